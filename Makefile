@@ -1,0 +1,28 @@
+.PHONY: demo test bench lint format setup messages
+
+# Install, migrate a SQLite database, load the demo city, serve on http://127.0.0.1:8000
+demo:
+	bash scripts/setup.sh
+	.venv/bin/omniretail demo
+
+# Install what is missing and pass the tests on SQLite and PostgreSQL, browser included
+test:
+	bash scripts/test.sh
+
+# Benchmarks (not part of `make test`)
+bench:
+	bash scripts/bench.sh
+
+setup:
+	bash scripts/setup.sh --system
+
+lint:
+	.venv/bin/ruff check omniretail bench
+	.venv/bin/ruff format --check omniretail bench
+
+format:
+	.venv/bin/ruff format omniretail bench
+	.venv/bin/ruff check --fix omniretail bench
+
+messages:
+	cd omniretail && ../.venv/bin/django-admin makemessages -l zh_Hans -l en --ignore '*/tests/*' && ../.venv/bin/django-admin compilemessages

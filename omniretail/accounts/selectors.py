@@ -1,0 +1,58 @@
+"""Reads about who may act for which organisation. Every domain scopes its selectors with
+these, so a merchant's staff never see another merchant's data."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.models import Membership, Organization, User
+from omniretail.core.errors import NotAuthenticated, NotFound, PermissionDenied
+
+MANAGING_ROLES = (Membership.Role.OWNER, Membership.Role.MANAGER)
+ALL_ROLES = tuple(Membership.Role.values)
+
+
+def is_platform_operator(user: User) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        user.is_superuser
+        or Membership.objects.filter(
+            user=user, organization__kind=Organization.Kind.PLATFORM
+        ).exists()
+    )
+
+
+def organizations_of(user: User, *, kinds=None, roles=ALL_ROLES) -> QuerySet[Organization]:
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    qs = Organization.objects.filter(
+        memberships__user=user, memberships__role__in=roles, is_active=True
+    )
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.distinct()
+
+
+def require_user(user) -> User:
+    if not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated()
+    return user
+
+
+def require_role(user, organization: Organization, roles=ALL_ROLES) -> Membership:
+    """The acting user's membership in the organisation, or a refusal."""
+    require_user(user)
+    membership = Membership.objects.filter(
+        user=user, organization=organization, role__in=roles
+    ).first()
+    if membership is None:
+        raise PermissionDenied(_("您不是该组织的成员或权限不足。"))
+    return membership
+
+
+def organization_for_user(user: User, public_id: str, roles=ALL_ROLES) -> Organization:
+    """An organisation the user acts for; someone else's is reported as not found."""
+    org = organizations_of(user, roles=roles).filter(public_id=public_id).first()
+    if org is None:
+        raise NotFound(_("找不到该组织。"))
+    return org

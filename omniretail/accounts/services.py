@@ -1,0 +1,187 @@
+"""Writes for people and organisations: OTP login, staff, memberships, API tokens."""
+
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.models import ApiToken, Membership, OneTimeCode, Organization, User
+from omniretail.core.errors import Conflict, RateLimited, ValidationFailed, field_error
+from omniretail.core.signing import digest, sign
+from omniretail.notifications.services import send_sms
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+TOKEN_PREFIX = "omni_"
+
+
+def normalize_phone(phone: str) -> str:
+    """Mainland mobile numbers, with or without +86 and separators."""
+    cleaned = re.sub(r"[\s\-()]", "", phone or "")
+    if cleaned.startswith("+86"):
+        cleaned = cleaned[3:]
+    elif cleaned.startswith("0086"):
+        cleaned = cleaned[4:]
+    if not PHONE_RE.match(cleaned):
+        raise field_error("phone", _("请输入 11 位中国大陆手机号。"))
+    return cleaned
+
+
+def _code_hash(phone: str, code: str) -> str:
+    # Keyed, so a leaked table does not give away six-digit codes by brute force.
+    return sign(settings.SECRET_KEY, f"otp:{phone}:{code}")
+
+
+def request_login_code(*, phone: str) -> OneTimeCode:
+    """Send a six-digit code; refuse when asked again too soon or too often in an hour."""
+    phone = normalize_phone(phone)
+    now = timezone.now()
+    with transaction.atomic():
+        recent = OneTimeCode.objects.filter(phone=phone, created_at__gte=now - timedelta(hours=1))
+        latest = recent.first()
+        if latest and (now - latest.created_at).total_seconds() < settings.OMNI_OTP_RESEND_SECONDS:
+            raise RateLimited(_("验证码发送过于频繁，请稍后再试。"))
+        if recent.count() >= settings.OMNI_OTP_MAX_PER_HOUR:
+            raise RateLimited(_("该手机号一小时内请求验证码次数过多。"))
+        code = f"{secrets.randbelow(10**6):06d}"
+        otp = OneTimeCode.objects.create(
+            phone=phone,
+            code_hash=_code_hash(phone, code),
+            expires_at=now + timedelta(seconds=settings.OMNI_OTP_TTL_SECONDS),
+        )
+        minutes = max(1, settings.OMNI_OTP_TTL_SECONDS // 60)
+        transaction.on_commit(
+            lambda: send_sms(
+                phone=phone, template="login_code", context={"code": code, "minutes": minutes}
+            )
+        )
+    return otp
+
+
+def verify_login_code(*, phone: str, code: str) -> User:
+    """Spend a code: each try counts even when wrong, a code works once, then the shopper
+    exists (created on first login)."""
+    phone = normalize_phone(phone)
+    code = (code or "").strip()
+    if not re.fullmatch(r"\d{6}", code):
+        raise field_error("code", _("验证码为 6 位数字。"))
+    now = timezone.now()
+    otp = OneTimeCode.objects.filter(phone=phone, used_at__isnull=True, expires_at__gt=now).first()
+    if otp is None:
+        raise field_error("code", _("验证码已过期或未发送，请重新获取。"))
+    counted = OneTimeCode.objects.filter(
+        pk=otp.pk, attempts__lt=settings.OMNI_OTP_MAX_ATTEMPTS
+    ).update(attempts=F("attempts") + 1)
+    if not counted:
+        raise RateLimited(
+            _("错误次数过多，请重新获取验证码。"), fields={"code": "too many attempts"}
+        )
+    if not hmac.compare_digest(otp.code_hash, _code_hash(phone, code)):
+        left = settings.OMNI_OTP_MAX_ATTEMPTS - otp.attempts - 1
+        raise ValidationFailed(
+            _("验证码错误，还可尝试 %(left)s 次。") % {"left": max(left, 0)},
+            fields={"code": _("验证码错误")},
+        )
+    with transaction.atomic():
+        if not OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=now):
+            raise field_error("code", _("验证码已使用，请重新获取。"))
+        user, _created = User.objects.get_or_create(
+            phone=phone, defaults={"username": f"m{phone}", "display_name": _mask(phone)}
+        )
+    if not user.is_active:
+        raise ValidationFailed(_("该账户已停用。"), code="account_disabled")
+    return user
+
+
+def _mask(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def create_organization(
+    *, kind: str, name: str, code: str, region: Organization | None = None, contact_phone=""
+) -> Organization:
+    if kind not in Organization.Kind.values:
+        raise field_error("kind", _("未知的组织类型。"))
+    if region is not None and region.kind != Organization.Kind.REGION:
+        raise field_error("region", _("所属组织必须是运营中心。"))
+    if not name.strip():
+        raise field_error("name", _("名称不能为空。"))
+    try:
+        with transaction.atomic():
+            return Organization.objects.create(
+                kind=kind, name=name.strip(), code=code, region=region, contact_phone=contact_phone
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("组织代码已存在。"), fields={"code": _("已存在")}) from exc
+
+
+def create_staff(
+    *,
+    username: str,
+    password: str,
+    organization: Organization,
+    role: str = Membership.Role.STAFF,
+    display_name: str = "",
+    phone: str | None = None,
+) -> User:
+    """A staff account with a password and a role in one organisation; platform staff may
+    use the admin site."""
+    if role not in Membership.Role.values:
+        raise field_error("role", _("未知的角色。"))
+    if not re.fullmatch(r"[\w.@+-]{3,150}", username or ""):
+        raise field_error("username", _("用户名需 3-150 个字母、数字或 .@+-_ 字符。"))
+    try:
+        password_validation.validate_password(password)
+    except ValidationError as exc:
+        raise ValidationFailed(fields={"password": list(exc.messages)}) from exc
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise Conflict(_("用户名已存在。"), fields={"username": _("已存在")})
+        user = User(
+            username=username,
+            display_name=display_name or username,
+            phone=normalize_phone(phone) if phone else None,
+            is_staff=organization.kind == Organization.Kind.PLATFORM,
+        )
+        user.set_password(password)
+        user.save()
+        Membership.objects.create(user=user, organization=organization, role=role)
+    return user
+
+
+def issue_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Return the token row and the raw secret, which is shown once and never stored."""
+    if not name.strip():
+        raise field_error("name", _("名称不能为空。"))
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip(), prefix=raw[len(TOKEN_PREFIX) :][:8], token_hash=digest(raw)
+    )
+    return token, raw
+
+
+def authenticate_api_token(raw: str) -> User | None:
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+def revoke_api_token(*, user: User, token_public_id: str) -> None:
+    ApiToken.objects.filter(user=user, public_id=token_public_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

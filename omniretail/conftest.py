@@ -1,0 +1,115 @@
+"""Shared fixtures: organisations and people for each role, an API client, and settings
+that send SMS to a per-test file and run tasks immediately."""
+
+import pytest
+from django.test import Client
+
+from omniretail.accounts import services as accounts
+from omniretail.accounts.models import Membership, Organization
+
+STAFF_PASSWORD = "Omni-test-pass-2026"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    settings.OMNI_SMS_BACKEND = "omniretail.notifications.backends.FileSmsBackend"
+    settings.OMNI_SMS_FILE = tmp_path / "sms.jsonl"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.OMNI_OTP_RESEND_SECONDS = 60
+
+
+@pytest.fixture
+def platform(db):
+    return accounts.create_organization(kind="platform", name="平台管理中心", code="platform")
+
+
+@pytest.fixture
+def region(db):
+    return accounts.create_organization(kind="region", name="杭州运营中心", code="hz")
+
+
+@pytest.fixture
+def producer(db):
+    return accounts.create_organization(kind="producer", name="绿源生物", code="lvyuan")
+
+
+@pytest.fixture
+def merchant(region):
+    return accounts.create_organization(
+        kind="merchant", name="湖滨便利", code="hubin", region=region
+    )
+
+
+@pytest.fixture
+def other_merchant(region):
+    return accounts.create_organization(
+        kind="merchant", name="西溪生活馆", code="xixi", region=region
+    )
+
+
+def make_staff(org: Organization, username: str, role=Membership.Role.MANAGER):
+    return accounts.create_staff(
+        username=username, password=STAFF_PASSWORD, organization=org, role=role
+    )
+
+
+@pytest.fixture
+def platform_staff(platform):
+    return make_staff(platform, "ops")
+
+
+@pytest.fixture
+def producer_staff(producer):
+    return make_staff(producer, "maker")
+
+
+@pytest.fixture
+def merchant_staff(merchant):
+    return make_staff(merchant, "clerk")
+
+
+@pytest.fixture
+def other_merchant_staff(other_merchant):
+    return make_staff(other_merchant, "rival")
+
+
+class ApiClient(Client):
+    """JSON in, JSON out, authenticated by a bearer token when given a user."""
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.token = accounts.issue_api_token(user=user, name="test")[1] if user else None
+
+    def _headers(self, headers):
+        headers = dict(headers or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def get(self, path, data=None, headers=None, **kw):
+        return super().get(path, data, headers=self._headers(headers), **kw)
+
+    def post(self, path, data=None, headers=None, **kw):
+        return super().post(
+            path, data or {}, content_type="application/json", headers=self._headers(headers), **kw
+        )
+
+    def put(self, path, data=None, headers=None, **kw):
+        return super().put(
+            path, data or {}, content_type="application/json", headers=self._headers(headers), **kw
+        )
+
+    def patch(self, path, data=None, headers=None, **kw):
+        return super().patch(
+            path, data or {}, content_type="application/json", headers=self._headers(headers), **kw
+        )
+
+    def delete(self, path, data=None, headers=None, **kw):
+        return super().delete(path, headers=self._headers(headers), **kw)
+
+
+@pytest.fixture
+def api_client():
+    """`api_client()` is anonymous; `api_client(user)` carries that user's token."""
+    return ApiClient

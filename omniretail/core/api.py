@@ -1,0 +1,79 @@
+"""The API's kernel: one NinjaAPI, domain errors as 4xx JSON, request validation errors with
+field messages, authentication by session or bearer token, and the idempotent-call helper."""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from omniretail.core.errors import DomainError
+from omniretail.core.idempotency import HEADER, principal_of, run_idempotent
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        from omniretail.accounts.services import authenticate_api_token
+
+        user = authenticate_api_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+# Bearer tokens for API clients; the session cookie (with CSRF on writes) for pages.
+AUTH = [BearerToken(), django_auth]
+
+
+def _error(api, request, status, code, message, fields=None):
+    body = {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+    return api.create_response(request, body, status=status)
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Omniretail API",
+        version="1",
+        description="O2O new-retail platform. Money is a decimal string in CNY; points are "
+        "integers; ids are opaque ULIDs. Writes that move money, points or stock take an "
+        f"`{HEADER}` header.",
+        docs_url="/docs",
+        urls_namespace="api",
+    )
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return api.create_response(request, exc.as_dict(), status=exc.status)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request, exc: NinjaValidationError):
+        fields: dict[str, list[str]] = {}
+        for err in exc.errors:
+            loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path")]
+            name = ".".join(loc[1:] if len(loc) > 1 and loc[0] == "payload" else loc) or "body"
+            fields.setdefault(name, []).append(err.get("msg", "invalid"))
+        return _error(
+            api, request, 422, "validation_failed", _("输入有误，请检查标出的字段。"), fields
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request, exc):
+        return _error(api, request, 401, "not_authenticated", _("请先登录。"))
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return _error(api, request, exc.status_code, "http_error", str(exc))
+
+    return api
+
+
+def idempotent(request: HttpRequest, *, endpoint: str, payload, action):
+    """Run a write once per Idempotency-Key and return (status, body) for ninja."""
+    return run_idempotent(
+        principal=principal_of(request),
+        key=request.headers.get(HEADER),
+        endpoint=endpoint,
+        payload=payload,
+        action=action,
+    )

@@ -1,0 +1,63 @@
+"""Domain errors: a service refuses with one of these; the API turns it into a 4xx JSON body
+`{"error": {"code", "message", "fields"}}` and the pages show the message. Never a 500."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+    default_message = _("请求无效。")
+
+    def __init__(self, message=None, *, code: str | None = None, fields: dict | None = None):
+        self.message = message if message is not None else self.default_message
+        if code:
+            self.code = code
+        self.fields = {
+            k: [str(m) for m in (v if isinstance(v, list | tuple) else [v])]
+            for k, v in (fields or {}).items()
+        }
+        super().__init__(str(self.message))
+
+    def as_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": str(self.message), "fields": self.fields}}
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_failed"
+    default_message = _("输入有误，请检查标出的字段。")
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    default_message = _("找不到该对象。")
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not_authenticated"
+    default_message = _("请先登录。")
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "permission_denied"
+    default_message = _("您无权执行此操作。")
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    default_message = _("请求与当前状态冲突。")
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+    default_message = _("操作过于频繁，请稍后再试。")
+
+
+def field_error(field: str, message) -> ValidationFailed:
+    return ValidationFailed(message, fields={field: message})

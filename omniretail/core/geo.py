@@ -1,0 +1,45 @@
+"""Geography on plain latitude/longitude columns: a bounding box narrows candidates through
+an index, haversine gives the exact distance."""
+
+import math
+
+from omniretail.core.errors import ValidationFailed
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def validate_point(lat, lon) -> tuple[float, float]:
+    fields = {}
+    try:
+        lat_f = float(lat)
+        if not math.isfinite(lat_f) or not -90 <= lat_f <= 90:
+            raise ValueError
+    except (TypeError, ValueError):
+        fields["lat"] = "纬度必须在 -90 到 90 之间 / latitude must be between -90 and 90"
+    try:
+        lon_f = float(lon)
+        if not math.isfinite(lon_f) or not -180 <= lon_f <= 180:
+            raise ValueError
+    except (TypeError, ValueError):
+        fields["lon"] = "经度必须在 -180 到 180 之间 / longitude must be between -180 and 180"
+    if fields:
+        raise ValidationFailed(fields=fields)
+    return lat_f, lon_f
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlmb = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle; never misses a point in it."""
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    min_lat, max_lat = max(-90.0, lat - dlat), min(90.0, lat + dlat)
+    if max_lat >= 90.0 or min_lat <= -90.0:
+        return min_lat, max_lat, -180.0, 180.0
+    dlon = math.degrees(radius_m / (EARTH_RADIUS_M * math.cos(math.radians(lat))))
+    return min_lat, max_lat, max(-180.0, lon - dlon), min(180.0, lon + dlon)

@@ -1,0 +1,76 @@
+"""Idempotency keys for every write that moves money, points or stock.
+
+The record is inserted in the same transaction as the action: a concurrent retry with the
+same key waits on the unique index and then replays the stored response; the same key with a
+different body is a 409. A refused action rolls back its record, so fixing the input and
+retrying with the same key works."""
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+
+from omniretail.core.errors import Conflict, ValidationFailed
+from omniretail.core.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+def fingerprint(payload) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def run_idempotent(
+    *, principal: str, key: str | None, endpoint: str, payload, action: Callable[[], tuple]
+) -> tuple[int, object]:
+    """Run `action` (returning (status, json-able body)) at most once per (principal, key)."""
+    if not key:
+        with transaction.atomic():
+            return action()
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed(fields={HEADER: f"at most {MAX_KEY_LENGTH} characters"})
+    digest = fingerprint({"endpoint": endpoint, "payload": payload})
+    existing = _replay(principal, key, digest)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                principal=principal,
+                key=key,
+                endpoint=endpoint,
+                request_fingerprint=digest,
+                response_status=0,
+                response_body={},
+            )
+            status, body = action()
+            record.response_status, record.response_body = status, body
+            record.save(update_fields=["response_status", "response_body"])
+            return status, body
+    except IntegrityError:
+        replay = _replay(principal, key, digest)
+        if replay is None:
+            raise
+        return replay
+
+
+def _replay(principal: str, key: str, digest: str):
+    record = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+    if record is None:
+        return None
+    if record.request_fingerprint != digest:
+        raise Conflict(
+            "该幂等键已用于另一个请求。/ This Idempotency-Key was used with a different request.",
+            code="idempotency_key_reused",
+        )
+    return record.response_status, record.response_body
+
+
+def principal_of(request) -> str:
+    user = getattr(request, "auth", None) or getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}"
+    return "anonymous"

@@ -1,0 +1,55 @@
+from django.db import models
+
+
+class IdempotencyRecord(models.Model):
+    """One row per (principal, key): the first response is kept and replayed to retries."""
+
+    principal = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    endpoint = models.CharField(max_length=200)
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "key"], name="idempotency_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"
+
+
+class OutboxEvent(models.Model):
+    """An event written in the same transaction as the change that caused it."""
+
+    event_id = models.CharField(max_length=26, unique=True)
+    name = models.CharField(max_length=120, db_index=True)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.event_id}"
+
+
+class HandledEvent(models.Model):
+    """Marks (event, handler) done, so a redelivered event never acts twice."""
+
+    event_id = models.CharField(max_length=26)
+    handler = models.CharField(max_length=200)
+    handled_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "handler"], name="handled_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} <- {self.event_id}"

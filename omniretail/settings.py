@@ -1,0 +1,173 @@
+"""Settings: every value that differs between a laptop trial and production comes from the
+environment, with a safe embedded default (SQLite in WAL mode, a generated secret key)."""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("OMNI_DATA_DIR", BASE_DIR / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """Never a hard-coded key: generate one into the data directory on first run."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_bool("DEBUG", False)
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "omniretail.core",
+    "omniretail.accounts",
+    "omniretail.notifications",
+    "omniretail.catalog",
+    "omniretail.stores",
+    "omniretail.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "omniretail.urls"
+WSGI_APPLICATION = "omniretail.wsgi.application"
+ASGI_APPLICATION = "omniretail.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+SQLITE_BUSY_TIMEOUT_S = 20
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("OMNI_SQLITE_PATH", str(DATA_DIR / "omniretail.sqlite3")),
+            # Two writers wait for each other instead of failing with "database is locked".
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": SQLITE_BUSY_TIMEOUT_S,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000};"
+                    "PRAGMA foreign_keys=ON;"
+                ),
+            },
+            "TEST": {"NAME": os.environ.get("OMNI_SQLITE_TEST_PATH")},
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "web:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "omniretail" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("OMNI_STATIC_ROOT", DATA_DIR / "static"))
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("OMNI_MEDIA_ROOT", DATA_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# Background work: the database queue by default; tests run tasks immediately.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("OMNI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# Deliver outbox events right after commit in this process (embedded setup); a worker
+# sweeps whatever a crash left behind.
+OMNI_EVENTS_INLINE = _env_bool("OMNI_EVENTS_INLINE", True)
+
+# Notifications
+OMNI_SMS_BACKEND = os.environ.get(
+    "OMNI_SMS_BACKEND", "omniretail.notifications.backends.ConsoleSmsBackend"
+)
+OMNI_SMS_FILE = Path(os.environ.get("OMNI_SMS_FILE", DATA_DIR / "sms.jsonl"))
+
+# One-time login codes
+OMNI_OTP_TTL_SECONDS = int(os.environ.get("OMNI_OTP_TTL_SECONDS", "300"))
+OMNI_OTP_MAX_ATTEMPTS = int(os.environ.get("OMNI_OTP_MAX_ATTEMPTS", "5"))
+OMNI_OTP_RESEND_SECONDS = int(os.environ.get("OMNI_OTP_RESEND_SECONDS", "60"))
+OMNI_OTP_MAX_PER_HOUR = int(os.environ.get("OMNI_OTP_MAX_PER_HOUR", "5"))
+
+# The city the demo is set in and the nearby page falls back to (Hangzhou, West Lake).
+OMNI_CITY_NAME = os.environ.get("OMNI_CITY_NAME", "杭州")
+OMNI_CITY_CENTER = (30.2741, 120.1551)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "omniretail": {"handlers": ["console"], "level": os.environ.get("OMNI_LOG_LEVEL", "INFO")},
+        "jieba": {"level": "WARNING"},
+    },
+}
