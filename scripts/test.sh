@@ -10,8 +10,10 @@ echo ">>> ruff"
 .venv/bin/ruff format --check omniretail bench
 
 status=0
-echo ">>> tests on SQLite"
-env -u DATABASE_URL .venv/bin/pytest "$@" || status=$?
+echo ">>> tests on SQLite (a WAL file database, as in production)"
+sqlite_test_db=$(mktemp -u /tmp/omni-test.XXXXXX.sqlite3)
+env -u DATABASE_URL OMNI_SQLITE_TEST_PATH="$sqlite_test_db" .venv/bin/pytest "$@" || status=$?
+rm -f "$sqlite_test_db"*
 
 if pg_start; then
   echo ">>> tests on PostgreSQL ($DATABASE_URL)"

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from omniretail.accounts import selectors, services
 from omniretail.accounts.models import ApiToken
@@ -60,11 +60,14 @@ def _signed_in(request, user, issue_token: bool) -> dict:
 @router.post("/otp/request", response={202: OtpSentOut}, auth=None)
 def request_code(request, payload: PhoneIn):
     otp = services.request_login_code(phone=payload.phone)
-    return 202, {
-        "phone": otp.phone,
-        "expires_at": otp.expires_at,
-        "resend_after_seconds": settings.OMNI_OTP_RESEND_SECONDS,
-    }
+    return Status(
+        202,
+        {
+            "phone": otp.phone,
+            "expires_at": otp.expires_at,
+            "resend_after_seconds": settings.OMNI_OTP_RESEND_SECONDS,
+        },
+    )
 
 
 @router.post("/otp/verify", response=LoginOut, auth=None)
@@ -84,7 +87,7 @@ def password_login(request, payload: PasswordLoginIn):
 @router.post("/logout", response={204: None}, auth=AUTH)
 def sign_out(request):
     logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=UserOut, auth=AUTH)
@@ -100,10 +103,10 @@ def list_tokens(request):
 @router.post("/tokens", response={201: TokenCreatedOut}, auth=AUTH)
 def create_token(request, payload: TokenIn):
     token, raw = services.issue_api_token(user=request.auth, name=payload.name)
-    return 201, {**_token_out(token), "token": raw}
+    return Status(201, {**_token_out(token), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, auth=AUTH)
 def revoke_token(request, token_id: str):
     services.revoke_api_token(user=request.auth, token_public_id=token_id)
-    return 204, None
+    return Status(204, None)

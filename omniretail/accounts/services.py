@@ -56,12 +56,8 @@ def request_login_code(*, phone: str) -> OneTimeCode:
             code_hash=_code_hash(phone, code),
             expires_at=now + timedelta(seconds=settings.OMNI_OTP_TTL_SECONDS),
         )
-        minutes = max(1, settings.OMNI_OTP_TTL_SECONDS // 60)
-        transaction.on_commit(
-            lambda: send_sms(
-                phone=phone, template="login_code", context={"code": code, "minutes": minutes}
-            )
-        )
+    minutes = max(1, settings.OMNI_OTP_TTL_SECONDS // 60)
+    send_sms(phone=phone, template="login_code", context={"code": code, "minutes": minutes})
     return otp
 
 

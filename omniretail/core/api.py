@@ -3,7 +3,7 @@ field messages, authentication by session or bearer token, and the idempotent-ca
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
@@ -69,11 +69,13 @@ def build_api() -> NinjaAPI:
 
 
 def idempotent(request: HttpRequest, *, endpoint: str, payload, action):
-    """Run a write once per Idempotency-Key and return (status, body) for ninja."""
-    return run_idempotent(
-        principal=principal_of(request),
-        key=request.headers.get(HEADER),
-        endpoint=endpoint,
-        payload=payload,
-        action=action,
+    """Run a write once per Idempotency-Key; the first response is replayed to retries."""
+    return Status(
+        *run_idempotent(
+            principal=principal_of(request),
+            key=request.headers.get(HEADER),
+            endpoint=endpoint,
+            payload=payload,
+            action=action,
+        )
     )

@@ -91,8 +91,12 @@ def deliver(outbox_pk: int) -> bool:
             with transaction.atomic():
                 HandledEvent.objects.create(event_id=row.event_id, handler=handler_name)
                 handler(evt)
-        except IntegrityError:
-            continue  # already handled: the marker exists
+        except IntegrityError as exc:
+            if HandledEvent.objects.filter(event_id=row.event_id, handler=handler_name).exists():
+                continue  # another delivery got there first
+            ok = False
+            logger.exception("event handler %s failed for %s", handler_name, row.event_id)
+            OutboxEvent.objects.filter(pk=row.pk).update(last_error=repr(exc)[:2000])
         except Exception as exc:  # a failing handler must not stop the others; it is retried
             ok = False
             logger.exception("event handler %s failed for %s", handler_name, row.event_id)

@@ -1,5 +1,196 @@
-from django.http import HttpResponse
+"""The shopper's H5 pages. Views parse the request, call one selector or service and render;
+refusals from the domain (DomainError) are shown on the page with their own HTTP status."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from omniretail.accounts import services as accounts
+from omniretail.catalog import selectors as catalog
+from omniretail.core.errors import DomainError, NotFound, ValidationFailed
+from omniretail.core.geo import validate_point
+from omniretail.stores import selectors as stores
+
+PAGE_SIZE = 20
+HOME_GRID_SIZE = 6
+MAX_QUERY_LENGTH = 50
 
 
-def home(request):
-    return HttpResponse("Omniretail")
+def _error(request: HttpRequest, exc: DomainError, template: str = "web/error.html", **ctx):
+    """Render a domain refusal as a friendly page (or fragment) with the error's status."""
+    ctx.setdefault("tab", "")
+    return render(request, template, {"error": exc, **ctx}, status=exc.status)
+
+
+def _not_found(request: HttpRequest, message=None) -> HttpResponse:
+    return _error(request, NotFound(message or _("您要找的页面不存在或已下架。")))
+
+
+def _page(request: HttpRequest, object_list):
+    """Paginate by ?page=; a page that is not a number or past the end falls back sensibly."""
+    return Paginator(object_list, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/home.html",
+        {
+            "tab": "home",
+            "max_query_length": MAX_QUERY_LENGTH,
+            "featured": catalog.public_products(featured=True)[:HOME_GRID_SIZE],
+            "offers": catalog.public_products(special_offer=True)[:HOME_GRID_SIZE],
+        },
+    )
+
+
+@require_GET
+def categories(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "web/categories.html", {"tab": "categories", "tree": catalog.category_tree()}
+    )
+
+
+@require_GET
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        cat = catalog.category_by_slug(slug)
+    except DomainError as exc:
+        return _error(request, exc)
+    if cat is None:
+        return _not_found(request)
+    page_obj = _page(request, catalog.public_products(category=cat))
+    template = "web/_product_page.html" if request.htmx else "web/category.html"
+    return render(
+        request, template, {"tab": "categories", "category": cat, "page_obj": page_obj}
+    )
+
+
+@require_GET
+def product(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        item = catalog.public_product(public_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    if item is None:
+        return _not_found(request)
+    return render(request, "web/product.html", {"tab": "", "product": item})
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    ctx = {"tab": "home", "query": query, "max_query_length": MAX_QUERY_LENGTH, "results": []}
+    if len(query) > MAX_QUERY_LENGTH:
+        exc = ValidationFailed(
+            _("搜索词太长了，请不要超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH},
+            fields={"q": _("太长")},
+        )
+        return _error(request, exc, "web/search.html", **ctx)
+    if query:
+        try:
+            ctx["results"] = list(catalog.search_products(query))
+        except DomainError as exc:
+            return _error(request, exc, "web/search.html", **ctx)
+    return render(request, "web/search.html", ctx)
+
+
+@require_GET
+def nearby(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/nearby.html", {"tab": "nearby"})
+
+
+@require_GET
+def nearby_results(request: HttpRequest) -> HttpResponse:
+    """Stores around ?lat=&lon=; without both, around the demo city's centre (the shopper
+    declined or has no geolocation). As a fragment for htmx, as a full page otherwise."""
+    lat, lon = request.GET.get("lat"), request.GET.get("lon")
+    fallback = lat is None and lon is None
+    template = "web/_nearby_results.html" if request.htmx else "web/nearby.html"
+    ctx = {"tab": "nearby", "fallback": fallback, "city": settings.OMNI_CITY_NAME}
+    try:
+        if fallback:
+            lat, lon = settings.OMNI_CITY_CENTER
+        lat, lon = validate_point(lat, lon)
+        ctx["results"] = stores.nearby_stores(lat=lat, lon=lon)
+    except DomainError as exc:
+        return _error(request, exc, template, **ctx)
+    ctx["loaded"] = True
+    return render(request, template, ctx)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Shoppers: phone, then the SMS code. Staff: username and password (mode=staff)."""
+    mode = "staff" if (request.POST or request.GET).get("mode") == "staff" else "phone"
+    ctx = {"tab": "me", "mode": mode, "next": _safe_next(request), "step": "phone"}
+    if request.method == "GET":
+        return render(request, "web/login.html", ctx)
+
+    action = request.POST.get("action")
+    phone = request.POST.get("phone", "").strip()
+    ctx["phone"] = phone
+    try:
+        if action == "send_code":
+            try:
+                accounts.request_login_code(phone=phone)
+            except DomainError as exc:
+                # A code was sent moments ago when the resend is refused: let them enter it.
+                ctx["step"] = "code" if exc.status == 429 else "phone"
+                raise
+            ctx["step"] = "code"
+            ctx["sent"] = True
+            return render(request, "web/login.html", ctx)
+        if action == "verify":
+            ctx["step"] = "code"
+            user = accounts.verify_login_code(phone=phone, code=request.POST.get("code", ""))
+            return _signed_in(request, user, ctx["next"])
+        if action == "staff":
+            ctx["username"] = request.POST.get("username", "").strip()
+            user = authenticate(
+                request, username=ctx["username"], password=request.POST.get("password", "")
+            )
+            if user is None:
+                raise ValidationFailed(_("用户名或密码错误。"))
+            return _signed_in(request, user, ctx["next"])
+        raise ValidationFailed(_("请求无效。"))
+    except DomainError as exc:
+        return _error(request, exc, "web/login.html", **ctx)
+
+
+def _signed_in(request: HttpRequest, user, next_url: str) -> HttpResponse:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(next_url or "web:me")
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("您已退出登录。"))
+    return redirect("web:home")
+
+
+@login_required
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    memberships = request.user.memberships.select_related("organization").order_by(
+        "organization__kind", "organization__name"
+    )
+    return render(request, "web/me.html", {"tab": "me", "memberships": memberships})

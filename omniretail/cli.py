@@ -1,0 +1,157 @@
+"""`omniretail` console script: the embedded demo, the production server, the worker, and
+staff creation. Every other Django command passes through (`omniretail migrate`, ...)."""
+
+import argparse
+import getpass
+import os
+import subprocess
+import sys
+import threading
+import time
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omniretail.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _sweep_outbox_forever(interval_s: float) -> None:
+    """Deliver events a crash or a non-inline setup left in the outbox."""
+    from django.db import close_old_connections
+
+    from omniretail.core.events import deliver_pending
+
+    while True:
+        try:
+            deliver_pending()
+        except Exception as exc:  # the sweeper must outlive a bad moment of the database
+            sys.stderr.write(f"outbox sweep failed: {exc!r}\n")
+        finally:
+            close_old_connections()
+        time.sleep(interval_s)
+
+
+def _start_worker_process() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "omniretail.cli", "worker"])
+
+
+def serve(host: str, port: int, workers: int, with_worker: bool) -> None:
+    """The ASGI production server (uvicorn), never runserver."""
+    import uvicorn
+
+    worker = _start_worker_process() if with_worker else None
+    try:
+        uvicorn.run(
+            "omniretail.asgi:application",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=True,
+        )
+    finally:
+        if worker is not None:
+            worker.terminate()
+
+
+def worker() -> None:
+    from django.core.management import call_command
+
+    threading.Thread(target=_sweep_outbox_forever, args=(5.0,), daemon=True).start()
+    call_command("db_worker")
+
+
+def demo(host: str, port: int, serve_after: bool) -> None:
+    from omniretail.demo import load_demo_city, print_credentials
+
+    print(">>> migrating and loading the demo city …", flush=True)
+    _prepare()
+    summary = load_demo_city()
+    print_credentials(summary, base_url=f"http://{host}:{port}")
+    if serve_after:
+        serve(host, port, workers=1, with_worker=True)
+
+
+def createstaff(args) -> None:
+    from omniretail.accounts import services
+    from omniretail.accounts.models import Organization
+    from omniretail.core.errors import DomainError
+
+    org = Organization.objects.filter(code=args.org).first()
+    if org is None:
+        sys.exit(f"no organisation with code {args.org!r}")
+    password = args.password or getpass.getpass("password: ")
+    try:
+        user = services.create_staff(
+            username=args.username, password=password, organization=org, role=args.role
+        )
+    except DomainError as exc:
+        detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.fields.items())
+        sys.exit(f"{exc.message} {detail}".strip())
+    print(f"created {user.username} ({args.role}) in {org.name}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="omniretail", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+
+    p_demo = sub.add_parser("demo", help="migrate, load the demo city, serve on :8000")
+    p_demo.add_argument("--host", default=DEFAULT_HOST)
+    p_demo.add_argument("--port", type=int, default=DEFAULT_PORT)
+    p_demo.add_argument("--no-serve", action="store_true", help="load the data and stop")
+
+    p_serve = sub.add_parser("serve", help="migrate and run the ASGI server")
+    p_serve.add_argument("--host", default=DEFAULT_HOST)
+    p_serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    p_serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 1)))
+    p_serve.add_argument("--no-worker", action="store_true", help="do not start a task worker")
+
+    sub.add_parser("worker", help="run background tasks and deliver outbox events")
+
+    p_staff = sub.add_parser("createstaff", help="create a staff account in an organisation")
+    p_staff.add_argument("username")
+    p_staff.add_argument("--org", required=True, help="organisation code, e.g. platform")
+    p_staff.add_argument(
+        "--role", default="manager", choices=["owner", "manager", "staff", "customer_service"]
+    )
+    p_staff.add_argument("--password", help="asked for when omitted")
+
+    known = {"demo", "serve", "worker", "createstaff", "-h", "--help"}
+    if argv and argv[0] not in known:
+        _django()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["omniretail", *argv])
+        return
+
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return
+    _django()
+    if args.command == "demo":
+        demo(args.host, args.port, serve_after=not args.no_serve)
+    elif args.command == "serve":
+        _prepare()
+        serve(args.host, args.port, args.workers, with_worker=not args.no_worker)
+    elif args.command == "worker":
+        worker()
+    elif args.command == "createstaff":
+        createstaff(args)
+
+
+if __name__ == "__main__":
+    main()

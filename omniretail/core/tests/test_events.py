@@ -1,0 +1,71 @@
+import pytest
+from django.db import transaction
+
+from omniretail.core import events
+from omniretail.core.models import HandledEvent, OutboxEvent
+
+
+@events.event
+class ThingHappened:
+    thing_id: str
+
+
+seen: list[str] = []
+flaky_failures = {"left": 0}
+
+
+@events.subscribe(ThingHappened)
+def record_thing(evt: ThingHappened) -> None:
+    seen.append(evt.thing_id)
+
+
+@events.subscribe(ThingHappened)
+def flaky_handler(evt: ThingHappened) -> None:
+    if flaky_failures["left"] > 0:
+        flaky_failures["left"] -= 1
+        raise RuntimeError("downstream unavailable")
+
+
+@pytest.fixture(autouse=True)
+def _reset():
+    seen.clear()
+    flaky_failures["left"] = 0
+
+
+@pytest.mark.django_db
+def test_event_is_delivered_after_commit_and_handlers_run_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            row = events.publish(ThingHappened(thing_id="a"))
+            assert seen == []  # nothing happens before commit
+    assert seen == ["a"]
+    assert OutboxEvent.objects.get(pk=row.pk).delivered_at is not None
+    OutboxEvent.objects.filter(pk=row.pk).update(delivered_at=None)
+    events.deliver(row.pk)  # redelivery after a crash
+    assert seen == ["a"]
+
+
+@pytest.mark.django_db
+def test_rolled_back_change_publishes_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValueError):
+        with transaction.atomic():
+            events.publish(ThingHappened(thing_id="b"))
+            raise ValueError("the change failed")
+    assert seen == []
+    assert not OutboxEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_failing_handler_is_retried_by_the_sweep_without_repeating_the_others(
+    django_capture_on_commit_callbacks,
+):
+    flaky_failures["left"] = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        row = events.publish(ThingHappened(thing_id="c"))
+    row.refresh_from_db()
+    assert row.delivered_at is None and "downstream unavailable" in row.last_error
+    assert events.deliver_pending() == 1
+    row.refresh_from_db()
+    assert row.delivered_at is not None
+    assert seen == ["c"]
+    assert HandledEvent.objects.filter(event_id=row.event_id).count() == 2

@@ -1,0 +1,95 @@
+import threading
+
+import pytest
+from django.db import connection
+
+from omniretail.core.errors import Conflict, ValidationFailed
+from omniretail.core.idempotency import run_idempotent
+from omniretail.core.models import IdempotencyRecord
+
+
+def _counter_action(calls):
+    def action():
+        calls.append(1)
+        return 201, {"n": len(calls)}
+
+    return action
+
+
+@pytest.mark.django_db
+def test_same_key_and_body_replays_the_first_response_without_acting_again():
+    calls = []
+    first = run_idempotent(
+        principal="user:1", key="k1", endpoint="pay", payload={"a": 1}, action=_counter_action(calls)
+    )
+    again = run_idempotent(
+        principal="user:1", key="k1", endpoint="pay", payload={"a": 1}, action=_counter_action(calls)
+    )
+    assert first == again == (201, {"n": 1})
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_same_key_with_another_body_is_a_conflict():
+    calls = []
+    run_idempotent(principal="u", key="k", endpoint="pay", payload={"a": 1}, action=_counter_action(calls))
+    with pytest.raises(Conflict):
+        run_idempotent(
+            principal="u", key="k", endpoint="pay", payload={"a": 2}, action=_counter_action(calls)
+        )
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_keys_are_per_principal():
+    calls = []
+    run_idempotent(principal="a", key="k", endpoint="e", payload={}, action=_counter_action(calls))
+    run_idempotent(principal="b", key="k", endpoint="e", payload={}, action=_counter_action(calls))
+    assert len(calls) == 2
+
+
+@pytest.mark.django_db
+def test_refused_action_leaves_no_record_so_a_corrected_retry_works():
+    def refuse():
+        raise ValidationFailed(fields={"qty": "must be positive"})
+
+    with pytest.raises(ValidationFailed):
+        run_idempotent(principal="u", key="k", endpoint="e", payload={}, action=refuse)
+    assert not IdempotencyRecord.objects.exists()
+    calls = []
+    assert run_idempotent(
+        principal="u", key="k", endpoint="e", payload={}, action=_counter_action(calls)
+    ) == (201, {"n": 1})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_with_one_key_act_once_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL")
+    calls, results, errors = [], [], []
+    barrier = threading.Barrier(10)
+
+    def worker():
+        from django.db import connection as conn
+
+        try:
+            barrier.wait()
+            results.append(
+                run_idempotent(
+                    principal="u", key="same", endpoint="e", payload={"x": 1},
+                    action=_counter_action(calls),
+                )
+            )
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(calls) == 1
+    assert {r for r in map(str, results)} == {str((201, {"n": 1}))}
