@@ -113,3 +113,95 @@ class ApiClient(Client):
 def api_client():
     """`api_client()` is anonymous; `api_client(user)` carries that user's token."""
     return ApiClient
+
+
+# ---------------------------------------------------------------- commerce fixtures
+
+ALL_WEEK_OPEN = [{"weekday": d, "opens": "00:00", "closes": "00:00"} for d in range(7)]
+
+
+def make_store(actor, merchant, name, lat=30.2588, lon=120.1648, hours=ALL_WEEK_OPEN):
+    from omniretail.stores import services as stores
+
+    store = stores.create_store(
+        actor=actor,
+        merchant=merchant,
+        name=name,
+        address=f"杭州市{name}",
+        lat=lat,
+        lon=lon,
+        phone="13900001111",
+        city="杭州",
+    )
+    stores.set_opening_hours(actor=actor, store=store, hours=hours)
+    return store
+
+
+@pytest.fixture
+def store(merchant, merchant_staff):
+    return make_store(merchant_staff, merchant, "湖滨店")
+
+
+@pytest.fixture
+def other_store(merchant, merchant_staff):
+    return make_store(merchant_staff, merchant, "龙翔店", lat=30.2636, lon=120.1664)
+
+
+@pytest.fixture
+def foreign_store(other_merchant, other_merchant_staff):
+    return make_store(other_merchant_staff, other_merchant, "西溪店", lat=30.2747, lon=120.0706)
+
+
+@pytest.fixture
+def store_location(store):
+    from omniretail.inventory.services import location_for_store
+
+    return location_for_store(store)
+
+
+@pytest.fixture
+def other_store_location(other_store):
+    from omniretail.inventory.services import location_for_store
+
+    return location_for_store(other_store)
+
+
+@pytest.fixture
+def approved_product(producer, producer_staff, platform_staff):
+    """make(name, price) -> an approved product with one SKU, listed by the producer."""
+    from omniretail.catalog import services as catalog
+
+    category = catalog.create_category(actor=platform_staff, name="美妆", slug="fixture-beauty")
+    counter = iter(range(1, 10_000))
+
+    def make(name="补水保湿面膜10片", price="39.90"):
+        n = next(counter)
+        product = catalog.create_product(
+            actor=producer_staff,
+            owner=producer,
+            category=category,
+            name=name,
+            skus=[{"code": f"FX-{n}", "name": "单件", "price": price}],
+        )
+        catalog.submit_product(actor=producer_staff, product=product)
+        catalog.review_product(actor=platform_staff, product=product, approve=True)
+        return product.skus.get()
+
+    return make
+
+
+@pytest.fixture
+def sku(approved_product):
+    return approved_product()
+
+
+@pytest.fixture
+def sku2(approved_product):
+    return approved_product("明前西湖龙井250g", "398.00")
+
+
+@pytest.fixture
+def shopper(db):
+    from omniretail.accounts.models import User
+
+    return User.objects.create(username="m13700000001", phone="13700000001")

@@ -48,8 +48,12 @@ INSTALLED_APPS = [
     "omniretail.core",
     "omniretail.accounts",
     "omniretail.notifications",
+    "omniretail.ledger",
+    "omniretail.payments",
     "omniretail.catalog",
     "omniretail.stores",
+    "omniretail.inventory",
+    "omniretail.orders",
     "omniretail.web",
 ]
 
@@ -172,3 +176,32 @@ LOGGING = {
         "jieba": {"level": "WARNING"},
     },
 }
+
+# Payments
+# Where gateways send callbacks and shoppers come back to (tests point it at the live server).
+OMNI_PUBLIC_BASE_URL = os.environ.get("OMNI_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _sandbox_gateway_secret() -> str:
+    """The sandbox gateway's signing secret: like the secret key, generated on first run."""
+    if secret := os.environ.get("OMNI_SANDBOX_GATEWAY_SECRET"):
+        return secret
+    secret_file = DATA_DIR / "sandbox_gateway_secret"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_urlsafe(32))
+        secret_file.chmod(0o600)
+    return secret_file.read_text().strip()
+
+
+OMNI_SANDBOX_GATEWAY_SECRET = _sandbox_gateway_secret()
+# Make the sandbox gateway misbehave like real ones: send a callback twice (probability),
+# late (seconds), or a stale "processing" notice after the success (probability).
+OMNI_SANDBOX_CHAOS = {
+    "duplicate": float(os.environ.get("OMNI_SANDBOX_CHAOS_DUPLICATE", "0")),
+    "delay_s": float(os.environ.get("OMNI_SANDBOX_CHAOS_DELAY_S", "0")),
+    "out_of_order": float(os.environ.get("OMNI_SANDBOX_CHAOS_OUT_OF_ORDER", "0")),
+}
+OMNI_SANDBOX_DELIVERY_ATTEMPTS = int(os.environ.get("OMNI_SANDBOX_DELIVERY_ATTEMPTS", "5"))
+OMNI_SANDBOX_RETRY_BASE_S = float(os.environ.get("OMNI_SANDBOX_RETRY_BASE_S", "0.5"))
+OMNI_PAYMENT_CALLBACK_TOLERANCE_S = int(os.environ.get("OMNI_PAYMENT_CALLBACK_TOLERANCE_S", "300"))
+OMNI_PAYMENT_INTENT_TTL_MINUTES = int(os.environ.get("OMNI_PAYMENT_INTENT_TTL_MINUTES", "30"))

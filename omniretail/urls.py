@@ -6,17 +6,20 @@ from django.urls import include, path
 from omniretail.accounts.api import router as auth_router
 from omniretail.catalog.api import router as catalog_router
 from omniretail.core.api import build_api
+from omniretail.payments.api import router as payments_router
 from omniretail.stores.api import router as stores_router
 
 api = build_api()
 api.add_router("/auth", auth_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/stores", stores_router)
+api.add_router("/payments", payments_router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sandbox-gateway/", include("omniretail.payments.sandbox_gateway.urls")),
     path("", include("omniretail.web.urls")),
 ]
 if settings.DEBUG:

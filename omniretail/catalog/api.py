@@ -1,3 +1,254 @@
-from ninja import Router
+"""The catalogue over JSON: public browsing and search, and the staff side that lists,
+edits, submits and reviews products. Money goes out as a decimal string."""
+
+import math
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from omniretail.catalog import selectors, services
+from omniretail.catalog.models import Category, Product, Sku
+from omniretail.catalog.schemas import (
+    CategoryIn,
+    CategoryOut,
+    ManagedProductOut,
+    ManagedProductPageOut,
+    ProductIn,
+    ProductOut,
+    ProductPageOut,
+    ProductPatchIn,
+    ReviewIn,
+    SkuIn,
+    SkuOut,
+    SkuPriceIn,
+)
+from omniretail.core.api import AUTH
+from omniretail.core.errors import NotFound, field_error
 
 router = Router(tags=["catalog"])
+
+MAX_PAGE = 10_000
+MAX_PAGE_SIZE = 100
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _category_out(node: Category) -> dict:
+    return {
+        "slug": node.slug,
+        "name": node.name,
+        "name_en": node.name_en,
+        "icon": node.icon,
+        "product_count": getattr(node, "product_count", 0),
+        "children": [_category_out(c) for c in getattr(node, "children_list", [])],
+    }
+
+
+def _sku_out(sku: Sku) -> dict:
+    return {
+        "id": sku.public_id,
+        "code": sku.code,
+        "name": sku.name,
+        "attributes": sku.attributes,
+        "price": _money(sku.price),
+        "is_active": sku.is_active,
+    }
+
+
+def _summary(product: Product) -> dict:
+    images = list(product.images.all())
+    return {
+        "id": product.public_id,
+        "name": product.name,
+        "subtitle": product.subtitle,
+        "price": _money(product.price),
+        "compare_at_price": _money(product.compare_at_price),
+        "image": images[0].url if images else None,
+        "brand": {"id": product.brand.public_id, "name": product.brand.name}
+        if product.brand
+        else None,
+        "category": {"slug": product.category.slug, "name": product.category.name},
+        "is_featured": product.is_featured,
+        "is_special_offer": product.is_special_offer,
+        "is_free_sample": product.is_free_sample,
+    }
+
+
+def _detail(product: Product) -> dict:
+    return {
+        **_summary(product),
+        "description": product.description,
+        "images": [{"url": i.url, "alt": i.alt} for i in product.images.all()],
+        "skus": [_sku_out(s) for s in product.skus.all()],
+    }
+
+
+def _managed(product: Product) -> dict:
+    return {
+        **_detail(product),
+        "owner_id": product.owner.public_id,
+        "status": product.status,
+        "rejection_reason": product.rejection_reason,
+        "submitted_at": product.submitted_at,
+        "reviewed_at": product.reviewed_at,
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
+    }
+
+
+def _page(qs: QuerySet, page: int, page_size: int, render) -> dict:
+    count = qs.count()
+    start = (page - 1) * page_size
+    items = [render(p) for p in qs[start : start + page_size]] if start < count else []
+    return {
+        "items": items,
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "pages": math.ceil(count / page_size),
+    }
+
+
+def _category_for_input(slug: str | None, field: str = "category") -> Category | None:
+    if slug is None:
+        return None
+    try:
+        return selectors.category_by_slug(slug)
+    except NotFound:
+        raise field_error(field, _("找不到该分类。")) from None
+
+
+# --- public -------------------------------------------------------------------------------
+
+
+@router.get("/categories", response=list[CategoryOut], auth=None)
+def categories(request):
+    return [_category_out(root) for root in selectors.category_tree()]
+
+
+@router.get("/products", response=ProductPageOut, auth=None)
+def products(
+    request,
+    q: str = Query("", max_length=selectors.MAX_QUERY_LENGTH),
+    category: str | None = Query(None, max_length=60),
+    featured: bool | None = None,
+    special_offer: bool | None = None,
+    free_sample: bool | None = None,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+):
+    filters = {
+        "category": selectors.category_by_slug(category) if category else None,
+        "featured": featured,
+        "special_offer": special_offer,
+        "free_sample": free_sample,
+    }
+    qs = (
+        selectors.search_products(q, **filters)
+        if q.strip()
+        else selectors.public_products(**filters)
+    )
+    return _page(qs, page, page_size, _summary)
+
+
+@router.get("/products/{product_id}", response=ProductOut, auth=None)
+def product_detail(request, product_id: str):
+    return _detail(selectors.public_product(product_id))
+
+
+# --- staff --------------------------------------------------------------------------------
+
+
+@router.get("/manage/products", response=ManagedProductPageOut, auth=AUTH)
+def managed_products(
+    request,
+    status: Product.Status | None = None,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+):
+    qs = selectors.products_for_actor(request.auth, status=status)
+    return _page(qs, page, page_size, _managed)
+
+
+def _reload(request, product: Product) -> dict:
+    return _managed(selectors.product_for_actor(request.auth, product.public_id))
+
+
+@router.post("/manage/products", response={201: ManagedProductOut}, auth=AUTH)
+def create_product(request, payload: ProductIn):
+    product = services.create_product(
+        actor=request.auth,
+        owner=selectors.listing_owner_for_actor(request.auth, payload.owner),
+        category=_category_for_input(payload.category),
+        brand=selectors.brand_by_public_id(payload.brand) if payload.brand else None,
+        name=payload.name,
+        subtitle=payload.subtitle,
+        description=payload.description,
+        skus=[s.model_dump() for s in payload.skus],
+        images=payload.images,
+        compare_at_price=payload.compare_at_price,
+    )
+    return Status(201, _reload(request, product))
+
+
+@router.get("/manage/products/{product_id}", response=ManagedProductOut, auth=AUTH)
+def managed_product(request, product_id: str):
+    return _managed(selectors.product_for_actor(request.auth, product_id))
+
+
+@router.patch("/manage/products/{product_id}", response=ManagedProductOut, auth=AUTH)
+def update_product(request, product_id: str, payload: ProductPatchIn):
+    product = selectors.product_for_actor(request.auth, product_id)
+    changes = payload.model_dump(exclude_unset=True)
+    if "category" in changes:
+        changes["category"] = _category_for_input(changes["category"])
+    if changes.get("brand"):
+        changes["brand"] = selectors.brand_by_public_id(changes["brand"])
+    services.update_product(actor=request.auth, product=product, **changes)
+    return _reload(request, product)
+
+
+@router.post("/manage/products/{product_id}/skus", response={201: SkuOut}, auth=AUTH)
+def add_sku(request, product_id: str, payload: SkuIn):
+    product = selectors.product_for_actor(request.auth, product_id)
+    sku = services.add_sku(actor=request.auth, product=product, **payload.model_dump())
+    return Status(201, _sku_out(sku))
+
+
+@router.patch("/manage/skus/{sku_id}", response=SkuOut, auth=AUTH)
+def set_sku_price(request, sku_id: str, payload: SkuPriceIn):
+    sku = selectors.sku_for_actor(request.auth, sku_id)
+    return _sku_out(services.set_sku_price(actor=request.auth, sku=sku, price=payload.price))
+
+
+@router.post("/manage/products/{product_id}/submit", response=ManagedProductOut, auth=AUTH)
+def submit_product(request, product_id: str):
+    product = selectors.product_for_actor(request.auth, product_id)
+    services.submit_product(actor=request.auth, product=product)
+    return _reload(request, product)
+
+
+@router.post("/manage/products/{product_id}/review", response=ManagedProductOut, auth=AUTH)
+def review_product(request, product_id: str, payload: ReviewIn):
+    product = selectors.product_for_actor(request.auth, product_id)
+    services.review_product(
+        actor=request.auth, product=product, approve=payload.approve, reason=payload.reason
+    )
+    return _reload(request, product)
+
+
+@router.post("/manage/categories", response={201: CategoryOut}, auth=AUTH)
+def create_category(request, payload: CategoryIn):
+    category = services.create_category(
+        actor=request.auth,
+        name=payload.name,
+        slug=payload.slug,
+        parent=_category_for_input(payload.parent, "parent"),
+        name_en=payload.name_en,
+        icon=payload.icon,
+        position=payload.position,
+    )
+    return Status(201, _category_out(category))

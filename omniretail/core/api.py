@@ -44,6 +44,7 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
+        exc.run_after_rollback()
         return api.create_response(request, exc.as_dict(), status=exc.status)
 
     @api.exception_handler(NinjaValidationError)

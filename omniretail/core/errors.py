@@ -17,7 +17,14 @@ class DomainError(Exception):
             k: [str(m) for m in (v if isinstance(v, list | tuple) else [v])]
             for k, v in (fields or {}).items()
         }
+        self.after_rollback: list = []
         super().__init__(str(self.message))
+
+    def run_after_rollback(self) -> None:
+        """Write what must outlive the refusal (audit rows), once the transaction is gone."""
+        callbacks, self.after_rollback = self.after_rollback, []
+        for callback in callbacks:
+            callback()
 
     def as_dict(self) -> dict:
         return {"error": {"code": self.code, "message": str(self.message), "fields": self.fields}}
@@ -61,3 +68,13 @@ class RateLimited(DomainError):
 
 def field_error(field: str, message) -> ValidationFailed:
     return ValidationFailed(message, fields={field: message})
+
+
+def refuse(error: DomainError, *, record=None):
+    """Raise `error`, keeping an audit row that must outlive the refusal. `record` must be
+    idempotent: it runs now, and again at the edge (the API's error handler) after a
+    rollback may have taken the first write away."""
+    if record is not None:
+        record()
+        error.after_rollback.append(record)
+    raise error

@@ -14,23 +14,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omniretail.accounts import services as accounts
 from omniretail.catalog import selectors as catalog
-from omniretail.core.errors import DomainError, NotFound, ValidationFailed
+from omniretail.core.errors import DomainError, ValidationFailed
 from omniretail.core.geo import validate_point
-from omniretail.stores import selectors as stores
 
 PAGE_SIZE = 20
 HOME_GRID_SIZE = 6
-MAX_QUERY_LENGTH = 50
 
 
 def _error(request: HttpRequest, exc: DomainError, template: str = "web/error.html", **ctx):
     """Render a domain refusal as a friendly page (or fragment) with the error's status."""
     ctx.setdefault("tab", "")
     return render(request, template, {"error": exc, **ctx}, status=exc.status)
-
-
-def _not_found(request: HttpRequest, message=None) -> HttpResponse:
-    return _error(request, NotFound(message or _("您要找的页面不存在或已下架。")))
 
 
 def _page(request: HttpRequest, object_list):
@@ -45,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {
             "tab": "home",
-            "max_query_length": MAX_QUERY_LENGTH,
+            "max_query_length": catalog.MAX_QUERY_LENGTH,
             "featured": catalog.public_products(featured=True)[:HOME_GRID_SIZE],
             "offers": catalog.public_products(special_offer=True)[:HOME_GRID_SIZE],
         },
@@ -54,8 +48,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def categories(request: HttpRequest) -> HttpResponse:
+    ctx = {"tab": "categories", "tree": catalog.category_tree()}
     return render(
-        request, "web/categories.html", {"tab": "categories", "tree": catalog.category_tree()}
+        request, "web/categories.html", {**ctx, "max_query_length": catalog.MAX_QUERY_LENGTH}
     )
 
 
@@ -65,13 +60,9 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         cat = catalog.category_by_slug(slug)
     except DomainError as exc:
         return _error(request, exc)
-    if cat is None:
-        return _not_found(request)
     page_obj = _page(request, catalog.public_products(category=cat))
     template = "web/_product_page.html" if request.htmx else "web/category.html"
-    return render(
-        request, template, {"tab": "categories", "category": cat, "page_obj": page_obj}
-    )
+    return render(request, template, {"tab": "categories", "category": cat, "page_obj": page_obj})
 
 
 @require_GET
@@ -80,21 +71,14 @@ def product(request: HttpRequest, public_id: str) -> HttpResponse:
         item = catalog.public_product(public_id)
     except DomainError as exc:
         return _error(request, exc)
-    if item is None:
-        return _not_found(request)
     return render(request, "web/product.html", {"tab": "", "product": item})
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    ctx = {"tab": "home", "query": query, "max_query_length": MAX_QUERY_LENGTH, "results": []}
-    if len(query) > MAX_QUERY_LENGTH:
-        exc = ValidationFailed(
-            _("搜索词太长了，请不要超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH},
-            fields={"q": _("太长")},
-        )
-        return _error(request, exc, "web/search.html", **ctx)
+    ctx = {"tab": "home", "query": query, "max_query_length": catalog.MAX_QUERY_LENGTH}
+    ctx["results"] = []
     if query:
         try:
             ctx["results"] = list(catalog.search_products(query))
@@ -120,6 +104,8 @@ def nearby_results(request: HttpRequest) -> HttpResponse:
         if fallback:
             lat, lon = settings.OMNI_CITY_CENTER
         lat, lon = validate_point(lat, lon)
+        from omniretail.stores import selectors as stores  # TEMP until stores lands
+
         ctx["results"] = stores.nearby_stores(lat=lat, lon=lon)
     except DomainError as exc:
         return _error(request, exc, template, **ctx)

@@ -34,10 +34,9 @@ def _reset():
 
 @pytest.mark.django_db
 def test_event_is_delivered_after_commit_and_handlers_run_once(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            row = events.publish(ThingHappened(thing_id="a"))
-            assert seen == []  # nothing happens before commit
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        row = events.publish(ThingHappened(thing_id="a"))
+        assert seen == []  # nothing happens before commit
     assert seen == ["a"]
     assert OutboxEvent.objects.get(pk=row.pk).delivered_at is not None
     OutboxEvent.objects.filter(pk=row.pk).update(delivered_at=None)
@@ -47,10 +46,13 @@ def test_event_is_delivered_after_commit_and_handlers_run_once(django_capture_on
 
 @pytest.mark.django_db
 def test_rolled_back_change_publishes_nothing(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValueError):
-        with transaction.atomic():
-            events.publish(ThingHappened(thing_id="b"))
-            raise ValueError("the change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValueError),
+        transaction.atomic(),
+    ):
+        events.publish(ThingHappened(thing_id="b"))
+        raise ValueError("the change failed")
     assert seen == []
     assert not OutboxEvent.objects.exists()
 

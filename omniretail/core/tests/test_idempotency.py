@@ -20,10 +20,18 @@ def _counter_action(calls):
 def test_same_key_and_body_replays_the_first_response_without_acting_again():
     calls = []
     first = run_idempotent(
-        principal="user:1", key="k1", endpoint="pay", payload={"a": 1}, action=_counter_action(calls)
+        principal="user:1",
+        key="k1",
+        endpoint="pay",
+        payload={"a": 1},
+        action=_counter_action(calls),
     )
     again = run_idempotent(
-        principal="user:1", key="k1", endpoint="pay", payload={"a": 1}, action=_counter_action(calls)
+        principal="user:1",
+        key="k1",
+        endpoint="pay",
+        payload={"a": 1},
+        action=_counter_action(calls),
     )
     assert first == again == (201, {"n": 1})
     assert len(calls) == 1
@@ -32,7 +40,9 @@ def test_same_key_and_body_replays_the_first_response_without_acting_again():
 @pytest.mark.django_db
 def test_same_key_with_another_body_is_a_conflict():
     calls = []
-    run_idempotent(principal="u", key="k", endpoint="pay", payload={"a": 1}, action=_counter_action(calls))
+    run_idempotent(
+        principal="u", key="k", endpoint="pay", payload={"a": 1}, action=_counter_action(calls)
+    )
     with pytest.raises(Conflict):
         run_idempotent(
             principal="u", key="k", endpoint="pay", payload={"a": 2}, action=_counter_action(calls)
@@ -76,7 +86,10 @@ def test_concurrent_retries_with_one_key_act_once_on_postgresql():
             barrier.wait()
             results.append(
                 run_idempotent(
-                    principal="u", key="same", endpoint="e", payload={"x": 1},
+                    principal="u",
+                    key="same",
+                    endpoint="e",
+                    payload={"x": 1},
                     action=_counter_action(calls),
                 )
             )

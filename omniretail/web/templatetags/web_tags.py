@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from omniretail.core.money import format_cny
@@ -58,9 +60,53 @@ def product_image(product, size: str = "") -> str:
     if urls:
         return format_html('<img src="{}" alt="{}" loading="lazy">', urls[0], product.name)
     initial = (product.name or "?")[:1]
+    hue = sum(map(ord, product.name or "?")) % 360  # stable colour per product
     return format_html(
-        '<div class="placeholder {}" role="img" aria-label="{}">{}</div>',
+        '<div class="placeholder {}" style="--hue: {}" role="img" aria-label="{}">{}</div>',
         size,
+        hue,
         product.name,
         initial,
     )
+
+
+@register.filter
+def mask_phone(phone: str | None) -> str:
+    """138****8000: enough for the shopper to recognise their number, not to reveal it."""
+    if not phone or len(phone) < 7:
+        return phone or ""
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+# Line icons drawn inline: the machine and many phones have no emoji font, and no CDN is used.
+ICONS = {
+    "bag": '<path d="M5 8h14l-1 12H6z"/><path d="M9 8V6a3 3 0 0 1 6 0v2"/>',
+    "star": '<path d="m12 3 2.7 5.6 6.1.9-4.4 4.3 1 6.1L12 17l-5.4 2.9 1-6.1-4.4-4.3 6.1-.9z"/>',
+    "pin": '<path d="M12 21s-7-6.1-7-11.5a7 7 0 0 1 14 0C19 14.9 12 21 12 21z"/>'
+    '<circle cx="12" cy="9.5" r="2.5"/>',
+    "chat": '<path d="M4 5h16v11H9l-5 4z"/><path d="M8 9h8M8 12h5"/>',
+    "phone": '<path d="M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6'
+    'a2 2 0 0 1 2-2z"/>',
+    "search": '<circle cx="11" cy="11" r="7"/><path d="m20 20-3.5-3.5"/>',
+    "box": '<path d="M3 7.5 12 3l9 4.5v9L12 21l-9-4.5z"/><path d="M3 7.5 12 12l9-4.5M12 12v9"/>',
+    "store": '<path d="M4 9h16l-1-5H5z"/><path d="M5 9v11h14V9"/><path d="M10 20v-5h4v5"/>',
+    "compass": '<circle cx="12" cy="12" r="9"/><path d="m15.5 8.5-2 5-5 2 2-5z"/>',
+    "alert": '<path d="M12 3 2 20h20z"/><path d="M12 10v4M12 17h.01"/>',
+}
+
+
+@register.simple_tag
+def icon(name: str, css: str = "ico") -> str:
+    return format_html(
+        '<svg class="{}" viewBox="0 0 24 24" aria-hidden="true" focusable="false">{}</svg>',
+        css,
+        mark_safe(ICONS[name]),  # constant markup defined above, never user input
+    )
+
+
+@register.filter
+def local_name(obj) -> str:
+    """A category's English name when the page is in English and one is set."""
+    if get_language() == "en" and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return obj.name

@@ -1,0 +1,241 @@
+"""Catalogue admin. Staff of a producer or merchant see and edit their own organisations'
+products only; review (approve / reject), merchandising flags and categories belong to the
+platform. Review goes through the services, so the admin follows the same workflow."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from omniretail.accounts.models import Organization
+from omniretail.accounts.selectors import is_platform_operator, organizations_of
+from omniretail.catalog import search, services
+from omniretail.catalog.models import Brand, Category, Product, ProductImage, Sku
+from omniretail.core.errors import DomainError
+
+REJECTION_REASON = gettext_lazy("未通过平台审核，请按平台规则修改后重新提交。")
+
+
+def _scope(request, qs, owner_path: str):
+    if is_platform_operator(request.user):
+        return qs
+    return qs.filter(**{f"{owner_path}__in": organizations_of(request.user)})
+
+
+def _in_scope(request, admin_obj, obj) -> bool:
+    return obj is None or admin_obj.get_queryset(request).filter(pk=obj.pk).exists()
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Rows are visible and changeable only within the user's organisations."""
+
+    owner_path = "owner"
+
+    def get_queryset(self, request):
+        return _scope(request, super().get_queryset(request), self.owner_path)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and _in_scope(request, self, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _in_scope(request, self, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _in_scope(request, self, obj)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "slug", "parent", "position", "icon", "is_active"]
+    list_filter = ["is_active", "parent"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["name", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    ordering = ["parent__position", "position", "name"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and is_platform_operator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and is_platform_operator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and is_platform_operator(request.user)
+
+
+@admin.register(Brand)
+class BrandAdmin(ScopedAdmin):
+    owner_path = "producer"
+    list_display = ["name", "producer", "public_id"]
+    list_filter = ["producer"]
+    search_fields = ["name", "public_id", "producer__name"]
+    readonly_fields = ["public_id"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "producer" and not is_platform_operator(request.user):
+            kwargs["queryset"] = organizations_of(request.user, kinds=[Organization.Kind.PRODUCER])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SkuInline(admin.TabularInline):
+    model = Sku
+    extra = 0
+    fields = ["code", "name", "price", "attributes", "is_active", "public_id"]
+    readonly_fields = ["public_id"]
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ["url", "alt", "position"]
+
+
+@admin.register(Product)
+class ProductAdmin(ScopedAdmin):
+    list_display = [
+        "name",
+        "owner",
+        "category",
+        "brand",
+        "price",
+        "status",
+        "is_featured",
+        "is_special_offer",
+        "is_free_sample",
+        "updated_at",
+    ]
+    list_filter = [
+        "status",
+        "is_featured",
+        "is_special_offer",
+        "is_free_sample",
+        "category",
+        "owner__kind",
+    ]
+    search_fields = ["name", "subtitle", "public_id", "skus__code", "brand__name", "owner__name"]
+    list_select_related = ["owner", "category", "brand"]
+    date_hierarchy = "created_at"
+    inlines = [SkuInline, ProductImageInline]
+    actions = ["submit_selected", "approve_selected", "reject_selected"]
+    platform_only_fields = ["is_featured", "is_special_offer", "is_free_sample"]
+    readonly_fields = [
+        "public_id",
+        "status",
+        "rejection_reason",
+        "submitted_at",
+        "reviewed_at",
+        "reviewed_by",
+        "price",
+        "search_text",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not is_platform_operator(request.user):
+            fields += self.platform_only_fields
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner" and not is_platform_operator(request.user):
+            kwargs["queryset"] = organizations_of(request.user, kinds=services.LISTING_KINDS)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # An owner's edit of what shoppers read sends an approved product back to review,
+        # as services.update_product does.
+        edited = set(form.changed_data) & services.CONTENT_FIELDS
+        if (
+            change
+            and edited
+            and obj.status == Product.Status.APPROVED
+            and not is_platform_operator(request.user)
+        ):
+            obj.status = Product.Status.SUBMITTED
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.refresh_price(form.instance)
+        services.reindex_product(form.instance)
+
+    def delete_model(self, request, obj):
+        search.drop_from_index(obj.pk)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):
+            search.drop_from_index(pk)
+        super().delete_queryset(request, queryset)
+
+    def _run(self, request, queryset, action, done_message):
+        done = 0
+        for product in queryset:
+            try:
+                action(product)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{product}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+    def has_review_permission(self, request):
+        return is_platform_operator(request.user)
+
+    @admin.action(description=gettext_lazy("提交审核"), permissions=["change"])
+    def submit_selected(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda p: services.submit_product(actor=request.user, product=p),
+            _("已提交 %(n)s 个商品。"),
+        )
+
+    @admin.action(description=gettext_lazy("审核通过"), permissions=["review"])
+    def approve_selected(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda p: services.review_product(actor=request.user, product=p, approve=True),
+            _("已通过 %(n)s 个商品。"),
+        )
+
+    @admin.action(description=gettext_lazy("驳回"), permissions=["review"])
+    def reject_selected(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda p: services.review_product(
+                actor=request.user, product=p, approve=False, reason=str(REJECTION_REASON)
+            ),
+            _("已驳回 %(n)s 个商品。"),
+        )
+
+
+@admin.register(Sku)
+class SkuAdmin(ScopedAdmin):
+    owner_path = "product__owner"
+    list_display = ["code", "name", "product", "price", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name", "product__name", "public_id"]
+    list_select_related = ["product"]
+    readonly_fields = ["public_id", "product"]
+
+    def has_add_permission(self, request):
+        return False  # SKUs are added on their product's page
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.refresh_price(obj.product)
+
+
+@admin.register(ProductImage)
+class ProductImageAdmin(ScopedAdmin):
+    owner_path = "product__owner"
+    list_display = ["url", "product", "position"]
+    search_fields = ["product__name", "url"]
+    list_select_related = ["product"]
+    readonly_fields = ["product"]
+
+    def has_add_permission(self, request):
+        return False  # images are added on their product's page

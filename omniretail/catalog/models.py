@@ -1,0 +1,174 @@
+"""Brands, the category tree, products with their SKUs and images, and the review workflow.
+
+`Product.price` is the lowest active SKU price, kept by `services`; `search_text` holds the
+jieba tokens that the full-text index (FTS5 on SQLite, tsvector on PostgreSQL) searches."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from omniretail.accounts.models import Organization
+from omniretail.core.ids import PublicIdModel, TimeStampedModel
+from omniretail.core.money import ZERO, MoneyField
+
+
+class Brand(PublicIdModel):
+    producer = models.ForeignKey(
+        Organization,
+        verbose_name=_("生产商"),
+        on_delete=models.PROTECT,
+        related_name="brands",
+        limit_choices_to={"kind": Organization.Kind.PRODUCER},
+    )
+    name = models.CharField(_("品牌名称"), max_length=120)
+    story = models.TextField(_("品牌故事"), blank=True)
+    logo_url = models.CharField(_("标志地址"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("品牌")
+        verbose_name_plural = _("品牌")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A node of the category tree; roots have no parent. Shown by slug, never by id."""
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
+    slug = models.SlugField(_("标识"), max_length=60, unique=True)
+    position = models.IntegerField(_("排序"), default=0)
+    icon = models.CharField(_("图标"), max_length=8, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("分类")
+        verbose_name_plural = _("分类")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(PublicIdModel, TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审核")
+        APPROVED = "approved", _("已上架")
+        REJECTED = "rejected", _("已驳回")
+
+    owner = models.ForeignKey(
+        Organization,
+        verbose_name=_("所属组织"),
+        on_delete=models.PROTECT,
+        related_name="products",
+        limit_choices_to={"kind__in": [Organization.Kind.PRODUCER, Organization.Kind.MERCHANT]},
+    )
+    brand = models.ForeignKey(
+        Brand,
+        verbose_name=_("品牌"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="products",
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("分类"), on_delete=models.PROTECT, related_name="products"
+    )
+    name = models.CharField(_("商品名称"), max_length=120)
+    subtitle = models.CharField(_("副标题"), max_length=200, blank=True)
+    description = models.TextField(_("商品描述"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    rejection_reason = models.CharField(_("驳回原因"), max_length=500, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_products",
+    )
+    is_featured = models.BooleanField(_("推荐"), default=False)
+    is_special_offer = models.BooleanField(_("特价"), default=False)
+    is_free_sample = models.BooleanField(_("免费试用"), default=False)
+    price = MoneyField(_("价格"), default=ZERO)
+    compare_at_price = MoneyField(_("原价"), null=True, blank=True)
+    search_text = models.TextField(_("搜索词"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("商品")
+        verbose_name_plural = _("商品")
+        ordering = ["-is_featured", "-created_at"]
+        indexes = [models.Index(fields=["status", "category"], name="catalog_product_status_cat")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="catalog_product_price_nonneg"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(compare_at_price__isnull=True)
+                | models.Q(compare_at_price__gte=0),
+                name="catalog_product_compare_nonneg",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(
+        Product, verbose_name=_("商品"), on_delete=models.CASCADE, related_name="images"
+    )
+    url = models.CharField(_("图片地址"), max_length=500)
+    alt = models.CharField(_("替代文字"), max_length=200, blank=True)
+    position = models.IntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("商品图片")
+        verbose_name_plural = _("商品图片")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Sku(PublicIdModel):
+    product = models.ForeignKey(
+        Product, verbose_name=_("商品"), on_delete=models.CASCADE, related_name="skus"
+    )
+    code = models.CharField(_("编码"), max_length=64, unique=True)
+    name = models.CharField(_("规格"), max_length=120)
+    attributes = models.JSONField(_("属性"), default=dict, blank=True)
+    price = MoneyField(_("价格"))
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("SKU")
+        verbose_name_plural = _("SKU")
+        ordering = ["price", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="catalog_sku_price_nonneg"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"

@@ -1,0 +1,143 @@
+from datetime import datetime
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import BeforeValidator, Field
+
+
+def _money_text(value):
+    """Money arrives as a string or a JSON number; numbers are read through str() so the
+    service parses the digits the client sent, never a binary float."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+MoneyIn = Annotated[str, BeforeValidator(_money_text), Field(max_length=32)]
+
+
+class CategoryOut(Schema):
+    slug: str
+    name: str
+    name_en: str
+    icon: str
+    product_count: int = 0
+    children: list["CategoryOut"] = []
+
+
+class CategoryIn(Schema):
+    name: str = Field(..., min_length=1, max_length=60)
+    slug: str = Field(..., min_length=1, max_length=60)
+    parent: str | None = Field(None, max_length=60, description="上级分类的 slug")
+    name_en: str = Field("", max_length=60)
+    icon: str = Field("", max_length=8)
+    position: int = Field(0, ge=-(10**6), le=10**6)
+
+
+class BrandOut(Schema):
+    id: str
+    name: str
+
+
+class CategoryRefOut(Schema):
+    slug: str
+    name: str
+
+
+class SkuOut(Schema):
+    id: str
+    code: str
+    name: str
+    attributes: dict
+    price: str
+    is_active: bool
+
+
+class ImageOut(Schema):
+    url: str
+    alt: str
+
+
+class ProductSummaryOut(Schema):
+    id: str
+    name: str
+    subtitle: str
+    price: str
+    compare_at_price: str | None
+    image: str | None
+    brand: BrandOut | None
+    category: CategoryRefOut
+    is_featured: bool
+    is_special_offer: bool
+    is_free_sample: bool
+
+
+class ProductOut(ProductSummaryOut):
+    description: str
+    images: list[ImageOut]
+    skus: list[SkuOut]
+
+
+class ManagedProductOut(ProductOut):
+    owner_id: str
+    status: str
+    rejection_reason: str
+    submitted_at: datetime | None
+    reviewed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductPageOut(Schema):
+    items: list[ProductSummaryOut]
+    count: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class ManagedProductPageOut(Schema):
+    items: list[ManagedProductOut]
+    count: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class SkuIn(Schema):
+    code: str = Field(..., min_length=1, max_length=64)
+    name: str = Field(..., min_length=1, max_length=120)
+    price: MoneyIn
+    attributes: dict[str, str | int | bool] = {}
+
+
+class ProductIn(Schema):
+    owner: str = Field(..., max_length=26, description="所属组织的 public id")
+    category: str = Field(..., max_length=60, description="分类 slug")
+    name: str = Field(..., min_length=1, max_length=120)
+    subtitle: str = Field("", max_length=200)
+    description: str = Field("", max_length=20000)
+    brand: str | None = Field(None, max_length=26, description="品牌的 public id")
+    skus: list[SkuIn] = Field(..., min_length=1, max_length=50)
+    images: list[Annotated[str, Field(max_length=500)]] = Field([], max_length=20)
+    compare_at_price: MoneyIn | None = None
+
+
+class ProductPatchIn(Schema):
+    """Only the fields sent are changed."""
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    subtitle: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=20000)
+    brand: str | None = Field(None, max_length=26)
+    category: str | None = Field(None, max_length=60)
+    compare_at_price: MoneyIn | None = None
+
+
+class SkuPriceIn(Schema):
+    price: MoneyIn
+
+
+class ReviewIn(Schema):
+    approve: bool
+    reason: str = Field("", max_length=500)

@@ -1,0 +1,210 @@
+"""Reads for the catalogue. Shoppers see approved products only; staff see their own
+organisations' products (platform operators see all); anyone else's is "not found"."""
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.models import Organization, User
+from omniretail.accounts.selectors import is_platform_operator, organizations_of, require_user
+from omniretail.catalog import search
+from omniretail.catalog.models import Brand, Category, Product, ProductImage, Sku
+from omniretail.core.errors import NotFound, field_error
+
+MAX_QUERY_LENGTH = 100
+MIN_FULL_TEXT_LENGTH = 2
+
+
+def _active_categories() -> list[Category]:
+    return list(Category.objects.filter(is_active=True).order_by("position", "name", "id"))
+
+
+def category_tree() -> list[Category]:
+    """Active root categories, each node with `.children_list` and `.product_count` (approved
+    products in it or below). Two queries, whatever the depth of the tree."""
+    nodes = _active_categories()
+    by_id = {c.pk: c for c in nodes}
+    counts = dict(
+        Product.objects.filter(status=Product.Status.APPROVED, category__in=by_id)
+        .values_list("category")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for node in nodes:
+        node.children_list = []
+    roots = []
+    for node in nodes:
+        parent = by_id.get(node.parent_id)
+        if parent is not None:
+            parent.children_list.append(node)
+        elif node.parent_id is None:
+            roots.append(node)
+
+    def total(node: Category) -> int:
+        node.product_count = counts.get(node.pk, 0) + sum(total(c) for c in node.children_list)
+        return node.product_count
+
+    for root in roots:
+        total(root)
+    return roots
+
+
+def category_by_slug(slug: str) -> Category:
+    category = Category.objects.filter(slug=slug, is_active=True).first()
+    if category is None:
+        raise NotFound(_("找不到该分类。"))
+    return category
+
+
+def _with_descendants(category: Category) -> list[int]:
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    ids, stack = [], [category.pk]
+    while stack:
+        pk = stack.pop()
+        ids.append(pk)
+        stack.extend(children.get(pk, []))
+    return ids
+
+
+def _for_display(qs: QuerySet[Product]) -> QuerySet[Product]:
+    return qs.select_related("brand", "category").prefetch_related(
+        Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("price", "id")),
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+    )
+
+
+def _filtered(
+    qs: QuerySet[Product],
+    *,
+    category: Category | None,
+    featured: bool | None,
+    special_offer: bool | None,
+    free_sample: bool | None,
+) -> QuerySet[Product]:
+    if category is not None:
+        qs = qs.filter(category__in=_with_descendants(category))
+    if featured is not None:
+        qs = qs.filter(is_featured=featured)
+    if special_offer is not None:
+        qs = qs.filter(is_special_offer=special_offer)
+    if free_sample is not None:
+        qs = qs.filter(is_free_sample=free_sample)
+    return qs
+
+
+def _approved() -> QuerySet[Product]:
+    return _for_display(Product.objects.filter(status=Product.Status.APPROVED))
+
+
+def public_products(
+    *,
+    category: Category | None = None,
+    featured: bool | None = None,
+    special_offer: bool | None = None,
+    free_sample: bool | None = None,
+) -> QuerySet[Product]:
+    """Approved products for the shop, featured first, then newest."""
+    qs = _filtered(
+        _approved(),
+        category=category,
+        featured=featured,
+        special_offer=special_offer,
+        free_sample=free_sample,
+    )
+    return qs.order_by("-is_featured", "-created_at", "-id")
+
+
+def search_products(
+    query: str,
+    *,
+    category: Category | None = None,
+    featured: bool | None = None,
+    special_offer: bool | None = None,
+    free_sample: bool | None = None,
+) -> QuerySet[Product]:
+    """Approved products matching every word of the query (jieba words, prefix-matched),
+    best match first, featured first among equals. One-character queries and queries the
+    index does not know fall back to a match on the name."""
+    query = (query or "").strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        raise field_error("q", _("搜索词不能超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH})
+    if not query:
+        return Product.objects.none()
+    base = _filtered(
+        _approved(),
+        category=category,
+        featured=featured,
+        special_offer=special_offer,
+        free_sample=free_sample,
+    )
+    words = search.query_tokens(query)
+    found = None
+    if len(query) >= MIN_FULL_TEXT_LENGTH and words:
+        found = search.full_text(base, words)
+        if not found.exists():
+            found = None
+    if found is None:
+        found = search.fallback(base, query)
+    return found.order_by("search_rank", "-is_featured", "-created_at", "-id")
+
+
+def public_product(public_id: str) -> Product:
+    product = _approved().filter(public_id=public_id).first()
+    if product is None:
+        raise NotFound(_("找不到该商品。"))
+    return product
+
+
+def products_for_actor(user: User, *, status: str | None = None) -> QuerySet[Product]:
+    """The products a staff member manages: their organisations' (all for the platform)."""
+    require_user(user)
+    qs = Product.objects.select_related("brand", "category", "owner").prefetch_related(
+        Prefetch("skus", queryset=Sku.objects.order_by("price", "id")),
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+    )
+    if not is_platform_operator(user):
+        qs = qs.filter(owner__in=organizations_of(user))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-updated_at", "-id")
+
+
+def product_for_actor(user: User, public_id: str) -> Product:
+    product = products_for_actor(user).filter(public_id=public_id).first()
+    if product is None:
+        raise NotFound(_("找不到该商品。"))
+    return product
+
+
+def sku_for_actor(user: User, public_id: str) -> Sku:
+    require_user(user)
+    qs = Sku.objects.select_related("product", "product__owner")
+    if not is_platform_operator(user):
+        qs = qs.filter(product__owner__in=organizations_of(user))
+    sku = qs.filter(public_id=public_id).first()
+    if sku is None:
+        raise NotFound(_("找不到该规格。"))
+    return sku
+
+
+def listing_owner_for_actor(user: User, public_id: str) -> Organization:
+    """An organisation the user may list products for (any producer or merchant for the
+    platform); another organisation is reported as not found."""
+    require_user(user)
+    qs = (
+        Organization.objects.filter(is_active=True)
+        if is_platform_operator(user)
+        else organizations_of(user)
+    )
+    owner = qs.filter(public_id=public_id).first()
+    if owner is None:
+        raise NotFound(_("找不到该组织。"), fields={"owner": _("找不到该组织。")})
+    return owner
+
+
+def brand_by_public_id(public_id: str) -> Brand:
+    brand = Brand.objects.filter(public_id=public_id).first()
+    if brand is None:
+        raise NotFound(_("找不到该品牌。"), fields={"brand": _("找不到该品牌。")})
+    return brand

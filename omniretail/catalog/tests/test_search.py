@@ -1,0 +1,118 @@
+"""Search runs on the database's own full-text index; these tests run on SQLite and on
+PostgreSQL (DATABASE_URL) alike."""
+
+import pytest
+from django.db import connection
+
+from omniretail.catalog import selectors, services
+from omniretail.catalog.models import Product
+from omniretail.core.errors import ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(query: str) -> list[str]:
+    return [p.name for p in selectors.search_products(query)]
+
+
+@pytest.mark.parametrize("query", ["面膜", "保湿面膜", "补水", "补水 面膜", "面", "MASK"])
+def test_mask_is_found_by_its_words(make_product, merchant, merchant_staff, query):
+    make_product(merchant_staff, merchant, name="补水保湿面膜10片", subtitle="Mask 玻尿酸")
+    make_product(merchant_staff, merchant, name="西湖龙井", category="tea")
+
+    assert _names(query) == ["补水保湿面膜10片"]
+
+
+def test_words_are_matched_by_prefix_and_through_brand_and_category(
+    make_product, producer, producer_staff
+):
+    brand = services.create_brand(actor=producer_staff, producer=producer, name="绿源")
+    make_product(producer_staff, producer, name="有机绿茶", category="tea", brand=brand)
+
+    assert _names("有机绿") == ["有机绿茶"]
+    assert _names("绿源") == ["有机绿茶"]
+    assert _names("茶叶") == ["有机绿茶"]
+
+
+def test_unapproved_products_are_never_found(
+    make_product, merchant, merchant_staff, platform_staff
+):
+    make_product(merchant_staff, merchant, name="草稿面膜", approve=False)
+    submitted = make_product(merchant_staff, merchant, name="待审面膜", approve=False)
+    services.submit_product(actor=merchant_staff, product=submitted)
+    rejected = make_product(merchant_staff, merchant, name="驳回面膜", approve=False)
+    services.submit_product(actor=merchant_staff, product=rejected)
+    services.review_product(actor=platform_staff, product=rejected, approve=False, reason="不符")
+
+    assert _names("面膜") == []
+    assert _names("面") == []
+
+
+def test_a_name_match_outranks_a_mention_in_the_description(make_product, merchant, merchant_staff):
+    make_product(
+        merchant_staff,
+        merchant,
+        name="洁面乳",
+        category="masks",
+        description="温和清洁，洗完后可搭配面膜使用，适合每天早晚使用，泡沫细腻。",
+    )
+    make_product(merchant_staff, merchant, name="补水保湿面膜10片")
+
+    assert _names("面膜") == ["补水保湿面膜10片", "洁面乳"]
+
+
+def test_featured_first_among_equally_good_matches(
+    make_product, merchant, merchant_staff, platform_staff
+):
+    star = make_product(merchant_staff, merchant, name="补水面膜")
+    make_product(merchant_staff, merchant, name="补水面膜")  # newer, but not featured
+    services.set_product_flags(actor=platform_staff, product=star, is_featured=True)
+
+    first = selectors.search_products("补水面膜").first()
+    assert first == star
+
+
+def test_renaming_updates_the_index(make_product, merchant, merchant_staff, platform_staff):
+    product = make_product(merchant_staff, merchant, name="补水保湿面膜10片")
+    services.update_product(actor=merchant_staff, product=product, name="竹炭清洁泥膜")
+    services.review_product(actor=platform_staff, product=product, approve=True)
+
+    assert _names("竹炭") == ["竹炭清洁泥膜"]
+    assert _names("保湿") == []
+
+
+def test_unknown_words_fall_back_to_the_name(make_product, merchant, merchant_staff):
+    make_product(merchant_staff, merchant, name="ABC纸巾")
+
+    assert _names("bc纸") == ["ABC纸巾"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\t"])
+def test_blank_query_finds_nothing(make_product, merchant, merchant_staff, query):
+    make_product(merchant_staff, merchant)
+    assert _names(query) == []
+
+
+def test_very_long_query_is_refused_on_the_q_field():
+    with pytest.raises(ValidationFailed) as err:
+        selectors.search_products("面" * 101)
+    assert "q" in err.value.fields
+
+
+@pytest.mark.parametrize("query", ['"面膜', "面膜*", "'&|!():*", "a' OR 1=1 --", "NEAR(x y)", "\\"])
+def test_query_syntax_characters_are_just_text(make_product, merchant, merchant_staff, query):
+    make_product(merchant_staff, merchant)
+    list(selectors.search_products(query))  # no database error
+
+
+def test_reindex_all_rebuilds_every_product(make_product, merchant, merchant_staff):
+    make_product(merchant_staff, merchant)
+    make_product(merchant_staff, merchant, name="西湖龙井", category="tea")
+    Product.objects.update(search_text="")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM catalog_product_fts")
+    assert _names("茶叶") == []  # the category's name is only in the index
+
+    assert services.reindex_all() == 2
+    assert _names("茶叶") == ["西湖龙井"]

@@ -1,0 +1,51 @@
+from ninja import Schema
+from pydantic import Field
+
+
+class LocationOut(Schema):
+    id: str
+    kind: str
+    name: str
+    store: str | None
+
+
+class LevelOut(Schema):
+    location: str
+    location_name: str
+    sku: str
+    sku_code: str
+    product: str
+    on_hand: int
+    reserved: int
+    available: int
+    low_stock: bool
+
+
+class ReceiveIn(Schema):
+    location: str = Field(..., max_length=26)
+    sku: str = Field(..., max_length=26)
+    quantity: int
+    reason: str = Field("", max_length=200)
+
+
+class AdjustIn(Schema):
+    location: str = Field(..., max_length=26)
+    sku: str = Field(..., max_length=26)
+    delta: int
+    reason: str = Field(..., max_length=200)
+
+
+class TransferIn(Schema):
+    source: str = Field(..., max_length=26)
+    destination: str = Field(..., max_length=26)
+    sku: str = Field(..., max_length=26)
+    quantity: int
+    reason: str = Field("", max_length=200)
+
+
+class MovementOut(Schema):
+    kind: str
+    on_hand_delta: int
+    reserved_delta: int
+    reason: str
+    reference: str

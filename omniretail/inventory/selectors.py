@@ -1,0 +1,56 @@
+"""Stock reads, scoped to the acting user's organisations."""
+
+from django.db.models import F, QuerySet
+
+from omniretail.accounts.selectors import is_platform_operator, organizations_of
+from omniretail.catalog.models import Sku
+from omniretail.core.errors import NotFound
+from omniretail.inventory.models import StockLevel, StockLocation, StockMovement
+
+
+def locations_for_actor(user) -> QuerySet[StockLocation]:
+    qs = StockLocation.objects.filter(is_active=True).select_related("store", "organization")
+    if is_platform_operator(user):
+        return qs
+    return qs.filter(organization__in=organizations_of(user))
+
+
+def location_for_actor(user, public_id: str) -> StockLocation:
+    location = locations_for_actor(user).filter(public_id=public_id).first()
+    if location is None:
+        raise NotFound()
+    return location
+
+
+def levels_for_actor(user, *, location: StockLocation | None = None) -> QuerySet[StockLevel]:
+    qs = StockLevel.objects.filter(location__in=locations_for_actor(user)).select_related(
+        "location", "sku", "sku__product"
+    )
+    if location is not None:
+        qs = qs.filter(location=location)
+    return qs.order_by("location__name", "sku__code")
+
+
+def low_stock_for_actor(user, *, location: StockLocation | None = None):
+    return levels_for_actor(user, location=location).filter(
+        on_hand__lte=F("reserved") + F("low_stock_threshold")
+    )
+
+
+def movements(location: StockLocation, sku) -> QuerySet[StockMovement]:
+    return StockMovement.objects.filter(location=location, sku=sku).order_by("id")
+
+
+def available_by_location(sku_ids, location_ids) -> dict[tuple[int, int], int]:
+    """Free stock per (location id, sku id), in one query, for carts and product pages."""
+    rows = StockLevel.objects.filter(sku_id__in=sku_ids, location_id__in=location_ids).values_list(
+        "location_id", "sku_id", "on_hand", "reserved"
+    )
+    return {(loc, sku): on_hand - reserved for loc, sku, on_hand, reserved in rows}
+
+
+def sku_by_public_id(public_id: str) -> Sku:
+    sku = Sku.objects.select_related("product").filter(public_id=public_id).first()
+    if sku is None:
+        raise NotFound(fields={"sku": "not found"})
+    return sku

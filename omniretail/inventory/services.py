@@ -1,0 +1,294 @@
+"""Every stock change is one conditional UPDATE on the level plus one journal row, in one
+transaction: the guard in the WHERE clause is the availability check, so there is no window
+between checking and changing (the lesson of Oscar's race)."""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.selectors import is_platform_operator, require_role
+from omniretail.core.errors import Conflict, field_error
+from omniretail.inventory.models import (
+    Reservation,
+    StockLevel,
+    StockLocation,
+    StockMovement,
+    Transfer,
+)
+
+Kind = StockMovement.Kind
+DEFAULT_RESERVATION_TTL = timedelta(minutes=15)
+MAX_QUANTITY = 100_000
+
+
+class OutOfStock(Conflict):
+    code = "out_of_stock"
+
+
+def _quantity(quantity, field: str = "quantity") -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise field_error(field, _("数量必须是整数。"))
+    if not 0 < quantity <= MAX_QUANTITY:
+        raise field_error(field, _("数量必须在 1 到 %(max)s 之间。") % {"max": MAX_QUANTITY})
+    return quantity
+
+
+def _authorize(actor, location: StockLocation) -> None:
+    if not is_platform_operator(actor):
+        require_role(actor, location.organization)
+
+
+def _level(location: StockLocation, sku) -> StockLevel:
+    """The level row, created at zero on first use (a concurrent creator wins harmlessly)."""
+    try:
+        with transaction.atomic():
+            level, _created = StockLevel.objects.get_or_create(location=location, sku=sku)
+    except IntegrityError:
+        level = StockLevel.objects.get(location=location, sku=sku)
+    return level
+
+
+def _apply(
+    *,
+    location,
+    sku,
+    kind: str,
+    on_hand_delta: int = 0,
+    reserved_delta: int = 0,
+    guard: Q | None = None,
+    reason: str = "",
+    reference: str = "",
+    actor=None,
+) -> bool:
+    """The one place a level changes: conditional UPDATE, then the journal row."""
+    updated = (
+        StockLevel.objects.filter(location=location, sku=sku)
+        .filter(guard or Q())
+        .update(on_hand=F("on_hand") + on_hand_delta, reserved=F("reserved") + reserved_delta)
+    )
+    if not updated:
+        return False
+    StockMovement.objects.create(
+        location=location,
+        sku=sku,
+        kind=kind,
+        on_hand_delta=on_hand_delta,
+        reserved_delta=reserved_delta,
+        reason=reason[:200],
+        reference=reference[:64],
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+    return True
+
+
+def _available_at_least(quantity: int) -> Q:
+    return Q(on_hand__gte=F("reserved") + quantity)
+
+
+def location_for_store(store) -> StockLocation:
+    """Each store has exactly one stock location, made on first use."""
+    location = StockLocation.objects.filter(store=store).first()
+    if location is not None:
+        return location
+    try:
+        with transaction.atomic():
+            return StockLocation.objects.create(
+                kind=StockLocation.Kind.STORE,
+                name=store.name,
+                organization_id=store.merchant_id,
+                store=store,
+                lat=store.lat,
+                lon=store.lon,
+            )
+    except IntegrityError:
+        return StockLocation.objects.get(store=store)
+
+
+def create_location(*, actor, organization, kind: str, name: str, lat=None, lon=None):
+    if kind not in StockLocation.Kind.values or kind == StockLocation.Kind.STORE:
+        raise field_error("kind", _("请选择售货柜或区域仓；门店库位随门店自动创建。"))
+    if not is_platform_operator(actor):
+        require_role(actor, organization)
+    return StockLocation.objects.create(
+        kind=kind, name=name, organization=organization, lat=lat, lon=lon
+    )
+
+
+@transaction.atomic
+def receive_stock(*, actor, location, sku, quantity: int, reason: str = "", reference: str = ""):
+    _authorize(actor, location)
+    quantity = _quantity(quantity)
+    _level(location, sku)
+    _apply(
+        location=location,
+        sku=sku,
+        kind=Kind.RECEIPT,
+        on_hand_delta=quantity,
+        reason=reason,
+        reference=reference,
+        actor=actor,
+    )
+    return StockLevel.objects.get(location=location, sku=sku)
+
+
+@transaction.atomic
+def adjust_stock(*, actor, location, sku, delta: int, reason: str):
+    """A stock-take correction: never below what is reserved for customers."""
+    _authorize(actor, location)
+    if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
+        raise field_error("delta", _("调整数量必须是非零整数。"))
+    if abs(delta) > MAX_QUANTITY:
+        raise field_error("delta", _("调整数量过大。"))
+    if not (reason or "").strip():
+        raise field_error("reason", _("请填写调整原因。"))
+    _level(location, sku)
+    guard = Q(on_hand__gte=F("reserved") - delta) if delta < 0 else Q()
+    if not _apply(
+        location=location,
+        sku=sku,
+        kind=Kind.ADJUSTMENT,
+        on_hand_delta=delta,
+        guard=guard,
+        reason=reason,
+        actor=actor,
+    ):
+        raise OutOfStock(_("调整后库存将低于已预留数量。"), fields={"delta": _("超出可用库存")})
+    return StockLevel.objects.get(location=location, sku=sku)
+
+
+@transaction.atomic
+def reserve(*, location, sku, quantity: int, reference: str, ttl: timedelta | None = None):
+    """Hold stock for a customer; refused in the same statement when not enough is free."""
+    quantity = _quantity(quantity)
+    if not _apply(
+        location=location,
+        sku=sku,
+        kind=Kind.RESERVATION,
+        reserved_delta=quantity,
+        guard=_available_at_least(quantity),
+        reference=reference,
+    ):
+        raise OutOfStock(
+            _("%(name)s 库存不足。") % {"name": sku}, fields={"quantity": _("库存不足")}
+        )
+    return Reservation.objects.create(
+        location=location,
+        sku=sku,
+        quantity=quantity,
+        reference=reference,
+        expires_at=timezone.now() + (ttl or DEFAULT_RESERVATION_TTL),
+    )
+
+
+def _close_reservation(reservation: Reservation, status: str) -> bool:
+    """Move an active reservation to its end state once; False when already closed."""
+    return bool(
+        Reservation.objects.filter(pk=reservation.pk, status=Reservation.Status.ACTIVE).update(
+            status=status
+        )
+    )
+
+
+@transaction.atomic
+def release_reservation(*, reservation: Reservation, expired: bool = False) -> bool:
+    status = Reservation.Status.EXPIRED if expired else Reservation.Status.RELEASED
+    if not _close_reservation(reservation, status):
+        return False
+    _apply(
+        location=reservation.location,
+        sku=reservation.sku,
+        kind=Kind.RELEASE,
+        reserved_delta=-reservation.quantity,
+        guard=Q(reserved__gte=reservation.quantity),
+        reason="expired" if expired else "",
+        reference=reservation.reference,
+    )
+    return True
+
+
+@transaction.atomic
+def commit_reservation(*, reservation: Reservation, actor=None) -> bool:
+    """The reserved goods leave the shelf (paid and handed over, shipped or vended)."""
+    if not _close_reservation(reservation, Reservation.Status.COMMITTED):
+        return False
+    _apply(
+        location=reservation.location,
+        sku=reservation.sku,
+        kind=Kind.SALE,
+        on_hand_delta=-reservation.quantity,
+        reserved_delta=-reservation.quantity,
+        guard=Q(reserved__gte=reservation.quantity),
+        reference=reservation.reference,
+        actor=actor,
+    )
+    return True
+
+
+@transaction.atomic
+def return_stock(*, location, sku, quantity: int, reference: str, actor=None):
+    """Goods a customer brought back go back on the shelf they came from."""
+    quantity = _quantity(quantity)
+    _level(location, sku)
+    _apply(
+        location=location,
+        sku=sku,
+        kind=Kind.RETURN,
+        on_hand_delta=quantity,
+        reference=reference,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def transfer_stock(*, actor, source, destination, sku, quantity: int, reason: str = ""):
+    """Move free stock between locations (store -> counter restock, warehouse -> store)."""
+    _authorize(actor, source)
+    quantity = _quantity(quantity)
+    if source.pk == destination.pk:
+        raise field_error("destination", _("调出和调入库位不能相同。"))
+    if not is_platform_operator(actor) and destination.organization_id != source.organization_id:
+        require_role(actor, destination.organization)
+    transfer = Transfer.objects.create(
+        source=source,
+        destination=destination,
+        sku=sku,
+        quantity=quantity,
+        reason=reason,
+        actor=actor,
+    )
+    if not _apply(
+        location=source,
+        sku=sku,
+        kind=Kind.TRANSFER_OUT,
+        on_hand_delta=-quantity,
+        guard=_available_at_least(quantity),
+        reason=reason,
+        reference=transfer.public_id,
+        actor=actor,
+    ):
+        raise OutOfStock(_("调出库位可用库存不足。"), fields={"quantity": _("库存不足")})
+    _level(destination, sku)
+    _apply(
+        location=destination,
+        sku=sku,
+        kind=Kind.TRANSFER_IN,
+        on_hand_delta=quantity,
+        reason=reason,
+        reference=transfer.public_id,
+        actor=actor,
+    )
+    return transfer
+
+
+def release_expired_reservations(*, now=None, batch: int = 500) -> int:
+    """Give back stock held by reservations past their expiry (idempotent: run it often)."""
+    now = now or timezone.now()
+    released = 0
+    for reservation in Reservation.objects.filter(
+        status=Reservation.Status.ACTIVE, expires_at__lte=now
+    ).select_related("location", "sku")[:batch]:
+        released += release_reservation(reservation=reservation, expired=True)
+    return released

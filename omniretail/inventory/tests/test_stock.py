@@ -1,0 +1,211 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from omniretail.core.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
+from omniretail.inventory import services
+from omniretail.inventory.models import Reservation, StockLevel, StockMovement
+from omniretail.inventory.services import OutOfStock
+
+
+def level(location, sku) -> StockLevel:
+    return StockLevel.objects.get(location=location, sku=sku)
+
+
+def journal_total(location, sku) -> tuple[int, int]:
+    sums = StockMovement.objects.filter(location=location, sku=sku).aggregate(
+        on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta")
+    )
+    return sums["on_hand"] or 0, sums["reserved"] or 0
+
+
+@pytest.mark.django_db
+def test_receipt_then_reservation_then_sale(store_location, sku, merchant_staff):
+    services.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=10)
+    reservation = services.reserve(location=store_location, sku=sku, quantity=3, reference="o1")
+    assert (level(store_location, sku).on_hand, level(store_location, sku).reserved) == (10, 3)
+    assert services.commit_reservation(reservation=reservation)
+    assert not services.commit_reservation(reservation=reservation)  # second time: nothing
+    stock = level(store_location, sku)
+    assert (stock.on_hand, stock.reserved) == (7, 0)
+
+
+@pytest.mark.django_db
+def test_reserving_more_than_is_free_is_refused_and_changes_nothing(
+    store_location, sku, merchant_staff
+):
+    services.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=2)
+    services.reserve(location=store_location, sku=sku, quantity=2, reference="a")
+    with pytest.raises(OutOfStock):
+        services.reserve(location=store_location, sku=sku, quantity=1, reference="b")
+    assert level(store_location, sku).reserved == 2
+    assert Reservation.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("quantity", [0, -1, 10**9, "3", 1.5, True])
+def test_bad_quantities_are_refused(store_location, sku, merchant_staff, quantity):
+    with pytest.raises(ValidationFailed):
+        services.receive_stock(
+            actor=merchant_staff, location=store_location, sku=sku, quantity=quantity
+        )
+    assert not StockMovement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_adjustment_needs_a_reason_and_cannot_go_below_reserved(
+    store_location, sku, merchant_staff
+):
+    services.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=5)
+    services.reserve(location=store_location, sku=sku, quantity=4, reference="o")
+    with pytest.raises(ValidationFailed):
+        services.adjust_stock(
+            actor=merchant_staff, location=store_location, sku=sku, delta=-1, reason=" "
+        )
+    with pytest.raises(OutOfStock):
+        services.adjust_stock(
+            actor=merchant_staff, location=store_location, sku=sku, delta=-2, reason="破损"
+        )
+    services.adjust_stock(
+        actor=merchant_staff, location=store_location, sku=sku, delta=-1, reason="破损"
+    )
+    assert level(store_location, sku).on_hand == 4
+
+
+@pytest.mark.django_db
+def test_expired_reservations_give_stock_back_once(store_location, sku, merchant_staff):
+    services.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=5)
+    services.reserve(
+        location=store_location, sku=sku, quantity=5, reference="o", ttl=timedelta(seconds=1)
+    )
+    later = timezone.now() + timedelta(minutes=1)
+    assert services.release_expired_reservations(now=later) == 1
+    assert services.release_expired_reservations(now=later) == 0
+    assert level(store_location, sku).reserved == 0
+    assert Reservation.objects.get().status == Reservation.Status.EXPIRED
+
+
+@pytest.mark.django_db
+def test_transfer_moves_free_stock_only(store_location, other_store_location, sku, merchant_staff):
+    services.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=3)
+    services.transfer_stock(
+        actor=merchant_staff,
+        source=store_location,
+        destination=other_store_location,
+        sku=sku,
+        quantity=2,
+        reason="补货",
+    )
+    assert level(store_location, sku).on_hand == 1
+    assert level(other_store_location, sku).on_hand == 2
+    with pytest.raises(OutOfStock):
+        services.transfer_stock(
+            actor=merchant_staff,
+            source=store_location,
+            destination=other_store_location,
+            sku=sku,
+            quantity=2,
+        )
+    assert level(store_location, sku).on_hand == 1  # the refused transfer left no trace
+    assert level(other_store_location, sku).on_hand == 2
+
+
+@pytest.mark.django_db
+def test_another_merchants_staff_cannot_move_this_stock(store_location, sku, other_merchant_staff):
+    with pytest.raises((PermissionDenied, NotAuthenticated)):
+        services.receive_stock(
+            actor=other_merchant_staff, location=store_location, sku=sku, quantity=1
+        )
+
+
+operations = st.lists(
+    st.tuples(
+        st.sampled_from(["receive", "adjust", "reserve", "release", "commit", "expire"]),
+        st.integers(1, 7),
+    ),
+    max_size=30,
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops=operations)
+def test_the_journal_always_adds_up_to_the_level(store_location, sku, merchant_staff, ops):
+    StockMovement.objects.all().delete()  # hypothesis reuses the fixture rows between examples
+    Reservation.objects.all().delete()
+    StockLevel.objects.all().delete()
+    open_reservations = []
+    for op, n in ops:
+        try:
+            if op == "receive":
+                services.receive_stock(
+                    actor=merchant_staff, location=store_location, sku=sku, quantity=n
+                )
+            elif op == "adjust":
+                services.adjust_stock(
+                    actor=merchant_staff,
+                    location=store_location,
+                    sku=sku,
+                    delta=-n if n % 2 else n,
+                    reason="盘点",
+                )
+            elif op == "reserve":
+                open_reservations.append(
+                    services.reserve(location=store_location, sku=sku, quantity=n, reference="h")
+                )
+            elif open_reservations:
+                r = open_reservations.pop(n % len(open_reservations))
+                if op == "commit":
+                    services.commit_reservation(reservation=r)
+                else:
+                    services.release_reservation(reservation=r, expired=op == "expire")
+        except DomainError:
+            pass
+        stock = StockLevel.objects.filter(location=store_location, sku=sku).first()
+        if stock is not None:
+            assert (stock.on_hand, stock.reserved) == journal_total(store_location, sku)
+            assert 0 <= stock.reserved <= stock.on_hand
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_parallel_reservations_for_twenty_units_sell_exactly_twenty(
+    store_location, sku, merchant_staff
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level concurrency is proven on PostgreSQL")
+    services.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=20)
+    barrier = threading.Barrier(50)
+    outcomes = []
+
+    def buyer(i):
+        from django.db import connection as conn
+
+        try:
+            barrier.wait()
+            services.reserve(location=store_location, sku=sku, quantity=1, reference=f"b{i}")
+            outcomes.append("ok")
+        except OutOfStock:
+            outcomes.append("out")
+        except Exception as exc:
+            outcomes.append(repr(exc))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=buyer, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(outcomes)) == ["ok", "out"]
+    assert outcomes.count("ok") == 20
+    stock = level(store_location, sku)
+    assert (stock.on_hand, stock.reserved) == (20, 20)
+    assert Reservation.objects.count() == 20

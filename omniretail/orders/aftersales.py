@@ -1,0 +1,183 @@
+"""After-sales (售后): a shopper asks for a refund (with or without returning goods), the
+merchant decides, returned goods go back to the location they left, and the money goes back
+the way it came (the payment provider decides how)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.selectors import is_platform_operator, require_role
+from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed, field_error
+from omniretail.core.money import ZERO, money
+from omniretail.inventory import services as inventory
+from omniretail.notifications.services import notify
+from omniretail.orders.models import AfterSalesRequest, Complaint, Order, OrderLine
+from omniretail.orders.state import transition
+from omniretail.payments import services as payments
+from omniretail.payments.models import PaymentIntent
+
+S = Order.Status
+RETURN_WINDOW = timedelta(days=7)
+REFUNDABLE = (S.PAID, S.READY_FOR_PICKUP, S.SHIPPED, S.COMPLETED)
+MAX_PHOTOS = 6
+
+
+def _requested_lines(order: Order, lines: dict) -> tuple[dict[int, int], Decimal]:
+    """{order line id: quantity} for what may still be returned, and its value."""
+    by_id = {line.pk: line for line in order.lines.all()}
+    if not lines:
+        lines = {line.pk: line.quantity - line.quantity_returned for line in by_id.values()}
+    chosen, amount = {}, ZERO
+    for raw_id, quantity in lines.items():
+        line: OrderLine | None = by_id.get(int(raw_id)) if str(raw_id).isdigit() else None
+        if line is None:
+            raise field_error("lines", _("订单中没有该商品。"))
+        left = line.quantity - line.quantity_returned
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 < quantity <= left:
+            raise field_error(
+                f"lines.{raw_id}", _("退货数量需在 1 到 %(left)s 之间。") % {"left": left}
+            )
+        chosen[line.pk] = quantity
+        amount += line.unit_price * quantity
+    if not chosen:
+        raise field_error("lines", _("没有可退的商品。"))
+    return chosen, money(amount)
+
+
+@transaction.atomic
+def request_after_sales(
+    *, shopper, order: Order, kind: str, reason: str, lines: dict | None = None, photos=None
+) -> AfterSalesRequest:
+    if order.shopper_id != shopper.pk:
+        raise PermissionDenied()
+    if kind not in AfterSalesRequest.Kind.values:
+        raise field_error("kind", _("请选择仅退款或退货退款。"))
+    if not (reason or "").strip():
+        raise field_error("reason", _("请填写售后原因。"))
+    photos = list(photos or [])
+    if len(photos) > MAX_PHOTOS or not all(isinstance(p, str) and len(p) < 500 for p in photos):
+        raise field_error("photos", _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS})
+    if order.status not in REFUNDABLE:
+        raise Conflict(
+            _("订单状态为「%(s)s」，不能申请售后。") % {"s": order.get_status_display()},
+            code="illegal_transition",
+        )
+    if order.completed_at and timezone.now() - order.completed_at > RETURN_WINDOW:
+        raise Conflict(_("已超过 7 天售后期限。"), code="return_window_closed")
+    chosen, amount = _requested_lines(order, lines or {})
+    amount = min(amount, order.total - order.amount_refunded)
+    if amount <= ZERO:
+        raise ValidationFailed(_("该订单已无可退金额。"))
+    request = AfterSalesRequest.objects.create(
+        order=order,
+        kind=kind,
+        reason=reason.strip()[:500],
+        photos=photos,
+        lines={str(k): v for k, v in chosen.items()},
+        amount=amount,
+        previous_status=order.status,
+    )
+    transition(order, S.REFUND_REQUESTED, actor=shopper, note=reason.strip()[:200])
+    notify(
+        organization=order.merchant,
+        title=_("售后申请 %(number)s") % {"number": order.number},
+        body=_("%(kind)s ¥%(amount)s：%(reason)s")
+        % {"kind": request.get_kind_display(), "amount": amount, "reason": request.reason},
+        link=f"/merchant/orders/{order.public_id}/",
+    )
+    return request
+
+
+@transaction.atomic
+def decide_after_sales(*, staff, request: AfterSalesRequest, approve: bool, note: str = ""):
+    """Reject: the order goes back to where it was. Approve: returned goods are restocked
+    where they left from, and the refund is issued through the original payment route."""
+    order = request.order
+    if not is_platform_operator(staff):
+        require_role(staff, order.merchant)
+    if not approve and not (note or "").strip():
+        raise field_error("note", _("拒绝时请说明原因。"))
+    decided = AfterSalesRequest.objects.filter(
+        pk=request.pk, status=AfterSalesRequest.Status.REQUESTED
+    ).update(
+        status=AfterSalesRequest.Status.APPROVED if approve else AfterSalesRequest.Status.REJECTED,
+        decided_by=staff,
+        decision_note=(note or "")[:500],
+    )
+    if not decided:
+        raise Conflict(_("该售后申请已处理。"), code="already_decided")
+    request.refresh_from_db()
+    if not approve:
+        transition(order, request.previous_status, actor=staff, note=_("售后被拒绝：") + note)
+        _tell(order, _("您的售后申请未通过：%(note)s") % {"note": note})
+        return request
+    if request.kind == AfterSalesRequest.Kind.RETURN_AND_REFUND:
+        for line in order.lines.filter(pk__in=[int(k) for k in request.lines]).select_related(
+            "sku"
+        ):
+            quantity = request.lines[str(line.pk)]
+            inventory.return_stock(
+                location=order.location,
+                sku=line.sku,
+                quantity=quantity,
+                reference=request.public_id,
+                actor=staff,
+            )
+            OrderLine.objects.filter(pk=line.pk).update(
+                quantity_returned=F("quantity_returned") + quantity
+            )
+    refund = payments.refund(
+        intent=PaymentIntent.objects.get(public_id=order.payment_intent_id),
+        amount=request.amount,
+        reason=request.reason,
+        idempotency_key=f"after-sales:{request.public_id}",
+        requested_by=staff,
+    )
+    AfterSalesRequest.objects.filter(pk=request.pk).update(refund_id=refund.public_id)
+    return request
+
+
+@transaction.atomic
+def settle_after_sales_refund(*, order: Order) -> None:
+    """Called when a refund for this order has gone through: close the open request and put
+    the order where it belongs (refunded when all money is back, else where it was)."""
+    request = order.after_sales.filter(status=AfterSalesRequest.Status.APPROVED).first()
+    if request is None:
+        return
+    AfterSalesRequest.objects.filter(pk=request.pk).update(status=AfterSalesRequest.Status.REFUNDED)
+    order.refresh_from_db()
+    if order.status == S.REFUND_REQUESTED:
+        final = S.REFUNDED if order.amount_refunded >= order.total else request.previous_status
+        transition(order, final, note=_("退款 ¥%(a)s 已退回") % {"a": request.amount})
+
+
+def _tell(order: Order, text: str) -> None:
+    if order.shopper_id:
+        notify(
+            user=order.shopper,
+            title=_("售后通知"),
+            body=text,
+            link=f"/orders/{order.public_id}/",
+            sms_to=order.shopper.phone or "",
+        )
+
+
+@transaction.atomic
+def file_complaint(*, shopper, text: str, order: Order | None = None, merchant=None) -> Complaint:
+    if not (text or "").strip():
+        raise field_error("text", _("请填写投诉内容。"))
+    if order is not None:
+        if order.shopper_id != shopper.pk:
+            raise PermissionDenied()
+        merchant = order.merchant
+    if merchant is None:
+        raise field_error("merchant", _("请选择投诉的商家。"))
+    complaint = Complaint.objects.create(
+        order=order, shopper=shopper, merchant=merchant, text=text.strip()[:2000]
+    )
+    notify(organization=merchant, title=_("新投诉"), body=complaint.text[:200])
+    return complaint

@@ -1,0 +1,321 @@
+from datetime import date
+
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from omniretail.core.api import AUTH, idempotent
+from omniretail.core.errors import NotFound
+from omniretail.inventory.models import StockLocation
+from omniretail.inventory.selectors import sku_by_public_id
+from omniretail.orders import aftersales, pickup, selectors, services
+from omniretail.orders.models import AfterSalesRequest, Order
+from omniretail.orders.schemas import (
+    AfterSalesIn,
+    AfterSalesOut,
+    CartItemIn,
+    CartOut,
+    CheckoutIn,
+    ComplaintIn,
+    DecisionIn,
+    OrderOut,
+    PayIn,
+    PayOut,
+    RedeemIn,
+)
+from omniretail.payments import services as payments
+from omniretail.payments.models import PaymentIntent
+from omniretail.stores.selectors import public_store, store_for_actor
+
+router = Router(tags=["orders"], auth=AUTH)
+
+
+def cart_out(cart) -> dict:
+    lines = selectors.cart_lines(cart)
+    return {
+        "id": cart.public_id,
+        "lines": [
+            {
+                "sku": line.sku.public_id,
+                "product": line.sku.product.name,
+                "sku_name": line.sku.name,
+                "unit_price": str(line.sku.price),
+                "quantity": line.quantity,
+                "line_total": str(line.sku.price * line.quantity),
+            }
+            for line in lines
+        ],
+        "subtotal": str(sum((line.sku.price * line.quantity for line in lines), 0)),
+    }
+
+
+def order_out(order: Order) -> dict:
+    code = getattr(order, "pickup_code", None) if order.fulfilment == "pickup" else None
+    return {
+        "id": order.public_id,
+        "number": order.number,
+        "status": order.status,
+        "status_label": str(order.get_status_display()),
+        "fulfilment": order.fulfilment,
+        "store": order.store.public_id if order.store else None,
+        "store_name": order.store.name if order.store else None,
+        "pickup_slot_start": order.pickup_slot_start,
+        "pickup_slot_end": order.pickup_slot_end,
+        "subtotal": str(order.subtotal),
+        "discount_total": str(order.discount_total),
+        "delivery_fee": str(order.delivery_fee),
+        "total": str(order.total),
+        "amount_refunded": str(order.amount_refunded),
+        "payment_intent": order.payment_intent_id,
+        "expires_at": order.expires_at,
+        "created_at": order.created_at,
+        "lines": [
+            {
+                "id": line.pk,
+                "sku": line.sku.public_id,
+                "product": line.product_name,
+                "sku_name": line.sku_name,
+                "unit_price": str(line.unit_price),
+                "quantity": line.quantity,
+                "line_total": str(line.line_total),
+                "quantity_returned": line.quantity_returned,
+            }
+            for line in order.lines.all()
+        ],
+        "timeline": [
+            {
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+                "at": e.created_at,
+            }
+            for e in order.events.all()
+        ],
+        "pickup_code": code.code if code else None,
+    }
+
+
+def _json(schema, data) -> dict:
+    return schema.model_validate(data).model_dump(mode="json")
+
+
+# ------------------------------------------------------------------ cart
+
+
+@router.get("/cart", response=CartOut)
+def get_cart(request):
+    return cart_out(services.cart_for(user=request.auth))
+
+
+@router.post("/cart/items", response=CartOut)
+def add_item(request, payload: CartItemIn):
+    cart = services.cart_for(user=request.auth)
+    services.add_to_cart(cart=cart, sku=sku_by_public_id(payload.sku), quantity=payload.quantity)
+    return cart_out(cart)
+
+
+@router.put("/cart/items", response=CartOut)
+def set_item_quantity(request, payload: CartItemIn):
+    cart = services.cart_for(user=request.auth)
+    services.set_cart_quantity(
+        cart=cart, sku=sku_by_public_id(payload.sku), quantity=payload.quantity
+    )
+    return cart_out(cart)
+
+
+# ------------------------------------------------------------------ checkout and orders
+
+
+def _fulfilment(user, payload: CheckoutIn):
+    store = public_store(payload.store) if payload.store else None
+    location = None
+    if payload.location:
+        location = StockLocation.objects.filter(public_id=payload.location, is_active=True).first()
+        if location is None:
+            raise NotFound(_("找不到该库位。"), fields={"location": _("不存在")})
+    return services.resolve_fulfilment(
+        kind=payload.fulfilment,
+        store=store,
+        location=location,
+        pickup_slot_start=payload.pickup_slot,
+        delivery_address=payload.delivery_address.dict() if payload.delivery_address else None,
+    )
+
+
+@router.post("/checkout", response={201: OrderOut})
+def checkout(request, payload: CheckoutIn):
+    """Buy the cart (or `lines` for "buy now"). Send an `Idempotency-Key`."""
+
+    def act():
+        cart = None
+        if payload.lines is None:
+            cart = services.cart_for(user=request.auth)
+            lines = [(line.sku, line.quantity) for line in selectors.cart_lines(cart)]
+        else:
+            lines = [(sku_by_public_id(i.sku), i.quantity) for i in payload.lines]
+        order = services.checkout(
+            shopper=request.auth,
+            lines=lines,
+            fulfilment=_fulfilment(request.auth, payload),
+            payment_provider=payload.payment_provider,
+            note=payload.note,
+            cart=cart,
+        )
+        return 201, _json(
+            OrderOut, order_out(selectors.order_of_shopper(request.auth, order.public_id))
+        )
+
+    return idempotent(
+        request, endpoint="checkout", payload=payload.model_dump(mode="json"), action=act
+    )
+
+
+@router.get("/orders", response=list[OrderOut])
+def my_orders(request, status: str | None = None):
+    qs = selectors.orders_of_shopper(request.auth)
+    if status:
+        qs = qs.filter(status=status)
+    return [order_out(o) for o in qs[:100]]
+
+
+@router.get("/orders/{order_id}", response=OrderOut)
+def my_order(request, order_id: str):
+    return order_out(selectors.order_of_shopper(request.auth, order_id))
+
+
+@router.post("/orders/{order_id}/pay", response=PayOut)
+def pay(request, order_id: str, payload: PayIn):
+    order = selectors.order_of_shopper(request.auth, order_id)
+
+    def act():
+        if order.status != Order.Status.PENDING_PAYMENT:
+            from omniretail.orders.state import IllegalTransition
+
+            raise IllegalTransition(_("该订单无需支付。"))
+        intent = PaymentIntent.objects.get(public_id=order.payment_intent_id)
+        started = payments.start_payment(intent=intent, return_url=payload.return_url)
+        intent.refresh_from_db()
+        return 200, {
+            "intent": intent.public_id,
+            "status": intent.status,
+            "redirect_url": started.redirect_url,
+        }
+
+    return idempotent(request, endpoint=f"pay:{order_id}", payload=payload.model_dump(), action=act)
+
+
+@router.post("/orders/{order_id}/cancel", response=OrderOut)
+def cancel(request, order_id: str):
+    order = selectors.order_of_shopper(request.auth, order_id)
+    services.cancel_order(order=order, actor=request.auth, reason=_("买家取消"))
+    return order_out(selectors.order_of_shopper(request.auth, order_id))
+
+
+@router.post("/orders/{order_id}/confirm", response=OrderOut)
+def confirm(request, order_id: str):
+    order = selectors.order_of_shopper(request.auth, order_id)
+    services.confirm_delivery(actor=request.auth, order=order)
+    return order_out(selectors.order_of_shopper(request.auth, order_id))
+
+
+def after_sales_out(req: AfterSalesRequest) -> dict:
+    return {
+        "id": req.public_id,
+        "order": req.order.public_id,
+        "kind": req.kind,
+        "status": req.status,
+        "reason": req.reason,
+        "amount": str(req.amount),
+        "photos": req.photos,
+    }
+
+
+@router.post("/orders/{order_id}/after-sales", response={201: AfterSalesOut})
+def request_after_sales(request, order_id: str, payload: AfterSalesIn):
+    order = selectors.order_of_shopper(request.auth, order_id)
+
+    def act():
+        req = aftersales.request_after_sales(
+            shopper=request.auth,
+            order=order,
+            kind=payload.kind,
+            reason=payload.reason,
+            lines=payload.lines,
+            photos=payload.photos,
+        )
+        return 201, after_sales_out(req)
+
+    return idempotent(
+        request, endpoint=f"after-sales:{order_id}", payload=payload.model_dump(), action=act
+    )
+
+
+@router.post("/complaints", response={201: dict})
+def complain(request, payload: ComplaintIn):
+    order = selectors.order_of_shopper(request.auth, payload.order) if payload.order else None
+    complaint = aftersales.file_complaint(shopper=request.auth, text=payload.text, order=order)
+    return Status(201, {"id": complaint.public_id, "status": complaint.status})
+
+
+# ------------------------------------------------------------------ merchant staff
+
+
+@router.get("/merchant/orders", response=list[OrderOut])
+def merchant_orders(
+    request, store: str | None = None, status: str | None = None, day: date | None = None
+):
+    store_obj = store_for_actor(request.auth, store) if store else None
+    qs = selectors.orders_for_staff(request.auth, store=store_obj, status=status, day=day)
+    return [order_out(o) for o in qs[:200]]
+
+
+@router.get("/merchant/orders/{order_id}", response=OrderOut)
+def merchant_order(request, order_id: str):
+    return order_out(selectors.order_for_staff(request.auth, order_id))
+
+
+@router.post("/merchant/orders/{order_id}/ready", response=OrderOut)
+def mark_ready(request, order_id: str):
+    order = selectors.order_for_staff(request.auth, order_id)
+    services.mark_ready_for_pickup(staff=request.auth, order=order)
+    return order_out(selectors.order_for_staff(request.auth, order_id))
+
+
+@router.post("/merchant/orders/{order_id}/ship", response=OrderOut)
+def ship(request, order_id: str):
+    order = selectors.order_for_staff(request.auth, order_id)
+    services.ship_order(staff=request.auth, order=order)
+    return order_out(selectors.order_for_staff(request.auth, order_id))
+
+
+@router.post("/merchant/redeem", response=OrderOut)
+def redeem(request, payload: RedeemIn):
+    """Redeem a pickup code (核销) at one of your stores. Send an `Idempotency-Key`."""
+    store = store_for_actor(request.auth, payload.store)
+
+    def act():
+        order = pickup.redeem_pickup_code(staff=request.auth, store=store, code=payload.code)
+        return 200, _json(
+            OrderOut, order_out(selectors.order_for_staff(request.auth, order.public_id))
+        )
+
+    return idempotent(request, endpoint="redeem", payload=payload.model_dump(), action=act)
+
+
+@router.post("/merchant/after-sales/{request_id}/decision", response=AfterSalesOut)
+def decide(request, request_id: str, payload: DecisionIn):
+    """Approve (refund through the original payment route) or reject. Idempotent."""
+    req = AfterSalesRequest.objects.select_related("order").filter(public_id=request_id).first()
+    if req is None:
+        raise NotFound()
+    selectors.order_for_staff(request.auth, req.order.public_id)  # scope check
+
+    def act():
+        decided = aftersales.decide_after_sales(
+            staff=request.auth, request=req, approve=payload.approve, note=payload.note
+        )
+        decided.refresh_from_db()
+        return 200, after_sales_out(decided)
+
+    return idempotent(
+        request, endpoint=f"decision:{request_id}", payload=payload.model_dump(), action=act
+    )

@@ -1,0 +1,282 @@
+"""Carts, orders and what happens after: pickup codes (核销) and after-sales (售后)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from omniretail.core.ids import PublicIdModel, TimeStampedModel, new_public_id
+from omniretail.core.money import MoneyField
+
+MAX_LINE_QUANTITY = 99
+
+
+class Cart(PublicIdModel, TimeStampedModel):
+    """A shopper's cart; an anonymous one lives on the session and merges in at login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="cart",
+    )
+    session_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("购物车")
+        verbose_name_plural = _("购物车")
+
+    def __str__(self) -> str:
+        return f"cart {self.public_id}"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "sku"], name="one_line_per_sku"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=MAX_LINE_QUANTITY),
+                name="cart_quantity_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku_id}"
+
+
+class Order(PublicIdModel, TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", _("待付款")
+        PAID = "paid", _("已付款")
+        READY_FOR_PICKUP = "ready_for_pickup", _("待自提")
+        SHIPPED = "shipped", _("配送中")
+        COMPLETED = "completed", _("已完成")
+        CANCELLED = "cancelled", _("已取消")
+        REFUND_REQUESTED = "refund_requested", _("退款中")
+        REFUNDED = "refunded", _("已退款")
+
+    class Fulfilment(models.TextChoices):
+        DELIVERY = "delivery", _("同城配送")
+        PICKUP = "pickup", _("到店自提")
+        COUNTER = "counter", _("智能柜自助")
+        IN_STORE = "in_store", _("门店收银")
+
+    number = models.CharField(_("订单号"), max_length=20, unique=True)
+    shopper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="orders"
+    )
+    store = models.ForeignKey(
+        "stores.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    location = models.ForeignKey(
+        "inventory.StockLocation", on_delete=models.PROTECT, related_name="orders"
+    )
+    fulfilment = models.CharField(_("履约方式"), max_length=12, choices=Fulfilment.choices)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PENDING_PAYMENT,
+        db_index=True,
+    )
+    pickup_slot_start = models.DateTimeField(_("自提时段开始"), null=True, blank=True)
+    pickup_slot_end = models.DateTimeField(_("自提时段结束"), null=True, blank=True)
+    delivery_address = models.JSONField(_("收货地址"), default=dict, blank=True)
+    subtotal = MoneyField(_("商品金额"))
+    discount_total = MoneyField(_("优惠"), default=0)
+    delivery_fee = MoneyField(_("配送费"), default=0)
+    total = MoneyField(_("应付金额"))
+    amount_refunded = MoneyField(_("已退款金额"), default=0)
+    payment_provider = models.CharField(max_length=32, blank=True)
+    payment_intent_id = models.CharField(max_length=26, blank=True, db_index=True)
+    expires_at = models.DateTimeField(_("支付截止"), null=True, blank=True, db_index=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("订单")
+        verbose_name_plural = _("订单")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["store", "status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__lte=models.F("total")),
+                name="order_refund_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    """A price snapshot: later price changes never alter what was bought."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    product_name = models.CharField(max_length=120)
+    sku_name = models.CharField(max_length=120)
+    unit_price = MoneyField()
+    quantity = models.PositiveIntegerField()
+    line_total = MoneyField()
+    quantity_returned = models.PositiveIntegerField(default=0)
+    reservation = models.ForeignKey(
+        "inventory.Reservation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity"),
+            models.CheckConstraint(
+                condition=Q(quantity_returned__lte=models.F("quantity")),
+                name="order_line_return_within_quantity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_name}"
+
+
+class OrderEvent(models.Model):
+    """The status timeline the shopper and the store both see."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    note = models.CharField(max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status} → {self.to_status}"
+
+
+class PickupCode(models.Model):
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="pickup_code")
+    code = models.CharField(max_length=12, unique=True)
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.order_id})"
+
+
+class RedemptionAttempt(models.Model):
+    """Every try at a pickup code, accepted or not, for audit."""
+
+    class Outcome(models.TextChoices):
+        REDEEMED = "redeemed", _("核销成功")
+        UNKNOWN_CODE = "unknown_code", _("无效码")
+        WRONG_STORE = "wrong_store", _("非本店订单")
+        ALREADY_REDEEMED = "already_redeemed", _("已核销")
+        NOT_READY = "not_ready", _("订单状态不可核销")
+        NOT_STAFF = "not_staff", _("无权核销")
+
+    token = models.CharField(max_length=26, unique=True, default=new_public_id, editable=False)
+    code = models.CharField(max_length=40)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    store = models.ForeignKey(
+        "stores.Store", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    order = models.ForeignKey(Order, null=True, on_delete=models.SET_NULL, related_name="+")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.outcome}"
+
+
+class AfterSalesRequest(PublicIdModel, TimeStampedModel):
+    class Kind(models.TextChoices):
+        REFUND_ONLY = "refund_only", _("仅退款")
+        RETURN_AND_REFUND = "return_refund", _("退货退款")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待处理")
+        APPROVED = "approved", _("已同意")
+        REJECTED = "rejected", _("已拒绝")
+        REFUNDED = "refunded", _("已退款")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="after_sales")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    reason = models.CharField(_("原因"), max_length=500)
+    photos = models.JSONField(default=list, blank=True)
+    lines = models.JSONField(default=dict, help_text="{order line id: quantity}")
+    amount = MoneyField()
+    previous_status = models.CharField(max_length=20)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_note = models.CharField(max_length=500, blank=True)
+    refund_id = models.CharField(max_length=26, blank=True)
+
+    class Meta:
+        verbose_name = _("售后申请")
+        verbose_name_plural = _("售后申请")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.status}"
+
+
+class Complaint(PublicIdModel, TimeStampedModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        RESOLVED = "resolved", _("已处理")
+
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL)
+    shopper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("投诉内容"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("投诉")
+        verbose_name_plural = _("投诉")
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}: {self.text[:20]}"

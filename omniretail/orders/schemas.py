@@ -1,0 +1,124 @@
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class CartItemIn(Schema):
+    sku: str = Field(..., max_length=26)
+    quantity: int = Field(1, ge=-1000, le=1000)
+
+
+class CartLineOut(Schema):
+    sku: str
+    product: str
+    sku_name: str
+    unit_price: str
+    quantity: int
+    line_total: str
+
+
+class CartOut(Schema):
+    id: str
+    lines: list[CartLineOut]
+    subtotal: str
+
+
+class AddressIn(Schema):
+    name: str = Field("", max_length=60)
+    phone: str = Field("", max_length=20)
+    address: str = Field("", max_length=200)
+
+
+class CheckoutIn(Schema):
+    fulfilment: str = Field(..., max_length=12)
+    payment_provider: str = Field("sandbox_gateway", max_length=32)
+    store: str | None = Field(None, max_length=26)
+    location: str | None = Field(None, max_length=26)
+    pickup_slot: datetime | None = None
+    delivery_address: AddressIn | None = None
+    lines: list[CartItemIn] | None = Field(None, description="buy now; omit to buy the cart")
+    note: str = Field("", max_length=200)
+
+
+class OrderLineOut(Schema):
+    id: int
+    sku: str
+    product: str
+    sku_name: str
+    unit_price: str
+    quantity: int
+    line_total: str
+    quantity_returned: int
+
+
+class OrderEventOut(Schema):
+    from_status: str
+    to_status: str
+    note: str
+    at: datetime
+
+
+class OrderOut(Schema):
+    id: str
+    number: str
+    status: str
+    status_label: str
+    fulfilment: str
+    store: str | None
+    store_name: str | None
+    pickup_slot_start: datetime | None
+    pickup_slot_end: datetime | None
+    subtotal: str
+    discount_total: str
+    delivery_fee: str
+    total: str
+    amount_refunded: str
+    payment_intent: str
+    expires_at: datetime | None
+    created_at: datetime
+    lines: list[OrderLineOut]
+    timeline: list[OrderEventOut]
+    pickup_code: str | None = None
+
+
+class PayIn(Schema):
+    return_url: str = Field("", max_length=300)
+
+
+class PayOut(Schema):
+    intent: str
+    status: str
+    redirect_url: str | None = None
+
+
+class RedeemIn(Schema):
+    store: str = Field(..., max_length=26)
+    code: str = Field(..., max_length=64)
+
+
+class AfterSalesIn(Schema):
+    kind: str = Field(..., max_length=16)
+    reason: str = Field(..., max_length=500)
+    lines: dict[str, int] | None = None
+    photos: list[str] = Field(default_factory=list, max_length=6)
+
+
+class AfterSalesOut(Schema):
+    id: str
+    order: str
+    kind: str
+    status: str
+    reason: str
+    amount: str
+    photos: list[str]
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=500)
+
+
+class ComplaintIn(Schema):
+    text: str = Field(..., max_length=2000)
+    order: str | None = Field(None, max_length=26)

@@ -1,0 +1,113 @@
+"""Order reads: a shopper sees their own orders, merchant staff their merchant's."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from omniretail.accounts.selectors import is_platform_operator, organizations_of
+from omniretail.core.errors import NotFound
+from omniretail.inventory.models import StockLocation
+from omniretail.inventory.selectors import available_by_location
+from omniretail.orders.models import Cart, Order, OrderEvent, OrderLine
+from omniretail.orders.services import SLOT_MINUTES
+from omniretail.stores.selectors import is_open, nearby_stores
+
+
+def _detailed(qs: QuerySet[Order]) -> QuerySet[Order]:
+    return qs.select_related("store", "merchant", "shopper").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "sku__product")),
+        Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
+    )
+
+
+def orders_of_shopper(user) -> QuerySet[Order]:
+    return _detailed(Order.objects.filter(shopper=user))
+
+
+def order_of_shopper(user, public_id: str) -> Order:
+    order = orders_of_shopper(user).filter(public_id=public_id).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def orders_for_staff(user, *, store=None, status=None, day=None) -> QuerySet[Order]:
+    qs = Order.objects.all()
+    if not is_platform_operator(user):
+        qs = qs.filter(merchant__in=organizations_of(user))
+    if store is not None:
+        qs = qs.filter(store=store)
+    if status:
+        qs = qs.filter(status__in=[status] if isinstance(status, str) else status)
+    if day is not None:
+        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        qs = qs.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
+    return _detailed(qs)
+
+
+def order_for_staff(user, public_id: str) -> Order:
+    order = orders_for_staff(user).filter(public_id=public_id).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def pickups_due(user, *, store, until=None) -> QuerySet[Order]:
+    """Paid pickup orders not yet handed over, earliest slot first."""
+    qs = orders_for_staff(
+        user, store=store, status=[Order.Status.PAID, Order.Status.READY_FOR_PICKUP]
+    )
+    qs = qs.filter(fulfilment=Order.Fulfilment.PICKUP)
+    if until is not None:
+        qs = qs.filter(pickup_slot_start__lte=until)
+    return qs.order_by("pickup_slot_start")
+
+
+def cart_lines(cart: Cart | None):
+    if cart is None:
+        return []
+    return list(cart.lines.select_related("sku", "sku__product").order_by("added_at", "id"))
+
+
+def cart_availability(cart: Cart | None, *, lat: float, lon: float, limit: int = 5):
+    """For each nearby store: how many of each cart line it can supply now."""
+    lines = cart_lines(cart)
+    stores = nearby_stores(lat=lat, lon=lon, radius_m=20_000, limit=limit)
+    if not lines or not stores:
+        return lines, []
+    locations = {
+        loc.store_id: loc.pk
+        for loc in StockLocation.objects.filter(store__in=[n.store for n in stores])
+    }
+    free = available_by_location([line.sku_id for line in lines], locations.values())
+    rows = []
+    for near in stores:
+        loc = locations.get(near.store.pk)
+        per_line = [free.get((loc, line.sku_id), 0) if loc else 0 for line in lines]
+        rows.append(
+            {
+                "nearby": near,
+                "available": per_line,
+                "can_fulfil": all(
+                    a >= line.quantity for a, line in zip(per_line, lines, strict=True)
+                ),
+            }
+        )
+    return lines, rows
+
+
+def pickup_slots(store, *, days: int = 3, now=None) -> list[datetime]:
+    """Bookable slot starts in the store's opening hours over the next few days."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    start = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    slots = []
+    cursor = start
+    end = start + timedelta(days=days)
+    step = timedelta(minutes=SLOT_MINUTES)
+    while cursor < end:
+        if is_open(store, cursor) and is_open(store, cursor + step - timedelta(minutes=1)):
+            slots.append(cursor)
+        cursor += step
+    return slots

@@ -1,0 +1,472 @@
+"""Cart, checkout and the order's life until it is handed over. Checkout is one transaction:
+order, price snapshot, stock reservations and payment intent all exist, or none does."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.selectors import is_platform_operator, require_role
+from omniretail.catalog.models import Product, Sku
+from omniretail.core import events
+from omniretail.core.errors import DomainError, NotFound, ValidationFailed, field_error
+from omniretail.core.money import ZERO, money
+from omniretail.inventory import services as inventory
+from omniretail.inventory.models import Reservation, StockLocation
+from omniretail.notifications.services import notify
+from omniretail.orders.aftersales import settle_after_sales_refund
+from omniretail.orders.events import OrderPaid, OrderRefunded
+from omniretail.orders.models import (
+    MAX_LINE_QUANTITY,
+    AfterSalesRequest,
+    Cart,
+    CartLine,
+    Order,
+    OrderLine,
+)
+from omniretail.orders.pickup import issue_pickup_code
+from omniretail.orders.state import transition
+from omniretail.payments import services as payments
+from omniretail.payments.models import PaymentIntent
+from omniretail.stores.selectors import is_open
+
+S = Order.Status
+F_ = Order.Fulfilment
+MAX_LINES = 50
+SLOT_MINUTES = 30
+SLOT_DAYS_AHEAD = 7
+FREE_DELIVERY_FROM = Decimal("99.00")
+DELIVERY_FEE = Decimal("6.00")
+ONLINE_PROVIDERS = ("sandbox_gateway", "balance")
+
+
+def payment_window() -> timedelta:
+    return timedelta(minutes=getattr(settings, "OMNI_ORDER_PAYMENT_MINUTES", 15))
+
+
+# ---------------------------------------------------------------- cart
+
+
+def _quantity(value, field="quantity") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise field_error(field, _("数量必须是整数。"))
+    if not 1 <= value <= MAX_LINE_QUANTITY:
+        raise field_error(field, _("数量必须在 1 到 %(max)s 之间。") % {"max": MAX_LINE_QUANTITY})
+    return value
+
+
+def _sellable(sku: Sku) -> Sku:
+    if not sku.is_active or sku.product.status != Product.Status.APPROVED:
+        raise field_error("sku", _("该商品已下架。"))
+    return sku
+
+
+def cart_for(*, user=None, session_key: str | None = None, create: bool = True) -> Cart | None:
+    """The shopper's cart; anonymous carts live on the session key."""
+    if getattr(user, "is_authenticated", False):
+        return (
+            Cart.objects.get_or_create(user=user)[0]
+            if create
+            else Cart.objects.filter(user=user).first()
+        )
+    if not session_key:
+        return None
+    if create:
+        return Cart.objects.get_or_create(session_key=session_key)[0]
+    return Cart.objects.filter(session_key=session_key).first()
+
+
+@transaction.atomic
+def add_to_cart(*, cart: Cart, sku: Sku, quantity: int = 1) -> CartLine:
+    quantity = _quantity(quantity)
+    _sellable(sku)
+    line, created = CartLine.objects.get_or_create(
+        cart=cart, sku=sku, defaults={"quantity": quantity}
+    )
+    if not created:
+        if line.quantity + quantity > MAX_LINE_QUANTITY:
+            raise field_error(
+                "quantity", _("单个商品最多购买 %(max)s 件。") % {"max": MAX_LINE_QUANTITY}
+            )
+        CartLine.objects.filter(pk=line.pk).update(quantity=F("quantity") + quantity)
+        line.refresh_from_db()
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    return line
+
+
+@transaction.atomic
+def set_cart_quantity(*, cart: Cart, sku: Sku, quantity: int) -> CartLine | None:
+    """Quantity 0 removes the line."""
+    if quantity == 0:
+        CartLine.objects.filter(cart=cart, sku=sku).delete()
+        return None
+    quantity = _quantity(quantity)
+    line = CartLine.objects.filter(cart=cart, sku=sku).first()
+    if line is None:
+        raise NotFound(_("购物车中没有该商品。"))
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    return line
+
+
+@transaction.atomic
+def merge_session_cart(*, session_key: str, user) -> Cart:
+    """At login the anonymous cart's lines join the member's cart; nothing is lost."""
+    mine = Cart.objects.get_or_create(user=user)[0]
+    anonymous = Cart.objects.filter(session_key=session_key).exclude(pk=mine.pk).first()
+    if anonymous is None:
+        return mine
+    existing = {line.sku_id: line for line in mine.lines.all()}
+    for line in anonymous.lines.all():
+        if line.sku_id in existing:
+            total = min(MAX_LINE_QUANTITY, existing[line.sku_id].quantity + line.quantity)
+            CartLine.objects.filter(pk=existing[line.sku_id].pk).update(quantity=total)
+        else:
+            CartLine.objects.create(cart=mine, sku_id=line.sku_id, quantity=line.quantity)
+    anonymous.delete()
+    return mine
+
+
+# ---------------------------------------------------------------- checkout
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    kind: str
+    location: StockLocation
+    store: object | None
+    slot_start: datetime | None = None
+    slot_end: datetime | None = None
+    address: dict | None = None
+
+
+def _validate_slot(store, slot_start: datetime | None) -> tuple[datetime, datetime]:
+    if slot_start is None:
+        raise field_error("pickup_slot", _("请选择自提时间段。"))
+    if timezone.is_naive(slot_start):
+        slot_start = timezone.make_aware(slot_start)
+    local = timezone.localtime(slot_start)
+    now = timezone.now()
+    if local.minute % SLOT_MINUTES or local.second or local.microsecond:
+        raise field_error("pickup_slot", _("自提时间需为整点或半点。"))
+    if slot_start < now or slot_start > now + timedelta(days=SLOT_DAYS_AHEAD):
+        raise field_error(
+            "pickup_slot", _("自提时间需在未来 %(days)s 天内。") % {"days": SLOT_DAYS_AHEAD}
+        )
+    slot_end = slot_start + timedelta(minutes=SLOT_MINUTES)
+    if not (is_open(store, slot_start) and is_open(store, slot_end - timedelta(minutes=1))):
+        raise field_error("pickup_slot", _("所选时间段门店不营业，请选择营业时间内的时段。"))
+    return slot_start, slot_end
+
+
+def _validate_address(address: dict | None) -> dict:
+    address = address or {}
+    fields = {}
+    for key, label in (("name", _("收货人")), ("phone", _("电话")), ("address", _("地址"))):
+        if not str(address.get(key, "")).strip():
+            fields[f"delivery_address.{key}"] = _("请填写%(label)s。") % {"label": label}
+    if fields:
+        raise ValidationFailed(fields=fields)
+    return {k: str(address[k]).strip()[:200] for k in ("name", "phone", "address")}
+
+
+def resolve_fulfilment(
+    *, kind: str, store=None, location=None, pickup_slot_start=None, delivery_address=None
+) -> Fulfilment:
+    """Turn the shopper's choice into a stock location (and slot or address), or refuse."""
+    if kind not in F_.values or kind == F_.IN_STORE:
+        raise field_error("fulfilment", _("请选择配送、到店自提或智能柜。"))
+    if kind == F_.COUNTER:
+        if location is None or location.kind != StockLocation.Kind.COUNTER:
+            raise field_error("location", _("请选择智能售货柜。"))
+        return Fulfilment(kind=kind, location=location, store=None)
+    if store is None and kind == F_.DELIVERY and location is not None:
+        return Fulfilment(
+            kind=kind, location=location, store=None, address=_validate_address(delivery_address)
+        )
+    if store is None or not store.is_active:
+        raise field_error("store", _("请选择门店。"))
+    stock_location = inventory.location_for_store(store)
+    if kind == F_.PICKUP:
+        start, end = _validate_slot(store, pickup_slot_start)
+        return Fulfilment(
+            kind=kind, location=stock_location, store=store, slot_start=start, slot_end=end
+        )
+    return Fulfilment(
+        kind=kind, location=stock_location, store=store, address=_validate_address(delivery_address)
+    )
+
+
+def _merge_lines(lines) -> list[tuple[Sku, int]]:
+    if not lines:
+        raise field_error("lines", _("请至少选择一件商品。"))
+    if len(lines) > MAX_LINES:
+        raise field_error("lines", _("一次最多结算 %(max)s 种商品。") % {"max": MAX_LINES})
+    merged: dict[int, list] = {}
+    for index, (sku, quantity) in enumerate(lines):
+        _quantity(quantity, f"lines.{index}.quantity")
+        _sellable(sku)
+        if sku.pk in merged:
+            merged[sku.pk][1] += quantity
+        else:
+            merged[sku.pk] = [sku, quantity]
+    for _sku, quantity in merged.values():
+        _quantity(quantity, "lines")
+    return [(sku, quantity) for sku, quantity in merged.values()]
+
+
+def discounts_for(*, shopper, lines: list[tuple[Sku, int]], subtotal: Decimal) -> Decimal:
+    """The discounts hook: coupons, member-tier and group prices plug in here later."""
+    return ZERO
+
+
+def delivery_fee_for(kind: str, subtotal: Decimal) -> Decimal:
+    if kind != F_.DELIVERY or subtotal >= FREE_DELIVERY_FROM:
+        return ZERO
+    return DELIVERY_FEE
+
+
+def _order_number() -> str:
+    return f"{timezone.localtime():%y%m%d}{secrets.randbelow(10**10):010d}"
+
+
+def _create_order(**fields) -> Order:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Order.objects.create(number=_order_number(), **fields)
+        except IntegrityError:
+            continue
+    raise IntegrityError("could not allocate an order number")
+
+
+@transaction.atomic
+def checkout(
+    *,
+    shopper,
+    lines: list[tuple[Sku, int]],
+    fulfilment: Fulfilment,
+    payment_provider: str,
+    note: str = "",
+    cart: Cart | None = None,
+) -> Order:
+    """Price the lines, reserve their stock at the fulfilment location, open a payment
+    intent. A line that cannot be reserved refuses the whole checkout and leaves no trace."""
+    if payment_provider not in ONLINE_PROVIDERS:
+        raise field_error("payment_provider", _("不支持的支付方式。"))
+    merged = _merge_lines(lines)
+    subtotal = sum((sku.price * quantity for sku, quantity in merged), ZERO)
+    discount = min(discounts_for(shopper=shopper, lines=merged, subtotal=subtotal), subtotal)
+    fee = delivery_fee_for(fulfilment.kind, subtotal)
+    total = money(subtotal - discount + fee)
+    expires_at = timezone.now() + payment_window()
+    order = _create_order(
+        shopper=shopper,
+        merchant_id=fulfilment.location.organization_id,
+        store=fulfilment.store,
+        location=fulfilment.location,
+        fulfilment=fulfilment.kind,
+        pickup_slot_start=fulfilment.slot_start,
+        pickup_slot_end=fulfilment.slot_end,
+        delivery_address=fulfilment.address or {},
+        subtotal=subtotal,
+        discount_total=discount,
+        delivery_fee=fee,
+        total=total,
+        payment_provider=payment_provider,
+        expires_at=expires_at,
+        note=(note or "")[:200],
+    )
+    order_lines = []
+    for sku, quantity in merged:
+        reservation = inventory.reserve(
+            location=fulfilment.location,
+            sku=sku,
+            quantity=quantity,
+            reference=order.public_id,
+            ttl=payment_window() + timedelta(minutes=5),
+        )
+        order_lines.append(
+            OrderLine(
+                order=order,
+                sku=sku,
+                product_name=sku.product.name,
+                sku_name=sku.name,
+                unit_price=sku.price,
+                quantity=quantity,
+                line_total=money(sku.price * quantity),
+                reservation=reservation,
+            )
+        )
+    OrderLine.objects.bulk_create(order_lines)
+    intent = payments.create_intent(
+        purpose="order",
+        reference=order.public_id,
+        amount=total,
+        payer=shopper,
+        provider=payment_provider,
+        payee=order.merchant,
+        expires_at=expires_at,
+    )
+    order.payment_intent_id = intent.public_id
+    order.save(update_fields=["payment_intent_id"])
+    if cart is not None:
+        CartLine.objects.filter(cart=cart, sku__in=[sku for sku, _q in merged]).delete()
+    notify(
+        organization=order.merchant,
+        title=_("新订单 %(number)s") % {"number": order.number},
+        body=_("%(kind)s，金额 ¥%(total)s，待付款。")
+        % {"kind": order.get_fulfilment_display(), "total": order.total},
+        link=f"/merchant/orders/{order.public_id}/",
+    )
+    return order
+
+
+# ---------------------------------------------------------------- payment reactions
+
+
+def _intent(order: Order) -> PaymentIntent:
+    return PaymentIntent.objects.get(public_id=order.payment_intent_id)
+
+
+@transaction.atomic
+def mark_paid(*, order_id: str, intent_id: str) -> Order:
+    """The gateway says paid. A payment for an order that already expired is refunded at
+    once, so nobody pays for goods we no longer hold."""
+    order = Order.objects.select_related("merchant", "store", "shopper").get(public_id=order_id)
+    if order.status == S.CANCELLED:
+        payments.refund(
+            intent=PaymentIntent.objects.get(public_id=intent_id),
+            amount=order.total,
+            reason=_("订单已超时取消，自动退款"),
+            idempotency_key=f"late-payment:{intent_id}",
+        )
+        return order
+    if order.status != S.PENDING_PAYMENT:
+        return order  # a duplicate notification
+    transition(order, S.PAID, note=_("支付成功"), paid_at=timezone.now())
+    for line in order.lines.select_related("reservation", "reservation__location", "sku"):
+        if line.reservation is not None:
+            inventory.commit_reservation(reservation=line.reservation)
+    if order.fulfilment == F_.PICKUP:
+        issue_pickup_code(order=order)
+    events.publish(
+        OrderPaid(
+            order_id=order.public_id,
+            shopper_id=order.shopper.public_id if order.shopper else "",
+            merchant_id=order.merchant.public_id,
+            total=order.total,
+        )
+    )
+    store_phone = order.store.phone if order.store else ""
+    notify(
+        organization=order.merchant,
+        title=_("订单已付款 %(number)s") % {"number": order.number},
+        body=_("%(kind)s，金额 ¥%(total)s，请及时备货。")
+        % {"kind": order.get_fulfilment_display(), "total": order.total},
+        link=f"/merchant/orders/{order.public_id}/",
+        sms_to=store_phone if store_phone.startswith("1") else "",
+    )
+    _tell_shopper(order, _("支付成功，订单 %(number)s 已付款。") % {"number": order.number})
+    return order
+
+
+@transaction.atomic
+def record_refund(*, order_id: str, amount: Decimal) -> Order:
+    """Money went back through the payment route: settle the after-sales request it was
+    for, or close a paid order refunded in full."""
+    order = Order.objects.get(public_id=order_id)
+    Order.objects.filter(pk=order.pk).update(amount_refunded=F("amount_refunded") + amount)
+    order.refresh_from_db()
+    if order.after_sales.filter(status=AfterSalesRequest.Status.APPROVED).exists():
+        settle_after_sales_refund(order=order)
+    elif order.status == S.PAID and order.amount_refunded >= order.total:
+        transition(order, S.REFUNDED, note=_("已全额退款"))
+    events.publish(OrderRefunded(order_id=order.public_id, amount=amount))
+    _tell_shopper(
+        order,
+        _("订单 %(number)s 已原路退款 ¥%(amount)s。") % {"number": order.number, "amount": amount},
+    )
+    return order
+
+
+def _tell_shopper(order: Order, text: str) -> None:
+    if order.shopper_id is None:
+        return
+    notify(
+        user=order.shopper,
+        title=_("订单通知"),
+        body=text,
+        link=f"/orders/{order.public_id}/",
+        sms_to=order.shopper.phone or "",
+    )
+
+
+# ---------------------------------------------------------------- cancellations and handover
+
+
+def _release_stock(order: Order) -> None:
+    for reservation in Reservation.objects.filter(
+        reference=order.public_id, status=Reservation.Status.ACTIVE
+    ).select_related("location", "sku"):
+        inventory.release_reservation(reservation=reservation)
+
+
+@transaction.atomic
+def cancel_order(*, order: Order, actor=None, reason: str = "") -> Order:
+    """An unpaid order is cancelled: stock goes back, the payment intent is closed."""
+    transition(order, S.CANCELLED, actor=actor, note=reason or _("已取消"))
+    _release_stock(order)
+    if order.payment_intent_id:
+        payments.cancel_intent(intent=_intent(order))
+    return order
+
+
+def expire_unpaid_orders(*, now=None, batch: int = 200) -> int:
+    now = now or timezone.now()
+    expired = 0
+    for order in Order.objects.filter(status=S.PENDING_PAYMENT, expires_at__lte=now)[:batch]:
+        try:
+            cancel_order(order=order, reason=_("超时未支付，订单自动取消"))
+            expired += 1
+        except DomainError:
+            continue  # paid meanwhile: the payment event will mark it paid
+    return expired
+
+
+def _require_merchant_staff(actor, order: Order) -> None:
+    if not is_platform_operator(actor):
+        require_role(actor, order.merchant)
+
+
+@transaction.atomic
+def mark_ready_for_pickup(*, staff, order: Order) -> Order:
+    _require_merchant_staff(staff, order)
+    transition(order, S.READY_FOR_PICKUP, actor=staff, note=_("商品已备好，可到店自提"))
+    _tell_shopper(order, _("订单 %(number)s 已备好，请按时到店自提。") % {"number": order.number})
+    return order
+
+
+@transaction.atomic
+def ship_order(*, staff, order: Order, note: str = "") -> Order:
+    _require_merchant_staff(staff, order)
+    if order.fulfilment != F_.DELIVERY:
+        raise field_error("fulfilment", _("只有配送订单可以发货。"))
+    transition(order, S.SHIPPED, actor=staff, note=note or _("门店已发货"))
+    _tell_shopper(order, _("订单 %(number)s 已发出，正在配送。") % {"number": order.number})
+    return order
+
+
+@transaction.atomic
+def confirm_delivery(*, actor, order: Order) -> Order:
+    """The shopper confirms receipt, or the store records the hand-over."""
+    if order.shopper_id != getattr(actor, "pk", None):
+        _require_merchant_staff(actor, order)
+    transition(order, S.COMPLETED, actor=actor, note=_("已签收"))
+    return order

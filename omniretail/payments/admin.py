@@ -1,0 +1,83 @@
+"""Payments admin: intents and refunds change only through services (read-only here), so
+an operator can look, search and audit callbacks without bypassing the state machine."""
+
+from django.contrib import admin
+
+from omniretail.payments.models import (
+    CallbackLog,
+    PaymentIntent,
+    Refund,
+    SandboxCharge,
+    SandboxRefund,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    fields = ["public_id", "amount", "status", "reason", "provider_reference", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentIntent)
+class PaymentIntentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "public_id",
+        "purpose",
+        "reference",
+        "amount",
+        "amount_refunded",
+        "provider",
+        "status",
+        "payee",
+        "created_at",
+    ]
+    list_filter = ["status", "provider", "purpose"]
+    search_fields = ["public_id", "reference", "provider_reference", "payer__phone"]
+    list_select_related = ["payee"]
+    date_hierarchy = "created_at"
+    inlines = [RefundInline]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "intent", "amount", "status", "reason", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["public_id", "intent__public_id", "provider_reference"]
+    list_select_related = ["intent"]
+
+
+@admin.register(CallbackLog)
+class CallbackLogAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider", "event_type", "signature_valid", "outcome", "intent"]
+    list_filter = ["provider", "outcome", "signature_valid"]
+    search_fields = ["event_id", "intent__public_id", "body"]
+    list_select_related = ["intent"]
+
+
+@admin.register(SandboxCharge)
+class SandboxChargeAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "merchant_reference", "amount", "amount_refunded", "status"]
+    list_filter = ["status"]
+    search_fields = ["public_id", "merchant_reference"]
+
+
+@admin.register(SandboxRefund)
+class SandboxRefundAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "charge", "amount", "merchant_refund_reference", "created_at"]
+    search_fields = ["public_id", "merchant_refund_reference"]

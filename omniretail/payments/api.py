@@ -1,0 +1,152 @@
+"""/api/payments: intents, starting a payment, cash at the counter, refunds, and the sandbox
+gateway's callback (unauthenticated, proven by its HMAC signature instead)."""
+
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from omniretail.accounts import selectors as accounts
+from omniretail.core.api import AUTH, idempotent
+from omniretail.core.errors import ValidationFailed
+from omniretail.core.idempotency import HEADER
+from omniretail.payments import selectors, services
+from omniretail.payments.models import PaymentIntent, Refund
+from omniretail.payments.schemas import (
+    CallbackOut,
+    CashIn,
+    IntentIn,
+    IntentOut,
+    RefundIn,
+    RefundOut,
+    StartIn,
+    StartOut,
+    WalletOut,
+)
+
+router = Router(tags=["payments"])
+
+
+def _intent_out(intent: PaymentIntent) -> dict:
+    return {
+        "id": intent.public_id,
+        "purpose": intent.purpose,
+        "reference": intent.reference,
+        "amount": str(intent.amount),
+        "amount_refunded": str(intent.amount_refunded),
+        "currency": intent.currency,
+        "provider": intent.provider,
+        "status": intent.status,
+        "payee_id": intent.payee.public_id if intent.payee_id else None,
+        "expires_at": intent.expires_at,
+        "paid_at": intent.paid_at,
+        "created_at": intent.created_at,
+    }
+
+
+def _refund_out(refund: Refund) -> dict:
+    return {
+        "id": refund.public_id,
+        "intent_id": refund.intent.public_id,
+        "amount": str(refund.amount),
+        "status": refund.status,
+        "reason": refund.reason,
+        "created_at": refund.created_at,
+    }
+
+
+def _json(data: dict) -> dict:
+    """Datetimes as ISO strings, so the idempotency record can store the response."""
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()}
+
+
+@router.post("/intents", response={201: IntentOut}, auth=AUTH)
+def create_intent(request, payload: IntentIn):
+    def action():
+        payee = selectors.merchant(payload.payee_id) if payload.payee_id else None
+        intent = services.create_intent(
+            purpose=payload.purpose,
+            reference=payload.reference,
+            amount=payload.amount,
+            payer=request.auth,
+            payee=payee,
+            provider=payload.provider,
+        )
+        return 201, _json(_intent_out(intent))
+
+    return idempotent(
+        request, endpoint="payments.create_intent", payload=payload.dict(), action=action
+    )
+
+
+@router.get("/intents/{intent_id}", response=IntentOut, auth=AUTH)
+def get_intent(request, intent_id: str):
+    return _intent_out(selectors.intent_for_user(request.auth, intent_id))
+
+
+@router.post("/intents/{intent_id}/start", response=StartOut, auth=AUTH)
+def start_payment(request, intent_id: str, payload: StartIn | None = None):
+    intent = selectors.intent_for_payer(request.auth, intent_id)
+    started = services.start_payment(
+        intent=intent, return_url=payload.return_url if payload else ""
+    )
+    return {
+        "intent": _intent_out(intent),
+        "next_action": started.next_action,
+        "redirect_url": started.redirect_url,
+    }
+
+
+@router.post("/intents/{intent_id}/cash", response=IntentOut, auth=AUTH)
+def record_cash(request, intent_id: str, payload: CashIn):
+    organization = accounts.organization_for_user(request.auth, payload.organization_id)
+    intent = selectors.intent_for_user(request.auth, intent_id)
+    return _intent_out(
+        services.record_cash_payment(staff=request.auth, intent=intent, organization=organization)
+    )
+
+
+@router.post("/intents/{intent_id}/cancel", response=IntentOut, auth=AUTH)
+def cancel_intent(request, intent_id: str):
+    intent = selectors.intent_for_user(request.auth, intent_id)
+    return _intent_out(services.cancel_intent(intent=intent))
+
+
+@router.post("/intents/{intent_id}/refunds", response={201: RefundOut}, auth=AUTH)
+def create_refund(request, intent_id: str, payload: RefundIn):
+    intent = selectors.intent_for_refunding(request.auth, intent_id)
+    key = request.headers.get(HEADER)
+    if not key:
+        raise ValidationFailed(fields={HEADER: _("退款请求必须携带幂等键。")})
+
+    def action():
+        refund = services.refund(
+            intent=intent,
+            amount=payload.amount,
+            reason=payload.reason,
+            idempotency_key=f"api:{intent.public_id}:{key}",
+            requested_by=request.auth,
+        )
+        return 201, _json(_refund_out(refund))
+
+    return idempotent(
+        request,
+        endpoint=f"payments.refund:{intent.public_id}",
+        payload=payload.dict(),
+        action=action,
+    )
+
+
+@router.get("/intents/{intent_id}/refunds", response=list[RefundOut], auth=AUTH)
+def list_refunds(request, intent_id: str):
+    intent = selectors.intent_for_user(request.auth, intent_id)
+    return [_refund_out(r) for r in selectors.refunds_of(intent)]
+
+
+@router.get("/wallet", response=WalletOut, auth=AUTH)
+def wallet(request):
+    return {"currency": "CNY", "balance": str(selectors.wallet_balance(request.auth))}
+
+
+@router.post("/callbacks/sandbox", response=CallbackOut, auth=None)
+def sandbox_callback(request):
+    log = services.handle_gateway_callback(body=request.body, headers=request.headers)
+    return Status(200, {"received": True, "outcome": log.outcome})

@@ -1,0 +1,157 @@
+"""Payment intents, refunds and the log of every gateway callback. Payments knows nothing of
+orders: an intent pays for `(purpose, reference)`, an opaque pair chosen by the caller."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from omniretail.core.ids import PublicIdModel, TimeStampedModel
+from omniretail.core.money import CURRENCY, ZERO, MoneyField
+from omniretail.payments.sandbox_gateway.models import SandboxCharge, SandboxRefund
+
+__all__ = ["CallbackLog", "PaymentIntent", "Refund", "SandboxCharge", "SandboxRefund"]
+
+
+class Provider(models.TextChoices):
+    SANDBOX_GATEWAY = "sandbox_gateway", _("在线支付（沙箱网关）")
+    CASH = "cash", _("到店现金")
+    BALANCE = "balance", _("账户余额")
+
+
+class PaymentIntent(PublicIdModel, TimeStampedModel):
+    """The will to be paid `amount` for one thing. Status moves forward only, by conditional
+    updates, so a replayed or late gateway callback can never pay twice or undo a payment."""
+
+    class Status(models.TextChoices):
+        REQUIRES_PAYMENT = "requires_payment", _("待支付")
+        PROCESSING = "processing", _("支付中")
+        SUCCEEDED = "succeeded", _("已支付")
+        FAILED = "failed", _("支付失败")
+        CANCELLED = "cancelled", _("已取消")
+        PARTIALLY_REFUNDED = "partially_refunded", _("部分退款")
+        REFUNDED = "refunded", _("已退款")
+
+    OPEN = (Status.REQUIRES_PAYMENT, Status.PROCESSING)
+    PAID = (Status.SUCCEEDED, Status.PARTIALLY_REFUNDED, Status.REFUNDED)
+
+    purpose = models.CharField(_("用途"), max_length=40)
+    reference = models.CharField(_("关联对象"), max_length=120)
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("付款人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment_intents",
+    )
+    payee = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("收款方"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment_intents",
+    )
+    amount = MoneyField(_("金额"))
+    currency = models.CharField(_("币种"), max_length=3, default=CURRENCY)
+    provider = models.CharField(_("支付方式"), max_length=20, choices=Provider.choices)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.REQUIRES_PAYMENT
+    )
+    amount_refunded = MoneyField(_("已退款"), default=ZERO)
+    provider_reference = models.CharField(_("渠道单号"), max_length=120, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
+    failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("支付单")
+        verbose_name_plural = _("支付单")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["purpose", "reference"], name="payments_intent_ref_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_intent_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=F("amount")),
+                name="payments_intent_refund_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}:{self.reference} ¥{self.amount} {self.status}"
+
+    @property
+    def refundable(self):
+        return self.amount - self.amount_refunded if self.status in self.PAID else ZERO
+
+
+class Refund(PublicIdModel, TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("处理中")
+        SUCCEEDED = "succeeded", _("已退款")
+        FAILED = "failed", _("退款失败")
+
+    intent = models.ForeignKey(PaymentIntent, on_delete=models.PROTECT, related_name="refunds")
+    amount = MoneyField(_("退款金额"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    provider_reference = models.CharField(_("渠道退款单号"), max_length=120, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    request_fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("退款")
+        verbose_name_plural = _("退款")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_refund_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"¥{self.amount} {self.status}"
+
+
+class CallbackLog(models.Model):
+    """Every callback as received, genuine or forged: the audit trail for disputes."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("已处理")
+        DUPLICATE = "duplicate", _("重复（无变化）")
+        IGNORED = "ignored", _("忽略（状态不可回退）")
+        BAD_SIGNATURE = "bad_signature", _("签名无效")
+        STALE = "stale", _("时间戳过期")
+        MALFORMED = "malformed", _("格式错误")
+        UNKNOWN_INTENT = "unknown_intent", _("找不到支付单")
+        MISMATCH = "mismatch", _("金额或单号不符")
+
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    headers = models.JSONField(default=dict)
+    body = models.TextField()
+    signature_valid = models.BooleanField(default=False)
+    event_id = models.CharField(max_length=64, blank=True, db_index=True)
+    event_type = models.CharField(max_length=40, blank=True)
+    intent = models.ForeignKey(
+        PaymentIntent, null=True, blank=True, on_delete=models.SET_NULL, related_name="callbacks"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("回调日志")
+        verbose_name_plural = _("回调日志")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type} {self.outcome}"

@@ -1,0 +1,89 @@
+"""The platform's side of the sandbox gateway: creates charges, sends the payer to the
+gateway's checkout page, asks for refunds and verifies the gateway's signed callbacks."""
+
+import json
+import time
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from omniretail.core.errors import Conflict, ValidationFailed
+from omniretail.core.signing import signed_payload, verify
+from omniretail.payments.providers.base import (
+    CallbackEvent,
+    CallbackRejected,
+    PaymentProvider,
+    Started,
+)
+from omniretail.payments.sandbox_gateway import gateway
+
+CALLBACK_PATH = "/api/payments/callbacks/sandbox"
+
+
+class StaleCallback(CallbackRejected):
+    code = "callback_stale"
+
+
+class MalformedCallback(ValidationFailed):
+    status = 400
+    code = "callback_malformed"
+
+
+class SandboxGateway(PaymentProvider):
+    name = "sandbox_gateway"
+
+    def start(self, intent, *, return_url: str = "") -> Started:
+        base = settings.OMNI_PUBLIC_BASE_URL.rstrip("/")
+        charge_id = intent.provider_reference
+        if not charge_id:
+            charge_id = gateway.create_charge(
+                merchant_reference=intent.public_id,
+                amount=intent.amount,
+                notify_url=base + CALLBACK_PATH,
+                return_url=return_url,
+                description=f"{intent.purpose}:{intent.reference}",
+            ).public_id
+        url = base + reverse("sandbox_gateway:checkout", args=[charge_id])
+        return Started(next_action="redirect", redirect_url=url, provider_reference=charge_id)
+
+    def refund(self, refund) -> str:
+        answer = gateway.refund(
+            charge_id=refund.intent.provider_reference,
+            amount=refund.amount,
+            merchant_refund_reference=refund.public_id,
+        )
+        if answer.get("status") != "succeeded":
+            raise Conflict(_("支付网关拒绝了退款。"), code="refund_refused")
+        return answer["refund_id"]
+
+    def cancel(self, intent) -> None:
+        if intent.provider_reference and not gateway.close(charge_id=intent.provider_reference):
+            raise Conflict(_("付款人已在网关完成支付，无法取消。"), code="already_paid")
+
+    def verify_callback(self, *, body: bytes, headers: Mapping[str, str]) -> CallbackEvent:
+        """Genuine signature over `timestamp.body`, then freshness, then shape."""
+        timestamp = headers.get(gateway.TIMESTAMP_HEADER, "")
+        signature = headers.get(gateway.SIGNATURE_HEADER, "")
+        if not timestamp.isdigit() or not verify(
+            settings.OMNI_SANDBOX_GATEWAY_SECRET, signed_payload(int(timestamp), body), signature
+        ):
+            raise CallbackRejected(_("回调签名无效。"), code="callback_bad_signature")
+        if abs(time.time() - int(timestamp)) > settings.OMNI_PAYMENT_CALLBACK_TOLERANCE_S:
+            raise StaleCallback(_("回调时间戳已过期。"))
+        try:
+            data = json.loads(body)
+            return CallbackEvent(
+                event_id=str(data["id"]),
+                type=str(data["type"]),
+                intent_id=str(data["merchant_reference"]),
+                charge_id=str(data["charge_id"]),
+                amount=Decimal(str(data["amount"])),
+                refund_id=str(data.get("merchant_refund_reference", "")),
+                reason=str(data.get("reason", "")),
+                raw=data,
+            )
+        except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
+            raise MalformedCallback(_("回调内容格式错误。")) from exc

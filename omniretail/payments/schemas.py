@@ -1,0 +1,65 @@
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class IntentIn(Schema):
+    purpose: str = Field(..., min_length=1, max_length=40, examples=["order"])
+    reference: str = Field(..., min_length=1, max_length=120)
+    amount: str = Field(..., max_length=20, examples=["39.90"])
+    provider: str = Field(..., examples=["sandbox_gateway", "balance", "cash"])
+    payee_id: str | None = Field(None, max_length=26, description="receiving merchant")
+
+
+class IntentOut(Schema):
+    id: str
+    purpose: str
+    reference: str
+    amount: str
+    amount_refunded: str
+    currency: str
+    provider: str
+    status: str
+    payee_id: str | None
+    expires_at: datetime | None
+    paid_at: datetime | None
+    created_at: datetime
+
+
+class StartIn(Schema):
+    return_url: str = Field("", max_length=500)
+
+
+class StartOut(Schema):
+    intent: IntentOut
+    next_action: str
+    redirect_url: str
+
+
+class CashIn(Schema):
+    organization_id: str = Field(..., max_length=26)
+
+
+class RefundIn(Schema):
+    amount: str = Field(..., max_length=20)
+    reason: str = Field("", max_length=200)
+
+
+class RefundOut(Schema):
+    id: str
+    intent_id: str
+    amount: str
+    status: str
+    reason: str
+    created_at: datetime
+
+
+class CallbackOut(Schema):
+    received: bool
+    outcome: str
+
+
+class WalletOut(Schema):
+    currency: str
+    balance: str

@@ -1,0 +1,396 @@
+"""Every write of payments. An intent's status only moves forward, each move is one
+conditional UPDATE, and the event reporting it is written in the same transaction: a
+replayed, duplicated or late callback therefore changes state and publishes at most once."""
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts import selectors as accounts
+from omniretail.accounts.models import Organization, User
+from omniretail.core import events
+from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
+from omniretail.core.idempotency import MAX_KEY_LENGTH, fingerprint
+from omniretail.core.money import money
+from omniretail.ledger import services as ledger
+from omniretail.ledger.models import Posting
+from omniretail.ledger.units import yuan_to_fen
+from omniretail.payments.events import PaymentFailed, PaymentRefunded, PaymentSucceeded
+from omniretail.payments.models import CallbackLog, PaymentIntent, Provider, Refund
+from omniretail.payments.providers import get_provider
+from omniretail.payments.providers.base import CallbackEvent, CallbackRejected, Started
+from omniretail.payments.providers.sandbox import StaleCallback
+
+Status = PaymentIntent.Status
+TOPUP_SOURCE = "topup"
+PRIVATE_HEADERS = {"cookie", "authorization"}
+MAX_AMOUNT = Decimal("1e10")
+
+
+def create_intent(
+    *,
+    purpose: str,
+    reference: str,
+    amount: Decimal | str,
+    payer: User | None,
+    provider: str,
+    payee: Organization | None = None,
+    idempotency_key: str | None = None,
+    expires_at: datetime | None = None,
+) -> PaymentIntent:
+    """An intent to be paid `amount` for `(purpose, reference)`; the same idempotency key
+    with the same request returns the first intent."""
+    amount = _positive_amount(amount)
+    purpose, reference = (purpose or "").strip(), (reference or "").strip()
+    if not purpose or len(purpose) > 40:
+        raise field_error("purpose", _("用途不能为空且不超过 40 个字符。"))
+    if not reference or len(reference) > 120:
+        raise field_error("reference", _("关联对象不能为空且不超过 120 个字符。"))
+    if provider not in Provider.values:
+        raise field_error("provider", _("不支持的支付方式。"))
+    if provider == Provider.BALANCE and payer is None:
+        raise field_error("payer", _("余额支付需要付款人。"))
+    if provider == Provider.CASH and payee is None:
+        raise field_error("payee", _("到店现金支付需要指定收款商家。"))
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_KEY_LENGTH:
+        raise field_error("idempotency_key", _("幂等键不能为空且不超过 255 个字符。"))
+    digest = fingerprint(
+        {
+            "purpose": purpose,
+            "reference": reference,
+            "amount": str(amount),
+            "payer": payer.pk if payer else None,
+            "payee": payee.pk if payee else None,
+            "provider": provider,
+        }
+    )
+    if idempotency_key and (replay := _replay_intent(idempotency_key, digest)):
+        return replay
+    ttl = timedelta(minutes=settings.OMNI_PAYMENT_INTENT_TTL_MINUTES)
+    try:
+        with transaction.atomic():
+            return PaymentIntent.objects.create(
+                purpose=purpose,
+                reference=reference,
+                amount=amount,
+                payer=payer,
+                payee=payee,
+                provider=provider,
+                expires_at=expires_at or timezone.now() + ttl,
+                idempotency_key=idempotency_key,
+                request_fingerprint=digest if idempotency_key else "",
+            )
+    except IntegrityError:
+        replay = _replay_intent(idempotency_key, digest) if idempotency_key else None
+        if replay is None:
+            raise
+        return replay
+
+
+def _replay_intent(key: str, digest: str) -> PaymentIntent | None:
+    intent = PaymentIntent.objects.filter(idempotency_key=key).first()
+    if intent is not None and intent.request_fingerprint != digest:
+        raise Conflict(_("该幂等键已用于另一个支付单。"), code="idempotency_key_reused")
+    return intent
+
+
+def start_payment(*, intent: PaymentIntent, return_url: str = "") -> Started:
+    """Hand the intent to its provider: a redirect to the gateway, an immediate balance
+    payment (refused as a whole when the wallet is short), or "pay at the store". The
+    intent is locked meanwhile, so two clicks never open two gateway charges."""
+    with transaction.atomic():
+        locked = _lock_intent(intent)
+        if locked.status not in PaymentIntent.OPEN:
+            raise Conflict(_("该支付单当前状态无法发起支付。"), code="intent_not_payable")
+        if locked.expires_at and locked.expires_at <= timezone.now():
+            raise Conflict(_("该支付单已过期，请重新下单。"), code="intent_expired")
+        started = get_provider(locked.provider).start(locked, return_url=return_url)
+        if started.paid:
+            _succeed(locked, provider_reference=started.provider_reference)
+        elif started.next_action == "redirect":
+            PaymentIntent.objects.filter(pk=locked.pk).update(
+                status=Status.PROCESSING,
+                provider_reference=started.provider_reference,
+                updated_at=timezone.now(),
+            )
+    intent.refresh_from_db()
+    return started
+
+
+def record_cash_payment(
+    *, staff: User, intent: PaymentIntent, organization: Organization
+) -> PaymentIntent:
+    """A member of the receiving merchant records the cash handed over; recording it again
+    changes nothing. Another merchant's intent is reported as not found."""
+    accounts.require_role(staff, organization)
+    if intent.payee_id != organization.pk or intent.provider != Provider.CASH:
+        raise NotFound(_("找不到该支付单。"))
+    if intent.status in PaymentIntent.PAID:
+        return intent
+    with transaction.atomic():
+        if not _succeed(intent, provider_reference=f"cash:{staff.public_id}"):
+            raise Conflict(_("该支付单当前状态无法收款。"), code="intent_not_payable")
+    intent.refresh_from_db()
+    return intent
+
+
+def cancel_intent(*, intent: PaymentIntent) -> PaymentIntent:
+    """Withdraw an unpaid intent (at the provider too). A paid one is refunded instead."""
+    with transaction.atomic():
+        get_provider(intent.provider).cancel(intent)
+        updated = PaymentIntent.objects.filter(pk=intent.pk, status__in=PaymentIntent.OPEN).update(
+            status=Status.CANCELLED, updated_at=timezone.now()
+        )
+    intent.refresh_from_db()
+    if not updated and intent.status != Status.CANCELLED:
+        raise Conflict(_("该支付单已支付或已关闭，无法取消。"), code="intent_not_cancellable")
+    return intent
+
+
+def expire_intents(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Cancel open intents past their expiry (a periodic task calls this); one the payer
+    has meanwhile paid at the gateway is left for its callback. Returns how many expired."""
+    now = now or timezone.now()
+    stale = PaymentIntent.objects.filter(status__in=PaymentIntent.OPEN, expires_at__lte=now)
+    expired = 0
+    for intent in stale.order_by("id")[:limit]:
+        try:
+            cancel_intent(intent=intent)
+            expired += 1
+        except Conflict:
+            continue
+    return expired
+
+
+def _succeed(intent: PaymentIntent, *, provider_reference: str = "") -> bool:
+    """Open (or failed: money that arrives late still counts) -> succeeded, once."""
+    now = timezone.now()
+    changes = {"status": Status.SUCCEEDED, "paid_at": now, "updated_at": now}
+    if provider_reference:
+        changes["provider_reference"] = provider_reference
+    updated = PaymentIntent.objects.filter(
+        pk=intent.pk, status__in=(*PaymentIntent.OPEN, Status.FAILED)
+    ).update(**changes)
+    if updated:
+        events.publish(
+            PaymentSucceeded(
+                intent_id=intent.public_id,
+                purpose=intent.purpose,
+                reference=intent.reference,
+                amount=intent.amount,
+                provider=intent.provider,
+            )
+        )
+    return bool(updated)
+
+
+def _fail(intent: PaymentIntent, *, reason: str) -> bool:
+    updated = PaymentIntent.objects.filter(pk=intent.pk, status__in=PaymentIntent.OPEN).update(
+        status=Status.FAILED, failure_reason=reason[:200], updated_at=timezone.now()
+    )
+    if updated:
+        events.publish(
+            PaymentFailed(
+                intent_id=intent.public_id,
+                purpose=intent.purpose,
+                reference=intent.reference,
+                reason=reason,
+            )
+        )
+    return bool(updated)
+
+
+def handle_gateway_callback(*, body: bytes, headers: Mapping[str, str]) -> CallbackLog:
+    """Verify, log and apply one sandbox gateway notification exactly once. Refused
+    callbacks (forged, stale, malformed, not matching the intent) are logged and raise."""
+    provider = get_provider(Provider.SANDBOX_GATEWAY)
+    log = CallbackLog(
+        provider=Provider.SANDBOX_GATEWAY,
+        headers={k: v for k, v in headers.items() if k.lower() not in PRIVATE_HEADERS},
+        body=body.decode("utf-8", errors="replace"),
+    )
+    try:
+        event = provider.verify_callback(body=body, headers=headers)
+    except StaleCallback:
+        log.signature_valid, log.outcome = True, CallbackLog.Outcome.STALE
+        log.save()
+        raise
+    except CallbackRejected:
+        log.outcome = CallbackLog.Outcome.BAD_SIGNATURE
+        log.save()
+        raise
+    except ValidationFailed:
+        log.signature_valid, log.outcome = True, CallbackLog.Outcome.MALFORMED
+        log.save()
+        raise
+    log.signature_valid, log.event_id, log.event_type = True, event.event_id, event.type
+    intent = PaymentIntent.objects.filter(
+        public_id=event.intent_id, provider=Provider.SANDBOX_GATEWAY
+    ).first()
+    if intent is None:
+        log.outcome = CallbackLog.Outcome.UNKNOWN_INTENT
+        log.save()
+        raise NotFound(_("找不到回调对应的支付单。"), code="unknown_intent")
+    log.intent = intent
+    if event.charge_id != intent.provider_reference or (
+        event.type.startswith("charge.") and event.amount != intent.amount
+    ):
+        log.outcome = CallbackLog.Outcome.MISMATCH
+        log.save()
+        raise ValidationFailed(_("回调的交易号或金额与支付单不符。"), code="callback_mismatch")
+    with transaction.atomic():
+        log.outcome = _apply_gateway_event(intent, event)
+        log.save()
+    return log
+
+
+def _apply_gateway_event(intent: PaymentIntent, event: CallbackEvent) -> str:
+    Outcome = CallbackLog.Outcome
+    if event.type == "charge.succeeded":
+        if _succeed(intent):
+            return Outcome.APPLIED
+        intent.refresh_from_db(fields=["status"])  # a concurrent copy may just have paid it
+        return Outcome.DUPLICATE if intent.status in PaymentIntent.PAID else Outcome.IGNORED
+    if event.type == "charge.processing":
+        moved = PaymentIntent.objects.filter(pk=intent.pk, status=Status.REQUIRES_PAYMENT).update(
+            status=Status.PROCESSING, updated_at=timezone.now()
+        )
+        return Outcome.APPLIED if moved else Outcome.IGNORED
+    if event.type == "charge.failed":
+        return (
+            Outcome.APPLIED if _fail(intent, reason=event.reason or "failed") else (Outcome.IGNORED)
+        )
+    if event.type == "refund.succeeded":
+        refund = Refund.objects.filter(public_id=event.refund_id, intent=intent).first()
+        if refund is None:
+            return Outcome.IGNORED
+        return Outcome.APPLIED if _refund_succeeded(refund) else Outcome.DUPLICATE
+    return Outcome.IGNORED
+
+
+def refund(
+    *,
+    intent: PaymentIntent,
+    amount: Decimal | str,
+    reason: str = "",
+    idempotency_key: str,
+    requested_by: User | None = None,
+) -> Refund:
+    """Give back part or all of what was paid, the way it came (gateway, wallet, cash).
+
+    The refundable remainder is claimed under the intent's row lock, so two refunds racing
+    can never together exceed the amount paid. The same key and request replays the first
+    refund; a provider refusal rolls everything back."""
+    amount = _positive_amount(amount)
+    if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
+        raise field_error("idempotency_key", _("幂等键不能为空且不超过 255 个字符。"))
+    reason = (reason or "").strip()[:200]
+    digest = fingerprint({"intent": intent.pk, "amount": str(amount), "reason": reason})
+    if replay := _replay_refund(idempotency_key, digest):
+        return replay
+    try:
+        with transaction.atomic():
+            _claim_refundable(intent, amount)
+            row = Refund.objects.create(
+                intent=intent,
+                amount=amount,
+                reason=reason,
+                requested_by=requested_by,
+                idempotency_key=idempotency_key,
+                request_fingerprint=digest,
+            )
+            row.provider_reference = get_provider(intent.provider).refund(row)
+            row.save(update_fields=["provider_reference"])
+            _refund_succeeded(row)
+    except IntegrityError:
+        replay = _replay_refund(idempotency_key, digest)
+        if replay is None:
+            raise
+        return replay
+    intent.refresh_from_db()
+    row.refresh_from_db()
+    return row
+
+
+def _lock_intent(intent: PaymentIntent) -> PaymentIntent:
+    """The one lock of this domain: the intent row, held while a payment is started (so
+    two clicks never open two gateway charges) or a refund is decided against what is
+    still refundable (exact Decimal arithmetic in Python: SQLite would do it in floats)."""
+    return PaymentIntent.objects.select_for_update().get(pk=intent.pk)
+
+
+def _claim_refundable(intent: PaymentIntent, amount: Decimal) -> None:
+    """Add `amount` to what is refunded, never beyond what was paid, under the row lock so
+    two refunds racing cannot together exceed the amount."""
+    current = _lock_intent(intent)
+    if current.status not in (Status.SUCCEEDED, Status.PARTIALLY_REFUNDED):
+        raise Conflict(_("该支付单未支付或已全额退款，无法退款。"), code="not_refundable")
+    remaining = current.amount - current.amount_refunded
+    if amount > remaining:
+        raise ValidationFailed(
+            _("退款金额超出可退金额 ¥%(remaining)s。") % {"remaining": remaining},
+            code="refund_exceeds_paid",
+            fields={"amount": _("最多可退 ¥%(remaining)s") % {"remaining": remaining}},
+        )
+    total = current.amount_refunded + amount
+    PaymentIntent.objects.filter(pk=intent.pk).update(
+        amount_refunded=total,
+        status=Status.REFUNDED if total == current.amount else Status.PARTIALLY_REFUNDED,
+        updated_at=timezone.now(),
+    )
+
+
+def _replay_refund(key: str, digest: str) -> Refund | None:
+    row = Refund.objects.filter(idempotency_key=key).first()
+    if row is not None and row.request_fingerprint != digest:
+        raise Conflict(_("该幂等键已用于另一笔退款。"), code="idempotency_key_reused")
+    return row
+
+
+def _refund_succeeded(row: Refund) -> bool:
+    if not Refund.objects.filter(pk=row.pk, status=Refund.Status.PENDING).update(
+        status=Refund.Status.SUCCEEDED, updated_at=timezone.now()
+    ):
+        return False
+    intent = row.intent
+    events.publish(
+        PaymentRefunded(
+            intent_id=intent.public_id,
+            refund_id=row.public_id,
+            purpose=intent.purpose,
+            reference=intent.reference,
+            amount=row.amount,
+        )
+    )
+    return True
+
+
+def top_up_wallet(*, user: User, amount: Decimal | str, idempotency_key: str) -> Posting:
+    """Credit a shopper's stored balance from the outside world (tests, demo, a future
+    recharge flow). Not exposed publicly: money must come from somewhere real."""
+    amount = _positive_amount(amount)
+    source = ledger.system_account(asset_code=ledger.CNY, name=TOPUP_SOURCE, kind="external")
+    wallet = ledger.get_or_create_account(asset_code=ledger.CNY, owner=user)
+    return ledger.post(
+        debit=source,
+        credit=wallet,
+        amount=yuan_to_fen(amount),
+        idempotency_key=f"topup:{idempotency_key}",
+        kind="topup",
+        reference=f"user:{user.public_id}",
+    )
+
+
+def _positive_amount(value) -> Decimal:
+    try:
+        amount = money(value)
+    except (TypeError, ValueError):
+        raise field_error("amount", _("请输入正确的金额。")) from None
+    if amount <= 0 or amount >= MAX_AMOUNT or amount != Decimal(str(value)):
+        raise field_error("amount", _("金额必须大于 0，且最多两位小数。"))
+    return amount

@@ -1,0 +1,114 @@
+"""Physical stores: where they are (a plain latitude/longitude pair, indexed together for the
+bounding-box prefilter of the nearby search), what they sell, and when they are open.
+
+Opening hours are local wall-clock times (settings.TIME_ZONE). An interval whose closing
+time is not after its opening time runs past midnight; 00:00-00:00 is open all day."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from omniretail.accounts.models import Organization
+from omniretail.core.ids import PublicIdModel, TimeStampedModel
+
+
+class Store(PublicIdModel, TimeStampedModel):
+    merchant = models.ForeignKey(
+        Organization,
+        verbose_name=_("商家"),
+        on_delete=models.PROTECT,
+        related_name="stores",
+        limit_choices_to={"kind": Organization.Kind.MERCHANT},
+    )
+    name = models.CharField(_("门店名称"), max_length=120)
+    address = models.CharField(_("地址"), max_length=255)
+    city = models.CharField(_("城市"), max_length=60, blank=True)
+    district = models.CharField(_("区县"), max_length=60, blank=True)
+    lat = models.FloatField(_("纬度"))
+    lon = models.FloatField(_("经度"))
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    main_products = models.TextField(_("主营商品"), blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    rating = models.DecimalField(_("评分"), max_digits=2, decimal_places=1, default=Decimal("0.0"))
+    is_active = models.BooleanField(_("营业中"), default=True)
+
+    class Meta:
+        verbose_name = _("门店")
+        verbose_name_plural = _("门店")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["lat", "lon"], name="store_lat_lon_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(lat__gte=-90, lat__lte=90), name="store_lat_range"),
+            models.CheckConstraint(
+                condition=Q(lon__gte=-180, lon__lte=180), name="store_lon_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=0, rating__lte=5), name="store_rating_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningHours(models.Model):
+    """One opening interval on a weekday; several per day are allowed (a lunch break)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("周一")
+        TUESDAY = 1, _("周二")
+        WEDNESDAY = 2, _("周三")
+        THURSDAY = 3, _("周四")
+        FRIDAY = 4, _("周五")
+        SATURDAY = 5, _("周六")
+        SUNDAY = 6, _("周日")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("星期"), choices=Weekday.choices)
+    opens = models.TimeField(_("开门"))
+    closes = models.TimeField(_("关门"), help_text=_("不晚于开门时间表示营业至次日。"))
+
+    class Meta:
+        verbose_name = _("营业时间")
+        verbose_name_plural = _("营业时间")
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="opening_hours_weekday_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    @property
+    def overnight(self) -> bool:
+        return self.closes <= self.opens
+
+
+class OpeningException(models.Model):
+    """A date that departs from the weekly hours: closed all day, or special hours."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="exceptions")
+    date = models.DateField(_("日期"))
+    is_closed = models.BooleanField(_("全天闭店"), default=True)
+    opens = models.TimeField(_("开门"), null=True, blank=True)
+    closes = models.TimeField(_("关门"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("特殊营业日")
+        verbose_name_plural = _("特殊营业日")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "date"], name="one_exception_per_store_day"),
+            models.CheckConstraint(
+                condition=Q(is_closed=True) | Q(opens__isnull=False, closes__isnull=False),
+                name="exception_open_has_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.date}"

@@ -1,0 +1,206 @@
+"""Reads about stores: the nearby search, whether a store is open, and the stores a member
+of staff may manage.
+
+The nearby search narrows candidates with a bounding box on the indexed (lat, lon) columns
+and then measures each candidate exactly (haversine), so it never misses a store inside the
+radius and never returns one outside it."""
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.models import Organization
+from omniretail.accounts.selectors import is_platform_operator, organizations_of
+from omniretail.core.errors import NotFound, ValidationFailed
+from omniretail.core.geo import EARTH_RADIUS_M, bounding_box, haversine_m, validate_point
+from omniretail.stores.models import OpeningException, Store
+
+MAX_RADIUS_M = 50_000
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class NearbyStore:
+    store: Store
+    distance_m: int
+    is_open_now: bool
+
+
+def _int_in_range(value, field: str, low: int, high: int) -> int:
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value)
+    if number is None or not low <= number <= high:
+        raise ValidationFailed(
+            fields={field: _("须为 %(low)s 到 %(high)s 之间的整数。") % {"low": low, "high": high}}
+        )
+    return number
+
+
+def _longitude_filter(lat: float, lon: float, radius_m: float) -> Q:
+    """The longitude side of the box, split in two where it crosses the antimeridian.
+
+    The latitude side comes from core.geo.bounding_box. Its longitude span is clamped at
+    +-180 and uses radius/cos(lat), slightly narrower than the exact asin(sin d / cos lat)
+    at high latitudes, so the span is computed exactly here."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_m)
+    lat_q = Q(lat__gte=min_lat, lat__lte=max_lat)
+    if min_lon <= -180.0 and max_lon >= 180.0:
+        return lat_q
+    ratio = math.sin(radius_m / EARTH_RADIUS_M) / math.cos(math.radians(lat))
+    if ratio >= 1.0:
+        return lat_q
+    dlon = math.degrees(math.asin(ratio))
+    low, high = lon - dlon, lon + dlon
+    if low < -180.0:
+        lon_q = Q(lon__gte=low + 360.0) | Q(lon__lte=high)
+    elif high > 180.0:
+        lon_q = Q(lon__gte=low) | Q(lon__lte=high - 360.0)
+    else:
+        lon_q = Q(lon__gte=low, lon__lte=high)
+    return lat_q & lon_q
+
+
+def nearby_stores(
+    *,
+    lat,
+    lon,
+    radius_m: int = 5000,
+    limit: int = 20,
+    at: datetime | None = None,
+    merchant: Organization | None = None,
+) -> list[NearbyStore]:
+    """Active stores within `radius_m` of the point, nearest first, with whether each is open
+    at `at` (now by default). A constant number of queries whatever the result size."""
+    lat, lon = validate_point(lat, lon)
+    radius_m = _int_in_range(radius_m, "radius_m", 1, MAX_RADIUS_M)
+    limit = _int_in_range(limit, "limit", 1, MAX_LIMIT)
+    candidates = Store.objects.filter(_longitude_filter(lat, lon, radius_m), is_active=True)
+    if merchant is not None:
+        candidates = candidates.filter(merchant=merchant)
+    within = []
+    for pk, s_lat, s_lon in candidates.values_list("pk", "lat", "lon").iterator(chunk_size=2000):
+        distance = haversine_m(lat, lon, s_lat, s_lon)
+        if distance <= radius_m:
+            within.append((distance, pk))
+    within.sort()
+    page = within[:limit]
+    if not page:
+        return []
+    stores = Store.objects.select_related("merchant").in_bulk([pk for _d, pk in page])
+    at = at or timezone.now()
+    prefetch_schedule(list(stores.values()), at)
+    return [
+        NearbyStore(
+            store=stores[pk], distance_m=round(distance), is_open_now=is_open(stores[pk], at)
+        )
+        for distance, pk in page
+    ]
+
+
+def prefetch_schedule(stores: list[Store], at: datetime | None = None) -> list[Store]:
+    """Weekly hours, and exceptions from the day before `at` on, for many stores in two
+    queries; `is_open`, `todays_hours` and `upcoming_exceptions` then read them without
+    touching the database (a list page stays at a constant number of queries)."""
+    since = timezone.localtime(at or timezone.now()).date() - timedelta(days=1)
+    prefetch_related_objects(
+        stores,
+        "hours",
+        Prefetch(
+            "exceptions",
+            queryset=OpeningException.objects.filter(date__gte=since),
+            to_attr="_exceptions_since_list",
+        ),
+    )
+    for store in stores:
+        store._exceptions_since = since
+    return stores
+
+
+def _exceptions(store: Store, days: list[date]) -> dict[date, OpeningException]:
+    since = getattr(store, "_exceptions_since", None)
+    if since is not None and min(days) >= since:
+        return {e.date: e for e in store._exceptions_since_list if e.date in days}
+    return {e.date: e for e in store.exceptions.filter(date__in=days)}
+
+
+def _intervals(store: Store, day: date, exception: OpeningException | None) -> list:
+    if exception is not None:
+        return [] if exception.is_closed else [(exception.opens, exception.closes)]
+    return sorted((h.opens, h.closes) for h in store.hours.all() if h.weekday == day.weekday())
+
+
+def is_open(store: Store, at: datetime) -> bool:
+    """Open at `at` (local time): today's intervals (or that date's exception), plus
+    yesterday's overnight interval still running after midnight. Yesterday's exception
+    governs yesterday's shift, so a closure today does not cut a shift begun last night."""
+    local = timezone.localtime(at)
+    today, now = local.date(), local.time()
+    yesterday = today - timedelta(days=1)
+    exceptions = _exceptions(store, [yesterday, today])
+    for opens, closes in _intervals(store, today, exceptions.get(today)):
+        if (opens <= now < closes) if closes > opens else now >= opens:
+            return True
+    return any(
+        closes <= opens and now < closes
+        for opens, closes in _intervals(store, yesterday, exceptions.get(yesterday))
+    )
+
+
+def todays_hours(store: Store, at: datetime | None = None) -> list[tuple[time, time]]:
+    """The (opens, closes) intervals of the local day of `at`, exceptions applied."""
+    today = timezone.localtime(at or timezone.now()).date()
+    return _intervals(store, today, _exceptions(store, [today]).get(today))
+
+
+def upcoming_exceptions(store: Store, at: datetime | None = None) -> list[OpeningException]:
+    """Exceptions from the local day of `at` on: what a store page announces."""
+    today = timezone.localtime(at or timezone.now()).date()
+    since = getattr(store, "_exceptions_since", None)
+    if since is not None and today >= since:
+        return sorted(
+            (e for e in store._exceptions_since_list if e.date >= today), key=lambda e: e.date
+        )
+    return list(store.exceptions.filter(date__gte=today).order_by("date"))
+
+
+def public_store(public_id: str) -> Store:
+    """An active store as a shopper sees it; a closed-down one is not found."""
+    store = Store.objects.select_related("merchant").filter(public_id=public_id, is_active=True)
+    found = store.first()
+    if found is None:
+        raise NotFound(_("找不到该门店。"))
+    return found
+
+
+def stores_for_actor(user) -> QuerySet[Store]:
+    """The stores of the merchants the user works for; platform operators see all."""
+    qs = Store.objects.select_related("merchant").order_by("name", "pk")
+    if is_platform_operator(user):
+        return qs
+    return qs.filter(merchant__in=organizations_of(user, kinds=[Organization.Kind.MERCHANT]))
+
+
+def merchant_for_actor(user, public_id: str) -> Organization:
+    """A merchant the user may open stores for; any merchant for platform operators."""
+    qs = Organization.objects.filter(public_id=public_id, kind=Organization.Kind.MERCHANT)
+    if not is_platform_operator(user):
+        qs = qs.filter(pk__in=organizations_of(user, kinds=[Organization.Kind.MERCHANT]))
+    merchant = qs.first()
+    if merchant is None:
+        raise NotFound(_("找不到该商家。"), fields={"merchant": _("找不到该商家。")})
+    return merchant
+
+
+def store_for_actor(user, public_id: str) -> Store:
+    """One of the user's stores; another merchant's is reported as not found."""
+    store = stores_for_actor(user).filter(public_id=public_id).first()
+    if store is None:
+        raise NotFound(_("找不到该门店。"))
+    return store

@@ -1,0 +1,160 @@
+"""The nearby search: the same stores, distances and order as measuring every store, at the
+poles and across the antimeridian too, in a constant number of queries."""
+
+import random
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from omniretail.core.errors import ValidationFailed
+from omniretail.core.geo import haversine_m
+from omniretail.stores import services
+from omniretail.stores.models import Store
+from omniretail.stores.selectors import nearby_stores
+
+from .conftest import HANGZHOU
+
+
+def brute_force(lat, lon, radius_m, limit):
+    """Every active store measured: the answer the index must reproduce."""
+    rows = [
+        (haversine_m(lat, lon, s.lat, s.lon), s.pk) for s in Store.objects.filter(is_active=True)
+    ]
+    return sorted(r for r in rows if r[0] <= radius_m)[:limit]
+
+
+def scatter(merchant, count, seed, center=HANGZHOU, spread=0.15):
+    rng = random.Random(seed)
+    Store.objects.bulk_create(
+        Store(
+            merchant=merchant,
+            name=f"店 {i}",
+            address="杭州",
+            lat=center[0] + rng.uniform(-spread, spread),
+            lon=center[1] + rng.uniform(-spread, spread),
+        )
+        for i in range(count)
+    )
+
+
+def test_nearby_returns_exactly_the_stores_a_full_scan_finds_in_distance_order(merchant):
+    # Given 400 stores scattered over about 30 km around Hangzhou
+    scatter(merchant, 400, seed=7)
+    rng = random.Random(11)
+    for _ in range(15):
+        lat = HANGZHOU[0] + rng.uniform(-0.1, 0.1)
+        lon = HANGZHOU[1] + rng.uniform(-0.1, 0.1)
+        # When searching 3 km around a random point
+        found = nearby_stores(lat=lat, lon=lon, radius_m=3000, limit=100)
+        expected = brute_force(lat, lon, 3000, 100)
+        # Then the same stores come back nearest first, with their true distance in metres
+        assert [n.store.pk for n in found] == [pk for _d, pk in expected]
+        assert [n.distance_m for n in found] == [round(d) for d, _pk in expected]
+        assert all(n.distance_m <= 3000 for n in found)
+
+
+def test_nearby_honours_the_limit_and_keeps_the_nearest(merchant):
+    scatter(merchant, 100, seed=3, spread=0.01)
+
+    found = nearby_stores(lat=HANGZHOU[0], lon=HANGZHOU[1], radius_m=5000, limit=5)
+
+    assert [n.store.pk for n in found] == [pk for _d, pk in brute_force(*HANGZHOU, 5000, 5)]
+
+
+def test_closed_down_stores_and_other_merchants_are_left_out_when_asked(
+    open_store, merchant, other_merchant, other_merchant_staff, merchant_staff
+):
+    mine = open_store("近店", HANGZHOU[0] + 0.001, HANGZHOU[1])
+    shut = open_store("停业店", HANGZHOU[0] + 0.002, HANGZHOU[1])
+    services.update_store(actor=merchant_staff, store=shut, is_active=False)
+    theirs = open_store(
+        "对手店", HANGZHOU[0] + 0.003, HANGZHOU[1], org=other_merchant, actor=other_merchant_staff
+    )
+
+    everyone = nearby_stores(lat=HANGZHOU[0], lon=HANGZHOU[1])
+    only_mine = nearby_stores(lat=HANGZHOU[0], lon=HANGZHOU[1], merchant=merchant)
+
+    assert [n.store for n in everyone] == [mine, theirs]
+    assert [n.store for n in only_mine] == [mine]
+
+
+def test_open_now_is_reported_for_each_store_at_the_given_time(open_store, merchant_staff):
+    day = open_store("白天店", HANGZHOU[0] + 0.001, HANGZHOU[1])
+    night = open_store(
+        "夜店",
+        HANGZHOU[0] + 0.002,
+        HANGZHOU[1],
+        hours=[{"weekday": 0, "opens": "20:00", "closes": "04:00"}],
+    )
+    tuesday_3am = datetime(2026, 11, 24, 3, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    found = nearby_stores(lat=HANGZHOU[0], lon=HANGZHOU[1], at=tuesday_3am)
+
+    assert [(n.store, n.is_open_now) for n in found] == [(day, False), (night, True)]
+
+
+@pytest.mark.parametrize(
+    ("query", "stores"),
+    [
+        # across the antimeridian: both sides are within a kilometre
+        ((0.0, 179.995), [(0.0, 179.999), (0.0, -179.999), (0.0, -179.99)]),
+        ((-16.5, -179.999), [(-16.5, 179.995), (-16.5, -179.99), (-16.49, 180.0)]),
+        # near the north pole every longitude is close
+        ((89.99, 0.0), [(89.999, 10.0), (89.999, -170.0), (90.0, 0.0), (89.97, 90.0)]),
+        ((-89.995, 45.0), [(-90.0, 0.0), (-89.99, -135.0)]),
+        # high latitude, where a degree of longitude is short
+        ((78.22, 15.65), [(78.22, 15.75), (78.22, 15.40), (78.25, 15.65)]),
+    ],
+)
+def test_nearby_is_exact_at_the_poles_and_across_the_antimeridian(merchant, query, stores):
+    Store.objects.bulk_create(
+        Store(merchant=merchant, name=f"边缘店 {i}", address="-", lat=lat, lon=lon)
+        for i, (lat, lon) in enumerate(stores)
+    )
+    for radius in (500, 1000, 5000, 50_000):
+        found = nearby_stores(lat=query[0], lon=query[1], radius_m=radius, limit=100)
+        assert [n.store.pk for n in found] == [pk for _d, pk in brute_force(*query, radius, 100)]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"lat": 91, "lon": 120}, "lat"),
+        ({"lat": 30, "lon": "abc"}, "lon"),
+        ({"lat": float("nan"), "lon": 120}, "lat"),
+        ({"lat": 30, "lon": float("inf")}, "lon"),
+        ({"lat": 30, "lon": 120, "radius_m": 0}, "radius_m"),
+        ({"lat": 30, "lon": 120, "radius_m": 50_001}, "radius_m"),
+        ({"lat": 30, "lon": 120, "limit": 0}, "limit"),
+        ({"lat": 30, "lon": 120, "limit": 101}, "limit"),
+    ],
+)
+def test_bad_search_input_is_refused_with_the_field_at_fault(db, kwargs, field):
+    with pytest.raises(ValidationFailed) as refused:
+        nearby_stores(**kwargs)
+
+    assert field in refused.value.fields
+
+
+def test_nearby_api_uses_the_same_few_queries_for_three_stores_or_forty(
+    merchant, merchant_staff, api_client, django_assert_max_num_queries
+):
+    scatter(merchant, 40, seed=5, spread=0.01)
+    for store in Store.objects.all():
+        services.set_opening_hours(
+            actor=merchant_staff,
+            store=store,
+            hours=[{"weekday": d, "opens": "09:00", "closes": "21:00"} for d in range(7)],
+        )
+        services.set_exception(actor=merchant_staff, store=store, date="2026-12-31", is_closed=True)
+    client = api_client()
+
+    for limit in (3, 40):
+        with django_assert_max_num_queries(4):
+            response = client.get(
+                "/api/stores/nearby",
+                {"lat": HANGZHOU[0], "lon": HANGZHOU[1], "radius_m": 5000, "limit": limit},
+            )
+        assert response.status_code == 200
+        assert len(response.json()) == limit
