@@ -27,19 +27,29 @@ def _prepare() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def _sweep_outbox_forever(interval_s: float) -> None:
-    """Deliver events a crash or a non-inline setup left in the outbox."""
+def _housekeeping_jobs():
+    """Idempotent sweeps driven by deadlines stored in the database; safe to run anywhere,
+    any number of times."""
+    from omniretail.core.events import deliver_pending
+    from omniretail.inventory.services import release_expired_reservations
+    from omniretail.orders.services import expire_unpaid_orders
+    from omniretail.payments.services import expire_intents
+
+    return [deliver_pending, expire_unpaid_orders, release_expired_reservations, expire_intents]
+
+
+def _housekeeping_forever(interval_s: float) -> None:
     from django.db import close_old_connections
 
-    from omniretail.core.events import deliver_pending
-
+    jobs = _housekeeping_jobs()
     while True:
-        try:
-            deliver_pending()
-        except Exception as exc:  # the sweeper must outlive a bad moment of the database
-            sys.stderr.write(f"outbox sweep failed: {exc!r}\n")
-        finally:
-            close_old_connections()
+        for job in jobs:
+            try:
+                job()
+            except Exception as exc:  # one failing sweep must not stop the others
+                sys.stderr.write(f"{job.__name__} failed: {exc!r}\n")
+            finally:
+                close_old_connections()
         time.sleep(interval_s)
 
 
@@ -69,7 +79,7 @@ def serve(host: str, port: int, workers: int, with_worker: bool) -> None:
 def worker() -> None:
     from django.core.management import call_command
 
-    threading.Thread(target=_sweep_outbox_forever, args=(5.0,), daemon=True).start()
+    threading.Thread(target=_housekeeping_forever, args=(5.0,), daemon=True).start()
     call_command("db_worker")
 
 
@@ -119,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     p_serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 1)))
     p_serve.add_argument("--no-worker", action="store_true", help="do not start a task worker")
 
-    sub.add_parser("worker", help="run background tasks and deliver outbox events")
+    sub.add_parser("worker", help="run background tasks, deliver events, expire unpaid orders")
 
     p_staff = sub.add_parser("createstaff", help="create a staff account in an organisation")
     p_staff.add_argument("username")

@@ -29,7 +29,7 @@ class OpeningExceptionInline(admin.TabularInline):
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
     list_display = ["name", "merchant", "city", "district", "phone", "rating", "is_active"]
-    list_filter = ["is_active", "city", "district", "merchant"]
+    list_filter = ["is_active", "city", "district", ("merchant", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "address", "main_products", "phone", "public_id", "merchant__name"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
     list_select_related = ["merchant"]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from omniretail.accounts import services as accounts
 from omniretail.catalog import selectors as catalog
 from omniretail.core.errors import DomainError, ValidationFailed
-from omniretail.core.geo import validate_point
+from omniretail.stores import selectors as stores
 
 PAGE_SIZE = 20
 HOME_GRID_SIZE = 6
@@ -103,9 +103,6 @@ def nearby_results(request: HttpRequest) -> HttpResponse:
     try:
         if fallback:
             lat, lon = settings.OMNI_CITY_CENTER
-        lat, lon = validate_point(lat, lon)
-        from omniretail.stores import selectors as stores  # TEMP until stores lands
-
         ctx["results"] = stores.nearby_stores(lat=lat, lon=lon)
     except DomainError as exc:
         return _error(request, exc, template, **ctx)

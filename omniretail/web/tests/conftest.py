@@ -6,6 +6,9 @@ from types import SimpleNamespace
 import pytest
 
 from omniretail.catalog import services as catalog
+from omniretail.stores import services as stores
+
+ALL_DAY = [{"weekday": d, "opens": "00:00", "closes": "00:00"} for d in range(7)]
 
 
 def publish(ops, maker, producer, *, flags=None, **fields):
@@ -20,7 +23,7 @@ def publish(ops, maker, producer, *, flags=None, **fields):
 
 
 @pytest.fixture
-def shop(platform_staff, producer_staff, producer):
+def shop(platform_staff, producer_staff, producer, merchant_staff, merchant):
     ops, maker = platform_staff, producer_staff
     beauty = catalog.create_category(actor=ops, name="美妆个护", slug="beauty", name_en="Beauty")
     skincare = catalog.create_category(
@@ -55,6 +58,27 @@ def shop(platform_staff, producer_staff, producer):
         compare_at_price="99.00",
         flags={"is_special_offer": True, "is_free_sample": True},
     )
+    # Two stores near West Lake: one about 150 m from the shopper, one about 2 km away.
+    near_store = stores.create_store(
+        actor=merchant_staff,
+        merchant=merchant,
+        name="湖滨便利 · 湖滨店",
+        address="杭州市上城区湖滨路 18 号",
+        lat="30.2590",
+        lon="120.1640",
+        phone="0571-88001188",
+        main_products="面膜、龙井茶、日用百货",
+    )
+    stores.set_opening_hours(actor=merchant_staff, store=near_store, hours=ALL_DAY)
+    far_store = stores.create_store(
+        actor=merchant_staff,
+        merchant=merchant,
+        name="湖滨便利 · 武林店",
+        address="杭州市拱墅区武林广场 1 号",
+        lat="30.2770",
+        lon="120.1640",
+        phone="13800138001",
+    )
     return SimpleNamespace(
         ops=ops,
         maker=maker,
@@ -65,6 +89,9 @@ def shop(platform_staff, producer_staff, producer):
         brand=brand,
         mask=mask,
         offer=offer,
+        near_store=near_store,
+        far_store=far_store,
+        near_point=(30.2600, 120.1650),
     )
 
 

@@ -1,0 +1,81 @@
+"""Fifty shoppers check out the same SKU with twenty in stock, at the same moment."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from omniretail.accounts.models import User
+from omniretail.inventory import services as inventory
+from omniretail.inventory.models import Reservation, StockLevel
+from omniretail.inventory.services import OutOfStock
+from omniretail.orders import services
+from omniretail.orders.models import Order
+from omniretail.orders.tests.conftest import next_slot
+
+BUYERS = 50
+IN_STOCK = 20
+
+
+def _race(store, sku):
+    shoppers = [
+        User.objects.create(username=f"race{i}", phone=f"1370000{i:04d}") for i in range(BUYERS)
+    ]
+    barrier = threading.Barrier(BUYERS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def buy(shopper):
+        from django.db import connection as conn
+
+        try:
+            barrier.wait()
+            services.checkout(
+                shopper=shopper,
+                lines=[(sku, 1)],
+                fulfilment=services.resolve_fulfilment(
+                    kind="pickup", store=store, pickup_slot_start=next_slot()
+                ),
+                payment_provider="balance",
+            )
+            result = "sold"
+        except OutOfStock:
+            result = "out_of_stock"
+        except Exception as exc:  # anything else would reach a shopper as a 500
+            result = f"error: {exc!r}"
+        finally:
+            conn.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=buy, args=(s,)) for s in shoppers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def _assert_exactly_twenty_sold(outcomes, store_location, sku):
+    assert sorted(set(outcomes)) == ["out_of_stock", "sold"], outcomes
+    assert outcomes.count("sold") == IN_STOCK
+    level = StockLevel.objects.get(location=store_location, sku=sku)
+    assert (level.on_hand, level.reserved) == (IN_STOCK, IN_STOCK)
+    assert Order.objects.count() == IN_STOCK
+    reserved_orders = set(Reservation.objects.values_list("reference", flat=True))
+    assert reserved_orders == set(Order.objects.values_list("public_id", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_parallel_checkouts_sell_exactly_the_twenty_in_stock(
+    store, store_location, sku, merchant_staff
+):
+    if connection.vendor == "sqlite" and connection.settings_dict["TEST"].get("NAME") is None:
+        pytest.skip(
+            "an in-memory SQLite database cannot be shared by threads; make test uses a file"
+        )
+    inventory.receive_stock(
+        actor=merchant_staff, location=store_location, sku=sku, quantity=IN_STOCK
+    )
+    outcomes = _race(store, sku)
+    _assert_exactly_twenty_sold(outcomes, store_location, sku)
