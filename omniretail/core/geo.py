@@ -3,6 +3,8 @@ an index, haversine gives the exact distance."""
 
 import math
 
+from django.utils.translation import gettext as _
+
 from omniretail.core.errors import ValidationFailed
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -15,13 +17,13 @@ def validate_point(lat, lon) -> tuple[float, float]:
         if not math.isfinite(lat_f) or not -90 <= lat_f <= 90:
             raise ValueError
     except (TypeError, ValueError):
-        fields["lat"] = "纬度必须在 -90 到 90 之间 / latitude must be between -90 and 90"
+        fields["lat"] = _("纬度必须在 -90 到 90 之间。")
     try:
         lon_f = float(lon)
         if not math.isfinite(lon_f) or not -180 <= lon_f <= 180:
             raise ValueError
     except (TypeError, ValueError):
-        fields["lon"] = "经度必须在 -180 到 180 之间 / longitude must be between -180 and 180"
+        fields["lon"] = _("经度必须在 -180 到 180 之间。")
     if fields:
         raise ValidationFailed(fields=fields)
     return lat_f, lon_f

@@ -81,11 +81,13 @@ def nearby_stores(
     lat, lon = validate_point(lat, lon)
     radius_m = _int_in_range(radius_m, "radius_m", 1, MAX_RADIUS_M)
     limit = _int_in_range(limit, "limit", 1, MAX_LIMIT)
-    candidates = Store.objects.filter(_longitude_filter(lat, lon, radius_m), is_active=True)
+    candidates = Store.objects.filter(
+        _longitude_filter(lat, lon, radius_m), is_active=True
+    ).order_by()
     if merchant is not None:
         candidates = candidates.filter(merchant=merchant)
     within = []
-    for pk, s_lat, s_lon in candidates.values_list("pk", "lat", "lon").iterator(chunk_size=2000):
+    for pk, s_lat, s_lon in candidates.values_list("pk", "lat", "lon"):
         distance = haversine_m(lat, lon, s_lat, s_lon)
         if distance <= radius_m:
             within.append((distance, pk))

@@ -48,10 +48,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def categories(request: HttpRequest) -> HttpResponse:
-    ctx = {"tab": "categories", "tree": catalog.category_tree()}
-    return render(
-        request, "web/categories.html", {**ctx, "max_query_length": catalog.MAX_QUERY_LENGTH}
-    )
+    ctx = {
+        "tab": "categories",
+        "tree": catalog.category_tree(),
+        "max_query_length": catalog.MAX_QUERY_LENGTH,
+    }
+    return render(request, "web/categories.html", ctx)
 
 
 @require_GET
@@ -77,8 +79,12 @@ def product(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    ctx = {"tab": "home", "query": query, "max_query_length": catalog.MAX_QUERY_LENGTH}
-    ctx["results"] = []
+    ctx = {
+        "tab": "home",
+        "query": query,
+        "results": [],
+        "max_query_length": catalog.MAX_QUERY_LENGTH,
+    }
     if query:
         try:
             ctx["results"] = list(catalog.search_products(query))

@@ -7,19 +7,9 @@ import pytest
 
 from omniretail.catalog import services as catalog
 from omniretail.stores import services as stores
+from omniretail.web.tests.factories import publish
 
 ALL_DAY = [{"weekday": d, "opens": "00:00", "closes": "00:00"} for d in range(7)]
-
-
-def publish(ops, maker, producer, *, flags=None, **fields):
-    """Create, submit and approve a product: the only way a product reaches the shop."""
-    product = catalog.create_product(actor=maker, owner=producer, **fields)
-    catalog.submit_product(actor=maker, product=product)
-    catalog.review_product(actor=ops, product=product, approve=True)
-    if flags:
-        catalog.set_product_flags(actor=ops, product=product, **flags)
-    product.refresh_from_db()
-    return product
 
 
 @pytest.fixture

@@ -76,3 +76,9 @@ def test_shopper_switches_the_shop_to_english(
     expect(page.get_by_text("Coming soon").first).to_be_visible()
     expect(page.get_by_role("navigation", name="Main navigation")).to_contain_text("Nearby")
     shoot(screenshot, page, "web-home-en")
+
+    page.get_by_test_id("module-brand").click()
+    page.wait_for_url("**/categories/")
+    expect(page.get_by_role("link", name=re.compile("^Beauty"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Skincare"))).to_be_visible()
+    shoot(screenshot, page, "web-categories-en")

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from omniretail.conftest import STAFF_PASSWORD
 from omniretail.notifications.backends import read_sms_file
+from omniretail.web.tests.factories import publish
 
 PHONE = "13800138000"
 pytestmark = pytest.mark.django_db
@@ -103,6 +104,26 @@ def test_product_page_shows_price_badges_brand_and_skus(client, shop):
     assert shop.brand.name in body
 
 
+def test_product_without_a_picture_shows_its_first_character_instead(client, shop):
+    body = text(client.get(f"/p/{shop.mask.public_id}/"))
+    assert 'class="placeholder big"' in body
+    assert ">玻</div>" in body
+
+
+def test_product_with_a_picture_shows_it(client, shop):
+    product = publish(
+        shop.ops,
+        shop.maker,
+        shop.producer,
+        category=shop.tea,
+        name="白茶饼",
+        skus=[{"code": "WHITE-1", "name": "357g", "price": "128.00"}],
+        images=["/static/demo/white-tea.svg"],
+    )
+    body = text(client.get(f"/p/{product.public_id}/"))
+    assert '<img src="/static/demo/white-tea.svg" alt="白茶饼"' in body
+
+
 def test_special_offer_shows_the_struck_through_compare_at_price(client, shop):
     body = text(client.get(f"/p/{shop.offer.public_id}/"))
     assert "特价" in body
@@ -164,6 +185,15 @@ def test_nearby_results_list_the_closest_store_first_with_distance(client, shop)
 def test_nearby_results_without_a_position_use_the_city_centre(client, shop):
     body = text(client.get("/nearby/results/", headers={"HX-Request": "true"}))
     assert "杭州市中心" in body
+    assert shop.near_store.name in body
+
+
+def test_nearby_results_without_javascript_are_a_whole_page(client, shop, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = text(client.get("/nearby/results/"))
+    assert "<html" in body
+    assert "near the city centre of 杭州" in body
+    assert "Open now" in body
 
 
 @pytest.mark.parametrize(
@@ -253,3 +283,13 @@ def test_logout_is_a_post_and_ends_the_session(client, merchant_staff):
     assert client.get("/logout/").status_code == 405
     assert client.post("/logout/").status_code == 302
     assert client.get("/me/").status_code == 302
+
+
+def test_product_list_pages_cost_a_constant_number_of_queries(
+    client, shop, many_products, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/c/{shop.skincare.slug}/")
+    assert text(response).count('data-testid="product-card"') == 20
+    with django_assert_max_num_queries(8):
+        client.get("/")

@@ -1,0 +1,1 @@
+"""Load and scale benchmarks (`make bench`), not part of `make test`."""

@@ -1,0 +1,291 @@
+"""Checkout throughput: concurrent shoppers each buying two SKUs for store pickup through
+`orders.services.checkout` (price snapshot, two conditional stock UPDATEs, journal rows,
+reservations, order + lines, payment intent, store notification), in separate processes as
+web workers would be. On PostgreSQL the same row writes run as a pgbench script against the
+same tables on the same server, in the same run, as the bound; the ratio is printed. The SQL
+query count of one checkout is printed too (target: at most 25).
+
+    python -m bench.checkout      # SQLite; with DATABASE_URL set, PostgreSQL + pgbench
+
+Environment: BENCH_CHECKOUT_CLIENTS (8), BENCH_CHECKOUT_SECONDS (15), BENCH_CHECKOUT_SKUS (50).
+"""
+
+import multiprocessing
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bench.common import django_database, header, percentile, print_table
+
+CLIENTS = int(os.environ.get("BENCH_CHECKOUT_CLIENTS", "8"))
+SECONDS = float(os.environ.get("BENCH_CHECKOUT_SECONDS", "15"))
+SKUS = int(os.environ.get("BENCH_CHECKOUT_SKUS", "50"))
+STOCK_EACH = 100_000  # the largest single receipt the inventory accepts
+
+
+def _world():
+    """A merchant with one always-open store holding plenty of SKUS, and shoppers."""
+    from omniretail.accounts import services as accounts
+    from omniretail.accounts.models import User
+    from omniretail.catalog import services as catalog
+    from omniretail.inventory import services as inventory
+    from omniretail.stores import services as stores
+
+    platform = accounts.create_organization(kind="platform", name="平台", code="platform")
+    ops = accounts.create_staff(username="ops", password="Bench-pass-2026", organization=platform)
+    producer = accounts.create_organization(kind="producer", name="厂家", code="maker")
+    maker = accounts.create_staff(
+        username="maker", password="Bench-pass-2026", organization=producer
+    )
+    merchant = accounts.create_organization(kind="merchant", name="商家", code="shop")
+    owner = accounts.create_staff(
+        username="owner", password="Bench-pass-2026", organization=merchant, role="owner"
+    )
+    store = stores.create_store(
+        actor=owner, merchant=merchant, name="门店", address="杭州", lat=30.27, lon=120.15
+    )
+    stores.set_opening_hours(
+        actor=owner,
+        store=store,
+        hours=[{"weekday": d, "opens": "00:00", "closes": "00:00"} for d in range(7)],
+    )
+    category = catalog.create_category(actor=ops, name="日用", slug="daily")
+    location = inventory.location_for_store(store)
+    sku_ids = []
+    for i in range(SKUS):
+        product = catalog.create_product(
+            actor=maker,
+            owner=producer,
+            category=category,
+            name=f"商品{i}",
+            skus=[{"code": f"B{i}", "name": "单件", "price": "9.90"}],
+        )
+        catalog.submit_product(actor=maker, product=product)
+        catalog.review_product(actor=ops, product=product, approve=True)
+        sku = product.skus.get()
+        inventory.receive_stock(actor=owner, location=location, sku=sku, quantity=STOCK_EACH)
+        sku_ids.append(sku.pk)
+    shoppers = [
+        User.objects.create(username=f"s{i}", phone=f"1380000{i:04d}").pk for i in range(CLIENTS)
+    ]
+    return {
+        "store": store.pk,
+        "location": location.pk,
+        "merchant": merchant.pk,
+        "skus": sku_ids,
+        "shoppers": shoppers,
+    }
+
+
+def _slot():
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+
+
+def _checkout_once(world, shopper, rng):
+    from omniretail.catalog.models import Sku
+    from omniretail.orders import services
+    from omniretail.stores.models import Store
+
+    store = Store.objects.get(pk=world["store"])
+    a, b = rng.sample(world["skus"], 2)
+    skus = {s.pk: s for s in Sku.objects.select_related("product").filter(pk__in=[a, b])}
+    started = time.perf_counter()
+    services.checkout(
+        shopper=shopper,
+        lines=[(skus[a], 1), (skus[b], 1)],
+        fulfilment=services.resolve_fulfilment(
+            kind="pickup", store=store, pickup_slot_start=_slot()
+        ),
+        payment_provider="balance",
+    )
+    return time.perf_counter() - started
+
+
+def _client(world, index, deadline, queue):
+    import random
+
+    import django
+    from django.db import connections
+
+    django.setup()
+    from omniretail.accounts.models import User
+
+    rng = random.Random(index)
+    shopper = User.objects.get(pk=world["shoppers"][index])
+    latencies = []
+    while time.time() < deadline:
+        latencies.append(_checkout_once(world, shopper, rng))
+    connections.close_all()
+    queue.put(latencies)
+
+
+def _queries_per_checkout(world) -> int:
+    import random
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from omniretail.accounts.models import User
+
+    shopper = User.objects.get(pk=world["shoppers"][0])
+    _checkout_once(world, shopper, random.Random(0))  # warm caches (jieba, content types)
+    with CaptureQueriesContext(connection) as ctx:
+        _checkout_once(world, shopper, random.Random(1))
+    return len(
+        [q for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    )
+
+
+def _run_clients(world) -> tuple[int, float, list[float]]:
+    from django.db import connections
+
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    deadline = time.time() + SECONDS
+    started = time.perf_counter()
+    procs = [ctx.Process(target=_client, args=(world, i, deadline, queue)) for i in range(CLIENTS)]
+    for p in procs:
+        p.start()
+    latencies = []
+    for _ in procs:
+        latencies.extend(queue.get())
+    for p in procs:
+        p.join()
+    return len(latencies), time.perf_counter() - started, latencies
+
+
+PGBENCH_SCRIPT = """\\set a random(:sku_min, :sku_max)
+\\set b random(:sku_min, :sku_max)
+BEGIN;
+INSERT INTO orders_order (public_id, created_at, updated_at, number, shopper_id, merchant_id,
+  store_id, location_id, fulfilment, status, pickup_slot_start, pickup_slot_end,
+  delivery_address, subtotal, discount_total, delivery_fee, total, amount_refunded,
+  payment_provider, payment_intent_id, expires_at, note)
+  VALUES (substr(md5(random()::text), 1, 26), now(), now(), substr(md5(random()::text), 1, 20),
+  :shopper, :merchant, :store, :location, 'pickup', 'pending_payment', now(), now(), '{}',
+  19.80, 0, 0, 19.80, 0, 'balance', '', now() + interval '15 minutes', '')
+  RETURNING id AS order_id \\gset
+UPDATE inventory_stocklevel SET reserved = reserved + 1
+  WHERE location_id = :location AND sku_id = :a AND on_hand >= reserved + 1;
+INSERT INTO inventory_stockmovement (location_id, sku_id, kind, on_hand_delta, reserved_delta,
+  reason, reference, created_at)
+  VALUES (:location, :a, 'reservation', 0, 1, '', (:order_id)::text, now());
+INSERT INTO inventory_reservation (public_id, location_id, sku_id, quantity, status, reference,
+  expires_at, created_at) VALUES (substr(md5(random()::text), 1, 26), :location, :a, 1, 'active',
+  (:order_id)::text, now() + interval '20 minutes', now()) RETURNING id AS res_a \\gset
+UPDATE inventory_stocklevel SET reserved = reserved + 1
+  WHERE location_id = :location AND sku_id = :b AND on_hand >= reserved + 1;
+INSERT INTO inventory_stockmovement (location_id, sku_id, kind, on_hand_delta, reserved_delta,
+  reason, reference, created_at)
+  VALUES (:location, :b, 'reservation', 0, 1, '', (:order_id)::text, now());
+INSERT INTO inventory_reservation (public_id, location_id, sku_id, quantity, status, reference,
+  expires_at, created_at) VALUES (substr(md5(random()::text), 1, 26), :location, :b, 1, 'active',
+  (:order_id)::text, now() + interval '20 minutes', now()) RETURNING id AS res_b \\gset
+INSERT INTO orders_orderline (order_id, sku_id, product_name, sku_name, unit_price, quantity,
+  line_total, quantity_returned, reservation_id) VALUES
+  (:order_id, :a, 'p', 's', 9.90, 1, 9.90, 0, :res_a),
+  (:order_id, :b, 'p', 's', 9.90, 1, 9.90, 0, :res_b);
+INSERT INTO payments_paymentintent (public_id, created_at, updated_at, purpose, reference,
+  payer_id, payee_id, amount, currency, provider, status, amount_refunded, provider_reference,
+  failure_reason, request_fingerprint) VALUES (substr(md5(random()::text), 1, 26), now(), now(),
+  'order', (:order_id)::text, :shopper, :merchant, 19.80, 'CNY', 'balance', 'requires_payment',
+  0, '', '', '');
+UPDATE orders_order SET payment_intent_id = substr(md5(random()::text), 1, 26) WHERE id = :order_id;
+INSERT INTO notifications_notification (public_id, organization_id, title, body, link, created_at)
+  VALUES (substr(md5(random()::text), 1, 26), :merchant, 'new order', 'pending', '', now());
+COMMIT;
+"""
+
+
+def _pgbench(world) -> tuple[float | None, str]:
+    binary = shutil.which("pgbench") or next(
+        iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"), reverse=True)), None
+    )
+    if binary is None:
+        return None, "pgbench not found"
+    from django.db import connection
+
+    settings = connection.settings_dict
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(PGBENCH_SCRIPT)
+    variables = {
+        "sku_min": min(world["skus"]),
+        "sku_max": max(world["skus"]),
+        "shopper": world["shoppers"][0],
+        "merchant": world["merchant"],
+        "store": world["store"],
+        "location": world["location"],
+    }
+    cmd = [
+        str(binary),
+        "-n",
+        "-f",
+        script.name,
+        "-c",
+        str(CLIENTS),
+        "-j",
+        "2",
+        "-T",
+        str(int(SECONDS)),
+        "-h",
+        settings["HOST"] or "127.0.0.1",
+        "-p",
+        str(settings["PORT"] or 5432),
+        "-U",
+        settings["USER"],
+        *[f"-D{k}={v}" for k, v in variables.items()],
+        settings["NAME"],
+    ]
+    env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    os.unlink(script.name)
+    match = re.search(r"tps = ([\d.]+)", out.stdout)
+    if not match:
+        return None, (out.stderr or out.stdout)[-500:]
+    return float(match.group(1)), ""
+
+
+def main() -> None:
+    header(f"checkout: {CLIENTS} concurrent clients for {SECONDS:.0f}s, 2 lines per order")
+    with django_database("checkout") as label:
+        world = _world()
+        queries = _queries_per_checkout(world)
+        orders, elapsed, latencies = _run_clients(world)
+        rate = orders / elapsed
+        rows = [
+            [
+                label,
+                "omniretail checkout",
+                orders,
+                rate,
+                percentile(latencies, 50) * 1000,
+                percentile(latencies, 95) * 1000,
+                queries,
+            ]
+        ]
+        bound = note = None
+        if label == "postgresql":
+            bound, note = _pgbench(world)
+            if bound is not None:
+                rows.append([label, "pgbench, same row writes", "-", bound, "-", "-", 14])
+        print_table(["db", "what", "orders", "orders/s", "p50 ms", "p95 ms", "queries"], rows)
+        if bound:
+            print(
+                f"ratio to the pgbench bound: {rate / bound:.2f} ({rate:.0f} / {bound:.0f} per s)"
+            )
+        elif note:
+            print(f"no pgbench bound: {note}")
+        print(f"SQL queries per 2-line checkout: {queries} (target <= 25)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""What every benchmark needs: a fresh, migrated database (a temporary SQLite file, or a new
+database on the PostgreSQL server that DATABASE_URL names), the machine it ran on, and a
+plain-text result table."""
+
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def machine_info() -> dict[str, str]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cores": str(os.cpu_count()),
+        "cpu": model,
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _fresh_postgres(url: str, suffix: str) -> tuple[str, Callable[[], None]]:
+    """Create `<db>_<suffix>` next to the database in `url`; return its URL and a dropper."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'omniretail'}_{suffix}"
+    admin_urls = [url, urlunsplit(parts._replace(path="/postgres"))]
+
+    def run(sql: str) -> None:
+        last_error = None
+        for admin_url in admin_urls:
+            try:
+                with psycopg.connect(admin_url, autocommit=True) as conn:
+                    conn.execute(sql)
+                return
+            except psycopg.OperationalError as exc:  # the named database may not exist yet
+                last_error = exc
+        raise last_error
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}")), lambda: run(
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    )
+
+
+@contextmanager
+def django_database(name: str) -> Iterator[str]:
+    """Set Django up on a database of its own for benchmark `name`, migrated; yield a label
+    for the result table ("sqlite" or "postgresql"). The database is removed afterwards."""
+    scratch = tempfile.TemporaryDirectory(prefix=f"omni-bench-{name}-")
+    os.environ["OMNI_DATA_DIR"] = scratch.name
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omniretail.settings")
+    drop = None
+    if url := os.environ.get("DATABASE_URL"):
+        fresh_url, drop = _fresh_postgres(url, f"bench_{name}")
+        os.environ["DATABASE_URL"] = fresh_url
+        label = "postgresql"
+    else:
+        os.environ["OMNI_SQLITE_PATH"] = str(Path(scratch.name) / "bench.sqlite3")
+        label = "sqlite"
+
+    import django
+    from django.core.management import call_command
+    from django.db import connections
+
+    django.setup()
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    print(f"migrated a fresh {label} database in {time.perf_counter() - started:.1f}s")
+    try:
+        yield label
+    finally:
+        connections.close_all()
+        if drop is not None:
+            drop()
+        scratch.cleanup()
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile: the smallest value that `pct` per cent of values do not exceed."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
+
+
+def header(title: str) -> None:
+    info = machine_info()
+    print()
+    print(f"=== {title}")
+    print(
+        f"machine: {info['cores']} cores, {info['cpu']}; Python {info['python']}; {info['system']}"
+    )
+
+
+def print_table(columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    cells = [[str(c) for c in columns]] + [[_fmt(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    for index, row in enumerate(cells):
+        print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)

@@ -1,0 +1,414 @@
+"""The shopper's buying pages: cart, checkout, payment hand-off, orders and after-sales.
+Views parse the form, call one service or selector and render; a DomainError is shown on
+the page (or the htmx fragment) with its own 4xx status."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from omniretail.core.errors import DomainError, ValidationFailed, field_error
+from omniretail.core.ids import new_public_id
+from omniretail.core.idempotency import run_idempotent
+from omniretail.core.money import ZERO
+from omniretail.inventory.selectors import sku_by_public_id
+from omniretail.orders import aftersales, pickup, selectors, services
+from omniretail.orders.models import MAX_LINE_QUANTITY, AfterSalesRequest, Order
+from omniretail.payments import selectors as payments_selectors
+from omniretail.payments import services as payments
+from omniretail.stores import selectors as stores
+from omniretail.web.views import _error
+
+S = Order.Status
+STORE_RADIUS_M = 20_000
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _session_key(request: HttpRequest) -> str:
+    """The anonymous cart lives on the session: make sure there is one."""
+    if not request.session.session_key:
+        request.session.save()
+    return request.session.session_key
+
+
+def _cart(request: HttpRequest, create: bool = True):
+    if request.user.is_authenticated:
+        return services.cart_for(user=request.user, create=create)
+    key = _session_key(request) if create else request.session.session_key
+    return services.cart_for(session_key=key, create=create)
+
+
+def _int(value, field: str) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise field_error(field, _("数量必须是整数。")) from None
+
+
+def _point(request: HttpRequest) -> tuple[object, object, bool]:
+    """The browser's position when the shopper allowed it, else the city centre."""
+    lat, lon = request.GET.get("lat"), request.GET.get("lon")
+    if lat is None and lon is None:
+        return *settings.OMNI_CITY_CENTER, True
+    return lat, lon, False
+
+
+@dataclass
+class Line:
+    sku: object
+    quantity: int
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.sku.price * self.quantity
+
+
+def _totals(lines) -> dict:
+    subtotal = sum((line.sku.price * line.quantity for line in lines), ZERO)
+    fee = services.delivery_fee_for(Order.Fulfilment.DELIVERY, subtotal)
+    return {
+        "subtotal": subtotal,
+        "delivery_fee": fee,
+        "pickup_total": subtotal,
+        "delivery_total": subtotal + fee,
+        "free_delivery_from": services.FREE_DELIVERY_FROM,
+    }
+
+
+# ---------------------------------------------------------------- cart
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    """Add to cart, or "buy now": straight to checkout with only this SKU."""
+    try:
+        sku = sku_by_public_id(request.POST.get("sku", ""))
+        quantity = _int(request.POST.get("quantity", "1"), "quantity")
+        if request.POST.get("action") == "buy_now":
+            if not 1 <= quantity <= MAX_LINE_QUANTITY:
+                raise field_error(
+                    "quantity",
+                    _("数量必须在 1 到 %(max)s 之间。") % {"max": MAX_LINE_QUANTITY},
+                )
+            return redirect(f"{reverse('web:checkout')}?sku={sku.public_id}&qty={quantity}")
+        services.add_to_cart(cart=_cart(request), sku=sku, quantity=quantity)
+    except DomainError as exc:
+        return _error(request, exc)
+    messages.success(request, _("已加入购物车。"))
+    return redirect("web:cart")
+
+
+def _cart_context(request: HttpRequest) -> dict:
+    lines = selectors.cart_lines(_cart(request, create=False))
+    return {"tab": "cart", "lines": lines, **_totals(lines), "max_quantity": MAX_LINE_QUANTITY}
+
+
+@require_GET
+def cart(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/shop/cart.html", _cart_context(request))
+
+
+@require_POST
+def cart_quantity(request: HttpRequest) -> HttpResponse:
+    """The stepper and the remove button: quantity 0 removes the line."""
+    template = "web/shop/_cart_lines.html" if request.htmx else "web/shop/cart.html"
+    try:
+        sku = sku_by_public_id(request.POST.get("sku", ""))
+        quantity = _int(request.POST.get("quantity", ""), "quantity")
+        cart_obj = _cart(request, create=False)
+        if cart_obj is None:
+            raise ValidationFailed(_("购物车是空的。"))
+        services.set_cart_quantity(cart=cart_obj, sku=sku, quantity=quantity)
+    except DomainError as exc:
+        return _error(request, exc, template, **_cart_context(request))
+    if not request.htmx:
+        return redirect("web:cart")
+    response = render(request, template, _cart_context(request))
+    response["HX-Trigger"] = "cart-changed"
+    return response
+
+
+@require_GET
+def cart_availability(request: HttpRequest) -> HttpResponse:
+    """Which nearby stores can supply every line now (an htmx fragment)."""
+    lat, lon, fallback = _point(request)
+    ctx = {"fallback": fallback, "city": settings.OMNI_CITY_NAME}
+    try:
+        lines, rows = selectors.cart_availability(
+            _cart(request, create=False), lat=lat, lon=lon, limit=5
+        )
+    except DomainError as exc:
+        return _error(request, exc, "web/shop/_availability.html", **ctx)
+    return render(request, "web/shop/_availability.html", {**ctx, "lines": lines, "rows": rows})
+
+
+# ---------------------------------------------------------------- checkout
+
+
+def _checkout_lines(request: HttpRequest, data) -> tuple[list[Line], bool]:
+    """Buy-now carries one SKU in the form; otherwise the whole cart is bought."""
+    if data.get("sku"):
+        sku = sku_by_public_id(data["sku"])
+        return [Line(sku=sku, quantity=_int(data.get("qty", "1"), "quantity"))], True
+    lines = selectors.cart_lines(_cart(request, create=False))
+    return [Line(sku=line.sku, quantity=line.quantity) for line in lines], False
+
+
+def _checkout_stores(request: HttpRequest) -> list:
+    lat, lon, _fallback = _point(request)
+    return [n.store for n in stores.nearby_stores(lat=lat, lon=lon, radius_m=STORE_RADIUS_M)]
+
+
+def _checkout_context(request: HttpRequest, data) -> dict:
+    lines, buy_now = _checkout_lines(request, data)
+    store_list = _checkout_stores(request)
+    chosen = data.get("store") or (store_list[0].public_id if store_list else "")
+    store = next((s for s in store_list if s.public_id == chosen), None)
+    return {
+        "tab": "cart",
+        "lines": lines,
+        "buy_now": buy_now,
+        "stores": store_list,
+        "store": store,
+        "slots": selectors.pickup_slots(store) if store else [],
+        "form": data,
+        "kind": data.get("kind") or Order.Fulfilment.PICKUP,
+        "provider": data.get("provider") or "sandbox_gateway",
+        "balance": payments_selectors.wallet_balance(request.user),
+        "token": data.get("token") or new_public_id(),
+        **_totals(lines),
+    }
+
+
+@login_required
+@require_GET
+def checkout_slots(request: HttpRequest) -> HttpResponse:
+    """The slot buttons of the chosen store (htmx, when the store select changes)."""
+    try:
+        store = stores.public_store(request.GET.get("store", ""))
+    except DomainError as exc:
+        return _error(request, exc, "web/shop/_slots.html", slots=[])
+    ctx = {"store": store, "slots": selectors.pickup_slots(store), "form": request.GET}
+    return render(request, "web/shop/_slots.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        ctx = _checkout_context(request, data)
+    except DomainError as exc:
+        return _error(request, exc)
+    if not ctx["lines"]:
+        messages.info(request, _("购物车是空的，先去逛逛吧。"))
+        return redirect("web:cart")
+    if request.method == "GET":
+        return render(request, "web/shop/checkout.html", ctx)
+    try:
+        order_id = _place_order(request, ctx)
+    except DomainError as exc:
+        ctx["token"] = new_public_id()  # the refused attempt left nothing to replay
+        return _error(request, exc, "web/shop/checkout.html", **ctx)
+    return _start_payment(request, order_id)
+
+
+def _place_order(request: HttpRequest, ctx: dict) -> str:
+    """One order per one-time form token: a double submit replays the first order."""
+    form = request.POST
+    kind = form.get("kind", "")
+    slot = parse_datetime(form.get("pickup_slot", "")) if kind == "pickup" else None
+    if kind == "pickup" and form.get("pickup_slot") and slot is None:
+        raise field_error("pickup_slot", _("请选择自提时间段。"))
+    address = {k: form.get(k, "") for k in ("name", "phone", "address")}
+    provider = form.get("provider", "sandbox_gateway")
+    payload = {
+        "lines": [(line.sku.public_id, line.quantity) for line in ctx["lines"]],
+        "kind": kind,
+        "store": form.get("store", ""),
+        "slot": form.get("pickup_slot", ""),
+        "address": address,
+        "provider": provider,
+    }
+
+    def action():
+        store = stores.public_store(form.get("store", "")) if form.get("store") else None
+        fulfilment = services.resolve_fulfilment(
+            kind=kind,
+            store=store,
+            pickup_slot_start=slot,
+            delivery_address=address if kind == "delivery" else None,
+        )
+        order = services.checkout(
+            shopper=request.user,
+            lines=[(line.sku, line.quantity) for line in ctx["lines"]],
+            fulfilment=fulfilment,
+            payment_provider=provider,
+            note=form.get("note", ""),
+            cart=None if ctx["buy_now"] else _cart(request, create=False),
+        )
+        return 201, {"order": order.public_id}
+
+    _status, body = run_idempotent(
+        principal=f"user:{request.user.pk}",
+        key=form.get("token") or None,
+        endpoint="web:checkout",
+        payload=payload,
+        action=action,
+    )
+    return body["order"]
+
+
+def _start_payment(request: HttpRequest, order_id: str) -> HttpResponse:
+    """To the gateway's page, or (balance) paid at once and back to the order."""
+    detail = reverse("web:order", args=[order_id])
+    try:
+        order = selectors.order_of_shopper(request.user, order_id)
+        if order.status != S.PENDING_PAYMENT:
+            return redirect(detail)
+        intent = payments_selectors.intent_for_payer(request.user, order.payment_intent_id)
+        started = payments.start_payment(intent=intent, return_url=request.build_absolute_uri(detail))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(detail)
+    if started.redirect_url:
+        return redirect(started.redirect_url)
+    return redirect(detail)
+
+
+# ---------------------------------------------------------------- orders
+
+
+@login_required
+@require_GET
+def orders(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    qs = selectors.orders_of_shopper(request.user)
+    if status in S.values:
+        qs = qs.filter(status=status)
+    return render(
+        request,
+        "web/shop/orders.html",
+        {"tab": "me", "orders": qs[:50], "status": status, "statuses": S.choices},
+    )
+
+
+def _order_context(request: HttpRequest, order: Order) -> dict:
+    code = getattr(order, "pickup_code", None) if order.fulfilment == "pickup" else None
+    return {
+        "tab": "me",
+        "order": order,
+        "pickup_code": code,
+        "pickup_qr": pickup.pickup_qr_svg(code) if code else "",
+        "events": list(order.events.all()),
+        "after_sales": list(order.after_sales.order_by("-created_at")),
+        "can_after_sales": order.status in aftersales.REFUNDABLE,
+        "polling": order.status == S.PENDING_PAYMENT,
+    }
+
+
+@login_required
+@require_GET
+def order_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        order = selectors.order_of_shopper(request.user, public_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    return render(request, "web/shop/order.html", _order_context(request, order))
+
+
+@login_required
+@require_GET
+def order_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The part of the order page that changes: polled while the order awaits payment."""
+    try:
+        order = selectors.order_of_shopper(request.user, public_id)
+    except DomainError as exc:
+        return _error(request, exc, "web/shop/_order_status.html")
+    return render(request, "web/shop/_order_status.html", _order_context(request, order))
+
+
+@login_required
+@require_POST
+def order_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    """去支付, 取消订单, 确认收货."""
+    try:
+        order = selectors.order_of_shopper(request.user, public_id)
+        if action == "pay":
+            return _start_payment(request, order.public_id)
+        if action == "cancel":
+            services.cancel_order(order=order, actor=request.user, reason=_("买家取消"))
+            messages.info(request, _("订单已取消。"))
+        elif action == "confirm":
+            services.confirm_delivery(actor=request.user, order=order)
+            messages.success(request, _("已确认收货。"))
+        else:
+            raise ValidationFailed(_("请求无效。"))
+    except DomainError as exc:
+        return _error(request, exc)
+    return redirect("web:order", public_id=public_id)
+
+
+def _save_photos(request: HttpRequest) -> list[str]:
+    """Photos go to MEDIA_ROOT; the request stores their URLs."""
+    urls = []
+    for upload in request.FILES.getlist("photos"):
+        suffix = PHOTO_TYPES.get(upload.content_type)
+        if suffix is None:
+            raise field_error("photos", _("只能上传 JPG、PNG 或 WebP 图片。"))
+        if upload.size > MAX_PHOTO_BYTES:
+            raise field_error("photos", _("每张照片不能超过 5 MB。"))
+        name = default_storage.save(f"after-sales/{new_public_id()}{suffix}", upload)
+        urls.append(default_storage.url(name))
+    return urls
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def after_sales(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        order = selectors.order_of_shopper(request.user, public_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    ctx = {
+        "tab": "me",
+        "order": order,
+        "kinds": AfterSalesRequest.Kind.choices,
+        "form": request.POST,
+        "lines": list(order.lines.all()),
+    }
+    if request.method == "GET":
+        return render(request, "web/shop/after_sales.html", ctx)
+    try:
+        chosen = {}
+        for line in ctx["lines"]:
+            raw = request.POST.get(f"line_{line.pk}", "").strip()
+            if raw and raw != "0":
+                chosen[str(line.pk)] = _int(raw, f"lines.{line.pk}")
+        if not chosen:
+            raise field_error("lines", _("请选择要售后的商品和数量。"))
+        aftersales.request_after_sales(
+            shopper=request.user,
+            order=order,
+            kind=request.POST.get("kind", ""),
+            reason=request.POST.get("reason", ""),
+            lines=chosen,
+            photos=_save_photos(request),
+        )
+    except DomainError as exc:
+        return _error(request, exc, "web/shop/after_sales.html", **ctx)
+    messages.success(request, _("售后申请已提交，商家会尽快处理。"))
+    return redirect("web:order", public_id=public_id)
