@@ -6,6 +6,8 @@ from django.urls import include, path
 from omniretail.accounts.api import router as auth_router
 from omniretail.catalog.api import router as catalog_router
 from omniretail.core.api import build_api
+from omniretail.inventory.api import router as inventory_router
+from omniretail.orders.api import router as orders_router
 from omniretail.payments.api import router as payments_router
 from omniretail.stores.api import router as stores_router
 
@@ -14,6 +16,8 @@ api.add_router("/auth", auth_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/stores", stores_router)
 api.add_router("/payments", payments_router)
+api.add_router("/orders", orders_router)
+api.add_router("/inventory", inventory_router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

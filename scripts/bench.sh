@@ -8,6 +8,7 @@ bash scripts/setup.sh
 # One line per benchmark module.
 BENCHES=(
   bench.nearby
+  bench.checkout
 )
 
 status=0

@@ -37,11 +37,24 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
-    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle; never misses a point in it."""
-    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+def bounding_box(
+    lat: float, lon: float, radius_m: float
+) -> tuple[float, float, list[tuple[float, float]]]:
+    """(min_lat, max_lat, longitude ranges) enclosing the circle; never misses a point in it.
+
+    The longitude half-width is the exact asin(sin(d) / cos(lat)); the range is split in two
+    where it crosses the antimeridian, and spans every longitude when the circle reaches a
+    pole."""
+    angular = radius_m / EARTH_RADIUS_M
+    dlat = math.degrees(angular)
     min_lat, max_lat = max(-90.0, lat - dlat), min(90.0, lat + dlat)
-    if max_lat >= 90.0 or min_lat <= -90.0:
-        return min_lat, max_lat, -180.0, 180.0
-    dlon = math.degrees(radius_m / (EARTH_RADIUS_M * math.cos(math.radians(lat))))
-    return min_lat, max_lat, max(-180.0, lon - dlon), min(180.0, lon + dlon)
+    ratio = math.sin(angular) / math.cos(math.radians(lat)) if abs(lat) < 90 else 2.0
+    if max_lat >= 90.0 or min_lat <= -90.0 or ratio >= 1.0:
+        return min_lat, max_lat, [(-180.0, 180.0)]
+    dlon = math.degrees(math.asin(ratio))
+    low, high = lon - dlon, lon + dlon
+    if low < -180.0:
+        return min_lat, max_lat, [(low + 360.0, 180.0), (-180.0, high)]
+    if high > 180.0:
+        return min_lat, max_lat, [(low, 180.0), (-180.0, high - 360.0)]
+    return min_lat, max_lat, [(low, high)]

@@ -5,7 +5,6 @@ The nearby search narrows candidates with a bounding box on the indexed (lat, lo
 and then measures each candidate exactly (haversine), so it never misses a store inside the
 radius and never returns one outside it."""
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound, ValidationFailed
-from omniretail.core.geo import EARTH_RADIUS_M, bounding_box, haversine_m, validate_point
+from omniretail.core.geo import bounding_box, haversine_m, validate_point
 from omniretail.stores.models import OpeningException, Store
 
 MAX_RADIUS_M = 50_000
@@ -43,28 +42,14 @@ def _int_in_range(value, field: str, low: int, high: int) -> int:
     return number
 
 
-def _longitude_filter(lat: float, lon: float, radius_m: float) -> Q:
-    """The longitude side of the box, split in two where it crosses the antimeridian.
-
-    The latitude side comes from core.geo.bounding_box. Its longitude span is clamped at
-    +-180 and uses radius/cos(lat), slightly narrower than the exact asin(sin d / cos lat)
-    at high latitudes, so the span is computed exactly here."""
-    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_m)
-    lat_q = Q(lat__gte=min_lat, lat__lte=max_lat)
-    if min_lon <= -180.0 and max_lon >= 180.0:
-        return lat_q
-    ratio = math.sin(radius_m / EARTH_RADIUS_M) / math.cos(math.radians(lat))
-    if ratio >= 1.0:
-        return lat_q
-    dlon = math.degrees(math.asin(ratio))
-    low, high = lon - dlon, lon + dlon
-    if low < -180.0:
-        lon_q = Q(lon__gte=low + 360.0) | Q(lon__lte=high)
-    elif high > 180.0:
-        lon_q = Q(lon__gte=low) | Q(lon__lte=high - 360.0)
-    else:
-        lon_q = Q(lon__gte=low, lon__lte=high)
-    return lat_q & lon_q
+def _box_filter(lat: float, lon: float, radius_m: float) -> Q:
+    """The bounding box on the indexed lat/lon columns (two longitude ranges across the
+    antimeridian)."""
+    min_lat, max_lat, lon_ranges = bounding_box(lat, lon, radius_m)
+    lon_q = Q()
+    for low, high in lon_ranges:
+        lon_q |= Q(lon__gte=low, lon__lte=high)
+    return Q(lat__gte=min_lat, lat__lte=max_lat) & lon_q
 
 
 def nearby_stores(
@@ -81,9 +66,7 @@ def nearby_stores(
     lat, lon = validate_point(lat, lon)
     radius_m = _int_in_range(radius_m, "radius_m", 1, MAX_RADIUS_M)
     limit = _int_in_range(limit, "limit", 1, MAX_LIMIT)
-    candidates = Store.objects.filter(
-        _longitude_filter(lat, lon, radius_m), is_active=True
-    ).order_by()
+    candidates = Store.objects.filter(_box_filter(lat, lon, radius_m), is_active=True).order_by()
     if merchant is not None:
         candidates = candidates.filter(merchant=merchant)
     within = []

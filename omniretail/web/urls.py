@@ -1,6 +1,6 @@
 from django.urls import path
 
-from omniretail.web import views
+from omniretail.web import views, views_merchant, views_shop
 
 app_name = "web"
 urlpatterns = [
@@ -14,4 +14,33 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("me/", views.me, name="me"),
+    # buying
+    path("cart/", views_shop.cart, name="cart"),
+    path("cart/add/", views_shop.cart_add, name="cart_add"),
+    path("cart/quantity/", views_shop.cart_quantity, name="cart_quantity"),
+    path("cart/availability/", views_shop.cart_availability, name="cart_availability"),
+    path("checkout/", views_shop.checkout, name="checkout"),
+    path("checkout/slots/", views_shop.checkout_slots, name="checkout_slots"),
+    path("orders/", views_shop.orders, name="orders"),
+    path("orders/<str:public_id>/", views_shop.order_detail, name="order"),
+    path("orders/<str:public_id>/status/", views_shop.order_status, name="order_status"),
+    path("orders/<str:public_id>/after-sales/", views_shop.after_sales, name="after_sales"),
+    path("orders/<str:public_id>/<str:action>/", views_shop.order_action, name="order_action"),
+    # merchant console
+    path("merchant/", views_merchant.dashboard, name="m_dashboard"),
+    path("merchant/plotly.js", views_merchant.plotly_js, name="m_plotly"),
+    path("merchant/redeem/", views_merchant.redeem, name="m_redeem"),
+    path("merchant/orders/", views_merchant.orders, name="m_orders"),
+    path("merchant/orders/<str:public_id>/", views_merchant.order_detail, name="m_order"),
+    path(
+        "merchant/orders/<str:public_id>/action/",
+        views_merchant.order_action,
+        name="m_order_action",
+    ),
+    path(
+        "merchant/after-sales/<str:public_id>/decide/",
+        views_merchant.decide,
+        name="m_decide",
+    ),
+    path("merchant/stock/", views_merchant.stock, name="m_stock"),
 ]

@@ -15,10 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from omniretail.accounts import services as accounts
 from omniretail.catalog import selectors as catalog
 from omniretail.core.errors import DomainError, ValidationFailed
+from omniretail.notifications.selectors import notifications_for
+from omniretail.orders import services as orders
 from omniretail.stores import selectors as stores
 
 PAGE_SIZE = 20
 HOME_GRID_SIZE = 6
+NOTIFICATIONS_SHOWN = 10
 
 
 def _error(request: HttpRequest, exc: DomainError, template: str = "web/error.html", **ctx):
@@ -165,7 +168,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 def _signed_in(request: HttpRequest, user, next_url: str) -> HttpResponse:
+    """Log in, then fold the anonymous cart into the member's: login() renews the session
+    key, so the old key is read first."""
+    anonymous_key = request.session.session_key
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if anonymous_key:
+        orders.merge_session_cart(session_key=anonymous_key, user=user)
     return redirect(next_url or "web:me")
 
 
@@ -182,4 +190,12 @@ def me(request: HttpRequest) -> HttpResponse:
     memberships = request.user.memberships.select_related("organization").order_by(
         "organization__kind", "organization__name"
     )
-    return render(request, "web/me.html", {"tab": "me", "memberships": memberships})
+    notes = notifications_for(request.user)
+    ctx = {
+        "tab": "me",
+        "memberships": memberships,
+        "notifications": notes[:NOTIFICATIONS_SHOWN],
+        "unread": notes.filter(read_at__isnull=True).count(),
+        "is_staff_member": bool(memberships),
+    }
+    return render(request, "web/me.html", ctx)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.core.errors import DomainError, ValidationFailed, field_error
-from omniretail.core.ids import new_public_id
 from omniretail.core.idempotency import run_idempotent
+from omniretail.core.ids import new_public_id
 from omniretail.core.money import ZERO
 from omniretail.inventory.selectors import sku_by_public_id
 from omniretail.orders import aftersales, pickup, selectors, services
@@ -30,6 +30,7 @@ from omniretail.web.views import _error
 
 S = Order.Status
 STORE_RADIUS_M = 20_000
+SLOTS_SHOWN = 36
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
@@ -152,6 +153,8 @@ def cart_availability(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as exc:
         return _error(request, exc, "web/shop/_availability.html", **ctx)
+    for row in rows:
+        row["per_line"] = list(zip(lines, row["available"], strict=True))
     return render(request, "web/shop/_availability.html", {**ctx, "lines": lines, "rows": rows})
 
 
@@ -183,7 +186,7 @@ def _checkout_context(request: HttpRequest, data) -> dict:
         "buy_now": buy_now,
         "stores": store_list,
         "store": store,
-        "slots": selectors.pickup_slots(store) if store else [],
+        "slots": selectors.pickup_slots(store)[:SLOTS_SHOWN] if store else [],
         "form": data,
         "kind": data.get("kind") or Order.Fulfilment.PICKUP,
         "provider": data.get("provider") or "sandbox_gateway",
@@ -201,7 +204,11 @@ def checkout_slots(request: HttpRequest) -> HttpResponse:
         store = stores.public_store(request.GET.get("store", ""))
     except DomainError as exc:
         return _error(request, exc, "web/shop/_slots.html", slots=[])
-    ctx = {"store": store, "slots": selectors.pickup_slots(store), "form": request.GET}
+    ctx = {
+        "store": store,
+        "slots": selectors.pickup_slots(store)[:SLOTS_SHOWN],
+        "form": request.GET,
+    }
     return render(request, "web/shop/_slots.html", ctx)
 
 
@@ -280,7 +287,9 @@ def _start_payment(request: HttpRequest, order_id: str) -> HttpResponse:
         if order.status != S.PENDING_PAYMENT:
             return redirect(detail)
         intent = payments_selectors.intent_for_payer(request.user, order.payment_intent_id)
-        started = payments.start_payment(intent=intent, return_url=request.build_absolute_uri(detail))
+        started = payments.start_payment(
+            intent=intent, return_url=request.build_absolute_uri(detail)
+        )
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect(detail)
@@ -390,6 +399,8 @@ def after_sales(request: HttpRequest, public_id: str) -> HttpResponse:
         "form": request.POST,
         "lines": list(order.lines.all()),
     }
+    for line in ctx["lines"]:
+        line.left = line.quantity - line.quantity_returned
     if request.method == "GET":
         return render(request, "web/shop/after_sales.html", ctx)
     try:

@@ -92,6 +92,8 @@ ICONS = {
     "store": '<path d="M4 9h16l-1-5H5z"/><path d="M5 9v11h14V9"/><path d="M10 20v-5h4v5"/>',
     "compass": '<circle cx="12" cy="12" r="9"/><path d="m15.5 8.5-2 5-5 2 2-5z"/>',
     "alert": '<path d="M12 3 2 20h20z"/><path d="M12 10v4M12 17h.01"/>',
+    "bell": '<path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z"/><path d="M10 20a2 2 0 0 0 4 0"/>',
+    "check": '<circle cx="12" cy="12" r="9"/><path d="m8 12 3 3 5-6"/>',
 }
 
 
@@ -110,3 +112,14 @@ def local_name(obj) -> str:
     if get_language() == "en" and getattr(obj, "name_en", ""):
         return obj.name_en
     return obj.name
+
+
+@register.filter
+def order_status(value: str) -> str:
+    """The label of an order status code (the timeline stores codes)."""
+    from omniretail.orders.models import Order
+
+    try:
+        return str(Order.Status(value).label)
+    except ValueError:
+        return value

@@ -99,3 +99,32 @@ def many_products(shop):
         )
         for i in range(21)
     ]
+
+
+@pytest.fixture
+def commerce(shop, merchant_staff, settings):
+    """The shop with stock on the shelves of the near store (open all day) and a member with
+    money in their wallet: what a shopper needs to buy."""
+    from omniretail.accounts.models import User
+    from omniretail.inventory import services as inventory
+    from omniretail.payments import services as payments
+
+    settings.OMNI_EVENTS_INLINE = True
+    location = inventory.location_for_store(shop.near_store)
+    mask_10, mask_20 = shop.mask.skus.order_by("price")
+    tea_sku = shop.offer.skus.get()
+    for sku, quantity in ((mask_10, 20), (mask_20, 3), (tea_sku, 10)):
+        inventory.receive_stock(
+            actor=merchant_staff, location=location, sku=sku, quantity=quantity
+        )
+    member = User.objects.create(username="m13800138000", phone="13800138000")
+    payments.top_up_wallet(user=member, amount="1000.00", idempotency_key="web-fixture")
+    return SimpleNamespace(
+        **vars(shop),
+        location=location,
+        mask_10=mask_10,
+        mask_20=mask_20,
+        tea_sku=tea_sku,
+        member=member,
+        staff=merchant_staff,
+    )

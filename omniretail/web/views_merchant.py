@@ -1,0 +1,340 @@
+"""The merchant console for store staff: today's orders, pickup redemption (核销), order
+handling, after-sales decisions and stock. Every read goes through a selector scoped to
+request.user; the chosen store is remembered in the session (or picked with ?store=)."""
+
+from collections import Counter
+from functools import lru_cache, wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from omniretail.accounts.models import Organization
+from omniretail.accounts.selectors import is_platform_operator, organizations_of
+from omniretail.catalog import selectors as catalog
+from omniretail.core.errors import (
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    field_error,
+)
+from omniretail.inventory import selectors as stock_reads
+from omniretail.inventory import services as inventory
+from omniretail.orders import aftersales, pickup, selectors, services
+from omniretail.orders.models import Order
+from omniretail.stores import selectors as stores
+from omniretail.web.views import _error
+
+S = Order.Status
+SESSION_STORE = "merchant_store"
+LIST_SIZE = 100
+SKU_CHOICES = 200
+
+
+def staff_required(view):
+    """Members of a merchant (or the platform) only; everyone else gets a 403 page. The view
+    receives the chosen store; another merchant's store named in ?store= is a 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        user = request.user
+        if not (
+            is_platform_operator(user)
+            or organizations_of(user, kinds=[Organization.Kind.MERCHANT]).exists()
+        ):
+            return _error(request, PermissionDenied(_("商家后台仅对商家员工开放。")))
+        try:
+            store = _chosen_store(request)
+        except DomainError as exc:
+            return _error(request, exc, "web/merchant/error.html")
+        return view(request, store, *args, **kwargs)
+
+    return wrapper
+
+
+def _chosen_store(request: HttpRequest):
+    wanted = request.GET.get("store") or request.session.get(SESSION_STORE)
+    if wanted:
+        try:
+            store = stores.store_for_actor(request.user, wanted)
+        except NotFound:
+            if request.GET.get("store"):
+                raise
+            store = None
+        if store is not None:
+            request.session[SESSION_STORE] = store.public_id
+            return store
+    store = stores.stores_for_actor(request.user).filter(is_active=True).first()
+    if store is None:
+        raise NotFound(_("您的商家还没有门店。"))
+    request.session[SESSION_STORE] = store.public_id
+    return store
+
+
+def _ctx(request: HttpRequest, store, section: str, **extra) -> dict:
+    return {
+        "store": store,
+        "stores": stores.stores_for_actor(request.user).filter(is_active=True),
+        "section": section,
+        **extra,
+    }
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@lru_cache(maxsize=1)
+def _plotly_source() -> str:
+    import plotly.offline
+
+    return plotly.offline.get_plotlyjs()
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def plotly_js(request: HttpRequest) -> HttpResponse:
+    """Plotly's bundled JavaScript, served from the installed package (no CDN)."""
+    return HttpResponse(_plotly_source(), content_type="application/javascript")
+
+
+def _orders_per_hour_chart(orders) -> str:
+    import plotly.graph_objects as go
+
+    per_hour = Counter(timezone.localtime(o.created_at).hour for o in orders)
+    hours = list(range(24))
+    figure = go.Figure(
+        go.Bar(
+            x=[f"{h:02d}:00" for h in hours],
+            y=[per_hour.get(h, 0) for h in hours],
+            marker_color="#e4393c",
+        )
+    )
+    figure.update_layout(
+        margin={"l": 30, "r": 10, "t": 10, "b": 40},
+        height=240,
+        yaxis={"rangemode": "tozero", "dtick": 1},
+        plot_bgcolor="#fff",
+        paper_bgcolor="#fff",
+    )
+    html = figure.to_html(include_plotlyjs=False, full_html=False, config={"displayModeBar": False})
+    return mark_safe(html)  # plotly's own markup from numbers we computed
+
+
+@staff_required
+@require_GET
+def dashboard(request: HttpRequest, store) -> HttpResponse:
+    today = timezone.localdate()
+    todays = list(selectors.orders_for_staff(request.user, store=store, day=today))
+    counts = Counter(o.status for o in todays)
+    location = inventory.location_for_store(store)
+    ctx = _ctx(
+        request,
+        store,
+        "dashboard",
+        today=today,
+        orders=todays,
+        counts=[(label, counts.get(value, 0), value) for value, label in S.choices],
+        pickups=list(selectors.pickups_due(request.user, store=store)[:20]),
+        low_stock=list(stock_reads.low_stock_for_actor(request.user, location=location)[:20]),
+        chart=_orders_per_hour_chart(todays),
+    )
+    return render(request, "web/merchant/dashboard.html", ctx)
+
+
+# ---------------------------------------------------------------- redeem
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def redeem(request: HttpRequest, store) -> HttpResponse:
+    ctx = _ctx(request, store, "redeem", code=request.POST.get("code", ""))
+    if request.method == "GET":
+        return render(request, "web/merchant/redeem.html", ctx)
+    try:
+        order = pickup.redeem_pickup_code(staff=request.user, store=store, code=ctx["code"])
+    except DomainError as exc:
+        exc.run_after_rollback()  # the refused attempt stays in the audit log
+        return _error(request, exc, "web/merchant/redeem.html", **ctx)
+    ctx.update(redeemed=selectors.order_for_staff(request.user, order.public_id), code="")
+    return render(request, "web/merchant/redeem.html", ctx)
+
+
+# ---------------------------------------------------------------- orders
+
+
+@staff_required
+@require_GET
+def orders(request: HttpRequest, store) -> HttpResponse:
+    status = request.GET.get("status", "")
+    qs = selectors.orders_for_staff(
+        request.user, store=store, status=status if status in S.values else None
+    )
+    ctx = _ctx(request, store, "orders", orders=qs[:LIST_SIZE], status=status, statuses=S.choices)
+    return render(request, "web/merchant/orders.html", ctx)
+
+
+def _order_page(request, store, public_id, error=None):
+    try:
+        order = selectors.order_for_staff(request.user, public_id)
+    except DomainError as exc:
+        return _error(request, exc, "web/merchant/error.html", **_ctx(request, store, "orders"))
+    ctx = _ctx(
+        request,
+        store,
+        "orders",
+        order=order,
+        events=list(order.events.all()),
+        after_sales=list(order.after_sales.order_by("-created_at")),
+        can_ready=order.fulfilment == "pickup" and order.status == S.PAID,
+        can_ship=order.fulfilment == "delivery" and order.status == S.PAID,
+        can_deliver=order.status == S.SHIPPED,
+    )
+    if error is not None:
+        return _error(request, error, "web/merchant/order.html", **ctx)
+    return render(request, "web/merchant/order.html", ctx)
+
+
+@staff_required
+@require_GET
+def order_detail(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    return _order_page(request, store, public_id)
+
+
+@staff_required
+@require_POST
+def order_action(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    """备货完成 (ready for pickup), 发货 (ship), 确认送达 (delivered)."""
+    action = request.POST.get("action")
+    try:
+        order = selectors.order_for_staff(request.user, public_id)
+        if action == "ready":
+            services.mark_ready_for_pickup(staff=request.user, order=order)
+        elif action == "ship":
+            services.ship_order(staff=request.user, order=order, note=request.POST.get("note", ""))
+        elif action == "deliver":
+            services.confirm_delivery(actor=request.user, order=order)
+        else:
+            raise ValidationFailed(_("请求无效。"))
+    except DomainError as exc:
+        return _order_page(request, store, public_id, error=exc)
+    messages.success(request, _("订单状态已更新。"))
+    return redirect("web:m_order", public_id=public_id)
+
+
+@staff_required
+@require_POST
+def decide(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    """同意 or 拒绝 an after-sales request of one of the merchant's orders."""
+    order_id = request.POST.get("order", "")
+    try:
+        order = selectors.order_for_staff(request.user, order_id)
+        found = order.after_sales.filter(public_id=public_id).first()
+        if found is None:
+            raise NotFound(_("找不到该售后申请。"))
+        approve = request.POST.get("decision") == "approve"
+        aftersales.decide_after_sales(
+            staff=request.user, request=found, approve=approve, note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        if not order_id:
+            return _error(request, exc, "web/merchant/error.html", **_ctx(request, store, ""))
+        return _order_page(request, store, order_id, error=exc)
+    messages.success(
+        request, _("已同意售后申请，退款已发起。") if approve else _("已拒绝售后申请。")
+    )
+    return redirect("web:m_order", public_id=order_id)
+
+
+# ---------------------------------------------------------------- stock
+
+
+def _int(value, field: str) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise field_error(field, _("请输入整数。")) from None
+
+
+def _sku_choices():
+    skus = []
+    for product in catalog.public_products()[:SKU_CHOICES]:
+        skus.extend(sku for sku in product.skus.all() if sku.is_active)
+    return skus
+
+
+def _stock_change(request: HttpRequest, location) -> str:
+    form = request.POST
+    action = form.get("action")
+    sku = stock_reads.sku_by_public_id(form.get("sku", ""))
+    if action == "receive":
+        inventory.receive_stock(
+            actor=request.user,
+            location=location,
+            sku=sku,
+            quantity=_int(form.get("quantity"), "quantity"),
+            reason=form.get("reason", ""),
+        )
+        return _("已入库。")
+    if action == "adjust":
+        inventory.adjust_stock(
+            actor=request.user,
+            location=location,
+            sku=sku,
+            delta=_int(form.get("delta"), "delta"),
+            reason=form.get("reason", ""),
+        )
+        return _("库存已调整。")
+    if action == "transfer":
+        destination = stock_reads.location_for_actor(request.user, form.get("destination", ""))
+        inventory.transfer_stock(
+            actor=request.user,
+            source=location,
+            destination=destination,
+            sku=sku,
+            quantity=_int(form.get("quantity"), "quantity"),
+            reason=form.get("reason", ""),
+        )
+        return _("已调拨。")
+    raise ValidationFailed(_("请求无效。"))
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def stock(request: HttpRequest, store) -> HttpResponse:
+    location = inventory.location_for_store(store)
+
+    def context(**extra):
+        return _ctx(
+            request,
+            store,
+            "stock",
+            location=location,
+            levels=list(stock_reads.levels_for_actor(request.user, location=location)),
+            destinations=list(
+                stock_reads.locations_for_actor(request.user).exclude(pk=location.pk)
+            ),
+            skus=_sku_choices(),
+            form=request.POST,
+            **extra,
+        )
+
+    if request.method == "POST":
+        try:
+            messages.success(request, _stock_change(request, location))
+        except DomainError as exc:
+            return _error(
+                request,
+                exc,
+                "web/merchant/stock.html",
+                **context(failed_action=request.POST.get("action")),
+            )
+        return redirect("web:m_stock")
+    return render(request, "web/merchant/stock.html", context())
