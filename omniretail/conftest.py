@@ -1,7 +1,10 @@
 """Shared fixtures: organisations and people for each role, an API client, and settings
 that send SMS to a per-test file and run tasks immediately."""
 
+import threading
+
 import pytest
+from django.db import connection
 from django.test import Client
 
 from omniretail.accounts import services as accounts
@@ -205,3 +208,31 @@ def shopper(db):
     from omniretail.accounts.models import User
 
     return User.objects.create(username="m13700000001", phone="13700000001")
+
+
+@pytest.fixture
+def race():
+    """race(n, work) runs work(i) for i in range(n) in n threads released together, each on
+    its own database connection; returns what each call returned or raised, by index."""
+
+    def run(n: int, work):
+        barrier = threading.Barrier(n)
+        outcomes: list = [None] * n
+
+        def worker(i: int) -> None:
+            try:
+                barrier.wait()
+                outcomes[i] = work(i)
+            except Exception as exc:
+                outcomes[i] = exc
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return outcomes
+
+    return run

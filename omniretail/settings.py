@@ -17,18 +17,19 @@ def _env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
-    """Never a hard-coded key: generate one into the data directory on first run."""
-    if key := os.environ.get("SECRET_KEY"):
-        return key
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+def _generated_secret(env_name: str, file_name: str, length: int = 50) -> str:
+    """Never a hard-coded secret: the environment's, else one generated into the data
+    directory on first run and kept there."""
+    if value := os.environ.get(env_name):
+        return value
+    path = DATA_DIR / file_name
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(length))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _generated_secret("SECRET_KEY", "secret_key")
 DEBUG = _env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
@@ -182,18 +183,9 @@ LOGGING = {
 OMNI_PUBLIC_BASE_URL = os.environ.get("OMNI_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
-def _sandbox_gateway_secret() -> str:
-    """The sandbox gateway's signing secret: like the secret key, generated on first run."""
-    if secret := os.environ.get("OMNI_SANDBOX_GATEWAY_SECRET"):
-        return secret
-    secret_file = DATA_DIR / "sandbox_gateway_secret"
-    if not secret_file.exists():
-        secret_file.write_text(secrets.token_urlsafe(32))
-        secret_file.chmod(0o600)
-    return secret_file.read_text().strip()
-
-
-OMNI_SANDBOX_GATEWAY_SECRET = _sandbox_gateway_secret()
+OMNI_SANDBOX_GATEWAY_SECRET = _generated_secret(
+    "OMNI_SANDBOX_GATEWAY_SECRET", "sandbox_gateway_secret", length=32
+)
 # Make the sandbox gateway misbehave like real ones: send a callback twice (probability),
 # late (seconds), or a stale "processing" notice after the success (probability).
 OMNI_SANDBOX_CHAOS = {

@@ -54,3 +54,14 @@ def sku_by_public_id(public_id: str) -> Sku:
     if sku is None:
         raise NotFound(fields={"sku": "not found"})
     return sku
+
+
+def skus_by_public_ids(public_ids: list[str]) -> dict[str, Sku]:
+    """Several SKUs in one query (a checkout's lines); any unknown one is not found."""
+    found = {
+        sku.public_id: sku
+        for sku in Sku.objects.select_related("product").filter(public_id__in=public_ids)
+    }
+    if any(public_id not in found for public_id in public_ids):
+        raise NotFound(fields={"sku": "not found"})
+    return found

@@ -183,6 +183,48 @@ def reserve(*, location, sku, quantity: int, reference: str, ttl: timedelta | No
     )
 
 
+@transaction.atomic(savepoint=False)
+def reserve_lines(
+    *, location, lines: list[tuple], reference: str, ttl: timedelta | None = None
+) -> list[Reservation]:
+    """Hold stock for every (sku, quantity) of one order, or refuse them all: one guarded
+    UPDATE per line, then the journal rows and reservations in one insert each. Without a
+    savepoint of its own, a refusal dooms the caller's transaction too (checkout wants that).
+    """
+    quantities = [(sku, _quantity(quantity)) for sku, quantity in lines]
+    for sku, quantity in quantities:
+        reserved = (
+            StockLevel.objects.filter(location=location, sku=sku)
+            .filter(_available_at_least(quantity))
+            .update(reserved=F("reserved") + quantity)
+        )
+        if not reserved:
+            raise OutOfStock(
+                _("%(name)s 库存不足。") % {"name": sku}, fields={"quantity": _("库存不足")}
+            )
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            location=location,
+            sku=sku,
+            kind=Kind.RESERVATION,
+            reserved_delta=quantity,
+            reference=reference[:64],
+        )
+        for sku, quantity in quantities
+    )
+    expires_at = timezone.now() + (ttl or DEFAULT_RESERVATION_TTL)
+    return Reservation.objects.bulk_create(
+        Reservation(
+            location=location,
+            sku=sku,
+            quantity=quantity,
+            reference=reference,
+            expires_at=expires_at,
+        )
+        for sku, quantity in quantities
+    )
+
+
 def _close_reservation(reservation: Reservation, status: str) -> bool:
     """Move an active reservation to its end state once; False when already closed."""
     return bool(

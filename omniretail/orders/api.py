@@ -6,7 +6,7 @@ from ninja import Router, Status
 from omniretail.core.api import AUTH, idempotent
 from omniretail.core.errors import NotFound
 from omniretail.inventory.models import StockLocation
-from omniretail.inventory.selectors import sku_by_public_id
+from omniretail.inventory.selectors import sku_by_public_id, skus_by_public_ids
 from omniretail.orders import aftersales, pickup, selectors, services
 from omniretail.orders.models import AfterSalesRequest, Order
 from omniretail.orders.schemas import (
@@ -151,7 +151,8 @@ def checkout(request, payload: CheckoutIn):
             cart = services.cart_for(user=request.auth)
             lines = [(line.sku, line.quantity) for line in selectors.cart_lines(cart)]
         else:
-            lines = [(sku_by_public_id(i.sku), i.quantity) for i in payload.lines]
+            skus = skus_by_public_ids([i.sku for i in payload.lines])
+            lines = [(skus[i.sku], i.quantity) for i in payload.lines]
         order = services.checkout(
             shopper=request.auth,
             lines=lines,

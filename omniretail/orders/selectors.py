@@ -15,7 +15,7 @@ from omniretail.stores.selectors import is_open, nearby_stores
 
 
 def _detailed(qs: QuerySet[Order]) -> QuerySet[Order]:
-    return qs.select_related("store", "merchant", "shopper").prefetch_related(
+    return qs.select_related("store", "merchant", "shopper", "pickup_code").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "sku__product")),
         Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
     )

@@ -16,6 +16,7 @@ from omniretail.accounts.selectors import is_platform_operator, require_role
 from omniretail.catalog.models import Product, Sku
 from omniretail.core import events
 from omniretail.core.errors import DomainError, NotFound, ValidationFailed, field_error
+from omniretail.core.ids import new_public_id
 from omniretail.core.money import ZERO, money
 from omniretail.inventory import services as inventory
 from omniretail.inventory.models import Reservation, StockLocation
@@ -256,8 +257,9 @@ def checkout(
     note: str = "",
     cart: Cart | None = None,
 ) -> Order:
-    """Price the lines, reserve their stock at the fulfilment location, open a payment
-    intent. A line that cannot be reserved refuses the whole checkout and leaves no trace."""
+    """Price the lines, open a payment intent, reserve their stock at the fulfilment
+    location. A line that cannot be reserved refuses the whole checkout and leaves no trace
+    (the intent, keyed on the order's id made up front, rolls back with it)."""
     if payment_provider not in ONLINE_PROVIDERS:
         raise field_error("payment_provider", _("不支持的支付方式。"))
     merged = _merge_lines(lines)
@@ -266,9 +268,21 @@ def checkout(
     fee = delivery_fee_for(fulfilment.kind, subtotal)
     total = money(subtotal - discount + fee)
     expires_at = timezone.now() + payment_window()
+    merchant = fulfilment.store.merchant if fulfilment.store else fulfilment.location.organization
+    reference = new_public_id()
+    intent = payments.create_intent(
+        purpose="order",
+        reference=reference,
+        amount=total,
+        payer=shopper,
+        provider=payment_provider,
+        payee=merchant,
+        expires_at=expires_at,
+    )
     order = _create_order(
+        public_id=reference,
         shopper=shopper,
-        merchant_id=fulfilment.location.organization_id,
+        merchant=merchant,
         store=fulfilment.store,
         location=fulfilment.location,
         fulfilment=fulfilment.kind,
@@ -280,42 +294,29 @@ def checkout(
         delivery_fee=fee,
         total=total,
         payment_provider=payment_provider,
+        payment_intent_id=intent.public_id,
         expires_at=expires_at,
         note=(note or "")[:200],
     )
-    order_lines = []
-    for sku, quantity in merged:
-        reservation = inventory.reserve(
-            location=fulfilment.location,
-            sku=sku,
-            quantity=quantity,
-            reference=order.public_id,
-            ttl=payment_window() + timedelta(minutes=5),
-        )
-        order_lines.append(
-            OrderLine(
-                order=order,
-                sku=sku,
-                product_name=sku.product.name,
-                sku_name=sku.name,
-                unit_price=sku.price,
-                quantity=quantity,
-                line_total=money(sku.price * quantity),
-                reservation=reservation,
-            )
-        )
-    OrderLine.objects.bulk_create(order_lines)
-    intent = payments.create_intent(
-        purpose="order",
+    reservations = inventory.reserve_lines(
+        location=fulfilment.location,
+        lines=merged,
         reference=order.public_id,
-        amount=total,
-        payer=shopper,
-        provider=payment_provider,
-        payee=order.merchant,
-        expires_at=expires_at,
+        ttl=payment_window() + timedelta(minutes=5),
     )
-    order.payment_intent_id = intent.public_id
-    order.save(update_fields=["payment_intent_id"])
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            sku=sku,
+            product_name=sku.product.name,
+            sku_name=sku.name,
+            unit_price=sku.price,
+            quantity=quantity,
+            line_total=money(sku.price * quantity),
+            reservation=reservation,
+        )
+        for (sku, quantity), reservation in zip(merged, reservations, strict=True)
+    )
     if cart is not None:
         CartLine.objects.filter(cart=cart, sku__in=[sku for sku, _q in merged]).delete()
     notify(

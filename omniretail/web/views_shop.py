@@ -86,6 +86,7 @@ def _totals(lines) -> dict:
         "pickup_total": subtotal,
         "delivery_total": subtotal + fee,
         "free_delivery_from": services.FREE_DELIVERY_FROM,
+        "standard_delivery_fee": services.DELIVERY_FEE,
     }
 
 
@@ -170,14 +171,24 @@ def _checkout_lines(request: HttpRequest, data) -> tuple[list[Line], bool]:
     return [Line(sku=line.sku, quantity=line.quantity) for line in lines], False
 
 
-def _checkout_stores(request: HttpRequest) -> list:
+def _checkout_stores(request: HttpRequest, buy_now: bool) -> list:
+    """Nearby stores, those that can supply the whole cart first (marked `can_fulfil`)."""
     lat, lon, _fallback = _point(request)
-    return [n.store for n in stores.nearby_stores(lat=lat, lon=lon, radius_m=STORE_RADIUS_M)]
+    if buy_now:
+        return [n.store for n in stores.nearby_stores(lat=lat, lon=lon, radius_m=STORE_RADIUS_M)]
+    _lines, rows = selectors.cart_availability(
+        _cart(request, create=False), lat=lat, lon=lon, limit=10
+    )
+    found = []
+    for row in sorted(rows, key=lambda r: not r["can_fulfil"]):
+        row["nearby"].store.can_fulfil = row["can_fulfil"]
+        found.append(row["nearby"].store)
+    return found
 
 
 def _checkout_context(request: HttpRequest, data) -> dict:
     lines, buy_now = _checkout_lines(request, data)
-    store_list = _checkout_stores(request)
+    store_list = _checkout_stores(request, buy_now)
     chosen = data.get("store") or (store_list[0].public_id if store_list else "")
     store = next((s for s in store_list if s.public_id == chosen), None)
     return {

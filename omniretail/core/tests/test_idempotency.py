@@ -1,5 +1,3 @@
-import threading
-
 import pytest
 from django.db import connection
 
@@ -73,36 +71,19 @@ def test_refused_action_leaves_no_record_so_a_corrected_retry_works():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_retries_with_one_key_act_once_on_postgresql():
+def test_concurrent_retries_with_one_key_act_once_on_postgresql(race):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is proven on PostgreSQL")
-    calls, results, errors = [], [], []
-    barrier = threading.Barrier(10)
-
-    def worker():
-        from django.db import connection as conn
-
-        try:
-            barrier.wait()
-            results.append(
-                run_idempotent(
-                    principal="u",
-                    key="same",
-                    endpoint="e",
-                    payload={"x": 1},
-                    action=_counter_action(calls),
-                )
-            )
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    calls = []
+    outcomes = race(
+        10,
+        lambda i: run_idempotent(
+            principal="u",
+            key="same",
+            endpoint="e",
+            payload={"x": 1},
+            action=_counter_action(calls),
+        ),
+    )
     assert len(calls) == 1
-    assert {r for r in map(str, results)} == {str((201, {"n": 1}))}
+    assert outcomes == [(201, {"n": 1})] * 10

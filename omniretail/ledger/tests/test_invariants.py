@@ -1,8 +1,6 @@
 """Properties of the ledger under random postings, and its overdraft guard under real
 concurrency (PostgreSQL)."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.db.models import Sum
@@ -11,7 +9,7 @@ from hypothesis import strategies as st
 
 from omniretail.core.ids import new_public_id
 from omniretail.ledger import services
-from omniretail.ledger.models import Account, Entry
+from omniretail.ledger.models import Account, Entry, Posting
 
 ACCOUNTS = 4  # two system accounts (may go negative), two users' wallets (may not)
 
@@ -79,38 +77,22 @@ def test_random_postings_keep_every_ledger_invariant(django_user_model, ops):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_spends_of_a_whole_balance_let_exactly_one_through(django_user_model):
+def test_concurrent_spends_of_a_whole_balance_let_exactly_one_through(django_user_model, race):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is proven on PostgreSQL")
     world = services.system_account(asset_code="CNY", name="world", kind="external")
     user = django_user_model.objects.create(username="spender")
     wallet = services.get_or_create_account(asset_code="CNY", owner=user)
     services.post(debit=world, credit=wallet, amount=10000, idempotency_key="in", kind="t")
-    successes, refusals, errors = [], [], []
-    barrier = threading.Barrier(20)
-
-    def spend(i: int):
-        from django.db import connection as conn
-
-        try:
-            barrier.wait()
-            successes.append(
-                services.post(
-                    debit=wallet, credit=world, amount=10000, idempotency_key=f"s{i}", kind="t"
-                )
-            )
-        except services.InsufficientFunds:
-            refusals.append(i)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=spend, args=(i,)) for i in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(
+        20,
+        lambda i: services.post(
+            debit=wallet, credit=world, amount=10000, idempotency_key=f"s{i}", kind="t"
+        ),
+    )
+    successes = [o for o in outcomes if isinstance(o, Posting)]
+    refusals = [o for o in outcomes if isinstance(o, services.InsufficientFunds)]
+    errors = [o for o in outcomes if o not in successes and o not in refusals]
     assert errors == []
     assert len(successes) == 1 and len(refusals) == 19
     wallet.refresh_from_db()
@@ -120,35 +102,20 @@ def test_concurrent_spends_of_a_whole_balance_let_exactly_one_through(django_use
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_duplicates_of_one_key_post_once(django_user_model):
+def test_concurrent_duplicates_of_one_key_post_once(django_user_model, race):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is proven on PostgreSQL")
     world = services.system_account(asset_code="CNY", name="world", kind="external")
     user = django_user_model.objects.create(username="dup")
     wallet = services.get_or_create_account(asset_code="CNY", owner=user)
-    results, errors = [], []
-    barrier = threading.Barrier(10)
-
-    def post():
-        from django.db import connection as conn
-
-        try:
-            barrier.wait()
-            results.append(
-                services.post(
-                    debit=world, credit=wallet, amount=700, idempotency_key="same", kind="t"
-                )
-            )
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=post) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(
+        10,
+        lambda i: services.post(
+            debit=world, credit=wallet, amount=700, idempotency_key="same", kind="t"
+        ),
+    )
+    results = [o for o in outcomes if isinstance(o, Posting)]
+    errors = [o for o in outcomes if not isinstance(o, Posting)]
     assert errors == []
     assert len({p.pk for p in results}) == 1
     wallet.refresh_from_db()

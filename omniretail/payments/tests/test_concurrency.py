@@ -1,7 +1,6 @@
 """Races proven on PostgreSQL: refunds racing for one payment, duplicate starts of one
 balance payment."""
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -15,29 +14,18 @@ from omniretail.payments.tests.helpers import make_intent, outbox_names
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def run_in_threads(n, work):
-    results, refusals, errors = [], [], []
-    barrier = threading.Barrier(n)
+@pytest.fixture
+def run_in_threads(race):
+    """Sort each racer's outcome into results, clean refusals and anything else."""
 
-    def worker(i):
-        from django.db import connection as conn
+    def run(n, work):
+        outcomes = race(n, work)
+        refusals = [o for o in outcomes if isinstance(o, ValidationFailed | Conflict)]
+        errors = [o for o in outcomes if isinstance(o, Exception) and o not in refusals]
+        results = [o for o in outcomes if not isinstance(o, Exception)]
+        return results, refusals, errors
 
-        try:
-            barrier.wait()
-            results.append(work(i))
-        except (ValidationFailed, Conflict) as exc:
-            refusals.append(exc)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, refusals, errors
+    return run
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +34,7 @@ def _postgres_only():
         pytest.skip("concurrency is proven on PostgreSQL")
 
 
-def test_racing_refunds_never_exceed_the_amount_paid(shopper):
+def test_racing_refunds_never_exceed_the_amount_paid(shopper, run_in_threads):
     services.top_up_wallet(user=shopper, amount="100.00", idempotency_key="t")
     intent = make_intent(shopper, provider="balance", amount="39.90")
     services.start_payment(intent=intent)
@@ -63,7 +51,7 @@ def test_racing_refunds_never_exceed_the_amount_paid(shopper):
     assert selectors.wallet_balance(shopper) == Decimal("90.10")
 
 
-def test_racing_starts_of_one_balance_payment_charge_once(shopper):
+def test_racing_starts_of_one_balance_payment_charge_once(shopper, run_in_threads):
     services.top_up_wallet(user=shopper, amount="100.00", idempotency_key="t")
     intent = make_intent(shopper, provider="balance", amount="39.90")
 

@@ -114,9 +114,7 @@ def commerce(shop, merchant_staff, settings):
     mask_10, mask_20 = shop.mask.skus.order_by("price")
     tea_sku = shop.offer.skus.get()
     for sku, quantity in ((mask_10, 20), (mask_20, 3), (tea_sku, 10)):
-        inventory.receive_stock(
-            actor=merchant_staff, location=location, sku=sku, quantity=quantity
-        )
+        inventory.receive_stock(actor=merchant_staff, location=location, sku=sku, quantity=quantity)
     member = User.objects.create(username="m13800138000", phone="13800138000")
     payments.top_up_wallet(user=member, amount="1000.00", idempotency_key="web-fixture")
     return SimpleNamespace(

@@ -18,9 +18,7 @@ def text(response) -> str:
 
 
 def add(client, sku, quantity=1, action="add"):
-    return client.post(
-        "/cart/add/", {"sku": sku.public_id, "quantity": quantity, "action": action}
-    )
+    return client.post("/cart/add/", {"sku": sku.public_id, "quantity": quantity, "action": action})
 
 
 def checkout_form(client, **overrides):
@@ -177,9 +175,7 @@ def test_pickup_checkout_paid_from_balance_shows_the_pickup_code_and_qr(
     add(client, commerce.mask_10, 2)
     add(client, commerce.tea_sku, 1)
     slot = next_slot()
-    form = checkout_form(
-        client, store=commerce.near_store.public_id, pickup_slot=slot.isoformat()
-    )
+    form = checkout_form(client, store=commerce.near_store.public_id, pickup_slot=slot.isoformat())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/checkout/", form)
     order = Order.objects.get(shopper=commerce.member)
@@ -276,7 +272,7 @@ def test_more_than_the_store_holds_is_refused_and_nothing_is_reserved(client, co
     assert response.status_code == 409
     assert "库存不足" in text(response)
     assert not Order.objects.exists()
-    commerce.location.levels.get(sku=commerce.mask_20).reserved == 0
+    assert commerce.location.levels.get(sku=commerce.mask_20).reserved == 0
 
 
 def test_delivery_checkout_charges_the_delivery_fee(client, commerce):

@@ -1,0 +1,119 @@
+"""A real Chromium buys and picks up: a shopper fills a cart, logs in by SMS code, books a
+pickup slot, pays on the sandbox gateway (whose signed callback reaches the live server),
+and sees the pickup QR appear; a clerk redeems the code in the merchant console; the
+shopper's order then reads 已完成."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from omniretail.conftest import STAFF_PASSWORD
+from omniretail.notifications.backends import read_sms_file
+from omniretail.payments.sandbox_gateway import gateway
+from omniretail.web.tests.test_browser import shoot
+
+pytestmark = pytest.mark.browser
+PHONE = "13800138000"
+
+
+@pytest.fixture
+def live(live_server, settings, transactional_db):
+    settings.OMNI_PUBLIC_BASE_URL = live_server.url
+    settings.OMNI_SANDBOX_CHAOS = {"duplicate": 0.0, "delay_s": 0.0, "out_of_order": 0.0}
+    settings.OMNI_EVENTS_INLINE = True
+    return live_server
+
+
+def add_to_cart(page, url: str, product, sku_code: str) -> None:
+    page.goto(url + f"/p/{product.public_id}/")
+    page.get_by_test_id(f"sku-{sku_code}").check()
+    page.get_by_test_id("add-to-cart").click()
+    page.wait_for_url("**/cart/")
+
+
+def sms_login(page) -> None:
+    page.get_by_label("手机号").fill(PHONE)
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.get_by_test_id("code-sent")).to_be_visible()
+    code = re.search(r"\b(\d{6})\b", read_sms_file(PHONE)[-1]["text"]).group(1)
+    page.get_by_label("验证码").fill(code)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_shopper_buys_for_pickup_pays_and_the_clerk_hands_over(
+    live, commerce, browser, phone_page, screenshot
+):
+    url, page = live.url, phone_page
+
+    # The shopper fills the cart as a guest.
+    add_to_cart(page, url, commerce.mask, "MASK-10")
+    add_to_cart(page, url, commerce.offer, "TEA-250")
+    expect(page.get_by_test_id("cart-line")).to_have_count(2)
+    page.get_by_test_id("cart-line").first.get_by_test_id("plus").click()
+    expect(page.get_by_test_id("line-quantity").first).to_have_text("2")
+    expect(page.get_by_test_id("subtotal")).to_have_text("¥138.80")
+    expect(page.get_by_test_id("can-fulfil").first).to_be_visible()
+    shoot(screenshot, page, "commerce-1-cart")
+
+    # Checkout asks to log in; the cart comes along.
+    page.get_by_test_id("go-checkout").click()
+    page.wait_for_url(re.compile(r"/login/\?next="))
+    sms_login(page)
+    page.wait_for_url("**/checkout/")
+    expect(page.get_by_test_id("checkout-line")).to_have_count(2)
+    expect(page.get_by_test_id("store")).to_have_value(commerce.near_store.public_id)
+    page.locator(".slot").nth(1).click()
+    expect(page.get_by_test_id("total-pickup")).to_have_text("¥138.80")
+    shoot(screenshot, page, "commerce-2-checkout")
+
+    # Pay on the gateway's page.
+    page.get_by_test_id("submit-order").click()
+    page.wait_for_url("**/sandbox-gateway/checkout/**")
+    expect(page.get_by_test_id("amount")).to_have_text("¥138.80")
+    shoot(screenshot, page, "commerce-3-gateway")
+    page.get_by_test_id("pay").click()
+    expect(page.get_by_test_id("status")).to_have_text("支付成功")
+    assert gateway.wait_for_deliveries(timeout=10)
+
+    # Back at the shop the order page turns paid by itself and shows the code and QR.
+    page.get_by_test_id("return").click()
+    page.wait_for_url("**/orders/*/")
+    expect(page.get_by_test_id("status")).to_have_text("已付款", timeout=10_000)
+    expect(page.get_by_test_id("pickup-qr").locator("svg")).to_be_visible()
+    code = re.sub(r"\D", "", page.get_by_test_id("pickup-code").inner_text())
+    assert len(code) == 8
+    order_url = page.url
+    shoot(screenshot, page, "commerce-4-order-paid-with-qr")
+
+    # The clerk logs in with a password in another browser and redeems the code.
+    staff = browser.new_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
+    try:
+        desk = staff.new_page()
+        desk.goto(url + "/login/")
+        desk.get_by_test_id("staff-tab").click()
+        desk.get_by_label("用户名").fill("clerk")
+        desk.get_by_label("密码").fill(STAFF_PASSWORD)
+        desk.get_by_role("button", name="登录").click()
+        desk.wait_for_url("**/me/")
+        desk.get_by_test_id("merchant-console").click()
+        desk.wait_for_url("**/merchant/")
+        desk.get_by_test_id("store-picker").select_option(commerce.near_store.public_id)
+        desk.wait_for_url(re.compile(rf"/merchant/\?store={commerce.near_store.public_id}"))
+        expect(desk.get_by_test_id("pickup-due")).to_have_count(1)
+        expect(desk.get_by_test_id("orders-chart").locator(".main-svg").first).to_be_visible()
+        screenshot(desk, "commerce-5a-merchant-dashboard")
+        desk.get_by_test_id("nav-redeem").click()
+        desk.get_by_test_id("code").fill(f"{code[:4]} {code[4:]}")
+        desk.get_by_test_id("redeem").click()
+        expect(desk.get_by_test_id("redeem-success")).to_contain_text("核销成功")
+        expect(desk.get_by_test_id("redeemed-line")).to_have_count(2)
+        screenshot(desk, "commerce-5b-merchant-redeem")
+    finally:
+        staff.close()
+
+    # The shopper's order is completed.
+    page.goto(order_url)
+    expect(page.get_by_test_id("status")).to_have_text("已完成")
+    expect(page.get_by_test_id("timeline")).to_contain_text("到店自提，已核销")
+    shoot(screenshot, page, "commerce-6-order-completed")
