@@ -236,3 +236,15 @@ def race():
         return outcomes
 
     return run
+
+
+def admin_client_for(user, *codenames) -> Client:
+    """A client logged into the admin as `user`, given admin access and these permissions."""
+    from django.contrib.auth.models import Permission
+
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client = Client()
+    client.force_login(user)
+    return client

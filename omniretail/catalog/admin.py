@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from omniretail.accounts.admin_scoping import OrganizationScopedAdmin
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.catalog import search, services
@@ -13,34 +14,6 @@ from omniretail.catalog.models import Brand, Category, Product, ProductImage, Sk
 from omniretail.core.errors import DomainError
 
 REJECTION_REASON = gettext_lazy("未通过平台审核，请按平台规则修改后重新提交。")
-
-
-def _scope(request, qs, owner_path: str):
-    if is_platform_operator(request.user):
-        return qs
-    return qs.filter(**{f"{owner_path}__in": organizations_of(request.user)})
-
-
-def _in_scope(request, admin_obj, obj) -> bool:
-    return obj is None or admin_obj.get_queryset(request).filter(pk=obj.pk).exists()
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    """Rows are visible and changeable only within the user's organisations."""
-
-    owner_path = "owner"
-
-    def get_queryset(self, request):
-        return _scope(request, super().get_queryset(request), self.owner_path)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and _in_scope(request, self, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and _in_scope(request, self, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and _in_scope(request, self, obj)
 
 
 @admin.register(Category)
@@ -63,8 +36,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Brand)
-class BrandAdmin(ScopedAdmin):
-    owner_path = "producer"
+class BrandAdmin(OrganizationScopedAdmin):
+    organization_path = "producer"
     list_display = ["name", "producer", "public_id"]
     list_filter = ["producer"]
     search_fields = ["name", "public_id", "producer__name"]
@@ -90,7 +63,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ScopedAdmin):
+class ProductAdmin(OrganizationScopedAdmin):
     list_display = [
         "name",
         "owner",
@@ -213,8 +186,8 @@ class ProductAdmin(ScopedAdmin):
 
 
 @admin.register(Sku)
-class SkuAdmin(ScopedAdmin):
-    owner_path = "product__owner"
+class SkuAdmin(OrganizationScopedAdmin):
+    organization_path = "product__owner"
     list_display = ["code", "name", "product", "price", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name", "product__name", "public_id"]
@@ -230,8 +203,8 @@ class SkuAdmin(ScopedAdmin):
 
 
 @admin.register(ProductImage)
-class ProductImageAdmin(ScopedAdmin):
-    owner_path = "product__owner"
+class ProductImageAdmin(OrganizationScopedAdmin):
+    organization_path = "product__owner"
     list_display = ["url", "product", "position"]
     search_fields = ["product__name", "url"]
     list_select_related = ["product"]

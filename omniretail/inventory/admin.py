@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from omniretail.accounts.selectors import is_platform_operator, organizations_of
+from omniretail.accounts.admin_scoping import ScopedReadOnlyAdmin
 from omniretail.inventory.models import (
     Reservation,
     StockLevel,
@@ -10,29 +10,8 @@ from omniretail.inventory.models import (
 )
 
 
-class ScopedToOrganization(admin.ModelAdmin):
-    """Non-platform staff see only their organisations' rows; changes go through services."""
-
-    organization_path = "location__organization"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if is_platform_operator(request.user):
-            return qs
-        return qs.filter(**{f"{self.organization_path}__in": organizations_of(request.user)})
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(StockLocation)
-class StockLocationAdmin(ScopedToOrganization):
+class StockLocationAdmin(ScopedReadOnlyAdmin):
     organization_path = "organization"
     list_display = ["name", "kind", "organization", "store", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -40,7 +19,8 @@ class StockLocationAdmin(ScopedToOrganization):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ScopedToOrganization):
+class StockLevelAdmin(ScopedReadOnlyAdmin):
+    organization_path = "location__organization"
     list_display = ["sku", "location", "on_hand", "reserved", "low_stock_threshold", "updated_at"]
     list_filter = ["location__kind", "location"]
     search_fields = ["sku__code", "sku__product__name", "location__name"]
@@ -48,7 +28,8 @@ class StockLevelAdmin(ScopedToOrganization):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ScopedToOrganization):
+class StockMovementAdmin(ScopedReadOnlyAdmin):
+    organization_path = "location__organization"
     list_display = [
         "created_at",
         "kind",
@@ -65,14 +46,15 @@ class StockMovementAdmin(ScopedToOrganization):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ScopedToOrganization):
+class ReservationAdmin(ScopedReadOnlyAdmin):
+    organization_path = "location__organization"
     list_display = ["public_id", "sku", "location", "quantity", "status", "reference", "expires_at"]
     list_filter = ["status"]
     search_fields = ["reference", "public_id"]
 
 
 @admin.register(Transfer)
-class TransferAdmin(ScopedToOrganization):
+class TransferAdmin(ScopedReadOnlyAdmin):
     organization_path = "source__organization"
     list_display = ["public_id", "sku", "source", "destination", "quantity", "actor", "created_at"]
     search_fields = ["public_id", "sku__code"]

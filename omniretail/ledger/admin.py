@@ -2,18 +2,8 @@
 
 from django.contrib import admin
 
+from omniretail.accounts.admin_scoping import ReadOnlyAdmin
 from omniretail.ledger.models import Account, Asset, Entry, Posting
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Asset)

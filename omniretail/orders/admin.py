@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from omniretail.inventory.admin import ScopedToOrganization
+from omniretail.accounts.admin_scoping import ScopedReadOnlyAdmin
 from omniretail.orders.models import (
     AfterSalesRequest,
     Cart,
@@ -38,7 +38,7 @@ class OrderEventInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ScopedToOrganization):
+class OrderAdmin(ScopedReadOnlyAdmin):
     """Read-only: orders change through the state machine in services, never by hand."""
 
     organization_path = "merchant"
@@ -51,28 +51,28 @@ class OrderAdmin(ScopedToOrganization):
 
 
 @admin.register(PickupCode)
-class PickupCodeAdmin(ScopedToOrganization):
+class PickupCodeAdmin(ScopedReadOnlyAdmin):
     organization_path = "order__merchant"
     list_display = ["order", "redeemed_at", "redeemed_by", "created_at"]
     exclude = ["code"]
 
 
 @admin.register(RedemptionAttempt)
-class RedemptionAttemptAdmin(ScopedToOrganization):
+class RedemptionAttemptAdmin(ScopedReadOnlyAdmin):
     organization_path = "store__merchant"
     list_display = ["created_at", "code", "outcome", "staff", "store", "order"]
     list_filter = ["outcome"]
 
 
 @admin.register(AfterSalesRequest)
-class AfterSalesRequestAdmin(ScopedToOrganization):
+class AfterSalesRequestAdmin(ScopedReadOnlyAdmin):
     organization_path = "order__merchant"
     list_display = ["order", "kind", "status", "amount", "created_at"]
     list_filter = ["kind", "status"]
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ScopedToOrganization):
+class ComplaintAdmin(ScopedReadOnlyAdmin):
     organization_path = "merchant"
     list_display = ["merchant", "shopper", "order", "status", "created_at"]
     list_filter = ["status"]

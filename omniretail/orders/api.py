@@ -5,6 +5,7 @@ from ninja import Router, Status
 
 from omniretail.core.api import AUTH, idempotent
 from omniretail.core.errors import NotFound
+from omniretail.core.money import ZERO
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id, skus_by_public_ids
 from omniretail.orders import aftersales, pickup, selectors, services
@@ -44,7 +45,7 @@ def cart_out(cart) -> dict:
             }
             for line in lines
         ],
-        "subtotal": str(sum((line.sku.price * line.quantity for line in lines), 0)),
+        "subtotal": str(sum((line.sku.price * line.quantity for line in lines), ZERO)),
     }
 
 

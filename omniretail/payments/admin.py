@@ -3,6 +3,7 @@ an operator can look, search and audit callbacks without bypassing the state mac
 
 from django.contrib import admin
 
+from omniretail.accounts.admin_scoping import ReadOnlyAdmin
 from omniretail.payments.models import (
     CallbackLog,
     PaymentIntent,
@@ -10,17 +11,6 @@ from omniretail.payments.models import (
     SandboxCharge,
     SandboxRefund,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RefundInline(admin.TabularInline):

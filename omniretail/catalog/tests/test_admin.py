@@ -1,25 +1,12 @@
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import connection
-from django.test import Client
 
 from omniretail.catalog.models import Product
+from omniretail.conftest import admin_client_for
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/catalog/product/"
-
-
-def _admin_client(user, *codenames) -> Client:
-    """A staff member allowed into the admin with the given catalogue permissions."""
-    user.is_staff = True
-    user.save()
-    user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="catalog", codename__in=codenames)
-    )
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_merchant_staff_see_only_their_own_products_in_the_admin(
@@ -27,7 +14,7 @@ def test_merchant_staff_see_only_their_own_products_in_the_admin(
 ):
     mine = make_product(merchant_staff, merchant, name="我的面膜")
     theirs = make_product(other_merchant_staff, other_merchant, name="别家面膜")
-    client = _admin_client(merchant_staff, "view_product", "change_product")
+    client = admin_client_for(merchant_staff, "view_product", "change_product")
 
     listing = client.get(CHANGELIST)
     own = client.get(f"{CHANGELIST}{mine.pk}/change/")
@@ -49,7 +36,7 @@ def test_platform_approves_from_the_admin_through_the_workflow(
 ):
     draft = make_product(merchant_staff, merchant, name="草稿面膜", approve=False)
     submitted = make_product(merchant_staff, merchant, name="待审面膜", approve=False)
-    client = _admin_client(platform_staff, "view_product", "change_product")
+    client = admin_client_for(platform_staff, "view_product", "change_product")
     client.post(
         CHANGELIST,
         {"action": "submit_selected", "_selected_action": [submitted.pk]},
@@ -69,7 +56,7 @@ def test_platform_approves_from_the_admin_through_the_workflow(
 
 def test_merchant_staff_cannot_use_the_review_actions(make_product, merchant, merchant_staff):
     product = make_product(merchant_staff, merchant, approve=False)
-    client = _admin_client(merchant_staff, "view_product", "change_product")
+    client = admin_client_for(merchant_staff, "view_product", "change_product")
     client.post(CHANGELIST, {"action": "submit_selected", "_selected_action": [product.pk]})
 
     resp = client.post(CHANGELIST, {"action": "approve_selected", "_selected_action": [product.pk]})
@@ -83,7 +70,7 @@ def test_admin_pages_render_for_the_platform(
     make_product, merchant, merchant_staff, platform_staff
 ):
     product = make_product(merchant_staff, merchant)
-    client = _admin_client(platform_staff)
+    client = admin_client_for(platform_staff)
     platform_staff.is_superuser = True
     platform_staff.save()
 
@@ -104,7 +91,7 @@ def test_deleting_a_product_in_the_admin_removes_its_fts_row(
 ):
     product = make_product(merchant_staff, merchant)
     platform_staff.is_superuser = True
-    client = _admin_client(platform_staff)
+    client = admin_client_for(platform_staff)
 
     client.post(f"{CHANGELIST}{product.pk}/delete/", {"post": "yes"})
 

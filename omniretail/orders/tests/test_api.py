@@ -63,6 +63,9 @@ def test_cart_add_set_and_remove(api_client, shopper, sku, sku2):
 
     resp = client.put("/api/orders/cart/items", {"sku": sku.public_id, "quantity": 0})
     assert [line["sku"] for line in resp.json()["lines"]] == [sku2.public_id]
+    resp = client.put("/api/orders/cart/items", {"sku": sku2.public_id, "quantity": 0})
+    assert resp.json()["lines"] == []
+    assert resp.json()["subtotal"] == "0.00"
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 100, 10**6])

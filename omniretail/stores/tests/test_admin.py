@@ -1,30 +1,16 @@
 """The admin shows a merchant's staff their own stores only; platform operators see all."""
 
-from django.contrib.auth.models import Permission
-from django.test import Client
-
+from omniretail.conftest import admin_client_for
 from omniretail.stores.models import Store
 
 CHANGELIST = "/admin/stores/store/"
-
-
-def _admin_client(user, *codenames) -> Client:
-    """A staff member allowed into the admin with the given store permissions."""
-    user.is_staff = True
-    user.save()
-    user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="stores", codename__in=codenames)
-    )
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_merchant_staff_see_and_change_only_their_own_stores_in_the_admin(
     open_store, rival_store, merchant_staff
 ):
     mine = open_store("我的门店")
-    client = _admin_client(merchant_staff, "view_store", "change_store")
+    client = admin_client_for(merchant_staff, "view_store", "change_store")
 
     listing = client.get(CHANGELIST)
     own = client.get(f"{CHANGELIST}{mine.pk}/change/")
@@ -44,7 +30,7 @@ def test_merchant_staff_see_and_change_only_their_own_stores_in_the_admin(
 def test_merchant_staff_can_only_pick_their_own_merchant_for_a_new_store(
     merchant_staff, merchant, other_merchant
 ):
-    client = _admin_client(merchant_staff, "add_store", "view_store")
+    client = admin_client_for(merchant_staff, "add_store", "view_store")
 
     page = client.get(f"{CHANGELIST}add/")
 
@@ -55,7 +41,7 @@ def test_merchant_staff_can_only_pick_their_own_merchant_for_a_new_store(
 
 def test_platform_operators_see_every_merchants_stores(open_store, rival_store, platform_staff):
     open_store("我的门店")
-    client = _admin_client(platform_staff, "view_store", "change_store")
+    client = admin_client_for(platform_staff, "view_store", "change_store")
 
     listing = client.get(CHANGELIST)
     other = client.get(f"{CHANGELIST}{rival_store.pk}/change/")

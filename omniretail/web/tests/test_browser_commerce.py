@@ -102,13 +102,13 @@ def test_shopper_buys_for_pickup_pays_and_the_clerk_hands_over(
         desk.wait_for_url(re.compile(rf"/merchant/\?store={commerce.near_store.public_id}"))
         expect(desk.get_by_test_id("pickup-due")).to_have_count(1)
         expect(desk.get_by_test_id("orders-chart").locator(".main-svg").first).to_be_visible()
-        screenshot(desk, "commerce-5a-merchant-dashboard")
+        shoot(screenshot, desk, "commerce-5a-merchant-dashboard")
         desk.get_by_test_id("nav-redeem").click()
         desk.get_by_test_id("code").fill(f"{code[:4]} {code[4:]}")
         desk.get_by_test_id("redeem").click()
         expect(desk.get_by_test_id("redeem-success")).to_contain_text("核销成功")
         expect(desk.get_by_test_id("redeemed-line")).to_have_count(2)
-        screenshot(desk, "commerce-5b-merchant-redeem")
+        shoot(screenshot, desk, "commerce-5b-merchant-redeem")
     finally:
         staff.close()
 

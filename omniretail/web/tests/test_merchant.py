@@ -308,3 +308,10 @@ def test_transferring_more_than_is_free_is_refused(staff_client, commerce):
     )
     assert response.status_code == 409
     assert "可用库存不足" in text(response)
+
+
+def test_the_console_speaks_english_when_asked(staff_client, commerce, settings):
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = text(staff_client.get("/merchant/redeem/"))
+    assert "Type or scan the shopper&#x27;s pickup code" in body
+    assert "Merchant console navigation" in body

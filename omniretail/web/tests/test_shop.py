@@ -392,3 +392,12 @@ def test_me_shows_the_notifications_with_an_unread_count(
     assert f"支付成功，订单 {order.number} 已付款。" in body
     assert f'href="/orders/{order.public_id}/"' in body
     assert "我的订单" in body
+
+
+def test_the_buying_pages_speak_english_when_asked(client, commerce, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Add to cart" in text(client.get(f"/p/{commerce.mask.public_id}/"))
+    add(client, commerce.tea_sku, 1)
+    body = text(client.get("/cart/"))
+    assert "Check out" in body and "Subtotal" in body
+    assert "加入购物车" not in body and "去结算" not in body
