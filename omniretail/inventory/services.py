@@ -89,10 +89,12 @@ def _available_at_least(quantity: int) -> Q:
 
 
 def location_for_store(store) -> StockLocation:
-    """Each store has exactly one stock location, made on first use."""
-    location = StockLocation.objects.filter(store=store).first()
-    if location is not None:
-        return location
+    """Each store has exactly one stock location, made on first use (read from the store
+    when it was loaded with `select_related("stock_location")`)."""
+    try:
+        return store.stock_location
+    except StockLocation.DoesNotExist:
+        pass
     try:
         with transaction.atomic():
             return StockLocation.objects.create(

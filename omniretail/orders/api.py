@@ -25,7 +25,7 @@ from omniretail.orders.schemas import (
 )
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
-from omniretail.stores.selectors import public_store, store_for_actor
+from omniretail.stores.selectors import store_for_actor
 
 router = Router(tags=["orders"], auth=AUTH)
 
@@ -50,7 +50,9 @@ def cart_out(cart) -> dict:
 
 
 def order_out(order: Order) -> dict:
-    code = getattr(order, "pickup_code", None) if order.fulfilment == "pickup" else None
+    # codes are issued at payment: an unpaid order has none to look up
+    has_code = order.fulfilment == "pickup" and order.status != Order.Status.PENDING_PAYMENT
+    code = getattr(order, "pickup_code", None) if has_code else None
     return {
         "id": order.public_id,
         "number": order.number,
@@ -127,7 +129,7 @@ def set_item_quantity(request, payload: CartItemIn):
 
 
 def _fulfilment(user, payload: CheckoutIn):
-    store = public_store(payload.store) if payload.store else None
+    store = selectors.store_for_checkout(payload.store) if payload.store else None
     location = None
     if payload.location:
         location = StockLocation.objects.filter(public_id=payload.location, is_active=True).first()
@@ -162,9 +164,7 @@ def checkout(request, payload: CheckoutIn):
             note=payload.note,
             cart=cart,
         )
-        return 201, _json(
-            OrderOut, order_out(selectors.order_of_shopper(request.auth, order.public_id))
-        )
+        return 201, _json(OrderOut, order_out(selectors.with_details(order)))
 
     return idempotent(
         request, endpoint="checkout", payload=payload.model_dump(mode="json"), action=act

@@ -2,8 +2,9 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound
@@ -11,14 +12,40 @@ from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import available_by_location
 from omniretail.orders.models import Cart, Order, OrderEvent, OrderLine
 from omniretail.orders.services import SLOT_MINUTES
+from omniretail.stores.models import Store
 from omniretail.stores.selectors import is_open, nearby_stores
+
+
+def _details():
+    return (
+        Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "sku__product")),
+        Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
+    )
 
 
 def _detailed(qs: QuerySet[Order]) -> QuerySet[Order]:
     return qs.select_related("store", "merchant", "shopper", "pickup_code").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "sku__product")),
-        Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
+        *_details()
     )
+
+
+def with_details(order: Order) -> Order:
+    """Lines and timeline for an order already in hand (a checkout's answer), without
+    reading the order row again."""
+    prefetch_related_objects([order], *_details())
+    return order
+
+
+def store_for_checkout(public_id: str) -> Store:
+    """An open-for-business store as `public_store` finds it, with its stock location."""
+    store = (
+        Store.objects.select_related("merchant", "stock_location")
+        .filter(public_id=public_id, is_active=True)
+        .first()
+    )
+    if store is None:
+        raise NotFound(_("找不到该门店。"))
+    return store
 
 
 def orders_of_shopper(user) -> QuerySet[Order]:

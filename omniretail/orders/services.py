@@ -35,7 +35,7 @@ from omniretail.orders.pickup import issue_pickup_code
 from omniretail.orders.state import transition
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
-from omniretail.stores.selectors import is_open
+from omniretail.stores.selectors import is_open, prefetch_schedule
 
 S = Order.Status
 F_ = Order.Fulfilment
@@ -161,6 +161,7 @@ def _validate_slot(store, slot_start: datetime | None) -> tuple[datetime, dateti
             "pickup_slot", _("自提时间需在未来 %(days)s 天内。") % {"days": SLOT_DAYS_AHEAD}
         )
     slot_end = slot_start + timedelta(minutes=SLOT_MINUTES)
+    prefetch_schedule([store], slot_start)  # both checks below then read it from memory
     if not (is_open(store, slot_start) and is_open(store, slot_end - timedelta(minutes=1))):
         raise field_error("pickup_slot", _("所选时间段门店不营业，请选择营业时间内的时段。"))
     return slot_start, slot_end

@@ -22,6 +22,7 @@ from omniretail.stores import selectors as stores
 PAGE_SIZE = 20
 HOME_GRID_SIZE = 6
 NOTIFICATIONS_SHOWN = 10
+CONSOLE_ORGANIZATION_KINDS = ("merchant", "platform")  # who the merchant console admits
 
 
 def _error(request: HttpRequest, exc: DomainError, template: str = "web/error.html", **ctx):
@@ -196,6 +197,8 @@ def me(request: HttpRequest) -> HttpResponse:
         "memberships": memberships,
         "notifications": notes[:NOTIFICATIONS_SHOWN],
         "unread": notes.filter(read_at__isnull=True).count(),
-        "is_staff_member": bool(memberships),
+        "is_staff_member": any(
+            m.organization.kind in CONSOLE_ORGANIZATION_KINDS for m in memberships
+        ),
     }
     return render(request, "web/me.html", ctx)

@@ -270,6 +270,32 @@ def _sku_choices():
     return skus
 
 
+def _destinations(request: HttpRequest, store) -> list[tuple[str, str]]:
+    """Where stock can go: the merchant's other stores (their location is made on first
+    use) and its counters and warehouses."""
+    choices = [
+        (f"store:{other.public_id}", other.name)
+        for other in stores.stores_for_actor(request.user).filter(
+            is_active=True, merchant_id=store.merchant_id
+        )
+        if other.pk != store.pk
+    ]
+    for location in stock_reads.locations_for_actor(request.user).filter(
+        store__isnull=True, organization_id=store.merchant_id
+    ):
+        choices.append((f"location:{location.public_id}", str(location)))
+    return choices
+
+
+def _destination(request: HttpRequest, value: str):
+    kind, _sep, public_id = value.partition(":")
+    if kind == "store":
+        return inventory.location_for_store(stores.store_for_actor(request.user, public_id))
+    if kind == "location":
+        return stock_reads.location_for_actor(request.user, public_id)
+    raise field_error("destination", _("请选择调入库位。"))
+
+
 def _stock_change(request: HttpRequest, location) -> str:
     form = request.POST
     action = form.get("action")
@@ -293,7 +319,7 @@ def _stock_change(request: HttpRequest, location) -> str:
         )
         return _("库存已调整。")
     if action == "transfer":
-        destination = stock_reads.location_for_actor(request.user, form.get("destination", ""))
+        destination = _destination(request, form.get("destination", ""))
         inventory.transfer_stock(
             actor=request.user,
             source=location,
@@ -318,9 +344,7 @@ def stock(request: HttpRequest, store) -> HttpResponse:
             "stock",
             location=location,
             levels=list(stock_reads.levels_for_actor(request.user, location=location)),
-            destinations=list(
-                stock_reads.locations_for_actor(request.user).exclude(pk=location.pk)
-            ),
+            destinations=_destinations(request, store),
             skus=_sku_choices(),
             form=request.POST,
             **extra,

@@ -231,10 +231,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
         ctx = _checkout_context(request, data)
     except DomainError as exc:
         return _error(request, exc)
-    if not ctx["lines"]:
-        messages.info(request, _("购物车是空的，先去逛逛吧。"))
-        return redirect("web:cart")
     if request.method == "GET":
+        if not ctx["lines"]:
+            messages.info(request, _("购物车是空的，先去逛逛吧。"))
+            return redirect("web:cart")
         return render(request, "web/shop/checkout.html", ctx)
     try:
         order_id = _place_order(request, ctx)
@@ -253,8 +253,9 @@ def _place_order(request: HttpRequest, ctx: dict) -> str:
         raise field_error("pickup_slot", _("请选择自提时间段。"))
     address = {k: form.get(k, "") for k in ("name", "phone", "address")}
     provider = form.get("provider", "sandbox_gateway")
+    # The lines are not part of the fingerprint: after the first submit the cart is empty,
+    # and the repeated submit must still find (replay) the order it made.
     payload = {
-        "lines": [(line.sku.public_id, line.quantity) for line in ctx["lines"]],
         "kind": kind,
         "store": form.get("store", ""),
         "slot": form.get("pickup_slot", ""),
@@ -263,6 +264,8 @@ def _place_order(request: HttpRequest, ctx: dict) -> str:
     }
 
     def action():
+        if not ctx["lines"]:
+            raise ValidationFailed(_("购物车是空的。"))
         store = stores.public_store(form.get("store", "")) if form.get("store") else None
         fulfilment = services.resolve_fulfilment(
             kind=kind,
@@ -413,6 +416,8 @@ def after_sales(request: HttpRequest, public_id: str) -> HttpResponse:
     for line in ctx["lines"]:
         line.left = line.quantity - line.quantity_returned
     if request.method == "GET":
+        if order.status not in aftersales.REFUNDABLE:
+            return redirect("web:order", public_id=public_id)
         return render(request, "web/shop/after_sales.html", ctx)
     try:
         chosen = {}

@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from omniretail.inventory.models import Reservation, StockLevel
+from omniretail.inventory.models import Reservation, StockLevel, StockMovement
 from omniretail.orders.models import AfterSalesRequest, Order, RedemptionAttempt
 from omniretail.orders.tests.conftest import next_slot
 from omniretail.payments import services as payments
+from omniretail.payments.models import PaymentIntent
 from omniretail.payments.selectors import wallet_balance
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,13 @@ def pickup_body(store, lines=None, **extra):
 def world() -> tuple:
     """What a refused checkout must leave untouched."""
     levels = tuple(StockLevel.objects.order_by("pk").values_list("on_hand", "reserved"))
-    return Order.objects.count(), Reservation.objects.count(), levels
+    return (
+        Order.objects.count(),
+        Reservation.objects.count(),
+        PaymentIntent.objects.count(),
+        StockMovement.objects.count(),
+        levels,
+    )
 
 
 def error_fields(resp) -> dict:
@@ -161,6 +168,7 @@ def _closed_hours_slot():
         ({"pickup_slot": "past"}, 422, "pickup_slot"),
         ({"pickup_slot": "half-past-ten"}, 422, "pickup_slot"),
         ({"pickup_slot": "odd-minute"}, 422, "pickup_slot"),
+        ({"pickup_slot": "next-month"}, 422, "pickup_slot"),
         ({"pickup_slot": None}, 422, "pickup_slot"),
         ({"store": "01HZZZZZZZZZZZZZZZZZZZZZZZ"}, 404, None),
         ({"lines": [("unknown", 1)]}, 404, "sku"),
@@ -189,6 +197,8 @@ def test_bad_checkout_is_refused_clearly_and_changes_nothing(
             body["pickup_slot"] = (next_slot() - timedelta(days=1)).isoformat()
         elif key == "pickup_slot" and value == "odd-minute":
             body["pickup_slot"] = (next_slot() + timedelta(minutes=10)).isoformat()
+        elif key == "pickup_slot" and value == "next-month":
+            body["pickup_slot"] = (next_slot() + timedelta(days=30)).isoformat()
         elif key == "pickup_slot" and value == "half-past-ten":
             body["pickup_slot"] = "not a date"
         else:
@@ -267,14 +277,20 @@ def test_a_refused_checkout_can_be_retried_with_the_same_key(
     assert good.status_code == 201, good.content
 
 
+# 19 statements plus 8 for transaction control: the request's transaction and the
+# savepoints of checkout, order-number allocation and payment-intent creation.
+CHECKOUT_QUERY_BUDGET = 27
+
+
 def test_two_line_checkout_stays_within_the_query_budget(
     api_client, shopper, stocked, store, sku, sku2, django_assert_max_num_queries
 ):
     client = api_client(shopper)
     body = pickup_body(store, [(sku, 1), (sku2, 1)])
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(CHECKOUT_QUERY_BUDGET):
         resp = client.post("/api/orders/checkout", body, headers={"Idempotency-Key": "q"})
     assert resp.status_code == 201, resp.content
+    assert len(resp.json()["lines"]) == 2
 
 
 # ---------------------------------------------------------------- pay
@@ -472,6 +488,26 @@ def test_refused_redemptions_are_refused_and_each_is_on_record(
     assert Order.objects.get().status == "paid"
     outcomes = list(RedemptionAttempt.objects.order_by("id").values_list("outcome", flat=True))
     assert outcomes == ["wrong_store", "wrong_store", "unknown_code", "unknown_code"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refused_redemptions_stay_on_record_after_the_real_rollback(
+    api_client, paid_pickup, store, other_store, merchant_staff
+):
+    """No test transaction here: the API's transaction really rolls back, and the audit row
+    is written again afterwards by the error handler."""
+    staff = api_client(merchant_staff)
+    code = paid_pickup["pickup_code"]
+    headers = {"Idempotency-Key": "scan-wrong-store"}
+    wrong_store = {"store": other_store.public_id, "code": code}
+    assert (
+        staff.post("/api/orders/merchant/redeem", wrong_store, headers=headers).status_code == 403
+    )
+    garbage = {"store": store.public_id, "code": "OMNI-PICKUP:12ab"}
+    assert staff.post("/api/orders/merchant/redeem", garbage).status_code == 422
+    outcomes = list(RedemptionAttempt.objects.order_by("id").values_list("outcome", flat=True))
+    assert outcomes == ["wrong_store", "unknown_code"]
+    assert Order.objects.get().status == "paid"
 
 
 # ---------------------------------------------------------------- after-sales

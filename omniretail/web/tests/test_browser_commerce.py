@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from omniretail.conftest import STAFF_PASSWORD
 from omniretail.notifications.backends import read_sms_file
+from omniretail.orders.models import Order
 from omniretail.payments.sandbox_gateway import gateway
 from omniretail.web.tests.test_browser import shoot
 
@@ -67,23 +68,33 @@ def test_shopper_buys_for_pickup_pays_and_the_clerk_hands_over(
     expect(page.get_by_test_id("total-pickup")).to_have_text("¥138.80")
     shoot(screenshot, page, "commerce-2-checkout")
 
-    # Pay on the gateway's page.
+    # Pay on the gateway's page, with the order page open in another tab meanwhile.
     page.get_by_test_id("submit-order").click()
     page.wait_for_url("**/sandbox-gateway/checkout/**")
     expect(page.get_by_test_id("amount")).to_have_text("¥138.80")
     shoot(screenshot, page, "commerce-3-gateway")
+    order = Order.objects.get(shopper=commerce.member)
+    order_url = f"{url}/orders/{order.public_id}/"
+    watcher = page.context.new_page()
+    watcher.goto(order_url)
+    expect(watcher.get_by_test_id("status")).to_have_text("待付款")
+    expect(watcher.get_by_test_id("pickup-qr")).to_have_count(0)
+
     page.get_by_test_id("pay").click()
     expect(page.get_by_test_id("status")).to_have_text("支付成功")
     assert gateway.wait_for_deliveries(timeout=10)
 
-    # Back at the shop the order page turns paid by itself and shows the code and QR.
+    # The open order page turns paid by itself (polling) and shows the code and the QR.
+    expect(watcher.get_by_test_id("status")).to_have_text("已付款", timeout=10_000)
+    expect(watcher.get_by_test_id("pickup-qr").locator("svg")).to_be_visible()
+    code = re.sub(r"\D", "", watcher.get_by_test_id("pickup-code").inner_text())
+    assert code == Order.objects.get(pk=order.pk).pickup_code.code
+    watcher.close()
+
+    # The gateway's link leads back to the same order.
     page.get_by_test_id("return").click()
-    page.wait_for_url("**/orders/*/")
-    expect(page.get_by_test_id("status")).to_have_text("已付款", timeout=10_000)
-    expect(page.get_by_test_id("pickup-qr").locator("svg")).to_be_visible()
-    code = re.sub(r"\D", "", page.get_by_test_id("pickup-code").inner_text())
-    assert len(code) == 8
-    order_url = page.url
+    page.wait_for_url(order_url)
+    expect(page.get_by_test_id("status")).to_have_text("已付款")
     shoot(screenshot, page, "commerce-4-order-paid-with-qr")
 
     # The clerk logs in with a password in another browser and redeems the code.

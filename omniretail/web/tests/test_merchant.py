@@ -273,45 +273,76 @@ def test_an_adjustment_with_a_reason_changes_the_level(staff_client, commerce):
 def test_transfer_to_another_of_the_merchants_stores(staff_client, commerce):
     from omniretail.inventory.selectors import locations_for_actor
 
-    staff_client.get("/merchant/stock/")  # opening the far store's page makes its location
-    staff_client.get("/merchant/stock/", {"store": commerce.far_store.public_id})
-    far = locations_for_actor(commerce.staff).get(store=commerce.far_store)
-    staff_client.get("/merchant/stock/", {"store": commerce.near_store.public_id})
+    page = text(staff_client.get("/merchant/stock/"))
+    assert f'value="store:{commerce.far_store.public_id}"' in page
     response = staff_client.post(
         "/merchant/stock/",
         {
             "action": "transfer",
             "sku": commerce.tea_sku.public_id,
-            "destination": far.public_id,
+            "destination": f"store:{commerce.far_store.public_id}",
             "quantity": "4",
         },
     )
     assert response.status_code == 302
     assert commerce.location.levels.get(sku=commerce.tea_sku).on_hand == 6
+    far = locations_for_actor(commerce.staff).get(store=commerce.far_store)
     assert far.levels.get(sku=commerce.tea_sku).on_hand == 4
 
 
 def test_transferring_more_than_is_free_is_refused(staff_client, commerce):
-    staff_client.get("/merchant/stock/", {"store": commerce.far_store.public_id})
-    staff_client.get("/merchant/stock/", {"store": commerce.near_store.public_id})
-    from omniretail.inventory.selectors import locations_for_actor
-
-    far = locations_for_actor(commerce.staff).get(store=commerce.far_store)
     response = staff_client.post(
         "/merchant/stock/",
         {
             "action": "transfer",
             "sku": commerce.mask_20.public_id,
-            "destination": far.public_id,
+            "destination": f"store:{commerce.far_store.public_id}",
             "quantity": "50",
         },
     )
     assert response.status_code == 409
     assert "可用库存不足" in text(response)
+    assert commerce.location.levels.get(sku=commerce.mask_20).on_hand == 3
+
+
+def test_transfer_to_another_merchants_store_is_not_found(
+    staff_client, commerce, other_merchant, other_merchant_staff
+):
+    foreign = make_store(other_merchant_staff, other_merchant, "西溪店", lat=30.27, lon=120.07)
+    response = staff_client.post(
+        "/merchant/stock/",
+        {
+            "action": "transfer",
+            "sku": commerce.tea_sku.public_id,
+            "destination": f"store:{foreign.public_id}",
+            "quantity": "1",
+        },
+    )
+    assert response.status_code == 404
+    assert commerce.location.levels.get(sku=commerce.tea_sku).on_hand == 10
 
 
 def test_the_console_speaks_english_when_asked(staff_client, commerce, settings):
     staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = text(staff_client.get("/merchant/redeem/"))
-    assert "Type or scan the shopper&#x27;s pickup code" in body
+    assert "Type or scan the shopper's pickup code" in body
     assert "Merchant console navigation" in body
+
+
+def test_me_links_merchant_staff_to_the_console_but_not_producers(
+    client, commerce, producer_staff
+):
+    client.force_login(commerce.staff)
+    assert 'data-testid="merchant-console"' in text(client.get("/me/"))
+    client.force_login(producer_staff)
+    assert 'data-testid="merchant-console"' not in text(client.get("/me/"))
+
+
+def test_the_orders_list_costs_a_constant_number_of_queries(
+    staff_client, commerce, django_assert_max_num_queries
+):
+    for _ in range(5):
+        place_order(commerce.member, commerce.near_store, [(commerce.tea_sku, 1)])
+    with django_assert_max_num_queries(14):
+        response = staff_client.get("/merchant/orders/")
+    assert text(response).count('data-testid="merchant-order"') == 5

@@ -228,11 +228,21 @@ def test_submitting_the_same_checkout_form_twice_places_one_order(
     )
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post("/checkout/", form)
-    add(client, commerce.tea_sku, 1)  # the cart is the same as when the form was filled in
+    assert not commerce.member.cart.lines.exists()
     with django_capture_on_commit_callbacks(execute=True):
         second = client.post("/checkout/", form)
     assert first["Location"] == second["Location"]
     assert Order.objects.filter(shopper=commerce.member).count() == 1
+
+
+def test_submitting_checkout_with_an_empty_cart_is_refused(client, commerce):
+    client.force_login(commerce.member)
+    response = client.post(
+        "/checkout/", {"token": "fresh-token", "kind": "pickup", "provider": "balance"}
+    )
+    assert response.status_code == 422
+    assert "购物车是空的" in text(response)
+    assert not Order.objects.exists()
 
 
 def test_a_slot_outside_opening_hours_is_refused_with_a_message_and_no_order(client, commerce):
@@ -401,3 +411,14 @@ def test_the_buying_pages_speak_english_when_asked(client, commerce, settings):
     body = text(client.get("/cart/"))
     assert "Check out" in body and "Subtotal" in body
     assert "加入购物车" not in body and "去结算" not in body
+
+
+def test_the_shoppers_order_list_costs_a_constant_number_of_queries(
+    client, commerce, django_assert_max_num_queries
+):
+    for _ in range(5):
+        place_order(commerce.member, commerce.near_store, [(commerce.tea_sku, 1)])
+    client.force_login(commerce.member)
+    with django_assert_max_num_queries(8):
+        response = client.get("/orders/")
+    assert text(response).count('data-testid="order-card"') == 5
