@@ -70,7 +70,8 @@ def _chosen_store(request: HttpRequest):
                 raise
             store = None
         if store is not None:
-            request.session[SESSION_STORE] = store.public_id
+            if request.session.get(SESSION_STORE) != store.public_id:
+                request.session[SESSION_STORE] = store.public_id
             return store
     store = stores.stores_for_actor(request.user).filter(is_active=True).first()
     if store is None:

@@ -25,3 +25,15 @@ def test_sqlite_waits_for_writers_in_wal_mode():
         mode = cursor.fetchone()[0]
     if connection.settings_dict["TEST"].get("NAME"):  # a file database, as in production
         assert mode == "wal"
+
+
+@pytest.mark.django_db
+def test_nul_bytes_are_a_clear_400_not_a_database_error(client):
+    api = client.get("/api/catalog/products", {"q": "面\x00膜"})
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "invalid_characters"
+    body = client.post(
+        "/api/auth/otp/request", '{"phone": "138\\u0000"}', content_type="application/json"
+    )
+    assert body.status_code == 400
+    assert client.get("/search/", {"q": "\x00"}).status_code == 400

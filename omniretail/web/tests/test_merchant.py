@@ -329,9 +329,7 @@ def test_the_console_speaks_english_when_asked(staff_client, commerce, settings)
     assert "Merchant console navigation" in body
 
 
-def test_me_links_merchant_staff_to_the_console_but_not_producers(
-    client, commerce, producer_staff
-):
+def test_me_links_merchant_staff_to_the_console_but_not_producers(client, commerce, producer_staff):
     client.force_login(commerce.staff)
     assert 'data-testid="merchant-console"' in text(client.get("/me/"))
     client.force_login(producer_staff)
