@@ -43,8 +43,11 @@ def browser():
 def phone_page(browser):
     """A phone-sized page (the H5 mall is mobile-first)."""
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="zh-CN",
-        is_mobile=True, has_touch=True,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        locale="zh-CN",
+        is_mobile=True,
+        has_touch=True,
     )
     page = context.new_page()
     yield page

@@ -3,6 +3,7 @@ environment, with a safe embedded default (SQLite in WAL mode, a generated secre
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -111,7 +112,14 @@ else:
                     "PRAGMA foreign_keys=ON;"
                 ),
             },
-            "TEST": {"NAME": os.environ.get("OMNI_SQLITE_TEST_PATH")},
+            # Tests run on a WAL file too, as production does: an in-memory database cannot
+            # be shared by the live server's threads.
+            "TEST": {
+                "NAME": os.environ.get(
+                    "OMNI_SQLITE_TEST_PATH",
+                    os.path.join(tempfile.gettempdir(), f"omni-test-{os.getpid()}.sqlite3"),
+                )
+            },
         }
     }
 

@@ -20,6 +20,7 @@ from omniretail.notifications.services import send_sms
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 TOKEN_PREFIX = "omni_"
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def normalize_phone(phone: str) -> str:
@@ -173,7 +174,9 @@ def authenticate_api_token(raw: str) -> User | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # not on every request
     return token.user
 
 

@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound
@@ -13,7 +12,7 @@ from omniretail.inventory.selectors import available_by_location
 from omniretail.orders.models import Cart, Order, OrderEvent, OrderLine
 from omniretail.orders.services import SLOT_MINUTES
 from omniretail.stores.models import Store
-from omniretail.stores.selectors import is_open, nearby_stores
+from omniretail.stores.selectors import is_open, nearby_stores, public_store
 
 
 def _details():
@@ -37,15 +36,10 @@ def with_details(order: Order) -> Order:
 
 
 def store_for_checkout(public_id: str) -> Store:
-    """An open-for-business store as `public_store` finds it, with its stock location."""
-    store = (
-        Store.objects.select_related("merchant", "stock_location")
-        .filter(public_id=public_id, is_active=True)
-        .first()
+    """`public_store`, with the stock location checkout reserves from loaded alongside."""
+    return public_store(
+        public_id, queryset=Store.objects.select_related("merchant", "stock_location")
     )
-    if store is None:
-        raise NotFound(_("找不到该门店。"))
-    return store
 
 
 def orders_of_shopper(user) -> QuerySet[Order]:

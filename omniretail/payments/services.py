@@ -72,21 +72,27 @@ def create_intent(
     if idempotency_key and (replay := _replay_intent(idempotency_key, digest)):
         return replay
     ttl = timedelta(minutes=settings.OMNI_PAYMENT_INTENT_TTL_MINUTES)
+
+    def create() -> PaymentIntent:
+        return PaymentIntent.objects.create(
+            purpose=purpose,
+            reference=reference,
+            amount=amount,
+            payer=payer,
+            payee=payee,
+            provider=provider,
+            expires_at=expires_at or timezone.now() + ttl,
+            idempotency_key=idempotency_key,
+            request_fingerprint=digest if idempotency_key else "",
+        )
+
+    if not idempotency_key:
+        return create()
     try:
-        with transaction.atomic():
-            return PaymentIntent.objects.create(
-                purpose=purpose,
-                reference=reference,
-                amount=amount,
-                payer=payer,
-                payee=payee,
-                provider=provider,
-                expires_at=expires_at or timezone.now() + ttl,
-                idempotency_key=idempotency_key,
-                request_fingerprint=digest if idempotency_key else "",
-            )
+        with transaction.atomic():  # a concurrent twin with the same key loses here
+            return create()
     except IntegrityError:
-        replay = _replay_intent(idempotency_key, digest) if idempotency_key else None
+        replay = _replay_intent(idempotency_key, digest)
         if replay is None:
             raise
         return replay

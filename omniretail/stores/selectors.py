@@ -155,10 +155,11 @@ def upcoming_exceptions(store: Store, at: datetime | None = None) -> list[Openin
     return list(store.exceptions.filter(date__gte=today).order_by("date"))
 
 
-def public_store(public_id: str) -> Store:
-    """An active store as a shopper sees it; a closed-down one is not found."""
-    store = Store.objects.select_related("merchant").filter(public_id=public_id, is_active=True)
-    found = store.first()
+def public_store(public_id: str, *, queryset: QuerySet[Store] | None = None) -> Store:
+    """An active store as a shopper sees it; a closed-down one is not found. Callers that need
+    more loaded with it pass their own `queryset` of stores."""
+    qs = queryset if queryset is not None else Store.objects.select_related("merchant")
+    found = qs.filter(public_id=public_id, is_active=True).first()
     if found is None:
         raise NotFound(_("找不到该门店。"))
     return found

@@ -277,9 +277,9 @@ def test_a_refused_checkout_can_be_retried_with_the_same_key(
     assert good.status_code == 201, good.content
 
 
-# 19 statements plus 8 for transaction control: the request's transaction and the
-# savepoints of checkout, order-number allocation and payment-intent creation.
-CHECKOUT_QUERY_BUDGET = 27
+# The target: statements plus transaction control (the request's transaction and the
+# savepoints of checkout and order-number allocation).
+CHECKOUT_QUERY_BUDGET = 25
 
 
 def test_two_line_checkout_stays_within_the_query_budget(

@@ -14,7 +14,7 @@ SECRET = "sandbox-test-secret"
 
 def make_intent(payer, *, provider="sandbox_gateway", amount="39.90", payee=None, **kw):
     return services.create_intent(
-        purpose="order",
+        purpose="deposit",
         reference=kw.pop("reference", new_public_id()),
         amount=amount,
         payer=payer,

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def create(client, key="k1", **overrides):
-    body = {"purpose": "order", "reference": "o-1", "amount": "39.90", "provider": "balance"}
+    body = {"purpose": "deposit", "reference": "o-1", "amount": "39.90", "provider": "balance"}
     return client.post(
         "/api/payments/intents", {**body, **overrides}, headers={"Idempotency-Key": key}
     )
@@ -110,7 +110,7 @@ def test_refunds_over_the_api(api_client, shopper, merchant, merchant_staff):
 
 def test_forged_callback_gets_401_and_is_logged(api_client, shopper):
     intent = services.create_intent(
-        purpose="order", reference="o", amount="10.00", payer=shopper, provider="sandbox_gateway"
+        purpose="deposit", reference="o", amount="10.00", payer=shopper, provider="sandbox_gateway"
     )
     services.start_payment(intent=intent)
     intent.refresh_from_db()
@@ -126,7 +126,7 @@ def test_forged_callback_gets_401_and_is_logged(api_client, shopper):
 
 def test_genuine_callback_over_the_api_is_acknowledged(api_client, shopper):
     intent = services.create_intent(
-        purpose="order", reference="o", amount="10.00", payer=shopper, provider="sandbox_gateway"
+        purpose="deposit", reference="o", amount="10.00", payer=shopper, provider="sandbox_gateway"
     )
     services.start_payment(intent=intent)
     intent.refresh_from_db()

@@ -60,7 +60,7 @@ def live(live_server, settings, transactional_db):
 
 def start_gateway_payment(shopper, amount="39.90", payee=None):
     intent = services.create_intent(
-        purpose="order",
+        purpose="deposit",
         reference="o-42",
         amount=amount,
         payer=shopper,
