@@ -84,6 +84,20 @@ def _apply(
     return True
 
 
+def _put_on_shelf(*, kind: str, location, sku, quantity: int, reason="", reference="", actor=None):
+    """Stock arriving (receipt, return, transfer in) needs no guard, only a level row."""
+    _level(location, sku)
+    _apply(
+        location=location,
+        sku=sku,
+        kind=kind,
+        on_hand_delta=quantity,
+        reason=reason,
+        reference=reference,
+        actor=actor,
+    )
+
+
 def _available_at_least(quantity: int) -> Q:
     return Q(on_hand__gte=F("reserved") + quantity)
 
@@ -122,13 +136,11 @@ def create_location(*, actor, organization, kind: str, name: str, lat=None, lon=
 @transaction.atomic
 def receive_stock(*, actor, location, sku, quantity: int, reason: str = "", reference: str = ""):
     _authorize(actor, location)
-    quantity = _quantity(quantity)
-    _level(location, sku)
-    _apply(
+    _put_on_shelf(
+        kind=Kind.RECEIPT,
         location=location,
         sku=sku,
-        kind=Kind.RECEIPT,
-        on_hand_delta=quantity,
+        quantity=_quantity(quantity),
         reason=reason,
         reference=reference,
         actor=actor,
@@ -274,13 +286,11 @@ def commit_reservation(*, reservation: Reservation, actor=None) -> bool:
 @transaction.atomic
 def return_stock(*, location, sku, quantity: int, reference: str, actor=None):
     """Goods a customer brought back go back on the shelf they came from."""
-    quantity = _quantity(quantity)
-    _level(location, sku)
-    _apply(
+    _put_on_shelf(
+        kind=Kind.RETURN,
         location=location,
         sku=sku,
-        kind=Kind.RETURN,
-        on_hand_delta=quantity,
+        quantity=_quantity(quantity),
         reference=reference,
         actor=actor,
     )
@@ -314,12 +324,11 @@ def transfer_stock(*, actor, source, destination, sku, quantity: int, reason: st
         actor=actor,
     ):
         raise OutOfStock(_("调出库位可用库存不足。"), fields={"quantity": _("库存不足")})
-    _level(destination, sku)
-    _apply(
+    _put_on_shelf(
+        kind=Kind.TRANSFER_IN,
         location=destination,
         sku=sku,
-        kind=Kind.TRANSFER_IN,
-        on_hand_delta=quantity,
+        quantity=quantity,
         reason=reason,
         reference=transfer.public_id,
         actor=actor,
