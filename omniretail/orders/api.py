@@ -22,6 +22,7 @@ from omniretail.orders.schemas import (
     PayIn,
     PayOut,
     RedeemIn,
+    SaleIn,
 )
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
@@ -321,3 +322,19 @@ def decide(request, request_id: str, payload: DecisionIn):
     return idempotent(
         request, endpoint=f"decision:{request_id}", payload=payload.model_dump(), action=act
     )
+
+
+@router.post("/merchant/sales", response={201: OrderOut})
+def ring_up(request, payload: SaleIn):
+    """A cash sale at the till of one of your stores. Send an `Idempotency-Key`."""
+    store = store_for_actor(request.auth, payload.store)
+
+    def act():
+        skus = skus_by_public_ids([line.sku for line in payload.lines])
+        lines = [(skus[line.sku], line.quantity) for line in payload.lines]
+        order = services.ring_up_sale(staff=request.auth, store=store, lines=lines)
+        return 201, _json(
+            OrderOut, order_out(selectors.order_for_staff(request.auth, order.public_id))
+        )
+
+    return idempotent(request, endpoint="sale", payload=payload.model_dump(), action=act)

@@ -122,3 +122,8 @@ class DecisionIn(Schema):
 class ComplaintIn(Schema):
     text: str = Field(..., max_length=2000)
     order: str | None = Field(None, max_length=26)
+
+
+class SaleIn(Schema):
+    store: str = Field(..., max_length=26)
+    lines: list[CartItemIn] = Field(..., min_length=1, max_length=50)

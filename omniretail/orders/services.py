@@ -263,6 +263,19 @@ def checkout(
     (the intent, keyed on the order's id made up front, rolls back with it)."""
     if payment_provider not in ONLINE_PROVIDERS:
         raise field_error("payment_provider", _("不支持的支付方式。"))
+    return _place_order(
+        shopper=shopper,
+        lines=lines,
+        fulfilment=fulfilment,
+        payment_provider=payment_provider,
+        note=note,
+        cart=cart,
+    )
+
+
+def _place_order(
+    *, shopper, lines, fulfilment: Fulfilment, payment_provider: str, note="", cart=None
+):
     merged = _merge_lines(lines)
     subtotal = sum((sku.price * quantity for sku, quantity in merged), ZERO)
     discount = min(discounts_for(shopper=shopper, lines=merged, subtotal=subtotal), subtotal)
@@ -320,14 +333,30 @@ def checkout(
     )
     if cart is not None:
         CartLine.objects.filter(cart=cart, sku__in=[sku for sku, _q in merged]).delete()
-    notify(
-        organization=order.merchant,
-        title=_("新订单 %(number)s") % {"number": order.number},
-        body=_("%(kind)s，金额 ¥%(total)s，待付款。")
-        % {"kind": order.get_fulfilment_display(), "total": order.total},
-        link=f"/merchant/orders/{order.public_id}/",
-    )
+    if order.fulfilment != F_.IN_STORE:
+        notify(
+            organization=order.merchant,
+            title=_("新订单 %(number)s") % {"number": order.number},
+            body=_("%(kind)s，金额 ¥%(total)s，待付款。")
+            % {"kind": order.get_fulfilment_display(), "total": order.total},
+            link=f"/merchant/orders/{order.public_id}/",
+        )
     return order
+
+
+@transaction.atomic
+def ring_up_sale(*, staff, store, lines: list[tuple[Sku, int]], shopper=None) -> Order:
+    """A sale at the till: the same order flow, paid in cash to the staff member, and the
+    goods handed over at once, so the store's stock picture stays the one everyone sees."""
+    require_role(staff, store.merchant)
+    fulfilment = Fulfilment(
+        kind=F_.IN_STORE, location=inventory.location_for_store(store), store=store
+    )
+    order = _place_order(
+        shopper=shopper, lines=lines, fulfilment=fulfilment, payment_provider="cash"
+    )
+    payments.record_cash_payment(staff=staff, intent=_intent(order), organization=store.merchant)
+    return mark_paid(order_id=order.public_id, intent_id=order.payment_intent_id)
 
 
 # ---------------------------------------------------------------- payment reactions
@@ -358,6 +387,8 @@ def mark_paid(*, order_id: str, intent_id: str) -> Order:
             inventory.commit_reservation(reservation=line.reservation)
     if order.fulfilment == F_.PICKUP:
         issue_pickup_code(order=order)
+    if order.fulfilment == F_.IN_STORE:
+        transition(order, S.COMPLETED, note=_("门店收银，当场交付"))
     events.publish(
         OrderPaid(
             order_id=order.public_id,
@@ -367,14 +398,15 @@ def mark_paid(*, order_id: str, intent_id: str) -> Order:
         )
     )
     store_phone = order.store.phone if order.store else ""
-    notify(
-        organization=order.merchant,
-        title=_("订单已付款 %(number)s") % {"number": order.number},
-        body=_("%(kind)s，金额 ¥%(total)s，请及时备货。")
-        % {"kind": order.get_fulfilment_display(), "total": order.total},
-        link=f"/merchant/orders/{order.public_id}/",
-        sms_to=store_phone if store_phone.startswith("1") else "",
-    )
+    if order.fulfilment != F_.IN_STORE:  # the till already has the customer in front of it
+        notify(
+            organization=order.merchant,
+            title=_("订单已付款 %(number)s") % {"number": order.number},
+            body=_("%(kind)s，金额 ¥%(total)s，请及时备货。")
+            % {"kind": order.get_fulfilment_display(), "total": order.total},
+            link=f"/merchant/orders/{order.public_id}/",
+            sms_to=store_phone if store_phone.startswith("1") else "",
+        )
     _tell_shopper(order, _("支付成功，订单 %(number)s 已付款。") % {"number": order.number})
     return order
 

@@ -119,3 +119,33 @@ def test_another_merchant_cannot_decide(place_order, pay, wallet, other_merchant
     with pytest.raises((PermissionDenied, NotFound)):
         aftersales.decide_after_sales(staff=other_merchant_staff, request=request, approve=True)
     assert AfterSalesRequest.objects.get().status == "requested"
+
+
+def test_till_sale_takes_cash_completes_and_leaves_the_shelf(
+    stocked, store, sku, merchant_staff, foreign_store, other_merchant_staff, api_client
+):
+    from omniretail.orders.services import ring_up_sale
+    from omniretail.payments.models import PaymentIntent
+
+    order = ring_up_sale(staff=merchant_staff, store=store, lines=[(sku, 3)])
+    assert order.status == Order.Status.COMPLETED
+    assert order.fulfilment == Order.Fulfilment.IN_STORE
+    intent = PaymentIntent.objects.get(public_id=order.payment_intent_id)
+    assert (intent.provider, intent.status, intent.amount) == ("cash", "succeeded", order.total)
+    level = StockLevel.objects.get(location=stocked, sku=sku)
+    assert (level.on_hand, level.reserved) == (17, 0)
+
+    with pytest.raises(PermissionDenied):
+        ring_up_sale(staff=other_merchant_staff, store=store, lines=[(sku, 1)])
+    client = api_client(other_merchant_staff)
+    body = {"store": store.public_id, "lines": [{"sku": sku.public_id, "quantity": 1}]}
+    assert client.post("/api/orders/merchant/sales", body).status_code == 404
+    assert StockLevel.objects.get(location=stocked, sku=sku).on_hand == 17
+
+    mine = api_client(merchant_staff)
+    key = {"Idempotency-Key": "till-1"}
+    first = mine.post("/api/orders/merchant/sales", body, headers=key)
+    again = mine.post("/api/orders/merchant/sales", body, headers=key)
+    assert first.status_code == 201 and first.json() == again.json()
+    assert first.json()["status"] == "completed"
+    assert StockLevel.objects.get(location=stocked, sku=sku).on_hand == 16
