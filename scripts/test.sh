@@ -12,12 +12,12 @@ echo ">>> ruff"
 status=0
 echo ">>> tests on SQLite (a WAL file database, as in production)"
 sqlite_test_db=$(mktemp -u /tmp/omni-test.XXXXXX.sqlite3)
-env -u DATABASE_URL OMNI_SQLITE_TEST_PATH="$sqlite_test_db" .venv/bin/pytest "$@" || status=$?
+env -u DATABASE_URL OMNI_SQLITE_TEST_PATH="$sqlite_test_db" .venv/bin/pytest -rs "$@" || status=$?
 rm -f "$sqlite_test_db"*
 
 if pg_start; then
   echo ">>> tests on PostgreSQL ($DATABASE_URL)"
-  .venv/bin/pytest "$@" || status=$?
+  .venv/bin/pytest -rs "$@" || status=$?
   pg_stop
 else
   echo "!!! PostgreSQL layer SKIPPED: no PostgreSQL server could be found or started."
