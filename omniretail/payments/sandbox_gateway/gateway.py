@@ -154,6 +154,7 @@ def _notify(url: str, payload: dict, *, extra_delay: float = 0.0) -> None:
 
 
 def _chance(kind: str) -> bool:
+    """The sandbox's simulated misbehaviour (duplicates, reordering); nothing fair rides on it."""
     probability = float(settings.OMNI_SANDBOX_CHAOS.get(kind, 0))
     return probability > 0 and random.random() < probability
 
