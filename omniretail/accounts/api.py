@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from omniretail.accounts import selectors, services
+from omniretail.accounts.auth import AUTH
 from omniretail.accounts.models import ApiToken
 from omniretail.accounts.schemas import (
     LoginOut,
@@ -16,7 +17,6 @@ from omniretail.accounts.schemas import (
     TokenOut,
     UserOut,
 )
-from omniretail.core.api import AUTH
 from omniretail.core.errors import NotAuthenticated
 
 router = Router(tags=["auth"])

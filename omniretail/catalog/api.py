@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from omniretail.accounts.auth import AUTH
 from omniretail.catalog import selectors, services
 from omniretail.catalog.models import Category, Product, Sku
 from omniretail.catalog.schemas import (
@@ -23,7 +24,6 @@ from omniretail.catalog.schemas import (
     SkuOut,
     SkuPriceIn,
 )
-from omniretail.core.api import AUTH
 from omniretail.core.errors import NotFound, field_error
 
 router = Router(tags=["catalog"])

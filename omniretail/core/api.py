@@ -1,29 +1,14 @@
 """The API's kernel: one NinjaAPI, domain errors as 4xx JSON, request validation errors with
-field messages, authentication by session or bearer token, and the idempotent-call helper."""
+field messages, and the idempotent-call helper (authentication lives in accounts.auth)."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
 
 from omniretail.core.errors import DomainError
 from omniretail.core.idempotency import HEADER, principal_of, run_idempotent
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request, token):
-        from omniretail.accounts.services import authenticate_api_token
-
-        user = authenticate_api_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-# Bearer tokens for API clients; the session cookie (with CSRF on writes) for pages.
-AUTH = [BearerToken(), django_auth]
 
 
 def _error(api, request, status, code, message, fields=None):

@@ -1,6 +1,7 @@
 from ninja import Router
 
-from omniretail.core.api import AUTH, idempotent
+from omniretail.accounts.auth import AUTH
+from omniretail.core.api import idempotent
 from omniretail.inventory import selectors, services
 from omniretail.inventory.models import StockLevel
 from omniretail.inventory.schemas import (

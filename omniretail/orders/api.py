@@ -3,7 +3,8 @@ from datetime import date
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from omniretail.core.api import AUTH, idempotent
+from omniretail.accounts.auth import AUTH
+from omniretail.core.api import idempotent
 from omniretail.core.errors import NotFound
 from omniretail.core.money import ZERO
 from omniretail.inventory.models import StockLocation

@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from omniretail.accounts import selectors as accounts
-from omniretail.core.api import AUTH, idempotent
+from omniretail.accounts.auth import AUTH
+from omniretail.core.api import idempotent
 from omniretail.core.errors import ValidationFailed
 from omniretail.core.idempotency import HEADER
 from omniretail.payments import selectors, services

@@ -4,7 +4,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from omniretail.core.api import AUTH
+from omniretail.accounts.auth import AUTH
 from omniretail.stores import selectors, services
 from omniretail.stores.models import Store
 from omniretail.stores.schemas import (
