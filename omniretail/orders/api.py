@@ -6,7 +6,6 @@ from ninja import Router, Status
 from omniretail.accounts.auth import AUTH
 from omniretail.core.api import idempotent
 from omniretail.core.errors import NotFound
-from omniretail.core.money import ZERO
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id, skus_by_public_ids
 from omniretail.orders import aftersales, pickup, selectors, services
@@ -47,7 +46,7 @@ def cart_out(cart) -> dict:
             }
             for line in lines
         ],
-        "subtotal": str(sum((line.sku.price * line.quantity for line in lines), ZERO)),
+        "subtotal": str(services.subtotal_of((line.sku, line.quantity) for line in lines)),
     }
 
 

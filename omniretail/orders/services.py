@@ -223,6 +223,12 @@ def _merge_lines(lines) -> list[tuple[Sku, int]]:
     return [(sku, quantity) for sku, quantity in merged.values()]
 
 
+def subtotal_of(lines) -> Decimal:
+    """What (sku, quantity) pairs cost at today's prices: the cart, the checkout page and
+    checkout itself price the same way."""
+    return money(sum((sku.price * quantity for sku, quantity in lines), ZERO))
+
+
 def discounts_for(*, shopper, lines: list[tuple[Sku, int]], subtotal: Decimal) -> Decimal:
     """The discounts hook: coupons, member-tier and group prices plug in here later."""
     return ZERO
@@ -277,7 +283,7 @@ def _place_order(
     *, shopper, lines, fulfilment: Fulfilment, payment_provider: str, note="", cart=None
 ):
     merged = _merge_lines(lines)
-    subtotal = sum((sku.price * quantity for sku, quantity in merged), ZERO)
+    subtotal = subtotal_of(merged)
     discount = min(discounts_for(shopper=shopper, lines=merged, subtotal=subtotal), subtotal)
     fee = delivery_fee_for(fulfilment.kind, subtotal)
     total = money(subtotal - discount + fee)

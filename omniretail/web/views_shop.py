@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.core.idempotency import run_idempotent
 from omniretail.core.ids import new_public_id
-from omniretail.core.money import ZERO
 from omniretail.inventory.selectors import sku_by_public_id
 from omniretail.orders import aftersales, pickup, selectors, services
 from omniretail.orders.models import MAX_LINE_QUANTITY, AfterSalesRequest, Order
@@ -78,7 +77,7 @@ class Line:
 
 
 def _totals(lines) -> dict:
-    subtotal = sum((line.sku.price * line.quantity for line in lines), ZERO)
+    subtotal = services.subtotal_of((line.sku, line.quantity) for line in lines)
     fee = services.delivery_fee_for(Order.Fulfilment.DELIVERY, subtotal)
     return {
         "subtotal": subtotal,
