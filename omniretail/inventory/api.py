@@ -70,42 +70,39 @@ def movements(request, location: str, sku: str):
     )
 
 
-@router.post("/receipts", response=LevelOut)
-def receive(request, payload: ReceiveIn):
-    """Goods arrive at a location. Send an `Idempotency-Key`."""
+def _move_at_one_location(request, payload, endpoint: str, move) -> object:
+    """Receipts and adjustments: resolve the caller's location and SKU, apply `move` once per
+    Idempotency-Key, answer with the new level."""
     location = selectors.location_for_actor(request.auth, payload.location)
     sku = sku_by_public_id(payload.sku)
 
     def act():
-        services.receive_stock(
-            actor=request.auth,
-            location=location,
-            sku=sku,
-            quantity=payload.quantity,
-            reason=payload.reason,
-        )
+        move(actor=request.auth, location=location, sku=sku)
         return 200, _level_json(location, sku)
 
-    return idempotent(request, endpoint="stock-receipt", payload=payload.model_dump(), action=act)
+    return idempotent(request, endpoint=endpoint, payload=payload.model_dump(), action=act)
+
+
+@router.post("/receipts", response=LevelOut)
+def receive(request, payload: ReceiveIn):
+    """Goods arrive at a location. Send an `Idempotency-Key`."""
+    return _move_at_one_location(
+        request,
+        payload,
+        "stock-receipt",
+        lambda **at: services.receive_stock(**at, quantity=payload.quantity, reason=payload.reason),
+    )
 
 
 @router.post("/adjustments", response=LevelOut)
 def adjust(request, payload: AdjustIn):
     """A stock-take correction with a reason. Send an `Idempotency-Key`."""
-    location = selectors.location_for_actor(request.auth, payload.location)
-    sku = sku_by_public_id(payload.sku)
-
-    def act():
-        services.adjust_stock(
-            actor=request.auth,
-            location=location,
-            sku=sku,
-            delta=payload.delta,
-            reason=payload.reason,
-        )
-        return 200, _level_json(location, sku)
-
-    return idempotent(request, endpoint="stock-adjust", payload=payload.model_dump(), action=act)
+    return _move_at_one_location(
+        request,
+        payload,
+        "stock-adjust",
+        lambda **at: services.adjust_stock(**at, delta=payload.delta, reason=payload.reason),
+    )
 
 
 @router.post("/transfers", response=dict)
