@@ -70,6 +70,15 @@ def field_error(field: str, message) -> ValidationFailed:
     return ValidationFailed(message, fields={field: message})
 
 
+def require_quantity(value, *, field: str = "quantity", maximum: int) -> int:
+    """A count of goods: a real integer (not a bool, string or float) from 1 to `maximum`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise field_error(field, _("数量必须是整数。"))
+    if not 1 <= value <= maximum:
+        raise field_error(field, _("数量必须在 1 到 %(max)s 之间。") % {"max": maximum})
+    return value
+
+
 def refuse(error: DomainError, *, record=None):
     """Raise `error`, keeping an audit row that must outlive the refusal. `record` must be
     idempotent: it runs now, and again at the edge (the API's error handler) after a

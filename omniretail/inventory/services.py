@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import is_platform_operator, require_role
-from omniretail.core.errors import Conflict, field_error
+from omniretail.core.errors import Conflict, field_error, require_quantity
 from omniretail.inventory.models import (
     Reservation,
     StockLevel,
@@ -28,12 +28,8 @@ class OutOfStock(Conflict):
     code = "out_of_stock"
 
 
-def _quantity(quantity, field: str = "quantity") -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise field_error(field, _("数量必须是整数。"))
-    if not 0 < quantity <= MAX_QUANTITY:
-        raise field_error(field, _("数量必须在 1 到 %(max)s 之间。") % {"max": MAX_QUANTITY})
-    return quantity
+def _quantity(value, field: str = "quantity") -> int:
+    return require_quantity(value, field=field, maximum=MAX_QUANTITY)
 
 
 def _authorize(actor, location: StockLocation) -> None:

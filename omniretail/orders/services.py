@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.selectors import is_platform_operator, require_role
 from omniretail.catalog.models import Product, Sku
 from omniretail.core import events
-from omniretail.core.errors import DomainError, NotFound, ValidationFailed, field_error
+from omniretail.core.errors import (
+    DomainError,
+    NotFound,
+    ValidationFailed,
+    field_error,
+    require_quantity,
+)
 from omniretail.core.ids import new_public_id
 from omniretail.core.money import ZERO, money
 from omniretail.inventory import services as inventory
@@ -54,12 +60,8 @@ def payment_window() -> timedelta:
 # ---------------------------------------------------------------- cart
 
 
-def _quantity(value, field="quantity") -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise field_error(field, _("数量必须是整数。"))
-    if not 1 <= value <= MAX_LINE_QUANTITY:
-        raise field_error(field, _("数量必须在 1 到 %(max)s 之间。") % {"max": MAX_LINE_QUANTITY})
-    return value
+def _quantity(value, field: str = "quantity") -> int:
+    return require_quantity(value, field=field, maximum=MAX_LINE_QUANTITY)
 
 
 def _sellable(sku: Sku) -> Sku:
