@@ -144,7 +144,10 @@ def main(argv: list[str] | None = None) -> None:
         _django()
         from django.core.management import execute_from_command_line
 
-        execute_from_command_line(["omniretail", *argv])
+        # Our own commands are spelt with hyphens (`omniretail verify-draw`); Django's
+        # modules cannot be, so `verify-draw` runs the `verify_draw` command.
+        command = argv[0] if argv[0].startswith("-") else argv[0].replace("-", "_")
+        execute_from_command_line(["omniretail", command, *argv[1:]])
         return
 
     args = parser.parse_args(argv)

@@ -7,6 +7,7 @@ prints the credentials again."""
 
 import json
 import secrets
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -270,6 +271,25 @@ CATEGORIES = [
     ),
 ]
 
+# Each business programme (loyalty, group buys, counters, the supply channel, ...) adds its
+# own demo data through a module with `load(city) -> list[str]`: the lines it returns are
+# printed with the credentials.
+PROGRAMMES: tuple = ()
+
+
+@dataclass
+class City:
+    """What the core demo built, handed to each programme's loader."""
+
+    platform: Organization
+    admin: User
+    regions: dict[str, Organization]
+    producers: dict[str, Organization]
+    merchants: dict[str, tuple[Organization, User]]
+    products: list = field(default_factory=list)
+    shoppers: list[User] = field(default_factory=list)
+
+
 SPECS = ["标准装", "家庭装", "尝鲜装", "礼盒装", "组合装", "升级款", "旗舰款", "经典款"]
 
 
@@ -405,6 +425,9 @@ def load_demo_city(product_total: int = 200) -> dict:
     per_leaf, extra = divmod(product_total, len(leaves))
     merchant_list = list(merchants.values())
     made = 0
+    city = City(
+        platform=platform, admin=admin, regions=regions, producers=producers, merchants=merchants
+    )
     for leaf_index, (leaf, owner_kind, items) in enumerate(leaves):
         count = per_leaf + (1 if leaf_index < extra else 0)
         for i, (name, subtitle, price) in enumerate(_products_for(items, count)):
@@ -438,6 +461,7 @@ def load_demo_city(product_total: int = 200) -> dict:
             )
             catalog.submit_product(actor=actor, product=product)
             catalog.review_product(actor=admin, product=product, approve=True)
+            city.products.append(product)
             if i % 5 == 0 or special or i % 11 == 4:
                 catalog.set_product_flags(
                     actor=admin,
@@ -449,11 +473,13 @@ def load_demo_city(product_total: int = 200) -> dict:
         made += count
 
     for phone in SHOPPER_PHONES:
-        User.objects.get_or_create(
+        shopper, _created = User.objects.get_or_create(
             phone=phone,
             defaults={"username": f"m{phone}", "display_name": f"{phone[:3]}****{phone[-4:]}"},
         )
-    return {"created": True, "credentials": creds, "products": made}
+        city.shoppers.append(shopper)
+    notes = [line for programme in PROGRAMMES for line in programme.load(city)]
+    return {"created": True, "credentials": creds, "products": made, "notes": notes}
 
 
 def print_credentials(summary: dict, base_url: str) -> None:
@@ -472,5 +498,6 @@ def print_credentials(summary: dict, base_url: str) -> None:
             lines.append(f"    {username:<18} {password}")
     lines.append("  Shoppers (SMS-code login at /login/; the code is printed in this console):")
     lines.extend(f"    {phone}" for phone in SHOPPER_PHONES)
+    lines.extend(f"  {note}" for note in summary.get("notes", []))
     lines.append(f"  Credentials are kept in {_data_file()}")
     print("\n".join(lines), flush=True)

@@ -56,6 +56,12 @@ INSTALLED_APPS = [
     "omniretail.stores",
     "omniretail.inventory",
     "omniretail.orders",
+    "omniretail.loyalty",
+    "omniretail.codes",
+    "omniretail.referrals",
+    "omniretail.groupbuy",
+    "omniretail.counters",
+    "omniretail.supply",
     "omniretail.web",
 ]
 

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Benchmarks (not part of `make test`): every module below on SQLite, then again on a
+# Benchmarks (not part of `make test`): every module in bench/ on SQLite, then again on a
 # throwaway PostgreSQL. Each module migrates a fresh database of its own and prints a table.
+# `BENCH="ledger groupbuy" make bench` runs only those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --system
 
-# One line per benchmark module.
-BENCHES=(
-  bench.nearby
-  bench.checkout
-)
+if [ -n "${BENCH:-}" ]; then
+  read -r -a BENCHES <<<"$(printf 'bench.%s ' $BENCH)"
+else
+  BENCHES=()
+  for file in bench/*.py; do
+    name=$(basename "$file" .py)
+    case "$name" in __init__ | common) continue ;; esac
+    BENCHES+=("bench.$name")
+  done
+fi
 
 status=0
 echo ">>> benchmarks on SQLite"

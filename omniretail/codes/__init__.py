@@ -1,0 +1,1 @@
+"""QR code batches printed on packaging, their scans, and scan-to-join."""

@@ -1,0 +1,2 @@
+"""Smart sales counters: device identity, bays, signed commands, telemetry, scan leads,
+repairs and replenishment."""

@@ -1,0 +1,1 @@
+"""Group-buy campaigns, groups and seats, verifiable draws, vouchers and consolation rewards."""

@@ -1,0 +1,1 @@
+"""Share links, attribution, rebates, the one-level reseller programme, commissions and payouts."""
