@@ -107,3 +107,29 @@ def referrals(
         buyer=shopper_named("13900000002", "买家乙"),
         other=shopper_named("13900000003", "分享人丙"),
     )
+
+
+def make_reseller(referrals, user=None):
+    """`user` (the sharer by default) becomes a reseller: the merchant needs one referred
+    buyer, the buyer buys through the user's link, the return window passes."""
+    from omniretail.referrals.models import Reseller
+
+    services.configure_programme(
+        staff=referrals.staff, merchant=referrals.merchant, reseller_threshold=1
+    )
+    user = user or referrals.sharer
+    buyer = shopper_named(f"1370000{User.objects.count():04d}", "引荐买家")
+    referrals.click(buyer, referrals.share(user))
+    referrals.buy(buyer)
+    referrals.sweep()
+    return Reseller.objects.get(user=user, merchant=referrals.merchant)
+
+
+def earn_commission(referrals, reseller, *, quantity=5, sweep_days=8):
+    """A referred sale of `quantity` × ¥398.00 through the reseller's link, completed and
+    past the return window (so its commission is credited, and frozen)."""
+    token = referrals.share(reseller.user, referrals.sku2.product)
+    referrals.click(referrals.buyer, token)
+    order = referrals.buy(referrals.buyer, lines=[(referrals.sku2, quantity)])
+    referrals.sweep(days=sweep_days)
+    return order
