@@ -28,12 +28,27 @@ def _held(name: str) -> Account:
     return ledger.get_or_create_account(asset_code=CNY, owner=f"system:{name}")
 
 
+def frozen_name(reseller) -> str:
+    return f"commission-frozen:{reseller.public_id}"
+
+
+def withdrawable_name(reseller) -> str:
+    return f"commission:{reseller.public_id}"
+
+
 def frozen_commission(reseller) -> Account:
-    return _held(f"commission-frozen:{reseller.public_id}")
+    return _held(frozen_name(reseller))
 
 
 def withdrawable_commission(reseller) -> Account:
-    return _held(f"commission:{reseller.public_id}")
+    return _held(withdrawable_name(reseller))
+
+
+def existing(name: str) -> Account | None:
+    """A held account if it was ever opened (reads must not open accounts)."""
+    return Account.objects.filter(
+        asset__code=CNY, owner_type="system", owner_id=name, kind=Account.Kind.WALLET
+    ).first()
 
 
 def payouts_pending() -> Account:

@@ -30,7 +30,11 @@ def token_for(public_id: str) -> str:
 
 def public_id_from(token: str) -> str | None:
     """The link id a genuine token carries, or None for anything forged or altered."""
-    if not isinstance(token, str) or len(token) != TOKEN_LENGTH or not _TOKEN_CHARS.fullmatch(token):
+    if (
+        not isinstance(token, str)
+        or len(token) != TOKEN_LENGTH
+        or not _TOKEN_CHARS.fullmatch(token)
+    ):
         return None
     try:
         data = base64.urlsafe_b64decode(token + "==")
@@ -42,3 +46,12 @@ def public_id_from(token: str) -> str | None:
     public_id = str(ULID.from_bytes(raw)).lower()
     # base64 leaves spare bits in the last character: only the canonical spelling counts
     return public_id if token_for(public_id) == token else None
+
+
+def share_path(token: str) -> str:
+    """Where a share link lands (the web app's `/s/<token>/`)."""
+    return f"/s/{token}/"
+
+
+def share_url(token: str) -> str:
+    return settings.OMNI_PUBLIC_BASE_URL + share_path(token)

@@ -185,7 +185,9 @@ class Attribution(PublicIdModel, TimeStampedModel):
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    merchant = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+"
+    )
     link = models.ForeignKey(ShareLink, on_delete=models.PROTECT, related_name="attributions")
     sharer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referral_earnings"
@@ -243,7 +245,9 @@ class Reseller(PublicIdModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reseller_rights"
     )
-    merchant = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+"
+    )
     qualifying_product = models.ForeignKey(
         "catalog.Product", on_delete=models.PROTECT, related_name="+"
     )

@@ -7,22 +7,21 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import MANAGING_ROLES, is_platform_operator, require_role
 from omniretail.core.errors import Conflict, NotFound, field_error
 from omniretail.core.money import ZERO, money
-from omniretail.ledger import selectors as ledger_reads
 from omniretail.ledger import services as ledger
 from omniretail.ledger.services import InsufficientFunds
-from omniretail.ledger.units import fen_to_yuan, yuan_to_fen
+from omniretail.ledger.units import yuan_to_fen
 from omniretail.notifications.services import notify
 from omniretail.referrals import funds
 from omniretail.referrals.locks import lock_in_pk_order
 from omniretail.referrals.models import Attribution, PayoutRequest, Reseller
-from omniretail.referrals.rewards import programme_of, recover_debts
+from omniretail.referrals.rewards import recover_debts
+from omniretail.referrals.selectors import balances, programme_of
 
 MAX_PAYOUT = Decimal("1000000.00")
 PayoutStatus = PayoutRequest.Status
@@ -55,7 +54,9 @@ def release(*, pk: int, now: datetime) -> bool:
     if not locked or locked[0].released_at or locked[0].status != Attribution.Status.CREDITED:
         return False
     attribution = locked[0]
-    reseller = Reseller.objects.get(user_id=attribution.sharer_id, merchant_id=attribution.merchant_id)
+    reseller = Reseller.objects.get(
+        user_id=attribution.sharer_id, merchant_id=attribution.merchant_id
+    )
     Attribution.objects.filter(pk=pk).update(released_at=now, updated_at=now)
     withdrawable = funds.withdrawable_commission(reseller)
     if attribution.net_amount > ZERO:
@@ -69,27 +70,6 @@ def release(*, pk: int, now: datetime) -> bool:
         )
         recover_debts(account=withdrawable)
     return True
-
-
-# ---------------------------------------------------------------- balances
-
-
-def balances(reseller: Reseller) -> dict[str, Decimal]:
-    """Frozen, withdrawable and requested commission, and when the next frozen sum thaws."""
-    pending = PayoutRequest.objects.filter(reseller=reseller, status=PayoutStatus.REQUESTED)
-    next_release = Attribution.objects.filter(
-        sharer_id=reseller.user_id,
-        merchant_id=reseller.merchant_id,
-        kind=Attribution.Kind.COMMISSION,
-        status=Attribution.Status.CREDITED,
-        released_at__isnull=True,
-    ).aggregate(first=Min("releases_at"))["first"]
-    return {
-        "frozen": fen_to_yuan(ledger_reads.balance(funds.frozen_commission(reseller))),
-        "withdrawable": fen_to_yuan(ledger_reads.balance(funds.withdrawable_commission(reseller))),
-        "requested": sum((p.amount for p in pending), ZERO),
-        "next_release": next_release,
-    }
 
 
 # ---------------------------------------------------------------- payouts
@@ -153,7 +133,9 @@ def request_payout(*, user, reseller: Reseller, amount) -> PayoutRequest:
 
 
 @transaction.atomic
-def decide_payout(*, staff, payout: PayoutRequest, approve: bool, reason: str = "") -> PayoutRequest:
+def decide_payout(
+    *, staff, payout: PayoutRequest, approve: bool, reason: str = ""
+) -> PayoutRequest:
     """A manager of the merchant approves (the money leaves) or rejects with a reason (the
     money goes back to the withdrawable balance). Decided once."""
     reseller = payout.reseller

@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from omniretail.referrals import funds
 from omniretail.referrals.locks import lock_in_pk_order
 from omniretail.referrals.models import Attribution, Debt, Form, ReferralProgramme, Reseller
 from omniretail.referrals.points import award_points, points_account, reclaim_points
+from omniretail.referrals.selectors import money_total, month_start, programme_of, tier_rate
 
 logger = logging.getLogger(__name__)
 Status = Attribution.Status
@@ -47,26 +48,6 @@ OWN_PURCHASE_STATUSES = (
 
 def points_per_yuan() -> int:
     return int(getattr(settings, "OMNI_REFERRAL_POINTS_PER_YUAN", 100))
-
-
-def programme_of(merchant) -> ReferralProgramme:
-    """The merchant's rules, or the defaults when it never changed them."""
-    return ReferralProgramme.objects.filter(merchant=merchant).first() or ReferralProgramme(
-        merchant=merchant
-    )
-
-
-def tier_rate(tiers: list[dict], rank: int) -> Decimal:
-    """The commission rate of the `rank`-th referred order of the month."""
-    for tier in tiers:
-        if tier["up_to"] is None or rank <= tier["up_to"]:
-            return Decimal(tier["rate"])
-    return Decimal(tiers[-1]["rate"])
-
-
-def month_start(moment: datetime) -> datetime:
-    local = timezone.localtime(moment)
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def _share(amount: Decimal, rate: Decimal) -> Decimal:
@@ -108,13 +89,16 @@ def credit_reward(*, attribution_pk: int, now: datetime | None = None) -> bool:
     reseller = None
     if attribution.kind == Kind.COMMISSION:
         reseller = _lock_reseller(attribution.sharer_id, attribution.merchant_id)
-        rank = 1 + Attribution.objects.filter(
-            sharer_id=attribution.sharer_id,
-            merchant_id=attribution.merchant_id,
-            kind=Kind.COMMISSION,
-            status=Status.CREDITED,
-            credited_at__gte=month_start(now),
-        ).count()
+        rank = (
+            1
+            + Attribution.objects.filter(
+                sharer_id=attribution.sharer_id,
+                merchant_id=attribution.merchant_id,
+                kind=Kind.COMMISSION,
+                status=Status.CREDITED,
+                credited_at__gte=month_start(now),
+            ).count()
+        )
         changes.update(month_rank=rank, rate=tier_rate(programme.tiers, rank))
         changes["releases_at"] = now + timedelta(days=programme.freeze_days)
     rate = changes.get("rate", attribution.rate)
@@ -242,8 +226,10 @@ def _own_purchase(user, merchant, product) -> tuple[Order, Decimal] | None:
         .order_by("paid_at", "pk")
     )
     for order in orders:
-        price = order.lines.filter(sku__product=product).aggregate(total=Sum("line_total"))
-        amount = min(price["total"] or ZERO, order.total - order.amount_refunded)
+        price = money_total(
+            order.lines.filter(sku__product=product).values_list("line_total", flat=True)
+        )
+        amount = min(price, order.total - order.amount_refunded)
         if amount > ZERO:
             return order, amount
     return None
@@ -286,9 +272,11 @@ def grant_reseller(*, user, merchant, product) -> Reseller | None:
         )
         for t in programme.tiers
     )
-    body = _(
-        "您推荐的好友已有 %(n)s 位购买了「%(product)s」，您获得「%(merchant)s」的销售权。"
-    ) % {"n": programme.reseller_threshold, "product": product.name, "merchant": merchant.name}
+    body = _("您推荐的好友已有 %(n)s 位购买了「%(product)s」，您获得「%(merchant)s」的销售权。") % {
+        "n": programme.reseller_threshold,
+        "product": product.name,
+        "merchant": merchant.name,
+    }
     if refunded:
         body += _("您自购该商品的 ¥%(amount)s 已原路退还。") % {"amount": refunded}
     body += _("此后经您分享成交的订单按阶梯提成：%(tiers)s。") % {"tiers": tiers}
@@ -316,15 +304,19 @@ def apply_refund(*, order_id: str) -> list[Attribution]:
     locked = lock_in_pk_order(pks)
     if not locked:
         return []
-    rewards = Reseller.objects.filter(reward_order=order).aggregate(s=Sum("reward_amount"))["s"]
-    returned = max(ZERO, order.amount_refunded - (rewards or ZERO))
+    rewards = money_total(
+        Reseller.objects.filter(reward_order=order).values_list("reward_amount", flat=True)
+    )
+    returned = max(ZERO, order.amount_refunded - rewards)
     kept_share = max(ZERO, order.total - returned) / order.total
     changed = []
     for row in locked:
         attribution = Attribution.objects.select_related("sharer", "merchant", "product").get(
             pk=row.pk
         )
-        kept = min(attribution.kept_base, (attribution.base * kept_share).quantize(CENT, ROUND_DOWN))
+        kept = min(
+            attribution.kept_base, (attribution.base * kept_share).quantize(CENT, ROUND_DOWN)
+        )
         if kept < attribution.kept_base:
             _reduce(attribution, kept, order)
             changed.append(attribution)

@@ -15,7 +15,6 @@ from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 from omniretail.referrals import links, rewards, services
 
-
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -58,7 +57,9 @@ class Referrals(SimpleNamespace):
             payment_provider="balance",
         )
         with self.capture(execute=True):
-            payments.start_payment(intent=PaymentIntent.objects.get(public_id=order.payment_intent_id))
+            payments.start_payment(
+                intent=PaymentIntent.objects.get(public_id=order.payment_intent_id)
+            )
         order.refresh_from_db()
         if complete:
             self.complete(order)

@@ -97,12 +97,16 @@ def test_approved_payout_leaves_and_rejected_one_comes_back(reseller, referrals)
     with pytest.raises(Conflict):
         payouts.decide_payout(staff=referrals.staff, payout=first, approve=False, reason="再想想")
 
-    services.configure_programme(staff=referrals.staff, merchant=referrals.merchant, payout_minimum="10")
+    services.configure_programme(
+        staff=referrals.staff, merchant=referrals.merchant, payout_minimum="10"
+    )
     second = payouts.request_payout(user=reseller.user, reseller=reseller, amount="39.50")
     with pytest.raises(ValidationFailed) as no_reason:
         payouts.decide_payout(staff=referrals.staff, payout=second, approve=False, reason=" ")
     assert "reason" in no_reason.value.fields
-    payouts.decide_payout(staff=referrals.staff, payout=second, approve=False, reason="银行卡信息有误")
+    payouts.decide_payout(
+        staff=referrals.staff, payout=second, approve=False, reason="银行卡信息有误"
+    )
     second.refresh_from_db()
     assert second.status == "rejected" and second.reason == "银行卡信息有误"
     assert payouts.balances(reseller)["withdrawable"] == Decimal("39.50")

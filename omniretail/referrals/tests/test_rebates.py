@@ -7,7 +7,6 @@ import pytest
 
 from omniretail.ledger.selectors import balance_for_user
 from omniretail.notifications.models import Notification
-from omniretail.payments import services as payments
 from omniretail.referrals import services
 from omniretail.referrals.models import Attribution, Debt
 from omniretail.referrals.tests.conftest import shopper_named
