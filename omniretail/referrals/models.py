@@ -27,6 +27,11 @@ def default_tiers() -> list[dict]:
     return [dict(tier) for tier in DEFAULT_TIERS]
 
 
+def percent_of(rate) -> str:
+    """A rate as a plain percentage number: Decimal("0.0350") -> "3.5", "0.2" -> "20"."""
+    return f"{(Decimal(str(rate)) * 100).normalize():f}"
+
+
 def rate_field(verbose_name, **kwargs) -> models.DecimalField:
     """A share of an amount, 0.0300 for 3 %."""
     return models.DecimalField(verbose_name, max_digits=5, decimal_places=RATE_PLACES, **kwargs)

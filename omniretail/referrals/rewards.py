@@ -31,7 +31,14 @@ from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 from omniretail.referrals import funds
 from omniretail.referrals.locks import lock_in_pk_order
-from omniretail.referrals.models import Attribution, Debt, Form, ReferralProgramme, Reseller
+from omniretail.referrals.models import (
+    Attribution,
+    Debt,
+    Form,
+    ReferralProgramme,
+    Reseller,
+    percent_of,
+)
 from omniretail.referrals.points import award_points, points_account, reclaim_points
 from omniretail.referrals.selectors import money_total, month_start, programme_of, tier_rate
 
@@ -165,7 +172,7 @@ def _tell_sharer_of_credit(attribution: Attribution) -> None:
         "product": attribution.product.name,
         "order": attribution.order.number,
         "base": attribution.kept_base,
-        "rate": (attribution.rate * 100).normalize(),
+        "rate": percent_of(attribution.rate),
         "amount": attribution.amount,
         "points": attribution.points,
     }
@@ -266,9 +273,9 @@ def grant_reseller(*, user, merchant, product) -> Reseller | None:
     programme = programme_of(merchant)
     tiers = "；".join(
         (
-            _("每月 %(n)s 单以内 %(rate)s%%") % {"n": t["up_to"], "rate": _percent(t["rate"])}
+            _("每月 %(n)s 单以内 %(rate)s%%") % {"n": t["up_to"], "rate": percent_of(t["rate"])}
             if t["up_to"]
-            else _("以上 %(rate)s%%") % {"rate": _percent(t["rate"])}
+            else _("以上 %(rate)s%%") % {"rate": percent_of(t["rate"])}
         )
         for t in programme.tiers
     )
@@ -283,10 +290,6 @@ def grant_reseller(*, user, merchant, product) -> Reseller | None:
     notify(user=user, title=_("获得销售权"), body=body, link="/me/referrals/")
     reseller.refresh_from_db()
     return reseller
-
-
-def _percent(rate: str) -> str:
-    return str((Decimal(rate) * 100).normalize())
 
 
 # ---------------------------------------------------------------- refunds

@@ -35,6 +35,7 @@ from omniretail.referrals.models import (
     ShareAward,
     ShareLink,
     ShareVisit,
+    percent_of,
 )
 from omniretail.referrals.points import award_points
 
@@ -85,7 +86,7 @@ def parse_rate(value, *, field: str, maximum: Decimal, allow_zero: bool = True) 
         raise field_error(
             field,
             _("比例需在 %(low)s%% 到 %(high)s%% 之间。")
-            % {"low": (lowest * 100).normalize(), "high": (maximum * 100).normalize()},
+            % {"low": percent_of(lowest), "high": percent_of(maximum)},
         )
     return rate.quantize(Decimal(1).scaleb(-RATE_PLACES))
 
@@ -396,7 +397,7 @@ def _tell_sharer_of_sale(attribution: Attribution, product_name: str) -> None:
         ) % {
             "product": product_name,
             "base": attribution.base,
-            "rate": (attribution.rate * 100).normalize(),
+            "rate": percent_of(attribution.rate),
             "amount": estimate,
             "form": attribution.get_form_display(),
         }

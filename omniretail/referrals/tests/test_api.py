@@ -10,7 +10,7 @@ from omniretail.ledger.models import Entry
 from omniretail.ledger.selectors import balance_for_user
 from omniretail.referrals import payouts
 from omniretail.referrals.models import PayoutRequest, ReferralProgramme, ShareVisit
-from omniretail.referrals.tests.conftest import earn_commission, make_reseller
+from omniretail.referrals.tests.fixtures import earn_commission, make_reseller
 
 pytestmark = pytest.mark.django_db
 

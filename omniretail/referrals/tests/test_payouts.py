@@ -13,7 +13,7 @@ from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed
 from omniretail.ledger.models import Entry
 from omniretail.referrals import payouts, services
 from omniretail.referrals.models import PayoutRequest
-from omniretail.referrals.tests.conftest import earn_commission, make_reseller
+from omniretail.referrals.tests.fixtures import earn_commission, make_reseller
 
 FREEZE_OVER = 8 + 7 + 1  # return window, then the freeze
 

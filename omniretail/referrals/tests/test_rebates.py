@@ -9,7 +9,7 @@ from omniretail.ledger.selectors import balance_for_user
 from omniretail.notifications.models import Notification
 from omniretail.referrals import services
 from omniretail.referrals.models import Attribution, Debt
-from omniretail.referrals.tests.conftest import shopper_named
+from omniretail.referrals.tests.fixtures import shopper_named
 
 pytestmark = pytest.mark.django_db
 

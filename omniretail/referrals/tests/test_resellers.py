@@ -10,7 +10,7 @@ from omniretail.notifications.models import Notification
 from omniretail.payments.models import Refund
 from omniretail.referrals.models import Attribution, Reseller
 from omniretail.referrals.rewards import tier_rate
-from omniretail.referrals.tests.conftest import earn_commission, make_reseller, shopper_named
+from omniretail.referrals.tests.fixtures import earn_commission, make_reseller, shopper_named
 from omniretail.referrals.tests.test_rebates import wallet
 
 pytestmark = pytest.mark.django_db
