@@ -17,7 +17,7 @@ from omniretail.orders.models import Order
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 from omniretail.referrals import links, payouts, rewards, services
-from omniretail.referrals.models import Reseller
+from omniretail.referrals.models import Attribution, Reseller
 
 MERCHANT = "hubin"
 GIFT_PRICE_CAP = Decimal("400.00")
@@ -76,6 +76,7 @@ class _Story:
                 created_at=when - timedelta(days=2), paid_at=when - timedelta(days=2)
             )
             Order.objects.filter(pk=order.pk).update(completed_at=when)
+            Attribution.objects.filter(order=order).update(created_at=when - timedelta(days=2))
         _deliver_events()
         return order
 

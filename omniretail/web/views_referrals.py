@@ -144,6 +144,7 @@ def _merchant_chart(days: list[dict]) -> str:
     figure.update_layout(
         margin={"l": 30, "r": 10, "t": 10, "b": 40},
         height=220,
+        xaxis={"type": "category"},
         yaxis={"rangemode": "tozero", "dtick": 1},
         plot_bgcolor="#fff",
         paper_bgcolor="#fff",
