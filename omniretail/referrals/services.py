@@ -241,10 +241,17 @@ def share_product(*, sharer, product: Product) -> tuple[ShareLink, int]:
     return link, points
 
 
+# A click is the hot path: read only what it needs (a product's text columns are large).
+LINK_FIELDS = ("public_id", "sharer_id", "product__public_id", "product__name", "product__status")
+
+
 def link_for_token(token: str) -> ShareLink:
     public_id = links.public_id_from(token)
     link = (
-        ShareLink.objects.select_related("product", "sharer").filter(public_id=public_id).first()
+        ShareLink.objects.select_related("product")
+        .only(*LINK_FIELDS)
+        .filter(public_id=public_id)
+        .first()
         if public_id
         else None
     )
@@ -266,15 +273,19 @@ def record_visit(*, token: str, visitor=None, earlier_visit_ids=()) -> ShareVisi
         if visitor.pk == link.sharer_id:
             message = _("这是您自己的分享链接，自己购买不产生返利。")
             raise SelfReferral(message, fields={"token": message})
-        existing = ShareVisit.objects.filter(link=link, visitor=visitor).first()
+        existing = ShareVisit.objects.filter(link=link, visitor=visitor).only("pk").first()
     else:
         visitor = None
-        existing = ShareVisit.objects.filter(
-            link=link, visitor__isnull=True, public_id__in=list(earlier_visit_ids)
-        ).first()
+        existing = (
+            ShareVisit.objects.filter(
+                link=link, visitor__isnull=True, public_id__in=list(earlier_visit_ids)
+            )
+            .only("pk", "public_id")
+            .first()
+        )
     if existing is not None:
         ShareVisit.objects.filter(pk=existing.pk).update(visited_at=now)
-        existing.visited_at = now
+        existing.link, existing.visited_at = link, now
         return existing
     return ShareVisit.objects.create(link=link, visitor=visitor, visited_at=now)
 
