@@ -11,18 +11,19 @@ Environment: BENCH_REFERRALS_CLIENTS (4), BENCH_REFERRALS_SECONDS (10),
 BENCH_REFERRALS_LINKS (200), BENCH_REFERRALS_ORDERS (150).
 """
 
-import multiprocessing
 import os
 import random
-import re
-import shutil
-import subprocess
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-from bench.common import django_database, header, percentile, print_table
+from bench.common import (
+    django_database,
+    header,
+    percentile,
+    pgbench_tps,
+    print_table,
+    run_clients,
+)
 
 CLIENTS = int(os.environ.get("BENCH_REFERRALS_CLIENTS", "4"))
 SECONDS = float(os.environ.get("BENCH_REFERRALS_SECONDS", "10"))
@@ -118,22 +119,8 @@ def _client(world, index, deadline, queue):
 
 
 def _run_clicks(world) -> tuple[int, float, list[float]]:
-    from django.db import connections
-
-    connections.close_all()
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
-    deadline = time.time() + SECONDS
-    started = time.perf_counter()
-    procs = [ctx.Process(target=_client, args=(world, i, deadline, queue)) for i in range(CLIENTS)]
-    for p in procs:
-        p.start()
-    latencies = []
-    for _ in procs:
-        latencies.extend(queue.get())
-    for p in procs:
-        p.join()
-    return len(latencies), time.perf_counter() - started, latencies
+    latencies, elapsed = run_clients(_client, world, clients=CLIENTS, seconds=SECONDS)
+    return len(latencies), elapsed, latencies
 
 
 def _queries(action) -> int:
@@ -210,49 +197,13 @@ COMMIT;
 
 
 def _pgbench(world) -> tuple[float | None, str]:
-    binary = shutil.which("pgbench") or next(
-        iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"), reverse=True)), None
-    )
-    if binary is None:
-        return None, "pgbench not found"
-    from django.db import connection
-
-    settings = connection.settings_dict
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write(PGBENCH_SCRIPT)
     variables = {
         "link_min": min(world["links"]),
         "link_max": max(world["links"]),
         "visitor_min": min(world["visitors"]),
         "visitor_max": max(world["visitors"]),
     }
-    cmd = [
-        str(binary),
-        "-n",
-        "-f",
-        script.name,
-        "-c",
-        str(CLIENTS),
-        "-j",
-        "2",
-        "-T",
-        str(int(SECONDS)),
-        "-h",
-        settings["HOST"] or "127.0.0.1",
-        "-p",
-        str(settings["PORT"] or 5432),
-        "-U",
-        settings["USER"],
-        *[f"-D{k}={v}" for k, v in variables.items()],
-        settings["NAME"],
-    ]
-    env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    os.unlink(script.name)
-    match = re.search(r"tps = ([\d.]+)", out.stdout)
-    if not match:
-        return None, (out.stderr or out.stdout)[-500:]
-    return float(match.group(1)), ""
+    return pgbench_tps(PGBENCH_SCRIPT, variables, clients=CLIENTS, seconds=SECONDS)
 
 
 def main() -> None:
