@@ -104,6 +104,7 @@ def credit_reward(*, attribution_pk: int, now: datetime | None = None) -> bool:
                 kind=Kind.COMMISSION,
                 status=Status.CREDITED,
                 credited_at__gte=month_start(now),
+                credited_at__lte=now,
             ).count()
         )
         changes.update(month_rank=rank, rate=tier_rate(programme.tiers, rank))

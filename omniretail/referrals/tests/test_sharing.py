@@ -150,3 +150,17 @@ def test_paying_twice_notified_attributes_once(referrals):
         mark_paid(order_id=order.public_id, intent_id=order.payment_intent_id)
     services.attribute_order(order_id=order.public_id)
     assert Attribution.objects.count() == 1
+
+
+def test_a_click_and_an_attribution_stay_within_a_few_queries(
+    referrals, django_assert_max_num_queries
+):
+    token = referrals.share(referrals.sharer)
+    referrals.click(referrals.buyer, token)
+    with django_assert_max_num_queries(5):  # the link, the visit, its update, a savepoint
+        services.record_visit(token=token, visitor=referrals.buyer)
+    order = referrals.buy(referrals.buyer, complete=False)
+    Attribution.objects.all().delete()
+    with django_assert_max_num_queries(14):
+        services.attribute_order(order_id=order.public_id)
+    assert Attribution.objects.count() == 1
