@@ -10,17 +10,18 @@ query count of one checkout is printed too (target: at most 25).
 Environment: BENCH_CHECKOUT_CLIENTS (8), BENCH_CHECKOUT_SECONDS (15), BENCH_CHECKOUT_SKUS (50).
 """
 
-import multiprocessing
 import os
-import re
-import shutil
-import subprocess
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-from bench.common import django_database, header, percentile, print_table
+from bench.common import (
+    django_database,
+    header,
+    percentile,
+    pgbench_tps,
+    print_table,
+    run_clients,
+)
 
 CLIENTS = int(os.environ.get("BENCH_CHECKOUT_CLIENTS", "8"))
 SECONDS = float(os.environ.get("BENCH_CHECKOUT_SECONDS", "15"))
@@ -145,22 +146,8 @@ def _queries_per_checkout(world) -> int:
 
 
 def _run_clients(world) -> tuple[int, float, list[float]]:
-    from django.db import connections
-
-    connections.close_all()
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
-    deadline = time.time() + SECONDS
-    started = time.perf_counter()
-    procs = [ctx.Process(target=_client, args=(world, i, deadline, queue)) for i in range(CLIENTS)]
-    for p in procs:
-        p.start()
-    latencies = []
-    for _ in procs:
-        latencies.extend(queue.get())
-    for p in procs:
-        p.join()
-    return len(latencies), time.perf_counter() - started, latencies
+    latencies, elapsed = run_clients(_client, world, clients=CLIENTS, seconds=SECONDS)
+    return len(latencies), elapsed, latencies
 
 
 PGBENCH_SCRIPT = """\\set a random(:sku_min, :sku_max)
@@ -207,16 +194,6 @@ COMMIT;
 
 
 def _pgbench(world) -> tuple[float | None, str]:
-    binary = shutil.which("pgbench") or next(
-        iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"), reverse=True)), None
-    )
-    if binary is None:
-        return None, "pgbench not found"
-    from django.db import connection
-
-    settings = connection.settings_dict
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write(PGBENCH_SCRIPT)
     variables = {
         "sku_min": min(world["skus"]),
         "sku_max": max(world["skus"]),
@@ -225,33 +202,7 @@ def _pgbench(world) -> tuple[float | None, str]:
         "store": world["store"],
         "location": world["location"],
     }
-    cmd = [
-        str(binary),
-        "-n",
-        "-f",
-        script.name,
-        "-c",
-        str(CLIENTS),
-        "-j",
-        "2",
-        "-T",
-        str(int(SECONDS)),
-        "-h",
-        settings["HOST"] or "127.0.0.1",
-        "-p",
-        str(settings["PORT"] or 5432),
-        "-U",
-        settings["USER"],
-        *[f"-D{k}={v}" for k, v in variables.items()],
-        settings["NAME"],
-    ]
-    env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    os.unlink(script.name)
-    match = re.search(r"tps = ([\d.]+)", out.stdout)
-    if not match:
-        return None, (out.stderr or out.stdout)[-500:]
-    return float(match.group(1)), ""
+    return pgbench_tps(PGBENCH_SCRIPT, variables, clients=CLIENTS, seconds=SECONDS)
 
 
 def main() -> None:

@@ -2,8 +2,12 @@
 database on the PostgreSQL server that DATABASE_URL names), the machine it ran on, and a
 plain-text result table."""
 
+import multiprocessing
 import os
 import platform
+import re
+import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -121,3 +125,69 @@ def _fmt(value) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
+
+
+def run_clients(client: Callable, world, *, clients: int, seconds: float) -> tuple[list, float]:
+    """Run `client(world, index, deadline, queue)` in `clients` forked processes (as web
+    workers would be) until the deadline; return what they put on the queue, joined, and
+    the elapsed time."""
+    from django.db import connections
+
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    deadline = time.time() + seconds
+    started = time.perf_counter()
+    procs = [ctx.Process(target=client, args=(world, i, deadline, queue)) for i in range(clients)]
+    for p in procs:
+        p.start()
+    results = []
+    for _ in procs:
+        results.extend(queue.get())
+    for p in procs:
+        p.join()
+    return results, time.perf_counter() - started
+
+
+def pgbench_tps(
+    script: str, variables: dict, *, clients: int, seconds: float
+) -> tuple[float | None, str]:
+    """Transactions per second of a pgbench `script` against Django's database (the bound
+    a benchmark compares itself with), or None and why not."""
+    binary = shutil.which("pgbench") or next(
+        iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"), reverse=True)), None
+    )
+    if binary is None:
+        return None, "pgbench not found"
+    from django.db import connection
+
+    settings = connection.settings_dict
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as file:
+        file.write(script)
+    cmd = [
+        str(binary),
+        "-n",
+        "-f",
+        file.name,
+        "-c",
+        str(clients),
+        "-j",
+        "2",
+        "-T",
+        str(int(seconds)),
+        "-h",
+        settings["HOST"] or "127.0.0.1",
+        "-p",
+        str(settings["PORT"] or 5432),
+        "-U",
+        settings["USER"],
+        *[f"-D{k}={v}" for k, v in variables.items()],
+        settings["NAME"],
+    ]
+    env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    os.unlink(file.name)
+    match = re.search(r"tps = ([\d.]+)", out.stdout)
+    if not match:
+        return None, (out.stderr or out.stdout)[-500:]
+    return float(match.group(1)), ""

@@ -34,8 +34,17 @@ def _housekeeping_jobs():
     from omniretail.inventory.services import release_expired_reservations
     from omniretail.orders.services import expire_unpaid_orders
     from omniretail.payments.services import expire_intents
+    from omniretail.referrals.payouts import release_frozen_commissions
+    from omniretail.referrals.rewards import credit_due_rewards
 
-    return [deliver_pending, expire_unpaid_orders, release_expired_reservations, expire_intents]
+    return [
+        deliver_pending,
+        expire_unpaid_orders,
+        release_expired_reservations,
+        expire_intents,
+        credit_due_rewards,
+        release_frozen_commissions,
+    ]
 
 
 def _housekeeping_forever(interval_s: float) -> None:

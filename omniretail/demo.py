@@ -17,6 +17,7 @@ from django.db import transaction
 from omniretail.accounts import services as accounts
 from omniretail.accounts.models import Membership, Organization, User
 from omniretail.catalog import services as catalog
+from omniretail.referrals import demo as referrals_demo
 from omniretail.stores import services as stores
 
 PLATFORM_CODE = "platform"
@@ -274,7 +275,7 @@ CATEGORIES = [
 # Each business programme (loyalty, group buys, counters, the supply channel, ...) adds its
 # own demo data through a module with `load(city) -> list[str]`: the lines it returns are
 # printed with the credentials.
-PROGRAMMES: tuple = ()
+PROGRAMMES: tuple = (referrals_demo,)
 
 
 @dataclass

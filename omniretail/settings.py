@@ -212,3 +212,12 @@ OMNI_SANDBOX_DELIVERY_ATTEMPTS = int(os.environ.get("OMNI_SANDBOX_DELIVERY_ATTEM
 OMNI_SANDBOX_RETRY_BASE_S = float(os.environ.get("OMNI_SANDBOX_RETRY_BASE_S", "0.5"))
 OMNI_PAYMENT_CALLBACK_TOLERANCE_S = int(os.environ.get("OMNI_PAYMENT_CALLBACK_TOLERANCE_S", "300"))
 OMNI_PAYMENT_INTENT_TTL_MINUTES = int(os.environ.get("OMNI_PAYMENT_INTENT_TTL_MINUTES", "30"))
+# After-sales: days after completion a refund may still be asked for (referral rebates
+# are paid only once it has passed).
+OMNI_RETURN_WINDOW_DAYS = int(os.environ.get("OMNI_RETURN_WINDOW_DAYS", "7"))
+
+# Share links and rebates: platform points for sharing a product (once per product per
+# day) and the points a rebate of one yuan is worth. Each merchant sets its own rates,
+# attribution window, reseller threshold, commission tiers and payout terms in its console.
+OMNI_REFERRAL_SHARE_POINTS = int(os.environ.get("OMNI_REFERRAL_SHARE_POINTS", "10"))
+OMNI_REFERRAL_POINTS_PER_YUAN = int(os.environ.get("OMNI_REFERRAL_POINTS_PER_YUAN", "100"))

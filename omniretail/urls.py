@@ -9,6 +9,7 @@ from omniretail.core.api import build_api
 from omniretail.inventory.api import router as inventory_router
 from omniretail.orders.api import router as orders_router
 from omniretail.payments.api import router as payments_router
+from omniretail.referrals.api import router as referrals_router
 from omniretail.stores.api import router as stores_router
 
 api = build_api()
@@ -18,6 +19,7 @@ api.add_router("/stores", stores_router)
 api.add_router("/payments", payments_router)
 api.add_router("/orders", orders_router)
 api.add_router("/inventory", inventory_router)
+api.add_router("/referrals", referrals_router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

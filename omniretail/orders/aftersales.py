@@ -5,6 +5,7 @@ the way it came (the payment provider decides how)."""
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,9 +22,14 @@ from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 
 S = Order.Status
-RETURN_WINDOW = timedelta(days=7)
 REFUNDABLE = (S.PAID, S.READY_FOR_PICKUP, S.SHIPPED, S.COMPLETED)
 MAX_PHOTOS = 6
+
+
+def return_window() -> timedelta:
+    """How long after completion a shopper may still ask for a refund; rewards that depend
+    on a sale standing (referral rebates) wait for it to pass."""
+    return timedelta(days=settings.OMNI_RETURN_WINDOW_DAYS)
 
 
 def _requested_lines(order: Order, lines: dict) -> tuple[dict[int, int], Decimal]:
@@ -66,8 +72,11 @@ def request_after_sales(
             _("订单状态为「%(s)s」，不能申请售后。") % {"s": order.get_status_display()},
             code="illegal_transition",
         )
-    if order.completed_at and timezone.now() - order.completed_at > RETURN_WINDOW:
-        raise Conflict(_("已超过 7 天售后期限。"), code="return_window_closed")
+    if order.completed_at and timezone.now() - order.completed_at > return_window():
+        raise Conflict(
+            _("已超过 %(days)s 天售后期限。") % {"days": return_window().days},
+            code="return_window_closed",
+        )
     chosen, amount = _requested_lines(order, lines or {})
     amount = min(amount, order.total - order.amount_refunded)
     if amount <= ZERO:

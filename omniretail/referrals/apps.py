@@ -6,3 +6,6 @@ class ReferralsConfig(AppConfig):
     name = "omniretail.referrals"
     label = "referrals"
     verbose_name = _("分享返利")
+
+    def ready(self) -> None:
+        from omniretail.referrals import signals  # noqa: F401  (connects the login receiver)

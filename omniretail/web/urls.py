@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from omniretail.web import views, views_merchant, views_shop
 
@@ -43,4 +43,6 @@ urlpatterns = [
         name="m_decide",
     ),
     path("merchant/stock/", views_merchant.stock, name="m_stock"),
+    # programmes
+    path("", include("omniretail.web.urls_referrals")),
 ]

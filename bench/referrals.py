@@ -1,0 +1,263 @@
+"""Share links on the hot path: opening a share link (verify the signed token, find the link,
+record or move the visitor's click) by concurrent clients in separate processes, as web
+workers would; and attributing a paid order to the last valid click (the `OrderPaid`
+handler, which runs right after the payment commits). On PostgreSQL the click's row
+operations run as a pgbench script on the same tables and server, in the same run, as the
+bound; the ratio is printed, with the SQL query count of one click and one attribution.
+
+    python -m bench.referrals      # SQLite; with DATABASE_URL set, PostgreSQL + pgbench
+
+Environment: BENCH_REFERRALS_CLIENTS (4), BENCH_REFERRALS_SECONDS (10),
+BENCH_REFERRALS_LINKS (200), BENCH_REFERRALS_ORDERS (150).
+"""
+
+import os
+import random
+import time
+from datetime import timedelta
+
+from bench.common import (
+    django_database,
+    header,
+    percentile,
+    pgbench_tps,
+    print_table,
+    run_clients,
+)
+
+CLIENTS = int(os.environ.get("BENCH_REFERRALS_CLIENTS", "4"))
+SECONDS = float(os.environ.get("BENCH_REFERRALS_SECONDS", "10"))
+LINKS = int(os.environ.get("BENCH_REFERRALS_LINKS", "200"))
+ORDERS = int(os.environ.get("BENCH_REFERRALS_ORDERS", "150"))
+VISITORS_PER_CLIENT = 50
+PASSWORD = "Bench-pass-2026"
+
+
+def _world() -> dict:
+    """A merchant's store with one product in stock, LINKS sharers each with a link to it,
+    and visitors for every client."""
+    from omniretail.accounts import services as accounts
+    from omniretail.accounts.models import User
+    from omniretail.catalog import services as catalog
+    from omniretail.inventory import services as inventory
+    from omniretail.referrals import links, services
+    from omniretail.stores import services as stores
+
+    platform = accounts.create_organization(kind="platform", name="平台", code="platform")
+    ops = accounts.create_staff(username="ops", password=PASSWORD, organization=platform)
+    producer = accounts.create_organization(kind="producer", name="厂家", code="maker")
+    maker = accounts.create_staff(username="maker", password=PASSWORD, organization=producer)
+    merchant = accounts.create_organization(kind="merchant", name="商家", code="shop")
+    owner = accounts.create_staff(
+        username="owner", password=PASSWORD, organization=merchant, role="owner"
+    )
+    store = stores.create_store(
+        actor=owner, merchant=merchant, name="门店", address="杭州", lat=30.27, lon=120.15
+    )
+    stores.set_opening_hours(
+        actor=owner,
+        store=store,
+        hours=[{"weekday": d, "opens": "00:00", "closes": "00:00"} for d in range(7)],
+    )
+    category = catalog.create_category(actor=ops, name="日用", slug="daily")
+    product = catalog.create_product(
+        actor=maker,
+        owner=producer,
+        category=category,
+        name="分享商品",
+        skus=[{"code": "R1", "name": "单件", "price": "39.90"}],
+    )
+    catalog.submit_product(actor=maker, product=product)
+    catalog.review_product(actor=ops, product=product, approve=True)
+    sku = product.skus.get()
+    inventory.receive_stock(
+        actor=owner, location=inventory.location_for_store(store), sku=sku, quantity=100_000
+    )
+    tokens, link_ids = [], []
+    for i in range(LINKS):
+        sharer = User.objects.create(username=f"sharer{i}", phone=f"1390000{i:04d}")
+        link, _points = services.share_product(sharer=sharer, product=product)
+        tokens.append(links.token_for(link.public_id))
+        link_ids.append(link.pk)
+    visitors = [
+        User.objects.create(username=f"visitor{i}", phone=f"1370000{i:04d}").pk
+        for i in range(CLIENTS * VISITORS_PER_CLIENT)
+    ]
+    return {
+        "tokens": tokens,
+        "links": link_ids,
+        "visitors": visitors,
+        "store": store.pk,
+        "sku": sku.pk,
+        "product": product.pk,
+    }
+
+
+def _click(token: str, visitor) -> float:
+    from omniretail.referrals import services
+
+    started = time.perf_counter()
+    services.record_visit(token=token, visitor=visitor)
+    return time.perf_counter() - started
+
+
+def _client(world, index, deadline, queue):
+    import django
+    from django.db import connections
+
+    django.setup()
+    from omniretail.accounts.models import User
+
+    rng = random.Random(index)
+    mine = world["visitors"][index * VISITORS_PER_CLIENT : (index + 1) * VISITORS_PER_CLIENT]
+    visitors = list(User.objects.filter(pk__in=mine))
+    latencies = []
+    while time.time() < deadline:
+        latencies.append(_click(rng.choice(world["tokens"]), rng.choice(visitors)))
+    connections.close_all()
+    queue.put(latencies)
+
+
+def _run_clicks(world) -> tuple[int, float, list[float]]:
+    latencies, elapsed = run_clients(_client, world, clients=CLIENTS, seconds=SECONDS)
+    return len(latencies), elapsed, latencies
+
+
+def _queries(action) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        action()
+    return len(
+        [q for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    )
+
+
+def _paid_orders_with_clicks(world) -> list[str]:
+    """ORDERS orders paid from the wallet, each buyer with an earlier click on a share link
+    (made after payment and dated before it, so the attribution itself is left to time)."""
+    from django.utils import timezone
+
+    from omniretail.accounts.models import User
+    from omniretail.catalog.models import Sku
+    from omniretail.orders import services as orders
+    from omniretail.orders.models import Order
+    from omniretail.payments import services as payments
+    from omniretail.payments.models import PaymentIntent
+    from omniretail.referrals import services
+    from omniretail.referrals.models import ShareVisit
+    from omniretail.stores.models import Store
+
+    store, sku = Store.objects.get(pk=world["store"]), Sku.objects.get(pk=world["sku"])
+    slot = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+    rng, order_ids = random.Random(7), []
+    for i in range(ORDERS):
+        buyer = User.objects.create(username=f"buyer{i}", phone=f"1360000{i:04d}")
+        payments.top_up_wallet(user=buyer, amount="100.00", idempotency_key=f"bench-{i}")
+        order = orders.checkout(
+            shopper=buyer,
+            lines=[(sku, 1)],
+            fulfilment=orders.resolve_fulfilment(
+                kind="pickup", store=store, pickup_slot_start=slot
+            ),
+            payment_provider="balance",
+        )
+        payments.start_payment(intent=PaymentIntent.objects.get(public_id=order.payment_intent_id))
+        paid_at = Order.objects.values_list("paid_at", flat=True).get(pk=order.pk)
+        for token in rng.sample(world["tokens"], 2):  # two sharers; the later click wins
+            visit = services.record_visit(token=token, visitor=buyer)
+            ShareVisit.objects.filter(pk=visit.pk).update(
+                visited_at=paid_at - timedelta(hours=rng.randint(1, 48))
+            )
+        order_ids.append(order.public_id)
+    return order_ids
+
+
+def _time_attribution(order_ids) -> tuple[list[float], int]:
+    from omniretail.referrals import services
+
+    latencies = []
+    for order_id in order_ids[1:]:
+        started = time.perf_counter()
+        services.attribute_order(order_id=order_id)
+        latencies.append(time.perf_counter() - started)
+    return latencies, _queries(lambda: services.attribute_order(order_id=order_ids[0]))
+
+
+PGBENCH_SCRIPT = """\\set l random(:link_min, :link_max)
+\\set v random(:visitor_min, :visitor_max)
+BEGIN;
+SELECT l.id, l.sharer_id, p.status FROM referrals_sharelink l
+  JOIN catalog_product p ON p.id = l.product_id WHERE l.id = :l;
+SELECT id FROM referrals_sharevisit WHERE link_id = :l AND visitor_id = :v LIMIT 1;
+UPDATE referrals_sharevisit SET visited_at = now() WHERE link_id = :l AND visitor_id = :v;
+COMMIT;
+"""
+
+
+def _pgbench(world) -> tuple[float | None, str]:
+    variables = {
+        "link_min": min(world["links"]),
+        "link_max": max(world["links"]),
+        "visitor_min": min(world["visitors"]),
+        "visitor_max": max(world["visitors"]),
+    }
+    return pgbench_tps(PGBENCH_SCRIPT, variables, clients=CLIENTS, seconds=SECONDS)
+
+
+def main() -> None:
+    # paying orders texts the shopper: keep those messages in the scratch directory
+    os.environ.setdefault("OMNI_SMS_BACKEND", "omniretail.notifications.backends.FileSmsBackend")
+    header(
+        f"referrals: {CLIENTS} clients opening {LINKS} share links for {SECONDS:.0f}s; "
+        f"attribution of {ORDERS} paid orders"
+    )
+    with django_database("referrals") as label:
+        world = _world()
+        from omniretail.accounts.models import User
+
+        probe = User.objects.get(pk=world["visitors"][0])
+        _click(world["tokens"][0], probe)  # warm up; the next click moves the same visit
+        click_queries = _queries(lambda: _click(world["tokens"][0], probe))
+        clicks, elapsed, latencies = _run_clicks(world)
+        rate = clicks / elapsed
+        rows = [
+            [
+                label,
+                "open a share link",
+                clicks,
+                rate,
+                percentile(latencies, 50) * 1000,
+                percentile(latencies, 99) * 1000,
+                click_queries,
+            ]
+        ]
+        bound = note = None
+        if label == "postgresql":
+            bound, note = _pgbench(world)
+            if bound is not None:
+                rows.append([label, "pgbench, same row operations", "-", bound, "-", "-", 3])
+        attributions, attribution_queries = _time_attribution(_paid_orders_with_clicks(world))
+        rows.append(
+            [
+                label,
+                "attribute a paid order",
+                len(attributions),
+                len(attributions) / sum(attributions),
+                percentile(attributions, 50) * 1000,
+                percentile(attributions, 99) * 1000,
+                attribution_queries,
+            ]
+        )
+        print_table(["db", "what", "n", "per s", "p50 ms", "p99 ms", "queries"], rows)
+        if bound:
+            print(
+                f"clicks: ratio to the pgbench bound {rate / bound:.2f} ({rate:.0f} / {bound:.0f})"
+            )
+        elif note:
+            print(f"no pgbench bound: {note}")
+
+
+if __name__ == "__main__":
+    main()

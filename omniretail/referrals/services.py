@@ -1,0 +1,420 @@
+"""Sharing, clicks and attribution, and the merchant's programme rules. The orders domain
+knows nothing of this: a click is recorded here, and when orders publishes `OrderPaid` the
+handler attributes the sale to the last valid click (rewards are paid in `rewards`)."""
+
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.models import Organization
+from omniretail.accounts.selectors import (
+    MANAGING_ROLES,
+    is_platform_operator,
+    require_role,
+    require_user,
+)
+from omniretail.catalog.models import Product
+from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
+from omniretail.core.money import CENT, ZERO, money
+from omniretail.notifications.services import notify
+from omniretail.orders.models import Order
+from omniretail.referrals import links
+from omniretail.referrals.models import (
+    MAX_COMMISSION_RATE,
+    MAX_REBATE_RATE,
+    RATE_PLACES,
+    Attribution,
+    Form,
+    ProductRebateRate,
+    ReferralProgramme,
+    Reseller,
+    ShareAward,
+    ShareLink,
+    ShareVisit,
+    percent_of,
+)
+from omniretail.referrals.points import award_points
+
+MAX_TIERS = 6
+MAX_PAYOUT_MINIMUM = Decimal("100000.00")
+MAX_SESSION_VISITS = 20
+
+
+class InvalidShareLink(ValidationFailed):
+    code = "invalid_share_link"
+
+
+class SelfReferral(Conflict):
+    code = "self_referral"
+
+
+def invalid_link() -> InvalidShareLink:
+    message = _("分享链接无效或已被篡改。")
+    return InvalidShareLink(message, fields={"token": message})
+
+
+# ---------------------------------------------------------------- the merchant's rules
+
+
+def _require_manager(staff, merchant: Organization) -> None:
+    if not is_platform_operator(staff):
+        require_role(staff, merchant, MANAGING_ROLES)
+    if merchant.kind != Organization.Kind.MERCHANT:
+        raise field_error("merchant", _("只有商家可以设置分享返利。"))
+
+
+def _programme(merchant: Organization) -> ReferralProgramme:
+    return ReferralProgramme.objects.get_or_create(merchant=merchant)[0]
+
+
+def parse_rate(value, *, field: str, maximum: Decimal, allow_zero: bool = True) -> Decimal:
+    """A share such as "0.05"; never a float, at most four places, within 0..maximum."""
+    if isinstance(value, float | bool) or value is None:
+        raise field_error(field, _("比例必须是数字，例如 0.05 表示 5%。"))
+    try:
+        rate = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise field_error(field, _("比例必须是数字，例如 0.05 表示 5%。")) from None
+    if not rate.is_finite() or rate != rate.quantize(Decimal(1).scaleb(-RATE_PLACES)):
+        raise field_error(field, _("比例最多精确到 0.01%。"))
+    lowest = ZERO if allow_zero else Decimal("0.0001")
+    if not lowest <= rate <= maximum:
+        raise field_error(
+            field,
+            _("比例需在 %(low)s%% 到 %(high)s%% 之间。")
+            % {"low": percent_of(lowest), "high": percent_of(maximum)},
+        )
+    return rate.quantize(Decimal(1).scaleb(-RATE_PLACES))
+
+
+def parse_tiers(tiers) -> list[dict]:
+    """Commission tiers by monthly referred orders: ascending limits, the last one open."""
+    if not isinstance(tiers, list) or not 1 <= len(tiers) <= MAX_TIERS:
+        raise field_error("tiers", _("请设置 1 到 %(n)s 档提成。") % {"n": MAX_TIERS})
+    parsed, previous = [], 0
+    for index, tier in enumerate(tiers):
+        if not isinstance(tier, dict):
+            raise field_error(f"tiers.{index}", _("每档需包含订单数上限和比例。"))
+        up_to = tier.get("up_to")
+        last = index == len(tiers) - 1
+        if last and up_to is not None:
+            raise field_error(f"tiers.{index}.up_to", _("最后一档不设上限。"))
+        if not last and (
+            isinstance(up_to, bool) or not isinstance(up_to, int) or not previous < up_to <= 10_000
+        ):
+            raise field_error(
+                f"tiers.{index}.up_to",
+                _("订单数上限需为大于 %(n)s 的整数，且逐档递增。") % {"n": previous},
+            )
+        rate = parse_rate(
+            tier.get("rate"),
+            field=f"tiers.{index}.rate",
+            maximum=MAX_COMMISSION_RATE,
+            allow_zero=False,
+        )
+        parsed.append({"up_to": up_to, "rate": str(rate)})
+        previous = up_to or previous
+    return parsed
+
+
+def _whole(value, *, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise field_error(
+            field, _("请输入 %(low)s 到 %(high)s 之间的整数。") % {"low": low, "high": high}
+        )
+    return value
+
+
+@transaction.atomic
+def configure_programme(
+    *,
+    staff,
+    merchant: Organization,
+    is_active: bool | None = None,
+    rebate_rate=None,
+    rebate_form: str | None = None,
+    attribution_days: int | None = None,
+    reseller_threshold: int | None = None,
+    tiers: list | None = None,
+    payout_minimum=None,
+    freeze_days: int | None = None,
+) -> ReferralProgramme:
+    """A manager changes the rules; what is left out stays as it was. Sales already
+    attributed keep the rate they were made at."""
+    _require_manager(staff, merchant)
+    changes: dict = {}
+    if is_active is not None:
+        changes["is_active"] = bool(is_active)
+    if rebate_rate is not None:
+        changes["rebate_rate"] = parse_rate(
+            rebate_rate, field="rebate_rate", maximum=MAX_REBATE_RATE
+        )
+    if rebate_form is not None:
+        if rebate_form not in Form.values:
+            raise field_error("rebate_form", _("返利方式只能是现金或积分。"))
+        changes["rebate_form"] = rebate_form
+    if attribution_days is not None:
+        changes["attribution_days"] = _whole(
+            attribution_days, field="attribution_days", low=1, high=90
+        )
+    if reseller_threshold is not None:
+        changes["reseller_threshold"] = _whole(
+            reseller_threshold, field="reseller_threshold", low=1, high=1000
+        )
+    if tiers is not None:
+        changes["tiers"] = parse_tiers(tiers)
+    if payout_minimum is not None:
+        try:
+            minimum = money(payout_minimum)
+        except (TypeError, ValueError):
+            raise field_error("payout_minimum", _("请输入正确的金额。")) from None
+        if not CENT <= minimum <= MAX_PAYOUT_MINIMUM:
+            raise field_error("payout_minimum", _("最低提现金额需在 ¥0.01 到 ¥100000 之间。"))
+        changes["payout_minimum"] = minimum
+    if freeze_days is not None:
+        changes["freeze_days"] = _whole(freeze_days, field="freeze_days", low=0, high=90)
+    programme = _programme(merchant)
+    if changes:
+        ReferralProgramme.objects.filter(pk=programme.pk).update(
+            **changes, updated_at=timezone.now()
+        )
+        programme.refresh_from_db()
+    return programme
+
+
+@transaction.atomic
+def set_product_rate(*, staff, merchant: Organization, product: Product, rate) -> Decimal | None:
+    """A rebate rate for one product; `rate=None` goes back to the programme's default."""
+    _require_manager(staff, merchant)
+    programme = _programme(merchant)
+    if rate is None:
+        ProductRebateRate.objects.filter(programme=programme, product=product).delete()
+        return None
+    parsed = parse_rate(rate, field="rate", maximum=MAX_REBATE_RATE)
+    ProductRebateRate.objects.update_or_create(
+        programme=programme, product=product, defaults={"rate": parsed}
+    )
+    return parsed
+
+
+# ---------------------------------------------------------------- sharing and clicks
+
+
+def share_points() -> int:
+    return int(getattr(settings, "OMNI_REFERRAL_SHARE_POINTS", 10))
+
+
+@transaction.atomic
+def share_product(*, sharer, product: Product) -> tuple[ShareLink, int]:
+    """The sharer's private link to `product` (the same link every time), and the points
+    this share earned: the configured amount the first time today, nothing after."""
+    require_user(sharer)
+    if product.status != Product.Status.APPROVED:
+        raise NotFound(_("找不到该商品。"))
+    link = ShareLink.objects.filter(sharer=sharer, product=product).first()
+    if link is None:
+        try:
+            with transaction.atomic():
+                link = ShareLink.objects.create(sharer=sharer, product=product)
+        except IntegrityError:  # a second tab shared the same product at the same moment
+            link = ShareLink.objects.get(sharer=sharer, product=product)
+    points = share_points()
+    if points <= 0:
+        return link, 0
+    try:
+        with transaction.atomic():
+            award = ShareAward.objects.create(
+                sharer=sharer, product=product, day=timezone.localdate(), points=points
+            )
+    except IntegrityError:
+        return link, 0
+    award_points(
+        user=sharer,
+        points=points,
+        reason=f"share:{product.public_id}",
+        idempotency_key=f"share:{award.public_id}",
+    )
+    return link, points
+
+
+# A click is the hot path: read only what it needs (a product's text columns are large).
+LINK_FIELDS = ("public_id", "sharer_id", "product__public_id", "product__name", "product__status")
+
+
+def link_for_token(token: str) -> ShareLink:
+    public_id = links.public_id_from(token)
+    link = (
+        ShareLink.objects.select_related("product")
+        .only(*LINK_FIELDS)
+        .filter(public_id=public_id)
+        .first()
+        if public_id
+        else None
+    )
+    if link is None:
+        raise invalid_link()
+    if link.product.status != Product.Status.APPROVED:
+        raise NotFound(_("该商品已下架。"))
+    return link
+
+
+@transaction.atomic
+def record_visit(*, token: str, visitor=None, earlier_visit_ids=()) -> ShareVisit:
+    """A click on a share link, by a member or (until they log in) by a session. Clicking
+    one's own link is refused: a sharer cannot earn on their own purchase. A repeated click
+    moves the existing visit's time, so the last click is the one that counts."""
+    link = link_for_token(token)
+    now = timezone.now()
+    if getattr(visitor, "is_authenticated", False):
+        if visitor.pk == link.sharer_id:
+            message = _("这是您自己的分享链接，自己购买不产生返利。")
+            raise SelfReferral(message, fields={"token": message})
+        existing = ShareVisit.objects.filter(link=link, visitor=visitor).only("pk").first()
+    else:
+        visitor = None
+        existing = (
+            ShareVisit.objects.filter(
+                link=link, visitor__isnull=True, public_id__in=list(earlier_visit_ids)
+            )
+            .only("pk", "public_id")
+            .first()
+        )
+    if existing is not None:
+        ShareVisit.objects.filter(pk=existing.pk).update(visited_at=now)
+        existing.link, existing.visited_at = link, now
+        return existing
+    return ShareVisit.objects.create(link=link, visitor=visitor, visited_at=now)
+
+
+@transaction.atomic
+def claim_visits(*, user, visit_ids) -> int:
+    """At login the clicks made as a guest become the member's, except on their own links."""
+    ids = [str(v) for v in list(visit_ids)[-MAX_SESSION_VISITS:]]
+    if not ids:
+        return 0
+    return (
+        ShareVisit.objects.filter(public_id__in=ids, visitor__isnull=True)
+        .exclude(link__sharer=user)
+        .update(visitor=user)
+    )
+
+
+# ---------------------------------------------------------------- attribution
+
+
+def rebate_rate_for(programme: ReferralProgramme, product_id: int) -> Decimal:
+    if programme.pk is None:
+        return programme.rebate_rate
+    override = ProductRebateRate.objects.filter(programme=programme, product_id=product_id).first()
+    return override.rate if override else programme.rebate_rate
+
+
+def _attributable_base(order: Order, line_total: Decimal) -> Decimal:
+    """The product's share of what was actually paid for goods (discounts spread evenly)."""
+    if order.subtotal <= ZERO:
+        return ZERO
+    paid_for_goods = order.subtotal - order.discount_total
+    return (line_total * paid_for_goods / order.subtotal).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def _last_valid_visits(order: Order, product_ids, window: timedelta) -> dict[int, ShareVisit]:
+    """Per product, the buyer's latest click within the window before payment, on someone
+    else's link."""
+    paid_at = order.paid_at or timezone.now()
+    visits = (
+        ShareVisit.objects.filter(
+            visitor_id=order.shopper_id,
+            link__product_id__in=product_ids,
+            visited_at__gte=paid_at - window,
+            visited_at__lte=paid_at,
+        )
+        .exclude(link__sharer_id=order.shopper_id)
+        .select_related("link")
+        .order_by("-visited_at", "-id")
+    )
+    latest: dict[int, ShareVisit] = {}
+    for visit in visits:
+        latest.setdefault(visit.link.product_id, visit)
+    return latest
+
+
+@transaction.atomic
+def attribute_order(*, order_id: str) -> list[Attribution]:
+    """Called on `OrderPaid`: each product bought through a share link is attributed to its
+    sharer, who is told what the sale will earn once the order completes. Running it again
+    for the same order adds nothing."""
+    order = (
+        Order.objects.select_related("merchant")
+        .filter(public_id=order_id, shopper__isnull=False)
+        .first()
+    )
+    if order is None:
+        return []
+    programme = ReferralProgramme.objects.filter(merchant=order.merchant).first()
+    if programme is None:
+        programme = ReferralProgramme(merchant=order.merchant)  # the defaults, unsaved
+    if not programme.is_active:
+        return []
+    totals: dict[int, Decimal] = {}
+    names: dict[int, str] = {}
+    for line in order.lines.select_related("sku"):
+        totals[line.sku.product_id] = totals.get(line.sku.product_id, ZERO) + line.line_total
+        names[line.sku.product_id] = line.product_name
+    window = timedelta(days=programme.attribution_days)
+    made = []
+    for product_id, visit in _last_valid_visits(order, list(totals), window).items():
+        base = _attributable_base(order, totals[product_id])
+        if base <= ZERO:
+            continue
+        is_reseller = Reseller.objects.filter(
+            user_id=visit.link.sharer_id, merchant=order.merchant
+        ).exists()
+        attribution, created = Attribution.objects.get_or_create(
+            order=order,
+            product_id=product_id,
+            defaults={
+                "merchant": order.merchant,
+                "link": visit.link,
+                "sharer_id": visit.link.sharer_id,
+                "buyer_id": order.shopper_id,
+                "kind": Attribution.Kind.COMMISSION if is_reseller else Attribution.Kind.REBATE,
+                "form": Form.CASH if is_reseller else programme.rebate_form,
+                "rate": ZERO if is_reseller else rebate_rate_for(programme, product_id),
+                "base": base,
+                "kept_base": base,
+            },
+        )
+        if created:
+            made.append(attribution)
+            _tell_sharer_of_sale(attribution, names[product_id])
+    return made
+
+
+def _tell_sharer_of_sale(attribution: Attribution, product_name: str) -> None:
+    if attribution.kind == Attribution.Kind.COMMISSION:
+        body = _(
+            "好友通过您的分享购买了「%(product)s」（¥%(base)s）。订单完成且售后期结束后，"
+            "将按本月阶梯提成比例计入您的提成账户。"
+        ) % {"product": product_name, "base": attribution.base}
+    else:
+        estimate = (attribution.base * attribution.rate).quantize(CENT, rounding=ROUND_DOWN)
+        body = _(
+            "好友通过您的分享购买了「%(product)s」（¥%(base)s）。订单完成且售后期结束后，"
+            "您将获得 %(rate)s%% 返利约 ¥%(amount)s，以%(form)s发放。"
+        ) % {
+            "product": product_name,
+            "base": attribution.base,
+            "rate": percent_of(attribution.rate),
+            "amount": estimate,
+            "form": attribution.get_form_display(),
+        }
+    notify(
+        user=attribution.sharer,
+        title=_("分享成交"),
+        body=body,
+        link="/me/referrals/",
+    )
