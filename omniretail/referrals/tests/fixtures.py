@@ -16,13 +16,9 @@ from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 from omniretail.referrals import links, rewards, services
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture(name="referral_settings", autouse=True)
 def referral_settings_fixture(settings):
-    # Staff fixtures hash passwords; PBKDF2 costs most of a second each on a busy machine.
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.OMNI_EVENTS_INLINE = True
     settings.OMNI_RETURN_WINDOW_DAYS = 7
     settings.OMNI_REFERRAL_SHARE_POINTS = 10
