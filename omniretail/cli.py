@@ -30,13 +30,23 @@ def _prepare() -> None:
 def _housekeeping_jobs():
     """Idempotent sweeps driven by deadlines stored in the database; safe to run anywhere,
     any number of times."""
+    from omniretail.codes import tasks as codes_tasks
     from omniretail.core.events import deliver_pending
+    from omniretail.counters import tasks as counters_tasks
+    from omniretail.groupbuy import tasks as groupbuy_tasks
     from omniretail.inventory.services import release_expired_reservations
+    from omniretail.loyalty import tasks as loyalty_tasks
     from omniretail.orders.services import expire_unpaid_orders
     from omniretail.payments.services import expire_intents
     from omniretail.referrals.payouts import release_frozen_commissions
     from omniretail.referrals.rewards import credit_due_rewards
+    from omniretail.supply import tasks as supply_tasks
 
+    programme_sweeps = [
+        job
+        for module in (loyalty_tasks, codes_tasks, groupbuy_tasks, counters_tasks, supply_tasks)
+        for job in module.HOUSEKEEPING
+    ]
     return [
         deliver_pending,
         expire_unpaid_orders,
@@ -44,6 +54,7 @@ def _housekeeping_jobs():
         expire_intents,
         credit_due_rewards,
         release_frozen_commissions,
+        *programme_sweeps,
     ]
 
 

@@ -17,8 +17,13 @@ from django.db import transaction
 from omniretail.accounts import services as accounts
 from omniretail.accounts.models import Membership, Organization, User
 from omniretail.catalog import services as catalog
+from omniretail.codes import demo as codes_demo
+from omniretail.counters import demo as counters_demo
+from omniretail.groupbuy import demo as groupbuy_demo
+from omniretail.loyalty import demo as loyalty_demo
 from omniretail.referrals import demo as referrals_demo
 from omniretail.stores import services as stores
+from omniretail.supply import demo as supply_demo
 
 PLATFORM_CODE = "platform"
 CREDENTIALS_FILE = "demo_credentials.json"
@@ -275,7 +280,14 @@ CATEGORIES = [
 # Each business programme (loyalty, group buys, counters, the supply channel, ...) adds its
 # own demo data through a module with `load(city) -> list[str]`: the lines it returns are
 # printed with the credentials.
-PROGRAMMES: tuple = (referrals_demo,)
+PROGRAMMES: tuple = (
+    loyalty_demo,
+    codes_demo,
+    referrals_demo,
+    groupbuy_demo,
+    counters_demo,
+    supply_demo,
+)
 
 
 @dataclass

@@ -5,12 +5,17 @@ from django.urls import include, path
 
 from omniretail.accounts.api import router as auth_router
 from omniretail.catalog.api import router as catalog_router
+from omniretail.codes.api import router as codes_router
 from omniretail.core.api import build_api
+from omniretail.counters.api import router as counters_router
+from omniretail.groupbuy.api import router as groupbuy_router
 from omniretail.inventory.api import router as inventory_router
+from omniretail.loyalty.api import router as loyalty_router
 from omniretail.orders.api import router as orders_router
 from omniretail.payments.api import router as payments_router
 from omniretail.referrals.api import router as referrals_router
 from omniretail.stores.api import router as stores_router
+from omniretail.supply.api import router as supply_router
 
 api = build_api()
 api.add_router("/auth", auth_router)
@@ -20,6 +25,11 @@ api.add_router("/payments", payments_router)
 api.add_router("/orders", orders_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/referrals", referrals_router)
+api.add_router("/loyalty", loyalty_router)
+api.add_router("/codes", codes_router)
+api.add_router("/groupbuy", groupbuy_router)
+api.add_router("/counters", counters_router)
+api.add_router("/supply", supply_router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -45,4 +45,9 @@ urlpatterns = [
     path("merchant/stock/", views_merchant.stock, name="m_stock"),
     # programmes
     path("", include("omniretail.web.urls_referrals")),
+    path("", include("omniretail.web.urls_loyalty")),
+    path("", include("omniretail.web.urls_codes")),
+    path("", include("omniretail.web.urls_groupbuy")),
+    path("", include("omniretail.web.urls_counters")),
+    path("", include("omniretail.web.urls_supply")),
 ]

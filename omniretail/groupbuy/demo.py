@@ -1,0 +1,6 @@
+"""Demo data for the groupbuy programme, built through its services."""
+
+
+def load(city) -> list[str]:
+    """Add this programme to the demo city; return lines to print after the credentials."""
+    return []

@@ -1,0 +1,3 @@
+"""Pages of the counters programme, in the `web:` namespace (included by web/urls.py)."""
+
+urlpatterns: list = []
