@@ -1,7 +1,8 @@
+import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -190,3 +191,26 @@ def test_fifty_parallel_reservations_for_twenty_units_sell_exactly_twenty(
     stock = level(store_location, sku)
     assert (stock.on_hand, stock.reserved) == (20, 20)
     assert Reservation.objects.count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_orders_listing_the_same_skus_in_opposite_orders_never_deadlock(
+    store_location, sku, sku2, merchant_staff, race
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level concurrency is proven on PostgreSQL")
+    for item in (sku, sku2):
+        services.receive_stock(actor=merchant_staff, location=store_location, sku=item, quantity=40)
+
+    def order(i: int):
+        lines = [(sku, 1), (sku2, 1)] if i % 2 else [(sku2, 1), (sku, 1)]
+        with transaction.atomic():
+            reservations = services.reserve_lines(
+                location=store_location, lines=lines, reference=f"o{i}"
+            )
+            time.sleep(0.01)  # hold both row locks long enough for the other order to collide
+            return reservations
+
+    outcomes = race(30, order)
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    assert (level(store_location, sku).reserved, level(store_location, sku2).reserved) == (30, 30)
