@@ -65,3 +65,9 @@ def idempotent(request: HttpRequest, *, endpoint: str, payload, action):
             action=action,
         )
     )
+
+
+def as_json(schema, data) -> dict:
+    """Validate `data` against a response schema and render it as JSON-ready values, for
+    responses stored by `idempotent` and replayed byte for byte."""
+    return schema.model_validate(data).model_dump(mode="json")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from omniretail.accounts.auth import AUTH
-from omniretail.core.api import idempotent
+from omniretail.core.api import as_json, idempotent
 from omniretail.core.errors import NotFound
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id, skus_by_public_ids
@@ -98,10 +98,6 @@ def order_out(order: Order) -> dict:
     }
 
 
-def _json(schema, data) -> dict:
-    return schema.model_validate(data).model_dump(mode="json")
-
-
 # ------------------------------------------------------------------ cart
 
 
@@ -165,7 +161,7 @@ def checkout(request, payload: CheckoutIn):
             note=payload.note,
             cart=cart,
         )
-        return 201, _json(OrderOut, order_out(selectors.with_details(order)))
+        return 201, as_json(OrderOut, order_out(selectors.with_details(order)))
 
     return idempotent(
         request, endpoint="checkout", payload=payload.model_dump(mode="json"), action=act
@@ -297,7 +293,7 @@ def redeem(request, payload: RedeemIn):
 
     def act():
         order = pickup.redeem_pickup_code(staff=request.auth, store=store, code=payload.code)
-        return 200, _json(
+        return 200, as_json(
             OrderOut, order_out(selectors.order_for_staff(request.auth, order.public_id))
         )
 
@@ -333,7 +329,7 @@ def ring_up(request, payload: SaleIn):
         skus = skus_by_public_ids([line.sku for line in payload.lines])
         lines = [(skus[line.sku], line.quantity) for line in payload.lines]
         order = services.ring_up_sale(staff=request.auth, store=store, lines=lines)
-        return 201, _json(
+        return 201, as_json(
             OrderOut, order_out(selectors.order_for_staff(request.auth, order.public_id))
         )
 

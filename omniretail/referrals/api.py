@@ -6,7 +6,7 @@ from ninja import Router
 
 from omniretail.accounts.auth import AUTH
 from omniretail.catalog.selectors import public_product
-from omniretail.core.api import idempotent
+from omniretail.core.api import as_json, idempotent
 from omniretail.referrals import links, payouts, selectors, services
 from omniretail.referrals.models import Attribution, PayoutRequest, ReferralProgramme, Reseller
 from omniretail.referrals.schemas import (
@@ -30,10 +30,6 @@ from omniretail.referrals.schemas import (
 
 router = Router(tags=["referrals"], auth=AUTH)
 LIST_SIZE = 200
-
-
-def _json(schema, data) -> dict:
-    return schema.model_validate(data).model_dump(mode="json")
 
 
 def earning_out(row: Attribution) -> dict:
@@ -208,7 +204,7 @@ def request_payout(request, reseller_id: str, payload: PayoutIn):
 
     def act():
         payout = payouts.request_payout(user=request.auth, reseller=reseller, amount=payload.amount)
-        return 201, _json(PayoutOut, payout_out(payout))
+        return 201, as_json(PayoutOut, payout_out(payout))
 
     return idempotent(
         request, endpoint=f"payout:{reseller_id}", payload=payload.model_dump(), action=act
@@ -232,7 +228,7 @@ def configure(request, merchant_id: str, payload: ProgrammeIn):
 
     def act():
         saved = services.configure_programme(staff=request.auth, merchant=merchant, **changes)
-        return 200, _json(ProgrammeOut, programme_out(saved))
+        return 200, as_json(ProgrammeOut, programme_out(saved))
 
     return idempotent(
         request, endpoint=f"programme:{merchant_id}", payload=payload.model_dump(), action=act
@@ -279,7 +275,7 @@ def decide(request, payout_id: str, payload: DecisionIn):
         decided = payouts.decide_payout(
             staff=request.auth, payout=payout, approve=payload.approve, reason=payload.reason
         )
-        return 200, _json(PayoutOut, payout_out(decided))
+        return 200, as_json(PayoutOut, payout_out(decided))
 
     return idempotent(
         request, endpoint=f"payout-decision:{payout_id}", payload=payload.model_dump(), action=act
