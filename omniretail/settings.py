@@ -221,3 +221,11 @@ OMNI_RETURN_WINDOW_DAYS = int(os.environ.get("OMNI_RETURN_WINDOW_DAYS", "7"))
 # attribution window, reseller threshold, commission tiers and payout terms in its console.
 OMNI_REFERRAL_SHARE_POINTS = int(os.environ.get("OMNI_REFERRAL_SHARE_POINTS", "10"))
 OMNI_REFERRAL_POINTS_PER_YUAN = int(os.environ.get("OMNI_REFERRAL_POINTS_PER_YUAN", "100"))
+
+# Loyalty: days a lot of points stays spendable, the yuan one platform point is worth in
+# settlements between merchants, the points a merchant gets for joining the online mall, and
+# how many days before a member's birthday the greeting and coupon go out.
+OMNI_POINTS_VALID_DAYS = int(os.environ.get("OMNI_POINTS_VALID_DAYS", "365"))
+OMNI_POINT_VALUE_YUAN = os.environ.get("OMNI_POINT_VALUE_YUAN", "0.01")
+OMNI_JOINING_REWARD_POINTS = int(os.environ.get("OMNI_JOINING_REWARD_POINTS", "1000"))
+OMNI_BIRTHDAY_NOTICE_DAYS = int(os.environ.get("OMNI_BIRTHDAY_NOTICE_DAYS", "3"))

@@ -1,0 +1,307 @@
+"""Loyalty tables on top of the ledger. The ledger holds balances and postings; these tables
+say which lot each point came from (and when it expires), which lots a spend drew on, the
+rules that decide how many points an action earns, exchange ratios, members and statements.
+
+Invariant kept by `services`: for a points wallet, the sum of its lots' `remaining` equals
+the ledger balance, because every credit creates a lot and every debit draws lots down in
+the same transaction."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from omniretail.core.ids import PublicIdModel
+from omniretail.core.money import MoneyField
+
+
+class Lot(PublicIdModel):
+    """Points credited by one posting that expire together. `remaining` only falls (spends,
+    expiry) through conditional updates in `services`."""
+
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    posting = models.ForeignKey("ledger.Posting", on_delete=models.PROTECT, related_name="+")
+    points = models.BigIntegerField(_("积分"))
+    remaining = models.BigIntegerField(_("剩余"))
+    expires_on = models.DateField(_("到期日"))
+    source_org = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expired_posting = models.ForeignKey(
+        "ledger.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("积分批次")
+        verbose_name_plural = _("积分批次")
+        indexes = [
+            models.Index(fields=["account", "expires_on", "id"], name="loyalty_lot_draw_idx"),
+            models.Index(fields=["expires_on"], name="loyalty_lot_expiry_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remaining__gte=0) & Q(remaining__lte=models.F("points")),
+                name="loyalty_lot_remaining_in_range",
+            ),
+        ]
+
+
+class Spend(PublicIdModel):
+    """A debit of a member's points: what it drew from which lot, and where it was spent,
+    so a refund can put the same points back and settlement knows who owes whom."""
+
+    class Kind(models.TextChoices):
+        SPEND = "spend", _("消费")
+        CLAWBACK = "clawback", _("退款扣回")
+        CONVERT = "convert", _("兑换")
+
+    posting = models.OneToOneField("ledger.Posting", on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SPEND)
+    points = models.BigIntegerField(_("积分"))
+    spent_at_org = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refund_posting = models.OneToOneField(
+        "ledger.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("积分消费")
+        verbose_name_plural = _("积分消费")
+
+
+class Draw(models.Model):
+    spend = models.ForeignKey(Spend, on_delete=models.PROTECT, related_name="draws")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="draws")
+    points = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(points__gt=0), name="loyalty_draw_pos")]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id}: {self.points}"
+
+
+class SettlementLine(models.Model):
+    """Platform points issued against `issuer` spent on `spender`'s goods: issuer owes
+    spender. A refund of the spend writes the same line negated."""
+
+    issuer = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    spender = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    points = models.BigIntegerField()
+    posting = models.ForeignKey("ledger.Posting", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.issuer_id} -> {self.spender_id}: {self.points}"
+
+
+class EarnRule(PublicIdModel):
+    """How many points an action earns at a merchant; a product rule beats the merchant's.
+
+    `tiers` (per item only) maps a count of identical items to the points for that many,
+    e.g. {"1": 1, "2": 3}; larger counts are made of the biggest tiers that fit."""
+
+    class Kind(models.TextChoices):
+        PER_ITEM = "per_item", _("按件")
+        PER_YUAN = "per_yuan", _("按消费金额")
+        SHARE = "share", _("分享")
+        FIRST_SCAN = "first_scan", _("首次扫码")
+        SCAN = "scan", _("扫码")
+        SIGNUP = "signup", _("注册")
+        BIRTHDAY = "birthday", _("生日")
+
+    class Target(models.TextChoices):
+        PLATFORM = "platform", _("平台积分")
+        OFFLINE = "offline", _("商家积分")
+
+    org = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    points = models.PositiveIntegerField(_("积分"))
+    tiers = models.JSONField(_("数量阶梯"), default=dict, blank=True)
+    target = models.CharField(
+        _("积分类型"), max_length=10, choices=Target.choices, default=Target.PLATFORM
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("积分规则")
+        verbose_name_plural = _("积分规则")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "kind"],
+                condition=Q(product__isnull=True),
+                name="loyalty_rule_one_per_merchant",
+            ),
+            models.UniqueConstraint(
+                fields=["org", "kind", "product"],
+                condition=Q(product__isnull=False),
+                name="loyalty_rule_one_per_product",
+            ),
+        ]
+
+
+class OrderAward(models.Model):
+    """Points awarded for a paid order and how much of them refunds have clawed back; the
+    shortfall is what the member had already spent and could not be taken."""
+
+    order_id = models.CharField(max_length=26, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asset_code = models.CharField(max_length=40)
+    total = MoneyField()
+    points = models.BigIntegerField()
+    refunded = MoneyField(default=0)
+    clawed_back = models.BigIntegerField(default=0)
+    shortfall = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.points}"
+
+
+class ExchangeRule(models.Model):
+    """A merchant's offline -> platform ratio (`offline` points buy `platform` points) and
+    the most offline points one shopper may convert per day."""
+
+    org = models.OneToOneField("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    offline = models.PositiveIntegerField(_("商家积分"))
+    platform = models.PositiveIntegerField(_("平台积分"))
+    daily_limit = models.PositiveIntegerField(_("每日兑换上限（商家积分）"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offline__gt=0) & Q(platform__gt=0) & Q(daily_limit__gt=0),
+                name="loyalty_exchange_positive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offline}:{self.platform}"
+
+
+class Conversion(PublicIdModel):
+    """Two linked postings: offline points to the merchant's clearing account, platform
+    points from the merchant's clearing account to the shopper."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    offline_points = models.BigIntegerField()
+    platform_points = models.BigIntegerField()
+    offline_posting = models.OneToOneField(
+        "ledger.Posting", on_delete=models.PROTECT, related_name="+"
+    )
+    platform_posting = models.OneToOneField(
+        "ledger.Posting", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class StepUp(PublicIdModel):
+    """A fresh identity check (OTP or face) that one conversion may consume."""
+
+    class Method(models.TextChoices):
+        OTP = "otp", _("短信验证码")
+        FACE = "face", _("人脸识别")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=8, choices=Method.choices)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class FaceEnrolment(models.Model):
+    """Consent and the provider's template reference; deleting clears the template."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    provider = models.CharField(max_length=40)
+    template_ref = models.CharField(max_length=120, blank=True)
+    consented_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.provider}"
+
+
+class Member(PublicIdModel):
+    """A shopper's membership of one merchant's programme."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("姓名"), max_length=60, blank=True)
+    birthday = models.DateField(_("生日"), null=True, blank=True)
+    tier = models.CharField(_("等级"), max_length=20, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    birthday_sent_year = models.PositiveIntegerField(null=True, blank=True)
+    tier_computed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会员")
+        verbose_name_plural = _("会员")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "org"], name="loyalty_member_unique")
+        ]
+
+
+class Tier(models.Model):
+    """A merchant's tier: reached by rolling 12-month spend OR visits; higher rank wins."""
+
+    org = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("等级名称"), max_length=20)
+    rank = models.PositiveSmallIntegerField(_("级别"))
+    min_spend = MoneyField(_("12个月消费门槛"), default=0)
+    min_visits = models.PositiveIntegerField(_("12个月到访次数门槛"), default=0)
+    discount_percent = models.PositiveSmallIntegerField(_("折扣%"), default=0)
+    priority_service = models.BooleanField(_("优先服务"), default=False)
+
+    class Meta:
+        ordering = ["org", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "rank"], name="loyalty_tier_rank_unique"),
+            models.CheckConstraint(
+                condition=Q(discount_percent__lte=100), name="loyalty_tier_discount_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Statement(PublicIdModel):
+    """One merchant's monthly settlement with every counterparty, in yuan; `digest` hashes
+    the inputs so a recomputation can be checked to give the same numbers."""
+
+    org = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    point_value = models.DecimalField(max_digits=10, decimal_places=4)
+    lines = models.JSONField(default=list)
+    net_points = models.BigIntegerField()
+    net_yuan = MoneyField(allow_negative=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "month"], name="loyalty_statement_unique")
+        ]
+
+
+class JoiningReward(models.Model):
+    org = models.OneToOneField("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    posting = models.OneToOneField("ledger.Posting", on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return str(self.org_id)
