@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "omniretail.orders",
     "omniretail.loyalty",
     "omniretail.codes",
+    "omniretail.pointsmall",
     "omniretail.referrals",
     "omniretail.groupbuy",
     "omniretail.counters",
@@ -221,6 +222,20 @@ OMNI_RETURN_WINDOW_DAYS = int(os.environ.get("OMNI_RETURN_WINDOW_DAYS", "7"))
 # attribution window, reseller threshold, commission tiers and payout terms in its console.
 OMNI_REFERRAL_SHARE_POINTS = int(os.environ.get("OMNI_REFERRAL_SHARE_POINTS", "10"))
 OMNI_REFERRAL_POINTS_PER_YUAN = int(os.environ.get("OMNI_REFERRAL_POINTS_PER_YUAN", "100"))
+
+# Group buys: minutes a shopper has to pay a claimed seat before it goes back to the pool.
+OMNI_GROUPBUY_PAYMENT_MINUTES = int(os.environ.get("OMNI_GROUPBUY_PAYMENT_MINUTES", "10"))
+
+# Producer-to-retailer channel: how far (metres) a delivery order may be routed to a store;
+# beyond it the regional warehouse serves.
+OMNI_SUPPLY_ROUTING_RADIUS_M = int(os.environ.get("OMNI_SUPPLY_ROUTING_RADIUS_M", "5000"))
+
+# Smart counters: seconds a signed command stays valid, a door may stay open after an
+# unlock, a counter may be silent before it is offline, and an SMS unlock code lives.
+OMNI_COUNTER_COMMAND_TTL_S = int(os.environ.get("OMNI_COUNTER_COMMAND_TTL_S", "15"))
+OMNI_COUNTER_DOOR_CLOSE_S = int(os.environ.get("OMNI_COUNTER_DOOR_CLOSE_S", "120"))
+OMNI_COUNTER_OFFLINE_S = int(os.environ.get("OMNI_COUNTER_OFFLINE_S", "60"))
+OMNI_COUNTER_CODE_TTL_S = int(os.environ.get("OMNI_COUNTER_CODE_TTL_S", "300"))
 
 # Loyalty: days a lot of points stays spendable, the yuan one platform point is worth in
 # settlements between merchants, the points a merchant gets for joining the online mall, and

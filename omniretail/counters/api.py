@@ -1,5 +1,380 @@
-"""/api/counters: thin routes over counters.services and counters.selectors."""
+"""/api/counters: thin routes over the counters services and selectors. Device routes
+(/device/...) authenticate with the counter's credential (`Authorization: Counter ...`,
+docs/counter-protocol.md); the rest with a user's token or session."""
 
+import asyncio
+import time
+
+from asgiref.sync import sync_to_async
 from ninja import Router
 
+from omniretail.accounts.auth import AUTH
+from omniretail.core.api import idempotent
+from omniretail.counters import commands, device, leads, repairs, selectors, services, vending
+from omniretail.counters.models import Counter, Vend
+from omniretail.counters.schemas import (
+    AckIn,
+    AdvanceIn,
+    BayIn,
+    CodeIn,
+    CommandIn,
+    ContentIn,
+    CounterIn,
+    EventIn,
+    LeadIn,
+    MaintenanceIn,
+    PurchaseIn,
+    RepairIn,
+    RestockIn,
+    TaskDoneIn,
+)
+from omniretail.inventory.selectors import sku_by_public_id
+from omniretail.stores.selectors import store_for_actor
+
 router = Router(tags=["counters"])
+MAX_WAIT_S = 25
+POLL_STEP_S = 0.2
+
+
+def counter_out(counter: Counter, *, with_shelf: bool = False) -> dict:
+    out = {
+        "code": counter.code,
+        "id": counter.public_id,
+        "name": counter.name,
+        "site_name": counter.site_name,
+        "address": counter.address,
+        "lat": counter.lat,
+        "lon": counter.lon,
+        "store": counter.store.public_id,
+        "store_name": counter.store.name,
+        "status": counter.status,
+        "flagged": counter.flagged_at is not None,
+        "last_seen_at": counter.last_seen_at,
+        "content": counter.content,
+    }
+    if with_shelf:
+        out["bays"] = [
+            {
+                "bay": s.bay.number,
+                "sku": s.bay.sku.public_id,
+                "product": s.product.public_id,
+                "name": s.product.name,
+                "sku_name": s.bay.sku.name,
+                "price": str(s.bay.sku.price),
+                "available": s.available,
+                "on_hand": s.on_hand,
+                "par_level": s.bay.par_level,
+                "capacity": s.bay.capacity,
+            }
+            for s in selectors.shelf(counter)
+        ]
+    return out
+
+
+def vend_out(vend: Vend) -> dict:
+    return {
+        "id": vend.public_id,
+        "counter": vend.counter.code,
+        "bay": vend.bay.number,
+        "quantity": vend.quantity,
+        "status": vend.status,
+        "authorise": vend.authorise,
+        "order": vend.order.public_id,
+        "order_number": vend.order.number,
+        "order_status": vend.order.status,
+        "taken": vend.taken,
+        "refunded": str(vend.refunded),
+    }
+
+
+def task_out(task) -> dict:
+    return {
+        "id": task.public_id,
+        "counter": task.counter.code,
+        "kind": task.kind,
+        "status": task.status,
+        "details": task.details,
+        "note": task.note,
+        "created_at": task.created_at,
+    }
+
+
+def ticket_out(ticket) -> dict:
+    return {
+        "id": ticket.public_id,
+        "counter": ticket.counter.code,
+        "vehicle_serial": ticket.vehicle_serial,
+        "plate": ticket.plate,
+        "fault": ticket.fault,
+        "photos": ticket.photos,
+        "step": ticket.step,
+        "drop_off_at": ticket.drop_off_at,
+        "timeline": [{"step": s.step, "note": s.note, "at": s.at} for s in ticket.timeline.all()],
+    }
+
+
+# ---------------------------------------------------------------- device (counter credential)
+
+
+def _device(request) -> Counter:
+    return device.authenticate(request.headers.get("Authorization"))
+
+
+@router.get("/device/config", auth=None)
+def device_config(request):
+    """What the device needs at start-up: its code, bays and the ledger's quantities."""
+    return counter_out(_device(request), with_shelf=True)
+
+
+@router.post("/device/events", auth=None)
+def device_event(request, payload: EventIn):
+    counter = _device(request)
+    return device.record_event(
+        counter=counter, seq=payload.seq, kind=payload.kind, data=payload.data
+    )
+
+
+@router.get("/device/commands", auth=None)
+async def device_commands(request, wait: int = 20):
+    """Long-poll: answers as soon as a command is due, or with an empty list after `wait`
+    seconds (at most 25). Counts as a sign of life."""
+    counter = await sync_to_async(_device, thread_sensitive=False)(request)
+    deadline = time.monotonic() + max(0, min(wait, MAX_WAIT_S))
+    claim = sync_to_async(commands.claim, thread_sensitive=False)
+    while True:
+        claimed = await claim(counter=counter)
+        if claimed or time.monotonic() >= deadline:
+            return {"commands": [commands.wire(c) for c in claimed]}
+        await asyncio.sleep(POLL_STEP_S)
+
+
+@router.post("/device/commands/{command_id}/ack", auth=None)
+def device_ack(request, command_id: str, payload: AckIn):
+    command = device.acknowledge(
+        counter=_device(request),
+        command_id=command_id,
+        status=payload.status,
+        reason=payload.reason,
+    )
+    return {"id": command.public_id, "status": command.status}
+
+
+@router.post("/device/unlock-code", auth=None)
+def device_unlock_code(request, payload: CodeIn):
+    vend = vending.unlock_with_code(counter=_device(request), code=payload.code)
+    return {"vend": vend.public_id, "status": vend.status}
+
+
+# ---------------------------------------------------------------- public and shopper
+
+
+@router.get("/nearby", auth=None)
+def nearby(request, lat: float, lon: float, radius_m: int = 10_000):
+    return [
+        {**counter_out(c), "distance_m": d}
+        for c, d in repairs.nearest_counters(lat=lat, lon=lon, radius_m=radius_m)
+    ]
+
+
+@router.get("/vends/{vend_id}", auth=AUTH)
+def vend_detail(request, vend_id: str):
+    return vend_out(selectors.vend_for_shopper(request.user, vend_id))
+
+
+@router.post("/repairs", auth=AUTH)
+def book_repair(request, payload: RepairIn):
+    ticket = repairs.book_repair(
+        shopper=request.user,
+        counter=selectors.public_counter(payload.counter),
+        vehicle_serial=payload.vehicle_serial,
+        plate=payload.plate,
+        fault=payload.fault,
+        photos=payload.photos,
+        drop_off_at=payload.drop_off_at,
+    )
+    return 201, ticket_out(ticket)
+
+
+@router.get("/repairs/{ticket_id}", auth=AUTH)
+def repair_detail(request, ticket_id: str):
+    return ticket_out(selectors.repair_for_actor(request.user, ticket_id))
+
+
+@router.post("/repairs/{ticket_id}/advance", auth=AUTH)
+def advance_repair(request, ticket_id: str, payload: AdvanceIn):
+    ticket = repairs.advance_repair(
+        actor=request.user,
+        ticket=selectors.repair_for_actor(request.user, ticket_id),
+        step=payload.step,
+        note=payload.note,
+    )
+    return ticket_out(ticket)
+
+
+# ---------------------------------------------------------------- staff
+
+
+@router.get("/leads", auth=AUTH)
+def lead_list(request, status: str = ""):
+    qs = leads.leads_for_actor(request.user)
+    if status:
+        qs = qs.filter(status=status)
+    return [
+        {
+            "id": lead.public_id,
+            "counter": lead.counter.code,
+            "product": lead.product.public_id if lead.product else None,
+            "product_name": lead.product.name if lead.product else "",
+            "phone": lead.user.phone if lead.user else "",
+            "status": lead.status,
+            "note": lead.note,
+            "scanned_at": lead.scanned_at,
+            "order": lead.order.number if lead.order else None,
+        }
+        for lead in qs[:500]
+    ]
+
+
+@router.post("/leads/{lead_id}", auth=AUTH)
+def lead_follow_up(request, lead_id: str, payload: LeadIn):
+    lead = leads.follow_up(
+        actor=request.user, lead_id=lead_id, status=payload.status, note=payload.note
+    )
+    return {"id": lead.public_id, "status": lead.status, "note": lead.note}
+
+
+@router.get("/tasks", auth=AUTH)
+def task_list(request):
+    return [task_out(t) for t in selectors.tasks_for_actor(request.user)[:500]]
+
+
+@router.post("/tasks/{task_id}/done", auth=AUTH)
+def task_done(request, task_id: str, payload: TaskDoneIn):
+    task = services.complete_task(
+        actor=request.user,
+        task=selectors.task_for_actor(request.user, task_id),
+        note=payload.note,
+    )
+    return task_out(task)
+
+
+@router.get("/", auth=AUTH)
+def counter_list(request):
+    return [counter_out(c) for c in selectors.counters_for_actor(request.user).order_by("code")]
+
+
+@router.post("/", auth=AUTH)
+def register(request, payload: CounterIn):
+    counter = services.register_counter(
+        actor=request.user,
+        store=store_for_actor(request.user, payload.store),
+        code=payload.code,
+        name=payload.name,
+        site_name=payload.site_name,
+        address=payload.address,
+        lat=payload.lat,
+        lon=payload.lon,
+        content=payload.content,
+    )
+    return 201, counter_out(counter, with_shelf=True)
+
+
+@router.get("/{code}", auth=None)
+def counter_detail(request, code: str):
+    """Public: what the buy page shows (products, prices, stock)."""
+    return counter_out(selectors.public_counter(code), with_shelf=True)
+
+
+@router.post("/{code}/purchases", auth=AUTH)
+def purchase(request, code: str, payload: PurchaseIn):
+    counter = selectors.public_counter(code)
+
+    def action():
+        vend, started = vending.start_purchase(
+            shopper=request.user,
+            counter=counter,
+            bay_number=payload.bay,
+            quantity=payload.quantity,
+            authorise=payload.authorise,
+            provider=payload.provider,
+        )
+        vend.refresh_from_db()
+        return 201, {**vend_out(vend), "redirect_url": started.redirect_url}
+
+    return idempotent(
+        request, endpoint="counters.purchase", payload=payload.dict() | {"c": code}, action=action
+    )
+
+
+@router.post("/{code}/bays", auth=AUTH)
+def add_bay(request, code: str, payload: BayIn):
+    counter = selectors.counter_for_actor(request.user, code)
+    services.add_bay(
+        actor=request.user,
+        counter=counter,
+        number=payload.number,
+        sku=sku_by_public_id(payload.sku),
+        par_level=payload.par_level,
+        capacity=payload.capacity,
+    )
+    return 201, counter_out(counter, with_shelf=True)
+
+
+@router.post("/{code}/credentials", auth=AUTH)
+def issue_credential(request, code: str):
+    """The token and command key are shown in this answer only; store them in the device."""
+    counter = selectors.counter_for_actor(request.user, code)
+    credential, token = services.issue_credential(actor=request.user, counter=counter)
+    return 201, {
+        "key_id": credential.key_id,
+        "token": token,
+        "command_key": services.command_key(credential.key_id).hex(),
+    }
+
+
+@router.post("/{code}/credentials/{key_id}/revoke", auth=AUTH)
+def revoke_credential(request, code: str, key_id: str):
+    counter = selectors.counter_for_actor(request.user, code)
+    credential = services.revoke_credential(actor=request.user, counter=counter, key_id=key_id)
+    return {"key_id": credential.key_id, "revoked_at": credential.revoked_at}
+
+
+@router.post("/{code}/content", auth=AUTH)
+def set_content(request, code: str, payload: ContentIn):
+    counter = selectors.counter_for_actor(request.user, code)
+    counter = services.set_content(actor=request.user, counter=counter, content=payload.content)
+    return counter_out(counter)
+
+
+@router.post("/{code}/maintenance", auth=AUTH)
+def maintenance(request, code: str, payload: MaintenanceIn):
+    counter = selectors.counter_for_actor(request.user, code)
+    return counter_out(services.set_maintenance(actor=request.user, counter=counter, on=payload.on))
+
+
+@router.post("/{code}/commands", auth=AUTH)
+def send_command(request, code: str, payload: CommandIn):
+    counter = selectors.counter_for_actor(request.user, code)
+    command = commands.send_ops_command(counter=counter, kind=payload.kind)
+    return 201, {"id": command.public_id, "kind": command.kind, "status": command.status}
+
+
+@router.post("/{code}/restock", auth=AUTH)
+def restock(request, code: str, payload: RestockIn):
+    counter = selectors.counter_for_actor(request.user, code)
+
+    def action():
+        transfers = services.restock(
+            actor=request.user, counter=counter, lines=[line.dict() for line in payload.lines]
+        )
+        return 201, {"transfers": [t.public_id for t in transfers]}
+
+    return idempotent(
+        request, endpoint="counters.restock", payload=payload.dict() | {"c": code}, action=action
+    )
+
+
+@router.get("/{code}/tasks", auth=AUTH)
+def counter_tasks(request, code: str):
+    counter = selectors.counter_for_actor(request.user, code)
+    return [task_out(t) for t in selectors.tasks_for_actor(request.user, counter=counter)]

@@ -1,0 +1,176 @@
+"""Device -> server: credential check and the telemetry events. Each event carries the
+device's own increasing sequence number; the counter row keeps the highest accepted one and
+one conditional UPDATE claims a new number, so a retry (same number, same body) is answered
+as a duplicate, an older number is refused, and neither changes anything."""
+
+import hmac
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.core.errors import (
+    Conflict,
+    NotAuthenticated,
+    PermissionDenied,
+    ValidationFailed,
+    field_error,
+)
+from omniretail.core.signing import digest
+from omniretail.counters import commands, vending
+from omniretail.counters.models import Counter, Credential, DeviceEvent, StaffTask
+from omniretail.counters.services import close_tasks, flag, open_task
+
+K = DeviceEvent.Kind
+SCHEME = "Counter"
+MAX_SEQ = 2**62
+MAX_BAY_QUANTITY = 1000
+
+
+class CredentialRevoked(PermissionDenied):
+    code = "credential_revoked"
+
+
+class StaleSequence(Conflict):
+    code = "stale_sequence"
+
+
+def authenticate(header: str | None) -> Counter:
+    """`Authorization: Counter <key_id>.<secret>` -> the counter; 401 unknown, 403 revoked."""
+    scheme, _sep, token = (header or "").partition(" ")
+    key_id, _dot, secret = token.strip().partition(".")
+    if scheme != SCHEME or not key_id or not secret:
+        raise NotAuthenticated(_("缺少售货柜设备凭证。"), code="device_unauthenticated")
+    credential = Credential.objects.select_related("counter").filter(key_id=key_id).first()
+    if credential is None or not hmac.compare_digest(credential.secret_hash, digest(secret)):
+        raise NotAuthenticated(_("设备凭证无效。"), code="device_unauthenticated")
+    if credential.revoked_at is not None:
+        raise CredentialRevoked(_("该设备凭证已被吊销。"))
+    return credential.counter
+
+
+def _bays_report(counter: Counter, data: dict) -> dict[str, int]:
+    """`bays: [{"bay": "1", "quantity": 3}, ...]`: every bay must exist at this counter."""
+    rows = data.get("bays")
+    if not isinstance(rows, list) or not rows:
+        raise field_error("data.bays", _("关门事件须报告各格口的商品数量。"))
+    known = set(counter.bays.values_list("number", flat=True))
+    report: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        number = str(row.get("bay", "")) if isinstance(row, dict) else ""
+        quantity = row.get("quantity") if isinstance(row, dict) else None
+        if number not in known:
+            raise ValidationFailed(
+                _("售货柜没有格口 %(n)s。") % {"n": number},
+                code="unknown_bay",
+                fields={f"data.bays.{index}.bay": _("格口不存在")},
+            )
+        if (
+            isinstance(quantity, bool)
+            or not isinstance(quantity, int)
+            or not 0 <= quantity <= MAX_BAY_QUANTITY
+        ):
+            raise field_error(f"data.bays.{index}.quantity", _("数量须为非负整数。"))
+        report[number] = quantity
+    return report
+
+
+def _validate(counter: Counter, kind: str, data) -> dict:
+    if kind not in K.values:
+        raise field_error("kind", _("未知的事件类型。"))
+    if not isinstance(data, dict) or len(json.dumps(data)) > 8000:
+        raise field_error("data", _("事件数据须为不超过 8KB 的对象。"))
+    bay = data.get("bay")
+    if (
+        kind == K.DOOR_OPENED
+        and bay is not None
+        and not counter.bays.filter(number=str(bay)).exists()
+    ):
+        raise ValidationFailed(
+            _("售货柜没有格口 %(n)s。") % {"n": data["bay"]},
+            code="unknown_bay",
+            fields={"data.bay": _("格口不存在")},
+        )
+    if kind == K.DOOR_CLOSED:
+        return {"bays": _bays_report(counter, data)}
+    return {}
+
+
+@transaction.atomic
+def record_event(*, counter: Counter, seq, kind: str, data: dict | None = None) -> dict:
+    """Accept one event exactly once; the answer says whether it was new or a retry."""
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
+        raise field_error("seq", _("序号须为正整数。"))
+    data = data or {}
+    parsed = _validate(counter, kind, data)
+    fingerprint = digest(json.dumps({"kind": kind, "data": data}, sort_keys=True))
+    now = timezone.now()
+    claimed = Counter.objects.filter(pk=counter.pk, last_seq__lt=seq).update(
+        last_seq=seq, last_seen_at=now
+    )
+    if not claimed:
+        previous = DeviceEvent.objects.filter(counter=counter, seq=seq).first()
+        if previous is not None and previous.fingerprint == fingerprint:
+            return {"seq": seq, "duplicate": True}
+        counter.refresh_from_db(fields=["last_seq"])
+        raise StaleSequence(
+            _("事件序号 %(seq)s 不大于已接收的 %(last)s。")
+            % {"seq": seq, "last": counter.last_seq},
+            fields={"seq": _("序号已过期")},
+        )
+    DeviceEvent.objects.create(
+        counter=counter, seq=seq, kind=kind, data=data, fingerprint=fingerprint
+    )
+    result = _apply(counter, kind, data, parsed, now)
+    return {"seq": seq, "duplicate": False, **result}
+
+
+def _apply(counter: Counter, kind: str, data: dict, parsed: dict, now) -> dict:
+    S = Counter.Status
+    if counter.status == S.OFFLINE:
+        Counter.objects.filter(pk=counter.pk, status=S.OFFLINE).update(status=S.ONLINE)
+    if kind == K.DOOR_OPENED:
+        Counter.objects.filter(pk=counter.pk, door_open_since__isnull=True).update(
+            door_open_since=now
+        )
+        vending.door_opened(counter, str(data["bay"]) if data.get("bay") is not None else None)
+    elif kind == K.DOOR_CLOSED:
+        Counter.objects.filter(pk=counter.pk).update(door_open_since=None)
+        return vending.door_closed(counter, parsed["bays"])
+    elif kind in (K.FAULT, K.TAMPER):
+        reason = str(data.get("reason") or data.get("code") or kind)[:120]
+        Counter.objects.filter(pk=counter.pk).exclude(status=S.MAINTENANCE).update(status=S.FAULT)
+        if kind == K.TAMPER:
+            flag(counter, _("摄像头/防拆告警：%(r)s") % {"r": reason})
+        open_task(
+            counter=counter,
+            kind=StaffTask.Kind.FAULT,
+            key=kind,
+            details={"kind": kind, "data": data},
+            note=reason,
+        )
+    elif kind == K.FAULT_CLEARED:
+        Counter.objects.filter(pk=counter.pk, status=S.FAULT).update(status=S.ONLINE)
+        close_tasks(counter=counter, kind=StaffTask.Kind.FAULT, note=_("设备报告故障已恢复"))
+    return {}
+
+
+def acknowledge(*, counter: Counter, command_id: str, status: str, reason: str = ""):
+    with transaction.atomic():
+        command = commands.acknowledge(
+            counter=counter, command_id=command_id, status=status, reason=reason
+        )
+        vending.command_acknowledged(command)
+    return command
+
+
+def mark_offline(*, now=None) -> int:
+    """Counters silent for longer than the limit are offline (sweep, idempotent)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.OMNI_COUNTER_OFFLINE_S)
+    return Counter.objects.filter(status=Counter.Status.ONLINE, last_seen_at__lt=cutoff).update(
+        status=Counter.Status.OFFLINE
+    )

@@ -1,0 +1,91 @@
+"""Scan leads: every QR scan at a counter is a lead for the manufacturer's customer service.
+Who scanned is attached at once when logged in, or at login (the session remembers the
+scans); a paid order of the product converts the lead, attributed to its counter."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.selectors import is_platform_operator, organizations_of
+from omniretail.core.errors import NotFound, field_error
+from omniretail.counters.models import Counter, ScanLead
+from omniretail.orders.models import Order
+
+SESSION_KEY = "counter_leads"
+CONVERSION_WINDOW = timedelta(days=30)
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def record_scan(*, counter: Counter, product=None, user=None, session=None) -> ScanLead:
+    """One lead per scan; a page reload within minutes by the same visitor counts once."""
+    user = user if getattr(user, "is_authenticated", False) else None
+    session_key = (getattr(session, "session_key", None) or "") if session is not None else ""
+    recent = ScanLead.objects.filter(
+        counter=counter, product=product, scanned_at__gte=timezone.now() - REPEAT_WINDOW
+    )
+    if user is not None:
+        recent = recent.filter(user=user)
+    elif session_key:
+        recent = recent.filter(session_key=session_key)
+    else:
+        recent = recent.none()
+    lead = recent.first() or ScanLead.objects.create(
+        counter=counter, product=product, user=user, session_key=session_key
+    )
+    if session is not None and user is None:
+        ids = list(session.get(SESSION_KEY, []))
+        if lead.public_id not in ids:
+            session[SESSION_KEY] = [*ids, lead.public_id][-50:]
+    return lead
+
+
+def attach_to_user(*, session, user) -> int:
+    """At login, the scans made as a guest in this browser become the member's."""
+    ids = session.get(SESSION_KEY) or []
+    if not ids:
+        return 0
+    session.pop(SESSION_KEY, None)
+    return ScanLead.objects.filter(public_id__in=ids, user__isnull=True).update(user=user)
+
+
+@transaction.atomic
+def convert_for_order(*, order_id: str) -> int:
+    """A paid order converts the shopper's open leads for the products it contains."""
+    order = Order.objects.filter(public_id=order_id).select_related("shopper").first()
+    if order is None or order.shopper_id is None:
+        return 0
+    products = order.lines.values_list("sku__product_id", flat=True)
+    return ScanLead.objects.filter(
+        user_id=order.shopper_id,
+        product_id__in=list(products),
+        status__in=[ScanLead.Status.NEW, ScanLead.Status.CONTACTED],
+        scanned_at__gte=timezone.now() - CONVERSION_WINDOW,
+    ).update(status=ScanLead.Status.CONVERTED, order=order, converted_at=timezone.now())
+
+
+def leads_for_actor(user):
+    """Customer service sees the leads of its merchant's counters, or (a producer's staff)
+    of its own products; the platform sees all."""
+    qs = ScanLead.objects.select_related("counter", "product", "user", "order").order_by(
+        "-scanned_at"
+    )
+    if is_platform_operator(user):
+        return qs
+    orgs = list(organizations_of(user))
+    return qs.filter(counter__merchant__in=orgs) | qs.filter(product__owner__in=orgs)
+
+
+@transaction.atomic
+def follow_up(*, actor, lead_id: str, status: str, note: str = "") -> ScanLead:
+    lead = leads_for_actor(actor).filter(public_id=lead_id).first()
+    if lead is None:
+        raise NotFound()
+    if status not in (ScanLead.Status.NEW, ScanLead.Status.CONTACTED):
+        raise field_error("status", _("成交由订单自动记录，这里只能标记待跟进或已联系。"))
+    if lead.status == ScanLead.Status.CONVERTED:
+        raise field_error("status", _("该线索已成交。"))
+    ScanLead.objects.filter(pk=lead.pk).update(status=status, note=(note or "")[:200])
+    lead.refresh_from_db()
+    return lead

@@ -1,0 +1,320 @@
+"""Smart sales counters (智能售货柜): the device, its bays (each a SKU held at the counter's
+inventory location), its credential, the telemetry journal keyed by the device's sequence
+number, signed commands, self-service vends, scan leads, repair tickets and staff tasks.
+Stock itself never lives here: a bay's quantity is the inventory level of its SKU at the
+counter's location."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from omniretail.core.ids import PublicIdModel, TimeStampedModel
+
+
+class Counter(PublicIdModel, TimeStampedModel):
+    class Status(models.TextChoices):
+        ONLINE = "online", _("在线")
+        OFFLINE = "offline", _("离线")
+        FAULT = "fault", _("故障")
+        MAINTENANCE = "maintenance", _("维护中")
+
+    code = models.CharField(_("柜号"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=120)
+    site_name = models.CharField(_("场地"), max_length=120)
+    address = models.CharField(_("地址"), max_length=255)
+    lat = models.FloatField(_("纬度"))
+    lon = models.FloatField(_("经度"))
+    store = models.ForeignKey(
+        "stores.Store",
+        verbose_name=_("服务门店"),
+        on_delete=models.PROTECT,
+        related_name="counters",
+    )
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="counters"
+    )
+    location = models.OneToOneField(
+        "inventory.StockLocation", on_delete=models.PROTECT, related_name="counter"
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.OFFLINE, db_index=True
+    )
+    last_seq = models.BigIntegerField(default=0)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    door_open_since = models.DateTimeField(null=True, blank=True)
+    flagged_at = models.DateTimeField(_("异常标记"), null=True, blank=True)
+    flag_reason = models.CharField(max_length=200, blank=True)
+    content = models.JSONField(
+        _("展示内容"),
+        default=dict,
+        blank=True,
+        help_text=_("headline、videos（视频链接）、media（图片）、spins（360 度图组）"),
+    )
+
+    class Meta:
+        verbose_name = _("智能售货柜")
+        verbose_name_plural = _("智能售货柜")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__gte=-90, lat__lte=90, lon__gte=-180, lon__lte=180),
+                name="counter_geo_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Bay(models.Model):
+    """A door-locked compartment showing one SKU; its stock is the counter location's level
+    of that SKU, so one SKU sits in at most one bay of a counter."""
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="bays")
+    number = models.CharField(_("格口"), max_length=8)
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    par_level = models.PositiveIntegerField(_("标准库存"), default=2)
+    capacity = models.PositiveIntegerField(_("容量"), default=4)
+
+    class Meta:
+        ordering = ["counter", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["counter", "number"], name="bay_number_per_counter"),
+            models.UniqueConstraint(fields=["counter", "sku"], name="bay_sku_per_counter"),
+            models.CheckConstraint(
+                condition=Q(par_level__lte=models.F("capacity")), name="bay_par_within_capacity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.counter_id}/{self.number}"
+
+
+class Credential(PublicIdModel):
+    """Issued once: the secret is shown to the installer and only its hash is kept. The
+    command-signing key is derived from the server secret and the key id, never stored."""
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="credentials")
+    key_id = models.CharField(max_length=24, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key_id} ({'revoked' if self.revoked_at else 'active'})"
+
+
+class DeviceEvent(models.Model):
+    """The device's telemetry journal; (counter, seq) is unique, so a retry is recognised."""
+
+    class Kind(models.TextChoices):
+        HEARTBEAT = "heartbeat", _("心跳")
+        DOOR_OPENED = "door_opened", _("开门")
+        DOOR_CLOSED = "door_closed", _("关门")
+        FAULT = "fault", _("故障")
+        TAMPER = "tamper", _("摄像头/防拆告警")
+        FAULT_CLEARED = "fault_cleared", _("故障恢复")
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="events")
+    seq = models.BigIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    data = models.JSONField(default=dict, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["counter", "seq"], name="one_event_per_device_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.counter_id}#{self.seq} {self.kind}"
+
+
+class Command(PublicIdModel):
+    """A server -> device instruction. The envelope and its HMAC are fixed when it is made;
+    it is delivered by long-poll until it expires, and the device acknowledges it."""
+
+    class Kind(models.TextChoices):
+        UNLOCK = "unlock", _("开锁")
+        SHOW_CONTENT = "show_content", _("展示内容")
+        REBOOT = "reboot", _("重启")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待下发")
+        DELIVERED = "delivered", _("已下发")
+        ACKED = "acked", _("已执行")
+        REJECTED = "rejected", _("设备拒绝")
+        EXPIRED = "expired", _("已过期")
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="commands")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    envelope = models.JSONField()
+    signature = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    acked_at = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["counter", "status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.counter_id} ({self.status})"
+
+
+class Vend(PublicIdModel, TimeStampedModel):
+    """One self-service purchase at a bay: paid order -> signed unlock -> door closed ->
+    completed for what was taken, refunded for what was not."""
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("待支付")
+        AWAITING_CODE = "awaiting_code", _("待输入验证码")
+        UNLOCKING = "unlocking", _("开锁中")
+        OPEN = "open", _("柜门已开")
+        COMPLETED = "completed", _("已完成")
+        REFUNDED = "refunded", _("已退款")
+        CANCELLED = "cancelled", _("已取消")
+
+    class Authorise(models.TextChoices):
+        PAYMENT = "payment", _("支付后自动开锁")
+        CODE = "code", _("短信验证码开锁")
+
+    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="vends")
+    bay = models.ForeignKey(Bay, on_delete=models.PROTECT, related_name="vends")
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="vend")
+    shopper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField()
+    authorise = models.CharField(max_length=8, choices=Authorise.choices)
+    status = models.CharField(
+        max_length=18, choices=Status.choices, default=Status.AWAITING_PAYMENT, db_index=True
+    )
+    command = models.ForeignKey(
+        Command, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    close_deadline = models.DateTimeField(null=True, blank=True, db_index=True)
+    taken = models.PositiveIntegerField(null=True, blank=True)
+    refunded = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    flagged = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="vend_qty")]
+
+    def __str__(self) -> str:
+        return f"vend {self.public_id} ({self.status})"
+
+
+ACTIVE_VEND = (Vend.Status.AWAITING_CODE, Vend.Status.UNLOCKING, Vend.Status.OPEN)
+
+
+class ScanLead(PublicIdModel):
+    """A QR scan at a counter: who (attached once they log in), when, what they looked at."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("待跟进")
+        CONTACTED = "contacted", _("已联系")
+        CONVERTED = "converted", _("已成交")
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="leads")
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    note = models.CharField(max_length=200, blank=True)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scanned_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    converted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"scan {self.counter_id} {self.status}"
+
+
+class RepairTicket(PublicIdModel, TimeStampedModel):
+    class Step(models.TextChoices):
+        RECEIVED = "received", _("已接收")
+        PICKUP_DISPATCHED = "pickup_dispatched", _("已派人取车")
+        REPAIRING = "repairing", _("维修中")
+        RETURNED = "returned", _("已送回售货柜")
+
+    ORDER = [Step.RECEIVED, Step.PICKUP_DISPATCHED, Step.REPAIRING, Step.RETURNED]
+
+    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="repairs")
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
+    shopper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    vehicle_serial = models.CharField(_("车架号"), max_length=40)
+    plate = models.CharField(_("车牌"), max_length=20, blank=True)
+    fault = models.TextField(_("故障描述"))
+    photos = models.JSONField(default=list, blank=True)
+    drop_off_at = models.DateTimeField(_("预约送修时间"))
+    step = models.CharField(max_length=20, choices=Step.choices, default=Step.RECEIVED)
+
+    def __str__(self) -> str:
+        return f"repair {self.public_id} ({self.step})"
+
+
+class RepairStep(models.Model):
+    ticket = models.ForeignKey(RepairTicket, on_delete=models.CASCADE, related_name="timeline")
+    step = models.CharField(max_length=20, choices=RepairTicket.Step.choices)
+    note = models.CharField(max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "step"], name="one_repair_step_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.step}"
+
+
+class StaffTask(PublicIdModel, TimeStampedModel):
+    """Work for the serving store. `open_key` is unique while the task is open, so a sweep
+    or a repeated report never opens the same task twice."""
+
+    class Kind(models.TextChoices):
+        RESTOCK = "restock", _("补货")
+        DOOR_NOT_CLOSED = "door_not_closed", _("柜门未关")
+        STOCK_EXCEPTION = "stock_exception", _("库存差异")
+        FAULT = "fault", _("设备故障")
+        REPAIR = "repair", _("维修工单")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        DONE = "done", _("已完成")
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="tasks")
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    open_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    details = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.counter_id} ({self.status})"

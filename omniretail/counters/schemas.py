@@ -1,0 +1,91 @@
+"""Pydantic schemas of /api/counters."""
+
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class CounterIn(Schema):
+    store: str
+    code: str
+    name: str
+    site_name: str
+    address: str
+    lat: float
+    lon: float
+    content: dict = Field(default_factory=dict)
+
+
+class BayIn(Schema):
+    number: str
+    sku: str
+    par_level: int = 2
+    capacity: int = 4
+
+
+class ContentIn(Schema):
+    content: dict
+
+
+class MaintenanceIn(Schema):
+    on: bool
+
+
+class CommandIn(Schema):
+    kind: str
+
+
+class RestockLine(Schema):
+    bay: str
+    quantity: int
+
+
+class RestockIn(Schema):
+    lines: list[RestockLine]
+
+
+class TaskDoneIn(Schema):
+    note: str = ""
+
+
+class PurchaseIn(Schema):
+    bay: str
+    quantity: int = 1
+    authorise: str = "payment"
+    provider: str = "balance"
+
+
+class EventIn(Schema):
+    seq: int
+    kind: str
+    at: int | None = None
+    data: dict = Field(default_factory=dict)
+
+
+class AckIn(Schema):
+    status: str
+    reason: str = ""
+
+
+class CodeIn(Schema):
+    code: str
+
+
+class LeadIn(Schema):
+    status: str
+    note: str = ""
+
+
+class RepairIn(Schema):
+    counter: str
+    vehicle_serial: str
+    plate: str = ""
+    fault: str
+    photos: list[str] = Field(default_factory=list)
+    drop_off_at: datetime
+
+
+class AdvanceIn(Schema):
+    step: str
+    note: str = ""
