@@ -38,13 +38,21 @@ def _housekeeping_jobs():
     from omniretail.loyalty import tasks as loyalty_tasks
     from omniretail.orders.services import expire_unpaid_orders
     from omniretail.payments.services import expire_intents
+    from omniretail.pointsmall import tasks as pointsmall_tasks
     from omniretail.referrals.payouts import release_frozen_commissions
     from omniretail.referrals.rewards import credit_due_rewards
     from omniretail.supply import tasks as supply_tasks
 
     programme_sweeps = [
         job
-        for module in (loyalty_tasks, codes_tasks, groupbuy_tasks, counters_tasks, supply_tasks)
+        for module in (
+            loyalty_tasks,
+            codes_tasks,
+            pointsmall_tasks,
+            groupbuy_tasks,
+            counters_tasks,
+            supply_tasks,
+        )
         for job in module.HOUSEKEEPING
     ]
     return [

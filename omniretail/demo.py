@@ -21,6 +21,7 @@ from omniretail.codes import demo as codes_demo
 from omniretail.counters import demo as counters_demo
 from omniretail.groupbuy import demo as groupbuy_demo
 from omniretail.loyalty import demo as loyalty_demo
+from omniretail.pointsmall import demo as pointsmall_demo
 from omniretail.referrals import demo as referrals_demo
 from omniretail.stores import services as stores
 from omniretail.supply import demo as supply_demo
@@ -283,6 +284,7 @@ CATEGORIES = [
 PROGRAMMES: tuple = (
     loyalty_demo,
     codes_demo,
+    pointsmall_demo,
     referrals_demo,
     groupbuy_demo,
     counters_demo,

@@ -13,6 +13,7 @@ from omniretail.inventory.api import router as inventory_router
 from omniretail.loyalty.api import router as loyalty_router
 from omniretail.orders.api import router as orders_router
 from omniretail.payments.api import router as payments_router
+from omniretail.pointsmall.api import router as pointsmall_router
 from omniretail.referrals.api import router as referrals_router
 from omniretail.stores.api import router as stores_router
 from omniretail.supply.api import router as supply_router
@@ -27,6 +28,7 @@ api.add_router("/inventory", inventory_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/loyalty", loyalty_router)
 api.add_router("/codes", codes_router)
+api.add_router("/pointsmall", pointsmall_router)
 api.add_router("/groupbuy", groupbuy_router)
 api.add_router("/counters", counters_router)
 api.add_router("/supply", supply_router)

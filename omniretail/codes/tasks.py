@@ -1,3 +1,14 @@
-"""Idempotent sweeps of the codes programme, run by the worker on every tick."""
+"""Background work of the codes programme: batch generation, and the sweep that finishes a
+batch whose job was lost."""
 
-HOUSEKEEPING: list = []
+from django_tasks import task
+
+from omniretail.codes import services
+
+
+@task()
+def generate_batch_task(batch_id: int) -> int:
+    return services.generate_batch(batch_id=batch_id)
+
+
+HOUSEKEEPING: list = [services.resume_unfinished_batches]

@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("omniretail.web.urls_referrals")),
     path("", include("omniretail.web.urls_loyalty")),
     path("", include("omniretail.web.urls_codes")),
+    path("", include("omniretail.web.urls_pointsmall")),
     path("", include("omniretail.web.urls_groupbuy")),
     path("", include("omniretail.web.urls_counters")),
     path("", include("omniretail.web.urls_supply")),

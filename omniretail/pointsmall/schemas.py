@@ -1,0 +1,54 @@
+from datetime import datetime
+
+from ninja import Schema
+
+
+class StoreStockOut(Schema):
+    id: str
+    name: str
+    address: str
+    available: int
+
+
+class GoodOut(Schema):
+    id: str
+    title: str
+    description: str
+    merchant: str
+    merchant_name: str
+    product: str
+    sku: str
+    points_price: int
+    asset_code: str
+    voucher_days: int
+    stores: list[StoreStockOut] = []
+
+
+class GoodIn(Schema):
+    merchant: str
+    sku: str
+    title: str
+    points_price: int
+    stores: list[str]
+    asset_code: str | None = None
+    description: str = ""
+    voucher_days: int = 7
+
+
+class RedeemIn(Schema):
+    store: str
+
+
+class VoucherOut(Schema):
+    id: str
+    good: str
+    title: str
+    store: str
+    store_name: str
+    points: int
+    asset_code: str
+    status: str
+    pickup_code: str | None
+    order: str
+    expires_at: datetime
+    created_at: datetime

@@ -1,0 +1,58 @@
+"""Reads of the points mall: the public catalogue with stock per store, a member's vouchers,
+a merchant's goods."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.selectors import is_platform_operator, organizations_of
+from omniretail.core.errors import NotFound
+from omniretail.inventory.selectors import available_by_location
+from omniretail.inventory.services import location_for_store
+from omniretail.loyalty import selectors as loyalty
+from omniretail.pointsmall.models import PointsGood, Redemption
+
+
+def goods() -> QuerySet[PointsGood]:
+    return PointsGood.objects.filter(is_active=True).select_related("sku__product", "merchant")
+
+
+def good(public_id: str) -> PointsGood:
+    found = goods().filter(public_id=public_id).first()
+    if found is None:
+        raise NotFound(_("找不到该积分商品。"))
+    return found
+
+
+def availability(good: PointsGood) -> list[dict]:
+    """Each store of the good with the units free there now."""
+    stores = list(good.stores.filter(is_active=True).order_by("name"))
+    locations = {store.pk: location_for_store(store) for store in stores}
+    free = available_by_location([good.sku_id], [loc.pk for loc in locations.values()])
+    return [
+        {"store": store, "available": max(0, free.get((locations[store.pk].pk, good.sku_id), 0))}
+        for store in stores
+    ]
+
+
+def balance(user, good: PointsGood) -> int:
+    return loyalty.balance(user, good.asset_code) if user.is_authenticated else 0
+
+
+def vouchers_of(user) -> QuerySet[Redemption]:
+    return Redemption.objects.filter(member=user).select_related(
+        "good__sku__product", "store", "order__pickup_code"
+    )
+
+
+def voucher_of(user, public_id: str) -> Redemption:
+    found = vouchers_of(user).filter(public_id=public_id).first()
+    if found is None:
+        raise NotFound(_("找不到该兑换凭证。"))
+    return found
+
+
+def goods_for_staff(user) -> QuerySet[PointsGood]:
+    qs = PointsGood.objects.select_related("sku__product", "merchant")
+    if is_platform_operator(user):
+        return qs
+    return qs.filter(merchant__in=organizations_of(user))

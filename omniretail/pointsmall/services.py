@@ -1,0 +1,179 @@
+"""Every write of the points mall: listing goods, redeeming one (stock reserved at the
+chosen store, points spent, pickup voucher issued - all in one transaction) and giving the
+points back when a voucher lapses unused."""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.models import Organization
+from omniretail.accounts.selectors import require_role, require_user
+from omniretail.catalog.models import Product
+from omniretail.core.errors import Conflict, ValidationFailed, field_error
+from omniretail.core.idempotency import MAX_KEY_LENGTH, fingerprint
+from omniretail.loyalty import services as loyalty
+from omniretail.notifications.services import notify
+from omniretail.orders import prepaid
+from omniretail.orders.state import IllegalTransition
+from omniretail.pointsmall.models import MAX_VOUCHER_DAYS, PointsGood, Redemption
+
+MAX_POINTS_PRICE = 10_000_000
+
+
+@transaction.atomic
+def create_good(
+    *,
+    actor,
+    merchant: Organization,
+    sku,
+    title: str,
+    points_price: int,
+    stores: list,
+    asset_code: str = loyalty.PLATFORM_POINTS,
+    description: str = "",
+    voucher_days: int = 7,
+) -> PointsGood:
+    """A merchant offers one of the SKUs it stocks for points, at some of its own stores,
+    priced in platform points or its own offline points."""
+    require_role(actor, merchant)
+    fields = {}
+    title = (title or "").strip()
+    if not title or len(title) > 120:
+        fields["title"] = _("请填写名称（不超过 120 个字）。")
+    if sku is None or not sku.is_active or sku.product.status != Product.Status.APPROVED:
+        fields["sku"] = _("请选择在售的商品规格。")
+    if isinstance(points_price, bool) or not isinstance(points_price, int):
+        fields["points_price"] = _("积分必须是整数。")
+    elif not 1 <= points_price <= MAX_POINTS_PRICE:
+        fields["points_price"] = _("所需积分需在 1 到 %(max)s 之间。") % {"max": MAX_POINTS_PRICE}
+    if asset_code not in (loyalty.PLATFORM_POINTS, loyalty.merchant_asset_code(merchant)):
+        fields["asset_code"] = _("只能使用平台积分或本商家积分。")
+    if isinstance(voucher_days, bool) or not isinstance(voucher_days, int):
+        fields["voucher_days"] = _("有效天数必须是整数。")
+    elif not 1 <= voucher_days <= MAX_VOUCHER_DAYS:
+        fields["voucher_days"] = _("有效天数需在 1 到 %(max)s 之间。") % {"max": MAX_VOUCHER_DAYS}
+    if not stores or any(s.merchant_id != merchant.pk for s in stores):
+        fields["stores"] = _("请选择本商家的门店。")
+    if fields:
+        raise ValidationFailed(fields=fields)
+    good = PointsGood.objects.create(
+        merchant=merchant,
+        sku=sku,
+        title=title,
+        description=(description or "").strip(),
+        points_price=points_price,
+        asset_code=asset_code,
+        voucher_days=voucher_days,
+    )
+    good.stores.set(stores)
+    return good
+
+
+def redeem(*, member, good: PointsGood, store, idempotency_key: str) -> Redemption:
+    """Reserve one unit at `store`, spend the points, issue the pickup voucher; all or
+    nothing. The same key with the same request returns the first redemption (a retried tap
+    never spends twice); with another request it is a 409."""
+    require_user(member)
+    if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
+        raise field_error("idempotency_key", _("幂等键不能为空且不超过 255 个字符。"))
+    digest = fingerprint({"good": good.pk, "store": getattr(store, "pk", None)})
+    replay = _replay(member, idempotency_key, digest)
+    if replay is not None:
+        return replay
+    if not good.is_active:
+        raise Conflict(_("该积分商品已下架。"), code="good_unavailable")
+    if store is None or not good.stores.filter(pk=store.pk, is_active=True).exists():
+        raise field_error("store", _("请选择可兑换该商品的门店。"))
+    try:
+        with transaction.atomic():
+            return _redeem(member, good, store, idempotency_key, digest)
+    except IntegrityError:
+        replay = _replay(member, idempotency_key, digest)
+        if replay is None:
+            raise
+        return replay
+
+
+def _replay(member, key: str, digest: str) -> Redemption | None:
+    found = Redemption.objects.filter(member=member, idempotency_key=key).first()
+    if found is not None and found.request_fingerprint != digest:
+        raise Conflict(_("该幂等键已用于另一个兑换请求。"), code="idempotency_key_reused")
+    return found
+
+
+def _redeem(member, good: PointsGood, store, key: str, digest: str) -> Redemption:
+    note = _("积分兑换：%(title)s，%(points)s 积分") % {
+        "title": good.title,
+        "points": good.points_price,
+    }
+    order = prepaid.place_points_pickup(
+        shopper=member, store=store, sku=good.sku, quantity=1, note=note
+    )
+    spend = loyalty.spend_points(
+        user=member,
+        asset_code=good.asset_code,
+        points=good.points_price,
+        reason=note,
+        idempotency_key=f"pointsmall:redeem:{order.public_id}",
+        spent_at_org=good.merchant,
+    )
+    return Redemption.objects.create(
+        good=good,
+        member=member,
+        store=store,
+        order=order,
+        points=good.points_price,
+        asset_code=good.asset_code,
+        spend_posting=spend.public_id,
+        expires_at=timezone.now() + timedelta(days=good.voucher_days),
+        idempotency_key=key,
+        request_fingerprint=digest,
+    )
+
+
+def mark_redeemed(*, order_id: str) -> int:
+    """The store handed the goods over (the pickup order completed)."""
+    return Redemption.objects.filter(
+        order__public_id=order_id, status=Redemption.Status.ISSUED
+    ).update(status=Redemption.Status.REDEEMED, closed_at=timezone.now())
+
+
+def expire_vouchers(*, now=None, limit: int = 200) -> int:
+    """Housekeeping: a voucher past its date and never collected gives its points back and
+    its unit back to the shelf, once (the redemption's conditional UPDATE decides; the
+    points refund is keyed on the redemption). One collected meanwhile is marked redeemed."""
+    now = now or timezone.now()
+    refunded = 0
+    due = Redemption.objects.filter(status=Redemption.Status.ISSUED, expires_at__lte=now)
+    for redemption in due.select_related("order", "good", "member")[:limit]:
+        try:
+            with transaction.atomic():
+                if _refund(redemption, now):
+                    refunded += 1
+        except IllegalTransition:
+            mark_redeemed(order_id=redemption.order.public_id)
+    return refunded
+
+
+def _refund(redemption: Redemption, now) -> bool:
+    if not Redemption.objects.filter(pk=redemption.pk, status=Redemption.Status.ISSUED).update(
+        status=Redemption.Status.REFUNDED, closed_at=now
+    ):
+        return False
+    reason = _("积分兑换凭证过期未核销，积分已退回")
+    prepaid.void_points_pickup(order=redemption.order, reason=reason)
+    loyalty.refund_spend(
+        posting_id=redemption.spend_posting,
+        idempotency_key=f"pointsmall:refund:{redemption.public_id}",
+        reason=reason,
+    )
+    notify(
+        user=redemption.member,
+        title=_("积分已退回"),
+        body=_("「%(title)s」的自提凭证已过期，%(points)s 积分已退回您的账户。")
+        % {"title": redemption.good.title, "points": redemption.points},
+        link="/me/vouchers/",
+    )
+    return True

@@ -1,0 +1,3 @@
+"""Pages of the points mall, in the `web:` namespace (included by web/urls.py)."""
+
+urlpatterns: list = []
