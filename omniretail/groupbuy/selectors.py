@@ -1,0 +1,122 @@
+"""Reads for the pages and the API, scoped: the public sees campaigns and proofs (never a
+seed before its draw, never who a member is beyond the opaque id); a shopper sees their own
+seats; a merchant's staff see their merchant's campaigns."""
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMinute
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.selectors import organizations_of
+from omniretail.core.errors import NotFound
+from omniretail.groupbuy.models import Campaign, Group, Member, Seat
+
+
+def _campaigns() -> QuerySet[Campaign]:
+    return Campaign.objects.select_related("store", "merchant", "sku__product")
+
+
+def open_campaigns(now=None) -> QuerySet[Campaign]:
+    now = now or timezone.now()
+    return _campaigns().filter(status=Campaign.Status.OPEN, ends_at__gt=now).order_by("ends_at")
+
+
+def public_campaign(public_id: str) -> Campaign:
+    campaign = _campaigns().filter(public_id=public_id).first()
+    if campaign is None:
+        raise NotFound(_("找不到该拼团活动。"))
+    return campaign
+
+
+def public_group(public_id: str) -> Group:
+    group = Group.objects.select_related("campaign").filter(public_id=public_id).first()
+    if group is None:
+        raise NotFound(_("找不到该团。"))
+    return group
+
+
+def seats_left(campaign: Campaign) -> int:
+    return Seat.objects.filter(campaign=campaign, taken=False).count()
+
+
+def current_group(campaign: Campaign) -> Group | None:
+    """The group the next join lands in: the lowest-numbered one with a free seat."""
+    seat = Seat.objects.filter(campaign=campaign, taken=False).order_by("id").first()
+    return seat.group if seat else None
+
+
+def group_progress(group: Group) -> dict:
+    taken = Seat.objects.filter(group=group, taken=True).count()
+    return {"taken": taken, "paid": group.paid_count, "size": group.size}
+
+
+def groups_with_proofs(campaign: Campaign) -> QuerySet[Group]:
+    return campaign.groups.exclude(status__in=(Group.Status.OPEN, Group.Status.FAILED))
+
+
+def proof(group: Group) -> dict:
+    """Everything needed to recompute the draw, and nothing else."""
+    return {
+        "group_id": group.public_id,
+        "campaign_id": group.campaign.public_id,
+        "number": group.number,
+        "status": group.status,
+        "commitment": group.commitment,
+        "member_list": group.member_list,
+        "member_list_hash": group.member_list_hash,
+        "winners_count": group.winners_count,
+        "winners": group.winners,
+        "seed": group.revealed_seed,
+        "filled_at": group.filled_at,
+        "drawn_at": group.drawn_at,
+    }
+
+
+def memberships_of(user) -> QuerySet[Member]:
+    return (
+        Member.objects.filter(shopper=user)
+        .exclude(status=Member.Status.EXPIRED, refunded_at__isnull=True)
+        .select_related("campaign__store", "campaign__sku__product", "group", "order")
+        .order_by("-joined_at")
+    )
+
+
+def membership_of(user, public_id: str) -> Member:
+    member = memberships_of(user).filter(public_id=public_id).first()
+    if member is None:
+        raise NotFound(_("找不到该拼团记录。"))
+    return member
+
+
+def merchant_campaigns(user) -> QuerySet[Campaign]:
+    return _campaigns().filter(merchant__in=organizations_of(user, kinds=["merchant"]))
+
+
+def merchant_campaign(user, public_id: str) -> Campaign:
+    campaign = merchant_campaigns(user).filter(public_id=public_id).first()
+    if campaign is None:
+        raise NotFound(_("找不到该拼团活动。"))
+    return campaign
+
+
+def campaign_stats(campaign: Campaign) -> dict:
+    counts = campaign.groups.aggregate(
+        **{s: Count("pk", filter=Q(status=s)) for s in Group.Status.values}
+    )
+    members = campaign.members.aggregate(
+        joined=Count("pk"),
+        paid=Count("pk", filter=~Q(status__in=("pending_payment", "expired"))),
+        winners=Count("pk", filter=Q(status__in=("won", "voucher_issued"))),
+        redeemed=Count("pk", filter=Q(order__status="completed")),
+    )
+    return {"groups": counts, **members, "seats_left": seats_left(campaign)}
+
+
+def joins_over_time(campaign: Campaign) -> list[tuple]:
+    """Joins per minute, for the merchant's chart."""
+    return list(
+        campaign.members.annotate(minute=TruncMinute("joined_at"))
+        .values_list("minute")
+        .annotate(n=Count("pk"))
+        .order_by("minute")
+    )

@@ -1,0 +1,251 @@
+"""Publishing a campaign and joining it. A join is one short transaction: claim a free
+pre-minted seat (a single conditional UPDATE; on PostgreSQL the free seat is picked with
+SKIP LOCKED so thousands of joins never queue on one row), write the member and open its
+payment intent. A refused join therefore leaves nothing: no seat, no intent, no stock moved.
+What follows the payment (forming the group, the draw, vouchers, refunds) is in
+`settlement`."""
+
+from contextlib import suppress
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.selectors import require_role
+from omniretail.catalog.models import Product, Sku
+from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
+from omniretail.core.ids import new_public_id
+from omniretail.core.money import money
+from omniretail.groupbuy import draw
+from omniretail.groupbuy.models import Campaign, Group, Member, Seat
+from omniretail.inventory import services as inventory
+from omniretail.payments import services as payments
+from omniretail.payments.models import PaymentIntent
+from omniretail.stores.models import Store
+
+PURPOSE = "groupbuy"
+PROVIDERS = ("balance", "sandbox_gateway")
+MAX_GROUPS = 2000
+MAX_GROUP_SIZE = 500
+MAX_DAYS = 90
+S = Member.Status
+
+
+def payment_window() -> timedelta:
+    return timedelta(minutes=settings.OMNI_GROUPBUY_PAYMENT_MINUTES)
+
+
+def stock_hold(ends_at: datetime) -> timedelta:
+    """Units set aside for the groups stay held until the campaign ends and a margin for
+    the draws to finish; the closing sweep releases what no winner took."""
+    return ends_at - timezone.now() + timedelta(days=1)
+
+
+def _count(value, field: str, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise field_error(
+            field, _("请输入 %(lo)s 到 %(hi)s 之间的整数。") % {"lo": minimum, "hi": maximum}
+        )
+    return value
+
+
+def _validate(data: dict) -> dict:
+    fields = {}
+    for name, label in (("title", _("活动名称")), ("navigation_address", _("导航地址"))):
+        if not str(data.get(name) or "").strip():
+            fields[name] = _("请填写%(label)s。") % {"label": label}
+    if not str(data.get("phone") or "").strip():
+        fields["phone"] = _("请填写联系电话。")
+    if fields:
+        raise ValidationFailed(fields=fields)
+    size = _count(data["group_size"], "group_size", 2, MAX_GROUP_SIZE)
+    winners = _count(data["winners_per_group"], "winners_per_group", 1, MAX_GROUP_SIZE)
+    if winners >= size:
+        raise field_error("winners_per_group", _("每团中签人数必须少于成团人数。"))
+    quantity = _count(data["quantity"], "quantity", 1, MAX_GROUPS * MAX_GROUP_SIZE)
+    if quantity < winners:
+        raise field_error("quantity", _("商品数量至少要够一个团的中签人数。"))
+    if quantity // winners > MAX_GROUPS:
+        raise field_error("quantity", _("一个活动最多 %(n)s 个团。") % {"n": MAX_GROUPS})
+    try:
+        price = money(data["group_price"])
+    except (TypeError, ValueError):
+        raise field_error("group_price", _("请输入正确的金额。")) from None
+    if price <= 0 or price != Decimal(str(data["group_price"])):
+        raise field_error("group_price", _("拼团价必须大于 0，且最多两位小数。"))
+    starts_at, ends_at = data["starts_at"], data["ends_at"]
+    if ends_at <= starts_at or ends_at <= timezone.now():
+        raise field_error("ends_at", _("结束时间必须晚于开始时间和当前时间。"))
+    if ends_at - starts_at > timedelta(days=MAX_DAYS):
+        raise field_error("ends_at", _("活动最长 %(days)s 天。") % {"days": MAX_DAYS})
+    for name in ("consolation_points", "unfilled_points"):
+        _count(data.get(name, 0), name, 0, 1_000_000)
+    return {**data, "group_price": price}
+
+
+@transaction.atomic
+def publish_campaign(*, actor, store: Store, sku: Sku, **data) -> Campaign:
+    """Publish a campaign: its groups, each with a fresh secret seed whose commitment is
+    public from now on, their pre-minted seats, and the units the winners will collect,
+    reserved at the store (refused as a whole when the store has too few)."""
+    require_role(actor, store.merchant)
+    if not store.is_active:
+        raise field_error("store", _("该门店已停业。"))
+    if not sku.is_active or sku.product.status != Product.Status.APPROVED:
+        raise field_error("sku", _("该商品已下架。"))
+    data = _validate(data)
+    campaign = Campaign.objects.create(
+        merchant=store.merchant, store=store, sku=sku, created_by=actor, **data
+    )
+    k, size = campaign.winners_per_group, campaign.group_size
+    groups = Group.objects.bulk_create(
+        Group(campaign=campaign, number=n, size=size, winners_count=k, seed=seed)
+        for n, seed in ((n, draw.new_seed()) for n in range(1, campaign.quantity // k + 1))
+    )
+    for group in groups:
+        group.commitment = draw.commitment(group.seed)
+    Group.objects.bulk_update(groups, ["commitment"], batch_size=500)
+    groups = list(campaign.groups.order_by("number"))  # with primary keys on every backend
+    Seat.objects.bulk_create(
+        (
+            Seat(campaign=campaign, group=group, number=n)
+            for group in groups
+            for n in range(1, size + 1)
+        ),
+        batch_size=1000,
+    )
+    location = inventory.location_for_store(store)
+    for group in groups:
+        inventory.reserve_lines(
+            location=location,
+            lines=[(sku, 1)] * k,
+            reference=group_stock_reference(group),
+            ttl=stock_hold(campaign.ends_at),
+        )
+    return campaign
+
+
+def group_stock_reference(group: Group) -> str:
+    return f"groupbuy:{group.public_id}"
+
+
+def _require_joinable(campaign: Campaign, now: datetime) -> None:
+    if campaign.status != Campaign.Status.OPEN or now >= campaign.ends_at:
+        raise Conflict(_("该拼团活动已结束。"), code="campaign_ended")
+    if now < campaign.starts_at:
+        raise Conflict(_("该拼团活动尚未开始。"), code="campaign_not_started")
+
+
+_CLAIM_SQL = """
+UPDATE groupbuy_seat SET taken = %s
+WHERE id = (
+    SELECT id FROM groupbuy_seat
+    WHERE campaign_id = %s AND taken = %s {group_filter}
+    ORDER BY id LIMIT 1 {lock}
+) AND taken = %s
+RETURNING id, group_id, number
+"""
+
+
+def _claim_seat(campaign: Campaign, group: Group | None) -> tuple[int, int, int] | None:
+    """Take the lowest free seat (of one group, or of the campaign) in one statement. On
+    PostgreSQL, seats other joins are taking right now are skipped, not waited for."""
+    lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    sql = _CLAIM_SQL.format(group_filter="AND group_id = %s" if group else "", lock=lock)
+    params = [True, campaign.pk, False, *([group.pk] if group else []), False]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+@transaction.atomic
+def join(*, shopper, campaign: Campaign, provider: str, group: Group | None = None) -> Member:
+    """Take a seat (the next free one, or one in a friend's `group`) and open its payment
+    intent at the group price; unpaid by the deadline, the seat goes back."""
+    if provider not in PROVIDERS:
+        raise field_error("provider", _("不支持的支付方式。"))
+    now = timezone.now()
+    _require_joinable(campaign, now)
+    if group is not None and group.campaign_id != campaign.pk:
+        raise NotFound(_("找不到该团。"))
+    if Member.objects.filter(campaign=campaign, shopper=shopper, status__in=Member.LIVE).exists():
+        raise Conflict(_("您已参加过该拼团活动。"), code="already_joined")
+    seat = _claim_seat(campaign, group)
+    if seat is None:
+        if group is not None:
+            raise Conflict(_("该团已满，请参加其他团。"), code="group_full")
+        raise Conflict(_("名额已满，本活动已无空位。"), code="campaign_full")
+    seat_id, group_id, seat_number = seat
+    member_id, pay_by = new_public_id(), now + payment_window()
+    intent = payments.create_intent(
+        purpose=PURPOSE,
+        reference=member_id,
+        amount=campaign.group_price,
+        payer=shopper,
+        provider=provider,
+        payee=campaign.merchant,
+        expires_at=pay_by,
+    )
+    try:
+        with transaction.atomic():
+            return Member.objects.create(
+                public_id=member_id,
+                campaign=campaign,
+                group_id=group_id,
+                seat_id=seat_id,
+                seat_number=seat_number,
+                shopper=shopper,
+                amount=campaign.group_price,
+                intent_id=intent.public_id,
+                pay_by=pay_by,
+            )
+    except IntegrityError:  # the same shopper joining in another tab at the same moment
+        raise Conflict(_("您已参加过该拼团活动。"), code="already_joined") from None
+
+
+def start_payment(*, member: Member, return_url: str = ""):
+    """Pay the seat through the member's intent (wallet at once, or the gateway's page)."""
+    if member.status != S.PENDING_PAYMENT:
+        raise Conflict(_("该拼团无需支付。"), code="not_payable")
+    return payments.start_payment(
+        intent=PaymentIntent.objects.get(public_id=member.intent_id), return_url=return_url
+    )
+
+
+def release_seat(member: Member) -> None:
+    Seat.objects.filter(pk=member.seat_id, taken=True).update(taken=False)
+
+
+def expire_unpaid_members(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Seats whose payment deadline passed go back to the pool, their intents closed. A
+    payment that lands afterwards is refunded by `settlement.confirm_payment`."""
+    now = now or timezone.now()
+    expired = 0
+    for member in Member.objects.filter(status=S.PENDING_PAYMENT, pay_by__lte=now)[:batch]:
+        with transaction.atomic():
+            if not Member.objects.filter(pk=member.pk, status=S.PENDING_PAYMENT).update(
+                status=S.EXPIRED
+            ):
+                continue
+            release_seat(member)
+            _close_intent(member)
+        expired += 1
+    return expired
+
+
+def _close_intent(member: Member) -> None:
+    intent = PaymentIntent.objects.get(public_id=member.intent_id)
+    if intent.status in PaymentIntent.OPEN:
+        with suppress(Conflict):  # paid this very moment: its success event refunds it
+            payments.cancel_intent(intent=intent)
+
+
+def count_paid(group: Group, delta: int) -> int:
+    """Move an open group's paid count; 0 when the group is no longer open."""
+    return Group.objects.filter(pk=group.pk, status=Group.Status.OPEN).update(
+        paid_count=F("paid_count") + delta
+    )
