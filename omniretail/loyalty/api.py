@@ -1,5 +1,216 @@
-"""/api/loyalty: thin routes over loyalty.services and loyalty.selectors."""
+"""/api/loyalty: thin routes over loyalty.services and loyalty.selectors. A member sees
+their wallets, history and expiring points, converts offline points after a step-up;
+a merchant's managers set earn rules, the exchange ratio and tiers, and read statements
+and the points liability. Writes that move points take an `Idempotency-Key`."""
 
+from datetime import date
+
+from django.utils.translation import gettext as _
 from ninja import Router
 
-router = Router(tags=["loyalty"])
+from omniretail.accounts.auth import AUTH
+from omniretail.accounts.models import Organization
+from omniretail.accounts.selectors import MANAGING_ROLES, organization_for_user
+from omniretail.catalog.models import Product
+from omniretail.core.api import idempotent
+from omniretail.core.errors import NotFound, field_error
+from omniretail.core.idempotency import HEADER
+from omniretail.loyalty import exchange, members, selectors, services, settlement
+from omniretail.loyalty.models import EarnRule, Member, Statement
+from omniretail.loyalty.schemas import (
+    CodeIn,
+    ConvertIn,
+    EarnRuleIn,
+    ExchangeRuleIn,
+    MemberIn,
+    TierIn,
+)
+
+router = Router(tags=["loyalty"], auth=AUTH)
+
+
+def merchant(public_id: str) -> Organization:
+    org = Organization.objects.filter(
+        public_id=public_id, kind=Organization.Kind.MERCHANT, is_active=True
+    ).first()
+    if org is None:
+        raise NotFound(_("找不到该商家。"))
+    return org
+
+
+def managed(request, public_id: str) -> Organization:
+    return organization_for_user(request.auth, public_id, roles=MANAGING_ROLES)
+
+
+# --- member ------------------------------------------------------------------------------
+
+
+@router.get("/me/wallets", response=list[dict])
+def my_wallets(request):
+    return [
+        {"asset_code": w["asset_code"], "name": w["name"], "balance": w["balance"]}
+        for w in selectors.wallets(request.auth)
+    ]
+
+
+@router.get("/me/history", response=list[dict])
+def my_history(request):
+    return selectors.history(request.auth)
+
+
+@router.get("/me/expiring", response=list[dict])
+def my_expiring(request, days: int = 30):
+    return selectors.expiring_soon(request.auth, days=max(1, min(days, 366)))
+
+
+@router.post("/merchants/{org_id}/membership", response={201: dict})
+def join(request, org_id: str, payload: MemberIn):
+    member = members.activate(
+        user=request.auth, org=merchant(org_id), name=payload.name, birthday=payload.birthday
+    )
+    return 201, {"id": member.public_id, **members.benefits(member)}
+
+
+# --- exchange ------------------------------------------------------------------------------
+
+
+@router.get("/merchants/{org_id}/exchange/quote", response=dict)
+def quote(request, org_id: str, offline_points: int):
+    rule = exchange.active_rule(merchant(org_id))
+    q = exchange.quote(rule=rule, offline_points=offline_points)
+    return {
+        "offline_points": q.offline_points,
+        "used": q.used,
+        "platform_points": q.platform_points,
+        "remainder": q.remainder,
+        "ratio": f"{rule.offline}:{rule.platform}",
+    }
+
+
+@router.post("/step-up/code", response={202: dict})
+def step_up_code(request):
+    """Send a one-time code to your phone before a conversion."""
+    exchange.request_step_up_code(user=request.auth)
+    return 202, {"sent": True}
+
+
+@router.post("/step-up", response={201: dict})
+def step_up(request, payload: CodeIn):
+    grant = exchange.verify_step_up_code(user=request.auth, code=payload.code)
+    return 201, {"step_up": grant.public_id, "expires_at": grant.expires_at}
+
+
+@router.post("/merchants/{org_id}/exchange", response={201: dict})
+def convert(request, org_id: str, payload: ConvertIn):
+    """Convert offline points into platform points (whole points; the rest stays)."""
+    key = request.headers.get(HEADER)
+    if not key:
+        raise field_error(HEADER, _("兑换需要幂等键。"))
+    org = merchant(org_id)
+
+    def act():
+        done = exchange.convert(
+            user=request.auth,
+            org=org,
+            offline_points=payload.offline_points,
+            step_up_id=payload.step_up,
+            idempotency_key=f"{request.auth.public_id}:{key}",
+        )
+        return 201, {
+            "id": done.public_id,
+            "offline_points": done.offline_points,
+            "platform_points": done.platform_points,
+        }
+
+    return idempotent(request, endpoint="convert", payload=payload.model_dump(), action=act)
+
+
+# --- merchant console ----------------------------------------------------------------------
+
+
+def rule_out(rule: EarnRule) -> dict:
+    return {
+        "id": rule.public_id,
+        "kind": rule.kind,
+        "points": rule.points,
+        "product": rule.product.public_id if rule.product_id else None,
+        "tiers": rule.tiers,
+        "target": rule.target,
+        "is_active": rule.is_active,
+    }
+
+
+@router.get("/merchants/{org_id}/earn-rules", response=list[dict])
+def earn_rules(request, org_id: str):
+    org = managed(request, org_id)
+    return [rule_out(r) for r in EarnRule.objects.filter(org=org).select_related("product")]
+
+
+@router.put("/merchants/{org_id}/earn-rules", response=dict)
+def set_earn_rule(request, org_id: str, payload: EarnRuleIn):
+    org = managed(request, org_id)
+    product = None
+    if payload.product:
+        product = Product.objects.filter(public_id=payload.product).first()
+        if product is None:
+            raise NotFound(_("找不到该商品。"), fields={"product": _("不存在")})
+    rule = services.set_earn_rule(
+        org=org,
+        kind=payload.kind,
+        points=payload.points,
+        product=product,
+        tiers=payload.tiers,
+        target=payload.target,
+        is_active=payload.is_active,
+    )
+    return rule_out(rule)
+
+
+@router.put("/merchants/{org_id}/exchange-rule", response=dict)
+def set_exchange_rule(request, org_id: str, payload: ExchangeRuleIn):
+    rule = exchange.set_exchange_rule(org=managed(request, org_id), **payload.model_dump())
+    return {"offline": rule.offline, "platform": rule.platform, "daily_limit": rule.daily_limit}
+
+
+@router.put("/merchants/{org_id}/tiers", response=list[dict])
+def set_tiers(request, org_id: str, payload: list[TierIn]):
+    tiers = members.set_tiers(org=managed(request, org_id), tiers=[t.model_dump() for t in payload])
+    return [{"name": t.name, "rank": t.rank} for t in tiers]
+
+
+@router.get("/merchants/{org_id}/members", response=list[dict])
+def member_list(request, org_id: str):
+    org = managed(request, org_id)
+    return [
+        {"id": m.public_id, "name": m.name, "tier": m.tier, "activated_at": m.activated_at}
+        for m in Member.objects.filter(org=org).order_by("-id")[:200]
+    ]
+
+
+def statement_out(s: Statement) -> dict:
+    return {
+        "id": s.public_id,
+        "month": s.month,
+        "point_value": str(s.point_value),
+        "lines": s.lines,
+        "net_points": s.net_points,
+        "net_yuan": str(s.net_yuan),
+        "digest": s.digest,
+    }
+
+
+@router.get("/merchants/{org_id}/statements", response=list[dict])
+def statements(request, org_id: str):
+    org = managed(request, org_id)
+    return [statement_out(s) for s in Statement.objects.filter(org=org).order_by("-month")]
+
+
+@router.post("/merchants/{org_id}/statements/{month}", response={201: dict})
+def build_statement(request, org_id: str, month: date):
+    return 201, statement_out(settlement.build_statement(org=managed(request, org_id), month=month))
+
+
+@router.get("/merchants/{org_id}/liability", response=dict)
+def liability(request, org_id: str):
+    data = selectors.liability(managed(request, org_id))
+    return {"outstanding": data["outstanding"], "series": data["series"]}

@@ -5,8 +5,13 @@ from datetime import timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
+from omniretail.accounts.models import Organization
+from omniretail.accounts.selectors import MANAGING_ROLES, organizations_of
 from omniretail.ledger import selectors as ledger_selectors
-from omniretail.loyalty.models import Lot
+from omniretail.ledger.models import Account, Asset, Entry
+from omniretail.ledger.services import PLATFORM_POINTS
+from omniretail.loyalty.models import Draw, ExchangeRule, Lot
+from omniretail.loyalty.services import MERCHANT_PREFIX
 
 
 def balance(user, asset_code: str) -> int:
@@ -38,3 +43,103 @@ def expiring_soon(user, *, days: int = 30) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def wallets(user) -> list[dict]:
+    """Every points asset the member holds or has held, platform points first."""
+    rows = (
+        Account.objects.filter(
+            owner_type="user",
+            owner_id=user.public_id,
+            kind=Account.Kind.WALLET,
+            asset__kind=Asset.Kind.POINTS,
+        )
+        .select_related("asset")
+        .order_by("id")
+    )
+    out = [
+        {"asset_code": a.asset.code, "name": a.asset.name, "balance": a.balance, "account": a}
+        for a in rows
+    ]
+    out.sort(key=lambda w: w["asset_code"] != PLATFORM_POINTS)
+    return out
+
+
+def history(user, *, limit: int = 50) -> list[dict]:
+    """The member's points entries, newest first."""
+    entries = (
+        Entry.objects.filter(
+            account__owner_type="user",
+            account__owner_id=user.public_id,
+            account__asset__kind=Asset.Kind.POINTS,
+        )
+        .select_related("posting", "account__asset")
+        .order_by("-id")[:limit]
+    )
+    return [
+        {
+            "id": e.posting.public_id,
+            "asset_code": e.account.asset.code,
+            "asset_name": e.account.asset.name,
+            "points": e.amount,
+            "balance_after": e.balance_after,
+            "kind": e.posting.kind,
+            "reason": e.posting.reference,
+            "at": e.created_at,
+        }
+        for e in entries
+    ]
+
+
+def merchant_orgs_for(user):
+    return organizations_of(user, kinds=[Organization.Kind.MERCHANT], roles=MANAGING_ROLES)
+
+
+def exchangeable(user) -> list[dict]:
+    """Merchants whose offline points the member holds and that accept conversion."""
+    rules = {r.org_id: r for r in ExchangeRule.objects.filter(is_active=True).select_related("org")}
+    out = []
+    for w in wallets(user):
+        if not w["asset_code"].startswith(MERCHANT_PREFIX):
+            continue
+        org_id = w["asset_code"][len(MERCHANT_PREFIX) :]
+        rule = next((r for r in rules.values() if r.org.public_id == org_id), None)
+        if rule is not None:
+            out.append({**w, "rule": rule, "org": rule.org})
+    return out
+
+
+def liability(org: Organization, *, days: int = 90) -> dict:
+    """Outstanding points the merchant stands behind, per day over `days`: offline points
+    it issued plus platform points issued against it, net of spends and expiry. Computed
+    from lots and their draws, so it matches the ledger."""
+    today = timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    lots = Lot.objects.filter(source_org=org)
+    issued = dict(
+        lots.filter(created_at__date__gte=start)
+        .values_list("created_at__date")
+        .annotate(n=Sum("points"))
+    )
+    drawn = dict(
+        Draw.objects.filter(lot__source_org=org, spend__created_at__date__gte=start)
+        .values_list("spend__created_at__date")
+        .annotate(n=Sum("points"))
+    )
+    expired = dict(
+        lots.filter(expired_posting__created_at__date__gte=start)
+        .values_list("expired_posting__created_at__date")
+        .annotate(n=Sum("expired_posting__amount"))
+    )
+    level = (
+        (lots.aggregate(n=Sum("remaining"))["n"] or 0)
+        - sum(issued.values())
+        + sum(drawn.values())
+        + sum(expired.values())
+    )
+    series = []
+    for i in range(days):
+        d = start + timedelta(days=i)
+        level += issued.get(d, 0) - drawn.get(d, 0) - expired.get(d, 0)
+        series.append({"date": d, "points": level})
+    return {"series": series, "outstanding": series[-1]["points"] if series else 0}

@@ -19,7 +19,7 @@ from omniretail.accounts.models import Organization
 from omniretail.core.errors import Conflict, NotFound, field_error
 from omniretail.ledger import services as ledger
 from omniretail.ledger.models import Account, Asset, Posting
-from omniretail.loyalty.models import Draw, EarnRule, Lot, SettlementLine, Spend
+from omniretail.loyalty.models import Draw, EarnRule, JoiningReward, Lot, SettlementLine, Spend
 
 PLATFORM_POINTS = ledger.PLATFORM_POINTS
 MERCHANT_PREFIX = "PTS:ORG:"
@@ -371,8 +371,6 @@ def set_earn_rule(
         raise field_error("target", _("未知的积分类型。"))
     if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= 100000:
         raise field_error("points", _("积分必须是 0 到 100000 之间的整数。"))
-    if product is not None and product.owner_id != org.pk:
-        raise NotFound(_("找不到该商品。"), fields={"product": _("不存在")})
     clean_tiers = _clean_tiers(tiers or {}) if kind == EarnRule.Kind.PER_ITEM else {}
     rule, _created = EarnRule.objects.update_or_create(
         org=org,
@@ -430,3 +428,24 @@ def points_for_items(rule: EarnRule, quantity: int) -> int:
         total += (left // count) * pts
         left %= count
     return total + left * rule.points
+
+
+# --- joining reward --------------------------------------------------------------------------
+
+
+def grant_joining_reward(*, org: Organization) -> JoiningReward:
+    """Platform points for a merchant joining the online mall, once per merchant."""
+    if org.kind != Organization.Kind.MERCHANT:
+        raise field_error("org", _("只有商家可以领取入驻奖励。"))
+    with transaction.atomic():
+        posting = award_points(
+            user=org,
+            asset_code=PLATFORM_POINTS,
+            points=settings.OMNI_JOINING_REWARD_POINTS,
+            reason=_("入驻线上商城奖励"),
+            idempotency_key=f"joining:{org.public_id}",
+        )
+        reward, _created = JoiningReward.objects.get_or_create(
+            org=org, defaults={"posting": posting}
+        )
+    return reward

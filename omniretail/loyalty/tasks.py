@@ -1,3 +1,9 @@
 """Idempotent sweeps of the loyalty programme, run by the worker on every tick."""
 
-HOUSEKEEPING: list = []
+from omniretail.loyalty import members, services
+
+HOUSEKEEPING: list = [
+    services.expire_due_lots,
+    members.recompute_tiers,
+    members.send_birthday_greetings,
+]

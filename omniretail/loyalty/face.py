@@ -1,0 +1,85 @@
+"""Face verification as a step-up, behind a provider interface. Enrolment needs explicit
+consent; deleting the enrolment deletes the template at the provider. The sandbox provider
+keeps only a keyed hash of the enrolment image (a real provider replaces it by setting)."""
+
+from typing import Protocol
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from omniretail.core.errors import Conflict, PermissionDenied, field_error
+from omniretail.core.signing import sign
+from omniretail.core.signing import verify as verify_signature
+from omniretail.loyalty.models import FaceEnrolment
+
+SANDBOX = "omniretail.loyalty.face.SandboxFaceProvider"
+
+
+class FaceProvider(Protocol):
+    name: str
+
+    def enrol(self, *, user_id: str, image: bytes) -> str: ...
+
+    def matches(self, *, user_id: str, template_ref: str, image: bytes) -> bool: ...
+
+    def delete(self, *, template_ref: str) -> None: ...
+
+
+class SandboxFaceProvider:
+    """Same image bytes = same face. For development and tests only."""
+
+    name = "sandbox"
+
+    def enrol(self, *, user_id: str, image: bytes) -> str:
+        return sign(settings.SECRET_KEY, f"face:{user_id}:".encode() + image)
+
+    def matches(self, *, user_id: str, template_ref: str, image: bytes) -> bool:
+        return verify_signature(
+            settings.SECRET_KEY, f"face:{user_id}:".encode() + image, template_ref
+        )
+
+    def delete(self, *, template_ref: str) -> None:
+        return None
+
+
+def provider() -> FaceProvider:
+    return import_string(getattr(settings, "OMNI_FACE_PROVIDER", SANDBOX))()
+
+
+def enrol(*, user, image: bytes, consent: bool) -> FaceEnrolment:
+    if consent is not True:
+        raise field_error("consent", _("开通人脸验证需要您明确同意。"))
+    if not image:
+        raise field_error("image", _("请上传人脸照片。"))
+    p = provider()
+    enrolment, _created = FaceEnrolment.objects.update_or_create(
+        user=user,
+        defaults={
+            "provider": p.name,
+            "template_ref": p.enrol(user_id=user.public_id, image=image),
+            "consented_at": timezone.now(),
+            "deleted_at": None,
+        },
+    )
+    return enrolment
+
+
+def verify(*, user, image: bytes) -> None:
+    enrolment = FaceEnrolment.objects.filter(user=user, deleted_at__isnull=True).first()
+    if enrolment is None or not enrolment.template_ref:
+        raise Conflict(_("尚未开通人脸验证。"), code="face_not_enrolled")
+    if not provider().matches(
+        user_id=user.public_id, template_ref=enrolment.template_ref, image=image or b""
+    ):
+        raise PermissionDenied(_("人脸验证未通过。"), code="face_mismatch")
+
+
+def delete(*, user) -> None:
+    """Withdraw consent: the provider deletes the template and we forget its reference."""
+    enrolment = FaceEnrolment.objects.filter(user=user, deleted_at__isnull=True).first()
+    if enrolment is None:
+        return
+    provider().delete(template_ref=enrolment.template_ref)
+    FaceEnrolment.objects.filter(pk=enrolment.pk).update(template_ref="", deleted_at=timezone.now())

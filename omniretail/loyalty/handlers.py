@@ -1,0 +1,15 @@
+"""Orders tell loyalty what happened through the outbox; orders never imports us."""
+
+from omniretail.core.events import subscribe
+from omniretail.loyalty import earning
+from omniretail.orders.events import OrderPaid, OrderRefunded
+
+
+@subscribe(OrderPaid)
+def award_paid_order(event: OrderPaid) -> None:
+    earning.award_for_order(order_id=event.order_id)
+
+
+@subscribe(OrderRefunded)
+def claw_back_refunded_order(event: OrderRefunded) -> None:
+    earning.claw_back_for_refund(order_id=event.order_id, amount=event.amount)

@@ -1,0 +1,189 @@
+"""Members of a merchant's programme: activation (with the sign-up reward), profile, tiers
+from rolling 12-month spend and visits, tier benefits, and the birthday greeting whose
+"coupon" is the merchant's birthday points, sent by SMS a configured number of days early."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.models import Organization
+from omniretail.core.errors import field_error
+from omniretail.core.money import money
+from omniretail.loyalty import services
+from omniretail.loyalty.models import EarnRule, Member, Tier
+from omniretail.notifications.services import notify
+from omniretail.orders.models import Order
+
+COUNTED = [
+    Order.Status.PAID,
+    Order.Status.READY_FOR_PICKUP,
+    Order.Status.SHIPPED,
+    Order.Status.COMPLETED,
+    Order.Status.REFUND_REQUESTED,
+]
+
+
+def activate(*, user, org: Organization, name: str = "", birthday: date | None = None) -> Member:
+    """Join the merchant's programme once; the sign-up rule's points come with it."""
+    if org.kind != Organization.Kind.MERCHANT:
+        raise field_error("org", _("只能加入商家的会员计划。"))
+    _check_birthday(birthday)
+    try:
+        with transaction.atomic():
+            member, created = Member.objects.get_or_create(
+                user=user,
+                org=org,
+                defaults={"name": name[:60], "birthday": birthday, "activated_at": timezone.now()},
+            )
+    except IntegrityError:
+        member, created = Member.objects.get(user=user, org=org), False
+    points = services.points_for_event(kind=EarnRule.Kind.SIGNUP, org=org)
+    if created and points:
+        services.award_points(
+            user=user,
+            asset_code=services.asset_for_event(kind=EarnRule.Kind.SIGNUP, org=org),
+            points=points,
+            reason=_("加入 %(org)s 会员") % {"org": org.name},
+            idempotency_key=f"signup:{member.public_id}",
+            source_org=org,
+        )
+    return member
+
+
+def _check_birthday(birthday: date | None) -> None:
+    if birthday is not None and not date(1900, 1, 1) <= birthday <= timezone.localdate():
+        raise field_error("birthday", _("生日不正确。"))
+
+
+def update_profile(*, member: Member, name: str, birthday: date | None) -> Member:
+    _check_birthday(birthday)
+    member.name, member.birthday = name[:60], birthday
+    member.save(update_fields=["name", "birthday"])
+    return member
+
+
+def set_tiers(*, org: Organization, tiers: list[dict]) -> list[Tier]:
+    """Replace the merchant's tiers. Each: name, min_spend (yuan), min_visits,
+    discount_percent (0-100), priority_service; rank follows the list order."""
+    clean = []
+    for rank, t in enumerate(tiers, start=1):
+        name = str(t.get("name", "")).strip()[:20]
+        try:
+            spend = money(t.get("min_spend", "0"))
+        except (TypeError, ValueError):
+            spend = Decimal(-1)
+        visits, discount = t.get("min_visits", 0), t.get("discount_percent", 0)
+        if not name or spend < 0 or not isinstance(visits, int) or visits < 0:
+            raise field_error("tiers", _("等级需要名称和非负的消费、到访门槛。"))
+        if not isinstance(discount, int) or not 0 <= discount <= 100:
+            raise field_error("tiers", _("折扣须在 0 到 100 之间。"))
+        clean.append(
+            Tier(
+                org=org,
+                name=name,
+                rank=rank,
+                min_spend=spend,
+                min_visits=visits,
+                discount_percent=discount,
+                priority_service=bool(t.get("priority_service")),
+            )
+        )
+    with transaction.atomic():
+        Tier.objects.filter(org=org).delete()
+        return Tier.objects.bulk_create(clean)
+
+
+def tier_for(*, org: Organization, spend: Decimal, visits: int) -> Tier | None:
+    """The highest tier whose spend or visit threshold is met (a zero threshold is unset)."""
+    reached = None
+    for tier in Tier.objects.filter(org=org).order_by("rank"):
+        by_spend = tier.min_spend > 0 and spend >= tier.min_spend
+        by_visits = tier.min_visits > 0 and visits >= tier.min_visits
+        if by_spend or by_visits or (tier.min_spend == 0 and tier.min_visits == 0):
+            reached = tier
+    return reached
+
+
+def activity(member: Member, *, now=None) -> tuple[Decimal, int]:
+    """Rolling 12 months at this merchant: net amount paid and paid orders (visits)."""
+    now = now or timezone.now()
+    row = Order.objects.filter(
+        shopper_id=member.user_id,
+        merchant_id=member.org_id,
+        status__in=COUNTED,
+        paid_at__gte=now - timedelta(days=365),
+    ).aggregate(spend=Sum(F("total") - F("amount_refunded")), visits=Count("id"))
+    return row["spend"] or Decimal("0"), row["visits"]
+
+
+def recompute_tiers(*, now=None, limit: int = 500) -> int:
+    """Housekeeping: members whose tier was last computed over a day ago."""
+    now = now or timezone.now()
+    stale = Member.objects.filter(
+        activated_at__isnull=False, tier_computed_at__lt=now - timedelta(days=1)
+    ) | Member.objects.filter(activated_at__isnull=False, tier_computed_at__isnull=True)
+    changed = 0
+    for member in stale.order_by("pk")[:limit]:
+        spend, visits = activity(member, now=now)
+        tier = tier_for(org=member.org, spend=spend, visits=visits)
+        name = tier.name if tier else ""
+        changed += name != member.tier
+        Member.objects.filter(pk=member.pk).update(tier=name, tier_computed_at=now)
+    return changed
+
+
+def benefits(member: Member) -> dict:
+    tier = Tier.objects.filter(org_id=member.org_id, name=member.tier).first()
+    return {
+        "tier": member.tier,
+        "discount_percent": tier.discount_percent if tier else 0,
+        "priority_service": bool(tier and tier.priority_service),
+    }
+
+
+def send_birthday_greetings(*, today: date | None = None, limit: int = 500) -> int:
+    """Members whose birthday is OMNI_BIRTHDAY_NOTICE_DAYS away: the birthday points and an
+    SMS, once a year (the year is claimed by a conditional update before sending)."""
+    today = today or timezone.localdate()
+    day = today + timedelta(days=settings.OMNI_BIRTHDAY_NOTICE_DAYS)
+    due = (
+        Member.objects.filter(
+            activated_at__isnull=False, birthday__month=day.month, birthday__day=day.day
+        )
+        .exclude(birthday_sent_year=day.year)
+        .select_related("user", "org")[:limit]
+    )
+    sent = 0
+    for member in due:
+        with transaction.atomic():
+            claimed = (
+                Member.objects.filter(pk=member.pk)
+                .exclude(birthday_sent_year=day.year)
+                .update(birthday_sent_year=day.year)
+            )
+            if not claimed:
+                continue
+            org = member.org
+            points = services.points_for_event(kind=EarnRule.Kind.BIRTHDAY, org=org)
+            if points:
+                services.award_points(
+                    user=member.user,
+                    asset_code=services.asset_for_event(kind=EarnRule.Kind.BIRTHDAY, org=org),
+                    points=points,
+                    reason=_("生日礼"),
+                    idempotency_key=f"birthday:{member.public_id}:{day.year}",
+                    source_org=org,
+                    expires_on=day + timedelta(days=30),
+                )
+            body = _("%(org)s 祝您生日快乐！生日礼 %(points)s 积分已到账，30 天内有效。") % {
+                "org": org.name,
+                "points": points,
+            }
+            notify(title=_("生日快乐"), body=body, user=member.user, sms_to=member.user.phone or "")
+            sent += 1
+    return sent

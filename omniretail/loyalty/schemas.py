@@ -1,0 +1,41 @@
+from datetime import date
+
+from ninja import Schema
+
+
+class ConvertIn(Schema):
+    offline_points: int
+    step_up: str
+
+
+class CodeIn(Schema):
+    code: str
+
+
+class EarnRuleIn(Schema):
+    kind: str
+    points: int
+    product: str | None = None
+    tiers: dict[str, int] = {}
+    target: str = "platform"
+    is_active: bool = True
+
+
+class ExchangeRuleIn(Schema):
+    offline: int
+    platform: int
+    daily_limit: int
+    is_active: bool = True
+
+
+class MemberIn(Schema):
+    name: str = ""
+    birthday: date | None = None
+
+
+class TierIn(Schema):
+    name: str
+    min_spend: str = "0"
+    min_visits: int = 0
+    discount_percent: int = 0
+    priority_service: bool = False

@@ -1,0 +1,4 @@
+from omniretail.referrals.tests.fixtures import (  # noqa: F401  (fixtures: orders paid and refunded)
+    referral_settings_fixture,
+    referrals_fixture,
+)

@@ -1,0 +1,41 @@
+"""Paid orders earn points through the outbox; refunds claw them back, never below zero."""
+
+from decimal import Decimal
+
+import pytest
+
+from omniretail.loyalty import selectors, services
+from omniretail.loyalty.models import OrderAward
+
+PTS = services.PLATFORM_POINTS
+pytestmark = pytest.mark.django_db
+
+
+def test_a_paid_order_earns_per_item_tiers_and_per_yuan_points(referrals):
+    services.set_earn_rule(org=referrals.merchant, kind="per_item", points=1, tiers={"2": 3})
+    services.set_earn_rule(org=referrals.merchant, kind="per_yuan", points=1)
+    order = referrals.buy(referrals.buyer, lines=[(referrals.sku, 2)], complete=False)
+    assert selectors.balance(referrals.buyer, PTS) == 3 + int(order.total)
+    award = OrderAward.objects.get(order_id=order.public_id)
+    assert award.points == 3 + int(order.total)
+    # issued against the merchant: its clearing account carries the liability
+    assert services.clearing_account(referrals.merchant, PTS).balance == -award.points
+
+
+def test_a_full_refund_claws_back_and_records_what_was_already_spent(referrals):
+    services.set_earn_rule(org=referrals.merchant, kind="per_item", points=10)
+    order = referrals.buy(referrals.buyer, complete=False)
+    services.spend_points(
+        user=referrals.buyer, asset_code=PTS, points=7, reason="mall", idempotency_key="s"
+    )
+    referrals.refund(order, order.total)
+    award = OrderAward.objects.get(order_id=order.public_id)
+    assert selectors.balance(referrals.buyer, PTS) == 0
+    assert (award.clawed_back, award.shortfall) == (3, 7)
+
+
+def test_a_partial_refund_claws_back_its_share(referrals):
+    services.set_earn_rule(org=referrals.merchant, kind="per_item", points=10)
+    order = referrals.buy(referrals.buyer, lines=[(referrals.sku, 2)], complete=False)
+    referrals.refund(order, (order.total / 2).quantize(Decimal("0.01")))
+    assert selectors.balance(referrals.buyer, PTS) == 10

@@ -1,0 +1,76 @@
+"""Points issued against one merchant and spent at another: who owes whom, per month, in
+yuan; the same month always gives the same statement."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from omniretail.core.errors import ValidationFailed
+from omniretail.loyalty import selectors, services, settlement
+from omniretail.loyalty.models import SettlementLine
+
+PTS = services.PLATFORM_POINTS
+pytestmark = pytest.mark.django_db
+
+
+def last_month() -> date:
+    first = timezone.localdate().replace(day=1)
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def test_points_issued_by_a_and_spent_at_b_mean_a_owes_b(
+    shopper, merchant, other_merchant, settings
+):
+    settings.OMNI_POINT_VALUE_YUAN = "0.05"
+    services.award_points(
+        user=shopper,
+        asset_code=PTS,
+        points=100,
+        reason="a",
+        idempotency_key="a",
+        source_org=merchant,
+    )
+    spend = services.spend_points(
+        user=shopper,
+        asset_code=PTS,
+        points=60,
+        reason="b",
+        idempotency_key="s",
+        spent_at_org=other_merchant,
+    )
+    services.spend_points(
+        user=shopper,
+        asset_code=PTS,
+        points=10,
+        reason="a",
+        idempotency_key="s2",
+        spent_at_org=merchant,
+    )
+    SettlementLine.objects.update(created_at=timezone.now() - timedelta(days=40))
+    month = settlement.first_of_month(timezone.localdate() - timedelta(days=40))
+
+    a = settlement.compute(org=merchant, month=month)
+    b = settlement.compute(org=other_merchant, month=month)
+    assert a["net_points"] == -60 and str(a["net_yuan"]) == "-3.00"
+    assert b["net_points"] == 60 and b["lines"][0]["counterparty"] == merchant.public_id
+    assert settlement.compute(org=merchant, month=month) == a  # reproducible
+
+    services.refund_spend(posting_id=spend.public_id, idempotency_key="r", reason="void")
+    assert settlement.compute(org=merchant, month=month) == a  # a refund lands in its own month
+    assert selectors.balance(shopper, PTS) == 90
+
+
+def test_a_statement_is_built_once_for_an_ended_month_and_verifies(merchant):
+    statement = settlement.build_statement(org=merchant, month=last_month())
+    assert settlement.build_statement(org=merchant, month=last_month()).pk == statement.pk
+    settlement.verify_statement(statement)
+    with pytest.raises(ValidationFailed):
+        settlement.build_statement(org=merchant, month=timezone.localdate())
+
+
+def test_the_statements_command_prints_each_merchant(merchant, capsys):
+    call_command("loyalty_statements", month=last_month().strftime("%Y-%m"))
+    out = capsys.readouterr().out
+    assert merchant.name in out and "0.00" in out
