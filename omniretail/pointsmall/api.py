@@ -3,7 +3,7 @@
 and listing goods for a merchant's staff."""
 
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from omniretail.accounts.auth import AUTH
 from omniretail.accounts.selectors import organization_for_user
@@ -95,7 +95,7 @@ def create_good(request, payload: GoodIn):
         description=payload.description,
         voucher_days=payload.voucher_days,
     )
-    return 201, good_out(good, with_stock=True)
+    return Status(201, good_out(good, with_stock=True))
 
 
 @router.post("/goods/{public_id}/redeem", response={201: VoucherOut}, auth=AUTH)

@@ -6,6 +6,3 @@ class PointsmallConfig(AppConfig):
     name = "omniretail.pointsmall"
     label = "pointsmall"
     verbose_name = _("积分商城")
-
-    def ready(self) -> None:
-        from omniretail.pointsmall import handlers  # noqa: F401  (subscriptions)
