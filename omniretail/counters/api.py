@@ -181,7 +181,7 @@ def vend_detail(request, vend_id: str):
     return vend_out(selectors.vend_for_shopper(request.user, vend_id))
 
 
-@router.post("/repairs", auth=AUTH)
+@router.post("/repairs", auth=AUTH, response={201: dict})
 def book_repair(request, payload: RepairIn):
     ticket = repairs.book_repair(
         shopper=request.user,
@@ -263,7 +263,7 @@ def counter_list(request):
     return [counter_out(c) for c in selectors.counters_for_actor(request.user).order_by("code")]
 
 
-@router.post("/", auth=AUTH)
+@router.post("/", auth=AUTH, response={201: dict})
 def register(request, payload: CounterIn):
     counter = services.register_counter(
         actor=request.user,
@@ -285,7 +285,7 @@ def counter_detail(request, code: str):
     return counter_out(selectors.public_counter(code), with_shelf=True)
 
 
-@router.post("/{code}/purchases", auth=AUTH)
+@router.post("/{code}/purchases", auth=AUTH, response={201: dict})
 def purchase(request, code: str, payload: PurchaseIn):
     counter = selectors.public_counter(code)
 
@@ -306,7 +306,7 @@ def purchase(request, code: str, payload: PurchaseIn):
     )
 
 
-@router.post("/{code}/bays", auth=AUTH)
+@router.post("/{code}/bays", auth=AUTH, response={201: dict})
 def add_bay(request, code: str, payload: BayIn):
     counter = selectors.counter_for_actor(request.user, code)
     services.add_bay(
@@ -320,7 +320,7 @@ def add_bay(request, code: str, payload: BayIn):
     return 201, counter_out(counter, with_shelf=True)
 
 
-@router.post("/{code}/credentials", auth=AUTH)
+@router.post("/{code}/credentials", auth=AUTH, response={201: dict})
 def issue_credential(request, code: str):
     """The token and command key are shown in this answer only; store them in the device."""
     counter = selectors.counter_for_actor(request.user, code)
@@ -352,14 +352,14 @@ def maintenance(request, code: str, payload: MaintenanceIn):
     return counter_out(services.set_maintenance(actor=request.user, counter=counter, on=payload.on))
 
 
-@router.post("/{code}/commands", auth=AUTH)
+@router.post("/{code}/commands", auth=AUTH, response={201: dict})
 def send_command(request, code: str, payload: CommandIn):
     counter = selectors.counter_for_actor(request.user, code)
     command = commands.send_ops_command(counter=counter, kind=payload.kind)
     return 201, {"id": command.public_id, "kind": command.kind, "status": command.status}
 
 
-@router.post("/{code}/restock", auth=AUTH)
+@router.post("/{code}/restock", auth=AUTH, response={201: dict})
 def restock(request, code: str, payload: RestockIn):
     counter = selectors.counter_for_actor(request.user, code)
 
