@@ -3,6 +3,7 @@ platform approves, a region selects, a retailer orders 100 and receives them in 
 shipments, the goods appear in the mall near the retailer, a shopper's delivery order is
 routed there, and the four parties' statements add up to every fen that was paid."""
 
+import io
 from datetime import date
 
 from omniretail.catalog.models import Product
@@ -83,3 +84,20 @@ def test_statements_are_reproducible_and_paid_out_once(channel):
     paid = settlement.pay_out(actor=channel.ops, statement=producer_statement)
     assert paid.status == Statement.Status.PAID
     assert settlement.settlement_account(channel.producer).balance == 0
+
+
+def test_statements_command_prints_each_party_and_writes_csv(channel, tmp_path):
+    from django.core.management import call_command
+
+    product = channel.upload()
+    channel.approve(product)
+    channel.stock_store(product, quantity=10)
+    out = io.StringIO()
+    today = date.today().isoformat()
+    call_command("supply_statements", start=today, end=today, csv=str(tmp_path), stdout=out)
+    assert "total ¥700.00" in out.getvalue()
+    statement = Statement.objects.get(organization=channel.producer)
+    exported = tmp_path / f"{channel.producer.code}-{statement.public_id}.csv"
+    rows = exported.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("source,number,party")
+    assert rows[-1].split(",")[5] == "630.00"

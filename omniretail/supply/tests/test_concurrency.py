@@ -1,0 +1,50 @@
+"""PostgreSQL proofs: a shipment signed for by several clerks at once goes into stock and is
+settled once, and racing shipments never ship more than was ordered."""
+
+import pytest
+from django.db import connection
+
+from omniretail.conftest import make_staff
+from omniretail.core.errors import DomainError
+from omniretail.inventory.models import StockLevel
+from omniretail.supply import procurement
+from omniretail.supply.models import Allocation
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
+    ),
+]
+
+
+def _confirmed_order(channel, quantity):
+    product = channel.upload()
+    channel.approve(product)
+    po = procurement.place_order(
+        actor=channel.clerk, store=channel.store, lines=[(channel.select(product), quantity)]
+    )
+    procurement.confirm_order(actor=channel.region_ops, order=po)
+    return po, product.skus.get().public_id
+
+
+def test_racing_receipts_of_one_shipment_stock_it_once(channel, race):
+    po, sku = _confirmed_order(channel, 50)
+    shipment = procurement.ship(actor=channel.region_ops, order=po, quantities={sku: 50})
+    clerks = [channel.clerk] + [make_staff(channel.retailer, f"clerk-{i}") for i in range(7)]
+    outcomes = race(8, lambda i: procurement.receive(actor=clerks[i], shipment=shipment))
+    assert sum(not isinstance(o, Exception) for o in outcomes) == 1
+    assert all(isinstance(o, DomainError) for o in outcomes if isinstance(o, Exception))
+    assert StockLevel.objects.get(location__store=channel.store).on_hand == 50
+    assert Allocation.objects.filter(source_ref=po.public_id).count() == 4
+
+
+def test_racing_shipments_never_exceed_the_order(channel, race):
+    po, sku = _confirmed_order(channel, 100)
+
+    def ship(_i):
+        return procurement.ship(actor=channel.region_ops, order=po, quantities={sku: 30})
+
+    outcomes = race(6, ship)
+    assert sum(not isinstance(o, Exception) for o in outcomes) == 3
+    assert po.lines.get().quantity_shipped == 90

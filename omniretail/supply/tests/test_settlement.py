@@ -1,0 +1,65 @@
+"""The split never loses or invents a fen, whatever the percentages, fees and amounts."""
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from omniretail.supply import selectors, settlement
+from omniretail.supply.settlement import PARTIES, Terms
+
+percent_sets = st.lists(st.integers(0, 10_000), min_size=3, max_size=3).filter(
+    lambda xs: sum(xs) <= 10_000
+)
+
+
+@given(
+    gross=st.integers(0, 10**9),
+    quantity=st.integers(1, 1000),
+    basis=percent_sets,
+    fees=st.lists(st.integers(0, 500), min_size=4, max_size=4),
+)
+def test_shares_always_sum_to_the_sale(gross, quantity, basis, fees):
+    hundredths = [*basis, 10_000 - sum(basis)]
+    terms = Terms(
+        percents={p: Decimal(h) / 100 for p, h in zip(PARTIES, hundredths, strict=True)},
+        fees={p: Decimal(f) / 100 for p, f in zip(PARTIES, fees, strict=True)},
+    )
+    shares = settlement.split(gross, quantity, terms)
+    assert sum(shares.values()) == gross
+    assert all(v >= 0 for v in shares.values())
+
+
+def test_fixed_fee_comes_first_then_percentages(channel):
+    settlement.set_split_rule(
+        actor=channel.ops,
+        channel="retail",
+        category=channel.category,
+        percents={"producer": "10", "region": "5", "retailer": "80", "platform": "5"},
+        fees={"platform": "1.00"},
+    )
+    terms = settlement.terms_for("retail", channel.category.pk)
+    # ¥100.00 for 2 units: platform ¥2.00 first, then ¥98.00 by percentages
+    assert settlement.split(10000, 2, terms) == {
+        "producer": 980,
+        "region": 490,
+        "retailer": 7840,
+        "platform": 200 + 490,
+    }
+
+
+def test_consumer_sale_shares_are_posted_once(channel):
+    product = channel.upload()
+    channel.approve(product)
+    channel.stock_store(product, quantity=10)
+    order = channel.buy(product, quantity=1)
+
+    def shares():
+        rows = selectors.allocations_of_sale(order.public_id)
+        return list(rows.values_list("party", "amount_fen", "posting_id"))
+
+    first = shares()
+    settlement.settle_consumer_sale(order_id=order.public_id)
+    again = shares()
+    assert first == again
+    assert sum(amount for _p, amount, _id in again) == 12000
