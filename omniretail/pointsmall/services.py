@@ -4,7 +4,7 @@ points back when a voucher lapses unused."""
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,14 +86,19 @@ def redeem(*, member, good: PointsGood, store, idempotency_key: str) -> Redempti
         raise Conflict(_("该积分商品已下架。"), code="good_unavailable")
     if store is None or not good.stores.filter(pk=store.pk, is_active=True).exists():
         raise field_error("store", _("请选择可兑换该商品的门店。"))
-    try:
-        with transaction.atomic():
-            return _redeem(member, good, store, idempotency_key, digest)
-    except IntegrityError:
+    with transaction.atomic():
+        # One member's taps queue here: a twin with the same key then finds the first
+        # redemption instead of racing it for the points and the stock.
+        _lock_member(member)
         replay = _replay(member, idempotency_key, digest)
-        if replay is None:
-            raise
-        return replay
+        if replay is not None:
+            return replay
+        return _redeem(member, good, store, idempotency_key, digest)
+
+
+def _lock_member(member) -> None:
+    """The points mall's one lock: the redeeming member's row."""
+    type(member).objects.select_for_update().filter(pk=member.pk).first()
 
 
 def _replay(member, key: str, digest: str) -> Redemption | None:
