@@ -1,0 +1,37 @@
+"""`omniretail verify-draw <group id>...` (or `--campaign <id>`): recompute drawn groups from
+their public proof only (commitment, revealed seed, frozen member list, winners count) and
+say whether the published winners are the ones the draw gives."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from omniretail.core.errors import NotFound
+from omniretail.groupbuy import draw, selectors
+
+
+class Command(BaseCommand):
+    help = "Recompute group-buy draws from their public proofs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("groups", nargs="*", help="group ids")
+        parser.add_argument("--campaign", help="every drawn group of this campaign")
+
+    def handle(self, *args, groups, campaign, **options):
+        try:
+            rows = [selectors.public_group(g) for g in groups]
+            if campaign:
+                rows += list(selectors.groups_with_proofs(selectors.public_campaign(campaign)))
+        except NotFound as exc:
+            raise CommandError(str(exc.message)) from exc
+        if not rows:
+            raise CommandError("give group ids or --campaign")
+        failed = 0
+        for group in rows:
+            problems = draw.verify(selectors.proof(group))
+            failed += bool(problems)
+            verdict = self.style.SUCCESS("OK ") if not problems else self.style.ERROR("BAD")
+            self.stdout.write(f"{verdict} group {group.public_id} #{group.number}: {group.winners}")
+            for problem in problems:
+                self.stdout.write(f"    {problem}")
+        self.stdout.write(f"{len(rows) - failed} verified, {failed} failed")
+        if failed:
+            raise CommandError("some draws do not verify")

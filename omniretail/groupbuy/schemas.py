@@ -1,0 +1,104 @@
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+# Money travels as a decimal string ("19.90"); points and counts as integers.
+
+
+class CampaignIn(Schema):
+    store: str = Field(..., max_length=26)
+    sku: str = Field(..., max_length=26)
+    title: str = Field(..., max_length=80)
+    description: str = Field("", max_length=500)
+    quantity: int
+    group_price: str = Field(..., max_length=16)
+    group_size: int
+    winners_per_group: int
+    starts_at: datetime
+    ends_at: datetime
+    navigation_address: str = Field(..., max_length=200)
+    phone: str = Field(..., max_length=30)
+    consolation_points: int = 0
+    unfilled_points: int = 0
+
+
+class GroupOut(Schema):
+    id: str
+    number: int
+    status: str
+    size: int
+    paid: int
+    commitment: str
+    member_list_hash: str
+
+
+class CampaignOut(Schema):
+    id: str
+    title: str
+    description: str
+    merchant: str
+    store: str
+    store_name: str
+    navigation_address: str
+    phone: str
+    product_name: str
+    sku: str
+    quantity: int
+    group_price: str
+    group_size: int
+    winners_per_group: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    seats_left: int
+    consolation_points: int
+    unfilled_points: int
+
+
+class JoinIn(Schema):
+    provider: str = Field("balance", max_length=20)
+    group: str | None = Field(None, max_length=26)
+    return_url: str = Field("", max_length=500)
+
+
+class MemberOut(Schema):
+    id: str
+    campaign: str
+    campaign_title: str
+    group: str
+    group_number: int
+    seat: int
+    status: str
+    amount: str
+    intent: str
+    pay_by: datetime
+    redirect_url: str = ""
+    order: str | None = None
+    pickup_code: str | None = None
+    consolation_points: int
+
+
+class ProofOut(Schema):
+    group_id: str
+    campaign_id: str
+    number: int
+    status: str
+    commitment: str
+    member_list: list[str]
+    member_list_hash: str
+    winners_count: int
+    winners: list[str]
+    seed: str
+    filled_at: datetime | None
+    drawn_at: datetime | None
+
+
+class StatsOut(Schema):
+    groups: dict[str, int]
+    joined: int
+    paid: int
+    winners: int
+    redeemed: int
+    seats_left: int
+    joins_per_minute: list[tuple[datetime, int]]
