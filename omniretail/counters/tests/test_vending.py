@@ -183,7 +183,7 @@ def test_restock_task_opens_below_par_and_a_transfer_closes_it(counter_setup, ap
     assert task.status == "done"
     # the staff loaded only 2: the counter's report disagrees with the ledger
     sim.state["bays"]["2"] = 2
-    status, body = sim.close_door()
+    _status, body = sim.close_door()
     assert body["differences"] == [{"bay": "2", "ledger": 3, "reported": 2}]
     assert StaffTask.objects.filter(kind=StaffTask.Kind.STOCK_EXCEPTION, status="open").count() == 1
 
