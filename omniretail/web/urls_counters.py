@@ -1,3 +1,14 @@
 """Pages of the counters programme, in the `web:` namespace (included by web/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from omniretail.web import views_counters as views
+
+urlpatterns = [
+    path("counter/<str:code>/", views.kiosk, name="counter_kiosk"),
+    path("counter/<str:code>/code/", views.kiosk_code, name="counter_kiosk_code"),
+    path("counter/<str:code>/buy", views.buy, name="counter_buy"),
+    path("counter/vends/<str:public_id>/", views.vend_status, name="counter_vend"),
+    path("ops/counters/", views.ops, name="counter_ops"),
+    path("ops/counters/<str:code>/", views.ops_counter, name="counter_ops_detail"),
+]

@@ -1,0 +1,61 @@
+"""A real Chromium: the counter's kiosk screen (opened with its credential) shows the bays'
+products and the QR; a phone-sized page from that QR buys, and the vend page follows the
+device's report to completion. The scan became a lead, attached at login."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from omniretail.counters import commands
+from omniretail.counters.models import ScanLead, Vend
+from omniretail.counters.tests.device import InProcessSim
+from omniretail.web.tests.test_browser import shoot
+from omniretail.web.tests.test_browser_referrals import sms_login
+
+pytestmark = pytest.mark.browser
+
+
+def test_kiosk_shows_products_and_a_phone_buys_from_it(
+    live_server, transactional_db, counter_setup, browser, phone_page, screenshot
+):
+    setup = counter_setup
+    sim = InProcessSim(setup)
+    sim.start()
+    sim.heartbeat()
+    url = live_server.url
+
+    kiosk_context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    try:
+        kiosk = kiosk_context.new_page()
+        assert kiosk.goto(f"{url}/counter/{setup.counter.code}/").status == 403
+        kiosk.goto(f"{url}/counter/{setup.counter.code}/?key={setup.token}")
+        kiosk.wait_for_url(f"{url}/counter/{setup.counter.code}/")
+        products = kiosk.get_by_test_id("kiosk-product")
+        expect(products).to_have_count(2)
+        expect(products.first).to_contain_text(setup.sku.product.name)
+        expect(kiosk.get_by_test_id("kiosk-qr").locator("svg")).to_be_visible()
+        shoot(screenshot, kiosk, "counters-kiosk")
+    finally:
+        kiosk_context.close()
+
+    phone = phone_page
+    phone.goto(f"{url}/counter/{setup.counter.code}/buy?src=qr")
+    expect(phone.get_by_test_id("bay-1")).to_contain_text("剩余 4 件")
+    assert ScanLead.objects.filter(user__isnull=True).count() == 1
+    phone.get_by_test_id("buy-1").click()
+    phone.wait_for_url(re.compile(r"/login/\?next="))
+    sms_login(phone, setup.member.phone)
+    phone.wait_for_url(re.compile(r"/counter/HZ-001/buy"))
+    phone.get_by_test_id("buy-1").click()
+    phone.wait_for_url(re.compile(r"/counter/vends/"))
+    expect(phone.get_by_test_id("vend-status")).to_have_text("开锁中")
+    # Playwright's event loop owns this thread, so the async long-poll view cannot be
+    # called through the test client here: hand the claimed commands to the device directly
+    for command in commands.claim(counter=setup.counter):
+        sim.handle(commands.wire(command))
+    expect(phone.get_by_test_id("vend-status")).to_have_text("已完成", timeout=10_000)
+    shoot(screenshot, phone, "counters-phone-vend")
+    assert Vend.objects.get().taken == 1
+    lead = ScanLead.objects.get(user=setup.member)
+    assert lead.status == ScanLead.Status.NEW  # the page listed no single product

@@ -1,0 +1,171 @@
+"""Counter pages: the kiosk screen (a full-screen browser page on the counter, signed in
+with the counter's own credential), the phone page a shopper reaches from the counter's QR,
+the vend status page, and the ops pages (counters, sales, scan -> purchase funnel, faults).
+No business rule lives here: the counters services and selectors decide."""
+
+import segno
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from omniretail.catalog.models import Product
+from omniretail.core.errors import DomainError, PermissionDenied
+from omniretail.counters import device, leads, selectors, vending
+from omniretail.web.views import _error
+from omniretail.web.views_merchant import staff_required
+
+KIOSK_SESSION = "kiosk_counter"
+
+
+def _qr(url: str) -> str:
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=6, border=2))  # our own SVG
+
+
+def _kiosk_counter(request: HttpRequest, code: str):
+    """The kiosk session is opened once with `?key=<credential>`; a revoked credential or a
+    session for another counter is refused."""
+    counter = selectors.public_counter(code)
+    key = request.GET.get("key")
+    if key:
+        authenticated = device.authenticate(f"{device.SCHEME} {key}")
+        if authenticated.pk != counter.pk:
+            raise PermissionDenied(_("该凭证不属于本售货柜。"))
+        request.session[KIOSK_SESSION] = {"code": counter.code, "key_id": key.split(".")[0]}
+        return counter, True
+    kiosk = request.session.get(KIOSK_SESSION) or {}
+    if (
+        kiosk.get("code") != counter.code
+        or not counter.credentials.filter(
+            key_id=kiosk.get("key_id"), revoked_at__isnull=True
+        ).exists()
+    ):
+        raise PermissionDenied(_("请用售货柜的设备凭证打开屏幕页面。"))
+    return counter, False
+
+
+@require_GET
+def kiosk(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        counter, fresh = _kiosk_counter(request, code)
+    except DomainError as exc:
+        return _error(request, exc)
+    if fresh:
+        return redirect("web:counter_kiosk", code=counter.code)
+    buy_url = request.build_absolute_uri(reverse("web:counter_buy", args=[counter.code]))
+    ctx = {
+        "counter": counter,
+        "shelf": selectors.shelf(counter),
+        "qr": _qr(f"{buy_url}?src=qr"),
+        "buy_url": buy_url,
+    }
+    return render(request, "web/counters/kiosk.html", ctx)
+
+
+@require_POST
+def kiosk_code(request: HttpRequest, code: str) -> HttpResponse:
+    """The shopper types the SMS code on the screen."""
+    template = "web/counters/_code_result.html"
+    try:
+        counter, _fresh = _kiosk_counter(request, code)
+        vend = vending.unlock_with_code(counter=counter, code=request.POST.get("code", ""))
+    except DomainError as exc:
+        return _error(request, exc, template)
+    return render(request, template, {"vend": vend})
+
+
+@require_http_methods(["GET", "POST"])
+def buy(request: HttpRequest, code: str) -> HttpResponse:
+    """The phone page behind the counter's QR: every opening is a scan lead; a member buys a
+    bay's product and pays from the wallet (or gets an SMS code for the screen)."""
+    try:
+        counter = selectors.public_counter(code)
+    except DomainError as exc:
+        return _error(request, exc)
+    product = Product.objects.filter(public_id=request.GET.get("p", "")).first()
+    if request.method == "GET":
+        leads.record_scan(
+            counter=counter, product=product, user=request.user, session=request.session
+        )
+    ctx = {"counter": counter, "shelf": selectors.shelf(counter), "tab": ""}
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('web:login')}?next={request.path}")
+        try:
+            quantity = int(request.POST.get("quantity", "1"))
+        except ValueError:
+            quantity = 0
+        try:
+            vend, _started = vending.start_purchase(
+                shopper=request.user,
+                counter=counter,
+                bay_number=request.POST.get("bay", ""),
+                quantity=quantity,
+                authorise=request.POST.get("authorise", "payment"),
+                provider="balance",
+            )
+        except DomainError as exc:
+            return _error(request, exc, "web/counters/buy.html", **ctx)
+        return redirect("web:counter_vend", public_id=vend.public_id)
+    return render(request, "web/counters/buy.html", ctx)
+
+
+@login_required
+@require_GET
+def vend_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        vend = selectors.vend_for_shopper(request.user, public_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    template = "web/counters/_vend.html" if request.htmx else "web/counters/vend.html"
+    return render(request, template, {"vend": vend, "tab": ""})
+
+
+def _funnel_chart(stats) -> str:
+    import plotly.graph_objects as go
+
+    steps = [_("扫码"), _("下单"), _("支付"), _("取货完成")]
+    values = [
+        sum(s.scans for s in stats),
+        sum(s.vends for s in stats),
+        sum(s.paid for s in stats),
+        sum(s.completed for s in stats),
+    ]
+    figure = go.Figure(go.Funnel(y=steps, x=values, marker={"color": "#e4393c"}))
+    figure.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    html = figure.to_html(include_plotlyjs=False, full_html=False, config={"displayModeBar": False})
+    return mark_safe(html)  # plotly's own markup from numbers we computed
+
+
+@staff_required
+@require_GET
+def ops(request: HttpRequest, store) -> HttpResponse:
+    stats = selectors.stats(request.user)
+    ctx = {
+        "stats": stats,
+        "funnel": _funnel_chart(stats),
+        "faults": selectors.faults(request.user),
+        "tasks": selectors.tasks_for_actor(request.user)[:50],
+        "leads": leads.leads_for_actor(request.user)[:50],
+        "tab": "",
+    }
+    return render(request, "web/counters/ops.html", ctx)
+
+
+@staff_required
+@require_GET
+def ops_counter(request: HttpRequest, store, code: str) -> HttpResponse:
+    try:
+        counter = selectors.counter_for_actor(request.user, code)
+    except DomainError as exc:
+        return _error(request, exc)
+    ctx = {
+        "counter": counter,
+        "shelf": selectors.shelf(counter),
+        "tasks": selectors.tasks_for_actor(request.user, counter=counter),
+        "tab": "",
+    }
+    return render(request, "web/counters/ops_counter.html", ctx)
