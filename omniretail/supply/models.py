@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from omniretail.core.ids import PublicIdModel, TimeStampedModel
 from omniretail.core.money import MoneyField
+from omniretail.ledger.units import fen_to_yuan
 
 
 class ProducerApplication(PublicIdModel, TimeStampedModel):
@@ -391,3 +392,10 @@ class Statement(PublicIdModel):
                 name="supply_one_statement_per_period",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.period_start}..{self.period_end}"
+
+    @property
+    def total(self):
+        return fen_to_yuan(self.total_fen)

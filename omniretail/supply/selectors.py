@@ -274,6 +274,7 @@ def shop_of(store: Store) -> list[ShopItem]:
 @dataclass(frozen=True)
 class MallItem:
     product: Product
+    sku_public_id: str
     price: Decimal
     store: Store
     distance_m: int
@@ -304,6 +305,7 @@ def mall_near(*, lat, lon, radius_m: int = 5000, limit: int = 60) -> list[MallIt
         if current is None or nearby.distance_m < current.distance_m:
             best[product.pk] = MallItem(
                 product=product,
+                sku_public_id=level.sku.public_id,
                 price=level.sku.price,
                 store=nearby.store,
                 distance_m=nearby.distance_m,

@@ -1,0 +1,68 @@
+"""The channel's pages: each role reaches its console, the retailer's shop fills itself from
+its stock and marks what ran out, and the mall hides goods no store nearby has."""
+
+import pytest
+from django.test import Client
+
+from omniretail.inventory import services as inventory
+from omniretail.supply.tests.fixtures import channel_fixture  # noqa: F401  (fixture)
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def stocked(channel):
+    product = channel.upload()
+    channel.approve(product)
+    channel.stock_store(product, quantity=10)
+    return product
+
+
+def test_each_role_lands_on_its_console(channel, stocked):
+    for user, path in [
+        (channel.maker, "/supply/producer/"),
+        (channel.ops, "/supply/review/"),
+        (channel.region_ops, "/supply/region/"),
+        (channel.clerk, "/supply/retailer/"),
+    ]:
+        client = _client(user)
+        assert client.get("/supply/").url == path
+        page = client.get(path)
+        assert page.status_code == 200
+    portal = _client(channel.maker).get("/supply/producer/").content.decode()
+    assert "有机高山茶油" in portal and "加权移动平均" in portal
+    assert _client(channel.maker).get("/supply/review/").status_code == 302
+
+
+def test_shop_marks_sold_out_goods_and_mall_hides_them(channel, stocked):
+    sku = stocked.skus.get()
+    shop = Client().get(f"/supply/shop/{channel.store.public_id}/").content.decode()
+    assert "有机高山茶油" in shop and "暂时缺货" not in shop
+    mall = Client().get("/supply/mall/", {"lat": "30.2590", "lon": "120.1650"}).content.decode()
+    assert "有机高山茶油" in mall
+    inventory.adjust_stock(
+        actor=channel.clerk,
+        location=inventory.location_for_store(channel.store),
+        sku=sku,
+        delta=-10,
+        reason="盘点",
+    )
+    shop = Client().get(f"/supply/shop/{channel.store.public_id}/").content.decode()
+    assert "暂时缺货" in shop
+    mall = Client().get("/supply/mall/", {"lat": "30.2590", "lon": "120.1650"}).content.decode()
+    assert "有机高山茶油" not in mall
+
+
+def test_statement_csv_is_only_for_its_party(channel, stocked):
+    from datetime import date
+
+    from omniretail.supply import settlement
+
+    statements = settlement.issue_statements(period_start=date.today(), period_end=date.today())
+    mine = next(s for s in statements if s.organization == channel.producer)
+    assert _client(channel.maker).get(f"/supply/statements/{mine.public_id}.csv").status_code == 200
+    assert _client(channel.clerk).get(f"/supply/statements/{mine.public_id}.csv").status_code == 404
