@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omniretail.accounts.models import Organization
+from omniretail.accounts.models import Organization, User
 from omniretail.accounts.selectors import require_role, require_user
 from omniretail.catalog.models import Product
 from omniretail.core.errors import Conflict, ValidationFailed, field_error
@@ -98,7 +98,7 @@ def redeem(*, member, good: PointsGood, store, idempotency_key: str) -> Redempti
 
 def _lock_member(member) -> None:
     """The points mall's one lock: the redeeming member's row."""
-    type(member).objects.select_for_update().filter(pk=member.pk).first()
+    User.objects.select_for_update().filter(pk=member.pk).values_list("pk").first()
 
 
 def _replay(member, key: str, digest: str) -> Redemption | None:

@@ -1,0 +1,109 @@
+"""A real Chromium: a new shopper scans a packaging code after an offline purchase, logs in
+by SMS code (becoming a member), claims the points; a second scan is told kindly; a forged
+code is refused. The shopper then redeems a points good for pickup and the clerk hands it
+over on the merchant's 核销 page."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from omniretail.accounts.models import User
+from omniretail.codes import services as codes
+from omniretail.conftest import STAFF_PASSWORD
+from omniretail.inventory import services as inventory
+from omniretail.pointsmall import services as pointsmall
+from omniretail.pointsmall.models import Redemption
+from omniretail.web.tests.test_browser import shoot
+from omniretail.web.tests.test_browser_referrals import sms_login
+
+pytestmark = pytest.mark.browser
+NEW_PHONE = "13912345678"
+
+
+@pytest.fixture
+def live(live_server, settings, transactional_db):
+    settings.OMNI_PUBLIC_BASE_URL = live_server.url
+    settings.OMNI_EVENTS_INLINE = True
+    return live_server
+
+
+def test_a_new_shopper_scans_claims_points_and_redeems_them_for_pickup(
+    live, shop, merchant, merchant_staff, browser, phone_page, screenshot
+):
+    mask = shop.mask.skus.order_by("price").first()
+    location = inventory.location_for_store(shop.near_store)
+    inventory.receive_stock(actor=merchant_staff, location=location, sku=mask, quantity=3)
+    good = pointsmall.create_good(
+        actor=merchant_staff,
+        merchant=merchant,
+        sku=mask,
+        title="补水面膜 积分兑换",
+        points_price=40,
+        stores=[shop.near_store],
+    )
+    batch = codes.order_batch(
+        actor=shop.maker, producer=shop.producer, sku=mask, quantity=5, points_per_scan=50
+    )
+    token = batch.codes.get(serial=1).token
+    scan_url = codes.scan_url(token)
+    page = phone_page
+
+    # A forged code is refused plainly.
+    forged = scan_url[:-3] + ("x" if scan_url[-3] != "x" else "y") + scan_url[-2:]
+    assert page.goto(forged).status == 404
+    expect(page.get_by_test_id("error-message")).to_contain_text("二维码无效")
+
+    # The genuine code: log in by SMS code as a new member, come back, claim.
+    page.goto(scan_url)
+    expect(page.get_by_test_id("scan-card")).to_contain_text("玻尿酸补水面膜")
+    shoot(screenshot, page, "codes-1-scan-guest")
+    page.get_by_test_id("scan-login").click()
+    sms_login(page, NEW_PHONE)
+    page.wait_for_url(scan_url)
+    assert User.objects.filter(phone=NEW_PHONE).exists()
+    page.get_by_test_id("claim-button").click()
+    expect(page.get_by_test_id("scan-points")).to_have_text("+50")
+    expect(page.get_by_test_id("points-balance")).to_contain_text("50")
+    shoot(screenshot, page, "codes-2-scan-claimed")
+
+    # Scanning it again awards nothing and says so kindly.
+    page.goto(scan_url)
+    expect(page.get_by_test_id("scan-refused")).to_contain_text("您已在")
+    expect(page.get_by_test_id("claim-button")).to_have_count(0)
+
+    # Redeem a points good for pickup at the near store.
+    page.goto(live.url + "/points-mall/")
+    expect(page.get_by_test_id("mall-balance")).to_contain_text("50")
+    page.get_by_test_id("points-good").filter(has_text="补水面膜 积分兑换").click()
+    expect(page.get_by_test_id("store-choice")).to_contain_text("余 3 件")
+    page.get_by_test_id("redeem-button").click()
+    page.wait_for_url(re.compile(r"/me/vouchers/[0-9a-z]{26}/$"))
+    code = page.get_by_test_id("voucher-code").inner_text().strip()
+    assert re.fullmatch(r"\d{8}", code)
+    expect(page.get_by_test_id("voucher-qr").locator("svg")).to_be_visible()
+    shoot(screenshot, page, "pointsmall-1-voucher")
+    assert Redemption.objects.get().good == good
+
+    # The clerk redeems the voucher on the merchant's pickup page.
+    desk_context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
+    try:
+        desk = desk_context.new_page()
+        desk.goto(live.url + "/login/")
+        desk.get_by_test_id("staff-tab").click()
+        desk.get_by_label("用户名").fill("clerk")
+        desk.get_by_label("密码").fill(STAFF_PASSWORD)
+        desk.get_by_role("button", name="登录").click()
+        desk.wait_for_url("**/me/")
+        desk.goto(f"{live.url}/merchant/redeem/?store={shop.near_store.public_id}")
+        desk.get_by_test_id("code").fill(code)
+        desk.get_by_test_id("redeem").click()
+        expect(desk.get_by_test_id("redeem-success")).to_contain_text("核销成功")
+        shoot(screenshot, desk, "pointsmall-2-clerk-redeems")
+    finally:
+        desk_context.close()
+
+    page.reload()
+    expect(page.get_by_test_id("voucher-status")).to_have_text("已核销")
+    page.goto(live.url + "/points-mall/")
+    expect(page.get_by_test_id("mall-balance")).to_contain_text("10")

@@ -1,0 +1,77 @@
+"""Points-mall pages without a browser: refusals are shown with their status and change
+nothing; a member sees only their own vouchers."""
+
+import pytest
+from django.test import Client
+
+from omniretail.accounts.models import User
+from omniretail.inventory import services as inventory
+from omniretail.loyalty import services as loyalty
+from omniretail.pointsmall import services
+from omniretail.pointsmall.models import Redemption
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def good(merchant, merchant_staff, store, store_location, sku):
+    inventory.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=1)
+    return services.create_good(
+        actor=merchant_staff,
+        merchant=merchant,
+        sku=sku,
+        title="面膜兑换",
+        points_price=100,
+        stores=[store],
+    )
+
+
+def member_with(points: int, phone="13700000005") -> Client:
+    user = User.objects.create(username=f"m{phone}", phone=phone)
+    if points:
+        loyalty.award_points(
+            user=user,
+            asset_code=loyalty.PLATFORM_POINTS,
+            points=points,
+            reason="t",
+            idempotency_key=f"t:{phone}",
+        )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_list_and_detail_show_price_and_stock(good, store):
+    assert "面膜兑换" in Client().get("/points-mall/").content.decode()
+    page = Client().get(f"/points-mall/{good.public_id}/").content.decode()
+    assert "余 1 件" in page and "登录后兑换" in page
+
+
+def test_too_few_points_is_shown_as_a_409_and_nothing_is_taken(good, store):
+    client = member_with(50)
+    response = client.post(
+        f"/points-mall/{good.public_id}/redeem/", {"store": store.public_id, "key": "k"}
+    )
+    assert response.status_code == 409 and "余额不足" in response.content.decode()
+    assert not Redemption.objects.exists()
+
+
+def test_redeeming_the_last_unit_then_another_is_out_of_stock(good, store):
+    client = member_with(500)
+    first = client.post(
+        f"/points-mall/{good.public_id}/redeem/", {"store": store.public_id, "key": "a"}
+    )
+    assert first.status_code == 302
+    second = client.post(
+        f"/points-mall/{good.public_id}/redeem/", {"store": store.public_id, "key": "b"}
+    )
+    assert second.status_code == 409 and "已兑完" in second.content.decode()
+    assert Redemption.objects.count() == 1
+
+
+def test_another_members_voucher_is_not_found(good, store):
+    owner = member_with(500)
+    owner.post(f"/points-mall/{good.public_id}/redeem/", {"store": store.public_id, "key": "a"})
+    row = Redemption.objects.get()
+    assert owner.get(f"/me/vouchers/{row.public_id}/").status_code == 200
+    assert member_with(0, "13700000006").get(f"/me/vouchers/{row.public_id}/").status_code == 404
