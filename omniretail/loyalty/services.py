@@ -127,8 +127,14 @@ def award_points(
             reference=reason[:120],
             memo={"expires_on": expires_on.isoformat()},
         )
-        lot = Lot.objects.filter(posting=posting).first()
-        if lot is None:
+        if posting.memo.get("expires_on") != expires_on.isoformat():
+            # The ledger's fingerprint does not cover the memo: a replay must match it too.
+            raise Conflict(
+                _("该幂等键已用于另一笔记账。"),
+                code="idempotency_key_reused",
+                fields={"idempotency_key": _("已用于另一笔记账")},
+            )
+        if not Lot.objects.filter(posting=posting).exists():
             Lot.objects.create(
                 account=target,
                 posting=posting,
@@ -136,12 +142,6 @@ def award_points(
                 remaining=points,
                 expires_on=expires_on,
                 source_org=asset_org(asset_code) or source_org,
-            )
-        elif lot.expires_on != expires_on:
-            raise Conflict(
-                _("该幂等键已用于另一笔记账。"),
-                code="idempotency_key_reused",
-                fields={"idempotency_key": _("已用于另一笔记账")},
             )
     return posting
 
