@@ -1,0 +1,125 @@
+"""Scan leads (recorded, attached at login, converted by a paid order, followed up by
+customer service) and repair drop-offs (nearest counter, ticket timeline, the shopper told
+at each step)."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+
+from omniretail.counters import leads, repairs, vending
+from omniretail.counters.models import Counter, RepairTicket, ScanLead, StaffTask
+from omniretail.notifications.backends import read_sms_file
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_guest_scan_becomes_the_members_lead_at_login_and_converts_on_purchase(
+    counter_setup, django_capture_on_commit_callbacks
+):
+    setup = counter_setup
+    session = SessionStore()
+    session.create()
+    product = setup.sku.product
+    lead = leads.record_scan(counter=setup.counter, product=product, session=session)
+    assert leads.record_scan(counter=setup.counter, product=product, session=session) == lead
+    assert leads.attach_to_user(session=session, user=setup.member) == 1
+    Counter.objects.filter(pk=setup.counter.pk).update(status=Counter.Status.ONLINE)
+    setup.counter.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        vending.start_purchase(
+            shopper=setup.member, counter=setup.counter, bay_number="1", quantity=1
+        )
+    lead.refresh_from_db()
+    assert lead.status == ScanLead.Status.CONVERTED and lead.order is not None
+    assert lead.counter == setup.counter
+
+
+def test_customer_service_follows_up_leads_of_their_counters_only(
+    counter_setup, api_client, other_merchant_staff
+):
+    setup = counter_setup
+    lead = leads.record_scan(counter=setup.counter, product=setup.sku.product, user=setup.member)
+    staff = api_client(setup.staff)
+    rows = staff.get("/api/counters/leads").json()
+    assert [r["id"] for r in rows] == [lead.public_id] and rows[0]["phone"] == setup.member.phone
+    resp = staff.post(
+        f"/api/counters/leads/{lead.public_id}", {"status": "contacted", "note": "已电话"}
+    )
+    assert resp.json()["status"] == "contacted"
+    assert (
+        staff.post(f"/api/counters/leads/{lead.public_id}", {"status": "converted"}).status_code
+        == 422
+    )
+    assert api_client(other_merchant_staff).get("/api/counters/leads").json() == []
+
+
+def test_repair_drop_off_at_the_nearest_counter_moves_step_by_step(counter_setup, api_client):
+    setup = counter_setup
+    nearby = api_client().get("/api/counters/nearby", {"lat": 30.2591, "lon": 120.1651}).json()
+    assert nearby[0]["code"] == "HZ-001" and nearby[0]["distance_m"] < 50
+    shopper = api_client(setup.member)
+    resp = shopper.post(
+        "/api/counters/repairs",
+        {
+            "counter": "HZ-001",
+            "vehicle_serial": "ev2026x001",
+            "plate": "浙a12345",
+            "fault": "刹车异响",
+            "photos": ["/media/repairs/1.jpg"],
+            "drop_off_at": (timezone.now() + timedelta(hours=2)).isoformat(),
+        },
+    )
+    assert resp.status_code == 201, resp.json()
+    ticket_id = resp.json()["id"]
+    assert StaffTask.objects.get(kind=StaffTask.Kind.REPAIR).status == "open"
+    staff = api_client(setup.staff)
+    skip = staff.post(f"/api/counters/repairs/{ticket_id}/advance", {"step": "repairing"})
+    assert skip.status_code == 409
+    for step in ("pickup_dispatched", "repairing", "returned"):
+        assert (
+            staff.post(f"/api/counters/repairs/{ticket_id}/advance", {"step": step}).status_code
+            == 200
+        )
+    body = shopper.get(f"/api/counters/repairs/{ticket_id}").json()
+    assert [s["step"] for s in body["timeline"]] == [
+        "received",
+        "pickup_dispatched",
+        "repairing",
+        "returned",
+    ]
+    assert RepairTicket.objects.get().step == "returned"
+    assert StaffTask.objects.get(kind=StaffTask.Kind.REPAIR).status == "done"
+    assert (
+        shopper.post(f"/api/counters/repairs/{ticket_id}/advance", {"step": "returned"}).status_code
+        == 403
+    )
+
+
+def test_repairs_tell_the_shopper_at_each_step(counter_setup, django_capture_on_commit_callbacks):
+    setup = counter_setup
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = repairs.book_repair(
+            shopper=setup.member,
+            counter=setup.counter,
+            vehicle_serial="EV1",
+            plate="",
+            fault="不充电",
+            photos=[],
+            drop_off_at=timezone.now() + timedelta(hours=1),
+        )
+        repairs.advance_repair(actor=setup.staff, ticket=ticket, step="pickup_dispatched")
+    texts = [m["text"] for m in read_sms_file(setup.member.phone)]
+    assert any("维修预约已登记" in t for t in texts)
+    assert any("已派人取车" in t for t in texts)
+
+
+def test_ops_page_lists_counters_with_status_and_the_funnel(counter_setup, client):
+    client.force_login(counter_setup.staff)
+    page = client.get("/ops/counters/")
+    assert page.status_code == 200
+    assert "HZ-001" in page.content.decode() and "plotly" in page.content.decode()
+    assert client.get("/ops/counters/HZ-001/").status_code == 200
+    assert client.get("/ops/counters/NOPE/").status_code == 404
