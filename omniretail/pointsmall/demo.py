@@ -1,5 +1,51 @@
-"""Demo data for the points mall, built through its services."""
+"""Demo data for the points mall: a few goods at 湖滨优选's stores, with stock, and platform
+points for the first demo shopper to redeem them with."""
+
+from omniretail.inventory import services as inventory
+from omniretail.loyalty import services as loyalty
+from omniretail.pointsmall import services
+
+MERCHANT = "hubin"
+GOODS = [  # (product index in the demo catalogue, title, points, units per store)
+    (0, "补水面膜 积分兑换装", 300, 20),
+    (12, "龙井茶包 积分专享", 500, 10),
+    (24, "定胜糕 积分换购", 200, 30),
+    (60, "洗手液 积分好礼", 150, 1),
+]
+WELCOME_POINTS = 800
 
 
 def load(city) -> list[str]:
-    return []
+    merchant, owner = city.merchants[MERCHANT]
+    stores = list(merchant.stores.order_by("id"))
+    titles = []
+    for index, title, points, units in GOODS:
+        sku = city.products[index % len(city.products)].skus.order_by("code").first()
+        for store in stores:
+            location = inventory.location_for_store(store)
+            inventory.receive_stock(
+                actor=owner, location=location, sku=sku, quantity=units, reason="积分商城备货"
+            )
+        services.create_good(
+            actor=owner,
+            merchant=merchant,
+            sku=sku,
+            title=title,
+            points_price=points,
+            stores=stores,
+            description=f"{merchant.name}门店自提，兑换后 7 天内有效。",
+        )
+        titles.append(title)
+    shopper = city.shoppers[0]
+    loyalty.award_points(
+        user=shopper,
+        asset_code=loyalty.PLATFORM_POINTS,
+        points=WELCOME_POINTS,
+        reason="积分商城体验积分",
+        idempotency_key=f"demo:pointsmall:{shopper.pk}",
+    )
+    return [
+        f"Points mall: /points-mall/ ({len(titles)} goods at {merchant.name}'s stores); "
+        f"shopper {shopper.phone} has {WELCOME_POINTS} platform points to redeem; "
+        f"{MERCHANT}-owner hands vouchers over at /merchant/redeem/.",
+    ]
