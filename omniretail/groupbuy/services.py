@@ -190,20 +190,19 @@ def join(*, shopper, campaign: Campaign, provider: str, group: Group | None = No
         payee=campaign.merchant,
         expires_at=pay_by,
     )
-    try:
-        with transaction.atomic():
-            return Member.objects.create(
-                public_id=member_id,
-                campaign=campaign,
-                group_id=group_id,
-                seat_id=seat_id,
-                seat_number=seat_number,
-                shopper=shopper,
-                amount=campaign.group_price,
-                intent_id=intent.public_id,
-                pay_by=pay_by,
-            )
-    except IntegrityError:  # the same shopper joining in another tab at the same moment
+    try:  # a twin join in another tab: the partial unique index refuses it, all rolls back
+        return Member.objects.create(
+            public_id=member_id,
+            campaign=campaign,
+            group_id=group_id,
+            seat_id=seat_id,
+            seat_number=seat_number,
+            shopper=shopper,
+            amount=campaign.group_price,
+            intent_id=intent.public_id,
+            pay_by=pay_by,
+        )
+    except IntegrityError:
         raise Conflict(_("您已参加过该拼团活动。"), code="already_joined") from None
 
 

@@ -1,0 +1,208 @@
+"""A flash sale of group-buy seats: BENCH_GROUPBUY_JOINS (5,000) join requests from
+BENCH_GROUPBUY_CLIENTS processes (as web workers would be) into a campaign cut into
+BENCH_GROUPBUY_SIZE-seat groups (50), with more requests than seats when
+BENCH_GROUPBUY_SEATS is lower. A join is the whole service call: claim a seat, write the
+member, open its payment intent at the group price. Printed: accepted joins per second,
+p50/p99 latency, and the oversubscription found afterwards (must be 0).
+
+On PostgreSQL two pgbench bounds run in the same run, on the same server: the hot-row bound
+(every transaction a conditional UPDATE of one group row: what "seats = seats + 1 WHERE
+seats < size" on the open group would allow at best) and the seat-token claim alone
+(`UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED)`), with the ratios.
+
+    python -m bench.groupbuy      # SQLite; with DATABASE_URL set, PostgreSQL + pgbench
+"""
+
+import os
+import time
+from datetime import timedelta
+
+from bench.common import (
+    django_database,
+    header,
+    percentile,
+    pgbench_tps,
+    print_table,
+    run_clients,
+)
+
+JOINS = int(os.environ.get("BENCH_GROUPBUY_JOINS", "5000"))
+CLIENTS = int(os.environ.get("BENCH_GROUPBUY_CLIENTS", "4"))
+SIZE = int(os.environ.get("BENCH_GROUPBUY_SIZE", "50"))
+SEATS = int(os.environ.get("BENCH_GROUPBUY_SEATS", str(JOINS)))
+SECONDS = float(os.environ.get("BENCH_GROUPBUY_SECONDS", "10"))
+PASSWORD = "Bench-pass-2026"
+
+
+def _world() -> dict:
+    from django.utils import timezone
+
+    from omniretail.accounts import services as accounts
+    from omniretail.accounts.models import User
+    from omniretail.catalog import services as catalog
+    from omniretail.groupbuy import services
+    from omniretail.inventory import services as inventory
+    from omniretail.stores import services as stores
+
+    platform = accounts.create_organization(kind="platform", name="平台", code="platform")
+    ops = accounts.create_staff(username="ops", password=PASSWORD, organization=platform)
+    producer = accounts.create_organization(kind="producer", name="厂家", code="maker")
+    maker = accounts.create_staff(username="maker", password=PASSWORD, organization=producer)
+    merchant = accounts.create_organization(kind="merchant", name="商家", code="shop")
+    owner = accounts.create_staff(
+        username="owner", password=PASSWORD, organization=merchant, role="owner"
+    )
+    store = stores.create_store(
+        actor=owner, merchant=merchant, name="门店", address="杭州", lat=30.27, lon=120.15
+    )
+    category = catalog.create_category(actor=ops, name="日用", slug="daily")
+    product = catalog.create_product(
+        actor=maker,
+        owner=producer,
+        category=category,
+        name="拼团商品",
+        skus=[{"code": "G1", "name": "单件", "price": "39.90"}],
+    )
+    catalog.submit_product(actor=maker, product=product)
+    catalog.review_product(actor=ops, product=product, approve=True)
+    sku = product.skus.get()
+    groups = max(1, SEATS // SIZE)
+    inventory.receive_stock(
+        actor=owner, location=inventory.location_for_store(store), sku=sku, quantity=groups
+    )
+    now = timezone.now()
+    campaign = services.publish_campaign(
+        actor=owner,
+        store=store,
+        sku=sku,
+        title="秒杀拼团",
+        quantity=groups,
+        group_price="9.90",
+        group_size=SIZE,
+        winners_per_group=1,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=1),
+        navigation_address="杭州",
+        phone="0571-88000000",
+    )
+    User.objects.bulk_create(User(username=f"flash{i}", phone=f"1350{i:07d}") for i in range(JOINS))
+    shoppers = list(
+        User.objects.filter(username__startswith="flash")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return {"campaign": campaign.pk, "shoppers": shoppers}
+
+
+def _client(world, index, deadline, queue):
+    import django
+    from django.db import connections
+
+    django.setup()
+    from omniretail.accounts.models import User
+    from omniretail.core.errors import Conflict
+    from omniretail.groupbuy import services
+    from omniretail.groupbuy.models import Campaign
+
+    campaign = Campaign.objects.get(pk=world["campaign"])
+    mine = world["shoppers"][index::CLIENTS]
+    users = list(User.objects.filter(pk__in=mine))
+    results = []
+    for user in users:
+        if time.time() >= deadline:
+            break
+        started = time.perf_counter()
+        try:
+            services.join(shopper=user, campaign=campaign, provider="sandbox_gateway")
+            ok = True
+        except Conflict:
+            ok = False
+        results.append((ok, time.perf_counter() - started, time.time()))
+    connections.close_all()
+    queue.put(results)
+
+
+def _oversubscription(campaign_id: int) -> int:
+    """Seats held beyond a group's size, or live members without a seat of their own."""
+    from django.db.models import Count
+
+    from omniretail.groupbuy.models import Group, Member, Seat
+
+    over = 0
+    for group in Group.objects.filter(campaign_id=campaign_id).annotate(
+        joined=Count("members", distinct=True)
+    ):
+        over += max(0, group.joined - group.size)
+    taken = Seat.objects.filter(campaign_id=campaign_id, taken=True).count()
+    members = Member.objects.filter(campaign_id=campaign_id, status__in=Member.LIVE).count()
+    return over + abs(taken - members)
+
+
+HOT_ROW = """\\set g :group_id
+UPDATE groupbuy_group SET paid_count = paid_count + 1 - 1 WHERE id = :g AND paid_count < size;
+"""
+
+SEAT_CLAIM = """BEGIN;
+UPDATE groupbuy_seat SET taken = true WHERE id = (
+  SELECT id FROM groupbuy_seat WHERE campaign_id = :campaign AND NOT taken
+  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) AND NOT taken RETURNING id, group_id, number;
+ROLLBACK;
+"""
+
+
+def main() -> None:
+    os.environ.setdefault("OMNI_SMS_BACKEND", "omniretail.notifications.backends.FileSmsBackend")
+    header(
+        f"groupbuy: a flash of {JOINS} joins from {CLIENTS} processes into {SIZE}-seat groups "
+        f"({SEATS} seats)"
+    )
+    with django_database("groupbuy") as label:
+        world = _world()
+        from omniretail.groupbuy.models import Campaign, Group
+
+        # generous deadline: the flash ends when every request has been answered
+        results, elapsed = run_clients(_client, world, clients=CLIENTS, seconds=300)
+        accepted = [r for r in results if r[0]]
+        latencies = [r[1] for r in results]
+        window = max(r[2] for r in results) - min(r[2] - r[1] for r in results)
+        rate = len(accepted) / window
+        over = _oversubscription(world["campaign"])
+        rows = [
+            [
+                label,
+                "join (seat + member + intent)",
+                len(results),
+                len(accepted),
+                rate,
+                percentile(latencies, 50) * 1000,
+                percentile(latencies, 99) * 1000,
+                over,
+            ]
+        ]
+        bounds = {}
+        if label == "postgresql":
+            group = Group.objects.filter(campaign_id=world["campaign"]).first()
+            campaign = Campaign.objects.get(pk=world["campaign"])
+            for name, script, variables in (
+                ("pgbench hot row (1 group row)", HOT_ROW, {"group_id": group.pk}),
+                ("pgbench seat claim SKIP LOCKED", SEAT_CLAIM, {"campaign": campaign.pk}),
+            ):
+                tps, note = pgbench_tps(script, variables, clients=CLIENTS, seconds=SECONDS)
+                bounds[name] = tps
+                rows.append([label, name, "-", "-", tps if tps else note[:40], "-", "-", "-"])
+        print_table(
+            ["db", "what", "requests", "accepted", "accepted/s", "p50 ms", "p99 ms", "oversub"],
+            rows,
+        )
+        print(f"flash took {elapsed:.1f}s wall (process start included); {len(accepted)} seated")
+        for name, tps in bounds.items():
+            if tps:
+                print(
+                    f"ratio of accepted joins/s to {name}: {rate / tps:.2f} ({rate:.0f}/{tps:.0f})"
+                )
+        if over:
+            raise SystemExit(f"OVERSUBSCRIBED by {over}")
+
+
+if __name__ == "__main__":
+    main()
