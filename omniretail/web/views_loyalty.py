@@ -1,0 +1,258 @@
+"""Points pages: the shopper's wallet (balances per asset, history, expiring soon), the
+offline -> platform exchange with a live preview and the OTP step-up, and the merchant
+console for earn rules, the exchange ratio, statements and the points liability chart.
+No business rule lives here."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from omniretail.accounts.models import Organization
+from omniretail.accounts.selectors import MANAGING_ROLES, require_role
+from omniretail.core.errors import DomainError, NotFound, field_error
+from omniretail.core.ids import new_public_id
+from omniretail.loyalty import exchange, selectors, services, settlement
+from omniretail.loyalty.models import EarnRule, ExchangeRule, Statement
+from omniretail.web.views import _error
+from omniretail.web.views_merchant import _ctx, staff_required
+
+# ---------------------------------------------------------------- shoppers
+
+
+@login_required
+@require_GET
+def wallet(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    ctx = {
+        "tab": "me",
+        "wallets": selectors.wallets(user),
+        "history": selectors.history(user),
+        "expiring": selectors.expiring_soon(user),
+        "exchangeable": selectors.exchangeable(user),
+    }
+    return render(request, "web/loyalty/wallet.html", ctx)
+
+
+def _merchant(public_id: str) -> Organization:
+    org = Organization.objects.filter(
+        public_id=public_id, kind=Organization.Kind.MERCHANT, is_active=True
+    ).first()
+    if org is None:
+        raise NotFound(_("找不到该商家。"))
+    return org
+
+
+def _whole(value, field: str) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError) as exc:
+        raise field_error(field, _("请输入整数。")) from exc
+
+
+def _exchange_page(request, org, *, error=None, step_up: str = "", offline_points=""):
+    code = services.merchant_asset_code(org)
+    ctx = {
+        "tab": "me",
+        "org": org,
+        "rule": ExchangeRule.objects.filter(org=org, is_active=True).first(),
+        "offline_balance": selectors.balance(request.user, code),
+        "platform_balance": selectors.balance(request.user, services.PLATFORM_POINTS),
+        "today": exchange.converted_today(request.user, org),
+        "key": new_public_id(),
+        "step_up": step_up,
+        "offline_points": offline_points,
+        "error": error,
+    }
+    return render(request, "web/loyalty/exchange.html", ctx, status=error.status if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exchange_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """GET: the form. POST: verify the OTP (once per conversion) and convert."""
+    try:
+        org = _merchant(public_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    if request.method == "GET":
+        return _exchange_page(request, org)
+    form = request.POST
+    step_up = form.get("step_up", "")
+    try:
+        points = _whole(form.get("offline_points"), "offline_points")
+        if not step_up:
+            step_up = exchange.verify_step_up_code(
+                user=request.user, code=form.get("code", "")
+            ).public_id
+        done = exchange.convert(
+            user=request.user,
+            org=org,
+            offline_points=points,
+            step_up_id=step_up,
+            idempotency_key=f"{request.user.public_id}:{form.get('key', '')}",
+        )
+    except DomainError as exc:
+        return _exchange_page(
+            request, org, error=exc, step_up=step_up, offline_points=form.get("offline_points")
+        )
+    messages.success(
+        request,
+        _("已用 %(offline)s 商家积分兑换 %(platform)s 平台积分。")
+        % {"offline": done.offline_points, "platform": done.platform_points},
+    )
+    return redirect("web:points_wallet")
+
+
+@login_required
+@require_GET
+def exchange_preview(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The live preview (htmx): what a number of offline points would give."""
+    ctx = {}
+    try:
+        rule = exchange.active_rule(_merchant(public_id))
+        ctx["quote"] = exchange.quote(
+            rule=rule, offline_points=_whole(request.GET.get("offline_points"), "offline_points")
+        )
+    except DomainError as exc:
+        ctx["error"] = exc
+    return render(request, "web/loyalty/_preview.html", ctx)
+
+
+@login_required
+@require_POST
+def exchange_code(request: HttpRequest) -> HttpResponse:
+    try:
+        exchange.request_step_up_code(user=request.user)
+    except DomainError as exc:
+        return render(request, "web/loyalty/_code_sent.html", {"error": exc})
+    return render(request, "web/loyalty/_code_sent.html", {"sent": True})
+
+
+# ---------------------------------------------------------------- merchant console
+
+
+def _liability_chart(series: list[dict]) -> str:
+    import plotly.graph_objects as go
+
+    figure = go.Figure(
+        go.Scatter(
+            x=[d["date"].strftime("%m-%d") for d in series],
+            y=[d["points"] for d in series],
+            mode="lines",
+            fill="tozeroy",
+            line={"color": "#e4393c"},
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        height=220,
+        xaxis={"type": "category", "nticks": 8},
+        yaxis={"rangemode": "tozero"},
+        plot_bgcolor="#fff",
+        paper_bgcolor="#fff",
+    )
+    html = figure.to_html(include_plotlyjs=False, full_html=False, config={"displayModeBar": False})
+    return mark_safe(html)  # plotly's own markup from numbers we computed
+
+
+def _console(request: HttpRequest, store, *, error=None, failed: str = ""):
+    merchant = store.merchant
+    liability = selectors.liability(merchant)
+    ctx = _ctx(
+        request,
+        store,
+        "loyalty",
+        merchant=merchant,
+        rules=list(EarnRule.objects.filter(org=merchant).select_related("product")),
+        kinds=EarnRule.Kind.choices,
+        targets=EarnRule.Target.choices,
+        rule=ExchangeRule.objects.filter(org=merchant).first(),
+        statements=list(Statement.objects.filter(org=merchant).order_by("-month")[:24]),
+        outstanding=liability["outstanding"],
+        chart=_liability_chart(liability["series"]),
+        error=error,
+        failed=failed,
+    )
+    return render(request, "web/loyalty/merchant.html", ctx, status=error.status if error else 200)
+
+
+@staff_required
+@require_GET
+def merchant_console(request: HttpRequest, store) -> HttpResponse:
+    return _console(request, store)
+
+
+def _managed(request, store, action, failed: str):
+    try:
+        require_role(request.user, store.merchant, MANAGING_ROLES)
+        action()
+    except DomainError as exc:
+        return _console(request, store, error=exc, failed=failed)
+    messages.success(request, _("已保存。"))
+    return redirect("web:m_loyalty")
+
+
+def _tiers(text: str) -> dict:
+    """ "2=3, 5=9" -> {"2": 3, "5": 9}."""
+    tiers = {}
+    for part in filter(None, (p.strip() for p in text.replace("，", ",").split(","))):
+        count, sep, points = part.partition("=")
+        if not sep:
+            raise field_error("tiers", _("数量阶梯格式：件数=积分，用逗号分隔。"))
+        tiers[count.strip()] = _whole(points, "tiers")
+    return tiers
+
+
+@staff_required
+@require_POST
+def merchant_rule(request: HttpRequest, store) -> HttpResponse:
+    form = request.POST
+
+    def act():
+        services.set_earn_rule(
+            org=store.merchant,
+            kind=form.get("kind", ""),
+            points=_whole(form.get("points"), "points"),
+            tiers=_tiers(form.get("tiers", "")),
+            target=form.get("target", EarnRule.Target.PLATFORM),
+            is_active=form.get("is_active") == "on",
+        )
+
+    return _managed(request, store, act, "rule")
+
+
+@staff_required
+@require_POST
+def merchant_exchange(request: HttpRequest, store) -> HttpResponse:
+    form = request.POST
+
+    def act():
+        exchange.set_exchange_rule(
+            org=store.merchant,
+            offline=_whole(form.get("offline"), "offline"),
+            platform=_whole(form.get("platform"), "platform"),
+            daily_limit=_whole(form.get("daily_limit"), "daily_limit"),
+            is_active=form.get("is_active") == "on",
+        )
+
+    return _managed(request, store, act, "exchange")
+
+
+@staff_required
+@require_POST
+def merchant_statement(request: HttpRequest, store) -> HttpResponse:
+    def act():
+        try:
+            month = date.fromisoformat(f"{request.POST.get('month', '')}-01")
+        except ValueError as exc:
+            raise field_error("month", _("请选择月份。")) from exc
+        settlement.build_statement(org=store.merchant, month=month)
+
+    return _managed(request, store, act, "statement")
