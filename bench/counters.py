@@ -1,0 +1,266 @@
+"""1,000 smart counters against one real server process (uvicorn, ASGI, as `omniretail
+serve` runs it). Each counter authenticates with its own credential and, every tick, sends a
+heartbeat; every tenth also reports a door opening and closing with its bay contents (the
+door-close path reconciles with the inventory ledger). Time is compressed: the ticks are
+sent back to back, and the server's CPU seconds per tick (utime + stime from /proc) are
+the figure that matters: below 10 s per tick, one core keeps up with 1,000 counters
+reporting every 10 s. Meanwhile counters long-poll for commands; the server issues
+show-content commands and the time from issue to receipt gives the p99 delivery latency.
+
+    python -m bench.counters      # SQLite; with DATABASE_URL set, PostgreSQL
+
+Environment: BENCH_COUNTERS_N (1000), BENCH_COUNTERS_TICKS (3), BENCH_COUNTERS_CLIENTS (4),
+BENCH_COUNTERS_POLLERS (40), BENCH_COUNTERS_COMMANDS (200).
+"""
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bench.common import REPO, django_database, header, percentile, print_table, run_clients
+
+N = int(os.environ.get("BENCH_COUNTERS_N", "1000"))
+TICKS = int(os.environ.get("BENCH_COUNTERS_TICKS", "3"))
+CLIENTS = int(os.environ.get("BENCH_COUNTERS_CLIENTS", "4"))
+POLLERS = int(os.environ.get("BENCH_COUNTERS_POLLERS", "40"))
+COMMANDS = int(os.environ.get("BENCH_COUNTERS_COMMANDS", "200"))
+PASSWORD = "Bench-pass-2026"
+
+
+def _world() -> dict:
+    """A merchant's store, one SKU, N counters with one stocked bay and a credential each."""
+    from omniretail.accounts import services as accounts
+    from omniretail.catalog import services as catalog
+    from omniretail.counters import services as counters
+    from omniretail.inventory import services as inventory
+    from omniretail.stores import services as stores
+
+    platform = accounts.create_organization(kind="platform", name="平台", code="platform")
+    ops = accounts.create_staff(username="ops", password=PASSWORD, organization=platform)
+    producer = accounts.create_organization(kind="producer", name="厂家", code="maker")
+    maker = accounts.create_staff(username="maker", password=PASSWORD, organization=producer)
+    merchant = accounts.create_organization(kind="merchant", name="商家", code="shop")
+    owner = accounts.create_staff(
+        username="owner", password=PASSWORD, organization=merchant, role="owner"
+    )
+    store = stores.create_store(
+        actor=owner, merchant=merchant, name="门店", address="杭州", lat=30.27, lon=120.15
+    )
+    category = catalog.create_category(actor=ops, name="电动车", slug="ev")
+    product = catalog.create_product(
+        actor=maker,
+        owner=producer,
+        category=category,
+        name="电动自行车",
+        skus=[{"code": "EV-1", "name": "标准版", "price": "2999.00"}],
+    )
+    catalog.submit_product(actor=maker, product=product)
+    catalog.review_product(actor=ops, product=product, approve=True)
+    sku = product.skus.get()
+    inventory.receive_stock(
+        actor=owner, location=inventory.location_for_store(store), sku=sku, quantity=3 * N
+    )
+    tokens = []
+    for i in range(N):
+        counter = counters.register_counter(
+            actor=owner,
+            store=store,
+            code=f"B{i:05d}",
+            name=f"柜 {i}",
+            site_name="商场",
+            address="杭州",
+            lat=30.27 + i * 1e-4,
+            lon=120.15,
+        )
+        counters.add_bay(actor=owner, counter=counter, number="1", sku=sku, par_level=1, capacity=3)
+        counters.restock(actor=owner, counter=counter, lines=[{"bay": "1", "quantity": 2}])
+        tokens.append(counters.issue_credential(actor=owner, counter=counter)[1])
+    return {"tokens": tokens}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_server(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "omniretail.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=REPO,
+        env=os.environ.copy(),
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _post(conn, token: str, body: dict) -> int:
+    conn.request(
+        "POST",
+        "/api/counters/device/events",
+        json.dumps(body),
+        {"Authorization": f"Counter {token}", "Content-Type": "application/json"},
+    )
+    resp = conn.getresponse()
+    resp.read()
+    return resp.status
+
+
+def _tick_client(world, index, deadline, queue) -> None:
+    """One forked client: every counter of its share sends one tick's traffic."""
+    tick, port = world["tick"], world["port"]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies, errors = [], 0
+    for i in range(index, N, CLIENTS):
+        token = world["tokens"][i]
+        seq = tick * 3
+        bodies = [{"seq": seq + 1, "kind": "heartbeat", "data": {"door": "closed"}}]
+        if i % 10 == tick % 10:
+            bodies.append({"seq": seq + 2, "kind": "door_opened", "data": {"bay": "1"}})
+            bodies.append(
+                {
+                    "seq": seq + 3,
+                    "kind": "door_closed",
+                    "data": {"bays": [{"bay": "1", "quantity": 2}]},
+                }
+            )
+        for body in bodies:
+            started = time.perf_counter()
+            errors += _post(conn, token, body) != 200
+            latencies.append(time.perf_counter() - started)
+    queue.put([(latencies, errors)])
+
+
+def _poller(port: int, token: str, received: dict, stop: threading.Event) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=40)
+    while not stop.is_set():
+        conn.request(
+            "GET",
+            "/api/counters/device/commands?wait=5",
+            headers={"Authorization": f"Counter {token}"},
+        )
+        body = json.loads(conn.getresponse().read())
+        now = time.time()
+        for wire in body.get("commands", []):
+            received[wire["command"]["id"]] = now
+
+
+def _command_latency(world, port: int) -> list[float]:
+    """Issue show-content commands to the long-polling counters; issue -> receipt times."""
+    from omniretail.counters import commands
+    from omniretail.counters.models import Counter
+
+    pollers = world["tokens"][:POLLERS]
+    counters = list(Counter.objects.order_by("code")[:POLLERS])
+    received: dict[str, float] = {}
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=_poller, args=(port, t, received, stop), daemon=True)
+        for t in pollers
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)
+    issued = {}
+    for i in range(COMMANDS):
+        command = commands.send_ops_command(counter=counters[i % POLLERS], kind="show_content")
+        issued[command.public_id] = time.time()
+        time.sleep(0.02)
+    end = time.time() + 10
+    while len(received) < len(issued) and time.time() < end:
+        time.sleep(0.1)
+    stop.set()
+    return [received[c] - t for c, t in issued.items() if c in received] + [
+        float("inf") for c in issued if c not in received
+    ]
+
+
+def main() -> None:
+    header(f"counters: {N} counters, {TICKS} compressed 10 s ticks, {POLLERS} long-polling")
+    with django_database("counters") as label:
+        started = time.perf_counter()
+        world = _world()
+        print(f"built {N} counters in {time.perf_counter() - started:.1f}s")
+        from django.db import connections
+
+        connections.close_all()
+        port = _free_port()
+        server = _start_server(port)
+        try:
+            world["port"] = port
+            rows, all_latencies = [], []
+            for tick in range(TICKS):
+                world["tick"] = tick
+                cpu_before = _cpu_seconds(server.pid)
+                results, elapsed = run_clients(_tick_client, world, clients=CLIENTS, seconds=0)
+                cpu = _cpu_seconds(server.pid) - cpu_before
+                latencies = [x for lat, _e in results for x in lat]
+                errors = sum(e for _l, e in results)
+                all_latencies += latencies
+                rows.append(
+                    [
+                        label,
+                        tick + 1,
+                        len(latencies),
+                        errors,
+                        elapsed,
+                        cpu,
+                        percentile(latencies, 99) * 1000,
+                    ]
+                )
+            print_table(
+                ["db", "tick", "requests", "errors", "wall s", "server CPU s", "p99 ms"], rows
+            )
+            cpu_per_tick = sum(r[5] for r in rows) / len(rows)
+            print(
+                f"server CPU per {N} counters per 10 s tick: {cpu_per_tick:.2f} s "
+                f"({cpu_per_tick / 10 * 100:.0f}% of one core)"
+            )
+            delivery = _command_latency(world, port)
+            print_table(
+                ["db", "commands", "delivered", "p50 ms", "p99 ms"],
+                [
+                    [
+                        label,
+                        len(delivery),
+                        sum(1 for d in delivery if d != float("inf")),
+                        percentile(delivery, 50) * 1000,
+                        percentile(delivery, 99) * 1000,
+                    ]
+                ],
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
