@@ -325,8 +325,16 @@ class SplitRule(TimeStampedModel):
 
 
 class Allocation(models.Model):
-    """One party's share of one sale, in fen, and the ledger posting that credited it."""
+    """One party's share of one sale, in fen, and the ledger posting that credited it; or,
+    after a refund, the part of that share taken back (a negative amount). `sequence` is the
+    order's refunded total in fen after the refund it reverses (0 for the sale itself)."""
 
+    class Kind(models.TextChoices):
+        SHARE = "share", _("分润")
+        REFUND = "refund", _("退款冲回")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SHARE)
+    sequence = models.BigIntegerField(default=0)
     source_kind = models.CharField(max_length=10, choices=Channel.choices)
     source_ref = models.CharField(max_length=26, db_index=True)
     source_number = models.CharField(max_length=24)
@@ -351,10 +359,13 @@ class Allocation(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["source_kind", "source_ref", "party", "organization"],
+                fields=["source_kind", "source_ref", "kind", "sequence", "party", "organization"],
                 name="supply_one_share_per_party",
             ),
-            models.CheckConstraint(condition=Q(amount_fen__gte=0), name="supply_share_nonneg"),
+            models.CheckConstraint(
+                condition=Q(kind="share", amount_fen__gte=0) | Q(kind="refund", amount_fen__lte=0),
+                name="supply_share_sign",
+            ),
         ]
 
     def __str__(self) -> str:

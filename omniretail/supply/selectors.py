@@ -458,10 +458,11 @@ def allocations_of_sale(source_ref: str) -> QuerySet[Allocation]:
 
 def statement_csv_rows(statement: Statement):
     """Header then one row per share, ending with the total: what the CSV export holds."""
-    yield ["source", "number", "party", "organization", "sale_total", "share", "posted_at"]
+    yield ["source", "kind", "number", "party", "organization", "sale_total", "share", "posted_at"]
     for row in statement_lines(statement):
         yield [
             row.source_kind,
+            row.kind,
             row.source_number,
             row.party,
             statement.organization.name,
@@ -469,12 +470,5 @@ def statement_csv_rows(statement: Statement):
             str(fen_to_yuan(row.amount_fen)),
             timezone.localtime(row.created_at).isoformat(timespec="seconds"),
         ]
-    yield [
-        "total",
-        "",
-        "",
-        statement.organization.name,
-        "",
-        str(fen_to_yuan(statement.total_fen)),
-        "",
-    ]
+    total = str(fen_to_yuan(statement.total_fen))
+    yield ["total", "", "", "", statement.organization.name, "", total, ""]

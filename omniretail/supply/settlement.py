@@ -183,8 +183,11 @@ def _post_shares(
     at: datetime,
 ) -> list[Allocation]:
     """One allocation row and one posting per (party, organisation); replays change nothing."""
-    if Allocation.objects.filter(source_kind=channel, source_ref=ref).exists():
-        return list(Allocation.objects.filter(source_kind=channel, source_ref=ref))
+    done = Allocation.objects.filter(
+        source_kind=channel, source_ref=ref, kind=Allocation.Kind.SHARE
+    )
+    if done.exists():
+        return list(done)
     source = ledger.system_account(asset_code=ledger.CNY, name=SOURCE_ACCOUNT[channel])
     orgs = Organization.objects.in_bulk([org_id for _p, org_id in shares])
     rows = []
@@ -303,6 +306,75 @@ def settle_consumer_sale(*, order_id: str) -> list[Allocation]:
     )
 
 
+@transaction.atomic
+def reverse_refunded_sale(*, order_id: str) -> list[Allocation]:
+    """Take back from each party its part of what the shopper has been refunded so far, in
+    proportion to its share of the sale (exactly, to the fen). Keyed on the order's refunded
+    total, so a replay or a second refund only adds the difference. A party already paid
+    out beyond its balance keeps the reversal as a line without posting: its next statement
+    nets it."""
+    from omniretail.orders.models import Order
+
+    order = Order.objects.get(public_id=order_id)
+    shares = list(
+        Allocation.objects.filter(
+            source_kind=Channel.RETAIL, source_ref=order_id, kind=Allocation.Kind.SHARE
+        ).order_by("party", "organization_id")
+    )
+    paid = sum(a.amount_fen for a in shares)
+    refunded = min(yuan_to_fen(order.amount_refunded), paid)
+    if not shares or not refunded:
+        return []
+    done = Allocation.objects.filter(
+        source_ref=order_id, kind=Allocation.Kind.REFUND, sequence=refunded
+    )
+    if done.exists():
+        return list(done)
+    taken: dict = defaultdict(int)
+    for row in Allocation.objects.filter(source_ref=order_id, kind=Allocation.Kind.REFUND):
+        taken[(row.party, row.organization_id)] -= row.amount_fen
+    targets = _proportional(refunded, [a.amount_fen for a in shares])
+    source = ledger.system_account(asset_code=ledger.CNY, name=SOURCE_ACCOUNT[Channel.RETAIL])
+    rows = []
+    for share, target in zip(shares, targets, strict=True):
+        delta = target - taken[(share.party, share.organization_id)]
+        if delta <= 0:
+            continue
+        posting = None
+        try:
+            with transaction.atomic():
+                posting = ledger.post(
+                    debit=settlement_account(share.organization),
+                    credit=source,
+                    amount=delta,
+                    idempotency_key=(
+                        f"supply:refund:{order_id}:{refunded}:{share.party}:{share.organization_id}"
+                    ),
+                    kind="supply_retail_refund",
+                    reference=order_id,
+                    memo={"number": order.number, "party": share.party},
+                )
+        except ledger.InsufficientFunds:
+            posting = None
+        rows.append(
+            Allocation(
+                kind=Allocation.Kind.REFUND,
+                sequence=refunded,
+                source_kind=Channel.RETAIL,
+                source_ref=order_id,
+                source_number=order.number,
+                party=share.party,
+                organization_id=share.organization_id,
+                region_id=share.region_id,
+                gross_fen=paid,
+                amount_fen=-delta,
+                posting=posting,
+                created_at=timezone.now(),
+            )
+        )
+    return Allocation.objects.bulk_create(rows)
+
+
 # --- statements and payouts -----------------------------------------------------------------
 
 
@@ -352,6 +424,10 @@ def issue_statements(*, period_start: date, period_end: date) -> list[Statement]
 def pay_out(*, actor: User, statement: Statement) -> Statement:
     """The platform pays a statement: its total leaves the party's settlement account."""
     require_platform(actor)
+    if statement.total_fen < 0:
+        raise Conflict(
+            _("该结算单净额为负（退款冲回大于分润），无需打款。"), code="negative_statement"
+        )
     moved = Statement.objects.filter(pk=statement.pk, status=Statement.Status.ISSUED).update(
         status=Statement.Status.PAID, paid_at=timezone.now()
     )

@@ -99,5 +99,5 @@ def test_statements_command_prints_each_party_and_writes_csv(channel, tmp_path):
     statement = Statement.objects.get(organization=channel.producer)
     exported = tmp_path / f"{channel.producer.code}-{statement.public_id}.csv"
     rows = exported.read_text(encoding="utf-8-sig").splitlines()
-    assert rows[0].startswith("source,number,party")
-    assert rows[-1].split(",")[5] == "630.00"
+    assert rows[0].startswith("source,kind,number,party")
+    assert rows[-1].split(",")[6] == "630.00"

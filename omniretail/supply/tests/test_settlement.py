@@ -63,3 +63,31 @@ def test_consumer_sale_shares_are_posted_once(channel):
     again = shares()
     assert first == again
     assert sum(amount for _p, amount, _id in again) == 12000
+
+
+def test_refunds_take_shares_back_in_proportion_and_statements_still_reconcile(channel):
+    from datetime import date
+
+    from omniretail.payments import services as payments
+    from omniretail.payments.models import PaymentIntent
+    from omniretail.supply.models import Allocation
+
+    product = channel.upload()
+    channel.approve(product)
+    channel.stock_store(product, quantity=10)
+    order = channel.buy(product, quantity=2)  # ¥240.00, free delivery
+    intent = PaymentIntent.objects.get(public_id=order.payment_intent_id)
+    for n, amount in enumerate(["100.00", "20.01"]):
+        with channel.capture(execute=True):
+            payments.refund(
+                intent=intent, amount=amount, reason="破损", idempotency_key=f"supply-refund-{n}"
+            )
+    order.refresh_from_db()
+    rows = Allocation.objects.filter(source_ref=order.public_id)
+    assert sum(rows.values_list("amount_fen", flat=True)) == 24000 - 12001
+    assert rows.filter(kind="refund", posting__isnull=True).count() == 0
+    settlement.reverse_refunded_sale(order_id=order.public_id)  # a replay adds nothing
+    assert sum(rows.values_list("amount_fen", flat=True)) == 24000 - 12001
+    statements = settlement.issue_statements(period_start=date.today(), period_end=date.today())
+    wholesale = 10 * 7000
+    assert sum(s.total_fen for s in statements) == wholesale + 24000 - 12001
