@@ -203,6 +203,19 @@ def _command_latency(world, port: int) -> list[float]:
     ]
 
 
+def _service_cpu_ms(world) -> float:
+    """CPU ms of one heartbeat inside this process, through the service alone (credential
+    check + sequenced event), without HTTP or the ASGI server: the application's share."""
+    from omniretail.counters import device
+
+    tokens = [f"Counter {t}" for t in world["tokens"][:200]]
+    started = time.process_time()
+    for authorization in tokens:
+        counter = device.authenticate(authorization)
+        device.record_event(counter=counter, seq=TICKS * 3 + 1, kind="heartbeat", data={})
+    return (time.process_time() - started) / len(tokens) * 1000
+
+
 def main() -> None:
     header(f"counters: {N} counters, {TICKS} compressed 10 s ticks, {POLLERS} long-polling")
     with django_database("counters") as label:
@@ -242,7 +255,12 @@ def main() -> None:
             cpu_per_tick = sum(r[5] for r in rows) / len(rows)
             print(
                 f"server CPU per {N} counters per 10 s tick: {cpu_per_tick:.2f} s "
-                f"({cpu_per_tick / 10 * 100:.0f}% of one core)"
+                f"({cpu_per_tick / 10 * 100:.0f}% of one core, "
+                f"{cpu_per_tick / len(latencies) * 1000:.1f} ms per request)"
+            )
+            print(
+                f"of which the application (service call, no HTTP): "
+                f"{_service_cpu_ms(world):.2f} ms CPU per heartbeat"
             )
             delivery = _command_latency(world, port)
             print_table(
