@@ -42,6 +42,7 @@ def good_out(good: PointsGood, with_stock: bool = False) -> dict:
         "product": good.sku.product.public_id,
         "sku": good.sku.public_id,
         "points_price": good.points_price,
+        "cash_price": str(good.cash_price),
         "asset_code": good.asset_code,
         "voucher_days": good.voucher_days,
         "stores": stores,
@@ -57,10 +58,12 @@ def voucher_out(row: Redemption) -> dict:
         "store": row.store.public_id,
         "store_name": row.store.name,
         "points": row.points,
+        "cash": str(row.order.total),
         "asset_code": row.asset_code,
         "status": row.status,
         "pickup_code": pickup.code if pickup and row.status == Redemption.Status.ISSUED else None,
         "order": row.order.public_id,
+        "order_status": row.order.status,
         "expires_at": row.expires_at,
         "created_at": row.created_at,
     }
@@ -90,6 +93,7 @@ def create_good(request, payload: GoodIn):
         sku=sku,
         title=payload.title,
         points_price=payload.points_price,
+        cash_price=payload.cash_price,
         stores=stores,
         asset_code=payload.asset_code or loyalty.PLATFORM_POINTS,
         description=payload.description,
@@ -101,8 +105,10 @@ def create_good(request, payload: GoodIn):
 @router.post("/goods/{public_id}/redeem", response={201: VoucherOut}, auth=AUTH)
 def redeem(request, public_id: str, payload: RedeemIn):
     """Spend points for one unit held at the chosen store; the answer carries the pickup
-    code to show there. Too few points: 409 `insufficient_funds`; none left at the store:
-    409 `out_of_stock`; nothing is spent or reserved in either case."""
+    code to show there. A good with a cash part returns `order_status` pending_payment: pay
+    the order (`order`) through /api/orders, then the pickup code appears. Too few points:
+    409 `insufficient_funds`; none left at the store: 409 `out_of_stock`; nothing is spent
+    or reserved in either case."""
     key = request.headers.get(HEADER)
     if not key:
         raise field_error(HEADER, _("请提供幂等键。"))
@@ -110,7 +116,13 @@ def redeem(request, public_id: str, payload: RedeemIn):
     def act():
         good = selectors.good(public_id)
         store = Store.objects.filter(public_id=payload.store).first()
-        row = services.redeem(member=request.auth, good=good, store=store, idempotency_key=key)
+        row = services.redeem(
+            member=request.auth,
+            good=good,
+            store=store,
+            idempotency_key=key,
+            payment_provider=payload.payment_provider,
+        )
         return 201, as_json(VoucherOut, voucher_out(row))
 
     return idempotent(

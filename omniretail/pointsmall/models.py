@@ -6,13 +6,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from omniretail.core.ids import PublicIdModel, TimeStampedModel
+from omniretail.core.money import MoneyField
 
 MAX_VOUCHER_DAYS = 90
 
 
 class PointsGood(PublicIdModel, TimeStampedModel):
-    """A merchant's SKU offered for points, collected at the stores it names (their stock is
-    the inventory's own)."""
+    """A merchant's SKU offered for points (or points plus some cash), collected at the
+    stores it names (their stock is the inventory's own)."""
 
     merchant = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="points_goods"
@@ -21,6 +22,7 @@ class PointsGood(PublicIdModel, TimeStampedModel):
     title = models.CharField(_("名称"), max_length=120)
     description = models.TextField(_("说明"), blank=True)
     points_price = models.PositiveIntegerField(_("所需积分"))
+    cash_price = MoneyField(_("另付现金"), default=0)
     asset_code = models.CharField(_("积分类型"), max_length=40)
     stores = models.ManyToManyField("stores.Store", related_name="points_goods")
     voucher_days = models.PositiveSmallIntegerField(_("凭证有效天数"), default=7)
@@ -32,6 +34,7 @@ class PointsGood(PublicIdModel, TimeStampedModel):
         ordering = ["points_price", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(points_price__gte=1), name="pointsmall_price_pos"),
+            models.CheckConstraint(condition=Q(cash_price__gte=0), name="pointsmall_cash_not_neg"),
             models.CheckConstraint(
                 condition=Q(voucher_days__gte=1) & Q(voucher_days__lte=MAX_VOUCHER_DAYS),
                 name="pointsmall_voucher_days_range",

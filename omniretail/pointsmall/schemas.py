@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from ninja import Schema
+from pydantic import Field
 
 
 class StoreStockOut(Schema):
@@ -19,6 +20,7 @@ class GoodOut(Schema):
     product: str
     sku: str
     points_price: int
+    cash_price: str
     asset_code: str
     voucher_days: int
     stores: list[StoreStockOut] = []
@@ -29,6 +31,7 @@ class GoodIn(Schema):
     sku: str
     title: str
     points_price: int
+    cash_price: str = "0"
     stores: list[str]
     asset_code: str | None = None
     description: str = ""
@@ -37,6 +40,9 @@ class GoodIn(Schema):
 
 class RedeemIn(Schema):
     store: str
+    payment_provider: str = Field(
+        "sandbox_gateway", description="for a cash part: sandbox_gateway or balance"
+    )
 
 
 class VoucherOut(Schema):
@@ -46,9 +52,11 @@ class VoucherOut(Schema):
     store: str
     store_name: str
     points: int
+    cash: str
     asset_code: str
     status: str
     pickup_code: str | None
     order: str
+    order_status: str
     expires_at: datetime
     created_at: datetime

@@ -3,6 +3,7 @@ chosen store, points spent, pickup voucher issued - all in one transaction) and 
 points back when a voucher lapses unused."""
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,13 +14,17 @@ from omniretail.accounts.selectors import require_role, require_user
 from omniretail.catalog.models import Product
 from omniretail.core.errors import Conflict, ValidationFailed, field_error
 from omniretail.core.idempotency import MAX_KEY_LENGTH, fingerprint
+from omniretail.core.money import ZERO, money
 from omniretail.loyalty import services as loyalty
 from omniretail.notifications.services import notify
 from omniretail.orders import prepaid
+from omniretail.orders.models import Order
 from omniretail.orders.state import IllegalTransition
 from omniretail.pointsmall.models import MAX_VOUCHER_DAYS, PointsGood, Redemption
 
+S = Order.Status
 MAX_POINTS_PRICE = 10_000_000
+MAX_CASH_PRICE = Decimal("100000")
 
 
 @transaction.atomic
@@ -34,9 +39,10 @@ def create_good(
     asset_code: str = loyalty.PLATFORM_POINTS,
     description: str = "",
     voucher_days: int = 7,
+    cash_price: Decimal | str = ZERO,
 ) -> PointsGood:
-    """A merchant offers one of the SKUs it stocks for points, at some of its own stores,
-    priced in platform points or its own offline points."""
+    """A merchant offers one of the SKUs it stocks for points (plus, if it likes, some
+    cash), at some of its own stores, priced in platform points or its own offline points."""
     require_role(actor, merchant)
     fields = {}
     title = (title or "").strip()
@@ -48,6 +54,12 @@ def create_good(
         fields["points_price"] = _("积分必须是整数。")
     elif not 1 <= points_price <= MAX_POINTS_PRICE:
         fields["points_price"] = _("所需积分需在 1 到 %(max)s 之间。") % {"max": MAX_POINTS_PRICE}
+    try:
+        cash_price = money(cash_price)
+    except (InvalidOperation, TypeError, ValueError):
+        cash_price = None
+    if cash_price is None or not ZERO <= cash_price <= MAX_CASH_PRICE:
+        fields["cash_price"] = _("另付现金需在 0 到 %(max)s 元之间。") % {"max": MAX_CASH_PRICE}
     if asset_code not in (loyalty.PLATFORM_POINTS, loyalty.merchant_asset_code(merchant)):
         fields["asset_code"] = _("只能使用平台积分或本商家积分。")
     if isinstance(voucher_days, bool) or not isinstance(voucher_days, int):
@@ -64,6 +76,7 @@ def create_good(
         title=title,
         description=(description or "").strip(),
         points_price=points_price,
+        cash_price=cash_price,
         asset_code=asset_code,
         voucher_days=voucher_days,
     )
@@ -71,10 +84,19 @@ def create_good(
     return good
 
 
-def redeem(*, member, good: PointsGood, store, idempotency_key: str) -> Redemption:
+def redeem(
+    *,
+    member,
+    good: PointsGood,
+    store,
+    idempotency_key: str,
+    payment_provider: str = "sandbox_gateway",
+) -> Redemption:
     """Reserve one unit at `store`, spend the points, issue the pickup voucher; all or
-    nothing. The same key with the same request returns the first redemption (a retried tap
-    never spends twice); with another request it is a 409."""
+    nothing. A good with a cash part leaves its pickup order awaiting that payment (the
+    usual order payment); unpaid in time, the order is cancelled and the points come back.
+    The same key with the same request returns the first redemption (a retried tap never
+    spends twice); with another request it is a 409."""
     require_user(member)
     if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
         raise field_error("idempotency_key", _("幂等键不能为空且不超过 255 个字符。"))
@@ -93,7 +115,7 @@ def redeem(*, member, good: PointsGood, store, idempotency_key: str) -> Redempti
         replay = _replay(member, idempotency_key, digest)
         if replay is not None:
             return replay
-        return _redeem(member, good, store, idempotency_key, digest)
+        return _redeem(member, good, store, idempotency_key, digest, payment_provider)
 
 
 def _lock_member(member) -> None:
@@ -108,13 +130,19 @@ def _replay(member, key: str, digest: str) -> Redemption | None:
     return found
 
 
-def _redeem(member, good: PointsGood, store, key: str, digest: str) -> Redemption:
+def _redeem(member, good: PointsGood, store, key: str, digest: str, provider: str) -> Redemption:
     note = _("积分兑换：%(title)s，%(points)s 积分") % {
         "title": good.title,
         "points": good.points_price,
     }
     order = prepaid.place_points_pickup(
-        shopper=member, store=store, sku=good.sku, quantity=1, note=note
+        shopper=member,
+        store=store,
+        sku=good.sku,
+        quantity=1,
+        note=note,
+        cash=good.cash_price,
+        payment_provider=provider,
     )
     spend = loyalty.spend_points(
         user=member,
@@ -145,13 +173,32 @@ def mark_redeemed(*, order_id: str) -> int:
     ).update(status=Redemption.Status.REDEEMED, closed_at=timezone.now())
 
 
+def refund_unpaid(*, order_id: str) -> bool:
+    """The cash part was never paid and the order was cancelled (its stock already went
+    back): the points come back, once."""
+    found = (
+        Redemption.objects.filter(order__public_id=order_id)
+        .select_related("good", "member", "order")
+        .first()
+    )
+    if found is None:
+        return False
+    with transaction.atomic():
+        return _refund(found, timezone.now(), void_order=False)
+
+
 def expire_vouchers(*, now=None, limit: int = 200) -> int:
-    """Housekeeping: a voucher past its date and never collected gives its points back and
-    its unit back to the shelf, once (the redemption's conditional UPDATE decides; the
-    points refund is keyed on the redemption). One collected meanwhile is marked redeemed."""
+    """Housekeeping: a voucher past its date and never collected gives its points (and any
+    cash) back and its unit back to the shelf, once (the redemption's conditional UPDATE
+    decides; the refunds are keyed on the redemption). One collected meanwhile is marked
+    redeemed; one still awaiting its cash is left to the order's own payment deadline."""
     now = now or timezone.now()
     refunded = 0
-    due = Redemption.objects.filter(status=Redemption.Status.ISSUED, expires_at__lte=now)
+    due = Redemption.objects.filter(
+        status=Redemption.Status.ISSUED,
+        expires_at__lte=now,
+        order__status__in=(S.PAID, S.READY_FOR_PICKUP, S.COMPLETED),
+    )
     for redemption in due.select_related("order", "good", "member")[:limit]:
         try:
             with transaction.atomic():
@@ -162,13 +209,16 @@ def expire_vouchers(*, now=None, limit: int = 200) -> int:
     return refunded
 
 
-def _refund(redemption: Redemption, now) -> bool:
+def _refund(redemption: Redemption, now, *, void_order: bool = True) -> bool:
     if not Redemption.objects.filter(pk=redemption.pk, status=Redemption.Status.ISSUED).update(
         status=Redemption.Status.REFUNDED, closed_at=now
     ):
         return False
-    reason = _("积分兑换凭证过期未核销，积分已退回")
-    prepaid.void_points_pickup(order=redemption.order, reason=reason)
+    if void_order:
+        reason = _("积分兑换凭证过期未核销，积分已退回")
+        prepaid.void_points_pickup(order=redemption.order, reason=reason)
+    else:
+        reason = _("积分兑换订单未付款已取消，积分已退回")
     loyalty.refund_spend(
         posting_id=redemption.spend_posting,
         idempotency_key=f"pointsmall:refund:{redemption.public_id}",
@@ -177,8 +227,8 @@ def _refund(redemption: Redemption, now) -> bool:
     notify(
         user=redemption.member,
         title=_("积分已退回"),
-        body=_("「%(title)s」的自提凭证已过期，%(points)s 积分已退回您的账户。")
-        % {"title": redemption.good.title, "points": redemption.points},
+        body=_("「%(title)s」：%(reason)s（%(points)s 积分）。")
+        % {"title": redemption.good.title, "reason": reason, "points": redemption.points},
         link="/me/vouchers/",
     )
     return True

@@ -14,6 +14,7 @@ from omniretail.core.errors import DomainError
 from omniretail.core.ids import new_public_id
 from omniretail.loyalty import selectors as loyalty
 from omniretail.loyalty import services as loyalty_services
+from omniretail.orders.models import Order
 from omniretail.orders.pickup import pickup_qr_svg
 from omniretail.pointsmall import selectors, services
 from omniretail.pointsmall.models import Redemption
@@ -74,6 +75,8 @@ def redeem(request: HttpRequest, public_id: str) -> HttpResponse:
         )
     except DomainError as exc:
         return _good_page(request, public_id, error=exc, chosen=chosen)
+    if row.order.status == Order.Status.PENDING_PAYMENT:
+        return redirect("web:order", public_id=row.order.public_id)  # pay the cash part
     return redirect("web:voucher", public_id=row.public_id)
 
 

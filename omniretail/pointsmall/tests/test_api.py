@@ -94,3 +94,18 @@ def test_merchant_staff_list_a_good_only_at_their_own_stores(
     zero = client.post("/api/pointsmall/goods", {**payload, "points_price": 0})
     assert zero.status_code == 422 and "points_price" in zero.json()["error"]["fields"]
     assert PointsGood.objects.count() == 2
+
+
+def test_a_points_and_cash_redemption_awaits_its_payment(api_client, mall):
+    mall.good.cash_price = "5.00"
+    mall.good.save(update_fields=["cash_price"])
+    assert (
+        api_client().get(f"/api/pointsmall/goods/{mall.good.public_id}").json()["cash_price"]
+        == "5.00"
+    )
+    body = redeem(api_client(mall.member), mall).json()
+    assert (body["cash"], body["order_status"], body["pickup_code"]) == (
+        "5.00",
+        "pending_payment",
+        None,
+    )

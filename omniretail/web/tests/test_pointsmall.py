@@ -75,3 +75,17 @@ def test_another_members_voucher_is_not_found(good, store):
     row = Redemption.objects.get()
     assert owner.get(f"/me/vouchers/{row.public_id}/").status_code == 200
     assert member_with(0, "13700000006").get(f"/me/vouchers/{row.public_id}/").status_code == 404
+
+
+def test_a_points_and_cash_good_sends_the_member_to_pay_the_cash_part(good, store):
+    good.cash_price = "9.90"
+    good.save(update_fields=["cash_price"])
+    assert "+ ¥9.90" in Client().get(f"/points-mall/{good.public_id}/").content.decode()
+    client = member_with(500)
+    response = client.post(
+        f"/points-mall/{good.public_id}/redeem/", {"store": store.public_id, "key": "a"}
+    )
+    row = Redemption.objects.get()
+    assert response.status_code == 302 and response.url == f"/orders/{row.order.public_id}/"
+    voucher = client.get(f"/me/vouchers/{row.public_id}/").content.decode()
+    assert "去支付" in voucher and "¥9.90" in voucher
