@@ -97,6 +97,10 @@ class Offer(PublicIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return f"offer {self.sku_id}"
 
+    @property
+    def zone_labels(self) -> list[str]:
+        return [str(FEATURED_ZONES[z]) for z in self.featured_zones if z in FEATURED_ZONES]
+
 
 class RegionalOffer(PublicIdModel, TimeStampedModel):
     """A region's choice of an approved offer, at its own wholesale price for its retailers."""
@@ -188,6 +192,10 @@ class PurchaseOrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku_id}"
+
+    @property
+    def to_ship(self) -> int:
+        return self.quantity - self.quantity_shipped
 
 
 class Shipment(PublicIdModel):

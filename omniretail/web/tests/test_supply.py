@@ -66,3 +66,34 @@ def test_statement_csv_is_only_for_its_party(channel, stocked):
     mine = next(s for s in statements if s.organization == channel.producer)
     assert _client(channel.maker).get(f"/supply/statements/{mine.public_id}.csv").status_code == 200
     assert _client(channel.clerk).get(f"/supply/statements/{mine.public_id}.csv").status_code == 404
+
+
+def test_region_ships_in_two_parts_and_retailer_signs_short_through_the_pages(channel):
+    from omniretail.supply import procurement
+    from omniretail.supply.models import PurchaseOrder
+
+    product = channel.upload()
+    channel.approve(product)
+    po = procurement.place_order(
+        actor=channel.clerk, store=channel.store, lines=[(channel.select(product), 100)]
+    )
+    sku = product.skus.get().public_id
+    region, clerk = _client(channel.region_ops), _client(channel.clerk)
+    base = f"/supply/orders/{po.public_id}/"
+    assert "确认采购单" in region.get(base).content.decode()
+    region.post(base + "confirm/")
+    assert "未发 100" in region.get(base).content.decode()
+    region.post(base + "ship/", {f"ship_{sku}": "60"})
+    shipment = po.shipments.get()
+    page = clerk.get(base).content.decode()
+    assert "签收入库" in page
+    clerk.post(base + "receive/", {"shipment": shipment.public_id, f"recv_{sku}": "58"})
+    region.post(base + "ship/", {f"ship_{sku}": "40"})
+    refused = region.post(base + "ship/", {f"ship_{sku}": "1"}, follow=True)
+    assert "不能执行该操作" in refused.content.decode()
+    second = po.shipments.exclude(pk=shipment.pk).get()
+    clerk.post(base + "receive/", {"shipment": second.public_id, f"recv_{sku}": "40"})
+    po.refresh_from_db()
+    assert po.status == PurchaseOrder.Status.RECEIVED
+    page = clerk.get(base).content.decode()
+    assert "到货差异" in page and "短少 2 件" in page
