@@ -1,7 +1,7 @@
 """Reads of the points mall: the public catalogue with stock per store, a member's vouchers,
 a merchant's goods."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
@@ -56,3 +56,18 @@ def goods_for_staff(user) -> QuerySet[PointsGood]:
     if is_platform_operator(user):
         return qs
     return qs.filter(merchant__in=organizations_of(user))
+
+
+def goods_with_counts(merchant) -> QuerySet[PointsGood]:
+    """A merchant's goods, each with its redemptions counted by status."""
+    status = Redemption.Status
+    return (
+        PointsGood.objects.filter(merchant=merchant)
+        .select_related("sku__product")
+        .annotate(
+            issued=Count("redemptions", filter=Q(redemptions__status=status.ISSUED)),
+            redeemed=Count("redemptions", filter=Q(redemptions__status=status.REDEEMED)),
+            refunded=Count("redemptions", filter=Q(redemptions__status=status.REFUNDED)),
+        )
+        .order_by("-created_at")
+    )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("points-mall/<str:public_id>/redeem/", views_pointsmall.redeem, name="points_redeem"),
     path("me/vouchers/", views_pointsmall.vouchers, name="vouchers"),
     path("me/vouchers/<str:public_id>/", views_pointsmall.voucher, name="voucher"),
+    path("merchant/points-mall/", views_pointsmall.merchant_goods, name="m_points_goods"),
 ]

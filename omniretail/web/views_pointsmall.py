@@ -1,16 +1,20 @@
 """The points mall on the pages (mobile first): goods, a good with its stores and stock, the
-redeem button, and the member's vouchers with the pickup code to show at the store. No
-business rule lives here."""
+redeem button, and the member's vouchers with the pickup code to show at the store; in the
+merchant console, the merchant's goods and a form to list one. No business rule lives
+here."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from omniretail.core.errors import DomainError
+from omniretail.catalog.models import Sku
+from omniretail.core.errors import DomainError, NotFound
 from omniretail.core.ids import new_public_id
 from omniretail.loyalty import selectors as loyalty
 from omniretail.loyalty import services as loyalty_services
@@ -20,6 +24,7 @@ from omniretail.pointsmall import selectors, services
 from omniretail.pointsmall.models import Redemption
 from omniretail.stores.models import Store
 from omniretail.web.views import _error
+from omniretail.web.views_merchant import _ctx, _sku_choices, staff_required
 
 LIST_SIZE = 60
 
@@ -103,3 +108,59 @@ def voucher(request: HttpRequest, public_id: str) -> HttpResponse:
         "qr": mark_safe(pickup_qr_svg(pickup)) if show else "",  # our own SVG
     }
     return render(request, "web/pointsmall/voucher.html", ctx)
+
+
+# ---------------------------------------------------------------- merchant console
+
+
+def _int_or_raw(raw: str | None):
+    raw = (raw or "").strip()
+    try:
+        return int(raw)
+    except ValueError:
+        return raw  # the service refuses it with a field message
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def merchant_goods(request: HttpRequest, store) -> HttpResponse:
+    """The merchant's points goods with their redemptions, and a form to list another."""
+    if store is None:
+        return _error(request, NotFound(_("请先创建门店。")), "web/merchant/error.html")
+    merchant = store.merchant
+    shops = list(merchant.stores.filter(is_active=True).order_by("name"))
+
+    def page(status=200, **extra):
+        ctx = _ctx(
+            request,
+            store,
+            "pointsmall",
+            goods=selectors.goods_with_counts(merchant),
+            skus=_sku_choices(),
+            shops=shops,
+            form=request.POST,
+            chosen=request.POST.getlist("stores") or [s.public_id for s in shops],
+            **extra,
+        )
+        return render(request, "web/pointsmall/merchant.html", ctx, status=status)
+
+    if request.method == "GET":
+        return page()
+    try:
+        services.create_good(
+            actor=request.user,
+            merchant=merchant,
+            sku=Sku.objects.select_related("product")
+            .filter(public_id=request.POST.get("sku"))
+            .first(),
+            title=request.POST.get("title", ""),
+            points_price=_int_or_raw(request.POST.get("points_price")),
+            cash_price=request.POST.get("cash_price") or "0",
+            voucher_days=_int_or_raw(request.POST.get("voucher_days") or "7"),
+            stores=[s for s in shops if s.public_id in request.POST.getlist("stores")],
+            description=request.POST.get("description", ""),
+        )
+    except DomainError as exc:
+        return page(status=exc.status, error=exc)
+    messages.success(request, _("积分商品已上架。"))
+    return redirect("web:m_points_goods")

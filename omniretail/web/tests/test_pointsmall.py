@@ -89,3 +89,34 @@ def test_a_points_and_cash_good_sends_the_member_to_pay_the_cash_part(good, stor
     assert response.status_code == 302 and response.url == f"/orders/{row.order.public_id}/"
     voucher = client.get(f"/me/vouchers/{row.public_id}/").content.decode()
     assert "去支付" in voucher and "¥9.90" in voucher
+
+
+def test_merchant_staff_list_a_points_good_in_the_console(merchant_staff, store, sku):
+    client = Client()
+    client.force_login(merchant_staff)
+    assert "上架积分商品" in client.get("/merchant/points-mall/").content.decode()
+
+    bad = client.post(
+        "/merchant/points-mall/",
+        {"sku": sku.public_id, "title": "面膜", "points_price": "0", "stores": [store.public_id]},
+    )
+    assert bad.status_code == 422 and "所需积分需在" in bad.content.decode()
+    made = client.post(
+        "/merchant/points-mall/",
+        {
+            "sku": sku.public_id,
+            "title": "面膜",
+            "points_price": "120",
+            "cash_price": "5",
+            "stores": [store.public_id],
+        },
+    )
+    assert made.status_code == 302
+    page = client.get("/merchant/points-mall/").content.decode()
+    assert "面膜" in page and "120 积分 + ¥5.00" in page
+
+
+def test_shoppers_cannot_open_the_points_console(shopper):
+    client = Client()
+    client.force_login(shopper)
+    assert client.get("/merchant/points-mall/").status_code == 403
