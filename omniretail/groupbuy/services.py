@@ -172,10 +172,12 @@ def join(*, shopper, campaign: Campaign, provider: str, group: Group | None = No
     _require_joinable(campaign, now)
     if group is not None and group.campaign_id != campaign.pk:
         raise NotFound(_("找不到该团。"))
-    if Member.objects.filter(campaign=campaign, shopper=shopper, status__in=Member.LIVE).exists():
-        raise Conflict(_("您已参加过该拼团活动。"), code="already_joined")
     seat = _claim_seat(campaign, group)
     if seat is None:
+        if Member.objects.filter(
+            campaign=campaign, shopper=shopper, status__in=Member.LIVE
+        ).exists():
+            raise _already_joined()
         if group is not None:
             raise Conflict(_("该团已满，请参加其他团。"), code="group_full")
         raise Conflict(_("名额已满，本活动已无空位。"), code="campaign_full")
@@ -190,7 +192,9 @@ def join(*, shopper, campaign: Campaign, provider: str, group: Group | None = No
         payee=campaign.merchant,
         expires_at=pay_by,
     )
-    try:  # a twin join in another tab: the partial unique index refuses it, all rolls back
+    # A second live seat of the same shopper (another tab, a retry) is refused by the
+    # partial unique index, and the whole join rolls back: no pre-check round trip.
+    try:
         return Member.objects.create(
             public_id=member_id,
             campaign=campaign,
@@ -203,7 +207,11 @@ def join(*, shopper, campaign: Campaign, provider: str, group: Group | None = No
             pay_by=pay_by,
         )
     except IntegrityError:
-        raise Conflict(_("您已参加过该拼团活动。"), code="already_joined") from None
+        raise _already_joined() from None
+
+
+def _already_joined() -> Conflict:
+    return Conflict(_("您已参加过该拼团活动。"), code="already_joined")
 
 
 def start_payment(*, member: Member, return_url: str = ""):
