@@ -3,6 +3,8 @@ with the counter's own credential), the phone page a shopper reaches from the co
 the vend status page, and the ops pages (counters, sales, scan -> purchase funnel, faults).
 No business rule lives here: the counters services and selectors decide."""
 
+from urllib.parse import quote
+
 import segno
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -56,12 +58,12 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     if fresh:
         return redirect("web:counter_kiosk", code=counter.code)
     buy_url = request.build_absolute_uri(reverse("web:counter_buy", args=[counter.code]))
-    ctx = {
-        "counter": counter,
-        "shelf": selectors.shelf(counter),
-        "qr": _qr(f"{buy_url}?src=qr"),
-        "buy_url": buy_url,
-    }
+    # one QR per product, so the scan lead knows what the shopper was looking at
+    slides = [
+        (item, _qr(f"{buy_url}?src=qr&p={item.product.public_id}"))
+        for item in selectors.shelf(counter)
+    ]
+    ctx = {"counter": counter, "slides": slides, "qr": _qr(f"{buy_url}?src=qr")}
     return render(request, "web/counters/kiosk.html", ctx)
 
 
@@ -93,7 +95,7 @@ def buy(request: HttpRequest, code: str) -> HttpResponse:
     ctx = {"counter": counter, "shelf": selectors.shelf(counter), "tab": ""}
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('web:login')}?next={request.path}")
+            return redirect(f"{reverse('web:login')}?next={quote(request.get_full_path())}")
         try:
             quantity = int(request.POST.get("quantity", "1"))
         except ValueError:

@@ -1,6 +1,7 @@
 """A real Chromium: the counter's kiosk screen (opened with its credential) shows the bays'
 products and the QR; a phone-sized page from that QR buys, and the vend page follows the
-device's report to completion. The scan became a lead, attached at login."""
+device's report to completion. The scan became a lead, attached at login and converted
+by the purchase."""
 
 import re
 
@@ -35,12 +36,14 @@ def test_kiosk_shows_products_and_a_phone_buys_from_it(
         expect(products).to_have_count(2)
         expect(products.first).to_contain_text(setup.sku.product.name)
         expect(kiosk.get_by_test_id("kiosk-qr").locator("svg")).to_be_visible()
+        expect(kiosk.get_by_test_id("product-qr")).to_have_count(2)
         shoot(screenshot, kiosk, "counters-kiosk")
     finally:
         kiosk_context.close()
 
     phone = phone_page
-    phone.goto(f"{url}/counter/{setup.counter.code}/buy?src=qr")
+    # the product's own QR on the kiosk slide
+    phone.goto(f"{url}/counter/{setup.counter.code}/buy?src=qr&p={setup.sku.product.public_id}")
     expect(phone.get_by_test_id("bay-1")).to_contain_text("剩余 4 件")
     assert ScanLead.objects.filter(user__isnull=True).count() == 1
     phone.get_by_test_id("buy-1").click()
@@ -57,5 +60,6 @@ def test_kiosk_shows_products_and_a_phone_buys_from_it(
     expect(phone.get_by_test_id("vend-status")).to_have_text("已完成", timeout=10_000)
     shoot(screenshot, phone, "counters-phone-vend")
     assert Vend.objects.get().taken == 1
+    # the guest's scan became the member's at login, and the purchase converted it
     lead = ScanLead.objects.get(user=setup.member)
-    assert lead.status == ScanLead.Status.NEW  # the page listed no single product
+    assert lead.status == ScanLead.Status.CONVERTED and lead.product == setup.sku.product
