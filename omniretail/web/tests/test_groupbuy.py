@@ -1,0 +1,103 @@
+"""Group-buy pages through Django's test client: what a shopper and a clerk see, and the
+refusals they get, with nothing changed behind them."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from omniretail.groupbuy.models import Campaign, Group, Member
+from omniretail.groupbuy.tests.fixtures import groupbuys_fixture  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_campaign_page_shows_rules_store_and_seats_left_without_the_seed(groupbuys):
+    campaign = groupbuys.campaign(quantity=2)
+    group = campaign.groups.get(number=1)
+
+    page = Client().get(f"/groupbuy/{campaign.public_id}/")
+    seats = Client().get(f"/groupbuy/{campaign.public_id}/seats/")
+    proof = Client().get(f"/groupbuy/groups/{group.public_id}/proof/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "湖滨路 18 号" in html and "0571-88001188" in html and "登录后参团" in html
+    assert 'data-testid="seats-left">6<' in seats.content.decode()
+    assert group.commitment in proof.content.decode()
+    assert group.seed not in proof.content.decode()
+    assert "尚未开奖" in proof.content.decode()
+
+
+def test_a_shopper_joins_on_the_page_and_a_second_try_is_refused_with_a_message(groupbuys):
+    campaign = groupbuys.campaign()
+    client = client_for(groupbuys.shopper(1))
+    url = f"/groupbuy/{campaign.public_id}/join/"
+
+    with groupbuys.capture(execute=True):
+        first = client.post(url, {"provider": "balance"})
+    again = client.post(url, {"provider": "balance"})
+
+    assert first.status_code == 302 and "/groupbuy/mine/" in first["Location"]
+    assert again.status_code == 409
+    assert "您已参加过该拼团活动" in again.content.decode()
+    assert Member.objects.get().status == Member.Status.PAID
+    mine = client.get("/groupbuy/mine/").content.decode()
+    assert "已支付，等待成团" in mine
+
+
+def test_joining_an_ended_campaign_on_the_page_is_a_409(groupbuys):
+    campaign = groupbuys.campaign()
+    Campaign.objects.filter(pk=campaign.pk).update(ends_at=timezone.now() - timedelta(minutes=1))
+    response = client_for(groupbuys.shopper(1)).post(
+        f"/groupbuy/{campaign.public_id}/join/", {"provider": "balance"}
+    )
+    assert response.status_code == 409
+    assert "该拼团活动已结束" in response.content.decode()
+    assert not Member.objects.exists()
+
+
+def test_a_clerk_publishes_from_the_console_and_bad_rules_come_back_with_the_field(groupbuys):
+    clerk = client_for(groupbuys.staff)
+    now = timezone.localtime()
+    form = {
+        "title": "龙井拼团",
+        "sku": groupbuys.sku.public_id,
+        "quantity": "2",
+        "group_price": "9.90",
+        "group_size": "3",
+        "winners_per_group": "3",
+        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "navigation_address": "湖滨路 18 号",
+        "phone": "0571-88001188",
+    }
+
+    refused = clerk.post("/merchant/groupbuy/", form)
+    published = clerk.post("/merchant/groupbuy/", form | {"winners_per_group": "1"})
+
+    assert refused.status_code == 422
+    assert "每团中签人数必须少于成团人数" in refused.content.decode()
+    assert published.status_code == 302
+    campaign = Campaign.objects.get()
+    assert Group.objects.filter(campaign=campaign).count() == 2
+    console = clerk.get(published["Location"])
+    assert console.status_code == 200 and 'data-testid="joins-chart"' in console.content.decode()
+
+
+def test_another_merchants_clerk_cannot_watch_the_campaign(
+    groupbuys, other_merchant_staff, foreign_store
+):
+    campaign = groupbuys.campaign()
+    rival = client_for(other_merchant_staff)
+    assert rival.get("/merchant/groupbuy/").status_code == 200  # their own console works
+    response = rival.get(f"/merchant/groupbuy/{campaign.public_id}/")
+    assert response.status_code == 404
+    assert campaign.title not in rival.get("/merchant/groupbuy/").content.decode()
