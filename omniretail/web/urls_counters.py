@@ -5,10 +5,14 @@ from django.urls import path
 from omniretail.web import views_counters as views
 
 urlpatterns = [
+    path("counter/repairs/new/", views.repair_new, name="counter_repair_new"),
+    path("counter/repairs/<str:public_id>/", views.repair_detail, name="counter_repair"),
     path("counter/<str:code>/", views.kiosk, name="counter_kiosk"),
     path("counter/<str:code>/code/", views.kiosk_code, name="counter_kiosk_code"),
     path("counter/<str:code>/buy", views.buy, name="counter_buy"),
     path("counter/vends/<str:public_id>/", views.vend_status, name="counter_vend"),
     path("ops/counters/", views.ops, name="counter_ops"),
     path("ops/counters/<str:code>/", views.ops_counter, name="counter_ops_detail"),
+    path("ops/counters/<str:code>/restock/", views.ops_restock, name="counter_ops_restock"),
+    path("ops/counter-tasks/<str:public_id>/done/", views.ops_task_done, name="counter_task_done"),
 ]

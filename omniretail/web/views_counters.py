@@ -10,15 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.catalog.models import Product
 from omniretail.core.errors import DomainError, PermissionDenied
-from omniretail.counters import device, leads, selectors, vending
+from omniretail.counters import device, leads, repairs, selectors, services, vending
+from omniretail.counters.models import Counter, RepairTicket
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import staff_required
+from omniretail.web.views_shop import _save_photos
 
 KIOSK_SESSION = "kiosk_counter"
 
@@ -171,3 +175,100 @@ def ops_counter(request: HttpRequest, store, code: str) -> HttpResponse:
         "tab": "",
     }
     return render(request, "web/counters/ops_counter.html", ctx)
+
+
+# ---------------------------------------------------------------- repairs
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def repair_new(request: HttpRequest) -> HttpResponse:
+    """Book a drop-off at the nearest counter (the phone's position when it was granted)."""
+    lat, lon = request.GET.get("lat"), request.GET.get("lon")
+    ctx = {"tab": ""}
+    try:
+        ctx["nearby"] = repairs.nearest_counters(lat=lat, lon=lon) if lat and lon else []
+    except DomainError as exc:
+        ctx["nearby"], ctx["error"] = [], exc
+    if not ctx["nearby"]:
+        ctx["nearby"] = [(c, None) for c in Counter.objects.order_by("code")[:20]]
+    if request.method == "POST":
+        try:
+            drop_off = parse_datetime(request.POST.get("drop_off_at", ""))
+            if drop_off is not None and timezone.is_naive(drop_off):
+                drop_off = timezone.make_aware(drop_off)
+            ticket = repairs.book_repair(
+                shopper=request.user,
+                counter=selectors.public_counter(request.POST.get("counter", "")),
+                vehicle_serial=request.POST.get("vehicle_serial", ""),
+                plate=request.POST.get("plate", ""),
+                fault=request.POST.get("fault", ""),
+                photos=_save_photos(request),
+                drop_off_at=drop_off,
+            )
+        except DomainError as exc:
+            return _error(request, exc, "web/counters/repair_new.html", **ctx)
+        return redirect("web:counter_repair", public_id=ticket.public_id)
+    return render(request, "web/counters/repair_new.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def repair_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The ticket's timeline for the shopper; the serving store's staff also move it on."""
+    try:
+        ticket = selectors.repair_for_actor(request.user, public_id)
+        if request.method == "POST":
+            repairs.advance_repair(
+                actor=request.user,
+                ticket=ticket,
+                step=request.POST.get("step", ""),
+                note=request.POST.get("note", ""),
+            )
+            return redirect("web:counter_repair", public_id=ticket.public_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    order = RepairTicket.ORDER
+    index = order.index(ticket.step)
+    ctx = {
+        "ticket": ticket,
+        "next_step": order[index + 1] if index + 1 < len(order) else None,
+        "is_staff": selectors.counters_for_actor(request.user).filter(pk=ticket.counter_id).exists()
+        if request.user.is_authenticated
+        else False,
+        "tab": "",
+    }
+    if ctx["next_step"]:
+        ctx["next_label"] = RepairTicket.Step(ctx["next_step"]).label
+    return render(request, "web/counters/repair.html", ctx)
+
+
+# ---------------------------------------------------------------- ops actions
+
+
+@staff_required
+@require_POST
+def ops_restock(request: HttpRequest, store, code: str) -> HttpResponse:
+    """Post the restock transfer store -> counter for the quantities entered per bay."""
+    try:
+        counter = selectors.counter_for_actor(request.user, code)
+        lines = []
+        for bay in counter.bays.all():
+            raw = request.POST.get(f"bay-{bay.number}", "").strip()
+            if raw and raw != "0":
+                lines.append({"bay": bay.number, "quantity": int(raw) if raw.isdigit() else raw})
+        services.restock(actor=request.user, counter=counter, lines=lines)
+    except DomainError as exc:
+        return _error(request, exc)
+    return redirect("web:counter_ops_detail", code=code)
+
+
+@staff_required
+@require_POST
+def ops_task_done(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    try:
+        task = selectors.task_for_actor(request.user, public_id)
+        services.complete_task(actor=request.user, task=task, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        return _error(request, exc)
+    return redirect("web:counter_ops_detail", code=task.counter.code)

@@ -123,3 +123,40 @@ def test_ops_page_lists_counters_with_status_and_the_funnel(counter_setup, clien
     assert "HZ-001" in page.content.decode() and "plotly" in page.content.decode()
     assert client.get("/ops/counters/HZ-001/").status_code == 200
     assert client.get("/ops/counters/NOPE/").status_code == 404
+
+
+def test_a_shopper_books_a_repair_on_the_page_and_staff_move_it_on(counter_setup, client):
+    setup = counter_setup
+    client.force_login(setup.member)
+    form = client.get("/counter/repairs/new/", {"lat": "30.2591", "lon": "120.1651"})
+    assert "HZ-001" in form.content.decode()
+    when = (timezone.localtime() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    bad = client.post(
+        "/counter/repairs/new/", {"counter": "HZ-001", "fault": "x", "drop_off_at": when}
+    )
+    assert bad.status_code == 422 and RepairTicket.objects.count() == 0
+    resp = client.post(
+        "/counter/repairs/new/",
+        {"counter": "HZ-001", "vehicle_serial": "EV9", "fault": "不充电", "drop_off_at": when},
+    )
+    ticket = RepairTicket.objects.get()
+    assert resp.status_code == 302 and resp.url == f"/counter/repairs/{ticket.public_id}/"
+    assert client.post(resp.url, {"step": "pickup_dispatched"}).status_code == 403
+    client.force_login(setup.staff)
+    assert client.post(resp.url, {"step": "pickup_dispatched"}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.step == "pickup_dispatched"
+
+
+def test_staff_restock_from_the_ops_page_posts_the_transfer(counter_setup, client):
+    from omniretail.inventory.models import StockLevel, Transfer
+
+    setup = counter_setup
+    client.force_login(setup.staff)
+    before = Transfer.objects.count()
+    resp = client.post("/ops/counters/HZ-001/restock/", {"bay-1": "1", "bay-2": "0"})
+    assert resp.status_code == 302 and Transfer.objects.count() == before + 1
+    level = StockLevel.objects.get(location=setup.counter.location, sku=setup.sku)
+    assert level.on_hand == 5
+    too_many = client.post("/ops/counters/HZ-001/restock/", {"bay-1": "1"})
+    assert too_many.status_code == 422 and Transfer.objects.count() == before + 1
