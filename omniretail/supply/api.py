@@ -90,7 +90,7 @@ def po_out(order: PurchaseOrder) -> dict:
             for line in order.lines.select_related("sku__product")
         ],
         "shipments": [
-            {"id": s.public_id, "status": s.status, "created_at": s.created_at}
+            {"id": s.public_id, "status": s.status, "created_at": s.created_at.isoformat()}
             for s in order.shipments.all()
         ],
         "discrepancies": [

@@ -246,3 +246,55 @@ def test_only_the_platform_sets_split_rules(api_client, channel):
     )
     assert response.status_code == 403
     assert not SplitRule.objects.exists()
+
+
+def test_the_producer_of_the_goods_may_confirm_and_ship_a_purchase_order(api_client, channel):
+    product = channel.upload()
+    channel.approve(product)
+    po = procurement.place_order(
+        actor=channel.clerk, store=channel.store, lines=[(channel.select(product), 10)]
+    )
+    maker = api_client(channel.maker)
+    assert maker.post(f"/api/supply/purchase-orders/{po.public_id}/confirm").status_code == 200
+    sku = product.skus.get().public_id
+    shipped = maker.post(
+        f"/api/supply/purchase-orders/{po.public_id}/shipments",
+        {"quantities": {sku: 10}},
+        headers={"Idempotency-Key": "ship-1"},
+    )
+    assert shipped.status_code == 201
+    replay = maker.post(
+        f"/api/supply/purchase-orders/{po.public_id}/shipments",
+        {"quantities": {sku: 10}},
+        headers={"Idempotency-Key": "ship-1"},
+    )
+    assert replay.json()["id"] == shipped.json()["id"] and Shipment.objects.count() == 1
+    retailer = api_client(channel.clerk)
+    assert retailer.post(f"/api/supply/purchase-orders/{po.public_id}/confirm").status_code == 403
+
+
+def test_a_delivery_order_through_the_api_is_routed_and_replayed_once(api_client, channel):
+    product = channel.upload()
+    channel.approve(product)
+    channel.stock_store(product, quantity=10)
+    mall = api_client().get("/api/supply/mall", {"lat": "30.2590", "lon": "120.1650"}).json()
+    assert [(i["name"], i["store"]) for i in mall] == [("有机高山茶油", channel.store.public_id)]
+    body = {
+        "lat": 30.2590,
+        "lon": 120.1650,
+        "lines": [{"sku": product.skus.get().public_id, "quantity": 2}],
+        "name": "张三",
+        "phone": "13800138000",
+        "address": "延安路1号",
+        "payment_provider": "balance",
+    }
+    shopper = api_client(channel.shopper)
+    first = shopper.post("/api/supply/delivery-orders", body, headers={"Idempotency-Key": "d-1"})
+    again = shopper.post("/api/supply/delivery-orders", body, headers={"Idempotency-Key": "d-1"})
+    assert first.status_code == 201 and first.json() == again.json()
+    assert first.json()["store"] == channel.store.public_id
+    assert first.json()["target"] == "nearest"
+    too_many = shopper.post(
+        "/api/supply/delivery-orders", body | {"lines": [body["lines"][0] | {"quantity": 50}]}
+    )
+    assert too_many.status_code == 409 and too_many.json()["error"]["code"] == "no_route"

@@ -101,3 +101,32 @@ def test_statements_command_prints_each_party_and_writes_csv(channel, tmp_path):
     rows = exported.read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].startswith("source,kind,number,party")
     assert rows[-1].split(",")[6] == "630.00"
+
+
+def test_after_sales_goes_to_the_routed_retailer_and_the_return_shows_in_feedback(channel):
+    from omniretail.orders import aftersales
+    from omniretail.supply.models import Allocation
+
+    product = channel.upload()
+    channel.approve(product)
+    channel.stock_store(product, quantity=10)
+    order = channel.buy(product, quantity=2)
+    orders.ship_order(staff=channel.clerk, order=order)
+    orders.confirm_delivery(actor=channel.shopper, order=order)
+    line = order.lines.get()
+    request = aftersales.request_after_sales(
+        shopper=channel.shopper,
+        order=order,
+        kind="return_refund",
+        reason="包装破损",
+        lines={line.pk: 1},
+    )
+    assert Notification.objects.filter(
+        organization=channel.retailer, title__contains="售后申请"
+    ).exists()
+    with channel.capture(execute=True):
+        aftersales.decide_after_sales(staff=channel.clerk, request=request, approve=True)
+    shares = Allocation.objects.filter(source_ref=order.public_id)
+    assert sum(shares.values_list("amount_fen", flat=True)) == 24000 - 12000
+    (row,) = selectors.sell_through(channel.producer)
+    assert (row["received"], row["sold"], row["returned"]) == (10, 2, 1)
