@@ -78,3 +78,12 @@ def test_bad_coordinates_are_refused_before_anything_is_claimed(shopper, token):
     with pytest.raises(ValidationFailed):
         services.claim_code(user=shopper, token=token, lat="91", lon="0")
     assert PackagingCode.objects.get(token=token).claimed_at is None
+
+
+def test_a_members_next_scan_stays_within_its_query_budget(
+    shopper, make_batch, django_assert_max_num_queries
+):
+    first, second = make_batch(quantity=2).codes.order_by("serial")
+    services.claim_code(user=shopper, token=first.token)  # their accounts exist from now on
+    with django_assert_max_num_queries(25):  # 23 today, most of them the ledger posting
+        services.claim_code(user=shopper, token=second.token, ip="10.0.0.1")
