@@ -1,0 +1,78 @@
+"""Read-only admin, scoped to the user's organisations: offers, selections, purchase orders,
+shares and statements change only through the services (which validate, move stock and
+post to the ledger)."""
+
+from django.contrib import admin
+
+from omniretail.accounts.admin_scoping import ReadOnlyAdmin, ScopedReadOnlyAdmin
+from omniretail.supply.models import (
+    Allocation,
+    Offer,
+    ProducerApplication,
+    PurchaseOrder,
+    RegionalOffer,
+    RoutingDecision,
+    SplitRule,
+    Statement,
+)
+
+
+@admin.register(ProducerApplication)
+class ProducerApplicationAdmin(ScopedReadOnlyAdmin):
+    organization_path = "organization"
+    list_display = ["organization", "licence_number", "status", "reviewed_at"]
+    list_filter = ["status"]
+
+
+@admin.register(Offer)
+class OfferAdmin(ScopedReadOnlyAdmin):
+    organization_path = "producer"
+    list_display = ["product", "sku", "wholesale_price", "wholesale_ceiling", "min_order_quantity"]
+    search_fields = ["product__name", "sku__code"]
+
+
+@admin.register(RegionalOffer)
+class RegionalOfferAdmin(ScopedReadOnlyAdmin):
+    organization_path = "region"
+    list_display = ["region", "offer", "wholesale_price", "is_active"]
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(ScopedReadOnlyAdmin):
+    organization_path = "retailer"
+    list_display = ["number", "retailer", "region", "store", "status", "total", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["number"]
+
+
+@admin.register(RoutingDecision)
+class RoutingDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["order_id", "store", "target", "rank", "distance_m", "created_at"]
+    list_filter = ["target"]
+
+
+@admin.register(SplitRule)
+class SplitRuleAdmin(ReadOnlyAdmin):
+    list_display = [
+        "channel",
+        "category",
+        "producer_percent",
+        "region_percent",
+        "retailer_percent",
+        "platform_percent",
+    ]
+
+
+@admin.register(Allocation)
+class AllocationAdmin(ScopedReadOnlyAdmin):
+    organization_path = "organization"
+    list_display = ["source_number", "source_kind", "kind", "party", "organization", "amount_fen"]
+    list_filter = ["source_kind", "kind", "party"]
+    search_fields = ["source_number", "source_ref"]
+
+
+@admin.register(Statement)
+class StatementAdmin(ScopedReadOnlyAdmin):
+    organization_path = "organization"
+    list_display = ["organization", "period_start", "period_end", "total_fen", "status"]
+    list_filter = ["status"]
