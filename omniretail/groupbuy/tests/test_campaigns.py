@@ -208,3 +208,34 @@ def test_publishing_more_than_the_store_holds_is_refused_whole(groupbuys):
     with pytest.raises(DomainError):
         groupbuys.campaign(quantity=201)
     assert not Group.objects.exists() and stock(groupbuys).reserved == 0
+
+
+def test_seats_paid_at_the_online_gateway_are_refunded_back_through_the_gateway(
+    groupbuys, settings
+):
+    from omniretail.payments import services as payments
+    from omniretail.payments.sandbox_gateway import gateway
+    from omniretail.payments.tests.helpers import SECRET, charge_event, signed_callback
+
+    settings.OMNI_SANDBOX_GATEWAY_SECRET = SECRET
+    settings.OMNI_SANDBOX_CHAOS = {"duplicate": 0.0, "delay_s": 0.0, "out_of_order": 0.0}
+    settings.OMNI_SANDBOX_DELIVERY_ATTEMPTS = 1  # its own callback goes nowhere here
+    campaign = groupbuys.campaign(quantity=1)
+    for i in range(3):
+        with groupbuys.capture(execute=True):
+            member = services.join(
+                shopper=groupbuys.shopper(i), campaign=campaign, provider="sandbox_gateway"
+            )
+            started = services.start_payment(member=member)
+        assert started.redirect_url
+        intent = PaymentIntent.objects.get(public_id=member.intent_id)
+        gateway.pay(charge_id=intent.provider_reference)  # the shopper pays on its page
+        with groupbuys.capture(execute=True):
+            body, headers = signed_callback(charge_event(intent))
+            payments.handle_gateway_callback(body=body, headers=headers)
+
+    group = Group.objects.get(campaign=campaign)
+    assert group.status == Group.Status.SETTLED
+    intents = PaymentIntent.objects.filter(purpose="groupbuy", provider="sandbox_gateway")
+    assert sorted(i.status for i in intents) == ["refunded", "refunded", "succeeded"]
+    assert all(i.refunds.get().status == "succeeded" for i in intents if i.status == "refunded")
