@@ -260,7 +260,7 @@ def _draw(spend: Spend, today: date) -> None:
 
 
 def _settle(lines, posting: Posting, *, sign: int) -> None:
-    if spend_asset(posting) != PLATFORM_POINTS:
+    if _asset_code(posting.asset_id) != PLATFORM_POINTS:
         return
     now = timezone.now()
     SettlementLine.objects.bulk_create(
@@ -271,8 +271,8 @@ def _settle(lines, posting: Posting, *, sign: int) -> None:
     )
 
 
-def spend_asset(posting: Posting) -> str:
-    return Asset.objects.values_list("code", flat=True).get(pk=posting.asset_id)
+def _asset_code(asset_id: int) -> str:
+    return Asset.objects.values_list("code", flat=True).get(pk=asset_id)
 
 
 def refund_spend(*, posting_id: str, idempotency_key: str, reason: str) -> Posting:
@@ -326,7 +326,7 @@ def expire_lot(lot: Lot) -> Posting | None:
     expired lot is never drawn, so its `remaining` cannot change before we post it."""
     if lot.remaining == 0 or lot.expired_posting_id:
         return None
-    asset_code = Asset.objects.values_list("code", flat=True).get(pk=lot.account.asset_id)
+    asset_code = _asset_code(lot.account.asset_id)
     with transaction.atomic():
         posting = ledger.post(
             debit=lot.account,

@@ -156,3 +156,18 @@ def test_quantity_tiers_one_item_earns_one_two_identical_earn_three(merchant):
     assert [services.points_for_items(rule, n) for n in (1, 2, 3, 4)] == [1, 3, 4, 6]
     with pytest.raises(ValidationFailed):
         services.set_earn_rule(org=merchant, kind="per_item", points=1, tiers={"0": 3})
+
+
+def test_a_merchants_liability_is_what_it_issued_less_spent_and_expired(shopper, merchant):
+    award(shopper, 100, "a", source_org=merchant)
+    award(shopper, 20, "b", days=3, source_org=merchant)
+    award(shopper, 7, "platform-funded")
+    spend(shopper, 10, "s")  # from lot b, the soonest to expire
+    Lot.objects.filter(posting__idempotency_key="loyalty:b").update(
+        expires_on=timezone.localdate() - timedelta(days=1)
+    )
+    services.expire_due_lots()  # b's other 10 lapse
+    data = selectors.liability(merchant)
+    assert data["outstanding"] == 100  # 120 issued, 10 spent, 10 lapsed
+    assert [d["points"] for d in data["series"][-2:]] == [0, 100]
+    assert -services.clearing_account(merchant, PTS).balance == 120
