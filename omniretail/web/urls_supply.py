@@ -9,6 +9,7 @@ urlpatterns = [
     path("supply/register/", v.register, name="supply_register"),
     path("supply/producer/", v.producer, name="supply_producer"),
     path("supply/producer/upload/", v.upload, name="supply_upload"),
+    path("supply/producer/terms/<str:public_id>/", v.edit_terms, name="supply_terms"),
     path("supply/review/", v.review, name="supply_review"),
     path("supply/review/goods/<str:public_id>/", v.decide_goods, name="supply_decide_goods"),
     path(

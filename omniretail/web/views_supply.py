@@ -176,6 +176,26 @@ def upload(request: HttpRequest) -> HttpResponse:
     return redirect("web:supply_producer")
 
 
+@_posting
+def edit_terms(request: HttpRequest, public_id: str) -> HttpResponse:
+    offer = selectors.offers_for(request.user).filter(public_id=public_id).first()
+    if offer is None:
+        return redirect("web:supply_producer")
+    form = request.POST
+    services.edit_terms(
+        actor=request.user,
+        offer=offer,
+        retail_price=form.get("retail_price") or None,
+        wholesale_price=form.get("wholesale_price") or None,
+        wholesale_ceiling=form.get("wholesale_ceiling") or None,
+        min_order_quantity=_int(form.get("min_order_quantity"), "moq")
+        if form.get("min_order_quantity")
+        else None,
+    )
+    messages.success(request, _("供货条件已更新。"))
+    return redirect("web:supply_producer")
+
+
 # --- the management centre ----------------------------------------------------------------
 
 

@@ -97,3 +97,25 @@ def test_region_ships_in_two_parts_and_retailer_signs_short_through_the_pages(ch
     assert po.status == PurchaseOrder.Status.RECEIVED
     page = clerk.get(base).content.decode()
     assert "到货差异" in page and "短少 2 件" in page
+
+
+def test_producer_narrows_its_bounds_and_the_regions_price_follows(channel):
+    product = channel.upload()
+    channel.approve(product)
+    selection = channel.select(product, price="80.00")
+    offer = channel.offer(product)
+    maker = _client(channel.maker)
+    maker.post(
+        f"/supply/producer/terms/{offer.public_id}/",
+        {"retail_price": "110.00", "wholesale_price": "62.00", "wholesale_ceiling": "75.00"},
+    )
+    selection.refresh_from_db()
+    assert selection.wholesale_price == 75
+    refused = maker.post(
+        f"/supply/producer/terms/{offer.public_id}/",
+        {"wholesale_price": "120.00", "wholesale_ceiling": "120.00"},
+        follow=True,
+    )
+    assert "批发价不能高于建议零售价" in refused.content.decode()
+    offer.refresh_from_db()
+    assert offer.wholesale_price == 62
