@@ -115,10 +115,13 @@ def join(request, campaign_id: str, payload: JoinIn):
     group = selectors.public_group(payload.group) if payload.group else None
 
     def act():
-        member = services.join(
-            shopper=request.auth, campaign=campaign, provider=payload.provider, group=group
+        member, started = services.join_and_pay(
+            shopper=request.auth,
+            campaign=campaign,
+            provider=payload.provider,
+            group=group,
+            return_url=payload.return_url,
         )
-        started = services.start_payment(member=member, return_url=payload.return_url)
         member.refresh_from_db()
         return 201, as_json(MemberOut, member_out(member, started.redirect_url or ""))
 

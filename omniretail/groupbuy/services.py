@@ -214,6 +214,16 @@ def _already_joined() -> Conflict:
     return Conflict(_("您已参加过该拼团活动。"), code="already_joined")
 
 
+@transaction.atomic
+def join_and_pay(
+    *, shopper, campaign: Campaign, provider: str, group: Group | None = None, return_url=""
+):
+    """Join and start paying in one go (what the page and the API do): a wallet too short
+    refuses the whole join, so no seat is held for a payment that cannot happen."""
+    member = join(shopper=shopper, campaign=campaign, provider=provider, group=group)
+    return member, start_payment(member=member, return_url=return_url)
+
+
 def start_payment(*, member: Member, return_url: str = ""):
     """Pay the seat through the member's intent (wallet at once, or the gateway's page)."""
     if member.status != S.PENDING_PAYMENT:

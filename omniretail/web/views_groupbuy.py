@@ -75,14 +75,17 @@ def seats(request: HttpRequest, public_id: str) -> HttpResponse:
 def join(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         row = selectors.public_campaign(public_id)
-        member = services.join(
-            shopper=request.user, campaign=row, provider=request.POST.get("provider", "")
-        )
-        mine = request.build_absolute_uri(reverse("web:groupbuy_mine"))
-        started = services.start_payment(member=member, return_url=mine)
     except DomainError as exc:
-        ctx = _campaign_context(selectors.public_campaign(public_id))
-        return _error(request, exc, "web/groupbuy/campaign.html", **ctx)
+        return _error(request, exc)
+    try:
+        member, started = services.join_and_pay(
+            shopper=request.user,
+            campaign=row,
+            provider=request.POST.get("provider", ""),
+            return_url=request.build_absolute_uri(reverse("web:groupbuy_mine")),
+        )
+    except DomainError as exc:
+        return _error(request, exc, "web/groupbuy/campaign.html", **_campaign_context(row))
     if started.redirect_url:
         return redirect(started.redirect_url)
     messages.success(request, _("已参团并完成支付。"))

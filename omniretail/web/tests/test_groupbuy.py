@@ -101,3 +101,13 @@ def test_another_merchants_clerk_cannot_watch_the_campaign(
     response = rival.get(f"/merchant/groupbuy/{campaign.public_id}/")
     assert response.status_code == 404
     assert campaign.title not in rival.get("/merchant/groupbuy/").content.decode()
+
+
+def test_a_wallet_too_short_refuses_the_join_on_the_page_and_holds_no_seat(groupbuys):
+    campaign = groupbuys.campaign()
+    response = client_for(groupbuys.shopper(3, wallet="1.00")).post(
+        f"/groupbuy/{campaign.public_id}/join/", {"provider": "balance"}
+    )
+    assert 400 <= response.status_code < 500
+    assert not Member.objects.exists()
+    assert not campaign.groups.filter(seats__taken=True).exists()
