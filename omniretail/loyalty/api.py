@@ -3,10 +3,12 @@ their wallets, history and expiring points, converts offline points after a step
 a merchant's managers set earn rules, the exchange ratio and tiers, and read statements
 and the points liability. Writes that move points take an `Idempotency-Key`."""
 
+import base64
+import binascii
 from datetime import date
 
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from omniretail.accounts.auth import AUTH
 from omniretail.accounts.models import Organization
@@ -15,13 +17,14 @@ from omniretail.catalog.models import Product
 from omniretail.core.api import idempotent
 from omniretail.core.errors import NotFound, field_error
 from omniretail.core.idempotency import HEADER
-from omniretail.loyalty import exchange, members, selectors, services, settlement
+from omniretail.loyalty import exchange, face, members, selectors, services, settlement
 from omniretail.loyalty.models import EarnRule, Member, Statement
 from omniretail.loyalty.schemas import (
     CodeIn,
     ConvertIn,
     EarnRuleIn,
     ExchangeRuleIn,
+    FaceIn,
     MemberIn,
     TierIn,
 )
@@ -68,7 +71,7 @@ def join(request, org_id: str, payload: MemberIn):
     member = members.activate(
         user=request.auth, org=merchant(org_id), name=payload.name, birthday=payload.birthday
     )
-    return 201, {"id": member.public_id, **members.benefits(member)}
+    return Status(201, {"id": member.public_id, **members.benefits(member)})
 
 
 # --- exchange ------------------------------------------------------------------------------
@@ -91,13 +94,40 @@ def quote(request, org_id: str, offline_points: int):
 def step_up_code(request):
     """Send a one-time code to your phone before a conversion."""
     exchange.request_step_up_code(user=request.auth)
-    return 202, {"sent": True}
+    return Status(202, {"sent": True})
 
 
 @router.post("/step-up", response={201: dict})
 def step_up(request, payload: CodeIn):
     grant = exchange.verify_step_up_code(user=request.auth, code=payload.code)
-    return 201, {"step_up": grant.public_id, "expires_at": grant.expires_at}
+    return Status(201, {"step_up": grant.public_id, "expires_at": grant.expires_at})
+
+
+def _image(payload: FaceIn) -> bytes:
+    try:
+        return base64.b64decode(payload.image, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise field_error("image", _("照片须为 base64 编码。")) from exc
+
+
+@router.put("/me/face", response=dict)
+def enrol_face(request, payload: FaceIn):
+    """Enrol for face step-up; `consent` must be true."""
+    enrolment = face.enrol(user=request.auth, image=_image(payload), consent=payload.consent)
+    return {"provider": enrolment.provider, "consented_at": enrolment.consented_at}
+
+
+@router.delete("/me/face", response={204: None})
+def delete_face(request):
+    """Withdraw consent: the provider deletes the template."""
+    face.delete(user=request.auth)
+    return Status(204, None)
+
+
+@router.post("/step-up/face", response={201: dict})
+def step_up_face(request, payload: FaceIn):
+    grant = exchange.verify_step_up_face(user=request.auth, image=_image(payload))
+    return Status(201, {"step_up": grant.public_id, "expires_at": grant.expires_at})
 
 
 @router.post("/merchants/{org_id}/exchange", response={201: dict})
@@ -207,7 +237,8 @@ def statements(request, org_id: str):
 
 @router.post("/merchants/{org_id}/statements/{month}", response={201: dict})
 def build_statement(request, org_id: str, month: date):
-    return 201, statement_out(settlement.build_statement(org=managed(request, org_id), month=month))
+    statement = settlement.build_statement(org=managed(request, org_id), month=month)
+    return Status(201, statement_out(statement))
 
 
 @router.get("/merchants/{org_id}/liability", response=dict)

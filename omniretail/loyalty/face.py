@@ -14,8 +14,6 @@ from omniretail.core.signing import sign
 from omniretail.core.signing import verify as verify_signature
 from omniretail.loyalty.models import FaceEnrolment
 
-SANDBOX = "omniretail.loyalty.face.SandboxFaceProvider"
-
 
 class FaceProvider(Protocol):
     name: str
@@ -45,7 +43,7 @@ class SandboxFaceProvider:
 
 
 def provider() -> FaceProvider:
-    return import_string(getattr(settings, "OMNI_FACE_PROVIDER", SANDBOX))()
+    return import_string(settings.OMNI_FACE_PROVIDER)()
 
 
 def enrol(*, user, image: bytes, consent: bool) -> FaceEnrolment:

@@ -39,3 +39,8 @@ class TierIn(Schema):
     min_visits: int = 0
     discount_percent: int = 0
     priority_service: bool = False
+
+
+class FaceIn(Schema):
+    image: str  # base64
+    consent: bool = False

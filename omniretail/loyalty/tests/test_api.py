@@ -1,6 +1,8 @@
 """/api/loyalty as a client sees it: wallets, the quote, a conversion that needs a step-up
 and a key, bad input answered 4xx with a code, and managers only for the console."""
 
+import base64
+
 import pytest
 
 from omniretail.loyalty import exchange, services
@@ -65,3 +67,15 @@ def test_only_the_merchants_managers_set_its_ratio(api_client, merchant, merchan
     assert bad.status_code == 422 and "offline" in bad.json()["error"]["fields"]
     ok = api_client(merchant_staff).put(url, {**body, "offline": 5})
     assert ok.json()["offline"] == 5
+
+
+def test_face_step_up_through_the_api_and_deleting_the_template(api_client, holder):
+    client = api_client(holder)
+    photo = base64.b64encode(b"my face").decode()
+    assert client.put("/api/loyalty/me/face", {"image": photo}).status_code == 422  # no consent
+    assert client.put("/api/loyalty/me/face", {"image": photo, "consent": True}).status_code == 200
+    assert client.post("/api/loyalty/step-up/face", {"image": photo}).status_code == 201
+    other = base64.b64encode(b"not me").decode()
+    assert client.post("/api/loyalty/step-up/face", {"image": other}).status_code == 403
+    assert client.delete("/api/loyalty/me/face").status_code == 204
+    assert client.post("/api/loyalty/step-up/face", {"image": photo}).status_code == 409
