@@ -30,6 +30,7 @@ from omniretail.stores.models import Store
 PURPOSE = "groupbuy"
 PROVIDERS = ("balance", "sandbox_gateway")
 MAX_GROUPS = 2000
+MAX_SEATS = 100_000
 MAX_GROUP_SIZE = 500
 MAX_DAYS = 90
 S = Member.Status
@@ -71,6 +72,8 @@ def _validate(data: dict) -> dict:
         raise field_error("quantity", _("商品数量至少要够一个团的中签人数。"))
     if quantity // winners > MAX_GROUPS:
         raise field_error("quantity", _("一个活动最多 %(n)s 个团。") % {"n": MAX_GROUPS})
+    if quantity // winners * size > MAX_SEATS:
+        raise field_error("quantity", _("一个活动最多 %(n)s 个名额。") % {"n": MAX_SEATS})
     try:
         price = money(data["group_price"])
     except (TypeError, ValueError):
@@ -102,13 +105,18 @@ def publish_campaign(*, actor, store: Store, sku: Sku, **data) -> Campaign:
         merchant=store.merchant, store=store, sku=sku, created_by=actor, **data
     )
     k, size = campaign.winners_per_group, campaign.group_size
-    groups = Group.objects.bulk_create(
-        Group(campaign=campaign, number=n, size=size, winners_count=k, seed=seed)
-        for n, seed in ((n, draw.new_seed()) for n in range(1, campaign.quantity // k + 1))
+    seeds = [draw.new_seed() for _ in range(campaign.quantity // k)]
+    Group.objects.bulk_create(
+        Group(
+            campaign=campaign,
+            number=n,
+            size=size,
+            winners_count=k,
+            seed=seed,
+            commitment=draw.commitment(seed),
+        )
+        for n, seed in enumerate(seeds, start=1)
     )
-    for group in groups:
-        group.commitment = draw.commitment(group.seed)
-    Group.objects.bulk_update(groups, ["commitment"], batch_size=500)
     groups = list(campaign.groups.order_by("number"))  # with primary keys on every backend
     Seat.objects.bulk_create(
         (
