@@ -28,7 +28,11 @@ def test_an_ordered_batch_is_generated_with_unique_signed_serials(make_batch):
 
 
 def test_generation_resumes_where_a_lost_job_stopped_and_never_doubles(make_batch, monkeypatch):
-    monkeypatch.setattr(services, "_generate_task", lambda: type("T", (), {"enqueue": print}))
+    monkeypatch.setattr(
+        services,
+        "_generate_task",
+        lambda: type("T", (), {"enqueue": staticmethod(lambda batch_id: None)}),
+    )
     batch = make_batch(quantity=25)
     assert batch.generated == 0 and batch.status == CodeBatch.Status.QUEUED
 

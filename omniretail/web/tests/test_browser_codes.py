@@ -4,12 +4,14 @@ code is refused. The shopper then redeems a points good for pickup and the clerk
 over on the merchant's 核销 page."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from omniretail.accounts.models import User
 from omniretail.codes import services as codes
+from omniretail.codes.models import CodeBatch
 from omniretail.conftest import STAFF_PASSWORD
 from omniretail.inventory import services as inventory
 from omniretail.pointsmall import services as pointsmall
@@ -107,3 +109,45 @@ def test_a_new_shopper_scans_claims_points_and_redeems_them_for_pickup(
     expect(page.get_by_test_id("voucher-status")).to_have_text("已核销")
     page.goto(live.url + "/points-mall/")
     expect(page.get_by_test_id("mall-balance")).to_contain_text("10")
+
+
+def test_a_producer_orders_a_batch_and_watches_the_progress_bar_fill(
+    live, shop, browser, screenshot, monkeypatch
+):
+    # The worker is held back, so the page is seen waiting before the job runs.
+    monkeypatch.setattr(
+        codes,
+        "_generate_task",
+        lambda: type("Held", (), {"enqueue": staticmethod(lambda batch_id: None)}),
+    )
+    context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(live.url + "/login/")
+        page.get_by_test_id("staff-tab").click()
+        page.get_by_label("用户名").fill("maker")
+        page.get_by_label("密码").fill(STAFF_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url("**/me/")
+        page.get_by_test_id("producer-codes").click()
+        page.get_by_test_id("batch-sku").select_option(label="玻尿酸补水面膜 · 10 片装")
+        page.get_by_test_id("batch-quantity").fill("3000")
+        page.get_by_test_id("batch-submit").click()
+        page.wait_for_url(re.compile(r"/producer/codes/[0-9a-z]{26}/$"))
+        expect(page.get_by_test_id("batch-status")).to_contain_text("排队中 · 0%")
+        shoot(screenshot, page, "codes-3-batch-queued")
+
+        batch = CodeBatch.objects.get()
+        codes.generate_batch(batch_id=batch.pk, chunk=500)  # the worker's job
+
+        expect(page.get_by_test_id("batch-status")).to_contain_text("已完成 · 100%")
+        expect(page.get_by_test_id("batch-progress")).to_contain_text("已生成 3000 / 3000")
+        expect(page.get_by_test_id("download-pdf")).to_contain_text("共 56 页")
+        with page.expect_download() as download:
+            page.get_by_test_id("download-csv").click()
+        rows = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+        assert rows[0] == "serial,url" and len(rows) == 3001
+        assert rows[1].startswith(f"1,{live.url}/q/")
+        shoot(screenshot, page, "codes-4-batch-ready")
+    finally:
+        context.close()
