@@ -2,15 +2,21 @@
 (/device/...) authenticate with the counter's credential (`Authorization: Counter ...`,
 docs/counter-protocol.md); the rest with a user's token or session."""
 
-import asyncio
-import time
-
 from asgiref.sync import sync_to_async
 from ninja import Router
 
 from omniretail.accounts.auth import AUTH
 from omniretail.core.api import idempotent
-from omniretail.counters import commands, device, leads, repairs, selectors, services, vending
+from omniretail.counters import (
+    commands,
+    device,
+    leads,
+    longpoll,
+    repairs,
+    selectors,
+    services,
+    vending,
+)
 from omniretail.counters.models import Counter, Vend
 from omniretail.counters.schemas import (
     AckIn,
@@ -33,7 +39,6 @@ from omniretail.stores.selectors import store_for_actor
 
 router = Router(tags=["counters"])
 MAX_WAIT_S = 25
-POLL_STEP_S = 0.2
 
 
 def counter_out(counter: Counter, *, with_shelf: bool = False) -> dict:
@@ -137,15 +142,10 @@ def device_event(request, payload: EventIn):
 @router.get("/device/commands", auth=None)
 async def device_commands(request, wait: int = 20):
     """Long-poll: answers as soon as a command is due, or with an empty list after `wait`
-    seconds (at most 25). Counts as a sign of life."""
+    seconds (at most 25)."""
     counter = await sync_to_async(_device, thread_sensitive=False)(request)
-    deadline = time.monotonic() + max(0, min(wait, MAX_WAIT_S))
-    claim = sync_to_async(commands.claim, thread_sensitive=False)
-    while True:
-        claimed = await claim(counter=counter)
-        if claimed or time.monotonic() >= deadline:
-            return {"commands": [commands.wire(c) for c in claimed]}
-        await asyncio.sleep(POLL_STEP_S)
+    claimed = await longpoll.wait_for_commands(counter, max(0, min(wait, MAX_WAIT_S)))
+    return {"commands": [commands.wire(c) for c in claimed]}
 
 
 @router.post("/device/commands/{command_id}/ack", auth=None)

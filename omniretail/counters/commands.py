@@ -74,17 +74,29 @@ def send_ops_command(*, counter: Counter, kind: str) -> Command:
     return issue(counter=counter, kind=kind, args=args)
 
 
-def claim(*, counter: Counter, now=None) -> list[Command]:
-    """Commands to hand to a poll: new ones, and delivered-but-unacknowledged ones again
-    after a pause; each claim is a conditional UPDATE, so two polls never both take one."""
-    now = now or timezone.now()
-    due = Q(status=Command.Status.PENDING) | Q(
-        status=Command.Status.DELIVERED, delivered_at__lte=now - REDELIVER_AFTER
+def _due(now) -> Q:
+    """New commands, and delivered-but-unacknowledged ones again after a pause."""
+    return (
+        Q(status=Command.Status.PENDING)
+        | Q(status=Command.Status.DELIVERED, delivered_at__lte=now - REDELIVER_AFTER)
+    ) & Q(expires_at__gt=now)
+
+
+def due_counters(counter_ids: list[int]) -> set[int]:
+    """Which of these counters have a command to collect (one query for all waiters)."""
+    return set(
+        Command.objects.filter(_due(timezone.now()), counter_id__in=counter_ids)
+        .values_list("counter_id", flat=True)
+        .distinct()
     )
+
+
+def claim(*, counter: Counter, now=None) -> list[Command]:
+    """Commands to hand to a poll; each claim is a conditional UPDATE, so two polls never
+    both take one."""
+    now = now or timezone.now()
     claimed = []
-    for command in Command.objects.filter(due, counter=counter, expires_at__gt=now).order_by("id")[
-        :20
-    ]:
+    for command in Command.objects.filter(_due(now), counter=counter).order_by("id")[:20]:
         if Command.objects.filter(pk=command.pk, status=command.status).update(
             status=Command.Status.DELIVERED, delivered_at=now
         ):
