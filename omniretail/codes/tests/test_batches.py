@@ -4,8 +4,10 @@ the print files carry them all."""
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from omniretail.accounts.models import Membership
 from omniretail.codes import exports, services, tokens
@@ -94,3 +96,15 @@ def test_an_svg_page_draws_each_code_with_its_serial(make_batch):
     second = exports.svg_page(batch, 2)
     assert second.count("<path") == 6
     assert "No.000055" in second and "No.000060" in second
+
+
+def test_the_housekeeping_sweep_finishes_a_batch_whose_job_was_lost(make_batch, monkeypatch):
+    held = type("Held", (), {"enqueue": staticmethod(lambda batch_id: None)})
+    monkeypatch.setattr(services, "_generate_task", lambda: held)
+    batch = make_batch(quantity=30)
+    assert services.resume_unfinished_batches() == 0  # just queued: its job may still come
+
+    CodeBatch.objects.filter(pk=batch.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    assert services.resume_unfinished_batches() == 30
+    batch.refresh_from_db()
+    assert (batch.generated, batch.status) == (30, CodeBatch.Status.READY)

@@ -125,3 +125,11 @@ def test_a_voucher_collected_just_before_the_sweep_is_not_refunded(mall):
     row.refresh_from_db()
     assert row.status == Redemption.Status.REDEEMED
     assert balance(mall.member, PTS) == 200 and stock(mall) == (1, 0)
+
+
+def test_the_worker_runs_the_voucher_and_batch_sweeps():
+    from omniretail.cli import _housekeeping_jobs
+    from omniretail.codes.services import resume_unfinished_batches
+
+    jobs = _housekeeping_jobs()
+    assert services.expire_vouchers in jobs and resume_unfinished_batches in jobs
