@@ -14,5 +14,6 @@ urlpatterns = [
     path("ops/counters/", views.ops, name="counter_ops"),
     path("ops/counters/<str:code>/", views.ops_counter, name="counter_ops_detail"),
     path("ops/counters/<str:code>/restock/", views.ops_restock, name="counter_ops_restock"),
+    path("ops/counter-leads/<str:public_id>/", views.ops_lead, name="counter_lead"),
     path("ops/counter-tasks/<str:public_id>/done/", views.ops_task_done, name="counter_task_done"),
 ]

@@ -272,3 +272,19 @@ def ops_task_done(request: HttpRequest, store, public_id: str) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc)
     return redirect("web:counter_ops_detail", code=task.counter.code)
+
+
+@staff_required
+@require_POST
+def ops_lead(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    """Customer service marks a scan lead contacted (conversions come from orders)."""
+    try:
+        leads.follow_up(
+            actor=request.user,
+            lead_id=public_id,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        return _error(request, exc)
+    return redirect("web:counter_ops")

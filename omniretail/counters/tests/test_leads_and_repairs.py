@@ -160,3 +160,16 @@ def test_staff_restock_from_the_ops_page_posts_the_transfer(counter_setup, clien
     assert level.on_hand == 5
     too_many = client.post("/ops/counters/HZ-001/restock/", {"bay-1": "1"})
     assert too_many.status_code == 422 and Transfer.objects.count() == before + 1
+
+
+def test_customer_service_marks_a_lead_contacted_on_the_ops_page(counter_setup, client):
+    setup = counter_setup
+    lead = leads.record_scan(counter=setup.counter, product=setup.sku.product, user=setup.member)
+    client.force_login(setup.staff)
+    assert "标记已联系" in client.get("/ops/counters/").content.decode()
+    resp = client.post(
+        f"/ops/counter-leads/{lead.public_id}/", {"status": "contacted", "note": "回访"}
+    )
+    assert resp.status_code == 302
+    lead.refresh_from_db()
+    assert lead.status == "contacted" and lead.note == "回访"

@@ -1,0 +1,51 @@
+"""Read-only admin, scoped to the user's merchants: counters, vends, commands and tasks
+change only through the services (credentials are hashed, commands signed, stock moved by
+the inventory services)."""
+
+from django.contrib import admin
+
+from omniretail.accounts.admin_scoping import ScopedReadOnlyAdmin
+from omniretail.counters.models import Command, Counter, DeviceEvent, ScanLead, StaffTask, Vend
+
+
+@admin.register(Counter)
+class CounterAdmin(ScopedReadOnlyAdmin):
+    organization_path = "merchant"
+    list_display = ["code", "name", "site_name", "store", "status", "last_seen_at", "flagged_at"]
+    list_filter = ["status"]
+    search_fields = ["code", "name", "site_name"]
+
+
+@admin.register(Vend)
+class VendAdmin(ScopedReadOnlyAdmin):
+    organization_path = "counter__merchant"
+    list_display = ["public_id", "counter", "bay", "quantity", "status", "taken", "refunded"]
+    list_filter = ["status"]
+
+
+@admin.register(Command)
+class CommandAdmin(ScopedReadOnlyAdmin):
+    organization_path = "counter__merchant"
+    list_display = ["public_id", "counter", "kind", "status", "created_at", "acked_at", "result"]
+    list_filter = ["kind", "status"]
+
+
+@admin.register(DeviceEvent)
+class DeviceEventAdmin(ScopedReadOnlyAdmin):
+    organization_path = "counter__merchant"
+    list_display = ["counter", "seq", "kind", "received_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(StaffTask)
+class StaffTaskAdmin(ScopedReadOnlyAdmin):
+    organization_path = "counter__merchant"
+    list_display = ["counter", "kind", "status", "note", "created_at"]
+    list_filter = ["kind", "status"]
+
+
+@admin.register(ScanLead)
+class ScanLeadAdmin(ScopedReadOnlyAdmin):
+    organization_path = "counter__merchant"
+    list_display = ["counter", "product", "user", "status", "scanned_at"]
+    list_filter = ["status"]
