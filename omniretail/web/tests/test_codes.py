@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from omniretail.codes import services as codes
-from omniretail.codes.models import CodeBatch
+from omniretail.codes.models import CodeBatch, CodeScan
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,4 @@ def test_a_reused_code_on_the_page_is_a_kind_409(producer_staff, producer, sku, 
     response = client_for(friend).post(f"/q/{token}/")
     assert response.status_code == 409
     assert "积分只能领取一次" in response.content.decode()
+    assert CodeScan.objects.filter(user=friend, outcome="already_claimed").count() == 1
