@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from omniretail.core.ids import PublicIdModel, TimeStampedModel
 from omniretail.core.money import MoneyField
+from omniretail.ledger.services import PLATFORM_POINTS
 
 MAX_VOUCHER_DAYS = 90
 
@@ -43,6 +44,10 @@ class PointsGood(PublicIdModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_platform_points(self) -> bool:
+        return self.asset_code == PLATFORM_POINTS
 
 
 class Redemption(PublicIdModel, TimeStampedModel):

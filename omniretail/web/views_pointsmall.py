@@ -140,6 +140,8 @@ def merchant_goods(request: HttpRequest, store) -> HttpResponse:
             shops=shops,
             form=request.POST,
             chosen=request.POST.getlist("stores") or [s.public_id for s in shops],
+            platform_asset=loyalty_services.PLATFORM_POINTS,
+            own_asset=loyalty_services.merchant_asset_code(merchant),
             **extra,
         )
         return render(request, "web/pointsmall/merchant.html", ctx, status=status)
@@ -159,6 +161,7 @@ def merchant_goods(request: HttpRequest, store) -> HttpResponse:
             voucher_days=_int_or_raw(request.POST.get("voucher_days") or "7"),
             stores=[s for s in shops if s.public_id in request.POST.getlist("stores")],
             description=request.POST.get("description", ""),
+            asset_code=request.POST.get("asset_code") or loyalty_services.PLATFORM_POINTS,
         )
     except DomainError as exc:
         return page(status=exc.status, error=exc)

@@ -133,3 +133,37 @@ def test_the_worker_runs_the_voucher_and_batch_sweeps():
 
     jobs = _housekeeping_jobs()
     assert services.expire_vouchers in jobs and resume_unfinished_batches in jobs
+
+
+def test_a_good_priced_in_the_merchants_own_points_spends_those(mall, merchant, store):
+    own = loyalty.merchant_asset_code(merchant)
+    good = services.create_good(
+        actor=mall.staff,
+        merchant=merchant,
+        sku=mall.sku,
+        title="本店积分换面膜",
+        points_price=80,
+        stores=[store],
+        asset_code=own,
+    )
+    loyalty.award_points(
+        user=mall.member, asset_code=own, points=100, reason="t", idempotency_key="own"
+    )
+
+    services.redeem(member=mall.member, good=good, store=store, idempotency_key="own-1")
+
+    assert balance(mall.member, own) == 20 and balance(mall.member, PTS) == 500
+
+
+def test_another_merchants_points_cannot_price_a_good(mall, merchant, other_merchant, store):
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_good(
+            actor=mall.staff,
+            merchant=merchant,
+            sku=mall.sku,
+            title="x",
+            points_price=80,
+            stores=[store],
+            asset_code=loyalty.merchant_asset_code(other_merchant),
+        )
+    assert "asset_code" in refused.value.fields

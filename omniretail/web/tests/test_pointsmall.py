@@ -8,7 +8,7 @@ from omniretail.accounts.models import User
 from omniretail.inventory import services as inventory
 from omniretail.loyalty import services as loyalty
 from omniretail.pointsmall import services
-from omniretail.pointsmall.models import Redemption
+from omniretail.pointsmall.models import PointsGood, Redemption
 
 pytestmark = pytest.mark.django_db
 
@@ -108,12 +108,16 @@ def test_merchant_staff_list_a_points_good_in_the_console(merchant_staff, store,
             "title": "面膜",
             "points_price": "120",
             "cash_price": "5",
+            "asset_code": loyalty.merchant_asset_code(store.merchant),
             "stores": [store.public_id],
         },
     )
     assert made.status_code == 302
     page = client.get("/merchant/points-mall/").content.decode()
     assert "面膜" in page and "120 积分 + ¥5.00" in page
+    good = PointsGood.objects.get()
+    assert good.asset_code == loyalty.merchant_asset_code(store.merchant)
+    assert "所需湖滨便利积分" in Client().get(f"/points-mall/{good.public_id}/").content.decode()
 
 
 def test_shoppers_cannot_open_the_points_console(shopper):
