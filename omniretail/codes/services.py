@@ -18,6 +18,7 @@ from omniretail.codes.models import MAX_BATCH_SIZE, CodeBatch, CodeScan, Packagi
 from omniretail.core.errors import Conflict, NotFound, field_error, refuse, require_quantity
 
 CHUNK = 5_000
+MAX_RETRIES = 3
 MAX_POINTS_PER_SCAN = 10_000
 
 
@@ -74,7 +75,7 @@ def generate_batch(*, batch_id: int, chunk: int = CHUNK) -> int:
     """Create the batch's remaining codes, one committed chunk at a time. Resumable and safe
     to run twice: each chunk starts where `generated` says and the unique serial makes a
     racing twin fail its chunk and stop. Returns how many codes this call made."""
-    made = 0
+    made = retries = 0
     CodeBatch.objects.filter(pk=batch_id, status=CodeBatch.Status.QUEUED).update(
         status=CodeBatch.Status.GENERATING, updated_at=timezone.now()
     )
@@ -97,9 +98,11 @@ def generate_batch(*, batch_id: int, chunk: int = CHUNK) -> int:
                 if not moved:
                     raise IntegrityError("another worker generated this chunk")
         except IntegrityError:
-            if CodeBatch.objects.filter(pk=batch_id, generated=batch.generated).exists():
+            still_ours = CodeBatch.objects.filter(pk=batch_id, generated=batch.generated)
+            if retries < MAX_RETRIES and still_ours.exists():
+                retries += 1
                 continue  # a token collided (2^-72 odds): draw the chunk again
-            return made  # a twin is generating this batch
+            return made  # a twin is generating this batch (or the rows disagree: stop)
         made += size
     CodeBatch.objects.filter(pk=batch_id).exclude(status=CodeBatch.Status.READY).update(
         status=CodeBatch.Status.READY, finished_at=timezone.now(), updated_at=timezone.now()
