@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization, User
 from omniretail.accounts.selectors import require_role, require_user
 from omniretail.catalog.models import Product
-from omniretail.core.errors import Conflict, ValidationFailed, field_error
+from omniretail.core.errors import Conflict, DomainError, ValidationFailed, field_error
 from omniretail.core.idempotency import MAX_KEY_LENGTH, fingerprint
 from omniretail.core.money import ZERO, money
 from omniretail.loyalty import services as loyalty
@@ -206,6 +206,8 @@ def expire_vouchers(*, now=None, limit: int = 200) -> int:
                     refunded += 1
         except IllegalTransition:
             mark_redeemed(order_id=redemption.order.public_id)
+        except DomainError:
+            continue  # e.g. a payment refund refused for now: the next sweep tries again
     return refunded
 
 
