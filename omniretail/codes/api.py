@@ -1,6 +1,10 @@
 """/api/codes: producers order batches and download their print files; members claim a
 scanned code's points. Writes take an `Idempotency-Key`."""
 
+from collections.abc import AsyncIterator, Iterator
+
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router
@@ -87,20 +91,36 @@ def _ready(request, public_id: str) -> CodeBatch:
     return batch
 
 
+_DONE = object()
+
+
+async def _one_at_a_time(parts: Iterator) -> AsyncIterator:
+    """Under ASGI a plain iterator would be read whole before the first byte leaves (a
+    100,000-code PDF takes minutes): hand it over part by part instead."""
+    while (part := await sync_to_async(next)(parts, _DONE)) is not _DONE:
+        yield part
+
+
+def _download(request, parts: Iterator, content_type: str, filename: str):
+    if isinstance(request, ASGIRequest):
+        parts = _one_at_a_time(parts)
+    response = StreamingHttpResponse(parts, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @router.get("/batches/{public_id}/codes.csv")
 def batch_csv(request, public_id: str):
     batch = _ready(request, public_id)
-    response = StreamingHttpResponse(exports.csv_rows(batch), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="codes-{batch.public_id}.csv"'
-    return response
+    return _download(request, exports.csv_rows(batch), "text/csv", f"codes-{batch.public_id}.csv")
 
 
 @router.get("/batches/{public_id}/sheet.pdf")
 def batch_pdf(request, public_id: str):
     batch = _ready(request, public_id)
-    response = StreamingHttpResponse(exports.pdf_bytes(batch), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="codes-{batch.public_id}.pdf"'
-    return response
+    return _download(
+        request, exports.pdf_bytes(batch), "application/pdf", f"codes-{batch.public_id}.pdf"
+    )
 
 
 @router.get("/batches/{public_id}/sheet.svg")

@@ -62,3 +62,25 @@ def test_a_member_claims_a_scan_once_and_a_reuse_is_a_409(api_client, shopper, t
 
 def test_scanning_needs_a_logged_in_member(api_client, token):
     assert api_client().post("/api/codes/scans", {"token": token}).status_code == 401
+
+
+def test_under_asgi_the_print_files_stream_part_by_part(producer_staff, make_batch):
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    from omniretail.accounts import services as accounts
+
+    batch = make_batch(quantity=60)
+    token = accounts.issue_api_token(user=producer_staff, name="asgi")[1]
+    client = AsyncClient()
+
+    async def fetch(path):
+        response = await client.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert response.is_async  # not read whole before the first byte leaves
+        return response, b"".join([part async for part in response.streaming_content])
+
+    base = f"/api/codes/batches/{batch.public_id}"
+    pdf_response, pdf = async_to_sync(fetch)(f"{base}/sheet.pdf")
+    assert pdf_response.status_code == 200 and pdf.startswith(b"%PDF") and b"/Count 2" in pdf
+    _csv_response, csv = async_to_sync(fetch)(f"{base}/codes.csv")
+    assert len(csv.splitlines()) == 61
