@@ -26,7 +26,7 @@ from omniretail.inventory import services as inventory
 from omniretail.inventory.models import Reservation
 from omniretail.loyalty import services as loyalty
 from omniretail.notifications.services import notify
-from omniretail.orders import services as orders
+from omniretail.orders import prepaid
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 
@@ -148,7 +148,7 @@ def _settle_winner(member: Member) -> int:
         return 0
     campaign = Campaign.objects.select_related("store", "sku__product").get(pk=member.campaign_id)
     _release_one_unit(member.group)
-    order = orders.place_prepaid_pickup_order(
+    order = prepaid.place_paid_pickup(
         shopper=member.shopper,
         store=campaign.store,
         sku=campaign.sku,

@@ -1,8 +1,9 @@
-"""Points pickups: goods bought with points (and perhaps some cash) in the points mall are
-held at a store as an ordinary pickup order with the usual pickup code, so the store's staff
-hand them over on the same 核销 page. With no cash to pay, the order is paid at once and
-publishes no OrderPaid (nothing was bought with money, so it earns no points or rebates);
-with cash, it waits for payment like any checkout and `mark_paid` does the rest."""
+"""Prepaid pickups: goods settled outside the cart (a points-mall redemption, a group-buy
+seat won in a draw) are held at a store as an ordinary pickup order with the usual pickup
+code, so the store's staff hand them over on the same 核销 page. A points order with no cash
+to pay is paid at once and publishes no OrderPaid (nothing was bought with money, so it
+earns no points or rebates); with cash, or paid by a group-buy seat's intent, `mark_paid`
+does the rest as after a checkout."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -22,6 +23,7 @@ from omniretail.orders.services import (
     ONLINE_PROVIDERS,
     _create_order,
     _merge_lines,
+    mark_paid,
     payment_window,
 )
 from omniretail.orders.state import transition
@@ -30,6 +32,62 @@ from omniretail.payments.models import PaymentIntent
 
 S = Order.Status
 PROVIDER = "points"
+
+
+def _hold_pickup(*, shopper, store, sku, quantity: int, unit_price: Decimal, ttl=None, **fields):
+    """An order for `quantity` of one SKU at `unit_price`, its stock reserved at the store
+    (refused as a whole when short); the callers decide how it gets paid."""
+    if store is None or not store.is_active:
+        raise field_error("store", _("请选择门店。"))
+    location = inventory.location_for_store(store)
+    ((sku, quantity),) = _merge_lines([(sku, quantity)])
+    unit_price = money(unit_price)
+    total = money(unit_price * quantity)
+    order = _create_order(
+        shopper=shopper,
+        merchant=store.merchant,
+        store=store,
+        location=location,
+        fulfilment=Order.Fulfilment.PICKUP,
+        subtotal=total,
+        total=total,
+        **fields,
+    )
+    (reservation,) = inventory.reserve_lines(
+        location=location, lines=[(sku, quantity)], reference=order.public_id, ttl=ttl
+    )
+    OrderLine.objects.create(
+        order=order,
+        sku=sku,
+        product_name=sku.product.name,
+        sku_name=sku.name,
+        unit_price=unit_price,
+        quantity=quantity,
+        line_total=total,
+        reservation=reservation,
+    )
+    return order
+
+
+@transaction.atomic
+def place_paid_pickup(
+    *, shopper, store, sku, unit_price: Decimal, intent: PaymentIntent, note: str = ""
+) -> Order:
+    """One item whose price was agreed and paid through payments elsewhere (a group-buy
+    seat won in a draw): held at the store and marked paid by the intent as after a
+    checkout (pickup code issued, OrderPaid published), so the store redeems it at
+    /merchant/redeem/."""
+    order = _hold_pickup(
+        shopper=shopper,
+        store=store,
+        sku=sku,
+        quantity=1,
+        unit_price=unit_price,
+        payment_provider=intent.provider,
+        payment_intent_id=intent.public_id,
+        note=note[:200],
+    )
+    return mark_paid(order_id=order.public_id, intent_id=intent.public_id)
 
 
 @transaction.atomic
@@ -43,16 +101,11 @@ def place_points_pickup(
     cash: Decimal = ZERO,
     payment_provider: str = "sandbox_gateway",
 ) -> Order:
-    """Reserve the goods at the store (refused as a whole when short). Without cash they
-    leave the free stock at once and the pickup code is issued; with cash the order waits
-    for payment, its reservation lasting the payment window."""
-    if store is None or not store.is_active:
-        raise field_error("store", _("请选择门店。"))
+    """Without cash the goods leave the free stock at once and the pickup code is issued;
+    with cash the order waits for payment, its reservation lasting the payment window."""
     cash = money(cash)
     if cash and payment_provider not in ONLINE_PROVIDERS:
         raise field_error("payment_provider", _("不支持的支付方式。"))
-    location = inventory.location_for_store(store)
-    merged = _merge_lines([(sku, quantity)])
     reference = new_public_id()
     unpaid = {}
     if cash:
@@ -60,50 +113,30 @@ def place_points_pickup(
         intent = payments.create_intent(
             purpose="order",
             reference=reference,
-            amount=cash,
+            amount=cash * quantity,
             payer=shopper,
             provider=payment_provider,
-            payee=store.merchant,
+            payee=store.merchant if store is not None else None,
             expires_at=expires_at,
         )
         unpaid = {"payment_intent_id": intent.public_id, "expires_at": expires_at}
-    order = _create_order(
-        public_id=reference,
+    order = _hold_pickup(
         shopper=shopper,
-        merchant=store.merchant,
         store=store,
-        location=location,
-        fulfilment=Order.Fulfilment.PICKUP,
-        subtotal=cash,
-        total=cash,
+        sku=sku,
+        quantity=quantity,
+        unit_price=cash,
+        ttl=payment_window() + timedelta(minutes=5) if cash else None,
+        public_id=reference,
         payment_provider=payment_provider if cash else PROVIDER,
         note=note[:200],
         **unpaid,
     )
-    reservations = inventory.reserve_lines(
-        location=location,
-        lines=merged,
-        reference=order.public_id,
-        ttl=payment_window() + timedelta(minutes=5) if cash else None,
-    )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            sku=line_sku,
-            product_name=line_sku.product.name,
-            sku_name=line_sku.name,
-            unit_price=cash,
-            quantity=line_quantity,
-            line_total=cash,
-            reservation=reservation,
-        )
-        for (line_sku, line_quantity), reservation in zip(merged, reservations, strict=True)
-    )
     if cash:
         return order
     transition(order, S.PAID, note=note[:200], paid_at=timezone.now())
-    for reservation in reservations:
-        inventory.commit_reservation(reservation=reservation)
+    for line in order.lines.select_related("reservation"):
+        inventory.commit_reservation(reservation=line.reservation)
     issue_pickup_code(order=order)
     notify(
         organization=order.merchant,

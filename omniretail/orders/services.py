@@ -367,43 +367,6 @@ def ring_up_sale(*, staff, store, lines: list[tuple[Sku, int]], shopper=None) ->
     return mark_paid(order_id=order.public_id, intent_id=order.payment_intent_id)
 
 
-@transaction.atomic
-def place_prepaid_pickup_order(
-    *, shopper, store, sku: Sku, unit_price: Decimal, intent: PaymentIntent, note: str = ""
-) -> Order:
-    """An order for one item whose price was agreed and paid through payments elsewhere (a
-    group-buy seat won in a draw): stock is taken at the store, the pickup code issued and
-    OrderPaid published as after a checkout, so the store redeems it at /merchant/redeem/."""
-    location = inventory.location_for_store(store)
-    price = money(unit_price)
-    order = _create_order(
-        shopper=shopper,
-        merchant=store.merchant,
-        store=store,
-        location=location,
-        fulfilment=F_.PICKUP,
-        subtotal=price,
-        total=price,
-        payment_provider=intent.provider,
-        payment_intent_id=intent.public_id,
-        note=note[:200],
-    )
-    (reservation,) = inventory.reserve_lines(
-        location=location, lines=[(sku, 1)], reference=order.public_id
-    )
-    OrderLine.objects.create(
-        order=order,
-        sku=sku,
-        product_name=sku.product.name,
-        sku_name=sku.name,
-        unit_price=price,
-        quantity=1,
-        line_total=price,
-        reservation=reservation,
-    )
-    return mark_paid(order_id=order.public_id, intent_id=intent.public_id)
-
-
 # ---------------------------------------------------------------- payment reactions
 
 
