@@ -165,7 +165,7 @@ def _poller(port: int, token: str, received: dict, stop: threading.Event) -> Non
     while not stop.is_set():
         conn.request(
             "GET",
-            "/api/counters/device/commands?wait=5",
+            "/api/counters/device/commands?wait=20",
             headers={"Authorization": f"Counter {token}"},
         )
         body = json.loads(conn.getresponse().read())
