@@ -35,6 +35,14 @@ class Campaign(PublicIdModel, TimeStampedModel):
     phone = models.CharField(_("联系电话"), max_length=30)
     consolation_points = models.PositiveIntegerField(_("未中签安慰积分"), default=0)
     unfilled_points = models.PositiveIntegerField(_("未成团安慰积分"), default=0)
+    consolation_coupon = models.ForeignKey(
+        "loyalty.CouponTemplate",
+        verbose_name=_("未中签安慰优惠券"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -24,6 +24,7 @@ from omniretail.groupbuy.services import (
 )
 from omniretail.inventory import services as inventory
 from omniretail.inventory.models import Reservation
+from omniretail.loyalty import coupons
 from omniretail.loyalty import services as loyalty
 from omniretail.notifications.services import notify
 from omniretail.orders import prepaid
@@ -199,15 +200,20 @@ def _settle_loser(member: Member) -> int:
         reason=_("拼团未中签，全额退款"),
         key=f"groupbuy:refund:{member.public_id}",
     )
+    extra = _("，并赠送 %(p)s 积分") % {"p": points} if points else ""
+    if campaign.consolation_coupon_id:
+        coupons.issue_coupon(
+            template=campaign.consolation_coupon,
+            user=member.shopper,
+            source=coupons.Coupon.Source.GROUPBUY,
+            idempotency_key=f"groupbuy:consolation-coupon:{member.public_id}",
+        )
+        extra += _("，并赠送「%(c)s」优惠券") % {"c": campaign.consolation_coupon.name}
     _tell(
         member,
         _("未中签，已退款"),
         _("「%(title)s」本团未中签，¥%(amount)s 已原路退回%(extra)s。")
-        % {
-            "title": campaign.title,
-            "amount": member.amount,
-            "extra": _("，并赠送 %(p)s 积分") % {"p": points} if points else "",
-        },
+        % {"title": campaign.title, "amount": member.amount, "extra": extra},
     )
     return 1
 

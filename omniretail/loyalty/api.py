@@ -1,7 +1,8 @@
 """/api/loyalty: thin routes over loyalty.services and loyalty.selectors. A member sees
 their wallets, history and expiring points, converts offline points after a step-up;
 a merchant's managers set earn rules, the exchange ratio and tiers, and read statements
-and the points liability. Writes that move points take an `Idempotency-Key`."""
+and the points liability; they define coupon templates and issue coupons to members, who
+list theirs. Writes that move points take an `Idempotency-Key`."""
 
 import base64
 import binascii
@@ -17,11 +18,13 @@ from omniretail.catalog.models import Product
 from omniretail.core.api import idempotent
 from omniretail.core.errors import NotFound, field_error
 from omniretail.core.idempotency import HEADER
-from omniretail.loyalty import exchange, face, members, selectors, services, settlement
-from omniretail.loyalty.models import EarnRule, Member, Statement
+from omniretail.loyalty import coupons, exchange, face, members, selectors, services, settlement
+from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, Member, Statement
 from omniretail.loyalty.schemas import (
     CodeIn,
     ConvertIn,
+    CouponIssueIn,
+    CouponTemplateIn,
     EarnRuleIn,
     ExchangeRuleIn,
     FaceIn,
@@ -245,3 +248,86 @@ def build_statement(request, org_id: str, month: date):
 def liability(request, org_id: str):
     data = selectors.liability(managed(request, org_id))
     return {"outstanding": data["outstanding"], "series": data["series"]}
+
+
+# --- coupons -------------------------------------------------------------------------------
+
+
+def template_out(t: CouponTemplate) -> dict:
+    return {
+        "id": t.public_id,
+        "name": t.name,
+        "kind": t.kind,
+        "amount_off": str(t.amount_off),
+        "percent_off": t.percent_off,
+        "max_off": None if t.max_off is None else str(t.max_off),
+        "min_spend": str(t.min_spend),
+        "valid_days": t.valid_days,
+        "per_member_limit": t.per_member_limit,
+        "for_birthday": t.for_birthday,
+        "is_active": t.is_active,
+        "merchant": t.org.public_id if t.org_id else None,
+    }
+
+
+def coupon_out(c: Coupon) -> dict:
+    return {
+        "id": c.public_id,
+        "template": template_out(c.template),
+        "status": c.status,
+        "source": c.source,
+        "valid_until": c.valid_until.isoformat(),
+        "order": c.order_id or None,
+    }
+
+
+def _template_org(org: Organization) -> Organization | None:
+    """The platform's templates belong to no merchant: usable at every merchant."""
+    return None if org.kind == Organization.Kind.PLATFORM else org
+
+
+@router.get("/me/coupons", response=list[dict])
+def my_coupons(request, usable: bool = False):
+    """Your coupons; `usable=true`: only those available and unexpired."""
+    return [coupon_out(c) for c in selectors.coupons_of(request.auth, usable_only=usable)]
+
+
+@router.get("/merchants/{org_id}/coupon-templates", response=list[dict])
+def coupon_templates(request, org_id: str):
+    """A merchant's (or, with the platform's id, the platform's) coupon templates."""
+    org = _template_org(managed(request, org_id))
+    return [template_out(t) for t in selectors.coupon_templates(org)]
+
+
+@router.post("/merchants/{org_id}/coupon-templates", response={201: dict})
+def define_coupon_template(request, org_id: str, payload: CouponTemplateIn):
+    org = _template_org(managed(request, org_id))
+    return Status(201, template_out(coupons.define_template(org=org, **payload.model_dump())))
+
+
+@router.post("/merchants/{org_id}/coupon-templates/{template_id}/issue", response={201: dict})
+def issue_coupon(request, org_id: str, template_id: str, payload: CouponIssueIn):
+    """Give one coupon to a member (by phone); repeat with the same Idempotency-Key safely."""
+    key = request.headers.get(HEADER)
+    if not key:
+        raise field_error(HEADER, _("发券需要幂等键。"))
+    org = _template_org(managed(request, org_id))
+    template = selectors.coupon_template(org, template_id)
+    holder = selectors.coupon_recipient(org, payload.phone)
+
+    def act():
+        coupon = coupons.issue_coupon(
+            template=template,
+            user=holder,
+            source=Coupon.Source.STAFF,
+            idempotency_key=f"staff:{template.public_id}:{key}",
+            issued_by=request.auth,
+        )
+        return 201, coupon_out(coupon)
+
+    return idempotent(
+        request,
+        endpoint="issue_coupon",
+        payload={"template": template_id, **payload.model_dump()},
+        action=act,
+    )

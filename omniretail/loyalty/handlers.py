@@ -1,8 +1,9 @@
 """Orders tell loyalty what happened through the outbox; orders never imports us."""
 
 from omniretail.core.events import subscribe
-from omniretail.loyalty import earning
-from omniretail.orders.events import OrderPaid, OrderRefunded
+from omniretail.loyalty import coupons, earning
+from omniretail.orders.events import OrderPaid, OrderRefunded, OrderStatusChanged
+from omniretail.orders.models import Order
 
 
 @subscribe(OrderPaid)
@@ -13,3 +14,10 @@ def award_paid_order(event: OrderPaid) -> None:
 @subscribe(OrderRefunded)
 def claw_back_refunded_order(event: OrderRefunded) -> None:
     earning.claw_back_for_refund(order_id=event.order_id, amount=event.amount)
+
+
+@subscribe(OrderStatusChanged)
+def release_coupon_of_cancelled_order(event: OrderStatusChanged) -> None:
+    """An order cancelled before payment (by the shopper, or expired) gives its coupon back."""
+    if event.to_status == Order.Status.CANCELLED:
+        coupons.release_for_order(order_id=event.order_id)

@@ -1,6 +1,7 @@
 """Members of a merchant's programme: activation (with the sign-up reward), profile, tiers
-from rolling 12-month spend and visits, tier benefits, and the birthday greeting whose
-"coupon" is the merchant's birthday points, sent by SMS a configured number of days early."""
+from rolling 12-month spend and visits, tier benefits, and the birthday greeting with the
+merchant's birthday coupon (or, without one, its birthday points), sent by SMS a configured
+number of days early."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization
 from omniretail.core.errors import field_error
 from omniretail.core.money import money
-from omniretail.loyalty import services
+from omniretail.loyalty import coupons, services
 from omniretail.loyalty.models import EarnRule, Member, Tier
 from omniretail.notifications.services import notify
 from omniretail.orders.models import Order
@@ -147,8 +148,9 @@ def benefits(member: Member) -> dict:
 
 
 def send_birthday_greetings(*, today: date | None = None, limit: int = 500) -> int:
-    """Members whose birthday is OMNI_BIRTHDAY_NOTICE_DAYS away: the birthday points and an
-    SMS, once a year (the year is claimed by a conditional update before sending)."""
+    """Members whose birthday is OMNI_BIRTHDAY_NOTICE_DAYS away: the merchant's birthday
+    coupon if it configured one, else its birthday points, and an SMS, once a year (the year
+    is claimed by a conditional update before sending)."""
     today = today or timezone.localdate()
     day = today + timedelta(days=settings.OMNI_BIRTHDAY_NOTICE_DAYS)
     due = (
@@ -169,6 +171,30 @@ def send_birthday_greetings(*, today: date | None = None, limit: int = 500) -> i
             if not claimed:
                 continue
             org = member.org
+            template = coupons.birthday_template(org)
+            if template is not None:
+                coupon = coupons.issue_coupon(
+                    template=template,
+                    user=member.user,
+                    source=coupons.Coupon.Source.BIRTHDAY,
+                    idempotency_key=f"birthday:{member.public_id}:{day.year}",
+                )
+                body = _(
+                    "%(org)s 祝您生日快乐！生日礼「%(coupon)s」优惠券已到账，%(until)s 前有效。"
+                ) % {
+                    "org": org.name,
+                    "coupon": template.name,
+                    "until": timezone.localtime(coupon.valid_until).strftime("%Y-%m-%d"),
+                }
+                notify(
+                    title=_("生日快乐"),
+                    body=body,
+                    user=member.user,
+                    sms_to=member.user.phone or "",
+                    link="/me/coupons/",
+                )
+                sent += 1
+                continue
             points = services.points_for_event(kind=EarnRule.Kind.BIRTHDAY, org=org)
             if points:
                 services.award_points(

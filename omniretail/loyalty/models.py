@@ -305,3 +305,101 @@ class JoiningReward(models.Model):
 
     def __str__(self) -> str:
         return str(self.org_id)
+
+
+class CouponTemplate(PublicIdModel):
+    """A coupon a merchant (or the platform, `org` empty) hands out: so much off, or a
+    percentage off up to a cap, above a minimum spend, valid for some days from issue, at
+    most `per_member_limit` of them per member (ever)."""
+
+    class Kind(models.TextChoices):
+        AMOUNT = "amount", _("满减")
+        PERCENT = "percent", _("折扣")
+
+    org = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("名称"), max_length=40)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    amount_off = MoneyField(_("减免金额"), default=0)
+    percent_off = models.PositiveSmallIntegerField(_("折扣%"), default=0)
+    max_off = MoneyField(_("最多减免"), null=True, blank=True)
+    min_spend = MoneyField(_("最低消费"), default=0)
+    valid_days = models.PositiveSmallIntegerField(_("有效天数"))
+    per_member_limit = models.PositiveSmallIntegerField(_("每人限领"), default=1)
+    for_birthday = models.BooleanField(_("生日券"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("优惠券模板")
+        verbose_name_plural = _("优惠券模板")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="amount") & Q(amount_off__gt=0))
+                | (Q(kind="percent") & Q(percent_off__gte=1) & Q(percent_off__lte=99)),
+                name="loyalty_coupon_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_days__gte=1) & Q(per_member_limit__gte=1),
+                name="loyalty_coupon_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["org"], condition=Q(for_birthday=True), name="loyalty_one_birthday_coupon"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coupon(PublicIdModel):
+    """One coupon held by a member. `seq` numbers a member's coupons of one template, so
+    the per-member limit is a unique constraint, not a count that two issues could both
+    pass. Redeeming is one conditional UPDATE (available -> used, tied to the order);
+    cancelling that unpaid order puts it back."""
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("可用")
+        USED = "used", _("已使用")
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("商家发放")
+        BIRTHDAY = "birthday", _("生日礼")
+        GROUPBUY = "groupbuy", _("拼团安慰")
+
+    template = models.ForeignKey(CouponTemplate, on_delete=models.PROTECT, related_name="coupons")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    seq = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AVAILABLE)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    valid_until = models.DateTimeField(_("有效期至"))
+    order_id = models.CharField(max_length=26, blank=True, db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    issue_key = models.CharField(max_length=120, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("优惠券")
+        verbose_name_plural = _("优惠券")
+        indexes = [
+            models.Index(fields=["user", "status", "valid_until"], name="loyalty_coupon_mine")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "user", "seq"], name="loyalty_coupon_per_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="available", order_id="") | Q(status="used") & ~Q(order_id=""),
+                name="loyalty_coupon_used_has_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template_id} -> {self.user_id}"

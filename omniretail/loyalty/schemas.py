@@ -44,3 +44,19 @@ class TierIn(Schema):
 class FaceIn(Schema):
     image: str  # base64
     consent: bool = False
+
+
+class CouponTemplateIn(Schema):
+    name: str
+    kind: str  # "amount" | "percent"
+    amount_off: str = "0"
+    percent_off: int = 0
+    max_off: str | None = None
+    min_spend: str = "0"
+    valid_days: int = 30
+    per_member_limit: int = 1
+    for_birthday: bool = False
+
+
+class CouponIssueIn(Schema):
+    phone: str

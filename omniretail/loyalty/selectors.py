@@ -2,15 +2,17 @@
 
 from datetime import timedelta
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from omniretail.accounts.models import Organization
+from omniretail.accounts.models import Organization, User
 from omniretail.accounts.selectors import MANAGING_ROLES, organizations_of
+from omniretail.core.errors import NotFound
 from omniretail.ledger import selectors as ledger_selectors
 from omniretail.ledger.models import Account, Asset, Entry
 from omniretail.ledger.services import PLATFORM_POINTS
-from omniretail.loyalty.models import Draw, ExchangeRule, Lot
+from omniretail.loyalty.models import Coupon, CouponTemplate, Draw, ExchangeRule, Lot, Member
 from omniretail.loyalty.services import MERCHANT_PREFIX
 
 
@@ -143,3 +145,45 @@ def liability(org: Organization, *, days: int = 90) -> dict:
         level += issued.get(d, 0) - drawn.get(d, 0) - expired.get(d, 0)
         series.append({"date": d, "points": level})
     return {"series": series, "outstanding": series[-1]["points"] if series else 0}
+
+
+def coupons_of(user, *, usable_only: bool = False):
+    """The user's own coupons, newest first; `usable_only`: available and unexpired."""
+    qs = Coupon.objects.filter(user=user).select_related("template", "template__org", "org")
+    if usable_only:
+        qs = qs.filter(status=Coupon.Status.AVAILABLE, valid_until__gt=timezone.now())
+    return qs.order_by("-created_at", "-id")[:200]
+
+
+def usable_coupons(user, *, merchant: Organization | None = None):
+    """Available, unexpired coupons, soonest to expire first (for `merchant`: its own and
+    the platform's)."""
+    qs = Coupon.objects.filter(
+        user=user, status=Coupon.Status.AVAILABLE, valid_until__gt=timezone.now()
+    ).select_related("template", "org")
+    if merchant is not None:
+        qs = qs.filter(Q(org__isnull=True) | Q(org=merchant))
+    return qs.order_by("valid_until", "id")
+
+
+def coupon_templates(org: Organization | None):
+    """`org` None: the platform's templates."""
+    return CouponTemplate.objects.filter(org=org).select_related("org").order_by("-id")
+
+
+def coupon_template(org: Organization | None, public_id: str) -> CouponTemplate:
+    template = coupon_templates(org).filter(public_id=public_id).first()
+    if template is None:
+        raise NotFound(_("找不到该优惠券模板。"))
+    return template
+
+
+def coupon_recipient(org: Organization | None, phone: str):
+    """A merchant issues only to its members; the platform to any shopper."""
+    users = User.objects.filter(phone=(phone or "").strip())
+    if org is not None:
+        users = users.filter(pk__in=Member.objects.filter(org=org).values("user_id"))
+    user = users.first()
+    if user is None:
+        raise NotFound(_("找不到该会员。"), fields={"phone": _("不是会员")})
+    return user

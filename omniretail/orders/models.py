@@ -98,6 +98,8 @@ class Order(PublicIdModel, TimeStampedModel):
     delivery_address = models.JSONField(_("收货地址"), default=dict, blank=True)
     subtotal = MoneyField(_("商品金额"))
     discount_total = MoneyField(_("优惠"), default=0)
+    # What makes up discount_total: [{"kind": "tier"|"coupon", "label", "amount", "coupon"?}]
+    discount_lines = models.JSONField(_("优惠明细"), default=list, blank=True)
     delivery_fee = MoneyField(_("配送费"), default=0)
     total = MoneyField(_("应付金额"))
     amount_refunded = MoneyField(_("已退款金额"), default=0)

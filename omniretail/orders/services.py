@@ -26,6 +26,7 @@ from omniretail.core.ids import new_public_id
 from omniretail.core.money import ZERO, money
 from omniretail.inventory import services as inventory
 from omniretail.inventory.models import Reservation, StockLocation
+from omniretail.loyalty import coupons
 from omniretail.notifications.services import notify
 from omniretail.orders.aftersales import settle_after_sales_refund
 from omniretail.orders.events import OrderPaid, OrderRefunded
@@ -231,9 +232,32 @@ def subtotal_of(lines) -> Decimal:
     return money(sum((sku.price * quantity for sku, quantity in lines), ZERO))
 
 
-def discounts_for(*, shopper, lines: list[tuple[Sku, int]], subtotal: Decimal) -> Decimal:
-    """The discounts hook: coupons, member-tier and group prices plug in here later."""
-    return ZERO
+def discounts_for(
+    *,
+    shopper,
+    merchant,
+    lines: list[tuple[Sku, int]],
+    subtotal: Decimal,
+    coupon: str = "",
+    order_id: str = "",
+) -> list[dict]:
+    """The discounts hook: the member tier's discount and the chosen coupon (loyalty decides
+    both). With `order_id` the coupon is used for that order within checkout's transaction;
+    without, it is the checkout page's preview. Each line: kind, label, amount (a string)."""
+    return [
+        line.as_dict()
+        for line in coupons.discounts(
+            shopper=shopper,
+            merchant=merchant,
+            subtotal=subtotal,
+            coupon=coupon,
+            order_id=order_id,
+        )
+    ]
+
+
+def discount_total(discount_lines: list[dict], subtotal: Decimal) -> Decimal:
+    return min(money(sum((Decimal(d["amount"]) for d in discount_lines), ZERO)), subtotal)
 
 
 def delivery_fee_for(kind: str, subtotal: Decimal) -> Decimal:
@@ -265,10 +289,12 @@ def checkout(
     payment_provider: str,
     note: str = "",
     cart: Cart | None = None,
+    coupon: str = "",
 ) -> Order:
-    """Price the lines, open a payment intent, reserve their stock at the fulfilment
-    location. A line that cannot be reserved refuses the whole checkout and leaves no trace
-    (the intent, keyed on the order's id made up front, rolls back with it)."""
+    """Price the lines, take the discounts (the chosen coupon is used by this order), open a
+    payment intent, reserve their stock at the fulfilment location. A line that cannot be
+    reserved refuses the whole checkout and leaves no trace (the intent, keyed on the order's
+    id made up front, and the coupon roll back with it)."""
     if payment_provider not in ONLINE_PROVIDERS:
         raise field_error("payment_provider", _("不支持的支付方式。"))
     return _place_order(
@@ -278,20 +304,29 @@ def checkout(
         payment_provider=payment_provider,
         note=note,
         cart=cart,
+        coupon=coupon,
     )
 
 
 def _place_order(
-    *, shopper, lines, fulfilment: Fulfilment, payment_provider: str, note="", cart=None
+    *, shopper, lines, fulfilment: Fulfilment, payment_provider: str, note="", cart=None, coupon=""
 ):
     merged = _merge_lines(lines)
     subtotal = subtotal_of(merged)
-    discount = min(discounts_for(shopper=shopper, lines=merged, subtotal=subtotal), subtotal)
+    merchant = fulfilment.store.merchant if fulfilment.store else fulfilment.location.organization
+    reference = new_public_id()
+    discount_lines = discounts_for(
+        shopper=shopper,
+        merchant=merchant,
+        lines=merged,
+        subtotal=subtotal,
+        coupon=coupon,
+        order_id=reference,
+    )
+    discount = discount_total(discount_lines, subtotal)
     fee = delivery_fee_for(fulfilment.kind, subtotal)
     total = money(subtotal - discount + fee)
     expires_at = timezone.now() + payment_window()
-    merchant = fulfilment.store.merchant if fulfilment.store else fulfilment.location.organization
-    reference = new_public_id()
     intent = payments.create_intent(
         purpose="order",
         reference=reference,
@@ -313,6 +348,7 @@ def _place_order(
         delivery_address=fulfilment.address or {},
         subtotal=subtotal,
         discount_total=discount,
+        discount_lines=discount_lines,
         delivery_fee=fee,
         total=total,
         payment_provider=payment_provider,

@@ -1,0 +1,294 @@
+"""Coupons: templates a merchant (or the platform) defines, coupons issued to members (by
+staff, the birthday sweep, a group-buy consolation), and the discounts checkout takes: the
+member's tier discount first, then one coupon.
+
+A coupon is used exactly once: the checkout's transaction moves it available -> used with
+one conditional UPDATE tied to the order, so of ten checkouts racing with the same coupon
+one wins and the others are refused; the order's cancellation (unpaid, or expired) puts it
+back through the `OrderStatusChanged` event."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.models import Organization
+from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
+from omniretail.core.money import CENT, ZERO, money
+from omniretail.loyalty import selectors
+from omniretail.loyalty.models import Coupon, CouponTemplate, Member, Tier
+
+Kind = CouponTemplate.Kind
+MAX_VALID_DAYS = 366
+MAX_PER_MEMBER = 100
+
+
+class CouponRefused(ValidationFailed):
+    """The shopper chose a coupon this order cannot take; `code` says why."""
+
+    def __init__(self, message, *, code: str):
+        super().__init__(message, code=code, fields={"coupon": message})
+
+
+class CouponTaken(Conflict):
+    code = "coupon_used"
+
+
+@dataclass(frozen=True)
+class DiscountLine:
+    kind: str  # "tier" | "coupon"
+    label: str
+    amount: Decimal
+    coupon: str = ""
+
+    def as_dict(self) -> dict:
+        row = {"kind": self.kind, "label": self.label, "amount": str(self.amount)}
+        if self.coupon:
+            row["coupon"] = self.coupon
+        return row
+
+
+# ---------------------------------------------------------------- templates
+
+
+def _amount(value, field: str, *, allow_zero: bool = True) -> Decimal:
+    try:
+        amount = money(value)
+    except (TypeError, ValueError):
+        raise field_error(field, _("请输入正确的金额。")) from None
+    if amount < 0 or (not allow_zero and amount == 0) or amount != Decimal(str(value)):
+        raise field_error(field, _("金额须为非负数，最多两位小数。"))
+    return amount
+
+
+def _whole(value, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise field_error(
+            field, _("须为 %(low)s 到 %(high)s 的整数。") % {"low": low, "high": high}
+        )
+    return value
+
+
+@transaction.atomic
+def define_template(
+    *,
+    org: Organization | None,
+    name: str,
+    kind: str,
+    amount_off="0",
+    percent_off: int = 0,
+    max_off=None,
+    min_spend="0",
+    valid_days: int = 30,
+    per_member_limit: int = 1,
+    for_birthday: bool = False,
+) -> CouponTemplate:
+    """A new template; `for_birthday` makes it the one the birthday sweep sends (the
+    merchant's previous birthday template stops being it)."""
+    name = (name or "").strip()[:40]
+    if not name:
+        raise field_error("name", _("请填写优惠券名称。"))
+    if kind not in Kind.values:
+        raise field_error("kind", _("类型须为满减或折扣。"))
+    fields = {
+        "min_spend": _amount(min_spend, "min_spend"),
+        "valid_days": _whole(valid_days, "valid_days", 1, MAX_VALID_DAYS),
+        "per_member_limit": _whole(per_member_limit, "per_member_limit", 1, MAX_PER_MEMBER),
+    }
+    if kind == Kind.AMOUNT:
+        fields["amount_off"] = _amount(amount_off, "amount_off", allow_zero=False)
+        if fields["min_spend"] and fields["amount_off"] > fields["min_spend"]:
+            raise field_error("amount_off", _("减免金额不能超过最低消费。"))
+    else:
+        fields["percent_off"] = _whole(percent_off, "percent_off", 1, 99)
+        if max_off not in (None, ""):
+            fields["max_off"] = _amount(max_off, "max_off", allow_zero=False)
+    if for_birthday:
+        if org is None:
+            raise field_error("for_birthday", _("生日券须由商家设置。"))
+        CouponTemplate.objects.filter(org=org, for_birthday=True).update(for_birthday=False)
+    return CouponTemplate.objects.create(
+        org=org, name=name, kind=kind, for_birthday=for_birthday, **fields
+    )
+
+
+def set_template_active(*, template: CouponTemplate, is_active: bool) -> CouponTemplate:
+    """A stopped template issues no more coupons; those already issued stay usable."""
+    CouponTemplate.objects.filter(pk=template.pk).update(is_active=is_active)
+    template.is_active = is_active
+    return template
+
+
+def birthday_template(org: Organization) -> CouponTemplate | None:
+    return CouponTemplate.objects.filter(org=org, for_birthday=True, is_active=True).first()
+
+
+# ---------------------------------------------------------------- issuing
+
+
+def issue_coupon(
+    *, template: CouponTemplate, user, source: str, idempotency_key: str, issued_by=None
+) -> Coupon:
+    """Give `user` one coupon of `template`; the same key returns the same coupon. Past the
+    per-member limit it is refused, however many issues race (the `seq` unique constraint).
+    Only staff issues count against it: the birthday sweep sends one a year by its own
+    claim, and a group-buy consolation must never fail the refund it comes with."""
+    existing = Coupon.objects.filter(issue_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    if not template.is_active:
+        raise field_error("template", _("该优惠券已停发。"))
+    for _attempt in range(3):
+        held = Coupon.objects.filter(template=template, user=user).count()
+        if held >= template.per_member_limit and source == Coupon.Source.STAFF:
+            raise Conflict(
+                _("每人限领 %(n)s 张，已领完。") % {"n": template.per_member_limit},
+                code="coupon_limit",
+                fields={"template": _("已达上限")},
+            )
+        try:
+            with transaction.atomic():
+                return Coupon.objects.create(
+                    template=template,
+                    user=user,
+                    org=template.org,
+                    seq=held + 1,
+                    source=source,
+                    valid_until=timezone.now() + timedelta(days=template.valid_days),
+                    issue_key=idempotency_key[:120],
+                    issued_by=issued_by,
+                )
+        except IntegrityError:
+            again = Coupon.objects.filter(issue_key=idempotency_key).first()
+            if again is not None:
+                return again
+    raise Conflict(_("领券的人太多，请稍后再试。"), code="coupon_busy")
+
+
+# ---------------------------------------------------------------- discounts at checkout
+
+
+def _percent_of(amount: Decimal, percent: int) -> Decimal:
+    return (amount * percent / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def tier_discount(*, shopper, merchant: Organization, subtotal: Decimal) -> DiscountLine | None:
+    """The member tier's discount % of the goods, rounded half up to the fen."""
+    held = Member.objects.filter(user=shopper, org=merchant, activated_at__isnull=False)
+    tier = Tier.objects.filter(org=merchant, name=Subquery(held.values("tier")[:1])).first()
+    if tier is None:  # one query, member or not: checkout's query budget counts it
+        return None
+    amount = _percent_of(subtotal, tier.discount_percent)
+    if not amount:
+        return None
+    label = _("%(tier)s会员 %(p)s%% 折扣") % {"tier": tier.name, "p": tier.discount_percent}
+    return DiscountLine(kind="tier", label=label, amount=amount)
+
+
+def coupon_value(template: CouponTemplate, base: Decimal) -> Decimal:
+    """What the coupon takes off `base` (never more than `base`)."""
+    if template.kind == Kind.AMOUNT:
+        value = template.amount_off
+    else:
+        value = _percent_of(base, template.percent_off)
+        if template.max_off is not None:
+            value = min(value, template.max_off)
+    return min(value, base)
+
+
+def _check(coupon: Coupon, *, shopper, merchant: Organization, subtotal: Decimal, now) -> None:
+    if coupon.user_id != shopper.pk:
+        raise NotFound(_("找不到该优惠券。"), fields={"coupon": _("不存在")})
+    if coupon.status != Coupon.Status.AVAILABLE:
+        raise CouponTaken(_("该优惠券已被使用。"), fields={"coupon": _("已使用")})
+    if coupon.valid_until <= now:
+        raise CouponRefused(
+            _("该优惠券已于 %(at)s 过期。")
+            % {"at": timezone.localtime(coupon.valid_until).strftime("%Y-%m-%d %H:%M")},
+            code="coupon_expired",
+        )
+    if coupon.org_id is not None and coupon.org_id != merchant.pk:
+        raise CouponRefused(
+            _("该优惠券仅限 %(org)s 使用。") % {"org": coupon.org.name},
+            code="coupon_wrong_merchant",
+        )
+    if subtotal < coupon.template.min_spend:
+        raise CouponRefused(
+            _("商品金额满 ¥%(min)s 才能使用该优惠券。") % {"min": coupon.template.min_spend},
+            code="coupon_min_spend",
+        )
+
+
+def _coupon(public_id: str) -> Coupon:
+    coupon = Coupon.objects.select_related("template", "org").filter(public_id=public_id).first()
+    if coupon is None:
+        raise NotFound(_("找不到该优惠券。"), fields={"coupon": _("不存在")})
+    return coupon
+
+
+def discounts(
+    *,
+    shopper,
+    merchant: Organization,
+    subtotal: Decimal,
+    coupon: str = "",
+    order_id: str = "",
+) -> list[DiscountLine]:
+    """The discounts of an order at `merchant`: the tier's, then the coupon's on what is
+    left (its minimum spend is on the goods' subtotal). With `order_id` the coupon is taken
+    for that order in the caller's transaction; without, it is a preview."""
+    if shopper is None or not getattr(shopper, "pk", None):
+        return []
+    lines = []
+    tier = tier_discount(shopper=shopper, merchant=merchant, subtotal=subtotal)
+    if tier is not None:
+        lines.append(tier)
+    if coupon:
+        held = _coupon(coupon)
+        now = timezone.now()
+        _check(held, shopper=shopper, merchant=merchant, subtotal=subtotal, now=now)
+        base = subtotal - sum((line.amount for line in lines), ZERO)
+        amount = coupon_value(held.template, base)
+        if order_id:
+            _take(held, shopper=shopper, merchant=merchant, order_id=order_id, now=now)
+        lines.append(
+            DiscountLine(kind="coupon", label=held.template.name, amount=amount, coupon=coupon)
+        )
+    return lines
+
+
+def _take(coupon: Coupon, *, shopper, merchant, order_id: str, now) -> None:
+    """The one statement that uses a coupon: only an available, unexpired coupon of this
+    shopper for this merchant (or the platform's) moves, so a racing checkout finds 0 rows."""
+    taken = Coupon.objects.filter(
+        Q(org__isnull=True) | Q(org=merchant),
+        pk=coupon.pk,
+        user=shopper,
+        status=Coupon.Status.AVAILABLE,
+        valid_until__gt=now,
+    ).update(status=Coupon.Status.USED, order_id=order_id, used_at=now)
+    if not taken:
+        raise CouponTaken(_("该优惠券已被使用。"), fields={"coupon": _("已使用")})
+
+
+def release_for_order(*, order_id: str) -> int:
+    """An order that will never be paid gives its coupon back (idempotent: a second call
+    finds nothing used by that order)."""
+    return Coupon.objects.filter(order_id=order_id, status=Coupon.Status.USED).update(
+        status=Coupon.Status.AVAILABLE, order_id="", used_at=None
+    )
+
+
+def best_coupon(*, shopper, merchant: Organization, subtotal: Decimal) -> str:
+    """The usable coupon worth most on this order (the checkout page's default), or ""."""
+    best, best_value = "", ZERO
+    for coupon in selectors.usable_coupons(shopper, merchant=merchant):
+        if subtotal >= coupon.template.min_spend:
+            value = coupon_value(coupon.template, subtotal)
+            if value > best_value:
+                best, best_value = coupon.public_id, value
+    return best

@@ -1,0 +1,83 @@
+"""/api/loyalty coupons: a manager defines templates and issues a coupon to a member (once
+per Idempotency-Key), the member lists theirs; bad input and other merchants answer 4xx."""
+
+import pytest
+
+from omniretail.loyalty import members
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(shopper, merchant):
+    members.activate(user=shopper, org=merchant)
+    return shopper
+
+
+def templates_url(org):
+    return f"/api/loyalty/merchants/{org.public_id}/coupon-templates"
+
+
+def test_a_manager_defines_a_template_and_issues_a_coupon_the_member_sees(
+    api_client, merchant, merchant_staff, member
+):
+    staff = api_client(merchant_staff)
+    made = staff.post(
+        templates_url(merchant),
+        {"name": "满50减8", "kind": "amount", "amount_off": "8", "min_spend": "50"},
+    )
+    assert made.status_code == 201, made.content
+    template = made.json()
+    assert (template["amount_off"], template["min_spend"]) == ("8.00", "50.00")
+    assert [t["id"] for t in staff.get(templates_url(merchant)).json()] == [template["id"]]
+
+    issue = f"{templates_url(merchant)}/{template['id']}/issue"
+    first = staff.post(issue, {"phone": member.phone}, headers={"Idempotency-Key": "k1"})
+    replay = staff.post(issue, {"phone": member.phone}, headers={"Idempotency-Key": "k1"})
+    assert first.status_code == replay.status_code == 201
+    assert first.json()["id"] == replay.json()["id"]
+    again = staff.post(issue, {"phone": member.phone}, headers={"Idempotency-Key": "k2"})
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "coupon_limit"
+
+    mine = api_client(member).get("/api/loyalty/me/coupons?usable=true").json()
+    assert [(c["id"], c["status"], c["template"]["name"]) for c in mine] == [
+        (first.json()["id"], "available", "满50减8")
+    ]
+
+
+def test_a_bad_template_is_a_422_with_the_field(api_client, merchant, merchant_staff):
+    resp = api_client(merchant_staff).post(
+        templates_url(merchant), {"name": "x", "kind": "percent", "percent_off": 120}
+    )
+    assert resp.status_code == 422
+    assert "percent_off" in resp.json()["error"]["fields"]
+
+
+def test_issuing_needs_a_key_and_a_member(api_client, merchant, merchant_staff, shopper):
+    staff = api_client(merchant_staff)
+    template = staff.post(
+        templates_url(merchant), {"name": "减5", "kind": "amount", "amount_off": "5"}
+    ).json()
+    issue = f"{templates_url(merchant)}/{template['id']}/issue"
+    assert staff.post(issue, {"phone": shopper.phone}).status_code == 422
+    not_member = staff.post(issue, {"phone": shopper.phone}, headers={"Idempotency-Key": "k"})
+    assert not_member.status_code == 404
+
+
+def test_another_merchants_staff_and_shoppers_cannot_touch_the_templates(
+    api_client, merchant, merchant_staff, other_merchant_staff, shopper
+):
+    api_client(merchant_staff).post(
+        templates_url(merchant), {"name": "减5", "kind": "amount", "amount_off": "5"}
+    )
+    assert api_client(other_merchant_staff).get(templates_url(merchant)).status_code == 404
+    assert api_client(shopper).get(templates_url(merchant)).status_code == 404
+
+
+def test_platform_staff_define_a_platform_wide_template(api_client, platform, platform_staff):
+    made = api_client(platform_staff).post(
+        templates_url(platform), {"name": "平台减3", "kind": "amount", "amount_off": "3"}
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["merchant"] is None
