@@ -105,6 +105,8 @@ def _start_server(port: int) -> subprocess.Popen:
             "--log-level",
             "warning",
             "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "2",
         ],
         cwd=REPO,
         env=os.environ.copy(),
@@ -286,7 +288,11 @@ def main() -> None:
             )
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # long-polls still open: do not wait them out
+                server.kill()
+                server.wait()
 
 
 if __name__ == "__main__":

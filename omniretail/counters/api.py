@@ -2,7 +2,6 @@
 (/device/...) authenticate with the counter's credential (`Authorization: Counter ...`,
 docs/counter-protocol.md); the rest with a user's token or session."""
 
-from asgiref.sync import sync_to_async
 from ninja import Router
 
 from omniretail.accounts.auth import AUTH
@@ -143,7 +142,7 @@ def device_event(request, payload: EventIn):
 async def device_commands(request, wait: int = 20):
     """Long-poll: answers as soon as a command is due, or with an empty list after `wait`
     seconds (at most 25)."""
-    counter = await sync_to_async(_device, thread_sensitive=False)(request)
+    counter = await longpoll.fresh_connection(_device)(request)
     claimed = await longpoll.wait_for_commands(counter, max(0, min(wait, MAX_WAIT_S)))
     return {"commands": [commands.wire(c) for c in claimed]}
 

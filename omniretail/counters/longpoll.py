@@ -9,6 +9,7 @@ import time
 import weakref
 
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections
 
 from omniretail.counters import commands
 
@@ -26,8 +27,19 @@ def _state() -> dict:
     return state
 
 
+def fresh_connection(query):
+    """Run `query` on a usable connection: the executor threads serve no request, so the
+    request-end clean-up never replaces a broken or expired connection for them."""
+
+    def run(*args, **kwargs):
+        close_old_connections()
+        return query(*args, **kwargs)
+
+    return sync_to_async(run, thread_sensitive=False)
+
+
 async def _watch(state: dict) -> None:
-    due_query = sync_to_async(commands.due_counters, thread_sensitive=False)
+    due_query = fresh_connection(commands.due_counters)
     try:
         while state["waiters"]:
             try:
@@ -45,7 +57,7 @@ async def _watch(state: dict) -> None:
 
 async def wait_for_commands(counter, wait_s: float) -> list:
     """Claim what is due now, else sleep until the watcher rings or `wait_s` passes."""
-    claim = sync_to_async(commands.claim, thread_sensitive=False)
+    claim = fresh_connection(commands.claim)
     deadline = time.monotonic() + wait_s
     claimed = await claim(counter=counter)
     state = _state()
