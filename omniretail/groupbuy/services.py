@@ -5,9 +5,10 @@ payment intent. A refused join therefore leaves nothing: no seat, no intent, no 
 What follows the payment (forming the group, the draw, vouchers, refunds) is in
 `settlement`."""
 
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -150,48 +151,35 @@ def _require_joinable(campaign: Campaign, now: datetime) -> None:
 
 _CLAIM_SQL = """
 UPDATE groupbuy_seat SET taken = %s
-WHERE id = (
+WHERE id IN (
     SELECT id FROM groupbuy_seat
     WHERE campaign_id = %s AND taken = %s {group_filter}
-    ORDER BY id LIMIT 1 {lock}
+    ORDER BY id LIMIT %s {lock}
 ) AND taken = %s
 RETURNING id, group_id, number
 """
 
 
-def _claim_seat(campaign: Campaign, group: Group | None) -> tuple[int, int, int] | None:
-    """Take the lowest free seat (of one group, or of the campaign) in one statement. On
-    PostgreSQL, seats other joins are taking right now are skipped, not waited for."""
+def _claim_sql(campaign: Campaign, group: Group | None, n: int) -> tuple[str, list]:
+    """Take the `n` lowest free seats (of one group, or of the campaign) in one statement.
+    On PostgreSQL, seats other joins are taking right now are skipped, not waited for."""
     lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     sql = _CLAIM_SQL.format(group_filter="AND group_id = %s" if group else "", lock=lock)
-    params = [True, campaign.pk, False, *([group.pk] if group else []), False]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    return sql, [True, campaign.pk, False, *([group.pk] if group else []), n, False]
 
 
-@transaction.atomic
-def join(*, shopper, campaign: Campaign, provider: str, group: Group | None = None) -> Member:
-    """Take a seat (the next free one, or one in a friend's `group`) and open its payment
-    intent at the group price; unpaid by the deadline, the seat goes back."""
+def _check_join(campaign: Campaign, provider: str, group: Group | None, now: datetime) -> None:
     if provider not in PROVIDERS:
         raise field_error("provider", _("不支持的支付方式。"))
-    now = timezone.now()
     _require_joinable(campaign, now)
     if group is not None and group.campaign_id != campaign.pk:
         raise NotFound(_("找不到该团。"))
-    seat = _claim_seat(campaign, group)
-    if seat is None:
-        if Member.objects.filter(
-            campaign=campaign, shopper=shopper, status__in=Member.LIVE
-        ).exists():
-            raise _already_joined()
-        if group is not None:
-            raise Conflict(_("该团已满，请参加其他团。"), code="group_full")
-        raise Conflict(_("名额已满，本活动已无空位。"), code="campaign_full")
-    seat_id, group_id, seat_number = seat
+
+
+def _rows(shopper, campaign: Campaign, provider: str, now: datetime) -> tuple[Member, object]:
+    """The member and its payment intent at the group price, unsaved and without a seat."""
     member_id, pay_by = new_public_id(), now + payment_window()
-    intent = payments.create_intent(
+    intent = payments.new_intent(
         purpose=PURPOSE,
         reference=member_id,
         amount=campaign.group_price,
@@ -200,22 +188,104 @@ def join(*, shopper, campaign: Campaign, provider: str, group: Group | None = No
         payee=campaign.merchant,
         expires_at=pay_by,
     )
+    member = Member(
+        public_id=member_id,
+        campaign=campaign,
+        shopper=shopper,
+        amount=campaign.group_price,
+        intent_id=intent.public_id,
+        pay_by=pay_by,
+    )
+    return member, intent
+
+
+def join(*, shopper, campaign: Campaign, provider: str, group: Group | None = None) -> Member:
+    """Take a seat (the next free one, or one in a friend's `group`) and open its payment
+    intent at the group price; unpaid by the deadline, the seat goes back."""
+    now = timezone.now()
+    _check_join(campaign, provider, group, now)
+    member, intent = _rows(shopper, campaign, provider, now)
     # A second live seat of the same shopper (another tab, a retry) is refused by the
     # partial unique index, and the whole join rolls back: no pre-check round trip.
     try:
-        return Member.objects.create(
-            public_id=member_id,
-            campaign=campaign,
-            group_id=group_id,
-            seat_id=seat_id,
-            seat_number=seat_number,
-            shopper=shopper,
-            amount=campaign.group_price,
-            intent_id=intent.public_id,
-            pay_by=pay_by,
-        )
+        if connection.vendor == "postgresql":
+            seat = _seat_in_one_statement(campaign, group, member, intent)
+        else:
+            seat = _seat_step_by_step(campaign, group, member, intent)
     except IntegrityError:
         raise _already_joined() from None
+    if seat is None:
+        raise _refusal(shopper, campaign, group)
+    return member
+
+
+def _refusal(shopper, campaign: Campaign, group: Group | None) -> Conflict:
+    if Member.objects.filter(campaign=campaign, shopper=shopper, status__in=Member.LIVE).exists():
+        return _already_joined()
+    if group is not None:
+        return Conflict(_("该团已满，请参加其他团。"), code="group_full")
+    return Conflict(_("名额已满，本活动已无空位。"), code="campaign_full")
+
+
+def _seat_step_by_step(campaign, group, member: Member, intent) -> tuple | None:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(*_claim_sql(campaign, group, 1))
+            seat = cursor.fetchone()
+        if seat is not None:
+            member.seat_id, member.group_id, member.seat_number = seat
+            payments.create_intents([intent])
+            member.save(force_insert=True)
+    return seat
+
+
+def _seat_in_one_statement(campaign, group, member: Member, intent) -> tuple | None:
+    """Claim, intent and member in one statement (data-modifying CTEs): one round trip and,
+    outside a transaction, its own commit. Without a free seat nothing is inserted."""
+    claim, params = _claim_sql(campaign, group, 1)
+    intent_sql, intent_params = _insert_from_seat(intent)
+    member_sql, member_params = _insert_from_seat(
+        member,
+        seat_columns=(("seat_id", "id"), ("group_id", "group_id"), ("seat_number", "number")),
+    )
+    sql = (
+        f"WITH seat AS ({claim}), intent AS ({intent_sql}), member AS ({member_sql}) "
+        "SELECT seat.id, seat.group_id, seat.number, member.id FROM seat, member"
+    )
+    # inside a caller's transaction a savepoint keeps a refusal from spoiling it
+    nested = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with nested, connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *intent_params, *member_params])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    member.seat_id, member.group_id, member.seat_number, member.pk = row
+    member._state.adding = False
+    return row[:3]
+
+
+def _insert_from_seat(obj, seat_columns: tuple = ()) -> tuple[str, list]:
+    """`INSERT ... SELECT <obj's values> FROM seat RETURNING id`: the row exists only if a
+    seat was claimed. `seat_columns` pairs the row's columns taken from the seat's."""
+    sql, fields = _insert_template(type(obj), seat_columns)
+    return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+@cache
+def _insert_template(model, seat_columns: tuple) -> tuple[str, list]:
+    """The statement text and its fields, the same for every join of a process."""
+    from_seat = dict(seat_columns)
+    fields = [
+        f for f in model._meta.concrete_fields if not f.primary_key and f.column not in from_seat
+    ]
+    columns = [connection.ops.quote_name(f.column) for f in fields] + list(from_seat)
+    selected = [f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields]
+    selected += [f"seat.{column}" for column in from_seat.values()]
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selected)} FROM seat RETURNING id"
+    )
+    return sql, fields
 
 
 def _already_joined() -> Conflict:
