@@ -19,7 +19,11 @@ CHROMIUM_ARGS = [
 TEST_OUTPUT = os.path.join(os.path.dirname(__file__), "test-output")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    # Browser tests run last: once Playwright's sync API starts, its event loop runs in the
+    # main thread, and Django's test client can no longer call an async view from it.
+    items.sort(key=lambda item: "browser" in item.keywords)
     if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
         return
     skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: browser layer skipped")
