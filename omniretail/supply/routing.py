@@ -88,10 +88,20 @@ def route(*, lines, lat, lon) -> list[Candidate]:
 
 @transaction.atomic
 def place_routed_order(
-    *, shopper, lines, lat, lon, delivery_address: dict, payment_provider: str, note: str = ""
+    *,
+    shopper,
+    lines,
+    lat,
+    lon,
+    delivery_address: dict,
+    payment_provider: str,
+    note: str = "",
+    coupon: str = "",
+    cart=None,
 ):
     """Check out a delivery order at the first location of the route whose reservation
-    succeeds; the retailer hears about it at once (in-app and SMS to the store)."""
+    succeeds; the retailer hears about it at once (in-app and SMS to the store). `coupon`
+    and `cart` go to the checkout as they are (the shop's checkout page routes too)."""
     tried = route(lines=lines, lat=lat, lon=lon)
     locations = StockLocation.objects.select_related("store__merchant", "organization").in_bulk(
         [c.location_id for c in tried]
@@ -114,6 +124,8 @@ def place_routed_order(
                     fulfilment=fulfilment,
                     payment_provider=payment_provider,
                     note=note,
+                    coupon=coupon,
+                    cart=cart,
                 )
         except OutOfStock:
             continue

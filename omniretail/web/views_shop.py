@@ -1,6 +1,8 @@
 """The shopper's buying pages: cart, checkout, payment hand-off, orders and after-sales.
 Views parse the form, call one service or selector and render; a DomainError is shown on
-the page (or the htmx fragment) with its own 4xx status."""
+the page (or the htmx fragment) with its own 4xx status. Checkout shows the member-tier
+discount and the chosen coupon (loyalty decides both, through `orders.discounts_for`), and
+a delivery with no store chosen is routed by supply to the nearest store with the stock."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,12 +21,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.core.idempotency import run_idempotent
 from omniretail.core.ids import new_public_id
+from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id
+from omniretail.loyalty import coupons
+from omniretail.loyalty import selectors as loyalty_selectors
 from omniretail.orders import aftersales, pickup, selectors, services
 from omniretail.orders.models import MAX_LINE_QUANTITY, AfterSalesRequest, Order
 from omniretail.payments import selectors as payments_selectors
 from omniretail.payments import services as payments
 from omniretail.stores import selectors as stores
+from omniretail.supply import routing
+from omniretail.supply import selectors as supply_selectors
 from omniretail.web.views import _error
 
 S = Order.Status
@@ -58,9 +65,10 @@ def _int(value, field: str) -> int:
         raise field_error(field, _("数量必须是整数。")) from None
 
 
-def _point(request: HttpRequest) -> tuple[object, object, bool]:
+def _point(request: HttpRequest, data=None) -> tuple[object, object, bool]:
     """The browser's position when the shopper allowed it, else the city centre."""
-    lat, lon = request.GET.get("lat"), request.GET.get("lon")
+    data = request.GET if data is None else data
+    lat, lon = data.get("lat") or None, data.get("lon") or None
     if lat is None and lon is None:
         return *settings.OMNI_CITY_CENTER, True
     return lat, lon, False
@@ -76,14 +84,14 @@ class Line:
         return self.sku.price * self.quantity
 
 
-def _totals(lines) -> dict:
+def _totals(lines, discount=Decimal("0.00")) -> dict:
     subtotal = services.subtotal_of((line.sku, line.quantity) for line in lines)
     fee = services.delivery_fee_for(Order.Fulfilment.DELIVERY, subtotal)
     return {
         "subtotal": subtotal,
         "delivery_fee": fee,
-        "pickup_total": subtotal,
-        "delivery_total": subtotal + fee,
+        "pickup_total": subtotal - discount,
+        "delivery_total": subtotal - discount + fee,
         "free_delivery_from": services.FREE_DELIVERY_FROM,
         "standard_delivery_fee": services.DELIVERY_FEE,
     }
@@ -170,9 +178,9 @@ def _checkout_lines(request: HttpRequest, data) -> tuple[list[Line], bool]:
     return [Line(sku=line.sku, quantity=line.quantity) for line in lines], False
 
 
-def _checkout_stores(request: HttpRequest, buy_now: bool) -> list:
+def _checkout_stores(request: HttpRequest, buy_now: bool, data) -> list:
     """Nearby stores, those that can supply the whole cart first (marked `can_fulfil`)."""
-    lat, lon, _fallback = _point(request)
+    lat, lon, _fallback = _point(request, data)
     if buy_now:
         return [n.store for n in stores.nearby_stores(lat=lat, lon=lon, radius_m=STORE_RADIUS_M)]
     _lines, rows = selectors.cart_availability(
@@ -185,24 +193,89 @@ def _checkout_stores(request: HttpRequest, buy_now: bool) -> list:
     return found
 
 
+def _routed(data) -> bool:
+    """Delivery with "any store" chosen (an empty store): supply routes the order."""
+    return data.get("kind") == Order.Fulfilment.DELIVERY and data.get("store") == ""
+
+
+def _route_preview(lines, lat, lon) -> dict | None:
+    """Where supply's routing would send the order now: the first location of its route."""
+    if not lines:
+        return None
+    tried = routing.route(lines=[(line.sku, line.quantity) for line in lines], lat=lat, lon=lon)
+    if not tried:
+        return None
+    first = tried[0]
+    location = StockLocation.objects.select_related("store__merchant", "organization").get(
+        pk=first.location_id
+    )
+    return {
+        "store": location.store,
+        "location": location,
+        "merchant": location.store.merchant if location.store else location.organization,
+        "distance_m": None if first.distance_m == float("inf") else round(first.distance_m),
+    }
+
+
+def _discounts(request: HttpRequest, data, lines, merchant) -> dict:
+    """The tier discount and the chosen coupon (by default the best usable one) for this
+    merchant, as checkout will take them; a coupon this order cannot take is shown, not used."""
+    ctx = {"coupons": [], "coupon": "", "discount_lines": [], "coupon_error": None}
+    if merchant is None or not lines:
+        return {**ctx, "discount": Decimal("0.00")}
+    pairs = [(line.sku, line.quantity) for line in lines]
+    subtotal = services.subtotal_of(pairs)
+    ctx["coupons"] = list(loyalty_selectors.usable_coupons(request.user, merchant=merchant))
+    if "coupon" in data:
+        ctx["coupon"] = data.get("coupon", "")
+    else:
+        ctx["coupon"] = coupons.best_coupon(
+            shopper=request.user, merchant=merchant, subtotal=subtotal
+        )
+    try:
+        ctx["discount_lines"] = services.discounts_for(
+            shopper=request.user,
+            merchant=merchant,
+            lines=pairs,
+            subtotal=subtotal,
+            coupon=ctx["coupon"],
+        )
+    except DomainError as exc:
+        ctx["coupon_error"] = exc
+        ctx["discount_lines"] = services.discounts_for(
+            shopper=request.user, merchant=merchant, lines=pairs, subtotal=subtotal
+        )
+    return {**ctx, "discount": services.discount_total(ctx["discount_lines"], subtotal)}
+
+
 def _checkout_context(request: HttpRequest, data) -> dict:
     lines, buy_now = _checkout_lines(request, data)
-    store_list = _checkout_stores(request, buy_now)
-    chosen = data.get("store") or (store_list[0].public_id if store_list else "")
+    lat, lon, _fallback = _point(request, data)
+    store_list = _checkout_stores(request, buy_now, data)
+    routed = _routed(data)
+    chosen = "" if routed else data.get("store") or (store_list[0].public_id if store_list else "")
     store = next((s for s in store_list if s.public_id == chosen), None)
+    route = _route_preview(lines, lat, lon) if routed else None
+    merchant = store.merchant if store else (route or {}).get("merchant")
+    discounts = _discounts(request, data, lines, merchant)
     return {
         "tab": "cart",
         "lines": lines,
         "buy_now": buy_now,
         "stores": store_list,
         "store": store,
+        "routed": routed,
+        "route": route,
+        "lat": lat,
+        "lon": lon,
         "slots": selectors.pickup_slots(store)[:SLOTS_SHOWN] if store else [],
         "form": data,
         "kind": data.get("kind") or Order.Fulfilment.PICKUP,
         "provider": data.get("provider") or "sandbox_gateway",
         "balance": payments_selectors.wallet_balance(request.user),
         "token": data.get("token") or new_public_id(),
-        **_totals(lines),
+        **discounts,
+        **_totals(lines, discounts["discount"]),
     }
 
 
@@ -231,6 +304,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc)
     if request.method == "GET":
+        if request.htmx and data.get("part") == "totals":  # the store, kind or coupon changed
+            return render(request, "web/shop/_checkout_totals.html", ctx)
         if not ctx["lines"]:
             messages.info(request, _("购物车是空的，先去逛逛吧。"))
             return redirect("web:cart")
@@ -260,11 +335,25 @@ def _place_order(request: HttpRequest, ctx: dict) -> str:
         "slot": form.get("pickup_slot", ""),
         "address": address,
         "provider": provider,
+        "coupon": form.get("coupon", ""),
     }
 
     def action():
         if not ctx["lines"]:
             raise ValidationFailed(_("购物车是空的。"))
+        if _routed(form):
+            order = routing.place_routed_order(
+                shopper=request.user,
+                lines=[(line.sku, line.quantity) for line in ctx["lines"]],
+                lat=ctx["lat"],
+                lon=ctx["lon"],
+                delivery_address=address,
+                payment_provider=provider,
+                note=form.get("note", ""),
+                coupon=form.get("coupon", ""),
+                cart=None if ctx["buy_now"] else _cart(request, create=False),
+            )
+            return 201, {"order": order.public_id}
         store = stores.public_store(form.get("store", "")) if form.get("store") else None
         fulfilment = services.resolve_fulfilment(
             kind=kind,
@@ -279,6 +368,7 @@ def _place_order(request: HttpRequest, ctx: dict) -> str:
             payment_provider=provider,
             note=form.get("note", ""),
             cart=None if ctx["buy_now"] else _cart(request, create=False),
+            coupon=form.get("coupon", ""),
         )
         return 201, {"order": order.public_id}
 
@@ -339,6 +429,9 @@ def _order_context(request: HttpRequest, order: Order) -> dict:
         "after_sales": list(order.after_sales.order_by("-created_at")),
         "can_after_sales": order.status in aftersales.REFUNDABLE,
         "polling": order.status == S.PENDING_PAYMENT,
+        "routing": supply_selectors.routing_of(order.public_id)
+        if order.fulfilment == Order.Fulfilment.DELIVERY
+        else None,
     }
 
 
