@@ -17,7 +17,18 @@ urlpatterns = [
         views_loyalty.exchange_preview,
         name="points_exchange_preview",
     ),
+    path("me/coupons/", views_loyalty.my_coupons, name="my_coupons"),
     path("merchant/loyalty/", views_loyalty.merchant_console, name="m_loyalty"),
+    path(
+        "merchant/loyalty/coupon-template/",
+        views_loyalty.merchant_coupon_template,
+        name="m_loyalty_coupon_template",
+    ),
+    path(
+        "merchant/loyalty/coupon-issue/",
+        views_loyalty.merchant_coupon_issue,
+        name="m_loyalty_coupon_issue",
+    ),
     path("merchant/loyalty/rule/", views_loyalty.merchant_rule, name="m_loyalty_rule"),
     path("merchant/loyalty/exchange/", views_loyalty.merchant_exchange, name="m_loyalty_exchange"),
     path(

@@ -1,6 +1,7 @@
 """Points pages: the shopper's wallet (balances per asset, history, expiring soon), the
-offline -> platform exchange with a live preview and the OTP step-up, and the merchant
-console for earn rules, the exchange ratio, statements and the points liability chart.
+offline -> platform exchange with a live preview and the OTP step-up, the shopper's coupons
+(我的优惠券), and the merchant console for earn rules, the exchange ratio, coupon templates and
+issuing, statements and the points liability chart.
 No business rule lives here."""
 
 from datetime import date
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,8 +19,8 @@ from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import MANAGING_ROLES, require_role
 from omniretail.core.errors import DomainError, NotFound, field_error
 from omniretail.core.ids import new_public_id
-from omniretail.loyalty import exchange, selectors, services, settlement
-from omniretail.loyalty.models import EarnRule, ExchangeRule, Statement
+from omniretail.loyalty import coupons, exchange, selectors, services, settlement
+from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, ExchangeRule, Statement
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import _ctx, staff_required
 
@@ -37,6 +39,17 @@ def wallet(request: HttpRequest) -> HttpResponse:
         "exchangeable": selectors.exchangeable(user),
     }
     return render(request, "web/loyalty/wallet.html", ctx)
+
+
+@login_required
+@require_GET
+def my_coupons(request: HttpRequest) -> HttpResponse:
+    """Usable coupons first (soonest to expire on top), then used and expired ones."""
+    usable = list(selectors.usable_coupons(request.user))
+    shown = {c.pk for c in usable}
+    others = [c for c in selectors.coupons_of(request.user) if c.pk not in shown]
+    ctx = {"tab": "me", "usable": usable, "others": others, "now": timezone.now()}
+    return render(request, "web/loyalty/coupons.html", ctx)
 
 
 def _merchant(public_id: str) -> Organization:
@@ -175,6 +188,9 @@ def _console(request: HttpRequest, store, *, error=None, failed: str = ""):
         targets=EarnRule.Target.choices,
         rule=ExchangeRule.objects.filter(org=merchant).first(),
         statements=list(Statement.objects.filter(org=merchant).order_by("-month")[:24]),
+        templates=list(selectors.coupon_templates(merchant)[:50]),
+        coupon_kinds=CouponTemplate.Kind.choices,
+        issue_key=new_public_id(),
         outstanding=liability["outstanding"],
         chart=_liability_chart(liability["series"]),
         error=error,
@@ -256,3 +272,45 @@ def merchant_statement(request: HttpRequest, store) -> HttpResponse:
         settlement.build_statement(org=store.merchant, month=month)
 
     return _managed(request, store, act, "statement")
+
+
+@staff_required
+@require_POST
+def merchant_coupon_template(request: HttpRequest, store) -> HttpResponse:
+    form = request.POST
+
+    def act():
+        kind = form.get("kind", "")
+        coupons.define_template(
+            org=store.merchant,
+            name=form.get("name", ""),
+            kind=kind,
+            amount_off=form.get("amount_off") or "0",
+            percent_off=_whole(form.get("percent_off") or "0", "percent_off"),
+            max_off=form.get("max_off") or None,
+            min_spend=form.get("min_spend") or "0",
+            valid_days=_whole(form.get("valid_days"), "valid_days"),
+            per_member_limit=_whole(form.get("per_member_limit") or "1", "per_member_limit"),
+            for_birthday=form.get("for_birthday") == "on",
+        )
+
+    return _managed(request, store, act, "coupon_template")
+
+
+@staff_required
+@require_POST
+def merchant_coupon_issue(request: HttpRequest, store) -> HttpResponse:
+    """Give a member one coupon; the form's one-time key makes a double submit harmless."""
+    form = request.POST
+
+    def act():
+        template = selectors.coupon_template(store.merchant, form.get("template", ""))
+        coupons.issue_coupon(
+            template=template,
+            user=selectors.coupon_recipient(store.merchant, form.get("phone", "")),
+            source=Coupon.Source.STAFF,
+            idempotency_key=f"staff:{template.public_id}:{form.get('key') or new_public_id()}",
+            issued_by=request.user,
+        )
+
+    return _managed(request, store, act, "coupon_issue")
