@@ -2,7 +2,7 @@
 (/device/...) authenticate with the counter's credential (`Authorization: Counter ...`,
 docs/counter-protocol.md); the rest with a user's token or session."""
 
-from ninja import Router
+from ninja import Router, Status
 
 from omniretail.accounts.auth import AUTH
 from omniretail.core.api import idempotent
@@ -191,7 +191,7 @@ def book_repair(request, payload: RepairIn):
         photos=payload.photos,
         drop_off_at=payload.drop_off_at,
     )
-    return 201, ticket_out(ticket)
+    return Status(201, ticket_out(ticket))
 
 
 @router.get("/repairs/{ticket_id}", auth=AUTH)
@@ -275,7 +275,7 @@ def register(request, payload: CounterIn):
         lon=payload.lon,
         content=payload.content,
     )
-    return 201, counter_out(counter, with_shelf=True)
+    return Status(201, counter_out(counter, with_shelf=True))
 
 
 @router.get("/{code}", auth=None)
@@ -316,7 +316,7 @@ def add_bay(request, code: str, payload: BayIn):
         par_level=payload.par_level,
         capacity=payload.capacity,
     )
-    return 201, counter_out(counter, with_shelf=True)
+    return Status(201, counter_out(counter, with_shelf=True))
 
 
 @router.post("/{code}/credentials", auth=AUTH, response={201: dict})
@@ -324,11 +324,14 @@ def issue_credential(request, code: str):
     """The token and command key are shown in this answer only; store them in the device."""
     counter = selectors.counter_for_actor(request.user, code)
     credential, token = services.issue_credential(actor=request.user, counter=counter)
-    return 201, {
-        "key_id": credential.key_id,
-        "token": token,
-        "command_key": services.command_key(credential.key_id).hex(),
-    }
+    return Status(
+        201,
+        {
+            "key_id": credential.key_id,
+            "token": token,
+            "command_key": services.command_key(credential.key_id).hex(),
+        },
+    )
 
 
 @router.post("/{code}/credentials/{key_id}/revoke", auth=AUTH)
@@ -355,7 +358,7 @@ def maintenance(request, code: str, payload: MaintenanceIn):
 def send_command(request, code: str, payload: CommandIn):
     counter = selectors.counter_for_actor(request.user, code)
     command = commands.send_ops_command(counter=counter, kind=payload.kind)
-    return 201, {"id": command.public_id, "kind": command.kind, "status": command.status}
+    return Status(201, {"id": command.public_id, "kind": command.kind, "status": command.status})
 
 
 @router.post("/{code}/restock", auth=AUTH, response={201: dict})
