@@ -90,6 +90,14 @@ def test_dashboard_shows_todays_orders_pickups_due_chart_and_low_stock(
     assert re.search(r'data-testid="low-stock"><span>玻尿酸补水面膜 · 20 片装', body)
 
 
+def test_every_marketing_tool_on_the_dashboard_opens_for_the_manager(staff_client, commerce):
+    body = staff_client.get("/merchant/").content.decode()
+    tools = re.findall(r'<a href="([^"]+)" data-testid="nav-[a-z-]+"', body)
+    assert len(tools) >= 6
+    for href in tools:
+        assert staff_client.get(href, follow=True).status_code == 200, href
+
+
 def test_the_chosen_store_is_remembered_in_the_session(staff_client, commerce):
     staff_client.get("/merchant/", {"store": commerce.far_store.public_id})
     body = text(staff_client.get("/merchant/stock/"))
