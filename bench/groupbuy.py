@@ -5,6 +5,11 @@ BENCH_GROUPBUY_SEATS is lower. A join is the whole service call: claim a seat, w
 member, open its payment intent at the group price. Printed: accepted joins per second,
 p50/p99 latency, and the oversubscription found afterwards (must be 0).
 
+Two designs run, each into a campaign of its own: per request (`services.join`, one
+statement on PostgreSQL, each process joining one shopper after the other) and batched
+(`joinqueue.joins`, BENCH_GROUPBUY_THREADS callers per process waiting on the process's
+flusher, which seats up to OMNI_GROUPBUY_JOIN_BATCH joins per transaction).
+
 On PostgreSQL two pgbench bounds run in the same run, on the same server: the hot-row bound
 (every transaction a conditional UPDATE of one group row: what "seats = seats + 1 WHERE
 seats < size" on the open group would allow at best) and the seat-token claim alone
@@ -14,6 +19,7 @@ seats < size" on the open group would allow at best) and the seat-token claim al
 """
 
 import os
+import threading
 import time
 from datetime import timedelta
 
@@ -30,7 +36,9 @@ JOINS = int(os.environ.get("BENCH_GROUPBUY_JOINS", "5000"))
 CLIENTS = int(os.environ.get("BENCH_GROUPBUY_CLIENTS", "4"))
 SIZE = int(os.environ.get("BENCH_GROUPBUY_SIZE", "50"))
 SEATS = int(os.environ.get("BENCH_GROUPBUY_SEATS", str(JOINS)))
+THREADS = int(os.environ.get("BENCH_GROUPBUY_THREADS", "50"))
 SECONDS = float(os.environ.get("BENCH_GROUPBUY_SECONDS", "10"))
+DESIGNS = ("per request", "batched")
 PASSWORD = "Bench-pass-2026"
 
 
@@ -68,30 +76,36 @@ def _world() -> dict:
     sku = product.skus.get()
     groups = max(1, SEATS // SIZE)
     inventory.receive_stock(
-        actor=owner, location=inventory.location_for_store(store), sku=sku, quantity=groups
+        actor=owner,
+        location=inventory.location_for_store(store),
+        sku=sku,
+        quantity=groups * len(DESIGNS),
     )
     now = timezone.now()
-    campaign = services.publish_campaign(
-        actor=owner,
-        store=store,
-        sku=sku,
-        title="秒杀拼团",
-        quantity=groups,
-        group_price="9.90",
-        group_size=SIZE,
-        winners_per_group=1,
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(days=1),
-        navigation_address="杭州",
-        phone="0571-88000000",
-    )
+    campaigns = {
+        design: services.publish_campaign(
+            actor=owner,
+            store=store,
+            sku=sku,
+            title=f"秒杀拼团 {n}",
+            quantity=groups,
+            group_price="9.90",
+            group_size=SIZE,
+            winners_per_group=1,
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(days=1),
+            navigation_address="杭州",
+            phone="0571-88000000",
+        ).pk
+        for n, design in enumerate(DESIGNS, start=1)
+    }
     User.objects.bulk_create(User(username=f"flash{i}", phone=f"1350{i:07d}") for i in range(JOINS))
     shoppers = list(
         User.objects.filter(username__startswith="flash")
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return {"campaign": campaign.pk, "shoppers": shoppers}
+    return {"campaigns": campaigns, "shoppers": shoppers}
 
 
 def _client(world, index, deadline, queue):
@@ -100,26 +114,54 @@ def _client(world, index, deadline, queue):
 
     django.setup()
     from omniretail.accounts.models import User
-    from omniretail.core.errors import Conflict
-    from omniretail.groupbuy import services
+    from omniretail.groupbuy import joinqueue, services
     from omniretail.groupbuy.models import Campaign
 
-    campaign = Campaign.objects.get(pk=world["campaign"])
+    campaign = Campaign.objects.select_related("merchant").get(pk=world["campaign"])
     mine = world["shoppers"][index::CLIENTS]
     users = list(User.objects.filter(pk__in=mine))
+    if world["design"] == "batched":
+        results = _threads(joinqueue.joins.join, users, campaign, deadline)
+    else:
+        results = _one_by_one(services.join, users, campaign, deadline)
+    connections.close_all()
+    queue.put(results)
+
+
+def _one_by_one(join, users, campaign, deadline) -> list:
+    from omniretail.core.errors import Conflict
+
     results = []
     for user in users:
         if time.time() >= deadline:
             break
         started = time.perf_counter()
         try:
-            services.join(shopper=user, campaign=campaign, provider="sandbox_gateway")
+            join(shopper=user, campaign=campaign, provider="sandbox_gateway")
             ok = True
         except Conflict:
             ok = False
         results.append((ok, time.perf_counter() - started, time.time()))
-    connections.close_all()
-    queue.put(results)
+    return results
+
+
+def _threads(join, users, campaign, deadline) -> list:
+    """THREADS callers at once in this process (as a threaded or async worker serves)."""
+    shares: list[list] = [[] for _ in range(THREADS)]
+    threads = [
+        threading.Thread(
+            target=lambda t: shares[t].extend(
+                _one_by_one(join, users[t::THREADS], campaign, deadline)
+            ),
+            args=(t,),
+        )
+        for t in range(THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [r for share in shares for r in share]
 
 
 def _oversubscription(campaign_id: int) -> int:
@@ -158,31 +200,50 @@ def main() -> None:
     )
     with django_database("groupbuy") as label:
         world = _world()
+        from django.conf import settings
+
         from omniretail.groupbuy.models import Campaign, Group
 
-        # generous deadline: the flash ends when every request has been answered
-        results, elapsed = run_clients(_client, world, clients=CLIENTS, seconds=300)
-        accepted = [r for r in results if r[0]]
-        latencies = [r[1] for r in results]
-        window = max(r[2] for r in results) - min(r[2] - r[1] for r in results)
-        rate = len(accepted) / window
-        over = _oversubscription(world["campaign"])
-        rows = [
-            [
-                label,
-                "join (seat + member + intent)",
-                len(results),
-                len(accepted),
-                rate,
-                percentile(latencies, 50) * 1000,
-                percentile(latencies, 99) * 1000,
-                over,
-            ]
-        ]
+        rows, rates = [], {}
+        for design in DESIGNS:
+            campaign_id = world["campaigns"][design]
+            # generous deadline: the flash ends when every request has been answered
+            results, elapsed = run_clients(
+                _client,
+                {**world, "design": design, "campaign": campaign_id},
+                clients=CLIENTS,
+                seconds=300,
+            )
+            accepted = [r for r in results if r[0]]
+            latencies = [r[1] for r in results]
+            window = max(r[2] for r in results) - min(r[2] - r[1] for r in results)
+            rates[design] = len(accepted) / window
+            over = _oversubscription(campaign_id)
+            callers = CLIENTS * (THREADS if design == "batched" else 1)
+            what = (
+                f"batched join, <= {settings.OMNI_GROUPBUY_JOIN_BATCH}/tx, {callers} callers"
+                if design == "batched"
+                else f"join per request, {callers} callers"
+            )
+            rows.append(
+                [
+                    label,
+                    what,
+                    len(results),
+                    len(accepted),
+                    rates[design],
+                    percentile(latencies, 50) * 1000,
+                    percentile(latencies, 99) * 1000,
+                    over,
+                ]
+            )
+            print(f"{design}: flash took {elapsed:.1f}s wall (process start included)")
+            if over:
+                raise SystemExit(f"{design}: OVERSUBSCRIBED by {over}")
         bounds = {}
         if label == "postgresql":
-            group = Group.objects.filter(campaign_id=world["campaign"]).first()
-            campaign = Campaign.objects.get(pk=world["campaign"])
+            campaign = Campaign.objects.get(pk=world["campaigns"]["per request"])
+            group = Group.objects.filter(campaign=campaign).first()
             for name, script, variables in (
                 ("pgbench hot row (1 group row)", HOT_ROW, {"group_id": group.pk}),
                 ("pgbench seat claim SKIP LOCKED", SEAT_CLAIM, {"campaign": campaign.pk}),
@@ -194,14 +255,11 @@ def main() -> None:
             ["db", "what", "requests", "accepted", "accepted/s", "p50 ms", "p99 ms", "oversub"],
             rows,
         )
-        print(f"flash took {elapsed:.1f}s wall (process start included); {len(accepted)} seated")
-        for name, tps in bounds.items():
-            if tps:
-                print(
-                    f"ratio of accepted joins/s to {name}: {rate / tps:.2f} ({rate:.0f}/{tps:.0f})"
-                )
-        if over:
-            raise SystemExit(f"OVERSUBSCRIBED by {over}")
+        for design, rate in rates.items():
+            for name, tps in bounds.items():
+                if tps:
+                    print(f"{design}: ratio to {name}: {rate / tps:.2f} ({rate:.0f}/{tps:.0f})")
+        print(f"batched / per request: {rates['batched'] / rates['per request']:.1f}x")
 
 
 if __name__ == "__main__":

@@ -225,6 +225,7 @@ OMNI_REFERRAL_POINTS_PER_YUAN = int(os.environ.get("OMNI_REFERRAL_POINTS_PER_YUA
 
 # Group buys: minutes a shopper has to pay a claimed seat before it goes back to the pool.
 OMNI_GROUPBUY_PAYMENT_MINUTES = int(os.environ.get("OMNI_GROUPBUY_PAYMENT_MINUTES", "10"))
+OMNI_GROUPBUY_JOIN_BATCH = int(os.environ.get("OMNI_GROUPBUY_JOIN_BATCH", "100"))
 
 # Producer-to-retailer channel: how far (metres) a delivery order may be routed to a store;
 # beyond it the regional warehouse serves.

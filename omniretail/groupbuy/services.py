@@ -222,16 +222,12 @@ def join(*, shopper, campaign: Campaign, provider: str, group: Group | None = No
 def _refusal(shopper, campaign: Campaign, group: Group | None) -> Conflict:
     if Member.objects.filter(campaign=campaign, shopper=shopper, status__in=Member.LIVE).exists():
         return _already_joined()
-    if group is not None:
-        return Conflict(_("该团已满，请参加其他团。"), code="group_full")
-    return Conflict(_("名额已满，本活动已无空位。"), code="campaign_full")
+    return _full(group)
 
 
 def _seat_step_by_step(campaign, group, member: Member, intent) -> tuple | None:
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(*_claim_sql(campaign, group, 1))
-            seat = cursor.fetchone()
+        seat = next(iter(_claim_seats(campaign, group, 1)), None)
         if seat is not None:
             member.seat_id, member.group_id, member.seat_number = seat
             payments.create_intents([intent])
@@ -286,6 +282,86 @@ def _insert_template(model, seat_columns: tuple) -> tuple[str, list]:
         f"SELECT {', '.join(selected)} FROM seat RETURNING id"
     )
     return sql, fields
+
+
+def join_many(*, campaign: Campaign, joins: list, group: Group | None = None) -> list:
+    """Seat a batch of `(shopper, provider)` joins in one transaction: one statement claims
+    the seats, one writes the intents, one the members. Returns, in order, each join's
+    Member or the error `join` would have raised for it; a refused join writes nothing.
+    If a shopper meanwhile took a seat through another batch, the batch is rolled back and
+    its joins are seated one by one."""
+    now = timezone.now()
+    outcomes: list = [
+        _outcome(_check_join, campaign=campaign, provider=p, group=group, now=now)
+        for _s, p in joins
+    ]
+    try:
+        with transaction.atomic():
+            seating, twins = _queue_up(campaign, joins, outcomes)
+            seats = _claim_seats(campaign, group, len(seating)) if seating else []
+            members, intents = [], []
+            for i, seat in zip(seating, seats, strict=False):
+                shopper, provider = joins[i]
+                member, intent = _rows(shopper, campaign, provider, now)
+                member.seat_id, member.group_id, member.seat_number = seat
+                members.append(member)
+                intents.append(intent)
+                outcomes[i] = member
+            payments.create_intents(intents)
+            Member.objects.bulk_create(members)
+    except IntegrityError:
+        return [
+            _outcome(join, shopper=shopper, campaign=campaign, provider=provider, group=group)
+            for shopper, provider in joins
+        ]
+    full = _full(group)
+    for i in seating[len(seats) :]:
+        outcomes[i] = full
+    for i, first in twins:  # the same shopper twice in one batch: as if one after the other
+        outcomes[i] = _already_joined() if isinstance(outcomes[first], Member) else full
+    return outcomes
+
+
+def _queue_up(campaign: Campaign, joins: list, outcomes: list) -> tuple[list, list]:
+    """Which joins of a batch want a seat (in order), and which repeat an earlier shopper
+    of the batch; a shopper already holding a seat is refused here."""
+    asking = {shopper.pk for (shopper, _p), done in zip(joins, outcomes, strict=True) if not done}
+    live = set(
+        Member.objects.filter(
+            campaign=campaign, shopper_id__in=asking, status__in=Member.LIVE
+        ).values_list("shopper_id", flat=True)
+    )
+    seating, twins, first_of = [], [], {}
+    for i, (shopper, _provider) in enumerate(joins):
+        if outcomes[i] is not None:
+            continue
+        if shopper.pk in live:
+            outcomes[i] = _already_joined()
+        elif shopper.pk in first_of:
+            twins.append((i, first_of[shopper.pk]))
+        else:
+            first_of[shopper.pk] = i
+            seating.append(i)
+    return seating, twins
+
+
+def _claim_seats(campaign: Campaign, group: Group | None, n: int) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(*_claim_sql(campaign, group, n))
+        return sorted(cursor.fetchall())
+
+
+def _full(group: Group | None) -> Conflict:
+    if group is not None:
+        return Conflict(_("该团已满，请参加其他团。"), code="group_full")
+    return Conflict(_("名额已满，本活动已无空位。"), code="campaign_full")
+
+
+def _outcome(call, **kwargs):
+    try:
+        return call(**kwargs)
+    except (Conflict, NotFound, ValidationFailed) as exc:
+        return exc
 
 
 def _already_joined() -> Conflict:

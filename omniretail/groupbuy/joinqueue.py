@@ -1,0 +1,95 @@
+"""Joins in batches, for a flash sale. In each web worker process, concurrent joins are
+handed to one flusher thread that seats up to `OMNI_GROUPBUY_JOIN_BATCH` of them in one
+transaction (`services.join_many`: one seat claim, one insert of intents, one of members),
+so a round trip and a commit are shared by the whole batch instead of paid by each join.
+Each caller waits for its own answer: the Member, or the error `services.join` would have
+raised. Seats are still claimed by the database (SKIP LOCKED), so any number of processes
+may run a queue side by side without ever seating more than a group's size."""
+
+import os
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+
+from omniretail.groupbuy import services
+from omniretail.groupbuy.models import Campaign, Group, Member
+
+WAIT_SECONDS = 30
+
+
+@dataclass
+class _Join:
+    shopper: object
+    campaign: Campaign
+    provider: str
+    group: Group | None
+    answer: Future = field(default_factory=Future)
+
+    @property
+    def batch_key(self) -> tuple:
+        return self.campaign.pk, self.group.pk if self.group else None
+
+
+class JoinQueue:
+    """A process's queue of joins and the thread that flushes it (started on first use, and
+    again in a forked child, whose parent's thread did not come along)."""
+
+    def __init__(self, batch: int | None = None):
+        self.batch = batch
+        self._pid = None
+        self._lock = threading.Lock()
+
+    def join(self, *, shopper, campaign: Campaign, provider: str, group: Group | None = None):
+        request = _Join(shopper, campaign, provider, group)
+        self._pending().put(request)
+        return request.answer.result(timeout=WAIT_SECONDS)
+
+    def _pending(self) -> queue.SimpleQueue:
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid, self._queue = os.getpid(), queue.SimpleQueue()
+                threading.Thread(
+                    target=self._flush_forever, name="groupbuy-joins", daemon=True
+                ).start()
+            return self._queue
+
+    def _flush_forever(self) -> None:
+        pending = self._queue
+        limit = self.batch or settings.OMNI_GROUPBUY_JOIN_BATCH
+        while True:
+            batch = [pending.get()]
+            while len(batch) < limit:
+                try:
+                    batch.append(pending.get_nowait())
+                except queue.Empty:
+                    break
+            self.flush(batch)
+
+    @staticmethod
+    def flush(batch: list[_Join]) -> None:
+        """Seat one batch, per campaign (and chosen group), and answer every caller."""
+        by_key: dict[tuple, list[_Join]] = {}
+        for request in batch:
+            by_key.setdefault(request.batch_key, []).append(request)
+        for requests in by_key.values():
+            try:
+                outcomes = services.join_many(
+                    campaign=requests[0].campaign,
+                    group=requests[0].group,
+                    joins=[(r.shopper, r.provider) for r in requests],
+                )
+            except Exception as exc:  # the callers get it; the thread lives on, reconnected
+                outcomes = [exc] * len(requests)
+                connection.close()
+            for request, outcome in zip(requests, outcomes, strict=True):
+                if isinstance(outcome, Member):
+                    request.answer.set_result(outcome)
+                else:
+                    request.answer.set_exception(outcome)
+
+
+joins = JoinQueue()
