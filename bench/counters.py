@@ -24,49 +24,30 @@ import threading
 import time
 from pathlib import Path
 
-from bench.common import REPO, django_database, header, percentile, print_table, run_clients
+from bench.common import (
+    REPO,
+    BenchShop,
+    django_database,
+    header,
+    percentile,
+    print_table,
+    run_clients,
+)
 
 N = int(os.environ.get("BENCH_COUNTERS_N", "1000"))
 TICKS = int(os.environ.get("BENCH_COUNTERS_TICKS", "3"))
 CLIENTS = int(os.environ.get("BENCH_COUNTERS_CLIENTS", "4"))
 POLLERS = int(os.environ.get("BENCH_COUNTERS_POLLERS", "200"))
 COMMANDS = int(os.environ.get("BENCH_COUNTERS_COMMANDS", "200"))
-PASSWORD = "Bench-pass-2026"
 
 
 def _world() -> dict:
     """A merchant's store, one SKU, N counters with one stocked bay and a credential each."""
-    from omniretail.accounts import services as accounts
-    from omniretail.catalog import services as catalog
     from omniretail.counters import services as counters
-    from omniretail.inventory import services as inventory
-    from omniretail.stores import services as stores
 
-    platform = accounts.create_organization(kind="platform", name="平台", code="platform")
-    ops = accounts.create_staff(username="ops", password=PASSWORD, organization=platform)
-    producer = accounts.create_organization(kind="producer", name="厂家", code="maker")
-    maker = accounts.create_staff(username="maker", password=PASSWORD, organization=producer)
-    merchant = accounts.create_organization(kind="merchant", name="商家", code="shop")
-    owner = accounts.create_staff(
-        username="owner", password=PASSWORD, organization=merchant, role="owner"
-    )
-    store = stores.create_store(
-        actor=owner, merchant=merchant, name="门店", address="杭州", lat=30.27, lon=120.15
-    )
-    category = catalog.create_category(actor=ops, name="电动车", slug="ev")
-    product = catalog.create_product(
-        actor=maker,
-        owner=producer,
-        category=category,
-        name="电动自行车",
-        skus=[{"code": "EV-1", "name": "标准版", "price": "2999.00"}],
-    )
-    catalog.submit_product(actor=maker, product=product)
-    catalog.review_product(actor=ops, product=product, approve=True)
-    sku = product.skus.get()
-    inventory.receive_stock(
-        actor=owner, location=inventory.location_for_store(store), sku=sku, quantity=3 * N
-    )
+    shop = BenchShop(category=("电动车", "ev"))
+    owner, store = shop.owner, shop.store
+    sku = shop.sku(name="电动自行车", code="EV-1", price="2999.00", stock=3 * N)
     tokens = []
     for i in range(N):
         counter = counters.register_counter(
@@ -163,25 +144,24 @@ def _tick_client(world, index, deadline, queue) -> None:
 
 
 def _poller(port: int, token: str, received: dict, stop: threading.Event) -> None:
+    """Long-poll like a device, acknowledging each command; ends when the server goes."""
+    headers = {"Authorization": f"Counter {token}", "Content-Type": "application/json"}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=40)
-    while not stop.is_set():
-        conn.request(
-            "GET",
-            "/api/counters/device/commands?wait=20",
-            headers={"Authorization": f"Counter {token}"},
-        )
-        body = json.loads(conn.getresponse().read())
-        now = time.time()
-        for wire in body.get("commands", []):
-            command_id = wire["command"]["id"]
-            received.setdefault(command_id, now)  # a redelivery is not a new receipt
-            conn.request(
-                "POST",
-                f"/api/counters/device/commands/{command_id}/ack",
-                json.dumps({"status": "done"}),
-                {"Authorization": f"Counter {token}", "Content-Type": "application/json"},
-            )
-            conn.getresponse().read()
+    try:
+        while not stop.is_set():
+            conn.request("GET", "/api/counters/device/commands?wait=20", headers=headers)
+            body = json.loads(conn.getresponse().read())
+            now = time.time()
+            for wire in body.get("commands", []):
+                command_id = wire["command"]["id"]
+                received.setdefault(command_id, now)  # a redelivery is not a new receipt
+                ack = json.dumps({"status": "done"})
+                conn.request(
+                    "POST", f"/api/counters/device/commands/{command_id}/ack", ack, headers
+                )
+                conn.getresponse().read()
+    except (OSError, http.client.HTTPException):
+        return  # the server was stopped at the end of the run
 
 
 def _start_pollers(world, port: int) -> tuple[dict, threading.Event]:
