@@ -15,6 +15,7 @@ import time
 from datetime import timedelta
 
 from bench.common import (
+    BenchShop,
     django_database,
     header,
     percentile,
@@ -31,53 +32,22 @@ STOCK_EACH = 100_000  # the largest single receipt the inventory accepts
 
 def _world():
     """A merchant with one always-open store holding plenty of SKUS, and shoppers."""
-    from omniretail.accounts import services as accounts
     from omniretail.accounts.models import User
-    from omniretail.catalog import services as catalog
     from omniretail.inventory import services as inventory
-    from omniretail.stores import services as stores
 
-    platform = accounts.create_organization(kind="platform", name="平台", code="platform")
-    ops = accounts.create_staff(username="ops", password="Bench-pass-2026", organization=platform)
-    producer = accounts.create_organization(kind="producer", name="厂家", code="maker")
-    maker = accounts.create_staff(
-        username="maker", password="Bench-pass-2026", organization=producer
-    )
-    merchant = accounts.create_organization(kind="merchant", name="商家", code="shop")
-    owner = accounts.create_staff(
-        username="owner", password="Bench-pass-2026", organization=merchant, role="owner"
-    )
-    store = stores.create_store(
-        actor=owner, merchant=merchant, name="门店", address="杭州", lat=30.27, lon=120.15
-    )
-    stores.set_opening_hours(
-        actor=owner,
-        store=store,
-        hours=[{"weekday": d, "opens": "00:00", "closes": "00:00"} for d in range(7)],
-    )
-    category = catalog.create_category(actor=ops, name="日用", slug="daily")
-    location = inventory.location_for_store(store)
-    sku_ids = []
-    for i in range(SKUS):
-        product = catalog.create_product(
-            actor=maker,
-            owner=producer,
-            category=category,
-            name=f"商品{i}",
-            skus=[{"code": f"B{i}", "name": "单件", "price": "9.90"}],
-        )
-        catalog.submit_product(actor=maker, product=product)
-        catalog.review_product(actor=ops, product=product, approve=True)
-        sku = product.skus.get()
-        inventory.receive_stock(actor=owner, location=location, sku=sku, quantity=STOCK_EACH)
-        sku_ids.append(sku.pk)
+    shop = BenchShop(open_all_week=True)
+    location = inventory.location_for_store(shop.store)
+    sku_ids = [
+        shop.sku(name=f"商品{i}", code=f"B{i}", price="9.90", stock=STOCK_EACH).pk
+        for i in range(SKUS)
+    ]
     shoppers = [
         User.objects.create(username=f"s{i}", phone=f"1380000{i:04d}").pk for i in range(CLIENTS)
     ]
     return {
-        "store": store.pk,
+        "store": shop.store.pk,
         "location": location.pk,
-        "merchant": merchant.pk,
+        "merchant": shop.merchant.pk,
         "skus": sku_ids,
         "shoppers": shoppers,
     }

@@ -10,11 +10,10 @@ Environment: BENCH_CODES_N (100000), BENCH_CODES_PDF_PAGES (20).
 import os
 import time
 
-from bench.common import django_database, header, print_table
+from bench.common import BenchShop, django_database, header, print_table
 
 N = int(os.environ.get("BENCH_CODES_N", "100000"))
 PDF_PAGES = int(os.environ.get("BENCH_CODES_PDF_PAGES", "20"))
-PASSWORD = "Bench-pass-2026"
 
 
 class _TimedBelow:
@@ -25,27 +24,13 @@ class _TimedBelow:
 
 def _batch():
     """A producer with one approved SKU and a batch ordered but not generated yet."""
-    from omniretail.accounts import services as accounts
-    from omniretail.catalog import services as catalog
     from omniretail.codes import services
 
-    platform = accounts.create_organization(kind="platform", name="平台", code="platform")
-    ops = accounts.create_staff(username="ops", password=PASSWORD, organization=platform)
-    producer = accounts.create_organization(kind="producer", name="厂家", code="maker")
-    maker = accounts.create_staff(username="maker", password=PASSWORD, organization=producer)
-    category = catalog.create_category(actor=ops, name="美妆", slug="beauty")
-    product = catalog.create_product(
-        actor=maker,
-        owner=producer,
-        category=category,
-        name="补水面膜",
-        skus=[{"code": "B-1", "name": "10片", "price": "39.90"}],
-    )
-    catalog.submit_product(actor=maker, product=product)
-    catalog.review_product(actor=ops, product=product, approve=True)
+    shop = BenchShop(category=("美妆", "beauty"))
+    sku = shop.sku(name="补水面膜", code="B-1", price="39.90")
     services._generate_task = lambda: _TimedBelow
     return services.order_batch(
-        actor=maker, producer=producer, sku=product.skus.get(), quantity=N, points_per_scan=10
+        actor=shop.maker, producer=shop.producer, sku=sku, quantity=N, points_per_scan=10
     )
 
 

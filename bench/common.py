@@ -191,3 +191,70 @@ def pgbench_tps(
     if not match:
         return None, (out.stderr or out.stdout)[-500:]
     return float(match.group(1)), ""
+
+
+BENCH_PASSWORD = "Bench-pass-2026"
+
+
+class BenchShop:
+    """The cast every benchmark starts from: the platform and its reviewer, a producer and
+    its staff, a merchant's owner and one store (open around the clock when asked), built
+    through the services as a real shop would be."""
+
+    def __init__(self, *, open_all_week: bool = False, category=("日用", "daily")):
+        from omniretail.accounts import services as accounts
+        from omniretail.catalog import services as catalog
+        from omniretail.stores import services as stores
+
+        self.platform = accounts.create_organization(kind="platform", name="平台", code="platform")
+        self.ops = accounts.create_staff(
+            username="ops", password=BENCH_PASSWORD, organization=self.platform
+        )
+        self.producer = accounts.create_organization(kind="producer", name="厂家", code="maker")
+        self.maker = accounts.create_staff(
+            username="maker", password=BENCH_PASSWORD, organization=self.producer
+        )
+        self.merchant = accounts.create_organization(kind="merchant", name="商家", code="shop")
+        self.owner = accounts.create_staff(
+            username="owner", password=BENCH_PASSWORD, organization=self.merchant, role="owner"
+        )
+        self.store = stores.create_store(
+            actor=self.owner,
+            merchant=self.merchant,
+            name="门店",
+            address="杭州",
+            lat=30.27,
+            lon=120.15,
+        )
+        if open_all_week:
+            stores.set_opening_hours(
+                actor=self.owner,
+                store=self.store,
+                hours=[{"weekday": d, "opens": "00:00", "closes": "00:00"} for d in range(7)],
+            )
+        name, slug = category
+        self.category = catalog.create_category(actor=self.ops, name=name, slug=slug)
+
+    def sku(self, *, name: str, code: str, price: str, stock: int = 0):
+        """An approved one-SKU product of the producer, `stock` units received at the store."""
+        from omniretail.catalog import services as catalog
+        from omniretail.inventory import services as inventory
+
+        product = catalog.create_product(
+            actor=self.maker,
+            owner=self.producer,
+            category=self.category,
+            name=name,
+            skus=[{"code": code, "name": "单件", "price": price}],
+        )
+        catalog.submit_product(actor=self.maker, product=product)
+        catalog.review_product(actor=self.ops, product=product, approve=True)
+        sku = product.skus.get()
+        if stock:
+            inventory.receive_stock(
+                actor=self.owner,
+                location=inventory.location_for_store(self.store),
+                sku=sku,
+                quantity=stock,
+            )
+        return sku

@@ -17,6 +17,7 @@ import time
 from datetime import timedelta
 
 from bench.common import (
+    BenchShop,
     django_database,
     header,
     percentile,
@@ -30,49 +31,18 @@ SECONDS = float(os.environ.get("BENCH_REFERRALS_SECONDS", "10"))
 LINKS = int(os.environ.get("BENCH_REFERRALS_LINKS", "200"))
 ORDERS = int(os.environ.get("BENCH_REFERRALS_ORDERS", "150"))
 VISITORS_PER_CLIENT = 50
-PASSWORD = "Bench-pass-2026"
 
 
 def _world() -> dict:
     """A merchant's store with one product in stock, LINKS sharers each with a link to it,
     and visitors for every client."""
-    from omniretail.accounts import services as accounts
     from omniretail.accounts.models import User
-    from omniretail.catalog import services as catalog
-    from omniretail.inventory import services as inventory
     from omniretail.referrals import links, services
-    from omniretail.stores import services as stores
 
-    platform = accounts.create_organization(kind="platform", name="平台", code="platform")
-    ops = accounts.create_staff(username="ops", password=PASSWORD, organization=platform)
-    producer = accounts.create_organization(kind="producer", name="厂家", code="maker")
-    maker = accounts.create_staff(username="maker", password=PASSWORD, organization=producer)
-    merchant = accounts.create_organization(kind="merchant", name="商家", code="shop")
-    owner = accounts.create_staff(
-        username="owner", password=PASSWORD, organization=merchant, role="owner"
-    )
-    store = stores.create_store(
-        actor=owner, merchant=merchant, name="门店", address="杭州", lat=30.27, lon=120.15
-    )
-    stores.set_opening_hours(
-        actor=owner,
-        store=store,
-        hours=[{"weekday": d, "opens": "00:00", "closes": "00:00"} for d in range(7)],
-    )
-    category = catalog.create_category(actor=ops, name="日用", slug="daily")
-    product = catalog.create_product(
-        actor=maker,
-        owner=producer,
-        category=category,
-        name="分享商品",
-        skus=[{"code": "R1", "name": "单件", "price": "39.90"}],
-    )
-    catalog.submit_product(actor=maker, product=product)
-    catalog.review_product(actor=ops, product=product, approve=True)
-    sku = product.skus.get()
-    inventory.receive_stock(
-        actor=owner, location=inventory.location_for_store(store), sku=sku, quantity=100_000
-    )
+    shop = BenchShop(open_all_week=True)
+    store = shop.store
+    sku = shop.sku(name="分享商品", code="R1", price="39.90", stock=100_000)
+    product = sku.product
     tokens, link_ids = [], []
     for i in range(LINKS):
         sharer = User.objects.create(username=f"sharer{i}", phone=f"1390000{i:04d}")
