@@ -7,7 +7,8 @@ it doubles as the reference client for hardware makers.
 Behaviour is steered through a control file re-read on every loop, so a test or a demo can
 change it while the process runs: {"offline": true} stops all traffic, {"leave_door_open":
 true} keeps the door open after an unlock, {"take": {"1": 0}} takes that many items from a
-bay instead of what was paid for."""
+bay instead of what was paid for, {"fault": "motor jammed"} reports a fault (a reason
+starting with "tamper" a camera/tamper alarm) and removing it reports the fault cleared."""
 
 import hashlib
 import hmac
@@ -107,6 +108,17 @@ class CounterSim:
         self._save()
         return self.send("door_closed", {"bays": self.contents()})
 
+    def report_fault(self, reason: str | None) -> None:
+        """Report a fault once when the control file names one, and its clearing once."""
+        if reason and reason != self.state.get("fault"):
+            kind = "tamper" if reason.startswith("tamper") else "fault"
+            self.send(kind, {"reason": reason})
+        elif not reason and self.state.get("fault"):
+            self.send("fault_cleared", {})
+        if (reason or None) != self.state.get("fault"):
+            self.state["fault"] = reason or None
+            self._save()
+
     # ------------------------------------------------------------ server -> device
 
     def verify(self, wire: dict) -> str:
@@ -193,6 +205,7 @@ class CounterSim:
                 continue
             if self.state["door_open"] and not control.get("leave_door_open"):
                 self.close_door()
+            self.report_fault(control.get("fault"))
             if time.monotonic() >= next_beat:
                 self.heartbeat()
                 next_beat = time.monotonic() + interval

@@ -67,6 +67,10 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
         (item, _qr(f"{buy_url}?src=qr&p={item.product.public_id}"))
         for item in selectors.shelf(counter)
     ]
+    if request.htmx:  # the screen refreshes stock and content every few seconds
+        return render(
+            request, "web/counters/_kiosk_slides.html", {"counter": counter, "slides": slides}
+        )
     ctx = {"counter": counter, "slides": slides, "qr": _qr(f"{buy_url}?src=qr")}
     return render(request, "web/counters/kiosk.html", ctx)
 

@@ -196,3 +196,20 @@ def test_refund_amounts_are_exact_decimals(counter_setup, api_client):
     sim.poll(0)
     vend.refresh_from_db()
     assert vend.refunded == Decimal("398.00")
+
+
+def test_a_fault_stops_sales_and_gives_the_store_a_task_until_it_clears(counter_setup, api_client):
+    setup = counter_setup
+    sim = started(setup)
+    sim.report_fault("motor jammed")
+    sim.report_fault("motor jammed")  # reported once
+    counter = Counter.objects.get(pk=setup.counter.pk)
+    assert counter.status == Counter.Status.FAULT
+    assert StaffTask.objects.filter(kind=StaffTask.Kind.FAULT, status="open").count() == 1
+    resp = api_client(setup.member).post("/api/counters/HZ-001/purchases", {"bay": "1"})
+    assert resp.status_code == 409 and resp.json()["error"]["code"] == "counter_unavailable"
+    sim.report_fault(None)
+    assert Counter.objects.get(pk=setup.counter.pk).status == Counter.Status.ONLINE
+    assert not StaffTask.objects.filter(kind=StaffTask.Kind.FAULT, status="open").exists()
+    sim.report_fault("tamper: camera covered")
+    assert Counter.objects.get(pk=setup.counter.pk).flagged_at is not None
