@@ -48,26 +48,41 @@ class JoinQueue:
         self._pending().put(request)
         return request.answer.result(timeout=WAIT_SECONDS)
 
+    def stop(self) -> None:
+        """Seat what is queued, close the flusher's connection and end it (shutdown, tests)."""
+        with self._lock:
+            if self._pid == os.getpid():
+                self._queue.put(None)
+                self._thread.join()
+            self._pid = None
+
     def _pending(self) -> queue.SimpleQueue:
         with self._lock:
             if self._pid != os.getpid():
                 self._pid, self._queue = os.getpid(), queue.SimpleQueue()
-                threading.Thread(
-                    target=self._flush_forever, name="groupbuy-joins", daemon=True
-                ).start()
+                self._thread = threading.Thread(
+                    target=self._flush_until_stopped, name="groupbuy-joins", daemon=True
+                )
+                self._thread.start()
             return self._queue
 
-    def _flush_forever(self) -> None:
+    def _flush_until_stopped(self) -> None:
         pending = self._queue
         limit = self.batch or settings.OMNI_GROUPBUY_JOIN_BATCH
-        while True:
+        stopped = False
+        while not stopped:
             batch = [pending.get()]
-            while len(batch) < limit:
+            while batch[-1] is not None and len(batch) < limit:
                 try:
                     batch.append(pending.get_nowait())
                 except queue.Empty:
                     break
-            self.flush(batch)
+            if batch[-1] is None:
+                batch.pop()
+                stopped = True
+            if batch:
+                self.flush(batch)
+        connection.close()
 
     @staticmethod
     def flush(batch: list[_Join]) -> None:
