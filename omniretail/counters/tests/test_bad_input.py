@@ -122,3 +122,14 @@ def test_the_kiosk_screen_needs_the_counters_live_credential(counter_setup, clie
     )
     assert client.get("/counter/HZ-001/").status_code == 403
     assert client.get("/counter/NOPE/").status_code == 404
+
+
+def test_a_heartbeat_costs_a_fixed_handful_of_queries(
+    counter_setup, device, django_assert_max_num_queries
+):
+    """The hot path of 1,000 counters: credential, sequence claim, journal row (and the
+    transaction's savepoint pair inside the test's own transaction)."""
+    device_post(device, counter_setup, {"seq": 1, "kind": "heartbeat"})
+    with django_assert_max_num_queries(5):
+        resp = device_post(device, counter_setup, {"seq": 2, "kind": "heartbeat"})
+    assert resp.status_code == 200
