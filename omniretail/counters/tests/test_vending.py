@@ -213,3 +213,34 @@ def test_a_fault_stops_sales_and_gives_the_store_a_task_until_it_clears(counter_
     assert not StaffTask.objects.filter(kind=StaffTask.Kind.FAULT, status="open").exists()
     sim.report_fault("tamper: camera covered")
     assert Counter.objects.get(pk=setup.counter.pk).flagged_at is not None
+
+
+def test_a_gateway_payment_unlocks_only_once_its_signed_callback_arrives(
+    counter_setup, api_client, settings
+):
+    from omniretail.payments import services as payments
+    from omniretail.payments.providers.base import CallbackRejected
+    from omniretail.payments.tests.helpers import SECRET, charge_event, signed_callback
+
+    settings.OMNI_SANDBOX_GATEWAY_SECRET = SECRET
+    setup = counter_setup
+    started(setup)
+    vend = buy(setup, api_client, provider="sandbox_gateway")
+    vend.refresh_from_db()
+    assert vend.status == Vend.Status.AWAITING_PAYMENT and Command.objects.count() == 0
+    intent = PaymentIntent.objects.get(
+        public_id=Order.objects.get(pk=vend.order_id).payment_intent_id
+    )
+    forged_body, forged_headers = signed_callback(charge_event(intent), secret="not-the-secret")
+    with pytest.raises(CallbackRejected):
+        payments.handle_gateway_callback(body=forged_body, headers=forged_headers)
+    assert Command.objects.count() == 0
+    body, headers = signed_callback(charge_event(intent))
+    payments.handle_gateway_callback(body=body, headers=headers)
+    vend.refresh_from_db()
+    assert vend.status == Vend.Status.UNLOCKING
+    assert Command.objects.get().envelope["args"] == {
+        "bay": "1",
+        "quantity": 1,
+        "vend": vend.public_id,
+    }
