@@ -133,7 +133,7 @@ def add_bay(*, actor, counter: Counter, number: str, sku, par_level: int, capaci
     bay = Bay.objects.create(
         counter=counter, number=number, sku=sku, par_level=par_level, capacity=capacity
     )
-    inventory._level(counter.location, sku)  # the bay's stock row exists from day one
+    inventory.stock_level(counter.location, sku)  # the bay's stock row exists from day one
     return bay
 
 

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,8 +28,8 @@ from omniretail.counters.services import (
     open_task,
 )
 from omniretail.counters.services import flag as flag_counter
-from omniretail.inventory import services as inventory
 from omniretail.notifications.services import notify
+from omniretail.orders import aftersales
 from omniretail.orders import services as orders
 from omniretail.orders.models import Order, OrderLine
 from omniretail.orders.state import transition
@@ -187,16 +186,8 @@ def _settle(vend: Vend, *, taken: int, reason: str) -> bool:
     if taken:
         transition(order, Order.Status.COMPLETED, note=_("售货柜取货完成 %(n)s 件") % {"n": taken})
     if untaken:
-        inventory.return_stock(
-            location=vend.counter.location,
-            sku=vend.bay.sku,
-            quantity=untaken,
-            reference=order.public_id,
-        )
         # the untaken goods never left: after-sales must not refund them a second time
-        OrderLine.objects.filter(pk=line.pk).update(
-            quantity_returned=F("quantity_returned") + untaken
-        )
+        aftersales.take_back(order=order, line=line, quantity=untaken, reference=order.public_id)
         payments.refund(
             intent=PaymentIntent.objects.get(public_id=order.payment_intent_id),
             amount=amount,

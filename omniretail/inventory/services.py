@@ -37,8 +37,9 @@ def _authorize(actor, location: StockLocation) -> None:
         require_role(actor, location.organization)
 
 
-def _level(location: StockLocation, sku) -> StockLevel:
-    """The level row, created at zero on first use (a concurrent creator wins harmlessly)."""
+def stock_level(location: StockLocation, sku) -> StockLevel:
+    """The level row, created at zero on first use (a concurrent creator wins harmlessly);
+    a counter's bay has its row from the day the bay is added."""
     try:
         with transaction.atomic():
             level, _created = StockLevel.objects.get_or_create(location=location, sku=sku)
@@ -82,7 +83,7 @@ def _apply(
 
 def _put_on_shelf(*, kind: str, location, sku, quantity: int, reason="", reference="", actor=None):
     """Stock arriving (receipt, return, transfer in) needs no guard, only a level row."""
-    _level(location, sku)
+    stock_level(location, sku)
     _apply(
         location=location,
         sku=sku,
@@ -154,7 +155,7 @@ def adjust_stock(*, actor, location, sku, delta: int, reason: str):
         raise field_error("delta", _("调整数量过大。"))
     if not (reason or "").strip():
         raise field_error("reason", _("请填写调整原因。"))
-    _level(location, sku)
+    stock_level(location, sku)
     guard = Q(on_hand__gte=F("reserved") - delta) if delta < 0 else Q()
     if not _apply(
         location=location,

@@ -128,16 +128,12 @@ def decide_after_sales(*, staff, request: AfterSalesRequest, approve: bool, note
         for line in order.lines.filter(pk__in=[int(k) for k in request.lines]).select_related(
             "sku"
         ):
-            quantity = request.lines[str(line.pk)]
-            inventory.return_stock(
-                location=order.location,
-                sku=line.sku,
-                quantity=quantity,
+            take_back(
+                order=order,
+                line=line,
+                quantity=request.lines[str(line.pk)],
                 reference=request.public_id,
                 actor=staff,
-            )
-            OrderLine.objects.filter(pk=line.pk).update(
-                quantity_returned=F("quantity_returned") + quantity
             )
     refund = payments.refund(
         intent=PaymentIntent.objects.get(public_id=order.payment_intent_id),
@@ -190,3 +186,12 @@ def file_complaint(*, shopper, text: str, order: Order | None = None, merchant=N
     )
     notify(organization=merchant, title=_("新投诉"), body=complaint.text[:200])
     return complaint
+
+
+def take_back(*, order: Order, line: OrderLine, quantity: int, reference: str, actor=None) -> None:
+    """Goods of a line back on the order's shelf, counted as returned so that no later
+    after-sales request refunds them a second time."""
+    inventory.return_stock(
+        location=order.location, sku=line.sku, quantity=quantity, reference=reference, actor=actor
+    )
+    OrderLine.objects.filter(pk=line.pk).update(quantity_returned=F("quantity_returned") + quantity)
