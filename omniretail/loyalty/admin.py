@@ -3,7 +3,15 @@
 from django.contrib import admin
 
 from omniretail.accounts.admin_scoping import ReadOnlyAdmin
-from omniretail.loyalty.models import EarnRule, Lot, Member, Spend, Statement
+from omniretail.loyalty.models import (
+    Coupon,
+    CouponTemplate,
+    EarnRule,
+    Lot,
+    Member,
+    Spend,
+    Statement,
+)
 
 
 @admin.register(Lot)
@@ -36,3 +44,17 @@ class MemberAdmin(ReadOnlyAdmin):
 @admin.register(Statement)
 class StatementAdmin(ReadOnlyAdmin):
     list_display = ["org", "month", "net_points", "net_yuan", "digest"]
+
+
+@admin.register(CouponTemplate)
+class CouponTemplateAdmin(ReadOnlyAdmin):
+    list_display = ["name", "org", "kind", "amount_off", "percent_off", "min_spend", "is_active"]
+    list_filter = ["kind", "for_birthday", "is_active"]
+
+
+@admin.register(Coupon)
+class CouponAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "template", "user", "status", "source", "valid_until", "order_id"]
+    list_filter = ["status", "source"]
+    search_fields = ["public_id", "order_id"]
+    list_select_related = ["template", "user"]

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from omniretail.loyalty import exchange, members, services, settlement
+from omniretail.loyalty import coupons, exchange, members, services, settlement
 from omniretail.loyalty.models import SettlementLine
 
 MERCHANT = "hubin"
@@ -58,9 +58,31 @@ def load(city) -> list[str]:
             idempotency_key=f"demo:{key}",
             expires_on=today + timedelta(days=days),
         )
+    coupons.define_template(
+        org=hubin,
+        name="生日礼 满50减10",
+        kind="amount",
+        amount_off="10",
+        min_spend="50",
+        valid_days=30,
+        for_birthday=True,
+    )
+    welcome = coupons.define_template(
+        org=hubin,
+        name="会员 9 折券（最多减 20）",
+        kind="percent",
+        percent_off=10,
+        max_off="20",
+        valid_days=60,
+    )
+    coupons.issue_coupon(
+        template=welcome, user=shopper, source="staff", idempotency_key="demo:welcome-coupon"
+    )
     lines = [
         f"Loyalty: {shopper.phone} holds offline points at {hubin.name}, 10:1 to platform "
-        "points after an SMS check (/me/points/); merchant console /merchant/loyalty/."
+        "points after an SMS check (/me/points/); merchant console /merchant/loyalty/.",
+        f"Loyalty: {shopper.phone} holds a 9 折 coupon at {hubin.name} (/me/coupons/), taken "
+        "at checkout with the member tier's discount.",
     ]
     if other is None:
         return lines
