@@ -66,6 +66,7 @@ def order_out(order: Order) -> dict:
         "pickup_slot_end": order.pickup_slot_end,
         "subtotal": str(order.subtotal),
         "discount_total": str(order.discount_total),
+        "discount_lines": order.discount_lines,
         "delivery_fee": str(order.delivery_fee),
         "total": str(order.total),
         "amount_refunded": str(order.amount_refunded),
@@ -160,6 +161,7 @@ def checkout(request, payload: CheckoutIn):
             payment_provider=payload.payment_provider,
             note=payload.note,
             cart=cart,
+            coupon=payload.coupon,
         )
         return 201, as_json(OrderOut, order_out(selectors.with_details(order)))
 

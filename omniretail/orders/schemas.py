@@ -39,6 +39,7 @@ class CheckoutIn(Schema):
     delivery_address: AddressIn | None = None
     lines: list[CartItemIn] | None = Field(None, description="buy now; omit to buy the cart")
     note: str = Field("", max_length=200)
+    coupon: str = Field("", max_length=26, description="a coupon of yours (loyalty) to use")
 
 
 class OrderLineOut(Schema):
@@ -71,6 +72,7 @@ class OrderOut(Schema):
     pickup_slot_end: datetime | None
     subtotal: str
     discount_total: str
+    discount_lines: list[dict] = Field([], description="kind (tier|coupon), label, amount")
     delivery_fee: str
     total: str
     amount_refunded: str

@@ -81,3 +81,47 @@ def test_platform_staff_define_a_platform_wide_template(api_client, platform, pl
     )
     assert made.status_code == 201, made.content
     assert made.json()["merchant"] is None
+
+
+def test_checkout_over_the_api_takes_the_coupon_and_an_expired_one_is_a_422(
+    api_client, merchant, store, store_location, sku, merchant_staff, member
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from omniretail.inventory import services as inventory
+    from omniretail.loyalty import coupons
+    from omniretail.loyalty.models import Coupon
+    from omniretail.orders.tests.test_api import pickup_body
+
+    inventory.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=5)
+    template = coupons.define_template(
+        org=merchant, name="减5", kind="amount", amount_off="5", per_member_limit=2
+    )
+    fresh, stale = (
+        coupons.issue_coupon(template=template, user=member, source="staff", idempotency_key=k)
+        for k in ("fresh", "stale")
+    )
+    Coupon.objects.filter(pk=stale.pk).update(valid_until=timezone.now() - timedelta(days=1))
+    client = api_client(member)
+
+    expired = client.post(
+        "/api/orders/checkout",
+        pickup_body(store, [(sku, 1)], coupon=stale.public_id),
+        headers={"Idempotency-Key": "a"},
+    )
+    assert expired.status_code == 422
+    assert expired.json()["error"]["code"] == "coupon_expired"
+
+    placed = client.post(
+        "/api/orders/checkout",
+        pickup_body(store, [(sku, 1)], coupon=fresh.public_id),
+        headers={"Idempotency-Key": "b"},
+    )
+    assert placed.status_code == 201, placed.content
+    body = placed.json()
+    assert (body["discount_total"], body["total"]) == ("5.00", "34.90")
+    assert body["discount_lines"] == [
+        {"kind": "coupon", "label": "减5", "amount": "5.00", "coupon": fresh.public_id}
+    ]

@@ -59,6 +59,9 @@ def test_checkout_shows_the_tier_discount_and_the_best_coupon_and_the_order_keep
     assert re.search(r'data-testid="order-discount-tier">.*-¥3\.99', page)
     assert re.search(r'data-testid="order-discount-coupon">.*满50减8.*-¥8\.00', page)
     assert Coupon.objects.get(pk=gold.coupon.pk).status == "used"
+    client.force_login(gold.staff)
+    console = text(client.get(f"/merchant/orders/{order.public_id}/"))
+    assert re.search(r'data-testid="order-discount-coupon">.*满50减8.*-¥8\.00', console)
 
 
 def test_a_coupon_below_its_minimum_spend_is_refused_on_the_page_and_nothing_is_ordered(
