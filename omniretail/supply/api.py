@@ -366,12 +366,14 @@ def delivery_order(request, payload: DeliveryOrderIn):
             delivery_address={k: getattr(payload, k) for k in ("name", "phone", "address")},
             payment_provider=payload.payment_provider,
             note=payload.note,
+            coupon=payload.coupon,
         )
         decision = selectors.routing_of(order.public_id)
         return 201, {
             "order": order.public_id,
             "number": order.number,
             "total": str(order.total),
+            "discount_total": str(order.discount_total),
             "store": decision.store.public_id if decision.store else "",
             "target": decision.target,
             "distance_m": decision.distance_m,

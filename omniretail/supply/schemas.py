@@ -98,3 +98,4 @@ class DeliveryOrderIn(Schema):
     address: str = Field(..., max_length=200)
     payment_provider: str = "sandbox_gateway"
     note: str = Field("", max_length=200)
+    coupon: str = Field("", max_length=26, description="a coupon of yours (loyalty) to use")

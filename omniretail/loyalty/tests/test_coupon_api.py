@@ -125,3 +125,33 @@ def test_checkout_over_the_api_takes_the_coupon_and_an_expired_one_is_a_422(
     assert body["discount_lines"] == [
         {"kind": "coupon", "label": "减5", "amount": "5.00", "coupon": fresh.public_id}
     ]
+
+
+def test_a_routed_delivery_order_over_the_api_takes_the_coupon(
+    api_client, merchant, store, store_location, sku, merchant_staff, member, settings
+):
+    from omniretail.inventory import services as inventory
+    from omniretail.loyalty import coupons
+
+    settings.OMNI_EVENTS_INLINE = True
+    inventory.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=5)
+    template = coupons.define_template(org=merchant, name="减5", kind="amount", amount_off="5")
+    coupon = coupons.issue_coupon(
+        template=template, user=member, source="staff", idempotency_key="routed"
+    )
+    placed = api_client(member).post(
+        "/api/supply/delivery-orders",
+        {
+            "lat": 30.2590,
+            "lon": 120.1650,
+            "lines": [{"sku": sku.public_id, "quantity": 1}],
+            "name": "张三",
+            "phone": "13800138000",
+            "address": "湖滨路 1 号",
+            "coupon": coupon.public_id,
+        },
+        headers={"Idempotency-Key": "r"},
+    )
+    assert placed.status_code == 201, placed.content
+    assert placed.json()["store"] == store.public_id
+    assert placed.json()["discount_total"] == "5.00"
