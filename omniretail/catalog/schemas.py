@@ -141,3 +141,31 @@ class SkuPriceIn(Schema):
 class ReviewIn(Schema):
     approve: bool
     reason: str = Field("", max_length=500)
+
+
+class ProductReviewIn(Schema):
+    order: str = Field(..., max_length=26)
+    sku: str = Field(..., max_length=26)
+    rating: int
+    text: str = ""
+
+
+class ReviewHideIn(Schema):
+    reason: str = ""
+
+
+class ProductReviewOut(Schema):
+    id: str
+    product: str
+    sku_name: str
+    rating: int
+    text: str
+    author: str
+    created_at: datetime
+    hidden: bool
+
+
+class ProductReviewsOut(Schema):
+    average: str | None
+    count: int
+    items: list[ProductReviewOut]

@@ -1,0 +1,154 @@
+"""Product reviews: writes and reads in one small module, since the rules are few.
+
+A shopper reviews what they received, once per completed order line (rating 1-5, optional
+text); the one-to-one on the line makes "once" hold under races too. The selling merchant's
+staff hide an abusive review; it stays stored with who hid it and when, and every read
+below counts only visible reviews. Orders sit above the catalogue, so the order line is
+reached through the review's own foreign key, never by importing `orders`."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.selectors import organizations_of, require_user
+from omniretail.catalog.models import Product, ProductReview
+from omniretail.core.errors import Conflict, NotFound, field_error
+
+MAX_TEXT = 500
+MAX_REASON = 200
+RECENT = 3
+COMPLETED = "completed"  # orders.Order.Status.COMPLETED, named here to keep the layering
+
+
+def _order_lines():
+    return ProductReview._meta.get_field("order_line").related_model.objects
+
+
+def _rating(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise field_error("rating", _("评分必须是 1 到 5 的整数。"))
+    return value
+
+
+def _text(value, *, field: str, limit: int) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise field_error(field, _("不能超过 %(max)s 个字。") % {"max": limit})
+    return text
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def write_review(*, shopper, order_id: str, sku_id: str, rating, text: str = "") -> ProductReview:
+    """The shopper's review of one line of their order; refused unless the order is theirs,
+    completed, and the line not yet reviewed."""
+    require_user(shopper)
+    rating = _rating(rating)
+    text = _text(text, field="text", limit=MAX_TEXT)
+    line = (
+        _order_lines()
+        .select_related("order", "sku")
+        .filter(order__public_id=order_id, order__shopper=shopper, sku__public_id=sku_id)
+        .first()
+    )
+    if line is None:
+        raise NotFound(_("您没有购买过这件商品，不能评价。"), code="not_purchased")
+    if line.order.status != COMPLETED:
+        raise Conflict(_("订单完成后才能评价。"), code="order_not_completed")
+    try:
+        with transaction.atomic():
+            return ProductReview.objects.create(
+                product_id=line.sku.product_id,
+                sku=line.sku,
+                order_line=line,
+                merchant_id=line.order.merchant_id,
+                author=shopper,
+                rating=rating,
+                text=text,
+            )
+    except IntegrityError:
+        raise Conflict(_("这件商品已经评价过了。"), code="already_reviewed") from None
+
+
+def hide_review(*, staff, review_id: str, reason: str = "") -> ProductReview:
+    """Hide an abusive review for the selling merchant. Hiding twice keeps the first
+    who/when; another merchant's review is reported as not found."""
+    require_user(staff)
+    reason = _text(reason, field="reason", limit=MAX_REASON)
+    review = (
+        ProductReview.objects.filter(public_id=review_id, merchant__in=organizations_of(staff))
+        .only("pk")
+        .first()
+    )
+    if review is None:
+        raise NotFound(_("找不到该评价。"))
+    ProductReview.objects.filter(pk=review.pk, hidden_at__isnull=True).update(
+        hidden_at=timezone.now(), hidden_by=staff, hidden_reason=reason
+    )
+    return ProductReview.objects.select_related("author", "sku", "product").get(pk=review.pk)
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def visible() -> QuerySet[ProductReview]:
+    return ProductReview.objects.filter(hidden_at__isnull=True).select_related(
+        "author", "sku", "product"
+    )
+
+
+def _average(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def rating_of(product: Product) -> dict:
+    """{"average": Decimal("4.5") or None, "count": n} over visible reviews."""
+    row = visible().filter(product=product).aggregate(average=Avg("rating"), count=Count("id"))
+    return {"average": _average(row["average"]), "count": row["count"]}
+
+
+def recent_reviews(product: Product, *, limit: int = RECENT) -> list[ProductReview]:
+    return list(visible().filter(product=product)[:limit])
+
+
+def reviews_by_line(order) -> dict[int, ProductReview]:
+    """The reviews already written for an order's lines, by line id (hidden ones included:
+    the shopper wrote them, and may not write another)."""
+    return {r.order_line_id: r for r in ProductReview.objects.filter(order_line__order=order)}
+
+
+def ratings_by_sku(owner) -> list[dict]:
+    """Per SKU of the owner's products: average rating and count of visible reviews."""
+    rows = (
+        visible()
+        .filter(product__owner=owner)
+        .values("sku__code", "sku__name", "product__name")
+        .annotate(average=Avg("rating"), count=Count("id"))
+        .order_by("product__name", "sku__code")
+    )
+    return [
+        {
+            "sku": r["sku__code"],
+            "name": f"{r['product__name']} · {r['sku__name']}",
+            "average": _average(r["average"]),
+            "count": r["count"],
+        }
+        for r in rows
+    ]
+
+
+def latest_for_owner(owner, *, limit: int = 10) -> list[ProductReview]:
+    return list(visible().filter(product__owner=owner)[:limit])
+
+
+def author_label(review: ProductReview) -> str:
+    """The reviewer as others see them: a masked phone, never the full number."""
+    phone = review.author.phone or ""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else _("匿名用户")
