@@ -56,3 +56,10 @@ def organization_for_user(user: User, public_id: str, roles=ALL_ROLES) -> Organi
     if org is None:
         raise NotFound(_("找不到该组织。"))
     return org
+
+
+def active_merchant(public_id: str) -> Organization | None:
+    """A merchant anyone may name (to pay it, to read its points), if it trades."""
+    return Organization.objects.filter(
+        public_id=public_id, kind=Organization.Kind.MERCHANT, is_active=True
+    ).first()

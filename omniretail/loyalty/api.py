@@ -13,7 +13,7 @@ from ninja import Router, Status
 
 from omniretail.accounts.auth import AUTH
 from omniretail.accounts.models import Organization
-from omniretail.accounts.selectors import MANAGING_ROLES, organization_for_user
+from omniretail.accounts.selectors import MANAGING_ROLES, active_merchant, organization_for_user
 from omniretail.catalog.models import Product
 from omniretail.core.api import idempotent
 from omniretail.core.errors import NotFound, field_error
@@ -36,9 +36,7 @@ router = Router(tags=["loyalty"], auth=AUTH)
 
 
 def merchant(public_id: str) -> Organization:
-    org = Organization.objects.filter(
-        public_id=public_id, kind=Organization.Kind.MERCHANT, is_active=True
-    ).first()
+    org = active_merchant(public_id)
     if org is None:
         raise NotFound(_("找不到该商家。"))
     return org

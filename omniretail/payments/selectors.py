@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts import selectors as accounts
 from omniretail.accounts.models import Organization
-from omniretail.accounts.selectors import MANAGING_ROLES
+from omniretail.accounts.selectors import MANAGING_ROLES, active_merchant
 from omniretail.core.errors import NotFound, field_error
 from omniretail.ledger import selectors as ledger
 from omniretail.ledger.services import CNY
@@ -69,9 +69,7 @@ def wallet_balance(user) -> Decimal:
 
 def merchant(public_id: str) -> Organization:
     """The merchant an intent is paid to, named by a payer (any active merchant)."""
-    org = Organization.objects.filter(
-        public_id=public_id, kind=Organization.Kind.MERCHANT, is_active=True
-    ).first()
+    org = active_merchant(public_id)
     if org is None:
         raise field_error("payee_id", _("找不到该商家。"))
     return org

@@ -20,6 +20,7 @@ from omniretail.catalog.models import Product
 from omniretail.core.errors import DomainError, PermissionDenied
 from omniretail.counters import device, leads, repairs, selectors, services, vending
 from omniretail.counters.models import Counter, RepairTicket
+from omniretail.web import charts
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import staff_required
 from omniretail.web.views_shop import _save_photos
@@ -145,9 +146,7 @@ def _funnel_chart(stats) -> str:
         sum(s.completed for s in stats),
     ]
     figure = go.Figure(go.Funnel(y=steps, x=values, marker={"color": "#e4393c"}))
-    figure.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    html = figure.to_html(include_plotlyjs=False, full_html=False, config={"displayModeBar": False})
-    return mark_safe(html)  # plotly's own markup from numbers we computed
+    return charts.render(figure, height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10})
 
 
 @staff_required

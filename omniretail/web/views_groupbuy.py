@@ -21,6 +21,7 @@ from omniretail.catalog.models import Sku
 from omniretail.core.errors import DomainError, NotFound, field_error
 from omniretail.groupbuy import draw, selectors, services
 from omniretail.orders.pickup import pickup_qr_svg
+from omniretail.web import charts
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import _ctx, _sku_choices, staff_required
 
@@ -216,17 +217,14 @@ def _joins_chart(campaign) -> str:
             ),
         ]
     )
-    figure.update_layout(
+    return charts.render(
+        figure,
         margin={"l": 30, "r": 30, "t": 10, "b": 40},
         height=260,
         yaxis={"rangemode": "tozero"},
         yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero"},
         legend={"orientation": "h"},
-        plot_bgcolor="#fff",
-        paper_bgcolor="#fff",
     )
-    html = figure.to_html(include_plotlyjs=False, full_html=False, config={"displayModeBar": False})
-    return mark_safe(html)  # plotly's own markup from numbers we computed
 
 
 @staff_required

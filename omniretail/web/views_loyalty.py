@@ -11,16 +11,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.accounts.models import Organization
-from omniretail.accounts.selectors import MANAGING_ROLES, require_role
+from omniretail.accounts.selectors import MANAGING_ROLES, active_merchant, require_role
 from omniretail.core.errors import DomainError, NotFound, field_error
 from omniretail.core.ids import new_public_id
 from omniretail.loyalty import coupons, exchange, selectors, services, settlement
 from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, ExchangeRule, Statement
+from omniretail.web import charts
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import _ctx, staff_required
 
@@ -53,9 +53,7 @@ def my_coupons(request: HttpRequest) -> HttpResponse:
 
 
 def _merchant(public_id: str) -> Organization:
-    org = Organization.objects.filter(
-        public_id=public_id, kind=Organization.Kind.MERCHANT, is_active=True
-    ).first()
+    org = active_merchant(public_id)
     if org is None:
         raise NotFound(_("找不到该商家。"))
     return org
@@ -163,16 +161,13 @@ def _liability_chart(series: list[dict]) -> str:
             hovertemplate="%{x}: %{y}<extra></extra>",
         )
     )
-    figure.update_layout(
+    return charts.render(
+        figure,
         margin={"l": 40, "r": 10, "t": 10, "b": 40},
         height=220,
         xaxis={"type": "category", "nticks": 8},
         yaxis={"rangemode": "tozero"},
-        plot_bgcolor="#fff",
-        paper_bgcolor="#fff",
     )
-    html = figure.to_html(include_plotlyjs=False, full_html=False, config={"displayModeBar": False})
-    return mark_safe(html)  # plotly's own markup from numbers we computed
 
 
 def _console(request: HttpRequest, store, *, error=None, failed: str = ""):

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +29,7 @@ from omniretail.inventory import services as inventory
 from omniretail.orders import aftersales, pickup, selectors, services
 from omniretail.orders.models import Order
 from omniretail.stores import selectors as stores
+from omniretail.web import charts
 from omniretail.web.views import _error
 
 S = Order.Status
@@ -118,15 +118,12 @@ def _orders_per_hour_chart(orders) -> str:
             marker_color="#e4393c",
         )
     )
-    figure.update_layout(
+    return charts.render(
+        figure,
         margin={"l": 30, "r": 10, "t": 10, "b": 40},
         height=240,
         yaxis={"rangemode": "tozero", "dtick": 1},
-        plot_bgcolor="#fff",
-        paper_bgcolor="#fff",
     )
-    html = figure.to_html(include_plotlyjs=False, full_html=False, config={"displayModeBar": False})
-    return mark_safe(html)  # plotly's own markup from numbers we computed
 
 
 @staff_required

@@ -18,6 +18,7 @@ from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.referrals import links, payouts, selectors, services
 from omniretail.referrals.models import Form, PayoutRequest
 from omniretail.referrals.signals import SESSION_VISITS, remember_visit
+from omniretail.web import charts
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import _ctx, staff_required
 
@@ -141,16 +142,13 @@ def _merchant_chart(days: list[dict]) -> str:
             hovertemplate="%{x}: %{y} · ¥%{customdata}<extra></extra>",
         )
     )
-    figure.update_layout(
+    return charts.render(
+        figure,
         margin={"l": 30, "r": 10, "t": 10, "b": 40},
         height=220,
         xaxis={"type": "category"},
         yaxis={"rangemode": "tozero", "dtick": 1},
-        plot_bgcolor="#fff",
-        paper_bgcolor="#fff",
     )
-    html = figure.to_html(include_plotlyjs=False, full_html=False, config={"displayModeBar": False})
-    return mark_safe(html)  # plotly's own markup from numbers we computed
 
 
 def _console(request: HttpRequest, store, *, error=None, failed: str = ""):

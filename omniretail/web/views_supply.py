@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +24,7 @@ from omniretail.stores import selectors as stores
 from omniretail.supply import procurement, routing, selectors, services, settlement
 from omniretail.supply.exports import statement_csv
 from omniretail.supply.models import FEATURED_ZONES, Channel
+from omniretail.web import charts
 from omniretail.web.views import _error
 
 TEMPLATES = "web/supply/"
@@ -108,15 +108,12 @@ def _chart(rows) -> str:
     figure = go.Figure(
         go.Bar(x=[r for r, _t in rows], y=[float(t) for _r, t in rows], marker_color="#e4393c")
     )
-    figure.update_layout(
+    return charts.render(
+        figure,
         margin={"l": 40, "r": 10, "t": 10, "b": 40},
         height=240,
         yaxis={"rangemode": "tozero", "title": "¥"},
-        plot_bgcolor="#fff",
-        paper_bgcolor="#fff",
     )
-    html = figure.to_html(include_plotlyjs=False, full_html=False, config={"displayModeBar": False})
-    return mark_safe(html)  # plotly's own markup from sums we computed
 
 
 @login_required
