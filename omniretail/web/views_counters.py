@@ -21,9 +21,9 @@ from omniretail.core.errors import DomainError, PermissionDenied
 from omniretail.counters import device, leads, repairs, selectors, services, vending
 from omniretail.counters.models import Counter, RepairTicket
 from omniretail.web import charts
+from omniretail.web.uploads import save_photos
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import staff_required
-from omniretail.web.views_shop import _save_photos
 
 KIOSK_SESSION = "kiosk_counter"
 
@@ -206,7 +206,7 @@ def repair_new(request: HttpRequest) -> HttpResponse:
                 vehicle_serial=request.POST.get("vehicle_serial", ""),
                 plate=request.POST.get("plate", ""),
                 fault=request.POST.get("fault", ""),
-                photos=_save_photos(request),
+                photos=save_photos(request, folder="repairs"),
                 drop_off_at=drop_off,
             )
         except DomainError as exc:

@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,13 +31,12 @@ from omniretail.payments import services as payments
 from omniretail.stores import selectors as stores
 from omniretail.supply import routing
 from omniretail.supply import selectors as supply_selectors
+from omniretail.web.uploads import save_photos
 from omniretail.web.views import _error
 
 S = Order.Status
 STORE_RADIUS_M = 20_000
 SLOTS_SHOWN = 36
-PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
 # ---------------------------------------------------------------- helpers
@@ -477,20 +475,6 @@ def order_action(request: HttpRequest, public_id: str, action: str) -> HttpRespo
     return redirect("web:order", public_id=public_id)
 
 
-def _save_photos(request: HttpRequest) -> list[str]:
-    """Photos go to MEDIA_ROOT; the request stores their URLs."""
-    urls = []
-    for upload in request.FILES.getlist("photos"):
-        suffix = PHOTO_TYPES.get(upload.content_type)
-        if suffix is None:
-            raise field_error("photos", _("只能上传 JPG、PNG 或 WebP 图片。"))
-        if upload.size > MAX_PHOTO_BYTES:
-            raise field_error("photos", _("每张照片不能超过 5 MB。"))
-        name = default_storage.save(f"after-sales/{new_public_id()}{suffix}", upload)
-        urls.append(default_storage.url(name))
-    return urls
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def after_sales(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -525,7 +509,7 @@ def after_sales(request: HttpRequest, public_id: str) -> HttpResponse:
             kind=request.POST.get("kind", ""),
             reason=request.POST.get("reason", ""),
             lines=chosen,
-            photos=_save_photos(request),
+            photos=save_photos(request, folder="after-sales"),
         )
     except DomainError as exc:
         return _error(request, exc, "web/shop/after_sales.html", **ctx)
