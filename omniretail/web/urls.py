@@ -51,4 +51,5 @@ urlpatterns = [
     path("", include("omniretail.web.urls_groupbuy")),
     path("", include("omniretail.web.urls_counters")),
     path("", include("omniretail.web.urls_supply")),
+    path("", include("omniretail.web.urls_reviews")),
 ]
