@@ -225,6 +225,8 @@ OMNI_REFERRAL_POINTS_PER_YUAN = int(os.environ.get("OMNI_REFERRAL_POINTS_PER_YUA
 
 # Group buys: minutes a shopper has to pay a claimed seat before it goes back to the pool.
 OMNI_GROUPBUY_PAYMENT_MINUTES = int(os.environ.get("OMNI_GROUPBUY_PAYMENT_MINUTES", "10"))
+# Flash sales (PostgreSQL): pages and API seat joins through each process's batching queue.
+OMNI_GROUPBUY_JOIN_QUEUE = os.environ.get("OMNI_GROUPBUY_JOIN_QUEUE", "") == "1"
 OMNI_GROUPBUY_JOIN_BATCH = int(os.environ.get("OMNI_GROUPBUY_JOIN_BATCH", "100"))
 
 # Producer-to-retailer channel: how far (metres) a delivery order may be routed to a store;

@@ -34,6 +34,12 @@ class _Join:
         return self.campaign.pk, self.group.pk if self.group else None
 
 
+@dataclass
+class _Withdraw:
+    member: Member
+    answer: Future = field(default_factory=Future)
+
+
 class JoinQueue:
     """A process's queue of joins and the thread that flushes it (started on first use, and
     again in a forked child, whose parent's thread did not come along)."""
@@ -47,6 +53,13 @@ class JoinQueue:
         request = _Join(shopper, campaign, provider, group)
         self._pending().put(request)
         return request.answer.result(timeout=WAIT_SECONDS)
+
+    def withdraw(self, member: Member) -> None:
+        """`services.withdraw_join`, committed on the flusher's connection: the caller's
+        own transaction is about to be rolled back."""
+        request = _Withdraw(member)
+        self._pending().put(request)
+        request.answer.result(timeout=WAIT_SECONDS)
 
     def stop(self) -> None:
         """Seat what is queued, close the flusher's connection and end it (shutdown, tests)."""
@@ -81,15 +94,18 @@ class JoinQueue:
                 batch.pop()
                 stopped = True
             if batch:
-                self.flush(batch)
+                self._flush(batch)
         connection.close()
 
     @staticmethod
-    def flush(batch: list[_Join]) -> None:
+    def _flush(batch: list) -> None:
         """Seat one batch, per campaign (and chosen group), and answer every caller."""
         by_key: dict[tuple, list[_Join]] = {}
         for request in batch:
-            by_key.setdefault(request.batch_key, []).append(request)
+            if isinstance(request, _Withdraw):
+                _answer(request.answer, services.withdraw_join, request.member)
+            else:
+                by_key.setdefault(request.batch_key, []).append(request)
         for requests in by_key.values():
             try:
                 outcomes = services.join_many(
@@ -108,3 +124,11 @@ class JoinQueue:
 
 
 joins = JoinQueue()
+
+
+def _answer(answer: Future, call, *args) -> None:
+    try:
+        answer.set_result(call(*args))
+    except Exception as exc:
+        connection.close()
+        answer.set_exception(exc)

@@ -308,7 +308,8 @@ def join_many(*, campaign: Campaign, joins: list, group: Group | None = None) ->
                 intents.append(intent)
                 outcomes[i] = member
             payments.create_intents(intents)
-            Member.objects.bulk_create(members)
+            # in shopper order: two batches sharing shoppers wait on each other, not deadlock
+            Member.objects.bulk_create(sorted(members, key=lambda m: m.shopper_id))
     except IntegrityError:
         return [
             _outcome(join, shopper=shopper, campaign=campaign, provider=provider, group=group)
@@ -368,14 +369,35 @@ def _already_joined() -> Conflict:
     return Conflict(_("您已参加过该拼团活动。"), code="already_joined")
 
 
-@transaction.atomic
 def join_and_pay(
     *, shopper, campaign: Campaign, provider: str, group: Group | None = None, return_url=""
 ):
     """Join and start paying in one go (what the page and the API do): a wallet too short
-    refuses the whole join, so no seat is held for a payment that cannot happen."""
-    member = join(shopper=shopper, campaign=campaign, provider=provider, group=group)
-    return member, start_payment(member=member, return_url=return_url)
+    refuses the whole join, so no seat is held for a payment that cannot happen. With
+    OMNI_GROUPBUY_JOIN_QUEUE on PostgreSQL the seat is taken by the process's join queue,
+    in a batch committed on its own, and withdrawn the same way if the payment cannot start."""
+    if settings.OMNI_GROUPBUY_JOIN_QUEUE and connection.vendor == "postgresql":
+        from omniretail.groupbuy.joinqueue import joins  # it seats through this module
+
+        member = joins.join(shopper=shopper, campaign=campaign, provider=provider, group=group)
+        try:
+            return member, start_payment(member=member, return_url=return_url)
+        except Exception:
+            joins.withdraw(member)
+            raise
+    with transaction.atomic():
+        member = join(shopper=shopper, campaign=campaign, provider=provider, group=group)
+        return member, start_payment(member=member, return_url=return_url)
+
+
+@transaction.atomic
+def withdraw_join(member: Member) -> None:
+    """Undo a join whose payment could not start: the member, its seat and its intent go,
+    as if the join had been refused whole. A join already paid or moved on is kept."""
+    deleted, _rows = Member.objects.filter(pk=member.pk, status=S.PENDING_PAYMENT).delete()
+    if deleted:
+        release_seat(member)
+        payments.discard_intent(intent_id=member.intent_id)
 
 
 def start_payment(*, member: Member, return_url: str = ""):

@@ -118,6 +118,15 @@ def create_intents(intents: list[PaymentIntent]) -> list[PaymentIntent]:
     return PaymentIntent.objects.bulk_create(intents)
 
 
+def discard_intent(*, intent_id: str) -> bool:
+    """Delete an intent whose payment was never started (the request that wrote it was
+    refused whole, in another transaction): as if it had never been written."""
+    deleted, _rows = PaymentIntent.objects.filter(
+        public_id=intent_id, status=Status.REQUIRES_PAYMENT, provider_reference=""
+    ).delete()
+    return bool(deleted)
+
+
 def _checked_intent(purpose, reference, amount, payer, provider, payee) -> tuple:
     amount = _positive_amount(amount)
     purpose, reference = (purpose or "").strip(), (reference or "").strip()

@@ -9,9 +9,9 @@ from django.db import connection
 from django.utils import timezone
 
 from omniretail.accounts.models import User
-from omniretail.core.errors import Conflict, DomainError
+from omniretail.core.errors import Conflict
 from omniretail.groupbuy import services
-from omniretail.groupbuy.joinqueue import JoinQueue
+from omniretail.groupbuy.joinqueue import JoinQueue, joins
 from omniretail.groupbuy.models import Member, Seat
 from omniretail.payments.models import PaymentIntent
 
@@ -26,7 +26,9 @@ def shoppers(n: int, start: int = 0) -> list[User]:
 
 
 def codes(outcomes) -> list:
-    return [o.code if isinstance(o, DomainError) else "seated" for o in outcomes]
+    return [
+        "seated" if isinstance(o, Member) else getattr(o, "code", None) or repr(o) for o in outcomes
+    ]
 
 
 @pytest.mark.django_db
@@ -125,7 +127,7 @@ def _outcome(queue: JoinQueue, shopper, campaign):
 def test_the_same_shoppers_racing_through_two_queues_hold_one_seat_each(groupbuys, race):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is proven on PostgreSQL")
-    campaign = groupbuys.campaign(quantity=30)  # 90 seats: seats are not what refuses here
+    campaign = groupbuys.campaign(quantity=40)  # 120 seats, more than the 100 asks
     crowd = shoppers(50)
     queues = [JoinQueue(batch=50), JoinQueue(batch=50)]
     try:
@@ -134,8 +136,36 @@ def test_the_same_shoppers_racing_through_two_queues_hold_one_seat_each(groupbuy
         for queue in queues:
             queue.stop()
 
-    assert codes(outcomes).count("seated") == 50
-    assert codes(outcomes).count("already_joined") == 50
+    assert sorted(codes(outcomes)) == ["already_joined"] * 50 + ["seated"] * 50
     assert Member.objects.filter(campaign=campaign).count() == 50
     assert Seat.objects.filter(campaign=campaign, taken=True).count() == 50
     assert PaymentIntent.objects.filter(purpose="groupbuy").count() == 50
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_through_the_queue_the_api_answers_as_per_request_and_a_short_wallet_leaves_nothing(
+    groupbuys, api_client, settings
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the queue serves PostgreSQL")
+    settings.OMNI_GROUPBUY_JOIN_QUEUE = True
+    campaign = groupbuys.campaign()
+    client, poor = api_client(groupbuys.shopper(1)), api_client(groupbuys.shopper(2, wallet="1"))
+    url = f"/api/groupbuy/campaigns/{campaign.public_id}/join"
+    try:
+        with groupbuys.capture(execute=True):
+            first = client.post(url, {"provider": "balance"}, headers={"Idempotency-Key": "k1"})
+        replay = client.post(url, {"provider": "balance"}, headers={"Idempotency-Key": "k1"})
+        again = client.post(url, {"provider": "balance"}, headers={"Idempotency-Key": "k2"})
+        short = poor.post(url, {"provider": "balance"}, headers={"Idempotency-Key": "k3"})
+    finally:
+        joins.stop()
+
+    assert first.status_code == replay.status_code == 201, first.json()
+    assert first.json()["seat"] == 1 and Member.objects.get().status == "paid"
+    assert replay.json() == first.json()
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "already_joined")
+    assert 400 <= short.status_code < 500
+    assert Member.objects.count() == 1 and Seat.objects.filter(taken=True).count() == 1
+    assert PaymentIntent.objects.filter(purpose="groupbuy").count() == 1
