@@ -148,6 +148,13 @@ def latest_for_owner(owner, *, limit: int = 10) -> list[ProductReview]:
     return list(visible().filter(product__owner=owner)[:limit])
 
 
+def reviews_for_staff(user) -> QuerySet[ProductReview]:
+    """The reviews of goods the user's merchants sold, hidden ones too, newest first."""
+    return ProductReview.objects.filter(merchant__in=organizations_of(user)).select_related(
+        "author", "sku", "product", "hidden_by"
+    )
+
+
 def author_label(review: ProductReview) -> str:
     """The reviewer as others see them: a masked phone, never the full number."""
     phone = review.author.phone or ""

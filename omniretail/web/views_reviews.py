@@ -1,16 +1,18 @@
-"""The shopper's 评价 form on a completed order: parse, call `catalog.reviews`, go back to
-the order. A refusal is shown with its own 4xx status; no business rule lives here."""
+"""The shopper's 评价 form on a completed order, and the merchant's list of reviews of what it
+sold with a 隐藏 button. Parse, call `catalog.reviews`, go back; a refusal is shown with its
+own 4xx status. No business rule lives here."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from omniretail.catalog import reviews
 from omniretail.core.errors import DomainError, field_error
 from omniretail.web.views import _error
+from omniretail.web.views_merchant import _ctx, staff_required
 
 
 def _rating(raw: str) -> int:
@@ -35,3 +37,27 @@ def review_line(request: HttpRequest, public_id: str) -> HttpResponse:
         return _error(request, exc)
     messages.success(request, _("感谢您的评价！"))
     return redirect("web:order", public_id=public_id)
+
+
+@staff_required
+@require_GET
+def merchant_reviews(request: HttpRequest, store) -> HttpResponse:
+    """What shoppers said about the goods this merchant sold, with a 隐藏 button for abuse."""
+    return render(
+        request,
+        "web/reviews/merchant.html",
+        _ctx(request, store, "reviews", reviews=reviews.reviews_for_staff(request.user)[:100]),
+    )
+
+
+@staff_required
+@require_POST
+def hide(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    try:
+        reviews.hide_review(
+            staff=request.user, review_id=public_id, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        return _error(request, exc)
+    messages.success(request, _("评价已隐藏，顾客和其他人都看不到了。"))
+    return redirect("web:m_reviews")

@@ -131,3 +131,23 @@ def test_producer_portal_shows_ratings_per_sku_and_latest_reviews(sold, producer
     assert page.count('data-testid="sku-rating"') == 2
     assert "MASK-10" in page and "5.0" in page and "2.0" in page
     assert "很滋润" in page
+
+
+def test_merchant_hides_an_abusive_review_from_its_console(
+    sold, client, merchant_staff, other_merchant_staff, foreign_store
+):
+    review = _review(sold, sold.mask_10, 1, "难听的话")
+    rival = client_for(other_merchant_staff)
+    assert "难听的话" not in rival.get("/merchant/reviews/").content.decode()
+    assert rival.post(f"/merchant/reviews/{review.public_id}/hide/").status_code == 404
+
+    console = client_for(merchant_staff)
+    assert "难听的话" in console.get("/merchant/reviews/").content.decode()
+    page = console.post(
+        f"/merchant/reviews/{review.public_id}/hide/", {"reason": "辱骂"}, follow=True
+    ).content.decode()
+
+    assert 'data-testid="hidden-note"' in page and "辱骂" in page
+    review.refresh_from_db()
+    assert (review.hidden_by, review.hidden_reason) == (merchant_staff, "辱骂")
+    assert "难听的话" not in client.get(f"/p/{sold.mask.public_id}/").content.decode()
