@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, StrictInt
 
 
 def _money_text(value):
@@ -146,7 +146,7 @@ class ReviewIn(Schema):
 class ProductReviewIn(Schema):
     order: str = Field(..., max_length=26)
     sku: str = Field(..., max_length=26)
-    rating: int
+    rating: StrictInt  # a JSON number: true is not a rating of 1
     text: str = ""
 
 

@@ -148,6 +148,8 @@ def test_api_writes_lists_and_hides_reviews(bought, sku, shopper, merchant_staff
     ("change", "status", "code"),
     [
         ({"rating": 9}, 422, "validation_failed"),
+        ({"rating": True}, 422, "validation_failed"),
+        ({"rating": 4.5}, 422, "validation_failed"),
         ({"text": "长" * 501}, 422, "validation_failed"),
         ({"order": "01notmyorder0000000000000"}, 404, "not_purchased"),
     ],
