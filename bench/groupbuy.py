@@ -22,6 +22,7 @@ import os
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from bench.common import (
     django_database,
@@ -39,6 +40,7 @@ SEATS = int(os.environ.get("BENCH_GROUPBUY_SEATS", str(JOINS)))
 THREADS = int(os.environ.get("BENCH_GROUPBUY_THREADS", "50"))
 SECONDS = float(os.environ.get("BENCH_GROUPBUY_SECONDS", "10"))
 DESIGNS = ("per request", "batched")
+PROBE = int(os.environ.get("BENCH_GROUPBUY_PROBE", "1000"))
 PASSWORD = "Bench-pass-2026"
 
 
@@ -79,16 +81,16 @@ def _world() -> dict:
         actor=owner,
         location=inventory.location_for_store(store),
         sku=sku,
-        quantity=groups * len(DESIGNS),
+        quantity=(groups + PROBE // SIZE) * len(DESIGNS),
     )
     now = timezone.now()
     campaigns = {
-        design: services.publish_campaign(
+        name: services.publish_campaign(
             actor=owner,
             store=store,
             sku=sku,
             title=f"秒杀拼团 {n}",
-            quantity=groups,
+            quantity=quantity,
             group_price="9.90",
             group_size=SIZE,
             winners_per_group=1,
@@ -97,7 +99,9 @@ def _world() -> dict:
             navigation_address="杭州",
             phone="0571-88000000",
         ).pk
-        for n, design in enumerate(DESIGNS, start=1)
+        for n, (name, quantity) in enumerate(
+            [(d, groups) for d in DESIGNS] + [(f"probe {d}", PROBE // SIZE) for d in DESIGNS]
+        )
     }
     User.objects.bulk_create(User(username=f"flash{i}", phone=f"1350{i:07d}") for i in range(JOINS))
     shoppers = list(
@@ -164,6 +168,42 @@ def _threads(join, users, campaign, deadline) -> list:
     return [r for share in shares for r in share]
 
 
+def _cpu_per_join(design: str, campaign_id: int, shoppers: list[int]) -> tuple[float, float]:
+    """CPU milliseconds per join, of this process and of its PostgreSQL backend (read from
+    /proc: the server runs on this machine), joining PROBE shoppers one after the other or
+    in batches (the flusher's work, without its threads). Unlike joins/s, this does not
+    depend on what else the machine is running: 2 cores / (client + server) is the rate
+    an idle machine could reach."""
+    from django.conf import settings
+    from django.db import connection
+
+    from omniretail.accounts.models import User
+    from omniretail.groupbuy import services
+    from omniretail.groupbuy.models import Campaign
+
+    campaign = Campaign.objects.select_related("merchant").get(pk=campaign_id)
+    users = list(User.objects.filter(pk__in=shoppers[:PROBE]).order_by("pk"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+
+    def server_seconds() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    client, server = time.process_time(), server_seconds()
+    if design == "batched":
+        size = settings.OMNI_GROUPBUY_JOIN_BATCH
+        for i in range(0, len(users), size):
+            joins = [(user, "sandbox_gateway") for user in users[i : i + size]]
+            services.join_many(campaign=campaign, joins=joins)
+    else:
+        for user in users:
+            services.join(shopper=user, campaign=campaign, provider="sandbox_gateway")
+    n = len(users) / 1000
+    return (time.process_time() - client) / n, (server_seconds() - server) / n
+
+
 def _oversubscription(campaign_id: int) -> int:
     """Seats held beyond a group's size, or live members without a seat of their own."""
     from django.db.models import Count
@@ -200,6 +240,7 @@ def main() -> None:
     )
     with django_database("groupbuy") as label:
         world = _world()
+        load_before = os.getloadavg()[0]
         from django.conf import settings
 
         from omniretail.groupbuy.models import Campaign, Group
@@ -242,7 +283,8 @@ def main() -> None:
                 raise SystemExit(f"{design}: OVERSUBSCRIBED by {over}")
         bounds = {}
         if label == "postgresql":
-            campaign = Campaign.objects.get(pk=world["campaigns"]["per request"])
+            # seats still free (the probe joins later), so the claim finds one to lock
+            campaign = Campaign.objects.get(pk=world["campaigns"]["probe per request"])
             group = Group.objects.filter(campaign=campaign).first()
             for name, script, variables in (
                 ("pgbench hot row (1 group row)", HOT_ROW, {"group_id": group.pk}),
@@ -260,6 +302,19 @@ def main() -> None:
                 if tps:
                     print(f"{design}: ratio to {name}: {rate / tps:.2f} ({rate:.0f}/{tps:.0f})")
         print(f"batched / per request: {rates['batched'] / rates['per request']:.1f}x")
+        print(
+            f"load average (1 min) before / after the flashes: {load_before:.2f} / "
+            f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (others' work included)"
+        )
+        if label == "postgresql" and Path("/proc").is_dir():
+            for design in DESIGNS:
+                probe = world["campaigns"][f"probe {design}"]
+                client, server = _cpu_per_join(design, probe, world["shoppers"])
+                print(
+                    f"{design}: CPU per join {client:.3f} ms client + {server:.3f} ms server "
+                    f"-> an idle {os.cpu_count()}-core machine: "
+                    f"~{os.cpu_count() * 1000 / (client + server):.0f} joins/s"
+                )
 
 
 if __name__ == "__main__":
