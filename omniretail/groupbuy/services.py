@@ -1,9 +1,10 @@
-"""Publishing a campaign and joining it. A join is one short transaction: claim a free
-pre-minted seat (a single conditional UPDATE; on PostgreSQL the free seat is picked with
-SKIP LOCKED so thousands of joins never queue on one row), write the member and open its
-payment intent. A refused join therefore leaves nothing: no seat, no intent, no stock moved.
-What follows the payment (forming the group, the draw, vouchers, refunds) is in
-`settlement`."""
+"""Publishing a campaign and joining it. A join claims a free pre-minted seat (a single
+conditional UPDATE; on PostgreSQL the free seat is picked with SKIP LOCKED so thousands of
+joins never queue on one row), writes the member and opens its payment intent, atomically:
+on PostgreSQL in one statement, or for a flash sale's batch (`join_many`, fed by
+`joinqueue`) in one transaction for all. A refused join therefore leaves nothing: no seat,
+no intent, no stock moved. What follows the payment (forming the group, the draw, vouchers,
+refunds) is in `settlement`."""
 
 from contextlib import nullcontext, suppress
 from datetime import datetime, timedelta
@@ -394,8 +395,7 @@ def join_and_pay(
 def withdraw_join(member: Member) -> None:
     """Undo a join whose payment could not start: the member, its seat and its intent go,
     as if the join had been refused whole. A join already paid or moved on is kept."""
-    deleted, _rows = Member.objects.filter(pk=member.pk, status=S.PENDING_PAYMENT).delete()
-    if deleted:
+    if Member.objects.filter(pk=member.pk, status=S.PENDING_PAYMENT).delete()[0]:
         release_seat(member)
         payments.discard_intent(intent_id=member.intent_id)
 

@@ -121,10 +121,11 @@ def create_intents(intents: list[PaymentIntent]) -> list[PaymentIntent]:
 def discard_intent(*, intent_id: str) -> bool:
     """Delete an intent whose payment was never started (the request that wrote it was
     refused whole, in another transaction): as if it had never been written."""
-    deleted, _rows = PaymentIntent.objects.filter(
-        public_id=intent_id, status=Status.REQUIRES_PAYMENT, provider_reference=""
-    ).delete()
-    return bool(deleted)
+    return bool(
+        PaymentIntent.objects.filter(
+            public_id=intent_id, status=Status.REQUIRES_PAYMENT, provider_reference=""
+        ).delete()[0]
+    )
 
 
 def _checked_intent(purpose, reference, amount, payer, provider, payee) -> tuple:
