@@ -41,6 +41,7 @@ THREADS = int(os.environ.get("BENCH_GROUPBUY_THREADS", "50"))
 SECONDS = float(os.environ.get("BENCH_GROUPBUY_SECONDS", "10"))
 DESIGNS = ("per request", "batched")
 PROBE = int(os.environ.get("BENCH_GROUPBUY_PROBE", "1000"))
+PROBES = (*DESIGNS, "api")  # CPU per join; "api": the HTTP endpoint's join + payment start
 PASSWORD = "Bench-pass-2026"
 
 
@@ -81,7 +82,7 @@ def _world() -> dict:
         actor=owner,
         location=inventory.location_for_store(store),
         sku=sku,
-        quantity=(groups + PROBE // SIZE) * len(DESIGNS),
+        quantity=groups * len(DESIGNS) + PROBE // SIZE * len(PROBES),
     )
     now = timezone.now()
     campaigns = {
@@ -100,7 +101,7 @@ def _world() -> dict:
             phone="0571-88000000",
         ).pk
         for n, (name, quantity) in enumerate(
-            [(d, groups) for d in DESIGNS] + [(f"probe {d}", PROBE // SIZE) for d in DESIGNS]
+            [(d, groups) for d in DESIGNS] + [(f"probe {p}", PROBE // SIZE) for p in PROBES]
         )
     }
     User.objects.bulk_create(User(username=f"flash{i}", phone=f"1350{i:07d}") for i in range(JOINS))
@@ -168,12 +169,13 @@ def _threads(join, users, campaign, deadline) -> list:
     return [r for share in shares for r in share]
 
 
-def _cpu_per_join(design: str, campaign_id: int, shoppers: list[int]) -> tuple[float, float]:
+def _cpu_per_join(probe: str, campaign_id: int, shoppers: list[int]) -> tuple[float, float]:
     """CPU milliseconds per join, of this process and of its PostgreSQL backend (read from
-    /proc: the server runs on this machine), joining PROBE shoppers one after the other or
-    in batches (the flusher's work, without its threads). Unlike joins/s, this does not
-    depend on what else the machine is running: 2 cores / (client + server) is the rate
-    an idle machine could reach."""
+    /proc: the server runs on this machine), joining PROBE shoppers one after the other, in
+    batches (the flusher's work, without its threads), or through the API's handler (a
+    third of them: routing, token, idempotency record, join, payment start, response; no
+    network). Unlike joins/s, this does not depend on what else the machine is running:
+    2 cores / (client + server) is the rate an idle machine could reach."""
     from django.conf import settings
     from django.db import connection
 
@@ -183,6 +185,9 @@ def _cpu_per_join(design: str, campaign_id: int, shoppers: list[int]) -> tuple[f
 
     campaign = Campaign.objects.select_related("merchant").get(pk=campaign_id)
     users = list(User.objects.filter(pk__in=shoppers[:PROBE]).order_by("pk"))
+    if probe == "api":
+        users = users[: len(users) // 3]
+        api = _api_calls(campaign, users)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
@@ -192,16 +197,43 @@ def _cpu_per_join(design: str, campaign_id: int, shoppers: list[int]) -> tuple[f
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     client, server = time.process_time(), server_seconds()
-    if design == "batched":
+    if probe == "batched":
         size = settings.OMNI_GROUPBUY_JOIN_BATCH
         for i in range(0, len(users), size):
             joins = [(user, "sandbox_gateway") for user in users[i : i + size]]
             services.join_many(campaign=campaign, joins=joins)
+    elif probe == "api":
+        for call in api:
+            if (response := call()).status_code != 201:
+                raise SystemExit(f"API join refused: {response.content[:300]!r}")
     else:
         for user in users:
             services.join(shopper=user, campaign=campaign, provider="sandbox_gateway")
     n = len(users) / 1000
     return (time.process_time() - client) / n, (server_seconds() - server) / n
+
+
+def _api_calls(campaign, users) -> list:
+    """One POST /api/groupbuy/campaigns/<id>/join per shopper, with its token and key."""
+    from django.test import Client
+
+    from omniretail.accounts import services as accounts
+
+    client, url = Client(), f"/api/groupbuy/campaigns/{campaign.public_id}/join"
+    headers = [
+        {
+            "Authorization": f"Bearer {accounts.issue_api_token(user=user, name='bench')[1]}",
+            "Idempotency-Key": f"bench-{user.pk}",
+            "Host": "localhost",
+        }
+        for user in users
+    ]
+    return [
+        lambda h=h: client.post(
+            url, {"provider": "sandbox_gateway"}, content_type="application/json", headers=h
+        )
+        for h in headers
+    ]
 
 
 def _oversubscription(campaign_id: int) -> int:
@@ -307,11 +339,11 @@ def main() -> None:
             f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (others' work included)"
         )
         if label == "postgresql" and Path("/proc").is_dir():
-            for design in DESIGNS:
-                probe = world["campaigns"][f"probe {design}"]
-                client, server = _cpu_per_join(design, probe, world["shoppers"])
+            for probe in PROBES:
+                campaign_id = world["campaigns"][f"probe {probe}"]
+                client, server = _cpu_per_join(probe, campaign_id, world["shoppers"])
                 print(
-                    f"{design}: CPU per join {client:.3f} ms client + {server:.3f} ms server "
+                    f"{probe}: CPU per join {client:.3f} ms client + {server:.3f} ms server "
                     f"-> an idle {os.cpu_count()}-core machine: "
                     f"~{os.cpu_count() * 1000 / (client + server):.0f} joins/s"
                 )
