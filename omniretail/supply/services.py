@@ -98,12 +98,14 @@ def register_producer(
         username=username, password=password, organization=org, role=Membership.Role.OWNER
     )
     application = ProducerApplication.objects.create(organization=org, licence_number=licence)
-    notify(
-        title=_("新的生产商入驻申请"),
-        body=_("%(name)s 申请入驻，请审核。") % {"name": org.name},
-        organization=Organization.objects.filter(kind=Organization.Kind.PLATFORM).first(),
-        link="/supply/review/",
-    )
+    platform = Organization.objects.filter(kind=Organization.Kind.PLATFORM).first()
+    if platform is not None:  # an install whose platform is not set up yet has nobody to tell
+        notify(
+            title=_("新的生产商入驻申请"),
+            body=_("%(name)s 申请入驻，请审核。") % {"name": org.name},
+            organization=platform,
+            link="/supply/review/",
+        )
     return application
 
 

@@ -1,5 +1,7 @@
 """/api/supply: who sees what, and bad input refused with a clear 4xx and nothing written."""
 
+import pytest
+
 from omniretail.accounts import services as accounts
 from omniretail.catalog.models import Product
 from omniretail.conftest import make_staff
@@ -48,6 +50,22 @@ def test_producer_uploads_and_sees_the_reason_of_a_rejection(api_client, channel
     assert decided.json()["status"] == "rejected"
     mine = api_client(channel.maker).get("/api/supply/goods").json()
     assert mine[0]["rejection_reason"] == "缺少质检报告"
+
+
+@pytest.mark.django_db
+def test_a_producer_can_apply_before_the_platform_is_set_up(api_client):
+    response = api_client().post(
+        "/api/supply/producers/register",
+        {
+            "name": "千岛湖农庄",
+            "code": "qiandao",
+            "licence_number": "91330100MA2B",
+            "username": "qiandao-owner",
+            "password": "Qiandao-pass-2026",
+        },
+    )
+    assert response.status_code == 201
+    assert ProducerApplication.objects.get().status == ProducerApplication.Status.PENDING
 
 
 def test_registered_producer_uploads_only_after_platform_approval(api_client, channel):
