@@ -125,11 +125,11 @@ PGBENCH_SCRIPT = """\\set a random(:sku_min, :sku_max)
 BEGIN;
 INSERT INTO orders_order (public_id, created_at, updated_at, number, shopper_id, merchant_id,
   store_id, location_id, fulfilment, status, pickup_slot_start, pickup_slot_end,
-  delivery_address, subtotal, discount_total, delivery_fee, total, amount_refunded,
-  payment_provider, payment_intent_id, expires_at, note)
+  delivery_address, subtotal, discount_total, discount_lines, delivery_fee, total,
+  amount_refunded, payment_provider, payment_intent_id, expires_at, note)
   VALUES (substr(md5(random()::text), 1, 26), now(), now(), substr(md5(random()::text), 1, 20),
   :shopper, :merchant, :store, :location, 'pickup', 'pending_payment', now(), now(), '{}',
-  19.80, 0, 0, 19.80, 0, 'balance', '', now() + interval '15 minutes', '')
+  19.80, 0, '[]', 0, 19.80, 0, 'balance', '', now() + interval '15 minutes', '')
   RETURNING id AS order_id \\gset
 UPDATE inventory_stocklevel SET reserved = reserved + 1
   WHERE location_id = :location AND sku_id = :a AND on_hand >= reserved + 1;
