@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.common import (
+    BenchShop,
     django_database,
     header,
     percentile,
@@ -42,47 +43,22 @@ SECONDS = float(os.environ.get("BENCH_GROUPBUY_SECONDS", "10"))
 DESIGNS = ("per request", "batched")
 PROBE = int(os.environ.get("BENCH_GROUPBUY_PROBE", "1000"))
 PROBES = (*DESIGNS, "api")  # CPU per join; "api": the HTTP endpoint's join + payment start
-PASSWORD = "Bench-pass-2026"
 
 
 def _world() -> dict:
     from django.utils import timezone
 
-    from omniretail.accounts import services as accounts
     from omniretail.accounts.models import User
-    from omniretail.catalog import services as catalog
     from omniretail.groupbuy import services
-    from omniretail.inventory import services as inventory
-    from omniretail.stores import services as stores
 
-    platform = accounts.create_organization(kind="platform", name="平台", code="platform")
-    ops = accounts.create_staff(username="ops", password=PASSWORD, organization=platform)
-    producer = accounts.create_organization(kind="producer", name="厂家", code="maker")
-    maker = accounts.create_staff(username="maker", password=PASSWORD, organization=producer)
-    merchant = accounts.create_organization(kind="merchant", name="商家", code="shop")
-    owner = accounts.create_staff(
-        username="owner", password=PASSWORD, organization=merchant, role="owner"
-    )
-    store = stores.create_store(
-        actor=owner, merchant=merchant, name="门店", address="杭州", lat=30.27, lon=120.15
-    )
-    category = catalog.create_category(actor=ops, name="日用", slug="daily")
-    product = catalog.create_product(
-        actor=maker,
-        owner=producer,
-        category=category,
-        name="拼团商品",
-        skus=[{"code": "G1", "name": "单件", "price": "39.90"}],
-    )
-    catalog.submit_product(actor=maker, product=product)
-    catalog.review_product(actor=ops, product=product, approve=True)
-    sku = product.skus.get()
+    shop = BenchShop()
+    owner, store = shop.owner, shop.store
     groups = max(1, SEATS // SIZE)
-    inventory.receive_stock(
-        actor=owner,
-        location=inventory.location_for_store(store),
-        sku=sku,
-        quantity=groups * len(DESIGNS) + PROBE // SIZE * len(PROBES),
+    sku = shop.sku(
+        name="拼团商品",
+        code="G1",
+        price="39.90",
+        stock=groups * len(DESIGNS) + PROBE // SIZE * len(PROBES),
     )
     now = timezone.now()
     campaigns = {

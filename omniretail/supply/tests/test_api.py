@@ -52,33 +52,24 @@ def test_producer_uploads_and_sees_the_reason_of_a_rejection(api_client, channel
     assert mine[0]["rejection_reason"] == "缺少质检报告"
 
 
+REGISTRATION = {
+    "name": "千岛湖农庄",
+    "code": "qiandao",
+    "licence_number": "91330100MA2B",
+    "username": "qiandao-owner",
+    "password": "Qiandao-pass-2026",
+}
+
+
 @pytest.mark.django_db
 def test_a_producer_can_apply_before_the_platform_is_set_up(api_client):
-    response = api_client().post(
-        "/api/supply/producers/register",
-        {
-            "name": "千岛湖农庄",
-            "code": "qiandao",
-            "licence_number": "91330100MA2B",
-            "username": "qiandao-owner",
-            "password": "Qiandao-pass-2026",
-        },
-    )
+    response = api_client().post("/api/supply/producers/register", REGISTRATION)
     assert response.status_code == 201
     assert ProducerApplication.objects.get().status == ProducerApplication.Status.PENDING
 
 
 def test_registered_producer_uploads_only_after_platform_approval(api_client, channel):
-    response = api_client().post(
-        "/api/supply/producers/register",
-        {
-            "name": "千岛湖农庄",
-            "code": "qiandao",
-            "licence_number": "91330100MA2B",
-            "username": "qiandao-owner",
-            "password": "Qiandao-pass-2026",
-        },
-    )
+    response = api_client().post("/api/supply/producers/register", REGISTRATION)
     assert response.status_code == 201
     application = ProducerApplication.objects.get()
     owner = application.organization.memberships.get().user
