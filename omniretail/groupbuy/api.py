@@ -49,6 +49,7 @@ def campaign_out(c: Campaign) -> dict:
         "seats_left": selectors.seats_left(c),
         "consolation_points": c.consolation_points,
         "unfilled_points": c.unfilled_points,
+        "consolation_coupon": c.consolation_coupon.public_id if c.consolation_coupon else None,
     }
 
 
@@ -135,7 +136,8 @@ def my_groups(request):
 
 @router.post("/merchant/campaigns", response={201: CampaignOut}, auth=AUTH)
 def publish(request, payload: CampaignIn):
-    """Publish a campaign at one of your stores (manager or owner of its merchant)."""
+    """Publish a campaign at one of your stores (manager or owner of its merchant);
+    `consolation_coupon`: a template of that merchant or of the platform (else 422)."""
     store = (
         Store.objects.filter(public_id=payload.store, merchant__kind=Organization.Kind.MERCHANT)
         .select_related("merchant")
@@ -144,7 +146,8 @@ def publish(request, payload: CampaignIn):
     sku = Sku.objects.select_related("product").filter(public_id=payload.sku).first()
     if store is None or sku is None:
         raise NotFound(_("找不到该门店或商品。"))
-    data = payload.model_dump(exclude={"store", "sku"})
+    data = payload.model_dump(exclude={"store", "sku", "consolation_coupon"})
+    data["consolation_coupon"] = services.consolation_template(payload.consolation_coupon)
 
     def act():
         c = services.publish_campaign(actor=request.auth, store=store, sku=sku, **data)

@@ -21,6 +21,7 @@ class CampaignIn(Schema):
     phone: str = Field(..., max_length=30)
     consolation_points: int = 0
     unfilled_points: int = 0
+    consolation_coupon: str | None = Field(None, max_length=26)  # a coupon template's id
 
 
 class GroupOut(Schema):
@@ -54,6 +55,7 @@ class CampaignOut(Schema):
     seats_left: int
     consolation_points: int
     unfilled_points: int
+    consolation_coupon: str | None = None
 
 
 class JoinIn(Schema):

@@ -10,10 +10,13 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.selectors import organizations_of
 from omniretail.core.errors import NotFound
 from omniretail.groupbuy.models import Campaign, Group, Member, Seat
+from omniretail.loyalty.models import Coupon, CouponTemplate
 
 
 def _campaigns() -> QuerySet[Campaign]:
-    return Campaign.objects.select_related("store", "merchant", "sku__product")
+    return Campaign.objects.select_related(
+        "store", "merchant", "sku__product", "consolation_coupon"
+    )
 
 
 def open_campaigns(now=None) -> QuerySet[Campaign]:
@@ -79,6 +82,26 @@ def memberships_of(user) -> QuerySet[Member]:
         .select_related("campaign__store", "campaign__sku__product", "group", "order")
         .order_by("-joined_at")
     )
+
+
+def consolation_coupon_key(member_public_id: str) -> str:
+    """The issue key of a member's consolation coupon: one coupon per member, ever."""
+    return f"groupbuy:consolation-coupon:{member_public_id}"
+
+
+def consolation_coupons(members) -> dict[str, Coupon]:
+    """The consolation coupon each of `members` received, by member public id (one query)."""
+    keys = {consolation_coupon_key(m.public_id): m.public_id for m in members}
+    issued = Coupon.objects.filter(issue_key__in=keys).select_related("template")
+    return {keys[c.issue_key]: c for c in issued}
+
+
+def coupon_choices(merchant) -> QuerySet[CouponTemplate]:
+    """The templates a campaign of `merchant` may console with: its own or the platform's,
+    active ones."""
+    return CouponTemplate.objects.filter(
+        Q(org=merchant) | Q(org__isnull=True), is_active=True
+    ).order_by("org_id", "name")
 
 
 def membership_of(user, public_id: str) -> Member:

@@ -25,6 +25,7 @@ from omniretail.core.money import money
 from omniretail.groupbuy import draw
 from omniretail.groupbuy.models import Campaign, Group, Member, Seat
 from omniretail.inventory import services as inventory
+from omniretail.loyalty.models import CouponTemplate
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 from omniretail.stores.models import Store
@@ -92,6 +93,26 @@ def _validate(data: dict) -> dict:
     return {**data, "group_price": price}
 
 
+def consolation_template(public_id: str | None) -> CouponTemplate | None:
+    """The coupon template chosen (by public id) as a campaign's consolation; none for ""."""
+    if not public_id:
+        return None
+    template = CouponTemplate.objects.filter(public_id=public_id).first()
+    if template is None:
+        raise NotFound(_("找不到该优惠券。"), fields={"consolation_coupon": _("不存在")})
+    return template
+
+
+def _check_consolation_coupon(template: CouponTemplate | None, merchant_id: int) -> None:
+    """Only the merchant's own active templates, or the platform's, may console."""
+    if template is None:
+        return
+    if template.org_id not in (None, merchant_id):
+        raise field_error("consolation_coupon", _("只能选择本商家或平台的优惠券。"))
+    if not template.is_active:
+        raise field_error("consolation_coupon", _("该优惠券已停发。"))
+
+
 @transaction.atomic
 def publish_campaign(*, actor, store: Store, sku: Sku, **data) -> Campaign:
     """Publish a campaign: its groups, each with a fresh secret seed whose commitment is
@@ -103,6 +124,7 @@ def publish_campaign(*, actor, store: Store, sku: Sku, **data) -> Campaign:
     if not sku.is_active or sku.product.status != Product.Status.APPROVED:
         raise field_error("sku", _("该商品已下架。"))
     data = _validate(data)
+    _check_consolation_coupon(data.get("consolation_coupon"), store.merchant_id)
     campaign = Campaign.objects.create(
         merchant=store.merchant, store=store, sku=sku, created_by=actor, **data
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.groupbuy import draw
 from omniretail.groupbuy.models import Campaign, Group, Member
+from omniretail.groupbuy.selectors import consolation_coupon_key
 from omniretail.groupbuy.services import (
     _close_intent,
     count_paid,
@@ -186,6 +187,22 @@ def _refund_with_consolation(member: Member, *, points: int, reason: str, key: s
         )
 
 
+def _console_with_coupon(member: Member, campaign: Campaign) -> str:
+    """Issue the campaign's consolation coupon, once per member (its issue key); a template
+    stopped since the campaign was published sends none rather than holding up the refund.
+    Returns the words the notification adds."""
+    template = campaign.consolation_coupon
+    if template is None or not template.is_active:
+        return ""
+    coupons.issue_coupon(
+        template=template,
+        user=member.shopper,
+        source=coupons.Coupon.Source.GROUPBUY,
+        idempotency_key=consolation_coupon_key(member.public_id),
+    )
+    return _("，并赠送「%(c)s」优惠券") % {"c": template.name}
+
+
 @transaction.atomic
 def _settle_loser(member: Member) -> int:
     campaign = member.campaign
@@ -201,14 +218,7 @@ def _settle_loser(member: Member) -> int:
         key=f"groupbuy:refund:{member.public_id}",
     )
     extra = _("，并赠送 %(p)s 积分") % {"p": points} if points else ""
-    if campaign.consolation_coupon_id:
-        coupons.issue_coupon(
-            template=campaign.consolation_coupon,
-            user=member.shopper,
-            source=coupons.Coupon.Source.GROUPBUY,
-            idempotency_key=f"groupbuy:consolation-coupon:{member.public_id}",
-        )
-        extra += _("，并赠送「%(c)s」优惠券") % {"c": campaign.consolation_coupon.name}
+    extra += _console_with_coupon(member, campaign)
     _tell(
         member,
         _("未中签，已退款"),
@@ -245,11 +255,13 @@ def fail_group(group: Group) -> bool:
             reason=_("拼团未成团，全额退款"),
             key=f"groupbuy:refund:{member.public_id}",
         )
+        extra = _("，并赠送 %(p)s 积分") % {"p": points} if points else ""
+        extra += _console_with_coupon(member, campaign)
         _tell(
             member,
             _("未成团，已退款"),
-            _("「%(title)s」到期未成团，¥%(amount)s 已原路退回。")
-            % {"title": campaign.title, "amount": member.amount},
+            _("「%(title)s」到期未成团，¥%(amount)s 已原路退回%(extra)s。")
+            % {"title": campaign.title, "amount": member.amount, "extra": extra},
         )
     for reservation in Reservation.objects.filter(
         reference=group_stock_reference(group), status=Reservation.Status.ACTIVE

@@ -97,13 +97,16 @@ def join(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     rows = []
-    for member in selectors.memberships_of(request.user)[:LIST_SIZE]:
+    members = list(selectors.memberships_of(request.user)[:LIST_SIZE])
+    consoled = selectors.consolation_coupons(members)
+    for member in members:
         code = getattr(member.order, "pickup_code", None) if member.order else None
         rows.append(
             {
                 "member": member,
                 "code": code,
                 "qr": mark_safe(pickup_qr_svg(code)) if code else "",  # our own SVG
+                "coupon": consoled.get(member.public_id),
             }
         )
     return render(request, "web/groupbuy/mine.html", {"rows": rows})
@@ -164,6 +167,7 @@ def _publish(request: HttpRequest, store):
         phone=form.get("phone", "").strip(),
         consolation_points=_whole(form.get("consolation_points") or 0, "consolation_points"),
         unfilled_points=_whole(form.get("unfilled_points") or 0, "unfilled_points"),
+        consolation_coupon=services.consolation_template(form.get("consolation_coupon")),
     )
 
 
@@ -175,7 +179,15 @@ def merchant_campaigns(request: HttpRequest, store) -> HttpResponse:
             (c, selectors.seats_left(c))
             for c in selectors.merchant_campaigns(request.user)[:LIST_SIZE]
         ]
-        return _ctx(request, store, "groupbuy", rows=rows, skus=_sku_choices(), **extra)
+        return _ctx(
+            request,
+            store,
+            "groupbuy",
+            rows=rows,
+            skus=_sku_choices(),
+            coupon_templates=selectors.coupon_choices(store.merchant),
+            **extra,
+        )
 
     if request.method == "POST":
         try:

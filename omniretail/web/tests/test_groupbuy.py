@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from omniretail.groupbuy.models import Campaign, Group, Member
 from omniretail.groupbuy.tests.fixtures import groupbuys_fixture  # noqa: F401  (fixture)
+from omniretail.loyalty import coupons
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +112,37 @@ def test_a_wallet_too_short_refuses_the_join_on_the_page_and_holds_no_seat(group
     assert 400 <= response.status_code < 500
     assert not Member.objects.exists()
     assert not campaign.groups.filter(seats__taken=True).exists()
+
+
+def test_a_clerk_picks_a_consolation_coupon_on_the_console_and_not_another_merchants(
+    groupbuys, other_merchant
+):
+    own = coupons.define_template(
+        org=groupbuys.merchant, name="安慰券减5", kind="amount", amount_off="5"
+    )
+    foreign = coupons.define_template(
+        org=other_merchant, name="别家的券", kind="amount", amount_off="5"
+    )
+    clerk = client_for(groupbuys.staff)
+    now = timezone.localtime()
+    form = {
+        "title": "龙井拼团",
+        "sku": groupbuys.sku.public_id,
+        "quantity": "2",
+        "group_price": "9.90",
+        "group_size": "3",
+        "winners_per_group": "1",
+        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "navigation_address": "湖滨路 18 号",
+        "phone": "0571-88001188",
+    }
+
+    page = clerk.get("/merchant/groupbuy/").content.decode()
+    refused = clerk.post("/merchant/groupbuy/", form | {"consolation_coupon": foreign.public_id})
+    published = clerk.post("/merchant/groupbuy/", form | {"consolation_coupon": own.public_id})
+
+    assert own.public_id in page and foreign.public_id not in page
+    assert refused.status_code == 422 and "只能选择本商家或平台的优惠券" in refused.content.decode()
+    assert published.status_code == 302
+    assert Campaign.objects.get().consolation_coupon == own
