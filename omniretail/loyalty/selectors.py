@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization, User
-from omniretail.accounts.selectors import MANAGING_ROLES, organizations_of
 from omniretail.core.errors import NotFound
 from omniretail.ledger import selectors as ledger_selectors
 from omniretail.ledger.models import Account, Asset, Entry
@@ -91,10 +90,6 @@ def history(user, *, limit: int = 50) -> list[dict]:
         }
         for e in entries
     ]
-
-
-def merchant_orgs_for(user):
-    return organizations_of(user, kinds=[Organization.Kind.MERCHANT], roles=MANAGING_ROLES)
 
 
 def exchangeable(user) -> list[dict]:
