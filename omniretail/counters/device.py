@@ -19,6 +19,7 @@ from omniretail.core.errors import (
     ValidationFailed,
     field_error,
 )
+from omniretail.core.idempotency import fingerprint
 from omniretail.core.signing import digest
 from omniretail.counters import commands, vending
 from omniretail.counters.models import Counter, Credential, DeviceEvent, StaffTask
@@ -108,14 +109,14 @@ def record_event(*, counter: Counter, seq, kind: str, data: dict | None = None) 
         raise field_error("seq", _("序号须为正整数。"))
     data = data or {}
     parsed = _validate(counter, kind, data)
-    fingerprint = digest(json.dumps({"kind": kind, "data": data}, sort_keys=True))
+    event_fingerprint = fingerprint({"kind": kind, "data": data})
     now = timezone.now()
     claimed = Counter.objects.filter(pk=counter.pk, last_seq__lt=seq).update(
         last_seq=seq, last_seen_at=now
     )
     if not claimed:
         previous = DeviceEvent.objects.filter(counter=counter, seq=seq).first()
-        if previous is not None and previous.fingerprint == fingerprint:
+        if previous is not None and previous.fingerprint == event_fingerprint:
             return {"seq": seq, "duplicate": True}
         counter.refresh_from_db(fields=["last_seq"])
         raise StaleSequence(
@@ -124,7 +125,7 @@ def record_event(*, counter: Counter, seq, kind: str, data: dict | None = None) 
             fields={"seq": _("序号已过期")},
         )
     DeviceEvent.objects.create(
-        counter=counter, seq=seq, kind=kind, data=data, fingerprint=fingerprint
+        counter=counter, seq=seq, kind=kind, data=data, fingerprint=event_fingerprint
     )
     result = _apply(counter, kind, data, parsed, now)
     return {"seq": seq, "duplicate": False, **result}
