@@ -172,21 +172,6 @@ def _settle_winner(member: Member) -> int:
     return 1
 
 
-def _refund_with_consolation(member: Member, *, points: int, reason: str, key: str) -> None:
-    payments.refund(
-        intent=_intent(member), amount=member.amount, reason=reason, idempotency_key=key
-    )
-    if points:
-        campaign = member.campaign
-        loyalty.award_points(
-            user=member.shopper,
-            asset_code=loyalty.merchant_asset_code(campaign.merchant),
-            points=points,
-            reason=reason,
-            idempotency_key=f"groupbuy:consolation:{member.public_id}",
-        )
-
-
 def _console_with_coupon(member: Member, campaign: Campaign) -> str:
     """Issue the campaign's consolation coupon, once per member (its issue key); a template
     stopped since the campaign was published sends none rather than holding up the refund.
@@ -203,6 +188,35 @@ def _console_with_coupon(member: Member, campaign: Campaign) -> str:
     return _("，并赠送「%(c)s」优惠券") % {"c": template.name}
 
 
+def _refund_in_full(member: Member, *, points: int, reason: str, title: str, body: str) -> None:
+    """Refund a member's seat in full the way they paid, add the consolation (points and the
+    campaign's coupon) and tell them; `body` takes the campaign's title, the amount and the
+    consolation's words."""
+    campaign = member.campaign
+    payments.refund(
+        intent=_intent(member),
+        amount=member.amount,
+        reason=reason,
+        idempotency_key=f"groupbuy:refund:{member.public_id}",
+    )
+    extra = ""
+    if points:
+        loyalty.award_points(
+            user=member.shopper,
+            asset_code=loyalty.merchant_asset_code(campaign.merchant),
+            points=points,
+            reason=reason,
+            idempotency_key=f"groupbuy:consolation:{member.public_id}",
+        )
+        extra = _("，并赠送 %(p)s 积分") % {"p": points}
+    extra += _console_with_coupon(member, campaign)
+    _tell(
+        member,
+        title,
+        body % {"title": campaign.title, "amount": member.amount, "extra": extra},
+    )
+
+
 @transaction.atomic
 def _settle_loser(member: Member) -> int:
     campaign = member.campaign
@@ -211,19 +225,12 @@ def _settle_loser(member: Member) -> int:
         status=S.REFUNDED, refunded_at=timezone.now(), consolation_points=points
     ):
         return 0
-    _refund_with_consolation(
+    _refund_in_full(
         member,
         points=points,
         reason=_("拼团未中签，全额退款"),
-        key=f"groupbuy:refund:{member.public_id}",
-    )
-    extra = _("，并赠送 %(p)s 积分") % {"p": points} if points else ""
-    extra += _console_with_coupon(member, campaign)
-    _tell(
-        member,
-        _("未中签，已退款"),
-        _("「%(title)s」本团未中签，¥%(amount)s 已原路退回%(extra)s。")
-        % {"title": campaign.title, "amount": member.amount, "extra": extra},
+        title=_("未中签，已退款"),
+        body=_("「%(title)s」本团未中签，¥%(amount)s 已原路退回%(extra)s。"),
     )
     return 1
 
@@ -249,19 +256,12 @@ def fail_group(group: Group) -> bool:
         Member.objects.filter(pk=member.pk).update(
             status=S.REFUNDED, refunded_at=timezone.now(), consolation_points=points
         )
-        _refund_with_consolation(
+        _refund_in_full(
             member,
             points=points,
             reason=_("拼团未成团，全额退款"),
-            key=f"groupbuy:refund:{member.public_id}",
-        )
-        extra = _("，并赠送 %(p)s 积分") % {"p": points} if points else ""
-        extra += _console_with_coupon(member, campaign)
-        _tell(
-            member,
-            _("未成团，已退款"),
-            _("「%(title)s」到期未成团，¥%(amount)s 已原路退回%(extra)s。")
-            % {"title": campaign.title, "amount": member.amount, "extra": extra},
+            title=_("未成团，已退款"),
+            body=_("「%(title)s」到期未成团，¥%(amount)s 已原路退回%(extra)s。"),
         )
     for reservation in Reservation.objects.filter(
         reference=group_stock_reference(group), status=Reservation.Status.ACTIVE
