@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import User
 from omniretail.accounts.selectors import is_platform_operator, organizations_of, require_role
-from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed, field_error
+from omniretail.core.errors import (
+    Conflict,
+    PermissionDenied,
+    ValidationFailed,
+    field_error,
+    require_quantity,
+)
 from omniretail.core.money import ZERO, money
 from omniretail.inventory import services as inventory
 from omniretail.notifications.services import notify
@@ -29,16 +35,6 @@ from omniretail.supply.models import (
 PO = PurchaseOrder.Status
 MAX_QUANTITY = 100_000
 MAX_LINES = 50
-
-
-def _count(value, field: str, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise field_error(field, _("数量必须是整数。"))
-    if not minimum <= value <= MAX_QUANTITY:
-        raise field_error(
-            field, _("数量必须在 %(min)s 到 %(max)s 之间。") % {"min": minimum, "max": MAX_QUANTITY}
-        )
-    return value
 
 
 def _number() -> str:
@@ -73,7 +69,7 @@ def place_order(*, actor: User, store, lines: list[tuple[RegionalOffer, int]], n
         raise field_error("lines", _("一次最多采购 %(n)s 种商品。") % {"n": MAX_LINES})
     merged: dict[int, list] = {}
     for i, (selection, quantity) in enumerate(lines):
-        _count(quantity, f"lines.{i}.quantity")
+        require_quantity(quantity, field=f"lines.{i}.quantity", maximum=MAX_QUANTITY)
         if selection.region_id != retailer.region_id or not selection.is_active:
             raise field_error(f"lines.{i}.offer", _("该商品不在本区域的供货清单中。"))
         merged.setdefault(selection.pk, [selection, 0])[1] += quantity
@@ -86,7 +82,7 @@ def place_order(*, actor: User, store, lines: list[tuple[RegionalOffer, int]], n
                 _("%(name)s 起订量为 %(moq)s。")
                 % {"name": offer.product.name, "moq": offer.min_order_quantity},
             )
-        _count(quantity, f"lines.{i}.quantity")
+        require_quantity(quantity, field=f"lines.{i}.quantity", maximum=MAX_QUANTITY)
         rows.append((selection, quantity))
     total = money(sum((s.wholesale_price * q for s, q in rows), ZERO))
     order = PurchaseOrder.objects.create(
@@ -182,7 +178,7 @@ def ship(*, actor: User, order: PurchaseOrder, quantities: dict[str, int]) -> Sh
             raise field_error(field, _("采购单中没有该商品。"))
         if quantity == 0:
             continue
-        _count(quantity, field)
+        require_quantity(quantity, field=field, maximum=MAX_QUANTITY)
         moved = PurchaseOrderLine.objects.filter(
             pk=line.pk, quantity_shipped__lte=F("quantity") - quantity
         ).update(quantity_shipped=F("quantity_shipped") + quantity)
