@@ -94,16 +94,18 @@ def history(user, *, limit: int = 50) -> list[dict]:
 
 def exchangeable(user) -> list[dict]:
     """Merchants whose offline points the member holds and that accept conversion."""
-    rules = {r.org_id: r for r in ExchangeRule.objects.filter(is_active=True).select_related("org")}
-    out = []
-    for w in wallets(user):
-        if not w["asset_code"].startswith(MERCHANT_PREFIX):
-            continue
-        org_id = w["asset_code"][len(MERCHANT_PREFIX) :]
-        rule = next((r for r in rules.values() if r.org.public_id == org_id), None)
-        if rule is not None:
-            out.append({**w, "rule": rule, "org": rule.org})
-    return out
+    held = {
+        w["asset_code"][len(MERCHANT_PREFIX) :]: w
+        for w in wallets(user)
+        if w["asset_code"].startswith(MERCHANT_PREFIX)
+    }
+    rules = ExchangeRule.objects.filter(is_active=True, org__public_id__in=list(held))
+    by_org = {r.org.public_id: r for r in rules.select_related("org")}
+    return [
+        {**w, "rule": by_org[org_id], "org": by_org[org_id].org}
+        for org_id, w in held.items()
+        if org_id in by_org
+    ]
 
 
 def liability(org: Organization, *, days: int = 90) -> dict:
