@@ -201,13 +201,11 @@ def reserve_lines(
     """Hold stock for every (sku, quantity) of one order, or refuse them all: one guarded
     UPDATE per line, then the journal rows and reservations in one insert each. Without a
     savepoint of its own, a refusal dooms the caller's transaction too (checkout wants that).
-    Rows are updated in SKU primary-key order, so two orders of the same SKUs never deadlock.
+    Rows are updated in SKU primary-key order, so two orders of the same SKUs never deadlock;
+    the reservations come back in the order of `lines` (checkout pairs them with its lines).
     """
-    quantities = sorted(
-        ((sku, _quantity(quantity)) for sku, quantity in lines),
-        key=lambda line: getattr(line[0], "pk", line[0]),
-    )
-    for sku, quantity in quantities:
+    quantities = [(sku, _quantity(quantity)) for sku, quantity in lines]
+    for sku, quantity in sorted(quantities, key=lambda line: getattr(line[0], "pk", line[0])):
         reserved = (
             StockLevel.objects.filter(location=location, sku=sku)
             .filter(_available_at_least(quantity))

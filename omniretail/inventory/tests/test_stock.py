@@ -214,3 +214,13 @@ def test_orders_listing_the_same_skus_in_opposite_orders_never_deadlock(
     outcomes = race(30, order)
     assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert (level(store_location, sku).reserved, level(store_location, sku2).reserved) == (30, 30)
+
+
+def test_reservations_come_back_in_the_order_of_the_lines(
+    store_location, sku, sku2, merchant_staff
+):
+    for item in (sku, sku2):
+        services.receive_stock(actor=merchant_staff, location=store_location, sku=item, quantity=5)
+    lines = sorted([(sku, 1), (sku2, 2)], key=lambda line: -line[0].pk)  # highest pk first
+    reservations = services.reserve_lines(location=store_location, lines=lines, reference="o1")
+    assert [(r.sku_id, r.quantity) for r in reservations] == [(s.pk, q) for s, q in lines]
