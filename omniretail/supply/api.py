@@ -172,9 +172,7 @@ def upload(request, payload: GoodsIn):
 
 @router.patch("/goods/{offer_id}", response=dict)
 def edit_terms(request, offer_id: str, payload: TermsIn):
-    offer = selectors.offers_for(request.auth).filter(public_id=offer_id).first()
-    if offer is None:
-        offer = selectors.offer_for(request.auth, offer_id)  # a 404 unless a region's view
+    offer = selectors.offer_for(request.auth, offer_id)  # a region's view is refused by edit_terms
     offer = services.edit_terms(actor=request.auth, offer=offer, **payload.model_dump())
     return offer_out(offer)
 
