@@ -142,9 +142,7 @@ def place_routed_order(
             location=location,
             target=target,
             rank=rank,
-            distance_m=None
-            if candidate.distance_m == float("inf")
-            else round(candidate.distance_m),
+            distance_m=distance,
             candidates=len(tried),
         )
         notify(
