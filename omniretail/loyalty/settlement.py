@@ -49,16 +49,16 @@ def compute(*, org: Organization, month: date, value: Decimal | None = None) -> 
         other = row["issuer"] if owed_to_org else row["spender"]
         entry = by_org.setdefault(other, {"receivable": 0, "payable": 0})
         entry["receivable" if owed_to_org else "payable"] += row["points"]
-    names = dict(Organization.objects.filter(pk__in=by_org).values_list("pk", "public_id"))
-    labels = dict(Organization.objects.filter(pk__in=by_org).values_list("pk", "name"))
+    orgs = Organization.objects.filter(pk__in=by_org).values_list("pk", "public_id", "name")
+    names = {pk: (public_id, name) for pk, public_id, name in orgs}
     lines = []
-    for pk in sorted(by_org, key=lambda k: names[k]):
+    for pk in sorted(by_org, key=lambda k: names[k][0]):
         entry = by_org[pk]
         net = entry["receivable"] - entry["payable"]
         lines.append(
             {
-                "counterparty": names[pk],
-                "name": labels[pk],
+                "counterparty": names[pk][0],
+                "name": names[pk][1],
                 "receivable_points": entry["receivable"],
                 "payable_points": entry["payable"],
                 "net_points": net,
