@@ -12,7 +12,7 @@ from omniretail.accounts.selectors import require_user
 from omniretail.core.errors import Conflict, field_error
 from omniretail.core.geo import bounding_box, haversine_m, validate_point
 from omniretail.counters.models import Counter, RepairStep, RepairTicket, StaffTask
-from omniretail.counters.services import clean_text, open_task, require_manager
+from omniretail.counters.services import clean_text, close_tasks, open_task, require_manager
 from omniretail.notifications.services import notify
 
 MAX_PHOTOS = 6
@@ -104,9 +104,7 @@ def advance_repair(*, actor, ticket: RepairTicket, step: str, note: str = "") ->
     ticket.step = step
     RepairStep.objects.create(ticket=ticket, step=step, note=(note or "")[:200], actor=actor)
     if step == Step.RETURNED:
-        StaffTask.objects.filter(
-            open_key=f"{StaffTask.Kind.REPAIR}:{ticket.counter_id}:{ticket.public_id}"
-        ).update(status=StaffTask.Status.DONE, open_key=None, done_at=timezone.now())
+        close_tasks(counter=ticket.counter, kind=StaffTask.Kind.REPAIR, key=ticket.public_id)
     _tell(
         ticket,
         _("您的车辆（%(serial)s）：%(step)s。%(note)s")

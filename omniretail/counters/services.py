@@ -180,9 +180,13 @@ def revoke_credential(*, actor, counter: Counter, key_id: str) -> Credential:
 # ---------------------------------------------------------------- staff tasks
 
 
+def _open_key(counter: Counter, kind: str, key: str) -> str:
+    return f"{kind}:{counter.pk}:{key}"
+
+
 def open_task(*, counter: Counter, kind: str, key: str, details: dict, note: str = "") -> StaffTask:
     """Open the task, or refresh the open one with the same key (never two at once)."""
-    open_key = f"{kind}:{counter.pk}:{key}"
+    open_key = _open_key(counter, kind, key)
     task = StaffTask.objects.filter(open_key=open_key).first()
     if task is not None:
         StaffTask.objects.filter(pk=task.pk).update(
@@ -211,15 +215,15 @@ def open_task(*, counter: Counter, kind: str, key: str, details: dict, note: str
 
 
 def close_tasks(*, counter: Counter, kind: str, key: str = "", note: str = "") -> int:
+    """Close the open tasks of this kind (only the one opened with `key`, if given); a note
+    replaces the task's, none keeps it."""
     qs = StaffTask.objects.filter(counter=counter, kind=kind, status=StaffTask.Status.OPEN)
     if key:
-        qs = qs.filter(open_key=f"{kind}:{counter.pk}:{key}")
-    return qs.update(
-        status=StaffTask.Status.DONE,
-        open_key=None,
-        done_at=timezone.now(),
-        note=note[:200] if note else "",
-    )
+        qs = qs.filter(open_key=_open_key(counter, kind, key))
+    changes = {"status": StaffTask.Status.DONE, "open_key": None, "done_at": timezone.now()}
+    if note:
+        changes["note"] = note[:200]
+    return qs.update(**changes)
 
 
 @transaction.atomic
