@@ -26,15 +26,9 @@ from omniretail.supply.exports import statement_csv
 from omniretail.supply.models import FEATURED_ZONES, Channel
 from omniretail.web import charts
 from omniretail.web.views import _error
+from omniretail.web.views_merchant import _int
 
 TEMPLATES = "web/supply/"
-
-
-def _int(value, field: str) -> int:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        raise field_error(field, _("请输入整数。")) from None
 
 
 def _page(request, template: str, section: str, **ctx) -> HttpResponse:
