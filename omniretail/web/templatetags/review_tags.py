@@ -5,10 +5,9 @@ they are."""
 from django import template
 
 from omniretail.catalog import reviews
+from omniretail.orders.models import Order
 
 register = template.Library()
-
-COMPLETED = "completed"
 
 
 @register.filter
@@ -28,7 +27,7 @@ def reviewer(review) -> str:
 @register.inclusion_tag("web/reviews/_order_reviews.html", takes_context=True)
 def order_reviews(context, order) -> dict:
     """Per line of a completed order: the shopper's review, or the form to write it."""
-    if order.status != COMPLETED:
+    if order.status != Order.Status.COMPLETED:
         return {"rows": []}
     written = reviews.reviews_by_line(order)
     rows = [(line, written.get(line.pk)) for line in order.lines.all()]
