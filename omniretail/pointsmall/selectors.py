@@ -25,7 +25,9 @@ def good(public_id: str) -> PointsGood:
 
 def availability(good: PointsGood) -> list[dict]:
     """Each store of the good with the units free there now."""
-    stores = list(good.stores.filter(is_active=True).order_by("name"))
+    stores = list(
+        good.stores.filter(is_active=True).select_related("stock_location").order_by("name")
+    )
     locations = {store.pk: location_for_store(store) for store in stores}
     free = available_by_location([good.sku_id], [loc.pk for loc in locations.values()])
     return [
