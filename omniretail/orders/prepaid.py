@@ -17,11 +17,12 @@ from omniretail.core.ids import new_public_id
 from omniretail.core.money import ZERO, money
 from omniretail.inventory import services as inventory
 from omniretail.notifications.services import notify
-from omniretail.orders.models import Order, OrderLine
+from omniretail.orders.models import Order
 from omniretail.orders.pickup import issue_pickup_code
 from omniretail.orders.services import (
     ONLINE_PROVIDERS,
     _create_order,
+    _hold_lines,
     _merge_lines,
     mark_paid,
     payment_window,
@@ -53,19 +54,7 @@ def _hold_pickup(*, shopper, store, sku, quantity: int, unit_price: Decimal, ttl
         total=total,
         **fields,
     )
-    (reservation,) = inventory.reserve_lines(
-        location=location, lines=[(sku, quantity)], reference=order.public_id, ttl=ttl
-    )
-    OrderLine.objects.create(
-        order=order,
-        sku=sku,
-        product_name=sku.product.name,
-        sku_name=sku.name,
-        unit_price=unit_price,
-        quantity=quantity,
-        line_total=total,
-        reservation=reservation,
-    )
+    _hold_lines(order, [(sku, quantity)], ttl=ttl, unit_price=unit_price)
     return order
 
 

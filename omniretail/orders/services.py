@@ -280,6 +280,30 @@ def _create_order(**fields) -> Order:
     raise IntegrityError("could not allocate an order number")
 
 
+def _hold_lines(order: Order, lines, *, ttl=None, unit_price: Decimal | None = None) -> None:
+    """Reserve the (sku, quantity) pairs at the order's location, refused as a whole when
+    short, and write the order's lines at `unit_price` (today's SKU price when not given)."""
+    reservations = inventory.reserve_lines(
+        location=order.location, lines=lines, reference=order.public_id, ttl=ttl
+    )
+    order_lines = []
+    for (sku, quantity), reservation in zip(lines, reservations, strict=True):
+        price = sku.price if unit_price is None else unit_price
+        order_lines.append(
+            OrderLine(
+                order=order,
+                sku=sku,
+                product_name=sku.product.name,
+                sku_name=sku.name,
+                unit_price=price,
+                quantity=quantity,
+                line_total=money(price * quantity),
+                reservation=reservation,
+            )
+        )
+    OrderLine.objects.bulk_create(order_lines)
+
+
 @transaction.atomic
 def checkout(
     *,
@@ -356,25 +380,7 @@ def _place_order(
         expires_at=expires_at,
         note=(note or "")[:200],
     )
-    reservations = inventory.reserve_lines(
-        location=fulfilment.location,
-        lines=merged,
-        reference=order.public_id,
-        ttl=payment_window() + timedelta(minutes=5),
-    )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            sku=sku,
-            product_name=sku.product.name,
-            sku_name=sku.name,
-            unit_price=sku.price,
-            quantity=quantity,
-            line_total=money(sku.price * quantity),
-            reservation=reservation,
-        )
-        for (sku, quantity), reservation in zip(merged, reservations, strict=True)
-    )
+    _hold_lines(order, merged, ttl=payment_window() + timedelta(minutes=5))
     if cart is not None:
         CartLine.objects.filter(cart=cart, sku__in=[sku for sku, _q in merged]).delete()
     if order.fulfilment != F_.IN_STORE:
