@@ -4,7 +4,6 @@ a merchant's goods."""
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound
 from omniretail.inventory.selectors import available_by_location
 from omniretail.inventory.services import location_for_store
@@ -51,13 +50,6 @@ def voucher_of(user, public_id: str) -> Redemption:
     if found is None:
         raise NotFound(_("找不到该兑换凭证。"))
     return found
-
-
-def goods_for_staff(user) -> QuerySet[PointsGood]:
-    qs = PointsGood.objects.select_related("sku__product", "merchant")
-    if is_platform_operator(user):
-        return qs
-    return qs.filter(merchant__in=organizations_of(user))
 
 
 def goods_with_counts(merchant) -> QuerySet[PointsGood]:
