@@ -135,18 +135,13 @@ def split(gross_fen: int, quantity: int, terms: Terms) -> dict[str, int]:
         fee = min(left, yuan_to_fen(terms.fees[party]) * quantity)
         shares[party] += fee
         left -= fee
-    exact = {p: Decimal(left) * terms.percents[p] / HUNDRED for p in PARTIES}
-    floors = {p: int(exact[p]) for p in PARTIES}
-    spare = left - sum(floors.values())
-    order = sorted(PARTIES, key=lambda p: (-(exact[p] - floors[p]), PARTIES.index(p)))
-    for party in order[:spare]:
-        floors[party] += 1
-    for party in PARTIES:
-        shares[party] += floors[party]
+    by_percent = _proportional(left, [terms.percents[p] for p in PARTIES])  # they sum to 100
+    for party, amount in zip(PARTIES, by_percent, strict=True):
+        shares[party] += amount
     return shares
 
 
-def _proportional(total: int, weights: list[int]) -> list[int]:
+def _proportional(total: int, weights: list[int] | list[Decimal]) -> list[int]:
     """`total` fen divided in proportion to `weights`, summing exactly (largest remainder)."""
     whole = sum(weights)
     if whole == 0:
