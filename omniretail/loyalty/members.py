@@ -61,13 +61,6 @@ def _check_birthday(birthday: date | None) -> None:
         raise field_error("birthday", _("生日不正确。"))
 
 
-def update_profile(*, member: Member, name: str, birthday: date | None) -> Member:
-    _check_birthday(birthday)
-    member.name, member.birthday = name[:60], birthday
-    member.save(update_fields=["name", "birthday"])
-    return member
-
-
 def set_tiers(*, org: Organization, tiers: list[dict]) -> list[Tier]:
     """Replace the merchant's tiers. Each: name, min_spend (yuan), min_visits,
     discount_percent (0-100), priority_service; rank follows the list order."""
