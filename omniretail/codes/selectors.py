@@ -44,7 +44,3 @@ def batch_stats(batch: CodeBatch) -> dict:
         "scans": scans.count(),
         "points_awarded": scans.aggregate(total=Sum("points"))["total"] or 0,
     }
-
-
-def scans_of(user) -> QuerySet[CodeScan]:
-    return CodeScan.objects.filter(user=user).select_related("code__batch__sku__product")
