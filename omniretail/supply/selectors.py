@@ -360,16 +360,14 @@ def sell_through(producer: Organization) -> list[dict]:
     return out
 
 
-def weekly_sales(producer: Organization, *, weeks: int = FORECAST_HISTORY_WEEKS, now=None):
-    """{sku code: [units sold per week, oldest first]} over the last `weeks` whole weeks
-    plus the current one."""
+def weekly_sales(producer: Organization, *, codes, weeks: int = FORECAST_HISTORY_WEEKS, now=None):
+    """{sku code: [units sold per week, oldest first]} for each of the producer's SKU `codes`,
+    over the last `weeks` whole weeks plus the current one."""
     now = now or timezone.now()
     start = timezone.localtime(now).date() - timedelta(days=7 * weeks)
     start -= timedelta(days=start.weekday())
     week_starts = [start + timedelta(days=7 * i) for i in range(weeks + 1)]
-    series: dict[str, list[int]] = {}
-    for offer in offers_for_producer(producer):
-        series[offer.sku.code] = [0] * len(week_starts)
+    series: dict[str, list[int]] = {code: [0] * len(week_starts) for code in codes}
     rows = (
         sold_lines(producer=producer)
         .filter(order__paid_at__date__gte=start)
@@ -404,8 +402,8 @@ def forecast(history: list[int]) -> list[int]:
 def demand_forecast(producer: Organization, *, now=None) -> list[dict]:
     """Per SKU: the weekly history (last full weeks, the current partial week left out) and
     the 4-week forecast."""
-    _week_starts, series = weekly_sales(producer, now=now)
     names = {o.sku.code: o.product.name for o in offers_for_producer(producer)}
+    _week_starts, series = weekly_sales(producer, codes=names, now=now)
     return [
         {
             "sku": code,
