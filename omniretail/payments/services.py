@@ -45,41 +45,37 @@ def create_intent(
 ) -> PaymentIntent:
     """An intent to be paid `amount` for `(purpose, reference)`; the same idempotency key
     with the same request returns the first intent."""
-    amount, purpose, reference = _checked_intent(purpose, reference, amount, payer, provider, payee)
+    intent = new_intent(
+        purpose=purpose,
+        reference=reference,
+        amount=amount,
+        payer=payer,
+        provider=provider,
+        payee=payee,
+        expires_at=expires_at,
+    )
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_KEY_LENGTH:
         raise field_error("idempotency_key", _("幂等键不能为空且不超过 255 个字符。"))
+    if not idempotency_key:
+        intent.save(force_insert=True)
+        return intent
     digest = fingerprint(
         {
-            "purpose": purpose,
-            "reference": reference,
-            "amount": str(amount),
+            "purpose": intent.purpose,
+            "reference": intent.reference,
+            "amount": str(intent.amount),
             "payer": payer.pk if payer else None,
             "payee": payee.pk if payee else None,
             "provider": provider,
         }
     )
-    if idempotency_key and (replay := _replay_intent(idempotency_key, digest)):
+    if replay := _replay_intent(idempotency_key, digest):
         return replay
-    ttl = timedelta(minutes=settings.OMNI_PAYMENT_INTENT_TTL_MINUTES)
-
-    def create() -> PaymentIntent:
-        return PaymentIntent.objects.create(
-            purpose=purpose,
-            reference=reference,
-            amount=amount,
-            payer=payer,
-            payee=payee,
-            provider=provider,
-            expires_at=expires_at or timezone.now() + ttl,
-            idempotency_key=idempotency_key,
-            request_fingerprint=digest if idempotency_key else "",
-        )
-
-    if not idempotency_key:
-        return create()
+    intent.idempotency_key, intent.request_fingerprint = idempotency_key, digest
     try:
         with transaction.atomic():  # a concurrent twin with the same key loses here
-            return create()
+            intent.save(force_insert=True)
+            return intent
     except IntegrityError:
         replay = _replay_intent(idempotency_key, digest)
         if replay is None:
@@ -97,10 +93,21 @@ def new_intent(
     payee: Organization | None = None,
     expires_at: datetime | None = None,
 ) -> PaymentIntent:
-    """An unsaved intent, checked as `create_intent` checks one (without an idempotency
+    """An unsaved intent, checked (`create_intent` builds on it and adds the idempotency
     key), for a caller that writes it in one statement with rows of its own or many at once
     with `create_intents`."""
-    amount, purpose, reference = _checked_intent(purpose, reference, amount, payer, provider, payee)
+    amount = _positive_amount(amount)
+    purpose, reference = (purpose or "").strip(), (reference or "").strip()
+    if not purpose or len(purpose) > 40:
+        raise field_error("purpose", _("用途不能为空且不超过 40 个字符。"))
+    if not reference or len(reference) > 120:
+        raise field_error("reference", _("关联对象不能为空且不超过 120 个字符。"))
+    if provider not in Provider.values:
+        raise field_error("provider", _("不支持的支付方式。"))
+    if provider == Provider.BALANCE and payer is None:
+        raise field_error("payer", _("余额支付需要付款人。"))
+    if provider == Provider.CASH and payee is None:
+        raise field_error("payee", _("到店现金支付需要指定收款商家。"))
     ttl = timedelta(minutes=settings.OMNI_PAYMENT_INTENT_TTL_MINUTES)
     return PaymentIntent(
         purpose=purpose,
@@ -126,22 +133,6 @@ def discard_intent(*, intent_id: str) -> bool:
             public_id=intent_id, status=Status.REQUIRES_PAYMENT, provider_reference=""
         ).delete()[0]
     )
-
-
-def _checked_intent(purpose, reference, amount, payer, provider, payee) -> tuple:
-    amount = _positive_amount(amount)
-    purpose, reference = (purpose or "").strip(), (reference or "").strip()
-    if not purpose or len(purpose) > 40:
-        raise field_error("purpose", _("用途不能为空且不超过 40 个字符。"))
-    if not reference or len(reference) > 120:
-        raise field_error("reference", _("关联对象不能为空且不超过 120 个字符。"))
-    if provider not in Provider.values:
-        raise field_error("provider", _("不支持的支付方式。"))
-    if provider == Provider.BALANCE and payer is None:
-        raise field_error("payer", _("余额支付需要付款人。"))
-    if provider == Provider.CASH and payee is None:
-        raise field_error("payee", _("到店现金支付需要指定收款商家。"))
-    return amount, purpose, reference
 
 
 def _replay_intent(key: str, digest: str) -> PaymentIntent | None:
