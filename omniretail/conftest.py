@@ -216,25 +216,30 @@ def shopper(db):
 @pytest.fixture
 def race():
     """race(n, work) runs work(i) for i in range(n) in n threads released together, each on
-    its own database connection; returns what each call returned or raised, by index."""
+    its own database connection; returns what each call returned or raised, by index.
+    race(n, work, threads=t) shares the n calls out among t threads (t <= n), for more
+    calls than the database has connections."""
 
-    def run(n: int, work):
-        barrier = threading.Barrier(n)
+    def run(n: int, work, *, threads: int | None = None):
+        threads = threads or n
+        barrier = threading.Barrier(threads)
         outcomes: list = [None] * n
 
-        def worker(i: int) -> None:
+        def worker(t: int) -> None:
             try:
                 barrier.wait()
-                outcomes[i] = work(i)
-            except Exception as exc:
-                outcomes[i] = exc
+                for i in range(t, n, threads):
+                    try:
+                        outcomes[i] = work(i)
+                    except Exception as exc:
+                        outcomes[i] = exc
             finally:
                 connection.close()
 
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-        for thread in threads:
+        pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+        for thread in pool:
             thread.start()
-        for thread in threads:
+        for thread in pool:
             thread.join()
         return outcomes
 

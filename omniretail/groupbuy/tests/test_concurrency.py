@@ -2,8 +2,6 @@
 every refused join leaves no intent, no charge and no stock moved; the group still forms,
 draws and settles exactly once."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.db.models import Sum
@@ -25,32 +23,7 @@ def _postgres_only():
         pytest.skip("concurrency is proven on PostgreSQL")
 
 
-def flash(n_threads: int, work) -> list:
-    """JOINS calls of work(i), from n_threads threads released together, each thread on its
-    own connection; returns each call's result or exception, by index."""
-    barrier = threading.Barrier(n_threads)
-    outcomes: list = [None] * JOINS
-
-    def worker(t: int) -> None:
-        barrier.wait()
-        try:
-            for i in range(t, JOINS, n_threads):
-                try:
-                    outcomes[i] = work(i)
-                except Exception as exc:
-                    outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(t,)) for t in range(n_threads)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
-def test_500_joins_at_once_into_a_10_seat_group_seat_exactly_10(groupbuys):
+def test_500_joins_at_once_into_a_10_seat_group_seat_exactly_10(groupbuys, race):
     campaign = groupbuys.campaign(quantity=1, group_size=10, winners_per_group=1)
     shoppers = [groupbuys.shopper(i, wallet="100.00") for i in range(JOINS)]
     level = StockLevel.objects.get(location=groupbuys.location, sku=groupbuys.sku)
@@ -60,7 +33,7 @@ def test_500_joins_at_once_into_a_10_seat_group_seat_exactly_10(groupbuys):
         services.start_payment(member=member)
         return member
 
-    outcomes = flash(THREADS, join_and_pay)
+    outcomes = race(JOINS, join_and_pay, threads=THREADS)
 
     seated = [o for o in outcomes if isinstance(o, Member)]
     refused = [o for o in outcomes if isinstance(o, Conflict)]
