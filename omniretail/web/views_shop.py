@@ -176,9 +176,8 @@ def _checkout_lines(request: HttpRequest, data) -> tuple[list[Line], bool]:
     return [Line(sku=line.sku, quantity=line.quantity) for line in lines], False
 
 
-def _checkout_stores(request: HttpRequest, buy_now: bool, data) -> list:
+def _checkout_stores(request: HttpRequest, buy_now: bool, lat, lon) -> list:
     """Nearby stores, those that can supply the whole cart first (marked `can_fulfil`)."""
-    lat, lon, _fallback = _point(request, data)
     if buy_now:
         return [n.store for n in stores.nearby_stores(lat=lat, lon=lon, radius_m=STORE_RADIUS_M)]
     _lines, rows = selectors.cart_availability(
@@ -249,7 +248,7 @@ def _discounts(request: HttpRequest, data, lines, merchant) -> dict:
 def _checkout_context(request: HttpRequest, data) -> dict:
     lines, buy_now = _checkout_lines(request, data)
     lat, lon, _fallback = _point(request, data)
-    store_list = _checkout_stores(request, buy_now, data)
+    store_list = _checkout_stores(request, buy_now, lat, lon)
     routed = _routed(data)
     chosen = "" if routed else data.get("store") or (store_list[0].public_id if store_list else "")
     store = next((s for s in store_list if s.public_id == chosen), None)
