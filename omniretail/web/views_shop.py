@@ -338,35 +338,27 @@ def _place_order(request: HttpRequest, ctx: dict) -> str:
     def action():
         if not ctx["lines"]:
             raise ValidationFailed(_("购物车是空的。"))
-        if _routed(form):
+        order_fields = {
+            "shopper": request.user,
+            "lines": [(line.sku, line.quantity) for line in ctx["lines"]],
+            "payment_provider": provider,
+            "note": form.get("note", ""),
+            "coupon": form.get("coupon", ""),
+            "cart": None if ctx["buy_now"] else _cart(request, create=False),
+        }
+        if ctx["routed"]:
             order = routing.place_routed_order(
-                shopper=request.user,
-                lines=[(line.sku, line.quantity) for line in ctx["lines"]],
-                lat=ctx["lat"],
-                lon=ctx["lon"],
-                delivery_address=address,
-                payment_provider=provider,
-                note=form.get("note", ""),
-                coupon=form.get("coupon", ""),
-                cart=None if ctx["buy_now"] else _cart(request, create=False),
+                lat=ctx["lat"], lon=ctx["lon"], delivery_address=address, **order_fields
             )
-            return 201, {"order": order.public_id}
-        store = stores.public_store(form.get("store", "")) if form.get("store") else None
-        fulfilment = services.resolve_fulfilment(
-            kind=kind,
-            store=store,
-            pickup_slot_start=slot,
-            delivery_address=address if kind == "delivery" else None,
-        )
-        order = services.checkout(
-            shopper=request.user,
-            lines=[(line.sku, line.quantity) for line in ctx["lines"]],
-            fulfilment=fulfilment,
-            payment_provider=provider,
-            note=form.get("note", ""),
-            cart=None if ctx["buy_now"] else _cart(request, create=False),
-            coupon=form.get("coupon", ""),
-        )
+        else:
+            store = stores.public_store(form.get("store", "")) if form.get("store") else None
+            fulfilment = services.resolve_fulfilment(
+                kind=kind,
+                store=store,
+                pickup_slot_start=slot,
+                delivery_address=address if kind == "delivery" else None,
+            )
+            order = services.checkout(fulfilment=fulfilment, **order_fields)
         return 201, {"order": order.public_id}
 
     _status, body = run_idempotent(
