@@ -272,6 +272,12 @@ class RepairTicket(PublicIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return f"repair {self.public_id} ({self.step})"
 
+    @property
+    def next_step(self) -> str | None:
+        """The only step the ticket may move to; None once returned."""
+        index = self.ORDER.index(self.step)
+        return self.ORDER[index + 1] if index + 1 < len(self.ORDER) else None
+
 
 class RepairStep(models.Model):
     ticket = models.ForeignKey(RepairTicket, on_delete=models.CASCADE, related_name="timeline")

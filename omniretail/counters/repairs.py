@@ -89,9 +89,7 @@ def advance_repair(*, actor, ticket: RepairTicket, step: str, note: str = "") ->
     require_manager(actor, ticket.counter)
     if step not in Step.values:
         raise field_error("step", _("未知的维修步骤。"))
-    order = RepairTicket.ORDER
-    current = order.index(ticket.step)
-    if order.index(step) != current + 1:
+    if step != ticket.next_step:
         raise Conflict(
             _("维修单当前为「%(now)s」，下一步不能是「%(to)s」。")
             % {"now": Step(ticket.step).label, "to": Step(step).label},

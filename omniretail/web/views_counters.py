@@ -231,11 +231,9 @@ def repair_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect("web:counter_repair", public_id=ticket.public_id)
     except DomainError as exc:
         return _error(request, exc)
-    order = RepairTicket.ORDER
-    index = order.index(ticket.step)
     ctx = {
         "ticket": ticket,
-        "next_step": order[index + 1] if index + 1 < len(order) else None,
+        "next_step": ticket.next_step,
         "is_staff": selectors.counters_for_actor(request.user).filter(pk=ticket.counter_id).exists()
         if request.user.is_authenticated
         else False,
