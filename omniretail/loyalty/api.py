@@ -13,7 +13,7 @@ from ninja import Router, Status
 
 from omniretail.accounts.auth import AUTH
 from omniretail.accounts.models import Organization
-from omniretail.accounts.selectors import MANAGING_ROLES, active_merchant, organization_for_user
+from omniretail.accounts.selectors import MANAGING_ROLES, organization_for_user
 from omniretail.catalog.models import Product
 from omniretail.core.api import idempotent
 from omniretail.core.errors import NotFound, field_error
@@ -33,13 +33,6 @@ from omniretail.loyalty.schemas import (
 )
 
 router = Router(tags=["loyalty"], auth=AUTH)
-
-
-def merchant(public_id: str) -> Organization:
-    org = active_merchant(public_id)
-    if org is None:
-        raise NotFound(_("找不到该商家。"))
-    return org
 
 
 def managed(request, public_id: str) -> Organization:
@@ -70,7 +63,10 @@ def my_expiring(request, days: int = 30):
 @router.post("/merchants/{org_id}/membership", response={201: dict})
 def join(request, org_id: str, payload: MemberIn):
     member = members.activate(
-        user=request.auth, org=merchant(org_id), name=payload.name, birthday=payload.birthday
+        user=request.auth,
+        org=selectors.merchant(org_id),
+        name=payload.name,
+        birthday=payload.birthday,
     )
     return Status(201, {"id": member.public_id, **members.benefits(member)})
 
@@ -80,7 +76,7 @@ def join(request, org_id: str, payload: MemberIn):
 
 @router.get("/merchants/{org_id}/exchange/quote", response=dict)
 def quote(request, org_id: str, offline_points: int):
-    rule = exchange.active_rule(merchant(org_id))
+    rule = exchange.active_rule(selectors.merchant(org_id))
     q = exchange.quote(rule=rule, offline_points=offline_points)
     return {
         "offline_points": q.offline_points,
@@ -137,7 +133,7 @@ def convert(request, org_id: str, payload: ConvertIn):
     key = request.headers.get(HEADER)
     if not key:
         raise field_error(HEADER, _("兑换需要幂等键。"))
-    org = merchant(org_id)
+    org = selectors.merchant(org_id)
 
     def act():
         done = exchange.convert(

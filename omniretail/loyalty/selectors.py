@@ -7,12 +7,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization, User
+from omniretail.accounts.selectors import active_merchant
 from omniretail.core.errors import NotFound
 from omniretail.ledger import selectors as ledger_selectors
 from omniretail.ledger.models import Account, Asset, Entry
 from omniretail.ledger.services import PLATFORM_POINTS
 from omniretail.loyalty.models import Coupon, CouponTemplate, Draw, ExchangeRule, Lot, Member
 from omniretail.loyalty.services import MERCHANT_PREFIX
+
+
+def merchant(public_id: str) -> Organization:
+    """A trading merchant anyone may name (to join it, to convert its points)."""
+    org = active_merchant(public_id)
+    if org is None:
+        raise NotFound(_("找不到该商家。"))
+    return org
 
 
 def balance(user, asset_code: str) -> int:

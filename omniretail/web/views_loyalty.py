@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from omniretail.accounts.models import Organization
-from omniretail.accounts.selectors import MANAGING_ROLES, active_merchant, require_role
-from omniretail.core.errors import DomainError, NotFound, field_error
+from omniretail.accounts.selectors import MANAGING_ROLES, require_role
+from omniretail.core.errors import DomainError, field_error
 from omniretail.core.ids import new_public_id
 from omniretail.loyalty import coupons, exchange, selectors, services, settlement
 from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, ExchangeRule, Statement
@@ -52,13 +51,6 @@ def my_coupons(request: HttpRequest) -> HttpResponse:
     return render(request, "web/loyalty/coupons.html", ctx)
 
 
-def _merchant(public_id: str) -> Organization:
-    org = active_merchant(public_id)
-    if org is None:
-        raise NotFound(_("找不到该商家。"))
-    return org
-
-
 def _whole(value, field: str) -> int:
     try:
         return int(str(value).strip())
@@ -88,7 +80,7 @@ def _exchange_page(request, org, *, error=None, step_up: str = "", offline_point
 def exchange_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """GET: the form. POST: verify the OTP (once per conversion) and convert."""
     try:
-        org = _merchant(public_id)
+        org = selectors.merchant(public_id)
     except DomainError as exc:
         return _error(request, exc)
     if request.method == "GET":
@@ -126,7 +118,7 @@ def exchange_preview(request: HttpRequest, public_id: str) -> HttpResponse:
     """The live preview (htmx): what a number of offline points would give."""
     ctx = {}
     try:
-        rule = exchange.active_rule(_merchant(public_id))
+        rule = exchange.active_rule(selectors.merchant(public_id))
         ctx["quote"] = exchange.quote(
             rule=rule, offline_points=_whole(request.GET.get("offline_points"), "offline_points")
         )
