@@ -23,7 +23,7 @@ from omniretail.groupbuy import draw, selectors, services
 from omniretail.orders.pickup import pickup_qr_svg
 from omniretail.web import charts
 from omniretail.web.views import _error
-from omniretail.web.views_merchant import _ctx, _sku_choices, staff_required
+from omniretail.web.views_merchant import _ctx, _int, _sku_choices, staff_required
 
 LIST_SIZE = 100
 
@@ -139,13 +139,6 @@ def _when(value: str, field: str) -> datetime:
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-def _whole(value: str, field: str) -> int:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        raise field_error(field, _("请输入整数。")) from None
-
-
 def _publish(request: HttpRequest, store):
     form = request.POST
     sku = Sku.objects.select_related("product").filter(public_id=form.get("sku")).first()
@@ -157,16 +150,16 @@ def _publish(request: HttpRequest, store):
         sku=sku,
         title=form.get("title", "").strip(),
         description=form.get("description", "").strip(),
-        quantity=_whole(form.get("quantity"), "quantity"),
+        quantity=_int(form.get("quantity"), "quantity"),
         group_price=form.get("group_price", "").strip(),
-        group_size=_whole(form.get("group_size"), "group_size"),
-        winners_per_group=_whole(form.get("winners_per_group"), "winners_per_group"),
+        group_size=_int(form.get("group_size"), "group_size"),
+        winners_per_group=_int(form.get("winners_per_group"), "winners_per_group"),
         starts_at=_when(form.get("starts_at"), "starts_at"),
         ends_at=_when(form.get("ends_at"), "ends_at"),
         navigation_address=form.get("navigation_address", "").strip(),
         phone=form.get("phone", "").strip(),
-        consolation_points=_whole(form.get("consolation_points") or 0, "consolation_points"),
-        unfilled_points=_whole(form.get("unfilled_points") or 0, "unfilled_points"),
+        consolation_points=_int(form.get("consolation_points") or 0, "consolation_points"),
+        unfilled_points=_int(form.get("unfilled_points") or 0, "unfilled_points"),
         consolation_coupon=services.consolation_template(form.get("consolation_coupon")),
     )
 
