@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -384,15 +384,16 @@ def issue_statements(*, period_start: date, period_end: date) -> list[Statement]
     returns the same statements with the same totals: a share belongs to one statement."""
     if period_end < period_start:
         raise field_error("period_end", _("结束日期不能早于开始日期。"))
+    before = _period_end(period_end)
     pending = (
-        Allocation.objects.filter(statement__isnull=True, created_at__lt=_period_end(period_end))
-        .values("organization")
-        .annotate(total=Sum("amount_fen"))
+        Allocation.objects.filter(statement__isnull=True, created_at__lt=before)
+        .values_list("organization", flat=True)
+        .distinct()
         .order_by("organization")
     )
-    for row in pending:
+    for org_id in pending:
         statement, _created = Statement.objects.get_or_create(
-            organization_id=row["organization"],
+            organization_id=org_id,
             period_start=period_start,
             period_end=period_end,
             defaults={"total_fen": 0, "line_count": 0},
@@ -400,13 +401,11 @@ def issue_statements(*, period_start: date, period_end: date) -> list[Statement]
         if statement.status != Statement.Status.ISSUED:
             continue
         Allocation.objects.filter(
-            organization_id=row["organization"],
-            statement__isnull=True,
-            created_at__lt=_period_end(period_end),
+            organization_id=org_id, statement__isnull=True, created_at__lt=before
         ).update(statement=statement)
-        totals = statement.allocations.aggregate(total=Sum("amount_fen"))
+        totals = statement.allocations.aggregate(total=Sum("amount_fen"), lines=Count("id"))
         Statement.objects.filter(pk=statement.pk).update(
-            total_fen=totals["total"] or 0, line_count=statement.allocations.count()
+            total_fen=totals["total"] or 0, line_count=totals["lines"]
         )
     return list(
         Statement.objects.filter(period_start=period_start, period_end=period_end)
