@@ -234,9 +234,9 @@ def repair_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     ctx = {
         "ticket": ticket,
         "next_step": ticket.next_step,
-        "is_staff": selectors.counters_for_actor(request.user).filter(pk=ticket.counter_id).exists()
-        if request.user.is_authenticated
-        else False,
+        "is_staff": selectors.counters_for_actor(request.user)
+        .filter(pk=ticket.counter_id)
+        .exists(),
         "tab": "",
     }
     if ctx["next_step"]:
