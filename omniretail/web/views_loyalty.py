@@ -21,7 +21,7 @@ from omniretail.loyalty import coupons, exchange, selectors, services, settlemen
 from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, ExchangeRule, Statement
 from omniretail.web import charts
 from omniretail.web.views import _error
-from omniretail.web.views_merchant import _ctx, staff_required
+from omniretail.web.views_merchant import _ctx, _int, staff_required
 
 # ---------------------------------------------------------------- shoppers
 
@@ -49,13 +49,6 @@ def my_coupons(request: HttpRequest) -> HttpResponse:
     others = [c for c in selectors.coupons_of(request.user) if c.pk not in shown]
     ctx = {"tab": "me", "usable": usable, "others": others, "now": timezone.now()}
     return render(request, "web/loyalty/coupons.html", ctx)
-
-
-def _whole(value, field: str) -> int:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError) as exc:
-        raise field_error(field, _("请输入整数。")) from exc
 
 
 def _exchange_page(request, org, *, error=None, step_up: str = "", offline_points=""):
@@ -88,7 +81,7 @@ def exchange_page(request: HttpRequest, public_id: str) -> HttpResponse:
     form = request.POST
     step_up = form.get("step_up", "")
     try:
-        points = _whole(form.get("offline_points"), "offline_points")
+        points = _int(form.get("offline_points"), "offline_points")
         if not step_up:
             step_up = exchange.verify_step_up_code(
                 user=request.user, code=form.get("code", "")
@@ -120,7 +113,7 @@ def exchange_preview(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         rule = exchange.active_rule(selectors.merchant(public_id))
         ctx["quote"] = exchange.quote(
-            rule=rule, offline_points=_whole(request.GET.get("offline_points"), "offline_points")
+            rule=rule, offline_points=_int(request.GET.get("offline_points"), "offline_points")
         )
     except DomainError as exc:
         ctx["error"] = exc
@@ -209,7 +202,7 @@ def _tiers(text: str) -> dict:
         count, sep, points = part.partition("=")
         if not sep:
             raise field_error("tiers", _("数量阶梯格式：件数=积分，用逗号分隔。"))
-        tiers[count.strip()] = _whole(points, "tiers")
+        tiers[count.strip()] = _int(points, "tiers")
     return tiers
 
 
@@ -222,7 +215,7 @@ def merchant_rule(request: HttpRequest, store) -> HttpResponse:
         services.set_earn_rule(
             org=store.merchant,
             kind=form.get("kind", ""),
-            points=_whole(form.get("points"), "points"),
+            points=_int(form.get("points"), "points"),
             tiers=_tiers(form.get("tiers", "")),
             target=form.get("target", EarnRule.Target.PLATFORM),
             is_active=form.get("is_active") == "on",
@@ -239,9 +232,9 @@ def merchant_exchange(request: HttpRequest, store) -> HttpResponse:
     def act():
         exchange.set_exchange_rule(
             org=store.merchant,
-            offline=_whole(form.get("offline"), "offline"),
-            platform=_whole(form.get("platform"), "platform"),
-            daily_limit=_whole(form.get("daily_limit"), "daily_limit"),
+            offline=_int(form.get("offline"), "offline"),
+            platform=_int(form.get("platform"), "platform"),
+            daily_limit=_int(form.get("daily_limit"), "daily_limit"),
             is_active=form.get("is_active") == "on",
         )
 
@@ -273,11 +266,11 @@ def merchant_coupon_template(request: HttpRequest, store) -> HttpResponse:
             name=form.get("name", ""),
             kind=kind,
             amount_off=form.get("amount_off") or "0",
-            percent_off=_whole(form.get("percent_off") or "0", "percent_off"),
+            percent_off=_int(form.get("percent_off") or "0", "percent_off"),
             max_off=form.get("max_off") or None,
             min_spend=form.get("min_spend") or "0",
-            valid_days=_whole(form.get("valid_days"), "valid_days"),
-            per_member_limit=_whole(form.get("per_member_limit") or "1", "per_member_limit"),
+            valid_days=_int(form.get("valid_days"), "valid_days"),
+            per_member_limit=_int(form.get("per_member_limit") or "1", "per_member_limit"),
             for_birthday=form.get("for_birthday") == "on",
         )
 
