@@ -122,7 +122,7 @@ def recompute_tiers(*, now=None, limit: int = 500) -> int:
         activated_at__isnull=False, tier_computed_at__lt=now - timedelta(days=1)
     ) | Member.objects.filter(activated_at__isnull=False, tier_computed_at__isnull=True)
     changed = 0
-    for member in stale.order_by("pk")[:limit]:
+    for member in stale.select_related("org").order_by("pk")[:limit]:
         spend, visits = activity(member, now=now)
         tier = tier_for(org=member.org, spend=spend, visits=visits)
         name = tier.name if tier else ""
