@@ -241,9 +241,7 @@ def selection(request, region_id: str):
 @router.post("/regions/{region_id}/selection", response={201: dict})
 def select(request, region_id: str, payload: SelectIn):
     region = selectors.region_for(request.auth, region_id)
-    offer = selectors.approved_offers().filter(public_id=payload.offer).first()
-    if offer is None:
-        raise field_error("offer", _("找不到已通过审核的该商品。"))
+    offer = selectors.approved_offer(payload.offer)
     chosen = services.select_offer(
         actor=request.auth, region=region, offer=offer, wholesale_price=payload.wholesale_price
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, organizations_of, require_user
 from omniretail.catalog.models import Product
-from omniretail.core.errors import NotFound
+from omniretail.core.errors import NotFound, field_error
 from omniretail.core.money import ZERO, money
 from omniretail.inventory.models import StockLevel
 from omniretail.ledger.units import fen_to_yuan
@@ -151,6 +151,14 @@ def queued_product(user, public_id: str) -> Product:
 
 def approved_offers() -> QuerySet[Offer]:
     return _offers().filter(product__status=Product.Status.APPROVED, sku__is_active=True)
+
+
+def approved_offer(public_id: str) -> Offer:
+    """The approved offer a region selects; an unknown one is a refusal of the form's field."""
+    found = approved_offers().filter(public_id=public_id).first()
+    if found is None:
+        raise field_error("offer", _("找不到已通过审核的该商品。"))
+    return found
 
 
 def region_selection(region: Organization) -> QuerySet[RegionalOffer]:

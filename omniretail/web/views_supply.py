@@ -282,9 +282,7 @@ def select(request: HttpRequest) -> HttpResponse:
     org = selectors.regions_of(request.user).first()
     if org is None:
         return redirect("web:supply_home")
-    offer = selectors.approved_offers().filter(public_id=request.POST.get("offer", "")).first()
-    if offer is None:
-        raise field_error("offer", _("找不到已通过审核的该商品。"))
+    offer = selectors.approved_offer(request.POST.get("offer", ""))
     services.select_offer(
         actor=request.user, region=org, offer=offer, wholesale_price=request.POST.get("price")
     )
