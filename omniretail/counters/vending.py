@@ -218,7 +218,7 @@ def door_opened(counter: Counter, bay_number: str | None) -> None:
 def door_closed(counter: Counter, reported: dict[str, int]) -> dict:
     """Settle the vends whose unlock reached the device, then reconcile every reported bay
     with the inventory ledger: a difference becomes an exception task for the store."""
-    bays = {bay.number: bay for bay in counter.bays.select_related("sku")}
+    bay_ids = dict(counter.bays.values_list("number", "pk"))
     levels = bay_levels(counter)
     settled = []
     for vend in Vend.objects.select_related("counter", "bay").filter(
@@ -237,14 +237,13 @@ def door_closed(counter: Counter, reported: dict[str, int]) -> dict:
     pending = {}
     for vend in Vend.objects.filter(counter=counter, status__in=ACTIVE_VEND):
         pending[vend.bay_id] = pending.get(vend.bay_id, 0) + vend.quantity
+    ledger = {
+        number: levels[bay_ids[number]] + pending.get(bay_ids[number], 0) for number in reported
+    }
     differences = [
-        {
-            "bay": number,
-            "ledger": levels[bays[number].pk] + pending.get(bays[number].pk, 0),
-            "reported": quantity,
-        }
+        {"bay": number, "ledger": ledger[number], "reported": quantity}
         for number, quantity in sorted(reported.items())
-        if levels[bays[number].pk] + pending.get(bays[number].pk, 0) != quantity
+        if ledger[number] != quantity
     ]
     if differences:
         open_task(
