@@ -101,11 +101,11 @@ def history(user, *, limit: int = 50) -> list[dict]:
     ]
 
 
-def exchangeable(user) -> list[dict]:
-    """Merchants whose offline points the member holds and that accept conversion."""
+def exchangeable(held_wallets: list[dict]) -> list[dict]:
+    """Of the member's `wallets()`, the merchants' offline points that accept conversion."""
     held = {
         w["asset_code"][len(MERCHANT_PREFIX) :]: w
-        for w in wallets(user)
+        for w in held_wallets
         if w["asset_code"].startswith(MERCHANT_PREFIX)
     }
     rules = ExchangeRule.objects.filter(is_active=True, org__public_id__in=list(held))

@@ -30,12 +30,13 @@ from omniretail.web.views_merchant import _ctx, _int, staff_required
 @require_GET
 def wallet(request: HttpRequest) -> HttpResponse:
     user = request.user
+    held = selectors.wallets(user)
     ctx = {
         "tab": "me",
-        "wallets": selectors.wallets(user),
+        "wallets": held,
         "history": selectors.history(user),
         "expiring": selectors.expiring_soon(user),
-        "exchangeable": selectors.exchangeable(user),
+        "exchangeable": selectors.exchangeable(held),
     }
     return render(request, "web/loyalty/wallet.html", ctx)
 
