@@ -3,15 +3,11 @@ retailers' purchase orders, routed delivery orders, split rules and statements. 
 over supply.services, procurement, routing, settlement and selectors; every read is scoped
 (someone else's object is a 404). Writes that move money or stock take an Idempotency-Key."""
 
-from datetime import date
-
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from omniretail.accounts.auth import AUTH
 from omniretail.catalog.selectors import category_by_slug
 from omniretail.core.api import idempotent
-from omniretail.core.errors import field_error
 from omniretail.inventory.selectors import skus_by_public_ids
 from omniretail.ledger.units import fen_to_yuan
 from omniretail.stores.selectors import store_for_actor
@@ -397,11 +393,7 @@ def split_rule(request, payload: SplitIn):
 @router.post("/statements", response={201: list[dict]})
 def issue(request, payload: StatementsIn):
     services.require_platform(request.auth)
-    try:
-        start = date.fromisoformat(payload.period_start)
-        end = date.fromisoformat(payload.period_end)
-    except ValueError:
-        raise field_error("period_start", _("日期格式应为 YYYY-MM-DD。")) from None
+    start, end = settlement.parse_period(payload.period_start, payload.period_end)
     statements = settlement.issue_statements(period_start=start, period_end=end)
     return Status(201, [statement_out(s) for s in statements])
 

@@ -377,6 +377,14 @@ def _period_end(end: date) -> datetime:
     return timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
 
 
+def parse_period(start: str, end: str) -> tuple[date, date]:
+    """The period's first and last day as the forms and the API send them (YYYY-MM-DD)."""
+    try:
+        return date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        raise field_error("period_start", _("日期格式应为 YYYY-MM-DD。")) from None
+
+
 @transaction.atomic
 def issue_statements(*, period_start: date, period_end: date) -> list[Statement]:
     """One statement per party with unsettled shares up to the end of the period (shares of

@@ -4,7 +4,6 @@ rules and statements, the region console, retailer procurement, the retailer's a
 online shop and the mall of goods in stock nearby. No business rule lives here: each view
 calls one supply service or selector, scoped to request.user."""
 
-from datetime import date
 from functools import wraps
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from omniretail.accounts.selectors import is_platform_operator
 from omniretail.catalog import selectors as catalog
 from omniretail.catalog.models import Category
-from omniretail.core.errors import DomainError, field_error
+from omniretail.core.errors import DomainError
 from omniretail.inventory.selectors import sku_by_public_id
 from omniretail.stores import selectors as stores
 from omniretail.supply import procurement, routing, selectors, services, settlement
@@ -411,11 +410,9 @@ def statement_export(request: HttpRequest, public_id: str) -> HttpResponse:
 @_posting
 def issue_statements(request: HttpRequest) -> HttpResponse:
     services.require_platform(request.user)
-    try:
-        start = date.fromisoformat(request.POST.get("period_start", ""))
-        end = date.fromisoformat(request.POST.get("period_end", ""))
-    except ValueError:
-        raise field_error("period_start", _("日期格式应为 YYYY-MM-DD。")) from None
+    start, end = settlement.parse_period(
+        request.POST.get("period_start", ""), request.POST.get("period_end", "")
+    )
     settlement.issue_statements(period_start=start, period_end=end)
     return redirect("web:supply_statements")
 
