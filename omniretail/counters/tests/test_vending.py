@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from omniretail.counters import vending
+from omniretail.counters import commands, vending
 from omniretail.counters.models import Command, Counter, StaffTask, Vend
 from omniretail.counters.tests.device import InProcessSim
 from omniretail.inventory.models import StockLevel
@@ -244,3 +244,15 @@ def test_a_gateway_payment_unlocks_only_once_its_signed_callback_arrives(
         "quantity": 1,
         "vend": vend.public_id,
     }
+
+
+def test_the_simulator_verifies_a_server_signed_command_with_non_ascii_content(counter_setup):
+    """The sim keeps its own stdlib copy of the signature check (it is the reference device):
+    this holds it to the server's canonical form where the two could drift (ensure_ascii)."""
+    setup = counter_setup
+    sim = started(setup)
+    command = commands.send_ops_command(counter=setup.counter, kind=Command.Kind.SHOW_CONTENT)
+    assert sim.poll(0) == 1
+    command.refresh_from_db()
+    assert command.status == Command.Status.ACKED
+    assert sim.state["content"]["headline"] == "电动车自助购"
