@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from omniretail.conftest import STAFF_PASSWORD
+
 pytestmark = pytest.mark.browser
 
 
@@ -16,6 +18,16 @@ def shoot(screenshot, page, name: str) -> None:
     page.set_viewport_size({"width": page.viewport_size["width"], "height": max(height, 844)})
     screenshot(page, name)
     page.set_viewport_size({"width": page.viewport_size["width"], "height": 844})
+
+
+def staff_login(page, url: str, username: str) -> None:
+    """Sign a staff member in with the password on the login page's staff tab."""
+    page.goto(url + "/login/")
+    page.get_by_test_id("staff-tab").click()
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/me/")
 
 
 def test_shopper_searches_in_chinese_and_opens_the_product(

@@ -12,11 +12,10 @@ from playwright.sync_api import expect
 from omniretail.accounts.models import User
 from omniretail.codes import services as codes
 from omniretail.codes.models import CodeBatch
-from omniretail.conftest import STAFF_PASSWORD
 from omniretail.inventory import services as inventory
 from omniretail.pointsmall import services as pointsmall
 from omniretail.pointsmall.models import Redemption
-from omniretail.web.tests.test_browser import shoot
+from omniretail.web.tests.test_browser import shoot, staff_login
 from omniretail.web.tests.test_browser_referrals import sms_login
 
 pytestmark = pytest.mark.browser
@@ -91,12 +90,7 @@ def test_a_new_shopper_scans_claims_points_and_redeems_them_for_pickup(
     desk_context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
     try:
         desk = desk_context.new_page()
-        desk.goto(live.url + "/login/")
-        desk.get_by_test_id("staff-tab").click()
-        desk.get_by_label("用户名").fill("clerk")
-        desk.get_by_label("密码").fill(STAFF_PASSWORD)
-        desk.get_by_role("button", name="登录").click()
-        desk.wait_for_url("**/me/")
+        staff_login(desk, live.url, "clerk")
         desk.goto(f"{live.url}/merchant/redeem/?store={shop.near_store.public_id}")
         desk.get_by_test_id("code").fill(code)
         desk.get_by_test_id("redeem").click()
@@ -123,12 +117,7 @@ def test_a_producer_orders_a_batch_and_watches_the_progress_bar_fill(
     context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
     try:
         page = context.new_page()
-        page.goto(live.url + "/login/")
-        page.get_by_test_id("staff-tab").click()
-        page.get_by_label("用户名").fill("maker")
-        page.get_by_label("密码").fill(STAFF_PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url("**/me/")
+        staff_login(page, live.url, "maker")
         page.get_by_test_id("producer-codes").click()
         page.get_by_test_id("batch-sku").select_option(label="玻尿酸补水面膜 · 10 片装")
         page.get_by_test_id("batch-quantity").fill("3000")

@@ -8,11 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from omniretail.conftest import STAFF_PASSWORD
 from omniretail.notifications.backends import read_sms_file
 from omniretail.orders.models import Order
 from omniretail.payments.sandbox_gateway import gateway
-from omniretail.web.tests.test_browser import shoot
+from omniretail.web.tests.test_browser import shoot, staff_login
 
 pytestmark = pytest.mark.browser
 PHONE = "13800138000"
@@ -101,12 +100,7 @@ def test_shopper_buys_for_pickup_pays_and_the_clerk_hands_over(
     staff = browser.new_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
     try:
         desk = staff.new_page()
-        desk.goto(url + "/login/")
-        desk.get_by_test_id("staff-tab").click()
-        desk.get_by_label("用户名").fill("clerk")
-        desk.get_by_label("密码").fill(STAFF_PASSWORD)
-        desk.get_by_role("button", name="登录").click()
-        desk.wait_for_url("**/me/")
+        staff_login(desk, url, "clerk")
         desk.get_by_test_id("merchant-console").click()
         desk.wait_for_url("**/merchant/")
         desk.get_by_test_id("store-picker").select_option(commerce.near_store.public_id)

@@ -10,12 +10,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from omniretail.conftest import STAFF_PASSWORD
 from omniretail.groupbuy import services
 from omniretail.groupbuy.models import Group, Member
 from omniretail.groupbuy.tests.fixtures import shopper_named
 from omniretail.inventory import services as inventory
-from omniretail.web.tests.test_browser import shoot
+from omniretail.web.tests.test_browser import shoot, staff_login
 from omniretail.web.tests.test_browser_referrals import sms_login
 
 pytestmark = pytest.mark.browser
@@ -117,12 +116,7 @@ def test_three_shoppers_join_one_wins_the_voucher_and_two_get_refund_and_points(
     staff = browser.new_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
     try:
         desk = staff.new_page()
-        desk.goto(url + "/login/")
-        desk.get_by_test_id("staff-tab").click()
-        desk.get_by_label("用户名").fill("clerk")
-        desk.get_by_label("密码").fill(STAFF_PASSWORD)
-        desk.get_by_role("button", name="登录").click()
-        desk.wait_for_url("**/me/")
+        staff_login(desk, url, "clerk")
         desk.goto(f"{url}/merchant/groupbuy/{campaign.public_id}/")
         expect(desk.get_by_test_id("joins-chart").locator(".main-svg").first).to_be_visible()
         shoot(screenshot, desk, "groupbuy-5-merchant-console")

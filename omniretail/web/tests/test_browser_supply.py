@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from omniretail.catalog import services as catalog
-from omniretail.conftest import STAFF_PASSWORD, make_staff
+from omniretail.conftest import make_staff
 from omniretail.supply.models import PurchaseOrder
-from omniretail.web.tests.test_browser import shoot
+from omniretail.web.tests.test_browser import shoot, staff_login
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +22,7 @@ def live(live_server, settings, transactional_db):
 def staff_page(browser, url: str, username: str):
     context = browser.new_context(viewport={"width": 420, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    page.goto(url + "/login/")
-    page.get_by_test_id("staff-tab").click()
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/me/")
+    staff_login(page, url, username)
     return context, page
 
 
