@@ -260,7 +260,7 @@ def _draw(spend: Spend, today: date) -> None:
 
 
 def _settle(lines, posting: Posting, *, sign: int) -> None:
-    if _asset_code(posting.asset_id) != PLATFORM_POINTS:
+    if not lines or _asset_code(posting.asset_id) != PLATFORM_POINTS:
         return
     now = timezone.now()
     SettlementLine.objects.bulk_create(
