@@ -10,6 +10,7 @@ from decimal import Decimal
 from omniretail.accounts.models import User
 from omniretail.catalog.models import Product
 from omniretail.core.events import deliver_pending
+from omniretail.ledger.units import fen_to_yuan
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 from omniretail.stores.models import Store
@@ -111,6 +112,6 @@ def load(city) -> list[str]:
         f"  {len(offers)} channel goods approved and selected by both regions; "
         f"{retailer.name} received purchase order {po.number} (100 in two shipments)",
         f"  delivery order {order.number} routed to {store.name}; "
-        f"{len(statements)} statements issued today, ¥{Decimal(total) / 100:.2f} in all; "
+        f"{len(statements)} statements issued today, ¥{fen_to_yuan(total)} in all; "
         f"nearby mall: /supply/mall/",
     ]
