@@ -177,7 +177,9 @@ def stats(user) -> list[CounterStats]:
         .values("counter_id")
         .annotate(
             n=Count("id"),
-            paid=Count("id", filter=~Q(status__in=[Vend.Status.AWAITING_PAYMENT, "cancelled"])),
+            paid=Count(
+                "id", filter=~Q(status__in=[Vend.Status.AWAITING_PAYMENT, Vend.Status.CANCELLED])
+            ),
             completed=Count("id", filter=Q(status=Vend.Status.COMPLETED)),
         )
     }
