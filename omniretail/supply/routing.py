@@ -53,13 +53,14 @@ def candidates(*, lines, lat, lon, kind: str = Kind.STORE, radius: int | None = 
     """Locations of `kind` that hold every line now, nearest first (within `radius` for
     stores; any distance for warehouses, those without a position last)."""
     lat, lon = validate_point(lat, lon)
+    radius = radius or radius_m()
     wanted = _merged(lines)
     enough = Q()
     for sku_id, quantity in wanted.items():
         enough |= Q(sku_id=sku_id, on_hand__gte=F("reserved") + quantity)
     qs = StockLevel.objects.filter(enough, location__kind=kind, location__is_active=True)
     if kind == Kind.STORE:
-        qs = qs.filter(_box(lat, lon, radius or radius_m()), location__store__is_active=True)
+        qs = qs.filter(_box(lat, lon, radius), location__store__is_active=True)
     rows = (
         qs.values("location_id", "location__store_id", "location__lat", "location__lon")
         .annotate(n=Count("sku_id"))
@@ -72,7 +73,7 @@ def candidates(*, lines, lat, lon, kind: str = Kind.STORE, radius: int | None = 
             distance = float("inf")
         else:
             distance = haversine_m(lat, lon, row["location__lat"], row["location__lon"])
-        if kind == Kind.STORE and distance > (radius or radius_m()):
+        if kind == Kind.STORE and distance > radius:
             continue
         found.append(Candidate(row["location_id"], row["location__store_id"], distance))
     found.sort(key=lambda c: (c.distance_m, c.location_id))
