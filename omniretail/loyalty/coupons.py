@@ -25,6 +25,7 @@ from omniretail.loyalty.models import Coupon, CouponTemplate, Member, Tier
 Kind = CouponTemplate.Kind
 MAX_VALID_DAYS = 366
 MAX_PER_MEMBER = 100
+MAX_ISSUE_KEY = Coupon._meta.get_field("issue_key").max_length
 
 
 class CouponRefused(ValidationFailed):
@@ -137,6 +138,10 @@ def issue_coupon(
     per-member limit it is refused, however many issues race (the `seq` unique constraint).
     Only staff issues count against it: the birthday sweep sends one a year by its own
     claim, and a group-buy consolation must never fail the refund it comes with."""
+    if len(idempotency_key) > MAX_ISSUE_KEY:  # stored whole, or a retry could not find it
+        raise field_error(
+            "idempotency_key", _("幂等键不能超过 %(n)s 个字符。") % {"n": MAX_ISSUE_KEY}
+        )
     existing = Coupon.objects.filter(issue_key=idempotency_key).first()
     if existing is not None:
         return existing
@@ -159,7 +164,7 @@ def issue_coupon(
                     seq=held + 1,
                     source=source,
                     valid_until=timezone.now() + timedelta(days=template.valid_days),
-                    issue_key=idempotency_key[:120],
+                    issue_key=idempotency_key,
                     issued_by=issued_by,
                 )
         except IntegrityError:

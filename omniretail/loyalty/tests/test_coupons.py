@@ -200,6 +200,17 @@ def test_staff_issues_stop_at_the_per_member_limit_and_replays_return_the_same_c
     assert Coupon.objects.count() == 2
 
 
+def test_an_issue_key_too_long_to_store_whole_is_refused_before_anything_is_written(
+    shopper, merchant
+):
+    template = coupons.define_template(org=merchant, name="减5", kind="amount", amount_off="5")
+    with pytest.raises(ValidationFailed) as refused:
+        give(template, shopper, "k" * 121)
+    assert "idempotency_key" in refused.value.fields
+    assert Coupon.objects.count() == 0
+    assert give(template, shopper, "k" * 120) == give(template, shopper, "k" * 120)
+
+
 @pytest.mark.parametrize(
     "fields",
     [
