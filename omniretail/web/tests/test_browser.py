@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from omniretail.conftest import STAFF_PASSWORD
+from omniretail.notifications.backends import read_sms_file
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,16 @@ def staff_login(page, url: str, username: str) -> None:
     page.get_by_label("密码").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/me/")
+
+
+def sms_login(page, phone: str) -> None:
+    """Sign a shopper in with the code the SMS file received."""
+    page.get_by_label("手机号").fill(phone)
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.get_by_test_id("code-sent")).to_be_visible()
+    code = re.search(r"\b(\d{6})\b", read_sms_file(phone)[-1]["text"]).group(1)
+    page.get_by_label("验证码").fill(code)
+    page.get_by_role("button", name="登录").click()
 
 
 def test_shopper_searches_in_chinese_and_opens_the_product(

@@ -15,8 +15,7 @@ from omniretail.codes.models import CodeBatch
 from omniretail.inventory import services as inventory
 from omniretail.pointsmall import services as pointsmall
 from omniretail.pointsmall.models import Redemption
-from omniretail.web.tests.test_browser import shoot, staff_login
-from omniretail.web.tests.test_browser_referrals import sms_login
+from omniretail.web.tests.test_browser import shoot, sms_login, staff_login
 
 pytestmark = pytest.mark.browser
 NEW_PHONE = "13912345678"

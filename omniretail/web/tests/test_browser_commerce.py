@@ -8,10 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from omniretail.notifications.backends import read_sms_file
 from omniretail.orders.models import Order
 from omniretail.payments.sandbox_gateway import gateway
-from omniretail.web.tests.test_browser import shoot, staff_login
+from omniretail.web.tests.test_browser import shoot, sms_login, staff_login
 
 pytestmark = pytest.mark.browser
 PHONE = "13800138000"
@@ -32,15 +31,6 @@ def add_to_cart(page, url: str, product, sku_code: str) -> None:
     page.wait_for_url("**/cart/")
 
 
-def sms_login(page) -> None:
-    page.get_by_label("手机号").fill(PHONE)
-    page.get_by_role("button", name="获取验证码").click()
-    expect(page.get_by_test_id("code-sent")).to_be_visible()
-    code = re.search(r"\b(\d{6})\b", read_sms_file(PHONE)[-1]["text"]).group(1)
-    page.get_by_label("验证码").fill(code)
-    page.get_by_role("button", name="登录").click()
-
-
 def test_shopper_buys_for_pickup_pays_and_the_clerk_hands_over(
     live, commerce, browser, phone_page, screenshot
 ):
@@ -59,7 +49,7 @@ def test_shopper_buys_for_pickup_pays_and_the_clerk_hands_over(
     # Checkout asks to log in; the cart comes along.
     page.get_by_test_id("go-checkout").click()
     page.wait_for_url(re.compile(r"/login/\?next="))
-    sms_login(page)
+    sms_login(page, PHONE)
     page.wait_for_url("**/checkout/")
     expect(page.get_by_test_id("checkout-line")).to_have_count(2)
     expect(page.get_by_test_id("store")).to_have_value(commerce.near_store.public_id)

@@ -9,8 +9,8 @@ from omniretail.loyalty import coupons, members
 from omniretail.loyalty.models import Coupon
 from omniretail.orders.models import Order
 from omniretail.payments.sandbox_gateway import gateway
-from omniretail.web.tests.test_browser import shoot
-from omniretail.web.tests.test_browser_commerce import add_to_cart, live, sms_login  # noqa: F401
+from omniretail.web.tests.test_browser import shoot, sms_login
+from omniretail.web.tests.test_browser_commerce import PHONE, add_to_cart, live  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def test_a_member_with_a_coupon_checks_out_sees_the_discount_and_pays(
     page.get_by_test_id("cart-line").first.get_by_test_id("plus").click()
     expect(page.get_by_test_id("subtotal")).to_have_text("¥79.80")
     page.get_by_test_id("go-checkout").click()
-    sms_login(page)
+    sms_login(page, PHONE)
     page.wait_for_url("**/checkout/")
 
     # The tier's 5% and the coupon come off: 79.80 - 3.99 - 8.00.

@@ -14,8 +14,7 @@ from omniretail.groupbuy import services
 from omniretail.groupbuy.models import Group, Member
 from omniretail.groupbuy.tests.fixtures import shopper_named
 from omniretail.inventory import services as inventory
-from omniretail.web.tests.test_browser import shoot, staff_login
-from omniretail.web.tests.test_browser_referrals import sms_login
+from omniretail.web.tests.test_browser import shoot, sms_login, staff_login
 
 pytestmark = pytest.mark.browser
 PHONES = ["13911110001", "13911110002", "13911110003"]

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from omniretail.accounts.models import User
 from omniretail.loyalty import exchange, selectors, services
 from omniretail.notifications.backends import read_sms_file
-from omniretail.web.tests.test_browser import shoot
-from omniretail.web.tests.test_browser_referrals import sms_login
+from omniretail.web.tests.test_browser import shoot, sms_login
 
 pytestmark = pytest.mark.browser
 PHONE = "13900000077"

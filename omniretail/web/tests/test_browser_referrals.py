@@ -11,12 +11,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from omniretail.accounts.models import User
-from omniretail.notifications.backends import read_sms_file
 from omniretail.orders.models import Order
 from omniretail.orders.pickup import redeem_pickup_code
 from omniretail.referrals.models import ShareVisit
 from omniretail.referrals.rewards import credit_due_rewards
-from omniretail.web.tests.test_browser import shoot
+from omniretail.web.tests.test_browser import shoot, sms_login
 
 pytestmark = pytest.mark.browser
 SHARER_PHONE = "13900000001"
@@ -29,15 +28,6 @@ def live(live_server, settings, transactional_db):
     settings.OMNI_EVENTS_INLINE = True
     settings.OMNI_RETURN_WINDOW_DAYS = 7
     return live_server
-
-
-def sms_login(page, phone: str) -> None:
-    page.get_by_label("手机号").fill(phone)
-    page.get_by_role("button", name="获取验证码").click()
-    expect(page.get_by_test_id("code-sent")).to_be_visible()
-    code = re.search(r"\b(\d{6})\b", read_sms_file(phone)[-1]["text"]).group(1)
-    page.get_by_label("验证码").fill(code)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_a_friend_buys_through_a_shared_link_and_the_sharer_gets_the_rebate(

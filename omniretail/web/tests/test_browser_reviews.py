@@ -5,8 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from omniretail.orders.services import ring_up_sale
-from omniretail.web.tests.test_browser import shoot
-from omniretail.web.tests.test_browser_commerce import live, sms_login  # noqa: F401
+from omniretail.web.tests.test_browser import shoot, sms_login
+from omniretail.web.tests.test_browser_commerce import PHONE, live  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def test_member_rates_a_completed_line_and_the_product_page_shows_it(
     url, page = live.url, phone_page
 
     page.goto(f"{url}/orders/{order.public_id}/")
-    sms_login(page)
+    sms_login(page, PHONE)
     page.wait_for_url(f"**/orders/{order.public_id}/")
     form = page.get_by_test_id("review-form")
     form.get_by_label("4 星").check()
