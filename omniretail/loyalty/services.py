@@ -75,7 +75,9 @@ def breakage_account(asset_code: str) -> Account:
     return ledger.system_account(asset_code=asset_code, name=BREAKAGE, kind=Account.Kind.BREAKAGE)
 
 
-def _issuing_account(asset_code: str, source_org: Organization | None) -> Account:
+def issuing_account(asset_code: str, source_org: Organization | None = None) -> Account:
+    """Where awarded points come from and reclaimed points go back to: the issuing
+    merchant's clearing account, or the platform's issuer."""
     org = asset_org(asset_code) or source_org
     if org is not None:
         return clearing_account(org, asset_code)
@@ -116,7 +118,7 @@ def award_points(
     if expires_on < today:
         raise field_error("expires_on", _("到期日不能早于今天。"))
     target = wallet(user, asset_code)
-    source = _issuing_account(asset_code, source_org)
+    source = issuing_account(asset_code, source_org)
     with transaction.atomic():
         posting = ledger.post(
             debit=source,
@@ -185,7 +187,7 @@ def reclaim_points(
     """Take back points of a reversed reward; refused like a spend when they are gone."""
     return debit_points(
         account=wallet(user, asset_code),
-        credit=_issuing_account(asset_code, source_org),
+        credit=issuing_account(asset_code, source_org),
         points=points,
         kind=Spend.Kind.CLAWBACK,
         reason=reason,

@@ -11,6 +11,11 @@ def points_account(user) -> Account:
     return loyalty.wallet(user, ledger.PLATFORM_POINTS)
 
 
+def points_issuer() -> Account:
+    """Where reclaimed points go, so a points debt names the account it repays."""
+    return loyalty.issuing_account(ledger.PLATFORM_POINTS)
+
+
 def award_points(*, user, points: int, reason: str, idempotency_key: str) -> Posting:
     """Give `user` platform points for sharing or as a rebate, once per key."""
     return loyalty.award_points(

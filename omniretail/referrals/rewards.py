@@ -39,7 +39,12 @@ from omniretail.referrals.models import (
     Reseller,
     percent_of,
 )
-from omniretail.referrals.points import award_points, points_account, reclaim_points
+from omniretail.referrals.points import (
+    award_points,
+    points_account,
+    points_issuer,
+    reclaim_points,
+)
 from omniretail.referrals.selectors import money_total, month_start, programme_of, tier_rate
 
 logger = logging.getLogger(__name__)
@@ -387,8 +392,9 @@ def _claw_back(attribution: Attribution, take: Decimal, net_before: Decimal) -> 
         owed_points = int(points * net_before / attribution.amount) - int(
             points * net_after / attribution.amount
         )
-        source = ledger.system_account(asset_code=ledger.PLATFORM_POINTS, name="referral-points")
-        return _open_debt(attribution, points_account(attribution.sharer), source, owed_points)
+        return _open_debt(
+            attribution, points_account(attribution.sharer), points_issuer(), owed_points
+        )
     return _open_debt(attribution, funds.wallet(attribution.sharer), fund, yuan_to_fen(take))
 
 
