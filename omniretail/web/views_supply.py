@@ -24,7 +24,7 @@ from omniretail.supply import procurement, routing, selectors, services, settlem
 from omniretail.supply.exports import statement_csv
 from omniretail.supply.models import FEATURED_ZONES, Channel
 from omniretail.web import charts
-from omniretail.web.views import _error
+from omniretail.web.views import _error, _safe_next
 from omniretail.web.views_merchant import _int
 
 TEMPLATES = "web/supply/"
@@ -49,7 +49,7 @@ def _posting(view):
     @require_POST
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        back = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/supply/"
+        back = _safe_next(request) or request.META.get("HTTP_REFERER") or "/supply/"
         try:
             return view(request, *args, **kwargs)
         except DomainError as exc:
@@ -377,6 +377,8 @@ def retailer(request: HttpRequest) -> HttpResponse:
 @_posting
 def order_goods(request: HttpRequest) -> HttpResponse:
     store = _retailer_store(request)
+    if store is None:  # no store to receive into: the retailer console says what to do
+        return redirect("web:supply_home")
     lines = []
     for key, value in request.POST.items():
         if key.startswith("qty_") and value.strip() not in ("", "0"):

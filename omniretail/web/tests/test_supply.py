@@ -119,3 +119,16 @@ def test_producer_narrows_its_bounds_and_the_regions_price_follows(channel):
     assert "批发价不能高于建议零售价" in refused.content.decode()
     offer.refresh_from_db()
     assert offer.wholesale_price == 62
+
+
+def test_a_purchase_order_from_someone_without_a_store_goes_back_to_the_channel_home(shopper):
+    response = _client(shopper).post("/supply/retailer/order/", {})
+    assert response.status_code == 302 and response["Location"] == "/supply/"
+
+
+def test_a_refused_form_never_sends_the_user_to_another_site(shopper):
+    response = _client(shopper).post(
+        "/supply/orders/no-such-order/confirm/", {"next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
