@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from omniretail.core.money import CENT, ZERO, money
-from omniretail.loyalty import selectors
 from omniretail.loyalty.models import Coupon, CouponTemplate, Member, Tier
 
 Kind = CouponTemplate.Kind
@@ -288,10 +287,11 @@ def release_for_order(*, order_id: str) -> int:
     )
 
 
-def best_coupon(*, shopper, merchant: Organization, subtotal: Decimal) -> str:
-    """The usable coupon worth most on this order (the checkout page's default), or ""."""
+def best_coupon(*, candidates, subtotal: Decimal) -> str:
+    """Of the shopper's usable coupons (`selectors.usable_coupons`, which the checkout page
+    lists anyway), the one worth most on this order, or ""."""
     best, best_value = "", ZERO
-    for coupon in selectors.usable_coupons(shopper, merchant=merchant):
+    for coupon in candidates:
         if subtotal >= coupon.template.min_spend:
             value = coupon_value(coupon.template, subtotal)
             if value > best_value:

@@ -226,9 +226,7 @@ def _discounts(request: HttpRequest, data, lines, merchant) -> dict:
     if "coupon" in data:
         ctx["coupon"] = data.get("coupon", "")
     else:
-        ctx["coupon"] = coupons.best_coupon(
-            shopper=request.user, merchant=merchant, subtotal=subtotal
-        )
+        ctx["coupon"] = coupons.best_coupon(candidates=ctx["coupons"], subtotal=subtotal)
     try:
         ctx["discount_lines"] = services.discounts_for(
             shopper=request.user,
