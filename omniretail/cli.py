@@ -41,7 +41,6 @@ def _housekeeping_jobs():
     from omniretail.pointsmall import tasks as pointsmall_tasks
     from omniretail.referrals.payouts import release_frozen_commissions
     from omniretail.referrals.rewards import credit_due_rewards
-    from omniretail.supply import tasks as supply_tasks
 
     programme_sweeps = [
         job
@@ -51,7 +50,6 @@ def _housekeeping_jobs():
             pointsmall_tasks,
             groupbuy_tasks,
             counters_tasks,
-            supply_tasks,
         )
         for job in module.HOUSEKEEPING
     ]

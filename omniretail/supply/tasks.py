@@ -1,3 +1,0 @@
-"""Idempotent sweeps of the supply programme, run by the worker on every tick."""
-
-HOUSEKEEPING: list = []
