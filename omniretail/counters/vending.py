@@ -69,7 +69,7 @@ def start_purchase(
         raise field_error("authorise", _("请选择支付后开锁或验证码开锁。"))
     quantity = require_quantity(quantity, maximum=MAX_VEND_QUANTITY)
     bay = bay_by_number(counter, bay_number)
-    fulfilment = orders.resolve_fulfilment(kind=Order.Fulfilment.COUNTER, location=counter.location)
+    fulfilment = orders.counter_fulfilment(location=counter.location)
     order = orders.checkout(
         shopper=shopper,
         lines=[(bay.sku, quantity)],

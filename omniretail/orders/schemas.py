@@ -34,7 +34,13 @@ class CheckoutIn(Schema):
     fulfilment: str = Field(..., max_length=12)
     payment_provider: str = Field("sandbox_gateway", max_length=32)
     store: str | None = Field(None, max_length=26)
-    location: str | None = Field(None, max_length=26)
+    location: str | None = Field(
+        None,
+        max_length=26,
+        description="optional; only the chosen store's own stock location (counters sell "
+        "through /api/counters/{code}/purchases, routed delivery through "
+        "/api/supply/delivery-orders)",
+    )
     pickup_slot: datetime | None = None
     delivery_address: AddressIn | None = None
     lines: list[CartItemIn] | None = Field(None, description="buy now; omit to buy the cart")

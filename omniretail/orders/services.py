@@ -184,20 +184,22 @@ def _validate_address(address: dict | None) -> dict:
 def resolve_fulfilment(
     *, kind: str, store=None, location=None, pickup_slot_start=None, delivery_address=None
 ) -> Fulfilment:
-    """Turn the shopper's choice into a stock location (and slot or address), or refuse."""
-    if kind not in F_.values or kind == F_.IN_STORE:
-        raise field_error("fulfilment", _("请选择配送、到店自提或智能柜。"))
+    """Turn the shopper's choice (the API, the checkout page) into a stock location and a
+    slot or address, or refuse: pickup and delivery take the chosen store's own stock. A
+    `location` the client names must be that one; a counter's bay is sold only through the
+    counter's purchase flow (`counter_fulfilment`), a store-less delivery only where the
+    router sends it (`routed_fulfilment`)."""
     if kind == F_.COUNTER:
-        if location is None or location.kind != StockLocation.Kind.COUNTER:
-            raise field_error("location", _("请选择智能售货柜。"))
-        return Fulfilment(kind=kind, location=location, store=None)
-    if store is None and kind == F_.DELIVERY and location is not None:
-        return Fulfilment(
-            kind=kind, location=location, store=None, address=_validate_address(delivery_address)
-        )
+        raise field_error("fulfilment", _("智能售货柜的商品请在售货柜扫码购买。"))
+    if kind not in F_.values or kind == F_.IN_STORE:
+        raise field_error("fulfilment", _("请选择配送或到店自提。"))
+    if store is None and location is not None:
+        raise field_error("location", _("不能指定发货库位：请选择门店，或使用就近派单。"))
     if store is None or not store.is_active:
         raise field_error("store", _("请选择门店。"))
-    stock_location = inventory.location_for_store(store)
+    stock_location = _store_location(store)
+    if location is not None and location.pk != stock_location.pk:
+        raise field_error("location", _("该库位不属于所选门店。"))
     if kind == F_.PICKUP:
         start, end = _validate_slot(store, pickup_slot_start)
         return Fulfilment(
@@ -206,6 +208,48 @@ def resolve_fulfilment(
     return Fulfilment(
         kind=kind, location=stock_location, store=store, address=_validate_address(delivery_address)
     )
+
+
+def _store_location(store) -> StockLocation:
+    location = inventory.location_for_store(store)
+    if not location.is_active:
+        raise field_error("store", _("该门店暂停线上销售。"))
+    return location
+
+
+def counter_fulfilment(*, location: StockLocation) -> Fulfilment:
+    """A counter's bay stock: for the counter purchase flow (counters.vending) only."""
+    if location.kind != StockLocation.Kind.COUNTER or not location.is_active:
+        raise field_error("location", _("请选择智能售货柜。"))
+    return Fulfilment(kind=F_.COUNTER, location=location, store=None)
+
+
+def routed_fulfilment(*, location: StockLocation, delivery_address) -> Fulfilment:
+    """A delivery from where the router (supply.routing) sent it: a store, or a warehouse."""
+    if location.kind == StockLocation.Kind.STORE:
+        return resolve_fulfilment(
+            kind=F_.DELIVERY, store=location.store, delivery_address=delivery_address
+        )
+    if location.kind != StockLocation.Kind.WAREHOUSE or not location.is_active:
+        raise field_error("location", _("该库位不能发货。"))
+    return Fulfilment(
+        kind=F_.DELIVERY, location=location, store=None, address=_validate_address(delivery_address)
+    )
+
+
+def _check_fulfilment(fulfilment: Fulfilment) -> None:
+    """Whatever built it, an order takes stock only where its fulfilment allows: a store's
+    order at that store's location, a counter order at a counter, a store-less delivery at
+    a warehouse."""
+    location, store = fulfilment.location, fulfilment.store
+    if fulfilment.kind == F_.COUNTER:
+        allowed = store is None and location.kind == StockLocation.Kind.COUNTER
+    elif store is not None:
+        allowed = location.store_id == store.pk
+    else:
+        allowed = fulfilment.kind == F_.DELIVERY and location.kind == StockLocation.Kind.WAREHOUSE
+    if not (allowed and location.is_active):
+        raise field_error("location", _("该库位不能用于此配送方式。"))
 
 
 def _merge_lines(lines) -> list[tuple[Sku, int]]:
@@ -335,6 +379,7 @@ def checkout(
 def _place_order(
     *, shopper, lines, fulfilment: Fulfilment, payment_provider: str, note="", cart=None, coupon=""
 ):
+    _check_fulfilment(fulfilment)
     merged = _merge_lines(lines)
     subtotal = subtotal_of(merged)
     merchant = fulfilment.store.merchant if fulfilment.store else fulfilment.location.organization

@@ -111,12 +111,7 @@ def place_routed_order(
         location = locations[candidate.location_id]
         distance = None if candidate.distance_m == float("inf") else round(candidate.distance_m)
         store = location.store
-        fulfilment = orders.resolve_fulfilment(
-            kind="delivery",
-            store=store,
-            location=None if store else location,
-            delivery_address=delivery_address,
-        )
+        fulfilment = orders.routed_fulfilment(location=location, delivery_address=delivery_address)
         try:
             with transaction.atomic():
                 order = orders.checkout(
