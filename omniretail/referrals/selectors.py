@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import (
+    MANAGING_ROLES,
     is_platform_operator,
     organization_for_user,
     organizations_of,
@@ -268,7 +269,9 @@ def statements(reseller: Reseller) -> list[dict]:
 
 
 def merchant_for_staff(user, public_id: str) -> Organization:
-    organization = organization_for_user(user, public_id)
+    """A merchant the user manages: its rules and resellers' payouts are for its owners and
+    managers (the other roles find nothing, as in /api/loyalty)."""
+    organization = organization_for_user(user, public_id, roles=MANAGING_ROLES)
     if organization.kind != Organization.Kind.MERCHANT:
         raise NotFound(_("找不到该组织。"))
     return organization
@@ -304,7 +307,9 @@ def payout_for_staff(user, public_id: str) -> PayoutRequest:
     )
     in_scope = payout is not None and (
         is_platform_operator(user)
-        or organizations_of(user).filter(pk=payout.reseller.merchant_id).exists()
+        or organizations_of(user, roles=MANAGING_ROLES)
+        .filter(pk=payout.reseller.merchant_id)
+        .exists()
     )
     if not in_scope:
         raise NotFound(_("找不到该提现申请。"))

@@ -2,9 +2,6 @@
 (log in by SMS code, claim the points once), and the producer's pages to order a batch,
 watch it generate and download its print files. No business rule lives here."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,11 +9,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from omniretail.accounts.selectors import is_platform_operator
 from omniretail.catalog.models import Sku
 from omniretail.codes import exports, points, selectors, services
 from omniretail.codes.models import CodeBatch
-from omniretail.core.errors import DomainError, PermissionDenied, field_error
+from omniretail.core.errors import DomainError, field_error
+from omniretail.web.access import producer_required
 from omniretail.web.views import _error
 
 LIST_SIZE = 50
@@ -68,21 +65,6 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- producer pages
-
-
-def producer_required(view):
-    """Staff of a producer (or the platform) only; everyone else gets a 403 page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not (
-            is_platform_operator(request.user) or selectors.producers_of(request.user).exists()
-        ):
-            return _error(request, PermissionDenied(_("包装二维码仅对生产商员工开放。")))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _int_or_none(raw: str | None):

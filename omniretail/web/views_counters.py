@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.catalog.models import Product
+from omniretail.core import uploads
 from omniretail.core.errors import DomainError, PermissionDenied
 from omniretail.counters import device, leads, repairs, selectors, services, vending
 from omniretail.counters.models import Counter, RepairTicket
 from omniretail.web import charts
-from omniretail.web.uploads import save_photos
+from omniretail.web.access import staff_required
 from omniretail.web.views import _error
-from omniretail.web.views_merchant import staff_required
 
 KIOSK_SESSION = "kiosk_counter"
 
@@ -206,7 +206,7 @@ def repair_new(request: HttpRequest) -> HttpResponse:
                 vehicle_serial=request.POST.get("vehicle_serial", ""),
                 plate=request.POST.get("plate", ""),
                 fault=request.POST.get("fault", ""),
-                photos=save_photos(request, folder="repairs"),
+                photos=uploads.save_photos(uploads.photo_files(request), folder="repairs"),
                 drop_off_at=drop_off,
             )
         except DomainError as exc:

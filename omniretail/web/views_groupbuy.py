@@ -23,8 +23,9 @@ from omniretail.core.errors import DomainError, NotFound, field_error
 from omniretail.groupbuy import draw, selectors, services
 from omniretail.orders.pickup import pickup_qr_svg
 from omniretail.web import charts
+from omniretail.web.access import staff_required
 from omniretail.web.views import _error
-from omniretail.web.views_merchant import _ctx, _int, _sku_choices, staff_required
+from omniretail.web.views_merchant import _ctx, _int, _sku_choices
 
 LIST_SIZE = 100
 

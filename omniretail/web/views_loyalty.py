@@ -20,8 +20,9 @@ from omniretail.core.ids import new_public_id
 from omniretail.loyalty import coupons, exchange, selectors, services, settlement
 from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, ExchangeRule, Statement
 from omniretail.web import charts
+from omniretail.web.access import MANAGERS, staff_required
 from omniretail.web.views import _error
-from omniretail.web.views_merchant import _ctx, _int, staff_required
+from omniretail.web.views_merchant import _ctx, _int
 
 # ---------------------------------------------------------------- shoppers
 
@@ -180,7 +181,7 @@ def _console(request: HttpRequest, store, *, error=None, failed: str = ""):
     return render(request, "web/loyalty/merchant.html", ctx, status=error.status if error else 200)
 
 
-@staff_required
+@staff_required(roles=MANAGERS)
 @require_GET
 def merchant_console(request: HttpRequest, store) -> HttpResponse:
     return _console(request, store)
@@ -207,7 +208,7 @@ def _tiers(text: str) -> dict:
     return tiers
 
 
-@staff_required
+@staff_required(roles=MANAGERS)
 @require_POST
 def merchant_rule(request: HttpRequest, store) -> HttpResponse:
     form = request.POST
@@ -225,7 +226,7 @@ def merchant_rule(request: HttpRequest, store) -> HttpResponse:
     return _managed(request, store, act, "rule")
 
 
-@staff_required
+@staff_required(roles=MANAGERS)
 @require_POST
 def merchant_exchange(request: HttpRequest, store) -> HttpResponse:
     form = request.POST
@@ -242,7 +243,7 @@ def merchant_exchange(request: HttpRequest, store) -> HttpResponse:
     return _managed(request, store, act, "exchange")
 
 
-@staff_required
+@staff_required(roles=MANAGERS)
 @require_POST
 def merchant_statement(request: HttpRequest, store) -> HttpResponse:
     def act():
@@ -255,7 +256,7 @@ def merchant_statement(request: HttpRequest, store) -> HttpResponse:
     return _managed(request, store, act, "statement")
 
 
-@staff_required
+@staff_required(roles=MANAGERS)
 @require_POST
 def merchant_coupon_template(request: HttpRequest, store) -> HttpResponse:
     form = request.POST
@@ -278,7 +279,7 @@ def merchant_coupon_template(request: HttpRequest, store) -> HttpResponse:
     return _managed(request, store, act, "coupon_template")
 
 
-@staff_required
+@staff_required(roles=MANAGERS)
 @require_POST
 def merchant_coupon_issue(request: HttpRequest, store) -> HttpResponse:
     """Give a member one coupon; the form's one-time key makes a double submit harmless."""

@@ -3,10 +3,9 @@ handling, after-sales decisions and stock. Every read goes through a selector sc
 request.user; the chosen store is remembered in the session (or picked with ?store=)."""
 
 from collections import Counter
-from functools import lru_cache, wraps
+from functools import lru_cache
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,70 +13,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from omniretail.accounts.models import Organization
-from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.catalog import selectors as catalog
-from omniretail.core.errors import (
-    DomainError,
-    NotFound,
-    PermissionDenied,
-    ValidationFailed,
-    field_error,
-)
+from omniretail.core.errors import DomainError, NotFound, ValidationFailed, field_error
 from omniretail.inventory import selectors as stock_reads
 from omniretail.inventory import services as inventory
 from omniretail.orders import aftersales, pickup, selectors, services
 from omniretail.orders.models import Order
 from omniretail.stores import selectors as stores
 from omniretail.web import charts
+from omniretail.web.access import staff_required
 from omniretail.web.views import _error
 
 S = Order.Status
-SESSION_STORE = "merchant_store"
 LIST_SIZE = 100
 SKU_CHOICES = 200
-
-
-def staff_required(view):
-    """Members of a merchant (or the platform) only; everyone else gets a 403 page. The view
-    receives the chosen store; another merchant's store named in ?store= is a 404."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        user = request.user
-        if not (
-            is_platform_operator(user)
-            or organizations_of(user, kinds=[Organization.Kind.MERCHANT]).exists()
-        ):
-            return _error(request, PermissionDenied(_("商家后台仅对商家员工开放。")))
-        try:
-            store = _chosen_store(request)
-        except DomainError as exc:
-            return _error(request, exc, "web/merchant/error.html")
-        return view(request, store, *args, **kwargs)
-
-    return wrapper
-
-
-def _chosen_store(request: HttpRequest):
-    wanted = request.GET.get("store") or request.session.get(SESSION_STORE)
-    if wanted:
-        try:
-            store = stores.store_for_actor(request.user, wanted)
-        except NotFound:
-            if request.GET.get("store"):
-                raise
-            store = None
-        if store is not None:
-            if request.session.get(SESSION_STORE) != store.public_id:
-                request.session[SESSION_STORE] = store.public_id
-            return store
-    store = stores.stores_for_actor(request.user).filter(is_active=True).first()
-    if store is None:
-        raise NotFound(_("您的商家还没有门店。"))
-    request.session[SESSION_STORE] = store.public_id
-    return store
 
 
 def _ctx(request: HttpRequest, store, section: str, **extra) -> dict:

@@ -23,8 +23,9 @@ from omniretail.orders.pickup import pickup_qr_svg
 from omniretail.pointsmall import selectors, services
 from omniretail.pointsmall.models import Redemption
 from omniretail.stores.models import Store
+from omniretail.web.access import staff_required
 from omniretail.web.views import _error
-from omniretail.web.views_merchant import _ctx, _sku_choices, staff_required
+from omniretail.web.views_merchant import _ctx, _sku_choices
 
 LIST_SIZE = 60
 

@@ -19,8 +19,9 @@ from omniretail.referrals import links, payouts, selectors, services
 from omniretail.referrals.models import Form, PayoutRequest
 from omniretail.referrals.signals import SESSION_VISITS, remember_visit
 from omniretail.web import charts
+from omniretail.web.access import MANAGERS, staff_required
 from omniretail.web.views import _error
-from omniretail.web.views_merchant import _ctx, staff_required
+from omniretail.web.views_merchant import _ctx
 
 PRODUCT_CHOICES = 200
 TIER_ROWS = 4
@@ -187,7 +188,7 @@ def _console(request: HttpRequest, store, *, error=None, failed: str = ""):
     )
 
 
-@staff_required
+@staff_required(roles=MANAGERS)
 @require_GET
 def merchant_referrals(request: HttpRequest, store) -> HttpResponse:
     return _console(request, store)
@@ -227,7 +228,7 @@ def _tiers_from(form) -> list[dict]:
     return tiers
 
 
-@staff_required
+@staff_required(roles=MANAGERS)
 @require_POST
 def merchant_programme(request: HttpRequest, store) -> HttpResponse:
     form = request.POST
@@ -250,7 +251,7 @@ def merchant_programme(request: HttpRequest, store) -> HttpResponse:
     return redirect("web:m_referrals")
 
 
-@staff_required
+@staff_required(roles=MANAGERS)
 @require_POST
 def merchant_product_rate(request: HttpRequest, store) -> HttpResponse:
     try:
@@ -268,7 +269,7 @@ def merchant_product_rate(request: HttpRequest, store) -> HttpResponse:
     return redirect("web:m_referrals")
 
 
-@staff_required
+@staff_required(roles=MANAGERS)
 @require_http_methods(["POST"])
 def merchant_decide_payout(request: HttpRequest, store, public_id: str) -> HttpResponse:
     approve = request.POST.get("decision") == "approve"

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from omniretail.catalog import reviews
 from omniretail.core.errors import DomainError, field_error
+from omniretail.web.access import staff_required
 from omniretail.web.views import _error
-from omniretail.web.views_merchant import _ctx, staff_required
+from omniretail.web.views_merchant import _ctx
 
 
 def _rating(raw: str) -> int:

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from omniretail.conftest import make_staff
 from omniretail.ledger.models import Entry
 from omniretail.ledger.selectors import balance_for_user
 from omniretail.referrals import payouts
@@ -133,6 +134,28 @@ def test_another_merchants_staff_and_shoppers_see_nothing(
         f"/api/referrals/me/resellers/{reseller.public_id}/payouts", {"amount": "60.00"}
     )
     assert resp.status_code == 404
+    payout.refresh_from_db()
+    assert payout.status == "requested"
+
+
+def test_staff_and_customer_service_read_no_programme_or_payouts_as_for_the_loyalty_api(
+    api_client, referrals
+):
+    """Managers' data (the rules, resellers' payouts) is not found for the merchant's other
+    roles, as /api/loyalty answers its managed routes."""
+    reseller = make_reseller(referrals)
+    earn_commission(referrals, reseller)
+    payouts.release_frozen_commissions(now=timezone.now() + timedelta(days=16))
+    payout = payouts.request_payout(user=reseller.user, reseller=reseller, amount="60.00")
+    merchant = referrals.merchant.public_id
+    for role in ("staff", "customer_service"):
+        member = api_client(make_staff(referrals.merchant, f"r-{role}", role=role))
+        assert member.get(f"/api/referrals/merchants/{merchant}/programme").status_code == 404
+        assert member.get(f"/api/referrals/merchants/{merchant}/payouts").status_code == 404
+        decided = member.post(
+            f"/api/referrals/payouts/{payout.public_id}/decision", {"approve": True}
+        )
+        assert decided.status_code == 404
     payout.refresh_from_db()
     assert payout.status == "requested"
 
