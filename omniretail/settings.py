@@ -167,6 +167,11 @@ TASKS = {
 # Deliver outbox events right after commit in this process (embedded setup); a worker
 # sweeps whatever a crash left behind.
 OMNI_EVENTS_INLINE = _env_bool("OMNI_EVENTS_INLINE", True)
+# A failing event is retried after 10 s, 20 s, 40 s ... (at most the cap) and is dead,
+# retryable from the admin, after this many attempts.
+OMNI_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OMNI_OUTBOX_MAX_ATTEMPTS", "10"))
+OMNI_OUTBOX_RETRY_BASE_S = float(os.environ.get("OMNI_OUTBOX_RETRY_BASE_S", "10"))
+OMNI_OUTBOX_RETRY_CAP_S = float(os.environ.get("OMNI_OUTBOX_RETRY_CAP_S", "3600"))
 
 # Notifications
 OMNI_SMS_BACKEND = os.environ.get(

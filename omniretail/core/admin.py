@@ -1,14 +1,34 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from omniretail.core import events
 from omniretail.core.models import HandledEvent, IdempotencyRecord, OutboxEvent
 
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(admin.ModelAdmin):
-    list_display = ["name", "event_id", "created_at", "delivered_at", "attempts"]
-    list_filter = ["name", "delivered_at"]
+    """Dead events (filter 投递失败) are read here and retried once the cause is fixed."""
+
+    list_display = [
+        "name",
+        "event_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "name"]
     search_fields = ["event_id", "name"]
     readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+    ordering = ["-id"]
+    actions = ["retry_selected"]
+
+    @admin.action(description=gettext_lazy("重新投递"), permissions=["change"])
+    def retry_selected(self, request, queryset):
+        n = events.retry(queryset)
+        self.message_user(request, _("已重新排队 %(n)s 个事件。") % {"n": n}, messages.SUCCESS)
 
 
 @admin.register(HandledEvent)

@@ -1,17 +1,20 @@
 """Calls flow down, events flow up. A lower domain publishes a frozen dataclass; the outbox row
-is written in the caller's transaction and delivered after commit. Each handler runs in its
-own transaction together with its `HandledEvent` marker, so redelivery never acts twice."""
+is written in the caller's transaction and delivered after commit (inline) or by the sweep.
+A deliverer claims the row first, so two never run its handlers at once; each handler runs
+in a savepoint together with its `HandledEvent` marker, so redelivery never acts twice. A
+failing event backs off and finally goes dead, to be retried from the admin."""
 
 import dataclasses
 import importlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from omniretail.core.ids import new_public_id
@@ -79,38 +82,79 @@ def _rebuild(row: OutboxEvent):
 
 
 def deliver(outbox_pk: int) -> bool:
-    """Run every handler not yet run for this event; True when all have succeeded."""
-    row = OutboxEvent.objects.get(pk=outbox_pk)
-    if row.delivered_at:
-        return True
+    """Deliver one event now (inline, after its commit); False when it is already done, dead,
+    held by another deliverer, or a handler failed."""
+    with transaction.atomic():
+        row = _claim(OutboxEvent.objects.filter(pk=outbox_pk))
+        return row is not None and _attempt(row, timezone.now())
+
+
+def deliver_pending(limit: int = 500, *, now=None) -> int:
+    """Sweep due events, earliest `next_attempt_at` first, one claimed row per transaction;
+    returns how many were delivered. A failing event backs off, so it never blocks newer ones."""
+    now = now or timezone.now()
+    due = OutboxEvent.objects.filter(
+        status=OutboxEvent.Status.PENDING, next_attempt_at__lte=now
+    ).order_by("next_attempt_at", "id")
+    delivered = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            row = _claim(due)
+            if row is None:
+                break
+            delivered += _attempt(row, now)
+    return delivered
+
+
+def retry(queryset) -> int:
+    """Give dead (or backing-off) events a fresh set of attempts, due at once."""
+    return queryset.exclude(status=OutboxEvent.Status.DELIVERED).update(
+        status=OutboxEvent.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+
+
+def _claim(queryset) -> OutboxEvent | None:
+    """Lock one pending row for this transaction. PostgreSQL skips rows another deliverer
+    holds; SQLite has one writer at a time (IMMEDIATE transactions), which is claim enough."""
+    return (
+        queryset.filter(status=OutboxEvent.Status.PENDING)
+        .select_for_update(skip_locked=True)
+        .first()
+    )
+
+
+def _attempt(row: OutboxEvent, now) -> bool:
+    """Run the handlers not yet run for this claimed event, each in a savepoint with its
+    `HandledEvent` marker, then record the attempt: delivered, backing off, or dead."""
+    done = set(HandledEvent.objects.filter(event_id=row.event_id).values_list("handler", flat=True))
     evt = _rebuild(row)
-    ok = True
+    errors = []
     for handler in _handlers.get(row.name, []):
         handler_name = f"{handler.__module__}.{handler.__qualname__}"
+        if handler_name in done:
+            continue
         try:
             with transaction.atomic():
                 HandledEvent.objects.create(event_id=row.event_id, handler=handler_name)
                 handler(evt)
-        except IntegrityError as exc:
-            if HandledEvent.objects.filter(event_id=row.event_id, handler=handler_name).exists():
-                continue  # another delivery got there first
-            ok = False
-            logger.exception("event handler %s failed for %s", handler_name, row.event_id)
-            OutboxEvent.objects.filter(pk=row.pk).update(last_error=repr(exc)[:2000])
         except Exception as exc:  # a failing handler must not stop the others; it is retried
-            ok = False
             logger.exception("event handler %s failed for %s", handler_name, row.event_id)
-            OutboxEvent.objects.filter(pk=row.pk).update(last_error=repr(exc)[:2000])
-    updates = {"attempts": row.attempts + 1}
-    if ok:
-        updates["delivered_at"] = timezone.now()
-    OutboxEvent.objects.filter(pk=row.pk).update(**updates)
-    return ok
-
-
-def deliver_pending(limit: int = 500) -> int:
-    """Sweep undelivered events (after a crash, or when delivery is not inline)."""
-    pks = list(
-        OutboxEvent.objects.filter(delivered_at__isnull=True).values_list("pk", flat=True)[:limit]
+            errors.append(f"{handler_name}: {exc!r}")
+    attempts = row.attempts + 1
+    if not errors:
+        OutboxEvent.objects.filter(pk=row.pk).update(
+            status=OutboxEvent.Status.DELIVERED, attempts=attempts, delivered_at=timezone.now()
+        )
+        return True
+    dead = attempts >= settings.OMNI_OUTBOX_MAX_ATTEMPTS
+    backoff = min(
+        settings.OMNI_OUTBOX_RETRY_BASE_S * 2 ** min(attempts - 1, 30),
+        settings.OMNI_OUTBOX_RETRY_CAP_S,
     )
-    return sum(1 for pk in pks if deliver(pk))
+    OutboxEvent.objects.filter(pk=row.pk).update(
+        status=OutboxEvent.Status.DEAD if dead else OutboxEvent.Status.PENDING,
+        attempts=attempts,
+        next_attempt_at=now + timedelta(seconds=backoff),
+        last_error="\n".join(errors)[:2000],
+    )
+    return False

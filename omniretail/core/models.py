@@ -1,4 +1,6 @@
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyRecord(models.Model):
@@ -22,18 +24,29 @@ class IdempotencyRecord(models.Model):
 
 
 class OutboxEvent(models.Model):
-    """An event written in the same transaction as the change that caused it."""
+    """An event written in the same transaction as the change that caused it. A pending
+    event is due at `next_attempt_at`; each failed attempt pushes that back, and after
+    `OMNI_OUTBOX_MAX_ATTEMPTS` it is dead until someone retries it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待投递")
+        DELIVERED = "delivered", _("已投递")
+        DEAD = "dead", _("投递失败")
 
     event_id = models.CharField(max_length=26, unique=True)
     name = models.CharField(max_length=120, db_index=True)
     payload = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["id"]
+        # the sweep's claim (pending, due first) and the pending/dead counts
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.event_id}"

@@ -1,0 +1,170 @@
+"""The outbox survives failing handlers: a failing event backs off and ends in dead letter
+instead of starving newer events, the admin retries it, and two deliverers share the work
+without running a handler twice."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from omniretail.conftest import admin_client_for
+from omniretail.core import events
+from omniretail.core.models import HandledEvent, OutboxEvent
+from omniretail.core.selectors import outbox_stats
+
+CHANGELIST = "/admin/core/outboxevent/"
+
+
+@events.event
+class ParcelScanned:
+    parcel: str
+
+
+handled: list[str] = []
+broken = {"prefix": "损坏"}
+
+
+@events.subscribe(ParcelScanned)
+def record_parcel(evt: ParcelScanned) -> None:
+    handled.append(evt.parcel)
+
+
+@events.subscribe(ParcelScanned)
+def refuse_broken_parcel(evt: ParcelScanned) -> None:
+    if broken["prefix"] and evt.parcel.startswith(broken["prefix"]):
+        raise RuntimeError(f"快递接口拒收 {evt.parcel}")
+
+
+@pytest.fixture(autouse=True)
+def _outbox(settings):
+    settings.OMNI_EVENTS_INLINE = False
+    settings.OMNI_OUTBOX_MAX_ATTEMPTS = 3
+    settings.OMNI_OUTBOX_RETRY_BASE_S = 10
+    settings.OMNI_OUTBOX_RETRY_CAP_S = 600
+    handled.clear()
+    broken["prefix"] = "损坏"
+
+
+def _publish(*parcels: str) -> None:
+    with transaction.atomic():
+        for parcel in parcels:
+            events.publish(ParcelScanned(parcel=parcel))
+
+
+def _state(parcel: str) -> OutboxEvent:
+    return OutboxEvent.objects.get(payload__parcel=parcel)
+
+
+@pytest.mark.django_db
+def test_600_failing_events_neither_starve_a_newer_one_nor_retry_forever():
+    _publish(*(f"损坏-{i}" for i in range(600)))
+    _publish("杭州西湖区-新单")
+
+    events.deliver_pending()
+    events.deliver_pending()
+
+    assert "杭州西湖区-新单" in handled
+    assert _state("杭州西湖区-新单").status == OutboxEvent.Status.DELIVERED
+    failing = OutboxEvent.objects.exclude(payload__parcel="杭州西湖区-新单")
+    assert set(failing.values_list("status", "attempts")) == {(OutboxEvent.Status.PENDING, 1)}
+    assert outbox_stats()["pending"] == 600
+
+    now = timezone.now()
+    for _ in range(10):  # far more sweeps than attempts: a dead event is never tried again
+        now += timedelta(hours=1)
+        events.deliver_pending(limit=1000, now=now)
+
+    assert set(failing.values_list("status", "attempts")) == {(OutboxEvent.Status.DEAD, 3)}
+    assert "快递接口拒收 损坏-0" in _state("损坏-0").last_error
+    # the handler that succeeded on the first attempt was never run again
+    assert handled.count("损坏-0") == 1
+    stats = outbox_stats(now=now)
+    assert (stats["pending"], stats["dead"], stats["oldest_pending_age_s"]) == (0, 600, 0)
+
+
+@pytest.mark.django_db
+def test_a_failed_event_waits_for_its_backoff_before_the_next_attempt():
+    _publish("损坏-退避")
+    start = timezone.now()
+    assert events.deliver_pending(now=start) == 0
+    row = _state("损坏-退避")
+    assert (row.attempts, row.next_attempt_at > start) == (1, True)
+    broken["prefix"] = ""
+
+    assert events.deliver_pending(now=start + timedelta(seconds=5)) == 0  # still backing off
+    assert events.deliver_pending(now=start + timedelta(seconds=11)) == 1
+    assert _state("损坏-退避").status == OutboxEvent.Status.DELIVERED
+    assert handled == ["损坏-退避"]
+
+
+@pytest.mark.django_db
+def test_pending_stats_report_the_oldest_waiting_event():
+    _publish("损坏-积压")
+    events.deliver_pending()
+    stats = outbox_stats(now=timezone.now() + timedelta(minutes=2))
+    assert stats["pending"] == 1 and stats["dead"] == 0
+    assert 119 <= stats["oldest_pending_age_s"] <= 121
+
+
+@pytest.mark.django_db
+def test_a_dead_event_is_listed_and_retried_from_the_admin(shopper):
+    _publish("损坏-人工重试")
+    now = timezone.now()
+    for _ in range(3):
+        now += timedelta(hours=1)
+        events.deliver_pending(now=now)
+    dead = _state("损坏-人工重试")
+    assert dead.status == OutboxEvent.Status.DEAD
+    client = admin_client_for(shopper, "view_outboxevent", "change_outboxevent")
+    listing = client.get(CHANGELIST, {"status__exact": "dead"})
+    assert dead.event_id in listing.content.decode()
+
+    broken["prefix"] = ""  # the courier's API is back
+    client.post(CHANGELIST, {"action": "retry_selected", "_selected_action": [dead.pk]})
+
+    dead.refresh_from_db()
+    assert (dead.status, dead.attempts) == (OutboxEvent.Status.PENDING, 0)
+    assert events.deliver_pending() == 1
+    assert _state("损坏-人工重试").status == OutboxEvent.Status.DELIVERED
+    assert handled == ["损坏-人工重试"]
+
+
+@pytest.mark.django_db
+def test_a_view_only_admin_cannot_retry(shopper):
+    _publish("损坏-无权限")
+    events.deliver_pending()
+    row = _state("损坏-无权限")
+    client = admin_client_for(shopper, "view_outboxevent")
+    client.post(CHANGELIST, {"action": "retry_selected", "_selected_action": [row.pk]})
+    row.refresh_from_db()
+    assert row.attempts == 1
+
+
+@pytest.mark.django_db
+def test_an_event_delivered_inline_is_not_delivered_again_by_the_sweep(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.OMNI_EVENTS_INLINE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish("杭州-即时")
+    assert events.deliver_pending(now=timezone.now() + timedelta(days=1)) == 0
+    assert handled == ["杭州-即时"]
+    assert _state("杭州-即时").attempts == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_deliverers_share_the_events_and_run_each_handler_once(race):
+    if connection.vendor != "postgresql":
+        pytest.skip("row claims are proven on PostgreSQL")
+    parcels = [f"上海浦东-{i}" for i in range(300)]
+    _publish(*parcels)
+
+    outcomes = race(2, lambda i: events.deliver_pending())
+
+    assert all(isinstance(o, int) for o in outcomes), outcomes
+    assert sum(outcomes) == 300  # each event delivered by exactly one of them
+    assert sorted(handled) == sorted(parcels)
+    assert HandledEvent.objects.count() == 600  # two handlers per event
+    assert not OutboxEvent.objects.exclude(status=OutboxEvent.Status.DELIVERED).exists()
