@@ -2,6 +2,7 @@
 conditional UPDATE, and the event reporting it is written in the same transaction: a
 replayed, duplicated or late callback therefore changes state and publishes at most once."""
 
+import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,7 +24,12 @@ from omniretail.ledger.units import yuan_to_fen
 from omniretail.payments.events import PaymentFailed, PaymentRefunded, PaymentSucceeded
 from omniretail.payments.models import CallbackLog, PaymentIntent, Provider, Refund
 from omniretail.payments.providers import get_provider
-from omniretail.payments.providers.base import CallbackEvent, CallbackRejected, Started
+from omniretail.payments.providers.base import (
+    CallbackEvent,
+    CallbackRejected,
+    ChargeState,
+    Started,
+)
 from omniretail.payments.providers.sandbox import StaleCallback
 
 Status = PaymentIntent.Status
@@ -190,24 +196,56 @@ def cancel_intent(*, intent: PaymentIntent) -> PaymentIntent:
             status=Status.CANCELLED, updated_at=timezone.now()
         )
     intent.refresh_from_db()
-    if not updated and intent.status != Status.CANCELLED:
+    if not updated and intent.status not in (Status.CANCELLED, Status.FAILED):
         raise Conflict(_("该支付单已支付或已关闭，无法取消。"), code="intent_not_cancellable")
     return intent
 
 
 def expire_intents(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Cancel open intents past their expiry (a periodic task calls this); one the payer
-    has meanwhile paid at the gateway is left for its callback. Returns how many expired."""
+    """Cancel open intents past their expiry that no provider holds a charge for, oldest
+    deadline first, in one conditional UPDATE (a start racing it keeps its intent). An
+    intent with a charge may have been paid there: `payments.reconcile` asks the provider,
+    then closes the charge and cancels the intent, or applies the payment. Those rows are
+    never selected here, so no number of them can hold up the others."""
     now = now or timezone.now()
-    stale = PaymentIntent.objects.filter(status__in=PaymentIntent.OPEN, expires_at__lte=now)
-    expired = 0
-    for intent in stale.order_by("id")[:limit]:
-        try:
-            cancel_intent(intent=intent)
-            expired += 1
-        except Conflict:
-            continue
-    return expired
+    due = PaymentIntent.objects.filter(
+        status__in=PaymentIntent.OPEN, provider_reference="", expires_at__lte=now
+    )
+    batch = list(due.order_by("expires_at", "id").values_list("pk", flat=True)[:limit])
+    return due.filter(pk__in=batch).update(status=Status.CANCELLED, updated_at=timezone.now())
+
+
+def apply_provider_state(*, intent: PaymentIntent, state: ChargeState) -> CallbackLog | None:
+    """Apply a provider's answer to a query (`payments.reconcile`) the way its callback
+    would have been applied, through the same conditional updates: the answer and a late
+    callback for one payment change the intent once. A final answer is logged beside the
+    callbacks (event type `query.paid` / `query.closed`); `pending` changes nothing."""
+    if state.status not in ("paid", "closed"):
+        return None
+    log = CallbackLog(
+        provider=intent.provider,
+        body=json.dumps(state.raw, ensure_ascii=False, default=str),
+        signature_valid=True,
+        event_type=f"query.{state.status}",
+        intent=intent,
+    )
+    if state.provider_reference != intent.provider_reference or state.amount != intent.amount:
+        log.outcome = CallbackLog.Outcome.MISMATCH
+        log.save()
+        return log
+    event = CallbackEvent(
+        event_id="",
+        type="charge.succeeded" if state.status == "paid" else "charge.failed",
+        intent_id=intent.public_id,
+        charge_id=state.provider_reference,
+        amount=state.amount,
+        reason="closed_at_provider",
+        raw=state.raw,
+    )
+    with transaction.atomic():
+        log.outcome = _apply_gateway_event(intent, event)
+        log.save()
+    return log
 
 
 def _succeed(intent: PaymentIntent, *, provider_reference: str = "") -> bool:

@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 
 from omniretail.core.errors import ValidationFailed
 from omniretail.ledger import services as ledger
-from omniretail.ledger.units import yuan_to_fen
-from omniretail.payments.providers.base import PaymentProvider, Started
+from omniretail.ledger.models import Posting
+from omniretail.ledger.units import fen_to_yuan, yuan_to_fen
+from omniretail.payments.providers.base import ChargeState, PaymentProvider, Started
 
 CLEARING = "payments"
 
@@ -31,6 +32,15 @@ class StoredBalance(PaymentProvider):
             reference=f"payment:{intent.public_id}",
         )
         return Started(next_action="none", paid=True, provider_reference=posting.public_id)
+
+    def query(self, intent) -> ChargeState:
+        """Answered from the ledger: the payment is the posting keyed on the intent."""
+        posting = Posting.objects.filter(idempotency_key=f"payment:{intent.public_id}").first()
+        if posting is None:
+            return ChargeState(status="pending", amount=intent.amount, provider_reference="")
+        return ChargeState(
+            status="paid", amount=fen_to_yuan(posting.amount), provider_reference=posting.public_id
+        )
 
     def refund(self, refund) -> str:
         wallet = ledger.get_or_create_account(asset_code=ledger.CNY, owner=refund.intent.payer)

@@ -18,6 +18,26 @@ class CallbackRejected(DomainError):
     default_message = _("回调签名无效或已过期。")
 
 
+class ProviderUnavailable(Exception):
+    """The provider could not be asked (network, timeout, a garbled or unsigned answer):
+    nothing is known, so nothing may be decided; ask again later."""
+
+
+class QueryNotSupported(Exception):
+    """The provider has nobody to ask (cash: the staff member's record is the proof)."""
+
+
+@dataclass(frozen=True)
+class ChargeState:
+    """The provider's own word on an intent's payment, from its query API: `paid`,
+    `pending` (still payable) or `closed` (can no longer be paid)."""
+
+    status: str
+    amount: Decimal
+    provider_reference: str
+    raw: dict = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Started:
     """How the payer continues: `redirect` to a URL, `none` (already paid) or `pay_at_store`."""
@@ -52,6 +72,11 @@ class PaymentProvider:
 
     def cancel(self, intent) -> None:
         """Withdraw an unpaid intent at the provider; refuse (Conflict) if it was paid."""
+
+    def query(self, intent) -> ChargeState:
+        """Ask the provider what became of the intent's payment (a lost callback is
+        recovered this way); raise ProviderUnavailable when it cannot be asked."""
+        raise QueryNotSupported(self.name)
 
     def verify_callback(self, *, body: bytes, headers: Mapping[str, str]) -> CallbackEvent:
         raise CallbackRejected()

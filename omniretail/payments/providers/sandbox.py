@@ -3,6 +3,8 @@ gateway's checkout page, asks for refunds and verifies the gateway's signed call
 
 import json
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
@@ -11,16 +13,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from omniretail.core.errors import Conflict, ValidationFailed
-from omniretail.core.signing import signed_payload, verify
+from omniretail.core.signing import sign_timestamped, signed_payload, verify, verify_timestamped
 from omniretail.payments.providers.base import (
     CallbackEvent,
     CallbackRejected,
+    ChargeState,
     PaymentProvider,
+    ProviderUnavailable,
     Started,
 )
 from omniretail.payments.sandbox_gateway import gateway
 
 CALLBACK_PATH = "/api/payments/callbacks/sandbox"
+QUERY_TIMEOUT_S = 10
+CHARGE_STATES = {"paid": "paid", "pending": "pending", "cancelled": "closed"}
 
 
 class StaleCallback(CallbackRejected):
@@ -62,6 +68,47 @@ class SandboxGateway(PaymentProvider):
     def cancel(self, intent) -> None:
         if intent.provider_reference and not gateway.close(charge_id=intent.provider_reference):
             raise Conflict(_("付款人已在网关完成支付，无法取消。"), code="already_paid")
+
+    def query(self, intent) -> ChargeState:
+        """The gateway's signed query API over HTTP, by charge id (or by our intent id when
+        no charge is known); an answer that is not provably the gateway's is no answer."""
+        lookup = (
+            {"charge_id": intent.provider_reference}
+            if intent.provider_reference
+            else {"out_trade_no": intent.public_id}
+        )
+        body = json.dumps(lookup).encode()
+        secret = settings.OMNI_SANDBOX_GATEWAY_SECRET
+        timestamp, signature = sign_timestamped(secret, body)
+        request = urllib.request.Request(
+            settings.OMNI_PUBLIC_BASE_URL.rstrip("/") + reverse("sandbox_gateway:query"),
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                gateway.TIMESTAMP_HEADER: str(timestamp),
+                gateway.SIGNATURE_HEADER: signature,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=QUERY_TIMEOUT_S) as response:
+                answer_ts = response.headers.get(gateway.TIMESTAMP_HEADER, "")
+                answer_sig = response.headers.get(gateway.SIGNATURE_HEADER, "")
+                answer = response.read()
+        except (urllib.error.URLError, OSError) as exc:  # HTTPError included
+            raise ProviderUnavailable(f"sandbox gateway query failed: {exc}") from exc
+        if not verify_timestamped(secret, answer, answer_ts, answer_sig):
+            raise ProviderUnavailable("sandbox gateway query answer is not signed")
+        try:
+            data = json.loads(answer)
+            return ChargeState(
+                status=CHARGE_STATES[data["status"]],
+                amount=Decimal(str(data["amount"])),
+                provider_reference=str(data["charge_id"]),
+                raw=data,
+            )
+        except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
+            raise ProviderUnavailable("sandbox gateway query answer is malformed") from exc
 
     def verify_callback(self, *, body: bytes, headers: Mapping[str, str]) -> CallbackEvent:
         """Genuine signature over `timestamp.body`, then freshness, then shape."""

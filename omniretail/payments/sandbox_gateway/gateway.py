@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,6 +54,32 @@ def get_charge(charge_id: str) -> SandboxCharge:
     if charge is None:
         raise NotFound(_("找不到该交易。"))
     return charge
+
+
+def find_charge(*, charge_id: str = "", out_trade_no: str = "") -> SandboxCharge:
+    """A charge by the gateway's id or by the merchant's own reference (its out_trade_no);
+    of several charges for one reference, a paid one first."""
+    charges = SandboxCharge.objects.all()
+    if charge_id:
+        charges = charges.filter(public_id=charge_id)
+    else:
+        charges = charges.filter(merchant_reference=out_trade_no)
+    charge = charges.order_by(F("paid_at").desc(nulls_last=True), "-id").first()
+    if charge is None:
+        raise NotFound(_("找不到该交易。"), code="charge_not_found")
+    return charge
+
+
+def describe(charge: SandboxCharge) -> dict:
+    """The query API's answer: the charge's state and amounts as the gateway holds them."""
+    return {
+        "charge_id": charge.public_id,
+        "out_trade_no": charge.merchant_reference,
+        "status": charge.status,
+        "amount": str(charge.amount),
+        "amount_refunded": str(charge.amount_refunded),
+        "paid_at": charge.paid_at.isoformat() if charge.paid_at else None,
+    }
 
 
 def pay(*, charge_id: str) -> SandboxCharge:

@@ -1,10 +1,17 @@
 """The sandbox gateway's pages, under its own URL prefix: what a payer sees after being
-redirected away from the shop."""
+redirected away from the shop; and its server-to-server query API."""
 
+import json
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from omniretail.core.errors import DomainError
+from omniretail.core.errors import DomainError, NotAuthenticated, ValidationFailed
+from omniretail.core.signing import sign_timestamped, verify_timestamped
 from omniretail.payments.sandbox_gateway import gateway
 
 
@@ -44,3 +51,41 @@ def cancel(request, charge_id: str):
     except DomainError as exc:
         return render(request, "sandbox_gateway/checkout.html", {"error": exc.message}, status=404)
     return _page(request, charge)
+
+
+@csrf_exempt
+@require_POST
+def query(request):
+    """查询订单 / alipay.trade.query: the merchant asks, by charge id or its own
+    out_trade_no, what became of a charge. The request is signed with the shared secret
+    like the gateway's callbacks, and so is the answer."""
+    try:
+        body = request.body
+        if not verify_timestamped(
+            settings.OMNI_SANDBOX_GATEWAY_SECRET,
+            body,
+            request.headers.get(gateway.TIMESTAMP_HEADER, ""),
+            request.headers.get(gateway.SIGNATURE_HEADER, ""),
+        ):
+            raise NotAuthenticated(_("查询请求签名无效或已过期。"), code="query_bad_signature")
+        try:
+            data = json.loads(body)
+            charge_id = str(data.get("charge_id") or "")
+            out_trade_no = str(data.get("out_trade_no") or "")
+        except (ValueError, AttributeError):
+            charge_id = out_trade_no = ""
+        if not (charge_id or out_trade_no):
+            raise ValidationFailed(
+                fields={"charge_id": _("请提供交易号 charge_id 或商户单号 out_trade_no。")}
+            )
+        answer = gateway.describe(
+            gateway.find_charge(charge_id=charge_id, out_trade_no=out_trade_no)
+        )
+    except DomainError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    payload = json.dumps(answer, ensure_ascii=False).encode()
+    timestamp, signature = sign_timestamped(settings.OMNI_SANDBOX_GATEWAY_SECRET, payload)
+    response = HttpResponse(payload, content_type="application/json")
+    response[gateway.TIMESTAMP_HEADER] = str(timestamp)
+    response[gateway.SIGNATURE_HEADER] = signature
+    return response
