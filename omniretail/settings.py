@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -184,6 +185,32 @@ OMNI_OTP_TTL_SECONDS = int(os.environ.get("OMNI_OTP_TTL_SECONDS", "300"))
 OMNI_OTP_MAX_ATTEMPTS = int(os.environ.get("OMNI_OTP_MAX_ATTEMPTS", "5"))
 OMNI_OTP_RESEND_SECONDS = int(os.environ.get("OMNI_OTP_RESEND_SECONDS", "60"))
 OMNI_OTP_MAX_PER_HOUR = int(os.environ.get("OMNI_OTP_MAX_PER_HOUR", "5"))
+
+
+def _rate(name: str, default: str) -> str:
+    """A limit written 'count/seconds' (10/3600: ten an hour); a malformed one stops start-up."""
+    value = os.environ.get(name, default).strip()
+    count, _slash, seconds = value.partition("/")
+    if not (count.isdigit() and seconds.isdigit() and int(seconds) > 0):
+        raise ImproperlyConfigured(f"{name} must be count/seconds, e.g. 10/3600 (got {value!r})")
+    return value
+
+
+# Rate limits (docs/auth.md), counted in the database by core.throttle, so every process
+# shares them. Password login: this many failures lock the account for OMNI_LOGIN_LOCKOUT_S,
+# doubling with each further lockout within a day.
+OMNI_LOGIN_FAILURES_BEFORE_LOCKOUT = int(os.environ.get("OMNI_LOGIN_FAILURES_BEFORE_LOCKOUT", "5"))
+OMNI_LOGIN_LOCKOUT_S = int(os.environ.get("OMNI_LOGIN_LOCKOUT_S", "900"))
+OMNI_LOGIN_RATE_PER_IP = _rate("OMNI_LOGIN_RATE_PER_IP", "30/900")
+OMNI_OTP_RATE_PER_IP = _rate("OMNI_OTP_RATE_PER_IP", "10/3600")
+OMNI_OTP_RATE_GLOBAL = _rate("OMNI_OTP_RATE_GLOBAL", "1000/3600")
+OMNI_COUNTER_CODE_RATE_PER_COUNTER = _rate("OMNI_COUNTER_CODE_RATE_PER_COUNTER", "5/600")
+OMNI_COUNTER_CODE_RATE_PER_IP = _rate("OMNI_COUNTER_CODE_RATE_PER_IP", "20/600")
+OMNI_PICKUP_RATE_PER_STAFF = _rate("OMNI_PICKUP_RATE_PER_STAFF", "10/600")
+OMNI_PICKUP_RATE_PER_STORE = _rate("OMNI_PICKUP_RATE_PER_STORE", "30/600")
+# Reverse proxies in front of the web processes: the client address is the X-Forwarded-For
+# entry the outermost of them appended (0: REMOTE_ADDR, no proxy).
+OMNI_TRUSTED_PROXIES = int(os.environ.get("OMNI_TRUSTED_PROXIES", "0"))
 
 # The city the demo is set in and the nearby page falls back to (Hangzhou, West Lake).
 OMNI_CITY_NAME = os.environ.get("OMNI_CITY_NAME", "杭州")

@@ -1,10 +1,9 @@
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
-from django.utils.translation import gettext as _
+from django.contrib.auth import login, logout
 from ninja import Router, Status
 
 from omniretail.accounts import selectors, services
-from omniretail.accounts.auth import AUTH
+from omniretail.accounts.auth import AUTH, require_same_site_json
 from omniretail.accounts.models import ApiToken
 from omniretail.accounts.schemas import (
     LoginOut,
@@ -17,7 +16,7 @@ from omniretail.accounts.schemas import (
     TokenOut,
     UserOut,
 )
-from omniretail.core.errors import NotAuthenticated
+from omniretail.core.throttle import client_ip
 
 router = Router(tags=["auth"])
 
@@ -59,7 +58,8 @@ def _signed_in(request, user, issue_token: bool) -> dict:
 
 @router.post("/otp/request", response={202: OtpSentOut}, auth=None)
 def request_code(request, payload: PhoneIn):
-    otp = services.request_login_code(phone=payload.phone)
+    require_same_site_json(request)
+    otp = services.request_login_code(phone=payload.phone, client_ip=client_ip(request))
     return Status(
         202,
         {
@@ -72,15 +72,17 @@ def request_code(request, payload: PhoneIn):
 
 @router.post("/otp/verify", response=LoginOut, auth=None)
 def verify_code(request, payload: OtpVerifyIn):
+    require_same_site_json(request)
     user = services.verify_login_code(phone=payload.phone, code=payload.code)
     return _signed_in(request, user, payload.issue_token)
 
 
 @router.post("/login", response=LoginOut, auth=None)
 def password_login(request, payload: PasswordLoginIn):
-    user = authenticate(request, username=payload.username, password=payload.password)
-    if user is None:
-        raise NotAuthenticated(_("用户名或密码错误。"), code="invalid_credentials")
+    require_same_site_json(request)
+    user = services.password_login(
+        username=payload.username, password=payload.password, client_ip=client_ip(request)
+    )
     return _signed_in(request, user, payload.issue_token)
 
 

@@ -1,26 +1,42 @@
 """Writes for people and organisations: OTP login, staff, memberships, API tokens."""
 
 import hmac
+import math
 import re
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from omniretail.accounts.models import ApiToken, Membership, OneTimeCode, Organization, User
-from omniretail.core.errors import Conflict, RateLimited, ValidationFailed, field_error
+from omniretail.core import throttle
+from omniretail.core.errors import (
+    Conflict,
+    NotAuthenticated,
+    RateLimited,
+    ValidationFailed,
+    field_error,
+)
 from omniretail.core.signing import digest, sign
 from omniretail.notifications.services import send_sms
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 TOKEN_PREFIX = "omni_"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+DAY_S = 86_400
+OTP_REFUSALS = {
+    "otp_resend": gettext_lazy("验证码发送过于频繁，请稍后再试。"),
+    "otp_phone": gettext_lazy("该手机号一小时内请求验证码次数过多。"),
+    "otp_ip": gettext_lazy("发送验证码过于频繁，请稍后再试。"),
+    "otp_global": gettext_lazy("短信发送繁忙，请稍后再试。"),
+}
 
 
 def normalize_phone(phone: str) -> str:
@@ -40,23 +56,39 @@ def _code_hash(phone: str, code: str) -> str:
     return sign(settings.SECRET_KEY, f"otp:{phone}:{code}")
 
 
-def request_login_code(*, phone: str) -> OneTimeCode:
-    """Send a six-digit code; refuse when asked again too soon or too often in an hour."""
+def request_login_code(*, phone: str, client_ip: str | None = None, now=None) -> OneTimeCode:
+    """Send a six-digit code, within the limits that keep SMS from being pumped: one resend
+    per `OMNI_OTP_RESEND_SECONDS` and `OMNI_OTP_MAX_PER_HOUR` per phone, and per client and
+    for everyone (settings). Each limit is one atomic count, so a burst of simultaneous
+    requests sends one SMS, not three."""
     phone = normalize_phone(phone)
-    now = timezone.now()
-    with transaction.atomic():
-        recent = OneTimeCode.objects.filter(phone=phone, created_at__gte=now - timedelta(hours=1))
-        latest = recent.first()
-        if latest and (now - latest.created_at).total_seconds() < settings.OMNI_OTP_RESEND_SECONDS:
-            raise RateLimited(_("验证码发送过于频繁，请稍后再试。"))
-        if recent.count() >= settings.OMNI_OTP_MAX_PER_HOUR:
-            raise RateLimited(_("该手机号一小时内请求验证码次数过多。"))
-        code = f"{secrets.randbelow(10**6):06d}"
-        otp = OneTimeCode.objects.create(
-            phone=phone,
-            code_hash=_code_hash(phone, code),
-            expires_at=now + timedelta(seconds=settings.OMNI_OTP_TTL_SECONDS),
-        )
+    now = now or timezone.now()
+    limits = [("otp_resend", phone, 1, settings.OMNI_OTP_RESEND_SECONDS)]
+    if client_ip:
+        limits.append(("otp_ip", client_ip, *throttle.rate(settings.OMNI_OTP_RATE_PER_IP)))
+    limits += [
+        ("otp_phone", phone, settings.OMNI_OTP_MAX_PER_HOUR, 3600),
+        ("otp_global", "all", *throttle.rate(settings.OMNI_OTP_RATE_GLOBAL)),
+    ]
+    for scope, key, limit, window in limits:
+        if wait := throttle.hit(scope, key, limit, window, now=now):
+            throttle.audit.warning(
+                "login code refused",
+                extra={
+                    "event": "otp_throttled",
+                    "scope": scope,
+                    "phone": _mask(phone),
+                    "client_ip": client_ip,
+                    "retry_after": wait,
+                },
+            )
+            raise RateLimited(OTP_REFUSALS[scope], retry_after=wait)
+    code = f"{secrets.randbelow(10**6):06d}"
+    otp = OneTimeCode.objects.create(
+        phone=phone,
+        code_hash=_code_hash(phone, code),
+        expires_at=now + timedelta(seconds=settings.OMNI_OTP_TTL_SECONDS),
+    )
     minutes = max(1, settings.OMNI_OTP_TTL_SECONDS // 60)
     send_sms(phone=phone, template="login_code", context={"code": code, "minutes": minutes})
     return otp
@@ -99,6 +131,51 @@ def verify_login_code(*, phone: str, code: str) -> User:
 
 def _mask(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
+
+
+def password_login(*, username: str, password: str, client_ip: str | None = None, now=None) -> User:
+    """Staff sign in with a password. Guessing is bounded per client (failures within
+    `OMNI_LOGIN_RATE_PER_IP`) and per account: `OMNI_LOGIN_FAILURES_BEFORE_LOCKOUT` failures
+    lock it for `OMNI_LOGIN_LOCKOUT_S`, doubled for each further lockout that day. A locked
+    account refuses the right password too, and every refusal is audited. Each attempt is
+    counted before the password is checked (atomically, so parallel guesses cannot slip
+    through) and given back when it was right."""
+    account = (username or "").strip().lower()
+    limit, base = settings.OMNI_LOGIN_FAILURES_BEFORE_LOCKOUT, settings.OMNI_LOGIN_LOCKOUT_S
+    ip_limit, ip_window = throttle.rate(settings.OMNI_LOGIN_RATE_PER_IP)
+    audit = {"username": account, "client_ip": client_ip}
+    if client_ip and (wait := throttle.hit("login_ip", client_ip, ip_limit, ip_window, now=now)):
+        throttle.audit.warning(
+            "login refused: too many attempts from this client",
+            extra={"event": "login_throttled", "retry_after": wait, **audit},
+        )
+        raise RateLimited(_("登录尝试过于频繁，请稍后再试。"), retry_after=wait)
+    attempts, wait = throttle.incr("login_account", account, base, now=now)
+    if attempts > limit:
+        throttle.audit.warning(
+            "login refused: account locked",
+            extra={"event": "login_locked", "retry_after": wait, **audit},
+        )
+        raise RateLimited(
+            _("登录失败次数过多，账户已暂时锁定，请 %(m)s 分钟后再试。")
+            % {"m": math.ceil(wait / 60)},
+            retry_after=wait,
+        )
+    user = authenticate(username=username, password=password)
+    if user is None:
+        if attempts == limit:
+            lockouts, _wait = throttle.incr("login_lockouts", account, DAY_S, now=now)
+            seconds = min(base * 2 ** (lockouts - 1), DAY_S)
+            throttle.lock("login_account", account, seconds, now=now)
+            throttle.audit.warning(
+                "account locked after failed logins",
+                extra={"event": "account_locked", "lockout_s": seconds, **audit},
+            )
+        raise NotAuthenticated(_("用户名或密码错误。"), code="invalid_credentials")
+    throttle.clear("login_account", account)
+    if client_ip:
+        throttle.undo("login_ip", client_ip)
+    return user
 
 
 def create_organization(

@@ -30,7 +30,10 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
         exc.run_after_rollback()
-        return api.create_response(request, exc.as_dict(), status=exc.status)
+        response = api.create_response(request, exc.as_dict(), status=exc.status)
+        if getattr(exc, "retry_after", None):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):

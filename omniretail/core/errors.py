@@ -61,9 +61,21 @@ class Conflict(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many attempts; `retry_after` (seconds) becomes the API's Retry-After header."""
+
     status = 429
     code = "rate_limited"
     default_message = _("操作过于频繁，请稍后再试。")
+
+    def __init__(self, message=None, *, retry_after: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+    default_message = _("请以 application/json 格式发送请求。")
 
 
 def field_error(field: str, message) -> ValidationFailed:

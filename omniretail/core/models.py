@@ -66,3 +66,22 @@ class HandledEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} <- {self.event_id}"
+
+
+class ThrottleCounter(models.Model):
+    """One fixed-window counter per (scope, key), e.g. ("otp_ip", "10.0.0.1"): moved only by
+    one atomic upsert (core.throttle), so every process sees the same count."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    hits = models.PositiveIntegerField(default=0)
+    resets_at = models.FloatField(help_text="Unix time at which the window starts again")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="throttle_one_counter")
+        ]
+        indexes = [models.Index(fields=["resets_at"], name="throttle_resets_at")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key} = {self.hits}"

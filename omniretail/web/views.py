@@ -3,7 +3,7 @@ refusals from the domain (DomainError) are shown on the page with their own HTTP
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from omniretail.accounts import services as accounts
 from omniretail.catalog import selectors as catalog
 from omniretail.core.errors import DomainError, ValidationFailed
+from omniretail.core.throttle import client_ip
 from omniretail.notifications.selectors import notifications_for
 from omniretail.orders import services as orders
 from omniretail.stores import selectors as stores
@@ -143,7 +144,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     try:
         if action == "send_code":
             try:
-                accounts.request_login_code(phone=phone)
+                accounts.request_login_code(phone=phone, client_ip=client_ip(request))
             except DomainError as exc:
                 # A code was sent moments ago when the resend is refused: let them enter it.
                 ctx["step"] = "code" if exc.status == 429 else "phone"
@@ -157,11 +158,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return _signed_in(request, user, ctx["next"])
         if action == "staff":
             ctx["username"] = request.POST.get("username", "").strip()
-            user = authenticate(
-                request, username=ctx["username"], password=request.POST.get("password", "")
+            user = accounts.password_login(
+                username=ctx["username"],
+                password=request.POST.get("password", ""),
+                client_ip=client_ip(request),
             )
-            if user is None:
-                raise ValidationFailed(_("用户名或密码错误。"))
             return _signed_in(request, user, ctx["next"])
         raise ValidationFailed(_("请求无效。"))
     except DomainError as exc:

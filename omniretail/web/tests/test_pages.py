@@ -265,7 +265,7 @@ def test_staff_with_a_wrong_password_stay_logged_out(client, merchant_staff):
     response = client.post(
         "/login/", {"action": "staff", "mode": "staff", "username": "clerk", "password": "nope"}
     )
-    assert response.status_code == 422
+    assert response.status_code == 401
     assert "用户名或密码错误" in text(response)
 
 

@@ -1,0 +1,39 @@
+"""The resend limit holds under a burst: ten simultaneous sends for one phone send one SMS
+(it was a check-then-insert, and three or four got through)."""
+
+import pytest
+from django.db import connection
+
+from omniretail.accounts import services
+from omniretail.accounts.models import OneTimeCode
+from omniretail.core.errors import RateLimited
+from omniretail.notifications.backends import read_sms_file
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+PHONE = "13800138000"
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL")
+
+
+def test_ten_simultaneous_sends_for_one_phone_send_exactly_one_sms(race):
+    outcomes = race(10, lambda i: services.request_login_code(phone=PHONE))
+
+    sent = [o for o in outcomes if isinstance(o, OneTimeCode)]
+    refused = [o for o in outcomes if isinstance(o, RateLimited)]
+    assert len(sent) == 1 and len(refused) == 9, outcomes
+    assert len(read_sms_file(PHONE)) == 1
+    assert OneTimeCode.objects.filter(phone=PHONE).count() == 1
+
+
+def test_simultaneous_sends_from_one_client_stop_at_the_per_ip_limit(race, settings):
+    settings.OMNI_OTP_RATE_PER_IP = "4/3600"
+    outcomes = race(
+        12, lambda i: services.request_login_code(phone=f"1390000{i:04d}", client_ip="10.9.9.9")
+    )
+    assert sum(isinstance(o, OneTimeCode) for o in outcomes) == 4, outcomes
+    assert sum(isinstance(o, RateLimited) for o in outcomes) == 8

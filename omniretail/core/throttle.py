@@ -1,0 +1,142 @@
+"""Rate limits that hold across every web process: fixed-window counters moved by one atomic
+statement each, so a burst of threads or two servers see one count and never slip past a
+limit between a check and a write.
+
+Counters live in the database (`ThrottleCounter`, an `INSERT … ON CONFLICT DO UPDATE … RETURNING`
+that SQLite and PostgreSQL both run) until the runtime brings Redis; `BACKEND` is the only
+thing a cache-backed implementation (INCR + EXPIRE) has to replace.
+
+A count survives only when it is written outside the caller's transaction: call `hit` before
+`transaction.atomic()`, or count a refusal in an idempotent `core.errors.refuse` record."""
+
+import logging
+import math
+import time
+from datetime import datetime
+from typing import Protocol
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F
+
+from omniretail.core.models import ThrottleCounter
+
+audit = logging.getLogger("omniretail.audit")
+
+
+class Counters(Protocol):
+    def incr(self, scope: str, key: str, window: int, now: float) -> tuple[int, float]:
+        """Add one hit; the hits in the current window and when it resets (Unix time)."""
+
+    def get(self, scope: str, key: str, now: float) -> tuple[int, float]: ...
+
+    def decr(self, scope: str, key: str) -> None: ...
+
+    def extend(self, scope: str, key: str, until: float) -> None: ...
+
+    def delete(self, scope: str, key: str) -> None: ...
+
+
+class DatabaseCounters:
+    def incr(self, scope: str, key: str, window: int, now: float) -> tuple[int, float]:
+        qn = connection.ops.quote_name
+        t, hits, resets = qn(ThrottleCounter._meta.db_table), qn("hits"), qn("resets_at")
+        expired = f"{t}.{resets} <= %s"
+        sql = (
+            f"INSERT INTO {t} ({qn('scope')}, {qn('key')}, {hits}, {resets}) "
+            f"VALUES (%s, %s, 1, %s) "
+            f"ON CONFLICT ({qn('scope')}, {qn('key')}) DO UPDATE SET "
+            f"{hits} = CASE WHEN {expired} THEN 1 ELSE {t}.{hits} + 1 END, "
+            f"{resets} = CASE WHEN {expired} THEN %s ELSE {t}.{resets} END "
+            f"RETURNING {hits}, {resets}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [scope, key, now + window, now, now, now + window])
+            count, resets_at = cursor.fetchone()
+        return count, resets_at
+
+    def get(self, scope: str, key: str, now: float) -> tuple[int, float]:
+        row = (
+            ThrottleCounter.objects.filter(scope=scope, key=key, resets_at__gt=now)
+            .values_list("hits", "resets_at")
+            .first()
+        )
+        return row or (0, now)
+
+    def decr(self, scope: str, key: str) -> None:
+        ThrottleCounter.objects.filter(scope=scope, key=key, hits__gt=0).update(hits=F("hits") - 1)
+
+    def extend(self, scope: str, key: str, until: float) -> None:
+        ThrottleCounter.objects.filter(scope=scope, key=key, resets_at__lt=until).update(
+            resets_at=until
+        )
+
+    def delete(self, scope: str, key: str) -> None:
+        ThrottleCounter.objects.filter(scope=scope, key=key).delete()
+
+
+BACKEND: Counters = DatabaseCounters()
+
+
+def _ts(now: datetime | None) -> float:
+    return now.timestamp() if now is not None else time.time()
+
+
+def _wait(resets_at: float, now: float) -> int:
+    return max(1, math.ceil(resets_at - now))
+
+
+def rate(text: str) -> tuple[int, int]:
+    """'10/3600' -> (10, 3600): ten per hour (settings check the format at start-up)."""
+    limit, window = text.split("/")
+    return int(limit), int(window)
+
+
+def incr(scope: str, key: str, window: int, *, now: datetime | None = None) -> tuple[int, int]:
+    """Count one hit: (hits in this window, seconds until the window resets)."""
+    ts = _ts(now)
+    count, resets_at = BACKEND.incr(scope, key[:200], window, ts)
+    return count, _wait(resets_at, ts)
+
+
+def hit(
+    scope: str, key: str, limit: int, window: int, *, now: datetime | None = None
+) -> int | None:
+    """Count one attempt; None when it is within `limit` per `window` seconds, else the
+    seconds to wait (the refused attempt counts too, which changes nothing: the window's
+    end stays where it was)."""
+    count, wait = incr(scope, key, window, now=now)
+    return wait if count > limit else None
+
+
+def exhausted(scope: str, key: str, limit: int, *, now: datetime | None = None) -> int | None:
+    """Seconds to wait when `limit` hits are already counted in this window, else None: for
+    limits that count only failures, checked before the attempt."""
+    ts = _ts(now)
+    count, resets_at = BACKEND.get(scope, key[:200], ts)
+    return _wait(resets_at, ts) if count >= limit else None
+
+
+def undo(scope: str, key: str) -> None:
+    """Give back an attempt that turned out legitimate (a right code, a right password)."""
+    BACKEND.decr(scope, key[:200])
+
+
+def lock(scope: str, key: str, seconds: int, *, now: datetime | None = None) -> None:
+    """Keep the current window (and so a full counter) for `seconds` from now."""
+    BACKEND.extend(scope, key[:200], _ts(now) + seconds)
+
+
+def clear(scope: str, key: str) -> None:
+    BACKEND.delete(scope, key[:200])
+
+
+def client_ip(request) -> str:
+    """The caller's address: REMOTE_ADDR, or behind `OMNI_TRUSTED_PROXIES` reverse proxies
+    the entry they appended to X-Forwarded-For (the client's own entries can be forged)."""
+    hops = settings.OMNI_TRUSTED_PROXIES
+    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [p for p in forwarded if p]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
