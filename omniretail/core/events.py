@@ -73,11 +73,14 @@ def publish(evt) -> OutboxEvent:
 
 
 def _rebuild(row: OutboxEvent):
+    """The event from its payload; a field the payload lacks takes its default, or the
+    payload is refused (TypeError) rather than handled with a None in its place."""
     cls = _event_types[row.name]
     kwargs = {}
     for f in dataclasses.fields(cls):
-        value = row.payload.get(f.name)
-        kwargs[f.name] = Decimal(value) if f.type in (Decimal, "Decimal") and value else value
+        if f.name in row.payload:
+            value = row.payload[f.name]
+            kwargs[f.name] = Decimal(value) if f.type in (Decimal, "Decimal") and value else value
     return cls(**kwargs)
 
 
@@ -123,16 +126,23 @@ def _claim(queryset) -> OutboxEvent | None:
     )
 
 
-def _attempt(row: OutboxEvent, now) -> bool:
+def _run_handlers(row: OutboxEvent) -> list[str]:
     """Run the handlers not yet run for this claimed event, each in a savepoint with its
-    `HandledEvent` marker, then record the attempt: delivered, backing off, or dead."""
-    done = set(HandledEvent.objects.filter(event_id=row.event_id).values_list("handler", flat=True))
-    evt = _rebuild(row)
+    `HandledEvent` marker; returns the failures."""
+    todo = {f"{h.__module__}.{h.__qualname__}": h for h in _handlers.get(row.name, [])}
+    if todo:
+        done = HandledEvent.objects.filter(event_id=row.event_id, handler__in=list(todo))
+        for name in done.values_list("handler", flat=True):
+            del todo[name]
+    if not todo:
+        return []
+    try:
+        evt = _rebuild(row)
+    except Exception as exc:  # a payload this code no longer reads must not stop the sweep
+        logger.exception("event %s cannot be rebuilt", row.event_id)
+        return [f"{row.name}: {exc!r}"]
     errors = []
-    for handler in _handlers.get(row.name, []):
-        handler_name = f"{handler.__module__}.{handler.__qualname__}"
-        if handler_name in done:
-            continue
+    for handler_name, handler in todo.items():
         try:
             with transaction.atomic():
                 HandledEvent.objects.create(event_id=row.event_id, handler=handler_name)
@@ -140,6 +150,13 @@ def _attempt(row: OutboxEvent, now) -> bool:
         except Exception as exc:  # a failing handler must not stop the others; it is retried
             logger.exception("event handler %s failed for %s", handler_name, row.event_id)
             errors.append(f"{handler_name}: {exc!r}")
+    return errors
+
+
+def _attempt(row: OutboxEvent, now) -> bool:
+    """Run the claimed event's handlers and record the attempt: delivered, backing off
+    (exponentially, up to the cap), or dead after the last allowed attempt."""
+    errors = _run_handlers(row)
     attempts = row.attempts + 1
     if not errors:
         OutboxEvent.objects.filter(pk=row.pk).update(

@@ -99,6 +99,20 @@ def test_a_failed_event_waits_for_its_backoff_before_the_next_attempt():
 
 
 @pytest.mark.django_db
+def test_an_event_this_code_can_no_longer_read_fails_its_attempt_without_stopping_the_sweep():
+    _publish("旧版本-包裹")
+    OutboxEvent.objects.update(payload={"parcel_no": "旧版本-包裹"})  # a field since renamed
+    _publish("杭州-新包裹")
+
+    assert events.deliver_pending() == 1
+
+    assert handled == ["杭州-新包裹"]
+    old = OutboxEvent.objects.get(payload__parcel_no="旧版本-包裹")
+    assert (old.status, old.attempts) == (OutboxEvent.Status.PENDING, 1)
+    assert "parcel" in old.last_error
+
+
+@pytest.mark.django_db
 def test_pending_stats_report_the_oldest_waiting_event():
     _publish("损坏-积压")
     events.deliver_pending()
@@ -167,4 +181,26 @@ def test_two_concurrent_deliverers_share_the_events_and_run_each_handler_once(ra
     assert sum(outcomes) == 300  # each event delivered by exactly one of them
     assert sorted(handled) == sorted(parcels)
     assert HandledEvent.objects.count() == 600  # two handlers per event
+    assert not OutboxEvent.objects.exclude(status=OutboxEvent.Status.DELIVERED).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_inline_delivery_racing_the_sweep_runs_each_handler_once(race):
+    if connection.vendor != "postgresql":
+        pytest.skip("row claims are proven on PostgreSQL")
+    parcels = [f"深圳南山-{i}" for i in range(300)]
+    _publish(*parcels)
+    pks = list(OutboxEvent.objects.values_list("pk", flat=True))
+
+    def deliverer(i: int) -> int:
+        if i == 0:
+            return events.deliver_pending()
+        return sum(events.deliver(pk) for pk in pks)  # as each request's after-commit would
+
+    outcomes = race(2, deliverer)
+
+    assert all(isinstance(o, int) for o in outcomes), outcomes
+    assert sum(outcomes) == 300
+    assert sorted(handled) == sorted(parcels)
     assert not OutboxEvent.objects.exclude(status=OutboxEvent.Status.DELIVERED).exists()
