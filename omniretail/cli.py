@@ -37,7 +37,7 @@ def _housekeeping_jobs():
     from omniretail.inventory.services import release_expired_reservations
     from omniretail.loyalty import tasks as loyalty_tasks
     from omniretail.orders.services import expire_unpaid_orders
-    from omniretail.payments.services import expire_intents
+    from omniretail.payments import tasks as payments_tasks
     from omniretail.pointsmall import tasks as pointsmall_tasks
     from omniretail.referrals.payouts import release_frozen_commissions
     from omniretail.referrals.rewards import credit_due_rewards
@@ -53,11 +53,13 @@ def _housekeeping_jobs():
         )
         for job in module.HOUSEKEEPING
     ]
+    # Payments first: a payment the gateway confirms on being asked is applied before
+    # the orders' expiry, which leaves any order it may still pay for alone.
     return [
         deliver_pending,
+        *payments_tasks.HOUSEKEEPING,
         expire_unpaid_orders,
         release_expired_reservations,
-        expire_intents,
         credit_due_rewards,
         release_frozen_commissions,
         *programme_sweeps,

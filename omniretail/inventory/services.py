@@ -336,11 +336,24 @@ def transfer_stock(*, actor, source, destination, sku, quantity: int, reason: st
 
 
 def release_expired_reservations(*, now=None, batch: int = 500) -> int:
-    """Give back stock held by reservations past their expiry (idempotent: run it often)."""
+    """Give back stock held by reservations past their expiry, the oldest first
+    (idempotent: run it often). A holder that still needs its stock pushes the expiry out
+    with `hold_reservations` before it comes due."""
     now = now or timezone.now()
     released = 0
-    for reservation in Reservation.objects.filter(
-        status=Reservation.Status.ACTIVE, expires_at__lte=now
-    ).select_related("location", "sku")[:batch]:
+    for reservation in (
+        Reservation.objects.filter(status=Reservation.Status.ACTIVE, expires_at__lte=now)
+        .select_related("location", "sku")
+        .order_by("expires_at", "id")[:batch]
+    ):
         released += release_reservation(reservation=reservation, expired=True)
     return released
+
+
+def hold_reservations(*, references, until) -> int:
+    """Keep the active reservations of `references` until at least `until`: an order whose
+    payment is still being confirmed must not lose its stock to the expiry sweep. Only ever
+    moves an expiry later, in one statement."""
+    return Reservation.objects.filter(
+        reference__in=references, status=Reservation.Status.ACTIVE, expires_at__lt=until
+    ).update(expires_at=until)

@@ -42,6 +42,7 @@ from omniretail.orders.pickup import issue_pickup_code
 from omniretail.orders.state import transition
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
+from omniretail.payments.reconcile import may_still_succeed
 from omniretail.stores.selectors import is_open, prefetch_schedule
 
 S = Order.Status
@@ -558,14 +559,27 @@ def cancel_order(*, order: Order, actor=None, reason: str = "") -> Order:
 
 
 def expire_unpaid_orders(*, now=None, batch: int = 200) -> int:
+    """Cancel pending orders past their payment deadline, the oldest deadline first. An
+    order whose payment may still succeed (its intent has a charge the payer may have paid,
+    or is paid and not yet applied) is not cancelled: `payments.reconcile` asks the gateway,
+    which pays the order or closes the charge, and then it expires here. Until then its
+    stock is held past the reservation's expiry. Such orders are left out of the batch, so
+    no number of them holds up the others."""
     now = now or timezone.now()
+    overdue = Order.objects.filter(status=S.PENDING_PAYMENT, expires_at__lte=now)
+    maybe_paid = may_still_succeed().values("public_id")
+    inventory.hold_reservations(
+        references=overdue.filter(payment_intent_id__in=maybe_paid).values("public_id"),
+        until=now + payment_window(),
+    )
     expired = 0
-    for order in Order.objects.filter(status=S.PENDING_PAYMENT, expires_at__lte=now)[:batch]:
+    expirable = overdue.exclude(payment_intent_id__in=maybe_paid).order_by("expires_at", "id")
+    for order in expirable[:batch]:
         try:
             cancel_order(order=order, reason=_("超时未支付，订单自动取消"))
             expired += 1
         except DomainError:
-            continue  # paid meanwhile: the payment event will mark it paid
+            continue  # paid this very moment: the payment event will mark it paid
     return expired
 
 
