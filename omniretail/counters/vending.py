@@ -6,6 +6,7 @@ the payment route and put back on the counter's stock. No close within the limit
 counter and gives its store a task; an unlock never collected is refunded at expiry."""
 
 import hmac
+import math
 import secrets
 from datetime import timedelta
 
@@ -15,7 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import require_user
-from omniretail.core.errors import Conflict, ValidationFailed, field_error, require_quantity
+from omniretail.core import throttle
+from omniretail.core.errors import (
+    Conflict,
+    RateLimited,
+    ValidationFailed,
+    field_error,
+    require_quantity,
+)
 from omniretail.core.money import money
 from omniretail.core.signing import digest
 from omniretail.counters import commands
@@ -146,11 +154,43 @@ def order_cancelled(*, order_id: str) -> None:
     )
 
 
-@transaction.atomic
-def unlock_with_code(*, counter: Counter, code: str) -> Vend:
+def unlock_with_code(*, counter: Counter, code: str, client_ip: str | None = None) -> Vend:
     """The shopper types the SMS code on the counter's screen; a paid vend at this counter
-    whose code matches gets its unlock."""
-    code = str(code or "").strip()
+    whose code matches gets its unlock. Guessing is bounded per counter and per client
+    (`OMNI_COUNTER_CODE_RATE_*`): each try is counted before the check, atomically and
+    outside the transaction, and a right code gives its try back; past the limit even the
+    right code waits (429)."""
+    limits = [("counter_code", counter.code, settings.OMNI_COUNTER_CODE_RATE_PER_COUNTER)]
+    if client_ip:
+        limits.append(("counter_code_ip", client_ip, settings.OMNI_COUNTER_CODE_RATE_PER_IP))
+    for scope, key, rate in limits:
+        if wait := throttle.hit(scope, key, *throttle.rate(rate)):
+            throttle.audit.warning(
+                "counter unlock code refused",
+                extra={
+                    "event": "counter_code_throttled",
+                    "scope": scope,
+                    "counter": counter.code,
+                    "client_ip": client_ip,
+                    "retry_after": wait,
+                },
+            )
+            raise RateLimited(
+                _("验证码错误次数过多，请 %(m)s 分钟后再试。") % {"m": math.ceil(wait / 60)},
+                retry_after=wait,
+            )
+    vend = _unlock_matching(counter, str(code or "").strip())
+    if vend is None:
+        raise ValidationFailed(
+            _("验证码错误或已过期。"), code="invalid_code", fields={"code": _("验证码无效")}
+        )
+    for scope, key, _rate in limits:
+        throttle.undo(scope, key)
+    return vend
+
+
+@transaction.atomic
+def _unlock_matching(counter: Counter, code: str) -> Vend | None:
     candidates = Vend.objects.select_related("counter", "bay").filter(
         counter=counter, status=V.AWAITING_CODE, code_expires_at__gt=timezone.now()
     )
@@ -162,9 +202,7 @@ def unlock_with_code(*, counter: Counter, code: str) -> Vend:
                 _unlock(vend)
             vend.refresh_from_db()
             return vend
-    raise ValidationFailed(
-        _("验证码错误或已过期。"), code="invalid_code", fields={"code": _("验证码无效")}
-    )
+    return None
 
 
 # ---------------------------------------------------------------- settlement

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from omniretail.catalog.models import Product
 from omniretail.core import uploads
 from omniretail.core.errors import DomainError, PermissionDenied
+from omniretail.core.throttle import client_ip
 from omniretail.counters import device, leads, repairs, selectors, services, vending
 from omniretail.counters.models import Counter, RepairTicket
 from omniretail.web import charts
@@ -82,7 +83,9 @@ def kiosk_code(request: HttpRequest, code: str) -> HttpResponse:
     template = "web/counters/_code_result.html"
     try:
         counter, _fresh = _kiosk_counter(request, code)
-        vend = vending.unlock_with_code(counter=counter, code=request.POST.get("code", ""))
+        vend = vending.unlock_with_code(
+            counter=counter, code=request.POST.get("code", ""), client_ip=client_ip(request)
+        )
     except DomainError as exc:
         return _error(request, exc, template)
     return render(request, template, {"vend": vend})
