@@ -101,6 +101,10 @@ class ApiClient(Client):
             path, data or {}, content_type="application/json", headers=self._headers(headers), **kw
         )
 
+    def post_form(self, path, data=None, headers=None, **kw):
+        """multipart/form-data, for routes that take files."""
+        return super().post(path, data or {}, headers=self._headers(headers), **kw)
+
     def put(self, path, data=None, headers=None, **kw):
         return super().put(
             path, data or {}, content_type="application/json", headers=self._headers(headers), **kw

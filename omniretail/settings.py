@@ -153,6 +153,9 @@ STATIC_ROOT = Path(os.environ.get("OMNI_STATIC_ROOT", DATA_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("OMNI_MEDIA_ROOT", DATA_DIR / "media"))
+# Photos users upload (core.uploads): bytes per file and pixels per image, before re-encoding.
+OMNI_UPLOAD_MAX_BYTES = int(os.environ.get("OMNI_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024)))
+OMNI_UPLOAD_MAX_PIXELS = int(os.environ.get("OMNI_UPLOAD_MAX_PIXELS", "40000000"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -3,15 +3,33 @@
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
-NUL_MARKERS = (b"\x00", b"\\u0000", b"%00")
+# A raw NUL, or JSON's escape for it (parsed into a NUL by the API).
+NUL_MARKERS = (b"\x00", b"\\u0000")
+
+
+def _any_nul(values) -> bool:
+    return any("\x00" in v for v in values if isinstance(v, str))
 
 
 def _has_nul(request) -> bool:
-    if "\x00" in request.path:
+    """Text that reaches a column: the path, the query string, the headers, form fields (and
+    uploaded files' names) or a JSON body. A file's bytes never reach a text column and are
+    not searched: every JPEG and PNG holds NUL bytes."""
+    if "\x00" in request.path or _any_nul(request.META.values()):
         return True
-    if any("\x00" in v for values in request.GET.lists() for v in values[1]):
+    if _any_nul(v for _key, values in request.GET.lists() for v in values):
         return True
-    body = request.body if request.method in ("POST", "PUT", "PATCH") else b""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return False
+    if request.content_type == "multipart/form-data":
+        if request.method != "POST":  # Django parses multipart on POST only
+            return False
+        fields = (v for _key, values in request.POST.lists() for v in values)
+        names = (f.name for _key, files in request.FILES.lists() for f in files)
+        return _any_nul(fields) or _any_nul(names)
+    if request.content_type == "application/x-www-form-urlencoded":
+        return any(marker in request.body for marker in (b"\x00", b"%00"))
+    body = request.body
     return any(marker in body for marker in NUL_MARKERS)
 
 

@@ -2,11 +2,11 @@
 (/device/...) authenticate with the counter's credential (`Authorization: Counter ...`,
 docs/counter-protocol.md); the rest with a user's token or session."""
 
-from ninja import Router, Status
+from ninja import File, Form, Router, Status, UploadedFile
 
 from omniretail.accounts.auth import AUTH
+from omniretail.core import uploads
 from omniretail.core.api import idempotent
-from omniretail.core.throttle import client_ip
 from omniretail.counters import (
     commands,
     device,
@@ -111,7 +111,7 @@ def ticket_out(ticket) -> dict:
         "vehicle_serial": ticket.vehicle_serial,
         "plate": ticket.plate,
         "fault": ticket.fault,
-        "photos": ticket.photos,
+        "photos": [url for url in map(uploads.photo_url, ticket.photos) if url],
         "step": ticket.step,
         "drop_off_at": ticket.drop_off_at,
         "timeline": [{"step": s.step, "note": s.note, "at": s.at} for s in ticket.timeline.all()],
@@ -161,9 +161,7 @@ def device_ack(request, command_id: str, payload: AckIn):
 
 @router.post("/device/unlock-code", auth=None)
 def device_unlock_code(request, payload: CodeIn):
-    vend = vending.unlock_with_code(
-        counter=_device(request), code=payload.code, client_ip=client_ip(request)
-    )
+    vend = vending.unlock_with_code(counter=_device(request), code=payload.code)
     return {"vend": vend.public_id, "status": vend.status}
 
 
@@ -184,16 +182,19 @@ def vend_detail(request, vend_id: str):
 
 
 @router.post("/repairs", auth=AUTH, response={201: dict})
-def book_repair(request, payload: RepairIn):
-    ticket = repairs.book_repair(
-        shopper=request.user,
-        counter=selectors.public_counter(payload.counter),
-        vehicle_serial=payload.vehicle_serial,
-        plate=payload.plate,
-        fault=payload.fault,
-        photos=payload.photos,
-        drop_off_at=payload.drop_off_at,
-    )
+def book_repair(request, payload: Form[RepairIn], photos: File[list[UploadedFile]] = None):
+    """multipart/form-data: the ticket's fields and up to six `photos` files (JPEG, PNG or
+    WebP; a link instead of a file is refused)."""
+    with uploads.saved_photos(uploads.photo_files(request), folder="repairs") as names:
+        ticket = repairs.book_repair(
+            shopper=request.user,
+            counter=selectors.public_counter(payload.counter),
+            vehicle_serial=payload.vehicle_serial,
+            plate=payload.plate,
+            fault=payload.fault,
+            photos=names,
+            drop_off_at=payload.drop_off_at,
+        )
     return Status(201, ticket_out(ticket))
 
 

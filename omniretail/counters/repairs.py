@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.selectors import require_user
 from omniretail.core.errors import Conflict, field_error
 from omniretail.core.geo import bounding_box, haversine_m, validate_point
+from omniretail.core.uploads import stored_photos
 from omniretail.counters.models import Counter, RepairStep, RepairTicket, StaffTask
 from omniretail.counters.services import clean_text, close_tasks, open_task, require_manager
 from omniretail.notifications.services import notify
 
-MAX_PHOTOS = 6
 Step = RepairTicket.Step
 
 
@@ -51,9 +51,9 @@ def book_repair(
     *, shopper, counter: Counter, vehicle_serial: str, plate: str, fault: str, photos, drop_off_at
 ) -> RepairTicket:
     require_user(shopper)
-    photos = list(photos or [])
-    if len(photos) > MAX_PHOTOS or not all(isinstance(p, str) and len(p) < 500 for p in photos):
-        raise field_error("photos", _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS})
+    photos = stored_photos(photos)  # names core.uploads stored, never URLs
+    if drop_off_at is not None and timezone.is_naive(drop_off_at):
+        drop_off_at = timezone.make_aware(drop_off_at)  # a time typed without zone is local
     if drop_off_at is None or drop_off_at < timezone.now() - timedelta(minutes=5):
         raise field_error("drop_off_at", _("请选择今后的送修时间。"))
     ticket = RepairTicket.objects.create(

@@ -78,11 +78,12 @@ class LeadIn(Schema):
 
 
 class RepairIn(Schema):
+    """The form fields of a multipart repair booking; the photos are its files."""
+
     counter: str
     vehicle_serial: str
     plate: str = ""
     fault: str
-    photos: list[str] = Field(default_factory=list)
     drop_off_at: datetime
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.selectors import is_platform_operator, require_role
 from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed, field_error
 from omniretail.core.money import ZERO, money
+from omniretail.core.uploads import stored_photos
 from omniretail.inventory import services as inventory
 from omniretail.notifications.services import notify
 from omniretail.orders.models import AfterSalesRequest, Complaint, Order, OrderLine
@@ -23,7 +24,6 @@ from omniretail.payments.models import PaymentIntent
 
 S = Order.Status
 REFUNDABLE = (S.PAID, S.READY_FOR_PICKUP, S.SHIPPED, S.COMPLETED)
-MAX_PHOTOS = 6
 
 
 def return_window() -> timedelta:
@@ -58,15 +58,14 @@ def _requested_lines(order: Order, lines: dict) -> tuple[dict[int, int], Decimal
 def request_after_sales(
     *, shopper, order: Order, kind: str, reason: str, lines: dict | None = None, photos=None
 ) -> AfterSalesRequest:
+    """`photos` are names core.uploads stored, never URLs: the merchant's page shows them."""
     if order.shopper_id != shopper.pk:
         raise PermissionDenied()
     if kind not in AfterSalesRequest.Kind.values:
         raise field_error("kind", _("请选择仅退款或退货退款。"))
     if not (reason or "").strip():
         raise field_error("reason", _("请填写售后原因。"))
-    photos = list(photos or [])
-    if len(photos) > MAX_PHOTOS or not all(isinstance(p, str) and len(p) < 500 for p in photos):
-        raise field_error("photos", _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS})
+    photos = stored_photos(photos)
     if order.status not in REFUNDABLE:
         raise Conflict(
             _("订单状态为「%(s)s」，不能申请售后。") % {"s": order.get_status_display()},

@@ -1,9 +1,10 @@
 from datetime import date
 
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status, UploadedFile
 
 from omniretail.accounts.auth import AUTH
+from omniretail.core import uploads
 from omniretail.core.api import as_json, idempotent
 from omniretail.core.errors import NotFound
 from omniretail.inventory.models import StockLocation
@@ -226,28 +227,36 @@ def after_sales_out(req: AfterSalesRequest) -> dict:
         "status": req.status,
         "reason": req.reason,
         "amount": str(req.amount),
-        "photos": req.photos,
+        "photos": [url for url in map(uploads.photo_url, req.photos) if url],
     }
 
 
 @router.post("/orders/{order_id}/after-sales", response={201: AfterSalesOut})
-def request_after_sales(request, order_id: str, payload: AfterSalesIn):
+def request_after_sales(
+    request,
+    order_id: str,
+    payload: Form[AfterSalesIn],
+    photos: File[list[UploadedFile]] = None,
+):
+    """multipart/form-data: `kind`, `reason`, `lines` (JSON) and up to six `photos` files
+    (JPEG, PNG or WebP; a link instead of a file is refused). Send an `Idempotency-Key`."""
     order = selectors.order_of_shopper(request.auth, order_id)
+    files = uploads.photo_files(request)
 
     def act():
-        req = aftersales.request_after_sales(
-            shopper=request.auth,
-            order=order,
-            kind=payload.kind,
-            reason=payload.reason,
-            lines=payload.lines,
-            photos=payload.photos,
-        )
+        with uploads.saved_photos(files, folder="after-sales") as names:
+            req = aftersales.request_after_sales(
+                shopper=request.auth,
+                order=order,
+                kind=payload.kind,
+                reason=payload.reason,
+                lines=payload.lines,
+                photos=names,
+            )
         return 201, after_sales_out(req)
 
-    return idempotent(
-        request, endpoint=f"after-sales:{order_id}", payload=payload.model_dump(), action=act
-    )
+    fingerprint = {**payload.model_dump(), "photos": uploads.digests(files)}
+    return idempotent(request, endpoint=f"after-sales:{order_id}", payload=fingerprint, action=act)
 
 
 @router.post("/complaints", response={201: dict})

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, Json
 
 
 class CartItemIn(Schema):
@@ -106,10 +106,13 @@ class RedeemIn(Schema):
 
 
 class AfterSalesIn(Schema):
+    """The form fields of a multipart after-sales request; the photos are its files."""
+
     kind: str = Field(..., max_length=16)
     reason: str = Field(..., max_length=500)
-    lines: dict[str, int] | None = None
-    photos: list[str] = Field(default_factory=list, max_length=6)
+    lines: Json[dict[str, int]] | None = Field(
+        None, description='JSON object {"<order line id>": quantity}; all lines when absent'
+    )
 
 
 class AfterSalesOut(Schema):

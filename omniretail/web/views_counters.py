@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -191,7 +190,7 @@ def ops_counter(request: HttpRequest, store, code: str) -> HttpResponse:
 def repair_new(request: HttpRequest) -> HttpResponse:
     """Book a drop-off at the nearest counter (the phone's position when it was granted)."""
     lat, lon = request.GET.get("lat"), request.GET.get("lon")
-    ctx = {"tab": ""}
+    ctx = {"tab": "", "form": request.POST}  # a refused booking keeps what was typed
     try:
         ctx["nearby"] = repairs.nearest_counters(lat=lat, lon=lon) if lat and lon else []
     except DomainError as exc:
@@ -201,17 +200,17 @@ def repair_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             drop_off = parse_datetime(request.POST.get("drop_off_at", ""))
-            if drop_off is not None and timezone.is_naive(drop_off):
-                drop_off = timezone.make_aware(drop_off)
-            ticket = repairs.book_repair(
-                shopper=request.user,
-                counter=selectors.public_counter(request.POST.get("counter", "")),
-                vehicle_serial=request.POST.get("vehicle_serial", ""),
-                plate=request.POST.get("plate", ""),
-                fault=request.POST.get("fault", ""),
-                photos=uploads.save_photos(uploads.photo_files(request), folder="repairs"),
-                drop_off_at=drop_off,
-            )
+            files = uploads.photo_files(request)
+            with uploads.saved_photos(files, folder="repairs") as photos:
+                ticket = repairs.book_repair(
+                    shopper=request.user,
+                    counter=selectors.public_counter(request.POST.get("counter", "")),
+                    vehicle_serial=request.POST.get("vehicle_serial", ""),
+                    plate=request.POST.get("plate", ""),
+                    fault=request.POST.get("fault", ""),
+                    photos=photos,
+                    drop_off_at=drop_off,
+                )
         except DomainError as exc:
             return _error(request, exc, "web/counters/repair_new.html", **ctx)
         return redirect("web:counter_repair", public_id=ticket.public_id)

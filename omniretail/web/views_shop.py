@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from omniretail.core import uploads
 from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.core.idempotency import run_idempotent
 from omniretail.core.ids import new_public_id
@@ -31,7 +32,6 @@ from omniretail.payments import services as payments
 from omniretail.stores import selectors as stores
 from omniretail.supply import routing
 from omniretail.supply import selectors as supply_selectors
-from omniretail.web.uploads import save_photos
 from omniretail.web.views import _error
 
 S = Order.Status
@@ -480,6 +480,7 @@ def after_sales(request: HttpRequest, public_id: str) -> HttpResponse:
     }
     for line in ctx["lines"]:
         line.left = line.quantity - line.quantity_returned
+        line.typed = request.POST.get(f"line_{line.pk}", line.left)  # kept when refused
     if request.method == "GET":
         if order.status not in aftersales.REFUNDABLE:
             return redirect("web:order", public_id=public_id)
@@ -492,14 +493,16 @@ def after_sales(request: HttpRequest, public_id: str) -> HttpResponse:
                 chosen[str(line.pk)] = _int(raw, f"lines.{line.pk}")
         if not chosen:
             raise field_error("lines", _("请选择要售后的商品和数量。"))
-        aftersales.request_after_sales(
-            shopper=request.user,
-            order=order,
-            kind=request.POST.get("kind", ""),
-            reason=request.POST.get("reason", ""),
-            lines=chosen,
-            photos=save_photos(request, folder="after-sales"),
-        )
+        files = uploads.photo_files(request)
+        with uploads.saved_photos(files, folder="after-sales") as photos:
+            aftersales.request_after_sales(
+                shopper=request.user,
+                order=order,
+                kind=request.POST.get("kind", ""),
+                reason=request.POST.get("reason", ""),
+                lines=chosen,
+                photos=photos,
+            )
     except DomainError as exc:
         return _error(request, exc, "web/shop/after_sales.html", **ctx)
     messages.success(request, _("售后申请已提交，商家会尽快处理。"))

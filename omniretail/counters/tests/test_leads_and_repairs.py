@@ -61,14 +61,13 @@ def test_repair_drop_off_at_the_nearest_counter_moves_step_by_step(counter_setup
     nearby = api_client().get("/api/counters/nearby", {"lat": 30.2591, "lon": 120.1651}).json()
     assert nearby[0]["code"] == "HZ-001" and nearby[0]["distance_m"] < 50
     shopper = api_client(setup.member)
-    resp = shopper.post(
+    resp = shopper.post_form(
         "/api/counters/repairs",
         {
             "counter": "HZ-001",
             "vehicle_serial": "ev2026x001",
             "plate": "浙a12345",
             "fault": "刹车异响",
-            "photos": ["/media/repairs/1.jpg"],
             "drop_off_at": (timezone.now() + timedelta(hours=2)).isoformat(),
         },
     )

@@ -1,6 +1,7 @@
 """The orders API as a shopper and as store staff use it: cart, checkout, pay, pickup
 redemption, after-sales and who may see what."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -514,10 +515,11 @@ def test_refused_redemptions_stay_on_record_after_the_real_rollback(
 
 
 def request_after_sales(client, order, kind, quantity=1, **extra):
+    """A multipart request, as the route takes it (`lines` is a JSON field)."""
     line = order["lines"][0]
-    return client.post(
+    return client.post_form(
         f"/api/orders/orders/{order['id']}/after-sales",
-        {"kind": kind, "reason": "破损", "lines": {str(line["id"]): quantity}, **extra},
+        {"kind": kind, "reason": "破损", "lines": json.dumps({str(line["id"]): quantity}), **extra},
     )
 
 
@@ -608,9 +610,9 @@ def test_after_sales_with_bad_lines_is_refused(api_client, paid_pickup, wallet):
     client = api_client(wallet)
     assert request_after_sales(client, paid_pickup, "return_refund", quantity=3).status_code == 422
     assert request_after_sales(client, paid_pickup, "swap").status_code == 422
-    resp = client.post(
+    resp = client.post_form(
         f"/api/orders/orders/{paid_pickup['id']}/after-sales",
-        {"kind": "refund_only", "reason": "x", "lines": {"999999": 1}},
+        {"kind": "refund_only", "reason": "x", "lines": '{"999999": 1}'},
     )
     assert resp.status_code == 422
     assert AfterSalesRequest.objects.count() == 0
