@@ -19,6 +19,17 @@ def _env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int, *, low: int, high: int) -> int:
+    """A whole number from low to high, or the process refuses to start: a typo in a limit
+    must not silently become another limit."""
+    raw = os.environ.get(name, str(default)).strip()
+    if not (raw.isascii() and raw.isdigit() and low <= int(raw) <= high):
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number from {low} to {high}, not {raw!r}"
+        )
+    return int(raw)
+
+
 def _generated_secret(env_name: str, file_name: str, length: int = 50) -> str:
     """Never a hard-coded secret: the environment's, else one generated into the data
     directory on first run and kept there."""
@@ -248,6 +259,13 @@ OMNI_SANDBOX_DELIVERY_ATTEMPTS = int(os.environ.get("OMNI_SANDBOX_DELIVERY_ATTEM
 OMNI_SANDBOX_RETRY_BASE_S = float(os.environ.get("OMNI_SANDBOX_RETRY_BASE_S", "0.5"))
 OMNI_PAYMENT_CALLBACK_TOLERANCE_S = int(os.environ.get("OMNI_PAYMENT_CALLBACK_TOLERANCE_S", "300"))
 OMNI_PAYMENT_INTENT_TTL_MINUTES = int(os.environ.get("OMNI_PAYMENT_INTENT_TTL_MINUTES", "30"))
+# Unpaid orders: minutes one holds its stock, and how much one member may hold at a time
+# (orders, and units of one SKU across them) before checkout asks to pay or cancel first.
+OMNI_ORDER_PAYMENT_MINUTES = _env_int("OMNI_ORDER_PAYMENT_MINUTES", 15, low=1, high=1440)
+OMNI_ORDER_UNPAID_LIMIT = _env_int("OMNI_ORDER_UNPAID_LIMIT", 5, low=1, high=100)
+OMNI_ORDER_UNPAID_UNITS_PER_SKU = _env_int(
+    "OMNI_ORDER_UNPAID_UNITS_PER_SKU", 50, low=1, high=10_000
+)
 # Ask the provider about a payment still processing this long after its last change (a lost
 # callback is recovered by the query, payments.reconcile); asked again as often while open.
 OMNI_PAYMENT_QUERY_AFTER_SECONDS = int(os.environ.get("OMNI_PAYMENT_QUERY_AFTER_SECONDS", "30"))

@@ -145,7 +145,10 @@ def _fulfilment(user, payload: CheckoutIn):
 
 @router.post("/checkout", response={201: OrderOut})
 def checkout(request, payload: CheckoutIn):
-    """Buy the cart (or `lines` for "buy now"). Send an `Idempotency-Key`."""
+    """Buy the cart (or `lines` for "buy now"). Send an `Idempotency-Key`. A member holding
+    too much unpaid gets 409 `unpaid_orders_limit` or `unpaid_units_limit` (pay or cancel a
+    pending order first); a `location` other than the chosen store's own, or
+    `fulfilment=counter`, gets 422."""
 
     def act():
         cart = None

@@ -8,14 +8,16 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from omniretail.accounts.models import User
 from omniretail.accounts.selectors import is_platform_operator, require_role
 from omniretail.catalog.models import Product, Sku
 from omniretail.core import events
 from omniretail.core.errors import (
+    Conflict,
     DomainError,
     NotFound,
     ValidationFailed,
@@ -56,7 +58,8 @@ ONLINE_PROVIDERS = ("sandbox_gateway", "balance")
 
 
 def payment_window() -> timedelta:
-    return timedelta(minutes=getattr(settings, "OMNI_ORDER_PAYMENT_MINUTES", 15))
+    """How long an unpaid order holds its stock (`OMNI_ORDER_PAYMENT_MINUTES`)."""
+    return timedelta(minutes=settings.OMNI_ORDER_PAYMENT_MINUTES)
 
 
 # ---------------------------------------------------------------- cart
@@ -366,9 +369,11 @@ def checkout(
     id made up front, and the coupon roll back with it)."""
     if payment_provider not in ONLINE_PROVIDERS:
         raise field_error("payment_provider", _("不支持的支付方式。"))
+    merged = _merge_lines(lines)
+    _limit_unpaid(shopper, merged)
     return _place_order(
         shopper=shopper,
-        lines=lines,
+        merged=merged,
         fulfilment=fulfilment,
         payment_provider=payment_provider,
         note=note,
@@ -377,11 +382,40 @@ def checkout(
     )
 
 
+def _limit_unpaid(shopper, merged: list[tuple[Sku, int]]) -> None:
+    """Unpaid orders hold stock, so one member may hold only so many of them, and so many
+    units of one SKU across them (settings); past that, checkout asks to pay or cancel
+    first. The member's row is locked so their parallel checkouts are counted one by one."""
+    User.objects.select_for_update().filter(pk=shopper.pk).values_list("pk").first()
+    held = OrderLine.objects.filter(
+        order__shopper=shopper,
+        order__status=S.PENDING_PAYMENT,
+        order__expires_at__gt=timezone.now(),
+    ).aggregate(
+        orders=Count("order", distinct=True),
+        **{f"sku_{sku.pk}": Sum("quantity", filter=Q(sku=sku), default=0) for sku, _q in merged},
+    )
+    if held["orders"] >= settings.OMNI_ORDER_UNPAID_LIMIT:
+        raise Conflict(
+            _("您已有 %(n)s 笔待支付订单：请先支付或取消其中的订单，再下新订单。")
+            % {"n": held["orders"]},
+            code="unpaid_orders_limit",
+        )
+    most = settings.OMNI_ORDER_UNPAID_UNITS_PER_SKU
+    for sku, quantity in merged:
+        if held[f"sku_{sku.pk}"] + quantity > most:
+            message = _(
+                "“%(name)s”在待支付订单中每人最多 %(max)s 件（已有 %(held)s 件）：请先支付或"
+                "取消待支付的订单，或减少数量。"
+            ) % {"name": sku.product.name, "max": most, "held": held[f"sku_{sku.pk}"]}
+            raise Conflict(message, code="unpaid_units_limit", fields={"lines": message})
+
+
 def _place_order(
-    *, shopper, lines, fulfilment: Fulfilment, payment_provider: str, note="", cart=None, coupon=""
+    *, shopper, merged, fulfilment: Fulfilment, payment_provider: str, note="", cart=None, coupon=""
 ):
+    """The order for lines already merged by `_merge_lines`, at the fulfilment's location."""
     _check_fulfilment(fulfilment)
-    merged = _merge_lines(lines)
     subtotal = subtotal_of(merged)
     merchant = fulfilment.store.merchant if fulfilment.store else fulfilment.location.organization
     reference = new_public_id()
@@ -449,7 +483,7 @@ def ring_up_sale(*, staff, store, lines: list[tuple[Sku, int]], shopper=None) ->
         kind=F_.IN_STORE, location=inventory.location_for_store(store), store=store
     )
     order = _place_order(
-        shopper=shopper, lines=lines, fulfilment=fulfilment, payment_provider="cash"
+        shopper=shopper, merged=_merge_lines(lines), fulfilment=fulfilment, payment_provider="cash"
     )
     payments.record_cash_payment(staff=staff, intent=_intent(order), organization=store.merchant)
     return mark_paid(order_id=order.public_id, intent_id=order.payment_intent_id)
