@@ -97,6 +97,15 @@ def redeem_pickup_code(*, staff, store, code: str) -> Order:
             Outcome.UNKNOWN_CODE,
         )
     order = pickup.order
+    if order.merchant_id != store.merchant_id:  # another merchant's code: as if unknown
+        _refuse(
+            NotFound(_("自提码无效。"), fields={"code": _("无效")}),
+            entered,
+            staff,
+            store,
+            order,
+            Outcome.WRONG_STORE,
+        )
     if order.store_id != store.pk:
         _refuse(
             PermissionDenied(_("该订单不属于本门店，无法核销。")),
