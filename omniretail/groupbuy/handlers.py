@@ -17,11 +17,14 @@ def seat_paid(event: PaymentSucceeded) -> None:
 @subscribe(PaymentRefunded)
 def voucher_order_refunded(event: PaymentRefunded) -> None:
     """A winner's voucher order is paid by the seat's intent: an after-sales refund of it
-    reaches the order through here."""
+    reaches the order through here (and only a refund of that intent: one refused by
+    `settlement.confirm_payment` is not the seat's)."""
     if event.purpose != PURPOSE:
         return
     order_id = (
-        Member.objects.filter(public_id=event.reference, order__isnull=False)
+        Member.objects.filter(
+            public_id=event.reference, intent_id=event.intent_id, order__isnull=False
+        )
         .values_list("order__public_id", flat=True)
         .first()
     )

@@ -1,15 +1,14 @@
 """Publishing a campaign and joining it. A join claims a free pre-minted seat (a single
 conditional UPDATE; on PostgreSQL the free seat is picked with SKIP LOCKED so thousands of
-joins never queue on one row), writes the member and opens its payment intent, atomically:
-on PostgreSQL in one statement, or for a flash sale's batch (`join_many`, fed by
-`joinqueue`) in one transaction for all. A refused join therefore leaves nothing: no seat,
-no intent, no stock moved. What follows the payment (forming the group, the draw, vouchers,
+joins never queue on one row), opens its payment intent through payments' own services
+and writes the member, in one short transaction, or for a flash sale's batch (`join_many`,
+fed by `joinqueue`) in one transaction for all. A refused join therefore leaves nothing: no
+seat, no intent, no stock moved. What follows the payment (forming the group, the draw, vouchers,
 refunds) is in `settlement`."""
 
-from contextlib import nullcontext, suppress
+from contextlib import suppress
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -231,10 +230,7 @@ def join(*, shopper, campaign: Campaign, provider: str, group: Group | None = No
     # A second live seat of the same shopper (another tab, a retry) is refused by the
     # partial unique index, and the whole join rolls back: no pre-check round trip.
     try:
-        if connection.vendor == "postgresql":
-            seat = _seat_in_one_statement(campaign, group, member, intent)
-        else:
-            seat = _seat_step_by_step(campaign, group, member, intent)
+        seat = _take_seat(campaign, group, member, intent)
     except IntegrityError:
         raise _already_joined() from None
     if seat is None:
@@ -248,7 +244,9 @@ def _refusal(shopper, campaign: Campaign, group: Group | None) -> Conflict:
     return _full(group)
 
 
-def _seat_step_by_step(campaign, group, member: Member, intent) -> tuple | None:
+def _take_seat(campaign, group, member: Member, intent) -> tuple | None:
+    """Claim a seat, open its intent through payments and write the member, in one
+    transaction (a savepoint inside a caller's): without a free seat nothing is written."""
     with transaction.atomic():
         seat = next(iter(_claim_seats(campaign, group, 1)), None)
         if seat is not None:
@@ -256,55 +254,6 @@ def _seat_step_by_step(campaign, group, member: Member, intent) -> tuple | None:
             payments.create_intents([intent])
             member.save(force_insert=True)
     return seat
-
-
-def _seat_in_one_statement(campaign, group, member: Member, intent) -> tuple | None:
-    """Claim, intent and member in one statement (data-modifying CTEs): one round trip and,
-    outside a transaction, its own commit. Without a free seat nothing is inserted."""
-    claim, params = _claim_sql(campaign, group, 1)
-    intent_sql, intent_params = _insert_from_seat(intent)
-    member_sql, member_params = _insert_from_seat(
-        member,
-        seat_columns=(("seat_id", "id"), ("group_id", "group_id"), ("seat_number", "number")),
-    )
-    sql = (
-        f"WITH seat AS ({claim}), intent AS ({intent_sql}), member AS ({member_sql}) "
-        "SELECT seat.id, seat.group_id, seat.number, member.id FROM seat, member"
-    )
-    # inside a caller's transaction a savepoint keeps a refusal from spoiling it
-    nested = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with nested, connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *intent_params, *member_params])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    member.seat_id, member.group_id, member.seat_number, member.pk = row
-    member._state.adding = False
-    return row[:3]
-
-
-def _insert_from_seat(obj, seat_columns: tuple = ()) -> tuple[str, list]:
-    """`INSERT ... SELECT <obj's values> FROM seat RETURNING id`: the row exists only if a
-    seat was claimed. `seat_columns` pairs the row's columns taken from the seat's."""
-    sql, fields = _insert_template(type(obj), seat_columns)
-    return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-
-
-@cache
-def _insert_template(model, seat_columns: tuple) -> tuple[str, list]:
-    """The statement text and its fields, the same for every join of a process."""
-    from_seat = dict(seat_columns)
-    fields = [
-        f for f in model._meta.concrete_fields if not f.primary_key and f.column not in from_seat
-    ]
-    columns = [connection.ops.quote_name(f.column) for f in fields] + list(from_seat)
-    selected = [f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields]
-    selected += [f"seat.{column}" for column in from_seat.values()]
-    sql = (
-        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
-        f"SELECT {', '.join(selected)} FROM seat RETURNING id"
-    )
-    return sql, fields
 
 
 def join_many(*, campaign: Campaign, joins: list, group: Group | None = None) -> list:

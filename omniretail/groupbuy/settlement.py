@@ -18,6 +18,7 @@ from omniretail.groupbuy import draw
 from omniretail.groupbuy.models import Campaign, Group, Member
 from omniretail.groupbuy.selectors import consolation_coupon_key
 from omniretail.groupbuy.services import (
+    PURPOSE,
     _close_intent,
     count_paid,
     group_stock_reference,
@@ -57,8 +58,18 @@ def _tell(member: Member, title: str, body: str) -> None:
 def confirm_payment(*, member_id: str, intent_id: str) -> Member:
     """The seat is paid. The last paid seat of a group freezes its member list and hands the
     group to the draw. Money for a seat that lapsed meanwhile, or for a group that closed
-    unfilled, goes straight back."""
+    unfilled, goes straight back. Only the seat's own intent, for the group price and by
+    its member, pays it: any other is refunded in full and the seat stays as it was."""
     member = Member.objects.select_related("group", "campaign", "shopper").get(public_id=member_id)
+    if not payments.accept_payment(
+        intent_id=intent_id,
+        own_intent_id=member.intent_id,
+        payer_id=member.shopper_id,
+        amount=member.amount,
+        purpose=PURPOSE,
+        reference=member.public_id,
+    ):
+        return member
     counted = count_paid(member.group, +1)  # the group row is locked from here on
     paid = Member.objects.filter(pk=member.pk, status=S.PENDING_PAYMENT).update(
         status=S.PAID, paid_at=timezone.now()

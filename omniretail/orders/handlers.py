@@ -2,6 +2,7 @@
 
 from omniretail.core.events import subscribe
 from omniretail.orders import services
+from omniretail.orders.models import Order
 from omniretail.payments.events import PaymentRefunded, PaymentSucceeded
 
 PURPOSE = "order"
@@ -15,5 +16,14 @@ def order_paid(event: PaymentSucceeded) -> None:
 
 @subscribe(PaymentRefunded)
 def order_refunded(event: PaymentRefunded) -> None:
-    if event.purpose == PURPOSE:
+    """Only a refund of the money that paid the order is the order's: an intent refused by
+    `mark_paid` (not the order's, or not its total) goes back without touching it."""
+    if event.purpose != PURPOSE:
+        return
+    paid_by_it = (
+        Order.objects.filter(public_id=event.reference, payment_intent_id=event.intent_id)
+        .exclude(status=Order.Status.PENDING_PAYMENT)
+        .exists()
+    )
+    if paid_by_it:
         services.record_refund(order_id=event.reference, amount=event.amount)

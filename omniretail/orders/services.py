@@ -498,9 +498,18 @@ def _intent(order: Order) -> PaymentIntent:
 
 @transaction.atomic
 def mark_paid(*, order_id: str, intent_id: str) -> Order:
-    """The gateway says paid. A payment for an order that already expired is refunded at
-    once, so nobody pays for goods we no longer hold."""
+    """The gateway says paid. Only the order's own intent, for its total and by its shopper,
+    pays it (a group-buy voucher's is the seat's intent it was placed with): any other is
+    refunded in full and changes nothing here. A payment for an order that already expired
+    is refunded at once, so nobody pays for goods we no longer hold."""
     order = Order.objects.select_related("merchant", "store", "shopper").get(public_id=order_id)
+    if not payments.accept_payment(
+        intent_id=intent_id,
+        own_intent_id=order.payment_intent_id,
+        payer_id=order.shopper_id,
+        amount=order.total,
+    ):
+        return order
     if order.status == S.CANCELLED:
         payments.refund(
             intent=PaymentIntent.objects.get(public_id=intent_id),

@@ -1,5 +1,7 @@
 """/api/payments: intents, starting a payment, cash at the counter, refunds, and the sandbox
-gateway's callback (unauthenticated, proven by its HMAC signature instead)."""
+gateway's callback (unauthenticated, proven by its HMAC signature instead). There is no
+route to open an intent: the service that owns what is paid for (checkout, a group-buy
+join, a counter purchase, the points mall) opens it, for its exact amount and payer."""
 
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -14,7 +16,6 @@ from omniretail.payments.models import PaymentIntent, Refund
 from omniretail.payments.schemas import (
     CallbackOut,
     CashIn,
-    IntentIn,
     IntentOut,
     RefundIn,
     RefundOut,
@@ -57,25 +58,6 @@ def _refund_out(refund: Refund) -> dict:
 def _json(data: dict) -> dict:
     """Datetimes as ISO strings, so the idempotency record can store the response."""
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()}
-
-
-@router.post("/intents", response={201: IntentOut}, auth=AUTH)
-def create_intent(request, payload: IntentIn):
-    def action():
-        payee = selectors.merchant(payload.payee_id) if payload.payee_id else None
-        intent = services.create_intent(
-            purpose=payload.purpose,
-            reference=payload.reference,
-            amount=payload.amount,
-            payer=request.auth,
-            payee=payee,
-            provider=payload.provider,
-        )
-        return 201, _json(_intent_out(intent))
-
-    return idempotent(
-        request, endpoint="payments.create_intent", payload=payload.dict(), action=action
-    )
 
 
 @router.get("/intents/{intent_id}", response=IntentOut, auth=AUTH)

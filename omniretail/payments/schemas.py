@@ -4,14 +4,6 @@ from ninja import Schema
 from pydantic import Field
 
 
-class IntentIn(Schema):
-    purpose: str = Field(..., min_length=1, max_length=40, examples=["order"])
-    reference: str = Field(..., min_length=1, max_length=120)
-    amount: str = Field(..., max_length=20, examples=["39.90"])
-    provider: str = Field(..., examples=["sandbox_gateway", "balance", "cash"])
-    payee_id: str | None = Field(None, max_length=26, description="receiving merchant")
-
-
 class IntentOut(Schema):
     id: str
     purpose: str

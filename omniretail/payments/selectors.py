@@ -7,9 +7,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from omniretail.accounts import selectors as accounts
-from omniretail.accounts.models import Organization
-from omniretail.accounts.selectors import MANAGING_ROLES, active_merchant
-from omniretail.core.errors import NotFound, field_error
+from omniretail.accounts.selectors import MANAGING_ROLES
+from omniretail.core.errors import NotFound
 from omniretail.ledger import selectors as ledger
 from omniretail.ledger.services import CNY
 from omniretail.ledger.units import fen_to_yuan
@@ -65,11 +64,3 @@ def refunds_of(intent: PaymentIntent) -> QuerySet[Refund]:
 def wallet_balance(user) -> Decimal:
     """The shopper's stored balance in yuan."""
     return fen_to_yuan(ledger.balance_for_user(user, CNY))
-
-
-def merchant(public_id: str) -> Organization:
-    """The merchant an intent is paid to, named by a payer (any active merchant)."""
-    org = active_merchant(public_id)
-    if org is None:
-        raise field_error("payee_id", _("找不到该商家。"))
-    return org

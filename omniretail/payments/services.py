@@ -3,6 +3,7 @@ conditional UPDATE, and the event reporting it is written in the same transactio
 replayed, duplicated or late callback therefore changes state and publishes at most once."""
 
 import json
+import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -32,6 +33,7 @@ from omniretail.payments.providers.base import (
 )
 from omniretail.payments.providers.sandbox import StaleCallback
 
+logger = logging.getLogger(__name__)
 Status = PaymentIntent.Status
 TOPUP_SOURCE = "topup"
 PRIVATE_HEADERS = {"cookie", "authorization"}
@@ -100,8 +102,8 @@ def new_intent(
     expires_at: datetime | None = None,
 ) -> PaymentIntent:
     """An unsaved intent, checked (`create_intent` builds on it and adds the idempotency
-    key), for a caller that writes it in one statement with rows of its own or many at once
-    with `create_intents`."""
+    key), for a caller that writes it with `create_intents`, in its own transaction or many
+    at once."""
     amount = _positive_amount(amount)
     purpose, reference = (purpose or "").strip(), (reference or "").strip()
     if not purpose or len(purpose) > 40:
@@ -268,6 +270,51 @@ def _succeed(intent: PaymentIntent, *, provider_reference: str = "") -> bool:
             )
         )
     return bool(updated)
+
+
+def accept_payment(
+    *,
+    intent_id: str,
+    own_intent_id: str,
+    payer_id: int | None,
+    amount: Decimal,
+    purpose: str | None = None,
+    reference: str | None = None,
+) -> bool:
+    """Whether the paid intent `intent_id` is the one its owner opened for the object being
+    paid (`own_intent_id`), by its payer and for its exact amount (and, where given, for
+    `purpose` and `reference`). A success handler asks before it marks anything paid: any
+    other intent is refunded in full, once (keyed on the intent), and the refusal logged;
+    the handler then leaves its object as it was."""
+    intent = PaymentIntent.objects.get(public_id=intent_id)
+    expected = {"public_id": own_intent_id, "payer_id": payer_id, "amount": amount}
+    if purpose is not None:
+        expected["purpose"] = purpose
+    if reference is not None:
+        expected["reference"] = reference
+    wrong = {
+        name: {"paid": str(getattr(intent, name)), "expected": str(want)}
+        for name, want in expected.items()
+        if getattr(intent, name) != want
+    }
+    if not wrong:
+        return True
+    logger.warning(
+        "payment refused: intent %s does not pay %s:%s",
+        intent.public_id,
+        intent.purpose,
+        intent.reference,
+        extra={"intent_id": intent.public_id, "own_intent_id": own_intent_id, "mismatch": wrong},
+    )
+    remaining = intent.amount - intent.amount_refunded
+    if remaining > 0 and intent.status in (Status.SUCCEEDED, Status.PARTIALLY_REFUNDED):
+        refund(
+            intent=intent,
+            amount=remaining,
+            reason=_("该支付与所付订单或名额不符，已全额退款"),
+            idempotency_key=f"refused:{intent.public_id}",
+        )
+    return False
 
 
 def _fail(intent: PaymentIntent, *, reason: str) -> bool:
