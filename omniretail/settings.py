@@ -230,12 +230,28 @@ OMNI_TRUSTED_PROXIES = int(os.environ.get("OMNI_TRUSTED_PROXIES", "0"))
 OMNI_CITY_NAME = os.environ.get("OMNI_CITY_NAME", "杭州")
 OMNI_CITY_CENTER = (30.2741, 120.1551)
 
+# Everything goes to stderr. Django's own console handler speaks only under DEBUG, so with
+# DEBUG off a 500 would leave no trace: django.request (unhandled exceptions, with their
+# traceback) and django.security (refused hosts, bad signatures) get a handler that speaks
+# only then.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"debug_off": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "errors": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "level": "ERROR",
+            "filters": ["debug_off"],
+        },
+    },
     "loggers": {
         "omniretail": {"handlers": ["console"], "level": os.environ.get("OMNI_LOG_LEVEL", "INFO")},
+        "django.request": {"handlers": ["errors"], "level": "ERROR"},
+        "django.security": {"handlers": ["errors"], "level": "ERROR"},
         "jieba": {"level": "WARNING"},
     },
 }

@@ -6,7 +6,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 from omniretail.accounts.auth import AUTH
 from omniretail.core import uploads
 from omniretail.core.api import as_json, idempotent
-from omniretail.core.errors import NotFound
+from omniretail.core.errors import NotFound, field_error
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id, skus_by_public_ids
 from omniretail.orders import aftersales, pickup, selectors, services
@@ -30,6 +30,7 @@ from omniretail.payments.models import PaymentIntent
 from omniretail.stores.selectors import store_for_actor
 
 router = Router(tags=["orders"], auth=AUTH)
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def cart_out(cart) -> dict:
@@ -276,6 +277,10 @@ def complain(request, payload: ComplaintIn):
 def merchant_orders(
     request, store: str | None = None, status: str | None = None, day: date | None = None
 ):
+    """Orders of your stores, newest first; `day` (Beijing time) between 2000 and 2099."""
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        # a day the calendar cannot shift to UTC (year 1, year 9999) would be a 500
+        raise field_error("day", _("日期需在 2000-01-01 到 2099-12-31 之间。"))
     store_obj = store_for_actor(request.auth, store) if store else None
     qs = selectors.orders_for_staff(request.auth, store=store_obj, status=status, day=day)
     return [order_out(o) for o in qs[:200]]
