@@ -9,7 +9,7 @@ import importlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.apps import apps
@@ -92,7 +92,7 @@ def deliver(outbox_pk: int) -> bool:
         return row is not None and _attempt(row, timezone.now())
 
 
-def deliver_pending(limit: int = 500, *, now=None) -> int:
+def deliver_pending(limit: int = 500, *, now: datetime | None = None) -> int:
     """Sweep due events, earliest `next_attempt_at` first, one claimed row per transaction;
     returns how many were delivered. A failing event backs off, so it never blocks newer ones."""
     now = now or timezone.now()
@@ -153,7 +153,7 @@ def _run_handlers(row: OutboxEvent) -> list[str]:
     return errors
 
 
-def _attempt(row: OutboxEvent, now) -> bool:
+def _attempt(row: OutboxEvent, now: datetime) -> bool:
     """Run the claimed event's handlers and record the attempt: delivered, backing off
     (exponentially, up to the cap), or dead after the last allowed attempt."""
     errors = _run_handlers(row)

@@ -1,12 +1,14 @@
 """Reads over the kernel's own tables."""
 
+from datetime import datetime
+
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from omniretail.core.models import OutboxEvent
 
 
-def outbox_stats(*, now=None) -> dict:
+def outbox_stats(*, now: datetime | None = None) -> dict:
     """Outbox lag for monitoring: pending and dead counts and the age in seconds of the
     oldest pending event (0 when none waits)."""
     now = now or timezone.now()

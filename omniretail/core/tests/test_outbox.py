@@ -167,30 +167,37 @@ def test_an_event_delivered_inline_is_not_delivered_again_by_the_sweep(
     assert _state("杭州-即时").attempts == 1
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_concurrent_deliverers_share_the_events_and_run_each_handler_once(race):
+@pytest.fixture
+def published_on_postgres() -> list[str]:
+    """300 events committed on PostgreSQL, for deliverers racing over them."""
     if connection.vendor != "postgresql":
         pytest.skip("row claims are proven on PostgreSQL")
     parcels = [f"上海浦东-{i}" for i in range(300)]
     _publish(*parcels)
+    return parcels
 
-    outcomes = race(2, lambda i: events.deliver_pending())
 
+def _each_delivered_once(outcomes: list, parcels: list[str]) -> None:
     assert all(isinstance(o, int) for o in outcomes), outcomes
-    assert sum(outcomes) == 300  # each event delivered by exactly one of them
+    assert sum(outcomes) == len(parcels)  # each event delivered by exactly one of them
     assert sorted(handled) == sorted(parcels)
-    assert HandledEvent.objects.count() == 600  # two handlers per event
     assert not OutboxEvent.objects.exclude(status=OutboxEvent.Status.DELIVERED).exists()
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_inline_delivery_racing_the_sweep_runs_each_handler_once(race):
-    if connection.vendor != "postgresql":
-        pytest.skip("row claims are proven on PostgreSQL")
-    parcels = [f"深圳南山-{i}" for i in range(300)]
-    _publish(*parcels)
+def test_two_concurrent_deliverers_share_the_events_and_run_each_handler_once(
+    race, published_on_postgres
+):
+    outcomes = race(2, lambda i: events.deliver_pending())
+
+    _each_delivered_once(outcomes, published_on_postgres)
+    assert HandledEvent.objects.count() == 600  # two handlers per event
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_inline_delivery_racing_the_sweep_runs_each_handler_once(race, published_on_postgres):
     pks = list(OutboxEvent.objects.values_list("pk", flat=True))
 
     def deliverer(i: int) -> int:
@@ -198,9 +205,4 @@ def test_inline_delivery_racing_the_sweep_runs_each_handler_once(race):
             return events.deliver_pending()
         return sum(events.deliver(pk) for pk in pks)  # as each request's after-commit would
 
-    outcomes = race(2, deliverer)
-
-    assert all(isinstance(o, int) for o in outcomes), outcomes
-    assert sum(outcomes) == 300
-    assert sorted(handled) == sorted(parcels)
-    assert not OutboxEvent.objects.exclude(status=OutboxEvent.Status.DELIVERED).exists()
+    _each_delivered_once(race(2, deliverer), published_on_postgres)
