@@ -19,6 +19,7 @@ from omniretail.core import events
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from omniretail.core.idempotency import MAX_KEY_LENGTH, fingerprint
 from omniretail.core.money import money
+from omniretail.core.redirects import safe_return
 from omniretail.ledger import services as ledger
 from omniretail.ledger.models import Posting
 from omniretail.ledger.units import yuan_to_fen
@@ -153,7 +154,11 @@ def _replay_intent(key: str, digest: str) -> PaymentIntent | None:
 def start_payment(*, intent: PaymentIntent, return_url: str = "") -> Started:
     """Hand the intent to its provider: a redirect to the gateway, an immediate balance
     payment (refused as a whole when the wallet is short), or "pay at the store". The
-    intent is locked meanwhile, so two clicks never open two gateway charges."""
+    intent is locked meanwhile, so two clicks never open two gateway charges. The way back
+    from the gateway (`return_url`) must be a path of this site, never a script or another
+    site."""
+    if return_url and not safe_return(return_url):
+        raise field_error("return_url", _("返回地址必须是本站页面的路径，例如 /me/orders/。"))
     with transaction.atomic():
         locked = _lock_intent(intent)
         if locked.status not in PaymentIntent.OPEN:

@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.accounts import services as accounts
 from omniretail.catalog import selectors as catalog
 from omniretail.core.errors import DomainError, ValidationFailed
+from omniretail.core.redirects import safe_return
 from omniretail.core.throttle import client_ip
 from omniretail.notifications.selectors import notifications_for
 from omniretail.orders import services as orders
@@ -123,11 +123,7 @@ def nearby_results(request: HttpRequest) -> HttpResponse:
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+    return safe_return(target, host=request.get_host(), https=request.is_secure())
 
 
 @require_http_methods(["GET", "POST"])

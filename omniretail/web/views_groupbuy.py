@@ -85,7 +85,7 @@ def join(request: HttpRequest, public_id: str) -> HttpResponse:
             shopper=request.user,
             campaign=row,
             provider=request.POST.get("provider", ""),
-            return_url=request.build_absolute_uri(reverse("web:groupbuy_mine")),
+            return_url=reverse("web:groupbuy_mine"),
         )
     except DomainError as exc:
         return _error(request, exc, "web/groupbuy/campaign.html", **_campaign_context(row))

@@ -377,9 +377,7 @@ def _start_payment(request: HttpRequest, order_id: str) -> HttpResponse:
         if order.status != S.PENDING_PAYMENT:
             return redirect(detail)
         intent = payments_selectors.intent_for_payer(request.user, order.payment_intent_id)
-        started = payments.start_payment(
-            intent=intent, return_url=request.build_absolute_uri(detail)
-        )
+        started = payments.start_payment(intent=intent, return_url=detail)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect(detail)

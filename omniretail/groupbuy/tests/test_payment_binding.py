@@ -81,3 +81,14 @@ def test_the_seats_own_intent_changed_after_the_join_pays_nothing(groupbuys, api
     assert member.status == "pending_payment"
     assert Group.objects.get(pk=member.group_id).paid_count == 0
     assert wallet_balance(change.get("payer", shopper)) == Decimal("1000.00")
+
+
+def test_a_join_with_a_way_back_off_the_site_is_refused_whole(groupbuys, api_client):
+    campaign = groupbuys.campaign()
+    resp = api_client(groupbuys.shopper(1)).post(
+        f"/api/groupbuy/campaigns/{campaign.public_id}/join",
+        {"provider": "sandbox_gateway", "return_url": "javascript:alert(document.cookie)"},
+    )
+    assert resp.status_code == 422
+    assert "return_url" in resp.json()["error"]["fields"]
+    assert not Member.objects.exists() and not PaymentIntent.objects.exists()

@@ -127,3 +127,16 @@ def test_a_penny_wallet_intent_for_an_order_pays_nothing_and_goes_back_to_the_wa
     assert status_of(rogue) == "refunded"
     assert Order.objects.get().status == "pending_payment"
     assert wallet_balance(shopper) == Decimal("1.00")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("return_url", ["javascript:alert(1)", "https://evil.example/", "//evil"])
+def test_paying_an_order_with_a_way_back_off_the_site_is_refused(
+    api_client, shopper, stocked, store, sku, return_url
+):
+    client = api_client(shopper)
+    order = checkout(client, store, [(sku, 1)], payment_provider="sandbox_gateway")
+    resp = client.post(f"/api/orders/orders/{order['id']}/pay", {"return_url": return_url})
+    assert resp.status_code == 422
+    assert "return_url" in resp.json()["error"]["fields"]
+    assert PaymentIntent.objects.get().status == "requires_payment"

@@ -11,13 +11,20 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from omniretail.core.errors import DomainError, NotAuthenticated, ValidationFailed
+from omniretail.core.redirects import safe_return
 from omniretail.core.signing import sign_timestamped, verify_timestamped
 from omniretail.payments.sandbox_gateway import gateway
 
 
 def _page(request, charge, *, error=None, status=200):
+    """The checkout page; its way back to the shop is shown only if it is a path of the shop
+    (whatever the charge was created with)."""
+    back = safe_return(charge.return_url) if charge else ""
     return render(
-        request, "sandbox_gateway/checkout.html", {"charge": charge, "error": error}, status=status
+        request,
+        "sandbox_gateway/checkout.html",
+        {"charge": charge, "error": error, "back": back},
+        status=status,
     )
 
 
