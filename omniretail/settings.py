@@ -311,6 +311,10 @@ OMNI_COUNTER_COMMAND_TTL_S = int(os.environ.get("OMNI_COUNTER_COMMAND_TTL_S", "1
 OMNI_COUNTER_DOOR_CLOSE_S = int(os.environ.get("OMNI_COUNTER_DOOR_CLOSE_S", "120"))
 OMNI_COUNTER_OFFLINE_S = int(os.environ.get("OMNI_COUNTER_OFFLINE_S", "60"))
 OMNI_COUNTER_CODE_TTL_S = int(os.environ.get("OMNI_COUNTER_CODE_TTL_S", "300"))
+# The kiosk screen: seconds a pairing link works (once), and a screen's display pass lives
+# without a refresh (each refresh renews it).
+OMNI_COUNTER_KIOSK_PAIRING_S = int(os.environ.get("OMNI_COUNTER_KIOSK_PAIRING_S", "600"))
+OMNI_COUNTER_KIOSK_PASS_S = int(os.environ.get("OMNI_COUNTER_KIOSK_PASS_S", str(7 * 86400)))
 
 # Loyalty: days a lot of points stays spendable, the yuan one platform point is worth in
 # settlements between merchants, the points a merchant gets for joining the online mall, and

@@ -1,7 +1,8 @@
 """Demo data for the counters programme, built through its services: three counters in
 Hangzhou malls, each served by a demo store, three bays stocked from that store by an
-inventory transfer, a device credential written to the data directory (for the kiosk page
-and `omniretail counter-sim`), a scan lead and a repair ticket."""
+inventory transfer, a device credential written to the data directory (for `omniretail
+counter-sim`; never printed in a URL), a one-time pairing link for the kiosk screen, a scan
+lead and a repair ticket."""
 
 import json
 from datetime import timedelta
@@ -9,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from omniretail.counters import leads, repairs, services
+from omniretail.counters import kiosk, leads, repairs, services
 from omniretail.counters.models import Counter
 from omniretail.inventory import services as inventory
 
@@ -102,13 +103,16 @@ def load(city) -> list[str]:
             )
         )
         path.chmod(0o600)
+        pairing, _expires = kiosk.pairing_token(actor=owner, counter=counter, ttl_s=86400)
         if city.shoppers:
             leads.record_scan(
                 counter=counter, product=city.products[index * BAYS], user=city.shoppers[0]
             )
         lines += [
             f"  {code} {name} ({store.name})",
-            f"    kiosk screen: {base}/counter/{code}/?key={token}",
+            f"    kiosk screen: {base}/counter/{code}/pair/{pairing}/",
+            "                  (open once on the counter's screen within a day; a new link:",
+            f"                  {base}/ops/counters/{code}/ as {owner.username})",
             f"    shopper page: {base}/counter/{code}/buy",
             f"    simulator:    omniretail counter-sim --url {base} --credentials-file {path}",
         ]

@@ -7,13 +7,15 @@ from omniretail.web import views_counters as views
 urlpatterns = [
     path("counter/repairs/new/", views.repair_new, name="counter_repair_new"),
     path("counter/repairs/<str:public_id>/", views.repair_detail, name="counter_repair"),
-    path("counter/<str:code>/", views.kiosk, name="counter_kiosk"),
+    path("counter/<str:code>/", views.kiosk_screen, name="counter_kiosk"),
+    path("counter/<str:code>/pair/<str:token>/", views.kiosk_pair, name="counter_kiosk_pair"),
     path("counter/<str:code>/code/", views.kiosk_code, name="counter_kiosk_code"),
     path("counter/<str:code>/buy", views.buy, name="counter_buy"),
     path("counter/vends/<str:public_id>/", views.vend_status, name="counter_vend"),
     path("ops/counters/", views.ops, name="counter_ops"),
     path("ops/counters/<str:code>/", views.ops_counter, name="counter_ops_detail"),
     path("ops/counters/<str:code>/restock/", views.ops_restock, name="counter_ops_restock"),
+    path("ops/counters/<str:code>/kiosk-link/", views.ops_kiosk_link, name="counter_kiosk_link"),
     path("ops/counter-leads/<str:public_id>/", views.ops_lead, name="counter_lead"),
     path("ops/counter-tasks/<str:public_id>/done/", views.ops_task_done, name="counter_task_done"),
 ]

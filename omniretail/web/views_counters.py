@@ -6,6 +6,7 @@ No business rule lives here: the counters services and selectors decide."""
 from urllib.parse import quote
 
 import segno
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,51 +18,61 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omniretail.catalog.models import Product
 from omniretail.core import uploads
-from omniretail.core.errors import DomainError, PermissionDenied
+from omniretail.core.errors import DomainError
 from omniretail.core.throttle import client_ip
-from omniretail.counters import device, leads, repairs, selectors, services, vending
+from omniretail.counters import kiosk, leads, repairs, selectors, services, vending
 from omniretail.counters.models import Counter, RepairTicket
 from omniretail.web import charts
 from omniretail.web.access import staff_required
 from omniretail.web.views import _error
 
-KIOSK_SESSION = "kiosk_counter"
+
+def _kiosk_cookie(code: str) -> str:
+    return f"kiosk_{code}"
+
+
+def _kiosk_counter(request: HttpRequest, code: str):
+    """The counter whose screen this is, by the display pass the pairing link gave it."""
+    counter = selectors.public_counter(code)
+    return kiosk.counter_for_pass(counter=counter, value=request.COOKIES.get(_kiosk_cookie(code)))
+
+
+def _with_pass(request: HttpRequest, response: HttpResponse, counter) -> HttpResponse:
+    """Set (or renew) the screen's display pass: HttpOnly, sent only to this counter's screen
+    pages, never to the device API."""
+    response.set_cookie(
+        _kiosk_cookie(counter.code),
+        kiosk.display_pass(counter),
+        max_age=settings.OMNI_COUNTER_KIOSK_PASS_S,
+        path=reverse("web:counter_kiosk", args=[counter.code]),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
 
 
 def _qr(url: str) -> str:
     return mark_safe(segno.make(url, error="m").svg_inline(scale=6, border=2))  # our own SVG
 
 
-def _kiosk_counter(request: HttpRequest, code: str):
-    """The kiosk session is opened once with `?key=<credential>`; a revoked credential or a
-    session for another counter is refused."""
-    counter = selectors.public_counter(code)
-    key = request.GET.get("key")
-    if key:
-        authenticated = device.authenticate(f"{device.SCHEME} {key}")
-        if authenticated.pk != counter.pk:
-            raise PermissionDenied(_("该凭证不属于本售货柜。"))
-        request.session[KIOSK_SESSION] = {"code": counter.code, "key_id": key.split(".")[0]}
-        return counter, True
-    kiosk = request.session.get(KIOSK_SESSION) or {}
-    if (
-        kiosk.get("code") != counter.code
-        or not counter.credentials.filter(
-            key_id=kiosk.get("key_id"), revoked_at__isnull=True
-        ).exists()
-    ):
-        raise PermissionDenied(_("请用售货柜的设备凭证打开屏幕页面。"))
-    return counter, False
+@require_GET
+def kiosk_pair(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """The one-time pairing link an operator opens on the counter's screen."""
+    try:
+        counter = selectors.public_counter(code)
+        kiosk.pair(counter=counter, token=token)
+    except DomainError as exc:
+        return _error(request, exc)
+    return _with_pass(request, redirect("web:counter_kiosk", code=counter.code), counter)
 
 
 @require_GET
-def kiosk(request: HttpRequest, code: str) -> HttpResponse:
+def kiosk_screen(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        counter, fresh = _kiosk_counter(request, code)
+        counter = _kiosk_counter(request, code)
     except DomainError as exc:
         return _error(request, exc)
-    if fresh:
-        return redirect("web:counter_kiosk", code=counter.code)
     buy_url = request.build_absolute_uri(reverse("web:counter_buy", args=[counter.code]))
     # one QR per product, so the scan lead knows what the shopper was looking at
     slides = [
@@ -69,11 +80,13 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
         for item in selectors.shelf(counter)
     ]
     if request.htmx:  # the screen refreshes stock and content every few seconds
-        return render(
+        response = render(
             request, "web/counters/_kiosk_slides.html", {"counter": counter, "slides": slides}
         )
-    ctx = {"counter": counter, "slides": slides, "qr": _qr(f"{buy_url}?src=qr")}
-    return render(request, "web/counters/kiosk.html", ctx)
+    else:
+        ctx = {"counter": counter, "slides": slides, "qr": _qr(f"{buy_url}?src=qr")}
+        response = render(request, "web/counters/kiosk.html", ctx)
+    return _with_pass(request, response, counter)
 
 
 @require_POST
@@ -81,7 +94,7 @@ def kiosk_code(request: HttpRequest, code: str) -> HttpResponse:
     """The shopper types the SMS code on the screen."""
     template = "web/counters/_code_result.html"
     try:
-        counter, _fresh = _kiosk_counter(request, code)
+        counter = _kiosk_counter(request, code)
         vend = vending.unlock_with_code(
             counter=counter, code=request.POST.get("code", ""), client_ip=client_ip(request)
         )
@@ -166,6 +179,17 @@ def ops(request: HttpRequest, store) -> HttpResponse:
     return render(request, "web/counters/ops.html", ctx)
 
 
+def _ops_counter_page(request: HttpRequest, counter, **extra) -> HttpResponse:
+    ctx = {
+        "counter": counter,
+        "shelf": selectors.shelf(counter),
+        "tasks": selectors.tasks_for_actor(request.user, counter=counter),
+        "tab": "",
+        **extra,
+    }
+    return render(request, "web/counters/ops_counter.html", ctx)
+
+
 @staff_required
 @require_GET
 def ops_counter(request: HttpRequest, store, code: str) -> HttpResponse:
@@ -173,13 +197,21 @@ def ops_counter(request: HttpRequest, store, code: str) -> HttpResponse:
         counter = selectors.counter_for_actor(request.user, code)
     except DomainError as exc:
         return _error(request, exc)
-    ctx = {
-        "counter": counter,
-        "shelf": selectors.shelf(counter),
-        "tasks": selectors.tasks_for_actor(request.user, counter=counter),
-        "tab": "",
-    }
-    return render(request, "web/counters/ops_counter.html", ctx)
+    return _ops_counter_page(request, counter)
+
+
+@staff_required
+@require_POST
+def ops_kiosk_link(request: HttpRequest, store, code: str) -> HttpResponse:
+    """A one-time pairing link for the counter's screen, shown once with its QR."""
+    try:
+        counter = selectors.counter_for_actor(request.user, code)
+        token, expires = kiosk.pairing_token(actor=request.user, counter=counter)
+    except DomainError as exc:
+        return _error(request, exc)
+    link = request.build_absolute_uri(reverse("web:counter_kiosk_pair", args=[code, token]))
+    pairing = {"url": link, "qr": _qr(link), "expires_at": expires}
+    return _ops_counter_page(request, counter, pairing=pairing)
 
 
 # ---------------------------------------------------------------- repairs

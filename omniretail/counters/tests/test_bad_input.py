@@ -107,20 +107,9 @@ def test_staff_cannot_send_an_unlock_and_other_merchants_see_no_counter(
     )
 
 
-def test_the_kiosk_screen_needs_the_counters_live_credential(counter_setup, client):
-    setup = counter_setup
+def test_the_kiosk_screen_needs_a_pairing(counter_setup, client):
     assert client.get("/counter/HZ-001/").status_code == 403
-    assert client.get("/counter/HZ-001/?key=ck_x.nope").status_code == 401
-    assert client.get(f"/counter/HZ-001/?key={setup.token}").status_code == 302
-    page = client.get("/counter/HZ-001/")
-    assert page.status_code == 200 and setup.sku.product.name in page.content.decode()
-    fragment = client.get("/counter/HZ-001/", headers={"HX-Request": "true"})
-    assert 'data-testid="carousel"' in fragment.content.decode()
-    assert "<html" not in fragment.content.decode()
-    services.revoke_credential(
-        actor=setup.staff, counter=setup.counter, key_id=setup.token.split(".")[0]
-    )
-    assert client.get("/counter/HZ-001/").status_code == 403
+    assert client.get("/counter/HZ-001/pair/not-a-token/").status_code == 403
     assert client.get("/counter/NOPE/").status_code == 404
 
 

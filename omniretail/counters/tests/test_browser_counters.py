@@ -1,4 +1,4 @@
-"""A real Chromium: the counter's kiosk screen (opened with its credential) shows the bays'
+"""A real Chromium: the counter's kiosk screen (opened with a pairing link) shows the bays'
 products and the QR; a phone-sized page from that QR buys, and the vend page follows the
 device's report to completion. The scan became a lead, attached at login and converted
 by the purchase."""
@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from omniretail.counters import commands
+from omniretail.counters import kiosk as kiosk_pass
 from omniretail.counters.models import ScanLead, Vend
 from omniretail.counters.tests.device import InProcessSim
 from omniretail.web.tests.test_browser import shoot
@@ -30,7 +31,8 @@ def test_kiosk_shows_products_and_a_phone_buys_from_it(
     try:
         kiosk = kiosk_context.new_page()
         assert kiosk.goto(f"{url}/counter/{setup.counter.code}/").status == 403
-        kiosk.goto(f"{url}/counter/{setup.counter.code}/?key={setup.token}")
+        pairing, _until = kiosk_pass.pairing_token(actor=setup.staff, counter=setup.counter)
+        kiosk.goto(f"{url}/counter/{setup.counter.code}/pair/{pairing}/")
         kiosk.wait_for_url(f"{url}/counter/{setup.counter.code}/")
         products = kiosk.get_by_test_id("kiosk-product")
         expect(products).to_have_count(2)
