@@ -7,6 +7,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 from omniretail.accounts.auth import AUTH
 from omniretail.core import uploads
 from omniretail.core.api import idempotent
+from omniretail.core.throttle import client_ip
 from omniretail.counters import (
     commands,
     device,
@@ -161,7 +162,9 @@ def device_ack(request, command_id: str, payload: AckIn):
 
 @router.post("/device/unlock-code", auth=None)
 def device_unlock_code(request, payload: CodeIn):
-    vend = vending.unlock_with_code(counter=_device(request), code=payload.code)
+    vend = vending.unlock_with_code(
+        counter=_device(request), code=payload.code, client_ip=client_ip(request)
+    )
     return {"vend": vend.public_id, "status": vend.status}
 
 
