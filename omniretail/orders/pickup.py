@@ -1,16 +1,27 @@
 """Pickup codes (核销): a paid pickup order gets a short code and a QR; only staff of the
 merchant that holds the order, at the store that holds it, can redeem it, once. Every
-attempt is logged, including the refused ones."""
+attempt is logged, including the refused ones; a code of another store is answered as an
+unknown one, and wrong codes are limited per staff member and per store."""
 
+import math
 import secrets
 
 import segno
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Membership
-from omniretail.core.errors import Conflict, NotFound, PermissionDenied, field_error, refuse
+from omniretail.core import throttle
+from omniretail.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    field_error,
+    refuse,
+)
 from omniretail.core.ids import new_public_id
 from omniretail.orders.models import Order, PickupCode, RedemptionAttempt
 from omniretail.orders.state import transition
@@ -47,8 +58,9 @@ def _normalise(raw: str) -> str:
     return raw.replace(" ", "")
 
 
-def _log(code: str, staff, store, order, outcome: str, token: str | None = None) -> None:
-    RedemptionAttempt.objects.get_or_create(
+def _log(code: str, staff, store, order, outcome: str, token: str | None = None) -> bool:
+    """Write the attempt row once per token; True when this call wrote it."""
+    _attempt, created = RedemptionAttempt.objects.get_or_create(
         token=token or new_public_id(),
         defaults={
             "code": code[:40],
@@ -58,11 +70,56 @@ def _log(code: str, staff, store, order, outcome: str, token: str | None = None)
             "outcome": outcome,
         },
     )
+    return created
 
 
 def _refuse(error, code: str, staff, store, order, outcome: str):
     token = new_public_id()
     refuse(error, record=lambda: _log(code, staff, store, order, outcome, token))
+
+
+def _unknown(code: str, staff, store, order) -> None:
+    """A code that is not this store's, answered the same whether it exists elsewhere or
+    not, and counted as a guess for the staff member and the store. The count rides on the
+    idempotent audit row (written once more after a rollback), so it survives the
+    refusal and is never counted twice."""
+    token = new_public_id()
+    outcome = Outcome.UNKNOWN_CODE if order is None else Outcome.WRONG_STORE
+
+    def record():
+        if _log(code, staff, store, order, outcome, token):
+            for scope, key, rate in _guess_limits(staff, store):
+                throttle.incr(scope, key, throttle.rate(rate)[1])
+
+    refuse(NotFound(_("自提码无效。"), fields={"code": _("无效")}), record=record)
+
+
+def _guess_limits(staff, store) -> list[tuple[str, str, str]]:
+    return [
+        ("pickup_staff", str(staff.pk), settings.OMNI_PICKUP_RATE_PER_STAFF),
+        ("pickup_store", str(store.pk), settings.OMNI_PICKUP_RATE_PER_STORE),
+    ]
+
+
+def _refuse_guessing(staff, store) -> None:
+    """Past `OMNI_PICKUP_RATE_PER_STAFF` / `_PER_STORE` wrong codes in the window, every code
+    waits, the right one included, so guessing cannot go on."""
+    for scope, key, rate in _guess_limits(staff, store):
+        if wait := throttle.exhausted(scope, key, throttle.rate(rate)[0]):
+            throttle.audit.warning(
+                "pickup code refused",
+                extra={
+                    "event": "pickup_throttled",
+                    "scope": scope,
+                    "staff": staff.pk,
+                    "store": store.public_id,
+                    "retry_after": wait,
+                },
+            )
+            raise RateLimited(
+                _("自提码错误次数过多，请 %(m)s 分钟后再试。") % {"m": math.ceil(wait / 60)},
+                retry_after=wait,
+            )
 
 
 def redeem_pickup_code(*, staff, store, code: str) -> Order:
@@ -86,35 +143,11 @@ def redeem_pickup_code(*, staff, store, code: str) -> Order:
             None,
             Outcome.NOT_STAFF,
         )
+    _refuse_guessing(staff, store)
     pickup = PickupCode.objects.select_related("order").filter(code=entered).first()
-    if pickup is None:
-        _refuse(
-            NotFound(_("自提码无效。"), fields={"code": _("无效")}),
-            entered,
-            staff,
-            store,
-            None,
-            Outcome.UNKNOWN_CODE,
-        )
+    if pickup is None or pickup.order.store_id != store.pk:  # another store's is as unknown
+        _unknown(entered, staff, store, pickup and pickup.order)
     order = pickup.order
-    if order.merchant_id != store.merchant_id:  # another merchant's code: as if unknown
-        _refuse(
-            NotFound(_("自提码无效。"), fields={"code": _("无效")}),
-            entered,
-            staff,
-            store,
-            order,
-            Outcome.WRONG_STORE,
-        )
-    if order.store_id != store.pk:
-        _refuse(
-            PermissionDenied(_("该订单不属于本门店，无法核销。")),
-            entered,
-            staff,
-            store,
-            order,
-            Outcome.WRONG_STORE,
-        )
     if pickup.redeemed_at is not None:
         _refuse(
             Conflict(
