@@ -1,12 +1,13 @@
-"""The resend limit holds under a burst: ten simultaneous sends for one phone send one SMS
-(it was a check-then-insert, and three or four got through)."""
+"""Limits hold under a burst: ten simultaneous sends for one phone send one SMS (it was a
+check-then-insert, and three to six got through); ten simultaneous password guesses check
+only as many passwords as the lockout allows."""
 
 import pytest
 from django.db import connection
 
 from omniretail.accounts import services
 from omniretail.accounts.models import OneTimeCode
-from omniretail.core.errors import RateLimited
+from omniretail.core.errors import NotAuthenticated, RateLimited
 from omniretail.notifications.backends import read_sms_file
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -37,3 +38,12 @@ def test_simultaneous_sends_from_one_client_stop_at_the_per_ip_limit(race, setti
     )
     assert sum(isinstance(o, OneTimeCode) for o in outcomes) == 4, outcomes
     assert sum(isinstance(o, RateLimited) for o in outcomes) == 8
+
+
+def test_simultaneous_password_guesses_check_no_more_than_the_lockout_allows(race, merchant_staff):
+    outcomes = race(
+        10,
+        lambda i: services.password_login(username="clerk", password=f"guess-{i}"),
+    )
+    assert sum(isinstance(o, NotAuthenticated) for o in outcomes) == 5, outcomes
+    assert sum(isinstance(o, RateLimited) for o in outcomes) == 5
