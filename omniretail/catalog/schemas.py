@@ -2,18 +2,9 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import BeforeValidator, Field, StrictInt
+from pydantic import Field, StrictInt
 
-
-def _money_text(value):
-    """Money arrives as a string or a JSON number; numbers are read through str() so the
-    service parses the digits the client sent, never a binary float."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-MoneyIn = Annotated[str, BeforeValidator(_money_text), Field(max_length=32)]
+from omniretail.core.money import MoneyIn
 
 
 class CategoryOut(Schema):

@@ -10,7 +10,7 @@ Editing an approved product: price changes (`set_sku_price`, `add_sku`, `compare
 take effect at once; a change of what the shopper reads (name, subtitle, description, brand,
 category) sends the product back to `submitted`, so that no unreviewed text is ever public."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Min, OuterRef, Subquery, Value
@@ -28,7 +28,7 @@ from omniretail.core.errors import (
     ValidationFailed,
     field_error,
 )
-from omniretail.core.money import MAX_DIGITS, ZERO, money
+from omniretail.core.money import MAX_DIGITS, ZERO, parse_money
 
 MAX_PRICE = Decimal(10) ** (MAX_DIGITS - 2)
 LISTING_KINDS = (Organization.Kind.PRODUCER, Organization.Kind.MERCHANT)
@@ -60,23 +60,13 @@ def _illegal(product: Product, action: str) -> Conflict:
 
 
 def parse_price(value, field: str) -> Decimal:
-    """A price from a form, the API or code: a Decimal, int or string; never a float, never
-    negative, at most two decimal places."""
-    if isinstance(value, float | bool) or value is None:
-        raise field_error(field, _("请输入金额，例如 19.90。"))
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise field_error(field, _("请输入金额，例如 19.90。")) from None
-    if not amount.is_finite():
-        raise field_error(field, _("请输入金额，例如 19.90。"))
+    """A price from a form, the API or code, in money's one strict form; never negative."""
+    amount = parse_money(value, field=field)
     if amount < 0:
         raise field_error(field, _("价格不能为负数。"))
-    if amount.as_tuple().exponent < -2:
-        raise field_error(field, _("金额最多保留两位小数。"))
     if amount >= MAX_PRICE:
         raise field_error(field, _("金额过大。"))
-    return money(amount)
+    return amount
 
 
 def _text(value, field: str, *, max_length: int, required: bool = False) -> str:

@@ -3,6 +3,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from omniretail.core.money import MoneyIn
+
 # Money travels as a decimal string ("19.90"); points and counts as integers.
 
 
@@ -12,7 +14,7 @@ class CampaignIn(Schema):
     title: str = Field(..., max_length=80)
     description: str = Field("", max_length=500)
     quantity: int
-    group_price: str = Field(..., max_length=16)
+    group_price: MoneyIn
     group_size: int
     winners_per_group: int
     starts_at: datetime

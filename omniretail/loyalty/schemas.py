@@ -2,6 +2,8 @@ from datetime import date
 
 from ninja import Schema
 
+from omniretail.core.money import MoneyIn
+
 
 class ConvertIn(Schema):
     offline_points: int
@@ -35,7 +37,7 @@ class MemberIn(Schema):
 
 class TierIn(Schema):
     name: str
-    min_spend: str = "0"
+    min_spend: MoneyIn = "0"
     min_visits: int = 0
     discount_percent: int = 0
     priority_service: bool = False
@@ -49,10 +51,10 @@ class FaceIn(Schema):
 class CouponTemplateIn(Schema):
     name: str
     kind: str  # "amount" | "percent"
-    amount_off: str = "0"
+    amount_off: MoneyIn = "0"
     percent_off: int = 0
-    max_off: str | None = None
-    min_spend: str = "0"
+    max_off: MoneyIn | None = None
+    min_spend: MoneyIn = "0"
     valid_days: int = 30
     per_member_limit: int = 1
     for_birthday: bool = False

@@ -3,6 +3,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from omniretail.core.money import MoneyIn
+
 
 class IntentOut(Schema):
     id: str
@@ -34,7 +36,7 @@ class CashIn(Schema):
 
 
 class RefundIn(Schema):
-    amount: str = Field(..., max_length=20)
+    amount: MoneyIn
     reason: str = Field("", max_length=200)
 
 

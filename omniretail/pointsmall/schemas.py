@@ -3,6 +3,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from omniretail.core.money import MoneyIn
+
 
 class StoreStockOut(Schema):
     id: str
@@ -31,7 +33,7 @@ class GoodIn(Schema):
     sku: str
     title: str
     points_price: int
-    cash_price: str = "0"
+    cash_price: MoneyIn = "0"
     stores: list[str]
     asset_code: str | None = None
     description: str = ""

@@ -3,6 +3,8 @@ from datetime import date, datetime
 from ninja import Schema
 from pydantic import Field
 
+from omniretail.core.money import MoneyIn
+
 # Money and rates travel as decimal strings ("39.90", "0.0500"); points as integers.
 
 
@@ -101,7 +103,7 @@ class StatementOut(Schema):
 
 
 class PayoutIn(Schema):
-    amount: str = Field(..., max_length=20)
+    amount: MoneyIn
 
 
 class PayoutOut(Schema):

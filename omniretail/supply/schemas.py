@@ -4,6 +4,8 @@ range and ordering rules are the services' to refuse (with field names), not the
 from ninja import Schema
 from pydantic import Field
 
+from omniretail.core.money import MoneyIn
+
 
 class RegisterIn(Schema):
     name: str = Field(..., max_length=120)
@@ -24,9 +26,9 @@ class DecisionIn(Schema):
 class SkuTermsIn(Schema):
     code: str = Field(..., max_length=64)
     name: str = Field(..., max_length=120)
-    retail_price: str
-    wholesale_price: str
-    wholesale_ceiling: str | None = None
+    retail_price: MoneyIn
+    wholesale_price: MoneyIn
+    wholesale_ceiling: MoneyIn | None = None
     min_order_quantity: int = 1
 
 
@@ -41,15 +43,15 @@ class GoodsIn(Schema):
 
 
 class TermsIn(Schema):
-    retail_price: str | None = None
-    wholesale_price: str | None = None
-    wholesale_ceiling: str | None = None
+    retail_price: MoneyIn | None = None
+    wholesale_price: MoneyIn | None = None
+    wholesale_ceiling: MoneyIn | None = None
     min_order_quantity: int | None = None
 
 
 class SelectIn(Schema):
     offer: str = Field(..., max_length=26)
-    wholesale_price: str | None = None
+    wholesale_price: MoneyIn | None = None
 
 
 class PurchaseLineIn(Schema):

@@ -12,7 +12,7 @@ from omniretail.core.signing import sign_timestamped, verify_timestamped
 
 
 def test_money_rounds_half_up_to_fen_and_refuses_floats():
-    assert money("12.345") == Decimal("12.35")
+    assert money(Decimal("12.345")) == Decimal("12.35")
     assert money(3) == Decimal("3.00")
     assert format_cny(Decimal("1234.5")) == "¥1,234.50"
     with pytest.raises(TypeError):
