@@ -20,6 +20,7 @@ def _isolated_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.OMNI_OTP_RESEND_SECONDS = 60
+    settings.OMNI_SANDBOX_GATEWAY = True  # whatever OMNI_PUBLIC_BASE_URL the shell has
     # Staff fixtures set passwords; the production hasher's deliberate slowness only slows
     # the suite, it proves nothing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -261,6 +261,12 @@ LOGGING = {
 OMNI_PUBLIC_BASE_URL = os.environ.get("OMNI_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
+# The sandbox gateway (/sandbox-gateway/) plays a payment company that pays anything: on for
+# a trial on this machine, the demo and the tests, off unless asked for once the shop is
+# served over https (production).
+OMNI_SANDBOX_GATEWAY = _env_bool(
+    "OMNI_SANDBOX_GATEWAY", not OMNI_PUBLIC_BASE_URL.startswith("https://")
+)
 OMNI_SANDBOX_GATEWAY_SECRET = _generated_secret(
     "OMNI_SANDBOX_GATEWAY_SECRET", "sandbox_gateway_secret", length=32
 )

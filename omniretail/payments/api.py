@@ -9,10 +9,10 @@ from ninja import Router, Status
 from omniretail.accounts import selectors as accounts
 from omniretail.accounts.auth import AUTH
 from omniretail.core.api import idempotent
-from omniretail.core.errors import ValidationFailed
+from omniretail.core.errors import NotFound, ValidationFailed
 from omniretail.core.idempotency import HEADER
 from omniretail.payments import selectors, services
-from omniretail.payments.models import PaymentIntent, Refund
+from omniretail.payments.models import PaymentIntent, Provider, Refund
 from omniretail.payments.schemas import (
     CallbackOut,
     CashIn,
@@ -131,5 +131,7 @@ def wallet(request):
 
 @router.post("/callbacks/sandbox", response=CallbackOut, auth=None)
 def sandbox_callback(request):
+    if not services.provider_enabled(Provider.SANDBOX_GATEWAY):
+        raise NotFound()
     log = services.handle_gateway_callback(body=request.body, headers=request.headers)
     return Status(200, {"received": True, "outcome": log.outcome})

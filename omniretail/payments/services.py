@@ -111,7 +111,7 @@ def new_intent(
         raise field_error("purpose", _("用途不能为空且不超过 40 个字符。"))
     if not reference or len(reference) > 120:
         raise field_error("reference", _("关联对象不能为空且不超过 120 个字符。"))
-    if provider not in Provider.values:
+    if provider not in Provider.values or not provider_enabled(provider):
         raise field_error("provider", _("不支持的支付方式。"))
     if provider == Provider.BALANCE and payer is None:
         raise field_error("payer", _("余额支付需要付款人。"))
@@ -127,6 +127,12 @@ def new_intent(
         provider=provider,
         expires_at=expires_at or timezone.now() + ttl,
     )
+
+
+def provider_enabled(provider: str) -> bool:
+    """Whether payments may be made with `provider` here: the sandbox gateway pays anything,
+    so only where it is switched on (the demo, the tests; `OMNI_SANDBOX_GATEWAY`)."""
+    return provider != Provider.SANDBOX_GATEWAY or settings.OMNI_SANDBOX_GATEWAY
 
 
 def create_intents(intents: list[PaymentIntent]) -> list[PaymentIntent]:

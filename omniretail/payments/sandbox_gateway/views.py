@@ -2,9 +2,10 @@
 redirected away from the shop; and its server-to-server query API."""
 
 import json
+from functools import wraps
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -14,6 +15,19 @@ from omniretail.core.errors import DomainError, NotAuthenticated, ValidationFail
 from omniretail.core.redirects import safe_return
 from omniretail.core.signing import sign_timestamped, verify_timestamped
 from omniretail.payments.sandbox_gateway import gateway
+
+
+def sandbox_only(view):
+    """Not found unless the sandbox is switched on (`OMNI_SANDBOX_GATEWAY`): off, the
+    stand-in payment company that pays anything is not there at all."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not settings.OMNI_SANDBOX_GATEWAY:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _page(request, charge, *, error=None, status=200):
@@ -28,6 +42,7 @@ def _page(request, charge, *, error=None, status=200):
     )
 
 
+@sandbox_only
 @require_GET
 def checkout(request, charge_id: str):
     try:
@@ -37,6 +52,7 @@ def checkout(request, charge_id: str):
     return _page(request, charge)
 
 
+@sandbox_only
 @require_POST
 def pay(request, charge_id: str):
     try:
@@ -51,6 +67,7 @@ def pay(request, charge_id: str):
     return _page(request, charge)
 
 
+@sandbox_only
 @require_POST
 def cancel(request, charge_id: str):
     try:
@@ -60,6 +77,7 @@ def cancel(request, charge_id: str):
     return _page(request, charge)
 
 
+@sandbox_only
 @csrf_exempt
 @require_POST
 def query(request):
