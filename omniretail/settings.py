@@ -80,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "omniretail.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -259,6 +260,30 @@ LOGGING = {
 # Payments
 # Where gateways send callbacks and shoppers come back to (tests point it at the live server).
 OMNI_PUBLIC_BASE_URL = os.environ.get("OMNI_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# HTTPS: on by default when DEBUG is off and the public base URL is https (a production
+# site); each can be set on its own. Behind a reverse proxy that terminates TLS, set
+# OMNI_PROXY_SSL_HEADER=1 so a request it forwarded as X-Forwarded-Proto: https counts as
+# secure (only if the proxy always sets that header).
+_HTTPS_SITE = not DEBUG and OMNI_PUBLIC_BASE_URL.startswith("https://")
+SECURE_SSL_REDIRECT = _env_bool("OMNI_SSL_REDIRECT", _HTTPS_SITE)
+SECURE_HSTS_SECONDS = int(os.environ.get("OMNI_HSTS_SECONDS", "31536000" if _HTTPS_SITE else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("OMNI_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("OMNI_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_bool("OMNI_SECURE_COOKIES", _HTTPS_SITE)
+if _env_bool("OMNI_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The Content-Security-Policy of every response (core.middleware): scripts only from this
+# site or marked with the request's nonce, no plugins, no framing; styles may be inline.
+# Photos in object storage (MEDIA_URL on another host) are added to img-src.
+_MEDIA_HOST = "/".join(MEDIA_URL.split("/", 3)[:3]) if MEDIA_URL.startswith("http") else ""
+_IMG_SRC = " ".join(filter(None, ["'self' data: blob:", _MEDIA_HOST]))
+OMNI_CSP = os.environ.get(
+    "OMNI_CSP",
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    f"img-src {_IMG_SRC}; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; frame-ancestors 'none'",
+)
 
 
 # The sandbox gateway (/sandbox-gateway/) plays a payment company that pays anything: on for

@@ -1,11 +1,12 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.urls import include, path
 
 from omniretail.accounts.api import router as auth_router
 from omniretail.catalog.api import router as catalog_router
 from omniretail.codes.api import router as codes_router
+from omniretail.core import media as media_view
 from omniretail.core.api import build_api
 from omniretail.counters.api import router as counters_router
 from omniretail.groupbuy.api import router as groupbuy_router
@@ -40,5 +41,6 @@ urlpatterns = [
     path("sandbox-gateway/", include("omniretail.payments.sandbox_gateway.urls")),
     path("", include("omniretail.web.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if isinstance(default_storage, FileSystemStorage):  # S3 serves its own URLs
+    media = settings.MEDIA_URL.lstrip("/")
+    urlpatterns.append(path(f"{media}<path:name>", media_view.serve, name="media"))

@@ -34,7 +34,7 @@ def test_a_500_is_logged_at_error_with_its_exception(caplog):
 
 
 def test_a_500_writes_its_traceback_to_stderr_when_debug_is_off(tmp_path):
-    env = {**os.environ, "DEBUG": "0", "OMNI_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, "DEBUG": "0", "OMNI_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 50}
     env["DJANGO_SETTINGS_MODULE"] = "omniretail.settings"
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=120
