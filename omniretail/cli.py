@@ -31,6 +31,7 @@ def _housekeeping_jobs():
     """Idempotent sweeps driven by deadlines stored in the database; safe to run anywhere,
     any number of times."""
     from omniretail.codes import tasks as codes_tasks
+    from omniretail.core import throttle
     from omniretail.core.events import deliver_pending
     from omniretail.counters import tasks as counters_tasks
     from omniretail.groupbuy import tasks as groupbuy_tasks
@@ -63,6 +64,7 @@ def _housekeeping_jobs():
         credit_due_rewards,
         release_frozen_commissions,
         *programme_sweeps,
+        throttle.purge_expired,
     ]
 
 

@@ -36,6 +36,9 @@ class Counters(Protocol):
 
     def delete(self, scope: str, key: str) -> None: ...
 
+    def purge(self, now: float) -> int:
+        """Forget windows that have ended (a cache's TTL does this by itself)."""
+
 
 class DatabaseCounters:
     def incr(self, scope: str, key: str, window: int, now: float) -> tuple[int, float]:
@@ -73,6 +76,9 @@ class DatabaseCounters:
 
     def delete(self, scope: str, key: str) -> None:
         ThrottleCounter.objects.filter(scope=scope, key=key).delete()
+
+    def purge(self, now: float) -> int:
+        return ThrottleCounter.objects.filter(resets_at__lte=now).delete()[0]
 
 
 BACKEND: Counters = DatabaseCounters()
@@ -129,6 +135,13 @@ def lock(scope: str, key: str, seconds: int, *, now: datetime | None = None) -> 
 
 def clear(scope: str, key: str) -> None:
     BACKEND.delete(scope, key[:200])
+
+
+def purge_expired(*, now: datetime | None = None) -> int:
+    """Housekeeping: drop the counters whose window has ended, so the table holds only the
+    phones, addresses and accounts seen lately (a dropped counter starts again at zero,
+    exactly as an ended window would)."""
+    return BACKEND.purge(_ts(now))
 
 
 def client_ip(request) -> str:
