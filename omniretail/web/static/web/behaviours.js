@@ -47,6 +47,7 @@
       window.Plotly.newPlot(box, figure.data, figure.layout, figure.config);
     });
   }
-  drawCharts(document);
+  // after every deferred script, plotly.js too wherever the page loads it
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSettle", function (event) { drawCharts(event.target); });
 })();
