@@ -214,8 +214,10 @@ def _rate(name: str, default: str) -> str:
 # Rate limits (docs/auth.md), counted in the database by core.throttle, so every process
 # shares them. Password login: this many failures lock the account for OMNI_LOGIN_LOCKOUT_S,
 # doubling with each further lockout within a day.
-OMNI_LOGIN_FAILURES_BEFORE_LOCKOUT = int(os.environ.get("OMNI_LOGIN_FAILURES_BEFORE_LOCKOUT", "5"))
-OMNI_LOGIN_LOCKOUT_S = int(os.environ.get("OMNI_LOGIN_LOCKOUT_S", "900"))
+OMNI_LOGIN_FAILURES_BEFORE_LOCKOUT = _env_int(
+    "OMNI_LOGIN_FAILURES_BEFORE_LOCKOUT", 5, low=1, high=100
+)
+OMNI_LOGIN_LOCKOUT_S = _env_int("OMNI_LOGIN_LOCKOUT_S", 900, low=1, high=86_400)
 OMNI_LOGIN_RATE_PER_IP = _rate("OMNI_LOGIN_RATE_PER_IP", "30/900")
 OMNI_OTP_RATE_PER_IP = _rate("OMNI_OTP_RATE_PER_IP", "10/3600")
 OMNI_OTP_RATE_GLOBAL = _rate("OMNI_OTP_RATE_GLOBAL", "1000/3600")
@@ -225,7 +227,7 @@ OMNI_PICKUP_RATE_PER_STAFF = _rate("OMNI_PICKUP_RATE_PER_STAFF", "10/600")
 OMNI_PICKUP_RATE_PER_STORE = _rate("OMNI_PICKUP_RATE_PER_STORE", "30/600")
 # Reverse proxies in front of the web processes: the client address is the X-Forwarded-For
 # entry the outermost of them appended (0: REMOTE_ADDR, no proxy).
-OMNI_TRUSTED_PROXIES = int(os.environ.get("OMNI_TRUSTED_PROXIES", "0"))
+OMNI_TRUSTED_PROXIES = _env_int("OMNI_TRUSTED_PROXIES", 0, low=0, high=10)
 
 # The city the demo is set in and the nearby page falls back to (Hangzhou, West Lake).
 OMNI_CITY_NAME = os.environ.get("OMNI_CITY_NAME", "杭州")
