@@ -17,6 +17,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TEST_OUTPUT = os.path.join(os.path.dirname(__file__), "test-output")
+# Servers and scripts the tests start run on the generated key, as the suite itself does.
+os.environ.setdefault("OMNI_EMBEDDED", "1")
 
 
 @pytest.hookimpl(trylast=True)

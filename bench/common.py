@@ -67,6 +67,7 @@ def django_database(name: str) -> Iterator[str]:
     for the result table ("sqlite" or "postgresql"). The database is removed afterwards."""
     scratch = tempfile.TemporaryDirectory(prefix=f"omni-bench-{name}-")
     os.environ["OMNI_DATA_DIR"] = scratch.name
+    os.environ.setdefault("OMNI_EMBEDDED", "1")  # a generated key in the scratch directory
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omniretail.settings")
     drop = None
     if url := os.environ.get("DATABASE_URL"):

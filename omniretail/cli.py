@@ -16,8 +16,12 @@ DEFAULT_PORT = 8000
 def _django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omniretail.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # a setting the operator must fix: one line, no trace
+        sys.exit(f"omniretail: {exc}")
 
 
 def _prepare() -> None:
@@ -184,6 +188,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.command is None:
         parser.print_help()
         return
+    if args.command == "demo":  # one machine: the key generated into the data directory
+        os.environ.setdefault("OMNI_EMBEDDED", "1")
     _django()
     if args.command == "demo":
         demo(args.host, args.port, serve_after=not args.no_serve)

@@ -3,6 +3,7 @@ environment, with a safe embedded default (SQLite in WAL mode, a generated secre
 
 import os
 import secrets
+import sys
 import tempfile
 from pathlib import Path
 
@@ -42,8 +43,20 @@ def _generated_secret(env_name: str, file_name: str, length: int = 50) -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = _generated_secret("SECRET_KEY", "secret_key")
 DEBUG = _env_bool("DEBUG", False)
+# A key generated into the data directory serves one machine only: DEBUG, the embedded demo
+# (`omniretail demo` sets OMNI_EMBEDDED=1) and the test suite. Anywhere else every host must
+# share one SECRET_KEY, so a missing one stops the start. SECRET_KEY_FALLBACKS (comma-
+# separated) keep a former key's sessions and pre-key-ring codes and links valid.
+if not os.environ.get("SECRET_KEY") and not (
+    DEBUG or _env_bool("OMNI_EMBEDDED", False) or "pytest" in sys.modules
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: give every host the same secret (DEBUG=1 or OMNI_EMBEDDED=1 "
+        "generate one into the data directory, for a trial on one machine)"
+    )
+SECRET_KEY = _generated_secret("SECRET_KEY", "secret_key")
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000").split(",") if o

@@ -1,47 +1,58 @@
-"""Signed, opaque code tokens: 9 random bytes and the first 9 bytes of their HMAC-SHA256
-under a key derived from SECRET_KEY, base64url (24 characters). A forged or mistyped token
-is refused by the signature alone, before any database lookup."""
+"""Signed, opaque code tokens: the signing key's id (4 characters), then 9 random bytes and
+the first 9 bytes of their HMAC-SHA256 (over the key id and the bytes) under a key derived
+from that ring key, base64url (28 characters in all). A token printed before key rings has
+no key id (24 characters) and verifies under SECRET_KEY or its fallbacks. A forged or
+mistyped token is refused by the signature alone, before any database lookup."""
 
 import base64
 import binascii
 import hashlib
 import hmac
 import os
-from functools import cache
+from functools import lru_cache
 
-from django.conf import settings
+from omniretail.core import signing
 
 NONCE_BYTES = 9
 MAC_BYTES = 9
-TOKEN_LENGTH = 24
+BODY_LENGTH = 24  # base64url of nonce + MAC: the whole of a token printed before key rings
+TOKEN_LENGTH = signing.KID_LENGTH + BODY_LENGTH
 
 
-@cache
-def _key() -> bytes:
-    return hashlib.sha256(b"omniretail.codes.v1:" + settings.SECRET_KEY.encode()).digest()
+@lru_cache(maxsize=32)
+def _key(secret: bytes) -> bytes:
+    return hashlib.sha256(b"omniretail.codes.v1:" + secret).digest()
 
 
-def _mac(nonce: bytes) -> bytes:
-    return hmac.new(_key(), nonce, hashlib.sha256).digest()[:MAC_BYTES]
+def _mac(key: bytes, message: bytes) -> bytes:
+    return hmac.new(key, message, hashlib.sha256).digest()[:MAC_BYTES]
 
 
 def new_tokens(count: int) -> list[str]:
     """`count` fresh tokens; one urandom read for the lot keeps 100,000 fast."""
+    kid, secret = signing.signing_key()
+    key, prefix = _key(secret), kid.encode()
     raw = os.urandom(NONCE_BYTES * count)
     out = []
     for i in range(0, len(raw), NONCE_BYTES):
         nonce = raw[i : i + NONCE_BYTES]
-        out.append(base64.urlsafe_b64encode(nonce + _mac(nonce)).decode())
+        out.append(kid + base64.urlsafe_b64encode(nonce + _mac(key, prefix + nonce)).decode())
     return out
 
 
 def is_genuine(token: str) -> bool:
-    if not isinstance(token, str) or len(token) != TOKEN_LENGTH:
+    if not isinstance(token, str) or len(token) not in (TOKEN_LENGTH, BODY_LENGTH):
         return False
+    kid, body = token[:-BODY_LENGTH], token[-BODY_LENGTH:]
     try:
-        raw = base64.urlsafe_b64decode(token.encode("ascii"))
+        raw = base64.urlsafe_b64decode(body.encode("ascii"))
     except (binascii.Error, UnicodeEncodeError, ValueError):
         return False
-    if len(raw) != NONCE_BYTES + MAC_BYTES:
+    if len(raw) != NONCE_BYTES + MAC_BYTES or not kid.isascii():
         return False
-    return hmac.compare_digest(raw[NONCE_BYTES:], _mac(raw[:NONCE_BYTES]))
+    nonce, mac = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
+    message = kid.encode() + nonce
+    return any(
+        hmac.compare_digest(mac, _mac(_key(secret), message))
+        for secret in signing.verifying_secrets(kid)
+    )

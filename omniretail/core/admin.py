@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from omniretail.core import events
-from omniretail.core.models import HandledEvent, IdempotencyRecord, OutboxEvent
+from omniretail.core.models import HandledEvent, IdempotencyRecord, OutboxEvent, SigningKey
 
 
 @admin.register(OutboxEvent)
@@ -42,3 +42,22 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     list_display = ["endpoint", "principal", "key", "response_status", "created_at"]
     search_fields = ["key", "principal", "endpoint"]
     readonly_fields = [f.name for f in IdempotencyRecord._meta.fields]
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(admin.ModelAdmin):
+    """The ring's key ids and when each signs; never a secret. Keys are added only by
+    `omniretail rotate-signing-key` and never removed (that voids what they signed)."""
+
+    list_display = ["kid", "created_at", "signs_from"]
+    fields = ["kid", "created_at", "signs_from"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

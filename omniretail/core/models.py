@@ -85,3 +85,21 @@ class ThrottleCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key} = {self.hits}"
+
+
+class SigningKey(models.Model):
+    """One key of the ring that signs what outlives a deploy and a host (printed packaging
+    codes, share links; core.signing). Tokens carry the key id; every key verifies, the
+    newest whose `signs_from` has passed signs. Keys are only added
+    (`omniretail rotate-signing-key`): a removed key voids everything it signed."""
+
+    kid = models.CharField(max_length=4, unique=True)
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    signs_from = models.DateTimeField()
+
+    class Meta:
+        ordering = ["signs_from", "id"]
+
+    def __str__(self) -> str:
+        return self.kid

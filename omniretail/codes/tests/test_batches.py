@@ -78,7 +78,7 @@ def test_the_csv_lists_every_serial_with_its_scan_url(make_batch, settings):
     rows = list(csv.reader(io.StringIO("".join(exports.csv_rows(batch)))))
     assert rows[0] == ["serial", "url"]
     assert [r[0] for r in rows[1:]] == [str(i) for i in range(1, 8)]
-    assert all(re.fullmatch(r"https://shop\.example/q/[A-Za-z0-9_-]{24}/", r[1]) for r in rows[1:])
+    assert all(re.fullmatch(r"https://shop\.example/q/[A-Za-z0-9_-]{28}/", r[1]) for r in rows[1:])
 
 
 def test_the_pdf_sheet_has_an_a4_page_per_54_codes(make_batch):

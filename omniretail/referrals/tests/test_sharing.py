@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from omniretail.core import signing
 from omniretail.ledger.selectors import balance_for_user
 from omniretail.referrals import links, services
-from omniretail.referrals.models import Attribution, ShareAward, ShareVisit
+from omniretail.referrals.models import Attribution, ShareAward, ShareLink, ShareVisit
 
 pytestmark = pytest.mark.django_db
 POINTS = "PTS:PLATFORM"
@@ -58,11 +59,15 @@ def test_forged_or_tampered_link_is_refused_and_records_nothing(referrals, tampe
     assert ShareVisit.objects.count() == 0
 
 
-def test_a_link_signed_with_another_secret_is_refused(referrals, settings):
+def test_a_link_signed_with_a_key_outside_the_ring_is_refused(referrals, monkeypatch):
     token = referrals.share(referrals.sharer)
-    settings.SECRET_KEY = "another-site-secret-" + "x" * 40
+    kid = token[: signing.KID_LENGTH]
+    with monkeypatch.context() as m:
+        m.setattr(signing, "signing_key", lambda: (kid, b"another-site-secret-" + b"x" * 40))
+        forged = links.token_for(ShareLink.objects.get().public_id)
+    assert forged != token and forged[: signing.KID_LENGTH] == kid
     with pytest.raises(services.InvalidShareLink):
-        services.record_visit(token=token, visitor=referrals.buyer)
+        services.record_visit(token=forged, visitor=referrals.buyer)
     assert ShareVisit.objects.count() == 0
 
 
