@@ -1,17 +1,14 @@
 """Printed codes outlive key rotations and hosts: each token names the key that signed it,
 every key of the ring verifies, the newest active one signs."""
 
-import io
-import time
-
 import pytest
-from django.core.management import call_command
 
 from omniretail.accounts.models import User
 from omniretail.codes import services, tokens
 from omniretail.codes.models import PackagingCode
 from omniretail.core import signing
 from omniretail.core.models import SigningKey
+from omniretail.core.tests.keyring import LEGACY_SECRET, later_fixture, rotate  # noqa: F401
 from omniretail.loyalty import services as loyalty
 from omniretail.loyalty.selectors import balance
 
@@ -19,27 +16,8 @@ pytestmark = pytest.mark.django_db
 PTS = loyalty.PLATFORM_POINTS
 
 # A code printed before key rings, captured from that day's algorithm (no key id: 9 nonce
-# bytes e4b88ee99da2e8869c and their HMAC under a key derived from this SECRET_KEY).
-LEGACY_SECRET = "printed-before-key-rings-0123456789-abcdefghijklmnopqrstuv"
+# bytes e4b88ee99da2e8869c and their HMAC under a key derived from LEGACY_SECRET).
 LEGACY_TOKEN = "5LiO6Z2i6IacA2I3CfTn2ELT"
-
-
-def rotate() -> str:
-    out = io.StringIO()
-    call_command("rotate_signing_key", stdout=out)
-    (kid,) = [k for k in SigningKey.objects.values_list("kid", flat=True) if k in out.getvalue()]
-    return kid
-
-
-@pytest.fixture
-def later(monkeypatch):
-    """Move the clock past a new key's activation (every process has loaded it by then)."""
-
-    def move():
-        now = time.time()
-        monkeypatch.setattr(signing.time, "time", lambda: now + signing.KEY_ACTIVATION_S + 1)
-
-    return move
 
 
 @pytest.fixture

@@ -1,40 +1,20 @@
 """Share links outlive key rotations and hosts: the link names the key that signed it, every
 key of the ring verifies, the newest active one signs."""
 
-import io
-import time
-
 import pytest
-from django.core.management import call_command
 
 from omniretail.core import signing
 from omniretail.core.models import SigningKey
+from omniretail.core.tests.keyring import LEGACY_SECRET, later_fixture, rotate  # noqa: F401
 from omniretail.referrals import links, services
 from omniretail.referrals.models import ShareLink, ShareVisit
 
 pytestmark = pytest.mark.django_db
 
 # A link shared before key rings, captured from that day's algorithm (no key id: the link's
-# id and its HMAC under a key derived from this SECRET_KEY).
-LEGACY_SECRET = "printed-before-key-rings-0123456789-abcdefghijklmnopqrstuv"
+# id and its HMAC under a key derived from LEGACY_SECRET).
 LEGACY_LINK_ID = "01jbk4t9m6q8x2c5v7n3r0w1yz"
 LEGACY_TOKEN = "AZLmTSaGujomF2eo8A4H3wQiCuO7P1fZMRkkNg"
-
-
-def rotate() -> str:
-    out = io.StringIO()
-    call_command("rotate_signing_key", stdout=out)
-    (kid,) = [k for k in SigningKey.objects.values_list("kid", flat=True) if k in out.getvalue()]
-    return kid
-
-
-@pytest.fixture
-def later(monkeypatch):
-    def move():
-        now = time.time()
-        monkeypatch.setattr(signing.time, "time", lambda: now + signing.KEY_ACTIVATION_S + 1)
-
-    return move
 
 
 def test_a_link_shared_before_a_rotation_still_lands_and_new_links_carry_the_new_key(
