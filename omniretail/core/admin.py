@@ -3,7 +3,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from omniretail.core import events
-from omniretail.core.models import HandledEvent, IdempotencyRecord, OutboxEvent, SigningKey
+from omniretail.core.models import (
+    HandledEvent,
+    IdempotencyRecord,
+    OutboxEvent,
+    SigningKey,
+    ThrottleCounter,
+)
 
 
 @admin.register(OutboxEvent)
@@ -60,4 +66,18 @@ class SigningKeyAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ThrottleCounter)
+class ThrottleCounterAdmin(admin.ModelAdmin):
+    """Rate-limit windows (core.throttle). Support unlocks a locked-out account or phone by
+    deleting its counter; counts are never edited by hand."""
+
+    list_display = ["scope", "key", "hits", "resets_at"]
+    list_filter = ["scope"]
+    search_fields = ["key"]
+    readonly_fields = ["scope", "key", "hits", "resets_at"]
+
+    def has_add_permission(self, request):
         return False
