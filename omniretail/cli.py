@@ -25,10 +25,46 @@ def _django():
 
 
 def _prepare() -> None:
+    """The demo's release steps, done on every start (it is the whole installation)."""
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _check_release() -> None:
+    """A web process starts only on the schema its code expects: migrating is the release
+    step (`omniretail migrate`, once per release, before the new processes start), never
+    each process's start. Static files not collected only break pages, so they warn."""
+    from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+    from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    try:
+        executor = MigrationExecutor(connection)
+        unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        sys.exit(
+            f"omniretail: cannot use the database (DATABASE_URL): {' '.join(str(exc).split())}"
+        )
+    finally:
+        connection.close()
+        if getattr(connection, "pool", None) is not None:
+            connection.close_pool()  # the server's processes open their own
+    if unapplied:
+        sys.exit(
+            f"omniretail: the database lacks {len(unapplied)} migration(s) of this release; "
+            "run `omniretail migrate` first, then start the server"
+        )
+    if (
+        isinstance(staticfiles_storage, ManifestFilesMixin)
+        and not staticfiles_storage.read_manifest()
+    ):
+        sys.stderr.write(
+            "omniretail: no static files collected in STATIC_ROOT: pages fail until "
+            "`omniretail collectstatic --noinput` has run\n"
+        )
 
 
 def _housekeeping_jobs():
@@ -118,12 +154,14 @@ def worker() -> None:
 
 
 def demo(host: str, port: int, serve_after: bool) -> None:
+    from django.conf import settings
+
     from omniretail.demo import load_demo_city, print_credentials
 
     print(">>> migrating and loading the demo city …", flush=True)
     _prepare()
     summary = load_demo_city()
-    print_credentials(summary, base_url=f"http://{host}:{port}")
+    print_credentials(summary, base_url=settings.OMNI_PUBLIC_BASE_URL)
     if serve_after:
         serve(host, port, workers=1, with_worker=True)
 
@@ -157,7 +195,9 @@ def main(argv: list[str] | None = None) -> None:
     p_demo.add_argument("--port", type=int, default=DEFAULT_PORT)
     p_demo.add_argument("--no-serve", action="store_true", help="load the data and stop")
 
-    p_serve = sub.add_parser("serve", help="migrate and run the ASGI server")
+    p_serve = sub.add_parser(
+        "serve", help="run the ASGI server (on a database `omniretail migrate` brought up to date)"
+    )
     p_serve.add_argument("--host", default=DEFAULT_HOST)
     p_serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     p_serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 1)))
@@ -190,11 +230,13 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.command == "demo":  # one machine: the key generated into the data directory
         os.environ.setdefault("OMNI_EMBEDDED", "1")
+        # the gateway, the worker and every printed link reach this server
+        os.environ.setdefault("OMNI_PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
     _django()
     if args.command == "demo":
         demo(args.host, args.port, serve_after=not args.no_serve)
     elif args.command == "serve":
-        _prepare()
+        _check_release()
         serve(args.host, args.port, args.workers, with_worker=not args.no_worker)
     elif args.command == "worker":
         worker()

@@ -19,6 +19,12 @@ def _isolated_settings(settings, tmp_path):
     settings.OMNI_SMS_FILE = tmp_path / "sms.jsonl"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Static files as the finders hold them: the hashed, compressed storage needs a
+    # collectstatic first (web/tests/test_static.py runs one and checks what it serves).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     settings.OMNI_OTP_RESEND_SECONDS = 60
     settings.OMNI_SANDBOX_GATEWAY = True  # whatever OMNI_PUBLIC_BASE_URL the shell has
     # Staff fixtures set passwords; the production hasher's deliberate slowness only slows

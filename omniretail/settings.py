@@ -128,7 +128,18 @@ TEMPLATES = [
 
 SQLITE_BUSY_TIMEOUT_S = 20
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # No connection is kept by a request (under ASGI each request runs in its own thread, so
+    # a kept one was a new session per request): PostgreSQL connections come from a pool per
+    # process instead, OMNI_DB_POOL_MIN to OMNI_DB_POOL_MAX of them (OMNI_DB_POOL=0: none).
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bool(
+        "OMNI_DB_POOL", True
+    ):
+        _pool_max = _env_int("OMNI_DB_POOL_MAX", 10, low=1, high=1000)
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": _env_int("OMNI_DB_POOL_MIN", 2, low=0, high=_pool_max),
+            "max_size": _pool_max,
+        }
 else:
     DATABASES = {
         "default": {
@@ -183,9 +194,16 @@ OMNI_UPLOAD_MAX_BYTES = int(os.environ.get("OMNI_UPLOAD_MAX_BYTES", str(8 * 1024
 OMNI_UPLOAD_MAX_PIXELS = int(os.environ.get("OMNI_UPLOAD_MAX_PIXELS", "40000000"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (cached for good), gzip and brotli copies: `omniretail collectstatic`.
+    "staticfiles": {"BACKEND": "omniretail.web.staticfiles.CompressedManifestStorage"},
 }
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "omniretail.web.staticfiles.PlotlyFinder",
+]
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 # Background work: the database queue by default; tests run tasks immediately.
 TASKS = {

@@ -1,7 +1,7 @@
 """Plotly charts as our pages show them: white, no tool bar. The figure goes into the page as
-JSON beside an empty box, and web/behaviours.js draws it with plotly.js (served from the
-installed package by web:m_plotly, never a CDN): no inline script, so the pages' CSP needs
-none."""
+JSON beside an empty box, and web/behaviours.js draws it with plotly.js (the static file
+plotly/plotly.min.js, found in the installed package, never a CDN): no inline script, so the
+pages' CSP needs none."""
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe

@@ -28,7 +28,6 @@ urlpatterns = [
     path("orders/<str:public_id>/<str:action>/", views_shop.order_action, name="order_action"),
     # merchant console
     path("merchant/", views_merchant.dashboard, name="m_dashboard"),
-    path("merchant/plotly.js", views_merchant.plotly_js, name="m_plotly"),
     path("merchant/redeem/", views_merchant.redeem, name="m_redeem"),
     path("merchant/orders/", views_merchant.orders, name="m_orders"),
     path("merchant/orders/<str:public_id>/", views_merchant.order_detail, name="m_order"),

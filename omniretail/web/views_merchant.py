@@ -3,14 +3,12 @@ handling, after-sales decisions and stock. Every read goes through a selector sc
 request.user; the chosen store is remembered in the session (or picked with ?store=)."""
 
 from collections import Counter
-from functools import lru_cache
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.catalog import selectors as catalog
@@ -39,20 +37,6 @@ def _ctx(request: HttpRequest, store, section: str, **extra) -> dict:
 
 
 # ---------------------------------------------------------------- dashboard
-
-
-@lru_cache(maxsize=1)
-def _plotly_source() -> str:
-    import plotly.offline
-
-    return plotly.offline.get_plotlyjs()
-
-
-@require_GET
-@cache_control(max_age=86400, public=True)
-def plotly_js(request: HttpRequest) -> HttpResponse:
-    """Plotly's bundled JavaScript, served from the installed package (no CDN)."""
-    return HttpResponse(_plotly_source(), content_type="application/javascript")
 
 
 def _orders_per_hour_chart(orders) -> str:

@@ -64,7 +64,6 @@ def row(method, anonymous, owner, manager, staff, cs, rival, *, args=(), data=No
 MATRIX = {
     # the store console: every role of the merchant; the rival sees its own store's pages
     "m_dashboard": row("get", LOGIN, 200, 200, 200, 200, 200),
-    "m_plotly": row("get", 200, 200, 200, 200, 200, 200),  # the charting library, public
     "m_redeem": row("get", LOGIN, 200, 200, 200, 200, 200),
     "m_orders": row("get", LOGIN, 200, 200, 200, 200, 200),
     "m_order": row("get", LOGIN, 200, 200, 200, 200, 404, args=("order",)),
