@@ -6,6 +6,7 @@ import secrets
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -41,6 +42,124 @@ def _generated_secret(env_name: str, file_name: str, length: int = 50) -> str:
         path.write_text(secrets.token_urlsafe(length))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _redis_url() -> str:
+    """REDIS_URL (redis://, rediss:// or unix://), or "" for none; a malformed one stops
+    start-up, naming the variable but never echoing it (it may hold a password)."""
+    raw = os.environ.get("REDIS_URL", "").strip()
+    if not raw:
+        return ""
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 -- raises ValueError on a port that is not a number
+        db = parts.path.strip("/")
+        well_formed = (
+            parts.scheme in {"redis", "rediss"}
+            and bool(parts.hostname)
+            and (db == "" or (db.isascii() and db.isdigit()))
+        ) or (parts.scheme == "unix" and bool(parts.path))
+    except ValueError:
+        well_formed = False
+    if not well_formed:
+        raise ImproperlyConfigured(
+            "REDIS_URL is not a Redis URL: write redis://[:password@]host:6379/0 "
+            "(rediss:// for TLS, unix:///path/redis.sock)"
+        )
+    return raw
+
+
+def _database(url: str, **options) -> dict:
+    """DATABASE_URL, PostgreSQL or SQLite: anything else (a typo in the scheme, a port that is
+    not a number, no database name) stops start-up with one line."""
+    try:
+        database = dj_database_url.parse(url, **options)
+    except ValueError:
+        database = {}
+    engine = database.get("ENGINE", "")
+    if engine not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"} or not (
+        database.get("NAME")
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not a PostgreSQL or SQLite URL: write "
+            "postgres://user:password@host:5432/omniretail (or sqlite:////absolute/path.sqlite3)"
+        )
+    return database
+
+
+def _object_storage() -> dict:
+    """STORAGES["default"]: the local disk, or with OMNI_S3_BUCKET an S3-compatible bucket
+    (Aliyun OSS, Tencent COS, MinIO, AWS). An incomplete or malformed setting stops start-up
+    with one line naming the variable; keys are never echoed."""
+    env = {
+        name: os.environ.get(f"OMNI_S3_{name}", "").strip()
+        for name in (
+            "BUCKET",
+            "ENDPOINT_URL",
+            "ACCESS_KEY_ID",
+            "SECRET_ACCESS_KEY",
+            "REGION",
+            "CUSTOM_DOMAIN",
+            "ADDRESSING_STYLE",
+        )
+    }
+    if not any(env.values()):
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    for name in ("BUCKET", "ENDPOINT_URL", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY"):
+        if not env[name]:
+            raise ImproperlyConfigured(
+                f"OMNI_S3_{name} is not set: object storage needs OMNI_S3_BUCKET, "
+                "OMNI_S3_ENDPOINT_URL, OMNI_S3_ACCESS_KEY_ID and OMNI_S3_SECRET_ACCESS_KEY "
+                "(or none of them, for photos on the local disk)"
+            )
+    endpoint = urlsplit(env["ENDPOINT_URL"])
+    if endpoint.scheme not in {"http", "https"} or not endpoint.hostname:
+        raise ImproperlyConfigured(
+            "OMNI_S3_ENDPOINT_URL must be the service's URL, e.g. "
+            "https://oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000"
+        )
+    style = env["ADDRESSING_STYLE"] or "auto"
+    if style not in {"auto", "virtual", "path"}:
+        raise ImproperlyConfigured("OMNI_S3_ADDRESSING_STYLE must be auto, virtual or path")
+    domain = env["CUSTOM_DOMAIN"]
+    if "://" in domain:
+        raise ImproperlyConfigured(
+            "OMNI_S3_CUSTOM_DOMAIN is a host name such as img.example.cn, without https://"
+        )
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env["BUCKET"],
+            "endpoint_url": env["ENDPOINT_URL"],
+            "access_key": env["ACCESS_KEY_ID"],
+            "secret_key": env["SECRET_ACCESS_KEY"],
+            "region_name": env["REGION"] or "us-east-1",
+            "addressing_style": style,
+            "signature_version": "s3v4",
+            "custom_domain": domain or None,
+            # A private bucket: links are signed (an hour) unless a public custom domain
+            # serves them; a stored name is never reused, so browsers may keep a photo.
+            "default_acl": None,
+            "querystring_auth": not domain,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+
+
+def _photo_origins(storage: dict) -> list[str]:
+    """Where pages load photos from when they are not on this site: the custom domain, else
+    the bucket as a sub-domain of the endpoint (virtual hosting) and the endpoint itself."""
+    options = storage.get("OPTIONS", {})
+    if options.get("custom_domain"):
+        return [f"https://{options['custom_domain']}"]
+    if not options.get("endpoint_url"):
+        return []
+    endpoint = urlsplit(options["endpoint_url"])
+    return [
+        f"{endpoint.scheme}://{options['bucket_name']}.{endpoint.netloc}",
+        f"{endpoint.scheme}://{endpoint.netloc}",
+    ]
 
 
 DEBUG = _env_bool("DEBUG", False)
@@ -131,7 +250,7 @@ if os.environ.get("DATABASE_URL"):
     # No connection is kept by a request (under ASGI each request runs in its own thread, so
     # a kept one was a new session per request): PostgreSQL connections come from a pool per
     # process instead, OMNI_DB_POOL_MIN to OMNI_DB_POOL_MAX of them (OMNI_DB_POOL=0: none).
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+    DATABASES = {"default": _database(os.environ["DATABASE_URL"], conn_max_age=0)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bool(
         "OMNI_DB_POOL", True
     ):
@@ -167,6 +286,30 @@ else:
         }
     }
 
+# Shared state (docs/operations.md "Redis"): with REDIS_URL the cache (one-use kiosk pairing
+# links) and the rate-limit counters (core.throttle) live in Redis; without it both live in
+# the database, which every process shares as well (`omniretail migrate` creates the cache
+# table). Keys start with OMNI_REDIS_PREFIX, so one Redis may serve several installations.
+REDIS_URL = _redis_url()
+OMNI_REDIS_PREFIX = os.environ.get("OMNI_REDIS_PREFIX", "omni").strip() or "omni"
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": OMNI_REDIS_PREFIX,
+        }
+    }
+else:
+    # Culling forgets live entries too: a high ceiling keeps a one-use mark until it expires.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "omni_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
@@ -193,7 +336,7 @@ MEDIA_ROOT = Path(os.environ.get("OMNI_MEDIA_ROOT", DATA_DIR / "media"))
 OMNI_UPLOAD_MAX_BYTES = int(os.environ.get("OMNI_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024)))
 OMNI_UPLOAD_MAX_PIXELS = int(os.environ.get("OMNI_UPLOAD_MAX_PIXELS", "40000000"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _object_storage(),  # docs/operations.md "Object storage"
     # Hashed names (cached for good), gzip and brotli copies: `omniretail collectstatic`.
     "staticfiles": {"BACKEND": "omniretail.web.staticfiles.CompressedManifestStorage"},
 }
@@ -308,9 +451,8 @@ if _env_bool("OMNI_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The Content-Security-Policy of every response (core.middleware): scripts only from this
 # site or marked with the request's nonce, no plugins, no framing; styles may be inline.
-# Photos in object storage (MEDIA_URL on another host) are added to img-src.
-_MEDIA_HOST = "/".join(MEDIA_URL.split("/", 3)[:3]) if MEDIA_URL.startswith("http") else ""
-_IMG_SRC = " ".join(filter(None, ["'self' data: blob:", _MEDIA_HOST]))
+# Photos in object storage (another host) are added to img-src.
+_IMG_SRC = " ".join(["'self' data: blob:", *_photo_origins(STORAGES["default"])])
 OMNI_CSP = os.environ.get(
     "OMNI_CSP",
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "

@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _create_cache_table(using: str, **kwargs) -> None:
+    """Without Redis the cache is a database table (settings.CACHES), which migrations do not
+    make: every `omniretail migrate` creates it when missing."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class CoreConfig(AppConfig):
@@ -10,3 +19,4 @@ class CoreConfig(AppConfig):
         from omniretail.core import events
 
         events.autodiscover_handlers()
+        post_migrate.connect(_create_cache_table, sender=self)

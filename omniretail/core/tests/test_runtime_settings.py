@@ -1,0 +1,129 @@
+"""Start-up settings for shared state and storage (docs/operations.md "Redis", "Object
+storage"): a missing or malformed REDIS_URL, DATABASE_URL or OMNI_S3_* value stops
+`omniretail` with one line naming the variable, before any request is served; a complete
+object storage setting becomes the S3 storage, and the page policy lets its photos show."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+S3 = {
+    "OMNI_S3_BUCKET": "omni-photos",
+    "OMNI_S3_ENDPOINT_URL": "https://oss-cn-hangzhou.aliyuncs.com",
+    "OMNI_S3_ACCESS_KEY_ID": "LTAI5tOmniTestKey",
+    "OMNI_S3_SECRET_ACCESS_KEY": "omni-test-secret",
+}
+
+
+def run(tmp_path, args, **env) -> subprocess.CompletedProcess:
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OMNI_", "DEBUG", "REDIS_URL", "DATABASE_URL"))
+    }
+    environ = {
+        **inherited,
+        "OMNI_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_SETTINGS_MODULE": "omniretail.settings",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=settings.BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL"),  # no scheme
+        ({"REDIS_URL": "redis://127.0.0.1:63 79/0"}, "REDIS_URL"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/zero"}, "REDIS_URL"),
+        ({"REDIS_URL": "http://127.0.0.1:6379/0"}, "REDIS_URL"),
+        ({"DATABASE_URL": "postgres://omni@127.0.0.1:port/omniretail"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "mysql://omni@127.0.0.1/omniretail"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgres://omni@127.0.0.1:5432/"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "数据库"}, "DATABASE_URL"),
+        ({"OMNI_S3_BUCKET": "omni-photos"}, "OMNI_S3_ENDPOINT_URL"),
+        ({**S3, "OMNI_S3_ACCESS_KEY_ID": ""}, "OMNI_S3_ACCESS_KEY_ID"),
+        ({**S3, "OMNI_S3_SECRET_ACCESS_KEY": " "}, "OMNI_S3_SECRET_ACCESS_KEY"),
+        ({**S3, "OMNI_S3_ENDPOINT_URL": "oss-cn-hangzhou.aliyuncs.com"}, "OMNI_S3_ENDPOINT_URL"),
+        ({**S3, "OMNI_S3_ADDRESSING_STYLE": "virtul"}, "OMNI_S3_ADDRESSING_STYLE"),
+        ({**S3, "OMNI_S3_CUSTOM_DOMAIN": "https://img.example.cn"}, "OMNI_S3_CUSTOM_DOMAIN"),
+        ({**S3, "OMNI_S3_BUCKET": ""}, "OMNI_S3_BUCKET"),  # keys without a bucket
+    ],
+)
+def test_a_malformed_setting_stops_the_start_with_one_line_naming_it(tmp_path, env, named):
+    done = run(tmp_path, ["-m", "omniretail.cli", "check"], **env)
+
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("omniretail: ") and named in lines[0], lines[0]
+    assert "Traceback" not in done.stderr
+    for secret in ("omni-test-secret", "LTAI5tOmniTestKey"):
+        assert secret not in done.stderr  # a key is never echoed to a log
+
+
+PRINT = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'storage': s.STORAGES['default'], 'cache': s.CACHES['default'], "
+    "'csp': s.OMNI_CSP}))"
+)
+
+
+def test_complete_object_storage_and_redis_settings_are_what_the_processes_use(tmp_path):
+    done = run(
+        tmp_path,
+        ["-c", PRINT],
+        **S3,
+        OMNI_S3_REGION="oss-cn-hangzhou",
+        OMNI_S3_ADDRESSING_STYLE="virtual",
+        REDIS_URL="redis://:p%40ss@10.0.0.5:6379/2",
+    )
+
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["storage"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = got["storage"]["OPTIONS"]
+    assert options["bucket_name"] == "omni-photos"
+    assert options["endpoint_url"] == "https://oss-cn-hangzhou.aliyuncs.com"
+    assert options["region_name"] == "oss-cn-hangzhou"
+    assert options["addressing_style"] == "virtual"
+    assert options["default_acl"] is None and options["file_overwrite"] is False
+    assert got["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert got["cache"]["LOCATION"] == "redis://:p%40ss@10.0.0.5:6379/2"
+    # the photos' host may be shown by pages (the bucket as a sub-domain, or the endpoint)
+    img_src = next(p for p in got["csp"].split(";") if p.strip().startswith("img-src"))
+    assert "https://omni-photos.oss-cn-hangzhou.aliyuncs.com" in img_src.split()
+
+
+def test_a_custom_domain_serves_public_links_and_is_the_only_photo_host(tmp_path):
+    done = run(tmp_path, ["-c", PRINT], **S3, OMNI_S3_CUSTOM_DOMAIN="img.hubin.cn")
+
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["storage"]["OPTIONS"]["custom_domain"] == "img.hubin.cn"
+    img_src = next(p for p in got["csp"].split(";") if p.strip().startswith("img-src"))
+    assert img_src.split()[1:] == ["'self'", "data:", "blob:", "https://img.hubin.cn"]
+
+
+def test_without_redis_or_s3_the_embedded_default_is_a_database_cache_and_local_files(
+    tmp_path,
+):
+    done = run(tmp_path, ["-c", PRINT])
+
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["storage"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert got["cache"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
