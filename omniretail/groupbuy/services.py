@@ -27,6 +27,7 @@ from omniretail.inventory import services as inventory
 from omniretail.loyalty.models import CouponTemplate
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
+from omniretail.payments.reconcile import may_still_succeed
 from omniretail.stores.models import Store
 
 PURPOSE = "groupbuy"
@@ -385,11 +386,17 @@ def release_seat(member: Member) -> None:
 
 
 def expire_unpaid_members(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Seats whose payment deadline passed go back to the pool, their intents closed. A
-    payment that lands afterwards is refunded by `settlement.confirm_payment`."""
+    """Seats whose payment deadline passed go back to the pool, their intents closed, the
+    oldest deadline first. A seat whose payment may still succeed (a charge the payer may
+    have paid) waits for `payments.reconcile`'s answer and is left out of the batch, so no
+    number of them holds up the others. A payment that lands afterwards is refunded by
+    `settlement.confirm_payment`."""
     now = now or timezone.now()
     expired = 0
-    for member in Member.objects.filter(status=S.PENDING_PAYMENT, pay_by__lte=now)[:batch]:
+    overdue = Member.objects.filter(status=S.PENDING_PAYMENT, pay_by__lte=now).exclude(
+        intent_id__in=may_still_succeed().values("public_id")
+    )
+    for member in overdue.order_by("pay_by", "id")[:batch]:
         with transaction.atomic():
             if not Member.objects.filter(pk=member.pk, status=S.PENDING_PAYMENT).update(
                 status=S.EXPIRED

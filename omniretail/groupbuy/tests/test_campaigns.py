@@ -162,6 +162,26 @@ def test_an_unpaid_seat_goes_back_and_a_late_payment_is_refunded(groupbuys):
     assert again.status == S.PAID
 
 
+def test_a_seat_whose_payment_may_still_succeed_is_kept_past_its_deadline(groupbuys):
+    """The payer may have paid at the gateway and its callback be lost: the seat waits for
+    the reconciliation sweep's answer instead of going to someone else."""
+    campaign = groupbuys.campaign()
+    started, idle = groupbuys.shopper(1), groupbuys.shopper(2)
+    at_gateway = groupbuys.join(started, campaign, pay=False)
+    PaymentIntent.objects.filter(public_id=at_gateway.intent_id).update(
+        status="processing", provider_reference="ch_lost_callback"
+    )
+    unpaid = groupbuys.join(idle, campaign, pay=False)
+    late = max(at_gateway.pay_by, unpaid.pay_by) + timedelta(seconds=1)
+
+    assert services.expire_unpaid_members(now=late) == 1
+
+    at_gateway.refresh_from_db()
+    unpaid.refresh_from_db()
+    assert (at_gateway.status, unpaid.status) == (S.PENDING_PAYMENT, S.EXPIRED)
+    assert Seat.objects.filter(taken=True).count() == 1
+
+
 def test_a_group_not_formed_by_the_end_refunds_everyone_and_frees_the_stock(groupbuys):
     campaign = groupbuys.campaign(quantity=2)
     payer, idler = groupbuys.shopper(1), groupbuys.shopper(2)
