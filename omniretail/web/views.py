@@ -27,9 +27,13 @@ CONSOLE_ORGANIZATION_KINDS = ("merchant", "platform")  # who the merchant consol
 
 
 def _error(request: HttpRequest, exc: DomainError, template: str = "web/error.html", **ctx):
-    """Render a domain refusal as a friendly page (or fragment) with the error's status."""
+    """Render a domain refusal as a friendly page (or fragment) with the error's status; a
+    rate limit says when to try again, as the API does."""
     ctx.setdefault("tab", "")
-    return render(request, template, {"error": exc, **ctx}, status=exc.status)
+    response = render(request, template, {"error": exc, **ctx}, status=exc.status)
+    if retry_after := getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _page(request: HttpRequest, object_list):

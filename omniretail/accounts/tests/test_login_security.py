@@ -203,5 +203,6 @@ def test_the_login_page_locks_the_account_like_the_api(client, merchant_staff):
     assert [attempt("wrong-guess").status_code for _ in range(5)] == [401] * 5
     locked = attempt(STAFF_PASSWORD)
     assert locked.status_code == 429
+    assert int(locked["Retry-After"]) > 0
     assert "账户已暂时锁定" in locked.content.decode()
     assert client.get("/me/").status_code == 302
