@@ -241,7 +241,7 @@ ROLLBACK;
 
 
 def main() -> None:
-    os.environ.setdefault("OMNI_SMS_BACKEND", "omniretail.notifications.backends.FileSmsBackend")
+    os.environ.setdefault("OMNI_SMS_BACKEND", "omniretail.core.sms.FileSmsBackend")
     header(
         f"groupbuy: a flash of {JOINS} joins from {CLIENTS} processes into {SIZE}-seat groups "
         f"({SEATS} seats)"

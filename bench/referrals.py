@@ -178,7 +178,7 @@ def _pgbench(world) -> tuple[float | None, str]:
 
 def main() -> None:
     # paying orders texts the shopper: keep those messages in the scratch directory
-    os.environ.setdefault("OMNI_SMS_BACKEND", "omniretail.notifications.backends.FileSmsBackend")
+    os.environ.setdefault("OMNI_SMS_BACKEND", "omniretail.core.sms.FileSmsBackend")
     header(
         f"referrals: {CLIENTS} clients opening {LINKS} share links for {SECONDS:.0f}s; "
         f"attribution of {ORDERS} paid orders"

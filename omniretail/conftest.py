@@ -15,7 +15,7 @@ STAFF_PASSWORD = "Omni-test-pass-2026"
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):
-    settings.OMNI_SMS_BACKEND = "omniretail.notifications.backends.FileSmsBackend"
+    settings.OMNI_SMS_BACKEND = "omniretail.core.sms.FileSmsBackend"
     settings.OMNI_SMS_FILE = tmp_path / "sms.jsonl"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -364,9 +364,7 @@ OMNI_OUTBOX_RETRY_BASE_S = float(os.environ.get("OMNI_OUTBOX_RETRY_BASE_S", "10"
 OMNI_OUTBOX_RETRY_CAP_S = float(os.environ.get("OMNI_OUTBOX_RETRY_CAP_S", "3600"))
 
 # Notifications
-OMNI_SMS_BACKEND = os.environ.get(
-    "OMNI_SMS_BACKEND", "omniretail.notifications.backends.ConsoleSmsBackend"
-)
+OMNI_SMS_BACKEND = os.environ.get("OMNI_SMS_BACKEND", "omniretail.core.sms.ConsoleSmsBackend")
 OMNI_SMS_FILE = Path(os.environ.get("OMNI_SMS_FILE", DATA_DIR / "sms.jsonl"))
 
 # One-time login codes

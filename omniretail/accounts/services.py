@@ -25,7 +25,7 @@ from omniretail.core.errors import (
     field_error,
 )
 from omniretail.core.signing import digest, sign
-from omniretail.notifications.services import send_sms
+from omniretail.core.sms import send_sms
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 TOKEN_PREFIX = "omni_"

@@ -2,25 +2,11 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from omniretail.notifications.backends import SmsMessage, sms_backend
+from omniretail.core.sms import send_sms
 from omniretail.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
-
-TEMPLATES = {
-    "login_code": lambda ctx: (
-        _("【全渠道零售】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。") % ctx
-    ),
-    "notice": lambda ctx: _("【全渠道零售】%(title)s：%(body)s") % ctx,
-}
-
-
-def send_sms(*, phone: str, template: str, context: dict) -> SmsMessage:
-    message = SmsMessage(phone=phone, text=TEMPLATES[template](context), template=template)
-    sms_backend().send(message)
-    return message
 
 
 def notify(

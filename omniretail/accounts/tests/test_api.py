@@ -2,7 +2,7 @@ import pytest
 
 from omniretail.accounts.models import ApiToken
 from omniretail.conftest import STAFF_PASSWORD
-from omniretail.notifications.backends import read_sms_file
+from omniretail.core.sms import read_sms_file
 
 PHONE = "13900139000"
 

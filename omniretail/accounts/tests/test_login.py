@@ -6,7 +6,7 @@ from django.utils import timezone
 from omniretail.accounts import services
 from omniretail.accounts.models import OneTimeCode, User
 from omniretail.core.errors import RateLimited, ValidationFailed
-from omniretail.notifications.backends import read_sms_file
+from omniretail.core.sms import read_sms_file
 
 PHONE = "13800138000"
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from omniretail.accounts import services
 from omniretail.conftest import STAFF_PASSWORD
 from omniretail.core.errors import NotAuthenticated, RateLimited
-from omniretail.notifications.backends import read_sms_file
+from omniretail.core.sms import read_sms_file
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import connection
 from omniretail.accounts import services
 from omniretail.accounts.models import OneTimeCode
 from omniretail.core.errors import NotAuthenticated, RateLimited
-from omniretail.notifications.backends import read_sms_file
+from omniretail.core.sms import read_sms_file
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
+from omniretail.core.sms import read_sms_file
 from omniretail.counters import leads, repairs, vending
 from omniretail.counters.models import Counter, RepairTicket, ScanLead, StaffTask
-from omniretail.notifications.backends import read_sms_file
 
 pytestmark = pytest.mark.django_db
 

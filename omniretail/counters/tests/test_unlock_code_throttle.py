@@ -6,8 +6,8 @@ import re
 import pytest
 from django.conf import settings
 
+from omniretail.core.sms import read_sms_file
 from omniretail.counters.models import Command, Counter, Vend
-from omniretail.notifications.backends import read_sms_file
 
 URL = "/api/counters/device/unlock-code"
 

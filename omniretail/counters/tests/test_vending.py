@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from omniretail.core.sms import read_sms_file
 from omniretail.counters import commands, vending
 from omniretail.counters.models import Command, Counter, StaffTask, Vend
 from omniretail.counters.tests.device import InProcessSim
 from omniretail.inventory.models import StockLevel
-from omniretail.notifications.backends import read_sms_file
 from omniretail.orders.models import Order
 from omniretail.payments.models import PaymentIntent
 

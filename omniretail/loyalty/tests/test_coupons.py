@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed
+from omniretail.core.sms import read_sms_file
 from omniretail.inventory import services as inventory
 from omniretail.loyalty import coupons, members, services
 from omniretail.loyalty.models import Coupon
-from omniretail.notifications.backends import read_sms_file
 from omniretail.orders import services as orders
 from omniretail.orders.models import Order
 

@@ -5,11 +5,11 @@ import pytest
 
 from omniretail.accounts import services as accounts
 from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed
+from omniretail.core.sms import read_sms_file
 from omniretail.ledger.models import Posting
 from omniretail.ledger.services import InsufficientFunds
 from omniretail.loyalty import exchange, face, selectors, services
 from omniretail.loyalty.models import Conversion
-from omniretail.notifications.backends import read_sms_file
 
 PTS = services.PLATFORM_POINTS
 pytestmark = pytest.mark.django_db

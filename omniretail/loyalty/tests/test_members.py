@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from omniretail.core.errors import ValidationFailed
+from omniretail.core.sms import read_sms_file
 from omniretail.loyalty import members, selectors, services
-from omniretail.notifications.backends import read_sms_file
 
 PTS = services.PLATFORM_POINTS
 pytestmark = pytest.mark.django_db

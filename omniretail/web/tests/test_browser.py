@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from omniretail.conftest import STAFF_PASSWORD
-from omniretail.notifications.backends import read_sms_file
+from omniretail.core.sms import read_sms_file
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from omniretail.accounts.models import User
+from omniretail.core.sms import read_sms_file
 from omniretail.loyalty import exchange, selectors, services
-from omniretail.notifications.backends import read_sms_file
 from omniretail.web.tests.test_browser import shoot, sms_login
 
 pytestmark = pytest.mark.browser

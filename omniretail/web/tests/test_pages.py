@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from omniretail.conftest import STAFF_PASSWORD
-from omniretail.notifications.backends import read_sms_file
+from omniretail.core.sms import read_sms_file
 from omniretail.web.tests.factories import publish
 
 PHONE = "13800138000"

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from omniretail.notifications.backends import read_sms_file
+from omniretail.core.sms import read_sms_file
 from omniretail.orders.models import AfterSalesRequest, Order
 from omniretail.web.tests.factories import next_slot, pay_from_wallet, place_order
 

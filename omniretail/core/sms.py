@@ -1,5 +1,7 @@
-"""SMS backends. Real gateways (Aliyun, Tencent Cloud) plug in behind the same `send` call;
-the console and file backends are what a trial and the tests use."""
+"""SMS: message templates, `send_sms` and its backends. Real gateways (Aliyun, Tencent Cloud)
+plug in behind the same `send` call; the console and file backends are what a trial and the
+tests use. It sits in the kernel because accounts sends login codes and notifications sends
+notices, and notifications is above accounts."""
 
 import json
 import logging
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,20 @@ class FileSmsBackend(SmsBackend):
 
 def sms_backend() -> SmsBackend:
     return import_string(settings.OMNI_SMS_BACKEND)()
+
+
+TEMPLATES = {
+    "login_code": lambda ctx: (
+        _("【全渠道零售】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。") % ctx
+    ),
+    "notice": lambda ctx: _("【全渠道零售】%(title)s：%(body)s") % ctx,
+}
+
+
+def send_sms(*, phone: str, template: str, context: dict) -> SmsMessage:
+    message = SmsMessage(phone=phone, text=TEMPLATES[template](context), template=template)
+    sms_backend().send(message)
+    return message
 
 
 def read_sms_file(phone: str | None = None) -> list[dict]:
