@@ -1,6 +1,7 @@
 """Settings: every value that differs between a laptop trial and production comes from the
 environment, with a safe embedded default (SQLite in WAL mode, a generated secret key)."""
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -211,6 +212,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "omniretail.core.observability.ObservabilityMiddleware",  # probes, ids, timing
     "django.middleware.security.SecurityMiddleware",
     "omniretail.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -408,19 +410,37 @@ OMNI_CITY_CENTER = (30.2741, 120.1551)
 # Everything goes to stderr. Django's own console handler speaks only under DEBUG, so with
 # DEBUG off a 500 would leave no trace: django.request (unhandled exceptions, with their
 # traceback) and django.security (refused hosts, bad signatures) get a handler that speaks
-# only then.
+# only then. Every line carries the request id (core.logs); OMNI_LOG_FORMAT=json writes one
+# JSON object per line for a log collector, `text` (the default) is for people.
+OMNI_LOG_FORMAT = os.environ.get("OMNI_LOG_FORMAT", "text").strip().lower()
+if OMNI_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"OMNI_LOG_FORMAT must be text or json, not {OMNI_LOG_FORMAT!r}")
+_LOG_FORMATTER = "plain" if OMNI_LOG_FORMAT == "text" else "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"debug_off": {"()": "django.utils.log.RequireDebugFalse"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "debug_off": {"()": "django.utils.log.RequireDebugFalse"},
+        "request_id": {"()": "omniretail.core.logs.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {
+            "class": "omniretail.core.logs.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"class": "omniretail.core.logs.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": _LOG_FORMATTER,
+            "filters": ["request_id"],
+        },
         "errors": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": _LOG_FORMATTER,
             "level": "ERROR",
-            "filters": ["debug_off"],
+            "filters": ["debug_off", "request_id"],
         },
     },
     "loggers": {
@@ -430,6 +450,22 @@ LOGGING = {
         "jieba": {"level": "WARNING"},
     },
 }
+
+
+def _networks(name: str, default: str) -> list:
+    raw = os.environ.get(name, default)
+    try:
+        return [ipaddress.ip_network(n.strip(), strict=False) for n in raw.split(",") if n.strip()]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be comma-separated addresses or networks (10.0.0.0/8), not {raw!r}"
+        ) from None
+
+
+# /metrics (docs/operations.md "Observability") answers a client in these networks, or any
+# client sending `Authorization: Bearer <OMNI_METRICS_TOKEN>`; anyone else gets a 403.
+OMNI_METRICS_ALLOWED_IPS = _networks("OMNI_METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+OMNI_METRICS_TOKEN = os.environ.get("OMNI_METRICS_TOKEN", "")
 
 # Payments
 # Where gateways send callbacks and shoppers come back to (tests point it at the live server).

@@ -16,6 +16,7 @@ from omniretail.catalog.models import Product
 from omniretail.codes import points, tokens
 from omniretail.codes.models import MAX_BATCH_SIZE, CodeBatch, CodeScan, PackagingCode
 from omniretail.core.errors import Conflict, NotFound, field_error, refuse, require_quantity
+from omniretail.core.logs import enqueue
 
 CHUNK = 5_000
 MAX_RETRIES = 3
@@ -67,7 +68,7 @@ def order_batch(
         points_per_scan=points_per_scan,
         created_by=actor,
     )
-    _generate_task().enqueue(batch.pk)
+    enqueue(_generate_task(), batch.pk)
     return batch
 
 

@@ -4,9 +4,11 @@ batch whose job was lost."""
 from django_tasks import task
 
 from omniretail.codes import services
+from omniretail.core.logs import carries_request_id
 
 
 @task()
+@carries_request_id
 def generate_batch_task(batch_id: int) -> int:
     return services.generate_batch(batch_id=batch_id)
 
