@@ -4,6 +4,8 @@ that send SMS to a per-test file and run tasks immediately."""
 import threading
 
 import pytest
+import redis
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 
@@ -30,6 +32,25 @@ def _isolated_settings(settings, tmp_path):
     # Staff fixtures set passwords; the production hasher's deliberate slowness only slows
     # the suite, it proves nothing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("redis") and not django_settings.REDIS_URL:
+        pytest.skip("needs Redis: set REDIS_URL (`make test` gives the PostgreSQL layer one)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_redis():
+    """With REDIS_URL (the PostgreSQL layer of `make test`) the cache and the rate limits live
+    in Redis, which no test transaction rolls back: each test starts without this
+    installation's keys. Never point the tests at a production Redis."""
+    if not django_settings.REDIS_URL:
+        return
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    keys = list(client.scan_iter(f"{django_settings.OMNI_REDIS_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 @pytest.fixture

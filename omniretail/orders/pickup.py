@@ -89,7 +89,7 @@ def _unknown(code: str, staff, store, order) -> None:
     def record():
         if _log(code, staff, store, order, outcome, token):
             for scope, key, rate in _guess_limits(staff, store):
-                throttle.incr(scope, key, throttle.rate(rate)[1])
+                throttle.incr(scope, key, throttle.rate(rate)[1], once=token)
 
     refuse(NotFound(_("自提码无效。"), fields={"code": _("无效")}), record=record)
 
