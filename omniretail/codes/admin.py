@@ -4,7 +4,7 @@ the services (generation, claims)."""
 from django.contrib import admin
 
 from omniretail.accounts.admin_scoping import ScopedReadOnlyAdmin
-from omniretail.codes.models import CodeBatch, CodeScan
+from omniretail.codes.models import CodeBatch, CodeScan, PackagingCode
 
 
 @admin.register(CodeBatch)
@@ -23,3 +23,14 @@ class CodeScanAdmin(ScopedReadOnlyAdmin):
     list_filter = ["outcome"]
     list_select_related = ["code", "user"]
     search_fields = ["user__phone"]
+
+
+@admin.register(PackagingCode)
+class PackagingCodeAdmin(ScopedReadOnlyAdmin):
+    """The token is what the package prints: it stays in the print run, not on screen."""
+
+    organization_path = "batch__producer"
+    list_display = ["batch", "serial", "claimed_at", "claimed_by"]
+    exclude = ["token"]
+    search_fields = ["batch__public_id", "claimed_by__phone"]
+    list_select_related = ["batch", "claimed_by"]

@@ -5,7 +5,18 @@ the inventory services)."""
 from django.contrib import admin
 
 from omniretail.accounts.admin_scoping import ScopedReadOnlyAdmin
-from omniretail.counters.models import Command, Counter, DeviceEvent, ScanLead, StaffTask, Vend
+from omniretail.counters.models import (
+    Bay,
+    Command,
+    Counter,
+    Credential,
+    DeviceEvent,
+    RepairStep,
+    RepairTicket,
+    ScanLead,
+    StaffTask,
+    Vend,
+)
 
 
 @admin.register(Counter)
@@ -49,3 +60,36 @@ class ScanLeadAdmin(ScopedReadOnlyAdmin):
     organization_path = "counter__merchant"
     list_display = ["counter", "product", "user", "status", "scanned_at"]
     list_filter = ["status"]
+
+
+@admin.register(Bay)
+class BayAdmin(ScopedReadOnlyAdmin):
+    organization_path = "counter__merchant"
+    list_display = ["counter", "number", "sku", "par_level", "capacity"]
+    search_fields = ["counter__code", "sku__code"]
+    list_select_related = ["counter", "sku"]
+
+
+@admin.register(Credential)
+class CredentialAdmin(ScopedReadOnlyAdmin):
+    organization_path = "counter__merchant"
+    list_display = ["key_id", "counter", "created_at", "revoked_at"]
+    exclude = ["secret_hash"]
+    search_fields = ["key_id", "counter__code"]
+
+
+@admin.register(RepairTicket)
+class RepairTicketAdmin(ScopedReadOnlyAdmin):
+    organization_path = "counter__merchant"
+    list_display = ["public_id", "counter", "store", "vehicle_serial", "plate", "step"]
+    list_filter = ["step"]
+    search_fields = ["public_id", "vehicle_serial", "plate", "shopper__phone"]
+    list_select_related = ["counter", "store"]
+
+
+@admin.register(RepairStep)
+class RepairStepAdmin(ScopedReadOnlyAdmin):
+    organization_path = "ticket__counter__merchant"
+    list_display = ["ticket", "step", "note", "actor", "at"]
+    list_filter = ["step"]
+    search_fields = ["ticket__public_id"]

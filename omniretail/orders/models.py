@@ -193,7 +193,8 @@ class PickupCode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"{self.code} ({self.order_id})"
+        # Never the code itself: this is what the admin's titles and breadcrumbs show.
+        return str(self.order)
 
 
 class RedemptionAttempt(models.Model):

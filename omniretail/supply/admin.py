@@ -10,8 +10,11 @@ from omniretail.supply.models import (
     Offer,
     ProducerApplication,
     PurchaseOrder,
+    PurchaseOrderLine,
     RegionalOffer,
     RoutingDecision,
+    Shipment,
+    ShipmentLine,
     SplitRule,
     Statement,
 )
@@ -76,3 +79,26 @@ class StatementAdmin(ScopedReadOnlyAdmin):
     organization_path = "organization"
     list_display = ["organization", "period_start", "period_end", "total_fen", "status"]
     list_filter = ["status"]
+
+
+@admin.register(PurchaseOrderLine)
+class PurchaseOrderLineAdmin(ScopedReadOnlyAdmin):
+    organization_path = "order__retailer"
+    list_display = ["order", "sku", "producer", "unit_price", "quantity", "quantity_received"]
+    search_fields = ["order__number", "sku__code"]
+    list_select_related = ["order", "sku", "producer"]
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ScopedReadOnlyAdmin):
+    organization_path = "order__retailer"
+    list_display = ["public_id", "order", "status", "created_at", "received_at"]
+    list_filter = ["status"]
+    search_fields = ["public_id", "order__number"]
+
+
+@admin.register(ShipmentLine)
+class ShipmentLineAdmin(ScopedReadOnlyAdmin):
+    organization_path = "shipment__order__retailer"
+    list_display = ["shipment", "po_line", "quantity", "quantity_received", "discrepancy_note"]
+    search_fields = ["shipment__public_id"]
