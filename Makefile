@@ -16,9 +16,11 @@ bench:
 setup:
 	bash scripts/setup.sh --system
 
+# ruff, the layers contract (pyproject [tool.importlinter]); `make test` runs it first
 lint:
 	.venv/bin/ruff check omniretail bench
 	.venv/bin/ruff format --check omniretail bench
+	.venv/bin/lint-imports
 
 format:
 	.venv/bin/ruff format omniretail bench
