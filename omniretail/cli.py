@@ -140,6 +140,7 @@ def serve(host: str, port: int, workers: int, with_worker: bool) -> None:
             workers=workers,
             log_level="info",
             proxy_headers=True,
+            access_log=False,  # omniretail.access logs each request, with its request id
         )
     finally:
         if worker is not None:

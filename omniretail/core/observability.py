@@ -257,16 +257,18 @@ class ObservabilityMiddleware:
     def _record(request, response, seconds: float) -> None:
         """The histogram, and one access line naming the view (a path can hold a signed
         code or a pairing link, which have no place in a log)."""
-        view = _view_label(request)
+        view, client = _view_label(request), client_ip(request)
         method = request.method if request.method in METHODS else "other"
         REQUEST_SECONDS.labels(view, method, f"{response.status_code // 100}xx").observe(seconds)
         access.info(
-            "%s %s %s %.1f ms",
+            "%s %s %s %s %.1f ms",
+            client,
             method,
             view,
             response.status_code,
             seconds * 1000,
             extra={
+                "client": client,
                 "method": method,
                 "view": view,
                 "status": response.status_code,

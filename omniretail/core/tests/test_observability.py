@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
 
 from omniretail.codes.models import CodeBatch
+from omniretail.codes.tasks import generate_batch_task
 from omniretail.core.logs import JsonFormatter
 from omniretail.core.tests.prometheus import requests_counted, scrape
 
@@ -119,9 +120,7 @@ def product_on_sale(sku):
 @pytest.mark.django_db
 def test_metrics_hold_the_outbox_and_the_task_queue(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    from omniretail.orders.tasks import expire_unpaid_orders
-
-    expire_unpaid_orders.enqueue()
+    generate_batch_task.enqueue(1)  # queued, not run: no worker here
     samples = scrape()
 
     assert (
@@ -214,3 +213,21 @@ def test_an_insane_request_id_is_replaced_not_logged(db):
 
     assert response["X-Request-ID"] != "evil\nFAKE LOG LINE"
     assert len(response["X-Request-ID"]) == 32
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("OMNI_LOG_FORMAT", "yaml"), ("OMNI_METRICS_ALLOWED_IPS", "127.0.0.1,10.0.0.300/8")],
+)
+def test_a_malformed_setting_stops_the_start_naming_it(tmp_path, name, value):
+    env = subprocess_env(tmp_path, **{name: value})
+    done = subprocess.run(
+        [sys.executable, "-c", "import omniretail.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode != 0
+    assert f"ImproperlyConfigured: {name} must be" in done.stderr.splitlines()[-1]
