@@ -6,9 +6,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from omniretail.core.errors import Conflict, field_error
 from omniretail.core.idempotency import MAX_KEY_LENGTH, fingerprint
+from omniretail.core.ids import PublicIdModel
 from omniretail.ledger.models import Account, Asset, Entry, Posting
 
 CNY = "CNY"
@@ -18,10 +20,10 @@ OWNER_TYPES = ("user", "org", "system")
 
 class InsufficientFunds(Conflict):
     code = "insufficient_funds"
-    default_message = _("余额不足。")
+    default_message = gettext_lazy("余额不足。")  # translated when raised, not at import
 
 
-def owner_key(owner: str | Model) -> str:
+def owner_key(owner: str | PublicIdModel) -> str:
     """`user:<public_id>`, `org:<public_id>` or `system:<name>` for a user, an organisation
     or an already formed key."""
     if isinstance(owner, Model):

@@ -108,3 +108,15 @@ def test_yuan_and_fen_convert_exactly():
         yuan_to_fen("0.001")
     with pytest.raises(TypeError):
         yuan_to_fen(0.1)
+
+
+def test_an_overdraft_is_refused_in_the_language_of_the_request(world, alice):
+    """The refusal's message is translated when raised, not frozen at import."""
+    from django.utils import translation
+
+    _, wallet = alice
+    with translation.override("en"), pytest.raises(services.InsufficientFunds) as exc:
+        services.post(debit=wallet, credit=world, amount=1, idempotency_key="out", kind="t")
+    with translation.override("en"):
+        assert str(exc.value.message) == "Insufficient balance."
+        assert [str(m) for m in exc.value.fields["amount"]] == ["Insufficient balance"]
