@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create the virtual environment and install what is missing. With `--system`, also install
-# Debian's PostgreSQL, Chromium and CJK fonts when running as root; without root, say so
-# loudly and let the caller skip only that layer.
+# Debian's PostgreSQL, Redis, Chromium and CJK fonts when running as root; without root, say
+# so loudly and let the caller skip only what needs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -9,6 +9,7 @@ PY=${PYTHON:-python3}
 if [ "${1:-}" = "--system" ]; then
   need=()
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v redis-server >/dev/null || need+=(redis-server)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   fc-list 2>/dev/null | grep -qi "Noto.*CJK" || need+=(fonts-noto-cjk)
   if [ ${#need[@]} -gt 0 ]; then
@@ -19,7 +20,7 @@ if [ "${1:-}" = "--system" ]; then
     else
       echo "!!! ======================================================================="
       echo "!!! NOT ROOT: cannot install ${need[*]}."
-      echo "!!! The layers that need them (PostgreSQL / browser tests) will be SKIPPED."
+      echo "!!! The layers that need them (PostgreSQL / Redis / browser tests) will be SKIPPED."
       echo "!!! ======================================================================="
     fi
   fi

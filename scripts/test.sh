@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The whole suite, on SQLite and on a throwaway PostgreSQL, browser tests included. The two
 # database layers run side by side (one per core); each line is prefixed with its layer.
+# The SQLite layer runs the embedded default (cache and rate limits in the database); the
+# PostgreSQL layer gets a throwaway Redis (REDIS_URL), so it runs them on Redis. Both upload
+# photos to a throwaway S3-protocol server (moto) in the object storage tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --system
 source scripts/pg.sh
+source scripts/redis.sh
+source scripts/s3.sh
+trap 's3_stop; redis_stop; pg_stop' EXIT
 
 echo ">>> ruff"
 .venv/bin/ruff check omniretail bench
@@ -15,16 +21,31 @@ layer() {  # layer <name> <command...>: run a layer, prefix its output, return i
   "$@" > >(sed -u "s/^/[$name] /") 2>&1
 }
 
+if s3_start; then
+  echo ">>> S3-protocol server (moto) at $OMNI_TEST_S3_ENDPOINT_URL"
+else
+  echo "!!! no S3-protocol server could be started: the object storage tests start their own."
+fi
+
 sqlite_test_db=$(mktemp -u /tmp/omni-test.XXXXXX.sqlite3)
 echo ">>> tests on SQLite (a WAL file database, as in production)"
-layer sqlite env -u DATABASE_URL OMNI_SQLITE_TEST_PATH="$sqlite_test_db" \
+layer sqlite env -u DATABASE_URL -u REDIS_URL OMNI_SQLITE_TEST_PATH="$sqlite_test_db" \
   .venv/bin/pytest -rs -p no:cacheprovider "$@" &
 sqlite_pid=$!
 
 pg_status=0
 if pg_start; then
-  echo ">>> tests on PostgreSQL ($DATABASE_URL)"
+  trap 's3_stop; redis_stop; pg_stop' EXIT  # pg_start set its own
+  if redis_start; then
+    echo ">>> tests on PostgreSQL ($DATABASE_URL) and Redis ($REDIS_URL)"
+  else
+    echo "!!! ======================================================================="
+    echo "!!! NO REDIS: redis-server could not be found or started. The PostgreSQL"
+    echo "!!! layer runs on the database cache; the tests marked redis are SKIPPED."
+    echo "!!! ======================================================================="
+  fi
   layer postgresql .venv/bin/pytest -rs -p no:cacheprovider "$@" || pg_status=$?
+  redis_stop
   pg_stop
 else
   echo "!!! PostgreSQL layer SKIPPED: no PostgreSQL server could be found or started."
