@@ -57,8 +57,9 @@ def _view_label(request) -> str:
     """The route's name (or its pattern when unnamed), never the raw path: a label per
     order number would be a new series per order."""
     match = getattr(request, "resolver_match", None)
-    if match is None:
-        return "unresolved"
+    if match is None:  # answered before the URLs were read: WhiteNoise's files, or a 404
+        static = "/" + settings.STATIC_URL.lstrip("/")
+        return "static" if request.path_info.startswith(static) else "unresolved"
     return match.view_name or match.route or "unnamed"
 
 

@@ -101,6 +101,8 @@ def test_each_view_is_timed_under_its_name_never_its_path(product_on_sale):
     assert Client().get("/").status_code == 200
     assert Client().get(f"/p/{product_on_sale.public_id}/").status_code == 200
     assert Client().get("/p/01NOSUCHPRODUCT000000000000/").status_code == 404
+    assert Client().get("/static/web/app.css").status_code == 200
+    assert Client().get("/no/such/page/").status_code == 404
 
     after = scrape()
     assert requests_counted(after, "web:home") == requests_counted(before, "web:home") + 1
@@ -108,6 +110,11 @@ def test_each_view_is_timed_under_its_name_never_its_path(product_on_sale):
     assert (
         requests_counted(after, "web:product", status="4xx")
         == requests_counted(before, "web:product", status="4xx") + 1
+    )
+    assert requests_counted(after, "static") == requests_counted(before, "static") + 1
+    assert (
+        requests_counted(after, "unresolved", status="4xx")
+        == requests_counted(before, "unresolved", status="4xx") + 1
     )
     assert not [k for k in after if any(product_on_sale.public_id in v for _n, v in k[1])]
 
