@@ -106,6 +106,8 @@ def _object_storage() -> dict:
     }
     if not any(env.values()):
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    from botocore.config import Config
+
     for name in ("BUCKET", "ENDPOINT_URL", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY"):
         if not env[name]:
             raise ImproperlyConfigured(
@@ -135,8 +137,14 @@ def _object_storage() -> dict:
             "access_key": env["ACCESS_KEY_ID"],
             "secret_key": env["SECRET_ACCESS_KEY"],
             "region_name": env["REGION"] or "us-east-1",
-            "addressing_style": style,
-            "signature_version": "s3v4",
+            # Checksums only when an operation requires one: boto3's default streamed
+            # checksums (aws-chunked uploads) are refused by Aliyun OSS and Tencent COS.
+            "client_config": Config(
+                s3={"addressing_style": style},
+                signature_version="s3v4",
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            ),
             "custom_domain": domain or None,
             # A private bucket: links are signed (an hour) unless a public custom domain
             # serves them; a stored name is never reused, so browsers may keep a photo.

@@ -14,7 +14,7 @@ from django.conf import settings
 
 S3 = {
     "OMNI_S3_BUCKET": "omni-photos",
-    "OMNI_S3_ENDPOINT_URL": "https://oss-cn-hangzhou.aliyuncs.com",
+    "OMNI_S3_ENDPOINT_URL": "https://s3.oss-cn-hangzhou.aliyuncs.com",
     "OMNI_S3_ACCESS_KEY_ID": "LTAI5tOmniTestKey",
     "OMNI_S3_SECRET_ACCESS_KEY": "omni-test-secret",
 }
@@ -57,7 +57,7 @@ def run(tmp_path, args, **env) -> subprocess.CompletedProcess:
         ({"OMNI_S3_BUCKET": "omni-photos"}, "OMNI_S3_ENDPOINT_URL"),
         ({**S3, "OMNI_S3_ACCESS_KEY_ID": ""}, "OMNI_S3_ACCESS_KEY_ID"),
         ({**S3, "OMNI_S3_SECRET_ACCESS_KEY": " "}, "OMNI_S3_SECRET_ACCESS_KEY"),
-        ({**S3, "OMNI_S3_ENDPOINT_URL": "oss-cn-hangzhou.aliyuncs.com"}, "OMNI_S3_ENDPOINT_URL"),
+        ({**S3, "OMNI_S3_ENDPOINT_URL": "s3.oss-cn-hangzhou.aliyuncs.com"}, "OMNI_S3_ENDPOINT_URL"),
         ({**S3, "OMNI_S3_ADDRESSING_STYLE": "virtul"}, "OMNI_S3_ADDRESSING_STYLE"),
         ({**S3, "OMNI_S3_CUSTOM_DOMAIN": "https://img.example.cn"}, "OMNI_S3_CUSTOM_DOMAIN"),
         ({**S3, "OMNI_S3_BUCKET": ""}, "OMNI_S3_BUCKET"),  # keys without a bucket
@@ -75,11 +75,22 @@ def test_a_malformed_setting_stops_the_start_with_one_line_naming_it(tmp_path, e
         assert secret not in done.stderr  # a key is never echoed to a log
 
 
-PRINT = (
-    "import django, json; django.setup(); from django.conf import settings as s; "
-    "print(json.dumps({'storage': s.STORAGES['default'], 'cache': s.CACHES['default'], "
-    "'csp': s.OMNI_CSP}))"
-)
+PRINT = """
+import django, json
+django.setup()
+from django.conf import settings as s
+storage = dict(s.STORAGES["default"], OPTIONS=dict(s.STORAGES["default"].get("OPTIONS", {})))
+config = storage["OPTIONS"].pop("client_config", None)
+if config is not None:
+    storage["config"] = {
+        "s3": config.s3,
+        "signature_version": config.signature_version,
+        "checksums": config.request_checksum_calculation,
+    }
+if not storage["OPTIONS"]:
+    del storage["OPTIONS"]
+print(json.dumps({"storage": storage, "cache": s.CACHES["default"], "csp": s.OMNI_CSP}))
+"""
 
 
 def test_complete_object_storage_and_redis_settings_are_what_the_processes_use(tmp_path):
@@ -87,7 +98,7 @@ def test_complete_object_storage_and_redis_settings_are_what_the_processes_use(t
         tmp_path,
         ["-c", PRINT],
         **S3,
-        OMNI_S3_REGION="oss-cn-hangzhou",
+        OMNI_S3_REGION="cn-hangzhou",
         OMNI_S3_ADDRESSING_STYLE="virtual",
         REDIS_URL="redis://:p%40ss@10.0.0.5:6379/2",
     )
@@ -97,15 +108,19 @@ def test_complete_object_storage_and_redis_settings_are_what_the_processes_use(t
     assert got["storage"]["BACKEND"] == "storages.backends.s3.S3Storage"
     options = got["storage"]["OPTIONS"]
     assert options["bucket_name"] == "omni-photos"
-    assert options["endpoint_url"] == "https://oss-cn-hangzhou.aliyuncs.com"
-    assert options["region_name"] == "oss-cn-hangzhou"
-    assert options["addressing_style"] == "virtual"
+    assert options["endpoint_url"] == "https://s3.oss-cn-hangzhou.aliyuncs.com"
+    assert options["region_name"] == "cn-hangzhou"
+    assert got["storage"]["config"] == {
+        "s3": {"addressing_style": "virtual"},
+        "signature_version": "s3v4",
+        "checksums": "when_required",  # OSS and COS refuse boto3's streamed checksums
+    }
     assert options["default_acl"] is None and options["file_overwrite"] is False
     assert got["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert got["cache"]["LOCATION"] == "redis://:p%40ss@10.0.0.5:6379/2"
     # the photos' host may be shown by pages (the bucket as a sub-domain, or the endpoint)
     img_src = next(p for p in got["csp"].split(";") if p.strip().startswith("img-src"))
-    assert "https://omni-photos.oss-cn-hangzhou.aliyuncs.com" in img_src.split()
+    assert "https://omni-photos.s3.oss-cn-hangzhou.aliyuncs.com" in img_src.split()
 
 
 def test_a_custom_domain_serves_public_links_and_is_the_only_photo_host(tmp_path):
