@@ -56,7 +56,7 @@ class SigningKeyAdmin(admin.ModelAdmin):
     `omniretail rotate-signing-key` and never removed (that voids what they signed)."""
 
     list_display = ["kid", "created_at", "signs_from"]
-    fields = ["kid", "created_at", "signs_from"]
+    fields = ("kid", "created_at", "signs_from")
     readonly_fields = fields
 
     def has_add_permission(self, request):

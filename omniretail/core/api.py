@@ -31,8 +31,8 @@ def build_api() -> NinjaAPI:
     def domain_error(request, exc: DomainError):
         exc.run_after_rollback()
         response = api.create_response(request, exc.as_dict(), status=exc.status)
-        if getattr(exc, "retry_after", None):
-            response["Retry-After"] = str(exc.retry_after)
+        if retry_after := getattr(exc, "retry_after", None):
+            response["Retry-After"] = str(retry_after)
         return response
 
     @api.exception_handler(NinjaValidationError)

@@ -1,6 +1,8 @@
 """Domain errors: a service refuses with one of these; the API turns it into a 4xx JSON body
 `{"error": {"code", "message", "fields"}}` and the pages show the message. Never a 500."""
 
+from typing import NoReturn
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -91,7 +93,7 @@ def require_quantity(value, *, field: str = "quantity", maximum: int) -> int:
     return value
 
 
-def refuse(error: DomainError, *, record=None):
+def refuse(error: DomainError, *, record=None) -> NoReturn:
     """Raise `error`, keeping an audit row that must outlive the refusal. `record` must be
     idempotent: it runs now, and again at the edge (the API's error handler) after a
     rollback may have taken the first write away."""

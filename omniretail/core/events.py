@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar, dataclass_transform
 
 from django.apps import apps
 from django.conf import settings
@@ -23,10 +24,12 @@ from omniretail.core.models import HandledEvent, OutboxEvent
 logger = logging.getLogger(__name__)
 
 _event_types: dict[str, type] = {}
+_Event = TypeVar("_Event")
 _handlers: dict[str, list[Callable]] = defaultdict(list)
 
 
-def event(cls):
+@dataclass_transform(frozen_default=True, kw_only_default=True)
+def event(cls: type[_Event]) -> type[_Event]:
     """Declare an event type: a frozen dataclass registered under its qualified name."""
     frozen = dataclasses.dataclass(frozen=True, kw_only=True)(cls)
     _event_types[event_name(frozen)] = frozen

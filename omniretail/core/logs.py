@@ -95,7 +95,7 @@ def carries_request_id(func):
         finally:
             REQUEST_ID.reset(token)
 
-    run.carries_request_id = True
+    run.carries_request_id = True  # type: ignore[attr-defined]  # mypy has no function attributes
     return run
 
 

@@ -150,7 +150,7 @@ class RedisCounters:
 
     def get(self, scope: str, key: str, now: float) -> tuple[int, float]:
         hits, resets = self.client.hmget(self._key(scope, key), ["h", "r"])
-        if resets is None or float(resets) <= now:
+        if hits is None or resets is None or float(resets) <= now:
             return 0, now
         return int(hits), float(resets)
 

@@ -57,7 +57,7 @@ def _reencoded(upload: UploadedFile, field: str) -> tuple[bytes, str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(upload)
+            image: Image.Image = Image.open(upload)
             if image.format not in FORMATS:
                 raise refused
             if image.width * image.height > settings.OMNI_UPLOAD_MAX_PIXELS:

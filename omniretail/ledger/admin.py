@@ -15,7 +15,7 @@ class AssetAdmin(ReadOnlyAdmin):
 
 class EntryInline(admin.TabularInline):
     model = Entry
-    fields = ["account", "amount", "balance_after", "created_at"]
+    fields = ("account", "amount", "balance_after", "created_at")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -57,7 +57,11 @@ def get_or_create_asset(*, code: str) -> Asset:
 
 
 def get_or_create_account(
-    *, asset_code: str, owner: str | Model, kind: str = Account.Kind.WALLET, allow_negative=False
+    *,
+    asset_code: str,
+    owner: str | PublicIdModel,
+    kind: str = Account.Kind.WALLET,
+    allow_negative=False,
 ) -> Account:
     """The one account of `owner` for this asset and kind. Only system accounts may be
     allowed to go negative: a person or organisation can never be overdrawn."""

@@ -160,13 +160,14 @@ def settle_after_sales_refund(*, order: Order) -> None:
 
 
 def _tell(order: Order, text: str) -> None:
-    if order.shopper_id:
+    shopper = order.shopper if order.shopper_id else None
+    if shopper is not None:
         notify(
-            user=order.shopper,
+            user=shopper,
             title=_("售后通知"),
             body=text,
             link=f"/orders/{order.public_id}/",
-            sms_to=order.shopper.phone or "",
+            sms_to=shopper.phone or "",
         )
 
 

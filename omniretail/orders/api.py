@@ -1,4 +1,5 @@
 from datetime import date
+from typing import cast
 
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
@@ -10,7 +11,7 @@ from omniretail.core.errors import NotFound, field_error
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id, skus_by_public_ids
 from omniretail.orders import aftersales, pickup, selectors, services
-from omniretail.orders.models import AfterSalesRequest, Order
+from omniretail.orders.models import AfterSalesRequest, Cart, Order
 from omniretail.orders.schemas import (
     AfterSalesIn,
     AfterSalesOut,
@@ -111,14 +112,14 @@ def get_cart(request):
 
 @router.post("/cart/items", response=CartOut)
 def add_item(request, payload: CartItemIn):
-    cart = services.cart_for(user=request.auth)
+    cart = cast(Cart, services.cart_for(user=request.auth))  # a signed-in shopper has one
     services.add_to_cart(cart=cart, sku=sku_by_public_id(payload.sku), quantity=payload.quantity)
     return cart_out(cart)
 
 
 @router.put("/cart/items", response=CartOut)
 def set_item_quantity(request, payload: CartItemIn):
-    cart = services.cart_for(user=request.auth)
+    cart = cast(Cart, services.cart_for(user=request.auth))  # a signed-in shopper has one
     services.set_cart_quantity(
         cart=cart, sku=sku_by_public_id(payload.sku), quantity=payload.quantity
     )
@@ -240,7 +241,7 @@ def request_after_sales(
     request,
     order_id: str,
     payload: Form[AfterSalesIn],
-    photos: File[list[UploadedFile]] = None,
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # ninja reads this form
 ):
     """multipart/form-data: `kind`, `reason`, `lines` (JSON) and up to six `photos` files
     (JPEG, PNG or WebP; a link instead of a file is refused). Send an `Idempotency-Key`."""

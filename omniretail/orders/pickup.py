@@ -5,6 +5,7 @@ unknown one, and wrong codes are limited per staff member and per store."""
 
 import math
 import secrets
+from typing import NoReturn
 
 import segno
 from django.conf import settings
@@ -73,12 +74,12 @@ def _log(code: str, staff, store, order, outcome: str, token: str | None = None)
     return created
 
 
-def _refuse(error, code: str, staff, store, order, outcome: str):
+def _refuse(error, code: str, staff, store, order, outcome: str) -> NoReturn:
     token = new_public_id()
     refuse(error, record=lambda: _log(code, staff, store, order, outcome, token))
 
 
-def _unknown(code: str, staff, store, order) -> None:
+def _unknown(code: str, staff, store, order) -> NoReturn:
     """A code that is not this store's, answered the same whether it exists elsewhere or
     not, and counted as a guess for the staff member and the store. The count rides on the
     idempotent audit row (written once more after a rollback), so it survives the

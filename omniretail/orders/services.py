@@ -45,6 +45,7 @@ from omniretail.orders.state import transition
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 from omniretail.payments.reconcile import may_still_succeed
+from omniretail.stores.models import Store
 from omniretail.stores.selectors import is_open, prefetch_schedule
 
 S = Order.Status
@@ -148,7 +149,7 @@ def merge_session_cart(*, session_key: str, user) -> Cart:
 class Fulfilment:
     kind: str
     location: StockLocation
-    store: object | None
+    store: Store | None
     slot_start: datetime | None = None
     slot_end: datetime | None = None
     address: dict | None = None
@@ -570,14 +571,15 @@ def record_refund(*, order_id: str, amount: Decimal) -> Order:
 
 
 def _tell_shopper(order: Order, text: str) -> None:
-    if order.shopper_id is None:
+    shopper = order.shopper if order.shopper_id else None
+    if shopper is None:
         return
     notify(
-        user=order.shopper,
+        user=shopper,
         title=_("订单通知"),
         body=text,
         link=f"/orders/{order.public_id}/",
-        sms_to=order.shopper.phone or "",
+        sms_to=shopper.phone or "",
     )
 
 

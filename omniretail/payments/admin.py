@@ -15,7 +15,7 @@ from omniretail.payments.models import (
 
 class RefundInline(admin.TabularInline):
     model = Refund
-    fields = ["public_id", "amount", "status", "reason", "provider_reference", "created_at"]
+    fields = ("public_id", "amount", "status", "reason", "provider_reference", "created_at")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -37,7 +37,7 @@ def _intent_out(intent: PaymentIntent) -> dict:
         "currency": intent.currency,
         "provider": intent.provider,
         "status": intent.status,
-        "payee_id": intent.payee.public_id if intent.payee_id else None,
+        "payee_id": intent.payee.public_id if intent.payee else None,
         "expires_at": intent.expires_at,
         "paid_at": intent.paid_at,
         "created_at": intent.created_at,
