@@ -121,9 +121,11 @@ def _object_storage() -> dict:
             "OMNI_S3_ENDPOINT_URL must be the service's URL, e.g. "
             "https://oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000"
         )
-    style = env["ADDRESSING_STYLE"] or "auto"
-    if style not in {"auto", "virtual", "path"}:
-        raise ImproperlyConfigured("OMNI_S3_ADDRESSING_STYLE must be auto, virtual or path")
+    # The bucket as a sub-domain (what OSS and COS require), except on an address or
+    # localhost, which have no sub-domains (a MinIO on a host name usually wants "path").
+    style = env["ADDRESSING_STYLE"] or ("path" if _is_address(endpoint.hostname) else "virtual")
+    if style not in {"virtual", "path"}:
+        raise ImproperlyConfigured("OMNI_S3_ADDRESSING_STYLE must be virtual or path")
     domain = env["CUSTOM_DOMAIN"]
     if "://" in domain:
         raise ImproperlyConfigured(
@@ -154,6 +156,14 @@ def _object_storage() -> dict:
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host == "localhost"
+    return True
 
 
 def _photo_origins(storage: dict) -> list[str]:

@@ -129,6 +129,8 @@ def test_a_custom_domain_serves_public_links_and_is_the_only_photo_host(tmp_path
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout)
     assert got["storage"]["OPTIONS"]["custom_domain"] == "img.hubin.cn"
+    # no style given: the bucket as a sub-domain, as OSS and COS require
+    assert got["storage"]["config"]["s3"] == {"addressing_style": "virtual"}
     img_src = next(p for p in got["csp"].split(";") if p.strip().startswith("img-src"))
     assert img_src.split()[1:] == ["'self'", "data:", "blob:", "https://img.hubin.cn"]
 

@@ -46,8 +46,7 @@ def bucket(s3_endpoint, settings, monkeypatch):
         "ENDPOINT_URL": s3_endpoint,
         "ACCESS_KEY_ID": "omni-test",
         "SECRET_ACCESS_KEY": "omni-test-secret",
-        "REGION": "us-east-1",
-        "ADDRESSING_STYLE": "path",
+        "REGION": "us-east-1",  # no style: path, on an address
     }.items():
         monkeypatch.setenv(f"OMNI_S3_{variable}", value)
     settings.STORAGES = {**settings.STORAGES, "default": project_settings._object_storage()}
