@@ -220,6 +220,7 @@ INSTALLED_APPS = [
     "omniretail.inventory",
     "omniretail.orders",
     "omniretail.loyalty",
+    "omniretail.earning",
     "omniretail.codes",
     "omniretail.pointsmall",
     "omniretail.referrals",

@@ -1,7 +1,8 @@
 """Orders tell loyalty what happened through the outbox; orders never imports us."""
 
 from omniretail.core.events import subscribe
-from omniretail.loyalty import coupons, earning
+from omniretail.earning import services as earning
+from omniretail.loyalty import coupons
 from omniretail.orders.events import OrderPaid, OrderRefunded, OrderStatusChanged
 from omniretail.orders.models import Order
 
