@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -67,60 +66,21 @@ def _check_release() -> None:
         )
 
 
-def _housekeeping_jobs():
-    """Idempotent sweeps driven by deadlines stored in the database; safe to run anywhere,
-    any number of times."""
-    from omniretail.codes import tasks as codes_tasks
-    from omniretail.core import throttle
-    from omniretail.core.events import deliver_pending
-    from omniretail.counters import tasks as counters_tasks
-    from omniretail.groupbuy import tasks as groupbuy_tasks
-    from omniretail.inventory.services import release_expired_reservations
-    from omniretail.loyalty import tasks as loyalty_tasks
-    from omniretail.orders.services import expire_unpaid_orders
-    from omniretail.payments import tasks as payments_tasks
-    from omniretail.pointsmall import tasks as pointsmall_tasks
-    from omniretail.referrals.payouts import release_frozen_commissions
-    from omniretail.referrals.rewards import credit_due_rewards
+WORKER_COMMANDS = {
+    # backend -> the Django command that runs its tasks, with its arguments
+    "django_tasks_db.DatabaseBackend": ["db_worker", "--queue-name", "default"],
+    "django_tasks_rq.RQBackend": ["rqworker", "--job-class", "django_tasks_rq.Job", "default"],
+}
 
-    programme_sweeps = [
-        job
-        for module in (
-            loyalty_tasks,
-            codes_tasks,
-            pointsmall_tasks,
-            groupbuy_tasks,
-            counters_tasks,
+
+def worker_command(backend: str) -> list[str]:
+    """The worker command for the task backend in settings.TASKS."""
+    if backend not in WORKER_COMMANDS:
+        sys.exit(
+            f"omniretail: the task backend {backend} has no worker; "
+            "use the database (default) or RQ (REDIS_URL)"
         )
-        for job in module.HOUSEKEEPING
-    ]
-    # Payments first: a payment the gateway confirms on being asked is applied before
-    # the orders' expiry, which leaves any order it may still pay for alone.
-    return [
-        deliver_pending,
-        *payments_tasks.HOUSEKEEPING,
-        expire_unpaid_orders,
-        release_expired_reservations,
-        credit_due_rewards,
-        release_frozen_commissions,
-        *programme_sweeps,
-        throttle.purge_expired,
-    ]
-
-
-def _housekeeping_forever(interval_s: float) -> None:
-    from django.db import close_old_connections
-
-    jobs = _housekeeping_jobs()
-    while True:
-        for job in jobs:
-            try:
-                job()
-            except Exception as exc:  # one failing sweep must not stop the others
-                sys.stderr.write(f"{job.__name__} failed: {exc!r}\n")
-            finally:
-                close_old_connections()
-        time.sleep(interval_s)
+    return WORKER_COMMANDS[backend]
 
 
 def _start_worker_process() -> subprocess.Popen:
@@ -148,10 +108,16 @@ def serve(host: str, port: int, workers: int, with_worker: bool) -> None:
 
 
 def worker() -> None:
+    """The backend's worker runs tasks; beside it the scheduler loop, which enqueues the
+    periodic jobs when this process holds the election (core.scheduler)."""
+    from django.conf import settings
     from django.core.management import call_command
 
-    threading.Thread(target=_housekeeping_forever, args=(5.0,), daemon=True).start()
-    call_command("db_worker")
+    from omniretail.core.scheduler import run_forever
+
+    command = worker_command(settings.TASKS["default"]["BACKEND"])
+    threading.Thread(target=run_forever, args=(threading.Event(),), daemon=True).start()
+    call_command(*command)
 
 
 def demo(host: str, port: int, serve_after: bool) -> None:

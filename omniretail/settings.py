@@ -369,12 +369,21 @@ STATICFILES_FINDERS = [
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
-# Background work: the database queue by default; tests run tasks immediately.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("OMNI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
-}
+# Background work (docs/operations.md "Tasks and schedule"): the database queue by default,
+# RQ on Redis when REDIS_URL is set (OMNI_TASK_BACKEND overrides); tests run tasks
+# immediately. `omniretail worker` runs the backend's worker and the periodic jobs' scheduler.
+OMNI_TASK_BACKEND = os.environ.get("OMNI_TASK_BACKEND", "").strip() or (
+    "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend"
+)
+TASKS = {"default": {"BACKEND": OMNI_TASK_BACKEND}}
+if OMNI_TASK_BACKEND == "django_tasks_rq.RQBackend":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("OMNI_TASK_BACKEND=django_tasks_rq.RQBackend needs REDIS_URL")
+    INSTALLED_APPS += ["django_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+# Periodic runs (core.JobRun), sent-SMS keys and finished database tasks are kept this long.
+OMNI_RUN_RECORDS_DAYS = _env_int("OMNI_RUN_RECORDS_DAYS", 7, low=1, high=3650)
 # Deliver outbox events right after commit in this process (embedded setup); a worker
 # sweeps whatever a crash left behind.
 OMNI_EVENTS_INLINE = _env_bool("OMNI_EVENTS_INLINE", True)

@@ -25,7 +25,7 @@ from omniretail.core.errors import (
     field_error,
 )
 from omniretail.core.signing import digest, sign
-from omniretail.core.sms import send_sms
+from omniretail.core.tasks import send_sms_once
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 TOKEN_PREFIX = "omni_"
@@ -90,7 +90,13 @@ def request_login_code(*, phone: str, client_ip: str | None = None, now=None) ->
         expires_at=now + timedelta(seconds=settings.OMNI_OTP_TTL_SECONDS),
     )
     minutes = max(1, settings.OMNI_OTP_TTL_SECONDS // 60)
-    send_sms(phone=phone, template="login_code", context={"code": code, "minutes": minutes})
+    # a task (the worker sends it at once), keyed by the code so a redelivery sends it once
+    send_sms_once.enqueue(
+        key=f"otp:{otp.pk}",
+        phone=phone,
+        template="login_code",
+        context={"code": code, "minutes": minutes},
+    )
     return otp
 
 

@@ -5,6 +5,7 @@ from django_tasks import task
 
 from omniretail.codes import services
 from omniretail.core.logs import carries_request_id
+from omniretail.core.scheduler import every
 
 
 @task()
@@ -13,4 +14,4 @@ def generate_batch_task(batch_id: int) -> int:
     return services.generate_batch(batch_id=batch_id)
 
 
-HOUSEKEEPING: list = [services.resume_unfinished_batches]
+PERIODIC = [every(minutes=1)(services.resume_unfinished_batches)]

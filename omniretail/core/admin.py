@@ -6,7 +6,10 @@ from omniretail.core import events
 from omniretail.core.models import (
     HandledEvent,
     IdempotencyRecord,
+    JobRun,
     OutboxEvent,
+    ScheduledJob,
+    SentSms,
     SigningKey,
     ThrottleCounter,
 )
@@ -81,3 +84,35 @@ class ThrottleCounterAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the scheduler and the tasks only: read here, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(ReadOnlyAdmin):
+    list_display = ["name", "last_run_for", "enqueued_at"]
+    search_fields = ["name"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    """Each periodic job's runs, one per deadline; a failed one keeps its error."""
+
+    list_display = ["job", "deadline", "started_at", "finished_at", "error"]
+    list_filter = ["job"]
+    search_fields = ["job", "error"]
+    date_hierarchy = "deadline"
+
+
+@admin.register(SentSms)
+class SentSmsAdmin(ReadOnlyAdmin):
+    list_display = ["key", "claimed_at", "sent_at"]
+    search_fields = ["key"]

@@ -103,3 +103,51 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return self.kid
+
+
+class ScheduledJob(models.Model):
+    """A periodic job (core.scheduler) and the last deadline enqueued for it; advanced by a
+    conditional UPDATE, so no deadline is enqueued twice whoever schedules."""
+
+    name = models.CharField(max_length=200, unique=True)
+    last_run_for = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JobRun(models.Model):
+    """One periodic job's run for one deadline, written by the task as it starts: the unique
+    pair makes a task delivered twice run once."""
+
+    job = models.CharField(max_length=200)
+    deadline = models.DateTimeField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-deadline", "job"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "deadline"], name="jobrun_once_per_deadline")
+        ]
+        indexes = [models.Index(fields=["deadline"], name="jobrun_deadline")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.deadline:%Y-%m-%d %H:%M:%S}"
+
+
+class SentSms(models.Model):
+    """An SMS task's key, claimed before sending and marked sent after: a task delivered
+    twice (or retried after the gateway took the message) sends once."""
+
+    key = models.CharField(max_length=100, unique=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key

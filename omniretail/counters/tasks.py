@@ -1,6 +1,12 @@
-"""Idempotent sweeps of the counters programme, run by the worker on every tick."""
+"""Idempotent sweeps of the counters programme, enqueued by the scheduler (core.scheduler)."""
 
+from omniretail.core.scheduler import every
 from omniretail.counters.device import mark_offline
 from omniretail.counters.vending import expire_codes, expire_unlocks, flag_unclosed_doors
 
-HOUSEKEEPING: list = [expire_unlocks, expire_codes, flag_unclosed_doors, mark_offline]
+PERIODIC = [
+    every(seconds=10)(expire_unlocks),
+    every(seconds=30)(expire_codes),
+    every(seconds=30)(flag_unclosed_doors),
+    every(seconds=30)(mark_offline),
+]

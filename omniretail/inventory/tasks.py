@@ -1,8 +1,7 @@
-from django_tasks import task
+"""Inventory's sweep, enqueued by the scheduler (core.scheduler): stock held by lapsed
+reservations goes back."""
 
-from omniretail.inventory import services
+from omniretail.core.scheduler import every
+from omniretail.inventory.services import release_expired_reservations
 
-
-@task()
-def release_expired_reservations() -> int:
-    return services.release_expired_reservations()
+PERIODIC = [every(seconds=30)(release_expired_reservations)]

@@ -1,9 +1,10 @@
-"""Idempotent sweeps of the loyalty programme, run by the worker on every tick."""
+"""Idempotent sweeps of the loyalty programme, enqueued by the scheduler (core.scheduler)."""
 
+from omniretail.core.scheduler import every
 from omniretail.loyalty import members, services
 
-HOUSEKEEPING: list = [
-    services.expire_due_lots,
-    members.recompute_tiers,
-    members.send_birthday_greetings,
+PERIODIC = [
+    every(minutes=10)(services.expire_due_lots),
+    every(minutes=1)(members.recompute_tiers),
+    every(minutes=10)(members.send_birthday_greetings),
 ]

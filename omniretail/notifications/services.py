@@ -1,31 +1,29 @@
-import logging
-
 from django.db import transaction
 from django.utils import timezone
 
-from omniretail.core.sms import send_sms
+from omniretail.core.tasks import send_sms_once
 from omniretail.notifications.models import Notification
-
-logger = logging.getLogger(__name__)
 
 
 def notify(
     *, title: str, body: str, user=None, organization=None, link: str = "", sms_to: str = ""
 ) -> Notification:
-    """An in-app notification, plus an SMS after commit when a phone is given. A failing SMS
-    gateway is logged, never allowed to undo the business change that caused it."""
+    """An in-app notification, plus an SMS task enqueued after commit when a phone is given
+    (keyed by the notification, so it is sent once). A failing enqueue or SMS gateway is
+    logged, never allowed to undo the business change that caused it."""
     note = Notification.objects.create(
         user=user, organization=organization, title=title[:120], body=body[:500], link=link
     )
     if sms_to:
-
-        def send():
-            try:
-                send_sms(phone=sms_to, template="notice", context={"title": title, "body": body})
-            except Exception:
-                logger.exception("SMS to %s failed", sms_to)
-
-        transaction.on_commit(send)
+        transaction.on_commit(
+            lambda: send_sms_once.enqueue(
+                key=f"notice:{note.pk}",
+                phone=sms_to,
+                template="notice",
+                context={"title": title, "body": body},
+            ),
+            robust=True,
+        )
     return note
 
 

@@ -1,8 +1,7 @@
-from django_tasks import task
+"""Orders' sweep, enqueued by the scheduler (core.scheduler): unpaid orders past their
+deadline are cancelled and their stock released."""
 
-from omniretail.orders import services
+from omniretail.core.scheduler import every
+from omniretail.orders.services import expire_unpaid_orders
 
-
-@task()
-def expire_unpaid_orders() -> int:
-    return services.expire_unpaid_orders()
+PERIODIC = [every(seconds=10)(expire_unpaid_orders)]

@@ -1,7 +1,12 @@
-"""Payments' sweeps, run by the worker in this order before the orders' expiry: ask the
-providers about payments whose callback may be lost, then cancel intents no provider
-holds a charge for."""
+"""Payments' sweeps, enqueued by the scheduler (core.scheduler): ask the providers about
+payments whose callback may be lost, then cancel intents no provider holds a charge for.
+The orders' expiry needs neither to have run first: it leaves alone any order whose
+payment the gateway has not been asked about."""
 
+from omniretail.core.scheduler import every
 from omniretail.payments import reconcile, services
 
-HOUSEKEEPING: list = [reconcile.reconcile_intents, services.expire_intents]
+PERIODIC = [
+    every(seconds=10)(reconcile.reconcile_intents),
+    every(seconds=30)(services.expire_intents),
+]

@@ -1,5 +1,6 @@
-"""Idempotent sweeps of the points mall, run by the worker on every tick."""
+"""Idempotent sweeps of the points mall, enqueued by the scheduler (core.scheduler)."""
 
+from omniretail.core.scheduler import every
 from omniretail.pointsmall import services
 
-HOUSEKEEPING: list = [services.expire_vouchers]
+PERIODIC = [every(minutes=1)(services.expire_vouchers)]

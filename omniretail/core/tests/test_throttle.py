@@ -92,6 +92,6 @@ def test_client_ip_trusts_only_what_our_proxies_appended(settings, proxies, forw
 
 
 def test_the_worker_purges_ended_windows():
-    from omniretail.cli import _housekeeping_jobs
+    from omniretail.core.scheduler import periodic_jobs
 
-    assert throttle.purge_expired in _housekeeping_jobs()
+    assert throttle.purge_expired in [job.func for job in periodic_jobs().values()]

@@ -128,10 +128,10 @@ def test_a_voucher_collected_just_before_the_sweep_is_not_refunded(mall):
 
 
 def test_the_worker_runs_the_voucher_and_batch_sweeps():
-    from omniretail.cli import _housekeeping_jobs
     from omniretail.codes.services import resume_unfinished_batches
+    from omniretail.core.scheduler import periodic_jobs
 
-    jobs = _housekeeping_jobs()
+    jobs = [job.func for job in periodic_jobs().values()]
     assert services.expire_vouchers in jobs and resume_unfinished_batches in jobs
 
 

@@ -1,0 +1,65 @@
+"""The kernel's background work: SMS sent once per key, and its periodic sweeps (the outbox,
+ended throttle windows, old run records)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+
+from omniretail.core import throttle
+from omniretail.core.events import deliver_pending
+from omniretail.core.models import JobRun, SentSms
+from omniretail.core.scheduler import every
+from omniretail.core.sms import send_sms
+
+# A claim older than this is a sender that died mid-send: another delivery may take it.
+SMS_CLAIM_SECONDS = 60
+
+
+@task()
+def send_sms_once(*, key: str, phone: str, template: str, context: dict) -> bool:
+    """Sends one SMS per `key` (e.g. `otp:<code id>`): a task delivered twice, or retried
+    after the gateway took the message, sends nothing more. A failed send frees its claim
+    and raises, so the retry sends."""
+    now = timezone.now()
+    SentSms.objects.get_or_create(key=key)
+    claimed = (
+        SentSms.objects.filter(key=key, sent_at__isnull=True)
+        .filter(
+            Q(claimed_at__isnull=True)
+            | Q(claimed_at__lt=now - timedelta(seconds=SMS_CLAIM_SECONDS))
+        )
+        .update(claimed_at=now)
+    )
+    if not claimed:
+        return False
+    try:
+        send_sms(phone=phone, template=template, context=context)
+    except Exception:
+        SentSms.objects.filter(key=key).update(claimed_at=None)
+        raise
+    SentSms.objects.filter(key=key).update(sent_at=timezone.now())
+    return True
+
+
+def prune_run_records() -> int:
+    """Periodic runs and sent-SMS keys older than OMNI_RUN_RECORDS_DAYS go; so do finished
+    results of the database task queue."""
+    before = timezone.now() - timedelta(days=settings.OMNI_RUN_RECORDS_DAYS)
+    pruned, _ = JobRun.objects.filter(deadline__lt=before).delete()
+    sms, _ = SentSms.objects.filter(sent_at__lt=before).delete()
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        from django_tasks_db.models import DBTaskResult
+
+        results, _ = DBTaskResult.objects.finished().filter(finished_at__lt=before).delete()
+        pruned += results
+    return pruned + sms
+
+
+PERIODIC = [
+    every(seconds=5)(deliver_pending),
+    every(minutes=5)(throttle.purge_expired),
+    every(hours=1)(prune_run_records),
+]
