@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from omniretail.accounts.models import ApiToken, Membership, OneTimeCode, Organization, User
-from omniretail.core import throttle
+from omniretail.core import logs, throttle
 from omniretail.core.errors import (
     Conflict,
     NotAuthenticated,
@@ -91,7 +91,8 @@ def request_login_code(*, phone: str, client_ip: str | None = None, now=None) ->
     )
     minutes = max(1, settings.OMNI_OTP_TTL_SECONDS // 60)
     # a task (the worker sends it at once), keyed by the code so a redelivery sends it once
-    send_sms_once.enqueue(
+    logs.enqueue(
+        send_sms_once,
         key=f"otp:{otp.pk}",
         phone=phone,
         template="login_code",

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from django_tasks import task
 
+from omniretail.core.logs import carries_request_id
 from omniretail.core.models import JobRun, ScheduledJob
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def periodic_jobs() -> dict[str, Periodic]:
 
 
 @task()
+@carries_request_id
 def run_periodic(name: str, deadline: str) -> bool:
     """Runs a job for one deadline, once: the JobRun row is the claim, so a redelivered task
     (or a second enqueue) finds it and does nothing. A failed run stays recorded with its

@@ -10,6 +10,7 @@ from django_tasks import task
 
 from omniretail.core import throttle
 from omniretail.core.events import deliver_pending
+from omniretail.core.logs import carries_request_id
 from omniretail.core.models import JobRun, SentSms
 from omniretail.core.scheduler import every
 from omniretail.core.sms import send_sms
@@ -19,6 +20,7 @@ SMS_CLAIM_SECONDS = 60
 
 
 @task()
+@carries_request_id
 def send_sms_once(*, key: str, phone: str, template: str, context: dict) -> bool:
     """Sends one SMS per `key` (e.g. `otp:<code id>`): a task delivered twice, or retried
     after the gateway took the message, sends nothing more. A failed send frees its claim

@@ -1,6 +1,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from omniretail.core import logs
 from omniretail.core.tasks import send_sms_once
 from omniretail.notifications.models import Notification
 
@@ -16,7 +17,8 @@ def notify(
     )
     if sms_to:
         transaction.on_commit(
-            lambda: send_sms_once.enqueue(
+            lambda: logs.enqueue(
+                send_sms_once,
                 key=f"notice:{note.pk}",
                 phone=sms_to,
                 template="notice",
