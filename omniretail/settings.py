@@ -221,6 +221,7 @@ INSTALLED_APPS = [
     "omniretail.orders",
     "omniretail.loyalty",
     "omniretail.earning",
+    "omniretail.reviews",
     "omniretail.codes",
     "omniretail.pointsmall",
     "omniretail.referrals",

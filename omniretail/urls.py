@@ -16,12 +16,14 @@ from omniretail.orders.api import router as orders_router
 from omniretail.payments.api import router as payments_router
 from omniretail.pointsmall.api import router as pointsmall_router
 from omniretail.referrals.api import router as referrals_router
+from omniretail.reviews.api import router as reviews_router
 from omniretail.stores.api import router as stores_router
 from omniretail.supply.api import router as supply_router
 
 api = build_api()
 api.add_router("/auth", auth_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/catalog", reviews_router)  # its paths are the catalogue's
 api.add_router("/stores", stores_router)
 api.add_router("/payments", payments_router)
 api.add_router("/orders", orders_router)

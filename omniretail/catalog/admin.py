@@ -6,11 +6,11 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from omniretail.accounts.admin_scoping import OrganizationScopedAdmin, ScopedReadOnlyAdmin
+from omniretail.accounts.admin_scoping import OrganizationScopedAdmin
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.catalog import search, services
-from omniretail.catalog.models import Brand, Category, Product, ProductImage, ProductReview, Sku
+from omniretail.catalog.models import Brand, Category, Product, ProductImage, Sku
 from omniretail.core.errors import DomainError
 
 REJECTION_REASON = gettext_lazy("未通过平台审核，请按平台规则修改后重新提交。")
@@ -212,13 +212,3 @@ class ProductImageAdmin(OrganizationScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # images are added on their product's page
-
-
-@admin.register(ProductReview)
-class ProductReviewAdmin(ScopedReadOnlyAdmin):
-    """Reviews are written by shoppers and hidden by the merchant, never edited here."""
-
-    organization_path = "merchant"
-    list_display = ["product", "rating", "author", "merchant", "hidden_at", "created_at"]
-    list_filter = ["rating"]
-    search_fields = ["text", "product__name"]

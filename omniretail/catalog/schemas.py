@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, StrictInt
+from pydantic import Field
 
 from omniretail.core.money import MoneyIn
 
@@ -132,31 +132,3 @@ class SkuPriceIn(Schema):
 class ReviewIn(Schema):
     approve: bool
     reason: str = Field("", max_length=500)
-
-
-class ProductReviewIn(Schema):
-    order: str = Field(..., max_length=26)
-    sku: str = Field(..., max_length=26)
-    rating: StrictInt  # a JSON number: true is not a rating of 1
-    text: str = ""
-
-
-class ReviewHideIn(Schema):
-    reason: str = ""
-
-
-class ProductReviewOut(Schema):
-    id: str
-    product: str
-    sku_name: str
-    rating: int
-    text: str
-    author: str
-    created_at: datetime
-    hidden: bool
-
-
-class ProductReviewsOut(Schema):
-    average: str | None
-    count: int
-    items: list[ProductReviewOut]

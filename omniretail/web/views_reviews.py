@@ -1,5 +1,5 @@
 """The shopper's 评价 form on a completed order, and the merchant's list of reviews of what it
-sold with a 隐藏 button. Parse, call `catalog.reviews`, go back; a refusal is shown with its
+sold with a 隐藏 button. Parse, call `reviews.services`, go back; a refusal is shown with its
 own 4xx status. No business rule lives here."""
 
 from django.contrib import messages
@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from omniretail.catalog import reviews
 from omniretail.core.errors import DomainError, field_error
+from omniretail.reviews import services as reviews
 from omniretail.web.access import staff_required
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import _ctx

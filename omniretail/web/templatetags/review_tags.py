@@ -1,11 +1,11 @@
 """Product reviews on pages that other views own (the order, the product, the producer
-portal): each tag reads what it shows through `catalog.reviews`, so those views stay as
+portal): each tag reads what it shows through `reviews.services`, so those views stay as
 they are."""
 
 from django import template
 
-from omniretail.catalog import reviews
 from omniretail.orders.models import Order
+from omniretail.reviews import services as reviews
 
 register = template.Library()
 

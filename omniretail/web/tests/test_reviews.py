@@ -5,10 +5,10 @@ import pytest
 from django.test import Client
 
 from omniretail.accounts.models import User
-from omniretail.catalog import reviews
-from omniretail.catalog.models import ProductReview
 from omniretail.inventory import services as inventory
 from omniretail.orders.services import ring_up_sale
+from omniretail.reviews import services as reviews
+from omniretail.reviews.models import ProductReview
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from omniretail.accounts import services as accounts
 from omniretail.accounts.models import Membership, User
-from omniretail.catalog import reviews
 from omniretail.catalog import services as catalog
 from omniretail.codes import services as codes
 from omniretail.conftest import make_staff, make_store
@@ -34,6 +33,7 @@ from omniretail.orders import services as orders
 from omniretail.orders.state import transition
 from omniretail.payments import services as payments
 from omniretail.referrals.models import PayoutRequest, Reseller
+from omniretail.reviews import services as reviews
 from omniretail.supply import procurement
 from omniretail.supply import services as supply
 from omniretail.web.tests.factories import place_order, publish

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 
 from omniretail.accounts.models import User
-from omniretail.catalog import reviews
-from omniretail.catalog.models import ProductReview
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed
 from omniretail.inventory import services as inventory
 from omniretail.orders.services import checkout, resolve_fulfilment, ring_up_sale
+from omniretail.reviews import services as reviews
+from omniretail.reviews.models import ProductReview
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/catalog"

@@ -3,8 +3,7 @@
 A shopper reviews what they received, once per completed order line (rating 1-5, optional
 text); the one-to-one on the line makes "once" hold under races too. The selling merchant's
 staff hide an abusive review; it stays stored with who hid it and when, and every read
-below counts only visible reviews. Orders sit above the catalogue, so the order line is
-reached through the review's own foreign key, never by importing `orders`."""
+below counts only visible reviews."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -14,17 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import organizations_of, require_user
-from omniretail.catalog.models import Product, ProductReview
+from omniretail.catalog.models import Product
 from omniretail.core.errors import Conflict, NotFound, field_error
+from omniretail.orders.models import Order, OrderLine
+from omniretail.reviews.models import ProductReview
 
 MAX_TEXT = 500
 MAX_REASON = 200
 RECENT = 3
-COMPLETED = "completed"  # orders.Order.Status.COMPLETED, named here to keep the layering
-
-
-def _order_lines():
-    return ProductReview._meta.get_field("order_line").related_model.objects
 
 
 def _rating(value) -> int:
@@ -51,14 +47,13 @@ def write_review(*, shopper, order_id: str, sku_id: str, rating, text: str = "")
     rating = _rating(rating)
     text = _text(text, field="text", limit=MAX_TEXT)
     line = (
-        _order_lines()
-        .select_related("order", "sku")
+        OrderLine.objects.select_related("order", "sku")
         .filter(order__public_id=order_id, order__shopper=shopper, sku__public_id=sku_id)
         .first()
     )
     if line is None:
         raise NotFound(_("您没有购买过这件商品，不能评价。"), code="not_purchased")
-    if line.order.status != COMPLETED:
+    if line.order.status != Order.Status.COMPLETED:
         raise Conflict(_("订单完成后才能评价。"), code="order_not_completed")
     try:
         with transaction.atomic():

@@ -3,11 +3,11 @@
 import pytest
 from django.db import connection
 
-from omniretail.catalog import reviews
-from omniretail.catalog.models import ProductReview
 from omniretail.core.errors import Conflict
 from omniretail.inventory import services as inventory
 from omniretail.orders.services import ring_up_sale
+from omniretail.reviews import services as reviews
+from omniretail.reviews.models import ProductReview
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
