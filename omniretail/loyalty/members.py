@@ -1,14 +1,13 @@
 """Members of a merchant's programme: activation (with the sign-up reward), profile, tiers
-from rolling 12-month spend and visits, tier benefits, and the birthday greeting with the
-merchant's birthday coupon (or, without one, its birthday points), sent by SMS a configured
-number of days early."""
+(from rolling 12-month spend and visits, which earning.tiers counts from orders), tier
+benefits, and the birthday greeting with the merchant's birthday coupon (or, without one,
+its birthday points), sent by SMS a configured number of days early."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,15 +17,6 @@ from omniretail.core.money import money
 from omniretail.loyalty import coupons, services
 from omniretail.loyalty.models import EarnRule, Member, Tier
 from omniretail.notifications.services import notify
-from omniretail.orders.models import Order
-
-COUNTED = [
-    Order.Status.PAID,
-    Order.Status.READY_FOR_PICKUP,
-    Order.Status.SHIPPED,
-    Order.Status.COMPLETED,
-    Order.Status.REFUND_REQUESTED,
-]
 
 
 def activate(*, user, org: Organization, name: str = "", birthday: date | None = None) -> Member:
@@ -101,34 +91,6 @@ def tier_for(*, org: Organization, spend: Decimal, visits: int) -> Tier | None:
         if by_spend or by_visits or (tier.min_spend == 0 and tier.min_visits == 0):
             reached = tier
     return reached
-
-
-def activity(member: Member, *, now=None) -> tuple[Decimal, int]:
-    """Rolling 12 months at this merchant: net amount paid and paid orders (visits)."""
-    now = now or timezone.now()
-    row = Order.objects.filter(
-        shopper_id=member.user_id,
-        merchant_id=member.org_id,
-        status__in=COUNTED,
-        paid_at__gte=now - timedelta(days=365),
-    ).aggregate(spend=Sum(F("total") - F("amount_refunded")), visits=Count("id"))
-    return row["spend"] or Decimal("0"), row["visits"]
-
-
-def recompute_tiers(*, now=None, limit: int = 500) -> int:
-    """Housekeeping: members whose tier was last computed over a day ago."""
-    now = now or timezone.now()
-    stale = Member.objects.filter(
-        activated_at__isnull=False, tier_computed_at__lt=now - timedelta(days=1)
-    ) | Member.objects.filter(activated_at__isnull=False, tier_computed_at__isnull=True)
-    changed = 0
-    for member in stale.select_related("org").order_by("pk")[:limit]:
-        spend, visits = activity(member, now=now)
-        tier = tier_for(org=member.org, spend=spend, visits=visits)
-        name = tier.name if tier else ""
-        changed += name != member.tier
-        Member.objects.filter(pk=member.pk).update(tier=name, tier_computed_at=now)
-    return changed
 
 
 def benefits(member: Member) -> dict:

@@ -5,6 +5,5 @@ from omniretail.loyalty import members, services
 
 PERIODIC = [
     every(minutes=10)(services.expire_due_lots),
-    every(minutes=1)(members.recompute_tiers),
     every(minutes=10)(members.send_birthday_greetings),
 ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed
 from omniretail.core.sms import read_sms_file
+from omniretail.earning import tiers
 from omniretail.inventory import services as inventory
 from omniretail.loyalty import coupons, members, services
 from omniretail.loyalty.models import Coupon
@@ -62,7 +63,7 @@ def give(template, user, key="k1"):
 def gold_member(user, org, percent):
     members.set_tiers(org=org, tiers=[{"name": "金卡", "discount_percent": percent}])
     members.activate(user=user, org=org)
-    members.recompute_tiers()
+    tiers.recompute_tiers()
 
 
 def test_tier_discount_and_a_capped_percent_coupon_are_taken_to_the_fen(

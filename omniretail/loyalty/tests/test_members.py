@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from omniretail.core.errors import ValidationFailed
 from omniretail.core.sms import read_sms_file
+from omniretail.earning import tiers
 from omniretail.loyalty import members, selectors, services
 
 PTS = services.PLATFORM_POINTS
@@ -37,12 +38,12 @@ def test_tiers_follow_spend_or_visits_and_give_their_benefits(referrals):
         ],
     )
     member = members.activate(user=referrals.buyer, org=org)
-    members.recompute_tiers()
+    tiers.recompute_tiers()
     member.refresh_from_db()
     assert member.tier == "银卡"
     referrals.buy(referrals.buyer)
     referrals.buy(referrals.buyer)
-    members.recompute_tiers(now=timezone.now() + timedelta(days=2))
+    tiers.recompute_tiers(now=timezone.now() + timedelta(days=2))
     member.refresh_from_db()
     assert members.benefits(member) == {
         "tier": "金卡",

@@ -5,6 +5,7 @@ pays on the sandbox gateway, and the paid order explains the discount."""
 import pytest
 from playwright.sync_api import expect
 
+from omniretail.earning import tiers
 from omniretail.loyalty import coupons, members
 from omniretail.loyalty.models import Coupon
 from omniretail.orders.models import Order
@@ -24,7 +25,7 @@ def test_a_member_with_a_coupon_checks_out_sees_the_discount_and_pays(
     merchant = commerce.near_store.merchant
     members.set_tiers(org=merchant, tiers=[{"name": "金卡", "discount_percent": 5}])
     members.activate(user=commerce.member, org=merchant)
-    members.recompute_tiers()
+    tiers.recompute_tiers()
     template = coupons.define_template(
         org=merchant, name="满50减8", kind="amount", amount_off="8", min_spend="50"
     )

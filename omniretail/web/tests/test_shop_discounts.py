@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from omniretail.earning import tiers
 from omniretail.loyalty import coupons, members
 from omniretail.loyalty.models import Coupon
 from omniretail.orders.models import Order
@@ -23,7 +24,7 @@ def gold(commerce):
     merchant = commerce.near_store.merchant
     members.set_tiers(org=merchant, tiers=[{"name": "金卡", "discount_percent": 5}])
     members.activate(user=commerce.member, org=merchant)
-    members.recompute_tiers()
+    tiers.recompute_tiers()
     template = coupons.define_template(
         org=merchant, name="满50减8", kind="amount", amount_off="8", min_spend="50"
     )
