@@ -12,7 +12,7 @@ source scripts/redis.sh
 source scripts/s3.sh
 trap 's3_stop; redis_stop; pg_stop' EXIT
 
-echo ">>> lint: ruff, the import layers, mypy (make lint; about 15 s)"
+echo ">>> lint: ruff, the import layers, mypy (make lint; about 5 s)"
 make --no-print-directory lint
 
 layer() {  # layer <name> <command...>: run a layer, prefix its output, return its status
