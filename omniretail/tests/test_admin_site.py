@@ -17,7 +17,8 @@ def test_every_admin_changelist_and_add_page_renders(client, settings, tmp_path)
         changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         assert client.get(changelist).status_code == 200, changelist
         assert client.get(changelist, {"q": "杭州"}).status_code == 200, changelist
-        first = model.objects.first()
+        # django_rq's queue dashboard (with REDIS_URL) is a page over Redis, not a table
+        first = model.objects.first() if meta.managed else None
         if first is not None:
             change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
             page = client.get(change)
