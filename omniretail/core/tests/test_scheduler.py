@@ -221,3 +221,23 @@ def test_the_election_follows_the_setup(settings):
     # SQLite is one machine's file: its single process schedules
     sole = scheduler.PostgresLock if connection.vendor == "postgresql" else scheduler.SoleProcess
     assert isinstance(scheduler.election(), sole)
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_on_rq_the_scheduled_run_goes_through_redis_to_an_rq_worker(settings, registered):
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq import SimpleWorker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    queue = django_rq.get_queue("default", job_class=Job)
+    queue.empty()
+    try:
+        assert Scheduler([SWEEP]).enqueue_due(START + timedelta(seconds=3))
+        assert queue.count == 1 and CALLS == []
+        SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    finally:
+        queue.empty()
+    assert CALLS == [1]
+    assert JobRun.objects.get(job=SWEEP.name).deadline == START
