@@ -73,8 +73,9 @@ def periodic_jobs() -> dict[str, Periodic]:
 @carries_request_id
 def run_periodic(name: str, deadline: str) -> bool:
     """Runs a job for one deadline, once: the JobRun row is the claim, so a redelivered task
-    (or a second enqueue) finds it and does nothing. A failed run stays recorded with its
-    error; the job's next deadline runs it again (every sweep is idempotent)."""
+    (or a second enqueue) finds it and does nothing. A failure is logged and kept on the run,
+    not raised: the job's next deadline runs it again (every sweep is idempotent), and a
+    queue does not keep a failed task per deadline (RQ keeps failed jobs for a year)."""
     job = periodic_jobs().get(name)
     if job is None:  # queued by a release that still had it
         logger.warning("periodic job %s is not declared any more; skipped", name)
@@ -87,8 +88,9 @@ def run_periodic(name: str, deadline: str) -> bool:
     try:
         job.func()
     except Exception as exc:
+        logger.exception("periodic job %s failed for %s", name, deadline)
         JobRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), error=repr(exc)[:2000])
-        raise
+        return False
     JobRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     return True
 
