@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
 from omniretail.accounts.services import authenticate_api_token
-from omniretail.core.errors import PermissionDenied, UnsupportedMediaType
+from omniretail.core.api import require_json
+from omniretail.core.errors import PermissionDenied
 
 
 class BearerToken(HttpBearer):
@@ -51,8 +52,7 @@ def require_same_site_json(request) -> None:
     simple fetch cannot send it without a CORS preflight we never grant) and, when the
     browser names where it comes from (Origin, else Referer), come from this site or
     CSRF_TRUSTED_ORIGINS. Token clients send neither header and are unaffected."""
-    if request.content_type != "application/json":
-        raise UnsupportedMediaType()
+    require_json(request)
     source = request.headers.get("Origin") or request.headers.get("Referer")
     if source is not None and not _allowed_origin(request, source):
         raise PermissionDenied(_("不允许从其他网站发起登录。"), code="cross_origin")

@@ -7,7 +7,7 @@ from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from omniretail.core.errors import DomainError
+from omniretail.core.errors import DomainError, UnsupportedMediaType
 from omniretail.core.idempotency import HEADER, principal_of, run_idempotent
 
 
@@ -74,3 +74,10 @@ def as_json(schema, data) -> dict:
     """Validate `data` against a response schema and render it as JSON-ready values, for
     responses stored by `idempotent` and replayed byte for byte."""
     return schema.model_validate(data).model_dump(mode="json")
+
+
+def require_json(request: HttpRequest) -> None:
+    """A route that reads the raw body (a signed notification, a session-creating call)
+    takes JSON only: a form post is refused before the form parser consumes the body."""
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType()

@@ -8,7 +8,7 @@ from ninja import Router, Status
 
 from omniretail.accounts import selectors as accounts
 from omniretail.accounts.auth import AUTH
-from omniretail.core.api import idempotent
+from omniretail.core.api import idempotent, require_json
 from omniretail.core.errors import NotFound, ValidationFailed
 from omniretail.core.idempotency import HEADER
 from omniretail.payments import selectors, services
@@ -133,5 +133,6 @@ def wallet(request):
 def sandbox_callback(request):
     if not services.provider_enabled(Provider.SANDBOX_GATEWAY):
         raise NotFound()
+    require_json(request)
     log = services.handle_gateway_callback(body=request.body, headers=request.headers)
     return Status(200, {"received": True, "outcome": log.outcome})

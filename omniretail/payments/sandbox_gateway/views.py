@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from omniretail.core.api import require_json
 from omniretail.core.errors import DomainError, NotAuthenticated, ValidationFailed
 from omniretail.core.redirects import safe_return
 from omniretail.core.signing import sign_timestamped, verify_timestamped
@@ -85,6 +86,7 @@ def query(request):
     out_trade_no, what became of a charge. The request is signed with the shared secret
     like the gateway's callbacks, and so is the answer."""
     try:
+        require_json(request)
         body = request.body
         if not verify_timestamped(
             settings.OMNI_SANDBOX_GATEWAY_SECRET,

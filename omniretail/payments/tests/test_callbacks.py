@@ -111,3 +111,16 @@ def test_genuine_callback_with_another_amount_is_refused(started):
     started.refresh_from_db()
     assert started.status == "processing"
     assert CallbackLog.objects.get().outcome == "mismatch"
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/payments/callbacks/sandbox", "/sandbox-gateway/api/charges/query"]
+)
+def test_a_callback_or_query_that_is_not_json_is_refused_with_415(client, url):
+    """The gateway speaks JSON; a form post is refused before its body is read (it was a
+    500: the form parser had consumed the stream)."""
+    resp = client.post(url, {"event": "charge.succeeded", "note": "支付 成功"})
+
+    assert resp.status_code == 415
+    assert resp.json()["error"]["code"] == "unsupported_media_type"
+    assert not CallbackLog.objects.exists()
