@@ -69,7 +69,18 @@ def _check_release() -> None:
 WORKER_COMMANDS = {
     # backend -> the Django command that runs its tasks, with its arguments
     "django_tasks_db.DatabaseBackend": ["db_worker", "--queue-name", "default"],
-    "django_tasks_rq.RQBackend": ["rqworker", "--job-class", "django_tasks_rq.Job", "default"],
+    # RQ's default worker forks a child per job, which would share this process's pooled
+    # database connections and the scheduler's; the simple worker runs jobs in-process.
+    # Its scheduler runs tasks deferred with `run_after`, as db_worker does.
+    "django_tasks_rq.RQBackend": [
+        "rqworker",
+        "--worker-class",
+        "rq.worker.SimpleWorker",
+        "--with-scheduler",
+        "--job-class",
+        "django_tasks_rq.Job",
+        "default",
+    ],
 }
 
 
