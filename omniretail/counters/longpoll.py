@@ -28,12 +28,16 @@ def _state() -> dict:
 
 
 def fresh_connection(query):
-    """Run `query` on a usable connection: the executor threads serve no request, so the
-    request-end clean-up never replaces a broken or expired connection for them."""
+    """Run `query` on a usable connection and let it go after: the executor threads serve no
+    request, so the request-end clean-up never replaces a broken connection for them nor
+    gives a pooled one back (held by an idle thread, it would be lost to the requests)."""
 
     def run(*args, **kwargs):
         close_old_connections()
-        return query(*args, **kwargs)
+        try:
+            return query(*args, **kwargs)
+        finally:
+            close_old_connections()
 
     return sync_to_async(run, thread_sensitive=False)
 
