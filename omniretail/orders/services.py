@@ -522,7 +522,10 @@ def mark_paid(*, order_id: str, intent_id: str) -> Order:
     if order.status != S.PENDING_PAYMENT:
         return order  # a duplicate notification
     transition(order, S.PAID, note=_("支付成功"), paid_at=timezone.now())
-    for line in order.lines.select_related("reservation", "reservation__location", "sku"):
+    # stock rows in SKU key order, as checkout reserved them: a payment and a checkout of
+    # the same goods never wait on each other in a circle
+    lines = order.lines.select_related("reservation", "reservation__location", "sku")
+    for line in lines.order_by("sku_id", "id"):
         if line.reservation is not None:
             inventory.commit_reservation(reservation=line.reservation)
     if order.fulfilment == F_.PICKUP:
@@ -587,9 +590,12 @@ def _tell_shopper(order: Order, text: str) -> None:
 
 
 def _release_stock(order: Order) -> None:
-    for reservation in Reservation.objects.filter(
-        reference=order.public_id, status=Reservation.Status.ACTIVE
-    ).select_related("location", "sku"):
+    """In SKU key order, as checkout reserved the rows."""
+    for reservation in (
+        Reservation.objects.filter(reference=order.public_id, status=Reservation.Status.ACTIVE)
+        .select_related("location", "sku")
+        .order_by("sku_id", "id")
+    ):
         inventory.release_reservation(reservation=reservation)
 
 
