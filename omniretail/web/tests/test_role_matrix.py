@@ -117,6 +117,8 @@ MATRIX = {
     "counter_lead": row(
         "post", LOGIN, 422, 422, 422, 422, 404, args=("lead",), data={"status": "?"}
     ),
+    # the clerk at the counter pairs its screen, as any role of the serving merchant may
+    "counter_kiosk_link": row("post", LOGIN, 200, 200, 200, 200, 404, args=("counter",)),
     "counter_task_done": row("post", LOGIN, 302, 302, 302, 302, 404, args=("task",)),
     # packaging codes: a producer's staff only
     "code_batches": row("get", LOGIN, 403, 403, 403, 403, 403),
@@ -252,6 +254,7 @@ def _build() -> SimpleNamespace:
         content={"headline": "自助购"},
     )
     counters.add_bay(actor=manager, counter=counter, number="1", sku=sku, par_level=1, capacity=3)
+    counters.issue_credential(actor=manager, counter=counter)  # a screen can be paired
     task = counters.open_task(
         counter=counter, kind=StaffTask.Kind.RESTOCK, key="", details={"bays": {}}
     )
