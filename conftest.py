@@ -17,6 +17,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TEST_OUTPUT = os.path.join(os.path.dirname(__file__), "test-output")
+# The markers that skip by the database and Redis at hand, and the fixtures shared by apps.
+pytest_plugins = ["omniretail.testing.plugin"]
 # Servers and scripts the tests start run on the generated key, as the suite itself does.
 os.environ.setdefault("OMNI_EMBEDDED", "1")
 

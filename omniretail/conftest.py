@@ -34,11 +34,6 @@ def _isolated_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def pytest_runtest_setup(item):
-    if item.get_closest_marker("redis") and not django_settings.REDIS_URL:
-        pytest.skip("needs Redis: set REDIS_URL (`make test` gives the PostgreSQL layer one)")
-
-
 @pytest.fixture(autouse=True)
 def _fresh_redis():
     """With REDIS_URL (the PostgreSQL layer of `make test`) the cache and the rate limits live

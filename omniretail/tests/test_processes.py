@@ -118,8 +118,6 @@ def _server_sessions() -> int:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_requests_to_a_web_process_open_no_more_sessions_than_its_pool(tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("connection pooling is PostgreSQL's")
     db = connection.settings_dict
     pool_max = 3
     port = free_port()

@@ -3,7 +3,6 @@ check-then-insert, and three to six got through); ten simultaneous password gues
 only as many passwords as the lockout allows."""
 
 import pytest
-from django.db import connection
 
 from omniretail.accounts import services
 from omniretail.accounts.models import OneTimeCode
@@ -13,12 +12,6 @@ from omniretail.core.sms import read_sms_file
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 PHONE = "13800138000"
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
 
 
 def test_ten_simultaneous_sends_for_one_phone_send_exactly_one_sms(race):

@@ -87,7 +87,7 @@ def test_admin_pages_render_for_the_platform(
         assert client.get(url).status_code == 200, url
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL indexes the row itself")
+@pytest.mark.sqlite  # PostgreSQL indexes the row itself
 def test_deleting_a_product_in_the_admin_removes_its_fts_row(
     make_product, merchant, merchant_staff, platform_staff
 ):

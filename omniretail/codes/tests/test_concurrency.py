@@ -2,7 +2,6 @@
 generating one batch never make a serial twice."""
 
 import pytest
-from django.db import connection
 
 from omniretail.accounts.models import User
 from omniretail.codes import services
@@ -12,12 +11,6 @@ from omniretail.loyalty import services as loyalty
 from omniretail.loyalty.selectors import balance
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
 
 
 def test_ten_phones_scanning_one_code_at_once_award_it_once(token, race):

@@ -1,5 +1,4 @@
 import pytest
-from django.db import connection
 
 from omniretail.core.errors import Conflict, ValidationFailed
 from omniretail.core.idempotency import run_idempotent
@@ -70,10 +69,9 @@ def test_refused_action_leaves_no_record_so_a_corrected_retry_works():
     ) == (201, {"n": 1})
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_retries_with_one_key_act_once_on_postgresql(race):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
     calls = []
     outcomes = race(
         10,

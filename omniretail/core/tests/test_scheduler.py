@@ -48,8 +48,6 @@ def enqueued_deadlines() -> list[str]:
 def test_two_schedulers_enqueue_each_deadline_once_over_ten_intervals(database_queue):
     """Both believe they are elected (a lock lost and regained): the conditional UPDATE still
     lets one of them enqueue each deadline."""
-    if connection.vendor != "postgresql":
-        pytest.skip("two schedulers on one database need PostgreSQL")
     # every 10 s over 10 intervals of 30 s: each deadline is seen 3 times by both threads
     ticks = [START + timedelta(seconds=10 * i) for i in range(30)]
     barrier = threading.Barrier(2)
@@ -183,8 +181,6 @@ def test_operations_doc_lists_every_periodic_job_with_its_interval():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_one_process_at_a_time_holds_the_postgresql_election():
-    if connection.vendor != "postgresql":
-        pytest.skip("the advisory lock is PostgreSQL's")
     first, second = scheduler.PostgresLock(), scheduler.PostgresLock()
     try:
         assert first.hold() and first.hold()

@@ -12,10 +12,9 @@ def test_defaults_are_chinese_shanghai_and_a_generated_key():
     assert len(settings.SECRET_KEY) >= 50
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db
 def test_sqlite_waits_for_writers_in_wal_mode():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite settings")
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
     with connection.cursor() as cursor:

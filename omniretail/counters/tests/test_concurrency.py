@@ -5,7 +5,6 @@ sweeps expire an uncollected unlock and refund it once; racing polls deliver a c
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from omniretail.counters import commands, device, vending
@@ -13,12 +12,6 @@ from omniretail.counters.models import Command, Counter, DeviceEvent, Vend
 from omniretail.payments.models import Refund
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
 
 
 def _buy(setup, quantity=2):

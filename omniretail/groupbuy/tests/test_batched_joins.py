@@ -5,7 +5,6 @@ hundreds of joins racing through several queues at once never seat more than the
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from omniretail.accounts.models import User
@@ -80,8 +79,6 @@ def test_a_batch_for_an_ended_campaign_writes_nothing(groupbuys):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_500_joins_through_four_queues_at_once_seat_exactly_10(groupbuys, race):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
     campaign = groupbuys.campaign(quantity=1, group_size=10, winners_per_group=1)
     crowd = shoppers(500)
     queues = [JoinQueue(batch=25) for _ in range(4)]  # as four worker processes would have
@@ -125,8 +122,6 @@ def _outcome(queue: JoinQueue, shopper, campaign):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_shoppers_racing_through_two_queues_hold_one_seat_each(groupbuys, race):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
     campaign = groupbuys.campaign(quantity=40)  # 120 seats, more than the 100 asks
     crowd = shoppers(50)
     queues = [JoinQueue(batch=50), JoinQueue(batch=50)]
@@ -147,8 +142,6 @@ def test_the_same_shoppers_racing_through_two_queues_hold_one_seat_each(groupbuy
 def test_through_the_queue_the_api_answers_as_per_request_and_a_short_wallet_leaves_nothing(
     groupbuys, api_client, settings
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("the queue serves PostgreSQL")
     settings.OMNI_GROUPBUY_JOIN_QUEUE = True
     campaign = groupbuys.campaign()
     client, poor = api_client(groupbuys.shopper(1)), api_client(groupbuys.shopper(2, wallet="1"))

@@ -3,7 +3,6 @@ every refused join leaves no intent, no charge and no stock moved; the group sti
 draws and settles exactly once."""
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from omniretail.core.errors import Conflict
@@ -15,12 +14,6 @@ from omniretail.payments.models import PaymentIntent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 JOINS, THREADS = 500, 100
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
 
 
 def test_500_joins_at_once_into_a_10_seat_group_seat_exactly_10(groupbuys, race):

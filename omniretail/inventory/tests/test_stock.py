@@ -2,7 +2,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -175,12 +175,11 @@ def test_the_journal_always_adds_up_to_the_level(store_location, sku, merchant_s
             assert 0 <= stock.reserved <= stock.on_hand
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_parallel_reservations_for_twenty_units_sell_exactly_twenty(
     store_location, sku, merchant_staff, race
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("row-level concurrency is proven on PostgreSQL")
     services.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=20)
     outcomes = race(
         50,
@@ -193,12 +192,11 @@ def test_fifty_parallel_reservations_for_twenty_units_sell_exactly_twenty(
     assert Reservation.objects.count() == 20
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_orders_listing_the_same_skus_in_opposite_orders_never_deadlock(
     store_location, sku, sku2, merchant_staff, race
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("row-level concurrency is proven on PostgreSQL")
     for item in (sku, sku2):
         services.receive_stock(actor=merchant_staff, location=store_location, sku=item, quantity=40)
 

@@ -2,7 +2,6 @@
 concurrency (PostgreSQL)."""
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -78,8 +77,6 @@ def test_random_postings_keep_every_ledger_invariant(django_user_model, ops):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_spends_of_a_whole_balance_let_exactly_one_through(django_user_model, race):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
     world = services.system_account(asset_code="CNY", name="world", kind="external")
     user = django_user_model.objects.create(username="spender")
     wallet = services.get_or_create_account(asset_code="CNY", owner=user)
@@ -103,8 +100,6 @@ def test_concurrent_spends_of_a_whole_balance_let_exactly_one_through(django_use
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_duplicates_of_one_key_post_once(django_user_model, race):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
     world = services.system_account(asset_code="CNY", name="world", kind="external")
     user = django_user_model.objects.create(username="dup")
     wallet = services.get_or_create_account(asset_code="CNY", owner=user)

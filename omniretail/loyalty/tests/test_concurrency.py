@@ -2,7 +2,6 @@
 conversions racing against the daily limit."""
 
 import pytest
-from django.db import connection
 
 from omniretail.ledger.services import InsufficientFunds
 from omniretail.loyalty import exchange, selectors, services
@@ -10,12 +9,6 @@ from omniretail.loyalty.models import Conversion, Draw, Lot
 
 PTS = services.PLATFORM_POINTS
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
 
 
 def test_twenty_parallel_spends_of_the_whole_balance_exactly_one_succeeds(shopper, race):

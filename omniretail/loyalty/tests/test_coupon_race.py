@@ -2,7 +2,6 @@
 others are refused whole (no order, no stock held, no payment intent)."""
 
 import pytest
-from django.db import connection
 
 from omniretail.core.errors import Conflict
 from omniretail.inventory import services as inventory
@@ -14,12 +13,6 @@ from omniretail.orders.models import Order
 from omniretail.payments.models import PaymentIntent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
 
 
 def test_ten_checkouts_with_the_same_coupon_exactly_one_uses_it(

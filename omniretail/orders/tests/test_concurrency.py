@@ -1,7 +1,6 @@
 """Fifty shoppers check out the same SKU with twenty in stock, at the same moment."""
 
 import pytest
-from django.db import connection
 
 from omniretail.accounts.models import User
 from omniretail.inventory import services as inventory
@@ -52,10 +51,6 @@ def _assert_exactly_twenty_sold(outcomes, store_location, sku):
 def test_fifty_parallel_checkouts_sell_exactly_the_twenty_in_stock(
     store, store_location, sku, merchant_staff, race
 ):
-    if connection.vendor == "sqlite" and connection.settings_dict["TEST"].get("NAME") is None:
-        pytest.skip(
-            "an in-memory SQLite database cannot be shared by threads; make test uses a file"
-        )
     inventory.receive_stock(
         actor=merchant_staff, location=store_location, sku=sku, quantity=IN_STOCK
     )

@@ -114,12 +114,6 @@ class Server:
         self.log.close()
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("the crash run needs a database a second process can share: PostgreSQL")
-
-
 @pytest.fixture
 def server(_postgres_only, tmp_path, settings):
     settings.OMNI_SANDBOX_GATEWAY_SECRET = SECRET

@@ -8,7 +8,6 @@ import sys
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from omniretail.inventory.models import Reservation
@@ -120,8 +119,6 @@ def test_the_payment_window_is_read_from_the_environment_and_checked_at_start(tm
 def test_parallel_checkouts_of_one_member_stop_at_the_limit(
     shopper, store, sku, stocked, race, settings
 ):
-    if connection.vendor == "sqlite" and connection.settings_dict["TEST"].get("NAME") is None:
-        pytest.skip("an in-memory SQLite database cannot be shared by threads")
     settings.OMNI_ORDER_UNPAID_LIMIT = 3
 
     def buy(_i):

@@ -4,7 +4,6 @@ balance payment."""
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from omniretail.core.errors import Conflict, ValidationFailed
 from omniretail.payments import selectors, services
@@ -26,12 +25,6 @@ def run_in_threads(race):
         return results, refusals, errors
 
     return run
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
 
 
 def test_racing_refunds_never_exceed_the_amount_paid(shopper, run_in_threads):

@@ -4,7 +4,6 @@ expiry sweeps in several workers refund a voucher once."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from omniretail.accounts.models import User
 from omniretail.core.errors import Conflict
@@ -17,12 +16,6 @@ from omniretail.pointsmall.models import Redemption
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 PTS = loyalty.PLATFORM_POINTS
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
 
 
 def test_twelve_members_racing_for_the_last_unit_get_exactly_one_voucher(mall, race):

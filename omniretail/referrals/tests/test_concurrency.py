@@ -4,7 +4,6 @@ once; a share button pressed in many tabs at once earns the day's points once.""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from omniretail.ledger.models import Posting
@@ -13,12 +12,6 @@ from omniretail.referrals import rewards, services
 from omniretail.referrals.models import Attribution, ShareAward
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
 
 
 def test_sweeps_racing_in_four_workers_pay_each_rebate_once(referrals, race):

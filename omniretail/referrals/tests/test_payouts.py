@@ -5,7 +5,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from omniretail.conftest import make_staff
@@ -145,8 +144,6 @@ def test_a_refund_during_the_freeze_comes_out_of_the_frozen_commission(reseller,
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_racing_payout_requests_never_exceed_the_withdrawable_balance(reseller, referrals, race):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
     thaw()  # ¥99.50 withdrawable; ten requests of ¥30.00 at once
     services.configure_programme(
         staff=referrals.staff, merchant=referrals.merchant, payout_minimum="20"

@@ -1,7 +1,6 @@
 """Proven on PostgreSQL: one order line pressed 评价 in many tabs at once keeps one review."""
 
 import pytest
-from django.db import connection
 
 from omniretail.core.errors import Conflict
 from omniretail.inventory import services as inventory
@@ -10,12 +9,6 @@ from omniretail.reviews import services as reviews
 from omniretail.reviews.models import ProductReview
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is proven on PostgreSQL")
 
 
 def test_eight_simultaneous_reviews_of_one_line_keep_exactly_one(

@@ -2,7 +2,6 @@
 settled once, and racing shipments never ship more than was ordered."""
 
 import pytest
-from django.db import connection
 
 from omniretail.conftest import make_staff
 from omniretail.core.errors import DomainError
@@ -10,12 +9,7 @@ from omniretail.inventory.models import StockLevel
 from omniretail.supply import procurement
 from omniretail.supply.models import Allocation
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL"
-    ),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _confirmed_order(channel, quantity):
