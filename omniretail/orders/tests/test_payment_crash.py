@@ -115,7 +115,7 @@ class Server:
 
 
 @pytest.fixture
-def server(_postgres_only, tmp_path, settings):
+def server(tmp_path, settings):
     settings.OMNI_SANDBOX_GATEWAY_SECRET = SECRET
     instance = Server(tmp_path)
     settings.OMNI_PUBLIC_BASE_URL = instance.url
