@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from omniretail.core.tests.images import photo
 from omniretail.core.uploads import save_photos
+from omniretail.testing.images import photo
 
 HTTPS_WARNINGS = ("security.W004", "security.W008", "security.W012", "security.W016")
 

@@ -12,8 +12,7 @@ from omniretail.counters import commands
 from omniretail.counters import kiosk as kiosk_pass
 from omniretail.counters.models import ScanLead, Vend
 from omniretail.counters.tests.device import InProcessSim
-from omniretail.web.tests.test_browser import shoot
-from omniretail.web.tests.test_browser_referrals import sms_login
+from omniretail.testing.browser import shoot, sms_login
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from omniretail.core.tests.images import photo, stored_exif
 from omniretail.counters.models import RepairTicket
+from omniretail.testing.images import photo, stored_exif
 
 pytestmark = pytest.mark.django_db
 

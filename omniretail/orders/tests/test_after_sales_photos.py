@@ -10,10 +10,10 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from omniretail.core.errors import ValidationFailed
-from omniretail.core.tests.images import photo, stored_exif
 from omniretail.orders import aftersales
 from omniretail.orders.models import AfterSalesRequest, Order
 from omniretail.orders.tests.test_api import paid_pickup  # noqa: F401 (the fixture)
+from omniretail.testing.images import photo, stored_exif
 
 pytestmark = pytest.mark.django_db
 

@@ -46,13 +46,6 @@ def test_a_shopper_cannot_open_an_intent_for_an_order_over_the_api(
     assert Order.objects.get().status == "pending_payment"
 
 
-@pytest.fixture
-def live(live_server, settings, transactional_db):
-    settings.OMNI_PUBLIC_BASE_URL = live_server.url
-    settings.OMNI_EVENTS_INLINE = True
-    return live_server
-
-
 def test_a_penny_intent_paid_at_the_gateway_leaves_the_order_unpaid_and_is_refunded(
     live, api_client, shopper, stocked, store, sku, sku2
 ):

@@ -43,10 +43,9 @@ def stock(location, sku) -> tuple[int, int]:
 
 
 @pytest.fixture
-def live(live_server, settings, transactional_db):
-    settings.OMNI_PUBLIC_BASE_URL = live_server.url
+def live(live, settings):
     settings.OMNI_SANDBOX_DELIVERY_ATTEMPTS = 1
-    yield live_server
+    yield live
     gateway.wait_for_deliveries(timeout=5)
 
 

@@ -22,10 +22,9 @@ DEAD_URL = "http://127.0.0.1:9"  # nothing listens: every callback sent there is
 
 
 @pytest.fixture
-def live(live_server, settings, transactional_db):
-    settings.OMNI_PUBLIC_BASE_URL = live_server.url
+def live(live, settings):
     settings.OMNI_PAYMENT_QUERY_AFTER_SECONDS = 30
-    return live_server
+    return live
 
 
 def started_with_lost_callbacks(settings, shopper, *, amount="66.60", **kw) -> PaymentIntent:

@@ -52,12 +52,6 @@ def wait_until(predicate, timeout=8.0):
     return predicate()
 
 
-@pytest.fixture
-def live(live_server, settings, transactional_db):
-    settings.OMNI_PUBLIC_BASE_URL = live_server.url
-    return live_server
-
-
 def start_gateway_payment(shopper, amount="39.90", payee=None):
     intent = services.create_intent(
         purpose="deposit",

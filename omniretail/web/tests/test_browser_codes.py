@@ -15,17 +15,10 @@ from omniretail.codes.models import CodeBatch
 from omniretail.inventory import services as inventory
 from omniretail.pointsmall import services as pointsmall
 from omniretail.pointsmall.models import Redemption
-from omniretail.web.tests.test_browser import shoot, sms_login, staff_login
+from omniretail.testing.browser import shoot, sms_login, staff_login
 
 pytestmark = pytest.mark.browser
 NEW_PHONE = "13912345678"
-
-
-@pytest.fixture
-def live(live_server, settings, transactional_db):
-    settings.OMNI_PUBLIC_BASE_URL = live_server.url
-    settings.OMNI_EVENTS_INLINE = True
-    return live_server
 
 
 def test_a_new_shopper_scans_claims_points_and_redeems_them_for_pickup(

@@ -10,18 +10,10 @@ from playwright.sync_api import expect
 
 from omniretail.orders.models import Order
 from omniretail.payments.sandbox_gateway import gateway
-from omniretail.web.tests.test_browser import shoot, sms_login, staff_login
+from omniretail.testing.browser import shoot, sms_login, staff_login
 
 pytestmark = pytest.mark.browser
 PHONE = "13800138000"
-
-
-@pytest.fixture
-def live(live_server, settings, transactional_db):
-    settings.OMNI_PUBLIC_BASE_URL = live_server.url
-    settings.OMNI_SANDBOX_CHAOS = {"duplicate": 0.0, "delay_s": 0.0, "out_of_order": 0.0}
-    settings.OMNI_EVENTS_INLINE = True
-    return live_server
 
 
 def add_to_cart(page, url: str, product, sku_code: str) -> None:

@@ -10,14 +10,14 @@ from omniretail.loyalty import coupons, members
 from omniretail.loyalty.models import Coupon
 from omniretail.orders.models import Order
 from omniretail.payments.sandbox_gateway import gateway
-from omniretail.web.tests.test_browser import shoot, sms_login
-from omniretail.web.tests.test_browser_commerce import PHONE, add_to_cart, live  # noqa: F401
+from omniretail.testing.browser import shoot, sms_login
+from omniretail.web.tests.test_browser_commerce import PHONE, add_to_cart
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_member_with_a_coupon_checks_out_sees_the_discount_and_pays(
-    live,  # noqa: F811
+    live,
     commerce,
     phone_page,
     screenshot,

@@ -14,17 +14,10 @@ from omniretail.groupbuy import services
 from omniretail.groupbuy.models import Group, Member
 from omniretail.groupbuy.tests.fixtures import shopper_named
 from omniretail.inventory import services as inventory
-from omniretail.web.tests.test_browser import shoot, sms_login, staff_login
+from omniretail.testing.browser import shoot, sms_login, staff_login
 
 pytestmark = pytest.mark.browser
 PHONES = ["13911110001", "13911110002", "13911110003"]
-
-
-@pytest.fixture
-def live(live_server, settings, transactional_db):
-    settings.OMNI_PUBLIC_BASE_URL = live_server.url
-    settings.OMNI_EVENTS_INLINE = True
-    return live_server
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from omniretail.accounts.models import User
 from omniretail.core.sms import read_sms_file
 from omniretail.loyalty import exchange, selectors, services
-from omniretail.web.tests.test_browser import shoot, sms_login
+from omniretail.testing.browser import shoot, sms_login
 
 pytestmark = pytest.mark.browser
 PHONE = "13900000077"

@@ -15,7 +15,7 @@ from omniretail.orders.models import Order
 from omniretail.orders.pickup import redeem_pickup_code
 from omniretail.referrals.models import ShareVisit
 from omniretail.referrals.rewards import credit_due_rewards
-from omniretail.web.tests.test_browser import shoot, sms_login
+from omniretail.testing.browser import shoot, sms_login
 
 pytestmark = pytest.mark.browser
 SHARER_PHONE = "13900000001"
@@ -23,11 +23,9 @@ BUYER_PHONE = "13800138000"  # the `commerce` member, with ¥1000 in the wallet
 
 
 @pytest.fixture
-def live(live_server, settings, transactional_db):
-    settings.OMNI_PUBLIC_BASE_URL = live_server.url
-    settings.OMNI_EVENTS_INLINE = True
+def live(live, settings):
     settings.OMNI_RETURN_WINDOW_DAYS = 7
-    return live_server
+    return live
 
 
 def test_a_friend_buys_through_a_shared_link_and_the_sharer_gets_the_rebate(

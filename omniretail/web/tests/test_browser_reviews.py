@@ -5,14 +5,14 @@ import pytest
 from playwright.sync_api import expect
 
 from omniretail.orders.services import ring_up_sale
-from omniretail.web.tests.test_browser import shoot, sms_login
-from omniretail.web.tests.test_browser_commerce import PHONE, live  # noqa: F401
+from omniretail.testing.browser import shoot, sms_login
+from omniretail.web.tests.test_browser_commerce import PHONE
 
 pytestmark = pytest.mark.browser
 
 
 def test_member_rates_a_completed_line_and_the_product_page_shows_it(
-    live,  # noqa: F811
+    live,
     commerce,
     phone_page,
     screenshot,

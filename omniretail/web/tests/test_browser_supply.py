@@ -8,15 +8,9 @@ from playwright.sync_api import expect
 from omniretail.catalog import services as catalog
 from omniretail.conftest import make_staff
 from omniretail.supply.models import PurchaseOrder
-from omniretail.web.tests.test_browser import shoot, staff_login
+from omniretail.testing.browser import shoot, staff_login
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live(live_server, settings, transactional_db):
-    settings.OMNI_EVENTS_INLINE = True
-    return live_server
 
 
 def staff_page(browser, url: str, username: str):

@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 
 import omniretail.settings as project_settings
-from omniretail.core.tests.images import photo
 from omniretail.orders.models import AfterSalesRequest
+from omniretail.testing.images import photo
 from omniretail.web.tests.factories import pay_from_wallet, place_order
 
 pytestmark = pytest.mark.django_db

@@ -350,7 +350,7 @@ def test_cancelling_a_paid_order_is_refused_with_its_status(
 
 
 def test_after_sales_request_with_a_photo(client, commerce, django_capture_on_commit_callbacks):
-    from omniretail.core.tests.images import photo as real_photo
+    from omniretail.testing.images import photo as real_photo
 
     order = place_order(commerce.member, commerce.near_store, [(commerce.tea_sku, 2)])
     pay_from_wallet(order, django_capture_on_commit_callbacks)

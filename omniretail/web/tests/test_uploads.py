@@ -7,8 +7,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from omniretail.core.tests.images import photo, stored_exif
 from omniretail.orders.models import AfterSalesRequest
+from omniretail.testing.images import photo, stored_exif
 from omniretail.web.tests.factories import pay_from_wallet, place_order
 
 pytestmark = pytest.mark.django_db
