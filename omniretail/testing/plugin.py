@@ -49,3 +49,23 @@ def live(live_server, settings, transactional_db):
     settings.OMNI_EVENTS_INLINE = True
     settings.OMNI_SANDBOX_CHAOS = {"duplicate": 0.0, "delay_s": 0.0, "out_of_order": 0.0}
     return live_server
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """serve(**env) -> a started `omniretail serve --no-worker` (testing.server.Server) on the
+    test database, which needs a committed one (transactional_db) the process can share;
+    stopped after the test."""
+    from omniretail.testing.server import Server
+
+    servers = []
+
+    def start(**env: str) -> Server:
+        server = Server(tmp_path, **env)
+        servers.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -6,7 +6,6 @@ connections from a pool instead of opening one per request."""
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,14 +15,7 @@ import urllib.request
 import pytest
 from django.db import connection
 
-CLI = [sys.executable, "-m", "omniretail.cli"]
-SECRET_KEY = "processes-test-secret-key-of-fifty-characters-long"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from omniretail.testing.server import CLI, SECRET_KEY, database_env, free_port
 
 
 def fresh_env(data_dir, **extra) -> dict:
@@ -117,45 +109,19 @@ def _server_sessions() -> int:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_fifty_requests_to_a_web_process_open_no_more_sessions_than_its_pool(tmp_path):
+def test_fifty_requests_to_a_web_process_open_no_more_sessions_than_its_pool(serve):
     db = connection.settings_dict
     pool_max = 3
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}"
-            f"/{db['NAME']}?application_name={SERVER_NAME}"
-        ),
-        "OMNI_DATA_DIR": str(tmp_path),
-        "SECRET_KEY": SECRET_KEY,
-        "OMNI_DB_POOL_MIN": "1",
-        "OMNI_DB_POOL_MAX": str(pool_max),
-    }
     before = _sessions_opened(db["NAME"])
-    server = subprocess.Popen(
-        [*CLI, "serve", "--no-worker", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    server = serve(
+        **database_env(application_name=SERVER_NAME),
+        OMNI_DB_POOL_MIN="1",
+        OMNI_DB_POOL_MAX=str(pool_max),
     )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stderr.read().decode()[-3000:]
-            try:
-                urllib.request.urlopen(url + "/api/catalog/categories", timeout=5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not come up"
-                time.sleep(0.2)
-        for _ in range(50):
-            with urllib.request.urlopen(url + "/api/catalog/categories", timeout=10) as answer:
-                assert answer.status == 200 and json.loads(answer.read()) == []
-    finally:
-        server.terminate()
-        server.wait(20)
+    for _ in range(50):
+        with urllib.request.urlopen(server.url + "/api/catalog/categories", timeout=10) as answer:
+            assert answer.status == 200 and json.loads(answer.read()) == []
+    server.stop()
     # Every session the server had is gone (and has reported its connect), then count.
     deadline = time.monotonic() + 20
     while _server_sessions() and time.monotonic() < deadline:

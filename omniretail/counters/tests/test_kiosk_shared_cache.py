@@ -8,10 +8,10 @@ import sys
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
 
 from omniretail.core.errors import PermissionDenied
 from omniretail.counters import kiosk
+from omniretail.testing.server import database_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,13 +68,9 @@ def test_a_link_spent_in_one_process_is_refused_in_another(shared_cache, counter
     token, _expires = kiosk.pairing_token(actor=counter_setup.staff, counter=counter_setup.counter)
     assert kiosk.pair(counter=counter_setup.counter, token=token)
 
-    db = connection.settings_dict
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     env.update(DJANGO_SETTINGS_MODULE="omniretail.settings", SECRET_KEY=settings.SECRET_KEY)
-    if db["ENGINE"].endswith("sqlite3"):
-        env["OMNI_SQLITE_PATH"] = db["NAME"]
-    else:
-        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env.update(database_env())
     if shared_cache == "redis":
         env["REDIS_URL"] = settings.REDIS_URL
     other = subprocess.run(

@@ -6,11 +6,6 @@ exactly once, every other order is cancelled, stock matches its movements and th
 balances."""
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -19,7 +14,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -46,82 +40,21 @@ SHOPPERS = 36
 THREADS = 6
 IN_STOCK = 100
 KILL_AFTER_PAYMENTS = 10
-SERVE = [sys.executable, "-m", "omniretail.cli", "serve", "--no-worker"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`omniretail serve --no-worker` on the test database, as production runs it."""
-
-    def __init__(self, tmp_path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        db = connection.settings_dict
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": (
-                f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}"
-                f"/{db['NAME']}"
-            ),
-            "OMNI_DATA_DIR": str(tmp_path),
-            "SECRET_KEY": "crash-run-secret-key-" + "x" * 40,
-            "OMNI_PUBLIC_BASE_URL": self.url,
-            "OMNI_SANDBOX_GATEWAY_SECRET": SECRET,
-            "OMNI_SANDBOX_CHAOS_DUPLICATE": "0.5",
-            "OMNI_SANDBOX_CHAOS_OUT_OF_ORDER": "0.5",
-            "OMNI_SANDBOX_CHAOS_DELAY_S": "1.5",
-            "OMNI_SANDBOX_RETRY_BASE_S": "0.2",
-        }
-        self.log_path = tmp_path / "server.log"
-        self.log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [*SERVE, "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                urllib.request.urlopen(self.url + "/", timeout=2).close()
-                return
-            except urllib.error.HTTPError:
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.log.flush()
-        raise AssertionError("the server did not come up:\n" + self.log_path.read_text()[-3000:])
-
-    def kill(self) -> None:
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
 
 
 @pytest.fixture
-def server(tmp_path, settings):
+def server(serve, settings):
+    """The server as production runs it, its gateway's callbacks late, twice and out of order."""
     settings.OMNI_SANDBOX_GATEWAY_SECRET = SECRET
-    instance = Server(tmp_path)
+    instance = serve(
+        OMNI_SANDBOX_GATEWAY_SECRET=SECRET,
+        OMNI_SANDBOX_CHAOS_DUPLICATE="0.5",
+        OMNI_SANDBOX_CHAOS_OUT_OF_ORDER="0.5",
+        OMNI_SANDBOX_CHAOS_DELAY_S="1.5",
+        OMNI_SANDBOX_RETRY_BASE_S="0.2",
+    )
     settings.OMNI_PUBLIC_BASE_URL = instance.url
-    instance.start()
-    yield instance
-    instance.stop()
+    return instance
 
 
 def call(url: str, token: str, body: dict, key: str) -> dict:
