@@ -1,4 +1,4 @@
-.PHONY: demo test bench lint format setup messages
+.PHONY: demo test test-topology bench lint format setup messages
 
 # Install, migrate a SQLite database, load the demo city, serve on http://127.0.0.1:8000
 demo:
@@ -8,6 +8,11 @@ demo:
 # Install what is missing and pass the tests on SQLite and PostgreSQL, browser included
 test:
 	bash scripts/test.sh
+
+# 2 web + 2 worker processes on PostgreSQL, Redis and S3 under a mixed load, one of each
+# killed mid-run; checks the invariants, then again on a restored pg_dump (`make test` runs it)
+test-topology:
+	bash scripts/topology.sh
 
 # Benchmarks (not part of `make test`)
 bench:

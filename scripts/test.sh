@@ -52,5 +52,8 @@ fi
 sqlite_status=0
 wait "$sqlite_pid" || sqlite_status=$?
 rm -f "$sqlite_test_db"*
-echo ">>> SQLite: exit $sqlite_status; PostgreSQL: exit $pg_status"
-[ "$sqlite_status" = 0 ] && [ "$pg_status" = 0 ]
+echo ">>> topology: 2 web + 2 workers under load, one of each killed (make test-topology, ~1 min)"
+topology_status=0
+bash scripts/topology.sh 2>&1 | sed -u "s/^/[topology] /" || topology_status=$?
+echo ">>> SQLite: exit $sqlite_status; PostgreSQL: exit $pg_status; topology: exit $topology_status"
+[ "$sqlite_status" = 0 ] && [ "$pg_status" = 0 ] && [ "$topology_status" = 0 ]
