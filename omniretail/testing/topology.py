@@ -735,19 +735,32 @@ def report(checks: list[tuple[bool, str]]) -> bool:
     return all(ok for ok, _ in checks)
 
 
-def settle(database_url: str, world: dict, timeout: float = 150) -> float:
-    """Waits until the outbox is drained, every gateway charge is applied and every
-    periodic job has run (the sweeps' work); returns the seconds it took."""
+def settle(database_url: str, world: dict, after, timeout: float = 150) -> tuple[float, bool]:
+    """Waits until the outbox is drained, every gateway charge is applied, every periodic
+    job has run, and each sweep of 30 s or less has run for a deadline after the load
+    ended (`after`); returns the seconds it took and whether it came to that."""
+    import psycopg
+
+    from omniretail.core.scheduler import periodic_jobs
+
+    sweeps = [job.name for job in periodic_jobs().values() if job.seconds <= 30]
     started = time.monotonic()
     while True:
         f = figures(database_url, world)
+        with psycopg.connect(database_url) as conn:
+            swept = conn.execute(
+                "SELECT count(DISTINCT job) FROM core_jobrun WHERE job = ANY(%s) "
+                "AND deadline >= %s AND finished_at IS NOT NULL",
+                [sweeps, after],
+            ).fetchone()[0]
         done = (
             f["events_undelivered"] == 0
             and f["gateway_charges_paid"] == f["gateway_intents_succeeded"]
             and f["jobs_run"] == f["jobs_declared"] > 0
+            and swept == len(sweeps)
         )
         if done or time.monotonic() - started > timeout:
-            return time.monotonic() - started
+            return time.monotonic() - started, done
         time.sleep(1)
 
 
@@ -846,8 +859,9 @@ def drive(
             cluster.start_web(len(cluster.urls) - 1)
 
         stats = load.run(threads=threads, on_half=crash if chaos else None)
+        ended = timezone.now()
         race = otp_race(cluster.urls, load.sms_file, load.http) if chaos else None
-        settled = settle(database_url, world)
+        settled = settle(database_url, world, ended)
         lag = outbox_lag_p99(database_url, began)
     except BaseException:
         for name in [f"web{i}" for i in range(webs)] + [f"worker{i}" for i in range(workers)]:
@@ -867,7 +881,7 @@ def drive(
         "latencies": latencies,
         "counter_s": stats["counter_s"],
         "race": race,
-        "settled_s": settled,
+        "settled": settled,
         "outbox_lag_p99": lag,
         "kills": kills,
     }
@@ -899,7 +913,7 @@ def proof(args) -> int:
         f"(p50 {cuts[49] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms) "
         f"in {run['elapsed']:.1f}s; counter commands across ports in "
         f"{', '.join(f'{s:.2f}s' for s in run['counter_s'])}; sweeps settled in "
-        f"{run['settled_s']:.1f}s; outbox lag p99 {run['outbox_lag_p99']:.2f}s",
+        f"{run['settled'][0]:.1f}s; outbox lag p99 {run['outbox_lag_p99']:.2f}s",
         flush=True,
     )
     world, url = run["world"], run["database_url"]
@@ -915,6 +929,11 @@ def proof(args) -> int:
             len(run["counter_s"]) == 3,
             "a counter long-polling on one port got each command "
             f"created through the other ({len(run['counter_s'])} of 3)",
+        ),
+        (
+            run["settled"][1],
+            f"the sweeps settled in {run['settled'][0]:.1f}s: outbox drained, gateway "
+            "charges applied, every sweep of 30 s or less ran for a deadline after the load",
         ),
         (bool(run["kills"]), f"one web and one worker were killed mid-run ({run['kills']})"),
         *invariants(f, world),
@@ -949,8 +968,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="omniretail.testing.topology", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("proof", help="run the topology proof and check the invariants")
-    p.add_argument("--shoppers", type=int, default=int(os.environ.get("TOPOLOGY_SHOPPERS", "24")))
-    p.add_argument("--threads", type=int, default=6)
+    p.add_argument("--shoppers", type=int, default=int(os.environ.get("TOPOLOGY_SHOPPERS", "40")))
+    p.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
     sys.exit(proof(args))
 
