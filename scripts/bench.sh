@@ -24,11 +24,21 @@ for bench in "${BENCHES[@]}"; do
 done
 
 source scripts/pg.sh
+source scripts/redis.sh
 if pg_start; then
-  echo ">>> benchmarks on PostgreSQL ($DATABASE_URL)"
+  trap 'redis_stop; pg_stop' EXIT
+  # a throwaway Redis for bench.topology's workers and shared cache (else it is skipped)
+  redis_start || echo "!!! no redis-server: bench.topology is skipped"
+  bench_redis=${REDIS_URL:-}
+  echo ">>> benchmarks on PostgreSQL ($DATABASE_URL)${bench_redis:+; bench.topology on Redis ($bench_redis)}"
   for bench in "${BENCHES[@]}"; do
-    .venv/bin/python -m "$bench" || status=$?
+    if [ "$bench" = bench.topology ]; then
+      REDIS_URL=$bench_redis .venv/bin/python -m "$bench" || status=$?
+    else  # the others keep measuring the database without Redis, as before
+      env -u REDIS_URL .venv/bin/python -m "$bench" || status=$?
+    fi
   done
+  redis_stop
   pg_stop
 else
   echo "!!! PostgreSQL layer SKIPPED: no PostgreSQL server could be found or started."
