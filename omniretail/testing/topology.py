@@ -846,6 +846,7 @@ def drive(
         for url in cluster.urls:  # database, cache and storage reachable from each process
             with urllib.request.urlopen(url + "/readyz", timeout=10) as resp:
                 assert resp.status == 200, url
+        print(f">>> {webs} web + {workers} worker processes; /readyz 200 on each web", flush=True)
         load = Load(world=world, urls=cluster.urls, sms_file=work_dir / "sms.jsonl")
         kills: list[str] = []
         began_s = time.monotonic()
