@@ -4,6 +4,7 @@ from django.utils import timezone
 from omniretail.core import logs
 from omniretail.core.tasks import send_sms_once
 from omniretail.notifications.models import Notification
+from omniretail.notifications.selectors import notifications_for
 
 
 def notify(
@@ -29,7 +30,12 @@ def notify(
     return note
 
 
-def mark_read(*, user, notification_ids: list[str]) -> int:
-    return Notification.objects.filter(
-        user=user, public_id__in=notification_ids, read_at__isnull=True
-    ).update(read_at=timezone.now())
+def mark_read(*, user, notification_ids: list[str] | None = None) -> int:
+    """Mark the given messages the user can see as read (all of them without ids); a
+    message already read keeps the time it was first read. Returns how many changed."""
+    unread = notifications_for(user, unread_only=True)
+    if notification_ids is not None:
+        unread = unread.filter(public_id__in=notification_ids)
+    return Notification.objects.filter(pk__in=unread.values("pk"), read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -8,6 +8,7 @@ import secrets
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,7 +111,7 @@ def place_order(*, actor: User, store, lines: list[tuple[RegionalOffer, int]], n
         organization=order.region,
         title=_("新采购单 %(n)s") % {"n": order.number},
         body=_("%(r)s 采购 ¥%(t)s，待确认。") % {"r": retailer.name, "t": total},
-        link=f"/supply/region/orders/{order.public_id}/",
+        link=reverse("web:supply_po", args=[order.public_id]),
     )
     return order
 
@@ -138,7 +139,7 @@ def confirm_order(*, actor: User, order: PurchaseOrder) -> PurchaseOrder:
         organization=order.retailer,
         title=_("采购单已确认"),
         body=_("采购单 %(n)s 已确认，即将发货。") % {"n": order.number},
-        link=f"/supply/retailer/orders/{order.public_id}/",
+        link=reverse("web:supply_po", args=[order.public_id]),
     )
     return order
 
@@ -201,7 +202,7 @@ def ship(*, actor: User, order: PurchaseOrder, quantities: dict[str, int]) -> Sh
         organization=order.retailer,
         title=_("采购单已发货"),
         body=_("采购单 %(n)s 有一批货已发出，请到货后签收。") % {"n": order.number},
-        link=f"/supply/retailer/orders/{order.public_id}/",
+        link=reverse("web:supply_po", args=[order.public_id]),
     )
     return shipment
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from omniretail.web import views, views_merchant, views_shop
+from omniretail.web import views, views_merchant, views_notifications, views_shop
 
 app_name = "web"
 urlpatterns = [
@@ -14,6 +14,17 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("me/", views.me, name="me"),
+    path("me/notifications/", views_notifications.notifications, name="notifications"),
+    path(
+        "me/notifications/read-all/",
+        views_notifications.read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "me/notifications/<str:public_id>/",
+        views_notifications.open_notification,
+        name="notification",
+    ),
     # buying
     path("cart/", views_shop.cart, name="cart"),
     path("cart/add/", views_shop.cart_add, name="cart_add"),
