@@ -23,7 +23,6 @@ from omniretail.counters.schemas import (
     AckIn,
     AdvanceIn,
     BayIn,
-    CodeIn,
     CommandIn,
     ContentIn,
     CounterIn,
@@ -34,6 +33,7 @@ from omniretail.counters.schemas import (
     RepairIn,
     RestockIn,
     TaskDoneIn,
+    UnlockCodeIn,
 )
 from omniretail.inventory.selectors import sku_by_public_id
 from omniretail.stores.selectors import store_for_actor
@@ -161,7 +161,7 @@ def device_ack(request, command_id: str, payload: AckIn):
 
 
 @router.post("/device/unlock-code", auth=None)
-def device_unlock_code(request, payload: CodeIn):
+def device_unlock_code(request, payload: UnlockCodeIn):
     vend = vending.unlock_with_code(
         counter=_device(request), code=payload.code, client_ip=client_ip(request)
     )

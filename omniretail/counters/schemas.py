@@ -68,7 +68,7 @@ class AckIn(Schema):
     reason: str = ""
 
 
-class CodeIn(Schema):
+class UnlockCodeIn(Schema):
     code: str
 
 

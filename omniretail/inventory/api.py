@@ -9,7 +9,7 @@ from omniretail.inventory.schemas import (
     LevelOut,
     LocationOut,
     MovementOut,
-    ReceiveIn,
+    StockReceiptIn,
     TransferIn,
 )
 from omniretail.inventory.selectors import sku_by_public_id
@@ -84,7 +84,7 @@ def _move_at_one_location(request, payload, endpoint: str, move) -> object:
 
 
 @router.post("/receipts", response=LevelOut)
-def receive(request, payload: ReceiveIn):
+def receive(request, payload: StockReceiptIn):
     """Goods arrive at a location. Send an `Idempotency-Key`."""
     return _move_at_one_location(
         request,

@@ -21,7 +21,7 @@ class LevelOut(Schema):
     low_stock: bool
 
 
-class ReceiveIn(Schema):
+class StockReceiptIn(Schema):
     location: str = Field(..., max_length=26)
     sku: str = Field(..., max_length=26)
     quantity: int

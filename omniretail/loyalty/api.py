@@ -21,7 +21,6 @@ from omniretail.core.idempotency import HEADER
 from omniretail.loyalty import coupons, exchange, face, members, selectors, services, settlement
 from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, Member, Statement
 from omniretail.loyalty.schemas import (
-    CodeIn,
     ConvertIn,
     CouponIssueIn,
     CouponTemplateIn,
@@ -29,7 +28,8 @@ from omniretail.loyalty.schemas import (
     ExchangeRuleIn,
     FaceIn,
     MemberIn,
-    TierIn,
+    MemberTierIn,
+    StepUpCodeIn,
 )
 
 router = Router(tags=["loyalty"], auth=AUTH)
@@ -95,7 +95,7 @@ def step_up_code(request):
 
 
 @router.post("/step-up", response={201: dict})
-def step_up(request, payload: CodeIn):
+def step_up(request, payload: StepUpCodeIn):
     grant = exchange.verify_step_up_code(user=request.auth, code=payload.code)
     return Status(201, {"step_up": grant.public_id, "expires_at": grant.expires_at})
 
@@ -200,7 +200,7 @@ def set_exchange_rule(request, org_id: str, payload: ExchangeRuleIn):
 
 
 @router.put("/merchants/{org_id}/tiers", response=list[dict])
-def set_tiers(request, org_id: str, payload: list[TierIn]):
+def set_tiers(request, org_id: str, payload: list[MemberTierIn]):
     tiers = members.set_tiers(org=managed(request, org_id), tiers=[t.model_dump() for t in payload])
     return [{"name": t.name, "rank": t.rank} for t in tiers]
 

@@ -10,7 +10,7 @@ class ConvertIn(Schema):
     step_up: str
 
 
-class CodeIn(Schema):
+class StepUpCodeIn(Schema):
     code: str
 
 
@@ -35,7 +35,7 @@ class MemberIn(Schema):
     birthday: date | None = None
 
 
-class TierIn(Schema):
+class MemberTierIn(Schema):
     name: str
     min_spend: MoneyIn = "0"
     min_visits: int = 0

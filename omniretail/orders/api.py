@@ -13,17 +13,17 @@ from omniretail.inventory.selectors import sku_by_public_id, skus_by_public_ids
 from omniretail.orders import aftersales, pickup, selectors, services
 from omniretail.orders.models import AfterSalesRequest, Cart, Order
 from omniretail.orders.schemas import (
+    AfterSalesDecisionIn,
     AfterSalesIn,
     AfterSalesOut,
     CartItemIn,
     CartOut,
     CheckoutIn,
     ComplaintIn,
-    DecisionIn,
     OrderOut,
     PayIn,
     PayOut,
-    RedeemIn,
+    PickupRedeemIn,
     SaleIn,
 )
 from omniretail.payments import services as payments
@@ -307,7 +307,7 @@ def ship(request, order_id: str):
 
 
 @router.post("/merchant/redeem", response=OrderOut)
-def redeem(request, payload: RedeemIn):
+def redeem(request, payload: PickupRedeemIn):
     """Redeem a pickup code (核销) at one of your stores. Send an `Idempotency-Key`."""
     store = store_for_actor(request.auth, payload.store)
 
@@ -321,7 +321,7 @@ def redeem(request, payload: RedeemIn):
 
 
 @router.post("/merchant/after-sales/{request_id}/decision", response=AfterSalesOut)
-def decide(request, request_id: str, payload: DecisionIn):
+def decide(request, request_id: str, payload: AfterSalesDecisionIn):
     """Approve (refund through the original payment route) or reject. Idempotent."""
     req = AfterSalesRequest.objects.select_related("order").filter(public_id=request_id).first()
     if req is None:

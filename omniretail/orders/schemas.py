@@ -100,7 +100,7 @@ class PayOut(Schema):
     redirect_url: str | None = None
 
 
-class RedeemIn(Schema):
+class PickupRedeemIn(Schema):
     store: str = Field(..., max_length=26)
     code: str = Field(..., max_length=64)
 
@@ -125,7 +125,7 @@ class AfterSalesOut(Schema):
     photos: list[str]
 
 
-class DecisionIn(Schema):
+class AfterSalesDecisionIn(Schema):
     approve: bool
     note: str = Field("", max_length=500)
 

@@ -14,7 +14,7 @@ from omniretail.core.idempotency import HEADER
 from omniretail.loyalty import services as loyalty
 from omniretail.pointsmall import selectors, services
 from omniretail.pointsmall.models import PointsGood, Redemption
-from omniretail.pointsmall.schemas import GoodIn, GoodOut, RedeemIn, VoucherOut
+from omniretail.pointsmall.schemas import GoodIn, GoodOut, PointsRedeemIn, VoucherOut
 from omniretail.stores.models import Store
 
 router = Router(tags=["pointsmall"])
@@ -103,7 +103,7 @@ def create_good(request, payload: GoodIn):
 
 
 @router.post("/goods/{public_id}/redeem", response={201: VoucherOut}, auth=AUTH)
-def redeem(request, public_id: str, payload: RedeemIn):
+def redeem(request, public_id: str, payload: PointsRedeemIn):
     """Spend points for one unit held at the chosen store; the answer carries the pickup
     code to show there. A good with a cash part returns `order_status` pending_payment: pay
     the order (`order`) through /api/orders, then the pickup code appears. Too few points:

@@ -40,7 +40,7 @@ class GoodIn(Schema):
     voucher_days: int = 7
 
 
-class RedeemIn(Schema):
+class PointsRedeemIn(Schema):
     store: str
     payment_provider: str = Field(
         "sandbox_gateway", description="for a cash part: sandbox_gateway or balance"

@@ -10,9 +10,9 @@ from omniretail.core.api import as_json, idempotent
 from omniretail.referrals import links, payouts, selectors, services
 from omniretail.referrals.models import Attribution, PayoutRequest, ReferralProgramme, Reseller
 from omniretail.referrals.schemas import (
-    DecisionIn,
     EarningOut,
     LinkOut,
+    PayoutDecisionIn,
     PayoutIn,
     PayoutOut,
     ProductRateIn,
@@ -267,7 +267,7 @@ def merchant_payouts(request, merchant_id: str, status: str | None = None):
 
 
 @router.post("/payouts/{payout_id}/decision", response=PayoutOut)
-def decide(request, payout_id: str, payload: DecisionIn):
+def decide(request, payout_id: str, payload: PayoutDecisionIn):
     """Approve (paid out) or reject with a reason (back to the reseller). Decided once."""
     payout = selectors.payout_for_staff(request.auth, payout_id)
 

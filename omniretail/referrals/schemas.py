@@ -117,12 +117,12 @@ class PayoutOut(Schema):
     decided_at: datetime | None
 
 
-class DecisionIn(Schema):
+class PayoutDecisionIn(Schema):
     approve: bool
     reason: str = Field("", max_length=200)
 
 
-class TierIn(Schema):
+class RebateTierIn(Schema):
     up_to: int | None = Field(None, ge=1, le=10_000)
     rate: str = Field(..., max_length=12)
 
@@ -133,7 +133,7 @@ class ProgrammeIn(Schema):
     rebate_form: str | None = Field(None, max_length=10)
     attribution_days: int | None = Field(None, ge=1, le=90)
     reseller_threshold: int | None = Field(None, ge=1, le=1000)
-    tiers: list[TierIn] | None = Field(None, max_length=6)
+    tiers: list[RebateTierIn] | None = Field(None, max_length=6)
     payout_minimum: str | None = Field(None, max_length=20)
     freeze_days: int | None = Field(None, ge=0, le=90)
 

@@ -15,16 +15,16 @@ from omniretail.supply import procurement, routing, selectors, services, settlem
 from omniretail.supply.exports import statement_csv
 from omniretail.supply.models import Offer, PurchaseOrder, RegionalOffer, Statement
 from omniretail.supply.schemas import (
-    DecisionIn,
     DeliveryOrderIn,
     GoodsIn,
     PurchaseOrderIn,
-    ReceiveIn,
     RegisterIn,
     SelectIn,
     ShipIn,
+    ShipmentReceiveIn,
     SplitIn,
     StatementsIn,
+    SupplyDecisionIn,
     TermsIn,
 )
 
@@ -135,7 +135,7 @@ def applications(request):
 
 
 @router.post("/producers/applications/{application_id}/decision", response=dict)
-def decide_application(request, application_id: str, payload: DecisionIn):
+def decide_application(request, application_id: str, payload: SupplyDecisionIn):
     application = selectors.application_for(request.auth, application_id)
     application = services.review_producer(
         actor=request.auth, application=application, approve=payload.approve, reason=payload.reason
@@ -211,7 +211,7 @@ def review_queue(request):
 
 
 @router.post("/review/{product_id}", response=dict)
-def review(request, product_id: str, payload: DecisionIn):
+def review(request, product_id: str, payload: SupplyDecisionIn):
     product = selectors.queued_product(request.auth, product_id)
     placement = category_by_slug(payload.placement_category) if payload.placement_category else None
     product = services.review_goods(
@@ -315,7 +315,7 @@ def ship(request, order_id: str, payload: ShipIn):
 
 
 @router.post("/shipments/{shipment_id}/receive", response=dict)
-def receive(request, shipment_id: str, payload: ReceiveIn):
+def receive(request, shipment_id: str, payload: ShipmentReceiveIn):
     shipment = selectors.shipment_for(request.auth, shipment_id)
     procurement.receive(
         actor=request.auth, shipment=shipment, received=payload.received, note=payload.note

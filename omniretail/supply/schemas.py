@@ -16,7 +16,7 @@ class RegisterIn(Schema):
     phone: str = Field("", max_length=20)
 
 
-class DecisionIn(Schema):
+class SupplyDecisionIn(Schema):
     approve: bool
     reason: str = Field("", max_length=500)
     placement_category: str = Field("", max_length=60)
@@ -69,7 +69,7 @@ class ShipIn(Schema):
     quantities: dict[str, int]
 
 
-class ReceiveIn(Schema):
+class ShipmentReceiveIn(Schema):
     received: dict[str, int] = {}
     note: str = Field("", max_length=200)
 
