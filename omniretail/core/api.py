@@ -1,11 +1,13 @@
 """The API's kernel: one NinjaAPI, domain errors as 4xx JSON, request validation errors with
-field messages, and the idempotent-call helper (authentication lives in accounts.auth)."""
+field messages, the error envelope in the OpenAPI document, and the idempotent-call helper
+(authentication lives in accounts.auth)."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Status
+from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 
 from omniretail.core.errors import DomainError, UnsupportedMediaType
 from omniretail.core.idempotency import HEADER, principal_of, run_idempotent
@@ -16,13 +18,66 @@ def _error(api, request, status, code, message, fields=None):
     return api.create_response(request, body, status=status)
 
 
+class ErrorDetail(Schema):
+    code: str = Field(..., description="stable machine code: validation_failed, not_found, …")
+    message: str = Field(..., description="for people, in the request's language")
+    fields: dict[str, list[str]] = Field(
+        ..., description="messages per input field (dotted path); {} when no field is at fault"
+    )
+
+
+class ErrorOut(Schema):
+    """Every refusal's body (core.errors.DomainError.as_dict and the handlers below)."""
+
+    error: ErrorDetail
+
+
+REFUSALS = {
+    400: "Refused by a business rule; `error.code` says which.",
+    404: "No such object, or not one this caller may see.",
+    409: "Conflicts with the object's current state (sold out, already paid, …).",
+    422: "Invalid input; `error.fields` names each field at fault.",
+    429: "Too many attempts; wait `Retry-After` seconds when sent.",
+}
+AUTH_REFUSALS = {
+    401: "Not signed in: the credential is missing, expired or revoked.",
+    403: "Signed in, but this account may not do this.",
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again (sent when the wait is known).",
+        "schema": {"type": "integer"},
+    }
+}
+
+
+class OmniAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> OpenAPISchema:
+        """Document the error envelope once, on every operation, instead of per route."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        envelope = ErrorOut.model_json_schema(ref_template=REF_TEMPLATE)
+        components = schema["components"]["schemas"]
+        components.update(envelope.pop("$defs"), ErrorOut=envelope)
+        content = {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}}
+        for item in schema["paths"].values():
+            for operation in item.values():
+                refusals = REFUSALS | (AUTH_REFUSALS if operation.get("security") else {})
+                for status, description in sorted(refusals.items()):
+                    entry = {"description": description, "content": content}
+                    if status == 429:
+                        entry["headers"] = RETRY_AFTER
+                    operation["responses"].setdefault(status, entry)
+        return schema
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+    api = OmniAPI(
         title="Omniretail API",
         version="1",
         description="O2O new-retail platform. Money is a decimal string in CNY; points are "
         "integers; ids are opaque ULIDs. Writes that move money, points or stock take an "
-        f"`{HEADER}` header.",
+        f"`{HEADER}` header. Every refusal is a 4xx whose body is `ErrorOut`: "
+        '`{"error": {"code", "message", "fields"}}`.',
         docs_url="/docs",
         urls_namespace="api",
     )

@@ -1,5 +1,6 @@
 """/api/openapi.json is what an app developer generates a client from: each body it shows must
-be the one the server reads."""
+be the one the server reads, and each refusal must be documented in the one error envelope the
+server sends (core.errors, `{"error": {"code", "message", "fields"}}`)."""
 
 import typing
 from collections import defaultdict
@@ -7,8 +8,10 @@ from collections import defaultdict
 import pytest
 from pydantic import BaseModel
 
+from omniretail.core.api import ErrorOut
 from omniretail.urls import api
 
+ERROR_REF = "#/components/schemas/ErrorOut"
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -34,8 +37,9 @@ def _models_in(annotation, seen: set) -> None:
 
 def _api_models() -> set[type[BaseModel]]:
     """The schema classes behind every operation's bodies and responses (ninja wraps each in
-    a generated model, whose fields name them))."""
+    a generated model, whose fields name them), and the error envelope every operation shows."""
     models: set = set()
+    _models_in(ErrorOut, models)
     for bound in api._get_bound_routers():
         for path_view in bound.path_operations.values():
             for operation in path_view.operations:
@@ -81,3 +85,30 @@ def test_the_documented_body_is_the_one_the_server_requires(
 
     assert response.status_code == 422
     assert set(documented["required"]) == set(response.json()["error"]["fields"])
+
+
+def test_every_operation_documents_its_refusals_in_the_error_envelope(document):
+    errors = {"400", "404", "409", "422", "429"}
+    for path, method, operation in _operations(document):
+        expected = errors | ({"401", "403"} if operation.get("security") else set())
+        responses = operation["responses"]
+        assert expected <= set(responses), (method, path)
+        for status in expected:
+            schema = responses[status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": ERROR_REF}, (method, path, status)
+        assert "Retry-After" in responses["429"]["headers"], (method, path)
+
+
+@pytest.mark.django_db
+def test_the_error_envelope_is_what_the_server_sends(document, api_client, merchant_staff):
+    envelope = document["components"]["schemas"]["ErrorOut"]
+    error = document["components"]["schemas"][
+        envelope["properties"]["error"]["$ref"].rsplit("/", 1)[1]
+    ]
+
+    body = api_client(merchant_staff).post("/api/inventory/receipts", {}).json()
+
+    assert set(envelope["required"]) == set(body)
+    assert set(error["required"]) == set(body["error"]) == {"code", "message", "fields"}
+    assert body["error"]["code"] == "validation_failed"
+    assert all(isinstance(messages, list) for messages in body["error"]["fields"].values())
