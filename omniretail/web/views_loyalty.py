@@ -21,6 +21,7 @@ from omniretail.loyalty import coupons, exchange, selectors, services, settlemen
 from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, ExchangeRule, Statement
 from omniretail.web import charts
 from omniretail.web.access import MANAGERS, staff_required
+from omniretail.web.points_labels import label_history
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import _ctx, _int
 
@@ -35,7 +36,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
     ctx = {
         "tab": "me",
         "wallets": held,
-        "history": selectors.history(user),
+        "history": label_history(selectors.history(user)),
         "expiring": selectors.expiring_soon(user),
         "exchangeable": selectors.exchangeable(held),
     }
