@@ -1,5 +1,7 @@
 """Domain errors: a service refuses with one of these; the API turns it into a 4xx JSON body
-`{"error": {"code", "message", "fields"}}` and the pages show the message. Never a 500."""
+`{"error": {"code", "message", "fields"}}` and the pages show the message. Never a 500.
+A refusal a machine must act on adds `details` (`{"error": {..., "details": {"last_seq": 41}}}`),
+typed values that never depend on the language; the key is absent when there are none."""
 
 from typing import NoReturn
 
@@ -11,7 +13,14 @@ class DomainError(Exception):
     code = "invalid"
     default_message = _("请求无效。")
 
-    def __init__(self, message=None, *, code: str | None = None, fields: dict | None = None):
+    def __init__(
+        self,
+        message=None,
+        *,
+        code: str | None = None,
+        fields: dict | None = None,
+        details: dict | None = None,
+    ):
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code
@@ -19,6 +28,7 @@ class DomainError(Exception):
             k: [str(m) for m in (v if isinstance(v, list | tuple) else [v])]
             for k, v in (fields or {}).items()
         }
+        self.details = dict(details or {})
         self.after_rollback: list = []
         super().__init__(str(self.message))
 
@@ -29,7 +39,10 @@ class DomainError(Exception):
             callback()
 
     def as_dict(self) -> dict:
-        return {"error": {"code": self.code, "message": str(self.message), "fields": self.fields}}
+        error = {"code": self.code, "message": str(self.message), "fields": self.fields}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
 
 
 class ValidationFailed(DomainError):

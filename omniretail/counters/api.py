@@ -128,8 +128,10 @@ def _device(request) -> Counter:
 
 @router.get("/device/config", auth=None)
 def device_config(request):
-    """What the device needs at start-up: its code, bays and the ledger's quantities."""
-    return counter_out(_device(request), with_shelf=True)
+    """What the device needs at start-up: its code, bays, the ledger's quantities and the
+    last accepted sequence number (a device that lost its own continues above it)."""
+    counter = _device(request)
+    return {**counter_out(counter, with_shelf=True), "last_seq": counter.last_seq}
 
 
 @router.post("/device/events", auth=None)

@@ -27,7 +27,7 @@ from omniretail.counters.services import close_tasks, flag, open_task
 
 K = DeviceEvent.Kind
 SCHEME = "Counter"
-MAX_SEQ = 2**62
+MAX_SEQ = 2**62  # exclusive: the largest sequence number a device may send is 2^62 - 1
 MAX_BAY_QUANTITY = 1000
 
 
@@ -105,7 +105,7 @@ def _validate(counter: Counter, kind: str, data) -> dict:
 @transaction.atomic
 def record_event(*, counter: Counter, seq, kind: str, data: dict | None = None) -> dict:
     """Accept one event exactly once; the answer says whether it was new or a retry."""
-    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq < MAX_SEQ:
         raise field_error("seq", _("序号须为正整数。"))
     data = data or {}
     parsed = _validate(counter, kind, data)
@@ -116,19 +116,20 @@ def record_event(*, counter: Counter, seq, kind: str, data: dict | None = None) 
     )
     if not claimed:
         previous = DeviceEvent.objects.filter(counter=counter, seq=seq).first()
-        if previous is not None and previous.fingerprint == event_fingerprint:
-            return {"seq": seq, "duplicate": True}
         counter.refresh_from_db(fields=["last_seq"])
+        if previous is not None and previous.fingerprint == event_fingerprint:
+            return {"seq": seq, "duplicate": True, "last_seq": counter.last_seq}
         raise StaleSequence(
             _("事件序号 %(seq)s 不大于已接收的 %(last)s。")
             % {"seq": seq, "last": counter.last_seq},
             fields={"seq": _("序号已过期")},
+            details={"last_seq": counter.last_seq},
         )
     DeviceEvent.objects.create(
         counter=counter, seq=seq, kind=kind, data=data, fingerprint=event_fingerprint
     )
     result = _apply(counter, kind, data, parsed, now)
-    return {"seq": seq, "duplicate": False, **result}
+    return {"seq": seq, "duplicate": False, "last_seq": seq, **result}
 
 
 def _apply(counter: Counter, kind: str, data: dict, parsed: dict, now) -> dict:

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 
 class CounterIn(Schema):
@@ -57,7 +57,7 @@ class PurchaseIn(Schema):
 
 
 class EventIn(Schema):
-    seq: int
+    seq: StrictInt  # not true, "5" or 5.0: the range (1 to 2^62 - 1) is checked by device.py
     kind: str
     at: int | None = None
     data: dict = Field(default_factory=dict)

@@ -134,9 +134,14 @@ def test_the_simulator_vends_refunds_and_refuses_what_it_cannot_trust(live_serve
     device = {"Authorization": f"Counter {setup.token}"}
     url = f"{live_server.url}/api/counters/device/events"
     body = {"seq": last.seq, "kind": last.kind, "data": last.data}
-    assert http("POST", url, body, device) == (200, {"seq": last.seq, "duplicate": True})
+    accepted = Counter.objects.get(pk=setup.counter.pk).last_seq
+    assert http("POST", url, body, device) == (
+        200,
+        {"seq": last.seq, "duplicate": True, "last_seq": accepted},
+    )
     status, refused = http("POST", url, {**body, "seq": 1}, device)
     assert status == 409 and refused["error"]["code"] == "stale_sequence"
+    assert refused["error"]["details"] == {"last_seq": accepted}
     assert DeviceEvent.objects.count() == events_before
     assert Order.objects.get(pk=order.pk).amount_refunded == setup.sku.price
 
