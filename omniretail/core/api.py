@@ -24,6 +24,11 @@ class ErrorDetail(Schema):
     fields: dict[str, list[str]] = Field(
         ..., description="messages per input field (dotted path); {} when no field is at fault"
     )
+    details: dict[str, int | str] | None = Field(
+        None,
+        description="typed values a machine acts on, never localised (a counter's `last_seq`); "
+        "absent when the refusal has none",
+    )
 
 
 class ErrorOut(Schema):

@@ -75,11 +75,15 @@ class CounterSim:
     # ------------------------------------------------------------ device -> server
 
     def start(self) -> None:
-        """Learn the code and bays; a fresh device trusts the ledger's quantities."""
+        """Learn the code, bays and last accepted sequence number; a fresh device trusts the
+        ledger's quantities and continues above the server's sequence number."""
         status, config = self.request("GET", "/config")
         if status != 200:
             raise RuntimeError(f"config refused: {status} {config}")
         self.code = config["code"]
+        if self.state["seq"] < config["last_seq"]:  # storage lost or restored from an old image
+            self.state["seq"] = config["last_seq"]
+            self._save()
         if self.state["bays"] is None:
             self.state["bays"] = {b["bay"]: b["on_hand"] for b in config["bays"]}
             self._save()

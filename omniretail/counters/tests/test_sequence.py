@@ -5,6 +5,7 @@ import pytest
 
 from omniretail.counters.device import MAX_SEQ
 from omniretail.counters.models import Counter, DeviceEvent
+from omniretail.counters.tests.device import InProcessSim
 
 
 @pytest.fixture
@@ -21,7 +22,9 @@ def post(counter_setup, api_client):
     return send
 
 
-@pytest.mark.parametrize("seq", [MAX_SEQ, MAX_SEQ + 1, 2**63, -1, 0, 1.5, "abc", True])
+@pytest.mark.parametrize(
+    "seq", [MAX_SEQ, MAX_SEQ + 1, 2**63, -1, 0, 1.5, 5.0, "5", "abc", True, None]
+)
 def test_a_sequence_outside_the_documented_range_is_refused_and_stores_nothing(
     counter_setup, post, seq
 ):
@@ -65,3 +68,11 @@ def test_the_handshake_tells_a_device_that_lost_its_counter_where_to_continue(
     config = api_client().get("/api/counters/device/config", headers=counter_setup.device_headers)
     assert config.json()["last_seq"] == 300
     assert post({"seq": config.json()["last_seq"] + 1, "kind": "heartbeat"}).status_code == 200
+
+
+def test_the_simulator_that_lost_its_storage_continues_above_the_server(counter_setup, post):
+    post({"seq": 300, "kind": "heartbeat"})
+    sim = InProcessSim(counter_setup)  # fresh state: its own counter says 0
+    sim.start()
+    status, answer = sim.heartbeat()
+    assert (status, answer["seq"], answer["duplicate"]) == (200, 301, False)
