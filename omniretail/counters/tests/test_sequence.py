@@ -1,7 +1,10 @@
 """Sequence numbers at their limits, and what a device reads to recover: `last_seq` as an
 integer in the handshake, in every accepted answer and in every 409, whatever the language."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 
 from omniretail.counters.device import MAX_SEQ
 from omniretail.counters.models import Counter, DeviceEvent
@@ -76,3 +79,17 @@ def test_the_simulator_that_lost_its_storage_continues_above_the_server(counter_
     sim.start()
     status, answer = sim.heartbeat()
     assert (status, answer["seq"], answer["duplicate"]) == (200, 301, False)
+
+
+def test_a_counter_bricked_before_the_limit_was_enforced_is_unbricked(counter_setup, post):
+    post({"seq": 12, "kind": "heartbeat"})
+    DeviceEvent.objects.create(counter=counter_setup.counter, seq=MAX_SEQ, kind="heartbeat")
+    Counter.objects.filter(pk=counter_setup.counter.pk).update(last_seq=MAX_SEQ)
+    assert post({"seq": 13, "kind": "heartbeat"}).status_code == 409
+
+    migration = importlib.import_module(
+        "omniretail.counters.migrations.0003_unbrick_sequence_at_limit"
+    )
+    migration.unbrick(django_apps, None)
+
+    assert post({"seq": 13, "kind": "heartbeat"}).json()["last_seq"] == 13
