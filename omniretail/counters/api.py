@@ -148,7 +148,8 @@ async def device_commands(request, wait: int = 20):
     seconds (at most 25)."""
     counter = await longpoll.fresh_connection(_device)(request)
     claimed = await longpoll.wait_for_commands(counter, max(0, min(wait, MAX_WAIT_S)))
-    return {"commands": [commands.wire(c) for c in claimed]}
+    key_id = device.key_id_of(request.headers.get("Authorization"))
+    return {"commands": [commands.wire(c, key_id=key_id) for c in claimed]}
 
 
 @router.post("/device/commands/{command_id}/ack", auth=None)

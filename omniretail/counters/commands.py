@@ -104,8 +104,14 @@ def claim(*, counter: Counter, now=None) -> list[Command]:
     return claimed
 
 
-def wire(command: Command) -> dict:
-    return {"command": command.envelope, "signature": command.signature}
+def wire(command: Command, *, key_id: str | None = None) -> dict:
+    """The command as delivered to a poll made with credential `key_id`: while an older
+    credential is not revoked (rotation), its controller gets the same command named and
+    signed for its own key, since it cannot know the newer one."""
+    if key_id is None or key_id == command.envelope["key_id"]:
+        return {"command": command.envelope, "signature": command.signature}
+    envelope = {**command.envelope, "key_id": key_id}
+    return {"command": envelope, "signature": signature_for(envelope)}
 
 
 @transaction.atomic

@@ -39,10 +39,21 @@ class StaleSequence(Conflict):
     code = "stale_sequence"
 
 
-def authenticate(header: str | None) -> Counter:
-    """`Authorization: Counter <key_id>.<secret>` -> the counter; 401 unknown, 403 revoked."""
+def _parse(header: str | None) -> tuple[str, str, str]:
+    """`Counter <key_id>.<secret>` -> (scheme, key_id, secret), empty parts when malformed."""
     scheme, _sep, token = (header or "").partition(" ")
     key_id, _dot, secret = token.strip().partition(".")
+    return scheme, key_id, secret
+
+
+def key_id_of(header: str | None) -> str:
+    """The key id of an `Authorization` header `authenticate` has accepted."""
+    return _parse(header)[1]
+
+
+def authenticate(header: str | None) -> Counter:
+    """`Authorization: Counter <key_id>.<secret>` -> the counter; 401 unknown, 403 revoked."""
+    scheme, key_id, secret = _parse(header)
     if scheme != SCHEME or not key_id or not secret:
         raise NotAuthenticated(_("缺少售货柜设备凭证。"), code="device_unauthenticated")
     # a slice, not .first(): no ORDER BY to compile on the hottest query of the API
