@@ -544,6 +544,9 @@ OMNI_SANDBOX_DELIVERY_ATTEMPTS = int(os.environ.get("OMNI_SANDBOX_DELIVERY_ATTEM
 OMNI_SANDBOX_RETRY_BASE_S = float(os.environ.get("OMNI_SANDBOX_RETRY_BASE_S", "0.5"))
 OMNI_PAYMENT_CALLBACK_TOLERANCE_S = int(os.environ.get("OMNI_PAYMENT_CALLBACK_TOLERANCE_S", "300"))
 OMNI_PAYMENT_INTENT_TTL_MINUTES = int(os.environ.get("OMNI_PAYMENT_INTENT_TTL_MINUTES", "30"))
+# Ask the provider about a payment still processing this long after its last change (a lost
+# callback is recovered by the query, payments.reconcile); asked again as often while open.
+OMNI_PAYMENT_QUERY_AFTER_SECONDS = int(os.environ.get("OMNI_PAYMENT_QUERY_AFTER_SECONDS", "30"))
 # Unpaid orders: minutes one holds its stock, and how much one member may hold at a time
 # (orders, and units of one SKU across them) before checkout asks to pay or cancel first.
 OMNI_ORDER_PAYMENT_MINUTES = _env_int("OMNI_ORDER_PAYMENT_MINUTES", 15, low=1, high=1440)
@@ -551,9 +554,6 @@ OMNI_ORDER_UNPAID_LIMIT = _env_int("OMNI_ORDER_UNPAID_LIMIT", 5, low=1, high=100
 OMNI_ORDER_UNPAID_UNITS_PER_SKU = _env_int(
     "OMNI_ORDER_UNPAID_UNITS_PER_SKU", 50, low=1, high=10_000
 )
-# Ask the provider about a payment still processing this long after its last change (a lost
-# callback is recovered by the query, payments.reconcile); asked again as often while open.
-OMNI_PAYMENT_QUERY_AFTER_SECONDS = int(os.environ.get("OMNI_PAYMENT_QUERY_AFTER_SECONDS", "30"))
 # After-sales: days after completion a refund may still be asked for (referral rebates
 # are paid only once it has passed).
 OMNI_RETURN_WINDOW_DAYS = int(os.environ.get("OMNI_RETURN_WINDOW_DAYS", "7"))
