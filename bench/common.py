@@ -13,9 +13,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from queue import Empty
 from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
+CLIENT_GRACE_S = 120  # past its deadline, how long a client may take to report
 
 
 def machine_info() -> dict[str, str]:
@@ -80,7 +82,6 @@ def django_database(name: str) -> Iterator[str]:
 
     import django
     from django.core.management import call_command
-    from django.db import connections
 
     django.setup()
     started = time.perf_counter()
@@ -89,7 +90,7 @@ def django_database(name: str) -> Iterator[str]:
     try:
         yield label
     finally:
-        connections.close_all()
+        close_connections()
         if drop is not None:
             drop()
         scratch.cleanup()
@@ -128,13 +129,23 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def run_clients(client: Callable, world, *, clients: int, seconds: float) -> tuple[list, float]:
-    """Run `client(world, index, deadline, queue)` in `clients` forked processes (as web
-    workers would be) until the deadline; return what they put on the queue, joined, and
-    the elapsed time."""
+def close_connections() -> None:
+    """Close this process's connections and, on PostgreSQL, its connection pool: a forked
+    child must not share the pool's sockets with its parent, and a database is dropped only
+    once nothing holds a connection to it."""
     from django.db import connections
 
     connections.close_all()
+    for conn in connections.all(initialized_only=True):
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()
+
+
+def run_clients(client: Callable, world, *, clients: int, seconds: float) -> tuple[list, float]:
+    """Run `client(world, index, deadline, queue)` in `clients` forked processes (as web
+    workers would be) until the deadline; return what they put on the queue, joined, and
+    the elapsed time. A client that dies fails the benchmark instead of hanging it."""
+    close_connections()
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     deadline = time.time() + seconds
@@ -144,7 +155,11 @@ def run_clients(client: Callable, world, *, clients: int, seconds: float) -> tup
         p.start()
     results = []
     for _ in procs:
-        results.extend(queue.get())
+        try:
+            results.extend(queue.get(timeout=seconds + CLIENT_GRACE_S))
+        except Empty:
+            codes = [p.exitcode for p in procs]
+            raise SystemExit(f"a benchmark client died (exit codes {codes})") from None
     for p in procs:
         p.join()
     return results, time.perf_counter() - started
