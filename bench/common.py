@@ -2,6 +2,7 @@
 database on the PostgreSQL server that DATABASE_URL names), the machine it ran on, and a
 plain-text result table."""
 
+import logging
 import multiprocessing
 import os
 import platform
@@ -84,6 +85,8 @@ def django_database(name: str) -> Iterator[str]:
     from django.core.management import call_command
 
     django.setup()
+    # a benchmark prints its figures, not one access line per request it makes
+    logging.getLogger("omniretail.access").setLevel(logging.WARNING)
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     print(f"migrated a fresh {label} database in {time.perf_counter() - started:.1f}s")
