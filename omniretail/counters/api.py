@@ -138,7 +138,7 @@ def device_config(request):
 def device_event(request, payload: EventIn):
     counter = _device(request)
     return device.record_event(
-        counter=counter, seq=payload.seq, kind=payload.kind, data=payload.data
+        counter=counter, seq=payload.seq, kind=payload.kind, data=payload.data, at=payload.at
     )
 
 

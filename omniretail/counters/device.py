@@ -114,13 +114,17 @@ def _validate(counter: Counter, kind: str, data) -> dict:
 
 
 @transaction.atomic
-def record_event(*, counter: Counter, seq, kind: str, data: dict | None = None) -> dict:
-    """Accept one event exactly once; the answer says whether it was new or a retry."""
+def record_event(
+    *, counter: Counter, seq, kind: str, data: dict | None = None, at: int | None = None
+) -> dict:
+    """Accept one event exactly once; the answer says whether it was new or a retry (the
+    same `seq` with the same body, its time `at` included)."""
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq < MAX_SEQ:
         raise field_error("seq", _("序号须为正整数。"))
     data = data or {}
     parsed = _validate(counter, kind, data)
-    event_fingerprint = fingerprint({"kind": kind, "data": data})
+    body = {"kind": kind, "data": data} | ({"at": at} if at is not None else {})
+    event_fingerprint = fingerprint(body)
     now = timezone.now()
     claimed = Counter.objects.filter(pk=counter.pk, last_seq__lt=seq).update(
         last_seq=seq, last_seen_at=now
@@ -137,7 +141,7 @@ def record_event(*, counter: Counter, seq, kind: str, data: dict | None = None) 
             details={"last_seq": counter.last_seq},
         )
     DeviceEvent.objects.create(
-        counter=counter, seq=seq, kind=kind, data=data, fingerprint=event_fingerprint
+        counter=counter, seq=seq, kind=kind, data=data, at=at, fingerprint=event_fingerprint
     )
     result = _apply(counter, kind, data, parsed, now)
     return {"seq": seq, "duplicate": False, "last_seq": seq, **result}

@@ -120,6 +120,8 @@ class DeviceEvent(models.Model):
     seq = models.BigIntegerField()
     kind = models.CharField(max_length=16, choices=Kind.choices)
     data = models.JSONField(default=dict, blank=True)
+    # when the device says it happened (Unix seconds, its own clock), as it sent it
+    at = models.BigIntegerField(_("设备时间"), null=True, blank=True)
     fingerprint = models.CharField(max_length=64)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

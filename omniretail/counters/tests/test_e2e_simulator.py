@@ -133,7 +133,7 @@ def test_the_simulator_vends_refunds_and_refuses_what_it_cannot_trust(live_serve
     events_before = DeviceEvent.objects.count()
     device = {"Authorization": f"Counter {setup.token}"}
     url = f"{live_server.url}/api/counters/device/events"
-    body = {"seq": last.seq, "kind": last.kind, "data": last.data}
+    body = {"seq": last.seq, "kind": last.kind, "at": last.at, "data": last.data}
     accepted = Counter.objects.get(pk=setup.counter.pk).last_seq
     assert http("POST", url, body, device) == (
         200,

@@ -93,3 +93,15 @@ def test_a_counter_bricked_before_the_limit_was_enforced_is_unbricked(counter_se
     migration.unbrick(django_apps, None)
 
     assert post({"seq": 13, "kind": "heartbeat"}).json()["last_seq"] == 13
+
+
+def test_a_sequence_reused_with_another_time_is_another_body(counter_setup, post):
+    """A retry repeats the whole body (docs/counter-protocol.md); the same `seq` with
+    another `at` is a different event and is refused, not taken for the retry."""
+    first = {"seq": 5, "kind": "heartbeat", "at": 1795000000}
+    assert post(first).json()["duplicate"] is False
+
+    assert post(first).json()["duplicate"] is True
+    resp = post({**first, "at": 1795000060})
+    assert resp.status_code == 409
+    assert resp.json()["error"]["details"] == {"last_seq": 5}
