@@ -228,6 +228,7 @@ INSTALLED_APPS = [
     "omniretail.groupbuy",
     "omniretail.counters",
     "omniretail.supply",
+    "omniretail.service",
     "omniretail.web",
 ]
 
@@ -530,6 +531,13 @@ OMNI_CSP = os.environ.get(
 OMNI_SANDBOX_GATEWAY = _env_bool(
     "OMNI_SANDBOX_GATEWAY", not OMNI_PUBLIC_BASE_URL.startswith("https://")
 )
+# Who takes payments here, in the order pages offer them: built-in names (balance, cash,
+# sandbox_gateway) or the dotted path of a PaymentProvider subclass (docs/payments.md).
+OMNI_PAYMENT_PROVIDERS = [
+    p.strip()
+    for p in os.environ.get("OMNI_PAYMENT_PROVIDERS", "sandbox_gateway,balance,cash").split(",")
+    if p.strip()
+]
 OMNI_SANDBOX_GATEWAY_SECRET = _generated_secret(
     "OMNI_SANDBOX_GATEWAY_SECRET", "sandbox_gateway_secret", length=32
 )

@@ -25,13 +25,13 @@ from omniretail.groupbuy import draw
 from omniretail.groupbuy.models import Campaign, Group, Member, Seat
 from omniretail.inventory import services as inventory
 from omniretail.loyalty.models import CouponTemplate
+from omniretail.payments import selectors as payment_selectors
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 from omniretail.payments.reconcile import may_still_succeed
 from omniretail.stores.models import Store
 
 PURPOSE = "groupbuy"
-PROVIDERS = ("balance", "sandbox_gateway")
 MAX_GROUPS = 2000
 MAX_SEATS = 100_000
 MAX_GROUP_SIZE = 500
@@ -192,7 +192,7 @@ def _claim_sql(campaign: Campaign, group: Group | None, n: int) -> tuple[str, li
 
 
 def _check_join(campaign: Campaign, provider: str, group: Group | None, now: datetime) -> None:
-    if provider not in PROVIDERS:
+    if provider not in payment_selectors.method_names():
         raise field_error("provider", _("不支持的支付方式。"))
     _require_joinable(campaign, now)
     if group is not None and group.campaign_id != campaign.pk:

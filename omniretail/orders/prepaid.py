@@ -20,7 +20,6 @@ from omniretail.notifications.services import notify
 from omniretail.orders.models import Order
 from omniretail.orders.pickup import issue_pickup_code
 from omniretail.orders.services import (
-    ONLINE_PROVIDERS,
     _create_order,
     _hold_lines,
     _merge_lines,
@@ -28,6 +27,7 @@ from omniretail.orders.services import (
     payment_window,
 )
 from omniretail.orders.state import transition
+from omniretail.payments import selectors as payment_selectors
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 
@@ -93,7 +93,7 @@ def place_points_pickup(
     """Without cash the goods leave the free stock at once and the pickup code is issued;
     with cash the order waits for payment, its reservation lasting the payment window."""
     cash = money(cash)
-    if cash and payment_provider not in ONLINE_PROVIDERS:
+    if cash and payment_provider not in payment_selectors.method_names():
         raise field_error("payment_provider", _("不支持的支付方式。"))
     reference = new_public_id()
     unpaid = {}

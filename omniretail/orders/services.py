@@ -42,6 +42,7 @@ from omniretail.orders.models import (
 )
 from omniretail.orders.pickup import issue_pickup_code
 from omniretail.orders.state import transition
+from omniretail.payments import selectors as payment_selectors
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 from omniretail.payments.reconcile import may_still_succeed
@@ -55,7 +56,6 @@ SLOT_MINUTES = 30
 SLOT_DAYS_AHEAD = 7
 FREE_DELIVERY_FROM = Decimal("99.00")
 DELIVERY_FEE = Decimal("6.00")
-ONLINE_PROVIDERS = ("sandbox_gateway", "balance")
 
 
 def payment_window() -> timedelta:
@@ -368,7 +368,7 @@ def checkout(
     payment intent, reserve their stock at the fulfilment location. A line that cannot be
     reserved refuses the whole checkout and leaves no trace (the intent, keyed on the order's
     id made up front, and the coupon roll back with it)."""
-    if payment_provider not in ONLINE_PROVIDERS:
+    if payment_provider not in payment_selectors.method_names():
         raise field_error("payment_provider", _("不支持的支付方式。"))
     merged = _merge_lines(lines)
     _limit_unpaid(shopper, merged)

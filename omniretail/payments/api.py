@@ -3,13 +3,14 @@ gateway's callback (unauthenticated, proven by its HMAC signature instead). Ther
 route to open an intent: the service that owns what is paid for (checkout, a group-buy
 join, a counter purchase, the points mall) opens it, for its exact amount and payer."""
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from omniretail.accounts import selectors as accounts
 from omniretail.accounts.auth import AUTH
 from omniretail.core.api import idempotent, require_json
-from omniretail.core.errors import NotFound, ValidationFailed
+from omniretail.core.errors import DomainError, NotFound, ValidationFailed
 from omniretail.core.idempotency import HEADER
 from omniretail.payments import selectors, services
 from omniretail.payments.models import PaymentIntent, Provider, Refund
@@ -134,5 +135,29 @@ def sandbox_callback(request):
     if not services.provider_enabled(Provider.SANDBOX_GATEWAY):
         raise NotFound()
     require_json(request)
-    log = services.handle_gateway_callback(body=request.body, headers=request.headers)
+    log = services.handle_callback(
+        provider="sandbox_gateway", body=request.body, headers=request.headers
+    )
     return Status(200, {"received": True, "outcome": log.outcome})
+
+
+@router.post(
+    "/callbacks/{provider}",
+    auth=None,
+    response={200: None},
+    summary="A payment provider's signed notification (WeChat Pay, Alipay, plug-ins)",
+    description="Answered in the provider's own format (WeChat Pay: JSON `code`, Alipay: "
+    "`success`); a refused notification gets a non-200 answer, so the provider sends it "
+    "again. See docs/payments.md.",
+)
+def provider_callback(request, provider: str):
+    if not services.provider_enabled(provider):
+        raise NotFound()
+    handler = selectors.provider(provider)
+    try:
+        services.handle_callback(provider=provider, body=request.body, headers=request.headers)
+    except DomainError as exc:
+        status, content_type, body = handler.acknowledge(accepted=False, message=exc.message)
+    else:
+        status, content_type, body = handler.acknowledge(accepted=True)
+    return HttpResponse(body, status=status, content_type=content_type)

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from django.db.models import Count
 from prometheus_client.core import CounterMetricFamily, Metric
 
-from omniretail.payments.models import CallbackLog, PaymentIntent, Provider
+from omniretail.payments import providers
+from omniretail.payments.models import CallbackLog, PaymentIntent
 
 # A callback that changed nothing because it was not genuine, current or ours.
 ACCEPTED = (CallbackLog.Outcome.APPLIED, CallbackLog.Outcome.DUPLICATE)
@@ -24,7 +25,7 @@ def collect() -> Iterable[Metric]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for provider in Provider.values:
+    for provider in sorted({p.name for p in providers.enabled()} | set(paid)):
         succeeded.add_metric([provider], paid.get(provider, 0))
     yield succeeded
 

@@ -13,10 +13,12 @@ from omniretail.payments.sandbox_gateway.models import SandboxCharge, SandboxRef
 __all__ = ["CallbackLog", "PaymentIntent", "Refund", "SandboxCharge", "SandboxRefund"]
 
 
-class Provider(models.TextChoices):
-    SANDBOX_GATEWAY = "sandbox_gateway", _("在线支付（沙箱网关）")
-    CASH = "cash", _("到店现金")
-    BALANCE = "balance", _("账户余额")
+class Provider:
+    """Names of the built-in providers; others are plug-ins (`payments.providers`)."""
+
+    SANDBOX_GATEWAY = "sandbox_gateway"
+    CASH = "cash"
+    BALANCE = "balance"
 
 
 class PaymentIntent(PublicIdModel, TimeStampedModel):
@@ -55,7 +57,7 @@ class PaymentIntent(PublicIdModel, TimeStampedModel):
     )
     amount = MoneyField(_("金额"))
     currency = models.CharField(_("币种"), max_length=3, default=CURRENCY)
-    provider = models.CharField(_("支付方式"), max_length=20, choices=Provider.choices)
+    provider = models.CharField(_("支付方式"), max_length=20)
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.REQUIRES_PAYMENT
     )
@@ -136,7 +138,7 @@ class CallbackLog(models.Model):
         UNKNOWN_INTENT = "unknown_intent", _("找不到支付单")
         MISMATCH = "mismatch", _("金额或单号不符")
 
-    provider = models.CharField(max_length=20, choices=Provider.choices)
+    provider = models.CharField(_("支付方式"), max_length=20)
     headers = models.JSONField(default=dict)
     body = models.TextField()
     signature_valid = models.BooleanField(default=False)

@@ -1,6 +1,7 @@
 """Reads of payments, scoped to the acting user: the payer sees their own intents, the
 receiving merchant's staff see the intents paid to them, platform operators see all."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
@@ -12,7 +13,16 @@ from omniretail.core.errors import NotFound
 from omniretail.ledger import selectors as ledger
 from omniretail.ledger.services import CNY
 from omniretail.ledger.units import fen_to_yuan
+from omniretail.payments import providers
 from omniretail.payments.models import PaymentIntent, Refund
+from omniretail.payments.providers.base import ONLINE, Capability, PaymentProvider
+
+
+@dataclass(frozen=True)
+class PaymentMethod:
+    name: str
+    label: str
+    capabilities: frozenset[Capability]
 
 
 def visible_intents(user, *, roles=accounts.ALL_ROLES) -> QuerySet[PaymentIntent]:
@@ -64,3 +74,20 @@ def refunds_of(intent: PaymentIntent) -> QuerySet[Refund]:
 def wallet_balance(user) -> Decimal:
     """The shopper's stored balance in yuan."""
     return fen_to_yuan(ledger.balance_for_user(user, CNY))
+
+
+def provider(name: str) -> PaymentProvider:
+    return providers.get_provider(name)
+
+
+def payment_methods(*, capabilities: frozenset[Capability] = ONLINE) -> list[PaymentMethod]:
+    """What a page offers the payer: every enabled provider with one of `capabilities`
+    (by default what a payer can use alone; a till adds payment codes and cash)."""
+    return [
+        PaymentMethod(name=p.name, label=str(p.label), capabilities=p.capabilities)
+        for p in providers.enabled(capabilities=capabilities)
+    ]
+
+
+def method_names(*, capabilities: frozenset[Capability] = ONLINE) -> tuple[str, ...]:
+    return tuple(p.name for p in providers.enabled(capabilities=capabilities))

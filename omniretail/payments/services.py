@@ -23,16 +23,18 @@ from omniretail.core.redirects import safe_return
 from omniretail.ledger import services as ledger
 from omniretail.ledger.models import Posting
 from omniretail.ledger.units import yuan_to_fen
+from omniretail.payments import providers
 from omniretail.payments.events import PaymentFailed, PaymentRefunded, PaymentSucceeded
 from omniretail.payments.models import CallbackLog, PaymentIntent, Provider, Refund
 from omniretail.payments.providers import get_provider
 from omniretail.payments.providers.base import (
     CallbackEvent,
     CallbackRejected,
+    Capability,
     ChargeState,
+    StaleCallback,
     Started,
 )
-from omniretail.payments.providers.sandbox import StaleCallback
 
 logger = logging.getLogger(__name__)
 Status = PaymentIntent.Status
@@ -111,8 +113,13 @@ def new_intent(
         raise field_error("purpose", _("用途不能为空且不超过 40 个字符。"))
     if not reference or len(reference) > 120:
         raise field_error("reference", _("关联对象不能为空且不超过 120 个字符。"))
-    if provider not in Provider.values or not provider_enabled(provider):
+    if not provider_enabled(provider):
         raise field_error("provider", _("不支持的支付方式。"))
+    limit = get_provider(provider).limit
+    if limit is not None and amount > limit:
+        raise field_error(
+            "amount", _("超出该支付方式的单笔限额 ¥%(limit)s。") % {"limit": money(limit)}
+        )
     if provider == Provider.BALANCE and payer is None:
         raise field_error("payer", _("余额支付需要付款人。"))
     if provider == Provider.CASH and payee is None:
@@ -130,9 +137,10 @@ def new_intent(
 
 
 def provider_enabled(provider: str) -> bool:
-    """Whether payments may be made with `provider` here: the sandbox gateway pays anything,
-    so only where it is switched on (the demo, the tests; `OMNI_SANDBOX_GATEWAY`)."""
-    return provider != Provider.SANDBOX_GATEWAY or settings.OMNI_SANDBOX_GATEWAY
+    """Whether new payments may be made with `provider` here: listed in
+    `OMNI_PAYMENT_PROVIDERS` and available (the sandbox gateway pays anything, so only where
+    `OMNI_SANDBOX_GATEWAY` switches it on)."""
+    return providers.is_enabled(provider)
 
 
 def create_intents(intents: list[PaymentIntent]) -> list[PaymentIntent]:
@@ -182,6 +190,45 @@ def start_payment(*, intent: PaymentIntent, return_url: str = "") -> Started:
             )
     intent.refresh_from_db()
     return started
+
+
+def pay_with_code(*, intent: PaymentIntent, auth_code: str) -> ChargeState:
+    """Charge the payer's payment code (付款码) scanned at a till or counter. The provider
+    answers `paid`, `closed` (refused: the intent fails, the order may be paid another way)
+    or `pending` (the payer confirms on the phone, `USERPAYING`): the intent is then
+    `processing` and `poll_payment` asks the provider until the answer is final."""
+    auth_code = (auth_code or "").strip()
+    if not auth_code.isdigit() or not 10 <= len(auth_code) <= 32:
+        raise field_error("auth_code", _("付款码应为 10 到 32 位数字，请重新扫码。"))
+    provider = get_provider(intent.provider)
+    if Capability.PAYMENT_CODE not in provider.capabilities:
+        raise field_error("provider", _("该支付方式不支持扫付款码。"))
+    with transaction.atomic():
+        locked = _lock_intent(intent)
+        if locked.status != Status.REQUIRES_PAYMENT:
+            raise Conflict(_("该支付单当前状态无法发起支付。"), code="intent_not_payable")
+        state = provider.collect(locked, auth_code=auth_code)
+        if state.status == "paid":
+            _succeed(locked, provider_reference=state.provider_reference)
+        elif state.status == "pending":
+            PaymentIntent.objects.filter(pk=locked.pk).update(
+                status=Status.PROCESSING,
+                provider_reference=state.provider_reference,
+                updated_at=timezone.now(),
+            )
+        else:
+            _fail(locked, reason=str(state.raw.get("reason") or "payment_code_refused"))
+    intent.refresh_from_db()
+    return state
+
+
+def poll_payment(*, intent: PaymentIntent) -> PaymentIntent:
+    """Ask the provider once about a payment in progress and apply a final answer; a till
+    or counter page calls this every few seconds while the payer confirms on the phone."""
+    if intent.status == Status.PROCESSING:
+        apply_provider_state(intent=intent, state=get_provider(intent.provider).query(intent))
+        intent.refresh_from_db()
+    return intent
 
 
 def record_cash_payment(
@@ -344,12 +391,12 @@ def _fail(intent: PaymentIntent, *, reason: str) -> bool:
     return bool(updated)
 
 
-def handle_gateway_callback(*, body: bytes, headers: Mapping[str, str]) -> CallbackLog:
-    """Verify, log and apply one sandbox gateway notification exactly once. Refused
-    callbacks (forged, stale, malformed, not matching the intent) are logged and raise."""
-    provider = get_provider(Provider.SANDBOX_GATEWAY)
+def handle_callback(*, provider: str, body: bytes, headers: Mapping[str, str]) -> CallbackLog:
+    """Verify, log and apply one provider notification exactly once. Refused callbacks
+    (forged, stale, malformed, not matching the intent) are logged and raise."""
+    name, provider = provider, get_provider(provider)
     log = CallbackLog(
-        provider=Provider.SANDBOX_GATEWAY,
+        provider=name,
         headers={k: v for k, v in headers.items() if k.lower() not in PRIVATE_HEADERS},
         body=body.decode("utf-8", errors="replace"),
     )
@@ -368,9 +415,7 @@ def handle_gateway_callback(*, body: bytes, headers: Mapping[str, str]) -> Callb
         log.save()
         raise
     log.signature_valid, log.event_id, log.event_type = True, event.event_id, event.type
-    intent = PaymentIntent.objects.filter(
-        public_id=event.intent_id, provider=Provider.SANDBOX_GATEWAY
-    ).first()
+    intent = PaymentIntent.objects.filter(public_id=event.intent_id, provider=name).first()
     if intent is None:
         log.outcome = CallbackLog.Outcome.UNKNOWN_INTENT
         log.save()
@@ -443,9 +488,11 @@ def refund(
                 idempotency_key=idempotency_key,
                 request_fingerprint=digest,
             )
-            row.provider_reference = get_provider(intent.provider).refund(row)
+            answer = get_provider(intent.provider).refund(row)
+            row.provider_reference = answer.provider_reference
             row.save(update_fields=["provider_reference"])
-            _refund_succeeded(row)
+            if answer.settled:
+                _refund_succeeded(row)
     except IntegrityError:
         replay = _replay_refund(idempotency_key, digest)
         if replay is None:

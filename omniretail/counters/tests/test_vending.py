@@ -233,10 +233,12 @@ def test_a_gateway_payment_unlocks_only_once_its_signed_callback_arrives(
     )
     forged_body, forged_headers = signed_callback(charge_event(intent), secret="not-the-secret")
     with pytest.raises(CallbackRejected):
-        payments.handle_gateway_callback(body=forged_body, headers=forged_headers)
+        payments.handle_callback(
+            provider="sandbox_gateway", body=forged_body, headers=forged_headers
+        )
     assert Command.objects.count() == 0
     body, headers = signed_callback(charge_event(intent))
-    payments.handle_gateway_callback(body=body, headers=headers)
+    payments.handle_callback(provider="sandbox_gateway", body=body, headers=headers)
     vend.refresh_from_db()
     assert vend.status == Vend.Status.UNLOCKING
     assert Command.objects.get().envelope["args"] == {
@@ -256,3 +258,20 @@ def test_the_simulator_verifies_a_server_signed_command_with_non_ascii_content(c
     command.refresh_from_db()
     assert command.status == Command.Status.ACKED
     assert sim.state["content"]["headline"] == "电动车自助购"
+
+
+def test_a_new_bay_below_its_par_level_opens_a_restock_task(
+    counter_setup, api_client, approved_product
+):
+    setup = counter_setup
+    sku3 = approved_product("雅迪冠能头盔", "199.00")
+    assert not StaffTask.objects.filter(kind=StaffTask.Kind.RESTOCK, status="open").exists()
+    resp = api_client(setup.staff).post(
+        f"/api/counters/{setup.counter.code}/bays",
+        {"number": "3", "sku": sku3.public_id, "par_level": 2, "capacity": 4},
+    )
+    assert resp.status_code == 201
+    task = StaffTask.objects.get(kind=StaffTask.Kind.RESTOCK, status="open")
+    assert task.details["lines"] == [
+        {"bay": "3", "sku": sku3.public_id, "on_hand": 0, "quantity": 4}
+    ]

@@ -252,7 +252,7 @@ def test_seats_paid_at_the_online_gateway_are_refunded_back_through_the_gateway(
         gateway.pay(charge_id=intent.provider_reference)  # the shopper pays on its page
         with groupbuys.capture(execute=True):
             body, headers = signed_callback(charge_event(intent))
-            payments.handle_gateway_callback(body=body, headers=headers)
+            payments.handle_callback(provider="sandbox_gateway", body=body, headers=headers)
 
     group = Group.objects.get(campaign=campaign)
     assert group.status == Group.Status.SETTLED

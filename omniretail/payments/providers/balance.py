@@ -2,12 +2,19 @@
 platform's payments clearing account, keyed on the intent so it can never happen twice."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from omniretail.core.errors import ValidationFailed
 from omniretail.ledger import services as ledger
 from omniretail.ledger.models import Posting
 from omniretail.ledger.units import fen_to_yuan, yuan_to_fen
-from omniretail.payments.providers.base import ChargeState, PaymentProvider, Started
+from omniretail.payments.providers.base import (
+    Capability,
+    ChargeState,
+    PaymentProvider,
+    RefundAnswer,
+    Started,
+)
 
 CLEARING = "payments"
 
@@ -18,6 +25,10 @@ def clearing_account():
 
 class StoredBalance(PaymentProvider):
     name = "balance"
+    label = gettext_lazy("账户余额")
+    capabilities = frozenset(
+        {Capability.INSTANT, Capability.REFUND, Capability.PARTIAL_REFUND, Capability.QUERY}
+    )
 
     def start(self, intent, *, return_url: str = "") -> Started:
         if intent.payer is None:
@@ -42,7 +53,7 @@ class StoredBalance(PaymentProvider):
             status="paid", amount=fen_to_yuan(posting.amount), provider_reference=posting.public_id
         )
 
-    def refund(self, refund) -> str:
+    def refund(self, refund) -> RefundAnswer:
         wallet = ledger.get_or_create_account(asset_code=ledger.CNY, owner=refund.intent.payer)
         posting = ledger.post(
             debit=clearing_account(),
@@ -52,4 +63,4 @@ class StoredBalance(PaymentProvider):
             kind="refund",
             reference=f"payment:{refund.intent.public_id}",
         )
-        return posting.public_id
+        return RefundAnswer(posting.public_id)

@@ -1,9 +1,11 @@
 """What every payment provider offers the payment services. A provider moves or records the
 money; the services own the intent's status and the events."""
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,12 @@ class CallbackRejected(DomainError):
     status = 401
     code = "callback_rejected"
     default_message = _("回调签名无效或已过期。")
+
+
+class StaleCallback(CallbackRejected):
+    """Provably the provider's, but older than `OMNI_PAYMENT_CALLBACK_TOLERANCE_S`."""
+
+    code = "callback_stale"
 
 
 class ProviderUnavailable(Exception):
@@ -38,14 +46,47 @@ class ChargeState:
     raw: dict = field(default_factory=dict)
 
 
+class Capability(StrEnum):
+    """What a provider can do; pages offer a provider only where its capabilities fit."""
+
+    REDIRECT = "redirect"  # an H5 page the payer is sent to (WeChat H5, Alipay WAP)
+    JSAPI = "jsapi"  # paid inside the provider's app (WeChat JSAPI)
+    QR = "qr"  # a QR code shown to the payer (WeChat Native, Alipay precreate)
+    PAYMENT_CODE = "payment_code"  # the payer's 付款码 scanned at a till or counter
+    INSTANT = "instant"  # paid at once, nothing to show (stored balance, credit)
+    AT_STORE = "at_store"  # handed over in person (cash)
+    REFUND = "refund"
+    PARTIAL_REFUND = "partial_refund"
+    QUERY = "query"
+    CLOSE = "close"
+
+
+# A payer can pay with one of these without a clerk; a till adds PAYMENT_CODE and AT_STORE.
+ONLINE = frozenset({Capability.REDIRECT, Capability.JSAPI, Capability.QR, Capability.INSTANT})
+
+
 @dataclass(frozen=True)
 class Started:
-    """How the payer continues: `redirect` to a URL, `none` (already paid) or `pay_at_store`."""
+    """How the payer continues: `redirect` to a URL, `show_qr` (scan `qr_code` with the
+    provider's app), `jsapi` (call the app's pay API with `jsapi`), `none` (already paid)
+    or `pay_at_store`."""
 
     next_action: str
     paid: bool = False
     redirect_url: str = ""
     provider_reference: str = ""
+    qr_code: str = ""
+    jsapi: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RefundAnswer:
+    """The provider's answer to a refund: its reference, and whether the money is already
+    back (`settled`); otherwise the refund stays pending until its notification or a query
+    says so (WeChat Pay refunds asynchronously)."""
+
+    provider_reference: str
+    settled: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,13 +102,28 @@ class CallbackEvent:
 
 
 class PaymentProvider:
+    """One way to pay. Registered by name from `OMNI_PAYMENT_PROVIDERS`; `capabilities` say
+    what pages may offer it for, `limit` is the most one payment may be (None: no limit)."""
+
     name: str = ""
+    label: str = ""
+    capabilities: frozenset[Capability] = frozenset()
+    limit: Decimal | None = None
+
+    def available(self) -> bool:
+        """Whether it can take payments here (configured, or its sandbox switched on)."""
+        return True
 
     def start(self, intent, *, return_url: str = "") -> Started:
         raise NotImplementedError
 
-    def refund(self, refund) -> str:
-        """Give `refund.amount` back the way it came; return the provider's reference."""
+    def collect(self, intent, *, auth_code: str) -> ChargeState:
+        """Charge the payer's payment code (付款码) for the intent: `paid`, `pending` (the
+        payer must confirm on the phone: ask `query` until final) or `closed` (refused)."""
+        raise NotImplementedError
+
+    def refund(self, refund) -> RefundAnswer:
+        """Give `refund.amount` back the way it came."""
         raise NotImplementedError
 
     def cancel(self, intent) -> None:
@@ -78,5 +134,17 @@ class PaymentProvider:
         recovered this way); raise ProviderUnavailable when it cannot be asked."""
         raise QueryNotSupported(self.name)
 
+    def refund_state(self, refund) -> str:
+        """Ask what became of a pending refund: `succeeded`, `pending` or `failed`."""
+        raise QueryNotSupported(self.name)
+
     def verify_callback(self, *, body: bytes, headers: Mapping[str, str]) -> CallbackEvent:
+        """The notification's event, once its signature (and freshness) is proven; raise
+        CallbackRejected, StaleCallback or ValidationFailed otherwise."""
         raise CallbackRejected()
+
+    def acknowledge(self, *, accepted: bool, message: str = "") -> tuple[int, str, bytes]:
+        """The HTTP answer the provider expects to a notification (status, content type,
+        body): a refused one must make a real provider send it again."""
+        body = json.dumps({"received": accepted, "message": message}, ensure_ascii=False)
+        return (200 if accepted else 400), "application/json", body.encode()

@@ -11,15 +11,19 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from omniretail.core.errors import Conflict, ValidationFailed
 from omniretail.core.signing import sign_timestamped, signed_payload, verify, verify_timestamped
 from omniretail.payments.providers.base import (
     CallbackEvent,
     CallbackRejected,
+    Capability,
     ChargeState,
     PaymentProvider,
     ProviderUnavailable,
+    RefundAnswer,
+    StaleCallback,
     Started,
 )
 from omniretail.payments.sandbox_gateway import gateway
@@ -29,10 +33,6 @@ QUERY_TIMEOUT_S = 10
 CHARGE_STATES = {"paid": "paid", "pending": "pending", "cancelled": "closed"}
 
 
-class StaleCallback(CallbackRejected):
-    code = "callback_stale"
-
-
 class MalformedCallback(ValidationFailed):
     status = 400
     code = "callback_malformed"
@@ -40,6 +40,20 @@ class MalformedCallback(ValidationFailed):
 
 class SandboxGateway(PaymentProvider):
     name = "sandbox_gateway"
+    label = gettext_lazy("在线支付（沙箱网关）")
+    capabilities = frozenset(
+        {
+            Capability.REDIRECT,
+            Capability.REFUND,
+            Capability.PARTIAL_REFUND,
+            Capability.QUERY,
+            Capability.CLOSE,
+        }
+    )
+
+    def available(self) -> bool:
+        """The sandbox pays anything: only where it is switched on (`OMNI_SANDBOX_GATEWAY`)."""
+        return settings.OMNI_SANDBOX_GATEWAY
 
     def start(self, intent, *, return_url: str = "") -> Started:
         base = settings.OMNI_PUBLIC_BASE_URL.rstrip("/")
@@ -55,7 +69,7 @@ class SandboxGateway(PaymentProvider):
         url = base + reverse("sandbox_gateway:checkout", args=[charge_id])
         return Started(next_action="redirect", redirect_url=url, provider_reference=charge_id)
 
-    def refund(self, refund) -> str:
+    def refund(self, refund) -> RefundAnswer:
         answer = gateway.refund(
             charge_id=refund.intent.provider_reference,
             amount=refund.amount,
@@ -63,7 +77,7 @@ class SandboxGateway(PaymentProvider):
         )
         if answer.get("status") != "succeeded":
             raise Conflict(_("支付网关拒绝了退款。"), code="refund_refused")
-        return answer["refund_id"]
+        return RefundAnswer(answer["refund_id"])
 
     def cancel(self, intent) -> None:
         if intent.provider_reference and not gateway.close(charge_id=intent.provider_reference):

@@ -30,7 +30,8 @@ def started(shopper):
 def test_success_replayed_a_hundred_times_pays_once(started):
     body, headers = signed_callback(charge_event(started))
     outcomes = [
-        services.handle_gateway_callback(body=body, headers=headers).outcome for _ in range(100)
+        services.handle_callback(provider="sandbox_gateway", body=body, headers=headers).outcome
+        for _ in range(100)
     ]
     started.refresh_from_db()
     assert started.status == "succeeded"
@@ -42,9 +43,9 @@ def test_success_replayed_a_hundred_times_pays_once(started):
 
 def test_processing_after_success_does_not_move_the_intent_back(started):
     body, headers = signed_callback(charge_event(started))
-    services.handle_gateway_callback(body=body, headers=headers)
+    services.handle_callback(provider="sandbox_gateway", body=body, headers=headers)
     body, headers = signed_callback(charge_event(started, "charge.processing"))
-    log = services.handle_gateway_callback(body=body, headers=headers)
+    log = services.handle_callback(provider="sandbox_gateway", body=body, headers=headers)
     started.refresh_from_db()
     assert started.status == "succeeded"
     assert log.outcome == "ignored"
@@ -52,9 +53,9 @@ def test_processing_after_success_does_not_move_the_intent_back(started):
 
 def test_failure_after_success_is_ignored(started):
     body, headers = signed_callback(charge_event(started))
-    services.handle_gateway_callback(body=body, headers=headers)
+    services.handle_callback(provider="sandbox_gateway", body=body, headers=headers)
     body, headers = signed_callback(charge_event(started, "charge.failed", reason="x"))
-    services.handle_gateway_callback(body=body, headers=headers)
+    services.handle_callback(provider="sandbox_gateway", body=body, headers=headers)
     started.refresh_from_db()
     assert started.status == "succeeded"
     assert outbox_names() == ["PaymentSucceeded"]
@@ -64,7 +65,7 @@ def test_payer_declining_at_the_gateway_fails_the_intent(started):
     body, headers = signed_callback(
         charge_event(started, "charge.failed", reason="cancelled_by_payer")
     )
-    services.handle_gateway_callback(body=body, headers=headers)
+    services.handle_callback(provider="sandbox_gateway", body=body, headers=headers)
     started.refresh_from_db()
     assert started.status == "failed" and started.failure_reason == "cancelled_by_payer"
     assert outbox_names() == ["PaymentFailed"]
@@ -94,7 +95,7 @@ def test_forged_or_stale_callback_is_refused_logged_and_changes_nothing(
         else:
             headers = {}
     with pytest.raises(CallbackRejected) as exc:
-        services.handle_gateway_callback(body=body, headers=headers)
+        services.handle_callback(provider="sandbox_gateway", body=body, headers=headers)
     assert exc.value.code == code and exc.value.status == 401
     started.refresh_from_db()
     assert started.status == "processing"
@@ -107,7 +108,7 @@ def test_forged_or_stale_callback_is_refused_logged_and_changes_nothing(
 def test_genuine_callback_with_another_amount_is_refused(started):
     body, headers = signed_callback({**charge_event(started), "amount": "0.01"})
     with pytest.raises(services.ValidationFailed):
-        services.handle_gateway_callback(body=body, headers=headers)
+        services.handle_callback(provider="sandbox_gateway", body=body, headers=headers)
     started.refresh_from_db()
     assert started.status == "processing"
     assert CallbackLog.objects.get().outcome == "mismatch"

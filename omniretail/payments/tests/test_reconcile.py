@@ -145,7 +145,10 @@ def test_running_the_sweep_twice_and_a_late_callback_apply_the_payment_once(
     assert reconcile.reconcile_intents(now=later()) == 1
     assert reconcile.reconcile_intents(now=later(60)) == 0
     body, headers = signed_callback(charge_event(intent))
-    assert services.handle_gateway_callback(body=body, headers=headers).outcome == "duplicate"
+    assert (
+        services.handle_callback(provider="sandbox_gateway", body=body, headers=headers).outcome
+        == "duplicate"
+    )
 
     assert outbox_names() == ["PaymentSucceeded"]
     assert PaymentIntent.objects.get(pk=intent.pk).status == "succeeded"
