@@ -2,8 +2,9 @@
 money; the services own the intent's status and the events."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -90,6 +91,18 @@ class RefundAnswer:
 
 
 @dataclass(frozen=True)
+class StatementLine:
+    """One line of a provider's daily statement (对账单), parsed from its own format:
+    a payment (`refund_id` empty) or a refund, with our ids as the provider echoes them."""
+
+    intent_id: str
+    provider_reference: str
+    amount: Decimal
+    at: datetime
+    refund_id: str = ""
+
+
+@dataclass(frozen=True)
 class CallbackEvent:
     event_id: str
     type: str
@@ -136,6 +149,11 @@ class PaymentProvider:
 
     def refund_state(self, refund) -> str:
         """Ask what became of a pending refund: `succeeded`, `pending` or `failed`."""
+        raise QueryNotSupported(self.name)
+
+    def statement(self, day: date) -> Iterable[StatementLine]:
+        """The provider's statement of `day` (China time): every payment and refund it
+        settled that day, downloaded and parsed; raise ProviderUnavailable when it cannot."""
         raise QueryNotSupported(self.name)
 
     def verify_callback(self, *, body: bytes, headers: Mapping[str, str]) -> CallbackEvent:
