@@ -2,6 +2,7 @@
 merchant decides, returned goods go back to the location they left, and the money goes back
 the way it came (the payment provider decides how)."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed,
 from omniretail.core.money import ZERO, money
 from omniretail.core.uploads import stored_photos
 from omniretail.inventory import services as inventory
+from omniretail.inventory.models import StockLocation
 from omniretail.notifications.services import notify
 from omniretail.orders.models import AfterSalesRequest, Complaint, Order, OrderLine
 from omniretail.orders.state import transition
@@ -24,6 +26,19 @@ from omniretail.payments.models import PaymentIntent
 
 S = Order.Status
 REFUNDABLE = (S.PAID, S.READY_FOR_PICKUP, S.SHIPPED, S.COMPLETED)
+# The order's state when the goods are with the shopper (or on their way to them).
+GOODS_WITH_SHOPPER = (S.SHIPPED, S.COMPLETED)
+CARRIERS = (
+    "顺丰速运",
+    "京东物流",
+    "中通快递",
+    "圆通速递",
+    "韵达快递",
+    "申通快递",
+    "极兔速递",
+    "邮政EMS",
+)
+TRACKING_NO = re.compile(r"[A-Za-z0-9]{6,30}")
 
 
 def return_window() -> timedelta:
@@ -102,17 +117,20 @@ def request_after_sales(
 
 @transaction.atomic
 def decide_after_sales(*, staff, request: AfterSalesRequest, approve: bool, note: str = ""):
-    """Reject: the order goes back to where it was. Approve: returned goods are restocked
-    where they left from, and the refund is issued through the original payment route."""
+    """Reject: the order goes back to where it was. Approve a refund, or a return of goods
+    that never left the store: the refund is issued through the original payment route at
+    once. Approve a return of goods the shopper holds: nothing moves until the goods are back
+    (`send_return`, then `confirm_return_received`)."""
     order = request.order
-    if not is_platform_operator(staff):
-        require_role(staff, order.merchant)
+    _require_staff(staff, order)
     if not approve and not (note or "").strip():
         raise field_error("note", _("拒绝时请说明原因。"))
-    decided = AfterSalesRequest.objects.filter(
-        pk=request.pk, status=AfterSalesRequest.Status.REQUESTED
-    ).update(
-        status=AfterSalesRequest.Status.APPROVED if approve else AfterSalesRequest.Status.REJECTED,
+    Status = AfterSalesRequest.Status
+    waits = approve and needs_goods_back(request)
+    decided = AfterSalesRequest.objects.filter(pk=request.pk, status=Status.REQUESTED).update(
+        status=(Status.AWAITING_RETURN if waits else Status.APPROVED)
+        if approve
+        else Status.REJECTED,
         decided_by=staff,
         decision_note=(note or "")[:500],
     )
@@ -123,17 +141,119 @@ def decide_after_sales(*, staff, request: AfterSalesRequest, approve: bool, note
         transition(order, request.previous_status, actor=staff, note=_("售后被拒绝：") + note)
         _tell(order, _("您的售后申请未通过：%(note)s") % {"note": note})
         return request
+    if waits:
+        _tell(
+            order,
+            _("商家已同意退货，请寄回商品或送到门店；商家收货验货后退款 ¥%(a)s。")
+            % {"a": request.amount},
+        )
+        return request
     if request.kind == AfterSalesRequest.Kind.RETURN_AND_REFUND:
-        for line in order.lines.filter(pk__in=[int(k) for k in request.lines]).select_related(
-            "sku"
-        ):
-            take_back(
-                order=order,
-                line=line,
-                quantity=request.lines[str(line.pk)],
-                reference=request.public_id,
-                actor=staff,
-            )
+        _take_back_lines(order, request, staff, resellable=True)
+    _issue_refund(order, request, staff)
+    return request
+
+
+def needs_goods_back(request: AfterSalesRequest) -> bool:
+    """A return whose goods left the store (delivered, on the way or picked up): stock and
+    money wait for the goods to come back."""
+    return (
+        request.kind == AfterSalesRequest.Kind.RETURN_AND_REFUND
+        and request.previous_status in GOODS_WITH_SHOPPER
+    )
+
+
+@transaction.atomic
+def send_return(
+    *, shopper, request: AfterSalesRequest, method: str, carrier: str = "", tracking_no: str = ""
+) -> AfterSalesRequest:
+    """The shopper says how the goods come back: by courier (carrier and tracking number the
+    store can follow) or dropped off at the store."""
+    order = request.order
+    if order.shopper_id != shopper.pk:
+        raise PermissionDenied()
+    carrier, tracking_no = (carrier or "").strip(), "".join((tracking_no or "").split())
+    if method == AfterSalesRequest.ReturnMethod.SHIP:
+        if carrier not in CARRIERS:
+            raise field_error("carrier", _("请选择快递公司。"))
+        if not TRACKING_NO.fullmatch(tracking_no):
+            raise field_error("tracking_no", _("请填写正确的快递单号（6 到 30 位字母或数字）。"))
+    elif method == AfterSalesRequest.ReturnMethod.DROP_OFF:
+        carrier = tracking_no = ""
+    else:
+        raise field_error("method", _("请选择快递寄回或到店退还。"))
+    sent = AfterSalesRequest.objects.filter(
+        pk=request.pk, status=AfterSalesRequest.Status.AWAITING_RETURN
+    ).update(
+        status=AfterSalesRequest.Status.RETURN_SENT,
+        return_method=method,
+        return_carrier=carrier,
+        return_tracking_no=tracking_no,
+        return_sent_at=timezone.now(),
+    )
+    if not sent:
+        raise Conflict(_("该售后申请当前无需寄回商品。"), code="not_awaiting_return")
+    request.refresh_from_db()
+    notify(
+        organization=order.merchant,
+        title=_("退货寄回 %(number)s") % {"number": order.number},
+        body=(
+            _("%(carrier)s 单号 %(no)s") % {"carrier": carrier, "no": tracking_no}
+            if carrier
+            else _("买家将把商品送到门店。")
+        ),
+        link=f"/merchant/orders/{order.public_id}/",
+    )
+    return request
+
+
+@transaction.atomic
+def confirm_return_received(
+    *, staff, request: AfterSalesRequest, resellable: bool, note: str = ""
+) -> AfterSalesRequest:
+    """The store has the goods back and has looked at them: resellable goods go back on the
+    shelf they left from, the others are only counted as returned; then the refund is made.
+    The status moves in one conditional UPDATE, so a second confirmation refunds nothing."""
+    order = request.order
+    _require_staff(staff, order)
+    if not resellable and not (note or "").strip():
+        raise field_error("note", _("不可二次销售时请说明商品状况。"))
+    received = AfterSalesRequest.objects.filter(
+        pk=request.pk,
+        status__in=[AfterSalesRequest.Status.AWAITING_RETURN, AfterSalesRequest.Status.RETURN_SENT],
+    ).update(
+        status=AfterSalesRequest.Status.APPROVED,
+        received_at=timezone.now(),
+        received_by=staff,
+        resellable=resellable,
+        receipt_note=(note or "").strip()[:500],
+    )
+    if not received:
+        raise Conflict(_("该退货不在待收货状态，不能确认收货。"), code="not_awaiting_goods")
+    request.refresh_from_db()
+    _take_back_lines(order, request, staff, resellable=resellable)
+    _issue_refund(order, request, staff)
+    return request
+
+
+def _require_staff(staff, order: Order) -> None:
+    if not is_platform_operator(staff):
+        require_role(staff, order.merchant)
+
+
+def _take_back_lines(order: Order, request: AfterSalesRequest, staff, *, resellable: bool):
+    for line in order.lines.filter(pk__in=[int(k) for k in request.lines]).select_related("sku"):
+        take_back(
+            order=order,
+            line=line,
+            quantity=request.lines[str(line.pk)],
+            reference=request.public_id,
+            actor=staff,
+            restock=resellable,
+        )
+
+
+def _issue_refund(order: Order, request: AfterSalesRequest, staff) -> None:
     refund = payments.refund(
         intent=PaymentIntent.objects.get(public_id=order.payment_intent_id),
         amount=request.amount,
@@ -142,7 +262,6 @@ def decide_after_sales(*, staff, request: AfterSalesRequest, approve: bool, note
         requested_by=staff,
     )
     AfterSalesRequest.objects.filter(pk=request.pk).update(refund_id=refund.public_id)
-    return request
 
 
 @transaction.atomic
@@ -188,10 +307,26 @@ def file_complaint(*, shopper, text: str, order: Order | None = None, merchant=N
     return complaint
 
 
-def take_back(*, order: Order, line: OrderLine, quantity: int, reference: str, actor=None) -> None:
-    """Goods of a line back on the order's shelf, counted as returned so that no later
-    after-sales request refunds them a second time."""
-    inventory.return_stock(
-        location=order.location, sku=line.sku, quantity=quantity, reference=reference, actor=actor
-    )
+def take_back(
+    *, order: Order, line: OrderLine, quantity: int, reference: str, actor=None, restock=True
+) -> None:
+    """Goods of a line counted as returned, so that no later after-sales request refunds them
+    a second time; resellable ones (`restock`) go back on the shelf of `return_location`."""
+    if restock:
+        inventory.return_stock(
+            location=return_location(order),
+            sku=line.sku,
+            quantity=quantity,
+            reference=reference,
+            actor=actor,
+        )
     OrderLine.objects.filter(pk=line.pk).update(quantity_returned=F("quantity_returned") + quantity)
+
+
+def return_location(order: Order) -> StockLocation:
+    """Where returned goods go: the shelf they left from, except a counter's (a shopper
+    cannot put goods back through its door), whose goods go to the store it serves."""
+    location = order.location
+    if location.kind == StockLocation.Kind.COUNTER and order.store_id:
+        return inventory.location_for_store(order.store)
+    return location

@@ -231,13 +231,20 @@ class AfterSalesRequest(PublicIdModel, TimeStampedModel):
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("待处理")
+        # A return of goods the shopper holds: approved, the goods are on their way back.
+        AWAITING_RETURN = "awaiting_return", _("待寄回")
+        RETURN_SENT = "return_sent", _("待商家收货")
         APPROVED = "approved", _("已同意")
         REJECTED = "rejected", _("已拒绝")
         REFUNDED = "refunded", _("已退款")
 
+    class ReturnMethod(models.TextChoices):
+        SHIP = "ship", _("快递寄回")
+        DROP_OFF = "drop_off", _("到店退还")
+
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="after_sales")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
     reason = models.CharField(_("原因"), max_length=500)
     photos = models.JSONField(default=list, blank=True)
     lines = models.JSONField(default=dict, help_text="{order line id: quantity}")
@@ -251,6 +258,23 @@ class AfterSalesRequest(PublicIdModel, TimeStampedModel):
         related_name="+",
     )
     decision_note = models.CharField(max_length=500, blank=True)
+    return_method = models.CharField(
+        _("退货方式"), max_length=10, choices=ReturnMethod.choices, blank=True
+    )
+    return_carrier = models.CharField(_("快递公司"), max_length=20, blank=True)
+    return_tracking_no = models.CharField(_("快递单号"), max_length=40, blank=True)
+    return_sent_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(_("商家收货时间"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Whether the returned goods can be sold again (back on the shelf) or not (written off).
+    resellable = models.BooleanField(_("可二次销售"), null=True, blank=True)
+    receipt_note = models.CharField(_("验货说明"), max_length=500, blank=True)
     refund_id = models.CharField(max_length=26, blank=True)
 
     class Meta:

@@ -124,8 +124,10 @@ def test_after_sales_goes_to_the_routed_retailer_and_the_return_shows_in_feedbac
     assert Notification.objects.filter(
         organization=channel.retailer, title__contains="售后申请"
     ).exists()
-    with channel.capture(execute=True):
-        aftersales.decide_after_sales(staff=channel.clerk, request=request, approve=True)
+    aftersales.decide_after_sales(staff=channel.clerk, request=request, approve=True)
+    aftersales.send_return(shopper=channel.shopper, request=request, method="drop_off")
+    with channel.capture(execute=True):  # the delivered goods are back: restock and refund
+        aftersales.confirm_return_received(staff=channel.clerk, request=request, resellable=True)
     shares = Allocation.objects.filter(source_ref=order.public_id)
     assert sum(shares.values_list("amount_fen", flat=True)) == 24000 - 12000
     (row,) = selectors.sell_through(channel.producer)
