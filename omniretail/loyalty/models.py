@@ -149,10 +149,11 @@ class EarnRule(PublicIdModel):
 
 
 class OrderAward(models.Model):
-    """Points awarded for a paid order and how much of them refunds have clawed back; the
-    shortfall is what the member had already spent and could not be taken."""
+    """Points of one asset awarded for a paid order (platform points, the merchant's offline
+    points: one row each) and how much of them refunds have clawed back; the shortfall is
+    what the member had already spent and could not be taken."""
 
-    order_id = models.CharField(max_length=26, unique=True)
+    order_id = models.CharField(max_length=26)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     asset_code = models.CharField(max_length=40)
     total = MoneyField()
@@ -161,6 +162,11 @@ class OrderAward(models.Model):
     clawed_back = models.BigIntegerField(default=0)
     shortfall = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order_id", "asset_code"], name="loyalty_award_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.points}"

@@ -8,6 +8,7 @@ Lots of one wallet change only while its ledger row is locked by the posting's c
 UPDATE (every path posts first, then touches lots), so two spends cannot draw the same lot."""
 
 from datetime import date, timedelta
+from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -417,9 +418,7 @@ def points_for_event(*, kind: str, org: Organization, product=None) -> int:
 def asset_for_event(*, kind: str, org: Organization, product=None) -> str:
     """Which asset the rule pays in: platform points or the merchant's offline points."""
     rule = rule_for(kind=kind, org=org, product=product)
-    if rule is not None and rule.target == EarnRule.Target.OFFLINE:
-        return merchant_asset_code(org)
-    return PLATFORM_POINTS
+    return rule_asset(rule, org) if rule is not None else PLATFORM_POINTS
 
 
 def points_for_items(rule: EarnRule, quantity: int) -> int:
@@ -430,6 +429,32 @@ def points_for_items(rule: EarnRule, quantity: int) -> int:
         total += (left // count) * pts
         left %= count
     return total + left * rule.points
+
+
+def rule_asset(rule: EarnRule, org: Organization) -> str:
+    """The asset `org`'s rule pays in: platform points or the merchant's offline points."""
+    if rule.target == EarnRule.Target.OFFLINE:
+        return merchant_asset_code(org)
+    return PLATFORM_POINTS
+
+
+def points_for_purchase(*, org: Organization, lines, amount: Decimal) -> dict[str, int]:
+    """What a purchase at `org` earns, per asset code: each (product, quantity) line by its
+    per-item rule (a product's own beats the merchant's; quantity tiers for identical
+    items), plus the per-yuan rule on the whole yuan paid. The till's preview and the paid
+    order's award (earning) both count with this one function."""
+    earned: dict[str, int] = {}
+    for product, quantity in lines:
+        rule = rule_for(kind=EarnRule.Kind.PER_ITEM, org=org, product=product)
+        if rule is not None:
+            code = rule_asset(rule, org)
+            earned[code] = earned.get(code, 0) + points_for_items(rule, quantity)
+    per_yuan = rule_for(kind=EarnRule.Kind.PER_YUAN, org=org)
+    if per_yuan is not None:
+        code = rule_asset(per_yuan, org)
+        whole = int(amount.to_integral_value(rounding=ROUND_FLOOR))
+        earned[code] = earned.get(code, 0) + whole * per_yuan.points
+    return earned
 
 
 # --- joining reward --------------------------------------------------------------------------

@@ -39,3 +39,35 @@ def test_a_partial_refund_claws_back_its_share(referrals):
     order = referrals.buy(referrals.buyer, lines=[(referrals.sku, 2)], complete=False)
     referrals.refund(order, (order.total / 2).quantize(Decimal("0.01")))
     assert selectors.balance(referrals.buyer, PTS) == 10
+
+
+def test_a_rule_for_offline_points_pays_the_merchants_points_not_the_platforms(referrals):
+    """Seed 003: one item earns 1 of the merchant's own points, two identical items earn 3."""
+    offline = services.merchant_asset_code(referrals.merchant)
+    services.set_earn_rule(
+        org=referrals.merchant,
+        kind="per_item",
+        points=1,
+        tiers={"1": 1, "2": 3},
+        target="offline",
+    )
+    services.set_earn_rule(org=referrals.merchant, kind="per_yuan", points=1)
+    order = referrals.buy(referrals.buyer, lines=[(referrals.sku, 2)], complete=False)
+    assert selectors.balance(referrals.buyer, offline) == 3
+    assert selectors.balance(referrals.buyer, PTS) == int(order.total)
+    awards = dict(
+        OrderAward.objects.filter(order_id=order.public_id).values_list("asset_code", "points")
+    )
+    assert awards == {offline: 3, PTS: int(order.total)}
+
+
+def test_a_refund_claws_back_offline_points_too(referrals):
+    offline = services.merchant_asset_code(referrals.merchant)
+    services.set_earn_rule(
+        org=referrals.merchant, kind="per_item", points=1, tiers={"2": 3}, target="offline"
+    )
+    order = referrals.buy(referrals.buyer, lines=[(referrals.sku, 2)], complete=False)
+    assert selectors.balance(referrals.buyer, offline) == 3
+    referrals.refund(order, order.total)
+    assert selectors.balance(referrals.buyer, offline) == 0
+    assert selectors.balance(referrals.buyer, PTS) == 0
