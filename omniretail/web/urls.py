@@ -36,6 +36,11 @@ urlpatterns = [
     path("orders/<str:public_id>/", views_shop.order_detail, name="order"),
     path("orders/<str:public_id>/status/", views_shop.order_status, name="order_status"),
     path("orders/<str:public_id>/after-sales/", views_shop.after_sales, name="after_sales"),
+    path(
+        "orders/<str:public_id>/after-sales/<str:request_id>/return/",
+        views_shop.return_goods,
+        name="return_goods",
+    ),
     path("orders/<str:public_id>/<str:action>/", views_shop.order_action, name="order_action"),
     # merchant console
     path("merchant/", views_merchant.dashboard, name="m_dashboard"),
@@ -51,6 +56,11 @@ urlpatterns = [
         "merchant/after-sales/<str:public_id>/decide/",
         views_merchant.decide,
         name="m_decide",
+    ),
+    path(
+        "merchant/after-sales/<str:public_id>/receive/",
+        views_merchant.receive_return,
+        name="m_receive_return",
     ),
     path("merchant/stock/", views_merchant.stock, name="m_stock"),
     # programmes

@@ -124,6 +124,7 @@ def _order_page(request, store, public_id, error=None):
         order=order,
         events=list(order.events.all()),
         after_sales=list(order.after_sales.order_by("-created_at")),
+        goods_with_shopper=aftersales.GOODS_WITH_SHOPPER,
         can_ready=order.fulfilment == "pickup" and order.status == S.PAID,
         can_ship=order.fulfilment == "delivery" and order.status == S.PAID,
         can_deliver=order.status == S.SHIPPED,
@@ -178,9 +179,39 @@ def decide(request: HttpRequest, store, public_id: str) -> HttpResponse:
         if not order_id:
             return _error(request, exc, "web/merchant/error.html", **_ctx(request, store, ""))
         return _order_page(request, store, order_id, error=exc)
-    messages.success(
-        request, _("已同意售后申请，退款已发起。") if approve else _("已拒绝售后申请。")
-    )
+    if not approve:
+        messages.success(request, _("已拒绝售后申请。"))
+    elif found.status == found.Status.AWAITING_RETURN:
+        messages.success(request, _("已同意退货，收到商品并验货后再退款。"))
+    else:
+        messages.success(request, _("已同意售后申请，退款已发起。"))
+    return redirect("web:m_order", public_id=order_id)
+
+
+@staff_required
+@require_POST
+def receive_return(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    """确认收货 of returned goods, with their condition: only now stock and refund move."""
+    order_id = request.POST.get("order", "")
+    try:
+        order = selectors.order_for_staff(request.user, order_id)
+        found = order.after_sales.filter(public_id=public_id).first()
+        if found is None:
+            raise NotFound(_("找不到该售后申请。"))
+        condition = request.POST.get("condition", "")
+        if condition not in ("resellable", "damaged"):
+            raise field_error("condition", _("请选择商品状况。"))
+        aftersales.confirm_return_received(
+            staff=request.user,
+            request=found,
+            resellable=condition == "resellable",
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        if not order_id:
+            return _error(request, exc, "web/merchant/error.html", **_ctx(request, store, ""))
+        return _order_page(request, store, order_id, error=exc)
+    messages.success(request, _("已确认收到退货，退款已发起。"))
     return redirect("web:m_order", public_id=order_id)
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.core import uploads
-from omniretail.core.errors import DomainError, ValidationFailed, field_error
+from omniretail.core.errors import DomainError, NotFound, ValidationFailed, field_error
 from omniretail.core.idempotency import run_idempotent
 from omniretail.core.ids import new_public_id
 from omniretail.inventory.models import StockLocation
@@ -412,6 +412,8 @@ def _order_context(request: HttpRequest, order: Order) -> dict:
         "pickup_qr": pickup.pickup_qr_svg(code) if code else "",
         "events": list(order.events.all()),
         "after_sales": list(order.after_sales.order_by("-created_at")),
+        "return_methods": AfterSalesRequest.ReturnMethod.choices,
+        "carriers": aftersales.CARRIERS,
         "can_after_sales": order.status in aftersales.REFUNDABLE,
         "polling": order.status == S.PENDING_PAYMENT,
         "routing": supply_selectors.routing_of(order.public_id)
@@ -504,4 +506,29 @@ def after_sales(request: HttpRequest, public_id: str) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc, "web/shop/after_sales.html", **ctx)
     messages.success(request, _("售后申请已提交，商家会尽快处理。"))
+    return redirect("web:order", public_id=public_id)
+
+
+@login_required
+@require_POST
+def return_goods(request: HttpRequest, public_id: str, request_id: str) -> HttpResponse:
+    """快递寄回 (carrier and tracking number) or 到店退还 the goods of an approved return."""
+    try:
+        order = selectors.order_of_shopper(request.user, public_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    try:
+        found = order.after_sales.filter(public_id=request_id).first()
+        if found is None:
+            raise NotFound(_("找不到该售后申请。"))
+        aftersales.send_return(
+            shopper=request.user,
+            request=found,
+            method=request.POST.get("method", ""),
+            carrier=request.POST.get("carrier", ""),
+            tracking_no=request.POST.get("tracking_no", ""),
+        )
+    except DomainError as exc:
+        return _error(request, exc, "web/shop/order.html", **_order_context(request, order))
+    messages.success(request, _("退货信息已提交，商家收货验货后退款。"))
     return redirect("web:order", public_id=public_id)

@@ -78,6 +78,14 @@ MATRIX = {
         args=("after_sales",),
         data={"order": "order", "decision": "reject"},
     ),
+    "m_receive_return": row(
+        "post",
+        LOGIN,
+        *(409,) * 4,  # the request is no return waiting for its goods
+        404,
+        args=("after_sales",),
+        data={"order": "order", "condition": "resellable"},
+    ),
     "m_stock": row("get", LOGIN, 200, 200, 200, 200, 200),
     "m_points_goods": row("get", LOGIN, 200, 200, 200, 200, 200),
     "m_groupbuy": row("get", LOGIN, 200, 200, 200, 200, 200),
