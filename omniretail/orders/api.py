@@ -10,7 +10,7 @@ from omniretail.core.api import as_json, idempotent
 from omniretail.core.errors import NotFound, field_error
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id, skus_by_public_ids
-from omniretail.orders import aftersales, pickup, selectors, services
+from omniretail.orders import aftersales, pickup, selectors, services, till
 from omniretail.orders.models import AfterSalesRequest, Cart, Order
 from omniretail.orders.schemas import (
     AfterSalesDecisionIn,
@@ -342,13 +342,20 @@ def decide(request, request_id: str, payload: AfterSalesDecisionIn):
 
 @router.post("/merchant/sales", response={201: OrderOut})
 def ring_up(request, payload: SaleIn):
-    """A cash sale at the till of one of your stores. Send an `Idempotency-Key`."""
+    """A sale at the till of one of your stores: lines by SKU id or barcode, the member by
+    phone or member code (tier discount, points), paid in cash (`cash_tendered` at least the
+    total) or from the member's balance. Send an `Idempotency-Key`."""
     store = store_for_actor(request.auth, payload.store)
 
     def act():
-        skus = skus_by_public_ids([line.sku for line in payload.lines])
-        lines = [(skus[line.sku], line.quantity) for line in payload.lines]
-        order = services.ring_up_sale(staff=request.auth, store=store, lines=lines)
+        order, _quote = till.sell(
+            staff=request.auth,
+            store=store,
+            lines=till.sale_lines([line.model_dump() for line in payload.lines]),
+            member=payload.member,
+            payment=payload.payment,
+            cash_tendered=payload.cash_tendered,
+        )
         return 201, as_json(
             OrderOut, order_out(selectors.order_for_staff(request.auth, order.public_id))
         )

@@ -3,6 +3,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field, Json
 
+from omniretail.core.money import MoneyIn
+
 
 class CartItemIn(Schema):
     sku: str = Field(..., max_length=26)
@@ -135,6 +137,17 @@ class ComplaintIn(Schema):
     order: str | None = Field(None, max_length=26)
 
 
+class SaleLineIn(Schema):
+    """A till line: the SKU's id, or the barcode a scanner read (the SKU's code)."""
+
+    sku: str = Field("", max_length=26)
+    barcode: str = Field("", max_length=64)
+    quantity: int = Field(1, ge=-1000, le=1000)
+
+
 class SaleIn(Schema):
     store: str = Field(..., max_length=26)
-    lines: list[CartItemIn] = Field(..., min_length=1, max_length=50)
+    lines: list[SaleLineIn] = Field(..., min_length=1, max_length=50)
+    member: str = Field("", max_length=200, description="phone, or the member code (会员码)")
+    payment: str = Field("cash", max_length=10, description="cash | balance")
+    cash_tendered: MoneyIn | None = Field(None, description="cash handed over; omitted: exact")
