@@ -1,0 +1,217 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from omniretail.accounts.models import Organization
+from omniretail.core.ids import PublicIdModel, TimeStampedModel
+from omniretail.orders.models import Order
+from omniretail.stores.models import Store
+
+
+class FaqEntry(PublicIdModel, TimeStampedModel):
+    """One answer of a knowledge base: the platform's or a merchant's. The assistant matches
+    a shopper's words against the question and its similar phrasings."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("所属组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    question = models.CharField(_("问题"), max_length=200)
+    answer = models.TextField(_("回答"), max_length=2000)
+    phrasings = models.JSONField(_("相似问法"), default=list, blank=True)
+    links = models.JSONField(_("相关链接"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("常见问题")
+        verbose_name_plural = _("常见问题")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "question"], name="service_faq_question_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class Conversation(PublicIdModel, TimeStampedModel):
+    """A shopper's chat with one organisation's service: the bot first, then (after a
+    hand-off) a queue, one agent, a close and the shopper's rating. At most one open
+    conversation per shopper and organisation, so a double tap never opens two."""
+
+    class Status(models.TextChoices):
+        BOT = "bot", _("智能助手")
+        WAITING = "waiting", _("排队中")
+        OFFLINE = "offline", _("留言")
+        ACTIVE = "active", _("人工接待中")
+        CLOSED = "closed", _("已结束")
+
+    shopper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("顾客"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("服务方"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="bot")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("客服"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handed_off_at = models.DateTimeField(_("转人工时间"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("接入时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
+    rating_comment = models.CharField(_("评价"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("客服会话")
+        verbose_name_plural = _("客服会话")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shopper", "organization"],
+                condition=~Q(status="closed"),
+                name="service_one_open_conversation",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="service_rating_1_5",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"], name="service_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.shopper_id} {self.status}"
+
+
+class Message(models.Model):
+    """One line of a conversation. Notes are the agents' own and never shown to the shopper."""
+
+    class Sender(models.TextChoices):
+        SHOPPER = "shopper", _("顾客")
+        BOT = "bot", _("智能助手")
+        AGENT = "agent", _("客服")
+        NOTE = "note", _("内部备注")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    sender = models.CharField(_("发送方"), max_length=8, choices=Sender.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("内容"), max_length=2000)
+    faq = models.ForeignKey(
+        FaqEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会话消息")
+        verbose_name_plural = _("会话消息")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.text[:20]}"
+
+
+class CannedReply(PublicIdModel):
+    """A reply an organisation's agents send with one choice instead of typing it again."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("标题"), max_length=40)
+    text = models.TextField(_("内容"), max_length=2000)
+
+    class Meta:
+        verbose_name = _("快捷回复")
+        verbose_name_plural = _("快捷回复")
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgentPresence(models.Model):
+    """When an agent's console last asked for the queue: an agent seen within a minute is
+    online, so a hand-off with nobody online becomes an offline message (留言)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("客服在线状态")
+        verbose_name_plural = _("客服在线状态")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.last_seen_at}"
+
+
+class Complaint(PublicIdModel, TimeStampedModel):
+    """A shopper's complaint about an order, a store or a merchant. The merchant answers;
+    the platform resolves it with a note (and, if it says so, a compensation coupon)."""
+
+    class About(models.TextChoices):
+        ORDER = "order", _("订单")
+        STORE = "store", _("门店")
+        MERCHANT = "merchant", _("商家")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待商家答复")
+        ANSWERED = "answered", _("商家已答复")
+        RESOLVED = "resolved", _("平台已处理")
+
+    shopper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("顾客"), on_delete=models.PROTECT, related_name="+"
+    )
+    about = models.CharField(_("投诉对象"), max_length=10, choices=About.choices)
+    order = models.ForeignKey(
+        Order,
+        verbose_name=_("订单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    store = models.ForeignKey(
+        Store,
+        verbose_name=_("门店"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    merchant = models.ForeignKey(
+        Organization, verbose_name=_("商家"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("投诉内容"), max_length=2000)
+    photos = models.JSONField(_("照片"), default=list, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="open")
+    answer = models.TextField(_("商家答复"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    resolution = models.TextField(_("处理结果"), max_length=2000, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    coupon = models.CharField(_("补偿优惠券"), max_length=26, blank=True)
+
+    class Meta:
+        verbose_name = _("投诉")
+        verbose_name_plural = _("投诉")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}: {self.text[:20]}"
