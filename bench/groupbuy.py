@@ -176,7 +176,7 @@ def _cpu_per_join(probe: str, campaign_id: int, shoppers: list[int]) -> tuple[fl
     if probe == "batched":
         size = settings.OMNI_GROUPBUY_JOIN_BATCH
         for i in range(0, len(users), size):
-            joins = [(user, "sandbox_gateway") for user in users[i : i + size]]
+            joins = [(user, "sandbox_gateway", None) for user in users[i : i + size]]
             services.join_many(campaign=campaign, joins=joins)
     elif probe == "api":
         for call in api:
@@ -206,7 +206,10 @@ def _api_calls(campaign, users) -> list:
     ]
     return [
         lambda h=h: client.post(
-            url, {"provider": "sandbox_gateway"}, content_type="application/json", headers=h
+            url,
+            {"provider": "sandbox_gateway", "client_value": os.urandom(32).hex()},
+            content_type="application/json",
+            headers=h,
         )
         for h in headers
     ]

@@ -65,6 +65,8 @@ def member_out(m: Member, redirect_url: str = "") -> dict:
         "status": m.status,
         "amount": str(m.amount),
         "intent": m.intent_id,
+        "client_value": m.client_value,
+        "group_commitment": m.group.commitment,
         "pay_by": m.pay_by,
         "redirect_url": redirect_url,
         "order": order.public_id if order else None,
@@ -95,6 +97,7 @@ def groups(request, campaign_id: str):
             "status": g.status,
             "size": g.size,
             "paid": g.paid_count,
+            "draw_version": g.draw_version,
             "commitment": g.commitment,
             "member_list_hash": g.member_list_hash,
         }
@@ -104,14 +107,18 @@ def groups(request, campaign_id: str):
 
 @router.get("/groups/{group_id}/proof", response=ProofOut)
 def proof(request, group_id: str):
-    """The public proof of a draw: `python3 scripts/verify_draw.py <this URL>` checks it."""
+    """The public proof of a draw: `python3 scripts/verify_draw.py <this URL>` checks it.
+    Before the draw a 409 `draw_pending` (`details.status`: open or full); a group that
+    never formed, 409 `group_not_formed`."""
     return selectors.proof(selectors.public_group(group_id))
 
 
 @router.post("/campaigns/{campaign_id}/join", response={201: MemberOut}, auth=AUTH)
 def join(request, campaign_id: str, payload: JoinIn):
     """Take a seat and pay it: a wallet payment completes at once, the gateway answers with
-    a `redirect_url`. Twice, after the end or into a full group: 409, nothing changed."""
+    a `redirect_url`. `client_value` (required): the client's own 32 random bytes, hex,
+    which enter the draw; echoed back with the group's seed commitment. Twice, after the
+    end or into a full group: 409; a missing or malformed value: 422; nothing changed."""
     campaign = selectors.public_campaign(campaign_id)
     group = selectors.public_group(payload.group) if payload.group else None
 
@@ -120,6 +127,7 @@ def join(request, campaign_id: str, payload: JoinIn):
             shopper=request.auth,
             campaign=campaign,
             provider=payload.provider,
+            client_value=payload.client_value,
             group=group,
             return_url=payload.return_url,
         )

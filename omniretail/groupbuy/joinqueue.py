@@ -27,6 +27,7 @@ class _Join:
     campaign: Campaign
     provider: str
     group: Group | None
+    client_value: str | None
     answer: Future = field(default_factory=Future)
 
     @property
@@ -49,8 +50,16 @@ class JoinQueue:
         self._pid = None
         self._lock = threading.Lock()
 
-    def join(self, *, shopper, campaign: Campaign, provider: str, group: Group | None = None):
-        request = _Join(shopper, campaign, provider, group)
+    def join(
+        self,
+        *,
+        shopper,
+        campaign: Campaign,
+        provider: str,
+        group: Group | None = None,
+        client_value: str | None = None,
+    ):
+        request = _Join(shopper, campaign, provider, group, client_value)
         self._pending().put(request)
         return request.answer.result(timeout=WAIT_SECONDS)
 
@@ -111,7 +120,7 @@ class JoinQueue:
                 outcomes = services.join_many(
                     campaign=requests[0].campaign,
                     group=requests[0].group,
-                    joins=[(r.shopper, r.provider) for r in requests],
+                    joins=[(r.shopper, r.provider, r.client_value) for r in requests],
                 )
             except Exception as exc:  # the callers get it; the thread lives on, reconnected
                 outcomes = [exc] * len(requests)

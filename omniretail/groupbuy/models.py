@@ -2,7 +2,8 @@
 pre-minted seats; a join claims one free seat (one conditional UPDATE, SKIP LOCKED on
 PostgreSQL), so no group can ever hold more members than seats. Each group carries its own
 secret seed, committed (SHA-256) from the moment the campaign is published and revealed once
-the group has been drawn."""
+the group has been drawn; each member brings a random value of their own, which enters the
+draw with the seed (see draw.py)."""
 
 from django.conf import settings
 from django.db import models
@@ -90,6 +91,12 @@ class Group(PublicIdModel):
     member_list = models.JSONField(default=list, blank=True)
     member_list_hash = models.CharField(max_length=64, blank=True)
     winners = models.JSONField(default=list, blank=True)
+    draw_version = models.PositiveSmallIntegerField(
+        default=2, help_text="1: drawn from the seed alone (groups published before 2026-12)"
+    )
+    client_values = models.JSONField(
+        default=list, blank=True, help_text="the members' values in seat order, frozen with them"
+    )
     filled_at = models.DateTimeField(null=True, blank=True)
     drawn_at = models.DateTimeField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
@@ -105,10 +112,6 @@ class Group(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} #{self.number}"
-
-    @property
-    def revealed_seed(self) -> str:
-        return self.seed if self.drawn_at else ""
 
 
 class Seat(models.Model):
@@ -160,6 +163,9 @@ class Member(PublicIdModel):
     )
     amount = MoneyField()
     intent_id = models.CharField(max_length=26, db_index=True)
+    client_value = models.CharField(
+        max_length=64, blank=True, help_text="the joiner's own 32 random bytes, hex"
+    )
     pay_by = models.DateTimeField(db_index=True)
     order = models.ForeignKey(
         "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -32,6 +32,7 @@ class GroupOut(Schema):
     status: str
     size: int
     paid: int
+    draw_version: int
     commitment: str
     member_list_hash: str
 
@@ -62,6 +63,13 @@ class CampaignOut(Schema):
 
 class JoinIn(Schema):
     provider: str = Field("balance", max_length=20)
+    client_value: str = Field(
+        ...,
+        max_length=64,
+        description="32 random bytes of the joining client's own (e.g. from "
+        "crypto.getRandomValues or secrets.token_hex(32)) as 64 hex digits; they enter the "
+        "draw with the group's seed, see docs/groupbuy.md",
+    )
     group: str | None = Field(None, max_length=26)
     return_url: str = Field("", max_length=500)
 
@@ -76,6 +84,8 @@ class MemberOut(Schema):
     status: str
     amount: str
     intent: str
+    client_value: str
+    group_commitment: str
     pay_by: datetime
     redirect_url: str = ""
     order: str | None = None
@@ -84,18 +94,23 @@ class MemberOut(Schema):
 
 
 class ProofOut(Schema):
+    proof_version: int
     group_id: str
     campaign_id: str
     number: int
     status: str
+    group_size: int
+    winners_per_group: int
+    committed_at: datetime
     commitment: str
     member_list: list[str]
+    client_values: list[str]
     member_list_hash: str
     winners_count: int
     winners: list[str]
     seed: str
-    filled_at: datetime | None
-    drawn_at: datetime | None
+    filled_at: datetime
+    drawn_at: datetime
 
 
 class StatsOut(Schema):

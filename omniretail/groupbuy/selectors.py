@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import organizations_of
-from omniretail.core.errors import NotFound
+from omniretail.core.errors import Conflict, NotFound
 from omniretail.groupbuy.models import Campaign, Group, Member, Seat
 from omniretail.loyalty.models import Coupon, CouponTemplate
 
@@ -58,18 +58,34 @@ def groups_with_proofs(campaign: Campaign) -> QuerySet[Group]:
 
 
 def proof(group: Group) -> dict:
-    """Everything needed to recompute the draw, and nothing else."""
+    """Everything needed to recompute a drawn group's draw, and nothing else; the rules
+    (`group_size`, `winners_per_group`) are the campaign's, so a group whose own counts were
+    changed fails the check. A group not drawn has no proof yet (409 with a code)."""
+    if group.status == Group.Status.FAILED:
+        raise Conflict(_("该团未成团，没有开奖。"), code="group_not_formed")
+    if group.drawn_at is None:
+        raise Conflict(
+            _("该团尚未开奖：种子在开奖后公开。"),
+            code="draw_pending",
+            details={"status": group.status},
+        )
+    campaign = group.campaign
     return {
+        "proof_version": group.draw_version,
         "group_id": group.public_id,
-        "campaign_id": group.campaign.public_id,
+        "campaign_id": campaign.public_id,
         "number": group.number,
         "status": group.status,
+        "group_size": campaign.group_size,
+        "winners_per_group": campaign.winners_per_group,
+        "committed_at": campaign.created_at,
         "commitment": group.commitment,
         "member_list": group.member_list,
+        "client_values": group.client_values,
         "member_list_hash": group.member_list_hash,
         "winners_count": group.winners_count,
         "winners": group.winners,
-        "seed": group.revealed_seed,
+        "seed": group.seed,
         "filled_at": group.filled_at,
         "drawn_at": group.drawn_at,
     }

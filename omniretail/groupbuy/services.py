@@ -6,6 +6,7 @@ fed by `joinqueue`) in one transaction for all. A refused join therefore leaves 
 seat, no intent, no stock moved. What follows the payment (forming the group, the draw, vouchers,
 refunds) is in `settlement`."""
 
+import secrets
 from contextlib import suppress
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -73,6 +74,12 @@ def _validate(data: dict) -> dict:
     quantity = _count(data["quantity"], "quantity", 1, MAX_GROUPS * MAX_GROUP_SIZE)
     if quantity < winners:
         raise field_error("quantity", _("商品数量至少要够一个团的中签人数。"))
+    if quantity % winners:
+        raise field_error(
+            "quantity",
+            _("商品数量必须是每团中签人数（%(k)s）的整数倍，每个团正好开出这么多件。")
+            % {"k": winners},
+        )
     if quantity // winners > MAX_GROUPS:
         raise field_error("quantity", _("一个活动最多 %(n)s 个团。") % {"n": MAX_GROUPS})
     if quantity // winners * size > MAX_SEATS:
@@ -83,14 +90,21 @@ def _validate(data: dict) -> dict:
         raise field_error("group_price", _("请输入正确的金额。")) from None
     if price <= 0 or price != Decimal(str(data["group_price"])):
         raise field_error("group_price", _("拼团价必须大于 0，且最多两位小数。"))
-    starts_at, ends_at = data["starts_at"], data["ends_at"]
+    starts_at, ends_at = _aware(data["starts_at"]), _aware(data["ends_at"])
     if ends_at <= starts_at or ends_at <= timezone.now():
         raise field_error("ends_at", _("结束时间必须晚于开始时间和当前时间。"))
     if ends_at - starts_at > timedelta(days=MAX_DAYS):
         raise field_error("ends_at", _("活动最长 %(days)s 天。") % {"days": MAX_DAYS})
     for name in ("consolation_points", "unfilled_points"):
         _count(data.get(name, 0), name, 0, 1_000_000)
-    return {**data, "group_price": price}
+    return {**data, "group_price": price, "starts_at": starts_at, "ends_at": ends_at}
+
+
+def _aware(moment: datetime) -> datetime:
+    """A time without an offset is the shop's local time (TIME_ZONE, Beijing time)."""
+    if timezone.is_naive(moment):
+        return timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
 
 
 def consolation_template(public_id: str | None) -> CouponTemplate | None:
@@ -199,7 +213,23 @@ def _check_join(campaign: Campaign, provider: str, group: Group | None, now: dat
         raise NotFound(_("找不到该团。"))
 
 
-def _rows(shopper, campaign: Campaign, provider: str, now: datetime) -> tuple[Member, object]:
+def joiner_value(value: str | None) -> str:
+    """The joiner's own random contribution to the draw: 32 bytes as 64 hex digits. The API
+    and the pages always pass the client's; only the operator's own tools (demo data,
+    benchmarks) join without one, and get a value drawn here."""
+    if value is None:
+        return secrets.token_hex(draw.VALUE_BYTES)
+    value = value.lower() if isinstance(value, str) else value
+    if not draw.is_value(value):
+        raise field_error(
+            "client_value", _("请提供 32 字节的随机数，写成 64 位十六进制（0-9、a-f）。")
+        )
+    return value
+
+
+def _rows(
+    shopper, campaign: Campaign, provider: str, now: datetime, client_value: str
+) -> tuple[Member, object]:
     """The member and its payment intent at the group price, unsaved and without a seat."""
     member_id, pay_by = new_public_id(), now + payment_window()
     intent = payments.new_intent(
@@ -217,17 +247,27 @@ def _rows(shopper, campaign: Campaign, provider: str, now: datetime) -> tuple[Me
         shopper=shopper,
         amount=campaign.group_price,
         intent_id=intent.public_id,
+        client_value=client_value,
         pay_by=pay_by,
     )
     return member, intent
 
 
-def join(*, shopper, campaign: Campaign, provider: str, group: Group | None = None) -> Member:
+def join(
+    *,
+    shopper,
+    campaign: Campaign,
+    provider: str,
+    group: Group | None = None,
+    client_value: str | None = None,
+) -> Member:
     """Take a seat (the next free one, or one in a friend's `group`) and open its payment
-    intent at the group price; unpaid by the deadline, the seat goes back."""
+    intent at the group price; unpaid by the deadline, the seat goes back. `client_value`
+    is the joiner's contribution to the draw (`joiner_value`)."""
     now = timezone.now()
+    value = joiner_value(client_value)
     _check_join(campaign, provider, group, now)
-    member, intent = _rows(shopper, campaign, provider, now)
+    member, intent = _rows(shopper, campaign, provider, now, value)
     # A second live seat of the same shopper (another tab, a retry) is refused by the
     # partial unique index, and the whole join rolls back: no pre-check round trip.
     try:
@@ -258,15 +298,16 @@ def _take_seat(campaign, group, member: Member, intent) -> tuple | None:
 
 
 def join_many(*, campaign: Campaign, joins: list, group: Group | None = None) -> list:
-    """Seat a batch of `(shopper, provider)` joins in one transaction: one statement claims
-    the seats, one writes the intents, one the members. Returns, in order, each join's
-    Member or the error `join` would have raised for it; a refused join writes nothing.
+    """Seat a batch of `(shopper, provider, client_value)` joins in one transaction: one
+    statement claims the seats, one writes the intents, one the members. Returns, in order,
+    each join's Member or the error `join` would have raised for it; a refused join writes
+    nothing.
     If a shopper meanwhile took a seat through another batch, the batch is rolled back and
     its joins are seated one by one."""
     now = timezone.now()
     outcomes: list = [
-        _outcome(_check_join, campaign=campaign, provider=p, group=group, now=now)
-        for _s, p in joins
+        _outcome(_check_batched, campaign=campaign, provider=p, group=group, now=now, value=v)
+        for _s, p, v in joins
     ]
     try:
         with transaction.atomic():
@@ -274,8 +315,8 @@ def join_many(*, campaign: Campaign, joins: list, group: Group | None = None) ->
             seats = _claim_seats(campaign, group, len(seating)) if seating else []
             members, intents = [], []
             for i, seat in zip(seating, seats, strict=False):
-                shopper, provider = joins[i]
-                member, intent = _rows(shopper, campaign, provider, now)
+                shopper, provider, value = joins[i]
+                member, intent = _rows(shopper, campaign, provider, now, joiner_value(value))
                 member.seat_id, member.group_id, member.seat_number = seat
                 members.append(member)
                 intents.append(intent)
@@ -285,8 +326,15 @@ def join_many(*, campaign: Campaign, joins: list, group: Group | None = None) ->
             Member.objects.bulk_create(sorted(members, key=lambda m: m.shopper_id))
     except IntegrityError:
         return [
-            _outcome(join, shopper=shopper, campaign=campaign, provider=provider, group=group)
-            for shopper, provider in joins
+            _outcome(
+                join,
+                shopper=shopper,
+                campaign=campaign,
+                provider=provider,
+                group=group,
+                client_value=value,
+            )
+            for shopper, provider, value in joins
         ]
     full = _full(group)
     for i in seating[len(seats) :]:
@@ -299,14 +347,16 @@ def join_many(*, campaign: Campaign, joins: list, group: Group | None = None) ->
 def _queue_up(campaign: Campaign, joins: list, outcomes: list) -> tuple[list, list]:
     """Which joins of a batch want a seat (in order), and which repeat an earlier shopper
     of the batch; a shopper already holding a seat is refused here."""
-    asking = {shopper.pk for (shopper, _p), done in zip(joins, outcomes, strict=True) if not done}
+    asking = {
+        shopper.pk for (shopper, *_rest), done in zip(joins, outcomes, strict=True) if not done
+    }
     live = set(
         Member.objects.filter(
             campaign=campaign, shopper_id__in=asking, status__in=Member.LIVE
         ).values_list("shopper_id", flat=True)
     )
     seating, twins, first_of = [], [], {}
-    for i, (shopper, _provider) in enumerate(joins):
+    for i, (shopper, *_rest) in enumerate(joins):
         if outcomes[i] is not None:
             continue
         if shopper.pk in live:
@@ -323,6 +373,11 @@ def _claim_seats(campaign: Campaign, group: Group | None, n: int) -> list[tuple]
     with connection.cursor() as cursor:
         cursor.execute(*_claim_sql(campaign, group, n))
         return sorted(cursor.fetchall())
+
+
+def _check_batched(*, campaign, provider, group, now, value) -> None:
+    joiner_value(value)
+    _check_join(campaign, provider, group, now)
 
 
 def _full(group: Group | None) -> Conflict:
@@ -343,7 +398,13 @@ def _already_joined() -> Conflict:
 
 
 def join_and_pay(
-    *, shopper, campaign: Campaign, provider: str, group: Group | None = None, return_url=""
+    *,
+    shopper,
+    campaign: Campaign,
+    provider: str,
+    client_value: str,
+    group: Group | None = None,
+    return_url="",
 ):
     """Join and start paying in one go (what the page and the API do): a wallet too short
     refuses the whole join, so no seat is held for a payment that cannot happen. With
@@ -352,14 +413,26 @@ def join_and_pay(
     if settings.OMNI_GROUPBUY_JOIN_QUEUE and connection.vendor == "postgresql":
         from omniretail.groupbuy.joinqueue import joins  # it seats through this module
 
-        member = joins.join(shopper=shopper, campaign=campaign, provider=provider, group=group)
+        member = joins.join(
+            shopper=shopper,
+            campaign=campaign,
+            provider=provider,
+            group=group,
+            client_value=client_value,
+        )
         try:
             return member, start_payment(member=member, return_url=return_url)
         except Exception:
             joins.withdraw(member)
             raise
     with transaction.atomic():
-        member = join(shopper=shopper, campaign=campaign, provider=provider, group=group)
+        member = join(
+            shopper=shopper,
+            campaign=campaign,
+            provider=provider,
+            group=group,
+            client_value=client_value,
+        )
         return member, start_payment(member=member, return_url=return_url)
 
 

@@ -96,15 +96,18 @@ def confirm_payment(*, member_id: str, intent_id: str) -> Member:
 
 
 def _freeze(group: Group) -> None:
-    ids = list(
+    """The member list and, for a version 2 draw, each member's value, in seat order."""
+    rows = list(
         Member.objects.filter(group=group, status=S.PAID)
         .order_by("seat_number")
-        .values_list("public_id", flat=True)
+        .values_list("public_id", "client_value")
     )
+    ids = [member_id for member_id, _value in rows]
     Group.objects.filter(pk=group.pk, status=G.OPEN).update(
         status=G.FULL,
         member_list=ids,
         member_list_hash=draw.member_list_hash(ids),
+        client_values=[value for _id, value in rows] if group.draw_version >= 2 else [],
         filled_at=timezone.now(),
     )
     transaction.on_commit(lambda: finish_group(group_id=group.pk), robust=True)
@@ -120,12 +123,13 @@ def finish_group(*, group_id: int) -> None:
 
 @transaction.atomic
 def draw_group(*, group_id: int) -> bool:
-    """Draw a formed group once: winners from the committed seed and the frozen list, seed
-    revealed with them."""
+    """Draw a formed group once: winners from the committed seed, the members' values and
+    the frozen list, seed revealed with them."""
     group = Group.objects.select_for_update().get(pk=group_id)
     if group.status != G.FULL:
         return False
-    won = draw.winners(group.seed, group.public_id, group.member_list, group.winners_count)
+    key = draw.draw_key(group.seed, group.draw_version, group.client_values)
+    won = draw.winners(key, group.public_id, group.member_list, group.winners_count)
     Group.objects.filter(pk=group.pk).update(status=G.DRAWN, winners=won, drawn_at=timezone.now())
     Member.objects.filter(group=group, status=S.PAID, public_id__in=won).update(status=S.WON)
     Member.objects.filter(group=group, status=S.PAID).update(status=S.LOST)

@@ -425,7 +425,7 @@ class Load:
         status, joined = self.http.call(
             "POST",
             f"{b}/api/groupbuy/campaigns/{w['campaign']}/join",
-            {"provider": "balance"},
+            {"provider": "balance", "client_value": os.urandom(32).hex()},
             token=token,
             key=f"join-{i}",
         )

@@ -4,7 +4,7 @@ paying, the shopper's groups (voucher, refund, consolation), the public proof of
 with a chart of joins over time. No business rule lives here."""
 
 from datetime import datetime
-from itertools import accumulate
+from itertools import accumulate, zip_longest
 
 import plotly.graph_objects as go
 from django.contrib import messages
@@ -85,6 +85,7 @@ def join(request: HttpRequest, public_id: str) -> HttpResponse:
             shopper=request.user,
             campaign=row,
             provider=request.POST.get("provider", ""),
+            client_value=request.POST.get("client_value", ""),
             return_url=reverse("web:groupbuy_mine"),
         )
     except DomainError as exc:
@@ -120,14 +121,23 @@ def proof(request: HttpRequest, public_id: str) -> HttpResponse:
         group = selectors.public_group(public_id)
     except DomainError as exc:
         return _error(request, exc)
-    data = selectors.proof(group)
-    ctx = {
-        "group": group,
-        "campaign": group.campaign,
-        "proof": data,
-        "problems": draw.verify(data) if data["seed"] else None,
-        "proof_json": {k: v for k, v in data.items() if k not in ("filled_at", "drawn_at")},
-    }
+    ctx = {"group": group, "campaign": group.campaign}
+    if group.drawn_at:  # before the draw the page shows the commitment alone
+        data = selectors.proof(group)
+        ctx |= {
+            "proof": data,
+            "problems": draw.verify(data),
+            "seats": list(zip_longest(data["member_list"], data["client_values"])),
+            "proof_json": {
+                k: v for k, v in data.items() if k not in ("filled_at", "drawn_at", "committed_at")
+            },
+            # the rules as the campaign states them, apart from the proof, for the page's check
+            "rules_json": {
+                "campaign_id": group.campaign.public_id,
+                "group_size": group.campaign.group_size,
+                "winners_per_group": group.campaign.winners_per_group,
+            },
+        }
     return render(request, "web/groupbuy/proof.html", ctx)
 
 

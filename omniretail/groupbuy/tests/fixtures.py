@@ -1,6 +1,7 @@
 """Group-buy fixtures, imported by this package's conftest and by the page tests: a stocked
 store, a campaign on it, shoppers with money in their wallets, and the steps of a join."""
 
+import secrets
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -11,6 +12,9 @@ from omniretail.accounts.models import User
 from omniretail.groupbuy import services
 from omniretail.inventory import services as inventory
 from omniretail.payments import services as payments
+
+# what a joining client sends as its own contribution to the draw (`client_value`)
+CLIENT_VALUE = secrets.token_hex(32)
 
 
 def shopper_named(phone: str, name: str = "", wallet: str = "1000.00") -> User:

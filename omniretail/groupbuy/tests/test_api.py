@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from omniretail.groupbuy.models import Group, Member
+from omniretail.groupbuy.tests.fixtures import CLIENT_VALUE
 from omniretail.payments.models import PaymentIntent
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def test_staff_publish_and_three_shoppers_join_pay_and_see_the_outcome(groupbuys
         with groupbuys.capture(execute=True):
             joined = api_client(shopper).post(
                 f"/api/groupbuy/campaigns/{campaign['id']}/join",
-                {"provider": "balance"},
+                {"provider": "balance", "client_value": CLIENT_VALUE},
                 headers={"Idempotency-Key": f"join-{i}"},
             )
         assert joined.status_code == 201, joined.json()
@@ -65,9 +66,21 @@ def test_a_replayed_join_returns_the_first_seat_and_a_second_join_is_a_409(group
     client = api_client(groupbuys.shopper(1))
     url = f"/api/groupbuy/campaigns/{campaign.public_id}/join"
     with groupbuys.capture(execute=True):
-        first = client.post(url, {"provider": "balance"}, headers={"Idempotency-Key": "k1"})
-    replay = client.post(url, {"provider": "balance"}, headers={"Idempotency-Key": "k1"})
-    again = client.post(url, {"provider": "balance"}, headers={"Idempotency-Key": "k2"})
+        first = client.post(
+            url,
+            {"provider": "balance", "client_value": CLIENT_VALUE},
+            headers={"Idempotency-Key": "k1"},
+        )
+    replay = client.post(
+        url,
+        {"provider": "balance", "client_value": CLIENT_VALUE},
+        headers={"Idempotency-Key": "k1"},
+    )
+    again = client.post(
+        url,
+        {"provider": "balance", "client_value": CLIENT_VALUE},
+        headers={"Idempotency-Key": "k2"},
+    )
 
     assert first.status_code == replay.status_code == 201
     assert replay.json()["id"] == first.json()["id"]
@@ -86,12 +99,14 @@ def test_joining_an_ended_campaign_or_a_full_group_is_a_409_with_nothing_written
     client = api_client(groupbuys.shopper(9))
     url = f"/api/groupbuy/campaigns/{campaign.public_id}/join"
 
-    full = client.post(url, {"provider": "balance", "group": group.public_id})
+    full = client.post(
+        url, {"provider": "balance", "client_value": CLIENT_VALUE, "group": group.public_id}
+    )
     campaign.ends_at = campaign.starts_at + timedelta(seconds=1)
     campaign.save(update_fields=["ends_at"])
-    ended = client.post(url, {"provider": "balance"})
-    bad_provider = client.post(url, {"provider": "bitcoin"})
-    anonymous = api_client().post(url, {"provider": "balance"})
+    ended = client.post(url, {"provider": "balance", "client_value": CLIENT_VALUE})
+    bad_provider = client.post(url, {"provider": "bitcoin", "client_value": CLIENT_VALUE})
+    anonymous = api_client().post(url, {"provider": "balance", "client_value": CLIENT_VALUE})
 
     assert (full.status_code, full.json()["error"]["code"]) == (409, "group_full")
     assert (ended.status_code, ended.json()["error"]["code"]) == (409, "campaign_ended")
@@ -104,7 +119,8 @@ def test_a_short_wallet_refuses_the_join_whole(groupbuys, api_client):
     campaign = groupbuys.campaign()
     poor = groupbuys.shopper(5, wallet="1.00")
     response = api_client(poor).post(
-        f"/api/groupbuy/campaigns/{campaign.public_id}/join", {"provider": "balance"}
+        f"/api/groupbuy/campaigns/{campaign.public_id}/join",
+        {"provider": "balance", "client_value": CLIENT_VALUE},
     )
     assert 400 <= response.status_code < 500
     assert not Member.objects.exists() and not PaymentIntent.objects.exists()

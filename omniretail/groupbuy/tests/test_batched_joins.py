@@ -12,6 +12,7 @@ from omniretail.core.errors import Conflict
 from omniretail.groupbuy import services
 from omniretail.groupbuy.joinqueue import JoinQueue, joins
 from omniretail.groupbuy.models import Member, Seat
+from omniretail.groupbuy.tests.fixtures import CLIENT_VALUE
 from omniretail.payments.models import PaymentIntent
 
 GATEWAY = "sandbox_gateway"
@@ -37,7 +38,7 @@ def test_a_batch_larger_than_the_seats_left_seats_the_first_and_refuses_the_rest
     campaign = groupbuys.campaign(quantity=1)  # one group of 3 seats
     five = shoppers(5)
 
-    outcomes = services.join_many(campaign=campaign, joins=[(s, GATEWAY) for s in five])
+    outcomes = services.join_many(campaign=campaign, joins=[(s, GATEWAY, None) for s in five])
 
     assert codes(outcomes) == ["seated"] * 3 + ["campaign_full"] * 2
     assert sorted(m.seat_number for m in outcomes[:3]) == [1, 2, 3]
@@ -56,7 +57,12 @@ def test_a_shopper_twice_in_a_batch_or_already_seated_is_told_already_joined(gro
 
     outcomes = services.join_many(
         campaign=campaign,
-        joins=[(seated, GATEWAY), (twin, GATEWAY), (twin, GATEWAY), (other, "bitcoin")],
+        joins=[
+            (seated, GATEWAY, None),
+            (twin, GATEWAY, None),
+            (twin, GATEWAY, None),
+            (other, "bitcoin", None),
+        ],
     )
 
     assert codes(outcomes) == ["already_joined", "seated", "already_joined", "validation_failed"]
@@ -69,7 +75,9 @@ def test_a_batch_for_an_ended_campaign_writes_nothing(groupbuys):
     campaign = groupbuys.campaign()
     campaign.ends_at = timezone.now() - timedelta(seconds=1)
 
-    outcomes = services.join_many(campaign=campaign, joins=[(s, GATEWAY) for s in shoppers(3)])
+    outcomes = services.join_many(
+        campaign=campaign, joins=[(s, GATEWAY, None) for s in shoppers(3)]
+    )
 
     assert codes(outcomes) == ["campaign_ended"] * 3
     assert not Seat.objects.filter(taken=True).exists()
@@ -148,10 +156,26 @@ def test_through_the_queue_the_api_answers_as_per_request_and_a_short_wallet_lea
     url = f"/api/groupbuy/campaigns/{campaign.public_id}/join"
     try:
         with groupbuys.capture(execute=True):
-            first = client.post(url, {"provider": "balance"}, headers={"Idempotency-Key": "k1"})
-        replay = client.post(url, {"provider": "balance"}, headers={"Idempotency-Key": "k1"})
-        again = client.post(url, {"provider": "balance"}, headers={"Idempotency-Key": "k2"})
-        short = poor.post(url, {"provider": "balance"}, headers={"Idempotency-Key": "k3"})
+            first = client.post(
+                url,
+                {"provider": "balance", "client_value": CLIENT_VALUE},
+                headers={"Idempotency-Key": "k1"},
+            )
+        replay = client.post(
+            url,
+            {"provider": "balance", "client_value": CLIENT_VALUE},
+            headers={"Idempotency-Key": "k1"},
+        )
+        again = client.post(
+            url,
+            {"provider": "balance", "client_value": CLIENT_VALUE},
+            headers={"Idempotency-Key": "k2"},
+        )
+        short = poor.post(
+            url,
+            {"provider": "balance", "client_value": CLIENT_VALUE},
+            headers={"Idempotency-Key": "k3"},
+        )
     finally:
         joins.stop()
 

@@ -37,7 +37,8 @@ def test_publishing_commits_to_a_seed_per_group_and_holds_the_winners_units(grou
     assert Seat.objects.filter(campaign=campaign).count() == 6
     for group in groups:
         assert group.commitment == draw.commitment(group.seed)
-        assert group.revealed_seed == ""
+        with pytest.raises(Conflict):  # no proof, so no seed, before the draw
+            selectors.proof(group)
     assert stock(groupbuys).reserved == 4
     assert selectors.seats_left(campaign) == 6
 

@@ -21,26 +21,34 @@ from omniretail.groupbuy.models import Group
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "verify_draw.py"
 
 
-def published_proof(size: int, k: int) -> dict:
+def published_proof(size: int, k: int, version: int = 2) -> dict:
+    """A proof as the API publishes it; version 1 is a draw from before joiners' values."""
     seed, group_id = draw.new_seed(), new_public_id()
     members = [new_public_id() for _ in range(size)]
+    values = [secrets.token_hex(32) for _ in members] if version == 2 else []
+    key = draw.entropy(seed, values) if version == 2 else seed
     return {
+        "proof_version": version,
         "group_id": group_id,
+        "campaign_id": new_public_id(),
+        "group_size": size,
+        "winners_per_group": k,
         "commitment": draw.commitment(seed),
         "member_list": members,
+        "client_values": values,
         "member_list_hash": draw.member_list_hash(members),
         "winners_count": k,
-        "winners": draw.winners(seed, group_id, members, k),
+        "winners": draw.shuffle(key, draw.member_list_hash(members), group_id, members)[:k],
         "seed": seed,
     }
 
 
-def run_script(tmp_path, proofs) -> subprocess.CompletedProcess:
+def run_script(tmp_path, proofs, *args) -> subprocess.CompletedProcess:
     path = tmp_path / "proofs.json"
     path.write_text(json.dumps(proofs))
     # -I: isolated, so the script cannot import anything of this project
     return subprocess.run(
-        [sys.executable, "-I", str(SCRIPT), str(path)],
+        [sys.executable, "-I", str(SCRIPT), *args, str(path)],
         capture_output=True,
         text=True,
         check=False,
@@ -49,7 +57,7 @@ def run_script(tmp_path, proofs) -> subprocess.CompletedProcess:
 
 
 def test_the_standalone_script_recomputes_a_thousand_published_draws(tmp_path):
-    proofs = [published_proof(size=2 + i % 49, k=1 + i % 2) for i in range(1000)]
+    proofs = [published_proof(size=3 + i % 48, k=1 + i % 2, version=1 + i % 2) for i in range(1000)]
     done = run_script(tmp_path, proofs)
     assert done.returncode == 0, done.stdout[-2000:]
     assert done.stdout.strip().endswith("1000 verified, 0 failed")
@@ -57,7 +65,7 @@ def test_the_standalone_script_recomputes_a_thousand_published_draws(tmp_path):
 
 @pytest.mark.parametrize(
     "tamper",
-    ["seed", "winners", "member_list", "commitment"],
+    ["seed", "winners", "member_list", "commitment", "client_values"],
 )
 def test_a_tampered_proof_fails_the_script(tmp_path, tamper):
     proof = published_proof(size=10, k=3)
@@ -67,6 +75,8 @@ def test_a_tampered_proof_fails_the_script(tmp_path, tamper):
         proof["winners"] = [m for m in proof["member_list"] if m not in proof["winners"]][:3]
     elif tamper == "member_list":
         proof["member_list"] = list(reversed(proof["member_list"]))
+    elif tamper == "client_values":
+        proof["client_values"] = list(reversed(proof["client_values"]))
     else:
         proof["commitment"] = "0" * 64
     done = run_script(tmp_path, proof)

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from omniretail.groupbuy.models import Group, Member
+from omniretail.groupbuy.tests.fixtures import CLIENT_VALUE
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent, Refund
 from omniretail.payments.selectors import wallet_balance
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.django_db
 def join_unpaid(groupbuys, api_client, shopper) -> Member:
     campaign = groupbuys.campaign()
     resp = api_client(shopper).post(
-        f"/api/groupbuy/campaigns/{campaign.public_id}/join", {"provider": "sandbox_gateway"}
+        f"/api/groupbuy/campaigns/{campaign.public_id}/join",
+        {"provider": "sandbox_gateway", "client_value": CLIENT_VALUE},
     )
     assert resp.status_code == 201, resp.json()
     return Member.objects.get(public_id=resp.json()["id"])
@@ -87,7 +89,11 @@ def test_a_join_with_a_way_back_off_the_site_is_refused_whole(groupbuys, api_cli
     campaign = groupbuys.campaign()
     resp = api_client(groupbuys.shopper(1)).post(
         f"/api/groupbuy/campaigns/{campaign.public_id}/join",
-        {"provider": "sandbox_gateway", "return_url": "javascript:alert(document.cookie)"},
+        {
+            "provider": "sandbox_gateway",
+            "client_value": CLIENT_VALUE,
+            "return_url": "javascript:alert(document.cookie)",
+        },
     )
     assert resp.status_code == 422
     assert "return_url" in resp.json()["error"]["fields"]

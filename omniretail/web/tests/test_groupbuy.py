@@ -8,7 +8,10 @@ from django.test import Client
 from django.utils import timezone
 
 from omniretail.groupbuy.models import Campaign, Group, Member
-from omniretail.groupbuy.tests.fixtures import groupbuys_fixture  # noqa: F401  (fixture)
+from omniretail.groupbuy.tests.fixtures import (  # noqa: F401  (fixture)
+    CLIENT_VALUE,
+    groupbuys_fixture,
+)
 from omniretail.loyalty import coupons
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +46,8 @@ def test_a_shopper_joins_on_the_page_and_a_second_try_is_refused_with_a_message(
     url = f"/groupbuy/{campaign.public_id}/join/"
 
     with groupbuys.capture(execute=True):
-        first = client.post(url, {"provider": "balance"})
-    again = client.post(url, {"provider": "balance"})
+        first = client.post(url, {"provider": "balance", "client_value": CLIENT_VALUE})
+    again = client.post(url, {"provider": "balance", "client_value": CLIENT_VALUE})
 
     assert first.status_code == 302 and "/groupbuy/mine/" in first["Location"]
     assert again.status_code == 409
@@ -54,11 +57,33 @@ def test_a_shopper_joins_on_the_page_and_a_second_try_is_refused_with_a_message(
     assert "已支付，等待成团" in mine
 
 
+def test_the_join_form_brings_the_browsers_own_value_and_a_join_without_it_holds_nothing(
+    groupbuys,
+):
+    campaign = groupbuys.campaign()
+    client = client_for(groupbuys.shopper(1))
+
+    page = client.get(f"/groupbuy/{campaign.public_id}/").content.decode()
+    refused = client.post(f"/groupbuy/{campaign.public_id}/join/", {"provider": "balance"})
+    with groupbuys.capture(execute=True):
+        client.post(
+            f"/groupbuy/{campaign.public_id}/join/",
+            {"provider": "balance", "client_value": CLIENT_VALUE.upper()},
+        )
+    mine = client.get("/groupbuy/mine/").content.decode()
+
+    assert 'name="client_value"' in page and "crypto.getRandomValues" in page
+    assert refused.status_code == 422 and "64 位十六进制" in refused.content.decode()
+    assert Member.objects.get().client_value == CLIENT_VALUE
+    assert CLIENT_VALUE in mine and campaign.groups.get(number=1).commitment in mine
+
+
 def test_joining_an_ended_campaign_on_the_page_is_a_409(groupbuys):
     campaign = groupbuys.campaign()
     Campaign.objects.filter(pk=campaign.pk).update(ends_at=timezone.now() - timedelta(minutes=1))
     response = client_for(groupbuys.shopper(1)).post(
-        f"/groupbuy/{campaign.public_id}/join/", {"provider": "balance"}
+        f"/groupbuy/{campaign.public_id}/join/",
+        {"provider": "balance", "client_value": CLIENT_VALUE},
     )
     assert response.status_code == 409
     assert "该拼团活动已结束" in response.content.decode()
@@ -107,7 +132,8 @@ def test_another_merchants_clerk_cannot_watch_the_campaign(
 def test_a_wallet_too_short_refuses_the_join_on_the_page_and_holds_no_seat(groupbuys):
     campaign = groupbuys.campaign()
     response = client_for(groupbuys.shopper(3, wallet="1.00")).post(
-        f"/groupbuy/{campaign.public_id}/join/", {"provider": "balance"}
+        f"/groupbuy/{campaign.public_id}/join/",
+        {"provider": "balance", "client_value": CLIENT_VALUE},
     )
     assert 400 <= response.status_code < 500
     assert not Member.objects.exists()
