@@ -11,7 +11,6 @@ from omniretail.catalog.models import Brand, Category, Product, ProductImage, Sk
 from omniretail.core.errors import NotFound, field_error
 
 MAX_QUERY_LENGTH = 100
-MIN_FULL_TEXT_LENGTH = 2
 
 
 def _active_categories() -> list[Category]:
@@ -123,9 +122,9 @@ def search_products(
     special_offer: bool | None = None,
     free_sample: bool | None = None,
 ) -> QuerySet[Product]:
-    """Approved products matching every word of the query (jieba words, prefix-matched),
-    best match first, featured first among equals. One-character queries and queries the
-    index does not know fall back to a match on the name."""
+    """Approved products matching the query (its words and their synonyms, its pinyin, its
+    English keywords, or a part of the name: see `search`), best match first, featured
+    first among equals. A query without a letter or digit is refused on `q`."""
     query = (query or "").strip()
     if len(query) > MAX_QUERY_LENGTH:
         raise field_error("q", _("搜索词不能超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH})
@@ -138,14 +137,10 @@ def search_products(
         special_offer=special_offer,
         free_sample=free_sample,
     )
-    words = search.query_tokens(query)
-    found = None
-    if len(query) >= MIN_FULL_TEXT_LENGTH and words:
-        found = search.full_text(base, words)
-        if not found.exists():
-            found = None
-    if found is None:
-        found = search.fallback(base, query)
+    clauses = search.parse(query)
+    if not clauses:
+        raise field_error("q", _("搜索词需要包含文字或数字。"))
+    found = search.matching(base, query, clauses)
     return found.order_by("search_rank", "-is_featured", "-created_at", "-id")
 
 

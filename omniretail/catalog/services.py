@@ -371,19 +371,32 @@ def reindex_product(product: Product) -> None:
     transaction, so the index never disagrees with a committed product."""
     row = (
         Product.objects.select_related("brand", "category")
-        .only("name", "subtitle", "description", "brand__name", "category__name")
+        .only("name", "subtitle", "description", "brand__name", "category")
         .get(pk=product.pk)
     )
     text = search.document(
         name=row.name,
         subtitle=row.subtitle,
         brand=row.brand.name if row.brand else "",
-        category=row.category.name,
+        category=" ".join(_category_names(row.category)),
         description=row.description,
     )
     Product.objects.filter(pk=product.pk).update(search_text=text)
     product.search_text = text
     search.write_index(product.pk, text)
+
+
+def _category_names(category: Category) -> list[str]:
+    """The names (Chinese and English) of the category and every category above it, so that
+    a shopper's 休闲食品 finds the goods filed under its child 糕点."""
+    names: list[str] = []
+    seen: set[int] = set()
+    node: Category | None = category
+    while node is not None and node.pk not in seen:
+        seen.add(node.pk)
+        names += [node.name, node.name_en]
+        node = node.parent
+    return [n for n in names if n]
 
 
 @transaction.atomic

@@ -90,6 +90,8 @@ def test_pagination(api_client, make_product, merchant, merchant_staff):
         ({"page_size": 0}, "page_size"),
         ({"featured": "maybe"}, "featured"),
         ({"q": "面" * 101}, "q"),
+        ({"q": "面" * 500}, "q"),
+        ({"q": "！？……"}, "q"),  # nothing to search for: a message on q, not an empty page
     ],
 )
 def test_bad_list_parameters_are_422_naming_the_field(categories, api_client, params, field):

@@ -99,7 +99,9 @@ def test_very_long_query_is_refused_on_the_q_field():
     assert "q" in err.value.fields
 
 
-@pytest.mark.parametrize("query", ['"面膜', "面膜*", "'&|!():*", "a' OR 1=1 --", "NEAR(x y)", "\\"])
+@pytest.mark.parametrize(
+    "query", ['"面膜', "面膜*", "a' OR 1=1 --", "NEAR(x y)", "面膜 AND", "c++"]
+)
 def test_query_syntax_characters_are_just_text(make_product, merchant, merchant_staff, query):
     make_product(merchant_staff, merchant)
     list(selectors.search_products(query))  # no database error
@@ -116,3 +118,96 @@ def test_reindex_all_rebuilds_every_product(make_product, merchant, merchant_sta
 
     assert services.reindex_all() == 2
     assert _names("茶叶") == ["西湖龙井"]
+
+
+# --- what shoppers type (issue 15) ---------------------------------------------------------
+
+
+@pytest.fixture
+def shelf(make_product, merchant, merchant_staff, platform_staff):
+    """A few goods under the categories a shopper names differently: snacks under 休闲食品 >
+    糕点, tea under 食品饮料 > 茶叶."""
+    snacks = services.create_category(actor=platform_staff, name="休闲食品", slug="snacks")
+    pastry = services.create_category(
+        actor=platform_staff, name="糕点", slug="pastry", parent=snacks
+    )
+
+    def make(name, category="masks", **kwargs):
+        if category == "pastry":
+            product = services.create_product(
+                actor=merchant_staff,
+                owner=merchant,
+                category=pastry,
+                name=name,
+                skus=[{"code": f"P-{name}", "name": "单件", "price": "12.00"}],
+            )
+            services.submit_product(actor=merchant_staff, product=product)
+            services.review_product(actor=platform_staff, product=product, approve=True)
+            return product
+        return make_product(merchant_staff, merchant, name=name, category=category, **kwargs)
+
+    make("定胜糕6只装", category="pastry")
+    make("西湖龙井250g", category="tea")
+    make("补水保湿面膜10片")
+    make("氨基酸洁面乳120g")
+    return make
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("零食", ["定胜糕6只装"]),  # synonym of the parent category 休闲食品
+        ("小吃", ["定胜糕6只装"]),
+        ("休闲食品", ["定胜糕6只装"]),  # a parent category's name finds its leaves' goods
+        ("茶", ["西湖龙井250g"]),
+        ("茶叶", ["西湖龙井250g"]),
+        ("面 膜", ["补水保湿面膜10片"]),  # spaces and punctuation are ignored
+        ("面，膜！", ["补水保湿面膜10片"]),
+        ("mianmo", ["补水保湿面膜10片"]),  # pinyin
+        ("mian mo", ["补水保湿面膜10片"]),
+        ("MianMo", ["补水保湿面膜10片"]),
+        ("mm", ["补水保湿面膜10片"]),  # initials
+        ("bsbs", ["补水保湿面膜10片"]),
+        ("baoshimianmo", ["补水保湿面膜10片"]),
+        ("longjing", ["西湖龙井250g"]),
+        ("mask", ["补水保湿面膜10片"]),  # English keywords for the English UI
+        ("Masks", ["补水保湿面膜10片"]),
+        ("face mask", ["补水保湿面膜10片"]),
+        ("cleanser", ["氨基酸洁面乳120g"]),
+        ("洗面奶", ["氨基酸洁面乳120g"]),
+        ("green tea", ["西湖龙井250g"]),
+    ],
+)
+def test_search_finds_what_shoppers_type(shelf, query, expected):
+    assert _names(query) == expected
+
+
+@pytest.mark.parametrize(
+    "query, name, other",
+    [
+        # jieba cuts the name differently from the query, and another product matches the
+        # query's words, so full text alone finds something and misses the name
+        ("水保湿", "补水保湿面膜10片", "水润保湿乳液"),
+        ("65W充电器", "PD65W充电器", "65W快充充电器"),
+        ("Type-C数据线", "USBType-C数据线1米", "绿联Type-C数据线"),
+        ("iPhone 15", "适用iPhone 15 Pro手机壳", "iPhone 15Pro钢化膜"),
+        ("保湿面", "积雪草保湿面霜", "保湿面膜"),
+        ("霜", "积雪草保湿面霜", "防晒霜SPF50"),
+        ("c", "USBType-C数据线1米", "C口转接头"),
+    ],
+)
+def test_every_name_containing_the_query_is_found(
+    make_product, merchant, merchant_staff, query, name, other
+):
+    make_product(merchant_staff, merchant, name=name)
+    make_product(merchant_staff, merchant, name=other)
+    make_product(merchant_staff, merchant, name="西湖龙井", category="tea")
+
+    assert name in _names(query)
+
+
+@pytest.mark.parametrize("query", ["!!!", "，。、", " - ", "***", "'&|!():*", "\\"])
+def test_a_query_of_only_punctuation_is_refused_on_the_q_field(query):
+    with pytest.raises(ValidationFailed) as err:
+        selectors.search_products(query)
+    assert "q" in err.value.fields
