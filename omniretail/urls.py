@@ -17,6 +17,7 @@ from omniretail.payments.api import router as payments_router
 from omniretail.pointsmall.api import router as pointsmall_router
 from omniretail.referrals.api import router as referrals_router
 from omniretail.reviews.api import router as reviews_router
+from omniretail.service.api import router as service_router
 from omniretail.stores.api import router as stores_router
 from omniretail.supply.api import router as supply_router
 
@@ -35,6 +36,7 @@ api.add_router("/pointsmall", pointsmall_router)
 api.add_router("/groupbuy", groupbuy_router)
 api.add_router("/counters", counters_router)
 api.add_router("/supply", supply_router)
+api.add_router("/service", service_router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

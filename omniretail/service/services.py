@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Membership, Organization
 from omniretail.accounts.selectors import organizations_of, require_role
 from omniretail.core.errors import NotFound, ValidationFailed, field_error
-from omniretail.service.models import FaqEntry
+from omniretail.service.models import CannedReply, FaqEntry
 
 SERVICE_ROLES = (
     Membership.Role.OWNER,
@@ -216,3 +216,13 @@ def import_csv(*, actor, organization: Organization, data: bytes) -> dict:
             entry.save()
             updated += 1
     return {"created": created, "updated": updated}
+
+
+def add_canned_reply(*, actor, organization: Organization, title: str, text: str) -> CannedReply:
+    require_role(actor, organization, SERVICE_ROLES)
+    title, text = (title or "").strip(), (text or "").strip()
+    if not title or len(title) > 40:
+        raise field_error("title", _("标题须为 1 到 40 个字。"))
+    if not text or len(text) > MAX_ANSWER:
+        raise field_error("text", _("内容须为 1 到 %(n)s 个字。") % {"n": MAX_ANSWER})
+    return CannedReply.objects.create(organization=organization, title=title, text=text)

@@ -1,0 +1,129 @@
+"""Complaints end to end: filed about a merchant (no order), a store or an order, with
+photos; answered by the merchant; resolved by the platform with a compensation coupon."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from PIL import Image
+
+from omniretail.conftest import make_staff
+from omniretail.loyalty import coupons
+from omniretail.loyalty.models import Coupon
+from omniretail.notifications.models import Notification
+from omniretail.service.models import Complaint
+
+
+@pytest.fixture
+def shopper(db):
+    return get_user_model().objects.create(username="m13800138000", phone="13800138000")
+
+
+def _jpeg(name="shelf.jpg"):
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buf, "JPEG")
+    buf.seek(0)
+    buf.name = name
+    return buf
+
+
+def test_a_complaint_without_an_order_against_a_merchant_is_filed(api_client, shopper, merchant):
+    response = api_client(shopper).post_form(
+        "/api/service/complaints",
+        {"about": "merchant", "target": merchant.public_id, "text": "店员态度恶劣，还骂人"},
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["merchant"] == merchant.public_id and body["order"] is None
+    assert body["status"] == "open"
+    assert Notification.objects.filter(organization=merchant, title="新投诉").exists()
+
+
+def test_a_complaint_about_a_store_carries_photos_and_names_its_merchant(
+    api_client, shopper, store, merchant
+):
+    response = api_client(shopper).post_form(
+        "/api/service/complaints",
+        {
+            "about": "store",
+            "target": store.public_id,
+            "text": "货架上的牛奶过期了",
+            "photos": [_jpeg()],
+        },
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["store"] == store.public_id and body["merchant"] == merchant.public_id
+    assert len(body["photos"]) == 1 and body["photos"][0].endswith(".jpg")
+
+
+def test_a_file_that_is_not_an_image_files_nothing(api_client, shopper, merchant):
+    fake = io.BytesIO(b"%PDF-1.4 not a picture")
+    fake.name = "receipt.jpg"
+    response = api_client(shopper).post_form(
+        "/api/service/complaints",
+        {"about": "merchant", "target": merchant.public_id, "text": "乱收费", "photos": [fake]},
+    )
+
+    assert response.status_code == 422
+    assert "photos" in response.json()["error"]["fields"]
+    assert not Complaint.objects.exists()
+
+
+def test_someone_elses_order_cannot_be_complained_about(api_client, shopper, merchant):
+    response = api_client(shopper).post_form(
+        "/api/service/complaints",
+        {"about": "order", "target": "01jzzzzzzzzzzzzzzzzzzzzzzz", "text": "没收到货"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"]["target"] == ["找不到您的这笔订单。"]
+
+
+def test_the_merchant_answers_and_the_platform_resolves_with_a_coupon(
+    api_client, shopper, merchant, merchant_staff, other_merchant_staff, platform
+):
+    filed = (
+        api_client(shopper)
+        .post_form(
+            "/api/service/complaints",
+            {"about": "merchant", "target": merchant.public_id, "text": "店员态度恶劣"},
+        )
+        .json()
+    )
+    ops = make_staff(platform, "ops")
+    template = coupons.define_template(
+        org=None, name="投诉补偿券", kind="amount", amount_off="10", valid_days=30
+    )
+
+    rival = api_client(other_merchant_staff).post(
+        f"/api/service/manage/complaints/{filed['id']}/answer", {"answer": "不关我们的事"}
+    )
+    answered = api_client(merchant_staff).post(
+        f"/api/service/manage/complaints/{filed['id']}/answer",
+        {"answer": "已批评教育该店员，向您致歉"},
+    )
+    not_platform = api_client(merchant_staff).post(
+        f"/api/service/manage/complaints/{filed['id']}/resolve", {"resolution": "结案"}
+    )
+    resolved = api_client(ops).post(
+        f"/api/service/manage/complaints/{filed['id']}/resolve",
+        {"resolution": "商家已道歉，补偿 10 元券", "coupon_template": template.public_id},
+    )
+    again = api_client(ops).post(
+        f"/api/service/manage/complaints/{filed['id']}/resolve",
+        {"resolution": "再补一张", "coupon_template": template.public_id},
+    )
+    seen = api_client(shopper).get(f"/api/service/complaints/{filed['id']}").json()
+
+    assert rival.status_code == 404
+    assert answered.status_code == 200 and answered.json()["status"] == "answered"
+    assert not_platform.status_code == 403
+    assert resolved.status_code == 200, resolved.json()
+    assert again.status_code == 409
+    assert seen["status"] == "resolved" and seen["answer"] == "已批评教育该店员，向您致歉"
+    assert seen["resolution"] == "商家已道歉，补偿 10 元券"
+    assert Coupon.objects.filter(user=shopper, template=template).count() == 1
+    assert seen["coupon"] == Coupon.objects.get(user=shopper).public_id
