@@ -588,6 +588,10 @@ OMNI_COUNTER_COMMAND_TTL_S = int(os.environ.get("OMNI_COUNTER_COMMAND_TTL_S", "1
 OMNI_COUNTER_DOOR_CLOSE_S = int(os.environ.get("OMNI_COUNTER_DOOR_CLOSE_S", "120"))
 OMNI_COUNTER_OFFLINE_S = int(os.environ.get("OMNI_COUNTER_OFFLINE_S", "60"))
 OMNI_COUNTER_CODE_TTL_S = int(os.environ.get("OMNI_COUNTER_CODE_TTL_S", "300"))
+# Rotation: how long a counter's older credential keeps working once a newer one is issued.
+OMNI_COUNTER_ROTATION_OVERLAP_S = int(
+    os.environ.get("OMNI_COUNTER_ROTATION_OVERLAP_S", str(7 * 86400))
+)
 # The kiosk screen: seconds a pairing link works (once), and a screen's display pass lives
 # without a refresh (each refresh renews it).
 OMNI_COUNTER_KIOSK_PAIRING_S = int(os.environ.get("OMNI_COUNTER_KIOSK_PAIRING_S", "600"))

@@ -11,6 +11,7 @@ from omniretail.counters.models import (
     Counter,
     Credential,
     DeviceEvent,
+    FlagClearance,
     RepairStep,
     RepairTicket,
     ScanLead,
@@ -73,9 +74,17 @@ class BayAdmin(ScopedReadOnlyAdmin):
 @admin.register(Credential)
 class CredentialAdmin(ScopedReadOnlyAdmin):
     organization_path = "counter__merchant"
-    list_display = ["key_id", "counter", "created_at", "revoked_at"]
+    list_display = ["key_id", "counter", "created_at", "expires_at", "revoked_at"]
     exclude = ["secret_hash"]
     search_fields = ["key_id", "counter__code"]
+
+
+@admin.register(FlagClearance)
+class FlagClearanceAdmin(ScopedReadOnlyAdmin):
+    organization_path = "counter__merchant"
+    list_display = ["counter", "flag_reason", "reason", "cleared_by", "cleared_at"]
+    search_fields = ["counter__code"]
+    list_select_related = ["counter", "cleared_by"]
 
 
 @admin.register(RepairTicket)

@@ -2,6 +2,7 @@
 (/device/...) authenticate with the counter's credential (`Authorization: Counter ...`,
 docs/counter-protocol.md); the rest with a user's token or session."""
 
+from django.conf import settings
 from ninja import File, Form, Router, Status, UploadedFile
 
 from omniretail.accounts.auth import AUTH
@@ -27,6 +28,7 @@ from omniretail.counters.schemas import (
     ContentIn,
     CounterIn,
     EventIn,
+    FlagClearIn,
     LeadIn,
     MaintenanceIn,
     PurchaseIn,
@@ -53,7 +55,7 @@ def counter_out(counter: Counter, *, with_shelf: bool = False) -> dict:
         "lon": counter.lon,
         "store": counter.store.public_id,
         "store_name": counter.store.name,
-        "status": counter.status,
+        "status": counter.live_status,
         "flagged": counter.flagged_at is not None,
         "last_seen_at": counter.last_seen_at,
         "content": counter.content,
@@ -128,10 +130,19 @@ def _device(request) -> Counter:
 
 @router.get("/device/config", auth=None)
 def device_config(request):
-    """What the device needs at start-up: its code, bays, the ledger's quantities and the
-    last accepted sequence number (a device that lost its own continues above it)."""
-    counter = _device(request)
-    return {**counter_out(counter, with_shelf=True), "last_seq": counter.last_seq}
+    """What the device needs at start-up: its code, bays, the ledger's quantities, the
+    last accepted sequence number (a device that lost its own continues above it) and when
+    its credential stops working (the end of a rotation's overlap, else null)."""
+    credential = device.credential_for(request.headers.get("Authorization"))
+    counter = credential.counter
+    return {
+        **counter_out(counter, with_shelf=True),
+        "last_seq": counter.last_seq,
+        "credential": {
+            "key_id": credential.key_id,
+            "expires_at": int(credential.expires_at.timestamp()) if credential.expires_at else None,
+        },
+    }
 
 
 @router.post("/device/events", auth=None)
@@ -329,9 +340,26 @@ def add_bay(request, code: str, payload: BayIn):
     return Status(201, counter_out(counter, with_shelf=True))
 
 
+def credential_out(credential) -> dict:
+    return {
+        "key_id": credential.key_id,
+        "created_at": credential.created_at,
+        "expires_at": credential.expires_at,
+        "revoked_at": credential.revoked_at,
+    }
+
+
+@router.get("/{code}/credentials", auth=AUTH)
+def credential_list(request, code: str):
+    """Every credential of the counter, newest first (never a token)."""
+    counter = selectors.counter_for_actor(request.user, code)
+    return [credential_out(c) for c in counter.credentials.order_by("-created_at", "-id")]
+
+
 @router.post("/{code}/credentials", auth=AUTH, response={201: dict})
 def issue_credential(request, code: str):
-    """The token and command key are shown in this answer only; store them in the device."""
+    """The token and command key are shown in this answer only; store them in the device.
+    `replaces` lists the credentials that keep working until their `expires_at`."""
     counter = selectors.counter_for_actor(request.user, code)
     credential, token = services.issue_credential(actor=request.user, counter=counter)
     return Status(
@@ -340,6 +368,11 @@ def issue_credential(request, code: str):
             "key_id": credential.key_id,
             "token": token,
             "command_key": services.command_key(credential.key_id).hex(),
+            "overlap_s": settings.OMNI_COUNTER_ROTATION_OVERLAP_S,
+            "replaces": [
+                credential_out(c)
+                for c in services.live_credentials(counter).exclude(pk=credential.pk)
+            ],
         },
     )
 
@@ -348,7 +381,7 @@ def issue_credential(request, code: str):
 def revoke_credential(request, code: str, key_id: str):
     counter = selectors.counter_for_actor(request.user, code)
     credential = services.revoke_credential(actor=request.user, counter=counter, key_id=key_id)
-    return {"key_id": credential.key_id, "revoked_at": credential.revoked_at}
+    return credential_out(credential)
 
 
 @router.post("/{code}/content", auth=AUTH)
@@ -362,6 +395,15 @@ def set_content(request, code: str, payload: ContentIn):
 def maintenance(request, code: str, payload: MaintenanceIn):
     counter = selectors.counter_for_actor(request.user, code)
     return counter_out(services.set_maintenance(actor=request.user, counter=counter, on=payload.on))
+
+
+@router.post("/{code}/flag/clear", auth=AUTH)
+def clear_flag(request, code: str, payload: FlagClearIn):
+    """Staff who have looked at a flagged counter clear the flag, saying why."""
+    counter = selectors.counter_for_actor(request.user, code)
+    return counter_out(
+        services.clear_flag(actor=request.user, counter=counter, reason=payload.reason)
+    )
 
 
 @router.post("/{code}/commands", auth=AUTH, response={201: dict})

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from omniretail.core.errors import Conflict, NotFound, field_error
 from omniretail.core.signing import sign
-from omniretail.counters.models import Command, Counter, Credential
-from omniretail.counters.services import command_key
+from omniretail.counters.models import Command, Counter
+from omniretail.counters.services import command_key, live_credentials
 
 REDELIVER_AFTER = timedelta(seconds=5)
 OPS_KINDS = (Command.Kind.SHOW_CONTENT, Command.Kind.REBOOT)
@@ -38,14 +38,10 @@ def signature_for(envelope: dict) -> str:
 
 def issue(*, counter: Counter, kind: str, args: dict, now=None) -> Command:
     """Sign and queue a command for the counter's newest live credential."""
-    credential = (
-        Credential.objects.filter(counter=counter, revoked_at__isnull=True)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    now = now or timezone.now()
+    credential = live_credentials(counter, now).order_by("-created_at", "-id").first()
     if credential is None:
         raise Conflict(_("售货柜没有有效的设备凭证。"), code="no_credential")
-    now = now or timezone.now()
     expires_at = now + ttl()
     command = Command(counter=counter, kind=kind, expires_at=expires_at)
     command.envelope = {
@@ -116,13 +112,17 @@ def wire(command: Command, *, key_id: str | None = None) -> dict:
 
 @transaction.atomic
 def acknowledge(*, counter: Counter, command_id: str, status: str, reason: str = "") -> Command:
-    """The device reports a command done, rejected (bad signature, expired, replayed nonce)
-    or failed; the first acknowledgement counts and a repeat changes nothing."""
+    """The device reports a command done, rejected (it refused to run it) or failed (it
+    tried and could not); the first acknowledgement counts, a repeat changes nothing, and
+    one for a command that expired undelivered changes nothing either (it stays `expired`).
+    A late one for a delivered command still counts."""
     if status not in ACK_STATUSES:
         raise field_error("status", _("状态须为 done、rejected 或 failed。"))
     command = Command.objects.filter(counter=counter, public_id=command_id).first()
     if command is None:
-        raise NotFound(_("找不到该指令。"), fields={"command": _("指令不存在")})
+        raise NotFound(
+            _("找不到该指令。"), code="unknown_command", fields={"command": _("指令不存在")}
+        )
     final = Command.Status.ACKED if status == "done" else Command.Status.REJECTED
     Command.objects.filter(
         pk=command.pk, status__in=[Command.Status.PENDING, Command.Status.DELIVERED]

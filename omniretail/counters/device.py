@@ -40,10 +40,11 @@ class StaleSequence(Conflict):
 
 
 def _parse(header: str | None) -> tuple[str, str, str]:
-    """`Counter <key_id>.<secret>` -> (scheme, key_id, secret), empty parts when malformed."""
-    scheme, _sep, token = (header or "").partition(" ")
+    """`Counter <key_id>.<secret>` -> (scheme, key_id, secret), empty parts when malformed.
+    The scheme's name is case-insensitive (RFC 7235): `counter` and `COUNTER` are `Counter`."""
+    scheme, _sep, token = (header or "").strip().partition(" ")
     key_id, _dot, secret = token.strip().partition(".")
-    return scheme, key_id, secret
+    return scheme.lower(), key_id, secret
 
 
 def key_id_of(header: str | None) -> str:
@@ -52,22 +53,37 @@ def key_id_of(header: str | None) -> str:
 
 
 def authenticate(header: str | None) -> Counter:
-    """`Authorization: Counter <key_id>.<secret>` -> the counter; 401 unknown, 403 revoked."""
+    """`Authorization: Counter <key_id>.<secret>` -> the counter; 401 unknown, 403 revoked
+    (by staff, or by the end of a rotation's overlap), saying which and since when."""
+    return credential_for(header).counter
+
+
+def credential_for(header: str | None) -> Credential:
     scheme, key_id, secret = _parse(header)
-    if scheme != SCHEME or not key_id or not secret:
+    if scheme != SCHEME.lower() or not key_id or not secret:
         raise NotAuthenticated(_("缺少售货柜设备凭证。"), code="device_unauthenticated")
     # a slice, not .first(): no ORDER BY to compile on the hottest query of the API
     found = Credential.objects.select_related("counter").filter(key_id=key_id)[:1]
     credential = found[0] if found else None
     if credential is None or not hmac.compare_digest(credential.secret_hash, digest(secret)):
         raise NotAuthenticated(_("设备凭证无效。"), code="device_unauthenticated")
-    if credential.revoked_at is not None:
-        raise CredentialRevoked(_("该设备凭证已被吊销。"))
-    return credential.counter
+    ended = credential.ended_at()
+    if ended is not None:
+        rotated = credential.expires_at is not None and ended == credential.expires_at
+        raise CredentialRevoked(
+            _("该设备凭证已被新凭证替换，过渡期已结束。") if rotated else _("该设备凭证已被吊销。"),
+            details={
+                "key_id": key_id,
+                "reason": "rotated" if rotated else "revoked",
+                "revoked_at": int(ended.timestamp()),
+            },
+        )
+    return credential
 
 
 def _bays_report(counter: Counter, data: dict) -> dict[str, int]:
-    """`bays: [{"bay": "1", "quantity": 3}, ...]`: every bay must exist at this counter."""
+    """`bays: [{"bay": "1", "quantity": 3}, ...]`: every bay of this counter exactly once,
+    so the report is the whole contents and no bay can be settled on a guess."""
     rows = data.get("bays")
     if not isinstance(rows, list) or not rows:
         raise field_error("data.bays", _("关门事件须报告各格口的商品数量。"))
@@ -82,6 +98,13 @@ def _bays_report(counter: Counter, data: dict) -> dict[str, int]:
                 code="unknown_bay",
                 fields={f"data.bays.{index}.bay": _("格口不存在")},
             )
+        if number in report:
+            raise ValidationFailed(
+                _("格口 %(n)s 报告了两次。") % {"n": number},
+                code="bay_listed_twice",
+                fields={f"data.bays.{index}.bay": _("同一格口只能报告一次")},
+                details={"bay": number},
+            )
         if (
             isinstance(quantity, bool)
             or not isinstance(quantity, int)
@@ -89,6 +112,14 @@ def _bays_report(counter: Counter, data: dict) -> dict[str, int]:
         ):
             raise field_error(f"data.bays.{index}.quantity", _("数量须为非负整数。"))
         report[number] = quantity
+    missing = sorted(known - set(report))
+    if missing:
+        raise ValidationFailed(
+            _("关门事件须报告每个格口的数量，缺少格口 %(n)s。") % {"n": "、".join(missing)},
+            code="bays_missing",
+            fields={"data.bays": _("缺少格口 %(n)s") % {"n": "、".join(missing)}},
+            details={"missing": missing},
+        )
     return report
 
 
@@ -163,7 +194,7 @@ def _apply(counter: Counter, kind: str, data: dict, parsed: dict, now) -> dict:
         reason = str(data.get("reason") or data.get("code") or kind)[:120]
         Counter.objects.filter(pk=counter.pk).exclude(status=S.MAINTENANCE).update(status=S.FAULT)
         if kind == K.TAMPER:
-            flag(counter, _("摄像头/防拆告警：%(r)s") % {"r": reason})
+            flag(counter, _("摄像头/防拆告警：%(r)s") % {"r": reason}, Counter.FlagCause.TAMPER)
         open_task(
             counter=counter,
             kind=StaffTask.Kind.FAULT,

@@ -4,9 +4,12 @@ number, signed commands, self-service vends, scan leads, repair tickets and staf
 Stock itself never lives here: a bay's quantity is the inventory level of its SKU at the
 counter's location."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from omniretail.core.ids import PublicIdModel, TimeStampedModel
@@ -43,8 +46,15 @@ class Counter(PublicIdModel, TimeStampedModel):
     last_seq = models.BigIntegerField(default=0)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     door_open_since = models.DateTimeField(null=True, blank=True)
+
+    class FlagCause(models.TextChoices):
+        DOOR_NOT_CLOSED = "door_not_closed", _("柜门未按时关闭")
+        TAMPER = "tamper", _("摄像头/防拆告警")
+
     flagged_at = models.DateTimeField(_("异常标记"), null=True, blank=True)
     flag_reason = models.CharField(max_length=200, blank=True)
+    # what raised the flag: a late door-close report resolves a door flag, never a tamper one
+    flag_cause = models.CharField(max_length=16, choices=FlagCause.choices, blank=True)
     content = models.JSONField(
         _("展示内容"),
         default=dict,
@@ -65,6 +75,20 @@ class Counter(PublicIdModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def heard_within(self, now=None) -> bool:
+        """Heard from within OMNI_COUNTER_OFFLINE_S: the sweep that marks silent counters
+        offline runs every 30 s, so a stored `online` alone does not prove it."""
+        now = now or timezone.now()
+        limit = timedelta(seconds=settings.OMNI_COUNTER_OFFLINE_S)
+        return self.last_seen_at is not None and self.last_seen_at > now - limit
+
+    @property
+    def live_status(self) -> str:
+        """The status to show and sell by: `online` turns `offline` once the counter is silent."""
+        if self.status == self.Status.ONLINE and not self.heard_within():
+            return self.Status.OFFLINE
+        return self.status
 
 
 class Bay(models.Model):
@@ -93,16 +117,44 @@ class Bay(models.Model):
 
 class Credential(PublicIdModel):
     """Issued once: the secret is shown to the installer and only its hash is kept. The
-    command-signing key is derived from the server secret and the key id, never stored."""
+    command-signing key is derived from the server secret and the key id, never stored.
+    A newer credential gives the older ones `expires_at` (the end of the rotation overlap):
+    from then on they are refused as revoked, and the worker writes `revoked_at`."""
 
     counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="credentials")
     key_id = models.CharField(max_length=24, unique=True)
     secret_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.key_id} ({'revoked' if self.revoked_at else 'active'})"
+
+    def ended_at(self, now=None):
+        """When it stopped working (revoked, or its rotation overlap over), else None."""
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return self.revoked_at
+        if self.expires_at is not None and self.expires_at <= now:
+            return self.expires_at
+        return None
+
+
+class FlagClearance(models.Model):
+    """Staff cleared a counter's flag: what it said, who cleared it, when and why."""
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="clearances")
+    flagged_at = models.DateTimeField()
+    flag_reason = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(_("处理说明"), max_length=200)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    cleared_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.counter_id} cleared {self.cleared_at:%Y-%m-%d %H:%M}"
 
 
 class DeviceEvent(models.Model):

@@ -32,6 +32,10 @@ class MaintenanceIn(Schema):
     on: bool
 
 
+class FlagClearIn(Schema):
+    reason: str
+
+
 class CommandIn(Schema):
     kind: str
 

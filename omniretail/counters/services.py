@@ -3,9 +3,11 @@ and restocking (the inventory transfer store -> counter). Device traffic is in d
 self-service purchases in vending.py, leads and repairs in their own modules."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +15,7 @@ from omniretail.accounts.selectors import is_platform_operator, require_role
 from omniretail.core.errors import Conflict, NotFound, field_error, require_quantity
 from omniretail.core.geo import validate_point
 from omniretail.core.signing import digest, sign
-from omniretail.counters.models import Bay, Counter, Credential, StaffTask
+from omniretail.counters.models import Bay, Counter, Credential, FlagClearance, StaffTask
 from omniretail.inventory import services as inventory
 from omniretail.inventory.models import StockLevel, StockLocation
 from omniretail.notifications.services import notify
@@ -108,12 +110,13 @@ def set_content(*, actor, counter: Counter, content) -> Counter:
 
 @transaction.atomic
 def set_maintenance(*, actor, counter: Counter, on: bool) -> Counter:
-    """Maintenance is set by staff only; leaving it returns the counter to online (the next
-    missed heartbeat marks it offline again if it is not)."""
+    """Maintenance is set by staff only. Leaving it returns the counter to online only if it
+    was heard from within OMNI_COUNTER_OFFLINE_S, else to offline (its next heartbeat brings
+    it back); a flag stays until it is cleared with a reason (`clear_flag`)."""
     require_manager(actor, counter)
-    counter.status = Counter.Status.MAINTENANCE if on else Counter.Status.ONLINE
-    counter.flagged_at = None if not on else counter.flagged_at
-    counter.save(update_fields=["status", "flagged_at", "updated_at"])
+    S = Counter.Status
+    counter.status = S.MAINTENANCE if on else S.ONLINE if counter.heard_within() else S.OFFLINE
+    counter.save(update_fields=["status", "updated_at"])
     return counter
 
 
@@ -134,6 +137,7 @@ def add_bay(*, actor, counter: Counter, number: str, sku, par_level: int, capaci
         counter=counter, number=number, sku=sku, par_level=par_level, capacity=capacity
     )
     inventory.stock_level(counter.location, sku)  # the bay's stock row exists from day one
+    check_par(counter)  # a new bay starts empty: below its par level it needs filling
     return bay
 
 
@@ -152,10 +156,24 @@ def command_key(key_id: str) -> bytes:
     return bytes.fromhex(sign(settings.SECRET_KEY, f"counter-command-key:{key_id}"))
 
 
+def live_credentials(counter: Counter, now=None):
+    """Credentials that work now: not revoked and not past their rotation overlap."""
+    now = now or timezone.now()
+    return counter.credentials.filter(revoked_at__isnull=True).exclude(expires_at__lte=now)
+
+
 @transaction.atomic
 def issue_credential(*, actor, counter: Counter) -> tuple[Credential, str]:
-    """A new credential; the token (and the command key) are returned this once only."""
+    """A new credential; the token (and the command key) are returned this once only. The
+    counter's other live credentials keep working for OMNI_COUNTER_ROTATION_OVERLAP_S (an
+    earlier end they already have stays), so the controller can move over without a gap."""
     require_manager(actor, counter)
+    Counter.objects.select_for_update().filter(pk=counter.pk).first()  # one rotation at a time
+    now = timezone.now()
+    overlap_end = now + timedelta(seconds=settings.OMNI_COUNTER_ROTATION_OVERLAP_S)
+    live_credentials(counter, now).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=overlap_end)
+    ).update(expires_at=overlap_end)
     key_id = f"ck_{secrets.token_hex(8)}"
     secret = secrets.token_urlsafe(32)
     credential = Credential.objects.create(
@@ -166,15 +184,32 @@ def issue_credential(*, actor, counter: Counter) -> tuple[Credential, str]:
 
 @transaction.atomic
 def revoke_credential(*, actor, counter: Counter, key_id: str) -> Credential:
+    """Revoke at once. Revoking the credential that started a rotation (an installation gone
+    wrong) gives the newest remaining one its unlimited life back, so the counter is never
+    left without a working credential by the end of an overlap."""
     require_manager(actor, counter)
+    Counter.objects.select_for_update().filter(pk=counter.pk).first()
     credential = counter.credentials.filter(key_id=key_id).first()
     if credential is None:
         raise NotFound(fields={"key_id": _("凭证不存在")})
-    Credential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    now = timezone.now()
+    Credential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(revoked_at=now)
+    live = live_credentials(counter, now)
+    if not live.filter(expires_at__isnull=True).exists():
+        newest = live.order_by("-created_at", "-id").first()
+        if newest is not None:
+            Credential.objects.filter(pk=newest.pk).update(expires_at=None)
     credential.refresh_from_db()
     return credential
+
+
+def retire_credentials(*, now=None) -> int:
+    """Write down the revocation of credentials whose rotation overlap has ended (sweep,
+    idempotent; they are refused from `expires_at` on whether or not this has run)."""
+    now = now or timezone.now()
+    return Credential.objects.filter(revoked_at__isnull=True, expires_at__lte=now).update(
+        revoked_at=F("expires_at")
+    )
 
 
 # ---------------------------------------------------------------- staff tasks
@@ -236,10 +271,40 @@ def complete_task(*, actor, task: StaffTask, note: str = "") -> StaffTask:
     return task
 
 
-def flag(counter: Counter, reason: str) -> None:
-    Counter.objects.filter(pk=counter.pk).update(
-        flagged_at=timezone.now(), flag_reason=reason[:200]
+def flag(counter: Counter, reason: str, cause: str) -> None:
+    """Raise the counter's flag. A tamper alarm always takes it over; a door flag never
+    replaces a tamper one (a door report must not resolve an alarm)."""
+    qs = Counter.objects.filter(pk=counter.pk)
+    if cause != Counter.FlagCause.TAMPER:
+        qs = qs.exclude(flag_cause=Counter.FlagCause.TAMPER)
+    qs.update(flagged_at=timezone.now(), flag_reason=reason[:200], flag_cause=cause)
+
+
+def resolve_door_flag(counter: Counter) -> None:
+    """The door flag goes once no door it was raised for is still open; others stay."""
+    Counter.objects.filter(pk=counter.pk, flag_cause=Counter.FlagCause.DOOR_NOT_CLOSED).update(
+        flagged_at=None, flag_reason="", flag_cause=""
     )
+
+
+@transaction.atomic
+def clear_flag(*, actor, counter: Counter, reason) -> Counter:
+    """Staff clear a flag after looking: the reason is kept with what the flag said."""
+    require_manager(actor, counter)
+    reason = clean_text(reason, "reason", 200)
+    current = Counter.objects.select_for_update().get(pk=counter.pk)
+    if current.flagged_at is None:
+        raise Conflict(_("该售货柜没有异常标记。"), code="not_flagged")
+    FlagClearance.objects.create(
+        counter=current,
+        flagged_at=current.flagged_at,
+        flag_reason=current.flag_reason,
+        reason=reason,
+        cleared_by=actor,
+    )
+    current.flagged_at, current.flag_reason, current.flag_cause = None, "", ""
+    current.save(update_fields=["flagged_at", "flag_reason", "flag_cause", "updated_at"])
+    return current
 
 
 # ---------------------------------------------------------------- replenishment

@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 RETRIES = 5
+KINDS = ("unlock", "show_content", "reboot")  # protocol v1; anything else is refused
 
 
 class CounterSim:
@@ -132,12 +133,18 @@ class CounterSim:
             envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False
         ).encode()
         expected = hmac.new(self.key, canonical, hashlib.sha256).hexdigest()
+        if envelope.get("key_id") != self.token.partition(".")[0]:
+            return "bad_signature"  # signed for another credential's key: not ours to check
         if not hmac.compare_digest(expected, signature):
             return "bad_signature"
         if envelope.get("counter") != self.code:
             return "wrong_counter"
         if int(envelope.get("expires_at", 0)) < time.time():
             return "expired"
+        if envelope.get("v") != 1:
+            return "unsupported_version"
+        if envelope.get("kind") not in KINDS:
+            return "unknown_kind"
         return ""
 
     def ack(self, command_id: str, status: str, reason: str = "") -> None:

@@ -2,6 +2,7 @@
 
 from omniretail.core.scheduler import every
 from omniretail.counters.device import mark_offline
+from omniretail.counters.services import retire_credentials
 from omniretail.counters.vending import expire_codes, expire_unlocks, flag_unclosed_doors
 
 PERIODIC = [
@@ -9,4 +10,5 @@ PERIODIC = [
     every(seconds=30)(expire_codes),
     every(seconds=30)(flag_unclosed_doors),
     every(seconds=30)(mark_offline),
+    every(seconds=60)(retire_credentials),
 ]

@@ -34,6 +34,7 @@ from omniretail.counters.services import (
     check_par,
     close_tasks,
     open_task,
+    resolve_door_flag,
 )
 from omniretail.counters.services import flag as flag_counter
 from omniretail.notifications.services import notify
@@ -68,10 +69,12 @@ def start_purchase(
     from the OrderPaid event; a gateway payment returns its redirect. A refused payment
     (wallet short) rolls the order and the reservation back with it."""
     require_user(shopper)
-    if counter.status in UNAVAILABLE:
+    status = counter.live_status
+    if status in UNAVAILABLE:
         raise Conflict(
-            _("售货柜当前%(s)s，暂不能购买。") % {"s": counter.get_status_display()},
+            _("售货柜当前%(s)s，暂不能购买。") % {"s": Counter.Status(status).label},
             code="counter_unavailable",
+            details={"status": status},
         )
     if authorise not in Vend.Authorise.values:
         raise field_error("authorise", _("请选择支付后开锁或验证码开锁。"))
@@ -294,6 +297,8 @@ def door_closed(counter: Counter, reported: dict[str, int]) -> dict:
     else:
         close_tasks(counter=counter, kind=StaffTask.Kind.STOCK_EXCEPTION, note=_("已核对一致"))
     close_tasks(counter=counter, kind=StaffTask.Kind.DOOR_NOT_CLOSED, note=_("柜门已关闭"))
+    if not Vend.objects.filter(counter=counter, flagged=True, status__in=ACTIVE_VEND).exists():
+        resolve_door_flag(counter)
     check_par(counter)
     return {"settled": settled, "differences": differences}
 
@@ -345,7 +350,7 @@ def flag_unclosed_doors(*, now=None, batch: int = 200) -> int:
         with transaction.atomic():
             if not Vend.objects.filter(pk=vend.pk, flagged=False).update(flagged=True):
                 continue
-            flag_counter(vend.counter, _("柜门开启后未按时关闭"))
+            flag_counter(vend.counter, _("柜门开启后未按时关闭"), Counter.FlagCause.DOOR_NOT_CLOSED)
             open_task(
                 counter=vend.counter,
                 kind=StaffTask.Kind.DOOR_NOT_CLOSED,

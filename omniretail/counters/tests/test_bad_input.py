@@ -1,6 +1,7 @@
 """Bad input from devices and shoppers: a clear 4xx with a code, and nothing changed."""
 
 import pytest
+from django.utils import timezone
 
 from omniretail.counters import services
 from omniretail.counters.models import Counter, DeviceEvent, Vend
@@ -81,7 +82,9 @@ def test_a_bay_that_does_not_exist_is_refused_and_changes_nothing(counter_setup,
 
 def test_buying_from_a_missing_bay_or_too_many_is_refused(counter_setup, api_client):
     setup = counter_setup
-    Counter.objects.filter(pk=setup.counter.pk).update(status=Counter.Status.ONLINE)
+    Counter.objects.filter(pk=setup.counter.pk).update(
+        status=Counter.Status.ONLINE, last_seen_at=timezone.now()
+    )  # heard from just now
     shopper = api_client(setup.member)
     assert shopper.post("/api/counters/HZ-001/purchases", {"bay": "9"}).status_code == 404
     assert (

@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _buy(setup, quantity=2):
-    Counter.objects.filter(pk=setup.counter.pk).update(status=Counter.Status.ONLINE)
+    Counter.objects.filter(pk=setup.counter.pk).update(
+        status=Counter.Status.ONLINE, last_seen_at=timezone.now()
+    )  # heard from just now
     setup.counter.refresh_from_db()
     vend, _started = vending.start_purchase(
         shopper=setup.member, counter=setup.counter, bay_number="1", quantity=quantity

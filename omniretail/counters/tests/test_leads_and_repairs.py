@@ -25,7 +25,9 @@ def test_a_guest_scan_becomes_the_members_lead_at_login_and_converts_on_purchase
     lead = leads.record_scan(counter=setup.counter, product=product, session=session)
     assert leads.record_scan(counter=setup.counter, product=product, session=session) == lead
     assert leads.attach_to_user(session=session, user=setup.member) == 1
-    Counter.objects.filter(pk=setup.counter.pk).update(status=Counter.Status.ONLINE)
+    Counter.objects.filter(pk=setup.counter.pk).update(
+        status=Counter.Status.ONLINE, last_seen_at=timezone.now()
+    )  # heard from just now
     setup.counter.refresh_from_db()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from omniretail.core.sms import read_sms_file
 from omniretail.counters.models import Command, Counter, Vend
@@ -15,7 +16,9 @@ URL = "/api/counters/device/unlock-code"
 @pytest.fixture
 def awaiting_code(counter_setup, api_client, django_capture_on_commit_callbacks):
     setup = counter_setup
-    Counter.objects.filter(pk=setup.counter.pk).update(status=Counter.Status.ONLINE)
+    Counter.objects.filter(pk=setup.counter.pk).update(
+        status=Counter.Status.ONLINE, last_seen_at=timezone.now()
+    )  # heard from just now
     with django_capture_on_commit_callbacks(execute=True):
         resp = api_client(setup.member).post(
             f"/api/counters/{setup.counter.code}/purchases",
