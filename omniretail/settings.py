@@ -230,6 +230,7 @@ INSTALLED_APPS = [
     "omniretail.supply",
     "omniretail.service",
     "omniretail.web",
+    "omniretail.sandbox_wechatpay",
 ]
 
 MIDDLEWARE = [
@@ -531,11 +532,75 @@ OMNI_CSP = os.environ.get(
 OMNI_SANDBOX_GATEWAY = _env_bool(
     "OMNI_SANDBOX_GATEWAY", not OMNI_PUBLIC_BASE_URL.startswith("https://")
 )
+# WeChat Pay (API v3; payment codes on v2), docs/payments-wechatpay.md. Real credentials come
+# from the environment; without them, where the WeChat Pay sandbox (/sandbox-wechatpay/, on
+# like the sandbox gateway) is switched on, the adapter talks to it with credentials
+# generated into the data directory.
+OMNI_SANDBOX_WECHATPAY = _env_bool(
+    "OMNI_SANDBOX_WECHATPAY", not OMNI_PUBLIC_BASE_URL.startswith("https://")
+)
+OMNI_WECHATPAY_MCHID = os.environ.get("OMNI_WECHATPAY_MCHID", "").strip()
+OMNI_WECHATPAY_APPID = os.environ.get("OMNI_WECHATPAY_APPID", "").strip()
+OMNI_WECHATPAY_API_V3_KEY = os.environ.get("OMNI_WECHATPAY_API_V3_KEY", "")
+OMNI_WECHATPAY_API_V2_KEY = os.environ.get("OMNI_WECHATPAY_API_V2_KEY", "")
+OMNI_WECHATPAY_PRIVATE_KEY_PATH = os.environ.get("OMNI_WECHATPAY_PRIVATE_KEY_PATH", "")
+OMNI_WECHATPAY_CERT_SERIAL = os.environ.get("OMNI_WECHATPAY_CERT_SERIAL", "").strip()
+OMNI_WECHATPAY_CLIENT_CERT_PATH = os.environ.get("OMNI_WECHATPAY_CLIENT_CERT_PATH", "")
+OMNI_WECHATPAY_PLATFORM_CERTS = [
+    p.strip() for p in os.environ.get("OMNI_WECHATPAY_PLATFORM_CERTS", "").split(",") if p.strip()
+]
+OMNI_WECHATPAY_BASE_URL = os.environ.get("OMNI_WECHATPAY_BASE_URL", "").rstrip("/")
+OMNI_WECHATPAY_LIMIT = os.environ.get("OMNI_WECHATPAY_LIMIT", "50000.00")
+OMNI_WECHATPAY_CODE_TIMEOUT_S = _env_int("OMNI_WECHATPAY_CODE_TIMEOUT_S", 60, low=10, high=600)
+OMNI_WECHATPAY_SANDBOXED = OMNI_SANDBOX_WECHATPAY and not OMNI_WECHATPAY_MCHID
+if OMNI_WECHATPAY_SANDBOXED:
+    from omniretail.sandbox_wechatpay import credentials as _wx
+
+    _wx_sandbox = _wx.ensure(DATA_DIR / "wechatpay-sandbox")
+    OMNI_WECHATPAY_MCHID, OMNI_WECHATPAY_APPID = _wx_sandbox["mchid"], _wx_sandbox["appid"]
+    OMNI_WECHATPAY_API_V3_KEY = _wx_sandbox["api_v3_key"]
+    OMNI_WECHATPAY_API_V2_KEY = _wx_sandbox["api_v2_key"]
+    OMNI_WECHATPAY_PRIVATE_KEY_PATH = _wx_sandbox["private_key"]
+    OMNI_WECHATPAY_CERT_SERIAL = _wx_sandbox["merchant_serial"]
+    OMNI_WECHATPAY_PLATFORM_CERTS = [_wx_sandbox["platform_certificate"]]
+    OMNI_SANDBOX_WECHATPAY_PLATFORM_KEY_PATH = _wx_sandbox["platform_key"]
+    OMNI_SANDBOX_WECHATPAY_PLATFORM_SERIAL = _wx_sandbox["platform_serial"]
+# The WeChat Pay sandbox keeps its books in a SQLite file of its own beside the shop's (a
+# refund or a payment code is asked for over HTTP inside the shop's transaction, which on
+# SQLite locks the whole file); on PostgreSQL in the shop's database (sandbox_wechatpay.routers).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["sandbox_wechatpay"] = {
+        **DATABASES["default"],
+        "NAME": f"{DATABASES['default']['NAME']}-sandbox-wechatpay",
+        "TEST": {
+            "NAME": os.path.join(
+                tempfile.gettempdir(), f"omni-test-{os.getpid()}-wechatpay.sqlite3"
+            )
+        },
+    }
+DATABASE_ROUTERS = [
+    *globals().get("DATABASE_ROUTERS", []),
+    "omniretail.sandbox_wechatpay.routers.OwnDatabase",
+]
+# The sandbox asks for the payer's password (USERPAYING) on payment codes with this prefix.
+OMNI_SANDBOX_WECHATPAY_PASSWORD_PREFIX = os.environ.get(
+    "OMNI_SANDBOX_WECHATPAY_PASSWORD_PREFIX", "134"
+)
 # Who takes payments here, in the order pages offer them: built-in names (balance, cash,
 # sandbox_gateway) or the dotted path of a PaymentProvider subclass (docs/payments.md).
 OMNI_PAYMENT_PROVIDERS = [
     p.strip()
-    for p in os.environ.get("OMNI_PAYMENT_PROVIDERS", "sandbox_gateway,balance,cash").split(",")
+    for p in os.environ.get(
+        "OMNI_PAYMENT_PROVIDERS",
+        ",".join(
+            [
+                "sandbox_gateway",
+                *(["wechatpay"] if OMNI_WECHATPAY_MCHID else []),
+                "balance",
+                "cash",
+            ]
+        ),
+    ).split(",")
     if p.strip()
 ]
 OMNI_SANDBOX_GATEWAY_SECRET = _generated_secret(

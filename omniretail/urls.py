@@ -45,6 +45,10 @@ urlpatterns = [
     path("sandbox-gateway/", include("omniretail.payments.sandbox_gateway.urls")),
     path("", include("omniretail.web.urls")),
 ]
+if settings.OMNI_SANDBOX_WECHATPAY:  # a stand-in for WeChat Pay, never in production
+    urlpatterns.insert(
+        -1, path("sandbox-wechatpay/", include("omniretail.sandbox_wechatpay.urls"))
+    )
 if isinstance(default_storage, FileSystemStorage):  # S3 serves its own URLs
     media = settings.MEDIA_URL.lstrip("/")
     urlpatterns.append(path(f"{media}<path:name>", media_view.serve, name="media"))

@@ -182,7 +182,7 @@ def start_payment(*, intent: PaymentIntent, return_url: str = "") -> Started:
         started = get_provider(locked.provider).start(locked, return_url=return_url)
         if started.paid:
             _succeed(locked, provider_reference=started.provider_reference)
-        elif started.next_action == "redirect":
+        elif started.provider_reference:  # a charge the payer may pay there (H5, QR, JSAPI)
             PaymentIntent.objects.filter(pk=locked.pk).update(
                 status=Status.PROCESSING,
                 provider_reference=started.provider_reference,

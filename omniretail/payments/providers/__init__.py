@@ -13,6 +13,7 @@ BUILT_IN = {
     "balance": "omniretail.payments.providers.balance.StoredBalance",
     "cash": "omniretail.payments.providers.cash.CashAtStore",
     "sandbox_gateway": "omniretail.payments.providers.sandbox.SandboxGateway",
+    "wechatpay": "omniretail.payments.providers.wechatpay.WeChatPay",
 }
 
 
