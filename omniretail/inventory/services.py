@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import is_platform_operator, require_role
+from omniretail.catalog.models import Sku
 from omniretail.core.errors import Conflict, field_error, require_quantity
 from omniretail.inventory.models import (
     Reservation,
@@ -26,6 +27,17 @@ MAX_QUANTITY = 100_000
 
 class OutOfStock(Conflict):
     code = "out_of_stock"
+
+
+def _out_of_stock(sku) -> OutOfStock:
+    """Shoppers read this at checkout: the goods' names, never the SKU code."""
+    if not hasattr(sku, "product"):
+        sku = Sku.objects.select_related("product").get(pk=sku)
+    return OutOfStock(
+        _("「%(product)s %(sku)s」库存不足，请减少数量或选择其他门店。")
+        % {"product": sku.product.name, "sku": sku.name},
+        fields={"quantity": _("库存不足")},
+    )
 
 
 def _quantity(value, field: str = "quantity") -> int:
@@ -182,9 +194,7 @@ def reserve(*, location, sku, quantity: int, reference: str, ttl: timedelta | No
         guard=_available_at_least(quantity),
         reference=reference,
     ):
-        raise OutOfStock(
-            _("%(name)s 库存不足。") % {"name": sku}, fields={"quantity": _("库存不足")}
-        )
+        raise _out_of_stock(sku)
     return Reservation.objects.create(
         location=location,
         sku=sku,
@@ -212,9 +222,7 @@ def reserve_lines(
             .update(reserved=F("reserved") + quantity)
         )
         if not reserved:
-            raise OutOfStock(
-                _("%(name)s 库存不足。") % {"name": sku}, fields={"quantity": _("库存不足")}
-            )
+            raise _out_of_stock(sku)
     StockMovement.objects.bulk_create(
         StockMovement(
             location=location,

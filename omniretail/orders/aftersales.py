@@ -26,6 +26,8 @@ from omniretail.payments.models import PaymentIntent
 
 S = Order.Status
 REFUNDABLE = (S.PAID, S.READY_FOR_PICKUP, S.SHIPPED, S.COMPLETED)
+_R = AfterSalesRequest.Status
+OPEN = (_R.REQUESTED, _R.AWAITING_RETURN, _R.RETURN_SENT, _R.APPROVED)
 # The order's state when the goods are with the shopper (or on their way to them).
 GOODS_WITH_SHOPPER = (S.SHIPPED, S.COMPLETED)
 CARRIERS = (
@@ -39,6 +41,12 @@ CARRIERS = (
     "邮政EMS",
 )
 TRACKING_NO = re.compile(r"[A-Za-z0-9]{6,30}")
+
+
+def open_request(requests) -> AfterSalesRequest | None:
+    """The request still running among an order's (at most one: a new one needs the order
+    out of 退款中), for pages that show what it asks back instead of the order's total."""
+    return next((r for r in requests if r.status in OPEN), None)
 
 
 def return_window() -> timedelta:

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
@@ -42,8 +42,36 @@ def store_for_checkout(public_id: str) -> Store:
     )
 
 
-def orders_of_shopper(user) -> QuerySet[Order]:
-    return _detailed(Order.objects.filter(shopper=user))
+S = Order.Status
+# The order tabs every Chinese shop has, as conditions on the shopper's orders. 待评价: a
+# completed order with a line neither reviewed (reviews' `review` of an order line) nor
+# wholly returned; 退款·售后: every order with an after-sales request, open or closed.
+SHOPPER_TABS: dict[str, Q] = {
+    "unpaid": Q(status=S.PENDING_PAYMENT),
+    "to_fulfil": Q(status__in=[S.PAID, S.READY_FOR_PICKUP]),
+    "to_receive": Q(status=S.SHIPPED),
+    "to_review": Q(
+        status=S.COMPLETED,
+        lines__review__isnull=True,
+        lines__quantity_returned__lt=F("lines__quantity"),
+    ),
+    "after_sales": Q(status__in=[S.REFUND_REQUESTED, S.REFUNDED]) | Q(after_sales__isnull=False),
+}
+
+
+def orders_of_shopper(user, *, tab: str = "") -> QuerySet[Order]:
+    """The shopper's orders, or those of one of `SHOPPER_TABS` (an unknown tab: all)."""
+    qs = Order.objects.filter(shopper=user)
+    if tab in SHOPPER_TABS:
+        qs = Order.objects.filter(pk__in=qs.filter(SHOPPER_TABS[tab]).values("pk"))
+    return _detailed(qs)
+
+
+def tab_counts(user) -> dict[str, int]:
+    """How many of the shopper's orders each tab holds, in one query (我的 and the tabs)."""
+    return Order.objects.filter(shopper=user).aggregate(
+        **{tab: Count("pk", filter=q, distinct=True) for tab, q in SHOPPER_TABS.items()}
+    )
 
 
 def order_of_shopper(user, public_id: str) -> Order:
@@ -94,18 +122,25 @@ def cart_lines(cart: Cart | None):
 def cart_availability(cart: Cart | None, *, lat: float, lon: float, limit: int = 5):
     """For each nearby store: how many of each cart line it can supply now."""
     lines = cart_lines(cart)
+    return lines, stock_availability(lines, lat=lat, lon=lon, limit=limit)
+
+
+def stock_availability(lines, *, lat: float, lon: float, limit: int = 5) -> list[dict]:
+    """For each store near the point, nearest first: how many of each line's SKU (`lines`
+    have `.sku` and `.quantity`: a cart's, or buy-now's one) it can supply now, and whether
+    it can supply them all."""
     stores = nearby_stores(lat=lat, lon=lon, radius_m=20_000, limit=limit)
     if not lines or not stores:
-        return lines, []
+        return []
     locations = {
         loc.store_id: loc.pk
         for loc in StockLocation.objects.filter(store__in=[n.store for n in stores])
     }
-    free = available_by_location([line.sku_id for line in lines], locations.values())
+    free = available_by_location([line.sku.pk for line in lines], locations.values())
     rows = []
     for near in stores:
         loc = locations.get(near.store.pk)
-        per_line = [free.get((loc, line.sku_id), 0) if loc else 0 for line in lines]
+        per_line = [free.get((loc, line.sku.pk), 0) if loc else 0 for line in lines]
         rows.append(
             {
                 "nearby": near,
@@ -115,7 +150,7 @@ def cart_availability(cart: Cart | None, *, lat: float, lon: float, limit: int =
                 ),
             }
         )
-    return lines, rows
+    return rows
 
 
 def pickup_slots(store, *, days: int = 3, now=None) -> list[datetime]:

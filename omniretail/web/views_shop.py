@@ -6,6 +6,7 @@ a delivery with no store chosen is routed by supply to the nearest store with th
 
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.core import uploads
@@ -25,7 +27,7 @@ from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id
 from omniretail.loyalty import coupons
 from omniretail.loyalty import selectors as loyalty_selectors
-from omniretail.orders import aftersales, pickup, selectors, services
+from omniretail.orders import aftersales, pickup, reminders, selectors, services
 from omniretail.orders.models import MAX_LINE_QUANTITY, AfterSalesRequest, Order
 from omniretail.payments import selectors as payments_selectors
 from omniretail.payments import services as payments
@@ -35,7 +37,6 @@ from omniretail.supply import selectors as supply_selectors
 from omniretail.web.views import _error
 
 S = Order.Status
-STORE_RADIUS_M = 20_000
 SLOTS_SHOWN = 36
 
 
@@ -110,7 +111,10 @@ def cart_add(request: HttpRequest) -> HttpResponse:
                     "quantity",
                     _("数量必须在 1 到 %(max)s 之间。") % {"max": MAX_LINE_QUANTITY},
                 )
-            return redirect(f"{reverse('web:checkout')}?sku={sku.public_id}&qty={quantity}")
+            query = {"sku": sku.public_id, "qty": quantity}
+            # the browser's position, when the product page had one, picks the nearest store
+            query.update((k, request.POST[k]) for k in ("lat", "lon") if request.POST.get(k))
+            return redirect(f"{reverse('web:checkout')}?{urlencode(query)}")
         services.add_to_cart(cart=_cart(request), sku=sku, quantity=quantity)
     except DomainError as exc:
         return _error(request, exc)
@@ -176,13 +180,10 @@ def _checkout_lines(request: HttpRequest, data) -> tuple[list[Line], bool]:
     return [Line(sku=line.sku, quantity=line.quantity) for line in lines], False
 
 
-def _checkout_stores(request: HttpRequest, buy_now: bool, lat, lon) -> list:
-    """Nearby stores, those that can supply the whole cart first (marked `can_fulfil`)."""
-    if buy_now:
-        return [n.store for n in stores.nearby_stores(lat=lat, lon=lon, radius_m=STORE_RADIUS_M)]
-    _lines, rows = selectors.cart_availability(
-        _cart(request, create=False), lat=lat, lon=lon, limit=10
-    )
+def _checkout_stores(lines, lat, lon) -> list:
+    """Stores near the shopper, nearest first, those that can supply every line before the
+    others (marked `can_fulfil`): the first is the one checkout preselects."""
+    rows = selectors.stock_availability(lines, lat=lat, lon=lon, limit=10)
     found = []
     for row in sorted(rows, key=lambda r: not r["can_fulfil"]):
         row["nearby"].store.can_fulfil = row["can_fulfil"]
@@ -246,7 +247,7 @@ def _discounts(request: HttpRequest, data, lines, merchant) -> dict:
 def _checkout_context(request: HttpRequest, data) -> dict:
     lines, buy_now = _checkout_lines(request, data)
     lat, lon, _fallback = _point(request, data)
-    store_list = _checkout_stores(request, buy_now, lat, lon)
+    store_list = _checkout_stores(lines, lat, lon)
     routed = _routed(data)
     chosen = "" if routed else data.get("store") or (store_list[0].public_id if store_list else "")
     store = next((s for s in store_list if s.public_id == chosen), None)
@@ -389,29 +390,53 @@ def _start_payment(request: HttpRequest, order_id: str) -> HttpResponse:
 # ---------------------------------------------------------------- orders
 
 
+ORDER_TABS = (
+    ("", _lazy("全部")),
+    ("unpaid", _lazy("待付款")),
+    ("to_fulfil", _lazy("待发货·待自提")),
+    ("to_receive", _lazy("待收货")),
+    ("to_review", _lazy("待评价")),
+    ("after_sales", _lazy("退款·售后")),
+)
+
+
 @login_required
 @require_GET
 def orders(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    qs = selectors.orders_of_shopper(request.user)
-    if status in S.values:
-        qs = qs.filter(status=status)
+    """The tabs every shop has (全部 / 待付款 / 待发货·待自提 / 待收货 / 待评价 / 退款·售后),
+    each card with the actions its order allows."""
+    tab = request.GET.get("tab", "")
+    if tab not in selectors.SHOPPER_TABS:
+        tab = ""
+    found = list(
+        selectors.orders_of_shopper(request.user, tab=tab).prefetch_related("after_sales")[:50]
+    )
+    for order in found:
+        order.open_request = aftersales.open_request(order.after_sales.all())
     return render(
         request,
         "web/shop/orders.html",
-        {"tab": "me", "orders": qs[:50], "status": status, "statuses": S.choices},
+        {
+            "tab": "me",
+            "orders": found,
+            "order_tab": tab,
+            "order_tabs": ORDER_TABS,
+            "refundable": aftersales.REFUNDABLE,
+        },
     )
 
 
 def _order_context(request: HttpRequest, order: Order) -> dict:
     code = getattr(order, "pickup_code", None) if order.fulfilment == "pickup" else None
+    requests = list(order.after_sales.order_by("-created_at"))
     return {
         "tab": "me",
         "order": order,
         "pickup_code": code,
         "pickup_qr": pickup.pickup_qr_svg(code) if code else "",
         "events": list(order.events.all()),
-        "after_sales": list(order.after_sales.order_by("-created_at")),
+        "after_sales": requests,
+        "open_request": aftersales.open_request(requests),
         "return_methods": AfterSalesRequest.ReturnMethod.choices,
         "carriers": aftersales.CARRIERS,
         "can_after_sales": order.status in aftersales.REFUNDABLE,
@@ -446,7 +471,8 @@ def order_status(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def order_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
-    """去支付, 取消订单, 确认收货."""
+    """去支付, 取消订单, 确认收货, 提醒商家; back to the page the button was on (the list's
+    tab or the order)."""
     try:
         order = selectors.order_of_shopper(request.user, public_id)
         if action == "pay":
@@ -457,10 +483,17 @@ def order_action(request: HttpRequest, public_id: str, action: str) -> HttpRespo
         elif action == "confirm":
             services.confirm_delivery(actor=request.user, order=order)
             messages.success(request, _("已确认收货。"))
+        elif action == "remind":
+            reminders.remind_store(shopper=request.user, order=order)
+            messages.success(request, _("已提醒商家尽快处理。"))
         else:
             raise ValidationFailed(_("请求无效。"))
     except DomainError as exc:
         return _error(request, exc)
+    if "from_tab" in request.POST:  # a button on the order list
+        tab = request.POST["from_tab"]
+        query = f"?{urlencode({'tab': tab})}" if tab in selectors.SHOPPER_TABS else ""
+        return redirect(reverse("web:orders") + query)
     return redirect("web:order", public_id=public_id)
 
 
