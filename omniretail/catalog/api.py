@@ -25,6 +25,7 @@ from omniretail.catalog.schemas import (
     SkuPriceIn,
 )
 from omniretail.core.errors import NotFound, field_error
+from omniretail.core.money import MoneyIn
 
 router = Router(tags=["catalog"])
 
@@ -137,6 +138,10 @@ def products(
     featured: bool | None = None,
     special_offer: bool | None = None,
     free_sample: bool | None = None,
+    sort: str = Query("relevance", max_length=20),
+    brand: str | None = Query(None, max_length=40),
+    min_price: MoneyIn | None = None,
+    max_price: MoneyIn | None = None,
     page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ):
@@ -146,8 +151,9 @@ def products(
         "special_offer": special_offer,
         "free_sample": free_sample,
     }
+    ranking = {"sort": sort, "brand": brand, "min_price": min_price, "max_price": max_price}
     qs = (
-        selectors.search_products(q, **filters)
+        selectors.search_products(q, **filters, **ranking)
         if q.strip()
         else selectors.public_products(**filters)
     )

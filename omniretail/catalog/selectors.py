@@ -1,6 +1,8 @@
 """Reads for the catalogue. Shoppers see approved products only; staff see their own
 organisations' products (platform operators see all); anyone else's is "not found"."""
 
+from decimal import Decimal
+
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -9,6 +11,7 @@ from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.catalog import search
 from omniretail.catalog.models import Brand, Category, Product, ProductImage, Sku
 from omniretail.core.errors import NotFound, field_error
+from omniretail.core.money import parse_money
 
 MAX_QUERY_LENGTH = 100
 
@@ -114,6 +117,23 @@ def public_products(
     return qs.order_by("-is_featured", "-created_at", "-id")
 
 
+SEARCH_SORTS = {
+    "relevance": ("search_rank", "-is_featured", "-created_at", "-id"),  # 综合
+    "price": ("price", "search_rank", "-id"),
+    "-price": ("-price", "search_rank", "-id"),
+    "newest": ("-created_at", "-id"),  # 新品
+}
+
+
+def _price_bound(value, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    amount = parse_money(value, field=field)
+    if amount < 0:
+        raise field_error(field, _("价格不能为负数。"))
+    return amount
+
+
 def search_products(
     query: str,
     *,
@@ -121,15 +141,30 @@ def search_products(
     featured: bool | None = None,
     special_offer: bool | None = None,
     free_sample: bool | None = None,
+    brand: str | None = None,
+    min_price: Decimal | str | None = None,
+    max_price: Decimal | str | None = None,
+    sort: str = "relevance",
 ) -> QuerySet[Product]:
     """Approved products matching the query (its words and their synonyms, its pinyin, its
     English keywords, or a part of the name: see `search`), best match first, featured
-    first among equals. A query without a letter or digit is refused on `q`."""
+    first among equals; or sorted by price or newest first. `brand` is a brand's public id;
+    the price range is inclusive, on the product's lowest price. A query without a letter or
+    digit is refused on `q`."""
     query = (query or "").strip()
     if len(query) > MAX_QUERY_LENGTH:
         raise field_error("q", _("搜索词不能超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH})
+    if sort not in SEARCH_SORTS:
+        raise field_error("sort", _("请选择排序方式：综合、价格或新品。"))
+    low, high = _price_bound(min_price, "min_price"), _price_bound(max_price, "max_price")
+    if low is not None and high is not None and high < low:
+        raise field_error("max_price", _("最高价不能低于最低价。"))
+    brand_row = brand_by_public_id(brand) if brand else None
     if not query:
         return Product.objects.none()
+    clauses = search.parse(query)
+    if not clauses:
+        raise field_error("q", _("搜索词需要包含文字或数字。"))
     base = _filtered(
         _approved(),
         category=category,
@@ -137,11 +172,22 @@ def search_products(
         special_offer=special_offer,
         free_sample=free_sample,
     )
-    clauses = search.parse(query)
-    if not clauses:
-        raise field_error("q", _("搜索词需要包含文字或数字。"))
-    found = search.matching(base, query, clauses)
-    return found.order_by("search_rank", "-is_featured", "-created_at", "-id")
+    if brand_row is not None:
+        base = base.filter(brand=brand_row)
+    if low is not None:
+        base = base.filter(price__gte=low)
+    if high is not None:
+        base = base.filter(price__lte=high)
+    return search.matching(base, query, clauses).order_by(*SEARCH_SORTS[sort])
+
+
+def brands_among(products: QuerySet[Product], limit: int = 30) -> list[Brand]:
+    """The brands of a result set, to filter it by (one query for the distinct ids, one for
+    the brands: a full-text result set cannot be nested as a subquery)."""
+    ids = list(
+        products.order_by().exclude(brand=None).values_list("brand_id", flat=True).distinct()
+    )
+    return list(Brand.objects.filter(pk__in=ids).order_by("name")[:limit])
 
 
 def public_product(public_id: str) -> Product:

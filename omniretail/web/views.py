@@ -87,19 +87,34 @@ def product(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
+    """Results 20 at a time like the API (加载更多 fetches the next page as a fragment),
+    sorted and filtered by brand and price range from the query string."""
     query = request.GET.get("q", "").strip()
+    choice = {
+        key: request.GET.get(key, "").strip() for key in ("sort", "brand", "min_price", "max_price")
+    }
     ctx = {
         "tab": "home",
         "query": query,
-        "results": [],
+        "choice": choice,
+        "page_obj": None,
         "max_query_length": catalog.MAX_QUERY_LENGTH,
     }
+    template = "web/_search_page.html" if request.htmx else "web/search.html"
     if query:
         try:
-            ctx["results"] = list(catalog.search_products(query))
+            found = catalog.search_products(
+                query,
+                sort=choice["sort"] or "relevance",
+                brand=choice["brand"] or None,
+                min_price=choice["min_price"] or None,
+                max_price=choice["max_price"] or None,
+            )
+            ctx["page_obj"] = _page(request, found)
+            ctx["brands"] = catalog.brands_among(found)
         except DomainError as exc:
-            return _error(request, exc, "web/search.html", **ctx)
-    return render(request, "web/search.html", ctx)
+            return _error(request, exc, template, **ctx)
+    return render(request, template, ctx)
 
 
 @require_GET

@@ -293,3 +293,41 @@ def test_platform_rejection_needs_a_reason(
     assert "reason" in no_reason.json()["error"]["fields"]
     assert rejected.json()["status"] == "rejected"
     assert rejected.json()["rejection_reason"] == "资质缺失"
+
+
+def test_search_sorts_and_filters_by_brand_and_price(
+    categories, api_client, make_product, producer, producer_staff
+):
+    brand = services.create_brand(actor=producer_staff, producer=producer, name="绿源")
+    for price in ("30.00", "10.00", "20.00"):
+        make_product(producer_staff, producer, name=f"补水面膜{price}", price=price, brand=brand)
+    make_product(producer_staff, producer, name="无品牌面膜", price="15.00")
+
+    def names(**params):
+        resp = api_client().get(f"{BASE}/products", {"q": "面膜", **params})
+        assert resp.status_code == 200, resp.content
+        return [item["name"] for item in resp.json()["items"]]
+
+    assert names(sort="price")[0] == "补水面膜10.00"
+    assert names(sort="-price")[0] == "补水面膜30.00"
+    assert names(sort="newest")[0] == "无品牌面膜"
+    assert sorted(names(brand=brand.public_id, min_price="15", max_price="30.00")) == [
+        "补水面膜20.00",
+        "补水面膜30.00",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"sort": "cheapest"}, "sort"),
+        ({"min_price": "1e3"}, "min_price"),
+        ({"min_price": "-1"}, "min_price"),
+        ({"min_price": "30", "max_price": "10"}, "max_price"),
+        ({"brand": "01nosuchbrand000000000000"}, "brand"),
+    ],
+)
+def test_bad_search_sort_or_filters_are_named(categories, api_client, params, field):
+    resp = api_client().get(f"{BASE}/products", {"q": "面膜", **params})
+    assert resp.status_code in (404, 422)
+    assert field in resp.json()["error"]["fields"]
