@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import is_platform_operator, organizations_of, require_user
 from omniretail.core.errors import NotFound
+from omniretail.core.money import money
 from omniretail.counters.models import (
     Bay,
     Counter,
@@ -202,7 +203,7 @@ def stats(user) -> list[CounterStats]:
             paid=vends.get(c.pk, {}).get("paid", 0),
             completed=vends.get(c.pk, {}).get("completed", 0),
             converted=converted.get(c.pk, 0),
-            sales=Decimal(sales.get(c.location_id, 0)),
+            sales=money(sales.get(c.location_id, 0)),  # SQLite sums to 39.9000000000000
             open_tasks=tasks.get(c.pk, 0),
         )
         for c in counters

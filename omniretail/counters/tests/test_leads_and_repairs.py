@@ -2,6 +2,7 @@
 customer service) and repair drop-offs (nearest counter, ticket timeline, the shopper told
 at each step)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 from omniretail.core.sms import read_sms_file
 from omniretail.counters import leads, repairs, vending
 from omniretail.counters.models import Counter, RepairTicket, ScanLead, StaffTask
+from omniretail.counters.tests.device import InProcessSim
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +176,19 @@ def test_customer_service_marks_a_lead_contacted_on_the_ops_page(counter_setup, 
     assert resp.status_code == 302
     lead.refresh_from_db()
     assert lead.status == "contacted" and lead.note == "回访"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ops_page_shows_sales_to_the_cent(counter_setup, client, api_client):
+    setup = counter_setup
+    sim = InProcessSim(setup)
+    sim.start()
+    sim.heartbeat()
+    resp = api_client(setup.member).post(
+        "/api/counters/HZ-001/purchases", {"bay": "1"}, headers={"Idempotency-Key": "ops-sales"}
+    )
+    assert resp.status_code == 201
+    sim.poll(0)
+    client.force_login(setup.staff)
+    row = re.search(r'data-testid="counter-row">.*?</tr>', client.get("/ops/counters/").text, re.S)
+    assert "¥39.90<" in row.group(0) and "39.900" not in row.group(0)
