@@ -72,4 +72,5 @@ urlpatterns = [
     path("", include("omniretail.web.urls_counters")),
     path("", include("omniretail.web.urls_supply")),
     path("", include("omniretail.web.urls_reviews")),
+    path("", include("omniretail.web.urls_service")),
 ]

@@ -34,6 +34,8 @@ from omniretail.orders.state import transition
 from omniretail.payments import services as payments
 from omniretail.referrals.models import PayoutRequest, Reseller
 from omniretail.reviews import services as reviews
+from omniretail.service import chat as service_chat
+from omniretail.service import complaints as service_complaints
 from omniretail.supply import procurement
 from omniretail.supply import services as supply
 from omniretail.web.tests.factories import place_order, publish
@@ -94,6 +96,27 @@ MATRIX = {
     "m_review_hide": row(
         "post", LOGIN, 302, 302, 302, 302, 404, args=("review",), data={"reason": "辱骂"}
     ),
+    # customer service: owners, managers and customer-service staff (not shop assistants);
+    # the conversation is closed by another agent, so every action on it is a 409
+    "m_service": row("get", LOGIN, 200, 200, 403, 200, 200),
+    "m_service_queue": row("get", LOGIN, 200, 200, 403, 200, 200),
+    "m_service_canned": row("post", LOGIN, 422, 422, 403, 422, 422),
+    "m_service_conversation": row("get", LOGIN, 200, 200, 403, 200, 404, args=("conversation",)),
+    "m_service_transcript": row("get", LOGIN, 200, 200, 403, 200, 404, args=("conversation",)),
+    "m_service_claim": row("post", LOGIN, 409, 409, 403, 409, 404, args=("conversation",)),
+    "m_service_reply": row(
+        "post", LOGIN, 409, 409, 403, 409, 404, args=("conversation",), data={"text": "您好"}
+    ),
+    "m_service_close": row("post", LOGIN, 409, 409, 403, 409, 404, args=("conversation",)),
+    "m_service_faq": row("get", LOGIN, 200, 200, 403, 200, 200),
+    "m_service_faq_save": row("post", LOGIN, 422, 422, 403, 422, 422),
+    "m_service_faq_import": row("post", LOGIN, 422, 422, 403, 422, 422),
+    "m_service_faq_delete": row("post", LOGIN, 404, 404, 403, 404, 404, args=("unknown",)),
+    # complaints: the merchant's service staff answer, only the platform resolves
+    "m_complaints": row("get", LOGIN, 200, 200, 403, 200, 200),
+    "m_complaint": row("get", LOGIN, 200, 200, 403, 200, 404, args=("complaint",)),
+    "m_complaint_answer": row("post", LOGIN, 422, 422, 403, 422, 404, args=("complaint",)),
+    "m_complaint_resolve": row("post", LOGIN, 403, 403, 403, 403, 403, args=("complaint",)),
     # loyalty: owners and managers, as /api/loyalty's managed routes
     "m_loyalty": row("get", LOGIN, 200, 200, 403, 403, 200),
     "m_loyalty_coupon_template": row("post", LOGIN, 422, 422, 403, 403, 422),
@@ -232,6 +255,13 @@ def _build() -> SimpleNamespace:
     after_sales = aftersales.request_after_sales(
         shopper=shopper, order=order, kind="refund_only", reason="包装破损"
     )
+    agent = make_staff(merchant, "hubin-agent", role=R.CUSTOMER_SERVICE)
+    service_chat.heartbeat(agent=agent)
+    conversation = service_chat.ask(shopper=shopper, text="转人工", organization=merchant)[0]
+    service_chat.close(agent=agent, conversation_id=conversation.conversation.public_id)
+    complaint = service_complaints.file_complaint(
+        shopper=shopper, about="merchant", target=merchant.public_id, text="店员态度不好"
+    )
 
     campaign = groupbuy.publish_campaign(
         actor=manager,
@@ -301,6 +331,8 @@ def _build() -> SimpleNamespace:
         "order": order.public_id,
         "after_sales": after_sales.public_id,
         "review": review.public_id,
+        "conversation": conversation.conversation.public_id,
+        "complaint": complaint.public_id,
         "campaign": campaign.public_id,
         "counter": counter.code,
         "task": task.public_id,
