@@ -63,7 +63,7 @@ class PurchaseIn(Schema):
 class EventIn(Schema):
     seq: StrictInt  # not true, "5" or 5.0: the range (1 to 2^62 - 1) is checked by device.py
     kind: str
-    at: int | None = None
+    at: StrictInt | None = None  # the device's Unix time: an integer, not "1795000000"
     data: dict = Field(default_factory=dict)
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from omniretail.core.signing import sign
 from omniretail.counters import commands, vending
-from omniretail.counters.models import Command
+from omniretail.counters.models import Command, DeviceEvent
 from omniretail.counters.services import command_key
 from omniretail.counters.tests.device import InProcessSim
 
@@ -87,3 +87,13 @@ def test_the_reference_device_refuses_a_signed_command_it_does_not_know(
     command.refresh_from_db()
     assert command.status == Command.Status.REJECTED and command.result == f"rejected:{reason}"
     assert sim.state["nonces"] == {}  # nothing executed
+
+
+def test_the_event_time_is_a_json_integer(counter_setup, api_client):
+    resp = api_client().post(
+        "/api/counters/device/events",
+        {"seq": 1, "kind": "heartbeat", "at": "1795000000"},
+        headers=counter_setup.device_headers,
+    )
+    assert resp.status_code == 422 and list(resp.json()["error"]["fields"]) == ["at"]
+    assert not DeviceEvent.objects.exists()
