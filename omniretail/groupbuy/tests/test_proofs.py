@@ -188,9 +188,22 @@ def test_every_joiners_value_enters_the_draw_and_the_proof_lets_anyone_recompute
     assert run_script(tmp_path, proof).returncode == 0
     assert draw.verify(proof) == []
 
-    changed = proof | {"client_values": [value(), *proof["client_values"][1:]]}
+    # another first value that gives another winner (in a 3-seat group, 2 values in 3 do)
+    changed = next(
+        forged
+        for forged in (
+            proof | {"client_values": [value(), *proof["client_values"][1:]]} for _ in range(100)
+        )
+        if draw.winners(
+            draw.entropy(proof["seed"], forged["client_values"]),
+            group.public_id,
+            proof["member_list"],
+            1,
+        )
+        != proof["winners"]
+    )
     assert run_script(tmp_path, changed).returncode == 1
-    assert draw.verify(changed)
+    assert draw.verify(changed) == ["winners differ from the recomputed draw"]
 
 
 def test_one_members_value_reorders_the_whole_draw():

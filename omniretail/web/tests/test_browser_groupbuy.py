@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from omniretail.groupbuy import services
+from omniretail.groupbuy import draw, services
 from omniretail.groupbuy.models import Group, Member
 from omniretail.groupbuy.tests.fixtures import shopper_named
 from omniretail.inventory import services as inventory
@@ -85,6 +85,20 @@ def test_three_shoppers_join_one_wins_the_voucher_and_two_get_refund_and_points(
         expect(pages[0].get_by_test_id("server-verdict")).to_have_text("服务器校验：一致")
         expect(pages[0].get_by_test_id("seed")).to_have_text(group.seed)
         shoot(screenshot, pages[0], "groupbuy-2-proof")
+        # each browser brought its own value, and the draw took them in seat order
+        values = [m.client_value for m in Member.objects.filter(group=group)]
+        assert group.draw_version == 2 and group.client_values == values
+        assert len(set(values)) == 3 and all(re.fullmatch(r"[0-9a-f]{64}", v) for v in values)
+        expect(pages[0].get_by_test_id("client-value")).to_have_count(3)
+        # a proof padded to two winners (the true first two of the draw) fails in the
+        # browser, which holds it to the campaign's one winner per group
+        key = draw.draw_key(group.seed, 2, group.client_values)
+        padded = draw.winners(key, group.public_id, group.member_list, 2)
+        Group.objects.filter(pk=group.pk).update(winners_count=2, winners=padded)
+        pages[0].reload()
+        expect(pages[0].get_by_test_id("browser-verdict")).to_contain_text("浏览器验证失败")
+        expect(pages[0].get_by_test_id("server-verdict")).to_have_text("服务器校验：不一致")
+        Group.objects.filter(pk=group.pk).update(winners_count=1, winners=group.winners)
 
         winner_page.goto(f"{url}/groupbuy/mine/")
         expect(winner_page.get_by_test_id("member-status")).to_have_text("中签，凭券到店核销")
