@@ -222,6 +222,7 @@ INSTALLED_APPS = [
     "omniretail.loyalty",
     "omniretail.earning",
     "omniretail.reviews",
+    "omniretail.till",
     "omniretail.codes",
     "omniretail.pointsmall",
     "omniretail.referrals",

@@ -137,16 +137,20 @@ def sell(
     store,
     lines,
     member: str = "",
+    shopper: User | None = None,
     payment: str = "cash",
     cash_tendered=None,
 ) -> tuple[Order, Quote]:
-    """Ring up and pay a sale; returns the completed order and the quote it was priced
-    by. Refusals: another merchant's staff 403, an unknown member 404, an expired member
-    code 422, cash below the total 422, balance without a member 422, a short balance 409."""
+    """Ring up and pay a sale for the member named by `member` (phone or code) or already
+    identified at this till (`shopper`, so a code that turned stale while the goods were
+    scanned still counts); returns the completed order and the quote it was priced by.
+    Refusals: another merchant's staff 403, an unknown member 404, an expired member code
+    422, cash below the total 422, balance without a member 422, a short balance 409."""
     require_role(staff, store.merchant)
     if payment not in PAYMENTS:
         raise field_error("payment", _("请选择现金或余额支付。"))
-    shopper = identify_member(merchant=store.merchant, member=member) if member else None
+    if member:
+        shopper = identify_member(merchant=store.merchant, member=member)
     if payment == "balance" and shopper is None:
         raise field_error("member", _("余额支付需要先识别会员。"))
     priced = quote(store=store, lines=lines, shopper=shopper)

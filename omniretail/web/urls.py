@@ -72,5 +72,6 @@ urlpatterns = [
     path("", include("omniretail.web.urls_counters")),
     path("", include("omniretail.web.urls_supply")),
     path("", include("omniretail.web.urls_reviews")),
+    path("", include("omniretail.web.urls_till")),
     path("", include("omniretail.web.urls_service")),
 ]

@@ -38,6 +38,7 @@ from omniretail.service import chat as service_chat
 from omniretail.service import complaints as service_complaints
 from omniretail.supply import procurement
 from omniretail.supply import services as supply
+from omniretail.till import services as till
 from omniretail.web.tests.factories import place_order, publish
 
 CONSOLE_PREFIXES = ("merchant/", "ops/", "supply/", "producer/")
@@ -89,6 +90,10 @@ MATRIX = {
         data={"order": "order", "condition": "resellable"},
     ),
     "m_stock": row("get", LOGIN, 200, 200, 200, 200, 200),
+    # the till: every role of the merchant; the rival has its own store's till
+    "till": row("get", LOGIN, 200, 200, 200, 200, 200),
+    "till_shift": row("get", LOGIN, 200, 200, 200, 200, 200),
+    "till_receipt": row("get", LOGIN, 200, 200, 200, 200, 404, args=("till_sale",)),
     "m_points_goods": row("get", LOGIN, 200, 200, 200, 200, 200),
     "m_groupbuy": row("get", LOGIN, 200, 200, 200, 200, 200),
     "m_groupbuy_campaign": row("get", LOGIN, 200, 200, 200, 200, 404, args=("campaign",)),
@@ -297,6 +302,7 @@ def _build() -> SimpleNamespace:
         counter=counter, kind=StaffTask.Kind.RESTOCK, key="", details={"bays": {}}
     )
     lead = leads.record_scan(counter=counter, product=product, user=shopper)
+    till_sale = till.ring_up(staff=manager, store=store, lines=[(sku, 1)], cash_tendered="50")
 
     reseller = Reseller.objects.create(user=shopper, merchant=merchant, qualifying_product=product)
     payout = PayoutRequest.objects.create(reseller=reseller, amount="60.00")
@@ -343,6 +349,7 @@ def _build() -> SimpleNamespace:
         "product": goods.public_id,
         "po": po.public_id,
         "store": store.public_id,
+        "till_sale": till_sale.order.public_id,
     }
     return SimpleNamespace(people=people, ids=ids)
 

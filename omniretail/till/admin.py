@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from omniretail.accounts.admin_scoping import ScopedReadOnlyAdmin
+from omniretail.till.models import TillSale
+
+
+@admin.register(TillSale)
+class TillSaleAdmin(ScopedReadOnlyAdmin):
+    """Till records are written by the till only."""
+
+    organization_path = "store__merchant"
+    list_display = ["order", "store", "staff", "payment", "tendered", "change", "created_at"]
+    list_filter = ["payment"]

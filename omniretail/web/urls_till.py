@@ -1,0 +1,12 @@
+"""The till (收银台) pages and the shopper's member code, in the `web:` namespace."""
+
+from django.urls import path
+
+from omniretail.web import views_till
+
+urlpatterns = [
+    path("merchant/till/", views_till.till, name="till"),
+    path("merchant/till/shift/", views_till.shift, name="till_shift"),
+    path("merchant/till/receipts/<str:public_id>/", views_till.receipt, name="till_receipt"),
+    path("me/member-code/", views_till.my_member_code, name="member_code"),
+]

@@ -1,0 +1,219 @@
+"""The till (收银台) for store staff on a tablet or desktop: scan or search goods, name the
+member (phone or the member code on their phone), see the tier discount and the points the
+sale earns, take cash with change or the member's balance, print the receipt, and the
+shift report (交班). The sale in progress lives in the session, per store; every rule is in
+orders.till and till.services. Plus the shopper's own member code page."""
+
+import time
+
+import segno
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from omniretail.accounts.models import User
+from omniretail.core.errors import DomainError, NotFound, field_error
+from omniretail.inventory.selectors import skus_by_public_ids
+from omniretail.loyalty import member_code
+from omniretail.loyalty import selectors as loyalty_reads
+from omniretail.loyalty import services as loyalty
+from omniretail.loyalty.models import Member
+from omniretail.orders import till as orders_till
+from omniretail.stores import selectors as stores
+from omniretail.till import selectors, services
+from omniretail.web.access import staff_required
+from omniretail.web.views import _error
+
+SESSION_KEY = "till"
+MAX_LINE_QUANTITY = 999
+
+
+def _sale(request: HttpRequest, store) -> dict:
+    """The sale in progress at this store's till: [[sku id, quantity]] and the member."""
+    tills = request.session.setdefault(SESSION_KEY, {})
+    return tills.setdefault(store.public_id, {"lines": [], "member": ""})
+
+
+def _save(request: HttpRequest) -> None:
+    request.session.modified = True
+
+
+def points_label(code: str, merchant) -> str:
+    return (
+        _("平台积分")
+        if code == loyalty.PLATFORM_POINTS
+        else _("%(org)s积分") % {"org": merchant.name}
+    )
+
+
+def _member(user_id: str):
+    if not user_id:
+        return None
+    return User.objects.filter(public_id=user_id, is_active=True).first()
+
+
+def _ctx(request: HttpRequest, store, **extra) -> dict:
+    sale = _sale(request, store)
+    shopper = _member(sale["member"])
+    skus = skus_by_public_ids([sku_id for sku_id, _q in sale["lines"]]) if sale["lines"] else {}
+    lines = [(skus[sku_id], quantity) for sku_id, quantity in sale["lines"]]
+    quote, quote_error = None, None
+    if lines:
+        try:
+            quote = orders_till.quote(store=store, lines=lines, shopper=shopper)
+        except DomainError as exc:
+            quote_error = exc
+    member = None
+    if shopper is not None:
+        row = Member.objects.filter(user=shopper, org=store.merchant).first()
+        offline = loyalty.merchant_asset_code(store.merchant)
+        member = {
+            "user": shopper,
+            "tier": row.tier if row else "",
+            "joined": row is not None,
+            "offline": loyalty_reads.balance(shopper, offline),
+            "platform": loyalty_reads.balance(shopper, loyalty.PLATFORM_POINTS),
+        }
+    points = [
+        {"label": points_label(code, store.merchant), "points": n}
+        for code, n in sorted((quote.points if quote else {}).items())
+    ]
+    return {
+        "store": store,
+        "stores": stores.stores_for_actor(request.user).filter(is_active=True),
+        "section": "till",
+        "lines": [{"sku": sku, "quantity": q, "total": sku.price * q} for sku, q in lines],
+        "quote": quote,
+        "quote_error": quote_error,
+        "points": points,
+        "member": member,
+        "q": request.GET.get("q", ""),
+        "results": selectors.search_goods(store=store, q=request.GET.get("q", "")),
+        **extra,
+    }
+
+
+def _add(sale: dict, sku_id: str, quantity: int = 1) -> None:
+    for line in sale["lines"]:
+        if line[0] == sku_id:
+            line[1] = min(line[1] + quantity, MAX_LINE_QUANTITY)
+            return
+    sale["lines"].append([sku_id, quantity])
+
+
+def _quantity(value: str) -> int:
+    try:
+        quantity = int(value)
+    except (TypeError, ValueError):
+        quantity = -1
+    if not 0 <= quantity <= MAX_LINE_QUANTITY:
+        raise field_error("quantity", _("数量须为 0 到 999 的整数（0 表示删除）。"))
+    return quantity
+
+
+def _act(request: HttpRequest, store, sale: dict):
+    """One action of the till's form; returns the response after a sale, else None."""
+    action = request.POST.get("action", "")
+    if action == "scan":
+        code = request.POST.get("barcode", "").strip()
+        if member_code.is_member_code(code):  # the scanner read the shopper's member code
+            sale["member"] = member_code.user_for_code(code).public_id
+        else:
+            _add(sale, orders_till.sku_for_barcode(code).public_id)
+    elif action == "add":
+        sku = skus_by_public_ids([request.POST.get("sku", "")])[request.POST.get("sku", "")]
+        _add(sale, sku.public_id)
+    elif action == "quantity":
+        sku_id, quantity = request.POST.get("sku", ""), _quantity(request.POST.get("quantity"))
+        if quantity == 0:
+            sale["lines"] = [line for line in sale["lines"] if line[0] != sku_id]
+        for line in sale["lines"]:
+            if line[0] == sku_id:
+                line[1] = quantity
+    elif action == "member":
+        user = orders_till.identify_member(
+            merchant=store.merchant, member=request.POST.get("member", "")
+        )
+        sale["member"] = user.public_id
+    elif action == "forget_member":
+        sale["member"] = ""
+    elif action == "clear":
+        sale.update(lines=[], member="")
+    elif action in ("cash", "balance"):
+        skus = skus_by_public_ids([sku_id for sku_id, _q in sale["lines"]])
+        rung = services.ring_up(
+            staff=request.user,
+            store=store,
+            lines=[(skus[sku_id], quantity) for sku_id, quantity in sale["lines"]],
+            shopper=_member(sale["member"]),
+            payment=action,
+            cash_tendered=request.POST.get("cash_tendered", ""),
+        )
+        sale.update(lines=[], member="")
+        return redirect("web:till_receipt", public_id=rung.order.public_id)
+    else:
+        raise field_error("action", _("未知的操作。"))
+    return None
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def till(request: HttpRequest, store) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "web/till/till.html", _ctx(request, store))
+    sale = _sale(request, store)
+    try:
+        done = _act(request, store, sale)
+    except DomainError as exc:
+        _save(request)
+        ctx = _ctx(request, store, cash_tendered=request.POST.get("cash_tendered", ""))
+        return _error(request, exc, "web/till/till.html", **ctx)
+    _save(request)
+    return done or redirect(f"{request.path}?store={store.public_id}")
+
+
+@staff_required
+@require_GET
+def receipt(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    try:
+        sale = selectors.sale_for_staff(request.user, public_id)
+    except NotFound as exc:
+        return _error(request, exc, "web/merchant/error.html", store=store)
+    points = [
+        {"label": points_label(code, sale.store.merchant), "points": n}
+        for code, n in sorted(sale.points.items())
+    ]
+    ctx = {"sale": sale, "order": sale.order, "points": points, "store": store}
+    return render(request, "web/till/receipt.html", ctx)
+
+
+@staff_required
+@require_GET
+def shift(request: HttpRequest, store) -> HttpResponse:
+    report = selectors.shift_report(store=store, staff=request.user)
+    ctx = {
+        "store": store,
+        "stores": stores.stores_for_actor(request.user).filter(is_active=True),
+        "report": report,
+    }
+    return render(request, "web/till/shift.html", ctx)
+
+
+@login_required
+@require_GET
+def my_member_code(request: HttpRequest) -> HttpResponse:
+    """The shopper's member code (会员码): a QR the till scans, new every minute (the page
+    reloads itself when the minute turns)."""
+    now = time.time()
+    code = member_code.member_code(request.user, now=now)
+    svg = segno.make(code, error="m").svg_inline(scale=6, border=2)
+    ctx = {
+        "code": code,
+        "qr": mark_safe(svg),  # our own SVG
+        "refresh": member_code.WINDOW_S - int(now) % member_code.WINDOW_S,
+        "tab": "me",
+    }
+    return render(request, "web/till/member_code.html", ctx)
