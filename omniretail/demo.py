@@ -23,6 +23,7 @@ from omniretail.groupbuy import demo as groupbuy_demo
 from omniretail.loyalty import demo as loyalty_demo
 from omniretail.pointsmall import demo as pointsmall_demo
 from omniretail.referrals import demo as referrals_demo
+from omniretail.service import demo as service_demo
 from omniretail.stores import services as stores
 from omniretail.supply import demo as supply_demo
 
@@ -289,6 +290,7 @@ PROGRAMMES: tuple = (
     groupbuy_demo,
     counters_demo,
     supply_demo,
+    service_demo,
 )
 
 
