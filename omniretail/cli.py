@@ -191,6 +191,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     p_staff.add_argument("--password", help="asked for when omitted")
 
+    # run by Django's command of the same name (below); listed here for --help
+    sub.add_parser(
+        "verify-draw",
+        help="recompute group-buy draws from their public proofs: <group id>... or --campaign <id>",
+    )
+
     known = {"demo", "serve", "worker", "createstaff", "-h", "--help"}
     if argv and argv[0] not in known:
         _django()
