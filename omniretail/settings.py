@@ -45,6 +45,31 @@ def _generated_secret(env_name: str, file_name: str, length: int = 50) -> str:
     return path.read_text().strip()
 
 
+def _generated_key_pair(name: str) -> dict[str, Path]:
+    """An RSA-2048 key pair for a local sandbox, generated into the data directory on first
+    run and kept there (like the secrets): `{name}_private` and `{name}_public` PEM paths."""
+    private, public = DATA_DIR / f"{name}_private.pem", DATA_DIR / f"{name}_public.pem"
+    if not (private.exists() and public.exists()):
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        private.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        private.chmod(0o600)
+        public.write_bytes(
+            key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+    return {f"{name}_private": private, f"{name}_public": public}
+
+
 def _redis_url() -> str:
     """REDIS_URL (redis://, rediss:// or unix://), or "" for none; a malformed one stops
     start-up, naming the variable but never echoing it (it may hold a password)."""
@@ -232,6 +257,7 @@ INSTALLED_APPS = [
     "omniretail.service",
     "omniretail.web",
     "omniretail.sandbox_wechatpay",
+    "omniretail.sandbox_alipay",
 ]
 
 MIDDLEWARE = [
@@ -310,6 +336,19 @@ else:
             },
         }
     }
+
+# A stand-in payment company keeps its own books. On SQLite, where a writer locks the whole
+# file, the Alipay sandbox has a file of its own: the shop's transaction that calls it over
+# HTTP (a refund, a payment code) would otherwise wait for itself (sandbox_alipay.routers).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["sandbox_alipay"] = {
+        **DATABASES["default"],
+        "NAME": f"{DATABASES['default']['NAME']}-sandbox-alipay",
+        "TEST": {
+            "NAME": os.path.join(tempfile.gettempdir(), f"omni-test-{os.getpid()}-alipay.sqlite3")
+        },
+    }
+DATABASE_ROUTERS = ["omniretail.sandbox_alipay.routers.OwnDatabase"]
 
 # Shared state (docs/operations.md "Redis"): with REDIS_URL the cache (one-use kiosk pairing
 # links) and the rate-limit counters (core.throttle) live in Redis; without it both live in
@@ -587,6 +626,34 @@ DATABASE_ROUTERS = [
 OMNI_SANDBOX_WECHATPAY_PASSWORD_PREFIX = os.environ.get(
     "OMNI_SANDBOX_WECHATPAY_PASSWORD_PREFIX", "134"
 )
+# Alipay (open platform, RSA2; docs/payments-alipay.md). Configured by OMNI_ALIPAY_APP_ID and
+# two PEM files: the app's private key and Alipay's public key. Unconfigured, the local
+# sandbox (/sandbox-alipay/, OMNI_SANDBOX_ALIPAY) stands in: on for a trial on this machine,
+# the demo and the tests, off unless asked for once the shop is served over https.
+OMNI_ALIPAY_APP_ID = os.environ.get("OMNI_ALIPAY_APP_ID", "").strip()
+OMNI_ALIPAY_PRIVATE_KEY_PATH = os.environ.get("OMNI_ALIPAY_PRIVATE_KEY_PATH", "")
+OMNI_ALIPAY_PUBLIC_KEY_PATH = os.environ.get("OMNI_ALIPAY_PUBLIC_KEY_PATH", "")
+OMNI_ALIPAY_SELLER_ID = os.environ.get("OMNI_ALIPAY_SELLER_ID", "").strip()
+# Empty: https://openapi.alipay.com/gateway.do, or the local sandbox while it stands in.
+OMNI_ALIPAY_GATEWAY = os.environ.get("OMNI_ALIPAY_GATEWAY", "").strip()
+# The most one Alipay payment may be (yuan): Alipay's own ceiling unless the contract's is lower.
+OMNI_ALIPAY_LIMIT = os.environ.get("OMNI_ALIPAY_LIMIT", "100000000")
+# A payment code still awaiting the payer's confirmation this long is cancelled at Alipay.
+OMNI_ALIPAY_CODE_WAIT_S = _env_int("OMNI_ALIPAY_CODE_WAIT_S", 60, low=10, high=600)
+OMNI_SANDBOX_ALIPAY = _env_bool(
+    "OMNI_SANDBOX_ALIPAY", not OMNI_PUBLIC_BASE_URL.startswith("https://")
+)
+# The sandbox's identities and its key pairs (the app's, Alipay's), generated into the data
+# directory on first use like the secrets above; payment codes starting with the prefix wait
+# for the payer to confirm on the sandbox's phone page (WAIT_BUYER_PAY).
+OMNI_SANDBOX_ALIPAY_APP_ID = "2021000000000001"
+OMNI_SANDBOX_ALIPAY_SELLER_ID = "2088000000000001"
+OMNI_SANDBOX_ALIPAY_KEYS = (
+    _generated_key_pair("sandbox_alipay_app") | _generated_key_pair("sandbox_alipay")
+    if OMNI_SANDBOX_ALIPAY
+    else {}
+)
+OMNI_SANDBOX_ALIPAY_CONFIRM_PREFIX = os.environ.get("OMNI_SANDBOX_ALIPAY_CONFIRM_PREFIX", "2899")
 # Who takes payments here, in the order pages offer them: built-in names (balance, cash,
 # sandbox_gateway) or the dotted path of a PaymentProvider subclass (docs/payments.md).
 OMNI_PAYMENT_PROVIDERS = [
@@ -597,6 +664,7 @@ OMNI_PAYMENT_PROVIDERS = [
             [
                 "sandbox_gateway",
                 *(["wechatpay"] if OMNI_WECHATPAY_MCHID else []),
+                *(["alipay"] if OMNI_SANDBOX_ALIPAY else []),
                 "balance",
                 "cash",
             ]

@@ -10,6 +10,7 @@ from django.utils.module_loading import import_string
 from omniretail.payments.providers.base import ONLINE, Capability, PaymentProvider
 
 BUILT_IN = {
+    "alipay": "omniretail.payments.providers.alipay.Alipay",
     "balance": "omniretail.payments.providers.balance.StoredBalance",
     "cash": "omniretail.payments.providers.cash.CashAtStore",
     "sandbox_gateway": "omniretail.payments.providers.sandbox.SandboxGateway",
