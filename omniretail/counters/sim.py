@@ -82,6 +82,9 @@ class CounterSim:
         if status != 200:
             raise RuntimeError(f"config refused: {status} {config}")
         self.code = config["code"]
+        expires_at = (config.get("credential") or {}).get("expires_at")
+        if expires_at:  # a newer credential was issued: it must be installed before then
+            self.log(json.dumps({"credential_expires_at": expires_at}))
         if self.state["seq"] < config["last_seq"]:  # storage lost or restored from an old image
             self.state["seq"] = config["last_seq"]
             self._save()

@@ -3,6 +3,7 @@ installed the new one still gets commands it can verify (signed with the key of 
 credential it polls with, whose id each command names); the overlap ends by itself after
 OMNI_COUNTER_ROTATION_OVERLAP_S, and a refused credential says why in machine terms."""
 
+import json
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -126,3 +127,17 @@ def test_revoking_the_new_credential_in_the_overlap_keeps_the_old_one(
     with freeze_time(timezone.now() + timedelta(seconds=3600)):
         resp = _config(api_client, setup.token)
         assert resp.status_code == 200 and resp.json()["credential"]["expires_at"] is None
+
+
+def test_the_reference_device_warns_when_its_credential_is_being_retired(counter_setup, api_client):
+    setup = counter_setup
+    sim = InProcessSim(setup)
+    lines: list[str] = []
+    sim.log = lines.append
+    sim.start()
+    assert lines == []
+    _issue(api_client, setup)
+    sim.start()
+    [line] = lines
+    expires_at = Credential.objects.get(key_id=setup.token.partition(".")[0]).expires_at
+    assert json.loads(line) == {"credential_expires_at": int(expires_at.timestamp())}
