@@ -193,6 +193,7 @@ def revoke_credential(*, actor, counter: Counter, key_id: str) -> Credential:
     if credential is None:
         raise NotFound(fields={"key_id": _("凭证不存在")})
     now = timezone.now()
+    retire_credentials(now=now, counter=counter)  # one already rotated out keeps that date
     Credential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(revoked_at=now)
     live = live_credentials(counter, now)
     if not live.filter(expires_at__isnull=True).exists():
@@ -203,13 +204,14 @@ def revoke_credential(*, actor, counter: Counter, key_id: str) -> Credential:
     return credential
 
 
-def retire_credentials(*, now=None) -> int:
+def retire_credentials(*, now=None, counter: Counter | None = None) -> int:
     """Write down the revocation of credentials whose rotation overlap has ended (sweep,
     idempotent; they are refused from `expires_at` on whether or not this has run)."""
     now = now or timezone.now()
-    return Credential.objects.filter(revoked_at__isnull=True, expires_at__lte=now).update(
-        revoked_at=F("expires_at")
-    )
+    qs = Credential.objects.filter(revoked_at__isnull=True, expires_at__lte=now)
+    if counter is not None:
+        qs = qs.filter(counter=counter)
+    return qs.update(revoked_at=F("expires_at"))
 
 
 # ---------------------------------------------------------------- staff tasks

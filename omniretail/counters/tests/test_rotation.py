@@ -84,6 +84,22 @@ def test_a_new_credential_retires_the_old_one_when_the_overlap_ends(
         assert Credential.objects.get(key_id=old_key_id).revoked_at == timezone.now()
 
 
+def test_revoking_a_credential_already_rotated_out_keeps_the_date_it_ended(
+    counter_setup, api_client, settings
+):
+    settings.OMNI_COUNTER_ROTATION_OVERLAP_S = 60
+    setup = counter_setup
+    old_key_id = setup.token.partition(".")[0]
+    _issue(api_client, setup)
+    ended = Credential.objects.get(key_id=old_key_id).expires_at
+    with freeze_time(ended + timedelta(hours=1)):
+        staff = api_client(setup.staff)
+        staff.post(f"/api/counters/{setup.counter.code}/credentials/{old_key_id}/revoke")
+        details = _config(api_client, setup.token).json()["error"]["details"]
+    assert details["reason"] == "rotated"
+    assert details["revoked_at"] == int(ended.timestamp())
+
+
 def test_a_credential_revoked_in_the_overlap_is_refused_with_a_code_and_changes_nothing(
     counter_setup, api_client
 ):
