@@ -22,6 +22,7 @@ from omniretail.catalog.models import Sku
 from omniretail.core.errors import DomainError, NotFound, field_error
 from omniretail.groupbuy import draw, selectors, services
 from omniretail.orders.pickup import pickup_qr_svg
+from omniretail.payments import selectors as payment_selectors
 from omniretail.web import charts
 from omniretail.web.access import staff_required
 from omniretail.web.views import _error
@@ -41,7 +42,11 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 
 def _campaign_context(campaign) -> dict:
     group = selectors.current_group(campaign)
+    methods = payment_selectors.payment_methods()
+    names = [m.name for m in methods]
     return {
+        "methods": methods,
+        "preferred": "balance" if "balance" in names else next(iter(names), ""),
         "campaign": campaign,
         "seats_left": selectors.seats_left(campaign),
         "group": group,

@@ -254,6 +254,7 @@ def _checkout_context(request: HttpRequest, data) -> dict:
     route = _route_preview(lines, lat, lon) if routed else None
     merchant = store.merchant if store else (route or {}).get("merchant")
     discounts = _discounts(request, data, lines, merchant)
+    methods = payments_selectors.payment_methods()
     return {
         "tab": "cart",
         "lines": lines,
@@ -267,7 +268,8 @@ def _checkout_context(request: HttpRequest, data) -> dict:
         "slots": selectors.pickup_slots(store)[:SLOTS_SHOWN] if store else [],
         "form": data,
         "kind": data.get("kind") or Order.Fulfilment.PICKUP,
-        "provider": data.get("provider") or "sandbox_gateway",
+        "methods": methods,
+        "provider": data.get("provider") or (methods[0].name if methods else ""),
         "balance": payments_selectors.wallet_balance(request.user),
         "token": data.get("token") or new_public_id(),
         **discounts,
