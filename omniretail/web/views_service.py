@@ -102,7 +102,7 @@ def transcript(request: HttpRequest, public_id: str) -> HttpResponse:
         conversation = selectors.conversation_of_shopper(request.user, public_id)
     except DomainError as exc:
         return _error(request, exc, "web/merchant/_error.html")
-    return render(request, "web/service/_transcript.html", _transcript_ctx(conversation))
+    return render(request, "web/service/_lines.html", _transcript_ctx(conversation))
 
 
 @login_required
