@@ -163,3 +163,26 @@ def test_bad_return_steps_are_refused_and_change_nothing(
         aftersales.confirm_return_received(staff=merchant_staff, request=request, resellable=True)
     assert on_hand(stocked, sku) == 19
     assert wallet_balance(shopper) == before + Decimal("39.90")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_confirming_the_same_parcel_at_once_refund_and_restock_once(
+    picked_up, stocked, sku, merchant_staff, race
+):
+    shopper = picked_up.shopper
+    request = ask_return(picked_up)
+    aftersales.decide_after_sales(staff=merchant_staff, request=request, approve=True)
+    aftersales.send_return(shopper=shopper, request=request, method="drop_off")
+    before = wallet_balance(shopper)
+
+    def confirm(_i):
+        found = AfterSalesRequest.objects.get(pk=request.pk)
+        aftersales.confirm_return_received(staff=merchant_staff, request=found, resellable=True)
+        return "received"
+
+    outcomes = race(4, confirm)
+    assert outcomes.count("received") == 1
+    assert all(isinstance(o, Conflict) for o in outcomes if o != "received"), outcomes
+    assert on_hand(stocked, sku) == 19
+    assert wallet_balance(shopper) == before + Decimal("39.90")
+    assert Order.objects.get().lines.get().quantity_returned == 1
