@@ -12,7 +12,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -440,16 +440,27 @@ def rule_asset(rule: EarnRule, org: Organization) -> str:
 
 def points_for_purchase(*, org: Organization, lines, amount: Decimal) -> dict[str, int]:
     """What a purchase at `org` earns, per asset code: each (product, quantity) line by its
-    per-item rule (a product's own beats the merchant's; quantity tiers for identical
-    items), plus the per-yuan rule on the whole yuan paid. The till's preview and the paid
-    order's award (earning) both count with this one function."""
+    per-item rule (a product's own beats the merchant's, as `rule_for`; quantity tiers for
+    identical items), plus the per-yuan rule on the whole yuan paid. The till's preview and
+    the paid order's award (earning) both count with this one function, which reads the
+    rules in one query."""
+    products = [product.pk for product, _quantity in lines]
+    rules = EarnRule.objects.filter(
+        Q(product__isnull=True) | Q(product_id__in=products),
+        org=org,
+        is_active=True,
+        kind__in=[EarnRule.Kind.PER_ITEM, EarnRule.Kind.PER_YUAN],
+    )
+    by_key = {(rule.kind, rule.product_id): rule for rule in rules}
     earned: dict[str, int] = {}
     for product, quantity in lines:
-        rule = rule_for(kind=EarnRule.Kind.PER_ITEM, org=org, product=product)
+        rule = by_key.get((EarnRule.Kind.PER_ITEM, product.pk)) or by_key.get(
+            (EarnRule.Kind.PER_ITEM, None)
+        )
         if rule is not None:
             code = rule_asset(rule, org)
             earned[code] = earned.get(code, 0) + points_for_items(rule, quantity)
-    per_yuan = rule_for(kind=EarnRule.Kind.PER_YUAN, org=org)
+    per_yuan = by_key.get((EarnRule.Kind.PER_YUAN, None))
     if per_yuan is not None:
         code = rule_asset(per_yuan, org)
         whole = int(amount.to_integral_value(rounding=ROUND_FLOOR))

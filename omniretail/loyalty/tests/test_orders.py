@@ -71,3 +71,18 @@ def test_a_refund_claws_back_offline_points_too(referrals):
     referrals.refund(order, order.total)
     assert selectors.balance(referrals.buyer, offline) == 0
     assert selectors.balance(referrals.buyer, PTS) == 0
+
+
+def test_a_products_own_rule_beats_the_merchants_and_each_pays_its_own_asset(referrals):
+    offline = services.merchant_asset_code(referrals.merchant)
+    services.set_earn_rule(org=referrals.merchant, kind="per_item", points=1)
+    services.set_earn_rule(
+        org=referrals.merchant,
+        kind="per_item",
+        points=5,
+        product=referrals.sku.product,
+        target="offline",
+    )
+    referrals.buy(referrals.buyer, lines=[(referrals.sku, 1), (referrals.sku2, 1)], complete=False)
+    assert selectors.balance(referrals.buyer, offline) == 5
+    assert selectors.balance(referrals.buyer, PTS) == 1
