@@ -6,10 +6,14 @@ from django.contrib import admin
 from omniretail.accounts.admin_scoping import ReadOnlyAdmin
 from omniretail.payments.models import (
     CallbackLog,
+    Mismatch,
     PaymentIntent,
+    Reconciliation,
     Refund,
     SandboxCharge,
     SandboxRefund,
+    TopUp,
+    TopUpRule,
 )
 
 
@@ -71,3 +75,27 @@ class SandboxChargeAdmin(ReadOnlyAdmin):
 class SandboxRefundAdmin(ReadOnlyAdmin):
     list_display = ["public_id", "charge", "amount", "merchant_refund_reference", "created_at"]
     search_fields = ["public_id", "merchant_refund_reference"]
+
+
+@admin.register(TopUpRule)
+class TopUpRuleAdmin(ReadOnlyAdmin):
+    list_display = ["threshold", "bonus", "starts_at", "ends_at", "is_active"]
+
+
+@admin.register(TopUp)
+class TopUpAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "user", "amount", "bonus", "status", "amount_refunded"]
+    list_filter = ["status"]
+    search_fields = ["public_id", "intent_id", "user__phone"]
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(ReadOnlyAdmin):
+    list_display = ["day", "provider", "statement_lines", "matched", "error"]
+    list_filter = ["provider"]
+
+
+@admin.register(Mismatch)
+class MismatchAdmin(ReadOnlyAdmin):
+    list_display = ["reconciliation", "kind", "intent_id", "refund_id", "ours", "theirs"]
+    list_filter = ["kind"]

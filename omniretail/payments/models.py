@@ -157,3 +157,130 @@ class CallbackLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_type} {self.outcome}"
+
+
+class TopUpRule(PublicIdModel, TimeStampedModel):
+    """充值满赠: a top-up of at least `threshold` gets `bonus` added to the balance, while
+    the rule is active and inside its window. The biggest bonus that applies is given."""
+
+    threshold = MoneyField(_("充值满"))
+    bonus = MoneyField(_("赠送"))
+    starts_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("充值赠送规则")
+        verbose_name_plural = _("充值赠送规则")
+        ordering = ["threshold", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bonus__gt=0) & Q(bonus__lt=F("threshold")),
+                name="payments_topuprule_bonus_below_threshold",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True)
+                | Q(ends_at__isnull=True)
+                | Q(ends_at__gt=F("starts_at")),
+                name="payments_topuprule_window",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"满 ¥{self.threshold} 送 ¥{self.bonus}"
+
+
+class TopUp(PublicIdModel, TimeStampedModel):
+    """A shopper adding money to their balance (充值) through a provider. The bonus is fixed
+    when the top-up starts (the shopper saw it); both are credited once the intent is paid,
+    and a refund takes back the bonus in proportion."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待支付")
+        CREDITED = "credited", _("已到账")
+        REFUNDED = "refunded", _("已退款")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="top_ups"
+    )
+    amount = MoneyField(_("充值金额"))
+    bonus = MoneyField(_("赠送金额"), default=ZERO)
+    rule = models.ForeignKey(
+        TopUpRule, null=True, blank=True, on_delete=models.PROTECT, related_name="top_ups"
+    )
+    intent_id = models.CharField(_("支付单"), max_length=26, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    credited_at = models.DateTimeField(_("到账时间"), null=True, blank=True)
+    amount_refunded = MoneyField(_("已退金额"), default=ZERO)
+    bonus_clawed_back = MoneyField(_("已扣回赠送"), default=ZERO)
+
+    class Meta:
+        verbose_name = _("充值")
+        verbose_name_plural = _("充值")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_topup_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__lte=F("amount"))
+                & Q(bonus_clawed_back__lte=F("bonus")),
+                name="payments_topup_refund_within",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"¥{self.amount} + ¥{self.bonus} {self.status}"
+
+
+class Reconciliation(PublicIdModel, TimeStampedModel):
+    """对账: one provider's statement of one day matched against our intents and refunds.
+    Run again, it replaces its findings (the statement may have been late or corrected)."""
+
+    provider = models.CharField(_("支付方式"), max_length=20)
+    day = models.DateField(_("账单日"))
+    statement_lines = models.PositiveIntegerField(_("账单笔数"), default=0)
+    matched = models.PositiveIntegerField(_("一致笔数"), default=0)
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("对账")
+        verbose_name_plural = _("对账")
+        ordering = ["-day", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "day"], name="payments_recon_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day}"
+
+
+class Mismatch(models.Model):
+    """One difference found by a reconciliation."""
+
+    class Kind(models.TextChoices):
+        MISSING = "missing", _("平台有、渠道账单无")
+        EXTRA = "extra", _("渠道账单有、平台无")
+        AMOUNT = "amount", _("金额不一致")
+        REFUND = "refund", _("退款不一致")
+
+    reconciliation = models.ForeignKey(
+        Reconciliation, on_delete=models.CASCADE, related_name="mismatches"
+    )
+    kind = models.CharField(_("差异类型"), max_length=10, choices=Kind.choices)
+    intent_id = models.CharField(_("支付单"), max_length=64, blank=True)
+    refund_id = models.CharField(_("退款单"), max_length=64, blank=True)
+    provider_reference = models.CharField(_("渠道单号"), max_length=120, blank=True)
+    ours = MoneyField(_("平台金额"), null=True, blank=True)
+    theirs = MoneyField(_("渠道金额"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("对账差异")
+        verbose_name_plural = _("对账差异")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.intent_id or self.refund_id}"

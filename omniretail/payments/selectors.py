@@ -2,9 +2,10 @@
 receiving merchant's staff see the intents paid to them, platform operators see all."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from omniretail.accounts import selectors as accounts
@@ -14,7 +15,7 @@ from omniretail.ledger import selectors as ledger
 from omniretail.ledger.services import CNY
 from omniretail.ledger.units import fen_to_yuan
 from omniretail.payments import providers
-from omniretail.payments.models import PaymentIntent, Refund
+from omniretail.payments.models import PaymentIntent, Reconciliation, Refund, TopUp, TopUpRule
 from omniretail.payments.providers.base import ONLINE, Capability, PaymentProvider
 
 
@@ -91,3 +92,48 @@ def payment_methods(*, capabilities: frozenset[Capability] = ONLINE) -> list[Pay
 
 def method_names(*, capabilities: frozenset[Capability] = ONLINE) -> tuple[str, ...]:
     return tuple(p.name for p in providers.enabled(capabilities=capabilities))
+
+
+@dataclass(frozen=True)
+class WalletLine:
+    kind: str
+    amount: Decimal  # signed: + into the wallet, − out of it
+    balance_after: Decimal
+    at: datetime
+
+
+def wallet_history(user, *, limit: int = 50) -> list[WalletLine]:
+    """余额明细, newest first: every movement of the shopper's CNY wallet with its kind."""
+    account = ledger.account_for_user(user, CNY)
+    if account is None:
+        return []
+    return [
+        WalletLine(
+            kind=e.posting.kind,
+            amount=fen_to_yuan(e.amount),
+            balance_after=fen_to_yuan(e.balance_after),
+            at=e.created_at,
+        )
+        for e in ledger.entries(account)[:limit]
+    ]
+
+
+def top_ups(*, user=None, limit: int = 50) -> QuerySet[TopUp]:
+    qs = TopUp.objects.select_related("user", "rule").order_by("-id")
+    return (qs.filter(user=user) if user is not None else qs)[:limit]
+
+
+def top_up_rules() -> QuerySet[TopUpRule]:
+    return TopUpRule.objects.order_by("-is_active", "threshold", "id")
+
+
+def reconciliations(*, limit: int = 60) -> list[Reconciliation]:
+    return list(
+        Reconciliation.objects.annotate(differences=Count("mismatches")).order_by(
+            "-day", "provider"
+        )[:limit]
+    )
+
+
+def reconciliation(public_id: str) -> Reconciliation | None:
+    return Reconciliation.objects.filter(public_id=public_id).first()

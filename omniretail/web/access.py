@@ -77,6 +77,20 @@ def producer_required(view):
     return wrapper
 
 
+def operator_required(view):
+    """Platform operators only (finance, reviews of the whole platform); everyone else,
+    merchants' owners included, gets the 403 page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not is_platform_operator(request.user):
+            return _error(request, PermissionDenied(_("该页面仅对平台运营人员开放。")))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def may_open(user, store, url_name: str) -> bool:
     """Whether `user` gets past the decorator of the console page `url_name` at `store`: a
     menu shows an entry only when this says yes, so no label leads to a 403."""

@@ -72,6 +72,7 @@ urlpatterns = [
     path("", include("omniretail.web.urls_counters")),
     path("", include("omniretail.web.urls_supply")),
     path("", include("omniretail.web.urls_reviews")),
-    path("", include("omniretail.web.urls_till")),
     path("", include("omniretail.web.urls_service")),
+    path("", include("omniretail.web.urls_till")),
+    path("", include("omniretail.web.urls_finance")),
 ]

@@ -18,6 +18,7 @@ from omniretail.core.redirects import safe_return
 from omniretail.core.throttle import client_ip
 from omniretail.notifications.selectors import notifications_for
 from omniretail.orders import services as orders
+from omniretail.payments.selectors import wallet_balance
 from omniretail.stores import selectors as stores
 
 PAGE_SIZE = 20
@@ -213,6 +214,7 @@ def me(request: HttpRequest) -> HttpResponse:
         "memberships": memberships,
         "notifications": notes[:NOTIFICATIONS_SHOWN],
         "unread": notes.filter(read_at__isnull=True).count(),
+        "balance": wallet_balance(request.user),
         "is_staff_member": any(
             m.organization.kind in CONSOLE_ORGANIZATION_KINDS for m in memberships
         ),

@@ -1,11 +1,14 @@
 """The platform's side of the sandbox gateway: creates charges, sends the payer to the
 gateway's checkout page, asks for refunds and verifies the gateway's signed callbacks."""
 
+import csv
+import io
 import json
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -25,6 +28,7 @@ from omniretail.payments.providers.base import (
     RefundAnswer,
     StaleCallback,
     Started,
+    StatementLine,
 )
 from omniretail.payments.sandbox_gateway import gateway
 
@@ -91,28 +95,7 @@ class SandboxGateway(PaymentProvider):
             if intent.provider_reference
             else {"out_trade_no": intent.public_id}
         )
-        body = json.dumps(lookup).encode()
-        secret = settings.OMNI_SANDBOX_GATEWAY_SECRET
-        timestamp, signature = sign_timestamped(secret, body)
-        request = urllib.request.Request(
-            settings.OMNI_PUBLIC_BASE_URL.rstrip("/") + reverse("sandbox_gateway:query"),
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                gateway.TIMESTAMP_HEADER: str(timestamp),
-                gateway.SIGNATURE_HEADER: signature,
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=QUERY_TIMEOUT_S) as response:
-                answer_ts = response.headers.get(gateway.TIMESTAMP_HEADER, "")
-                answer_sig = response.headers.get(gateway.SIGNATURE_HEADER, "")
-                answer = response.read()
-        except (urllib.error.URLError, OSError) as exc:  # HTTPError included
-            raise ProviderUnavailable(f"sandbox gateway query failed: {exc}") from exc
-        if not verify_timestamped(secret, answer, answer_ts, answer_sig):
-            raise ProviderUnavailable("sandbox gateway query answer is not signed")
+        answer = _signed_call("sandbox_gateway:query", lookup)
         try:
             data = json.loads(answer)
             return ChargeState(
@@ -123,6 +106,24 @@ class SandboxGateway(PaymentProvider):
             )
         except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
             raise ProviderUnavailable("sandbox gateway query answer is malformed") from exc
+
+    def statement(self, day: date) -> list[StatementLine]:
+        """The gateway's CSV statement of `day`, downloaded through its signed bill API."""
+        answer = _signed_call("sandbox_gateway:bills", {"date": day.isoformat()})
+        try:
+            rows = list(csv.DictReader(io.StringIO(answer.decode("utf-8"))))
+            return [
+                StatementLine(
+                    intent_id=row["商户单号"],
+                    provider_reference=row["交易号"],
+                    amount=Decimal(row["金额"]),
+                    at=datetime.fromisoformat(row["交易时间"]),
+                    refund_id=row["商户退款单号"] if row["类型"] == "退款" else "",
+                )
+                for row in rows
+            ]
+        except (ValueError, KeyError, UnicodeDecodeError, InvalidOperation) as exc:
+            raise ProviderUnavailable("sandbox gateway statement is malformed") from exc
 
     def verify_callback(self, *, body: bytes, headers: Mapping[str, str]) -> CallbackEvent:
         """Genuine signature over `timestamp.body`, then freshness, then shape."""
@@ -148,3 +149,31 @@ class SandboxGateway(PaymentProvider):
             )
         except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
             raise MalformedCallback(_("回调内容格式错误。")) from exc
+
+
+def _signed_call(route: str, payload: dict) -> bytes:
+    """POST `payload` to one of the gateway's server APIs, signed with the shared secret,
+    and return its answer once its own signature is proven."""
+    body = json.dumps(payload).encode()
+    secret = settings.OMNI_SANDBOX_GATEWAY_SECRET
+    timestamp, signature = sign_timestamped(secret, body)
+    request = urllib.request.Request(
+        settings.OMNI_PUBLIC_BASE_URL.rstrip("/") + reverse(route),
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            gateway.TIMESTAMP_HEADER: str(timestamp),
+            gateway.SIGNATURE_HEADER: signature,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=QUERY_TIMEOUT_S) as response:
+            answer_ts = response.headers.get(gateway.TIMESTAMP_HEADER, "")
+            answer_sig = response.headers.get(gateway.SIGNATURE_HEADER, "")
+            answer = response.read()
+    except (urllib.error.URLError, OSError) as exc:  # HTTPError included
+        raise ProviderUnavailable(f"sandbox gateway {route} failed: {exc}") from exc
+    if not verify_timestamped(secret, answer, answer_ts, answer_sig):
+        raise ProviderUnavailable(f"sandbox gateway {route} answer is not signed")
+    return answer

@@ -2,6 +2,8 @@
 payer's decision on its checkout page, refunds, and signed asynchronous notifications that
 misbehave on purpose (duplicates, delays, out of order) the way real gateways do."""
 
+import csv
+import io
 import json
 import logging
 import random
@@ -9,7 +11,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -68,6 +72,48 @@ def find_charge(*, charge_id: str = "", out_trade_no: str = "") -> SandboxCharge
     if charge is None:
         raise NotFound(_("找不到该交易。"), code="charge_not_found")
     return charge
+
+
+STATEMENT_HEADER = ["交易时间", "交易号", "商户单号", "类型", "金额", "商户退款单号"]
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def statement_csv(day: date) -> str:
+    """The gateway's daily statement (对账单) of `day` in China time, as CSV: one line per
+    payment (类型 `支付`, at its payment time) and per refund (`退款`, at its refund time)."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=CHINA)
+    end = start + timedelta(days=1)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(STATEMENT_HEADER)
+    for charge in SandboxCharge.objects.filter(paid_at__gte=start, paid_at__lt=end).order_by(
+        "paid_at", "id"
+    ):
+        writer.writerow(
+            [
+                charge.paid_at.astimezone(CHINA).isoformat(),
+                charge.public_id,
+                charge.merchant_reference,
+                "支付",
+                str(charge.amount),
+                "",
+            ]
+        )
+    refunds = SandboxRefund.objects.select_related("charge").filter(
+        created_at__gte=start, created_at__lt=end
+    )
+    for refund in refunds.order_by("created_at", "id"):
+        writer.writerow(
+            [
+                refund.created_at.astimezone(CHINA).isoformat(),
+                refund.charge.public_id,
+                refund.charge.merchant_reference,
+                "退款",
+                str(refund.amount),
+                refund.merchant_refund_reference,
+            ]
+        )
+    return out.getvalue()
 
 
 def describe(charge: SandboxCharge) -> dict:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("checkout/<str:charge_id>/pay/", views.pay, name="pay"),
     path("checkout/<str:charge_id>/cancel/", views.cancel, name="cancel"),
     path("api/charges/query", views.query, name="query"),
+    path("api/bills", views.bills, name="bills"),
 ]

@@ -2,6 +2,7 @@
 redirected away from the shop; and its server-to-server query API."""
 
 import json
+from datetime import date
 from functools import wraps
 
 from django.conf import settings
@@ -113,6 +114,38 @@ def query(request):
     payload = json.dumps(answer, ensure_ascii=False).encode()
     timestamp, signature = sign_timestamped(settings.OMNI_SANDBOX_GATEWAY_SECRET, payload)
     response = HttpResponse(payload, content_type="application/json")
+    response[gateway.TIMESTAMP_HEADER] = str(timestamp)
+    response[gateway.SIGNATURE_HEADER] = signature
+    return response
+
+
+@sandbox_only
+@csrf_exempt
+@require_POST
+def bills(request):
+    """下载对账单: the statement of `{"date": "YYYY-MM-DD"}` as CSV, the request and the
+    answer signed like the query API's."""
+    try:
+        require_json(request)
+        body = request.body
+        if not verify_timestamped(
+            settings.OMNI_SANDBOX_GATEWAY_SECRET,
+            body,
+            request.headers.get(gateway.TIMESTAMP_HEADER, ""),
+            request.headers.get(gateway.SIGNATURE_HEADER, ""),
+        ):
+            raise NotAuthenticated(_("账单请求签名无效或已过期。"), code="bill_bad_signature")
+        try:
+            day = date.fromisoformat(str(json.loads(body).get("date")))
+        except (ValueError, AttributeError, TypeError):
+            raise ValidationFailed(
+                fields={"date": _("请提供账单日期，例如 2026-12-04。")}
+            ) from None
+    except DomainError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    payload = gateway.statement_csv(day).encode()
+    timestamp, signature = sign_timestamped(settings.OMNI_SANDBOX_GATEWAY_SECRET, payload)
+    response = HttpResponse(payload, content_type="text/csv; charset=utf-8")
     response[gateway.TIMESTAMP_HEADER] = str(timestamp)
     response[gateway.SIGNATURE_HEADER] = signature
     return response

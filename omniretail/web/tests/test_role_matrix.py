@@ -184,6 +184,12 @@ MATRIX = {
     "supply_shop": row("get", 200, 200, 200, 200, 200, 200, args=("store",)),
     "supply_mall": row("get", 200, 200, 200, 200, 200, 200),
     "supply_deliver": row("post", LOGIN, 302, 302, 302, 302, 302),
+    # platform finance: platform operators only, merchants' owners included refused
+    "ops_top_ups": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_top_up_rule": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
+    "ops_top_up_refund": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
+    "ops_reconciliation": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_reconciliation_detail": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
 }
 
 

@@ -1,0 +1,11 @@
+"""Payments' own reactions to its events: a paid top-up reaches the wallet."""
+
+from omniretail.core.events import subscribe
+from omniretail.payments import topup
+from omniretail.payments.events import PaymentSucceeded
+
+
+@subscribe(PaymentSucceeded)
+def top_up_paid(event: PaymentSucceeded) -> None:
+    if event.purpose == topup.PURPOSE:
+        topup.credit(top_up_id=event.reference, intent_id=event.intent_id)
