@@ -21,7 +21,8 @@ from omniretail.core import uploads
 from omniretail.core.errors import DomainError
 from omniretail.core.throttle import client_ip
 from omniretail.counters import kiosk, leads, repairs, selectors, services, vending
-from omniretail.counters.models import Counter, RepairTicket
+from omniretail.counters.models import Counter, RepairTicket, Vend
+from omniretail.payments import selectors as payment_selectors
 from omniretail.web import charts
 from omniretail.web.access import staff_required
 from omniretail.web.views import _error
@@ -106,17 +107,35 @@ def kiosk_code(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def buy(request: HttpRequest, code: str) -> HttpResponse:
     """The phone page behind the counter's QR: every opening is a scan lead; a member buys a
-    bay's product and pays from the wallet (or gets an SMS code for the screen)."""
+    bay's product with any enabled way to pay (WeChat Pay's H5 cashier and back, the
+    wallet, ...) or gets an SMS code for the screen."""
     try:
         counter = selectors.public_counter(code)
     except DomainError as exc:
         return _error(request, exc)
+    if request.GET.get("back") == "vend" and request.user.is_authenticated:
+        # back from the payment page (WeChat's H5 cashier): to the shopper's latest vend here
+        vend = Vend.objects.filter(counter=counter, shopper=request.user).order_by("-id").first()
+        if vend is not None:
+            return redirect("web:counter_vend", public_id=vend.public_id)
     product = Product.objects.filter(public_id=request.GET.get("p", "")).first()
     if request.method == "GET":
         leads.record_scan(
             counter=counter, product=product, user=request.user, session=request.session
         )
-    ctx = {"counter": counter, "shelf": selectors.shelf(counter), "tab": ""}
+    methods = payment_selectors.payment_methods()
+    wallet = payment_selectors.wallet_balance(request.user) if request.user.is_authenticated else 0
+    ctx = {
+        "counter": counter,
+        "shelf": selectors.shelf(counter),
+        "tab": "",
+        "methods": methods,
+        "wallet": wallet,
+        # the wallet when it holds money (or nobody is signed in yet), else the first way
+        "preferred": "balance" if wallet or not request.user.is_authenticated else "",
+    }
+    if methods and not any(m.name == ctx["preferred"] for m in methods):
+        ctx["preferred"] = methods[0].name
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('web:login')}?next={quote(request.get_full_path())}")
@@ -125,16 +144,19 @@ def buy(request: HttpRequest, code: str) -> HttpResponse:
         except ValueError:
             quantity = 0
         try:
-            vend, _started = vending.start_purchase(
+            vend, started = vending.start_purchase(
                 shopper=request.user,
                 counter=counter,
                 bay_number=request.POST.get("bay", ""),
                 quantity=quantity,
                 authorise=request.POST.get("authorise", "payment"),
-                provider="balance",
+                provider=request.POST.get("provider") or ctx["preferred"],
+                return_url=reverse("web:counter_buy", args=[counter.code]) + "?back=vend",
             )
         except DomainError as exc:
             return _error(request, exc, "web/counters/buy.html", **ctx)
+        if started.next_action == "redirect" and started.redirect_url:
+            return redirect(started.redirect_url)
         return redirect("web:counter_vend", public_id=vend.public_id)
     return render(request, "web/counters/buy.html", ctx)
 
