@@ -9,7 +9,7 @@ from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import available_by_location
-from omniretail.orders.models import Cart, Order, OrderEvent, OrderLine
+from omniretail.orders.models import AfterSalesRequest, Cart, Order, OrderEvent, OrderLine
 from omniretail.orders.services import SLOT_MINUTES
 from omniretail.stores.models import Store
 from omniretail.stores.selectors import is_open, nearby_stores, public_store
@@ -93,6 +93,19 @@ def orders_for_staff(user, *, store=None, status=None, day=None) -> QuerySet[Ord
         start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
         qs = qs.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
     return _detailed(qs)
+
+
+def after_sales_for_staff(user, *, store, status=(), q: str = "") -> QuerySet[AfterSalesRequest]:
+    """A store's after-sales requests, newest first; `q` finds one by its order number or
+    the return parcel's tracking number (what a clerk has in hand at the counter)."""
+    qs = AfterSalesRequest.objects.filter(order__store=store).select_related("order")
+    if not is_platform_operator(user):
+        qs = qs.filter(order__merchant__in=organizations_of(user))
+    if status:
+        qs = qs.filter(status__in=status)
+    if q := "".join((q or "").split()):
+        qs = qs.filter(Q(order__number=q) | Q(return_tracking_no__iexact=q))
+    return qs.order_by("-created_at", "-id")
 
 
 def order_for_staff(user, public_id: str) -> Order:

@@ -57,6 +57,7 @@ urlpatterns = [
         views_merchant.decide,
         name="m_decide",
     ),
+    path("merchant/after-sales/", views_merchant.after_sales_list, name="m_after_sales"),
     path(
         "merchant/after-sales/<str:public_id>/receive/",
         views_merchant.receive_return,

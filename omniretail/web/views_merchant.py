@@ -16,7 +16,7 @@ from omniretail.core.errors import DomainError, NotFound, ValidationFailed, fiel
 from omniretail.inventory import selectors as stock_reads
 from omniretail.inventory import services as inventory
 from omniretail.orders import aftersales, pickup, selectors, services
-from omniretail.orders.models import Order
+from omniretail.orders.models import AfterSalesRequest, Order
 from omniretail.stores import selectors as stores
 from omniretail.web import charts
 from omniretail.web.access import staff_required
@@ -186,6 +186,32 @@ def decide(request: HttpRequest, store, public_id: str) -> HttpResponse:
     else:
         messages.success(request, _("已同意售后申请，退款已发起。"))
     return redirect("web:m_order", public_id=order_id)
+
+
+AFTER_SALES_FILTERS = {
+    "": (),
+    "requested": (AfterSalesRequest.Status.REQUESTED,),
+    "awaiting_goods": (
+        AfterSalesRequest.Status.AWAITING_RETURN,
+        AfterSalesRequest.Status.RETURN_SENT,
+    ),
+}
+
+
+@staff_required
+@require_GET
+def after_sales_list(request: HttpRequest, store) -> HttpResponse:
+    """The store's after-sales requests: 待处理, 待收货 (returns on their way back), all; a
+    parcel at the counter is found by its tracking number."""
+    shown = request.GET.get("status", "")
+    if shown not in AFTER_SALES_FILTERS:
+        shown = ""
+    q = request.GET.get("q", "")[:40]
+    found = selectors.after_sales_for_staff(
+        request.user, store=store, status=AFTER_SALES_FILTERS[shown], q=q
+    )
+    ctx = _ctx(request, store, "orders", requests=found[:LIST_SIZE], shown=shown, q=q)
+    return render(request, "web/merchant/after_sales.html", ctx)
 
 
 @staff_required

@@ -112,3 +112,29 @@ def test_someone_elses_return_cannot_be_sent_or_received(
     approved_return.refresh_from_db()
     assert approved_return.status == AfterSalesRequest.Status.AWAITING_RETURN
     assert Order.objects.get().amount_refunded == 0
+
+
+def test_the_clerk_finds_the_parcel_by_its_tracking_number_among_returns_awaiting_goods(
+    client, commerce, approved_return, other_merchant_staff
+):
+    aftersales.send_return(
+        shopper=commerce.member,
+        request=approved_return,
+        method="ship",
+        carrier="圆通速递",
+        tracking_no="YT9876543210",
+    )
+    staff = Client()
+    staff.force_login(commerce.staff)
+    staff.get("/merchant/", {"store": commerce.near_store.public_id})  # at the counter there
+    number = approved_return.order.number
+    waiting = staff.get("/merchant/after-sales/", {"status": "awaiting_goods"}).content.decode()
+    assert number in waiting and "圆通速递 YT9876543210" in waiting
+    assert number not in staff.get("/merchant/after-sales/", {"status": "requested"}).text
+    found = staff.get("/merchant/after-sales/", {"q": "yt 9876543210"}).content.decode()
+    assert found.count('data-testid="merchant-after-sales-row"') == 1 and number in found
+    assert number not in staff.get("/merchant/after-sales/", {"q": "YT000"}).text
+
+    rival = Client()
+    rival.force_login(other_merchant_staff)
+    assert number not in rival.get("/merchant/after-sales/", {"q": "YT9876543210"}).text

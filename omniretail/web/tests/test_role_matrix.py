@@ -81,6 +81,7 @@ MATRIX = {
         args=("after_sales",),
         data={"order": "order", "decision": "reject"},
     ),
+    "m_after_sales": row("get", LOGIN, 200, 200, 200, 200, 200),
     "m_receive_return": row(
         "post",
         LOGIN,
