@@ -19,7 +19,7 @@ from omniretail.core.uploads import stored_photos
 from omniretail.inventory import services as inventory
 from omniretail.inventory.models import StockLocation
 from omniretail.notifications.services import notify
-from omniretail.orders.models import AfterSalesRequest, Complaint, Order, OrderLine
+from omniretail.orders.models import AfterSalesRequest, Order, OrderLine
 from omniretail.orders.state import transition
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
@@ -296,23 +296,6 @@ def _tell(order: Order, text: str) -> None:
             link=f"/orders/{order.public_id}/",
             sms_to=shopper.phone or "",
         )
-
-
-@transaction.atomic
-def file_complaint(*, shopper, text: str, order: Order | None = None, merchant=None) -> Complaint:
-    if not (text or "").strip():
-        raise field_error("text", _("请填写投诉内容。"))
-    if order is not None:
-        if order.shopper_id != shopper.pk:
-            raise PermissionDenied()
-        merchant = order.merchant
-    if merchant is None:
-        raise field_error("merchant", _("请选择投诉的商家。"))
-    complaint = Complaint.objects.create(
-        order=order, shopper=shopper, merchant=merchant, text=text.strip()[:2000]
-    )
-    notify(organization=merchant, title=_("新投诉"), body=complaint.text[:200])
-    return complaint
 
 
 def take_back(

@@ -2,7 +2,7 @@ from datetime import date
 from typing import cast
 
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status, UploadedFile
+from ninja import File, Form, Router, UploadedFile
 
 from omniretail.accounts.auth import AUTH
 from omniretail.core import uploads
@@ -19,7 +19,6 @@ from omniretail.orders.schemas import (
     CartItemIn,
     CartOut,
     CheckoutIn,
-    ComplaintIn,
     OrderOut,
     PayIn,
     PayOut,
@@ -262,13 +261,6 @@ def request_after_sales(
 
     fingerprint = {**payload.model_dump(), "photos": uploads.digests(files)}
     return idempotent(request, endpoint=f"after-sales:{order_id}", payload=fingerprint, action=act)
-
-
-@router.post("/complaints", response={201: dict})
-def complain(request, payload: ComplaintIn):
-    order = selectors.order_of_shopper(request.auth, payload.order) if payload.order else None
-    complaint = aftersales.file_complaint(shopper=request.auth, text=payload.text, order=order)
-    return Status(201, {"id": complaint.public_id, "status": complaint.status})
 
 
 # ------------------------------------------------------------------ merchant staff

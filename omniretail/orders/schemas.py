@@ -132,11 +132,6 @@ class AfterSalesDecisionIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class ComplaintIn(Schema):
-    text: str = Field(..., max_length=2000)
-    order: str | None = Field(None, max_length=26)
-
-
 class SaleLineIn(Schema):
     """A till line: the SKU's id, or the barcode a scanner read (the SKU's code)."""
 

@@ -127,3 +127,24 @@ def test_the_merchant_answers_and_the_platform_resolves_with_a_coupon(
     assert seen["resolution"] == "商家已道歉，补偿 10 元券"
     assert Coupon.objects.filter(user=shopper, template=template).count() == 1
     assert seen["coupon"] == Coupon.objects.get(user=shopper).public_id
+
+
+def test_a_complaint_filed_through_the_old_orders_api_moves_to_the_service_desk(
+    shopper, merchant, merchant_staff
+):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from omniretail.orders.models import Complaint as OldComplaint
+
+    old = OldComplaint.objects.create(shopper=shopper, merchant=merchant, text="没人接电话")
+    moving = import_module("omniretail.service.migrations.0002_complaints_from_orders")
+
+    moving.move(apps, None)
+    moving.move(apps, None)  # twice moves nothing more
+
+    moved = Complaint.objects.get()
+    assert (moved.public_id, moved.about, moved.status) == (old.public_id, "merchant", "open")
+    assert moved.created_at == old.created_at
+    assert moved.merchant == merchant and moved.text == "没人接电话"
