@@ -193,3 +193,8 @@ def coupon_recipient(org: Organization | None, phone: str):
     if user is None:
         raise NotFound(_("找不到该会员。"), fields={"phone": _("不是会员")})
     return user
+
+
+def tiers_of(user) -> list[Member]:
+    """The shopper's memberships with their tier (blank: not yet on a tier), for 我的."""
+    return list(Member.objects.filter(user=user).select_related("org").order_by("org__name"))

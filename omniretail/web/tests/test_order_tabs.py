@@ -187,3 +187,37 @@ def test_out_of_stock_at_checkout_names_the_goods_once_and_no_sku_code(client, c
     assert "MASK-20" not in alert
     assert alert.count("库存不足") == 1
     assert not Order.objects.exists()
+
+
+def test_me_counts_the_orders_of_each_tab_and_links_to_it(client, commerce, orders):
+    client.force_login(commerce.member)
+    page = text(client.get("/me/"))
+    row = re.findall(
+        r'<a href="/orders/\?tab=(\w+)" data-testid="order-row-\w+">.*?'
+        r'(?:data-testid="order-row-count">(\d+)<.*?)?<span>([^<]+)</span></a>',
+        page,
+        re.S,
+    )
+    assert row == [
+        ("unpaid", "1", "待付款"),
+        ("to_fulfil", "1", "待发货·待自提"),
+        ("to_receive", "1", "待收货"),
+        ("to_review", "1", "待评价"),
+        ("after_sales", "1", "退款·售后"),
+    ]
+
+
+def test_me_shows_the_members_real_tier(client, commerce, django_assert_max_num_queries):
+    from omniretail.earning import tiers
+    from omniretail.loyalty import members
+
+    merchant = commerce.near_store.merchant
+    members.set_tiers(org=merchant, tiers=[{"name": "金卡", "discount_percent": 5}])
+    members.activate(user=commerce.member, org=merchant)
+    tiers.recompute_tiers()
+    client.force_login(commerce.member)
+    with django_assert_max_num_queries(15):
+        page = text(client.get("/me/"))
+    badges = re.findall(r'data-testid="tier">([^<]+)<', page)
+    assert badges == [f"{merchant.name} · 金卡"]
+    assert "普通会员" not in page
