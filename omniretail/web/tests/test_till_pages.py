@@ -105,6 +105,7 @@ def test_staff_of_another_merchant_cannot_use_this_stores_till(
 
 def test_the_shoppers_member_code_page_shows_a_code_the_till_accepts(client, commerce):
     client.force_login(commerce.member)
+    assert 'href="/me/member-code/"' in text(client.get("/me/"))
     page = text(client.get("/me/member-code/"))
     code = page.split('data-testid="member-code-text">')[1].split("<")[0]
     assert member_code.user_for_code(code) == commerce.member
