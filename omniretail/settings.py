@@ -235,6 +235,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # /api/docs from our static files (Swagger UI), not a CDN
     "omniretail.core",
     "omniretail.accounts",
     "omniretail.notifications",

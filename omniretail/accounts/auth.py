@@ -14,6 +14,13 @@ from omniretail.core.errors import PermissionDenied
 
 
 class BearerToken(HttpBearer):
+    openapi_description = (
+        "An API token: `Authorization: Bearer <token>`. Get one by signing in with "
+        "`POST /api/accounts/otp/verify` or `POST /api/accounts/login` with "
+        '`"issue_token": true`, or from `POST /api/accounts/tokens` when signed in; revoke it '
+        "with `DELETE /api/accounts/tokens/{id}`. No CSRF token is needed."
+    )
+
     def authenticate(self, request, token):
         user = authenticate_api_token(token)
         if user is not None:
@@ -24,6 +31,12 @@ class BearerToken(HttpBearer):
 class SessionCookie(SessionAuth):
     """The session, CSRF-checked on writes. Without a signed-in session there is nobody for
     a CSRF check to protect, so an anonymous write is a 401, not a 403 CSRF failure."""
+
+    openapi_description = (
+        "The browser session (cookie `sessionid`, set by the sign-in routes). Every write "
+        "(POST, PUT, PATCH, DELETE) must also send the CSRF token: the `csrftoken` cookie's "
+        "value in an `X-CSRFToken` header; without it the write is a 403."
+    )
 
     def __call__(self, request):
         if not request.user.is_authenticated:

@@ -2,6 +2,10 @@
 field messages, the error envelope in the OpenAPI document, and the idempotent-call helper
 (authentication lives in accounts.auth)."""
 
+import inspect
+import re
+
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema, Status
@@ -56,10 +60,52 @@ RETRY_AFTER = {
 }
 
 
+COUNTER_SCHEME = {
+    "type": "http",
+    "scheme": "Counter",
+    "description": "A smart counter's credential: `Authorization: Counter <counter code>:"
+    "<secret>` (the scheme name is case-insensitive), issued by its operator; see "
+    "docs/counter-protocol.md.",
+}
+IDEMPOTENCY_KEY = {
+    "name": HEADER,
+    "in": "header",
+    "description": "Any unique string up to 255 characters, chosen by the client per intended "
+    "write: a retry with the same key and body answers the first response again and changes "
+    "nothing; the same key with another body is a 409 `idempotency_key_reused`.",
+    "schema": {"type": "string", "maxLength": 255},
+}
+
+
+def _honours_idempotency_key(view) -> tuple[bool, bool]:
+    """(honoured, required) for a route, read from its own code and that of the module's
+    private helpers it calls: a route honours the header when its write runs through
+    `idempotent` or it reads the header itself, and requires it when it refuses a write
+    without one. Derived, so the document cannot promise the header where it is ignored."""
+    try:
+        view = inspect.unwrap(view)
+        source = inspect.getsource(view)
+    except (OSError, TypeError):
+        return False, False
+    for name in set(re.findall(r"\b(_\w+)\(", source)):
+        helper = view.__globals__.get(name)
+        if inspect.isfunction(helper):
+            source += inspect.getsource(helper)
+    honoured = "idempotent(" in source or "headers.get(HEADER)" in source
+    return honoured, honoured and "if not key" in source
+
+
 class OmniAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> OpenAPISchema:
-        """Document the error envelope once, on every operation, instead of per route."""
+        """Document once, on every operation, instead of per route: the error envelope, the
+        Idempotency-Key header where the route honours it, and the counters' scheme."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        self._document_idempotency(schema)
+        schema["components"].setdefault("securitySchemes", {})["Counter"] = COUNTER_SCHEME
+        for path, item in schema["paths"].items():
+            if "/counters/device/" in path:
+                for operation in item.values():
+                    operation.setdefault("security", [{"Counter": []}])
         envelope = ErrorOut.model_json_schema(ref_template=REF_TEMPLATE)
         components = schema["components"]["schemas"]
         components.update(envelope.pop("$defs"), ErrorOut=envelope)
@@ -74,6 +120,22 @@ class OmniAPI(NinjaAPI):
                     operation["responses"].setdefault(status, entry)
         return schema
 
+    def _document_idempotency(self, schema: OpenAPISchema) -> None:
+        views = {}
+        for router in self._get_bound_routers():
+            for path_view in router.path_operations.values():
+                for operation in path_view.operations:
+                    views[operation.operation_id or self.get_openapi_operation_id(operation)] = (
+                        operation.view_func
+                    )
+        for item in schema["paths"].values():
+            for operation in item.values():
+                honoured, required = _honours_idempotency_key(views.get(operation["operationId"]))
+                if honoured:
+                    operation.setdefault("parameters", []).append(
+                        {**IDEMPOTENCY_KEY, "required": required}
+                    )
+
 
 def build_api() -> NinjaAPI:
     api = OmniAPI(
@@ -85,6 +147,12 @@ def build_api() -> NinjaAPI:
         '`{"error": {"code", "message", "fields"}}`.',
         docs_url="/docs",
         urls_namespace="api",
+        servers=[
+            {
+                "url": settings.OMNI_PUBLIC_BASE_URL.rstrip("/"),
+                "description": "this deployment (OMNI_PUBLIC_BASE_URL); paths start with /api",
+            }
+        ],
     )
 
     @api.exception_handler(DomainError)

@@ -112,3 +112,43 @@ def test_the_error_envelope_is_what_the_server_sends(document, api_client, merch
     assert set(error["required"]) == set(body["error"]) == {"code", "message", "fields"}
     assert body["error"]["code"] == "validation_failed"
     assert all(isinstance(messages, list) for messages in body["error"]["fields"].values())
+
+
+def test_the_document_names_its_server_and_how_each_caller_signs_in(document):
+    assert document["servers"] and document["servers"][0]["url"].startswith("http")
+    schemes = document["components"]["securitySchemes"]
+    assert set(schemes) >= {"BearerToken", "SessionCookie", "Counter"}
+    assert "issue_token" in schemes["BearerToken"]["description"]
+    assert "X-CSRFToken" in schemes["SessionCookie"]["description"]
+    device = document["paths"]["/api/counters/device/events"]["post"]
+    assert device["security"] == [{"Counter": []}]
+
+
+def _idempotency(operation) -> dict | None:
+    return next(
+        (p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"), None
+    )
+
+
+def test_idempotency_key_is_a_declared_header_exactly_where_it_is_honoured(document):
+    paths = document["paths"]
+    for path in (
+        "/api/groupbuy/campaigns/{campaign_id}/join",
+        "/api/pointsmall/goods/{public_id}/redeem",
+        "/api/orders/orders/{order_id}/pay",
+        "/api/orders/checkout",
+        "/api/inventory/receipts",
+    ):
+        assert _idempotency(paths[path]["post"])["in"] == "header", path
+    refunds = _idempotency(paths["/api/payments/intents/{intent_id}/refunds"]["post"])
+    assert refunds["required"] is True  # refused without one
+    assert _idempotency(paths["/api/catalog/products"]["get"]) is None
+
+
+
+def test_the_api_docs_page_loads_swagger_from_our_own_static_files(client):
+    """Offline (no CDN reachable) the page must still work: its scripts are ours."""
+    page = client.get("/api/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn." not in page and "unpkg" not in page
+    assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
