@@ -86,3 +86,11 @@ def test_a_return_moves_stock_and_money_only_after_the_store_confirms_receipt(
     page.goto(order_url)
     expect(page.get_by_test_id("after-sales-status")).to_have_text("已退款")
     shoot(screenshot, page, "returns-3-refunded")
+
+    # 我的 counts the order under 退款·售后, and the tab lists it.
+    page.goto(f"{url}/me/")
+    shoot(screenshot, page, "returns-4-me")
+    page.get_by_test_id("order-row-after_sales").click()
+    expect(page.get_by_test_id("order-card")).to_have_count(1)
+    expect(page.get_by_test_id("refund-note")).to_have_text("已退款 ¥39.90")
+    shoot(screenshot, page, "returns-5-after-sales-tab")
