@@ -263,6 +263,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "omniretail.core.observability.ObservabilityMiddleware",  # probes, ids, timing
+    # HTML and JSON compressed for clients that accept it (static files come pre-compressed
+    # from WhiteNoise); Django's GZip pads its output against BREACH, and CSRF tokens are
+    # masked per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "omniretail.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -655,8 +659,8 @@ OMNI_SANDBOX_ALIPAY_KEYS = (
     else {}
 )
 OMNI_SANDBOX_ALIPAY_CONFIRM_PREFIX = os.environ.get("OMNI_SANDBOX_ALIPAY_CONFIRM_PREFIX", "2899")
-# Who takes payments here, in the order pages offer them: built-in names (balance, cash,
-# sandbox_gateway) or the dotted path of a PaymentProvider subclass (docs/payments.md).
+# Who takes payments here, in the order pages offer them: built-in names (balance, credit,
+# cash, sandbox_gateway) or the dotted path of a PaymentProvider subclass (docs/payments.md).
 OMNI_PAYMENT_PROVIDERS = [
     p.strip()
     for p in os.environ.get(
@@ -667,6 +671,7 @@ OMNI_PAYMENT_PROVIDERS = [
                 *(["wechatpay"] if OMNI_WECHATPAY_MCHID else []),
                 *(["alipay"] if OMNI_SANDBOX_ALIPAY else []),
                 "balance",
+                "credit",
                 "cash",
             ]
         ),
