@@ -110,6 +110,8 @@ def test_reminding_the_store_tells_it_once_per_half_hour(client, commerce, order
     assert again.status_code == 429
     assert "已提醒过商家" in text(again)
     assert told.count() == 1
+    detail = text(client.get(f"/orders/{waiting.public_id}/"))
+    assert 'data-testid="remind"' in detail and "提醒备货" in detail
     shipped = client.post(f"/orders/{orders['to_receive'].public_id}/remind/")
     assert shipped.status_code == 409  # on its way already: nothing to remind
 
