@@ -63,8 +63,8 @@ RETRY_AFTER = {
 COUNTER_SCHEME = {
     "type": "http",
     "scheme": "Counter",
-    "description": "A smart counter's credential: `Authorization: Counter <counter code>:"
-    "<secret>` (the scheme name is case-insensitive), issued by its operator; see "
+    "description": "A smart counter's credential: `Authorization: Counter <key_id>.<secret>` "
+    "(the scheme name is case-insensitive), issued by its operator; see "
     "docs/counter-protocol.md.",
 }
 IDEMPOTENCY_KEY = {
