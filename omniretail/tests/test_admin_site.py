@@ -7,7 +7,7 @@ from django.urls import reverse
 from omniretail.demo import load_demo_city
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases="__all__")  # the sandboxes keep their own books
 def test_every_admin_changelist_and_add_page_renders(client, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     load_demo_city(product_total=16)
