@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound
@@ -93,6 +94,14 @@ def orders_for_staff(user, *, store=None, status=None, day=None) -> QuerySet[Ord
         start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
         qs = qs.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
     return _detailed(qs)
+
+
+def after_sales_of(order: Order, public_id: str) -> AfterSalesRequest:
+    """One after-sales request of an order already read through the actor's scope."""
+    found = order.after_sales.filter(public_id=public_id).first()
+    if found is None:
+        raise NotFound(_("找不到该售后申请。"))
+    return found
 
 
 def after_sales_for_staff(user, *, store, status=(), q: str = "") -> QuerySet[AfterSalesRequest]:

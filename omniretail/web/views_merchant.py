@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.catalog import selectors as catalog
-from omniretail.core.errors import DomainError, NotFound, ValidationFailed, field_error
+from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.inventory import selectors as stock_reads
 from omniretail.inventory import services as inventory
 from omniretail.orders import aftersales, pickup, selectors, services
@@ -168,9 +168,7 @@ def decide(request: HttpRequest, store, public_id: str) -> HttpResponse:
     order_id = request.POST.get("order", "")
     try:
         order = selectors.order_for_staff(request.user, order_id)
-        found = order.after_sales.filter(public_id=public_id).first()
-        if found is None:
-            raise NotFound(_("找不到该售后申请。"))
+        found = selectors.after_sales_of(order, public_id)
         approve = request.POST.get("decision") == "approve"
         aftersales.decide_after_sales(
             staff=request.user, request=found, approve=approve, note=request.POST.get("note", "")
@@ -221,9 +219,7 @@ def receive_return(request: HttpRequest, store, public_id: str) -> HttpResponse:
     order_id = request.POST.get("order", "")
     try:
         order = selectors.order_for_staff(request.user, order_id)
-        found = order.after_sales.filter(public_id=public_id).first()
-        if found is None:
-            raise NotFound(_("找不到该售后申请。"))
+        found = selectors.after_sales_of(order, public_id)
         condition = request.POST.get("condition", "")
         if condition not in ("resellable", "damaged"):
             raise field_error("condition", _("请选择商品状况。"))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.core import uploads
-from omniretail.core.errors import DomainError, NotFound, ValidationFailed, field_error
+from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.core.idempotency import run_idempotent
 from omniretail.core.ids import new_public_id
 from omniretail.inventory.models import StockLocation
@@ -553,9 +553,7 @@ def return_goods(request: HttpRequest, public_id: str, request_id: str) -> HttpR
     except DomainError as exc:
         return _error(request, exc)
     try:
-        found = order.after_sales.filter(public_id=request_id).first()
-        if found is None:
-            raise NotFound(_("找不到该售后申请。"))
+        found = selectors.after_sales_of(order, request_id)
         aftersales.send_return(
             shopper=request.user,
             request=found,
