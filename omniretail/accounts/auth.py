@@ -16,9 +16,9 @@ from omniretail.core.errors import PermissionDenied
 class BearerToken(HttpBearer):
     openapi_description = (
         "An API token: `Authorization: Bearer <token>`. Get one by signing in with "
-        "`POST /api/accounts/otp/verify` or `POST /api/accounts/login` with "
-        '`"issue_token": true`, or from `POST /api/accounts/tokens` when signed in; revoke it '
-        "with `DELETE /api/accounts/tokens/{id}`. No CSRF token is needed."
+        "`POST /api/auth/otp/verify` or `POST /api/auth/login` with "
+        '`"issue_token": true`, or from `POST /api/auth/tokens` when signed in; revoke it '
+        "with `DELETE /api/auth/tokens/{id}`. No CSRF token is needed."
     )
 
     def authenticate(self, request, token):

@@ -119,6 +119,8 @@ def test_the_document_names_its_server_and_how_each_caller_signs_in(document):
     schemes = document["components"]["securitySchemes"]
     assert set(schemes) >= {"BearerToken", "SessionCookie", "Counter"}
     assert "issue_token" in schemes["BearerToken"]["description"]
+    for path in ("/api/auth/otp/verify", "/api/auth/login", "/api/auth/tokens"):
+        assert path in schemes["BearerToken"]["description"] and path in document["paths"]
     assert "X-CSRFToken" in schemes["SessionCookie"]["description"]
     device = document["paths"]["/api/counters/device/events"]["post"]
     assert device["security"] == [{"Counter": []}]
