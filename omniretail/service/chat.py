@@ -113,14 +113,6 @@ def _hand_off(conversation: Conversation, said: str) -> Message:
     return Message.objects.create(conversation=conversation, sender=Message.Sender.BOT, text=text)
 
 
-def hand_off(*, shopper, conversation: Conversation) -> Message:
-    """The shopper's 转人工 button: the same hand-off as asking for a person in words."""
-    with transaction.atomic():
-        if conversation.status != S.BOT:
-            raise Conflict(_("已经在为您转接人工客服。"), code="already_handed_off")
-        return _hand_off(conversation, _("好的，正在为您转接人工客服。"))
-
-
 def heartbeat(*, agent, now=None) -> None:
     """The console asked for its queue: the agent is online for a minute."""
     AgentPresence.objects.update_or_create(
