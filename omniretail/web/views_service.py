@@ -18,6 +18,7 @@ from omniretail.accounts.selectors import active_merchant, is_platform_operator
 from omniretail.core import uploads
 from omniretail.core.errors import DomainError, field_error
 from omniretail.loyalty import selectors as loyalty
+from omniretail.orders import selectors as orders
 from omniretail.service import chat, complaints, selectors, services
 from omniretail.service.models import Complaint, Conversation
 from omniretail.web.access import staff_required
@@ -140,6 +141,7 @@ def my_complaints(request: HttpRequest) -> HttpResponse:
         "merchants": Organization.objects.filter(
             kind=Organization.Kind.MERCHANT, is_active=True
         ).order_by("name"),
+        "orders": orders.orders_of_shopper(request.user).order_by("-created_at", "-id")[:20],
     }
     return render(request, "web/service/complaints.html", ctx)
 
@@ -147,13 +149,14 @@ def my_complaints(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def file_complaint(request: HttpRequest) -> HttpResponse:
+    about = request.POST.get("about", "")  # the form has one target field per kind
     try:
         files = uploads.photo_files(request)
         with uploads.saved_photos(files, folder="complaints") as names:
             filed = complaints.file_complaint(
                 shopper=request.user,
-                about=request.POST.get("about", ""),
-                target=request.POST.get("target", ""),
+                about=about,
+                target=request.POST.get("target") or request.POST.get(f"target_{about}", ""),
                 text=request.POST.get("text", ""),
                 photos=names,
             )

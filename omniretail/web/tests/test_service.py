@@ -107,3 +107,37 @@ def test_a_shopper_complains_about_a_merchant_and_the_merchant_answers(member, m
     assert filed.status_code == 302 and answered.status_code == 302
     assert complaint.order is None
     assert "抱歉，已增加接线人手" in seen.text and "商家已答复" in seen.text
+
+
+def test_the_complaint_form_offers_my_orders_and_files_one_about_an_order(
+    member, merchant, merchant_staff, shop
+):
+    sku = shop.mask.skus.order_by("price").first()
+    location = inventory.location_for_store(shop.near_store)
+    inventory.receive_stock(actor=merchant_staff, location=location, sku=sku, quantity=5)
+    order = ring_up_sale(
+        staff=merchant_staff, store=shop.near_store, lines=[(sku, 1)], shopper=member
+    )
+    shopper = client_for(member)
+
+    form = shopper.get("/service/complaints/")
+    filed = shopper.post(
+        "/service/complaints/new/",
+        {
+            "about": "order",
+            "target_order": order.public_id,
+            "target_merchant": "",
+            "text": "面膜少了一片",
+        },
+    )
+    empty = shopper.post("/service/complaints/new/", {"about": "store", "text": "门口太脏"})
+
+    assert order.number in form.text
+    assert filed.status_code == 302
+    complaint = Complaint.objects.get()
+    assert (complaint.order, complaint.store, complaint.merchant) == (
+        order,
+        shop.near_store,
+        merchant,
+    )
+    assert empty.status_code == 422 and "请选择投诉的订单、门店或商家" in empty.text
