@@ -41,6 +41,9 @@ class Account(PublicIdModel):
         CLEARING = "clearing", _("清算")
         BREAKAGE = "breakage", _("过期沉淀")
         EXTERNAL = "external", _("外部")
+        # A member's available credit (信用额度) and the late fees they owe (滞纳金).
+        CREDIT = "credit", _("信用额度")
+        CREDIT_FEE = "credit_fee", _("信用滞纳金")
 
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="accounts")
     owner_type = models.CharField(_("所有者类型"), max_length=16)

@@ -1,7 +1,8 @@
-"""Payments' own reactions to its events: a paid top-up reaches the wallet."""
+"""Payments' own reactions to its events: a paid top-up reaches the wallet, a paid credit
+repayment or instalment reaches the credit line."""
 
 from omniretail.core.events import subscribe
-from omniretail.payments import topup
+from omniretail.payments import credit, instalments, topup
 from omniretail.payments.events import PaymentSucceeded
 
 
@@ -9,3 +10,9 @@ from omniretail.payments.events import PaymentSucceeded
 def top_up_paid(event: PaymentSucceeded) -> None:
     if event.purpose == topup.PURPOSE:
         topup.credit(top_up_id=event.reference, intent_id=event.intent_id)
+
+
+@subscribe(PaymentSucceeded)
+def credit_repaid(event: PaymentSucceeded) -> None:
+    if event.purpose == credit.PURPOSE:
+        instalments.repayment_paid(repayment_id=event.reference, intent_id=event.intent_id)

@@ -284,3 +284,302 @@ class Mismatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.intent_id or self.refund_id}"
+
+
+class CreditRule(PublicIdModel, TimeStampedModel):
+    """授信规则: a member whose best loyalty tier has at least `min_tier_rank` and who has
+    at least `min_paid_orders` paid orders is granted a line of `limit`. The active rule
+    with the highest limit that a member meets applies."""
+
+    min_tier_rank = models.PositiveSmallIntegerField(_("最低会员等级"), default=0)
+    min_paid_orders = models.PositiveIntegerField(_("最少已付订单"), default=0)
+    limit = MoneyField(_("授信额度"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("授信规则")
+        verbose_name_plural = _("授信规则")
+        ordering = ["-is_active", "-limit", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(limit__gt=0), name="payments_creditrule_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"等级≥{self.min_tier_rank} 订单≥{self.min_paid_orders} ¥{self.limit}"
+
+
+class CreditLine(PublicIdModel, TimeStampedModel):
+    """A member's credit line (信用额度). The available credit is the member's ledger
+    account of kind `credit`; what is owed is `limit` minus it, held by the issued bills,
+    the current period (`period_*`, billed at the month's end) and the instalment plans.
+    Paying with it needs the line neither frozen by staff nor overdue."""
+
+    class Source(models.TextChoices):
+        RULE = "rule", _("规则授信")
+        STAFF = "staff", _("人工授信")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_line"
+    )
+    limit = MoneyField(_("授信额度"))
+    source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
+    rule = models.ForeignKey(
+        CreditRule, null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
+    )
+    frozen = models.BooleanField(_("人工冻结"), default=False)
+    overdue = models.BooleanField(_("逾期冻结"), default=False)
+    period_start = models.DateField(_("本期开始"))
+    period_spent = MoneyField(_("本期消费"), default=ZERO)
+    period_refunded = MoneyField(_("本期退款"), default=ZERO)
+    period_repaid = MoneyField(_("本期提前还款"), default=ZERO)
+
+    class Meta:
+        verbose_name = _("信用额度")
+        verbose_name_plural = _("信用额度")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_spent__gte=F("period_refunded") + F("period_repaid")),
+                name="payments_creditline_period_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ¥{self.limit}"
+
+    @property
+    def usable(self) -> bool:
+        return not (self.frozen or self.overdue)
+
+    @property
+    def period_owed(self):
+        return self.period_spent - self.period_refunded - self.period_repaid
+
+
+class CreditLineEvent(PublicIdModel):
+    """What happened to a line and who did it (授信、调额、冻结、解冻、逾期): the audit trail
+    of the finance page; an event's id keys the ledger posting of a limit change."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("授信")
+        ADJUST = "adjust", _("调整额度")
+        FREEZE = "freeze", _("冻结")
+        UNFREEZE = "unfreeze", _("解冻")
+        OVERDUE = "overdue", _("逾期冻结")
+        CURED = "cured", _("还清解冻")
+
+    line = models.ForeignKey(CreditLine, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    old_limit = MoneyField(_("原额度"), null=True, blank=True)
+    new_limit = MoneyField(_("新额度"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("信用额度变更")
+        verbose_name_plural = _("信用额度变更")
+        ordering = ["-id"]
+
+
+class CreditBill(PublicIdModel, TimeStampedModel):
+    """账单: one calendar month (China time) of a line: spent minus refunded minus repaid
+    early is `amount`, due on `due_on`; `settled` is what repayments and later refunds
+    took off it. Unpaid after the due date it is overdue and charged a daily late fee."""
+
+    line = models.ForeignKey(CreditLine, on_delete=models.PROTECT, related_name="bills")
+    period_start = models.DateField(_("账期开始"))
+    period_end = models.DateField(_("账期结束"))
+    spent = MoneyField(_("消费"), default=ZERO)
+    refunded = MoneyField(_("退款"), default=ZERO)
+    repaid_early = MoneyField(_("提前还款"), default=ZERO)
+    amount = MoneyField(_("应还"), default=ZERO)
+    settled = MoneyField(_("已还"), default=ZERO)
+    late_fees = MoneyField(_("滞纳金"), default=ZERO)
+    due_on = models.DateField(_("还款日"))
+    paid_at = models.DateTimeField(_("还清时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("信用账单")
+        verbose_name_plural = _("信用账单")
+        ordering = ["-period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "period_start"], name="payments_bill_once"),
+            models.CheckConstraint(
+                condition=Q(amount=F("spent") - F("refunded") - F("repaid_early"))
+                & Q(settled__lte=F("amount")),
+                name="payments_bill_adds_up",
+            ),
+        ]
+
+    @property
+    def remaining(self):
+        return self.amount - self.settled
+
+
+class InstalmentTerms(PublicIdModel, TimeStampedModel):
+    """分期设置 of one merchant (`organization`) or, without one, the platform's for every
+    merchant without its own: which of 3/6/12 months are offered and when the goods are
+    released (on the first instalment or on full payment)."""
+
+    class Release(models.TextChoices):
+        FIRST = "first", _("首期付款后发货")
+        FULL = "full", _("全部付清后发货")
+
+    organization = models.OneToOneField(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="instalment_terms",
+    )
+    months = models.JSONField(_("可选期数"), default=list)
+    release = models.CharField(
+        _("发货规则"), max_length=8, choices=Release.choices, default=Release.FIRST
+    )
+
+    class Meta:
+        verbose_name = _("分期设置")
+        verbose_name_plural = _("分期设置")
+
+
+class InstalmentPlan(PublicIdModel, TimeStampedModel):
+    """分期: a credit purchase of `principal` (the order's intent, `intent_id`) repaid in
+    `months` monthly instalments with a fee; the first is paid at checkout through a
+    provider, which is when the principal is taken from the credit line."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待付首期")
+        ACTIVE = "active", _("还款中")
+        COMPLETED = "completed", _("已还清")
+        CANCELLED = "cancelled", _("已取消")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="instalment_plans"
+    )
+    intent_id = models.CharField(_("订单支付单"), max_length=26)
+    principal = MoneyField(_("本金"))
+    months = models.PositiveSmallIntegerField(_("期数"))
+    fee_rate = models.DecimalField(_("手续费率"), max_digits=6, decimal_places=4)
+    fee = MoneyField(_("手续费"))
+    release = models.CharField(_("发货规则"), max_length=8, choices=InstalmentTerms.Release.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    principal_refunded = MoneyField(_("退款冲减本金"), default=ZERO)
+
+    class Meta:
+        verbose_name = _("分期计划")
+        verbose_name_plural = _("分期计划")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intent_id"],
+                condition=~Q(status="cancelled"),
+                name="payments_instalment_one_live_plan",
+            ),
+        ]
+
+
+class Instalment(models.Model):
+    """One instalment of a plan: its share of principal and fee, due on `due_on`."""
+
+    plan = models.ForeignKey(InstalmentPlan, on_delete=models.CASCADE, related_name="instalments")
+    number = models.PositiveSmallIntegerField(_("期次"))
+    due_on = models.DateField(_("到期日"))
+    principal = MoneyField(_("本金"))
+    fee = MoneyField(_("手续费"))
+    late_fees = MoneyField(_("滞纳金"), default=ZERO)
+    paid_at = models.DateTimeField(_("还款时间"), null=True, blank=True)
+    waived = models.BooleanField(_("已免除"), default=False)
+
+    class Meta:
+        verbose_name = _("分期期次")
+        verbose_name_plural = _("分期期次")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="payments_instalment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} #{self.number} {self.due_on}"
+
+    @property
+    def amount(self):
+        return self.principal + self.fee
+
+    @property
+    def open(self) -> bool:
+        return self.paid_at is None and not self.waived
+
+
+class CreditRepayment(PublicIdModel, TimeStampedModel):
+    """还款 through any online provider (purpose `credit_repayment`): a bill repayment
+    (`plan` empty), an instalment of a plan, or the early repayment of a whole plan. It
+    reaches the line once, when its own intent is paid."""
+
+    class Kind(models.TextChoices):
+        BILL = "bill", _("账单还款")
+        INSTALMENT = "instalment", _("分期还款")
+        EARLY = "early", _("提前还清")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待支付")
+        CREDITED = "credited", _("已入账")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_repayments"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    plan = models.ForeignKey(
+        InstalmentPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    instalment_numbers = models.JSONField(_("期次"), default=list, blank=True)
+    amount = MoneyField(_("金额"))
+    intent_id = models.CharField(_("支付单"), max_length=26, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    credited_at = models.DateTimeField(_("入账时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("信用还款")
+        verbose_name_plural = _("信用还款")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_repayment_positive")
+        ]
+
+
+class LateFee(models.Model):
+    """One day's late fee (滞纳金) on an overdue bill or instalment: at most one per day."""
+
+    bill = models.ForeignKey(
+        CreditBill, null=True, blank=True, on_delete=models.PROTECT, related_name="fees"
+    )
+    instalment = models.ForeignKey(
+        Instalment, null=True, blank=True, on_delete=models.PROTECT, related_name="fees"
+    )
+    day = models.DateField(_("计费日"))
+    overdue = MoneyField(_("逾期金额"))
+    amount = MoneyField(_("滞纳金"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("滞纳金")
+        verbose_name_plural = _("滞纳金")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bill", "day"], name="payments_latefee_bill_day"),
+            models.UniqueConstraint(
+                fields=["instalment", "day"], name="payments_latefee_instalment_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} ¥{self.amount}"

@@ -81,12 +81,16 @@ def provider(name: str) -> PaymentProvider:
     return providers.get_provider(name)
 
 
-def payment_methods(*, capabilities: frozenset[Capability] = ONLINE) -> list[PaymentMethod]:
+def payment_methods(
+    *, capabilities: frozenset[Capability] = ONLINE, payer=None
+) -> list[PaymentMethod]:
     """What a page offers the payer: every enabled provider with one of `capabilities`
-    (by default what a payer can use alone; a till adds payment codes and cash)."""
+    (by default what a payer can use alone; a till adds payment codes and cash) that
+    `payer` may use (credit only to a member with a usable line; None: nobody signed in)."""
     return [
         PaymentMethod(name=p.name, label=str(p.label), capabilities=p.capabilities)
         for p in providers.enabled(capabilities=capabilities)
+        if p.available_to(payer)
     ]
 
 

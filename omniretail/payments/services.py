@@ -120,6 +120,7 @@ def new_intent(
         raise field_error(
             "amount", _("超出该支付方式的单笔限额 ¥%(limit)s。") % {"limit": money(limit)}
         )
+    get_provider(provider).check_payer(payer, amount)
     if provider == Provider.BALANCE and payer is None:
         raise field_error("payer", _("余额支付需要付款人。"))
     if provider == Provider.CASH and payee is None:

@@ -13,6 +13,7 @@ BUILT_IN = {
     "alipay": "omniretail.payments.providers.alipay.Alipay",
     "balance": "omniretail.payments.providers.balance.StoredBalance",
     "cash": "omniretail.payments.providers.cash.CashAtStore",
+    "credit": "omniretail.payments.providers.credit.Credit",
     "sandbox_gateway": "omniretail.payments.providers.sandbox.SandboxGateway",
     "wechatpay": "omniretail.payments.providers.wechatpay.WeChatPay",
 }

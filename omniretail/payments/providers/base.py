@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-from omniretail.core.errors import DomainError
+from omniretail.core.errors import DomainError, ValidationFailed
 
 
 class CallbackRejected(DomainError):
@@ -125,6 +125,18 @@ class PaymentProvider:
 
     def available(self) -> bool:
         """Whether it can take payments here (configured, or its sandbox switched on)."""
+        return True
+
+    def check_payer(self, payer, amount: Decimal | None = None) -> None:
+        """Refuse (ValidationFailed naming the field) a payer who cannot pay `amount`, or
+        anything, this way: credit needs the payer's own usable line. Most accept anyone."""
+
+    def available_to(self, payer) -> bool:
+        """Whether a page may offer it to `payer` (None: nobody signed in)."""
+        try:
+            self.check_payer(payer)
+        except ValidationFailed:
+            return False
         return True
 
     def start(self, intent, *, return_url: str = "") -> Started:
