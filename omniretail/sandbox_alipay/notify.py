@@ -14,7 +14,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -137,6 +137,7 @@ def _deliver(pk: int) -> None:
                 time.sleep(settings.OMNI_SANDBOX_RETRY_BASE_S * 2**attempt)
         logger.warning("sandbox alipay gave up notifying %s after %s attempts", row.url, attempts)
     finally:
+        connections[Notification.objects.db].close()  # this thread's own connection
         with _inflight_lock:
             _inflight.discard(threading.current_thread())
 

@@ -264,9 +264,12 @@ class Alipay(PaymentProvider):
     def _notify_url(self) -> str:
         return settings.OMNI_PUBLIC_BASE_URL.rstrip("/") + CALLBACK_PATH
 
-    def start(self, intent, *, return_url: str = "") -> Started:
+    def start(self, intent, *, return_url: str = "", trade_type: str = "H5") -> Started:
         """手机网站支付: a page API, so nothing is sent to Alipay yet; the payer's browser
-        carries the signed request to the gateway, which opens the cashier."""
+        carries the signed request to the gateway, which opens the cashier. `trade_type`
+        NATIVE (the WeChat Pay adapter's name for it) asks for a QR code instead."""
+        if trade_type == "NATIVE":
+            return self.show_qr(intent)
         cfg = config()
         base = settings.OMNI_PUBLIC_BASE_URL.rstrip("/")
         back = base + (return_url or "/")

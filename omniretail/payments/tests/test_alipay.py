@@ -262,7 +262,7 @@ def test_a_precreated_qr_code_is_unknown_until_scanned_then_paid(live, shopper):
     intent = new_intent(shopper)
     alipay = get_provider("alipay")
 
-    started = alipay.show_qr(intent)
+    started = alipay.start(intent, trade_type="NATIVE")
 
     assert started.next_action == "show_qr"
     assert started.qr_code.startswith(live.url + "/sandbox-alipay/qr/")
