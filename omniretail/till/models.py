@@ -30,6 +30,9 @@ class TillSale(models.Model):
     tendered = MoneyField(_("实收"), null=True, blank=True)
     change = MoneyField(_("找零"), default=0)
     points = models.JSONField(_("获得积分"), default=dict, blank=True)
+    # The till page's key for the sale on screen: a second press of 结账 (a double click,
+    # a resubmitted form) finds this row instead of selling the goods again.
+    key = models.CharField(max_length=32, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:

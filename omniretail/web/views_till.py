@@ -4,6 +4,7 @@ sale earns, take cash with change or the member's balance, print the receipt, an
 shift report (交班). The sale in progress lives in the session, per store; every rule is in
 orders.till and till.services. Plus the shopper's own member code page."""
 
+import secrets
 import time
 
 import segno
@@ -34,7 +35,14 @@ MAX_LINE_QUANTITY = 999
 def _sale(request: HttpRequest, store) -> dict:
     """The sale in progress at this store's till: [[sku id, quantity]] and the member."""
     tills = request.session.setdefault(SESSION_KEY, {})
-    return tills.setdefault(store.public_id, {"lines": [], "member": ""})
+    sale = tills.setdefault(store.public_id, _new_sale())
+    sale.setdefault("key", secrets.token_hex(16))
+    return sale
+
+
+def _new_sale() -> dict:
+    """An empty sale with the key its payment is made once under (till.services.ring_up)."""
+    return {"lines": [], "member": "", "key": secrets.token_hex(16)}
 
 
 def _save(request: HttpRequest) -> None:
@@ -85,6 +93,7 @@ def _ctx(request: HttpRequest, store, **extra) -> dict:
         "store": store,
         "stores": stores.stores_for_actor(request.user).filter(is_active=True),
         "section": "till",
+        "sale_key": sale["key"],
         "lines": [{"sku": sku, "quantity": q, "total": sku.price * q} for sku, q in lines],
         "quote": quote,
         "quote_error": quote_error,
@@ -141,8 +150,9 @@ def _act(request: HttpRequest, store, sale: dict):
     elif action == "forget_member":
         sale["member"] = ""
     elif action == "clear":
-        sale.update(lines=[], member="")
+        sale.update(_new_sale())
     elif action in ("cash", "balance"):
+        # A second press finds the first sale by its key, even once the screen is empty.
         skus = skus_by_public_ids([sku_id for sku_id, _q in sale["lines"]])
         rung = services.ring_up(
             staff=request.user,
@@ -151,8 +161,9 @@ def _act(request: HttpRequest, store, sale: dict):
             shopper=_member(sale["member"]),
             payment=action,
             cash_tendered=request.POST.get("cash_tendered", ""),
+            key=request.POST.get("key", "")[:32],
         )
-        sale.update(lines=[], member="")
+        sale.update(_new_sale())
         return redirect("web:till_receipt", public_id=rung.order.public_id)
     else:
         raise field_error("action", _("未知的操作。"))

@@ -110,3 +110,16 @@ def test_the_shoppers_member_code_page_shows_a_code_the_till_accepts(client, com
     code = page.split('data-testid="member-code-text">')[1].split("<")[0]
     assert member_code.user_for_code(code) == commerce.member
     assert "<svg" in page
+
+
+def test_pressing_pay_twice_sells_once_and_shows_the_same_receipt(clerk, gold):
+    scan(clerk, "MASK-10")
+    page = text(clerk.get(TILL))
+    key = page.split('name="key" value="')[1].split('"')[0]
+    first = clerk.post(TILL, {"action": "cash", "cash_tendered": "50", "key": key})
+    again = clerk.post(TILL, {"action": "cash", "cash_tendered": "50", "key": key})
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    assert Order.objects.count() == TillSale.objects.count() == 1
+    scan(clerk, "MASK-10")
+    assert f'name="key" value="{key}"' not in text(clerk.get(TILL))  # the next sale's own
