@@ -245,6 +245,7 @@ INSTALLED_APPS = [
     "omniretail.stores",
     "omniretail.inventory",
     "omniretail.orders",
+    "omniretail.terminals",
     "omniretail.loyalty",
     "omniretail.earning",
     "omniretail.reviews",
@@ -256,6 +257,7 @@ INSTALLED_APPS = [
     "omniretail.counters",
     "omniretail.supply",
     "omniretail.service",
+    "omniretail.community",
     "omniretail.web",
     "omniretail.sandbox_wechatpay",
     "omniretail.sandbox_alipay",
@@ -379,6 +381,17 @@ else:
         }
     }
 
+# Chat rooms (community): a channel layer in this process's memory, or with REDIS_URL one in
+# Redis that every web process shares, so a message sent through one reaches sockets on all.
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{OMNI_REDIS_PREFIX}:chat"},
+    }
+    if REDIS_URL
+    else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
@@ -475,6 +488,8 @@ OMNI_COUNTER_CODE_RATE_PER_COUNTER = _rate("OMNI_COUNTER_CODE_RATE_PER_COUNTER",
 OMNI_COUNTER_CODE_RATE_PER_IP = _rate("OMNI_COUNTER_CODE_RATE_PER_IP", "20/600")
 OMNI_PICKUP_RATE_PER_STAFF = _rate("OMNI_PICKUP_RATE_PER_STAFF", "10/600")
 OMNI_PICKUP_RATE_PER_STORE = _rate("OMNI_PICKUP_RATE_PER_STORE", "30/600")
+# Group chat: messages one member may send to one group (community.chat).
+OMNI_COMMUNITY_POST_RATE = _rate("OMNI_COMMUNITY_POST_RATE", "30/60")
 # Reverse proxies in front of the web processes: the client address is the X-Forwarded-For
 # entry the outermost of them appended (0: REMOTE_ADDR, no proxy).
 OMNI_TRUSTED_PROXIES = _env_int("OMNI_TRUSTED_PROXIES", 0, low=0, high=10)
@@ -673,6 +688,7 @@ OMNI_PAYMENT_PROVIDERS = [
                 "balance",
                 "credit",
                 "cash",
+                "card_terminal",
             ]
         ),
     ).split(",")
