@@ -20,6 +20,7 @@ from omniretail.reviews.api import router as reviews_router
 from omniretail.service.api import router as service_router
 from omniretail.stores.api import router as stores_router
 from omniretail.supply.api import router as supply_router
+from omniretail.terminals.api import router as terminals_router
 
 api = build_api()
 api.add_router("/auth", auth_router)
@@ -37,6 +38,7 @@ api.add_router("/groupbuy", groupbuy_router)
 api.add_router("/counters", counters_router)
 api.add_router("/supply", supply_router)
 api.add_router("/service", service_router)
+api.add_router("/terminals", terminals_router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -60,12 +60,28 @@ RETRY_AFTER = {
 }
 
 
-COUNTER_SCHEME = {
-    "type": "http",
-    "scheme": "Counter",
-    "description": "A smart counter's credential: `Authorization: Counter <key_id>.<secret>` "
-    "(the scheme name is case-insensitive), issued by its operator; see "
-    "docs/counter-protocol.md.",
+# Devices authenticate with credentials of their own on their own routes (not `auth=`).
+DEVICE_SCHEMES = {
+    "/counters/device/": (
+        "Counter",
+        {
+            "type": "http",
+            "scheme": "Counter",
+            "description": "A smart counter's credential: `Authorization: Counter "
+            "<key_id>.<secret>` (the scheme name is case-insensitive), issued by its "
+            "operator; see docs/counter-protocol.md.",
+        },
+    ),
+    "/terminals/device/": (
+        "Terminal",
+        {
+            "type": "http",
+            "scheme": "Terminal",
+            "description": "A card terminal's credential: `Authorization: Terminal "
+            "<key_id>.<secret>`, issued once when a merchant registers the terminal; see "
+            "docs/terminal-protocol.md.",
+        },
+    ),
 }
 IDEMPOTENCY_KEY = {
     "name": HEADER,
@@ -98,14 +114,16 @@ def _honours_idempotency_key(view) -> tuple[bool, bool]:
 class OmniAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> OpenAPISchema:
         """Document once, on every operation, instead of per route: the error envelope, the
-        Idempotency-Key header where the route honours it, and the counters' scheme."""
+        Idempotency-Key header where the route honours it, and the devices' schemes."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         self._document_idempotency(schema)
-        schema["components"].setdefault("securitySchemes", {})["Counter"] = COUNTER_SCHEME
-        for path, item in schema["paths"].items():
-            if "/counters/device/" in path:
-                for operation in item.values():
-                    operation.setdefault("security", [{"Counter": []}])
+        schemes = schema["components"].setdefault("securitySchemes", {})
+        for marker, (name, scheme) in DEVICE_SCHEMES.items():
+            schemes[name] = scheme
+            for path, item in schema["paths"].items():
+                if marker in path:
+                    for operation in item.values():
+                        operation.setdefault("security", [{name: []}])
         envelope = ErrorOut.model_json_schema(ref_template=REF_TEMPLATE)
         components = schema["components"]["schemas"]
         components.update(envelope.pop("$defs"), ErrorOut=envelope)

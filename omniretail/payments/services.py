@@ -450,11 +450,12 @@ def _apply_gateway_event(intent: PaymentIntent, event: CallbackEvent) -> str:
         return (
             Outcome.APPLIED if _fail(intent, reason=event.reason or "failed") else (Outcome.IGNORED)
         )
-    if event.type == "refund.succeeded":
+    if event.type in ("refund.succeeded", "refund.failed"):
         refund = Refund.objects.filter(public_id=event.refund_id, intent=intent).first()
         if refund is None:
             return Outcome.IGNORED
-        return Outcome.APPLIED if _refund_succeeded(refund) else Outcome.DUPLICATE
+        settled = settle_refund(refund=refund, succeeded=event.type == "refund.succeeded")
+        return Outcome.APPLIED if settled else Outcome.DUPLICATE
     return Outcome.IGNORED
 
 
@@ -537,6 +538,28 @@ def _replay_refund(key: str, digest: str) -> Refund | None:
     if row is not None and row.request_fingerprint != digest:
         raise Conflict(_("该幂等键已用于另一笔退款。"), code="idempotency_key_reused")
     return row
+
+
+def settle_refund(*, refund: Refund, succeeded: bool) -> bool:
+    """A pending refund's final word from its provider (a notification, a query, a card
+    terminal), applied once. A failed refund gives its amount back to what may still be
+    refunded, under the intent's lock; either way it never moves twice."""
+    if succeeded:
+        return _refund_succeeded(refund)
+    with transaction.atomic():
+        current = _lock_intent(refund.intent)
+        if not Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+            status=Refund.Status.FAILED, updated_at=timezone.now()
+        ):
+            return False
+        total = current.amount_refunded - refund.amount
+        PaymentIntent.objects.filter(pk=current.pk).update(
+            amount_refunded=total,
+            status=Status.PARTIALLY_REFUNDED if total else Status.SUCCEEDED,
+            updated_at=timezone.now(),
+        )
+    logger.warning("refund %s failed at its provider", refund.public_id)
+    return True
 
 
 def _refund_succeeded(row: Refund) -> bool:

@@ -117,13 +117,15 @@ def test_the_error_envelope_is_what_the_server_sends(document, api_client, merch
 def test_the_document_names_its_server_and_how_each_caller_signs_in(document):
     assert document["servers"] and document["servers"][0]["url"].startswith("http")
     schemes = document["components"]["securitySchemes"]
-    assert set(schemes) >= {"BearerToken", "SessionCookie", "Counter"}
+    assert set(schemes) >= {"BearerToken", "SessionCookie", "Counter", "Terminal"}
     assert "issue_token" in schemes["BearerToken"]["description"]
     for path in ("/api/auth/otp/verify", "/api/auth/login", "/api/auth/tokens"):
         assert path in schemes["BearerToken"]["description"] and path in document["paths"]
     assert "X-CSRFToken" in schemes["SessionCookie"]["description"]
     device = document["paths"]["/api/counters/device/events"]["post"]
     assert device["security"] == [{"Counter": []}]
+    terminal = document["paths"]["/api/terminals/device/jobs/next"]["get"]
+    assert terminal["security"] == [{"Terminal": []}]
 
 
 def _idempotency(operation) -> dict | None:

@@ -12,6 +12,7 @@ from omniretail.payments.providers.base import ONLINE, Capability, PaymentProvid
 BUILT_IN = {
     "alipay": "omniretail.payments.providers.alipay.Alipay",
     "balance": "omniretail.payments.providers.balance.StoredBalance",
+    "card_terminal": "omniretail.terminals.provider.CardTerminal",
     "cash": "omniretail.payments.providers.cash.CashAtStore",
     "credit": "omniretail.payments.providers.credit.Credit",
     "sandbox_gateway": "omniretail.payments.providers.sandbox.SandboxGateway",

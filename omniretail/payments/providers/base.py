@@ -56,6 +56,7 @@ class Capability(StrEnum):
     PAYMENT_CODE = "payment_code"  # the payer's 付款码 scanned at a till or counter
     INSTANT = "instant"  # paid at once, nothing to show (stored balance, credit)
     AT_STORE = "at_store"  # handed over in person (cash)
+    CARD_PRESENT = "card_present"  # a bank card or NFC phone at a terminal (POS)
     REFUND = "refund"
     PARTIAL_REFUND = "partial_refund"
     QUERY = "query"
