@@ -1,6 +1,12 @@
 from django.urls import include, path
 
-from omniretail.web import views, views_merchant, views_notifications, views_shop
+from omniretail.web import (
+    views,
+    views_merchant,
+    views_notifications,
+    views_shop,
+    views_terminals,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -64,6 +70,12 @@ urlpatterns = [
         name="m_receive_return",
     ),
     path("merchant/stock/", views_merchant.stock, name="m_stock"),
+    path("merchant/terminals/", views_terminals.terminals, name="m_terminals"),
+    path(
+        "merchant/terminals/<str:public_id>/revoke/",
+        views_terminals.terminal_revoke,
+        name="m_terminal_revoke",
+    ),
     # programmes
     path("", include("omniretail.web.urls_referrals")),
     path("", include("omniretail.web.urls_loyalty")),

@@ -185,6 +185,9 @@ MATRIX = {
     "supply_shop": row("get", 200, 200, 200, 200, 200, 200, args=("store",)),
     "supply_mall": row("get", 200, 200, 200, 200, 200, 200),
     "supply_deliver": row("post", LOGIN, 302, 302, 302, 302, 302),
+    # card terminals: the merchant's owners and managers
+    "m_terminals": row("get", LOGIN, 200, 200, 403, 403, 200),
+    "m_terminal_revoke": row("post", LOGIN, 404, 404, 403, 403, 404, args=("unknown",)),
     # platform finance: platform operators only, merchants' owners included refused
     "ops_top_ups": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_top_up_rule": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
