@@ -23,6 +23,8 @@ from omniretail.orders.schemas import (
     PayIn,
     PayOut,
     PickupRedeemIn,
+    ReturnReceiptIn,
+    ReturnShipmentIn,
     SaleIn,
 )
 from omniretail.payments import services as payments
@@ -232,7 +234,26 @@ def after_sales_out(req: AfterSalesRequest) -> dict:
         "reason": req.reason,
         "amount": str(req.amount),
         "photos": [url for url in map(uploads.photo_url, req.photos) if url],
+        "return_method": req.return_method,
+        "return_carrier": req.return_carrier,
+        "return_tracking_no": req.return_tracking_no,
+        "received_at": req.received_at,
+        "resellable": req.resellable,
     }
+
+
+@router.post("/after-sales/{request_id}/return", response=AfterSalesOut)
+def send_return(request, request_id: str, payload: ReturnShipmentIn):
+    """The shopper ships the goods of an approved return back, or drops them off."""
+    req = selectors.after_sales_of_shopper(request.auth, request_id)
+    sent = aftersales.send_return(
+        shopper=request.auth,
+        request=req,
+        method=payload.method,
+        carrier=payload.carrier,
+        tracking_no=payload.tracking_no,
+    )
+    return after_sales_out(sent)
 
 
 @router.post("/orders/{order_id}/after-sales", response={201: AfterSalesOut})
@@ -329,6 +350,27 @@ def decide(request, request_id: str, payload: AfterSalesDecisionIn):
 
     return idempotent(
         request, endpoint=f"decision:{request_id}", payload=payload.model_dump(), action=act
+    )
+
+
+@router.post("/merchant/after-sales/{request_id}/receipt", response=AfterSalesOut)
+def receive_return(request, request_id: str, payload: ReturnReceiptIn):
+    """The store has the returned goods and says whether they can be sold again: only now
+    are they restocked (when resellable) and the refund made. Idempotent."""
+    req = AfterSalesRequest.objects.select_related("order").filter(public_id=request_id).first()
+    if req is None:
+        raise NotFound()
+    selectors.order_for_staff(request.auth, req.order.public_id)  # scope check
+
+    def act():
+        received = aftersales.confirm_return_received(
+            staff=request.auth, request=req, resellable=payload.resellable, note=payload.note
+        )
+        received.refresh_from_db()
+        return 200, as_json(AfterSalesOut, after_sales_out(received))
+
+    return idempotent(
+        request, endpoint=f"receipt:{request_id}", payload=payload.model_dump(), action=act
     )
 
 

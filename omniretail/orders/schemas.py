@@ -125,6 +125,25 @@ class AfterSalesOut(Schema):
     reason: str
     amount: str
     photos: list[str]
+    return_method: str = ""
+    return_carrier: str = ""
+    return_tracking_no: str = ""
+    received_at: datetime | None = None
+    resellable: bool | None = None
+
+
+class ReturnShipmentIn(Schema):
+    """How the goods of an approved return come back: `ship` (carrier and tracking number)
+    or `drop_off` at the store."""
+
+    method: str = Field(..., max_length=10)
+    carrier: str = Field("", max_length=20)
+    tracking_no: str = Field("", max_length=200)
+
+
+class ReturnReceiptIn(Schema):
+    resellable: bool
+    note: str = Field("", max_length=500)
 
 
 class AfterSalesDecisionIn(Schema):

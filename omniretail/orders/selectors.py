@@ -104,6 +104,14 @@ def after_sales_of(order: Order, public_id: str) -> AfterSalesRequest:
     return found
 
 
+def after_sales_of_shopper(user, public_id: str) -> AfterSalesRequest:
+    """One of the shopper's after-sales requests; anyone else's is not found."""
+    found = AfterSalesRequest.objects.filter(public_id=public_id, order__shopper=user)
+    if (request := found.select_related("order").first()) is None:
+        raise NotFound(_("找不到该售后申请。"))
+    return request
+
+
 def after_sales_for_staff(user, *, store, status=(), q: str = "") -> QuerySet[AfterSalesRequest]:
     """A store's after-sales requests, newest first; `q` finds one by its order number or
     the return parcel's tracking number (what a clerk has in hand at the counter)."""
