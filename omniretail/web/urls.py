@@ -88,4 +88,5 @@ urlpatterns = [
     path("", include("omniretail.web.urls_service")),
     path("", include("omniretail.web.urls_till")),
     path("", include("omniretail.web.urls_finance")),
+    path("", include("omniretail.web.urls_community")),
 ]

@@ -193,6 +193,8 @@ MATRIX = {
     "ops_top_up_rule": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_top_up_refund": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_reconciliation": row("get", LOGIN, 403, 403, 403, 403, 403),
+    # community: the platform's prohibited words and the moderation audit
+    "ops_community_words": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_reconciliation_detail": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
 }
 
