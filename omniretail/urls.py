@@ -21,6 +21,7 @@ from omniretail.service.api import router as service_router
 from omniretail.stores.api import router as stores_router
 from omniretail.supply.api import router as supply_router
 from omniretail.terminals.api import router as terminals_router
+from omniretail.till.api import router as till_router
 
 api = build_api()
 api.add_router("/auth", auth_router)
@@ -39,6 +40,7 @@ api.add_router("/counters", counters_router)
 api.add_router("/supply", supply_router)
 api.add_router("/service", service_router)
 api.add_router("/terminals", terminals_router)
+api.add_router("/till", till_router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

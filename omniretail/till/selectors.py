@@ -2,7 +2,6 @@
 merchant (another merchant's sale is not found)."""
 
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.selectors import organizations_of
 from omniretail.catalog.models import Product, Sku
 from omniretail.core.errors import NotFound
-from omniretail.core.money import ZERO
+from omniretail.core.money import ZERO, money
 from omniretail.inventory.models import StockLevel
 from omniretail.inventory.services import location_for_store
 from omniretail.till.models import TillSale
@@ -47,8 +46,8 @@ def shift_report(*, store, staff, day=None) -> dict:
             "payment": value,
             "label": label,
             "count": by_method.get(value, {}).get("count", 0),
-            "amount": by_method.get(value, {}).get("amount") or ZERO,
-            "refunded": by_method.get(value, {}).get("refunded") or ZERO,
+            "amount": money(by_method.get(value, {}).get("amount") or ZERO),
+            "refunded": money(by_method.get(value, {}).get("refunded") or ZERO),
         }
         for value, label in TillSale.Payment.choices
     ]
@@ -58,8 +57,8 @@ def shift_report(*, store, staff, day=None) -> dict:
         "staff": staff,
         "methods": methods,
         "count": sum(m["count"] for m in methods),
-        "amount": sum((m["amount"] for m in methods), Decimal("0.00")),
-        "refunded": sum((m["refunded"] for m in methods), Decimal("0.00")),
+        "amount": money(sum((m["amount"] for m in methods), ZERO)),
+        "refunded": money(sum((m["refunded"] for m in methods), ZERO)),
         "cash_expected": cash["amount"] - cash["refunded"],
     }
 
