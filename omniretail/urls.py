@@ -6,6 +6,7 @@ from django.urls import include, path
 from omniretail.accounts.api import router as auth_router
 from omniretail.catalog.api import router as catalog_router
 from omniretail.codes.api import router as codes_router
+from omniretail.community.api import router as community_router
 from omniretail.core import media as media_view
 from omniretail.core.api import build_api
 from omniretail.counters.api import router as counters_router
@@ -39,6 +40,7 @@ api.add_router("/groupbuy", groupbuy_router)
 api.add_router("/counters", counters_router)
 api.add_router("/supply", supply_router)
 api.add_router("/service", service_router)
+api.add_router("/community", community_router)
 api.add_router("/terminals", terminals_router)
 api.add_router("/till", till_router)
 

@@ -1,0 +1,300 @@
+"""Community over JSON, mounted at /api/community: groups, joining, messages (history, send,
+image, report, remove, pin, read), members and moderation, and the platform's prohibited
+words. The live stream is the WebSocket /ws/community/<group>/ (docs/community.md)."""
+
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status, UploadedFile
+
+from omniretail.accounts.auth import AUTH
+from omniretail.accounts.models import Organization
+from omniretail.accounts.selectors import is_platform_operator
+from omniretail.community import chat, moderation, selectors, services
+from omniretail.community.models import BannedWord, Group, Member
+from omniretail.community.schemas import (
+    BanIn,
+    GroupIn,
+    GroupOut,
+    GroupSettingsIn,
+    JoinIn,
+    MemberOut,
+    MessageIn,
+    MessageOut,
+    MuteIn,
+    PinIn,
+    ReadIn,
+    ReportIn,
+    RoleIn,
+    WordIn,
+    WordOut,
+)
+from omniretail.core.errors import PermissionDenied, field_error
+from omniretail.stores.models import Store
+
+router = Router(tags=["community"], auth=AUTH)
+
+
+def _group_out(group: Group, member: Member | None = None) -> dict:
+    manages = member is not None and member.role in (Member.Role.OWNER, Member.Role.ADMIN)
+    return {
+        "id": group.public_id,
+        "name": group.name,
+        "description": group.description,
+        "scope": group.scope,
+        "organization": group.organization.public_id,
+        "store": group.store.public_id if group.store_id else None,
+        "community_name": group.community_name,
+        "join_rule": group.join_rule,
+        "member_limit": group.member_limit,
+        "member_count": group.member_count,
+        "announcement": group.announcement,
+        "last_message_id": group.last_message_id,
+        "unread": getattr(group, "unread", None),
+        "role": member.role if member and member.status == Member.Status.ACTIVE else None,
+        "invite_token": group.invite_token if manages else None,
+    }
+
+
+def _mine(request, group_id: str) -> Group:
+    """A group the caller is an active member of (reading it needs that)."""
+    group = selectors.group(group_id)
+    if selectors.active_member(request.auth, group) is None:
+        chat.require_poster(request.auth, group)
+    return group
+
+
+# ------------------------------------------------------------------------ groups
+
+
+@router.get("/groups", response=list[GroupOut])
+def my_groups(request):
+    """The caller's groups, newest conversation first, with unread counts."""
+    return [
+        {**_group_out(g), "role": g.my_role, "unread": g.unread}
+        for g in selectors.my_groups(request.auth)
+    ]
+
+
+@router.get("/groups/discover", response=list[GroupOut])
+def discover(request):
+    return [_group_out(g) for g in selectors.discoverable()[:100]]
+
+
+@router.post("/groups", response={201: GroupOut})
+def create_group(request, payload: GroupIn):
+    merchant = store = None
+    if payload.merchant:
+        merchant = Organization.objects.filter(
+            public_id=payload.merchant, kind=Organization.Kind.MERCHANT, is_active=True
+        ).first()
+        if merchant is None:
+            raise field_error("merchant", _("找不到该商家。"))
+    if payload.store:
+        store = Store.objects.filter(public_id=payload.store, is_active=True).first()
+        if store is None:
+            raise field_error("store", _("找不到该门店。"))
+    group = services.create_group(
+        creator=request.auth,
+        name=payload.name,
+        description=payload.description,
+        scope=payload.scope,
+        merchant=merchant,
+        store=store,
+        community_name=payload.community_name,
+        join_rule=payload.join_rule,
+        member_limit=payload.member_limit,
+    )
+    return Status(201, _group_out(group, selectors.membership(request.auth, group)))
+
+
+@router.get("/groups/{group_id}", response=GroupOut)
+def group_detail(request, group_id: str):
+    group = selectors.group(group_id)
+    return _group_out(group, selectors.membership(request.auth, group))
+
+
+@router.patch("/groups/{group_id}", response=GroupOut)
+def group_settings(request, group_id: str, payload: GroupSettingsIn):
+    group = services.update_settings(
+        actor=request.auth,
+        group=selectors.group(group_id),
+        announcement=payload.announcement,
+        join_rule=payload.join_rule,
+        member_limit=payload.member_limit,
+    )
+    return _group_out(group, selectors.membership(request.auth, group))
+
+
+@router.post("/groups/{group_id}/join", response=MemberOut)
+def join(request, group_id: str, payload: JoinIn):
+    """Open: joined; approval: pending; invite only: with the invitation `token`."""
+    member = services.join(user=request.auth, group=selectors.group(group_id), token=payload.token)
+    return _member_out(member)
+
+
+@router.post("/groups/{group_id}/leave", response={204: None})
+def leave(request, group_id: str):
+    services.leave(user=request.auth, group=selectors.group(group_id))
+    return Status(204, None)
+
+
+# ------------------------------------------------------------------------ messages
+
+
+@router.get("/groups/{group_id}/messages", response=list[MessageOut])
+def messages(
+    request, group_id: str, before: int | None = None, after: int | None = None, limit: int = 50
+):
+    """The latest `limit` messages in id order, or the page before `before` (older), or those
+    after `after` (what a client missed)."""
+    group = _mine(request, group_id)
+    return [
+        chat.payload(m) for m in selectors.history(group, before=before, after=after, limit=limit)
+    ]
+
+
+@router.post("/groups/{group_id}/messages", response={201: MessageOut})
+def send(request, group_id: str, payload: MessageIn):
+    message = chat.post_message(
+        author=request.auth,
+        group=selectors.group(group_id),
+        text=payload.text,
+        card=payload.card.dict() if payload.card else None,
+        reply_to=payload.reply_to,
+    )
+    return Status(201, chat.payload(message))
+
+
+@router.post("/groups/{group_id}/images", response={201: MessageOut})
+def send_image(request, group_id: str, image: File[UploadedFile], text: Form[str] = ""):
+    """An image message (multipart: `image`, optional `text`), through core.uploads."""
+    message = chat.post_message(
+        author=request.auth, group=selectors.group(group_id), text=text, image=image
+    )
+    return Status(201, chat.payload(message))
+
+
+@router.post("/groups/{group_id}/read", response={204: None})
+def read(request, group_id: str, payload: ReadIn):
+    chat.mark_read(user=request.auth, group=_mine(request, group_id), up_to=payload.up_to)
+    return Status(204, None)
+
+
+@router.post("/groups/{group_id}/messages/{message_id}/report", response={201: None})
+def report(request, group_id: str, message_id: int, payload: ReportIn):
+    group = selectors.group(group_id)
+    moderation.report(
+        reporter=request.auth, message=chat.get_message(group, message_id), reason=payload.reason
+    )
+    return Status(201, None)
+
+
+@router.post("/groups/{group_id}/messages/{message_id}/remove", response=MessageOut)
+def remove(request, group_id: str, message_id: int):
+    group = selectors.group(group_id)
+    moderation.remove_message(actor=request.auth, group=group, message_id=message_id)
+    return chat.payload(chat.get_message(group, message_id))
+
+
+@router.post("/groups/{group_id}/messages/{message_id}/pin", response=MessageOut)
+def pin(request, group_id: str, message_id: int, payload: PinIn):
+    group = selectors.group(group_id)
+    services.pin(actor=request.auth, group=group, message_id=message_id, pinned=payload.pinned)
+    return chat.payload(chat.get_message(group, message_id))
+
+
+# ------------------------------------------------------------------------ members
+
+
+def _member_out(member: Member) -> dict:
+    return {
+        "user": member.user.public_id,
+        "name": chat.author_name(member.user),
+        "role": member.role,
+        "status": member.status,
+        "muted_until": member.muted_until,
+    }
+
+
+@router.get("/groups/{group_id}/members", response=list[MemberOut])
+def members(request, group_id: str):
+    return [_member_out(m) for m in selectors.members(_mine(request, group_id))]
+
+
+@router.post("/groups/{group_id}/members/{user_id}/mute", response=MemberOut)
+def mute(request, group_id: str, user_id: str, payload: MuteIn):
+    group = selectors.group(group_id)
+    return _member_out(
+        moderation.mute(
+            actor=request.auth, group=group, user_public_id=user_id, until=payload.until
+        )
+    )
+
+
+@router.post("/groups/{group_id}/members/{user_id}/unmute", response=MemberOut)
+def unmute(request, group_id: str, user_id: str):
+    group = selectors.group(group_id)
+    return _member_out(moderation.unmute(actor=request.auth, group=group, user_public_id=user_id))
+
+
+@router.post("/groups/{group_id}/members/{user_id}/ban", response=MemberOut)
+def ban(request, group_id: str, user_id: str, payload: BanIn):
+    group = selectors.group(group_id)
+    return _member_out(
+        moderation.ban(
+            actor=request.auth, group=group, user_public_id=user_id, reason=payload.reason
+        )
+    )
+
+
+@router.post("/groups/{group_id}/members/{user_id}/unban", response={204: None})
+def unban(request, group_id: str, user_id: str):
+    moderation.unban(actor=request.auth, group=selectors.group(group_id), user_public_id=user_id)
+    return Status(204, None)
+
+
+@router.post("/groups/{group_id}/members/{user_id}/role", response=MemberOut)
+def role(request, group_id: str, user_id: str, payload: RoleIn):
+    group = selectors.group(group_id)
+    return _member_out(
+        services.set_role(
+            actor=request.auth, group=group, user_public_id=user_id, role=payload.role
+        )
+    )
+
+
+@router.post("/groups/{group_id}/members/{user_id}/approve", response=MemberOut)
+def approve(request, group_id: str, user_id: str):
+    group = selectors.group(group_id)
+    return _member_out(
+        services.decide(actor=request.auth, group=group, user_public_id=user_id, approve=True)
+    )
+
+
+@router.post("/groups/{group_id}/members/{user_id}/reject", response={204: None})
+def reject(request, group_id: str, user_id: str):
+    group = selectors.group(group_id)
+    services.decide(actor=request.auth, group=group, user_public_id=user_id, approve=False)
+    return Status(204, None)
+
+
+# ------------------------------------------------------------------ prohibited words
+
+
+@router.get("/words", response=list[WordOut])
+def words(request):
+    """The platform's prohibited words (platform operators only)."""
+    if not is_platform_operator(request.auth):
+        raise PermissionDenied(_("违禁词由平台运营人员管理。"))
+    return [{"id": w.pk, "word": w.word} for w in BannedWord.objects.all()]
+
+
+@router.post("/words", response={201: WordOut})
+def add_word(request, payload: WordIn):
+    made = moderation.add_word(actor=request.auth, word=payload.word)
+    return Status(201, {"id": made.pk, "word": made.word})
+
+
+@router.delete("/words/{word_id}", response={204: None})
+def remove_word(request, word_id: int):
+    moderation.remove_word(actor=request.auth, word_id=word_id)
+    return Status(204, None)
