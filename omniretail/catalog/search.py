@@ -131,7 +131,8 @@ def document(*, name: str, subtitle: str, brand: str, category: str, description
 
 
 def write_index(product_id: int, search_text: str) -> None:
-    """Mirror search_text into the FTS5 table (SQLite only; PostgreSQL indexes the column)."""
+    """Mirror search_text into the FTS5 table (SQLite only; on PostgreSQL the generated
+    search_vector column follows search_text)."""
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
@@ -187,7 +188,9 @@ def parse(query: str) -> list[Clause]:
         clauses.append([_term(w) for w in words])
     if words != [whole]:
         clauses.append([_term(whole)])
-    clauses.append([((pair,),) for pair in _query_pairs(whole)])
+    pairs: Clause = [((pair,),) for pair in _query_pairs(whole)]
+    if pairs not in clauses:
+        clauses.append(pairs)
     return clauses
 
 
@@ -234,7 +237,7 @@ def full_text(qs: QuerySet, clauses: list[Clause]) -> QuerySet:
             select={"search_rank": f"bm25({FTS_TABLE})"},
         )
     if connection.vendor == "postgresql":
-        vector = f"to_tsvector('simple', {table}.search_text)"
+        vector = f"{table}.search_vector"  # generated from search_text (migration 0005)
         tsquery = _tsquery(clauses)
         return qs.extra(
             where=[f"{vector} @@ to_tsquery('simple', %s)"],

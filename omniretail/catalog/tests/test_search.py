@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from omniretail.catalog import selectors, services
+from omniretail.catalog import search, selectors, services
 from omniretail.catalog.models import Product
 from omniretail.core.errors import ValidationFailed
 
@@ -229,3 +229,22 @@ def test_sqlite_reads_the_full_text_index_once_rather_than_once_per_product(
 
     assert plan[0].startswith("SCAN catalog_product_fts VIRTUAL TABLE"), plan
     assert "SEARCH catalog_product USING INTEGER PRIMARY KEY" in plan[1], plan
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", ["霜", "c", "面膜", "mianmo", "Type-C数据线"])
+def test_postgresql_answers_every_query_from_an_index(query):
+    """One-character queries scanned every row, twice (count and page), through
+    `ILIKE … OR similarity() >= 0.3`, which no index serves; the search condition now
+    always can be answered from the stored vector's GIN index."""
+    tsquery = search._tsquery(search.parse(query))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a sequential scan only if no index can
+        cursor.execute(
+            "EXPLAIN SELECT count(*) FROM catalog_product "
+            "WHERE search_vector @@ to_tsquery('simple', %s)",
+            [tsquery],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "Bitmap Index Scan on catalog_product_search_vector" in plan, plan
