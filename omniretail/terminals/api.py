@@ -12,13 +12,13 @@ from omniretail.payments import selectors as payments
 from omniretail.terminals import selectors, services
 from omniretail.terminals.models import Terminal, TerminalJob
 from omniretail.terminals.schemas import (
-    JobOut,
-    ResultIn,
-    ResultOut,
-    SaleIn,
     TerminalCreatedOut,
     TerminalIn,
+    TerminalJobOut,
     TerminalOut,
+    TerminalResultIn,
+    TerminalResultOut,
+    TerminalSaleIn,
 )
 
 router = Router(tags=["terminals"])
@@ -70,8 +70,8 @@ def revoke(request, terminal_id: str):
     return terminal_out(services.revoke(actor=request.auth, terminal=terminal))
 
 
-@router.post("/sales", response={201: JobOut}, auth=AUTH)
-def send_sale(request, payload: SaleIn):
+@router.post("/sales", response={201: TerminalJobOut}, auth=AUTH)
+def send_sale(request, payload: TerminalSaleIn):
     """Send an open intent of the merchant (provider `card_terminal`) to one of its
     terminals; sending it again returns the job already open."""
     terminal = selectors.terminal_for_staff(request.auth, payload.terminal)
@@ -80,7 +80,7 @@ def send_sale(request, payload: SaleIn):
     return Status(201, job_out(job))
 
 
-@router.get("/jobs/{job_id}", response=JobOut, auth=AUTH)
+@router.get("/jobs/{job_id}", response=TerminalJobOut, auth=AUTH)
 def get_job(request, job_id: str):
     return job_out(selectors.job_for_staff(request.auth, job_id))
 
@@ -88,7 +88,7 @@ def get_job(request, job_id: str):
 # ---------------------------------------------------------------- the terminal itself
 
 
-@router.get("/device/jobs/next", response={200: JobOut, 204: None}, auth=None)
+@router.get("/device/jobs/next", response={200: TerminalJobOut, 204: None}, auth=None)
 def next_job(request):
     """The oldest open job of the calling terminal (the same one again until it reports),
     or 204 when there is none."""
@@ -99,8 +99,8 @@ def next_job(request):
     return job_out(job)
 
 
-@router.post("/device/jobs/{job_id}/result", response=ResultOut, auth=None)
-def report(request, job_id: str, payload: ResultIn):
+@router.post("/device/jobs/{job_id}/result", response=TerminalResultOut, auth=None)
+def report(request, job_id: str, payload: TerminalResultIn):
     terminal = services.authenticate(request.headers.get("Authorization"))
     if not job_id:
         raise NotFound(_("找不到该终端任务。"))

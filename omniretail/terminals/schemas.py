@@ -20,17 +20,17 @@ class TerminalCreatedOut(TerminalOut):
     credential: str = Field(..., description="`<key_id>.<secret>`, shown only this once")
 
 
-class SaleIn(Schema):
+class TerminalSaleIn(Schema):
     terminal: str = Field(..., description="the terminal's id")
     intent: str = Field(..., description="an open intent of this merchant, provider card_terminal")
 
 
-class CardOut(Schema):
+class TerminalCardOut(Schema):
     scheme: str
     last4: str
 
 
-class JobOut(Schema):
+class TerminalJobOut(Schema):
     id: str
     kind: Literal["sale", "refund"]
     status: Literal["pending", "sent", "approved", "declined", "cancelled"]
@@ -38,26 +38,26 @@ class JobOut(Schema):
     currency: Literal["CNY"] = "CNY"
     description: str
     intent_id: str
-    card: CardOut | None = None
+    card: TerminalCardOut | None = None
     auth_code: str = ""
     terminal_reference: str = ""
     decline_reason: str = ""
 
 
-class CardIn(Schema):
+class TerminalCardIn(Schema):
     scheme: str = Field("", description="UnionPay, Visa, Mastercard, JCB, AMEX or QuickPass")
     last4: str = Field("", description="the card number's last four digits")
 
 
-class ResultIn(Schema):
+class TerminalResultIn(Schema):
     outcome: Literal["approved", "declined"]
     amount: str = Field(..., description="the job's amount, echoed")
-    card: CardIn | None = None
+    card: TerminalCardIn | None = None
     auth_code: str = Field("", max_length=32)
     terminal_reference: str = Field(..., description="the terminal's own trace number")
     reason: str = Field("", max_length=120, description="why declined, for staff")
 
 
-class ResultOut(Schema):
-    job: JobOut
+class TerminalResultOut(Schema):
+    job: TerminalJobOut
     duplicate: bool
