@@ -58,3 +58,36 @@ def bounding_box(
     if high > 180.0:
         return min_lat, max_lat, [(low, 180.0), (-180.0, high - 360.0)]
     return min_lat, max_lat, [(low, high)]
+
+
+# A grid of 0.01° × 0.01° cells (about 1.1 km × 1 km in China), numbered row by row: the
+# cells a circle's bounding box covers are one contiguous range of numbers per row, so an
+# index on the cell number finds the candidates in a few range scans instead of reading a
+# whole band of latitude (docs/operations.md, "Nearby search").
+CELLS_PER_DEGREE = 100
+CELLS_PER_ROW = 360 * CELLS_PER_DEGREE + 1
+
+
+def _row(lat: float) -> int:
+    return math.floor((lat + 90.0) * CELLS_PER_DEGREE)
+
+
+def _col(lon: float) -> int:
+    return math.floor((lon + 180.0) * CELLS_PER_DEGREE)
+
+
+def cell_of(lat: float, lon: float) -> int:
+    """The grid cell of a point (kept on each store, indexed)."""
+    return _row(lat) * CELLS_PER_ROW + _col(lon)
+
+
+def cell_ranges(lat: float, lon: float, radius_m: float) -> list[tuple[int, int]]:
+    """Inclusive ranges of cell numbers covering the circle's bounding box, one per grid
+    row and longitude range. Row and column are monotonic in latitude and longitude, so a
+    point inside the box always has its cell inside a range."""
+    min_lat, max_lat, lon_ranges = bounding_box(lat, lon, radius_m)
+    return [
+        (row * CELLS_PER_ROW + _col(low), row * CELLS_PER_ROW + _col(high))
+        for row in range(_row(min_lat), _row(max_lat) + 1)
+        for low, high in lon_ranges
+    ]

@@ -11,7 +11,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from omniretail.accounts.models import Organization
+from omniretail.core.geo import cell_of
 from omniretail.core.ids import PublicIdModel, TimeStampedModel
+
+
+class StoreManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Many stores at once (imports, benchmarks) get their grid cell as `save` gives it."""
+        objs = list(objs)
+        for store in objs:
+            store.cell = cell_of(store.lat, store.lon)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Store(PublicIdModel, TimeStampedModel):
@@ -28,11 +38,14 @@ class Store(PublicIdModel, TimeStampedModel):
     district = models.CharField(_("区县"), max_length=60, blank=True)
     lat = models.FloatField(_("纬度"))
     lon = models.FloatField(_("经度"))
+    cell = models.BigIntegerField(editable=False, db_index=True)  # core.geo.cell_of(lat, lon)
     phone = models.CharField(_("电话"), max_length=32, blank=True)
     main_products = models.TextField(_("主营商品"), blank=True)
     description = models.TextField(_("简介"), blank=True)
     rating = models.DecimalField(_("评分"), max_digits=2, decimal_places=1, default=Decimal("0.0"))
     is_active = models.BooleanField(_("营业中"), default=True)
+
+    objects = StoreManager()
 
     class Meta:
         verbose_name = _("门店")
@@ -48,6 +61,13 @@ class Store(PublicIdModel, TimeStampedModel):
                 condition=Q(rating__gte=0, rating__lte=5), name="store_rating_range"
             ),
         ]
+
+    def save(self, *args, update_fields=None, **kwargs):
+        """The grid cell follows the position, whoever saves it (services, the admin)."""
+        self.cell = cell_of(self.lat, self.lon)
+        if update_fields is not None and {"lat", "lon"} & set(update_fields):
+            update_fields = {*update_fields, "cell"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def __str__(self) -> str:
         return self.name

@@ -1,9 +1,9 @@
 """Reads about stores: the nearby search, whether a store is open, and the stores a member
 of staff may manage.
 
-The nearby search narrows candidates with a bounding box on the indexed (lat, lon) columns
-and then measures each candidate exactly (haversine), so it never misses a store inside the
-radius and never returns one outside it."""
+The nearby search narrows candidates to the grid cells covering the circle's bounding box
+(an indexed cell number per store, core.geo) and then measures each candidate exactly
+(haversine), so it never misses a store inside the radius and never returns one outside it."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound, ValidationFailed
-from omniretail.core.geo import bounding_box, haversine_m, validate_point
+from omniretail.core.geo import cell_ranges, haversine_m, validate_point
 from omniretail.stores.models import OpeningException, Store
 
 MAX_RADIUS_M = 50_000
@@ -42,14 +42,13 @@ def _int_in_range(value, field: str, low: int, high: int) -> int:
     return number
 
 
-def _box_filter(lat: float, lon: float, radius_m: float) -> Q:
-    """The bounding box on the indexed lat/lon columns (two longitude ranges across the
-    antimeridian)."""
-    min_lat, max_lat, lon_ranges = bounding_box(lat, lon, radius_m)
-    lon_q = Q()
-    for low, high in lon_ranges:
-        lon_q |= Q(lon__gte=low, lon__lte=high)
-    return Q(lat__gte=min_lat, lat__lte=max_lat) & lon_q
+def _cells_filter(lat: float, lon: float, radius_m: float) -> Q:
+    """The grid cells covering the circle's bounding box: one indexed range per grid row
+    (two across the antimeridian), so only the stores in those cells are read."""
+    q = Q()
+    for low, high in cell_ranges(lat, lon, radius_m):
+        q |= Q(cell__gte=low, cell__lte=high)
+    return q
 
 
 def nearby_stores(
@@ -66,7 +65,7 @@ def nearby_stores(
     lat, lon = validate_point(lat, lon)
     radius_m = _int_in_range(radius_m, "radius_m", 1, MAX_RADIUS_M)
     limit = _int_in_range(limit, "limit", 1, MAX_LIMIT)
-    candidates = Store.objects.filter(_box_filter(lat, lon, radius_m), is_active=True).order_by()
+    candidates = Store.objects.filter(_cells_filter(lat, lon, radius_m), is_active=True).order_by()
     if merchant is not None:
         candidates = candidates.filter(merchant=merchant)
     within = []

@@ -6,7 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from omniretail.core.errors import ValidationFailed
-from omniretail.core.geo import bounding_box, haversine_m, validate_point
+from omniretail.core.geo import (
+    bounding_box,
+    cell_of,
+    cell_ranges,
+    haversine_m,
+    validate_point,
+)
 from omniretail.core.money import format_cny, money
 from omniretail.core.signing import sign_timestamped, verify_timestamped
 
@@ -47,6 +53,9 @@ def test_bounding_box_never_excludes_a_point_inside_the_radius(lat, lon, radius,
     min_lat, max_lat, lon_ranges = bounding_box(lat, lon, radius)
     assert min_lat <= p_lat <= max_lat
     assert any(low <= p_lon <= high for low, high in lon_ranges)
+    # and the grid cells the nearby search reads hold it too
+    cell = cell_of(p_lat, p_lon)
+    assert any(low <= cell <= high for low, high in cell_ranges(lat, lon, radius))
 
 
 @pytest.mark.parametrize(
