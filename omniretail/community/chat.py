@@ -93,9 +93,12 @@ def post_message(
     wait = throttle.hit("community_post", f"{group.pk}:{author.pk}", limit, window)
     if wait is not None:
         raise RateLimited(_("发言太快了，请 %(s)s 秒后再试。") % {"s": wait}, retry_after=wait)
-    with uploads.saved_photos(
-        [image] if image is not None else [], folder="chat", field="image"
-    ) as names, transaction.atomic():
+    with (
+        uploads.saved_photos(
+            [image] if image is not None else [], folder="chat", field="image"
+        ) as names,
+        transaction.atomic(),
+    ):
         message = Message.objects.create(
             group=group,
             author=author,
