@@ -157,7 +157,7 @@ def decide_after_sales(*, staff, request: AfterSalesRequest, approve: bool, note
         )
         return request
     if request.kind == AfterSalesRequest.Kind.RETURN_AND_REFUND:
-        _take_back_lines(order, request, staff, resellable=True)
+        _take_back_lines(order, request, staff, location=return_location(order))
     _issue_refund(order, request, staff)
     return request
 
@@ -217,7 +217,7 @@ def send_return(
 
 @transaction.atomic
 def confirm_return_received(
-    *, staff, request: AfterSalesRequest, resellable: bool, note: str = ""
+    *, staff, request: AfterSalesRequest, resellable: bool, note: str = "", store=None
 ) -> AfterSalesRequest:
     """The store has the goods back and has looked at them: resellable goods go back on the
     shelf they left from, the others are only counted as returned; then the refund is made.
@@ -239,7 +239,8 @@ def confirm_return_received(
     if not received:
         raise Conflict(_("该退货不在待收货状态，不能确认收货。"), code="not_awaiting_goods")
     request.refresh_from_db()
-    _take_back_lines(order, request, staff, resellable=resellable)
+    location = return_location(order, received_at=store) if resellable else None
+    _take_back_lines(order, request, staff, location=location)
     _issue_refund(order, request, staff)
     return request
 
@@ -249,16 +250,22 @@ def _require_staff(staff, order: Order) -> None:
         require_role(staff, order.merchant)
 
 
-def _take_back_lines(order: Order, request: AfterSalesRequest, staff, *, resellable: bool):
+def _take_back_lines(order: Order, request: AfterSalesRequest, staff, *, location):
+    """The request's lines counted as returned; back on `location`'s shelf, or (None, goods
+    that cannot be sold again) not restocked."""
     for line in order.lines.filter(pk__in=[int(k) for k in request.lines]).select_related("sku"):
-        take_back(
-            order=order,
-            line=line,
-            quantity=request.lines[str(line.pk)],
-            reference=request.public_id,
-            actor=staff,
-            restock=resellable,
-        )
+        quantity = request.lines[str(line.pk)]
+        if location is None:
+            _count_returned(line, quantity)
+        else:
+            take_back(
+                order=order,
+                line=line,
+                quantity=quantity,
+                reference=request.public_id,
+                actor=staff,
+                location=location,
+            )
 
 
 def _issue_refund(order: Order, request: AfterSalesRequest, staff) -> None:
@@ -299,25 +306,32 @@ def _tell(order: Order, text: str) -> None:
 
 
 def take_back(
-    *, order: Order, line: OrderLine, quantity: int, reference: str, actor=None, restock=True
+    *, order: Order, line: OrderLine, quantity: int, reference: str, actor=None, location=None
 ) -> None:
-    """Goods of a line counted as returned, so that no later after-sales request refunds them
-    a second time; resellable ones (`restock`) go back on the shelf of `return_location`."""
-    if restock:
-        inventory.return_stock(
-            location=return_location(order),
-            sku=line.sku,
-            quantity=quantity,
-            reference=reference,
-            actor=actor,
-        )
+    """Goods of a line back on a shelf (`location`, by default the one they left from) and
+    counted as returned, so that no later after-sales request refunds them a second time."""
+    inventory.return_stock(
+        location=location or order.location,
+        sku=line.sku,
+        quantity=quantity,
+        reference=reference,
+        actor=actor,
+    )
+    _count_returned(line, quantity)
+
+
+def _count_returned(line: OrderLine, quantity: int) -> None:
     OrderLine.objects.filter(pk=line.pk).update(quantity_returned=F("quantity_returned") + quantity)
 
 
-def return_location(order: Order) -> StockLocation:
-    """Where returned goods go: the shelf they left from, except a counter's (a shopper
-    cannot put goods back through its door), whose goods go to the store it serves."""
-    location = order.location
-    if location.kind == StockLocation.Kind.COUNTER and order.store_id:
-        return inventory.location_for_store(order.store)
-    return location
+def return_location(order: Order, *, received_at=None) -> StockLocation:
+    """Where resellable returned goods go: the shelf they left from, except a counter's (no
+    one puts goods back through its door): those go on the shelf of the merchant's store that
+    received them."""
+    if (
+        order.location.kind == StockLocation.Kind.COUNTER
+        and received_at is not None
+        and received_at.merchant_id == order.merchant_id
+    ):
+        return inventory.location_for_store(received_at)
+    return order.location

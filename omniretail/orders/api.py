@@ -361,10 +361,15 @@ def receive_return(request, request_id: str, payload: ReturnReceiptIn):
     if req is None:
         raise NotFound()
     selectors.order_for_staff(request.auth, req.order.public_id)  # scope check
+    store = store_for_actor(request.auth, payload.store) if payload.store else None
 
     def act():
         received = aftersales.confirm_return_received(
-            staff=request.auth, request=req, resellable=payload.resellable, note=payload.note
+            staff=request.auth,
+            request=req,
+            resellable=payload.resellable,
+            note=payload.note,
+            store=store,
         )
         received.refresh_from_db()
         return 200, as_json(AfterSalesOut, after_sales_out(received))

@@ -144,6 +144,9 @@ class ReturnShipmentIn(Schema):
 class ReturnReceiptIn(Schema):
     resellable: bool
     note: str = Field("", max_length=500)
+    store: str = Field(
+        "", max_length=26, description="the store that received the goods (a counter's go there)"
+    )
 
 
 class AfterSalesDecisionIn(Schema):

@@ -228,6 +228,7 @@ def receive_return(request: HttpRequest, store, public_id: str) -> HttpResponse:
             request=found,
             resellable=condition == "resellable",
             note=request.POST.get("note", ""),
+            store=store,
         )
     except DomainError as exc:
         if not order_id:

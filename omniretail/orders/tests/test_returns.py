@@ -186,3 +186,31 @@ def test_two_clerks_confirming_the_same_parcel_at_once_refund_and_restock_once(
     assert on_hand(stocked, sku) == 19
     assert wallet_balance(shopper) == before + Decimal("39.90")
     assert Order.objects.get().lines.get().quantity_returned == 1
+
+
+def test_goods_from_a_counter_go_back_on_the_shelf_of_the_store_that_received_them(
+    pay, wallet, store, stocked, sku, merchant, merchant_staff, django_capture_on_commit_callbacks
+):
+    from omniretail.inventory import services as inventory
+    from omniretail.orders.state import transition
+
+    counter = inventory.create_location(
+        actor=merchant_staff, organization=merchant, kind="counter", name="湖滨路 1 号柜"
+    )
+    inventory.receive_stock(actor=merchant_staff, location=counter, sku=sku, quantity=3)
+    order = services.checkout(
+        shopper=wallet,
+        lines=[(sku, 1)],
+        fulfilment=services.counter_fulfilment(location=counter),
+        payment_provider="balance",
+    )
+    order = transition(pay(order), Order.Status.COMPLETED, note="售货柜取货完成 1 件")
+    request = ask_return(order)
+    aftersales.decide_after_sales(staff=merchant_staff, request=request, approve=True)
+    aftersales.send_return(shopper=wallet, request=request, method="drop_off")
+    with django_capture_on_commit_callbacks(execute=True):
+        aftersales.confirm_return_received(
+            staff=merchant_staff, request=request, resellable=True, store=store
+        )
+    assert on_hand(counter, sku) == 2  # nobody puts goods back through the counter's door
+    assert on_hand(stocked, sku) == 21
