@@ -157,7 +157,7 @@ def provider_callback(request, provider: str):
     try:
         services.handle_callback(provider=provider, body=request.body, headers=request.headers)
     except DomainError as exc:
-        status, content_type, body = handler.acknowledge(accepted=False, message=exc.message)
+        status, content_type, body = handler.acknowledge(accepted=False, message=str(exc.message))
     else:
         status, content_type, body = handler.acknowledge(accepted=True)
     return HttpResponse(body, status=status, content_type=content_type)

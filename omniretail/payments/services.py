@@ -395,14 +395,14 @@ def _fail(intent: PaymentIntent, *, reason: str) -> bool:
 def handle_callback(*, provider: str, body: bytes, headers: Mapping[str, str]) -> CallbackLog:
     """Verify, log and apply one provider notification exactly once. Refused callbacks
     (forged, stale, malformed, not matching the intent) are logged and raise."""
-    name, provider = provider, get_provider(provider)
+    name, handler = provider, get_provider(provider)
     log = CallbackLog(
         provider=name,
         headers={k: v for k, v in headers.items() if k.lower() not in PRIVATE_HEADERS},
         body=body.decode("utf-8", errors="replace"),
     )
     try:
-        event = provider.verify_callback(body=body, headers=headers)
+        event = handler.verify_callback(body=body, headers=headers)
     except StaleCallback:
         log.signature_valid, log.outcome = True, CallbackLog.Outcome.STALE
         log.save()

@@ -60,8 +60,8 @@ def match(
         provider=provider, status__in=PaymentIntent.PAID, paid_at__gte=start, paid_at__lt=end
     ).values_list("public_id", "amount", "provider_reference")
     for intent_id, amount, reference in ours.iterator(chunk_size=BATCH):
-        line = payments.pop(intent_id, None)
-        if line is None:
+        listed = payments.pop(intent_id, None)
+        if listed is None:
             found.append(
                 Mismatch(
                     kind=Kind.MISSING,
@@ -70,8 +70,8 @@ def match(
                     provider_reference=reference,
                 )
             )
-        elif line.amount != amount:
-            found.append(_differs(Kind.AMOUNT, line, ours=amount))
+        elif listed.amount != amount:
+            found.append(_differs(Kind.AMOUNT, listed, ours=amount))
         else:
             matched += 1
     for chunk in _chunks(payments.values()):
@@ -83,11 +83,11 @@ def match(
             ).values_list("public_id", "amount")
         )
         for line in chunk:
-            amount = known.get(line.intent_id)
-            if amount is None:
+            held = known.get(line.intent_id)
+            if held is None:
                 found.append(_differs(Kind.EXTRA, line, ours=None))
-            elif amount != line.amount:
-                found.append(_differs(Kind.AMOUNT, line, ours=amount))
+            elif held != line.amount:
+                found.append(_differs(Kind.AMOUNT, line, ours=held))
             else:
                 matched += 1
 
@@ -98,15 +98,15 @@ def match(
         updated_at__lt=end,
     ).values_list("public_id", "amount", "intent__public_id")
     for refund_id, amount, intent_id in ours_refunds.iterator(chunk_size=BATCH):
-        line = refunds.pop(refund_id, None)
-        if line is None or line.amount != amount:
+        listed = refunds.pop(refund_id, None)
+        if listed is None or listed.amount != amount:
             found.append(
                 Mismatch(
                     kind=Kind.REFUND,
                     intent_id=intent_id,
                     refund_id=refund_id,
                     ours=amount,
-                    theirs=line.amount if line else None,
+                    theirs=listed.amount if listed else None,
                 )
             )
         else:
@@ -120,11 +120,11 @@ def match(
             ).values_list("public_id", "amount")
         )
         for line in chunk:
-            amount = known.get(line.refund_id)
-            if amount == line.amount:
+            held = known.get(line.refund_id)
+            if held == line.amount:
                 matched += 1
             else:
-                found.append(_differs(Kind.REFUND, line, ours=amount))
+                found.append(_differs(Kind.REFUND, line, ours=held))
     return matched, found
 
 

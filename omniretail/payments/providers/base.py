@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from omniretail.core.errors import DomainError, ValidationFailed
@@ -120,7 +121,7 @@ class PaymentProvider:
     what pages may offer it for, `limit` is the most one payment may be (None: no limit)."""
 
     name: str = ""
-    label: str = ""
+    label: str | Promise = ""  # shown to payers: gettext_lazy
     capabilities: frozenset[Capability] = frozenset()
     limit: Decimal | None = None
 

@@ -91,7 +91,7 @@ def statement_csv(day: date) -> str:
     ):
         writer.writerow(
             [
-                charge.paid_at.astimezone(CHINA).isoformat(),
+                (charge.paid_at or start).astimezone(CHINA).isoformat(),
                 charge.public_id,
                 charge.merchant_reference,
                 "支付",
