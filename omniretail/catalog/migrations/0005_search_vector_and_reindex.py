@@ -37,7 +37,6 @@ def reindex(apps, schema_editor):
     Category = apps.get_model("catalog", "Category")
     Product = apps.get_model("catalog", "Product")
     categories = {c.pk: c for c in Category.objects.all()}
-    connection = schema_editor.connection
     for product in Product.objects.select_related("brand").iterator(chunk_size=500):
         text = search.document(
             name=product.name,
@@ -47,13 +46,7 @@ def reindex(apps, schema_editor):
             description=product.description,
         )
         Product.objects.filter(pk=product.pk).update(search_text=text)
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {search.FTS_TABLE} WHERE rowid = %s", [product.pk])
-                cursor.execute(
-                    f"INSERT INTO {search.FTS_TABLE} (rowid, search_text) VALUES (%s, %s)",
-                    [product.pk, text],
-                )
+        search.write_index(product.pk, text)
 
 
 def forward(apps, schema_editor):
