@@ -1,0 +1,43 @@
+"""`{% picture image sizes %}`: a stored picture as one `<img>` whose `srcset` lists its WebP
+copies (core.uploads.WIDTHS), with its own width and height (no layout shift), lazy unless
+asked otherwise (the first picture of a page is not)."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from omniretail.core import uploads
+
+register = template.Library()
+LAZY = mark_safe('loading="lazy"')  # constant markup
+EAGER = mark_safe('fetchpriority="high"')
+
+
+def responsive_img(image, *, sizes: str = "100vw", lazy: bool = True, alt: str = "") -> str:
+    """The `<img>` for a row with a stored `name`, `width`, `height` and `alt`; an old row
+    with only a `url` keeps its plain `<img>`; "" for anything else."""
+    alt = alt or getattr(image, "alt", "")
+    name = getattr(image, "name", "")
+    if not uploads.is_stored_photo(name):
+        url = getattr(image, "url", "")
+        return format_html('<img src="{}" alt="{}" loading="lazy">', url, alt) if url else ""
+    width, height = image.width, image.height
+    srcset = ", ".join(
+        f"{uploads.photo_url(uploads.variant_name(name, w))} {w}w"
+        for w in uploads.variant_widths(width)
+    )
+    return format_html(
+        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" {} decoding="async">',
+        uploads.photo_url(name),
+        srcset,
+        sizes,
+        width,
+        height,
+        alt,
+        LAZY if lazy else EAGER,
+    )
+
+
+@register.simple_tag
+def picture(image, sizes: str = "100vw", lazy: bool = True, alt: str = "") -> str:
+    return responsive_img(image, sizes=sizes, lazy=lazy, alt=alt)
