@@ -26,6 +26,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.utils import timezone
@@ -49,7 +50,7 @@ from omniretail.payments.providers.base import (
 
 REAL_BASE_URL = "https://api.mch.weixin.qq.com"
 SANDBOX_PATH = "/sandbox-wechatpay"
-CALLBACK_PATH = "/api/payments/callbacks/wechatpay"
+CALLBACK_PATH = "/api/payments/callbacks/"
 AUTH_SCHEMA = "WECHATPAY2-SHA256-RSA2048"
 TIMEOUT_S = 10
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -97,13 +98,17 @@ def _private_key(path: str):
 
 
 @cache
-def _platform_keys(paths: tuple[str, ...]) -> dict[str, object]:
-    """Platform certificates by serial number (WeChat names the one it signed with)."""
+def _platform_keys(paths: tuple[str, ...]) -> dict[str, RSAPublicKey]:
+    """Platform certificates' RSA keys by serial number (WeChat names the one it signed
+    with)."""
     keys = {}
     for path in paths:
         with open(path, "rb") as f:
             cert = x509.load_pem_x509_certificate(f.read())
-        keys[format(cert.serial_number, "X")] = cert.public_key()
+        key = cert.public_key()
+        if not isinstance(key, RSAPublicKey):
+            raise ValueError(f"{path}: a WeChat Pay platform certificate holds an RSA key")
+        keys[format(cert.serial_number, "X")] = key
     return keys
 
 
@@ -158,7 +163,7 @@ class WeChatPay(PaymentProvider):
         return REAL_BASE_URL
 
     def notify_url(self) -> str:
-        return settings.OMNI_PUBLIC_BASE_URL.rstrip("/") + CALLBACK_PATH
+        return settings.OMNI_PUBLIC_BASE_URL.rstrip("/") + CALLBACK_PATH + self.name
 
     # -- APIv3 transport ------------------------------------------------------------------
 
@@ -192,7 +197,7 @@ class WeChatPay(PaymentProvider):
             signature = base64.b64decode(h.get("wechatpay-signature", ""), validate=True)
         except ValueError as exc:
             raise InvalidSignature("signature is not base64") from exc
-        key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[attr-defined]
+        key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
         return int(timestamp)
 
     def call(self, method: str, path: str, payload: dict | None = None) -> tuple[int, dict]:

@@ -28,7 +28,7 @@ from omniretail.payments.providers.base import (
     ProviderUnavailable,
     StaleCallback,
 )
-from omniretail.payments.providers.wechatpay import parse_trade_bill
+from omniretail.payments.providers.wechatpay import WeChatPay, parse_trade_bill
 from omniretail.payments.tests.helpers import make_intent, outbox_names
 from omniretail.payments.tests.test_sandbox_gateway import Browser, status_of, wait_until
 from omniretail.sandbox_wechatpay import wechat
@@ -340,6 +340,35 @@ def test_native_qr_and_jsapi_orders(live, shopper):
     wechat._merchant_public_key(settings_path()).verify(
         base64.b64decode(jsapi["paySign"]), message.encode(), padding.PKCS1v15(), hashes.SHA256()
     )
+
+
+class WeChatPayQR(WeChatPay):
+    """A plug-in whose payments are Native QR codes (what a counter screen would show)."""
+
+    name = "wechatpay_qr"
+
+    def start(self, intent, *, return_url=""):
+        return super().start(intent, trade_type="NATIVE")
+
+
+def test_a_qr_payment_started_through_the_services_is_held_and_its_notice_applies(
+    live, shopper, settings
+):
+    settings.OMNI_PAYMENT_PROVIDERS = [
+        *settings.OMNI_PAYMENT_PROVIDERS,
+        f"{__name__}.WeChatPayQR",
+    ]
+    intent = make_intent(shopper, provider="wechatpay_qr")
+    started = services.start_payment(intent=intent)
+    assert started.next_action == "show_qr"
+    intent.refresh_from_db()
+    # a charge the payer may pay: held (not expired), asked about if its notice is lost
+    assert (intent.status, intent.provider_reference) == ("processing", intent.public_id)
+    prepay = started.qr_code.rsplit("=", 1)[1]
+    browser = Browser()
+    press(browser, browser.get(f"{live.url}/sandbox-wechatpay/cashier/{prepay}/"), "pay")
+    assert wait_until(lambda: status_of(intent) == "succeeded")
+    assert CallbackLog.objects.get().outcome == "applied"
 
 
 def settings_path() -> str:
