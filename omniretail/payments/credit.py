@@ -9,12 +9,13 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import User
-from omniretail.core.errors import Conflict, NotFound, field_error
+from omniretail.accounts.services import normalize_phone
+from omniretail.core.errors import Conflict, DomainError, NotFound, field_error
 from omniretail.core.money import ZERO, money, parse_money
 from omniretail.ledger import selectors as ledger_selectors
 from omniretail.ledger import services as ledger
@@ -317,8 +318,7 @@ def open_bills(line: CreditLine):
 
 def general_owed(line: CreditLine) -> Decimal:
     """Owed on bills and the current period (instalment plans apart)."""
-    bills = open_bills(line).aggregate(t=Sum(F("amount") - F("settled")))["t"] or ZERO
-    return money(bills) + line.period_owed
+    return sum((bill.remaining for bill in open_bills(line)), ZERO) + line.period_owed
 
 
 def _settle(line: CreditLine, amount: Decimal, *, refund: bool) -> Decimal:
@@ -672,3 +672,46 @@ def update_rule(*, rule_id: str, active: bool | None = None, **fields) -> Credit
     CreditRule.objects.filter(pk=rule.pk).update(updated_at=timezone.now(), **changes)
     rule.refresh_from_db()
     return rule
+
+
+def history(user: User, *, limit: int = 50) -> list[selectors.WalletLine]:
+    """The line's movements, newest first (授信, 消费, 退款, 还款, ...)."""
+    account = ledger_selectors.account_for_user(user, ledger.CNY, kind=Account.Kind.CREDIT)
+    if account is None:
+        return []
+    return [
+        selectors.WalletLine(
+            kind=e.posting.kind,
+            amount=fen_to_yuan(e.amount),
+            balance_after=fen_to_yuan(e.balance_after),
+            at=e.created_at,
+        )
+        for e in ledger_selectors.entries(account)[:limit]
+    ]
+
+
+def lines(*, limit: int = 200):
+    return CreditLine.objects.select_related("user").order_by("-overdue", "-frozen", "-id")[:limit]
+
+
+def rules():
+    return CreditRule.objects.order_by("-is_active", "-limit", "id")
+
+
+def line_by_id(public_id: str) -> CreditLine:
+    line = CreditLine.objects.filter(public_id=public_id).first()
+    if line is None:
+        raise NotFound(_("找不到该信用额度。"))
+    return line
+
+
+def grant_by_phone(*, phone: str, limit, staff: User, note: str = "") -> CreditLine:
+    """Finance staff grant a line by hand to the member with this phone number."""
+    try:
+        phone = normalize_phone(phone or "")
+    except DomainError:
+        raise field_error("phone", _("请输入 11 位手机号。")) from None
+    user = User.objects.filter(phone=phone).first()
+    if user is None:
+        raise field_error("phone", _("找不到该手机号的会员。"))
+    return grant(user=user, limit=limit, staff=staff, note=note)

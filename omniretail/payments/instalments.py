@@ -114,7 +114,7 @@ def offers(intent: PaymentIntent) -> list[dict]:
     ]
 
 
-def _intent_for(user: User, intent_id: str) -> PaymentIntent:
+def intent_for(user: User, intent_id: str) -> PaymentIntent:
     intent = PaymentIntent.objects.filter(public_id=intent_id, payer=user).first()
     if intent is None:
         raise NotFound(_("找不到该支付单。"))
@@ -151,7 +151,7 @@ def start_plan(
     """Choose `months` instalments for an unpaid credit purchase and pay the first one
     through `provider`. Refused (422, nothing written): a number of months the merchant
     did not enable, an amount under MIN_AMOUNT, an amount above the credit available."""
-    intent = _intent_for(user, intent_id)
+    intent = intent_for(user, intent_id)
     if intent.provider != credit.PROVIDER or intent.status != PaymentIntent.Status.REQUIRES_PAYMENT:
         raise Conflict(_("该支付单不能分期。"), code="not_instalable")
     months, terms = _months(intent, months)

@@ -341,10 +341,7 @@ class CreditLine(PublicIdModel, TimeStampedModel):
         verbose_name_plural = _("信用额度")
         ordering = ["-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(period_spent__gte=F("period_refunded") + F("period_repaid")),
-                name="payments_creditline_period_not_negative",
-            ),
+            models.CheckConstraint(condition=Q(limit__gt=0), name="payments_creditline_positive")
         ]
 
     def __str__(self) -> str:
@@ -410,10 +407,11 @@ class CreditBill(PublicIdModel, TimeStampedModel):
         ordering = ["-period_start"]
         constraints = [
             models.UniqueConstraint(fields=["line", "period_start"], name="payments_bill_once"),
+            # amount = spent − refunded − repaid_early is kept in Python (exact Decimals):
+            # SQLite would check a sum in floats.
             models.CheckConstraint(
-                condition=Q(amount=F("spent") - F("refunded") - F("repaid_early"))
-                & Q(settled__lte=F("amount")),
-                name="payments_bill_adds_up",
+                condition=Q(settled__gte=0) & Q(settled__lte=F("amount")),
+                name="payments_bill_settled_within",
             ),
         ]
 

@@ -88,5 +88,6 @@ urlpatterns = [
     path("", include("omniretail.web.urls_service")),
     path("", include("omniretail.web.urls_till")),
     path("", include("omniretail.web.urls_finance")),
+    path("", include("omniretail.web.urls_credit")),
     path("", include("omniretail.web.urls_community")),
 ]

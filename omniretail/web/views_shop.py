@@ -254,7 +254,7 @@ def _checkout_context(request: HttpRequest, data) -> dict:
     route = _route_preview(lines, lat, lon) if routed else None
     merchant = store.merchant if store else (route or {}).get("merchant")
     discounts = _discounts(request, data, lines, merchant)
-    methods = payments_selectors.payment_methods()
+    methods = payments_selectors.payment_methods(payer=request.user)
     return {
         "tab": "cart",
         "lines": lines,

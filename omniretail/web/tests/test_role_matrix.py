@@ -196,6 +196,11 @@ MATRIX = {
     # community: the platform's prohibited words and the moderation audit
     "ops_community_words": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_reconciliation_detail": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
+    "ops_credit": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_credit_line": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
+    "ops_credit_rules": row("post", LOGIN, 403, 403, 403, 403, 403),
+    "ops_credit_rule": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
+    "ops_instalment_terms": row("post", LOGIN, 403, 403, 403, 403, 403),
 }
 
 
