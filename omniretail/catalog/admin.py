@@ -59,7 +59,8 @@ class SkuInline(admin.TabularInline):
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
     extra = 0
-    fields = ["url", "alt", "position"]
+    fields = ["name", "url", "sku", "alt", "position", "is_cover"]
+    readonly_fields = ["name"]  # files come through the product's pictures page
 
 
 @admin.register(Product)
@@ -205,10 +206,10 @@ class SkuAdmin(OrganizationScopedAdmin):
 @admin.register(ProductImage)
 class ProductImageAdmin(OrganizationScopedAdmin):
     organization_path = "product__owner"
-    list_display = ["url", "product", "position"]
-    search_fields = ["product__name", "url"]
+    list_display = ["__str__", "product", "position", "is_cover"]
+    search_fields = ["product__name", "name", "url"]
     list_select_related = ["product"]
-    readonly_fields = ["product"]
+    readonly_fields = ["product", "name", "width", "height"]
 
     def has_add_permission(self, request):
         return False  # images are added on their product's page

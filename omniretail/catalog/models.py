@@ -134,20 +134,43 @@ class Product(PublicIdModel, TimeStampedModel):
 
 
 class ProductImage(models.Model):
+    """A picture of a product, or of one of its SKUs, in the product's order. `name` is the
+    stored original (core.uploads, with its WebP copies); `url` is only what the catalogue
+    API was given as a link before uploads existed. One cover per product."""
+
     product = models.ForeignKey(
         Product, verbose_name=_("商品"), on_delete=models.CASCADE, related_name="images"
     )
-    url = models.CharField(_("图片地址"), max_length=500)
+    sku = models.ForeignKey(
+        "Sku",
+        verbose_name=_("SKU"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="images",
+    )
+    name = models.CharField(_("存储名"), max_length=120, blank=True)
+    width = models.PositiveIntegerField(_("宽度"), default=0)
+    height = models.PositiveIntegerField(_("高度"), default=0)
+    url = models.CharField(_("图片地址"), max_length=500, blank=True)
     alt = models.CharField(_("替代文字"), max_length=200, blank=True)
     position = models.IntegerField(_("排序"), default=0)
+    is_cover = models.BooleanField(_("封面"), default=False)
 
     class Meta:
         verbose_name = _("商品图片")
         verbose_name_plural = _("商品图片")
-        ordering = ["position", "id"]
+        ordering = ["-is_cover", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=models.Q(is_cover=True),
+                name="catalog_productimage_one_cover",
+            )
+        ]
 
     def __str__(self) -> str:
-        return self.url
+        return self.name or self.url
 
 
 class Sku(PublicIdModel):

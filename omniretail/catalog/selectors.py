@@ -72,7 +72,7 @@ def _with_descendants(category: Category) -> list[int]:
 def _for_display(qs: QuerySet[Product]) -> QuerySet[Product]:
     return qs.select_related("brand", "category").prefetch_related(
         Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("price", "id")),
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+        Prefetch("images", queryset=ProductImage.objects.order_by("-is_cover", "position", "id")),
     )
 
 
@@ -202,7 +202,7 @@ def products_for_actor(user: User, *, status: str | None = None) -> QuerySet[Pro
     require_user(user)
     qs = Product.objects.select_related("brand", "category", "owner").prefetch_related(
         Prefetch("skus", queryset=Sku.objects.order_by("price", "id")),
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+        Prefetch("images", queryset=ProductImage.objects.order_by("-is_cover", "position", "id")),
     )
     if not is_platform_operator(user):
         qs = qs.filter(owner__in=organizations_of(user))

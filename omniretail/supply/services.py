@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from omniretail.accounts import services as accounts
 from omniretail.accounts.models import Membership, Organization, User
 from omniretail.accounts.selectors import is_platform_operator, require_role
+from omniretail.catalog import media as catalog_media
 from omniretail.catalog import services as catalog
 from omniretail.catalog.models import Category, Product
 from omniretail.core.errors import Conflict, PermissionDenied, field_error
+from omniretail.core.uploads import StoredImage
 from omniretail.notifications.services import notify
 from omniretail.supply.models import FEATURED_ZONES, Offer, ProducerApplication, RegionalOffer
 
@@ -154,11 +156,12 @@ def upload_goods(
     description: str = "",
     brand=None,
     images: list[str] | None = None,
+    photos: list[StoredImage] | None = None,
     submit: bool = True,
 ) -> Product:
     """A product with its wholesale terms per SKU, submitted for review. Each SKU dict has
     code, name, retail_price, wholesale_price, optional wholesale_ceiling and
-    min_order_quantity (default 1)."""
+    min_order_quantity (default 1); `photos` are stored uploads (core.uploads), in order."""
     _require_approved_producer(actor, producer)
     if not skus:
         raise field_error("skus", _("至少需要一个规格（SKU）。"))
@@ -199,6 +202,8 @@ def upload_goods(
         )
         for raw, _retail, wholesale, ceiling, moq in terms
     )
+    if photos:
+        catalog_media.add_images(actor=actor, product=product, images=photos)
     if submit:
         catalog.submit_product(actor=actor, product=product)
     product.refresh_from_db()

@@ -89,5 +89,6 @@ urlpatterns = [
     path("", include("omniretail.web.urls_till")),
     path("", include("omniretail.web.urls_finance")),
     path("", include("omniretail.web.urls_credit")),
+    path("", include("omniretail.web.urls_media")),
     path("", include("omniretail.web.urls_community")),
 ]

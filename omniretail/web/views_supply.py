@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from omniretail.accounts.selectors import is_platform_operator
 from omniretail.catalog import selectors as catalog
 from omniretail.catalog.models import Category
+from omniretail.core import uploads
 from omniretail.core.errors import DomainError
 from omniretail.inventory.selectors import sku_by_public_id
 from omniretail.stores import selectors as stores
@@ -116,10 +117,14 @@ def producer(request: HttpRequest) -> HttpResponse:
     if org is None:
         application = selectors.application_of(request.user)
         return _page(request, "pending.html", "producer", application=application)
+    return _producer_page(request, org)
+
+
+def _producer_page(request, org, status: int = 200, **extra) -> HttpResponse:
     application = selectors.application_of(request.user)
     approved = services.producer_is_approved(org)
     by_region = selectors.sales_by_region(producer=org)
-    return _page(
+    response = _page(
         request,
         "producer.html",
         "producer",
@@ -133,7 +138,10 @@ def producer(request: HttpRequest) -> HttpResponse:
         forecast=selectors.demand_forecast(org),
         chart=_chart(by_region) if by_region else "",
         weeks=selectors.FORECAST_HISTORY_WEEKS,
+        **extra,
     )
+    response.status_code = status
+    return response
 
 
 @_posting
@@ -142,26 +150,31 @@ def upload(request: HttpRequest) -> HttpResponse:
     if org is None:
         return redirect("web:supply_register")
     form = request.POST
-    product = services.upload_goods(
-        actor=request.user,
-        producer=org,
-        category=catalog.category_by_slug(form.get("category", "")),
-        name=form.get("name", ""),
-        subtitle=form.get("subtitle", ""),
-        description=form.get("description", ""),
-        skus=[
-            {
-                "code": form.get("code", ""),
-                "name": form.get("sku_name", "") or _("标准装"),
-                "retail_price": form.get("retail_price", ""),
-                "wholesale_price": form.get("wholesale_price", ""),
-                "wholesale_ceiling": form.get("wholesale_ceiling") or None,
-                "min_order_quantity": _int(
-                    form.get("min_order_quantity", "1"), "min_order_quantity"
-                ),
-            }
-        ],
-    )
+    try:
+        with uploads.saved_images(uploads.photo_files(request), folder="products") as photos:
+            product = services.upload_goods(
+                actor=request.user,
+                producer=org,
+                category=catalog.category_by_slug(form.get("category", "")),
+                name=form.get("name", ""),
+                subtitle=form.get("subtitle", ""),
+                description=form.get("description", ""),
+                skus=[
+                    {
+                        "code": form.get("code", ""),
+                        "name": form.get("sku_name", "") or _("标准装"),
+                        "retail_price": form.get("retail_price", ""),
+                        "wholesale_price": form.get("wholesale_price", ""),
+                        "wholesale_ceiling": form.get("wholesale_ceiling") or None,
+                        "min_order_quantity": _int(
+                            form.get("min_order_quantity", "1"), "min_order_quantity"
+                        ),
+                    }
+                ],
+                photos=photos,
+            )
+    except DomainError as exc:  # the page again, with what was typed and the field's message
+        return _producer_page(request, org, exc.status, error=exc, form=form)
     messages.success(request, _("“%(name)s”已提交审核。") % {"name": product.name})
     return redirect("web:supply_producer")
 

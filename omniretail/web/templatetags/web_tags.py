@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from omniretail.core.money import format_cny
+from omniretail.web.templatetags.media_tags import responsive_img
 
 register = template.Library()
 
@@ -34,31 +35,25 @@ def distance(metres) -> str:
     return _("%(km)s 公里") % {"km": km}
 
 
-def _image_urls(product) -> list[str]:
+# What each place shows a picture at, for the browser to pick a copy from `srcset`.
+IMAGE_SIZES = {
+    "": "(min-width: 720px) 230px, 50vw",  # a card: two columns on a phone
+    "big": "(min-width: 720px) 480px, 100vw",
+    "small": "80px",
+}
+
+
+@register.simple_tag
+def product_image(product, size: str = "", lazy: bool = True, sku=None) -> str:
+    """The SKU's or the product's cover picture (`srcset` of its WebP copies), or a coloured
+    block with the first character of the name when it has none."""
     images = getattr(product, "images", None)
-    if images is None:
-        return []
-    if hasattr(images, "all"):
-        images = images.all()
-    urls = []
-    for image in images:
-        url = image if isinstance(image, str) else getattr(image, "url", "")
-        if url:
-            urls.append(str(url))
-    return urls
-
-
-@register.simple_tag
-def product_image_urls(product) -> list[str]:
-    return _image_urls(product)
-
-
-@register.simple_tag
-def product_image(product, size: str = "") -> str:
-    """The first picture, or a coloured block with the first character of the name."""
-    urls = _image_urls(product)
-    if urls:
-        return format_html('<img src="{}" alt="{}" loading="lazy">', urls[0], product.name)
+    rows = list(images.all()) if images is not None else []
+    if sku is not None:
+        rows.sort(key=lambda row: getattr(row, "sku_id", None) != sku.pk)
+    for row in rows:
+        if html := responsive_img(row, sizes=IMAGE_SIZES.get(size, "100vw"), lazy=lazy):
+            return html
     initial = (product.name or "?")[:1]
     hue = sum(map(ord, product.name or "?")) % 360  # stable colour per product
     return format_html(
