@@ -65,3 +65,20 @@ def skus_by_public_ids(public_ids: list[str]) -> dict[str, Sku]:
     if any(public_id not in found for public_id in public_ids):
         raise NotFound(fields={"sku": "not found"})
     return found
+
+
+def in_stock_at(store, *, limit: int = 20) -> list[StockLevel]:
+    """What a store's shelf holds for sale now (free stock above zero, approved goods):
+    the store page's 有货商品, most plentiful first."""
+    return list(
+        StockLevel.objects.filter(
+            location__store=store,
+            location__is_active=True,
+            on_hand__gt=F("reserved"),
+            sku__is_active=True,
+            sku__product__status="approved",
+        )
+        .select_related("sku__product")
+        .annotate(free=F("on_hand") - F("reserved"))
+        .order_by("-free", "sku__code")[:limit]
+    )

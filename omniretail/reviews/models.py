@@ -39,6 +39,17 @@ class ProductReview(PublicIdModel, TimeStampedModel):
         related_name="+",
     )
     hidden_reason = models.CharField(_("隐藏原因"), max_length=200, blank=True)
+    # The selling merchant's one public answer, shown under the review; editable.
+    reply = models.CharField(_("商家回复"), max_length=500, blank=True)
+    replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回复人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         db_table = "catalog_productreview"

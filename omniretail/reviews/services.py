@@ -3,7 +3,9 @@
 A shopper reviews what they received, once per completed order line (rating 1-5, optional
 text); the one-to-one on the line makes "once" hold under races too. The selling merchant's
 staff hide an abusive review; it stays stored with who hid it and when, and every read
-below counts only visible reviews."""
+below counts only visible reviews. The merchant answers a review once (the answer can be
+edited); a store's rating is the average of the visible reviews of its orders, recomputed
+whenever one is written or hidden."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,6 +19,8 @@ from omniretail.catalog.models import Product
 from omniretail.core.errors import Conflict, NotFound, field_error
 from omniretail.orders.models import Order, OrderLine
 from omniretail.reviews.models import ProductReview
+from omniretail.stores import services as stores
+from omniretail.stores.models import Store
 
 MAX_TEXT = 500
 MAX_REASON = 200
@@ -57,7 +61,7 @@ def write_review(*, shopper, order_id: str, sku_id: str, rating, text: str = "")
         raise Conflict(_("订单完成后才能评价。"), code="order_not_completed")
     try:
         with transaction.atomic():
-            return ProductReview.objects.create(
+            review = ProductReview.objects.create(
                 product_id=line.sku.product_id,
                 sku=line.sku,
                 order_line=line,
@@ -68,6 +72,23 @@ def write_review(*, shopper, order_id: str, sku_id: str, rating, text: str = "")
             )
     except IntegrityError:
         raise Conflict(_("这件商品已经评价过了。"), code="already_reviewed") from None
+    refresh_store_rating(line.order.store_id)
+    return review
+
+
+def refresh_store_rating(store_id: int | None) -> None:
+    """Recompute the store's rating from the visible reviews of its orders. The store row is
+    locked first, so two reviews landing together both end up counted."""
+    if store_id is None:
+        return
+    with transaction.atomic():
+        list(Store.objects.select_for_update().filter(pk=store_id).values_list("pk"))
+        row = visible_for_store(store_id).aggregate(average=Avg("rating"), count=Count("id"))
+        stores.record_rating(
+            store_id=store_id,
+            average=_average(row["average"]) or Decimal("0.0"),
+            count=row["count"],
+        )
 
 
 def hide_review(*, staff, review_id: str, reason: str = "") -> ProductReview:
@@ -77,15 +98,64 @@ def hide_review(*, staff, review_id: str, reason: str = "") -> ProductReview:
     reason = _text(reason, field="reason", limit=MAX_REASON)
     review = (
         ProductReview.objects.filter(public_id=review_id, merchant__in=organizations_of(staff))
-        .only("pk")
+        .select_related("order_line__order")
+        .only("pk", "order_line__order__store_id")
         .first()
     )
     if review is None:
         raise NotFound(_("找不到该评价。"))
-    ProductReview.objects.filter(pk=review.pk, hidden_at__isnull=True).update(
-        hidden_at=timezone.now(), hidden_by=staff, hidden_reason=reason
-    )
+    with transaction.atomic():
+        hidden = ProductReview.objects.filter(pk=review.pk, hidden_at__isnull=True).update(
+            hidden_at=timezone.now(), hidden_by=staff, hidden_reason=reason
+        )
+        if hidden:
+            refresh_store_rating(review.order_line.order.store_id)
     return ProductReview.objects.select_related("author", "sku", "product").get(pk=review.pk)
+
+
+def _merchants_review(staff, review_id: str) -> ProductReview:
+    """A review of goods one of the staff member's merchants sold; any other is not found."""
+    require_user(staff)
+    review = ProductReview.objects.filter(
+        public_id=review_id, merchant__in=organizations_of(staff)
+    ).first()
+    if review is None:
+        raise NotFound(_("找不到该评价。"))
+    return review
+
+
+def reply_to_review(*, staff, review_id: str, text: str) -> ProductReview:
+    """The merchant's one public answer under a review; a second one is refused (edit the
+    first instead), and the conditional UPDATE keeps it one under a double press too."""
+    review = _merchants_review(staff, review_id)
+    text = _reply_text(text)
+    written = ProductReview.objects.filter(pk=review.pk, replied_at__isnull=True).update(
+        reply=text, replied_at=timezone.now(), replied_by=staff
+    )
+    if not written:
+        raise Conflict(_("已经回复过这条评价，可以修改原回复。"), code="already_replied")
+    review.refresh_from_db()
+    return review
+
+
+def edit_reply(*, staff, review_id: str, text: str) -> ProductReview:
+    """Change the merchant's answer; there must be one to change."""
+    review = _merchants_review(staff, review_id)
+    text = _reply_text(text)
+    written = ProductReview.objects.filter(pk=review.pk, replied_at__isnull=False).update(
+        reply=text, replied_at=timezone.now(), replied_by=staff
+    )
+    if not written:
+        raise Conflict(_("这条评价还没有回复。"), code="no_reply")
+    review.refresh_from_db()
+    return review
+
+
+def _reply_text(value) -> str:
+    text = _text(value, field="reply", limit=MAX_TEXT)
+    if not text:
+        raise field_error("reply", _("回复内容不能为空。"))
+    return text
 
 
 # --- reads --------------------------------------------------------------------------------
@@ -101,6 +171,15 @@ def _average(value) -> Decimal | None:
     if value is None:
         return None
     return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def visible_for_store(store_id: int) -> QuerySet[ProductReview]:
+    """The visible reviews of goods ordered at (or for pickup from) the store."""
+    return visible().filter(order_line__order__store_id=store_id)
+
+
+def store_reviews(store, *, limit: int = 10) -> list[ProductReview]:
+    return list(visible_for_store(store.pk)[:limit])
 
 
 def rating_of(product: Product) -> dict:

@@ -42,7 +42,9 @@ class Store(PublicIdModel, TimeStampedModel):
     phone = models.CharField(_("电话"), max_length=32, blank=True)
     main_products = models.TextField(_("主营商品"), blank=True)
     description = models.TextField(_("简介"), blank=True)
+    # The average of the visible reviews of goods ordered here, kept by reviews.services.
     rating = models.DecimalField(_("评分"), max_digits=2, decimal_places=1, default=Decimal("0.0"))
+    rating_count = models.PositiveIntegerField(_("评价数"), default=0)
     is_active = models.BooleanField(_("营业中"), default=True)
 
     objects = StoreManager()

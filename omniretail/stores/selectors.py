@@ -7,6 +7,7 @@ The nearby search narrows candidates to the grid cells covering the circle's bou
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
@@ -16,7 +17,7 @@ from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound, ValidationFailed
 from omniretail.core.geo import cell_ranges, haversine_m, validate_point
-from omniretail.stores.models import OpeningException, Store
+from omniretail.stores.models import OpeningException, OpeningHours, Store
 
 MAX_RADIUS_M = 50_000
 MAX_LIMIT = 100
@@ -189,3 +190,46 @@ def store_for_actor(user, public_id: str) -> Store:
     if store is None:
         raise NotFound(_("找不到该门店。"))
     return store
+
+
+def navigation_links(store: Store) -> dict[str, str]:
+    """Links that open the store's point in a map app: Amap and Apple Maps over https (the
+    phone hands them to the app when installed), Baidu by its app scheme with a web page
+    as fallback. The point is GCJ-02 as Amap gives it, and said so to Baidu."""
+    name = store.name
+    return {
+        "amap": "https://uri.amap.com/marker?"
+        + urlencode({"position": f"{store.lon},{store.lat}", "name": name, "callnative": 1}),
+        "baidu_app": "baidumap://map/marker?"
+        + urlencode(
+            {
+                "location": f"{store.lat},{store.lon}",
+                "title": name,
+                "content": store.address,
+                "coord_type": "gcj02",
+                "src": "omniretail",
+            }
+        ),
+        "baidu_web": "https://api.map.baidu.com/marker?"
+        + urlencode(
+            {
+                "location": f"{store.lat},{store.lon}",
+                "title": name,
+                "content": store.address,
+                "coord_type": "gcj02",
+                "output": "html",
+                "src": "omniretail",
+            }
+        ),
+        "apple": "https://maps.apple.com/?"
+        + urlencode({"ll": f"{store.lat},{store.lon}", "q": name}),
+    }
+
+
+def weekly_hours(store: Store) -> list[tuple[str, list]]:
+    """(weekday label, [(opens, closes), …]) Monday first, for the store page; a day without
+    intervals is closed. Reads the prefetched hours."""
+    days: dict[int, list] = {day: [] for day in range(7)}
+    for h in store.hours.all():
+        days[h.weekday].append((h.opens, h.closes))
+    return [(OpeningHours.Weekday(day).label, sorted(spans)) for day, spans in days.items()]

@@ -215,3 +215,9 @@ def set_exception(
             defaults={"is_closed": bool(is_closed), "opens": opens, "closes": closes, "note": note},
         )
     return exception
+
+
+def record_rating(*, store_id: int, average, count: int) -> None:
+    """Keep the store's rating as reviews computed it (reviews sit above stores, so they
+    call down with the figures); no actor: it follows what shoppers wrote."""
+    Store.objects.filter(pk=store_id).update(rating=average, rating_count=count)

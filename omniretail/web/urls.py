@@ -91,4 +91,5 @@ urlpatterns = [
     path("", include("omniretail.web.urls_credit")),
     path("", include("omniretail.web.urls_media")),
     path("", include("omniretail.web.urls_community")),
+    path("", include("omniretail.web.urls_stores")),
 ]

@@ -1,6 +1,6 @@
 """The shopper's 评价 form on a completed order, and the merchant's list of reviews of what it
-sold with a 隐藏 button. Parse, call `reviews.services`, go back; a refusal is shown with its
-own 4xx status. No business rule lives here."""
+sold with a 隐藏 button and a reply form. Parse, call `reviews.services`, go back; a refusal
+is shown with its own 4xx status. No business rule lives here."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -61,4 +61,17 @@ def hide(request: HttpRequest, store, public_id: str) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc)
     messages.success(request, _("评价已隐藏，顾客和其他人都看不到了。"))
+    return redirect("web:m_reviews")
+
+
+@staff_required
+@require_POST
+def reply(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    """The merchant's answer under a review: the first one, or (edit=1) a change to it."""
+    write = reviews.edit_reply if request.POST.get("edit") else reviews.reply_to_review
+    try:
+        write(staff=request.user, review_id=public_id, text=request.POST.get("reply", ""))
+    except DomainError as exc:
+        return _error(request, exc)
+    messages.success(request, _("回复已发布，顾客在商品页和门店页都能看到。"))
     return redirect("web:m_reviews")

@@ -102,6 +102,10 @@ MATRIX = {
     "m_review_hide": row(
         "post", LOGIN, 302, 302, 302, 302, 404, args=("review",), data={"reason": "辱骂"}
     ),
+    # editing a reply that was never written: refused for the merchant, not found for the rival
+    "m_review_reply": row(
+        "post", LOGIN, *(409,) * 4, 404, args=("review",), data={"reply": "谢谢", "edit": "1"}
+    ),
     # customer service: owners, managers and customer-service staff (not shop assistants);
     # the conversation is closed by another agent, so every action on it is a 409
     "m_service": row("get", LOGIN, 200, 200, 403, 200, 200),
