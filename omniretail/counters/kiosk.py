@@ -8,7 +8,9 @@ credential closes the screen too; a screen in use renews its pass on every refre
 
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from omniretail.core.errors import Conflict, PermissionDenied
 from omniretail.counters.models import Counter
 from omniretail.counters.services import require_manager
+from omniretail.counters.vending import UNAVAILABLE
 
 PAIR_SALT = "omniretail.counters.kiosk-pair"
 PASS_SALT = "omniretail.counters.kiosk-pass"
@@ -76,3 +79,43 @@ def counter_for_pass(*, counter: Counter, value: str | None) -> Counter:
             _("请用运营后台生成的配对链接打开售货柜屏幕。"), code="kiosk_unpaired"
         )
     return counter
+
+
+@dataclass(frozen=True)
+class ScreenState:
+    """What the screen says about the counter and whether it offers buying at all."""
+
+    status: str  # Counter.live_status: a silent counter reads offline
+    label: str
+    can_buy: bool
+    notice: str
+
+
+def screen_state(counter: Counter) -> ScreenState:
+    status = counter.live_status
+    notices = {
+        Counter.Status.OFFLINE: _("售货柜暂时离线，暂停售卖，请稍后再试或前往门店购买。"),
+        Counter.Status.MAINTENANCE: _("售货柜维护中，暂停售卖。"),
+        Counter.Status.FAULT: _("售货柜故障，暂停售卖，门店已收到通知。"),
+    }
+    return ScreenState(
+        status=status,
+        label=str(Counter.Status(status).label),
+        can_buy=status not in UNAVAILABLE,
+        notice=str(notices.get(status, "")),
+    )
+
+
+def require_sellable(counter: Counter) -> None:
+    """A code typed on a screen whose counter cannot open a door is refused, not announced
+    as an unlock that will never come."""
+    state = screen_state(counter)
+    if not state.can_buy:
+        raise Conflict(state.notice, code="counter_unavailable", details={"status": state.status})
+
+
+def navigation_url(counter: Counter) -> str:
+    """The serving store on a map a phone opens for directions (Amap's public URI)."""
+    store = counter.store
+    query = urlencode({"position": f"{store.lon},{store.lat}", "name": store.name, "src": "omni"})
+    return f"https://uri.amap.com/marker?{query}"

@@ -378,3 +378,33 @@ class StaffTask(PublicIdModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.counter_id} ({self.status})"
+
+
+class AdCampaign(PublicIdModel, TimeStampedModel):
+    """An advert the kiosk's idle loop shows between `starts_at` and `ends_at`: on the
+    counters named, else on the merchant's counters whose serving store is in one of the
+    regions (city or district), else on all the merchant's counters. Screens report what
+    they showed, counted in `impressions`."""
+
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="ad_campaigns"
+    )
+    name = models.CharField(_("名称"), max_length=80)
+    creative = models.CharField(_("广告图"), max_length=120)  # a stored name (core.uploads)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    seconds = models.PositiveSmallIntegerField(_("每次展示秒数"), default=8)
+    counters = models.ManyToManyField(Counter, blank=True, related_name="ad_campaigns")
+    regions = models.JSONField(_("投放地区"), default=list, blank=True)
+    impressions = models.PositiveBigIntegerField(_("展示次数"), default=0)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="ad_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

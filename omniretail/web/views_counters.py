@@ -3,12 +3,13 @@ with the counter's own credential), the phone page a shopper reaches from the co
 the vend status page, and the ops pages (counters, sales, scan -> purchase funnel, faults).
 No business rule lives here: the counters services and selectors decide."""
 
+import hashlib
 from urllib.parse import quote
 
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -20,7 +21,7 @@ from omniretail.catalog.models import Product
 from omniretail.core import uploads
 from omniretail.core.errors import DomainError
 from omniretail.core.throttle import client_ip
-from omniretail.counters import kiosk, leads, repairs, selectors, services, vending
+from omniretail.counters import ads, kiosk, leads, repairs, selectors, services, vending
 from omniretail.counters.models import Counter, RepairTicket, Vend
 from omniretail.payments import selectors as payment_selectors
 from omniretail.web import charts
@@ -68,25 +69,42 @@ def kiosk_pair(request: HttpRequest, code: str, token: str) -> HttpResponse:
     return _with_pass(request, redirect("web:counter_kiosk", code=counter.code), counter)
 
 
+def _kiosk_context(request: HttpRequest, counter) -> dict:
+    """Everything the screen shows; `version` changes when any of it does, so a poll that
+    brings nothing new leaves the carousel, the spin and the video where they are."""
+    buy_url = request.build_absolute_uri(reverse("web:counter_buy", args=[counter.code]))
+    shelf = selectors.shelf(counter)
+    # one QR per product, so the scan lead knows what the shopper was looking at
+    slides = [(item, _qr(f"{buy_url}?src=qr&p={item.product.public_id}")) for item in shelf]
+    state = kiosk.screen_state(counter)
+    running = [(ad, ads.creative_url(ad)) for ad in ads.running_for(counter)]
+    version = [
+        state.status,
+        counter.content,
+        [(i.bay.number, i.product.public_id, i.available, str(i.bay.sku.price)) for i in shelf],
+        [(ad.public_id, ad.seconds) for ad, _url in running],
+    ]
+    return {
+        "counter": counter,
+        "state": state,
+        "slides": slides,
+        "ads": running,
+        "version": hashlib.sha256(repr(version).encode()).hexdigest()[:16],
+        "qr": _qr(f"{buy_url}?src=qr"),
+        "nav_qr": _qr(kiosk.navigation_url(counter)),
+        "shop_qr": _qr(request.build_absolute_uri(reverse("web:home"))),
+    }
+
+
 @require_GET
 def kiosk_screen(request: HttpRequest, code: str) -> HttpResponse:
     try:
         counter = _kiosk_counter(request, code)
     except DomainError as exc:
         return _error(request, exc)
-    buy_url = request.build_absolute_uri(reverse("web:counter_buy", args=[counter.code]))
-    # one QR per product, so the scan lead knows what the shopper was looking at
-    slides = [
-        (item, _qr(f"{buy_url}?src=qr&p={item.product.public_id}"))
-        for item in selectors.shelf(counter)
-    ]
-    if request.htmx:  # the screen refreshes stock and content every few seconds
-        response = render(
-            request, "web/counters/_kiosk_slides.html", {"counter": counter, "slides": slides}
-        )
-    else:
-        ctx = {"counter": counter, "slides": slides, "qr": _qr(f"{buy_url}?src=qr")}
-        response = render(request, "web/counters/kiosk.html", ctx)
+    # the screen polls state, stock, content and ads every few seconds
+    template = "web/counters/_kiosk_slides.html" if request.htmx else "web/counters/kiosk.html"
+    response = render(request, template, _kiosk_context(request, counter))
     return _with_pass(request, response, counter)
 
 
@@ -96,12 +114,24 @@ def kiosk_code(request: HttpRequest, code: str) -> HttpResponse:
     template = "web/counters/_code_result.html"
     try:
         counter = _kiosk_counter(request, code)
+        kiosk.require_sellable(counter)
         vend = vending.unlock_with_code(
             counter=counter, code=request.POST.get("code", ""), client_ip=client_ip(request)
         )
     except DomainError as exc:
         return _error(request, exc, template)
     return render(request, template, {"vend": vend})
+
+
+@require_POST
+def kiosk_ads_shown(request: HttpRequest, code: str) -> HttpResponse:
+    """The screen reports the adverts its idle loop has just shown."""
+    try:
+        counter = _kiosk_counter(request, code)
+    except DomainError as exc:
+        return _error(request, exc)
+    counted = ads.record_impressions(counter=counter, campaign_ids=request.POST.getlist("ad"))
+    return JsonResponse({"counted": counted})
 
 
 @require_http_methods(["GET", "POST"])

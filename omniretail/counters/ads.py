@@ -1,0 +1,134 @@
+"""Advertising on the counters' screens: a campaign is an image creative with a schedule,
+aimed at counters or regions; the kiosk's idle loop shows what is running for it and
+reports each showing, counted with a conditional F() update (never a read-modify-write)."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.selectors import is_platform_operator, organizations_of, require_role
+from omniretail.core import uploads
+from omniretail.core.errors import ValidationFailed
+from omniretail.counters.models import AdCampaign, Counter
+from omniretail.counters.services import clean_text
+
+MAX_REGIONS = 20
+MAX_SECONDS = 60
+MAX_REPORTED = 20  # campaigns a screen reports at once
+
+
+def _when(value, field: str, errors: dict):
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = parse_datetime(str(value or "").strip())
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        errors[field] = _("请填写有效的日期时间。")
+        return None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def create_campaign(
+    *,
+    actor,
+    merchant,
+    name,
+    creative_files,
+    starts_at,
+    ends_at,
+    seconds=8,
+    counter_codes=(),
+    regions=(),
+) -> AdCampaign:
+    """Every field is checked before anything is stored; the creative goes through
+    core.uploads (an image re-encoded, or refused on its field) and is removed again if
+    the campaign is refused after all."""
+    if not is_platform_operator(actor):
+        require_role(actor, merchant)
+    errors: dict = {}
+    try:
+        name = clean_text(name, "name", 80)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    start = _when(starts_at, "starts_at", errors)
+    end = _when(ends_at, "ends_at", errors)
+    if start and end and end <= start:
+        errors["ends_at"] = _("结束时间须晚于开始时间。")
+    try:
+        seconds = int(seconds)
+    except (TypeError, ValueError):
+        seconds = 0
+    if not 3 <= seconds <= MAX_SECONDS:
+        errors["seconds"] = _("每次展示 3 到 %(n)s 秒。") % {"n": MAX_SECONDS}
+    codes = sorted({str(c).strip().upper() for c in counter_codes if str(c).strip()})
+    counters = list(Counter.objects.filter(merchant=merchant, code__in=codes))
+    if len(counters) != len(codes):
+        errors["counters"] = _("只能选择本商户的售货柜。")
+    regions = sorted({str(r).strip() for r in regions if str(r).strip()})
+    if len(regions) > MAX_REGIONS or any(len(r) > 60 for r in regions):
+        errors["regions"] = _("最多 %(n)s 个地区，每个不超过 60 个字符。") % {"n": MAX_REGIONS}
+    files = list(creative_files or [])
+    if not files:
+        errors["creative"] = _("请上传广告图。")
+    elif len(files) > 1:
+        errors["creative"] = _("每个广告只能有一张图。")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    saving = uploads.saved_images(files, folder="ads", field="creative")
+    with saving as (image,), transaction.atomic():
+        campaign = AdCampaign.objects.create(
+            merchant=merchant,
+            name=name,
+            creative=image.name,
+            starts_at=start,
+            ends_at=end,
+            seconds=seconds,
+            regions=regions,
+        )
+        campaign.counters.set(counters)
+    return campaign
+
+
+def running_for(counter: Counter, now=None) -> list[AdCampaign]:
+    """What the counter's idle loop shows now: the merchant's campaigns in their schedule
+    that name this counter, or name none and cover its store's city or district (or every
+    region). A merchant runs a handful at a time, so the aim is checked here, portably."""
+    now = now or timezone.now()
+    area = {counter.store.city, counter.store.district} - {""}
+    live = AdCampaign.objects.filter(
+        merchant_id=counter.merchant_id, starts_at__lte=now, ends_at__gt=now
+    ).prefetch_related("counters")
+    out = []
+    for campaign in live.order_by("starts_at", "id"):
+        named = {c.pk for c in campaign.counters.all()}
+        if counter.pk in named or (
+            not named and (not campaign.regions or area & set(campaign.regions))
+        ):
+            out.append(campaign)
+    return out
+
+
+def record_impressions(*, counter: Counter, campaign_ids) -> int:
+    """Count a showing for each campaign the screen reports that is running for it now;
+    unknown, ended or other counters' campaigns are ignored. Returns how many counted."""
+    ids = [str(i) for i in list(campaign_ids or [])[:MAX_REPORTED]]
+    running = [c.pk for c in running_for(counter) if c.public_id in ids]
+    return AdCampaign.objects.filter(pk__in=running).update(impressions=F("impressions") + 1)
+
+
+def campaigns_for_actor(user):
+    qs = AdCampaign.objects.select_related("merchant").prefetch_related("counters")
+    if is_platform_operator(user):
+        return qs
+    return qs.filter(merchant__in=organizations_of(user))
+
+
+def creative_url(campaign: AdCampaign) -> str | None:
+    return uploads.photo_url(campaign.creative)
