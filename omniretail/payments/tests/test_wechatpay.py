@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from django.utils import timezone
 
 from omniretail.core.errors import Conflict, DomainError, ValidationFailed
-from omniretail.payments import reconcile, services
-from omniretail.payments.models import CallbackLog, PaymentIntent, Refund
+from omniretail.payments import reconcile, services, statements
+from omniretail.payments.models import CallbackLog, Mismatch, PaymentIntent, Refund
 from omniretail.payments.providers import get_provider
 from omniretail.payments.providers.base import (
     CallbackRejected,
@@ -303,6 +303,11 @@ def test_the_trade_bill_lists_the_days_payments_and_refunds(live, shopper):
         refund.public_id,
     )
     assert list(get_provider("wechatpay").statement(today.replace(year=2020))) == []
+
+    # the daily reconciliation agrees with WeChat's bill, line for line
+    day = statements.reconcile_day(provider="wechatpay", day=today)
+    assert (day.error, day.statement_lines, day.matched) == ("", 2, 2)
+    assert not Mismatch.objects.exists()
 
 
 def test_the_trade_bill_parser_reads_wechats_format_and_refuses_a_truncated_one():
