@@ -5,22 +5,41 @@ The nearby search narrows candidates to the grid cells covering the circle's bou
 (an indexed cell number per store, core.geo) and then measures each candidate exactly
 (haversine), so it never misses a store inside the radius and never returns one outside it."""
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound, ValidationFailed
-from omniretail.core.geo import cell_ranges, haversine_m, validate_point
+from omniretail.core.geo import (
+    EARTH_RADIUS_M,
+    bounding_box,
+    cell_ranges,
+    haversine_m,
+    validate_point,
+)
 from omniretail.stores.models import OpeningException, OpeningHours, Store
 
 MAX_RADIUS_M = 50_000
 MAX_LIMIT = 100
+# Within 50 km and below 70° of latitude the equirectangular distance at the query's
+# latitude is within 3 % of haversine; 5 % leaves room.
+APPROX_SLACK = 1.05
+APPROX_MAX_LAT = 70.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,45 @@ def _cells_filter(lat: float, lon: float, radius_m: float) -> Q:
     return q
 
 
+def _nearest(candidates, lat: float, lon: float, radius_m: int, limit: int) -> list:
+    """(distance, pk) of the `limit` nearest candidates within the radius, exactly.
+
+    The database orders the candidates by an equirectangular distance (arithmetic only, so
+    SQLite and PostgreSQL alike) and returns the first few; haversine then measures those.
+    That approximation is within APPROX_SLACK of the true distance here, so once the
+    `limit`-th exact distance is below what any unread candidate could be, no unread one can
+    be nearer; otherwise more are read. Across the antimeridian or near a pole every
+    candidate is measured instead."""
+    if len(bounding_box(lat, lon, radius_m)[2]) > 1 or abs(lat) > APPROX_MAX_LAT:
+        rows = candidates.order_by().values_list("pk", "lat", "lon")
+        return sorted(
+            (d, pk)
+            for pk, s_lat, s_lon in rows
+            if (d := haversine_m(lat, lon, s_lat, s_lon)) <= radius_m
+        )[:limit]
+    scale = math.cos(math.radians(lat)) ** 2
+    d2 = ExpressionWrapper(
+        (F("lat") - lat) * (F("lat") - lat) + (F("lon") - lon) * (F("lon") - lon) * scale,
+        output_field=FloatField(),
+    )
+    reach = math.degrees(radius_m / EARTH_RADIUS_M) * APPROX_SLACK
+    ordered = candidates.annotate(d2=d2).filter(d2__lte=reach * reach).order_by("d2")
+    fetch = limit + 10
+    while True:
+        rows = list(ordered.values_list("pk", "lat", "lon", "d2")[:fetch])
+        exact = sorted(
+            (d, pk)
+            for pk, s_lat, s_lon, _ in rows
+            if (d := haversine_m(lat, lon, s_lat, s_lon)) <= radius_m
+        )
+        if len(rows) < fetch:
+            return exact[:limit]  # every candidate was read
+        unread_from = math.radians(math.sqrt(rows[-1][3])) * EARTH_RADIUS_M / APPROX_SLACK
+        if len(exact) >= limit and exact[limit - 1][0] <= unread_from:
+            return exact[:limit]
+        fetch *= 4
+
+
 def nearby_stores(
     *,
     lat,
@@ -66,15 +124,10 @@ def nearby_stores(
     lat, lon = validate_point(lat, lon)
     radius_m = _int_in_range(radius_m, "radius_m", 1, MAX_RADIUS_M)
     limit = _int_in_range(limit, "limit", 1, MAX_LIMIT)
-    candidates = Store.objects.filter(_cells_filter(lat, lon, radius_m), is_active=True).order_by()
+    candidates = Store.objects.filter(_cells_filter(lat, lon, radius_m), is_active=True)
     if merchant is not None:
         candidates = candidates.filter(merchant=merchant)
-    within = []
-    for pk, s_lat, s_lon in candidates.values_list("pk", "lat", "lon"):
-        distance = haversine_m(lat, lon, s_lat, s_lon)
-        if distance <= radius_m:
-            within.append((distance, pk))
-    within.sort()
+    within = _nearest(candidates, lat, lon, radius_m, limit)
     page = within[:limit]
     if not page:
         return []

@@ -158,3 +158,26 @@ def test_nearby_api_uses_the_same_few_queries_for_three_stores_or_forty(
             )
         assert response.status_code == 200
         assert len(response.json()) == limit
+
+
+@pytest.mark.django_db
+def test_stores_at_almost_the_same_distance_are_ranked_exactly(merchant):
+    """Forty stores on a 1 km ring: the database's approximate order cannot tell them apart,
+    so more are read until the exact twenty nearest are certain."""
+    import math
+
+    lat0, lon0 = HANGZHOU
+    Store.objects.bulk_create(
+        Store(
+            merchant=merchant,
+            name=f"环店 {i}",
+            address="杭州",
+            lat=lat0 + 1000 * math.cos(i * math.pi / 20) / 111_195,
+            lon=lon0 + 1000 * math.sin(i * math.pi / 20) / (111_195 * math.cos(math.radians(lat0))),
+        )
+        for i in range(40)
+    )
+    found = nearby_stores(lat=lat0, lon=lon0, radius_m=5000, limit=20)
+    assert [(round(d), pk) for d, pk in brute_force(lat0, lon0, 5000, 20)] == [
+        (n.distance_m, n.store.pk) for n in found
+    ]
