@@ -313,6 +313,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         ctx["token"] = new_public_id()  # the refused attempt left nothing to replay
         return _error(request, exc, "web/shop/checkout.html", **ctx)
+    if request.POST.get("provider") == "credit" and request.POST.get("instalments") == "1":
+        order = selectors.order_of_shopper(request.user, order_id)  # 分期: months first
+        return redirect("web:credit_instalments", order.payment_intent_id)
     return _start_payment(request, order_id)
 
 

@@ -13,9 +13,16 @@ from omniretail.loyalty.models import Member, Tier
 from omniretail.orders.models import Order
 from omniretail.payments import credit, instalments, services
 from omniretail.payments.models import CreditLine, CreditRepayment, CreditRule, PaymentIntent
+from omniretail.payments.sandbox_gateway import gateway
+from omniretail.payments.tests.helpers import SECRET, charge_event, signed_callback
 from omniretail.web.tests.factories import next_slot
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _gateway_secret(settings):
+    settings.OMNI_SANDBOX_GATEWAY_SECRET = SECRET
 
 
 def logged_in(user) -> Client:
@@ -24,8 +31,8 @@ def logged_in(user) -> Client:
     return client
 
 
-def checkout(client, commerce, provider: str):
-    client.post("/cart/add/", {"sku": commerce.tea_sku.public_id, "quantity": 1})
+def checkout(client, commerce, provider: str, quantity: int = 1, **extra):
+    client.post("/cart/add/", {"sku": commerce.tea_sku.public_id, "quantity": quantity})
     page = client.get("/checkout/").content.decode()
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     form = {
@@ -34,6 +41,7 @@ def checkout(client, commerce, provider: str):
         "provider": provider,
         "store": commerce.near_store.public_id,
         "pickup_slot": next_slot().isoformat(),
+        **extra,
     }
     return page, client.post("/checkout/", form)
 
@@ -170,3 +178,33 @@ def test_finance_grants_adjusts_and_freezes_a_line(commerce, platform_staff):
         "/ops/finance/credit/instalment-terms/", {"months": ["3", "5"], "release": "first"}
     )
     assert terms.status_code == 422
+
+
+def test_a_big_ticket_bought_in_instalments_from_the_checkout(
+    commerce, platform_staff, django_capture_on_commit_callbacks
+):
+    credit.grant(user=commerce.member, limit="2000.00", staff=platform_staff)
+    instalments.set_terms(organization=None, months=[3, 6], release="first")
+    client = logged_in(commerce.member)
+    page, answer = checkout(client, commerce, "credit", quantity=10, instalments="1")
+    assert 'data-testid="instalments"' in page
+    order = Order.objects.get(shopper=commerce.member)
+    assert order.status == Order.Status.PENDING_PAYMENT  # nothing paid before the choice
+    assert answer["Location"] == f"/me/credit/instalments/{order.payment_intent_id}/"
+    choice = client.get(answer["Location"]).content.decode()
+    assert 'data-testid="offer-3"' in choice and 'data-testid="offer-6"' in choice
+    started = client.post(answer["Location"], {"months": "3", "provider": "sandbox_gateway"})
+    assert "/sandbox-gateway/" in started["Location"]
+    first = CreditRepayment.objects.get()
+    intent = PaymentIntent.objects.get(public_id=first.intent_id)
+    gateway.pay(charge_id=intent.provider_reference)
+    body, headers = signed_callback(charge_event(intent))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.handle_callback(provider="sandbox_gateway", body=body, headers=headers)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID  # released on the first instalment
+    assert credit.available(commerce.member) == Decimal("2000.00") - order.total + (
+        first.amount - first.plan.instalments.get(number=1).fee
+    )
+    page = client.get("/me/credit/").content.decode()
+    assert page.count('data-testid="instalment"') == 3 and 'data-testid="pay-next"' in page
