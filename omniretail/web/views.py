@@ -112,7 +112,8 @@ def search(request: HttpRequest) -> HttpResponse:
                 max_price=choice["max_price"] or None,
             )
             ctx["page_obj"] = _page(request, found)
-            ctx["brands"] = catalog.brands_among(found)
+            if not request.htmx:  # the next page's fragment has no filter panel
+                ctx["brands"] = catalog.brands_among(found)
         except DomainError as exc:
             return _error(request, exc, template, **ctx)
     return render(request, template, ctx)
