@@ -16,6 +16,7 @@ from django.db import transaction
 
 from omniretail.accounts import services as accounts
 from omniretail.accounts.models import Membership, Organization, User
+from omniretail.catalog import demo_photos
 from omniretail.catalog import services as catalog
 from omniretail.codes import demo as codes_demo
 from omniretail.counters import demo as counters_demo
@@ -496,6 +497,9 @@ def load_demo_city(product_total: int = 200) -> dict:
         )
         city.shoppers.append(shopper)
     notes = [line for programme in PROGRAMMES for line in programme.load(city)]
+    photographed = demo_photos.photograph_catalogue(actor=admin)
+    if not demo_photos.has_cjk_font():
+        notes.append(f"{photographed} 张商品图片已生成（本机无中文字体，图片上未写商品名）。")
     return {"created": True, "credentials": creds, "products": made, "notes": notes}
 
 

@@ -12,7 +12,11 @@ from omniretail.pointsmall.models import PointsGood, Redemption
 
 
 def goods() -> QuerySet[PointsGood]:
-    return PointsGood.objects.filter(is_active=True).select_related("sku__product", "merchant")
+    return (
+        PointsGood.objects.filter(is_active=True)
+        .select_related("sku__product", "merchant")
+        .prefetch_related("sku__product__images")  # each good shows its picture
+    )
 
 
 def good(public_id: str) -> PointsGood:
