@@ -236,9 +236,12 @@ def apply_payment(repayment: CreditRepayment) -> None:
     """An instalment payment is paid (inside its credited transaction): the first one
     activates the plan; each instalment's principal goes back to the available credit and
     its fee to the platform's fee income. An instalment paid twice (two payments racing)
-    goes to the stored balance."""
+    goes to the stored balance; a payment for a plan no longer running is refunded."""
     plan = InstalmentPlan.objects.select_for_update().get(pk=repayment.plan_id)
     if plan.status == Status.PENDING and not _activate(plan, repayment):
+        return
+    if plan.status != Status.ACTIVE:  # withdrawn, or paid off meanwhile: the money goes back
+        _refund_whole(repayment, _("分期计划已结束，本次还款全额退回"))
         return
     paid_day = timezone.localdate(repayment.created_at)
     left = repayment.amount
@@ -310,15 +313,19 @@ def _activate(plan: InstalmentPlan, repayment: CreditRepayment) -> bool:
         InstalmentPlan.objects.filter(pk=plan.pk).update(
             status=Status.CANCELLED, updated_at=timezone.now()
         )
-        services.refund(
-            intent=PaymentIntent.objects.get(public_id=repayment.intent_id),
-            amount=repayment.amount,
-            reason=_("分期未能生效，首期全额退回：%(why)s") % {"why": exc.message},
-            idempotency_key=f"instalment-void:{plan.public_id}",
-        )
+        _refund_whole(repayment, _("分期未能生效，首期全额退回：%(why)s") % {"why": exc.message})
         return False
     plan.status = Status.ACTIVE
     return True
+
+
+def _refund_whole(repayment: CreditRepayment, reason: str) -> None:
+    services.refund(
+        intent=PaymentIntent.objects.get(public_id=repayment.intent_id),
+        amount=repayment.amount,
+        reason=reason,
+        idempotency_key=f"instalment-void:{repayment.public_id}",
+    )
 
 
 def _complete_if_done(plan: InstalmentPlan) -> None:

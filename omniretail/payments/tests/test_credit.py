@@ -363,3 +363,40 @@ def test_month_helpers():
     assert credit.month_end(date(2026, 2, 3)) == date(2026, 2, 28)
     assert credit.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert credit.add_months(date(2026, 11, 15), 2) == date(2027, 1, 15)
+
+
+def test_paying_in_full_withdraws_the_chosen_plan_and_its_first_instalment(
+    shopper, ev_order, merchant
+):
+    instalments.set_terms(organization=merchant, months=[3], release="first")
+    plan, _ = instalments.start_plan(
+        user=shopper, intent_id=ev_order.public_id, months=3, provider="sandbox_gateway"
+    )
+    first = plan.payments.get()
+    services.start_payment(intent=ev_order)  # pays in full on credit instead
+    plan.refresh_from_db()
+    assert plan.status == "cancelled"
+    first_intent = PaymentIntent.objects.get(public_id=first.intent_id)
+    assert first_intent.status == "cancelled"
+    with pytest.raises(Conflict):  # closed at the gateway too: it can no longer be paid
+        gateway.pay(charge_id=first_intent.provider_reference)
+    assert credit.available(shopper) == Decimal("6000.00") - Decimal("4999.00")
+
+
+def test_a_payment_for_a_plan_already_paid_off_is_refunded(shopper, ev_order, merchant, pay_online):
+    instalments.set_terms(organization=merchant, months=[3], release="first")
+    plan, _ = instalments.start_plan(
+        user=shopper, intent_id=ev_order.public_id, months=3, provider="sandbox_gateway"
+    )
+    pay_online(plan.payments.get().intent_id)
+    next_one, _ = instalments.pay(user=shopper, plan_id=plan.public_id, provider="sandbox_gateway")
+    early, _ = instalments.pay(
+        user=shopper, plan_id=plan.public_id, provider="sandbox_gateway", early=True
+    )
+    pay_online(early.intent_id)
+    plan.refresh_from_db()
+    assert plan.status == "completed"
+    pay_online(next_one.intent_id)  # the other tab's payment arrives afterwards
+    assert PaymentIntent.objects.get(public_id=next_one.intent_id).status == "refunded"
+    assert credit.available(shopper) == Decimal("6000.00")
+    assert selectors.wallet_balance(shopper) == 0
