@@ -3,7 +3,7 @@ image, report, remove, pin, read), members and moderation, and the platform's pr
 words. The live stream is the WebSocket /ws/community/<group>/ (docs/community.md)."""
 
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from omniretail.accounts.auth import AUTH
 from omniretail.accounts.models import Organization
@@ -11,26 +11,27 @@ from omniretail.accounts.selectors import is_platform_operator
 from omniretail.community import chat, moderation, selectors, services
 from omniretail.community.models import BannedWord, Group, Member
 from omniretail.community.schemas import (
-    BanIn,
-    GroupIn,
-    GroupOut,
-    GroupSettingsIn,
-    JoinIn,
-    MemberOut,
-    MessageIn,
-    MessageOut,
-    MuteIn,
-    PinIn,
-    ReadIn,
-    ReportIn,
-    RoleIn,
-    WordIn,
-    WordOut,
+    CommunityBanIn,
+    CommunityGroupIn,
+    CommunityGroupOut,
+    CommunityGroupSettingsIn,
+    CommunityJoinIn,
+    CommunityMemberOut,
+    CommunityMessageIn,
+    CommunityMessageOut,
+    CommunityMuteIn,
+    CommunityPinIn,
+    CommunityReadIn,
+    CommunityReportIn,
+    CommunityRoleIn,
+    CommunityWordIn,
+    CommunityWordOut,
 )
 from omniretail.core.errors import PermissionDenied, field_error
 from omniretail.stores.models import Store
 
 router = Router(tags=["community"], auth=AUTH)
+MAX_ID = 2**62  # ids are 64-bit: a larger one is refused (422), never an overflow
 
 
 def _group_out(group: Group, member: Member | None = None) -> dict:
@@ -65,7 +66,7 @@ def _mine(request, group_id: str) -> Group:
 # ------------------------------------------------------------------------ groups
 
 
-@router.get("/groups", response=list[GroupOut])
+@router.get("/groups", response=list[CommunityGroupOut])
 def my_groups(request):
     """The caller's groups, newest conversation first, with unread counts."""
     return [
@@ -74,13 +75,13 @@ def my_groups(request):
     ]
 
 
-@router.get("/groups/discover", response=list[GroupOut])
+@router.get("/groups/discover", response=list[CommunityGroupOut])
 def discover(request):
     return [_group_out(g) for g in selectors.discoverable()[:100]]
 
 
-@router.post("/groups", response={201: GroupOut})
-def create_group(request, payload: GroupIn):
+@router.post("/groups", response={201: CommunityGroupOut})
+def create_group(request, payload: CommunityGroupIn):
     merchant = store = None
     if payload.merchant:
         merchant = Organization.objects.filter(
@@ -106,14 +107,14 @@ def create_group(request, payload: GroupIn):
     return Status(201, _group_out(group, selectors.membership(request.auth, group)))
 
 
-@router.get("/groups/{group_id}", response=GroupOut)
+@router.get("/groups/{group_id}", response=CommunityGroupOut)
 def group_detail(request, group_id: str):
     group = selectors.group(group_id)
     return _group_out(group, selectors.membership(request.auth, group))
 
 
-@router.patch("/groups/{group_id}", response=GroupOut)
-def group_settings(request, group_id: str, payload: GroupSettingsIn):
+@router.patch("/groups/{group_id}", response=CommunityGroupOut)
+def group_settings(request, group_id: str, payload: CommunityGroupSettingsIn):
     group = services.update_settings(
         actor=request.auth,
         group=selectors.group(group_id),
@@ -124,8 +125,8 @@ def group_settings(request, group_id: str, payload: GroupSettingsIn):
     return _group_out(group, selectors.membership(request.auth, group))
 
 
-@router.post("/groups/{group_id}/join", response=MemberOut)
-def join(request, group_id: str, payload: JoinIn):
+@router.post("/groups/{group_id}/join", response=CommunityMemberOut)
+def join(request, group_id: str, payload: CommunityJoinIn):
     """Open: joined; approval: pending; invite only: with the invitation `token`."""
     member = services.join(user=request.auth, group=selectors.group(group_id), token=payload.token)
     return _member_out(member)
@@ -140,9 +141,13 @@ def leave(request, group_id: str):
 # ------------------------------------------------------------------------ messages
 
 
-@router.get("/groups/{group_id}/messages", response=list[MessageOut])
+@router.get("/groups/{group_id}/messages", response=list[CommunityMessageOut])
 def messages(
-    request, group_id: str, before: int | None = None, after: int | None = None, limit: int = 50
+    request,
+    group_id: str,
+    before: int | None = Query(None, ge=1, le=MAX_ID),
+    after: int | None = Query(None, ge=0, le=MAX_ID),
+    limit: int = Query(50, ge=1, le=200),
 ):
     """The latest `limit` messages in id order, or the page before `before` (older), or those
     after `after` (what a client missed)."""
@@ -152,19 +157,19 @@ def messages(
     ]
 
 
-@router.post("/groups/{group_id}/messages", response={201: MessageOut})
-def send(request, group_id: str, payload: MessageIn):
+@router.post("/groups/{group_id}/messages", response={201: CommunityMessageOut})
+def send(request, group_id: str, payload: CommunityMessageIn):
     message = chat.post_message(
         author=request.auth,
         group=selectors.group(group_id),
         text=payload.text,
-        card=payload.card.dict() if payload.card else None,
+        card=payload.card.model_dump() if payload.card else None,
         reply_to=payload.reply_to,
     )
     return Status(201, chat.payload(message))
 
 
-@router.post("/groups/{group_id}/images", response={201: MessageOut})
+@router.post("/groups/{group_id}/images", response={201: CommunityMessageOut})
 def send_image(request, group_id: str, image: File[UploadedFile], text: Form[str] = ""):
     """An image message (multipart: `image`, optional `text`), through core.uploads."""
     message = chat.post_message(
@@ -174,13 +179,13 @@ def send_image(request, group_id: str, image: File[UploadedFile], text: Form[str
 
 
 @router.post("/groups/{group_id}/read", response={204: None})
-def read(request, group_id: str, payload: ReadIn):
+def read(request, group_id: str, payload: CommunityReadIn):
     chat.mark_read(user=request.auth, group=_mine(request, group_id), up_to=payload.up_to)
     return Status(204, None)
 
 
 @router.post("/groups/{group_id}/messages/{message_id}/report", response={201: None})
-def report(request, group_id: str, message_id: int, payload: ReportIn):
+def report(request, group_id: str, message_id: int, payload: CommunityReportIn):
     group = selectors.group(group_id)
     moderation.report(
         reporter=request.auth, message=chat.get_message(group, message_id), reason=payload.reason
@@ -188,18 +193,20 @@ def report(request, group_id: str, message_id: int, payload: ReportIn):
     return Status(201, None)
 
 
-@router.post("/groups/{group_id}/messages/{message_id}/remove", response=MessageOut)
+@router.post("/groups/{group_id}/messages/{message_id}/remove", response=CommunityMessageOut)
 def remove(request, group_id: str, message_id: int):
     group = selectors.group(group_id)
-    moderation.remove_message(actor=request.auth, group=group, message_id=message_id)
-    return chat.payload(chat.get_message(group, message_id))
+    message = chat.get_message(group, message_id)
+    moderation.remove_message(actor=request.auth, group=group, message_id=message.pk)
+    return chat.payload(chat.get_message(group, message.pk))
 
 
-@router.post("/groups/{group_id}/messages/{message_id}/pin", response=MessageOut)
-def pin(request, group_id: str, message_id: int, payload: PinIn):
+@router.post("/groups/{group_id}/messages/{message_id}/pin", response=CommunityMessageOut)
+def pin(request, group_id: str, message_id: int, payload: CommunityPinIn):
     group = selectors.group(group_id)
-    services.pin(actor=request.auth, group=group, message_id=message_id, pinned=payload.pinned)
-    return chat.payload(chat.get_message(group, message_id))
+    message = chat.get_message(group, message_id)
+    services.pin(actor=request.auth, group=group, message_id=message.pk, pinned=payload.pinned)
+    return chat.payload(chat.get_message(group, message.pk))
 
 
 # ------------------------------------------------------------------------ members
@@ -215,13 +222,13 @@ def _member_out(member: Member) -> dict:
     }
 
 
-@router.get("/groups/{group_id}/members", response=list[MemberOut])
+@router.get("/groups/{group_id}/members", response=list[CommunityMemberOut])
 def members(request, group_id: str):
     return [_member_out(m) for m in selectors.members(_mine(request, group_id))]
 
 
-@router.post("/groups/{group_id}/members/{user_id}/mute", response=MemberOut)
-def mute(request, group_id: str, user_id: str, payload: MuteIn):
+@router.post("/groups/{group_id}/members/{user_id}/mute", response=CommunityMemberOut)
+def mute(request, group_id: str, user_id: str, payload: CommunityMuteIn):
     group = selectors.group(group_id)
     return _member_out(
         moderation.mute(
@@ -230,14 +237,14 @@ def mute(request, group_id: str, user_id: str, payload: MuteIn):
     )
 
 
-@router.post("/groups/{group_id}/members/{user_id}/unmute", response=MemberOut)
+@router.post("/groups/{group_id}/members/{user_id}/unmute", response=CommunityMemberOut)
 def unmute(request, group_id: str, user_id: str):
     group = selectors.group(group_id)
     return _member_out(moderation.unmute(actor=request.auth, group=group, user_public_id=user_id))
 
 
-@router.post("/groups/{group_id}/members/{user_id}/ban", response=MemberOut)
-def ban(request, group_id: str, user_id: str, payload: BanIn):
+@router.post("/groups/{group_id}/members/{user_id}/ban", response=CommunityMemberOut)
+def ban(request, group_id: str, user_id: str, payload: CommunityBanIn):
     group = selectors.group(group_id)
     return _member_out(
         moderation.ban(
@@ -252,8 +259,8 @@ def unban(request, group_id: str, user_id: str):
     return Status(204, None)
 
 
-@router.post("/groups/{group_id}/members/{user_id}/role", response=MemberOut)
-def role(request, group_id: str, user_id: str, payload: RoleIn):
+@router.post("/groups/{group_id}/members/{user_id}/role", response=CommunityMemberOut)
+def role(request, group_id: str, user_id: str, payload: CommunityRoleIn):
     group = selectors.group(group_id)
     return _member_out(
         services.set_role(
@@ -262,7 +269,7 @@ def role(request, group_id: str, user_id: str, payload: RoleIn):
     )
 
 
-@router.post("/groups/{group_id}/members/{user_id}/approve", response=MemberOut)
+@router.post("/groups/{group_id}/members/{user_id}/approve", response=CommunityMemberOut)
 def approve(request, group_id: str, user_id: str):
     group = selectors.group(group_id)
     return _member_out(
@@ -280,7 +287,7 @@ def reject(request, group_id: str, user_id: str):
 # ------------------------------------------------------------------ prohibited words
 
 
-@router.get("/words", response=list[WordOut])
+@router.get("/words", response=list[CommunityWordOut])
 def words(request):
     """The platform's prohibited words (platform operators only)."""
     if not is_platform_operator(request.auth):
@@ -288,8 +295,8 @@ def words(request):
     return [{"id": w.pk, "word": w.word} for w in BannedWord.objects.all()]
 
 
-@router.post("/words", response={201: WordOut})
-def add_word(request, payload: WordIn):
+@router.post("/words", response={201: CommunityWordOut})
+def add_word(request, payload: CommunityWordIn):
     made = moderation.add_word(actor=request.auth, word=payload.word)
     return Status(201, {"id": made.pk, "word": made.word})
 

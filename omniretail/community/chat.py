@@ -84,7 +84,9 @@ def post_message(
         kind = K(snapshot["kind"])
     quoted = None
     if reply_to:
-        quoted = Message.objects.filter(group=group, pk=reply_to).first()
+        quoted = (
+            Message.objects.filter(group=group, pk=reply_to).first() if reply_to < 2**63 else None
+        )
         if quoted is None:
             raise field_error("reply_to", _("找不到要回复的消息。"))
     if text:
@@ -169,6 +171,8 @@ def get_message(group: Group, message_id) -> Message:
         pk = int(message_id)
     except (TypeError, ValueError):
         pk = 0
+    if not 0 < pk < 2**63:
+        raise NotFound(_("找不到该消息。"))
     found = Message.objects.filter(group=group, pk=pk).select_related("author", "group").first()
     if found is None:
         raise NotFound(_("找不到该消息。"))

@@ -50,6 +50,8 @@ def mute(
     *, actor, group: Group, user_public_id: str, until: datetime, now: datetime | None = None
 ) -> Member:
     now = now or timezone.now()
+    if timezone.is_naive(until):  # a time without an offset is the platform's local time
+        until = timezone.make_aware(until)
     if until <= now or until - now > MAX_MUTE:
         raise field_error("until", _("禁言时间须在现在之后、30 天之内。"))
     target = _target(actor, group, user_public_id)
@@ -203,7 +205,7 @@ def add_word(*, actor, word: str) -> BannedWord:
 def remove_word(*, actor, word_id: int) -> None:
     if not is_platform_operator(actor):
         raise PermissionDenied(_("违禁词由平台运营人员管理。"))
-    found = BannedWord.objects.filter(pk=word_id).first()
+    found = BannedWord.objects.filter(pk=word_id).first() if 0 < word_id < 2**31 else None
     if found is None:
         raise NotFound(_("找不到该违禁词。"))
     with transaction.atomic():

@@ -4,7 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 
-class GroupIn(Schema):
+class CommunityGroupIn(Schema):
     name: str
     description: str = ""
     # platform | merchant | store | community
@@ -16,13 +16,13 @@ class GroupIn(Schema):
     member_limit: int = 500
 
 
-class GroupSettingsIn(Schema):
+class CommunityGroupSettingsIn(Schema):
     announcement: str | None = None
     join_rule: str | None = None
     member_limit: int | None = None
 
 
-class GroupOut(Schema):
+class CommunityGroupOut(Schema):
     id: str
     name: str
     description: str
@@ -41,11 +41,11 @@ class GroupOut(Schema):
     invite_token: str | None = None
 
 
-class JoinIn(Schema):
+class CommunityJoinIn(Schema):
     token: str = Field("", max_length=26)
 
 
-class MemberOut(Schema):
+class CommunityMemberOut(Schema):
     user: str
     name: str
     role: str
@@ -53,71 +53,71 @@ class MemberOut(Schema):
     muted_until: datetime | None
 
 
-class CardIn(Schema):
+class CommunityCardIn(Schema):
     kind: str  # product | groupbuy
     id: str = Field(..., max_length=26)
 
 
-class MessageIn(Schema):
+class CommunityMessageIn(Schema):
     # Checked by the service (2,000 characters at most), so the refusal says so in Chinese.
     text: str = ""
-    card: CardIn | None = None
-    reply_to: int | None = None
+    card: CommunityCardIn | None = None
+    reply_to: int | None = Field(None, ge=1, le=2**62)
 
 
-class AuthorOut(Schema):
+class CommunityAuthorOut(Schema):
     id: str
     name: str
 
 
-class QuoteOut(Schema):
+class CommunityQuoteOut(Schema):
     id: int
     author: str
     text: str
 
 
-class MessageOut(Schema):
+class CommunityMessageOut(Schema):
     id: int
     kind: str
-    author: AuthorOut
+    author: CommunityAuthorOut
     text: str
     image: str | None
     card: dict
-    reply_to: QuoteOut | None
+    reply_to: CommunityQuoteOut | None
     mentions: list[str]
     removed: bool
     pinned: bool
     created_at: datetime
 
 
-class ReadIn(Schema):
-    up_to: int
+class CommunityReadIn(Schema):
+    up_to: int = Field(..., ge=0, le=2**62)
 
 
-class ReportIn(Schema):
+class CommunityReportIn(Schema):
     reason: str
 
 
-class PinIn(Schema):
+class CommunityPinIn(Schema):
     pinned: bool = True
 
 
-class MuteIn(Schema):
+class CommunityMuteIn(Schema):
     until: datetime
 
 
-class BanIn(Schema):
+class CommunityBanIn(Schema):
     reason: str = Field("", max_length=200)
 
 
-class RoleIn(Schema):
+class CommunityRoleIn(Schema):
     role: str
 
 
-class WordIn(Schema):
+class CommunityWordIn(Schema):
     word: str
 
 
-class WordOut(Schema):
+class CommunityWordOut(Schema):
     id: int
     word: str

@@ -68,6 +68,9 @@ def history(
     """A page of messages in id order: the latest `limit`, those before `before` (older
     pages), or those after `after` (what a reconnecting client missed)."""
     limit = max(1, min(int(limit), 200))
+    top = 2**63 - 1  # an id past any 64-bit key asks for nothing, not an overflow
+    after = None if after is None else min(int(after), top)
+    before = None if before is None else min(int(before), top)
     qs = Message.objects.filter(group=group).select_related("author", "reply_to__author")
     if after is not None:
         return list(qs.filter(id__gt=after).order_by("id")[:limit])

@@ -180,3 +180,17 @@ def test_only_platform_operators_manage_the_prohibited_words(tea, platform_staff
         f"/community/g/{group.public_id}/send/", {"text": "可以 代开 发票"}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 422 and "违禁" in response.content.decode()
+
+
+def test_an_id_past_any_key_in_the_poll_finds_nothing_rather_than_failing(tea):
+    group, _owner, creator, _reader = tea
+    chat.post_message(author=creator, group=group, text="在吗")
+    huge = "9" * 30
+    page = client_for(creator).get(f"/community/g/{group.public_id}/messages/?after={huge}")
+    assert page.status_code == 200 and "在吗" not in page.content.decode()
+    older = client_for(creator).get(f"/community/g/{group.public_id}/messages/?before={huge}")
+    assert older.status_code == 200 and "在吗" in older.content.decode()
+    assert (
+        client_for(creator).get(f"/community/g/{group.public_id}/m/{huge}/report/").status_code
+        == 404
+    )
