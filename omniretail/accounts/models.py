@@ -110,3 +110,50 @@ class ApiToken(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Invitation(PublicIdModel, TimeStampedModel):
+    """An owner's invitation to join the organisation in a role, addressed to a mainland
+    mobile number: whoever signs in with that number (SMS code) may accept it, once. At most
+    one open invitation per organisation and number."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("组织"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    phone = models.CharField(_("手机号"), max_length=20)
+    role = models.CharField(_("角色"), max_length=20, choices=Membership.Role.choices)
+    invited_by = models.ForeignKey(
+        User, verbose_name=_("邀请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("过期时间"))
+    accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User,
+        verbose_name=_("接受人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("成员邀请")
+        verbose_name_plural = _("成员邀请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "phone"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_phone",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="owner"), name="invitation_not_for_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} → {self.organization}: {self.role}"

@@ -1,10 +1,11 @@
 """Reads about who may act for which organisation. Every domain scopes its selectors with
 these, so a merchant's staff never see another merchant's data."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omniretail.accounts.models import Membership, Organization, User
+from omniretail.accounts.models import Invitation, Membership, Organization, User
 from omniretail.core.errors import NotAuthenticated, NotFound, PermissionDenied
 
 MANAGING_ROLES = (Membership.Role.OWNER, Membership.Role.MANAGER)
@@ -63,3 +64,34 @@ def active_merchant(public_id: str) -> Organization | None:
     return Organization.objects.filter(
         public_id=public_id, kind=Organization.Kind.MERCHANT, is_active=True
     ).first()
+
+
+def members_of(organization: Organization) -> QuerySet[Membership]:
+    """Who works for the organisation, owners first."""
+    rank = Case(
+        *(When(role=r, then=Value(i)) for i, r in enumerate(Membership.Role.values)),
+        output_field=IntegerField(),
+    )
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by(rank, "created_at", "pk")
+    )
+
+
+def open_invitations(organization: Organization) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        organization=organization, accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("invited_by")
+
+
+def invitations_for(user: User, *, now=None) -> QuerySet[Invitation]:
+    """Invitations waiting for the user's phone number, not yet expired."""
+    if not getattr(user, "is_authenticated", False) or not user.phone:
+        return Invitation.objects.none()
+    return Invitation.objects.filter(
+        phone=user.phone,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now or timezone.now(),
+    ).select_related("organization", "invited_by")

@@ -15,11 +15,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from omniretail.accounts.models import ApiToken, Membership, OneTimeCode, Organization, User
+from omniretail.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    OneTimeCode,
+    Organization,
+    User,
+)
+from omniretail.accounts.selectors import is_platform_operator, require_role, require_user
 from omniretail.core import logs, throttle
 from omniretail.core.errors import (
     Conflict,
     NotAuthenticated,
+    NotFound,
     RateLimited,
     ValidationFailed,
     field_error,
@@ -268,3 +277,144 @@ def revoke_api_token(*, user: User, token_public_id: str) -> None:
     ApiToken.objects.filter(user=user, public_id=token_public_id, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+# --- members of an organisation: invitations by phone, roles, removal --------------------
+
+INVITATION_DAYS = 7
+INVITABLE_ROLES = (
+    Membership.Role.MANAGER,
+    Membership.Role.STAFF,
+    Membership.Role.CUSTOMER_SERVICE,
+)
+
+
+def _require_owner(actor, organization: Organization) -> None:
+    """Only the organisation's owners (or the platform's operators) change who works there."""
+    require_user(actor)
+    if not is_platform_operator(actor):
+        require_role(actor, organization, [Membership.Role.OWNER])
+
+
+def _role(value, allowed) -> str:
+    if value not in allowed:
+        raise field_error("role", _("请选择经理、店员或客服。"))
+    return value
+
+
+def invite_member(
+    *, actor, organization: Organization, phone: str, role: str, link: str = ""
+) -> Invitation:
+    """Invite a mainland mobile number into the organisation in a role; the invitee accepts
+    after signing in with that number. The SMS goes once per invitation (keyed task)."""
+    _require_owner(actor, organization)
+    phone = normalize_phone(phone)
+    role = _role(role, INVITABLE_ROLES)
+    if Membership.objects.filter(organization=organization, user__phone=phone).exists():
+        raise Conflict(
+            _("该手机号已经是本商家的成员。"),
+            code="already_member",
+            fields={"phone": _("已是成员")},
+        )
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                organization=organization,
+                phone=phone,
+                role=role,
+                invited_by=actor,
+                expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("已向该手机号发出邀请，对方尚未接受。"),
+            code="already_invited",
+            fields={"phone": _("已邀请")},
+        ) from None
+    body = _("%(org)s 邀请您成为%(role)s，请用本手机号登录后接受邀请，%(days)s 天内有效。") % {
+        "org": organization.name,
+        "role": invitation.get_role_display(),
+        "days": INVITATION_DAYS,
+    }
+    logs.enqueue(
+        send_sms_once,
+        key=f"invitation:{invitation.pk}",
+        phone=phone,
+        template="notice",
+        context={"title": _("成员邀请"), "body": f"{body} {link}".strip()},
+    )
+    return invitation
+
+
+def revoke_invitation(*, actor, organization: Organization, invitation_id: str) -> None:
+    """Withdraw an invitation not yet accepted; an accepted or unknown one is not found."""
+    _require_owner(actor, organization)
+    revoked = Invitation.objects.filter(
+        public_id=invitation_id,
+        organization=organization,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
+    if not revoked:
+        raise NotFound(_("找不到该邀请。"))
+
+
+def accept_invitation(*, user, invitation_id: str) -> Membership:
+    """Join the organisation the invitation names, once, if it was sent to the user's phone
+    and is still open; anyone else's invitation is not found."""
+    require_user(user)
+    now = timezone.now()
+    invitation = Invitation.objects.filter(
+        public_id=invitation_id,
+        phone=user.phone or "-",
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).first()
+    if invitation is None:
+        raise NotFound(_("邀请不存在、已过期或已被使用。"))
+    try:
+        with transaction.atomic():
+            if not Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+                accepted_at=now, accepted_by=user
+            ):
+                raise NotFound(_("邀请不存在、已过期或已被使用。"))
+            return Membership.objects.create(
+                user=user, organization_id=invitation.organization_id, role=invitation.role
+            )
+    except IntegrityError:
+        raise Conflict(_("您已经是该商家的成员。"), code="already_member") from None
+
+
+def _member(organization: Organization, user_id: str) -> Membership:
+    membership = (
+        Membership.objects.filter(organization=organization, user__public_id=user_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise NotFound(_("找不到该成员。"))
+    return membership
+
+
+def change_role(*, actor, organization: Organization, user_id: str, role: str) -> Membership:
+    """Give a member another role; an owner does not change their own (nobody would be left
+    to undo it)."""
+    _require_owner(actor, organization)
+    role = _role(role, Membership.Role.values)
+    membership = _member(organization, user_id)
+    if membership.user_id == actor.pk:
+        raise Conflict(_("不能修改自己的角色。"), code="own_role")
+    Membership.objects.filter(pk=membership.pk).update(role=role)
+    membership.role = role
+    return membership
+
+
+def remove_member(*, actor, organization: Organization, user_id: str) -> None:
+    """Take a member out of the organisation; the account stays (it may shop, or be invited
+    again). An owner does not remove themselves."""
+    _require_owner(actor, organization)
+    membership = _member(organization, user_id)
+    if membership.user_id == actor.pk:
+        raise Conflict(_("不能移除自己。"), code="own_membership")
+    membership.delete()

@@ -17,7 +17,7 @@ from omniretail.accounts.selectors import (
     require_role,
     require_user,
 )
-from omniretail.core.errors import ValidationFailed, field_error
+from omniretail.core.errors import NotFound, ValidationFailed, field_error
 from omniretail.core.geo import validate_point
 from omniretail.stores.models import OpeningException, OpeningHours, Store
 
@@ -131,13 +131,24 @@ def _parse_time(value, field: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+def _parse_date(value) -> date_type:
+    if isinstance(value, date_type):
+        return value
+    try:
+        return date_type.fromisoformat(str(value))
+    except ValueError as exc:
+        raise field_error("date", _("日期格式应为 YYYY-MM-DD。")) from exc
+
+
 def _minutes(t: time) -> int:
     return t.hour * 60 + t.minute
 
 
 def set_opening_hours(*, actor, store: Store, hours: list[dict]) -> list[OpeningHours]:
     """Replace the whole weekly schedule. A closing time not after the opening time runs past
-    midnight (00:00-00:00 is all day); intervals of one day must not overlap."""
+    midnight (00:00-00:00 is all day); intervals of one day must not overlap. An interval
+    that says `"overnight": False` (the page's 次日 box left empty) must close after it
+    opens, so a slip of the hand is refused rather than read as a night shift."""
     _authorize(actor, store.merchant)
     rows: list[OpeningHours] = []
     errors: dict[str, str] = {}
@@ -155,6 +166,10 @@ def set_opening_hours(*, actor, store: Store, hours: list[dict]) -> list[Opening
             closes = _parse_time(item.get("closes"), f"{prefix}.closes")
         except ValidationFailed as exc:
             errors.update({k: v[0] for k, v in exc.fields.items()})
+            continue
+        all_day = opens == closes == time(0)
+        if item.get("overnight") is False and closes <= opens and not all_day:
+            errors[f"{prefix}.closes"] = _("关门时间须晚于开门时间；营业至次日请勾选“次日”。")
             continue
         rows.append(OpeningHours(store=store, weekday=weekday, opens=opens, closes=closes))
     if errors:
@@ -188,11 +203,7 @@ def set_exception(
     """Close the store on a date, or open it with special hours; one entry per date, a
     second call for the same date replaces the first."""
     _authorize(actor, store.merchant)
-    if not isinstance(date, date_type):
-        try:
-            date = date_type.fromisoformat(str(date))
-        except ValueError as exc:
-            raise field_error("date", _("日期格式应为 YYYY-MM-DD。")) from exc
+    date = _parse_date(date)
     if is_closed:
         opens = closes = None
     else:
@@ -221,3 +232,12 @@ def record_rating(*, store_id: int, average, count: int) -> None:
     """Keep the store's rating as reviews computed it (reviews sit above stores, so they
     call down with the figures); no actor: it follows what shoppers wrote."""
     Store.objects.filter(pk=store_id).update(rating=average, rating_count=count)
+
+
+def remove_exception(*, actor, store: Store, date) -> None:
+    """Drop a date's exception: the weekly hours apply to it again."""
+    _authorize(actor, store.merchant)
+    date = _parse_date(date)
+    deleted, _rows = OpeningException.objects.filter(store=store, date=date).delete()
+    if not deleted:
+        raise NotFound(_("这一天没有特殊营业安排。"))

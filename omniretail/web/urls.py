@@ -92,4 +92,5 @@ urlpatterns = [
     path("", include("omniretail.web.urls_media")),
     path("", include("omniretail.web.urls_community")),
     path("", include("omniretail.web.urls_stores")),
+    path("", include("omniretail.web.urls_staff")),
 ]

@@ -1,4 +1,5 @@
-"""Store pages, in the `web:` namespace (included by urls.py)."""
+"""Store pages, public and in the merchant console, in the `web:` namespace (included by
+urls.py)."""
 
 from django.urls import path
 
@@ -6,4 +7,14 @@ from omniretail.web import views_stores
 
 urlpatterns = [
     path("stores/<str:public_id>/", views_stores.store_page, name="store"),
+    # the store's own details, hours and exceptions
+    path("merchant/store/", views_stores.settings_page, name="m_store"),
+    path("merchant/store/details/", views_stores.details, name="m_store_details"),
+    path("merchant/store/hours/", views_stores.hours, name="m_store_hours"),
+    path("merchant/store/exceptions/", views_stores.exception, name="m_store_exception"),
+    path(
+        "merchant/store/exceptions/<str:day>/remove/",
+        views_stores.exception_remove,
+        name="m_store_exception_remove",
+    ),
 ]

@@ -106,6 +106,31 @@ MATRIX = {
     "m_review_reply": row(
         "post", LOGIN, *(409,) * 4, 404, args=("review",), data={"reply": "谢谢", "edit": "1"}
     ),
+    # staff: owners only (the rival owner runs its own merchant's page); bad input is a 4xx
+    "m_staff": row("get", LOGIN, 200, 403, 403, 403, 200),
+    "m_staff_invite": row(
+        "post", LOGIN, 422, 403, 403, 403, 422, data={"phone": "+1 415 555 0100", "role": "staff"}
+    ),
+    "m_staff_revoke": row("post", LOGIN, 404, 403, 403, 403, 404, args=("unknown",)),
+    "m_staff_role": row(
+        "post", LOGIN, 404, 403, 403, 403, 404, args=("unknown",), data={"role": "staff"}
+    ),
+    "m_staff_remove": row("post", LOGIN, 404, 403, 403, 403, 404, args=("unknown",)),
+    # store settings: owners and managers; a close before the open without 次日 is refused
+    "m_store": row("get", LOGIN, 200, 200, 403, 403, 200),
+    "m_store_details": row("post", LOGIN, 422, 422, 403, 403, 422, data={"name": ""}),
+    "m_store_hours": row(
+        "post",
+        LOGIN,
+        422,
+        422,
+        403,
+        403,
+        422,
+        data={"opens_0_0": "18:00", "closes_0_0": "09:00"},
+    ),
+    "m_store_exception": row("post", LOGIN, 422, 422, 403, 403, 422, data={"date": "明天"}),
+    "m_store_exception_remove": row("post", LOGIN, 404, 404, 403, 403, 404, args=("2099-01-01",)),
     # customer service: owners, managers and customer-service staff (not shop assistants);
     # the conversation is closed by another agent, so every action on it is a 409
     "m_service": row("get", LOGIN, 200, 200, 403, 200, 200),
