@@ -14,9 +14,30 @@ urlpatterns = [
     path("counter/<str:code>/buy", views.buy, name="counter_buy"),
     path("counter/vends/<str:public_id>/", views.vend_status, name="counter_vend"),
     path("ops/counters/", views.ops, name="counter_ops"),
+    path("ops/counters/new/", views.ops_counter_new, name="counter_ops_new"),
+    path("ops/counter-ads/", views.ops_ads, name="counter_ops_ads"),
     path("ops/counters/<str:code>/", views.ops_counter, name="counter_ops_detail"),
     path("ops/counters/<str:code>/restock/", views.ops_restock, name="counter_ops_restock"),
     path("ops/counters/<str:code>/kiosk-link/", views.ops_kiosk_link, name="counter_kiosk_link"),
+    path(
+        "ops/counters/<str:code>/credentials/",
+        views.ops_credential_issue,
+        name="counter_ops_credential_issue",
+    ),
+    path(
+        "ops/counters/<str:code>/credentials/<str:key_id>/revoke/",
+        views.ops_credential_revoke,
+        name="counter_ops_credential_revoke",
+    ),
+    path(
+        "ops/counters/<str:code>/maintenance/",
+        views.ops_maintenance,
+        name="counter_ops_maintenance",
+    ),
+    path(
+        "ops/counters/<str:code>/flag/clear/", views.ops_flag_clear, name="counter_ops_flag_clear"
+    ),
+    path("ops/counters/<str:code>/content/", views.ops_content, name="counter_ops_content"),
     path("ops/counter-leads/<str:public_id>/", views.ops_lead, name="counter_lead"),
     path("ops/counter-tasks/<str:public_id>/done/", views.ops_task_done, name="counter_task_done"),
 ]

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -19,14 +20,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omniretail.catalog.models import Product
 from omniretail.core import uploads
-from omniretail.core.errors import DomainError
+from omniretail.core.errors import DomainError, field_error
 from omniretail.core.throttle import client_ip
-from omniretail.counters import ads, kiosk, leads, repairs, selectors, services, vending
+from omniretail.counters import ads, console, kiosk, leads, repairs, selectors, services, vending
 from omniretail.counters.models import Counter, RepairTicket, Vend
 from omniretail.payments import selectors as payment_selectors
 from omniretail.web import charts
 from omniretail.web.access import staff_required
 from omniretail.web.views import _error
+
+NEW_COUNTER_BAY_ROWS = 6  # bay rows on the registration form; more are added on the API
 
 
 def _kiosk_cookie(code: str) -> str:
@@ -221,7 +224,7 @@ def _funnel_chart(stats) -> str:
 def ops(request: HttpRequest, store) -> HttpResponse:
     stats = selectors.stats(request.user)
     ctx = {
-        "stats": stats,
+        "rows": [(s, kiosk.screen_state(s.counter)) for s in stats],
         "funnel": _funnel_chart(stats),
         "faults": selectors.faults(request.user),
         "tasks": selectors.tasks_for_actor(request.user)[:50],
@@ -231,15 +234,42 @@ def ops(request: HttpRequest, store) -> HttpResponse:
     return render(request, "web/counters/ops.html", ctx)
 
 
-def _ops_counter_page(request: HttpRequest, counter, **extra) -> HttpResponse:
+def _ops_counter_page(request: HttpRequest, counter, *, status: int = 200, **extra):
+    now = timezone.now()
+    uptime = console.uptime(counter, now)
     ctx = {
         "counter": counter,
+        "state": kiosk.screen_state(counter),
         "shelf": selectors.shelf(counter),
         "tasks": selectors.tasks_for_actor(request.user, counter=counter),
+        "credentials": [
+            (c, c.ended_at(now)) for c in counter.credentials.order_by("-created_at", "-id")
+        ],
+        "overlap_days": settings.OMNI_COUNTER_ROTATION_OVERLAP_S / 86400,
+        "faults": console.faults(counter),
+        "clearances": counter.clearances.select_related("cleared_by").order_by("-cleared_at")[:10],
+        "uptime": None if uptime is None else round(uptime * 100, 1),
+        "ads": ads.running_for(counter, now),
+        "videos_text": "\n".join(counter.content.get("videos", [])),
         "tab": "",
         **extra,
     }
-    return render(request, "web/counters/ops_counter.html", ctx)
+    return render(request, "web/counters/ops_counter.html", ctx, status=status)
+
+
+def _ops_action(request: HttpRequest, code: str, action) -> HttpResponse:
+    """Run a counter action for the ops page: back to the counter when done, the page with
+    the refusal (and its status) when refused."""
+    try:
+        counter = selectors.counter_for_actor(request.user, code)
+    except DomainError as exc:
+        return _error(request, exc)
+    try:
+        action(counter)
+    except DomainError as exc:
+        counter.refresh_from_db()
+        return _ops_counter_page(request, counter, status=exc.status, error=exc)
+    return redirect("web:counter_ops_detail", code=counter.code)
 
 
 @staff_required
@@ -264,6 +294,164 @@ def ops_kiosk_link(request: HttpRequest, store, code: str) -> HttpResponse:
     link = request.build_absolute_uri(reverse("web:counter_kiosk_pair", args=[code, token]))
     pairing = {"url": link, "qr": _qr(link), "expires_at": expires}
     return _ops_counter_page(request, counter, pairing=pairing)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def ops_counter_new(request: HttpRequest, store) -> HttpResponse:
+    """Register a counter with its serving store, site and bays (rows left empty are
+    skipped); a refusal keeps what was typed and names the field."""
+    post = request.POST
+    rows = [
+        {
+            "i": i,
+            "number": post.get(f"bay-{i}-number", ""),
+            "sku": post.get(f"bay-{i}-sku", ""),
+            "par_level": post.get(f"bay-{i}-par_level", "2"),
+            "capacity": post.get(f"bay-{i}-capacity", "4"),
+        }
+        for i in range(NEW_COUNTER_BAY_ROWS)
+    ]
+    ctx = {"stores": console.stores_for_actor(request.user), "form": post, "rows": rows, "tab": ""}
+    if request.method == "POST":
+        bays = [
+            {k: row[k] for k in ("number", "sku", "par_level", "capacity")}
+            for row in rows
+            if row["number"].strip() or row["sku"].strip()
+        ]
+        try:
+            counter = console.register_with_bays(
+                actor=request.user,
+                store_id=post.get("store"),
+                bays=bays,
+                code=post.get("code", ""),
+                name=post.get("name", ""),
+                site_name=post.get("site_name", ""),
+                address=post.get("address", ""),
+                lat=post.get("lat", ""),
+                lon=post.get("lon", ""),
+                content={"headline": post.get("headline", "")},
+            )
+        except DomainError as exc:
+            return _error(request, exc, "web/counters/ops_new.html", **ctx)
+        return redirect("web:counter_ops_detail", code=counter.code)
+    return render(request, "web/counters/ops_new.html", ctx)
+
+
+@staff_required
+@require_POST
+def ops_credential_issue(request: HttpRequest, store, code: str) -> HttpResponse:
+    """A new device credential, its token and command key shown on this page only; the
+    older ones keep working through the rotation overlap."""
+    try:
+        counter = selectors.counter_for_actor(request.user, code)
+        credential, token = services.issue_credential(actor=request.user, counter=counter)
+    except DomainError as exc:
+        return _error(request, exc)
+    issued = {
+        "credential": credential,
+        "token": token,
+        "command_key": services.command_key(credential.key_id).hex(),
+        "retiring": counter.credentials.filter(expires_at__isnull=False, revoked_at__isnull=True)
+        .exclude(pk=credential.pk)
+        .order_by("expires_at"),
+    }
+    response = _ops_counter_page(request, counter, issued=issued)
+    response["Cache-Control"] = "no-store"  # the token is on this page once, never cached
+    return response
+
+
+@staff_required
+@require_POST
+def ops_credential_revoke(request: HttpRequest, store, code: str, key_id: str) -> HttpResponse:
+    return _ops_action(
+        request,
+        code,
+        lambda c: services.revoke_credential(actor=request.user, counter=c, key_id=key_id),
+    )
+
+
+@staff_required
+@require_POST
+def ops_maintenance(request: HttpRequest, store, code: str) -> HttpResponse:
+    def action(counter):
+        on = request.POST.get("on", "")
+        if on not in ("1", "0"):
+            raise field_error("on", _("请选择进入或退出维护。"))
+        services.set_maintenance(actor=request.user, counter=counter, on=on == "1")
+
+    return _ops_action(request, code, action)
+
+
+@staff_required
+@require_POST
+def ops_flag_clear(request: HttpRequest, store, code: str) -> HttpResponse:
+    return _ops_action(
+        request,
+        code,
+        lambda c: services.clear_flag(
+            actor=request.user, counter=c, reason=request.POST.get("reason", "")
+        ),
+    )
+
+
+@staff_required
+@require_POST
+def ops_content(request: HttpRequest, store, code: str) -> HttpResponse:
+    """Headline, video links and pictures for the screen; it shows them on its next poll."""
+    videos = [line.strip() for line in request.POST.get("videos", "").splitlines()]
+    return _ops_action(
+        request,
+        code,
+        lambda c: console.set_content_from_uploads(
+            actor=request.user,
+            counter=c,
+            headline=request.POST.get("headline", ""),
+            videos=[v for v in videos if v],
+            media_files=uploads.photo_files(request, "media"),
+            spin_files=uploads.photo_files(request, "spins"),
+        ),
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def ops_ads(request: HttpRequest, store) -> HttpResponse:
+    """Ad campaigns for the counters' idle loop: what runs where, and how often it was shown."""
+    counters = selectors.counters_for_actor(request.user).order_by("code")
+    ctx = {
+        "campaigns": [
+            (ad, ads.creative_url(ad)) for ad in ads.campaigns_for_actor(request.user)[:100]
+        ],
+        "counters": counters,
+        "merchants": {c.merchant for c in counters},
+        "form": request.POST,
+        "chosen": request.POST.getlist("counters"),
+        "now": timezone.now(),
+        "tab": "",
+    }
+    if request.method == "POST":
+        merchant = next(
+            (m for m in ctx["merchants"] if m.public_id == request.POST.get("merchant")),
+            store.merchant,
+        )
+        regions = request.POST.get("regions", "").replace("，", ",").split(",")
+        try:
+            ads.create_campaign(
+                actor=request.user,
+                merchant=merchant,
+                name=request.POST.get("name", ""),
+                creative_files=uploads.photo_files(request, "creative"),
+                starts_at=request.POST.get("starts_at", ""),
+                ends_at=request.POST.get("ends_at", ""),
+                seconds=request.POST.get("seconds", "8"),
+                counter_codes=ctx["chosen"],
+                regions=regions,
+            )
+        except DomainError as exc:
+            return _error(request, exc, "web/counters/ops_ads.html", **ctx)
+        return redirect("web:counter_ops_ads")
+    return render(request, "web/counters/ops_ads.html", ctx)
 
 
 # ---------------------------------------------------------------- repairs

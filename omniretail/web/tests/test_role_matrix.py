@@ -186,6 +186,24 @@ MATRIX = {
     # the clerk at the counter pairs its screen, as any role of the serving merchant may
     "counter_kiosk_link": row("post", LOGIN, 200, 200, 200, 200, 404, args=("counter",)),
     "counter_task_done": row("post", LOGIN, 302, 302, 302, 302, 404, args=("task",)),
+    # registering counters and ads: any role of a merchant, for its own stores and counters
+    "counter_ops_new": row("get", LOGIN, 200, 200, 200, 200, 200),
+    "counter_ops_ads": row("get", LOGIN, 200, 200, 200, 200, 200),
+    # a counter's credentials, maintenance, flag and content: as the API, any role of the
+    # serving merchant; the installer reads a new credential off the page once
+    "counter_ops_credential_issue": row("post", LOGIN, 200, 200, 200, 200, 404, args=("counter",)),
+    "counter_ops_credential_revoke": row(
+        "post", LOGIN, 404, 404, 404, 404, 404, args=("counter", "ck_unknown")
+    ),
+    "counter_ops_maintenance": row(
+        "post", LOGIN, 422, 422, 422, 422, 404, args=("counter",), data={"on": "?"}
+    ),
+    "counter_ops_flag_clear": row(
+        "post", LOGIN, 422, 422, 422, 422, 404, args=("counter",), data={"reason": ""}
+    ),
+    "counter_ops_content": row(
+        "post", LOGIN, 422, 422, 422, 422, 404, args=("counter",), data={"headline": "长" * 121}
+    ),
     # packaging codes: a producer's staff only
     "code_batches": row("get", LOGIN, 403, 403, 403, 403, 403),
     "code_batch": row("get", LOGIN, 403, 403, 403, 403, 403, args=("batch",)),
