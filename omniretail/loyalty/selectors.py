@@ -12,8 +12,16 @@ from omniretail.core.errors import NotFound
 from omniretail.ledger import selectors as ledger_selectors
 from omniretail.ledger.models import Account, Asset, Entry
 from omniretail.ledger.services import PLATFORM_POINTS
-from omniretail.loyalty.models import Coupon, CouponTemplate, Draw, ExchangeRule, Lot, Member
-from omniretail.loyalty.services import MERCHANT_PREFIX
+from omniretail.loyalty.models import (
+    Coupon,
+    CouponTemplate,
+    Draw,
+    ExchangeRule,
+    Lot,
+    Member,
+    Tier,
+)
+from omniretail.loyalty.services import MERCHANT_PREFIX, merchant_asset_code
 
 
 def merchant(public_id: str) -> Organization:
@@ -198,3 +206,58 @@ def coupon_recipient(org: Organization | None, phone: str):
 def tiers_of(user) -> list[Member]:
     """The shopper's memberships with their tier (blank: not yet on a tier), for 我的."""
     return list(Member.objects.filter(user=user).select_related("org").order_by("org__name"))
+
+
+# --- the merchant's member archive (会员档案) -------------------------------------------
+
+
+def merchant_members(
+    org: Organization, *, query: str = "", tier: str = "", birthday_month: int | None = None
+):
+    """The merchant's members, newest first, narrowed by a phone or name fragment, a tier
+    (`"-"`: not yet on one) and the month of their birthday."""
+    qs = Member.objects.filter(org=org).select_related("user")
+    query = (query or "").strip()
+    if query:
+        qs = qs.filter(
+            Q(user__phone__contains=query)
+            | Q(name__icontains=query)
+            | Q(user__display_name__icontains=query)
+        )
+    if tier == "-":
+        qs = qs.filter(tier="")
+    elif tier:
+        qs = qs.filter(tier=tier)
+    if birthday_month:
+        qs = qs.filter(birthday__month=birthday_month)
+    return qs.order_by("-created_at", "-id")
+
+
+def merchant_member(org: Organization, public_id: str) -> Member:
+    """One of the merchant's members; anyone else's is not found."""
+    member = Member.objects.filter(org=org, public_id=public_id).select_related("user").first()
+    if member is None:
+        raise NotFound(_("找不到该会员。"))
+    return member
+
+
+def member_points(member: Member) -> dict:
+    """The member's balances a merchant may see: its own points and platform points."""
+    return {
+        "merchant": balance(member.user, merchant_asset_code(member.org)),
+        "platform": balance(member.user, PLATFORM_POINTS),
+    }
+
+
+def member_coupons(member: Member):
+    """The coupons the merchant issued to the member, newest first (used and expired too)."""
+    return (
+        Coupon.objects.filter(user=member.user, org=member.org)
+        .select_related("template")
+        .order_by("-created_at", "-id")
+    )
+
+
+def tier_names(org: Organization) -> list[str]:
+    """The merchant's tier names, lowest first (the archive's tier filter)."""
+    return list(Tier.objects.filter(org=org).order_by("rank").values_list("name", flat=True))

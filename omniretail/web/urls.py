@@ -93,4 +93,5 @@ urlpatterns = [
     path("", include("omniretail.web.urls_community")),
     path("", include("omniretail.web.urls_stores")),
     path("", include("omniretail.web.urls_staff")),
+    path("", include("omniretail.web.urls_members")),
 ]

@@ -1,0 +1,103 @@
+"""会员档案 for a merchant's owners and managers: the member list with search and filters
+(tier, last visit, 12-month spend, birthday month) and a member's profile (purchases in
+every channel, points, coupons, tier, birthday). Parse the query string, call the
+selectors; a filter that is not understood is a 422 with its message."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from omniretail.core.errors import DomainError, ValidationFailed
+from omniretail.earning import member_archive
+from omniretail.loyalty import members as programme
+from omniretail.loyalty import selectors as loyalty
+from omniretail.web.access import MANAGERS, staff_required
+from omniretail.web.views import _error
+from omniretail.web.views_merchant import _ctx
+
+PAGE_SIZE = 50
+LAST_VISIT_CHOICES = (
+    ("", gettext_lazy("不限")),
+    ("30", gettext_lazy("30 天内到访")),
+    ("90", gettext_lazy("90 天内到访")),
+    ("lapsed", gettext_lazy("90 天未到访")),
+)
+
+
+def _filters(params) -> dict:
+    """The list's filters from the query string; a bad month or amount is refused."""
+    errors = {}
+    month = params.get("birthday_month", "").strip()
+    if month and not (month.isdigit() and 1 <= int(month) <= 12):
+        errors["birthday_month"] = _("生日月份须为 1 到 12。")
+    spend = params.get("min_spend", "").strip()
+    amount = None
+    if spend:
+        try:
+            amount = Decimal(spend)
+        except InvalidOperation:
+            amount = None
+        if amount is None or amount < 0 or not amount.is_finite():
+            errors["min_spend"] = _("消费金额须为不小于 0 的数字。")
+    last_visit = params.get("last_visit", "")
+    if last_visit not in dict(LAST_VISIT_CHOICES):
+        errors["last_visit"] = _("未知的到访筛选。")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return {
+        "query": params.get("q", "").strip()[:40],
+        "tier": params.get("tier", "").strip(),
+        "birthday_month": int(month) if month else None,
+        "last_visit": last_visit,
+        "min_spend": amount,
+    }
+
+
+@staff_required(roles=MANAGERS)
+@require_GET
+def members(request: HttpRequest, store) -> HttpResponse:
+    merchant = store.merchant
+    ctx = _ctx(
+        request,
+        store,
+        "members",
+        params=request.GET,
+        tiers=loyalty.tier_names(merchant),
+        last_visit_choices=LAST_VISIT_CHOICES,
+        months=range(1, 13),
+    )
+    try:
+        filters = _filters(request.GET)
+    except DomainError as exc:
+        return render(request, "web/merchant/members.html", {**ctx, "error": exc}, status=422)
+    found = member_archive.archive(merchant, **filters)
+    ctx["page_obj"] = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/merchant/members.html", ctx)
+
+
+@staff_required(roles=MANAGERS)
+@require_GET
+def member(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    """One member's profile; another merchant's member is not found."""
+    merchant = store.merchant
+    try:
+        found = loyalty.merchant_member(merchant, public_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    row = member_archive.archive(merchant).get(pk=found.pk)
+    ctx = _ctx(
+        request,
+        store,
+        "members",
+        member=row,
+        benefits=programme.benefits(row),
+        points=loyalty.member_points(row),
+        coupons=list(loyalty.member_coupons(row)[:50]),
+        purchases=member_archive.purchases(row),
+    )
+    return render(request, "web/merchant/member.html", ctx)
