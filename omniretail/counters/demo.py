@@ -1,8 +1,10 @@
-"""Demo data for the counters programme, built through its services: three counters in
-Hangzhou malls, each served by a demo store, three bays stocked from that store by an
-inventory transfer, a device credential written to the data directory (for `omniretail
-counter-sim`; never printed in a URL), a one-time pairing link for the kiosk screen, a scan
-lead and a repair ticket."""
+"""Demo data for the counters programme, built through its services: three EV counters in
+Hangzhou malls, each served by a demo store, with four bays (an e-bike, a helmet, a
+battery, a charger) stocked from that store by an inventory transfer, generated media (a
+banner and a 360° spin of the e-bike drawn with Pillow) and ad campaigns for the idle loop,
+a device credential written to the data directory (for `omniretail counter-sim`; never
+printed in a URL), a one-time pairing link for the kiosk screen, a scan lead and a repair
+ticket."""
 
 import json
 from datetime import timedelta
@@ -10,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from omniretail.counters import kiosk, leads, repairs, services
+from omniretail.counters import ads, demo_media, kiosk, leads, repairs, services
 from omniretail.counters.models import Counter
 from omniretail.inventory import services as inventory
 
@@ -44,8 +46,8 @@ COUNTERS = [
         120.0682,
     ),
 ]
-BAYS = 3
-CAPACITY = 4
+# what each counter sells, bay by bay: (a word of the product's name, par level, capacity)
+EV_BAYS = [("电动自行车", 1, 2), ("头盔", 2, 6), ("电池", 1, 4), ("充电器", 2, 4)]
 
 
 def _credentials_dir():
@@ -54,11 +56,42 @@ def _credentials_dir():
     return path
 
 
+def _ev_products(city) -> list[list]:
+    """The demo's e-bikes, helmets, batteries and chargers, each kind in catalogue order."""
+    return [[p for p in city.products if word in p.name] for word, _par, _cap in EV_BAYS]
+
+
+def _campaigns(owner, merchant) -> None:
+    now = timezone.now()
+    for name, lines, start, days, regions in [
+        ("双十二 电动车节", ["新国标电动自行车 直降 300 元", "扫码下单，柜门自动打开"], -1, 14, []),
+        ("骑行安全 头盔加购", ["3C 认证头盔 加购价 99 元", "杭州门店均可自提"], -1, 30, ["杭州"]),
+        ("春季试驾周", ["到店试驾 送充电器"], 10 * 24, 7, []),
+    ]:
+        ads.create_campaign(
+            actor=owner,
+            merchant=merchant,
+            name=name,
+            creative_files=[demo_media.ad_creative(title=name, lines=lines)],
+            starts_at=now + timedelta(hours=start),
+            ends_at=now + timedelta(hours=start, days=days),
+            seconds=8,
+            regions=regions,
+        )
+
+
 def load(city) -> list[str]:
-    if len(city.products) < BAYS * len(COUNTERS):
+    kinds = _ev_products(city)
+    if not all(kinds):
         return []
-    lines = ["", "智能售货柜 (smart counters):"]
+    lines = ["", "智能售货柜 (smart counters, electric vehicles):"]
     base = settings.OMNI_PUBLIC_BASE_URL
+    media = {
+        "media": [demo_media.banner(title="新国标电动自行车", subtitle="扫码即买 · 门店试驾")],
+        "spins": [demo_media.spin_frames(prefix="ebike")],
+        "videos": [],
+    }
+    campaigned = set()
     for index, (merchant_code, code, name, site, address, lat, lon) in enumerate(COUNTERS):
         if merchant_code not in city.merchants:
             continue
@@ -73,24 +106,26 @@ def load(city) -> list[str]:
             address=address,
             lat=lat,
             lon=lon,
-            content={"headline": f"{name} · 扫码自助购", "videos": [], "media": [], "spins": []},
+            content={"headline": f"{name} · 电动车扫码自助购", **media},
         )
         source = inventory.location_for_store(store)
         restock = []
-        for bay in range(BAYS):
-            product = city.products[index * BAYS + bay]
-            sku = product.skus.order_by("price").first()
+        for bay, ((_word, par, capacity), products) in enumerate(zip(EV_BAYS, kinds, strict=True)):
+            sku = products[index % len(products)].skus.order_by("price").first()
             inventory.receive_stock(actor=owner, location=source, sku=sku, quantity=20)
             services.add_bay(
                 actor=owner,
                 counter=counter,
                 number=str(bay + 1),
                 sku=sku,
-                par_level=2,
-                capacity=CAPACITY,
+                par_level=par,
+                capacity=capacity,
             )
-            restock.append({"bay": str(bay + 1), "quantity": CAPACITY - bay})
+            restock.append({"bay": str(bay + 1), "quantity": capacity - (bay + index) % 2})
         services.restock(actor=owner, counter=counter, lines=restock)
+        if merchant.pk not in campaigned:
+            _campaigns(owner, merchant)
+            campaigned.add(merchant.pk)
         credential, token = services.issue_credential(actor=owner, counter=counter)
         path = _credentials_dir() / f"{code}.json"
         path.write_text(
@@ -105,9 +140,7 @@ def load(city) -> list[str]:
         path.chmod(0o600)
         pairing, _expires = kiosk.pairing_token(actor=owner, counter=counter, ttl_s=86400)
         if city.shoppers:
-            leads.record_scan(
-                counter=counter, product=city.products[index * BAYS], user=city.shoppers[0]
-            )
+            leads.record_scan(counter=counter, product=kinds[0][0], user=city.shoppers[0])
         lines += [
             f"  {code} {name} ({store.name})",
             f"    kiosk screen: {base}/counter/{code}/pair/{pairing}/",
@@ -128,5 +161,5 @@ def load(city) -> list[str]:
                 photos=[],
                 drop_off_at=timezone.now() + timedelta(days=1),
             )
-    lines.append(f"  ops: {base}/ops/counters/")
+    lines.append(f"  ops: {base}/ops/counters/ (ads: {base}/ops/counter-ads/)")
     return lines
