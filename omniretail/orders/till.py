@@ -26,9 +26,14 @@ from omniretail.loyalty import services as loyalty
 from omniretail.loyalty.models import Member
 from omniretail.orders import services
 from omniretail.orders.models import Order
+from omniretail.payments import selectors as payment_selectors
 from omniretail.payments import services as payments
+from omniretail.payments.providers.base import Capability
 
-PAYMENTS = ("cash", "balance")
+PAYMENTS = ("cash", "balance")  # paid here, at once
+# Paid by the shopper's payment code or a card at a terminal: the sale's order waits for
+# its payment, which the till drives (till.services) and the order follows (orders.handlers)
+DEFERRED = frozenset({Capability.PAYMENT_CODE, Capability.CARD_PRESENT})
 
 
 @dataclass(frozen=True)
@@ -145,10 +150,13 @@ def sell(
     identified at this till (`shopper`, so a code that turned stale while the goods were
     scanned still counts); returns the completed order and the quote it was priced by.
     Refusals: another merchant's staff 403, an unknown member 404, an expired member code
-    422, cash below the total 422, balance without a member 422, a short balance 409."""
+    422, cash below the total 422, balance without a member 422, a short balance 409. A
+    payment code or card payment (`DEFERRED` providers) leaves the order awaiting it."""
     require_role(staff, store.merchant)
-    if payment not in PAYMENTS:
-        raise field_error("payment", _("请选择现金或余额支付。"))
+    if payment not in PAYMENTS and payment not in payment_selectors.method_names(
+        capabilities=DEFERRED
+    ):
+        raise field_error("payment", _("请选择收款方式：现金、余额、付款码或刷卡。"))
     if member:
         shopper = identify_member(merchant=store.merchant, member=member)
     if payment == "balance" and shopper is None:
@@ -165,6 +173,8 @@ def sell(
         shopper=shopper, merged=priced.lines, fulfilment=fulfilment, payment_provider=payment
     )
     intent = services._intent(order)
+    if payment not in PAYMENTS:
+        return order, priced
     if payment == "cash":
         payments.record_cash_payment(staff=staff, intent=intent, organization=store.merchant)
     else:

@@ -13,6 +13,9 @@ class TillSale(models.Model):
     class Payment(models.TextChoices):
         CASH = "cash", _("现金")
         BALANCE = "balance", _("余额")
+        WECHATPAY = "wechatpay", _("微信付款码")
+        ALIPAY = "alipay", _("支付宝付款码")
+        CARD = "card_terminal", _("刷卡 / 云闪付")
 
     order = models.OneToOneField(
         "orders.Order", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="+"
@@ -26,7 +29,7 @@ class TillSale(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    payment = models.CharField(_("支付方式"), max_length=10, choices=Payment.choices)
+    payment = models.CharField(_("支付方式"), max_length=20, choices=Payment.choices)
     tendered = MoneyField(_("实收"), null=True, blank=True)
     change = MoneyField(_("找零"), default=0)
     points = models.JSONField(_("获得积分"), default=dict, blank=True)
@@ -41,8 +44,8 @@ class TillSale(models.Model):
         indexes = [models.Index(fields=["store", "staff", "created_at"], name="till_shift_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(payment="balance", tendered__isnull=True)
-                | Q(payment="cash", tendered__isnull=False),
+                condition=Q(payment="cash", tendered__isnull=False)
+                | (~Q(payment="cash") & Q(tendered__isnull=True)),
                 name="till_cash_has_tendered",
             )
         ]

@@ -13,7 +13,10 @@ from omniretail.core.errors import NotFound
 from omniretail.core.money import ZERO, money
 from omniretail.inventory.models import StockLevel
 from omniretail.inventory.services import location_for_store
+from omniretail.orders.models import Order
 from omniretail.till.models import TillSale
+
+UNPAID = (Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED)
 
 
 def sale_for_staff(user, order_id: str) -> TillSale:
@@ -34,7 +37,7 @@ def shift_report(*, store, staff, day=None) -> dict:
     start = timezone.make_aware(datetime.combine(day, time.min))
     sales = TillSale.objects.filter(
         store=store, staff=staff, created_at__gte=start, created_at__lt=start + timedelta(days=1)
-    )
+    ).exclude(order__status__in=UNPAID)  # a code or card sale counts once it is paid
     by_method = {
         row["payment"]: row
         for row in sales.values("payment").annotate(

@@ -8,5 +8,10 @@ urlpatterns = [
     path("merchant/till/", views_till.till, name="till"),
     path("merchant/till/shift/", views_till.shift, name="till_shift"),
     path("merchant/till/receipts/<str:public_id>/", views_till.receipt, name="till_receipt"),
+    path(
+        "merchant/till/receipts/<str:public_id>/cancel/",
+        views_till.cancel_sale,
+        name="till_cancel",
+    ),
     path("me/member-code/", views_till.my_member_code, name="member_code"),
 ]

@@ -13,22 +13,29 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.accounts.models import User
-from omniretail.core.errors import DomainError, NotFound, field_error
+from omniretail.core.errors import DomainError, field_error
 from omniretail.inventory.selectors import skus_by_public_ids
 from omniretail.loyalty import member_code
 from omniretail.loyalty import selectors as loyalty_reads
 from omniretail.loyalty import services as loyalty
 from omniretail.loyalty.models import Member
 from omniretail.orders import till as orders_till
+from omniretail.orders.models import Order
+from omniretail.payments import selectors as payment_selectors
+from omniretail.payments.providers.base import Capability
 from omniretail.stores import selectors as stores
+from omniretail.terminals import selectors as terminals
 from omniretail.till import selectors, services
+from omniretail.till.models import TillSale
 from omniretail.web.access import staff_required
 from omniretail.web.views import _error
 
 SESSION_KEY = "till"
+CODE = frozenset({Capability.PAYMENT_CODE})
+CARD = frozenset({Capability.CARD_PRESENT})
 MAX_LINE_QUANTITY = 999
 
 
@@ -101,6 +108,12 @@ def _ctx(request: HttpRequest, store, **extra) -> dict:
         "member": member,
         "q": request.GET.get("q", ""),
         "results": selectors.search_goods(store=store, q=request.GET.get("q", "")),
+        "code_methods": payment_selectors.payment_methods(capabilities=CODE),
+        "terminals": [
+            t for t in terminals.terminals_of(request.user, store.merchant) if not t.revoked_at
+        ]
+        if payment_selectors.method_names(capabilities=CARD)
+        else [],
         **extra,
     }
 
@@ -121,6 +134,15 @@ def _quantity(value: str) -> int:
     if not 0 <= quantity <= MAX_LINE_QUANTITY:
         raise field_error("quantity", _("数量须为 0 到 999 的整数（0 表示删除）。"))
     return quantity
+
+
+def _payment(action: str, form) -> str:
+    """The provider behind a pay button: a payment code names its provider (微信/支付宝)."""
+    if action == "code":
+        return form.get("code_provider", "")
+    if action == "card":
+        return TillSale.Payment.CARD
+    return action
 
 
 def _act(request: HttpRequest, store, sale: dict):
@@ -151,7 +173,7 @@ def _act(request: HttpRequest, store, sale: dict):
         sale["member"] = ""
     elif action == "clear":
         sale.update(_new_sale())
-    elif action in ("cash", "balance"):
+    elif action in ("cash", "balance", "code", "card"):
         # A second press finds the first sale by its key, even once the screen is empty.
         skus = skus_by_public_ids([sku_id for sku_id, _q in sale["lines"]])
         rung = services.ring_up(
@@ -159,9 +181,11 @@ def _act(request: HttpRequest, store, sale: dict):
             store=store,
             lines=[(skus[sku_id], quantity) for sku_id, quantity in sale["lines"]],
             shopper=_member(sale["member"]),
-            payment=action,
+            payment=_payment(action, request.POST),
             cash_tendered=request.POST.get("cash_tendered", ""),
             key=request.POST.get("key", "")[:32],
+            auth_code=request.POST.get("auth_code", ""),
+            terminal=request.POST.get("terminal", ""),
         )
         sale.update(_new_sale())
         return redirect("web:till_receipt", public_id=rung.order.public_id)
@@ -189,16 +213,38 @@ def till(request: HttpRequest, store) -> HttpResponse:
 @staff_required
 @require_GET
 def receipt(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    """The receipt; while a payment code or card payment is still open, the page asks every
+    two seconds (htmx) until the provider or terminal has said (`?check=1`)."""
     try:
         sale = selectors.sale_for_staff(request.user, public_id)
-    except NotFound as exc:
+        if request.GET.get("check") and sale.order.status == Order.Status.PENDING_PAYMENT:
+            services.check_payment(sale)
+    except DomainError as exc:
         return _error(request, exc, "web/merchant/error.html", store=store)
     points = [
         {"label": points_label(code, sale.store.merchant), "points": n}
         for code, n in sorted(sale.points.items())
     ]
-    ctx = {"sale": sale, "order": sale.order, "points": points, "store": store}
+    ctx = {
+        "sale": sale,
+        "order": sale.order,
+        "points": points,
+        "store": store,
+        "waiting": sale.order.status == Order.Status.PENDING_PAYMENT,
+    }
     return render(request, "web/till/receipt.html", ctx)
+
+
+@staff_required
+@require_POST
+def cancel_sale(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    """The payer gave up: the unpaid sale is cancelled and its goods go back."""
+    try:
+        sale = selectors.sale_for_staff(request.user, public_id)
+        services.cancel_sale(staff=request.user, sale=sale)
+    except DomainError as exc:
+        return _error(request, exc, "web/merchant/error.html", store=store)
+    return redirect("web:till_receipt", public_id=public_id)
 
 
 @staff_required
