@@ -3,10 +3,15 @@ from django.contrib import admin
 from omniretail.accounts.admin_scoping import ReadOnlyAdmin, ScopedReadOnlyAdmin
 from omniretail.community.models import (
     BannedWord,
+    Board,
+    Comment,
     Group,
+    Like,
     Member,
     Message,
     ModerationAction,
+    Post,
+    PostReport,
     Report,
 )
 
@@ -59,3 +64,36 @@ class BannedWordAdmin(ReadOnlyAdmin):
 
     list_display = ["word", "created_by", "created_at"]
     search_fields = ["word"]
+
+
+@admin.register(Board)
+class BoardAdmin(admin.ModelAdmin):
+    """The platform adds boards and names their moderators here."""
+
+    list_display = ["name", "slug", "position", "is_active"]
+    search_fields = ["name", "slug"]
+    filter_horizontal = ["moderators"]
+
+
+@admin.register(Post)
+class PostAdmin(ReadOnlyAdmin):
+    list_display = ["title", "board", "author", "like_count", "comment_count", "removed_at"]
+    list_filter = ["board"]
+    search_fields = ["title", "text", "topics"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["post", "author", "created_at", "removed_at"]
+    search_fields = ["text"]
+
+
+@admin.register(Like)
+class LikeAdmin(ReadOnlyAdmin):
+    list_display = ["post", "user", "created_at"]
+
+
+@admin.register(PostReport)
+class PostReportAdmin(ReadOnlyAdmin):
+    list_display = ["post", "reporter", "reason", "status", "created_at"]
+    list_filter = ["status"]

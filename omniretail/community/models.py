@@ -206,11 +206,14 @@ class ModerationAction(models.Model):
         BLOCKED = "blocked", _("拦截违禁内容")
         WORD_ADD = "word_add", _("添加违禁词")
         WORD_REMOVE = "word_remove", _("删除违禁词")
+        REMOVE_POST = "remove_post", _("删除帖子")
+        REMOVE_COMMENT = "remove_comment", _("删除评论")
+        REPORT_POST = "report_post", _("举报帖子")
 
     group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    action = models.CharField(_("操作"), max_length=12, choices=Action.choices)
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -224,6 +227,9 @@ class ModerationAction(models.Model):
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    post = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     detail = models.CharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -234,3 +240,101 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Board(models.Model):
+    """An information channel (seed 000 [0037]: 社交圈, 创投, 金融, 单身, 科技, 法律, and any the
+    platform adds), with its rules and its moderators (platform operators moderate all)."""
+
+    slug = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=20)
+    rules = models.TextField(_("版规"), max_length=2000, blank=True)
+    moderators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("频道")
+        verbose_name_plural = _("频道")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(PublicIdModel):
+    """A post on a board: text, up to six photos (core.uploads names), #话题# topics."""
+
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("标题"), max_length=60)
+    text = models.TextField(_("内容"), max_length=2000)
+    photos = models.JSONField(_("图片"), default=list, blank=True)
+    # "#话题1##话题2#": one string, so a topic is found by one LIKE on SQLite and PostgreSQL
+    topics = models.CharField(_("话题"), max_length=120, blank=True, db_index=True)
+    like_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("帖子")
+        verbose_name_plural = _("帖子")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["board", "-id"], name="community_board_posts")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.CharField(_("评论"), max_length=500)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评论")
+        verbose_name_plural = _("评论")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:20]
+
+
+class Like(models.Model):
+    """One like per person and post (the unique pair); the post's count moves with F()."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("点赞")
+        verbose_name_plural = _("点赞")
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="community_like_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ♥ {self.post_id}"
+
+
+class PostReport(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("举报理由"), max_length=200)
+    status = models.CharField(max_length=8, choices=Report.Status.choices, default="open")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("帖子举报")
+        verbose_name_plural = _("帖子举报")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "reporter"], name="community_post_report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}: {self.reason[:20]}"

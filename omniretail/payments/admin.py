@@ -6,6 +6,10 @@ from django.contrib import admin
 from omniretail.accounts.admin_scoping import ReadOnlyAdmin
 from omniretail.payments.models import (
     CallbackLog,
+    CreditBill,
+    CreditLine,
+    CreditRepayment,
+    InstalmentPlan,
     Mismatch,
     PaymentIntent,
     Reconciliation,
@@ -99,3 +103,30 @@ class ReconciliationAdmin(ReadOnlyAdmin):
 class MismatchAdmin(ReadOnlyAdmin):
     list_display = ["reconciliation", "kind", "intent_id", "refund_id", "ours", "theirs"]
     list_filter = ["kind"]
+
+
+@admin.register(CreditLine)
+class CreditLineAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "user", "limit", "source", "frozen", "overdue", "period_start"]
+    list_filter = ["source", "frozen", "overdue"]
+    search_fields = ["public_id", "user__phone"]
+
+
+@admin.register(CreditBill)
+class CreditBillAdmin(ReadOnlyAdmin):
+    list_display = ["line", "period_start", "amount", "settled", "late_fees", "due_on", "paid_at"]
+    search_fields = ["line__user__phone"]
+
+
+@admin.register(CreditRepayment)
+class CreditRepaymentAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "user", "kind", "amount", "status", "credited_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["public_id", "intent_id", "user__phone"]
+
+
+@admin.register(InstalmentPlan)
+class InstalmentPlanAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "user", "principal", "months", "fee", "release", "status"]
+    list_filter = ["status", "months", "release"]
+    search_fields = ["public_id", "intent_id", "user__phone"]

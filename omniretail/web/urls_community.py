@@ -26,6 +26,13 @@ urlpatterns = [
         v.member_action,
         name="community_member_action",
     ),
+    # boards (频道): posts, comments, likes, reports
+    path("community/boards/", v.boards_page, name="community_boards"),
+    path("community/boards/<slug:slug>/", v.board_page, name="community_board"),
+    path("community/posts/<str:public_id>/", v.post_page, name="community_post"),
+    path(
+        "community/posts/<str:public_id>/<str:action>/", v.post_action, name="community_post_action"
+    ),
     # the platform's prohibited words and the moderation audit
     path("ops/community/words/", v.words, name="ops_community_words"),
 ]

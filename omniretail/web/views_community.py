@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.accounts.selectors import organizations_of
-from omniretail.community import cards, chat, moderation, selectors, services
+from omniretail.community import boards, cards, chat, moderation, selectors, services
 from omniretail.community.models import BannedWord, Group, Member, ModerationAction
+from omniretail.core import uploads
 from omniretail.core.errors import DomainError, field_error
 from omniretail.groupbuy.selectors import public_campaign
 from omniretail.stores import selectors as stores
 from omniretail.web.access import operator_required
-from omniretail.web.views import _error
+from omniretail.web.views import _error, _page
 
 MUTES = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 
@@ -436,3 +437,104 @@ def words(request: HttpRequest) -> HttpResponse:
         "tab": "",
     }
     return render(request, "web/community/words.html", ctx, status=status)
+
+
+# ---------------------------------------------------------------- boards (频道)
+
+
+@require_GET
+def boards_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/community/boards.html", {"boards": boards.boards(), "tab": "home"})
+
+
+@require_http_methods(["GET", "POST"])
+def board_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The board's posts (?topic= narrows to one #话题#) and, signed in, a new post."""
+    try:
+        found = boards.board(slug)
+    except DomainError as exc:
+        return _error(request, exc)
+    error, status, form = None, 200, {}
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('web:login')}?next={request.path}")
+        form = request.POST
+        try:
+            made = boards.create_post(
+                author=request.user,
+                board=found,
+                title=form.get("title", ""),
+                text=form.get("text", ""),
+                photos=uploads.photo_files(request),
+            )
+        except DomainError as exc:
+            error, status = exc, exc.status
+        else:
+            return redirect("web:community_post", made.public_id)
+    topic = request.GET.get("topic", "")[:20]
+    page = _page(request, boards.posts(found, topic=topic))
+    ctx = {
+        "board": found,
+        "page": page,
+        "topic": topic,
+        "error": error,
+        "form": form,
+        "tab": "home",
+    }
+    return render(request, "web/community/board.html", ctx, status=status)
+
+
+def _post_page(request, post, status: int = 200, **extra) -> HttpResponse:
+    ctx = {
+        "post": post,
+        "topics": boards.topics_of(post),
+        "photos": [uploads.photo_url(name) for name in post.photos],
+        "comments": post.comments.filter(removed_at__isnull=True).select_related("author"),
+        "liked": request.user.is_authenticated and post.likes.filter(user=request.user).exists(),
+        "moderates": request.user.is_authenticated and boards.moderates(request.user, post.board),
+        "tab": "home",
+        **extra,
+    }
+    return render(request, "web/community/post.html", ctx, status=status)
+
+
+@require_GET
+def post_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        return _post_page(request, boards.post(public_id))
+    except DomainError as exc:
+        return _error(request, exc)
+
+
+@login_required
+@require_POST
+def post_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    """like, unlike, comment, report, remove (a comment: remove-comment with `comment`)."""
+    try:
+        post = boards.post(public_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    form = request.POST
+    try:
+        if action == "like":
+            boards.like(user=request.user, post=post)
+        elif action == "unlike":
+            boards.unlike(user=request.user, post=post)
+        elif action == "comment":
+            boards.comment(author=request.user, post=post, text=form.get("text", ""))
+        elif action == "report":
+            boards.report(reporter=request.user, post=post, reason=form.get("reason", ""))
+            messages.success(request, _("已举报，版主会尽快处理。"))
+        elif action == "remove":
+            boards.remove_post(actor=request.user, post=post, reason=form.get("reason", ""))
+            messages.success(request, _("帖子已删除。"))
+            return redirect("web:community_board", post.board.slug)
+        elif action == "remove-comment":
+            raw = form.get("comment", "")
+            boards.remove_comment(actor=request.user, comment_id=int(raw) if raw.isdigit() else 0)
+        else:
+            raise field_error("action", _("不支持的操作。"))
+    except DomainError as exc:
+        post.refresh_from_db()
+        return _post_page(request, post, status=exc.status, error=exc, text=form.get("text", ""))
+    return redirect("web:community_post", post.public_id)

@@ -194,3 +194,21 @@ def test_an_id_past_any_key_in_the_poll_finds_nothing_rather_than_failing(tea):
         client_for(creator).get(f"/community/g/{group.public_id}/m/{huge}/report/").status_code
         == 404
     )
+
+
+def test_a_board_post_is_written_commented_and_liked_on_its_pages(tea):
+    _group, _owner, creator, reader = tea
+    assert "社交圈" in client_for(reader).get("/community/boards/").content.decode()
+    made = client_for(creator).post(
+        "/community/boards/social/", {"title": "周末爬山", "text": "宝石山见 #户外#"}
+    )
+    assert made.status_code == 302
+    url = made["Location"]
+    client_for(reader).post(url + "comment/", {"text": "我也去"})
+    client_for(reader).post(url + "like/")
+    page = client_for(reader).get(url).content.decode()
+    assert "我也去" in page and "♥ 1" in page and "#户外#" in page
+    listing = client_for(reader).get("/community/boards/social/?topic=户外").content.decode()
+    assert "周末爬山" in listing
+    refused = client_for(reader).post("/community/boards/social/", {"title": "", "text": "x"})
+    assert refused.status_code == 422 and "标题须为 1 到 60 个字" in refused.content.decode()

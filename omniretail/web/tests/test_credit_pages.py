@@ -208,3 +208,15 @@ def test_a_big_ticket_bought_in_instalments_from_the_checkout(
     )
     page = client.get("/me/credit/").content.decode()
     assert page.count('data-testid="instalment"') == 3 and 'data-testid="pay-next"' in page
+
+
+def test_the_admin_lists_lines_bills_repayments_and_plans(commerce, platform_staff):
+    from omniretail.accounts.models import User
+
+    credit.grant(user=commerce.member, limit="100.00", staff=platform_staff)
+    admin = User.objects.create(username="root", phone="13000000001", is_staff=True)
+    admin.is_superuser = True
+    admin.save()
+    client = logged_in(admin)
+    for model in ("creditline", "creditbill", "creditrepayment", "instalmentplan"):
+        assert client.get(f"/admin/payments/{model}/").status_code == 200
