@@ -243,6 +243,7 @@ INSTALLED_APPS = [
     "omniretail.payments",
     "omniretail.catalog",
     "omniretail.stores",
+    "omniretail.addresses",
     "omniretail.inventory",
     "omniretail.orders",
     "omniretail.terminals",

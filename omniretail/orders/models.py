@@ -307,3 +307,44 @@ class Complaint(PublicIdModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.merchant_id}: {self.text[:20]}"
+
+
+class Delivery(models.Model):
+    """The rider's leg of a same-city delivery order (orders.delivery): who carries it,
+    where it is, when it was promised. The order's own status moves with it (picked up:
+    配送中), and the shopper's confirmation completes the order."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("待接单")
+        ACCEPTED = "accepted", _("骑手已接单")
+        PICKED_UP = "picked_up", _("骑手已取货")
+        ON_THE_WAY = "on_the_way", _("配送中")
+        DELIVERED = "delivered", _("已送达")
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="delivery")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
+    rider = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    distance_m = models.PositiveIntegerField(_("配送距离（米）"), null=True, blank=True)
+    # The shopper gives it to the rider at the door (shown on the order page).
+    code = models.CharField(_("收货码"), max_length=6)
+    photo = models.CharField(max_length=200, blank=True)  # core.uploads stored name
+    promised_at = models.DateTimeField(_("预计送达"), null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    picked_up_at = models.DateTimeField(null=True, blank=True)
+    on_the_way_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    late_flagged_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("配送")
+        verbose_name_plural = _("配送")
+        indexes = [models.Index(fields=["status", "promised_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.status}"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import User
 from omniretail.accounts.selectors import is_platform_operator, require_role
+from omniretail.addresses.services import validate_phone
 from omniretail.catalog.models import Product, Sku
 from omniretail.core import events
 from omniretail.core.errors import (
@@ -24,12 +25,14 @@ from omniretail.core.errors import (
     field_error,
     require_quantity,
 )
+from omniretail.core.geo import validate_point
 from omniretail.core.ids import new_public_id
 from omniretail.core.money import ZERO, money
 from omniretail.inventory import services as inventory
 from omniretail.inventory.models import Reservation, StockLocation
 from omniretail.loyalty import coupons
 from omniretail.notifications.services import notify
+from omniretail.orders import delivery
 from omniretail.orders.aftersales import settle_after_sales_refund
 from omniretail.orders.events import OrderPaid, OrderRefunded
 from omniretail.orders.models import (
@@ -153,6 +156,7 @@ class Fulfilment:
     slot_start: datetime | None = None
     slot_end: datetime | None = None
     address: dict | None = None
+    distance_m: int | None = None  # from the store to the address, when it has a position
 
 
 def _validate_slot(store, slot_start: datetime | None) -> tuple[datetime, datetime]:
@@ -176,14 +180,24 @@ def _validate_slot(store, slot_start: datetime | None) -> tuple[datetime, dateti
 
 
 def _validate_address(address: dict | None) -> dict:
+    """Name, a mainland mobile number and the address text; the position (lat, lon) is
+    kept when given (an address-book address always has one) for the delivery range."""
     address = address or {}
     fields = {}
     for key, label in (("name", _("收货人")), ("phone", _("电话")), ("address", _("地址"))):
         if not str(address.get(key, "")).strip():
             fields[f"delivery_address.{key}"] = _("请填写%(label)s。") % {"label": label}
+    if "delivery_address.phone" not in fields:
+        try:
+            validate_phone(address["phone"], "delivery_address.phone")
+        except ValidationFailed as exc:
+            fields.update(exc.fields)
     if fields:
         raise ValidationFailed(fields=fields)
-    return {k: str(address[k]).strip()[:200] for k in ("name", "phone", "address")}
+    clean = {k: str(address[k]).strip()[:200] for k in ("name", "phone", "address")}
+    if address.get("lat") is not None or address.get("lon") is not None:
+        clean["lat"], clean["lon"] = validate_point(address.get("lat"), address.get("lon"))
+    return clean
 
 
 def resolve_fulfilment(
@@ -210,8 +224,12 @@ def resolve_fulfilment(
         return Fulfilment(
             kind=kind, location=stock_location, store=store, slot_start=start, slot_end=end
         )
+    address = _validate_address(delivery_address)
+    distance = None
+    if "lat" in address:
+        distance = delivery.require_reach(store, address["lat"], address["lon"]).distance_m
     return Fulfilment(
-        kind=kind, location=stock_location, store=store, address=_validate_address(delivery_address)
+        kind=kind, location=stock_location, store=store, address=address, distance_m=distance
     )
 
 
@@ -309,9 +327,15 @@ def discount_total(discount_lines: list[dict], subtotal: Decimal) -> Decimal:
     return min(money(sum((Decimal(d["amount"]) for d in discount_lines), ZERO)), subtotal)
 
 
-def delivery_fee_for(kind: str, subtotal: Decimal) -> Decimal:
+def delivery_fee_for(
+    kind: str, subtotal: Decimal, *, store=None, distance_m: int | None = None
+) -> Decimal:
+    """Free from FREE_DELIVERY_FROM; else the store's tier for the distance when the
+    address has a position, the standard fee when it has none."""
     if kind != F_.DELIVERY or subtotal >= FREE_DELIVERY_FROM:
         return ZERO
+    if store is not None and distance_m is not None:
+        return delivery.fee_at(store, distance_m)
     return DELIVERY_FEE
 
 
@@ -429,7 +453,9 @@ def _place_order(
         order_id=reference,
     )
     discount = discount_total(discount_lines, subtotal)
-    fee = delivery_fee_for(fulfilment.kind, subtotal)
+    fee = delivery_fee_for(
+        fulfilment.kind, subtotal, store=fulfilment.store, distance_m=fulfilment.distance_m
+    )
     total = money(subtotal - discount + fee)
     expires_at = timezone.now() + payment_window()
     intent = payments.create_intent(
@@ -462,6 +488,8 @@ def _place_order(
         note=(note or "")[:200],
     )
     _hold_lines(order, merged, ttl=payment_window() + timedelta(minutes=5))
+    if order.fulfilment == F_.DELIVERY and order.store_id:
+        delivery.open_delivery(order, fulfilment.distance_m)
     if cart is not None:
         CartLine.objects.filter(cart=cart, sku__in=[sku for sku, _q in merged]).delete()
     if order.fulfilment != F_.IN_STORE:

@@ -15,6 +15,10 @@ from omniretail.core.geo import cell_of
 from omniretail.core.ids import PublicIdModel, TimeStampedModel
 
 
+def default_delivery_fees() -> list[dict]:
+    return [{"up_to_m": 3000, "fee": "6.00"}, {"up_to_m": 5000, "fee": "9.00"}]
+
+
 class StoreManager(models.Manager):
     def bulk_create(self, objs, *args, **kwargs):
         """Many stores at once (imports, benchmarks) get their grid cell as `save` gives it."""
@@ -46,6 +50,10 @@ class Store(PublicIdModel, TimeStampedModel):
     rating = models.DecimalField(_("评分"), max_digits=2, decimal_places=1, default=Decimal("0.0"))
     rating_count = models.PositiveIntegerField(_("评价数"), default=0)
     is_active = models.BooleanField(_("营业中"), default=True)
+    # Same-city delivery (orders.delivery): how far the store delivers, and the fee by
+    # distance: [{"up_to_m": 3000, "fee": "6.00"}, ...] ascending, the last up to the radius.
+    delivery_radius_m = models.PositiveIntegerField(_("配送半径（米）"), default=5000)
+    delivery_fees = models.JSONField(_("配送费阶梯"), default=default_delivery_fees, blank=True)
 
     objects = StoreManager()
 

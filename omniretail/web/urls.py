@@ -94,4 +94,5 @@ urlpatterns = [
     path("", include("omniretail.web.urls_stores")),
     path("", include("omniretail.web.urls_staff")),
     path("", include("omniretail.web.urls_members")),
+    path("", include("omniretail.web.urls_delivery")),
 ]

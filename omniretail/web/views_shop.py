@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from omniretail.addresses import selectors as address_book
 from omniretail.core import uploads
 from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.core.idempotency import run_idempotent
@@ -27,7 +28,7 @@ from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id
 from omniretail.loyalty import coupons
 from omniretail.loyalty import selectors as loyalty_selectors
-from omniretail.orders import aftersales, pickup, reminders, selectors, services
+from omniretail.orders import aftersales, delivery, pickup, reminders, selectors, services
 from omniretail.orders.models import MAX_LINE_QUANTITY, AfterSalesRequest, Order
 from omniretail.payments import selectors as payments_selectors
 from omniretail.payments import services as payments
@@ -83,9 +84,15 @@ class Line:
         return self.sku.price * self.quantity
 
 
-def _totals(lines, discount=Decimal("0.00")) -> dict:
+def _totals(lines, discount=Decimal("0.00"), reach=None) -> dict:
+    """Both totals; the delivery fee is the chosen store's tier for the address's distance."""
     subtotal = services.subtotal_of((line.sku, line.quantity) for line in lines)
-    fee = services.delivery_fee_for(Order.Fulfilment.DELIVERY, subtotal)
+    fee = services.delivery_fee_for(
+        Order.Fulfilment.DELIVERY,
+        subtotal,
+        store=reach.store if reach and reach.can_deliver else None,
+        distance_m=reach.distance_m if reach and reach.can_deliver else None,
+    )
     return {
         "subtotal": subtotal,
         "delivery_fee": fee,
@@ -244,14 +251,36 @@ def _discounts(request: HttpRequest, data, lines, merchant) -> dict:
     return {**ctx, "discount": services.discount_total(ctx["discount_lines"], subtotal)}
 
 
+def _chosen_address(data, addresses: list):
+    """The address picked on the page, else the default (the first of the book)."""
+    wanted = data.get("address_id", "")
+    found = next((a for a in addresses if a.public_id == wanted), None)
+    return found or (addresses[0] if addresses and not wanted else None)
+
+
+def _reaches(store_list, address) -> None:
+    """Each store as seen from the address: distance and fee, or why it cannot deliver."""
+    for store in store_list:
+        store.reach = delivery.reach(store, address.lat, address.lon) if address else None
+
+
 def _checkout_context(request: HttpRequest, data) -> dict:
     lines, buy_now = _checkout_lines(request, data)
     lat, lon, _fallback = _point(request, data)
+    kind = data.get("kind") or Order.Fulfilment.PICKUP
+    addresses = list(address_book.addresses_of(request.user))
+    address = _chosen_address(data, addresses)
+    if kind == Order.Fulfilment.DELIVERY and address is not None:
+        lat, lon = address.lat, address.lon  # stores near where the goods go
     store_list = _checkout_stores(lines, lat, lon)
+    _reaches(store_list, address)
     routed = _routed(data)
     chosen = "" if routed else data.get("store") or (store_list[0].public_id if store_list else "")
     store = next((s for s in store_list if s.public_id == chosen), None)
     route = _route_preview(lines, lat, lon) if routed else None
+    reach = getattr(store, "reach", None)
+    if routed and route and route["store"] and address:
+        reach = delivery.reach(route["store"], address.lat, address.lon)
     merchant = store.merchant if store else (route or {}).get("merchant")
     discounts = _discounts(request, data, lines, merchant)
     methods = payments_selectors.payment_methods(payer=request.user)
@@ -267,13 +296,19 @@ def _checkout_context(request: HttpRequest, data) -> dict:
         "lon": lon,
         "slots": selectors.pickup_slots(store)[:SLOTS_SHOWN] if store else [],
         "form": data,
-        "kind": data.get("kind") or Order.Fulfilment.PICKUP,
+        "kind": kind,
+        "addresses": addresses,
+        "address": address,
+        "reach": reach,
+        "unreachable": bool(address and store_list)
+        and not any(s.reach.can_deliver for s in store_list),
+        "next_url": request.get_full_path(),
         "methods": methods,
         "provider": data.get("provider") or (methods[0].name if methods else ""),
         "balance": payments_selectors.wallet_balance(request.user),
         "token": data.get("token") or new_public_id(),
         **discounts,
-        **_totals(lines, discounts["discount"]),
+        **_totals(lines, discounts["discount"], reach),
     }
 
 
@@ -326,7 +361,7 @@ def _place_order(request: HttpRequest, ctx: dict) -> str:
     slot = parse_datetime(form.get("pickup_slot", "")) if kind == "pickup" else None
     if kind == "pickup" and form.get("pickup_slot") and slot is None:
         raise field_error("pickup_slot", _("请选择自提时间段。"))
-    address = {k: form.get(k, "") for k in ("name", "phone", "address")}
+    address = _delivery_address(ctx) if kind == Order.Fulfilment.DELIVERY else None
     provider = form.get("provider", "sandbox_gateway")
     # The lines are not part of the fingerprint: after the first submit the cart is empty,
     # and the repeated submit must still find (replay) the order it made.
@@ -334,7 +369,7 @@ def _place_order(request: HttpRequest, ctx: dict) -> str:
         "kind": kind,
         "store": form.get("store", ""),
         "slot": form.get("pickup_slot", ""),
-        "address": address,
+        "address": address or {},
         "provider": provider,
         "coupon": form.get("coupon", ""),
     }
@@ -360,7 +395,7 @@ def _place_order(request: HttpRequest, ctx: dict) -> str:
                 kind=kind,
                 store=store,
                 pickup_slot_start=slot,
-                delivery_address=address if kind == "delivery" else None,
+                delivery_address=address,
             )
             order = services.checkout(fulfilment=fulfilment, **order_fields)
         return 201, {"order": order.public_id}
@@ -373,6 +408,20 @@ def _place_order(request: HttpRequest, ctx: dict) -> str:
         action=action,
     )
     return body["order"]
+
+
+def _delivery_address(ctx: dict) -> dict:
+    """The chosen address-book address as the order keeps it; refused when none is chosen,
+    or when no store near it delivers that far (each store's reason is shown)."""
+    address = ctx["address"]
+    if address is None:
+        raise field_error("address_id", _("请选择收货地址，或先新增一个收货地址。"))
+    if ctx["unreachable"]:
+        raise ValidationFailed(
+            _("该地址超出附近所有门店的配送范围，请更换地址或选择到店自提。"),
+            fields={f"store.{s.public_id}": f"{s.name}：{s.reach.reason}" for s in ctx["stores"]},
+        )
+    return address.snapshot()
 
 
 def _start_payment(request: HttpRequest, order_id: str) -> HttpResponse:
@@ -449,7 +498,15 @@ def _order_context(request: HttpRequest, order: Order) -> dict:
         "routing": supply_selectors.routing_of(order.public_id)
         if order.fulfilment == Order.Fulfilment.DELIVERY
         else None,
+        **_delivery_context(order),
     }
+
+
+def _delivery_context(order: Order) -> dict:
+    ctx = delivery.shopper_view(order)
+    leg = ctx["leg"]
+    ctx["photo_url"] = uploads.photo_url(leg.photo) if leg and leg.photo else None
+    return ctx
 
 
 @login_required

@@ -5,6 +5,7 @@ import pytest
 
 from omniretail.orders.models import Order
 from omniretail.web.tests.factories import place_order
+from omniretail.web.tests.test_delivery_pages import address_for
 from omniretail.web.tests.test_shop import add, checkout_form, text
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +20,13 @@ def test_checkout_past_the_unpaid_limit_says_pay_or_cancel_and_keeps_the_form(
     )
     client.force_login(commerce.member)
     add(client, commerce.tea_sku, 1)
+    address_for(commerce.member)
+    work = address_for(commerce.member, name="李四", phone="13900139000", detail="延安路 90 号")
     form = checkout_form(
         client,
         kind="delivery",
         store=commerce.near_store.public_id,
-        name="李四",
-        phone="13900139000",
-        address="文三路 90 号",
+        address_id=work.public_id,
         note="请放门卫",
     )
 
@@ -34,7 +35,7 @@ def test_checkout_past_the_unpaid_limit_says_pay_or_cancel_and_keeps_the_form(
     assert response.status_code == 409
     body = text(response)
     assert "1 笔待支付订单" in body and "请先支付或取消" in body
-    for value in ("李四", "13900139000", "文三路 90 号", "请放门卫"):
-        assert f'value="{value}"' in body
+    assert f'value="{work.public_id}" checked' in body  # the address chosen, not the default
+    assert 'value="请放门卫"' in body
     assert Order.objects.filter(shopper=commerce.member).count() == 1
     assert commerce.member.cart.lines.exists()

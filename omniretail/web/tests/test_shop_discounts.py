@@ -12,10 +12,10 @@ from omniretail.loyalty import coupons, members
 from omniretail.loyalty.models import Coupon
 from omniretail.orders.models import Order
 from omniretail.supply.models import RoutingDecision
+from omniretail.web.tests.test_delivery_pages import address_for
 from omniretail.web.tests.test_shop import add, checkout_form, text
 
 pytestmark = pytest.mark.django_db
-ADDRESS = {"name": "张三", "phone": "13800138000", "address": "湖滨路 1 号"}
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_a_coupon_below_its_minimum_spend_is_refused_on_the_page_and_nothing_is_
         kind="delivery",
         store=gold.near_store.public_id,
         coupon=gold.coupon.public_id,
-        **ADDRESS,
+        address_id=address_for(gold.member).public_id,
     )
     response = client.post("/checkout/", form)
     assert response.status_code == 422
@@ -112,7 +112,8 @@ def test_delivery_without_a_store_is_routed_to_the_nearest_store_with_the_goods(
         r'data-testid="routed-store">.*' + re.escape(commerce.near_store.name), preview
     )
 
-    form = checkout_form(client, kind="delivery", store="", **ADDRESS)
+    home = address_for(commerce.member)
+    form = checkout_form(client, kind="delivery", store="", address_id=home.public_id)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/checkout/", form)
     order = Order.objects.get(shopper=commerce.member)
