@@ -92,6 +92,14 @@ def _reencoded(upload: UploadedFile, field: str) -> tuple[bytes, str]:
     return out.getvalue(), FORMATS[fmt]
 
 
+def _cleaned(files, field: str) -> list[tuple[bytes, str]]:
+    """Every file checked and re-encoded before any is stored."""
+    files = list(files)
+    if len(files) > MAX_PHOTOS:
+        raise field_error(field, _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS})
+    return [_reencoded(upload, field) for upload in files]
+
+
 @dataclass(frozen=True)
 class StoredImage:
     """An original stored under its content hash, with the size its copies derive from."""
@@ -148,20 +156,18 @@ def save_images(files, *, folder: str, field: str = "photos") -> list[tuple[Stor
     """Check every file first, then store each re-encoded original under its content hash
     with its WebP copies (WIDTHS). Returns each image and whether this call created it (so a
     refusal removes only what it added)."""
-    files = list(files)
-    if len(files) > MAX_PHOTOS:
-        raise field_error(field, _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS})
-    cleaned = [_reencoded(upload, field) for upload in files]
     out = []
-    for data, suffix in cleaned:
+    for data, suffix in _cleaned(files, field):
         name = _content_name(folder, data, suffix)
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             stored = StoredImage(name=name, width=image.width, height=image.height)
-            created = _store_once(name, data)
+            created = not default_storage.exists(name)
             if created:
                 for width in stored.widths:
                     _store_once(variant_name(name, width), _webp(image, width))
+                # the original last: one on disk always has its copies beside it
+                created = _store_once(name, data)
         out.append((stored, created))
     return out
 
@@ -192,13 +198,9 @@ def saved_images(files, *, folder: str, field: str = "photos") -> Iterator[list[
 def save_photos(files, *, folder: str, field: str = "photos") -> list[str]:
     """Check every file first, then store them all: a refused file stores nothing. Returns
     the stored names, in the order given."""
-    files = list(files)
-    if len(files) > MAX_PHOTOS:
-        raise field_error(field, _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS})
-    cleaned = [_reencoded(upload, field) for upload in files]
     return [
         default_storage.save(f"{folder}/{new_public_id()}{suffix}", ContentFile(data))
-        for data, suffix in cleaned
+        for data, suffix in _cleaned(files, field)
     ]
 
 
