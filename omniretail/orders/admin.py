@@ -6,6 +6,7 @@ from omniretail.orders.models import (
     Cart,
     CartLine,
     Complaint,
+    Delivery,
     Order,
     OrderEvent,
     OrderLine,
@@ -37,6 +38,25 @@ class OrderEventInline(admin.TabularInline):
     readonly_fields = ["from_status", "to_status", "note", "actor", "created_at"]
 
 
+class DeliveryInline(admin.StackedInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    exclude = ["code"]  # the shopper's hand-over code stays on their order page
+    readonly_fields = [
+        "status",
+        "rider",
+        "distance_m",
+        "photo",
+        "promised_at",
+        "accepted_at",
+        "picked_up_at",
+        "on_the_way_at",
+        "delivered_at",
+        "late_flagged_at",
+    ]
+
+
 @admin.register(Order)
 class OrderAdmin(ScopedReadOnlyAdmin):
     """Read-only: orders change through the state machine in services, never by hand."""
@@ -46,7 +66,7 @@ class OrderAdmin(ScopedReadOnlyAdmin):
     list_filter = ["status", "fulfilment", "merchant"]
     search_fields = ["number", "public_id", "shopper__phone"]
     date_hierarchy = "created_at"
-    inlines = [OrderLineInline, OrderEventInline]
+    inlines = [OrderLineInline, OrderEventInline, DeliveryInline]
     list_select_related = ["merchant", "store"]
 
 
