@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from omniretail.accounts import selectors as accounts
 from omniretail.accounts.selectors import MANAGING_ROLES
 from omniretail.core.errors import NotFound
+from omniretail.core.money import money
 from omniretail.ledger import selectors as ledger
 from omniretail.ledger.services import CNY
 from omniretail.ledger.units import fen_to_yuan
@@ -141,3 +142,39 @@ def reconciliations(*, limit: int = 60) -> list[Reconciliation]:
 
 def reconciliation(public_id: str) -> Reconciliation | None:
     return Reconciliation.objects.filter(public_id=public_id).first()
+
+
+def merchant_payments(
+    merchant, *, status: str = "", provider: str = "", since=None, until=None
+) -> QuerySet[PaymentIntent]:
+    """Payments made to `merchant`, newest first, optionally by status, provider and
+    creation date (inclusive days); the caller has checked the staff member's role."""
+    qs = PaymentIntent.objects.filter(payee=merchant).select_related("payer").order_by("-id")
+    if status:
+        qs = qs.filter(status=status)
+    if provider:
+        qs = qs.filter(provider=provider)
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if until:
+        qs = qs.filter(created_at__date__lte=until)
+    return qs
+
+
+def totals_by_provider(intents: QuerySet[PaymentIntent]) -> list[dict]:
+    """Paid and refunded per provider over `intents` (only paid ones count)."""
+    rows = (
+        intents.filter(status__in=PaymentIntent.PAID)
+        .order_by()
+        .values("provider")
+        .annotate(count=Count("id"), paid=Sum("amount"), refunded=Sum("amount_refunded"))
+    )
+    return [
+        {
+            **row,
+            "paid": money(row["paid"] or 0),
+            "refunded": money(row["refunded"] or 0),
+            "net": money((row["paid"] or 0) - (row["refunded"] or 0)),
+        }
+        for row in rows.order_by("provider")
+    ]

@@ -4,6 +4,7 @@ from omniretail.web import (
     views,
     views_merchant,
     views_notifications,
+    views_payments,
     views_shop,
     views_terminals,
 )
@@ -70,6 +71,12 @@ urlpatterns = [
         name="m_receive_return",
     ),
     path("merchant/stock/", views_merchant.stock, name="m_stock"),
+    path("merchant/payments/", views_payments.payments, name="m_payments"),
+    path(
+        "merchant/payments/<str:public_id>/refund/",
+        views_payments.refund,
+        name="m_payment_refund",
+    ),
     path("merchant/terminals/", views_terminals.terminals, name="m_terminals"),
     path(
         "merchant/terminals/<str:public_id>/revoke/",

@@ -237,6 +237,9 @@ MATRIX = {
     "supply_shop": row("get", 200, 200, 200, 200, 200, 200, args=("store",)),
     "supply_mall": row("get", 200, 200, 200, 200, 200, 200),
     "supply_deliver": row("post", LOGIN, 302, 302, 302, 302, 302),
+    # payments and refunds: the merchant's owners and managers
+    "m_payments": row("get", LOGIN, 200, 200, 403, 403, 200),
+    "m_payment_refund": row("post", LOGIN, 404, 404, 403, 403, 404, args=("unknown",)),
     # card terminals: the merchant's owners and managers
     "m_terminals": row("get", LOGIN, 200, 200, 403, 403, 200),
     "m_terminal_revoke": row("post", LOGIN, 404, 404, 403, 403, 404, args=("unknown",)),
