@@ -142,3 +142,23 @@ class OpeningException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store} {self.date}"
+
+
+class StorePhoto(models.Model):
+    """A picture of the store (front, shelves, counter) from core.uploads: a content-hash
+    name with WebP copies; the store page shows them in `position` order."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="photos")
+    name = models.CharField(_("存储名"), max_length=120)
+    width = models.PositiveIntegerField(_("宽度"))
+    height = models.PositiveIntegerField(_("高度"))
+    alt = models.CharField(_("替代文字"), max_length=200, blank=True)
+    position = models.IntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("门店照片")
+        verbose_name_plural = _("门店照片")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.store} #{self.position}"

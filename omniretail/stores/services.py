@@ -8,6 +8,7 @@ from datetime import time
 from itertools import pairwise
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization
@@ -17,9 +18,10 @@ from omniretail.accounts.selectors import (
     require_role,
     require_user,
 )
+from omniretail.core import uploads
 from omniretail.core.errors import NotFound, ValidationFailed, field_error
 from omniretail.core.geo import validate_point
-from omniretail.stores.models import OpeningException, OpeningHours, Store
+from omniretail.stores.models import OpeningException, OpeningHours, Store, StorePhoto
 
 MOBILE_RE = re.compile(r"^(?:\+86|0086)?1[3-9]\d{9}$")
 # Area code + number with an optional extension (0571-88001188-123), or a 400/800 hotline.
@@ -241,3 +243,47 @@ def remove_exception(*, actor, store: Store, date) -> None:
     deleted, _rows = OpeningException.objects.filter(store=store, date=date).delete()
     if not deleted:
         raise NotFound(_("这一天没有特殊营业安排。"))
+
+
+MAX_PHOTOS = uploads.MAX_PHOTOS
+
+
+@transaction.atomic
+def add_photos(*, actor, store: Store, images: list, alt: str = "") -> list[StorePhoto]:
+    """Append pictures stored by core.uploads (`StoredImage`s) after the store's others, at
+    most MAX_PHOTOS in all; the store row is locked so two uploads cannot pass the limit."""
+    _authorize(actor, store.merchant)
+    Store.objects.select_for_update().filter(pk=store.pk).first()
+    alt = str(alt or "").strip()
+    if len(alt) > 200:
+        raise field_error("alt", _("不能超过 %(n)s 个字符。") % {"n": 200})
+    held = store.photos.count()
+    if held + len(images) > MAX_PHOTOS:
+        raise field_error("photos", _("门店照片不能超过 %(n)s 张。") % {"n": MAX_PHOTOS})
+    last = store.photos.aggregate(last=Max("position"))["last"]
+    start = 0 if last is None else last + 1
+    return StorePhoto.objects.bulk_create(
+        StorePhoto(
+            store=store,
+            name=image.name,
+            width=image.width,
+            height=image.height,
+            alt=alt or store.name,
+            position=start + i,
+        )
+        for i, image in enumerate(images)
+    )
+
+
+@transaction.atomic
+def remove_photo(*, actor, store: Store, photo_id) -> None:
+    """Take a picture off the store; its files go after commit unless another row shows the
+    same picture (names are content hashes)."""
+    _authorize(actor, store.merchant)
+    photo = store.photos.filter(pk=photo_id).first() if str(photo_id).isdigit() else None
+    if photo is None:
+        raise NotFound(_("找不到该照片。"))
+    photo.delete()
+    if not StorePhoto.objects.filter(name=photo.name).exists():
+        stored = uploads.StoredImage(photo.name, photo.width, photo.height)
+        transaction.on_commit(lambda: uploads.delete_image(stored))

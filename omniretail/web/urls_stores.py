@@ -12,6 +12,12 @@ urlpatterns = [
     path("merchant/store/details/", views_stores.details, name="m_store_details"),
     path("merchant/store/hours/", views_stores.hours, name="m_store_hours"),
     path("merchant/store/exceptions/", views_stores.exception, name="m_store_exception"),
+    path("merchant/store/photos/", views_stores.photos, name="m_store_photos"),
+    path(
+        "merchant/store/photos/<int:photo_id>/remove/",
+        views_stores.photo_remove,
+        name="m_store_photo_remove",
+    ),
     path(
         "merchant/store/exceptions/<str:day>/remove/",
         views_stores.exception_remove,

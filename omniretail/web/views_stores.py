@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from omniretail.core.errors import DomainError
+from omniretail.core import uploads
+from omniretail.core.errors import DomainError, field_error
 from omniretail.groupbuy import selectors as groupbuy
 from omniretail.inventory import selectors as stock
 from omniretail.reviews import services as reviews
@@ -50,6 +51,7 @@ def store_page(request: HttpRequest, public_id: str) -> HttpResponse:
     ctx = {
         "tab": "nearby",
         "store": store,
+        "photos": list(store.photos.all()),
         "open_now": stores.is_open(store, now),
         "today": stores.todays_hours(store, now),
         "week": stores.weekly_hours(store),
@@ -174,4 +176,34 @@ def exception_remove(request: HttpRequest, store, day: str) -> HttpResponse:
     except DomainError as exc:
         return _settings(request, store, status=exc.status, error=exc)
     messages.success(request, _("已恢复按每周营业时间营业。"))
+    return redirect("web:m_store")
+
+
+@staff_required(roles=MANAGERS)
+@require_POST
+def photos(request: HttpRequest, store) -> HttpResponse:
+    """Upload store pictures: every file is checked (and re-encoded) before any is kept, and
+    a refusal removes what this upload stored."""
+    try:
+        files = uploads.photo_files(request, "photos")
+        if not files:
+            raise field_error("photos", _("请选择要上传的照片。"))
+        with uploads.saved_images(files, folder="stores") as stored:
+            store_writes.add_photos(
+                actor=request.user, store=store, images=stored, alt=request.POST.get("alt", "")
+            )
+    except DomainError as exc:
+        return _settings(request, store, status=exc.status, error=exc)
+    messages.success(request, _("已上传 %(n)s 张门店照片。") % {"n": len(files)})
+    return redirect("web:m_store")
+
+
+@staff_required(roles=MANAGERS)
+@require_POST
+def photo_remove(request: HttpRequest, store, photo_id: int) -> HttpResponse:
+    try:
+        store_writes.remove_photo(actor=request.user, store=store, photo_id=photo_id)
+    except DomainError as exc:
+        return _settings(request, store, status=exc.status, error=exc)
+    messages.success(request, _("照片已删除。"))
     return redirect("web:m_store")

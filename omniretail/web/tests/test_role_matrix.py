@@ -135,6 +135,8 @@ MATRIX = {
         data={"opens_0_0": "18:00", "closes_0_0": "09:00"},
     ),
     "m_store_exception": row("post", LOGIN, 422, 422, 403, 403, 422, data={"date": "明天"}),
+    "m_store_photos": row("post", LOGIN, 422, 422, 403, 403, 422),  # no file chosen
+    "m_store_photo_remove": row("post", LOGIN, 404, 404, 403, 403, 404, args=(999999,)),
     "m_store_exception_remove": row("post", LOGIN, 404, 404, 403, 403, 404, args=("2099-01-01",)),
     # customer service: owners, managers and customer-service staff (not shop assistants);
     # the conversation is closed by another agent, so every action on it is a 409

@@ -2,6 +2,8 @@
 accepts after signing in; a manager edits the store's details, hours and exceptions; bad
 input and another merchant's store are refused with a 4xx and nothing written."""
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -9,7 +11,10 @@ from django.urls import reverse
 from omniretail.accounts.models import Invitation, Membership, User
 from omniretail.conftest import make_staff, make_store
 from omniretail.core.sms import read_sms_file
+from omniretail.core.uploads import variant_name
 from omniretail.stores.models import OpeningException
+from omniretail.testing.bad_images import not_an_image
+from omniretail.testing.images import photo
 
 pytestmark = pytest.mark.django_db
 R = Membership.Role
@@ -146,3 +151,56 @@ def test_a_manager_acting_on_another_merchants_store_gets_404_and_writes_nothing
     response = client_for(owner).post(invite, {"phone": "13912345678", "role": "staff"})
     assert response.status_code == 404
     assert not Invitation.objects.exists()
+
+
+def test_manager_uploads_store_photos_shown_on_the_store_page_and_removes_one(
+    shop, merchant_staff, settings, django_capture_on_commit_callbacks
+):
+    store = shop.near_store
+    manager = client_for(merchant_staff)
+    manager.get(reverse("web:m_store"), {"store": store.public_id})
+    upload = manager.post(
+        reverse("web:m_store_photos"),
+        {
+            "photos": [
+                photo("JPEG", "门头.jpg", size=(1200, 800)),
+                photo("PNG", "货架.png", size=(640, 480)),
+            ],
+            "alt": "门头与货架",
+        },
+    )
+    assert upload.status_code == 302
+    first, second = store.photos.all()
+    assert (first.width, first.height, first.alt) == (1200, 800, "门头与货架")
+    media = Path(settings.MEDIA_ROOT)
+    assert (media / first.name).exists()
+    assert (media / variant_name(first.name, 480)).exists()
+
+    page = Client().get(reverse("web:store", args=[store.public_id])).content.decode()
+    assert 'data-testid="store-photos"' in page and variant_name(first.name, 480) in page
+
+    with django_capture_on_commit_callbacks(execute=True):  # the files go after commit
+        removed = manager.post(reverse("web:m_store_photo_remove", args=[first.pk]))
+    assert removed.status_code == 302
+    assert list(store.photos.all()) == [second]
+    assert not (media / first.name).exists()
+
+
+def test_a_file_that_is_not_a_picture_or_a_seventh_photo_is_refused_storing_nothing(
+    shop, merchant_staff, settings
+):
+    store = shop.near_store
+    manager = client_for(merchant_staff)
+    manager.get(reverse("web:m_store"), {"store": store.public_id})
+    refused = manager.post(
+        reverse("web:m_store_photos"), {"photos": [photo("PNG", "ok.png"), not_an_image()]}
+    )
+    assert refused.status_code == 422
+    assert not store.photos.exists()
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.*"))
+
+    six = [photo("PNG", f"{i}.png", size=(60 + i, 40)) for i in range(6)]
+    assert manager.post(reverse("web:m_store_photos"), {"photos": six}).status_code == 302
+    seventh = manager.post(reverse("web:m_store_photos"), {"photos": [photo("PNG", "7.png")]})
+    assert seventh.status_code == 422
+    assert store.photos.count() == 6
