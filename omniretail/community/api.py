@@ -58,8 +58,7 @@ def _group_out(group: Group, member: Member | None = None) -> dict:
 def _mine(request, group_id: str) -> Group:
     """A group the caller is an active member of (reading it needs that)."""
     group = selectors.group(group_id)
-    if selectors.active_member(request.auth, group) is None:
-        chat.require_poster(request.auth, group)
+    chat.require_member(request.auth, group)
     return group
 
 

@@ -26,17 +26,23 @@ MENTION = re.compile(r"@([^\s@]{1,60})")
 K = Message.Kind
 
 
-def require_poster(user, group: Group, *, now: datetime | None = None) -> Member:
-    """The author's active membership, or why they may not post (403)."""
+def require_member(user, group: Group) -> Member:
+    """The person's active membership, or why they have none (403): banned, pending, not in."""
     require_user(user)
     member = active_member(user, group)
-    if member is None:
-        row = membership(user, group)
-        if row is not None and row.status == Member.Status.BANNED:
-            raise PermissionDenied(_("您已被移出该群。"))
-        if row is not None and row.status == Member.Status.PENDING:
-            raise PermissionDenied(_("入群申请还在审核中，通过后才能发言。"))
-        raise PermissionDenied(_("您不在该群中，不能发言。"))
+    if member is not None:
+        return member
+    row = membership(user, group)
+    if row is not None and row.status == Member.Status.BANNED:
+        raise PermissionDenied(_("您已被移出该群。"))
+    if row is not None and row.status == Member.Status.PENDING:
+        raise PermissionDenied(_("入群申请还在审核中，通过后才能发言。"))
+    raise PermissionDenied(_("您不在该群中，不能发言。"))
+
+
+def require_poster(user, group: Group, *, now: datetime | None = None) -> Member:
+    """`require_member`, and not muted (403 saying until when)."""
+    member = require_member(user, group)
     now = now or timezone.now()
     if member.muted_until and member.muted_until > now:
         until = date_format(timezone.localtime(member.muted_until), "Y-m-d H:i")

@@ -65,8 +65,7 @@ class GroupChatConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _join(self, user, public_id):
         group = selectors.group(public_id)
-        if selectors.active_member(user, group) is None:
-            chat.require_poster(user, group)  # raises the reason (banned, pending, not in)
+        chat.require_member(user, group)  # or the reason: banned, pending, not in
         after = _after(self.scope.get("query_string", b""))
         missed = selectors.history(group, after=after) if after is not None else []
         return group, [chat.payload(m) for m in missed]
