@@ -57,8 +57,10 @@ def _with_pass(request: HttpRequest, response: HttpResponse, counter) -> HttpRes
     return response
 
 
-def _qr(url: str) -> str:
-    return mark_safe(segno.make(url, error="m").svg_inline(scale=6, border=2))  # our own SVG
+def _qr(url: str, *, scalable: bool = False) -> str:
+    """Our own SVG; a scalable one has a viewBox and no size, for CSS to size (the kiosk)."""
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, omitsize=scalable)
+    return mark_safe(svg)
 
 
 @require_GET
@@ -78,7 +80,9 @@ def _kiosk_context(request: HttpRequest, counter) -> dict:
     buy_url = request.build_absolute_uri(reverse("web:counter_buy", args=[counter.code]))
     shelf = selectors.shelf(counter)
     # one QR per product, so the scan lead knows what the shopper was looking at
-    slides = [(item, _qr(f"{buy_url}?src=qr&p={item.product.public_id}")) for item in shelf]
+    slides = [
+        (item, _qr(f"{buy_url}?src=qr&p={item.product.public_id}", scalable=True)) for item in shelf
+    ]
     state = kiosk.screen_state(counter)
     running = [(ad, ads.creative_url(ad)) for ad in ads.running_for(counter)]
     version = [
@@ -93,9 +97,9 @@ def _kiosk_context(request: HttpRequest, counter) -> dict:
         "slides": slides,
         "ads": running,
         "version": hashlib.sha256(repr(version).encode()).hexdigest()[:16],
-        "qr": _qr(f"{buy_url}?src=qr"),
-        "nav_qr": _qr(kiosk.navigation_url(counter)),
-        "shop_qr": _qr(request.build_absolute_uri(reverse("web:home"))),
+        "qr": _qr(f"{buy_url}?src=qr", scalable=True),
+        "nav_qr": _qr(kiosk.navigation_url(counter), scalable=True),
+        "shop_qr": _qr(request.build_absolute_uri(reverse("web:home")), scalable=True),
     }
 
 
