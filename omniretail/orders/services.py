@@ -32,7 +32,7 @@ from omniretail.inventory import services as inventory
 from omniretail.inventory.models import Reservation, StockLocation
 from omniretail.loyalty import coupons
 from omniretail.notifications.services import notify
-from omniretail.orders import delivery
+from omniretail.orders import delivery, pricing
 from omniretail.orders.aftersales import settle_after_sales_refund
 from omniretail.orders.events import OrderPaid, OrderRefunded
 from omniretail.orders.models import (
@@ -293,10 +293,13 @@ def _merge_lines(lines) -> list[tuple[Sku, int]]:
     return [(sku, quantity) for sku, quantity in merged.values()]
 
 
-def subtotal_of(lines) -> Decimal:
-    """What (sku, quantity) pairs cost at today's prices: the cart, the checkout page and
-    checkout itself price the same way."""
-    return money(sum((sku.price * quantity for sku, quantity in lines), ZERO))
+def subtotal_of(lines, prices: dict[int, Decimal] | None = None) -> Decimal:
+    """What (sku, quantity) pairs cost at today's prices (orders.pricing: a running special
+    is today's price): the cart, the checkout page and checkout itself price the same way."""
+    lines = list(lines)
+    if prices is None:
+        prices = pricing.unit_prices(sku for sku, _q in lines)
+    return money(sum((prices[sku.pk] * quantity for sku, quantity in lines), ZERO))
 
 
 def discounts_for(
@@ -353,15 +356,18 @@ def _create_order(**fields) -> Order:
     raise IntegrityError("could not allocate an order number")
 
 
-def _hold_lines(order: Order, lines, *, ttl=None, unit_price: Decimal | None = None) -> None:
+def _hold_lines(
+    order: Order, lines, *, ttl=None, unit_price: Decimal | None = None, prices=None
+) -> None:
     """Reserve the (sku, quantity) pairs at the order's location, refused as a whole when
-    short, and write the order's lines at `unit_price` (today's SKU price when not given)."""
+    short, and write the order's lines at `unit_price`, else at `prices` (checkout's
+    `pricing.unit_prices`), else today's SKU price."""
     reservations = inventory.reserve_lines(
         location=order.location, lines=lines, reference=order.public_id, ttl=ttl
     )
     order_lines = []
     for (sku, quantity), reservation in zip(lines, reservations, strict=True):
-        price = sku.price if unit_price is None else unit_price
+        price = unit_price if unit_price is not None else (prices or {}).get(sku.pk, sku.price)
         order_lines.append(
             OrderLine(
                 order=order,
@@ -441,7 +447,10 @@ def _place_order(
 ):
     """The order for lines already merged by `_merge_lines`, at the fulfilment's location."""
     _check_fulfilment(fulfilment)
-    subtotal = subtotal_of(merged)
+    now = timezone.now()
+    prices = pricing.unit_prices((sku for sku, _q in merged), now=now)
+    pricing.claim(shopper=shopper, lines=merged, prices=prices, now=now)
+    subtotal = subtotal_of(merged, prices)
     merchant = fulfilment.store.merchant if fulfilment.store else fulfilment.location.organization
     reference = new_public_id()
     discount_lines = discounts_for(
@@ -487,7 +496,7 @@ def _place_order(
         expires_at=expires_at,
         note=(note or "")[:200],
     )
-    _hold_lines(order, merged, ttl=payment_window() + timedelta(minutes=5))
+    _hold_lines(order, merged, ttl=payment_window() + timedelta(minutes=5), prices=prices)
     if order.fulfilment == F_.DELIVERY and order.store_id:
         delivery.open_delivery(order, fulfilment.distance_m)
     if cart is not None:

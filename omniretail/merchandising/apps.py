@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MerchandisingConfig(AppConfig):
+    name = "omniretail.merchandising"
+    label = "merchandising"
+    verbose_name = _("商品营销")
+
+    def ready(self) -> None:
+        # Checkout (orders, a layer below) prices lines through orders.pricing; specials
+        # offer their price there, so orders never imports this app.
+        from omniretail.merchandising import specials
+        from omniretail.orders import pricing
+
+        pricing.register(specials.OFFER)

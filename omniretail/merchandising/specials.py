@@ -1,0 +1,74 @@
+"""特价 at checkout: the offer `apps.ready` registers with orders.pricing. Units sold at a
+special are the order lines priced at it during its window (cancelled orders give theirs
+back), so there is no counter to drift."""
+
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from omniretail.core.errors import Conflict
+from omniretail.merchandising.models import Special
+from omniretail.orders.models import Order, OrderLine
+
+
+def sold(special: Special, *, shopper=None) -> int:
+    """Units sold at the special (to `shopper` when given)."""
+    lines = OrderLine.objects.filter(
+        sku_id=special.sku_id,
+        unit_price=special.price,
+        order__created_at__gte=special.starts_at,
+        order__created_at__lt=special.ends_at,
+    ).exclude(order__status=Order.Status.CANCELLED)
+    if shopper is not None:
+        lines = lines.filter(order__shopper=shopper)
+    return lines.aggregate(n=Sum("quantity", default=0))["n"]
+
+
+def running(sku_ids, *, now) -> list[Special]:
+    """The specials on these SKUs whose window holds `now` and whose capped stock is not
+    sold out, cheapest first."""
+    specials = Special.objects.filter(
+        Q(sku_id__in=list(sku_ids)), starts_at__lte=now, ends_at__gt=now
+    ).order_by("price", "id")
+    return [s for s in specials if s.stock_cap is None or sold(s) < s.stock_cap]
+
+
+class SpecialOffer:
+    def prices(self, skus, *, now) -> dict[int, Decimal]:
+        best: dict[int, Decimal] = {}
+        for special in running([sku.pk for sku in skus], now=now):
+            best.setdefault(special.sku_id, special.price)
+        return best
+
+    def claim(self, *, shopper, lines, prices, now) -> None:
+        for sku, quantity in lines:
+            if prices[sku.pk] >= sku.price:
+                continue
+            special = (
+                Special.objects.select_for_update()
+                .filter(sku=sku, price=prices[sku.pk], starts_at__lte=now, ends_at__gt=now)
+                .order_by("id")
+                .first()
+            )
+            if special is None:
+                continue
+            if special.per_member_limit is not None and shopper is not None:
+                had = sold(special, shopper=shopper)
+                if had + quantity > special.per_member_limit:
+                    message = _(
+                        "“%(name)s”特价每人限购 %(max)s 件，您已购 %(had)s 件：请减少数量，"
+                        "或在特价结束后按原价购买。"
+                    ) % {"name": sku.product.name, "max": special.per_member_limit, "had": had}
+                    raise Conflict(message, code="special_limit", fields={"lines": message})
+            if special.stock_cap is not None:
+                left = special.stock_cap - sold(special)
+                if quantity > left:
+                    message = _("“%(name)s”特价仅剩 %(left)s 件：请减少数量。") % {
+                        "name": sku.product.name,
+                        "left": max(left, 0),
+                    }
+                    raise Conflict(message, code="special_sold_out", fields={"lines": message})
+
+
+OFFER = SpecialOffer()
