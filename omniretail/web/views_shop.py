@@ -264,6 +264,12 @@ def _reaches(store_list, address) -> None:
         store.reach = delivery.reach(store, address.lat, address.lon) if address else None
 
 
+def _back_to_delivery(data) -> str:
+    """Where 新增收货地址 returns: this checkout (the same buy-now line), on 同城配送."""
+    params = {k: data[k] for k in ("sku", "qty") if data.get(k)}
+    return f"{reverse('web:checkout')}?{urlencode({**params, 'kind': 'delivery'})}"
+
+
 def _checkout_context(request: HttpRequest, data) -> dict:
     lines, buy_now = _checkout_lines(request, data)
     lat, lon, _fallback = _point(request, data)
@@ -302,7 +308,7 @@ def _checkout_context(request: HttpRequest, data) -> dict:
         "reach": reach,
         "unreachable": bool(address and store_list)
         and not any(s.reach.can_deliver for s in store_list),
-        "next_url": request.get_full_path(),
+        "next_url": _back_to_delivery(data),
         "methods": methods,
         "provider": data.get("provider") or (methods[0].name if methods else ""),
         "balance": payments_selectors.wallet_balance(request.user),
