@@ -1,5 +1,6 @@
 """Product reviews over JSON, mounted under /api/catalog beside the catalogue (urls.py), the
-paths they had there: the product's visible reviews, a shopper's review, a merchant's hide."""
+paths they had there: the product's visible reviews, a shopper's review, a merchant's hide
+and its one reply (POST to write it, PUT to change it)."""
 
 from ninja import Query, Router, Status
 
@@ -12,6 +13,7 @@ from omniretail.reviews.schemas import (
     ProductReviewOut,
     ProductReviewsOut,
     ReviewHideIn,
+    ReviewReplyIn,
 )
 
 router = Router(tags=["catalog"])
@@ -27,6 +29,8 @@ def _review_out(review) -> dict:
         "author": reviews.author_label(review),
         "created_at": review.created_at,
         "hidden": review.hidden_at is not None,
+        "reply": review.reply,
+        "replied_at": review.replied_at,
     }
 
 
@@ -57,4 +61,17 @@ def write_review(request, payload: ProductReviewIn):
 def hide_review(request, review_id: str, payload: ReviewHideIn):
     return _review_out(
         reviews.hide_review(staff=request.auth, review_id=review_id, reason=payload.reason)
+    )
+
+
+@router.post("/manage/reviews/{review_id}/reply", response={201: ProductReviewOut}, auth=AUTH)
+def reply(request, review_id: str, payload: ReviewReplyIn):
+    review = reviews.reply_to_review(staff=request.auth, review_id=review_id, text=payload.text)
+    return Status(201, _review_out(review))
+
+
+@router.put("/manage/reviews/{review_id}/reply", response=ProductReviewOut, auth=AUTH)
+def edit_reply(request, review_id: str, payload: ReviewReplyIn):
+    return _review_out(
+        reviews.edit_reply(staff=request.auth, review_id=review_id, text=payload.text)
     )

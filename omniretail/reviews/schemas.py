@@ -15,6 +15,10 @@ class ReviewHideIn(Schema):
     reason: str = ""
 
 
+class ReviewReplyIn(Schema):
+    text: str = Field(..., max_length=2000)  # the service says 500, in the envelope
+
+
 class ProductReviewOut(Schema):
     id: str
     product: str
@@ -24,6 +28,8 @@ class ProductReviewOut(Schema):
     author: str
     created_at: datetime
     hidden: bool
+    reply: str
+    replied_at: datetime | None
 
 
 class ProductReviewsOut(Schema):

@@ -110,7 +110,11 @@ def hide_review(*, staff, review_id: str, reason: str = "") -> ProductReview:
         )
         if hidden:
             refresh_store_rating(review.order_line.order.store_id)
-    return ProductReview.objects.select_related("author", "sku", "product").get(pk=review.pk)
+    return _loaded(review.pk)
+
+
+def _loaded(pk: int) -> ProductReview:
+    return ProductReview.objects.select_related("author", "sku", "product").get(pk=pk)
 
 
 def _merchants_review(staff, review_id: str) -> ProductReview:
@@ -134,8 +138,7 @@ def reply_to_review(*, staff, review_id: str, text: str) -> ProductReview:
     )
     if not written:
         raise Conflict(_("已经回复过这条评价，可以修改原回复。"), code="already_replied")
-    review.refresh_from_db()
-    return review
+    return _loaded(review.pk)
 
 
 def edit_reply(*, staff, review_id: str, text: str) -> ProductReview:
@@ -147,8 +150,7 @@ def edit_reply(*, staff, review_id: str, text: str) -> ProductReview:
     )
     if not written:
         raise Conflict(_("这条评价还没有回复。"), code="no_reply")
-    review.refresh_from_db()
-    return review
+    return _loaded(review.pk)
 
 
 def _reply_text(value) -> str:

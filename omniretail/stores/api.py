@@ -45,6 +45,7 @@ def _store_out(store: Store) -> dict:
         "lat": store.lat,
         "lon": store.lon,
         "rating": str(store.rating),
+        "rating_count": store.rating_count,
         "main_products": store.main_products,
         "description": store.description,
         "is_active": store.is_active,
@@ -82,6 +83,7 @@ def nearby(request, query: Query[NearbyQuery]):
             "distance_m": n.distance_m,
             "is_open_now": n.is_open_now,
             "rating": str(n.store.rating),
+            "rating_count": n.store.rating_count,
             "main_products": n.store.main_products,
         }
         for n in selectors.nearby_stores(

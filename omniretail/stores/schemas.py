@@ -16,6 +16,7 @@ class NearbyStoreOut(Schema):
     distance_m: int
     is_open_now: bool
     rating: str
+    rating_count: int
     main_products: str
 
 
@@ -45,6 +46,7 @@ class StoreOut(Schema):
     lat: float
     lon: float
     rating: str
+    rating_count: int
     main_products: str
     description: str
     is_active: bool
@@ -83,6 +85,9 @@ class HoursIn(Schema):
     weekday: int
     opens: str = Field(..., max_length=5, examples=["09:00"])
     closes: str = Field(..., max_length=5, examples=["22:00"])
+    overnight: bool | None = Field(
+        None, description="false: closes must be after opens (a typo is refused, not a night)"
+    )
 
 
 class WeeklyHoursIn(Schema):

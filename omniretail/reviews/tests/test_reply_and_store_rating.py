@@ -79,3 +79,23 @@ def test_reply_to_another_merchants_review_or_an_empty_reply_writes_nothing(
         reviews.edit_reply(staff=merchant_staff, review_id=review.public_id, text="没有原回复")
     review.refresh_from_db()
     assert (review.reply, review.replied_at) == ("", None)
+
+
+def test_api_reply_is_written_once_edited_and_listed_with_the_review(
+    bought, sku, shopper, merchant_staff, other_merchant_staff, api_client
+):
+    review = _write(bought, sku, shopper, rating=4, text="不错")
+    url = f"/api/catalog/manage/reviews/{review.public_id}/reply"
+    staff = api_client(merchant_staff)
+
+    assert api_client(other_merchant_staff).post(url, {"text": "来我们店"}).status_code == 404
+    first = staff.post(url, {"text": "谢谢支持！"})
+    assert first.status_code == 201 and first.json()["reply"] == "谢谢支持！"
+    second = staff.post(url, {"text": "再谢一次"})
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "already_replied"
+    assert staff.put(url, {"text": "谢谢，欢迎再来。"}).status_code == 200
+
+    listed = api_client().get(f"/api/catalog/products/{sku.product.public_id}/reviews").json()
+    assert listed["items"][0]["reply"] == "谢谢，欢迎再来。"
+    assert listed["items"][0]["replied_at"]

@@ -60,3 +60,21 @@ def test_an_exception_is_removed_by_the_merchant_only(
     assert not OpeningException.objects.exists()
     with pytest.raises(NotFound):
         services.remove_exception(actor=merchant_staff, store=store, date=day)
+
+
+def test_the_api_refuses_a_typo_marked_not_overnight_and_reports_the_rating_count(
+    open_store, merchant_staff, api_client
+):
+    store = open_store()
+    client = api_client(merchant_staff)
+    url = f"/api/stores/manage/{store.public_id}/hours"
+    hours = {"hours": [{"weekday": 2, "opens": "19:00", "closes": "07:00", "overnight": False}]}
+    response = client.put(url, hours)
+    assert response.status_code == 422
+    assert "hours.0.closes" in response.json()["error"]["fields"]
+    assert len(_hours(store)) == 7
+
+    hours["hours"][0]["overnight"] = True
+    body = client.put(url, hours).json()
+    assert body["hours"] == [{"weekday": 2, "opens": "19:00", "closes": "07:00"}]
+    assert (body["rating"], body["rating_count"]) == ("0.0", 0)
