@@ -114,3 +114,9 @@ def test_another_merchants_staff_cannot_reply(reviewed, other_merchant_staff, ot
     response = client_for(other_merchant_staff).post(url, {"reply": "来看看我们店"})
     assert response.status_code == 404
     assert ProductReview.objects.get(pk=reviewed.bad.pk).replied_at is None
+
+
+def test_order_page_links_its_store(reviewed):
+    order = reviewed.bad.order_line.order
+    page = client_for(order.shopper).get(reverse("web:order", args=[order.public_id]))
+    assert reverse("web:store", args=[reviewed.near_store.public_id]) in page.content.decode()
