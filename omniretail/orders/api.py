@@ -79,7 +79,7 @@ def order_out(order: Order) -> dict:
         "created_at": order.created_at,
         "lines": [
             {
-                "id": line.pk,
+                "id": str(line.pk),
                 "sku": line.sku.public_id,
                 "product": line.product_name,
                 "sku_name": line.sku_name,

@@ -1,9 +1,18 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field, Json
 
 from omniretail.core.money import MoneyIn
+from omniretail.orders.models import AfterSalesRequest, Order
+from omniretail.payments.models import PaymentIntent
+
+# Closed sets, documented as enums (an unknown input still gets the domain's own message).
+OrderStatus = Literal[tuple(Order.Status.values)]
+Fulfilment = Literal[tuple(Order.Fulfilment.values)]
+AfterSalesKind = Literal[tuple(AfterSalesRequest.Kind.values)]
+AfterSalesStatus = Literal[tuple(AfterSalesRequest.Status.values)]
 
 
 class CartItemIn(Schema):
@@ -33,8 +42,12 @@ class AddressIn(Schema):
 
 
 class CheckoutIn(Schema):
-    fulfilment: str = Field(..., max_length=12)
-    payment_provider: str = Field("sandbox_gateway", max_length=32)
+    fulfilment: str = Field(..., max_length=12, json_schema_extra={"enum": ["pickup", "delivery"]})
+    payment_provider: str = Field(
+        "sandbox_gateway",
+        max_length=32,
+        description="a payment provider's name (GET /api/payments/providers lists them)",
+    )
     store: str | None = Field(None, max_length=26)
     location: str | None = Field(
         None,
@@ -51,7 +64,7 @@ class CheckoutIn(Schema):
 
 
 class OrderLineOut(Schema):
-    id: int
+    id: str = Field(..., description="the line's id, the key of an after-sales request's lines")
     sku: str
     product: str
     sku_name: str
@@ -62,25 +75,32 @@ class OrderLineOut(Schema):
 
 
 class OrderEventOut(Schema):
-    from_status: str
-    to_status: str
+    from_status: OrderStatus | Literal[""] = Field(..., description='"" for the first event')
+    to_status: OrderStatus
     note: str
     at: datetime
+
+
+class DiscountLineOut(Schema):
+    kind: Literal["tier", "coupon"]
+    label: str
+    amount: str
+    coupon: str = Field("", description="the coupon used, on a coupon line")
 
 
 class OrderOut(Schema):
     id: str
     number: str
-    status: str
-    status_label: str
-    fulfilment: str
+    status: OrderStatus
+    status_label: str = Field(..., description="the status for people, in the request's language")
+    fulfilment: Fulfilment
     store: str | None
     store_name: str | None
     pickup_slot_start: datetime | None
     pickup_slot_end: datetime | None
     subtotal: str
     discount_total: str
-    discount_lines: list[dict] = Field([], description="kind (tier|coupon), label, amount")
+    discount_lines: list[DiscountLineOut] = []
     delivery_fee: str
     total: str
     amount_refunded: str
@@ -98,7 +118,7 @@ class PayIn(Schema):
 
 class PayOut(Schema):
     intent: str
-    status: str
+    status: Literal[tuple(PaymentIntent.Status.values)]
     redirect_url: str | None = None
 
 
@@ -110,7 +130,7 @@ class PickupRedeemIn(Schema):
 class AfterSalesIn(Schema):
     """The form fields of a multipart after-sales request; the photos are its files."""
 
-    kind: str = Field(..., max_length=16)
+    kind: str = Field(..., max_length=16, json_schema_extra={"enum": AfterSalesRequest.Kind.values})
     reason: str = Field(..., max_length=500)
     lines: Json[dict[str, int]] | None = Field(
         None, description='JSON object {"<order line id>": quantity}; all lines when absent'
@@ -120,12 +140,12 @@ class AfterSalesIn(Schema):
 class AfterSalesOut(Schema):
     id: str
     order: str
-    kind: str
-    status: str
+    kind: AfterSalesKind
+    status: AfterSalesStatus
     reason: str
     amount: str
     photos: list[str]
-    return_method: str = ""
+    return_method: Literal[tuple(AfterSalesRequest.ReturnMethod.values)] | Literal[""] = ""
     return_carrier: str = ""
     return_tracking_no: str = ""
     received_at: datetime | None = None
@@ -136,7 +156,9 @@ class ReturnShipmentIn(Schema):
     """How the goods of an approved return come back: `ship` (carrier and tracking number)
     or `drop_off` at the store."""
 
-    method: str = Field(..., max_length=10)
+    method: str = Field(
+        ..., max_length=10, json_schema_extra={"enum": AfterSalesRequest.ReturnMethod.values}
+    )
     carrier: str = Field("", max_length=20)
     tracking_no: str = Field("", max_length=200)
 
@@ -166,5 +188,5 @@ class SaleIn(Schema):
     store: str = Field(..., max_length=26)
     lines: list[SaleLineIn] = Field(..., min_length=1, max_length=50)
     member: str = Field("", max_length=200, description="phone, or the member code (会员码)")
-    payment: str = Field("cash", max_length=10, description="cash | balance")
+    payment: str = Field("cash", max_length=10, json_schema_extra={"enum": ["cash", "balance"]})
     cash_tendered: MoneyIn | None = Field(None, description="cash handed over; omitted: exact")
