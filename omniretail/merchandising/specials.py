@@ -4,7 +4,7 @@ back), so there is no counter to drift."""
 
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from omniretail.core.errors import Conflict
@@ -25,12 +25,13 @@ def sold(special: Special, *, shopper=None) -> int:
     return lines.aggregate(n=Sum("quantity", default=0))["n"]
 
 
-def running(sku_ids, *, now) -> list[Special]:
-    """The specials on these SKUs whose window holds `now` and whose capped stock is not
-    sold out, cheapest first."""
-    specials = Special.objects.filter(
-        Q(sku_id__in=list(sku_ids)), starts_at__lte=now, ends_at__gt=now
-    ).order_by("price", "id")
+def running(sku_ids=None, *, now) -> list[Special]:
+    """The specials (on these SKUs, else on any) whose window holds `now` and whose capped
+    stock is not sold out, cheapest first."""
+    specials = Special.objects.filter(starts_at__lte=now, ends_at__gt=now).select_related("sku")
+    if sku_ids is not None:
+        specials = specials.filter(sku_id__in=list(sku_ids))
+    specials = specials.order_by("price", "id")
     return [s for s in specials if s.stock_cap is None or sold(s) < s.stock_cap]
 
 

@@ -16,6 +16,7 @@ from omniretail.catalog import selectors as catalog
 from omniretail.core.errors import DomainError, ValidationFailed
 from omniretail.core.redirects import safe_return
 from omniretail.core.throttle import client_ip
+from omniretail.merchandising import selectors as merchandising
 from omniretail.notifications.selectors import notifications_for
 from omniretail.orders import services as orders
 from omniretail.payments.selectors import wallet_balance
@@ -51,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "tab": "home",
             "max_query_length": catalog.MAX_QUERY_LENGTH,
             "featured": catalog.public_products(featured=True)[:HOME_GRID_SIZE],
-            "offers": catalog.public_products(special_offer=True)[:HOME_GRID_SIZE],
+            "offers": merchandising.special_products(limit=HOME_GRID_SIZE),
         },
     )
 

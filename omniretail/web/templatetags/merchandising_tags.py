@@ -1,0 +1,31 @@
+"""Specials on pages other views own (product cards, the product page): one read of the
+running specials per request, so a grid of cards costs one query, not one per card."""
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.merchandising import selectors as merchandising
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def special_for(context, product):
+    """The special running for `product` now, or None."""
+    request = context.get("request")
+    running = getattr(request, "_running_specials", None)
+    if running is None:
+        running = merchandising.running_specials()
+        if request is not None:
+            request._running_specials = running
+    return running.get(product.pk)
+
+
+@register.filter
+def time_left(ends_at) -> str:
+    """What the countdown shows before its script ticks: 2天03:04:05 / 03:04:05."""
+    seconds = max(0, int((ends_at - timezone.now()).total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    clock = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
+    return _("%(days)s天%(clock)s") % {"days": days, "clock": clock} if days else clock

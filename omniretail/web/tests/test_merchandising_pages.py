@@ -1,0 +1,61 @@
+"""Merchandising as the shopper sees it: a special shows its price, the list price struck
+through and a countdown on the card and the product page while it runs, and nothing once it
+has ended; the 特价 and 免费试用 labels appear only where they are true."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from omniretail.merchandising import services as merchandising
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def put_on_special(shop, *, minutes_left=90, started=30):
+    now = timezone.now()
+    return merchandising.create_special(
+        actor=shop.ops,
+        sku=shop.mask.skus.get(code="MASK-10"),
+        price="29.90",
+        starts_at=now - timedelta(minutes=started),
+        ends_at=now + timedelta(minutes=minutes_left),
+    )
+
+
+def test_a_running_special_shows_its_price_and_a_countdown_on_the_page_and_the_card(client, shop):
+    special = put_on_special(shop)
+    page = body(client.get(f"/p/{shop.mask.public_id}/"))
+    assert re.search(r'data-testid="price">¥29\.90</span><s class="was">.*¥39\.90</s>', page)
+    countdown = re.search(
+        r'data-countdown="(\d+)"[^>]*data-testid="special-countdown">([^<]*)<time[^>]*>([^<]+)',
+        page,
+    )
+    assert int(countdown.group(1)) == int(special.ends_at.timestamp())
+    assert re.fullmatch(r"01:(2\d|30):\d\d", countdown.group(3))  # 90 minutes, counting down
+    assert 'class="badge offer">特价' in page
+    home = body(client.get("/"))
+    offers = home.split('id="offers-title"')[1]
+    assert shop.mask.name in offers and "¥29.90" in offers and "special-countdown" in offers
+
+
+def test_an_ended_special_leaves_the_list_price_and_no_label(client, shop):
+    put_on_special(shop, minutes_left=-1, started=60)
+    page = body(client.get(f"/p/{shop.mask.public_id}/"))
+    assert 'data-testid="price">¥39.90' in page
+    assert "special-countdown" not in page and "badge offer" not in page
+    assert 'id="offers-title"' not in body(client.get("/"))
+
+
+def test_flags_alone_no_longer_promise_a_special_or_a_free_sample(client, shop):
+    """The tea is flagged 特价 and 免费试用 but has no special and no sample: it sells at
+    its list price, so neither label shows, and the home page's 限时特价 leaves it out."""
+    page = body(client.get(f"/p/{shop.offer.public_id}/"))
+    assert "badge offer" not in page and "免费试用" not in page
+    assert 'id="offers-title"' not in body(client.get("/"))
