@@ -33,9 +33,7 @@ def test_a_close_before_the_open_on_a_day_not_marked_overnight_is_refused(
     assert len(_hours(store)) == 7 and _hours(store)[0] == (0, "09:00", "22:00")
 
 
-def test_a_night_shift_marked_overnight_and_an_all_day_opening_are_kept(
-    open_store, merchant_staff
-):
+def test_a_night_shift_marked_overnight_and_an_all_day_opening_are_kept(open_store, merchant_staff):
     store = open_store()
     services.set_opening_hours(
         actor=merchant_staff,
