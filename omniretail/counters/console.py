@@ -40,7 +40,8 @@ def _whole(value, field: str) -> int:
 @transaction.atomic
 def register_with_bays(*, actor, store_id, bays: list[dict], **fields) -> Counter:
     """The counter and every bay, or nothing: a refused bay names its row
-    (`bays.<n>.sku`, ...) and rolls the counter back with it."""
+    (`bays.<n>.sku`, ...) and rolls the counter back with it. Rows with neither a number
+    nor a SKU are blank form rows, skipped (keeping the others' row numbers)."""
     store = stores_for_actor(actor).filter(public_id=str(store_id or "")).first()
     if store is None:
         raise field_error("store", _("请选择服务门店。"))
@@ -48,6 +49,8 @@ def register_with_bays(*, actor, store_id, bays: list[dict], **fields) -> Counte
         raise field_error("bays", _("最多 %(n)s 个格口。") % {"n": MAX_BAYS})
     counter = services.register_counter(actor=actor, store=store, **fields)
     for index, bay in enumerate(bays):
+        if not str(bay.get("number", "")).strip() and not str(bay.get("sku", "")).strip():
+            continue
         prefix = f"bays.{index}"
         sku = Sku.objects.filter(code=str(bay.get("sku", "")).strip(), is_active=True).first()
         if sku is None:

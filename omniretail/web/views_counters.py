@@ -318,11 +318,7 @@ def ops_counter_new(request: HttpRequest, store) -> HttpResponse:
     ]
     ctx = {"stores": console.stores_for_actor(request.user), "form": post, "rows": rows, "tab": ""}
     if request.method == "POST":
-        bays = [
-            {k: row[k] for k in ("number", "sku", "par_level", "capacity")}
-            for row in rows
-            if row["number"].strip() or row["sku"].strip()
-        ]
+        bays = [{k: row[k] for k in ("number", "sku", "par_level", "capacity")} for row in rows]
         try:
             counter = console.register_with_bays(
                 actor=request.user,

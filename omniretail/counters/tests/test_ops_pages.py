@@ -69,12 +69,14 @@ def test_registering_a_counter_with_bays_on_the_page(counter_setup, staff_client
 def test_a_refused_registration_names_the_bay_and_writes_nothing(counter_setup, staff_client):
     setup = counter_setup
     locations = StockLocation.objects.count()
-    answer = staff_client.post(
-        "/ops/counters/new/", registration(setup, **{"bay-1-sku": "NO-SUCH-SKU"})
-    )
+    # the second bay typed on the form's fourth row: refused on that row
+    data = registration(setup, **{"bay-1-number": "", "bay-1-sku": ""})
+    data.update({"bay-3-number": "2", "bay-3-sku": "NO-SUCH-SKU"})
+    answer = staff_client.post("/ops/counters/new/", data)
     assert answer.status_code == 422
     body = answer.content.decode()
-    assert 'data-field="bays.1.sku"' in body and "找不到该 SKU 编码" in body
+    assert 'data-field="bays.3.sku"' in body and "找不到该 SKU 编码" in body
+    assert 'value="NO-SUCH-SKU"' in body
     assert 'value="武林银泰电动车柜"' in body  # what was typed is kept
     assert not Counter.objects.filter(code="HZ-WL-09").exists()
     assert StockLocation.objects.count() == locations
