@@ -27,6 +27,8 @@ from omniretail.counters.schemas import (
     CommandIn,
     ContentIn,
     CounterIn,
+    DevicePurchaseIn,
+    DevicePurchaseOut,
     EventIn,
     FlagClearIn,
     LeadIn,
@@ -172,6 +174,41 @@ def device_ack(request, command_id: str, payload: AckIn):
         reason=payload.reason,
     )
     return {"id": command.public_id, "status": command.status}
+
+
+@router.post("/device/purchases", response={201: DevicePurchaseOut}, auth=None)
+def device_purchase(request, payload: DevicePurchaseIn):
+    """A purchase at the counter itself: the payer's payment code read by its scanner, or a
+    QR for the payer to scan; the unlock command follows the payment (docs/counter-protocol.md)."""
+    vend, answer = vending.start_unattended_purchase(
+        counter=_device(request),
+        bay_number=payload.bay,
+        quantity=payload.quantity,
+        provider=payload.provider,
+        auth_code=payload.auth_code,
+    )
+    return Status(201, _purchase_out(vend, answer))
+
+
+@router.get("/device/purchases/{vend_id}", response=DevicePurchaseOut, auth=None)
+def device_purchase_state(request, vend_id: str):
+    """Ask again while the payer confirms on the phone or has not scanned yet."""
+    vend = vending.check_unattended(counter=_device(request), vend_id=vend_id)
+    paid = vend.status != Vend.Status.AWAITING_PAYMENT
+    return {"vend": vend.public_id, "status": vend.status, "payment": "paid" if paid else "pending"}
+
+
+def _purchase_out(vend: Vend, answer) -> dict:
+    vend.refresh_from_db()
+    if getattr(answer, "next_action", "") == "show_qr":
+        return {
+            "vend": vend.public_id,
+            "status": vend.status,
+            "payment": "show_qr",
+            "qr_code": answer.qr_code,
+        }
+    paid = answer.status == "paid"
+    return {"vend": vend.public_id, "status": vend.status, "payment": "paid" if paid else "pending"}
 
 
 @router.post("/device/unlock-code", auth=None)

@@ -242,8 +242,9 @@ class Vend(PublicIdModel, TimeStampedModel):
     counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="vends")
     bay = models.ForeignKey(Bay, on_delete=models.PROTECT, related_name="vends")
     order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="vend")
+    # None when paid at the counter's own reader or QR: the payer is known to the provider
     shopper = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     quantity = models.PositiveIntegerField()
     authorise = models.CharField(max_length=8, choices=Authorise.choices)

@@ -1,6 +1,7 @@
 """Pydantic schemas of /api/counters."""
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field, StrictInt
@@ -74,6 +75,27 @@ class AckIn(Schema):
 
 class UnlockCodeIn(Schema):
     code: str
+
+
+class DevicePurchaseIn(Schema):
+    bay: str = Field(..., description="the bay's number")
+    quantity: int = Field(1, description="1 to 5")
+    provider: str = Field(
+        ..., description="wechatpay or alipay (a provider with payment codes or QR)"
+    )
+    auth_code: str = Field(
+        "",
+        max_length=32,
+        description="the payer's payment code read by the counter's scanner; "
+        "empty: answer a QR for the payer to scan",
+    )
+
+
+class DevicePurchaseOut(Schema):
+    vend: str
+    status: str = Field(..., description="the vend's status: awaiting_payment, unlocking, …")
+    payment: Literal["paid", "pending", "show_qr"]
+    qr_code: str = Field("", description="for show_qr: the content to draw as a QR code")
 
 
 class LeadIn(Schema):

@@ -19,6 +19,7 @@ from omniretail.accounts.selectors import require_user
 from omniretail.core import throttle
 from omniretail.core.errors import (
     Conflict,
+    NotFound,
     RateLimited,
     ValidationFailed,
     field_error,
@@ -38,7 +39,7 @@ from omniretail.counters.services import (
 )
 from omniretail.counters.services import flag as flag_counter
 from omniretail.notifications.services import notify
-from omniretail.orders import aftersales
+from omniretail.orders import aftersales, unattended
 from omniretail.orders import services as orders
 from omniretail.orders.models import Order, OrderLine
 from omniretail.orders.state import transition
@@ -69,13 +70,7 @@ def start_purchase(
     from the OrderPaid event; a gateway payment returns its redirect. A refused payment
     (wallet short) rolls the order and the reservation back with it."""
     require_user(shopper)
-    status = counter.live_status
-    if status in UNAVAILABLE:
-        raise Conflict(
-            _("售货柜当前%(s)s，暂不能购买。") % {"s": Counter.Status(status).label},
-            code="counter_unavailable",
-            details={"status": status},
-        )
+    _require_available(counter)
     if authorise not in Vend.Authorise.values:
         raise field_error("authorise", _("请选择支付后开锁或验证码开锁。"))
     quantity = require_quantity(quantity, maximum=MAX_VEND_QUANTITY)
@@ -99,6 +94,68 @@ def start_purchase(
     intent = PaymentIntent.objects.get(public_id=order.payment_intent_id)
     started = payments.start_payment(intent=intent, return_url=return_url)
     return vend, started
+
+
+@transaction.atomic
+def start_unattended_purchase(
+    *, counter: Counter, bay_number, quantity: int, provider: str, auth_code: str = ""
+):
+    """A purchase made at the counter itself, with no member: the payer's payment code read
+    by the counter's scanner (`auth_code`), or else a QR on its screen for the payer to scan
+    with WeChat or Alipay. A code paid at once unlocks the bay (through OrderPaid, as any
+    vend); a code awaiting the payer's password leaves the vend awaiting payment (the
+    device asks with `check_unattended`); a refused code writes nothing. Returns the vend and
+    what to show: the charge state for a code, the QR for a QR."""
+    _require_available(counter)
+    quantity = require_quantity(quantity, maximum=MAX_VEND_QUANTITY)
+    bay = bay_by_number(counter, bay_number)
+    order = unattended.place(
+        lines=[(bay.sku, quantity)],
+        fulfilment=orders.counter_fulfilment(location=counter.location),
+        payment_provider=provider,
+        note=f"{counter.code}/{bay.number}",
+    )
+    vend = Vend.objects.create(
+        counter=counter,
+        bay=bay,
+        order=order,
+        shopper=None,
+        quantity=quantity,
+        authorise=Vend.Authorise.PAYMENT,
+    )
+    intent = PaymentIntent.objects.get(public_id=order.payment_intent_id)
+    if not auth_code:
+        return vend, payments.start_payment(intent=intent, qr=True)
+    state = payments.pay_with_code(intent=intent, auth_code=auth_code)
+    if state.status == "closed":
+        raise Conflict(
+            _("付款码支付未成功，请刷新付款码后重试。"),
+            code="payment_code_refused",
+        )
+    return vend, state
+
+
+def check_unattended(*, counter: Counter, vend_id: str) -> Vend:
+    """Ask the provider once more about one of this counter's vends still awaiting its
+    payment (a payment code waiting for the payer's password, a QR not yet scanned)."""
+    vend = Vend.objects.select_related("order").filter(public_id=vend_id, counter=counter).first()
+    if vend is None:
+        raise NotFound(_("找不到该笔购买。"), code="unknown_vend")
+    if vend.status == V.AWAITING_PAYMENT:
+        intent = PaymentIntent.objects.get(public_id=vend.order.payment_intent_id)
+        payments.poll_payment(intent=intent)
+        vend.refresh_from_db()
+    return vend
+
+
+def _require_available(counter: Counter) -> None:
+    status = counter.live_status
+    if status in UNAVAILABLE:
+        raise Conflict(
+            _("售货柜当前%(s)s，暂不能购买。") % {"s": Counter.Status(status).label},
+            code="counter_unavailable",
+            details={"status": status},
+        )
 
 
 def _unlock(vend: Vend) -> Command:

@@ -166,12 +166,13 @@ def _replay_intent(key: str, digest: str) -> PaymentIntent | None:
     return intent
 
 
-def start_payment(*, intent: PaymentIntent, return_url: str = "") -> Started:
+def start_payment(*, intent: PaymentIntent, return_url: str = "", qr: bool = False) -> Started:
     """Hand the intent to its provider: a redirect to the gateway, an immediate balance
-    payment (refused as a whole when the wallet is short), or "pay at the store". The
-    intent is locked meanwhile, so two clicks never open two gateway charges. The way back
-    from the gateway (`return_url`) must be a path of this site, never a script or another
-    site."""
+    payment (refused as a whole when the wallet is short), or "pay at the store"; with `qr`
+    a QR code for the payer to scan (providers with the `qr` capability: a counter screen,
+    a desktop). The intent is locked meanwhile, so two clicks never open two gateway
+    charges. The way back from the gateway (`return_url`) must be a path of this site,
+    never a script or another site."""
     if return_url and not safe_return(return_url):
         raise field_error("return_url", _("返回地址必须是本站页面的路径，例如 /me/orders/。"))
     with transaction.atomic():
@@ -180,7 +181,13 @@ def start_payment(*, intent: PaymentIntent, return_url: str = "") -> Started:
             raise Conflict(_("该支付单当前状态无法发起支付。"), code="intent_not_payable")
         if locked.expires_at and locked.expires_at <= timezone.now():
             raise Conflict(_("该支付单已过期，请重新下单。"), code="intent_expired")
-        started = get_provider(locked.provider).start(locked, return_url=return_url)
+        provider = get_provider(locked.provider)
+        if qr:
+            if Capability.QR not in provider.capabilities:
+                raise field_error("provider", _("该支付方式不支持扫码支付。"))
+            started = provider.start_qr(locked)
+        else:
+            started = provider.start(locked, return_url=return_url)
         if started.paid:
             _succeed(locked, provider_reference=started.provider_reference)
         elif started.provider_reference:  # a charge the payer may pay there (H5, QR, JSAPI)

@@ -264,6 +264,9 @@ class Alipay(PaymentProvider):
     def _notify_url(self) -> str:
         return settings.OMNI_PUBLIC_BASE_URL.rstrip("/") + CALLBACK_PATH
 
+    def start_qr(self, intent) -> Started:
+        return self.start(intent, trade_type="NATIVE")
+
     def start(self, intent, *, return_url: str = "", trade_type: str = "H5") -> Started:
         """手机网站支付: a page API, so nothing is sent to Alipay yet; the payer's browser
         carries the signed request to the gateway, which opens the cashier. `trade_type`

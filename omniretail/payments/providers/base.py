@@ -144,6 +144,11 @@ class PaymentProvider:
     def start(self, intent, *, return_url: str = "") -> Started:
         raise NotImplementedError
 
+    def start_qr(self, intent) -> Started:
+        """A QR code for the payer to scan with the provider's app (`qr` capability):
+        Started(next_action="show_qr", qr_code=...)."""
+        raise NotImplementedError
+
     def collect(self, intent, *, auth_code: str) -> ChargeState:
         """Charge the payer's payment code (付款码) for the intent: `paid`, `pending` (the
         payer must confirm on the phone: ask `query` until final) or `closed` (refused)."""

@@ -242,6 +242,9 @@ class WeChatPay(PaymentProvider):
 
     # -- paying ---------------------------------------------------------------------------
 
+    def start_qr(self, intent) -> Started:
+        return self.start(intent, trade_type="NATIVE")
+
     def start(
         self, intent, *, return_url: str = "", trade_type: str = "H5", openid: str = ""
     ) -> Started:
