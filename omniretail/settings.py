@@ -259,6 +259,7 @@ INSTALLED_APPS = [
     "omniretail.supply",
     "omniretail.service",
     "omniretail.community",
+    "omniretail.privacy",
     "omniretail.merchandising",
     "omniretail.web",
     "omniretail.sandbox_wechatpay",

@@ -35,4 +35,5 @@ def sms_login(page, phone: str) -> None:
     expect(page.get_by_test_id("code-sent")).to_be_visible()
     code = re.search(r"\b(\d{6})\b", read_sms_file(phone)[-1]["text"]).group(1)
     page.get_by_label("验证码").fill(code)
+    page.get_by_test_id("consent").check()  # 用户协议 and 隐私政策, asked at the first sign-in
     page.get_by_role("button", name="登录").click()

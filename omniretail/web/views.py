@@ -20,6 +20,7 @@ from omniretail.merchandising import selectors as merchandising
 from omniretail.notifications.selectors import notifications_for
 from omniretail.orders import services as orders
 from omniretail.payments.selectors import wallet_balance
+from omniretail.privacy import services as privacy
 from omniretail.stores import selectors as stores
 
 PAGE_SIZE = 20
@@ -172,7 +173,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return render(request, "web/login.html", ctx)
         if action == "verify":
             ctx["step"] = "code"
+            ctx["consent"] = accepted = request.POST.get("consent") == "1"
+            privacy.require_consent(phone=phone, accepted=accepted)  # before the code is used
             user = accounts.verify_login_code(phone=phone, code=request.POST.get("code", ""))
+            if accepted:
+                privacy.record_consent(user=user, client_ip=client_ip(request))
             return _signed_in(request, user, ctx["next"])
         if action == "staff":
             ctx["username"] = request.POST.get("username", "").strip()

@@ -220,7 +220,8 @@ def test_shopper_logs_in_with_the_sms_code_and_sees_themselves_on_me(client):
     assert response.status_code == 200
     assert 'name="code"' in text(response)
     response = client.post(
-        "/login/", {"action": "verify", "phone": PHONE, "code": last_code(), "next": "/me/"}
+        "/login/",
+        {"action": "verify", "phone": PHONE, "code": last_code(), "next": "/me/", "consent": "1"},
     )
     assert response.status_code == 302
     assert response["Location"] == "/me/"
@@ -232,7 +233,9 @@ def test_shopper_logs_in_with_the_sms_code_and_sees_themselves_on_me(client):
 def test_wrong_code_is_shown_on_the_form_with_422(client):
     client.post("/login/", {"action": "send_code", "phone": PHONE})
     wrong = f"{(int(last_code()) + 1) % 10**6:06d}"
-    response = client.post("/login/", {"action": "verify", "phone": PHONE, "code": wrong})
+    response = client.post(
+        "/login/", {"action": "verify", "phone": PHONE, "code": wrong, "consent": "1"}
+    )
     assert response.status_code == 422
     assert "验证码错误" in text(response)
     assert client.get("/me/").status_code == 302
@@ -279,7 +282,13 @@ def test_login_ignores_a_next_url_on_another_site(client):
     client.post("/login/", {"action": "send_code", "phone": PHONE})
     response = client.post(
         "/login/",
-        {"action": "verify", "phone": PHONE, "code": last_code(), "next": "https://evil.example/"},
+        {
+            "action": "verify",
+            "phone": PHONE,
+            "code": last_code(),
+            "next": "https://evil.example/",
+            "consent": "1",
+        },
     )
     assert response["Location"] == "/me/"
 

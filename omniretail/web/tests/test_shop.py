@@ -131,7 +131,9 @@ def test_the_cart_survives_the_sms_login(client, commerce):
     add(client, commerce.mask_20, 2)
     client.post("/login/", {"action": "send_code", "phone": PHONE})
     code = re.search(r"\b(\d{6})\b", read_sms_file(PHONE)[-1]["text"]).group(1)
-    response = client.post("/login/", {"action": "verify", "phone": PHONE, "code": code})
+    response = client.post(
+        "/login/", {"action": "verify", "phone": PHONE, "code": code, "consent": "1"}
+    )
     assert response.status_code == 302
     body = text(client.get("/cart/"))
     assert commerce.mask.name in body

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from omniretail.web import views_privacy
+
+urlpatterns = [
+    path("legal/terms/", views_privacy.terms, name="terms"),
+    path("legal/privacy/", views_privacy.privacy_policy, name="privacy_policy"),
+    path("me/privacy/", views_privacy.account, name="privacy"),
+    path("me/privacy/export/", views_privacy.export, name="privacy_export"),
+    path("me/privacy/close/", views_privacy.close, name="privacy_close"),
+]
