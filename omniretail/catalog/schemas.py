@@ -1,9 +1,10 @@
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
 
+from omniretail.catalog.models import Product
 from omniretail.core.money import MoneyIn
 
 
@@ -71,7 +72,7 @@ class ProductOut(ProductSummaryOut):
 
 class ManagedProductOut(ProductOut):
     owner_id: str
-    status: str
+    status: Literal[tuple(Product.Status.values)]
     rejection_reason: str
     submitted_at: datetime | None
     reviewed_at: datetime | None

@@ -1,7 +1,10 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
+
+from omniretail.codes.models import CodeBatch
 
 
 class BatchIn(Schema):
@@ -19,7 +22,7 @@ class BatchOut(Schema):
     quantity: int
     generated: int
     percent: int
-    status: str
+    status: Literal[tuple(CodeBatch.Status.values)]
     points_per_scan: int | None
     created_at: datetime
     finished_at: datetime | None

@@ -1,9 +1,13 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
 from omniretail.core.money import MoneyIn
+from omniretail.groupbuy.models import Campaign, Group, Member
+
+GroupStatus = Literal[tuple(Group.Status.values)]
 
 # Money travels as a decimal string ("19.90"); points and counts as integers.
 
@@ -29,7 +33,7 @@ class CampaignIn(Schema):
 class GroupOut(Schema):
     id: str
     number: int
-    status: str
+    status: GroupStatus
     size: int
     paid: int
     draw_version: int
@@ -54,7 +58,7 @@ class CampaignOut(Schema):
     winners_per_group: int
     starts_at: datetime
     ends_at: datetime
-    status: str
+    status: Literal[tuple(Campaign.Status.values)]
     seats_left: int
     consolation_points: int
     unfilled_points: int
@@ -81,7 +85,7 @@ class MemberOut(Schema):
     group: str
     group_number: int
     seat: int
-    status: str
+    status: Literal[tuple(Member.Status.values)]
     amount: str
     intent: str
     client_value: str
@@ -98,7 +102,7 @@ class ProofOut(Schema):
     group_id: str
     campaign_id: str
     number: int
-    status: str
+    status: GroupStatus
     group_size: int
     winners_per_group: int
     committed_at: datetime
@@ -114,7 +118,7 @@ class ProofOut(Schema):
 
 
 class StatsOut(Schema):
-    groups: dict[str, int]
+    groups: dict[GroupStatus, int] = Field(..., description="how many groups are in each status")
     joined: int
     paid: int
     winners: int

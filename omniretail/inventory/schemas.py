@@ -1,10 +1,14 @@
+from typing import Literal
+
 from ninja import Schema
 from pydantic import Field
+
+from omniretail.inventory.models import StockLocation, StockMovement
 
 
 class LocationOut(Schema):
     id: str
-    kind: str
+    kind: Literal[tuple(StockLocation.Kind.values)]
     name: str
     store: str | None
 
@@ -44,7 +48,7 @@ class TransferIn(Schema):
 
 
 class MovementOut(Schema):
-    kind: str
+    kind: Literal[tuple(StockMovement.Kind.values)]
     on_hand_delta: int
     reserved_delta: int
     reason: str

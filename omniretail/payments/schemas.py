@@ -1,9 +1,11 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
 from omniretail.core.money import MoneyIn
+from omniretail.payments.models import CallbackLog, PaymentIntent, Refund
 
 
 class IntentOut(Schema):
@@ -13,8 +15,10 @@ class IntentOut(Schema):
     amount: str
     amount_refunded: str
     currency: str
-    provider: str
-    status: str
+    provider: str = Field(
+        ..., description="a provider's name, as GET /api/payments/providers lists"
+    )
+    status: Literal[tuple(PaymentIntent.Status.values)]
     payee_id: str | None
     expires_at: datetime | None
     paid_at: datetime | None
@@ -44,14 +48,14 @@ class RefundOut(Schema):
     id: str
     intent_id: str
     amount: str
-    status: str
+    status: Literal[tuple(Refund.Status.values)]
     reason: str
     created_at: datetime
 
 
 class CallbackOut(Schema):
     received: bool
-    outcome: str
+    outcome: Literal[tuple(CallbackLog.Outcome.values)]
 
 
 class WalletOut(Schema):

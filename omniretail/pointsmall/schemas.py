@@ -1,9 +1,12 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
 from omniretail.core.money import MoneyIn
+from omniretail.orders.models import Order
+from omniretail.pointsmall.models import Redemption
 
 
 class StoreStockOut(Schema):
@@ -56,9 +59,9 @@ class VoucherOut(Schema):
     points: int
     cash: str
     asset_code: str
-    status: str
+    status: Literal[tuple(Redemption.Status.values)]
     pickup_code: str | None
     order: str
-    order_status: str
+    order_status: Literal[tuple(Order.Status.values)]
     expires_at: datetime
     created_at: datetime
