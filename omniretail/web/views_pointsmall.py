@@ -20,6 +20,7 @@ from omniretail.loyalty import selectors as loyalty
 from omniretail.loyalty import services as loyalty_services
 from omniretail.orders.models import Order
 from omniretail.orders.pickup import pickup_qr_svg
+from omniretail.payments import selectors as payment_selectors
 from omniretail.pointsmall import selectors, services
 from omniretail.pointsmall.models import Redemption
 from omniretail.stores.models import Store
@@ -55,11 +56,28 @@ def _good_page(request: HttpRequest, public_id: str, *, error=None, chosen: str 
         "stores": stores,
         "chosen": chosen or next((r["store"].public_id for r in stores if r["available"]), ""),
         "balance": selectors.balance(request.user, good),
+        # the cash part is paid like an order: the payer picks how, among what is enabled
+        "methods": payment_selectors.payment_methods(
+            payer=request.user if request.user.is_authenticated else None
+        )
+        if good.cash_price
+        else [],
         "key": new_public_id(),  # one redeem attempt: a double tap replays it
         "login_url": reverse("web:login") + "?" + urlencode({"next": request.path}),
         "error": error,
     }
     return render(request, "web/pointsmall/detail.html", ctx, status=error.status if error else 200)
+
+
+def _provider(request: HttpRequest, good) -> dict:
+    """How the cash part is paid: the payer's choice, else the first method offered."""
+    if not good.cash_price:
+        return {}
+    chosen = request.POST.get("provider", "")
+    if not chosen:
+        offered = payment_selectors.method_names()
+        chosen = offered[0] if offered else ""
+    return {"payment_provider": chosen}
 
 
 @require_GET
@@ -78,6 +96,7 @@ def redeem(request: HttpRequest, public_id: str) -> HttpResponse:
             good=found,
             store=Store.objects.filter(public_id=chosen).first(),
             idempotency_key=request.POST.get("key", ""),
+            **_provider(request, found),
         )
     except DomainError as exc:
         return _good_page(request, public_id, error=exc, chosen=chosen)

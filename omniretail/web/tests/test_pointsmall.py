@@ -91,6 +91,27 @@ def test_a_points_and_cash_good_sends_the_member_to_pay_the_cash_part(good, stor
     assert "去支付" in voucher and "¥9.90" in voucher
 
 
+def test_the_cash_part_is_paid_the_way_the_member_picks(good, store, settings):
+    """Every enabled way to pay is offered for the cash part, and the one picked is used
+    (the sandbox gateway is off in production: the page never relies on it)."""
+    good.cash_price = "9.90"
+    good.save(update_fields=["cash_price"])
+    client = member_with(500)
+    page = client.get(f"/points-mall/{good.public_id}/").content.decode()
+    assert (
+        'data-testid="provider-balance"' in page
+        and 'data-testid="provider-sandbox_gateway"' in page
+    )
+    client.post(
+        f"/points-mall/{good.public_id}/redeem/",
+        {"store": store.public_id, "key": "b", "provider": "balance"},
+    )
+    assert Redemption.objects.get().order.payment_provider == "balance"
+    settings.OMNI_SANDBOX_GATEWAY = False
+    page = client.get(f"/points-mall/{good.public_id}/").content.decode()
+    assert 'data-testid="provider-sandbox_gateway"' not in page
+
+
 def test_merchant_staff_list_a_points_good_in_the_console(merchant_staff, store, sku):
     client = Client()
     client.force_login(merchant_staff)
