@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from omniretail.counters import services
 from omniretail.counters.models import AdCampaign, Counter, FlagClearance, StaffTask
+from omniretail.counters.tests.device import InProcessSim
 from omniretail.inventory.models import StockLocation
 from omniretail.testing.images import photo
 
@@ -205,3 +206,24 @@ def test_a_refused_ad_names_its_fields_and_stores_nothing(counter_setup, staff_c
     assert answer.status_code == 422 and 'data-field="ends_at"' in answer.content.decode()
     assert not AdCampaign.objects.exists()
     assert not default_storage.exists("ads") or default_storage.listdir("ads") == ([], [])
+
+
+def test_the_counter_page_shows_faults_and_uptime(counter_setup, staff_client):
+    setup = counter_setup
+    page = staff_client.get("/ops/counters/HZ-001/").content.decode()
+    assert re.search(r'data-testid="uptime">-<', page)  # never heard from
+    sim = InProcessSim(setup)
+    sim.start()
+    sim.heartbeat()
+    sim.report_fault("电机卡滞")
+    sim.report_fault(None)  # and cleared
+    # heard from in this window only, a day after registration: about one window in 1,440
+    Counter.objects.filter(pk=setup.counter.pk).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    page = staff_client.get("/ops/counters/HZ-001/").content.decode()
+    faults = page.split('data-testid="faults"')[1].split("</table>")[0]
+    assert "电机卡滞" in faults and "故障恢复" in faults
+    uptime = float(re.search(r'data-testid="uptime">([\d.]+)%<', page).group(1))
+    assert 0 < uptime < 1
+    assert "在线" in page.split('data-testid="counter-status"')[1][:40]
