@@ -41,10 +41,13 @@ class Special(PublicIdModel, TimeStampedModel):
 
 class SalesRank(models.Model):
     """One row of 销售排行, rewritten by `ranking.refresh`: a product's units and net sales
-    over the last `days` in a category, across all regions (`region` null) or in one."""
+    over the last `days` in a category (`category` null: every category), across all
+    regions (`region` null) or in one."""
 
     days = models.PositiveSmallIntegerField()
-    category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        "catalog.Category", null=True, on_delete=models.CASCADE, related_name="+"
+    )
     region = models.ForeignKey(
         "accounts.Organization", null=True, on_delete=models.CASCADE, related_name="+"
     )

@@ -102,5 +102,6 @@ urlpatterns = [
     path("", include("omniretail.web.urls_staff")),
     path("", include("omniretail.web.urls_members")),
     path("", include("omniretail.web.urls_delivery")),
+    path("", include("omniretail.web.urls_merchandising")),
     path("", include("omniretail.web.urls_privacy")),
 ]

@@ -25,15 +25,16 @@ def stocked(store_location, sku, sku2, merchant_staff):
 
 @pytest.fixture
 def place_order(stocked, store, shopper, sku):
-    """place_order(lines=None, shopper=None) -> a pickup order awaiting payment."""
+    """place_order(lines=None, who=None, at=None) -> a pickup order awaiting payment (at
+    `store` unless `at` names another stocked store)."""
 
-    def place(lines=None, who=None):
+    def place(lines=None, who=None, at=None):
         slot = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
         return orders.checkout(
             shopper=who or shopper,
             lines=lines or [(sku, 1)],
             fulfilment=orders.resolve_fulfilment(
-                kind="pickup", store=store, pickup_slot_start=slot
+                kind="pickup", store=at or store, pickup_slot_start=slot
             ),
             payment_provider="balance",
         )

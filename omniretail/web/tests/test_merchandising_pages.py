@@ -59,3 +59,37 @@ def test_flags_alone_no_longer_promise_a_special_or_a_free_sample(client, shop):
     page = body(client.get(f"/p/{shop.offer.public_id}/"))
     assert "badge offer" not in page and "免费试用" not in page
     assert 'id="offers-title"' not in body(client.get("/"))
+
+
+def test_the_ranking_page_is_linked_from_home_and_lists_what_sold(client, shop, django_user_model):
+    from omniretail.merchandising.models import SalesRank
+
+    assert 'href="/ranking/"' in body(client.get("/"))
+    now = timezone.now()
+    for rank, product in enumerate([shop.offer, shop.mask], start=1):
+        SalesRank.objects.create(
+            days=30,
+            category=None,
+            region=None,
+            product=product,
+            rank=rank,
+            units=10 - rank,
+            amount="100.00",
+            computed_at=now,
+        )
+    page = body(client.get("/ranking/?days=30"))
+    assert re.findall(
+        r'data-testid="ranking-row">\s*<span class="rank">(\d)</span>\s*<a[^>]*>([^<]+)', page
+    ) == [
+        ("1", shop.offer.name),
+        ("2", shop.mask.name),
+    ]
+    assert "已售 9 件" in page
+    assert "还没有销售记录" in body(client.get("/ranking/?days=7"))
+
+
+@pytest.mark.parametrize(
+    ("query", "status"), [("days=1", 422), ("category=nope", 404), ("region=nope", 404)]
+)
+def test_a_ranking_filter_not_understood_is_refused(client, shop, query, status):
+    assert client.get(f"/ranking/?{query}").status_code == status

@@ -1,0 +1,6 @@
+"""Merchandising's sweeps, enqueued by the scheduler (core.scheduler)."""
+
+from omniretail.core.scheduler import every
+from omniretail.merchandising import ranking
+
+PERIODIC = [every(minutes=10)(ranking.refresh)]
