@@ -21,15 +21,32 @@ from omniretail.core.idempotency import HEADER
 from omniretail.loyalty import coupons, exchange, face, members, selectors, services, settlement
 from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, Member, Statement
 from omniretail.loyalty.schemas import (
+    ConversionOut,
     ConvertIn,
     CouponIssueIn,
+    CouponOut,
     CouponTemplateIn,
+    CouponTemplateOut,
     EarnRuleIn,
+    EarnRuleOut,
+    ExchangeQuoteOut,
     ExchangeRuleIn,
+    ExchangeRuleOut,
+    ExpiringPointsOut,
+    FaceEnrolmentOut,
     FaceIn,
+    LiabilityOut,
+    LoyaltyMemberOut,
     MemberIn,
+    MembershipBenefitsOut,
     MemberTierIn,
+    MemberTierOut,
+    PointsEntryOut,
+    PointsStatementOut,
+    PointsWalletOut,
     StepUpCodeIn,
+    StepUpCodeSentOut,
+    StepUpOut,
 )
 
 router = Router(tags=["loyalty"], auth=AUTH)
@@ -42,7 +59,7 @@ def managed(request, public_id: str) -> Organization:
 # --- member ------------------------------------------------------------------------------
 
 
-@router.get("/me/wallets", response=list[dict])
+@router.get("/me/wallets", response=list[PointsWalletOut])
 def my_wallets(request):
     return [
         {"asset_code": w["asset_code"], "name": w["name"], "balance": w["balance"]}
@@ -50,17 +67,17 @@ def my_wallets(request):
     ]
 
 
-@router.get("/me/history", response=list[dict])
+@router.get("/me/history", response=list[PointsEntryOut])
 def my_history(request):
     return selectors.history(request.auth)
 
 
-@router.get("/me/expiring", response=list[dict])
+@router.get("/me/expiring", response=list[ExpiringPointsOut])
 def my_expiring(request, days: int = 30):
     return selectors.expiring_soon(request.auth, days=max(1, min(days, 366)))
 
 
-@router.post("/merchants/{org_id}/membership", response={201: dict})
+@router.post("/merchants/{org_id}/membership", response={201: MembershipBenefitsOut})
 def join(request, org_id: str, payload: MemberIn):
     member = members.activate(
         user=request.auth,
@@ -74,7 +91,7 @@ def join(request, org_id: str, payload: MemberIn):
 # --- exchange ------------------------------------------------------------------------------
 
 
-@router.get("/merchants/{org_id}/exchange/quote", response=dict)
+@router.get("/merchants/{org_id}/exchange/quote", response=ExchangeQuoteOut)
 def quote(request, org_id: str, offline_points: int):
     rule = exchange.active_rule(selectors.merchant(org_id))
     q = exchange.quote(rule=rule, offline_points=offline_points)
@@ -87,14 +104,14 @@ def quote(request, org_id: str, offline_points: int):
     }
 
 
-@router.post("/step-up/code", response={202: dict})
+@router.post("/step-up/code", response={202: StepUpCodeSentOut})
 def step_up_code(request):
     """Send a one-time code to your phone before a conversion."""
     exchange.request_step_up_code(user=request.auth)
     return Status(202, {"sent": True})
 
 
-@router.post("/step-up", response={201: dict})
+@router.post("/step-up", response={201: StepUpOut})
 def step_up(request, payload: StepUpCodeIn):
     grant = exchange.verify_step_up_code(user=request.auth, code=payload.code)
     return Status(201, {"step_up": grant.public_id, "expires_at": grant.expires_at})
@@ -107,7 +124,7 @@ def _image(payload: FaceIn) -> bytes:
         raise field_error("image", _("照片须为 base64 编码。")) from exc
 
 
-@router.put("/me/face", response=dict)
+@router.put("/me/face", response=FaceEnrolmentOut)
 def enrol_face(request, payload: FaceIn):
     """Enrol for face step-up; `consent` must be true."""
     enrolment = face.enrol(user=request.auth, image=_image(payload), consent=payload.consent)
@@ -121,13 +138,13 @@ def delete_face(request):
     return Status(204, None)
 
 
-@router.post("/step-up/face", response={201: dict})
+@router.post("/step-up/face", response={201: StepUpOut})
 def step_up_face(request, payload: FaceIn):
     grant = exchange.verify_step_up_face(user=request.auth, image=_image(payload))
     return Status(201, {"step_up": grant.public_id, "expires_at": grant.expires_at})
 
 
-@router.post("/merchants/{org_id}/exchange", response={201: dict})
+@router.post("/merchants/{org_id}/exchange", response={201: ConversionOut})
 def convert(request, org_id: str, payload: ConvertIn):
     """Convert offline points into platform points (whole points; the rest stays)."""
     key = request.headers.get(HEADER)
@@ -167,13 +184,13 @@ def rule_out(rule: EarnRule) -> dict:
     }
 
 
-@router.get("/merchants/{org_id}/earn-rules", response=list[dict])
+@router.get("/merchants/{org_id}/earn-rules", response=list[EarnRuleOut])
 def earn_rules(request, org_id: str):
     org = managed(request, org_id)
     return [rule_out(r) for r in EarnRule.objects.filter(org=org).select_related("product")]
 
 
-@router.put("/merchants/{org_id}/earn-rules", response=dict)
+@router.put("/merchants/{org_id}/earn-rules", response=EarnRuleOut)
 def set_earn_rule(request, org_id: str, payload: EarnRuleIn):
     org = managed(request, org_id)
     product = None
@@ -193,19 +210,19 @@ def set_earn_rule(request, org_id: str, payload: EarnRuleIn):
     return rule_out(rule)
 
 
-@router.put("/merchants/{org_id}/exchange-rule", response=dict)
+@router.put("/merchants/{org_id}/exchange-rule", response=ExchangeRuleOut)
 def set_exchange_rule(request, org_id: str, payload: ExchangeRuleIn):
     rule = exchange.set_exchange_rule(org=managed(request, org_id), **payload.model_dump())
     return {"offline": rule.offline, "platform": rule.platform, "daily_limit": rule.daily_limit}
 
 
-@router.put("/merchants/{org_id}/tiers", response=list[dict])
+@router.put("/merchants/{org_id}/tiers", response=list[MemberTierOut])
 def set_tiers(request, org_id: str, payload: list[MemberTierIn]):
     tiers = members.set_tiers(org=managed(request, org_id), tiers=[t.model_dump() for t in payload])
     return [{"name": t.name, "rank": t.rank} for t in tiers]
 
 
-@router.get("/merchants/{org_id}/members", response=list[dict])
+@router.get("/merchants/{org_id}/members", response=list[LoyaltyMemberOut])
 def member_list(request, org_id: str):
     org = managed(request, org_id)
     return [
@@ -226,19 +243,19 @@ def statement_out(s: Statement) -> dict:
     }
 
 
-@router.get("/merchants/{org_id}/statements", response=list[dict])
+@router.get("/merchants/{org_id}/statements", response=list[PointsStatementOut])
 def statements(request, org_id: str):
     org = managed(request, org_id)
     return [statement_out(s) for s in Statement.objects.filter(org=org).order_by("-month")]
 
 
-@router.post("/merchants/{org_id}/statements/{month}", response={201: dict})
+@router.post("/merchants/{org_id}/statements/{month}", response={201: PointsStatementOut})
 def build_statement(request, org_id: str, month: date):
     statement = settlement.build_statement(org=managed(request, org_id), month=month)
     return Status(201, statement_out(statement))
 
 
-@router.get("/merchants/{org_id}/liability", response=dict)
+@router.get("/merchants/{org_id}/liability", response=LiabilityOut)
 def liability(request, org_id: str):
     data = selectors.liability(managed(request, org_id))
     return {"outstanding": data["outstanding"], "series": data["series"]}
@@ -280,26 +297,26 @@ def _template_org(org: Organization) -> Organization | None:
     return None if org.kind == Organization.Kind.PLATFORM else org
 
 
-@router.get("/me/coupons", response=list[dict])
+@router.get("/me/coupons", response=list[CouponOut])
 def my_coupons(request, usable: bool = False):
     """Your coupons; `usable=true`: only those available and unexpired."""
     return [coupon_out(c) for c in selectors.coupons_of(request.auth, usable_only=usable)]
 
 
-@router.get("/merchants/{org_id}/coupon-templates", response=list[dict])
+@router.get("/merchants/{org_id}/coupon-templates", response=list[CouponTemplateOut])
 def coupon_templates(request, org_id: str):
     """A merchant's (or, with the platform's id, the platform's) coupon templates."""
     org = _template_org(managed(request, org_id))
     return [template_out(t) for t in selectors.coupon_templates(org)]
 
 
-@router.post("/merchants/{org_id}/coupon-templates", response={201: dict})
+@router.post("/merchants/{org_id}/coupon-templates", response={201: CouponTemplateOut})
 def define_coupon_template(request, org_id: str, payload: CouponTemplateIn):
     org = _template_org(managed(request, org_id))
     return Status(201, template_out(coupons.define_template(org=org, **payload.model_dump())))
 
 
-@router.post("/merchants/{org_id}/coupon-templates/{template_id}/issue", response={201: dict})
+@router.post("/merchants/{org_id}/coupon-templates/{template_id}/issue", response={201: CouponOut})
 def issue_coupon(request, org_id: str, template_id: str, payload: CouponIssueIn):
     """Give one coupon to a member (by phone); repeat with the same Idempotency-Key safely."""
     key = request.headers.get(HEADER)

@@ -1,8 +1,11 @@
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 from ninja import Schema
+from pydantic import Field
 
 from omniretail.core.money import MoneyIn
+from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule
 
 
 class ConvertIn(Schema):
@@ -15,11 +18,11 @@ class StepUpCodeIn(Schema):
 
 
 class EarnRuleIn(Schema):
-    kind: str
+    kind: str = Field(..., json_schema_extra={"enum": EarnRule.Kind.values})
     points: int
     product: str | None = None
     tiers: dict[str, int] = {}
-    target: str = "platform"
+    target: str = Field("platform", json_schema_extra={"enum": EarnRule.Target.values})
     is_active: bool = True
 
 
@@ -50,7 +53,7 @@ class FaceIn(Schema):
 
 class CouponTemplateIn(Schema):
     name: str
-    kind: str  # "amount" | "percent"
+    kind: str = Field(..., json_schema_extra={"enum": CouponTemplate.Kind.values})
     amount_off: MoneyIn = "0"
     percent_off: int = 0
     max_off: MoneyIn | None = None
@@ -62,3 +65,149 @@ class CouponTemplateIn(Schema):
 
 class CouponIssueIn(Schema):
     phone: str
+
+
+# --- answers -------------------------------------------------------------------------------
+
+CouponTemplateKind = Literal[tuple(CouponTemplate.Kind.values)]
+ISO_DATETIME = {"format": "date-time"}
+
+
+class PointsWalletOut(Schema):
+    asset_code: str = Field(..., description="`platform` for platform points, else a merchant's")
+    name: str
+    balance: int = Field(..., description="whole points")
+
+
+class PointsEntryOut(Schema):
+    id: str = Field(..., description="the posting's id")
+    asset_code: str
+    asset_name: str
+    points: int = Field(..., description="negative when points left the wallet")
+    balance_after: int
+    kind: str = Field(..., description="what moved the points: earn, spend, expire, exchange, …")
+    reason: str
+    at: datetime
+
+
+class ExpiringPointsOut(Schema):
+    asset_code: str
+    asset_name: str
+    expires_on: date
+    points: int
+
+
+class MembershipBenefitsOut(Schema):
+    id: str = Field(..., description="the membership's id")
+    tier: str = Field(..., description='the tier\'s name; "" before any tier applies')
+    discount_percent: int
+    priority_service: bool
+
+
+class ExchangeQuoteOut(Schema):
+    offline_points: int
+    used: int = Field(..., description="offline points the conversion would take")
+    platform_points: int
+    remainder: int = Field(..., description="offline points that stay (too few for a unit)")
+    ratio: str = Field(..., description='"offline:platform", e.g. "10:1"')
+
+
+class StepUpCodeSentOut(Schema):
+    sent: bool
+
+
+class StepUpOut(Schema):
+    step_up: str = Field(..., description="pass as `step_up` to the exchange")
+    expires_at: datetime
+
+
+class FaceEnrolmentOut(Schema):
+    provider: str
+    consented_at: datetime
+
+
+class ConversionOut(Schema):
+    id: str
+    offline_points: int
+    platform_points: int
+
+
+class EarnRuleOut(Schema):
+    id: str
+    kind: Literal[tuple(EarnRule.Kind.values)]
+    points: int
+    product: str | None
+    tiers: dict[str, int] = Field(..., description="per item: {count of items: points}")
+    target: Literal[tuple(EarnRule.Target.values)]
+    is_active: bool
+
+
+class ExchangeRuleOut(Schema):
+    offline: int
+    platform: int
+    daily_limit: int
+
+
+class MemberTierOut(Schema):
+    name: str
+    rank: int
+
+
+class LoyaltyMemberOut(Schema):
+    id: str
+    name: str
+    tier: str
+    activated_at: datetime | None
+
+
+class StatementLineOut(Schema):
+    counterparty: str = Field(..., description="the other organization's id")
+    name: str
+    receivable_points: int
+    payable_points: int
+    net_points: int
+    net_yuan: str
+
+
+class PointsStatementOut(Schema):
+    id: str
+    month: date
+    point_value: str = Field(..., description="CNY per point")
+    lines: list[StatementLineOut]
+    net_points: int
+    net_yuan: str
+    digest: str = Field(..., description="SHA-256 of the statement's canonical JSON")
+
+
+class LiabilityDayOut(Schema):
+    date: date
+    points: int
+
+
+class LiabilityOut(Schema):
+    outstanding: int
+    series: list[LiabilityDayOut] = Field(..., description="the outstanding points per day")
+
+
+class CouponTemplateOut(Schema):
+    id: str
+    name: str
+    kind: CouponTemplateKind
+    amount_off: str
+    percent_off: int
+    max_off: str | None
+    min_spend: str
+    valid_days: int
+    per_member_limit: int
+    for_birthday: bool
+    is_active: bool
+    merchant: str | None = Field(..., description="null: the platform's, usable everywhere")
+
+
+class CouponOut(Schema):
+    id: str
+    template: CouponTemplateOut
+    status: Literal[tuple(Coupon.Status.values)]
+    source: Literal[tuple(Coupon.Source.values)]
+    valid_until: str = Field(..., json_schema_extra=ISO_DATETIME)
+    order: str | None = Field(..., description="the order it was used for")
