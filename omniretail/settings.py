@@ -261,6 +261,8 @@ INSTALLED_APPS = [
     "omniretail.community",
     "omniretail.privacy",
     "omniretail.merchandising",
+    "omniretail.shopping",
+    "omniretail.analytics",
     "omniretail.web",
     "omniretail.sandbox_wechatpay",
     "omniretail.sandbox_alipay",
