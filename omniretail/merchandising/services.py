@@ -12,7 +12,7 @@ from omniretail.accounts.selectors import is_platform_operator, require_role, re
 from omniretail.catalog.models import Product
 from omniretail.core.errors import PermissionDenied, ValidationFailed
 from omniretail.core.money import money
-from omniretail.merchandising.models import Special
+from omniretail.merchandising.models import BrandHall, FeaturedSlot, Special
 
 MAX_LIMIT = 100_000
 
@@ -99,3 +99,53 @@ def _curator_of(actor, curator: Organization) -> None:
     if curator.kind not in (Organization.Kind.PLATFORM, Organization.Kind.REGION):
         raise PermissionDenied(_("只有平台或运营中心可以编排優品匯。"))
     require_role(actor, curator)
+
+
+@transaction.atomic
+def open_brand_hall(
+    *, actor, brand, banner_url: str = "", tagline: str = "", position: int = 0, publish=True
+) -> BrandHall:
+    """Open (or edit) a brand's hall: the platform, or the producer that owns the brand."""
+    require_user(actor)
+    if not is_platform_operator(actor):
+        require_role(actor, brand.producer)
+    fields: dict = {}
+    banner_url, tagline = (banner_url or "").strip(), (tagline or "").strip()
+    if len(banner_url) > 500 or (banner_url and not banner_url.startswith(("/", "https://"))):
+        fields["banner_url"] = _("横幅地址须以 / 或 https:// 开头，不超过 500 个字符。")
+    if len(tagline) > 120:
+        fields["tagline"] = _("标语不超过 120 个字。")
+    if isinstance(position, bool) or not isinstance(position, int):
+        fields["position"] = _("排序须为整数。")
+    if fields:
+        raise ValidationFailed(fields=fields)
+    hall, _created = BrandHall.objects.update_or_create(
+        brand=brand,
+        defaults={
+            "banner_url": banner_url,
+            "tagline": tagline,
+            "position": position,
+            "is_published": bool(publish),
+        },
+    )
+    return hall
+
+
+@transaction.atomic
+def place_featured(
+    *, actor, curator: Organization, product, starts_at, ends_at, position: int = 0
+) -> FeaturedSlot:
+    """優品匯: the platform (for every shopper) or a region (for its shoppers) shows an
+    approved product from `starts_at` to `ends_at`, in `position` order."""
+    _curator_of(actor, curator)
+    fields: dict = {}
+    if product is None or product.status != Product.Status.APPROVED:
+        fields["product"] = _("请选择已上架的商品。")
+    _window(starts_at, ends_at, fields)
+    if isinstance(position, bool) or not isinstance(position, int):
+        fields["position"] = _("排序须为整数。")
+    if fields:
+        raise ValidationFailed(fields=fields)
+    return FeaturedSlot.objects.create(
+        curator=curator, product=product, starts_at=starts_at, ends_at=ends_at, position=position
+    )

@@ -6,4 +6,6 @@ from omniretail.web import views_merchandising
 
 urlpatterns = [
     path("ranking/", views_merchandising.ranking, name="ranking"),
+    path("brands/", views_merchandising.brands, name="brands"),
+    path("brands/<str:public_id>/", views_merchandising.brand, name="brand"),
 ]

@@ -54,6 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "max_query_length": catalog.MAX_QUERY_LENGTH,
             "featured": catalog.public_products(featured=True)[:HOME_GRID_SIZE],
             "offers": merchandising.special_products(limit=HOME_GRID_SIZE),
+            "picks": merchandising.featured(
+                region=merchandising.shopper_region(request.user), limit=HOME_GRID_SIZE
+            ),
         },
     )
 

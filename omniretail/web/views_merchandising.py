@@ -45,3 +45,21 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "rows": selectors.ranking(days=int(days), category=category, region=region),
     }
     return render(request, "web/merchandising/ranking.html", ctx)
+
+
+@require_GET
+def brands(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "web/merchandising/brands.html", {"tab": "home", "halls": selectors.brand_halls()}
+    )
+
+
+@require_GET
+def brand(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        hall, goods = selectors.brand_hall(public_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    return render(
+        request, "web/merchandising/brand.html", {"tab": "home", "hall": hall, "goods": goods}
+    )

@@ -93,3 +93,36 @@ def test_the_ranking_page_is_linked_from_home_and_lists_what_sold(client, shop, 
 )
 def test_a_ranking_filter_not_understood_is_refused(client, shop, query, status):
     assert client.get(f"/ranking/?{query}").status_code == status
+
+
+def test_the_brand_index_and_hall_show_logo_banner_story_and_goods(client, shop):
+    shop.brand.logo_url = "/static/demo/logo.svg"
+    shop.brand.story = "西湖边的老字号。"
+    shop.brand.save()
+    assert "品牌馆正在筹备中" in body(client.get("/brands/"))
+    merchandising.open_brand_hall(
+        actor=shop.ops, brand=shop.brand, banner_url="/static/demo/banner.jpg", tagline="百年好茶"
+    )
+    index = body(client.get("/brands/"))
+    assert f'href="/brands/{shop.brand.public_id}/"' in index and "百年好茶" in index
+    hall = body(client.get(f"/brands/{shop.brand.public_id}/"))
+    assert 'src="/static/demo/banner.jpg"' in hall and 'src="/static/demo/logo.svg"' in hall
+    assert "西湖边的老字号。" in hall
+    goods = hall.split('id="brand-goods-title"')[1]
+    assert shop.offer.name in goods
+    assert client.get("/brands/01hzzzzzzzzzzzzzzzzzzzzzzz/").status_code == 404
+
+
+def test_the_home_page_shows_the_featured_zone_only_while_scheduled(client, shop, platform):
+    now = timezone.now()
+    slot = merchandising.place_featured(
+        actor=shop.ops,
+        curator=platform,
+        product=shop.offer,
+        starts_at=now - timedelta(minutes=5),
+        ends_at=now + timedelta(hours=1),
+    )
+    picks = body(client.get("/")).split('data-testid="home-picks"')[1].split("</section>")[0]
+    assert shop.offer.name in picks
+    type(slot).objects.filter(pk=slot.pk).update(ends_at=now - timedelta(minutes=1))
+    assert 'data-testid="home-picks"' not in body(client.get("/"))
