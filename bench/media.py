@@ -48,9 +48,11 @@ def _uploads_per_second(label: str, blobs: list[bytes]) -> list:
 def _first_home_page(base_url: str, dpr: float) -> dict:
     from playwright.sync_api import sync_playwright
 
+    from conftest import CHROMIUM, CHROMIUM_ARGS  # the browser the tests drive
+
     sizes = {"all": 0, "image": 0, "images": 0, "webp": 0}
     with sync_playwright() as p:
-        browser = p.chromium.launch()
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(
             viewport={"width": 390, "height": 844}, device_scale_factor=dpr, is_mobile=True
         )
