@@ -24,6 +24,7 @@ from omniretail.counters.schemas import (
     AckIn,
     AdvanceIn,
     BayIn,
+    CheckInIn,
     CommandIn,
     ContentIn,
     CounterIn,
@@ -109,7 +110,8 @@ def task_out(task) -> dict:
     }
 
 
-def ticket_out(ticket) -> dict:
+def ticket_out(ticket, viewer=None) -> dict:
+    """The pickup code only to the shopper: staff hand over on the code the shopper shows."""
     return {
         "id": ticket.public_id,
         "counter": ticket.counter.code,
@@ -119,6 +121,9 @@ def ticket_out(ticket) -> dict:
         "photos": [url for url in map(uploads.photo_url, ticket.photos) if url],
         "step": ticket.step,
         "drop_off_at": ticket.drop_off_at,
+        "checked_in_at": ticket.checked_in_at,
+        "return_to": ticket.return_to,
+        "pickup_code": ticket.pickup_code if viewer and viewer.pk == ticket.shopper_id else "",
         "timeline": [{"step": s.step, "note": s.note, "at": s.at} for s in ticket.timeline.all()],
     }
 
@@ -254,7 +259,7 @@ def book_repair(request, payload: Form[RepairIn], photos: File[list[UploadedFile
 
 @router.get("/repairs/{ticket_id}", auth=AUTH)
 def repair_detail(request, ticket_id: str):
-    return ticket_out(selectors.repair_for_actor(request.user, ticket_id))
+    return ticket_out(selectors.repair_for_actor(request.user, ticket_id), request.user)
 
 
 @router.post("/repairs/{ticket_id}/advance", auth=AUTH)
@@ -264,8 +269,21 @@ def advance_repair(request, ticket_id: str, payload: AdvanceIn):
         ticket=selectors.repair_for_actor(request.user, ticket_id),
         step=payload.step,
         note=payload.note,
+        return_to=payload.return_to,
+        code=payload.code,
     )
     return ticket_out(ticket)
+
+
+@router.post("/repairs/{ticket_id}/check-in", auth=AUTH)
+def check_in_repair(request, ticket_id: str, payload: CheckInIn):
+    """The shopper at the counter scans it; the counter's staff then confirm the drop-off."""
+    ticket = repairs.check_in(
+        shopper=request.user,
+        ticket=selectors.repair_for_actor(request.user, ticket_id),
+        scanned=payload.scanned,
+    )
+    return ticket_out(ticket, request.user)
 
 
 # ---------------------------------------------------------------- staff

@@ -306,11 +306,24 @@ class ScanLead(PublicIdModel):
 class RepairTicket(PublicIdModel, TimeStampedModel):
     class Step(models.TextChoices):
         RECEIVED = "received", _("已接收")
+        DROPPED_OFF = "dropped_off", _("车辆已放在售货柜")
         PICKUP_DISPATCHED = "pickup_dispatched", _("已派人取车")
         REPAIRING = "repairing", _("维修中")
-        RETURNED = "returned", _("已送回售货柜")
+        RETURNED = "returned", _("已修好待取")
+        COLLECTED = "collected", _("已取车")
 
-    ORDER = [Step.RECEIVED, Step.PICKUP_DISPATCHED, Step.REPAIRING, Step.RETURNED]
+    class ReturnTo(models.TextChoices):
+        COUNTER = "counter", _("售货柜")
+        STORE = "store", _("门店")
+
+    ORDER = [
+        Step.RECEIVED,
+        Step.DROPPED_OFF,
+        Step.PICKUP_DISPATCHED,
+        Step.REPAIRING,
+        Step.RETURNED,
+        Step.COLLECTED,
+    ]
 
     counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="repairs")
     store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
@@ -323,6 +336,10 @@ class RepairTicket(PublicIdModel, TimeStampedModel):
     photos = models.JSONField(default=list, blank=True)
     drop_off_at = models.DateTimeField(_("预约送修时间"))
     step = models.CharField(max_length=20, choices=Step.choices, default=Step.RECEIVED)
+    # the shopper scanned the counter on arrival; the counter's staff then confirm the drop-off
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    return_to = models.CharField(max_length=8, choices=ReturnTo.choices, blank=True)
+    pickup_code = models.CharField(max_length=6, blank=True)  # told by SMS once repaired
 
     def __str__(self) -> str:
         return f"repair {self.public_id} ({self.step})"

@@ -1,7 +1,11 @@
-"""Repair drop-off (售后维修): the shopper books at the nearest counter; the serving store
-gets the ticket and moves it through received -> pickup dispatched -> repairing -> returned,
-and the shopper is told at every step. The timeline is one row per step."""
+"""Repair drop-off (售后维修): the shopper books at the nearest counter and checks in there
+by scanning it; the serving store's staff confirm the vehicle is left, send a courier, repair
+it and bring it back to the counter or the store, where the shopper collects it with the code
+sent by SMS. Received -> dropped off -> pickup dispatched -> repairing -> returned ->
+collected, one timeline row per step, and the shopper is told at every step."""
 
+import re
+import secrets
 from datetime import timedelta
 
 from django.db import transaction
@@ -9,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import require_user
-from omniretail.core.errors import Conflict, field_error
+from omniretail.core.errors import Conflict, PermissionDenied, field_error
 from omniretail.core.geo import bounding_box, haversine_m, validate_point
 from omniretail.core.uploads import stored_photos
 from omniretail.counters.models import Counter, RepairStep, RepairTicket, StaffTask
@@ -82,10 +86,77 @@ def book_repair(
     return ticket
 
 
+def _counter_code(scanned: str) -> str:
+    """The counter's code from what the phone scanned: the code itself or a counter page
+    link (`…/counter/<code>/…`)."""
+    scanned = str(scanned or "").strip()
+    found = re.search(r"/counter/([^/?#]+)", scanned)
+    return (found.group(1) if found else scanned).upper()
+
+
 @transaction.atomic
-def advance_repair(*, actor, ticket: RepairTicket, step: str, note: str = "") -> RepairTicket:
+def check_in(*, shopper, ticket: RepairTicket, scanned: str) -> RepairTicket:
+    """The shopper at the counter scans it: the store's task says the vehicle is there, and
+    the counter's staff confirm it (the `dropped_off` step)."""
+    if ticket.shopper_id != getattr(shopper, "pk", None):
+        raise PermissionDenied()
+    if _counter_code(scanned) != ticket.counter.code.upper():
+        raise field_error(
+            "counter",
+            _("请扫描您预约的售货柜 %(code)s 上的二维码。") % {"code": ticket.counter.code},
+        )
+    now = timezone.now()
+    if not RepairTicket.objects.filter(
+        pk=ticket.pk, step=Step.RECEIVED, checked_in_at__isnull=True
+    ).update(checked_in_at=now, updated_at=now):
+        raise Conflict(_("该维修单已签到。"), code="illegal_transition")
+    ticket.checked_in_at = now
+    open_task(
+        counter=ticket.counter,
+        kind=StaffTask.Kind.REPAIR,
+        key=ticket.public_id,
+        details={"ticket": ticket.public_id, "serial": ticket.vehicle_serial, "checked_in": True},
+        note=_("车辆已到售货柜，请确认：%(serial)s") % {"serial": ticket.vehicle_serial},
+    )
+    _tell(
+        ticket,
+        _("已在售货柜 %(code)s 签到，请等待店员确认车辆已放好。") % {"code": ticket.counter.code},
+    )
+    return ticket
+
+
+def _step_message(ticket: RepairTicket, step: str) -> str:
+    if step == Step.RETURNED:
+        place = (
+            ticket.counter.name
+            if ticket.return_to == RepairTicket.ReturnTo.COUNTER
+            else (ticket.store.name)
+        )
+        return _("您的车辆（%(serial)s）已修好，请到%(place)s凭取车码 %(code)s 取车。") % {
+            "serial": ticket.vehicle_serial,
+            "place": place,
+            "code": ticket.pickup_code,
+        }
+    return _("您的车辆（%(serial)s）：%(step)s。") % {
+        "serial": ticket.vehicle_serial,
+        "step": Step(step).label,
+    }
+
+
+@transaction.atomic
+def advance_repair(
+    *,
+    actor,
+    ticket: RepairTicket,
+    step: str,
+    note: str = "",
+    return_to: str = "",
+    code: str = "",
+) -> RepairTicket:
     """Move to the next step only (a conditional UPDATE), tell the shopper, keep the
-    timeline; returning closes the store's task."""
+    timeline. The drop-off needs the shopper's check-in; the return says where (counter or
+    store) and makes the pickup code; the collection needs that code; it closes the store's
+    task."""
     require_manager(actor, ticket.counter)
     if step not in Step.values:
         raise field_error("step", _("未知的维修步骤。"))
@@ -95,17 +166,26 @@ def advance_repair(*, actor, ticket: RepairTicket, step: str, note: str = "") ->
             % {"now": Step(ticket.step).label, "to": Step(step).label},
             code="illegal_transition",
         )
-    if not RepairTicket.objects.filter(pk=ticket.pk, step=ticket.step).update(
-        step=step, updated_at=timezone.now()
-    ):
-        raise Conflict(_("维修单已被他人更新，请刷新。"), code="illegal_transition")
-    ticket.step = step
-    RepairStep.objects.create(ticket=ticket, step=step, note=(note or "")[:200], actor=actor)
+    changes = {"step": step, "updated_at": timezone.now()}
+    if step == Step.DROPPED_OFF and ticket.checked_in_at is None:
+        raise Conflict(_("顾客尚未在售货柜扫码签到。"), code="not_checked_in")
     if step == Step.RETURNED:
+        return_to = return_to or RepairTicket.ReturnTo.COUNTER
+        if return_to not in RepairTicket.ReturnTo.values:
+            raise field_error("return_to", _("请选择送回售货柜或门店。"))
+        changes["return_to"] = return_to
+        changes["pickup_code"] = f"{secrets.randbelow(10**6):06d}"
+    if step == Step.COLLECTED and not secrets.compare_digest(
+        str(code or "").strip(), ticket.pickup_code
+    ):
+        raise field_error("code", _("取车码不正确。"))
+    if not RepairTicket.objects.filter(pk=ticket.pk, step=ticket.step).update(**changes):
+        raise Conflict(_("维修单已被他人更新，请刷新。"), code="illegal_transition")
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    note = (note or "")[:200]
+    RepairStep.objects.create(ticket=ticket, step=step, note=note, actor=actor)
+    if step == Step.COLLECTED:
         close_tasks(counter=ticket.counter, kind=StaffTask.Kind.REPAIR, key=ticket.public_id)
-    _tell(
-        ticket,
-        _("您的车辆（%(serial)s）：%(step)s。%(note)s")
-        % {"serial": ticket.vehicle_serial, "step": Step(step).label, "note": note or ""},
-    )
+    _tell(ticket, f"{_step_message(ticket, step)}{note}")
     return ticket

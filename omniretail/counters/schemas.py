@@ -116,3 +116,9 @@ class RepairIn(Schema):
 class AdvanceIn(Schema):
     step: str
     note: str = ""
+    return_to: str = ""  # the returned step: counter (default) or store
+    code: str = ""  # the collected step: the shopper's pickup code
+
+
+class CheckInIn(Schema):
+    scanned: str  # the counter's code, or its page link as scanned

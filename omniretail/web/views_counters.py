@@ -462,7 +462,10 @@ def ops_ads(request: HttpRequest, store) -> HttpResponse:
 def repair_new(request: HttpRequest) -> HttpResponse:
     """Book a drop-off at the nearest counter (the phone's position when it was granted)."""
     lat, lon = request.GET.get("lat"), request.GET.get("lon")
-    ctx = {"tab": "", "form": request.POST}  # a refused booking keeps what was typed
+    # a refused booking keeps what was typed; ?counter= (from the counter's page) preselects
+    # it and offers the check-in of a booking there
+    ctx = {"tab": "", "form": request.POST or request.GET}
+    ctx["mine"] = selectors.repairs_for_shopper(request.user).order_by("-created_at")[:20]
     try:
         ctx["nearby"] = repairs.nearest_counters(lat=lat, lon=lon) if lat and lon else []
     except DomainError as exc:
@@ -492,16 +495,22 @@ def repair_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def repair_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The ticket's timeline for the shopper; the serving store's staff also move it on."""
+    """The ticket's timeline: the shopper checks in at the counter by scanning it; the serving
+    store's staff move it on (drop-off confirmed, courier, repair, return, collection)."""
     try:
         ticket = selectors.repair_for_actor(request.user, public_id)
-        if request.method == "POST":
+        if request.method == "POST" and "scanned" in request.POST:
+            repairs.check_in(shopper=request.user, ticket=ticket, scanned=request.POST["scanned"])
+        elif request.method == "POST":
             repairs.advance_repair(
                 actor=request.user,
                 ticket=ticket,
                 step=request.POST.get("step", ""),
                 note=request.POST.get("note", ""),
+                return_to=request.POST.get("return_to", ""),
+                code=request.POST.get("code", ""),
             )
+        if request.method == "POST":
             return redirect("web:counter_repair", public_id=ticket.public_id)
     except DomainError as exc:
         return _error(request, exc)
@@ -511,6 +520,7 @@ def repair_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "is_staff": selectors.counters_for_actor(request.user)
         .filter(pk=ticket.counter_id)
         .exists(),
+        "is_shopper": ticket.shopper_id == request.user.pk,
         "tab": "",
     }
     if ctx["next_step"]:

@@ -81,19 +81,31 @@ def test_repair_drop_off_at_the_nearest_counter_moves_step_by_step(counter_setup
     staff = api_client(setup.staff)
     skip = staff.post(f"/api/counters/repairs/{ticket_id}/advance", {"step": "repairing"})
     assert skip.status_code == 409
-    for step in ("pickup_dispatched", "repairing", "returned"):
+    early = staff.post(f"/api/counters/repairs/{ticket_id}/advance", {"step": "dropped_off"})
+    assert early.status_code == 409 and early.json()["error"]["code"] == "not_checked_in"
+    checked = shopper.post(f"/api/counters/repairs/{ticket_id}/check-in", {"scanned": "HZ-001"})
+    assert checked.status_code == 200 and checked.json()["checked_in_at"]
+    for step in ("dropped_off", "pickup_dispatched", "repairing", "returned"):
         assert (
             staff.post(f"/api/counters/repairs/{ticket_id}/advance", {"step": step}).status_code
             == 200
         )
+    code = shopper.get(f"/api/counters/repairs/{ticket_id}").json()["pickup_code"]
+    assert staff.get(f"/api/counters/repairs/{ticket_id}").json()["pickup_code"] == ""
+    handed = staff.post(
+        f"/api/counters/repairs/{ticket_id}/advance", {"step": "collected", "code": code}
+    )
+    assert handed.status_code == 200
     body = shopper.get(f"/api/counters/repairs/{ticket_id}").json()
     assert [s["step"] for s in body["timeline"]] == [
         "received",
+        "dropped_off",
         "pickup_dispatched",
         "repairing",
         "returned",
+        "collected",
     ]
-    assert RepairTicket.objects.get().step == "returned"
+    assert RepairTicket.objects.get().step == "collected"
     assert StaffTask.objects.get(kind=StaffTask.Kind.REPAIR).status == "done"
     assert (
         shopper.post(f"/api/counters/repairs/{ticket_id}/advance", {"step": "returned"}).status_code
@@ -113,10 +125,82 @@ def test_repairs_tell_the_shopper_at_each_step(counter_setup, django_capture_on_
             photos=[],
             drop_off_at=timezone.now() + timedelta(hours=1),
         )
+        repairs.check_in(shopper=setup.member, ticket=ticket, scanned="HZ-001")
+        repairs.advance_repair(actor=setup.staff, ticket=ticket, step="dropped_off")
         repairs.advance_repair(actor=setup.staff, ticket=ticket, step="pickup_dispatched")
     texts = [m["text"] for m in read_sms_file(setup.member.phone)]
     assert any("维修预约已登记" in t for t in texts)
     assert any("已派人取车" in t for t in texts)
+
+
+def test_repair_journey_from_the_counter_page_to_collection_with_an_sms_at_each_step(
+    counter_setup, client, django_capture_on_commit_callbacks
+):
+    """The shopper finds the counter from 我的 and from the counter's page, books, checks in
+    there by scanning, and collects with the code the last SMS gave; the store's staff
+    confirm the drop-off, send the courier, repair and bring it back to the counter."""
+    setup = counter_setup
+    client.force_login(setup.member)
+    assert "/counter/repairs/new/" in client.get("/me/").content.decode()
+    counter_page = client.get("/counter/HZ-001/buy").content.decode()
+    assert "/counter/repairs/new/?counter=HZ-001" in counter_page
+    when = (timezone.localtime() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = client.post(
+            "/counter/repairs/new/",
+            {
+                "counter": "HZ-001",
+                "vehicle_serial": "ev-2026-77",
+                "fault": "电机异响",
+                "drop_off_at": when,
+            },
+        )
+    url = booked.url
+    ticket = RepairTicket.objects.get()
+    # at the counter: its page offers the check-in of this booking
+    here = client.get("/counter/repairs/new/", {"counter": "HZ-001"}).content.decode()
+    assert f'data-testid="check-in-{ticket.public_id}"' in here
+    wrong = client.post(url, {"scanned": "https://shop.example/counter/SH-404/buy"})
+    assert wrong.status_code == 422 and RepairTicket.objects.get().checked_in_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            client.post(url, {"scanned": "https://shop.example/counter/hz-001/buy"}).status_code
+            == 302
+        )
+    staff = client.__class__()
+    staff.force_login(setup.staff)
+    for step, extra in (
+        ("dropped_off", {}),
+        ("pickup_dispatched", {"note": "骑手小王"}),
+        ("repairing", {}),
+        ("returned", {"return_to": "counter"}),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert staff.post(url, {"step": step, **extra}).status_code == 302, step
+    ticket.refresh_from_db()
+    texts = [m["text"] for m in read_sms_file(setup.member.phone)]
+    assert len(texts) == 6, texts
+    for part in (
+        "维修预约已登记",
+        "已在售货柜 HZ-001 签到",
+        "车辆已放在售货柜",
+        "已派人取车",
+        "骑手小王",
+        "维修中",
+    ):
+        assert any(part in t for t in texts), part
+    code = re.search(r"取车码 (\d{6})", texts[-1]).group(1)
+    assert code == ticket.pickup_code and "HZ" not in code
+    assert code in client.get(url).content.decode()
+    refused = staff.post(
+        url, {"step": "collected", "code": "000000" if code != "000000" else "111111"}
+    )
+    assert refused.status_code == 422 and RepairTicket.objects.get().step == "returned"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff.post(url, {"step": "collected", "code": code}).status_code == 302
+    assert RepairTicket.objects.get().step == "collected"
+    assert "已取车" in read_sms_file(setup.member.phone)[-1]["text"]
+    assert StaffTask.objects.get(kind=StaffTask.Kind.REPAIR).status == "done"
 
 
 def test_ops_page_lists_counters_with_status_and_the_funnel(counter_setup, client):
@@ -144,11 +228,12 @@ def test_a_shopper_books_a_repair_on_the_page_and_staff_move_it_on(counter_setup
     )
     ticket = RepairTicket.objects.get()
     assert resp.status_code == 302 and resp.url == f"/counter/repairs/{ticket.public_id}/"
-    assert client.post(resp.url, {"step": "pickup_dispatched"}).status_code == 403
+    assert client.post(resp.url, {"step": "dropped_off"}).status_code == 403
+    assert client.post(resp.url, {"scanned": "/counter/HZ-001/buy"}).status_code == 302
     client.force_login(setup.staff)
-    assert client.post(resp.url, {"step": "pickup_dispatched"}).status_code == 302
+    assert client.post(resp.url, {"step": "dropped_off"}).status_code == 302
     ticket.refresh_from_db()
-    assert ticket.step == "pickup_dispatched"
+    assert ticket.step == "dropped_off"
 
 
 def test_staff_restock_from_the_ops_page_posts_the_transfer(counter_setup, client):
