@@ -19,6 +19,18 @@ from omniretail.core.api import as_json, idempotent
 from omniretail.core.errors import Conflict, NotFound, field_error
 
 router = Router(tags=["codes"], auth=AUTH)
+
+
+def _file(media_type: str, description: str, schema: dict) -> dict:
+    """A download's 200 in the document: its media type, not JSON."""
+    return {
+        "responses": {
+            200: {"description": description, "content": {media_type: {"schema": schema}}}
+        }
+    }
+
+
+TEXT, BINARY = {"type": "string"}, {"type": "string", "format": "binary"}
 LIST_SIZE = 200
 
 
@@ -109,13 +121,19 @@ def _download(request, parts: Iterator, content_type: str, filename: str):
     return response
 
 
-@router.get("/batches/{public_id}/codes.csv")
+@router.get(
+    "/batches/{public_id}/codes.csv",
+    openapi_extra=_file("text/csv", "one row per code: serial and scan link", TEXT),
+)
 def batch_csv(request, public_id: str):
     batch = _ready(request, public_id)
     return _download(request, exports.csv_rows(batch), "text/csv", f"codes-{batch.public_id}.csv")
 
 
-@router.get("/batches/{public_id}/sheet.pdf")
+@router.get(
+    "/batches/{public_id}/sheet.pdf",
+    openapi_extra=_file("application/pdf", "the printable label sheets", BINARY),
+)
 def batch_pdf(request, public_id: str):
     batch = _ready(request, public_id)
     return _download(
@@ -123,7 +141,10 @@ def batch_pdf(request, public_id: str):
     )
 
 
-@router.get("/batches/{public_id}/sheet.svg")
+@router.get(
+    "/batches/{public_id}/sheet.svg",
+    openapi_extra=_file("image/svg+xml", "one page of label sheets", TEXT),
+)
 def batch_svg(request, public_id: str, page: int = 1):
     batch = _ready(request, public_id)
     if not 1 <= page <= exports.page_count(batch):

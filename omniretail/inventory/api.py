@@ -11,6 +11,7 @@ from omniretail.inventory.schemas import (
     MovementOut,
     StockReceiptIn,
     TransferIn,
+    TransferOut,
 )
 from omniretail.inventory.selectors import sku_by_public_id
 
@@ -105,7 +106,7 @@ def adjust(request, payload: AdjustIn):
     )
 
 
-@router.post("/transfers", response=dict)
+@router.post("/transfers", response=TransferOut)
 def transfer(request, payload: TransferIn):
     """Move stock between two of your locations. Send an `Idempotency-Key`."""
     source = selectors.location_for_actor(request.auth, payload.source)

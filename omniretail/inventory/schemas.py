@@ -25,6 +25,12 @@ class LevelOut(Schema):
     low_stock: bool
 
 
+class TransferOut(Schema):
+    id: str = Field(..., description="the transfer's id")
+    source: LevelOut = Field(..., description="the SKU's level at the source after the move")
+    destination: LevelOut
+
+
 class StockReceiptIn(Schema):
     location: str = Field(..., max_length=26)
     sku: str = Field(..., max_length=26)

@@ -15,20 +15,43 @@ from omniretail.supply import procurement, routing, selectors, services, settlem
 from omniretail.supply.exports import statement_csv
 from omniretail.supply.models import Offer, PurchaseOrder, RegionalOffer, Statement
 from omniretail.supply.schemas import (
+    ApplicationOut,
     DeliveryOrderIn,
+    FeedbackOut,
     GoodsIn,
+    MallItemOut,
+    OfferOut,
+    PendingApplicationOut,
     PurchaseOrderIn,
+    PurchaseOrderOut,
+    RegionDemandOut,
     RegisterIn,
+    RetailerOut,
+    ReviewDecisionOut,
+    ReviewQueueItemOut,
+    RoutedOrderOut,
     SelectIn,
+    SelectionOut,
     ShipIn,
+    ShipmentOut,
     ShipmentReceiveIn,
     SplitIn,
+    SplitRuleOut,
     StatementsIn,
     SupplyDecisionIn,
+    SupplyStatementOut,
     TermsIn,
 )
 
 router = Router(tags=["supply"], auth=AUTH)
+CSV = {
+    "responses": {
+        200: {
+            "description": "the statement's lines as CSV",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+}
 LIST_SIZE = 200
 
 
@@ -119,14 +142,14 @@ def statement_out(statement: Statement) -> dict:
 # --- producers --------------------------------------------------------------------------------
 
 
-@router.post("/producers/register", auth=None, response={201: dict})
+@router.post("/producers/register", auth=None, response={201: ApplicationOut})
 def register(request, payload: RegisterIn):
     """A producer applies to join; the platform approves before it may upload goods."""
     application = services.register_producer(**payload.model_dump())
     return Status(201, {"id": application.public_id, "status": application.status})
 
 
-@router.get("/producers/applications", response=list[dict])
+@router.get("/producers/applications", response=list[PendingApplicationOut])
 def applications(request):
     return [
         {"id": a.public_id, "name": a.organization.name, "licence_number": a.licence_number}
@@ -134,7 +157,7 @@ def applications(request):
     ]
 
 
-@router.post("/producers/applications/{application_id}/decision", response=dict)
+@router.post("/producers/applications/{application_id}/decision", response=ApplicationOut)
 def decide_application(request, application_id: str, payload: SupplyDecisionIn):
     application = selectors.application_for(request.auth, application_id)
     application = services.review_producer(
@@ -143,13 +166,13 @@ def decide_application(request, application_id: str, payload: SupplyDecisionIn):
     return {"id": application.public_id, "status": application.status}
 
 
-@router.get("/goods", response=list[dict])
+@router.get("/goods", response=list[OfferOut])
 def goods(request):
     """Your producers' goods with their terms and review status (the platform: all)."""
     return [offer_out(o) for o in selectors.offers_for(request.auth)[:LIST_SIZE]]
 
 
-@router.post("/goods", response={201: list[dict]})
+@router.post("/goods", response={201: list[OfferOut]})
 def upload(request, payload: GoodsIn):
     producer = selectors.producer_for(request.auth, payload.producer)
     product = services.upload_goods(
@@ -166,21 +189,21 @@ def upload(request, payload: GoodsIn):
     return Status(201, [offer_out(o) for o in offers])
 
 
-@router.patch("/goods/{offer_id}", response=dict)
+@router.patch("/goods/{offer_id}", response=OfferOut)
 def edit_terms(request, offer_id: str, payload: TermsIn):
     offer = selectors.offer_for(request.auth, offer_id)  # a region's view is refused by edit_terms
     offer = services.edit_terms(actor=request.auth, offer=offer, **payload.model_dump())
     return offer_out(offer)
 
 
-@router.get("/producers/{producer_id}/orders", response=list[dict])
+@router.get("/producers/{producer_id}/orders", response=list[PurchaseOrderOut])
 def producer_orders(request, producer_id: str):
     producer = selectors.producer_for(request.auth, producer_id)
     orders = selectors.purchase_orders_for(request.auth).filter(lines__producer=producer)
     return [po_out(o) for o in orders.distinct()[:LIST_SIZE]]
 
 
-@router.get("/producers/{producer_id}/feedback", response=dict)
+@router.get("/producers/{producer_id}/feedback", response=FeedbackOut)
 def feedback(request, producer_id: str):
     """Sell-through per region and store, returns, and the 4-week forecast per SKU."""
     producer = selectors.producer_for(request.auth, producer_id)
@@ -196,7 +219,7 @@ def feedback(request, producer_id: str):
 # --- review -------------------------------------------------------------------------------------
 
 
-@router.get("/review", response=list[dict])
+@router.get("/review", response=list[ReviewQueueItemOut])
 def review_queue(request):
     return [
         {
@@ -210,7 +233,7 @@ def review_queue(request):
     ]
 
 
-@router.post("/review/{product_id}", response=dict)
+@router.post("/review/{product_id}", response=ReviewDecisionOut)
 def review(request, product_id: str, payload: SupplyDecisionIn):
     product = selectors.queued_product(request.auth, product_id)
     placement = category_by_slug(payload.placement_category) if payload.placement_category else None
@@ -228,13 +251,13 @@ def review(request, product_id: str, payload: SupplyDecisionIn):
 # --- regions ------------------------------------------------------------------------------------
 
 
-@router.get("/regions/{region_id}/selection", response=list[dict])
+@router.get("/regions/{region_id}/selection", response=list[SelectionOut])
 def selection(request, region_id: str):
     region = selectors.region_for(request.auth, region_id)
     return [selection_out(s) for s in selectors.region_selection(region)[:LIST_SIZE]]
 
 
-@router.post("/regions/{region_id}/selection", response={201: dict})
+@router.post("/regions/{region_id}/selection", response={201: SelectionOut})
 def select(request, region_id: str, payload: SelectIn):
     region = selectors.region_for(request.auth, region_id)
     offer = selectors.approved_offer(payload.offer)
@@ -244,7 +267,7 @@ def select(request, region_id: str, payload: SelectIn):
     return Status(201, selection_out(chosen))
 
 
-@router.get("/regions/{region_id}/retailers", response=list[dict])
+@router.get("/regions/{region_id}/retailers", response=list[RetailerOut])
 def region_retailers(request, region_id: str):
     region = selectors.region_for(request.auth, region_id)
     return [
@@ -253,7 +276,7 @@ def region_retailers(request, region_id: str):
     ]
 
 
-@router.get("/regions/{region_id}/demand", response=list[dict])
+@router.get("/regions/{region_id}/demand", response=list[RegionDemandOut])
 def region_demand(request, region_id: str):
     return selectors.region_demand(selectors.region_for(request.auth, region_id))
 
@@ -261,24 +284,24 @@ def region_demand(request, region_id: str):
 # --- procurement --------------------------------------------------------------------------------
 
 
-@router.get("/catalogue", response=list[dict])
+@router.get("/catalogue", response=list[SelectionOut])
 def catalogue(request, store: str):
     """What the store's retailer may buy from its region."""
     found = store_for_actor(request.auth, store)
     return [selection_out(s) for s in selectors.catalogue_for_retailer(found.merchant)]
 
 
-@router.get("/purchase-orders", response=list[dict])
+@router.get("/purchase-orders", response=list[PurchaseOrderOut])
 def purchase_orders(request):
     return [po_out(o) for o in selectors.purchase_orders_for(request.auth)[:LIST_SIZE]]
 
 
-@router.get("/purchase-orders/{order_id}", response=dict)
+@router.get("/purchase-orders/{order_id}", response=PurchaseOrderOut)
 def purchase_order(request, order_id: str):
     return po_out(selectors.purchase_order_for(request.auth, order_id))
 
 
-@router.post("/purchase-orders", response={201: dict})
+@router.post("/purchase-orders", response={201: PurchaseOrderOut})
 def place_purchase_order(request, payload: PurchaseOrderIn):
     store = store_for_actor(request.auth, payload.store)
 
@@ -295,13 +318,13 @@ def place_purchase_order(request, payload: PurchaseOrderIn):
     return idempotent(request, endpoint="supply:po", payload=payload.model_dump(), action=act)
 
 
-@router.post("/purchase-orders/{order_id}/confirm", response=dict)
+@router.post("/purchase-orders/{order_id}/confirm", response=PurchaseOrderOut)
 def confirm(request, order_id: str):
     order = selectors.purchase_order_for(request.auth, order_id)
     return po_out(procurement.confirm_order(actor=request.auth, order=order))
 
 
-@router.post("/purchase-orders/{order_id}/shipments", response={201: dict})
+@router.post("/purchase-orders/{order_id}/shipments", response={201: ShipmentOut})
 def ship(request, order_id: str, payload: ShipIn):
     order = selectors.purchase_order_for(request.auth, order_id)
 
@@ -314,7 +337,7 @@ def ship(request, order_id: str, payload: ShipIn):
     )
 
 
-@router.post("/shipments/{shipment_id}/receive", response=dict)
+@router.post("/shipments/{shipment_id}/receive", response=PurchaseOrderOut)
 def receive(request, shipment_id: str, payload: ShipmentReceiveIn):
     shipment = selectors.shipment_for(request.auth, shipment_id)
     procurement.receive(
@@ -327,7 +350,7 @@ def receive(request, shipment_id: str, payload: ShipmentReceiveIn):
 # --- the mall and routed delivery ------------------------------------------------------------
 
 
-@router.get("/mall", auth=None, response=list[dict])
+@router.get("/mall", auth=None, response=list[MallItemOut])
 def mall(request, lat: float, lon: float):
     """Goods in stock at stores near the point, each with the nearest store."""
     return [
@@ -344,7 +367,7 @@ def mall(request, lat: float, lon: float):
     ]
 
 
-@router.post("/delivery-orders", response={201: dict})
+@router.post("/delivery-orders", response={201: RoutedOrderOut})
 def delivery_order(request, payload: DeliveryOrderIn):
     """A shopper's delivery order, routed to the nearest store that has every line."""
 
@@ -377,7 +400,7 @@ def delivery_order(request, payload: DeliveryOrderIn):
 # --- settlement -----------------------------------------------------------------------------
 
 
-@router.post("/split-rules", response={201: dict})
+@router.post("/split-rules", response={201: SplitRuleOut})
 def split_rule(request, payload: SplitIn):
     category = category_by_slug(payload.category) if payload.category else None
     rule = settlement.set_split_rule(
@@ -390,7 +413,7 @@ def split_rule(request, payload: SplitIn):
     return Status(201, {"channel": rule.channel, "category": payload.category})
 
 
-@router.post("/statements", response={201: list[dict]})
+@router.post("/statements", response={201: list[SupplyStatementOut]})
 def issue(request, payload: StatementsIn):
     services.require_platform(request.auth)
     start, end = settlement.parse_period(payload.period_start, payload.period_end)
@@ -398,17 +421,17 @@ def issue(request, payload: StatementsIn):
     return Status(201, [statement_out(s) for s in statements])
 
 
-@router.get("/statements", response=list[dict])
+@router.get("/statements", response=list[SupplyStatementOut])
 def statements(request):
     return [statement_out(s) for s in selectors.statements_for(request.auth)[:LIST_SIZE]]
 
 
-@router.get("/statements/{statement_id}.csv")
+@router.get("/statements/{statement_id}.csv", openapi_extra=CSV)
 def statement_export(request, statement_id: str):
     return statement_csv(selectors.statement_for(request.auth, statement_id))
 
 
-@router.post("/statements/{statement_id}/pay", response=dict)
+@router.post("/statements/{statement_id}/pay", response=SupplyStatementOut)
 def pay(request, statement_id: str):
     statement = selectors.statement_for(request.auth, statement_id)
     return statement_out(settlement.pay_out(actor=request.auth, statement=statement))

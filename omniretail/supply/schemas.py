@@ -1,10 +1,23 @@
-"""Inputs of /api/supply. Money travels as decimal strings ("60.00"), quantities as integers;
-range and ordering rules are the services' to refuse (with field names), not the schema's."""
+"""Inputs and answers of /api/supply. Money travels as decimal strings ("60.00"), quantities
+as integers; range and ordering rules are the services' to refuse (with field names),
+not the schema's."""
+
+from datetime import date, datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
+from omniretail.catalog.models import Product
 from omniretail.core.money import MoneyIn
+from omniretail.supply.models import (
+    Channel,
+    ProducerApplication,
+    PurchaseOrder,
+    RoutingDecision,
+    Shipment,
+    Statement,
+)
 
 
 class RegisterIn(Schema):
@@ -75,7 +88,7 @@ class ShipmentReceiveIn(Schema):
 
 
 class SplitIn(Schema):
-    channel: str
+    channel: str = Field(..., json_schema_extra={"enum": Channel.values})
     category: str = Field("", max_length=60)
     percents: dict[str, str]
     fees: dict[str, str] = {}
@@ -101,3 +114,181 @@ class DeliveryOrderIn(Schema):
     payment_provider: str = "sandbox_gateway"
     note: str = Field("", max_length=200)
     coupon: str = Field("", max_length=26, description="a coupon of yours (loyalty) to use")
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+ApplicationStatus = Literal[tuple(ProducerApplication.Status.values)]
+ProductStatus = Literal[tuple(Product.Status.values)]
+
+
+class ApplicationOut(Schema):
+    id: str
+    status: ApplicationStatus
+
+
+class PendingApplicationOut(Schema):
+    id: str
+    name: str
+    licence_number: str
+
+
+class OfferOut(Schema):
+    id: str
+    product: str
+    name: str
+    status: ProductStatus = Field(..., description="the product's review status")
+    rejection_reason: str
+    sku: str
+    sku_code: str
+    producer: str
+    retail_price: str
+    wholesale_price: str
+    wholesale_ceiling: str
+    min_order_quantity: int
+    placement_category: str = Field(..., description='a category slug; "" before review')
+    featured_zones: list[str]
+
+
+class SellThroughOut(Schema):
+    region: str
+    store: str
+    received: int
+    sold: int
+    returned: int
+    rate: int | None = Field(..., description="sold / received in percent; null: none received")
+
+
+class ForecastOut(Schema):
+    sku: str = Field(..., description="the SKU's code")
+    name: str
+    history: list[int] = Field(..., description="units sold per past full week, oldest first")
+    this_week: int
+    forecast: list[int] = Field(..., description="the next four weeks")
+
+
+class RegionSalesOut(Schema):
+    region: str
+    total: str
+
+
+class FeedbackOut(Schema):
+    sell_through: list[SellThroughOut]
+    forecast: list[ForecastOut]
+    sales_by_region: list[RegionSalesOut]
+
+
+class ReviewQueueItemOut(Schema):
+    product: str
+    name: str
+    producer: str
+    category: str
+    offers: list[OfferOut]
+
+
+class ReviewDecisionOut(Schema):
+    product: str
+    status: ProductStatus
+
+
+class SelectionOut(Schema):
+    id: str
+    region: str
+    offer: str
+    name: str
+    sku: str
+    retail_price: str
+    wholesale_price: str
+    min_order_quantity: int
+    is_active: bool
+
+
+class RetailerOut(Schema):
+    id: str
+    name: str
+    code: str
+
+
+class RegionDemandOut(Schema):
+    lines__sku__code: str = Field(..., description="the SKU's code")
+    lines__sku__product__name: str
+    ordered: int
+    received: int | None
+
+
+class PurchaseLineOut(Schema):
+    sku: str
+    name: str
+    unit_price: str
+    quantity: int
+    shipped: int
+    received: int
+
+
+class ShipmentRefOut(Schema):
+    id: str
+    status: Literal[tuple(Shipment.Status.values)]
+    created_at: str = Field(..., json_schema_extra={"format": "date-time"})
+
+
+class DiscrepancyOut(Schema):
+    shipment: str
+    sku: str
+    shipped: int
+    received: int
+    note: str
+
+
+class PurchaseOrderOut(Schema):
+    id: str
+    number: str
+    status: Literal[tuple(PurchaseOrder.Status.values)]
+    retailer: str
+    region: str
+    store: str
+    total: str
+    lines: list[PurchaseLineOut]
+    shipments: list[ShipmentRefOut]
+    discrepancies: list[DiscrepancyOut]
+
+
+class ShipmentOut(Schema):
+    id: str
+    order: PurchaseOrderOut
+
+
+class MallItemOut(Schema):
+    product: str
+    name: str
+    price: str
+    store: str = Field(..., description="the nearest store that has it")
+    store_name: str
+    distance_m: int
+    available: int
+
+
+class RoutedOrderOut(Schema):
+    order: str
+    number: str
+    total: str
+    discount_total: str
+    store: str = Field(..., description='the store it was routed to; "" for the warehouse')
+    target: Literal[tuple(RoutingDecision.Target.values)]
+    distance_m: int | None
+
+
+class SplitRuleOut(Schema):
+    channel: Literal[tuple(Channel.values)]
+    category: str
+
+
+class SupplyStatementOut(Schema):
+    id: str
+    organization: str
+    organization_name: str
+    period_start: date
+    period_end: date
+    total: str
+    lines: int = Field(..., description="how many allocation lines it sums")
+    status: Literal[tuple(Statement.Status.values)]
+    paid_at: datetime | None
