@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Subquery
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from omniretail.loyalty.models import Coupon, CouponTemplate, Member, Tier
 Kind = CouponTemplate.Kind
 MAX_VALID_DAYS = 366
 MAX_PER_MEMBER = 100
+MAX_TOTAL = 1_000_000
 MAX_ISSUE_KEY = Coupon._meta.get_field("issue_key").max_length
 
 
@@ -86,9 +87,12 @@ def define_template(
     valid_days: int = 30,
     per_member_limit: int = 1,
     for_birthday: bool = False,
+    is_public: bool = False,
+    total_limit: int | None = None,
 ) -> CouponTemplate:
     """A new template; `for_birthday` makes it the one the birthday sweep sends (the
-    merchant's previous birthday template stops being it)."""
+    merchant's previous birthday template stops being it); `is_public` puts it in the
+    领券中心, where members claim it themselves, `total_limit` of them at most."""
     name = (name or "").strip()[:40]
     if not name:
         raise field_error("name", _("请填写优惠券名称。"))
@@ -98,7 +102,10 @@ def define_template(
         "min_spend": _amount(min_spend, "min_spend"),
         "valid_days": _whole(valid_days, "valid_days", 1, MAX_VALID_DAYS),
         "per_member_limit": _whole(per_member_limit, "per_member_limit", 1, MAX_PER_MEMBER),
+        "is_public": bool(is_public),
     }
+    if total_limit is not None:
+        fields["total_limit"] = _whole(total_limit, "total_limit", 1, MAX_TOTAL)
     if kind == Kind.AMOUNT:
         fields["amount_off"] = _amount(amount_off, "amount_off", allow_zero=False)
         if fields["min_spend"] and fields["amount_off"] > fields["min_spend"]:
@@ -171,6 +178,60 @@ def issue_coupon(
             if again is not None:
                 return again
     raise Conflict(_("领券的人太多，请稍后再试。"), code="coupon_busy")
+
+
+def claimable_templates():
+    """The 领券中心: active public templates, newest first."""
+    return (
+        CouponTemplate.objects.filter(is_public=True, is_active=True)
+        .select_related("org")
+        .order_by("-created_at", "-id")
+    )
+
+
+@transaction.atomic
+def claim_coupon(*, template_id: str, user, idempotency_key: str) -> Coupon:
+    """The member takes one coupon of a public template; the same key returns the same
+    coupon. The template row's conditional UPDATE (one more claimed, while under the total)
+    comes first, so it also queues a member's own racing claims behind each other; over the
+    member's limit the transaction rolls that UPDATE back and nothing is written."""
+    key = f"claim:{user.pk}:{idempotency_key}"  # one member's key never finds another's
+    if len(key) > MAX_ISSUE_KEY or not idempotency_key:
+        raise field_error("key", _("领取请求无效，请刷新页面重试。"))
+    existing = Coupon.objects.filter(issue_key=key).first()
+    if existing is not None:
+        return existing
+    template = claimable_templates().filter(public_id=template_id).first()
+    if template is None:
+        raise NotFound(_("该优惠券不在领券中心，无法领取。"), fields={"template": _("不可领取")})
+    taken = (
+        CouponTemplate.objects.filter(pk=template.pk, is_public=True, is_active=True)
+        .filter(Q(total_limit__isnull=True) | Q(claimed_count__lt=F("total_limit")))
+        .update(claimed_count=F("claimed_count") + 1)
+    )
+    if not taken:
+        raise Conflict(
+            _("「%(name)s」已被领完。") % {"name": template.name},
+            code="coupon_sold_out",
+            fields={"template": _("已领完")},
+        )
+    held = Coupon.objects.filter(template=template, user=user).count()
+    if held >= template.per_member_limit:
+        raise Conflict(
+            _("「%(name)s」每人限领 %(n)s 张，您已领过。")
+            % {"name": template.name, "n": template.per_member_limit},
+            code="coupon_limit",
+            fields={"template": _("已达上限")},
+        )
+    return Coupon.objects.create(
+        template=template,
+        user=user,
+        org=template.org,
+        seq=held + 1,
+        source=Coupon.Source.CLAIM,
+        valid_until=timezone.now() + timedelta(days=template.valid_days),
+        issue_key=key,
+    )
 
 
 # ---------------------------------------------------------------- discounts at checkout

@@ -335,6 +335,11 @@ class CouponTemplate(PublicIdModel):
     per_member_limit = models.PositiveSmallIntegerField(_("每人限领"), default=1)
     for_birthday = models.BooleanField(_("生日券"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
+    # 领券中心: a public template is claimed by members themselves, at most `total_limit`
+    # in all (empty: no limit); `claimed_count` moves by one conditional UPDATE per claim.
+    is_public = models.BooleanField(_("领券中心可领"), default=False)
+    total_limit = models.PositiveIntegerField(_("发放总量"), null=True, blank=True)
+    claimed_count = models.PositiveIntegerField(_("已领数量"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -352,6 +357,11 @@ class CouponTemplate(PublicIdModel):
             ),
             models.UniqueConstraint(
                 fields=["org"], condition=Q(for_birthday=True), name="loyalty_one_birthday_coupon"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_limit__isnull=True)
+                | Q(claimed_count__lte=models.F("total_limit")),
+                name="loyalty_coupon_within_total",
             ),
         ]
 
@@ -373,6 +383,7 @@ class Coupon(PublicIdModel):
         STAFF = "staff", _("商家发放")
         BIRTHDAY = "birthday", _("生日礼")
         GROUPBUY = "groupbuy", _("拼团安慰")
+        CLAIM = "claim", _("领券中心")
 
     template = models.ForeignKey(CouponTemplate, on_delete=models.PROTECT, related_name="coupons")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -104,4 +104,5 @@ urlpatterns = [
     path("", include("omniretail.web.urls_delivery")),
     path("", include("omniretail.web.urls_merchandising")),
     path("", include("omniretail.web.urls_privacy")),
+    path("", include("omniretail.web.urls_shopping")),
 ]

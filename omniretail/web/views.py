@@ -21,6 +21,7 @@ from omniretail.notifications.selectors import notifications_for
 from omniretail.orders import services as orders
 from omniretail.payments.selectors import wallet_balance
 from omniretail.privacy import services as privacy
+from omniretail.shopping import services as shopping
 from omniretail.stores import selectors as stores
 
 PAGE_SIZE = 20
@@ -88,6 +89,8 @@ def product(request: HttpRequest, public_id: str) -> HttpResponse:
         item = catalog.public_product(public_id)
     except DomainError as exc:
         return _error(request, exc)
+    if request.user.is_authenticated:
+        shopping.record_view(user=request.user, product=item)
     return render(request, "web/product.html", {"tab": "", "product": item})
 
 
