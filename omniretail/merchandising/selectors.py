@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization
+from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.catalog import selectors as catalog
-from omniretail.catalog.models import Category, Product
+from omniretail.catalog.models import Category, Product, Sku
 from omniretail.core.errors import NotFound
 from omniretail.merchandising import specials
 from omniretail.merchandising.models import BrandHall, FeaturedSlot, SalesRank, Special
@@ -105,3 +106,29 @@ def shopper_region(user) -> Organization | None:
         .first()
     )
     return Organization.objects.filter(pk=region_id).first() if region_id else None
+
+
+MAX_CHOICES = 500
+
+
+def manageable_skus(user) -> list:
+    """The SKUs on sale whose specials `user` may set: its producers' (all, for the platform)."""
+    skus = Sku.objects.filter(is_active=True, product__status=Product.Status.APPROVED)
+    if not is_platform_operator(user):
+        skus = skus.filter(product__owner__in=organizations_of(user))
+    return list(skus.select_related("product").order_by("product__name", "id")[:MAX_CHOICES])
+
+
+def specials_for(user) -> list[Special]:
+    """The specials `user` may see in the console, latest first."""
+    specials = Special.objects.select_related("sku__product").order_by("-starts_at", "-id")
+    if not is_platform_operator(user):
+        specials = specials.filter(sku__product__owner__in=organizations_of(user))
+    return list(specials[:MAX_CHOICES])
+
+
+def may_run_specials(user) -> bool:
+    return (
+        is_platform_operator(user)
+        or organizations_of(user, kinds=[Organization.Kind.PRODUCER]).exists()
+    )

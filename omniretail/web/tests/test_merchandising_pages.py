@@ -126,3 +126,36 @@ def test_the_home_page_shows_the_featured_zone_only_while_scheduled(client, shop
     assert shop.offer.name in picks
     type(slot).objects.filter(pk=slot.pk).update(ends_at=now - timedelta(minutes=1))
     assert 'data-testid="home-picks"' not in body(client.get("/"))
+
+
+def test_the_producer_starts_a_special_on_its_console_page_and_a_bad_window_is_422(
+    client, shop, merchant_staff
+):
+    from omniretail.conftest import STAFF_PASSWORD
+    from omniretail.merchandising.models import Special
+
+    sku = shop.mask.skus.get(code="MASK-10")
+    client.login(username=shop.maker.username, password=STAFF_PASSWORD)
+    form = {
+        "sku": sku.public_id,
+        "price": "25.00",
+        "starts_at": "2030-01-01T10:00",
+        "ends_at": "2030-01-01T10:00",
+        "per_member_limit": "2",
+    }
+    refused = client.post("/producer/specials/", form)
+    assert refused.status_code == 422
+    assert "结束时间必须晚于开始时间。" in refused.content.decode()
+    assert 'value="25.00"' in refused.content.decode()  # the typed form is kept
+    assert not Special.objects.exists()
+    form["ends_at"] = "2030-01-02T10:00"
+    assert client.post("/producer/specials/", form).status_code == 302
+    special = Special.objects.get()
+    assert (special.sku, special.price, special.per_member_limit) == (sku, 29 - 4, 2)
+    assert timezone.localtime(special.starts_at).hour == 10
+    assert "每人限购 2 件" in body(client.get("/producer/specials/"))
+    assert client.post(f"/producer/specials/{special.public_id}/end/").status_code == 302
+    assert not Special.objects.exists()  # a special that had not started is removed
+    client.logout()
+    client.login(username=merchant_staff.username, password=STAFF_PASSWORD)
+    assert client.get("/producer/specials/").status_code == 403

@@ -214,6 +214,9 @@ MATRIX = {
     # packaging codes: a producer's staff only
     "code_batches": row("get", LOGIN, 403, 403, 403, 403, 403),
     "code_batch": row("get", LOGIN, 403, 403, 403, 403, 403, args=("batch",)),
+    # 特价促销: producers and the platform only
+    "specials": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "special_end": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "code_batch_progress": row("get", LOGIN, 403, 403, 403, 403, 403, args=("batch",)),
     # the supply channel: each kind of organisation is sent to its own console, and a
     # refused form goes back with its message (302); a retailer's objects are its own
