@@ -105,4 +105,5 @@ urlpatterns = [
     path("", include("omniretail.web.urls_merchandising")),
     path("", include("omniretail.web.urls_privacy")),
     path("", include("omniretail.web.urls_shopping")),
+    path("", include("omniretail.web.urls_analytics")),
 ]

@@ -161,6 +161,7 @@ MATRIX = {
     "m_complaint_resolve": row("post", LOGIN, 403, 403, 403, 403, 403, args=("complaint",)),
     # loyalty: owners and managers, as /api/loyalty's managed routes
     "m_loyalty": row("get", LOGIN, 200, 200, 403, 403, 200),
+    "m_analytics": row("get", LOGIN, 200, 200, 403, 403, 200),
     "m_loyalty_coupon_template": row("post", LOGIN, 422, 422, 403, 403, 422),
     "m_loyalty_coupon_issue": row("post", LOGIN, 404, 404, 403, 403, 404),
     "m_loyalty_rule": row("post", LOGIN, 422, 422, 403, 403, 422),
@@ -253,6 +254,7 @@ MATRIX = {
     "ops_top_up_rule": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_top_up_refund": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_reconciliation": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_analytics": row("get", LOGIN, 403, 403, 403, 403, 403),
     # community: the platform's prohibited words and the moderation audit
     "ops_community_words": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_reconciliation_detail": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),

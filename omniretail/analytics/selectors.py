@@ -1,0 +1,142 @@
+"""Reports over the roll-ups only (never raw orders): a period's figures beside those of the
+period of the same length just before it."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from omniretail.analytics.models import Channel, DailyPlatform, DailyProductSales, DailySales
+from omniretail.core.errors import field_error
+from omniretail.core.money import money
+
+MAX_DAYS = 366
+TOP_PRODUCTS = 20
+_SALES = ("orders", "gmv", "refunded", "returns", "return_count")
+_MONEY = {"gmv", "refunded", "returns"}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "Period":
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+
+def period(start: date | None, end: date | None, *, today: date) -> Period:
+    """The asked range, by default the last 30 days to today; refused when it ends before it
+    starts or spans more than a year."""
+    end = end or today
+    start = start or end - timedelta(days=29)
+    if end < start:
+        raise field_error("end", _("结束日期不能早于开始日期。"))
+    if (end - start).days + 1 > MAX_DAYS:
+        raise field_error("start", _("日期范围最长 %(days)s 天。") % {"days": MAX_DAYS})
+    return Period(start, end)
+
+
+def _sales(p: Period, merchant=None):
+    qs = DailySales.objects.filter(day__gte=p.start, day__lte=p.end)
+    return qs.filter(merchant=merchant) if merchant is not None else qs
+
+
+def _amounts(row: dict) -> dict:
+    """Sums as two-place amounts (SQLite's SUM drops the places), with net = gmv − refunded."""
+    row = {k: money(row[k] or 0) if k in _MONEY else v for k, v in row.items()}
+    return {**row, "net": row["gmv"] - row["refunded"]}
+
+
+def _totals(qs) -> dict:
+    return _amounts({k: v or 0 for k, v in qs.aggregate(**{k: Sum(k) for k in _SALES}).items()})
+
+
+def _change(now, before):
+    """Percent change from the previous period, None when it had nothing."""
+    return round((Decimal(now) - Decimal(before)) * 100 / Decimal(before), 1) if before else None
+
+
+def _compare(current: dict, previous: dict) -> dict:
+    return {
+        k: {"value": v, "previous": previous.get(k, 0), "change": _change(v, previous.get(k, 0))}
+        for k, v in current.items()
+    }
+
+
+def _daily(qs) -> list[dict]:
+    return [
+        _amounts(r)
+        for r in qs.values("day")
+        .annotate(gmv=Sum("gmv"), refunded=Sum("refunded"), orders=Sum("orders"))
+        .order_by("day")
+    ]
+
+
+def _by_channel(qs) -> list[dict]:
+    labels = dict(Channel.choices)
+    rows = qs.values("channel").annotate(
+        gmv=Sum("gmv"), refunded=Sum("refunded"), orders=Sum("orders")
+    )
+    return sorted(
+        ({**_amounts(r), "label": str(labels.get(r["channel"], r["channel"]))} for r in rows),
+        key=lambda r: -r["gmv"],
+    )
+
+
+def _members(p: Period) -> dict:
+    agg = DailyPlatform.objects.filter(day__gte=p.start, day__lte=p.end).aggregate(
+        new_members=Sum("new_members"), buyers=Sum("buyers")
+    )
+    return {k: v or 0 for k, v in agg.items()}
+
+
+def platform_report(p: Period) -> dict:
+    """GMV, orders, refunds, members and channel mix of the whole platform."""
+    prev = p.previous()
+    current = {**_totals(_sales(p)), **_members(p)}
+    previous = {**_totals(_sales(prev)), **_members(prev)}
+    return {
+        "period": p,
+        "previous_period": prev,
+        "figures": _compare(current, previous),
+        "channels": _by_channel(_sales(p)),
+        "daily": _daily(_sales(p)),
+    }
+
+
+def merchant_report(merchant, p: Period) -> dict:
+    """One merchant's sales by store and channel, and its top products."""
+    prev = p.previous()
+    sales = _sales(p, merchant)
+    stores = (
+        sales.values("store_id", "store__name")
+        .annotate(gmv=Sum("gmv"), refunded=Sum("refunded"), orders=Sum("orders"))
+        .order_by("-gmv")
+    )
+    products = (
+        DailyProductSales.objects.filter(merchant=merchant, day__gte=p.start, day__lte=p.end)
+        .values("sku_id", "product_name", "sku_name")
+        .annotate(
+            units=Sum("units"),
+            units_returned=Sum("units_returned"),
+            gmv=Sum("gmv"),
+            refunded=Sum("refunded"),
+        )
+        .order_by("-gmv", "sku_id")[:TOP_PRODUCTS]
+    )
+    return {
+        "period": p,
+        "previous_period": prev,
+        "figures": _compare(_totals(sales), _totals(_sales(prev, merchant))),
+        "channels": _by_channel(sales),
+        "stores": [_amounts(s) for s in stores],
+        "products": [_amounts(r) for r in products],
+        "daily": _daily(sales),
+    }

@@ -1,0 +1,212 @@
+"""Reports over analytics' roll-ups: the platform's (operators) and a merchant's (owners and
+managers), for a date range beside the period just before it, with charts and CSV export.
+The figures come from analytics.selectors; no rule lives here."""
+
+import csv
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from omniretail.analytics import selectors
+from omniretail.core.errors import DomainError, field_error
+from omniretail.stores import selectors as stores
+from omniretail.web import charts
+from omniretail.web.access import MANAGERS, operator_required, staff_required
+from omniretail.web.views import _error
+
+
+def _date(request: HttpRequest, name: str) -> date | None:
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise field_error(name, _("日期格式应为 YYYY-MM-DD。")) from None
+
+
+def _period(request: HttpRequest) -> selectors.Period:
+    return selectors.period(
+        _date(request, "start"), _date(request, "end"), today=timezone.localdate()
+    )
+
+
+def _figures(report: dict, keys) -> list[dict]:
+    labels = {
+        "gmv": _("成交额"),
+        "net": _("净销售额"),
+        "orders": _("订单数"),
+        "refunded": _("其后退款"),
+        "returns": _("当期退款"),
+        "return_count": _("退款笔数"),
+        "new_members": _("新会员"),
+        "buyers": _("下单人次"),
+    }
+    return [{"key": k, "label": labels[k], **report["figures"][k]} for k in keys]
+
+
+def _daily_chart(report: dict) -> str:
+    import plotly.graph_objects as go
+
+    days = [r["day"].isoformat() for r in report["daily"]]
+    figure = go.Figure(
+        [
+            go.Bar(
+                x=days,
+                y=[float(r["gmv"]) for r in report["daily"]],
+                name=_("成交额"),
+                marker_color="#e4393c",
+            ),
+            go.Scatter(
+                x=days,
+                y=[float(r["net"]) for r in report["daily"]],
+                name=_("净销售额"),
+                mode="lines+markers",
+                line_color="#333",
+            ),
+        ]
+    )
+    return charts.render(
+        figure,
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        height=280,
+        legend={"orientation": "h", "y": -0.2},
+        yaxis={"rangemode": "tozero"},
+    )
+
+
+def _channel_chart(report: dict) -> str:
+    import plotly.graph_objects as go
+
+    rows = [r for r in report["channels"] if r["gmv"]]
+    figure = go.Figure(
+        go.Pie(labels=[r["label"] for r in rows], values=[float(r["gmv"]) for r in rows], hole=0.5)
+    )
+    return charts.render(figure, margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=260)
+
+
+def _csv(filename: str, header: list[str], rows) -> HttpResponse:
+    """UTF-8 with a BOM, so Excel opens the Chinese headers as text."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _export(report: dict, table: str, prefix: str) -> HttpResponse:
+    p = report["period"]
+    name = f"{prefix}-{table}-{p.start}-{p.end}.csv"
+    if table == "daily":
+        return _csv(
+            name,
+            [_("日期"), _("订单数"), _("成交额"), _("其后退款"), _("净销售额")],
+            ((r["day"], r["orders"], r["gmv"], r["refunded"], r["net"]) for r in report["daily"]),
+        )
+    if table == "channels":
+        return _csv(
+            name,
+            [_("渠道"), _("订单数"), _("成交额"), _("其后退款"), _("净销售额")],
+            (
+                (r["label"], r["orders"], r["gmv"], r["refunded"], r["net"])
+                for r in report["channels"]
+            ),
+        )
+    if table == "stores" and "stores" in report:
+        return _csv(
+            name,
+            [_("门店"), _("订单数"), _("成交额"), _("其后退款"), _("净销售额")],
+            (
+                (r["store__name"] or _("无门店"), r["orders"], r["gmv"], r["refunded"], r["net"])
+                for r in report["stores"]
+            ),
+        )
+    if table == "products" and "products" in report:
+        return _csv(
+            name,
+            [_("商品"), _("规格"), _("件数"), _("退回件数"), _("成交额"), _("净销售额")],
+            (
+                (
+                    r["product_name"],
+                    r["sku_name"],
+                    r["units"],
+                    r["units_returned"],
+                    r["gmv"],
+                    r["net"],
+                )
+                for r in report["products"]
+            ),
+        )
+    raise field_error("export", _("无法导出该报表。"))
+
+
+@operator_required
+@require_GET
+def ops_analytics(request: HttpRequest) -> HttpResponse:
+    """?start=&end= (YYYY-MM-DD, by default the last 30 days) &export=daily|channels."""
+    template = "web/analytics/platform.html"
+    try:
+        report = selectors.platform_report(_period(request))
+        if export := request.GET.get("export"):
+            return _export(report, export, "platform")
+    except DomainError as exc:
+        return _error(
+            request,
+            exc,
+            template,
+            start=request.GET.get("start", ""),
+            end=request.GET.get("end", ""),
+        )
+    ctx = {
+        "report": report,
+        "figures": _figures(
+            report, ["gmv", "net", "orders", "refunded", "returns", "new_members", "buyers"]
+        ),
+        "daily_chart": _daily_chart(report),
+        "channel_chart": _channel_chart(report),
+        "start": report["period"].start.isoformat(),
+        "end": report["period"].end.isoformat(),
+    }
+    return render(request, template, ctx)
+
+
+@staff_required(roles=MANAGERS)
+@require_GET
+def m_analytics(request: HttpRequest, store) -> HttpResponse:
+    """The chosen store's merchant, every store of it; same parameters as the platform's, and
+    &export=stores|products."""
+    template = "web/analytics/merchant.html"
+    base = {
+        "store": store,
+        "stores": stores.stores_for_actor(request.user).filter(is_active=True),
+        "section": "analytics",
+    }
+    try:
+        report = selectors.merchant_report(store.merchant, _period(request))
+        if export := request.GET.get("export"):
+            return _export(report, export, store.merchant.code or "merchant")
+    except DomainError as exc:
+        return _error(
+            request,
+            exc,
+            template,
+            start=request.GET.get("start", ""),
+            end=request.GET.get("end", ""),
+            **base,
+        )
+    ctx = {
+        **base,
+        "report": report,
+        "figures": _figures(report, ["gmv", "net", "orders", "refunded", "returns"]),
+        "daily_chart": _daily_chart(report),
+        "channel_chart": _channel_chart(report),
+        "start": report["period"].start.isoformat(),
+        "end": report["period"].end.isoformat(),
+    }
+    return render(request, template, ctx)
