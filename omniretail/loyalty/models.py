@@ -368,6 +368,11 @@ class CouponTemplate(PublicIdModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def remaining(self) -> int | None:
+        """How many the 领券中心 still has (None: no total limit)."""
+        return None if self.total_limit is None else self.total_limit - self.claimed_count
+
 
 class Coupon(PublicIdModel):
     """One coupon held by a member. `seq` numbers a member's coupons of one template, so

@@ -275,6 +275,10 @@ def merchant_coupon_template(request: HttpRequest, store) -> HttpResponse:
             valid_days=_int(form.get("valid_days"), "valid_days"),
             per_member_limit=_int(form.get("per_member_limit") or "1", "per_member_limit"),
             for_birthday=form.get("for_birthday") == "on",
+            is_public=form.get("is_public") == "on",
+            total_limit=_int(form["total_limit"], "total_limit")
+            if form.get("total_limit")
+            else None,
         )
 
     return _managed(request, store, act, "coupon_template")

@@ -63,9 +63,6 @@ def _centre(request, *, error=None, status=200):
             held[template_id] = held.get(template_id, 0) + 1
     for template in templates:
         template.held = held.get(template.pk, 0)
-        template.remaining = (
-            None if template.total_limit is None else template.total_limit - template.claimed_count
-        )
     ctx = {"tab": "me", "templates": templates, "key": new_public_id(), "error": error}
     return render(request, "web/shopping/coupon_centre.html", ctx, status=status)
 

@@ -142,3 +142,26 @@ def test_twenty_members_racing_for_the_last_five_get_exactly_five(merchant, race
     template.refresh_from_db()
     assert template.claimed_count == 8
     assert Coupon.objects.filter(template=template).count() == 5
+
+
+@pytest.mark.django_db
+def test_the_console_puts_a_template_in_the_centre_with_a_total(merchant_staff, store, shopper):
+    console = logged_in(merchant_staff)
+    form = {
+        "name": "新客满30减3",
+        "kind": "amount",
+        "amount_off": "3",
+        "min_spend": "30",
+        "valid_days": "7",
+        "per_member_limit": "1",
+        "is_public": "on",
+        "total_limit": "100",
+    }
+    assert console.post("/merchant/loyalty/coupon-template/", form).status_code == 302
+    assert "领券中心 · 剩余 100 张" in console.get("/merchant/loyalty/").content.decode()
+    centre = logged_in(shopper).get("/coupons/center/").content.decode()
+    assert "新客满30减3" in centre and "剩余 100 张" in centre
+
+    bad = console.post("/merchant/loyalty/coupon-template/", {**form, "total_limit": "0"})
+    assert bad.status_code == 422
+    assert CouponTemplate.objects.filter(name="新客满30减3").count() == 1
