@@ -159,3 +159,13 @@ def test_the_producer_starts_a_special_on_its_console_page_and_a_bad_window_is_4
     client.logout()
     client.login(username=merchant_staff.username, password=STAFF_PASSWORD)
     assert client.get("/producer/specials/").status_code == 403
+
+
+def test_the_cart_line_shows_the_price_checkout_will_charge(client, shop):
+    put_on_special(shop)
+    sku = shop.mask.skus.get(code="MASK-10")
+    client.post("/cart/add/", {"sku": sku.public_id, "quantity": "2"})
+    cart = body(client.get("/cart/"))
+    line = cart.split('data-testid="cart-line"')[1]
+    assert '<span class="price">¥29.90</span>' in line
+    assert "¥59.80" in cart  # the subtotal at the special price
