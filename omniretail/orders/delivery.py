@@ -133,6 +133,22 @@ def deliveries_for_rider(rider) -> QuerySet[Delivery]:
     )
 
 
+def deliveries_of_store(store, *, limit: int = 100) -> list[Delivery]:
+    """The store console's view: legs not yet delivered, then the latest delivered; each
+    marked `late` when past its ETA (delivered after it, or still out)."""
+    now = timezone.now()
+    legs = list(
+        Delivery.objects.filter(order__store=store)
+        .exclude(order__status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED])
+        .select_related("order", "rider")
+        .order_by("delivered_at", "-order__created_at")[:limit]
+    )
+    for leg in legs:
+        done = leg.delivered_at or now
+        leg.late = bool(leg.promised_at and done > leg.promised_at)
+    return legs
+
+
 def delivery_for_rider(rider, order_id: str) -> Delivery:
     """A delivery of one of the rider's merchants; another merchant's is not found."""
     found = (

@@ -12,5 +12,6 @@ urlpatterns = [
         name="address_action",
     ),
     path("rider/", views_rider.deliveries, name="rider"),
+    path("merchant/deliveries/", views_rider.store_deliveries, name="m_deliveries"),
     path("rider/<str:order_id>/<str:action>/", views_rider.rider_action, name="rider_action"),
 ]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from omniretail.core import uploads
 from omniretail.core.errors import DomainError, NotFound
 from omniretail.orders import delivery
+from omniretail.web.access import staff_required
 from omniretail.web.views import _error
 
 STEPS = {
@@ -64,3 +65,13 @@ def rider_action(request: HttpRequest, order_id: str, action: str) -> HttpRespon
         return _page(request, error=exc)
     messages.success(request, _("已更新：订单 %(number)s。") % {"number": leg.order.number})
     return redirect("web:rider")
+
+
+@staff_required
+@require_GET
+def store_deliveries(request: HttpRequest, store) -> HttpResponse:
+    """The store console: its deliveries with rider, ETA and the late ones flagged."""
+    from omniretail.web.views_merchant import _ctx
+
+    ctx = _ctx(request, store, "orders", deliveries=delivery.deliveries_of_store(store))
+    return render(request, "web/merchant/deliveries.html", ctx)

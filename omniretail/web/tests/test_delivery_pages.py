@@ -178,3 +178,20 @@ def test_a_rider_updating_an_order_not_assigned_to_them_gets_409_or_404_nothing_
     order.refresh_from_db()
     assert leg.status == Delivery.Status.ACCEPTED and leg.rider == commerce.staff
     assert order.status == Order.Status.PAID
+
+
+def test_the_store_console_lists_its_deliveries_and_flags_the_late_one(
+    client, commerce, paid_delivery
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(commerce.staff)
+    client.post(f"/rider/{paid_delivery.public_id}/accept/")
+    url = f"/merchant/deliveries/?store={commerce.near_store.public_id}"
+    page = text(client.get(url))
+    assert 'data-testid="store-delivery"' in page and paid_delivery.number in page
+    assert 'data-testid="late-flag"' not in page
+    Delivery.objects.update(promised_at=timezone.now() - timedelta(minutes=5))
+    assert 'data-testid="late-flag"' in text(client.get(url))

@@ -91,6 +91,7 @@ MATRIX = {
         data={"order": "order", "condition": "resellable"},
     ),
     "m_stock": row("get", LOGIN, 200, 200, 200, 200, 200),
+    "m_deliveries": row("get", LOGIN, 200, 200, 200, 200, 200),
     # the till: every role of the merchant; the rival has its own store's till
     "till": row("get", LOGIN, 200, 200, 200, 200, 200),
     "till_shift": row("get", LOGIN, 200, 200, 200, 200, 200),
