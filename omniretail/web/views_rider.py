@@ -15,6 +15,7 @@ from omniretail.core.errors import DomainError, NotFound
 from omniretail.orders import delivery
 from omniretail.web.access import staff_required
 from omniretail.web.views import _error
+from omniretail.web.views_merchant import _ctx
 
 STEPS = {
     "accept": delivery.accept,
@@ -71,7 +72,5 @@ def rider_action(request: HttpRequest, order_id: str, action: str) -> HttpRespon
 @require_GET
 def store_deliveries(request: HttpRequest, store) -> HttpResponse:
     """The store console: its deliveries with rider, ETA and the late ones flagged."""
-    from omniretail.web.views_merchant import _ctx
-
     ctx = _ctx(request, store, "orders", deliveries=delivery.deliveries_of_store(store))
     return render(request, "web/merchant/deliveries.html", ctx)
