@@ -1,9 +1,11 @@
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
 from omniretail.core.money import MoneyIn
+from omniretail.referrals.models import Attribution, Form, PayoutRequest
 
 # Money and rates travel as decimal strings ("39.90", "0.0500"); points as integers.
 
@@ -41,9 +43,9 @@ class LinkOut(Schema):
 
 class EarningOut(Schema):
     id: str
-    kind: str
-    status: str
-    form: str
+    kind: Literal[tuple(Attribution.Kind.values)]
+    status: Literal[tuple(Attribution.Status.values)]
+    form: Literal[tuple(Form.values)]
     merchant: str
     product: str
     product_name: str
@@ -111,7 +113,7 @@ class PayoutOut(Schema):
     reseller: str
     reseller_name: str
     amount: str
-    status: str
+    status: Literal[tuple(PayoutRequest.Status.values)]
     reason: str
     created_at: datetime
     decided_at: datetime | None

@@ -1,7 +1,13 @@
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
+
+from omniretail.orders.schemas import DiscountLineOut
+from omniretail.till.models import TillSale
+
+TillPayment = Literal[tuple(TillSale.Payment.values)]
 
 
 class TillSaleOut(Schema):
@@ -13,10 +19,10 @@ class TillSaleOut(Schema):
     staff: str
     member_phone: str | None = Field(None, description="masked, 138****8000")
     subtotal: str
-    discount_lines: list[dict] = Field([], description="kind (tier|coupon), label, amount")
+    discount_lines: list[DiscountLineOut] = []
     discount_total: str
     total: str
-    payment: str = Field(..., description="cash | balance")
+    payment: TillPayment
     tendered: str | None
     change: str
     points: dict[str, int] = Field({}, description="asset code -> points this sale earns")
@@ -24,7 +30,7 @@ class TillSaleOut(Schema):
 
 
 class TillShiftMethodOut(Schema):
-    payment: str
+    payment: TillPayment
     count: int
     amount: str
     refunded: str
