@@ -15,7 +15,6 @@ from omniretail.orders.models import Order
 from omniretail.payments import services as payments
 from omniretail.privacy import services as privacy
 from omniretail.privacy.models import POLICY_VERSION, Consent
-from omniretail.web.tests.factories import pay_from_wallet, place_order
 
 pytestmark = pytest.mark.django_db
 PHONE = "13600136000"
@@ -46,6 +45,36 @@ def test_the_first_sign_in_needs_consent_and_records_it(client):
     assert not privacy.needs_consent(PHONE)
     Consent.objects.update(version="2020-01")
     assert privacy.needs_consent(PHONE)
+
+
+def place_order(shopper, store, lines, kind="pickup"):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from omniretail.orders import services
+
+    slot = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+    fulfilment = services.resolve_fulfilment(
+        kind=kind,
+        store=store,
+        pickup_slot_start=slot if kind == "pickup" else None,
+        delivery_address={"name": "李雷", "phone": PHONE, "address": "延安路1号"}
+        if kind == "delivery"
+        else None,
+    )
+    return services.checkout(
+        shopper=shopper, lines=lines, fulfilment=fulfilment, payment_provider="balance"
+    )
+
+
+def pay_from_wallet(order, capture):
+    from omniretail.payments.models import PaymentIntent
+
+    with capture(execute=True):
+        payments.start_payment(intent=PaymentIntent.objects.get(public_id=order.payment_intent_id))
+    order.refresh_from_db()
+    return order
 
 
 @pytest.fixture
