@@ -1,7 +1,8 @@
 """销售排行: per category with its subcategories (and over every category), per region (and
 over every region), for the last 7 and 30 days. Counted from orders paid in the period: an
 order refunded in full counts nothing, a line counts its units less those returned, at the
-price paid. Rewritten by a scheduled job (tasks.py), so a page read is one indexed query."""
+price paid; goods handed out for points alone (the points mall) are not sales. Rewritten
+by a scheduled job (tasks.py), so a page read is one indexed query."""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.utils import timezone
 from omniretail.catalog.models import Category
 from omniretail.core.money import money
 from omniretail.merchandising.models import SalesRank
+from omniretail.orders import prepaid
 from omniretail.orders.models import Order, OrderLine
 
 PERIODS = (7, 30)
@@ -27,6 +29,7 @@ def _net_sales(*, since, until):
     rows = (
         OrderLine.objects.filter(order__paid_at__gte=since, order__paid_at__lt=until)
         .exclude(order__status__in=[S.CANCELLED, S.REFUNDED])
+        .exclude(order__payment_provider=prepaid.PROVIDER)  # handed out for points alone
         .values(
             product=F("sku__product_id"),
             category=F("sku__product__category_id"),

@@ -78,3 +78,11 @@ def test_a_refresh_replaces_the_previous_ranking(place_order, pay, sku):
 def test_the_ranking_is_a_scheduled_job():
     job = periodic_jobs()["omniretail.merchandising.ranking.refresh"]
     assert job.seconds == 600
+
+
+def test_goods_handed_out_for_points_alone_are_not_sales(store, stocked, shopper, sku):
+    from omniretail.orders import prepaid
+
+    prepaid.place_points_pickup(shopper=shopper, store=store, sku=sku, quantity=2, note="积分兑换")
+    ranking.refresh()
+    assert rows(7, None, None) == []
