@@ -78,6 +78,16 @@ def load(city) -> list[str]:
     coupons.issue_coupon(
         template=welcome, user=shopper, source="staff", idempotency_key="demo:welcome-coupon"
     )
+    coupons.define_template(  # the 领券中心 has something to claim
+        org=hubin,
+        name="领券中心 满30减5",
+        kind="amount",
+        amount_off="5",
+        min_spend="30",
+        valid_days=14,
+        is_public=True,
+        total_limit=100,
+    )
     lines = [
         f"Loyalty: {shopper.phone} holds offline points at {hubin.name}, 10:1 to platform "
         "points after an SMS check (/me/points/); merchant console /merchant/loyalty/.",
