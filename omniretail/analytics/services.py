@@ -72,7 +72,10 @@ def refunds_on(day: date) -> list[tuple[str, Decimal]]:
 
 @transaction.atomic
 def rollup_day(day: date) -> None:
-    """Rewrites the day's rows from raw orders, lines and refunds."""
+    """Rewrites the day's rows from raw orders, lines and refunds. The day's platform row is
+    locked first, so two runs of the same day (a slow run overlapping the next) take turns."""
+    DailyPlatform.objects.get_or_create(day=day)
+    DailyPlatform.objects.select_for_update().get(day=day)
     start, end = day_bounds(day)
     sold = list(
         Order.objects.filter(paid_at__gte=start, paid_at__lt=end).only(
