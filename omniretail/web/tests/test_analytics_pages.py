@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from omniretail.accounts.models import Membership
 from omniretail.analytics.models import Channel, DailyPlatform, DailyProductSales, DailySales
+from omniretail.conftest import make_staff
 
 
 @pytest.fixture
@@ -109,3 +111,15 @@ def test_reports_never_read_raw_orders(client, platform_staff, rollups):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("web:ops_analytics")).status_code == 200
     assert not [q for q in queries.captured_queries if "orders_order" in q["sql"]]
+
+
+def test_the_merchant_dashboard_links_the_report_for_managers_only(
+    client, merchant, merchant_staff, store
+):
+    client.force_login(merchant_staff)  # a manager
+    assert 'data-testid="nav-analytics"' in client.get(reverse("web:m_dashboard")).content.decode()
+    clerk = make_staff(merchant, "till-clerk", role=Membership.Role.STAFF)
+    client.force_login(clerk)
+    page = client.get(reverse("web:m_dashboard"))
+    assert page.status_code == 200
+    assert 'data-testid="nav-analytics"' not in page.content.decode()
