@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from omniretail.accounts.models import ApiToken, Membership, OneTimeCode, Organization, User
+from omniretail.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    OneTimeCode,
+    Organization,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -56,6 +63,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     search_fields = ["name", "user__username", "prefix"]
     readonly_fields = ["public_id", "prefix", "token_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are sent, accepted and revoked on the staff pages; here they are read."""
+
+    list_display = ["public_id", "organization", "phone", "role", "created_at"]
+    search_fields = ["phone", "organization__name"]
+    readonly_fields = [f.name for f in Invitation._meta.fields]
 
     def has_add_permission(self, request):
         return False

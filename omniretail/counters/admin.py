@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from omniretail.accounts.admin_scoping import ScopedReadOnlyAdmin
 from omniretail.counters.models import (
+    AdCampaign,
     Bay,
     Command,
     Counter,
@@ -102,3 +103,15 @@ class RepairStepAdmin(ScopedReadOnlyAdmin):
     list_display = ["ticket", "step", "note", "actor", "at"]
     list_filter = ["step"]
     search_fields = ["ticket__public_id"]
+
+
+@admin.register(AdCampaign)
+class AdCampaignAdmin(admin.ModelAdmin):
+    """Campaigns are made and ended on the ops page (`/ops/counter-ads/`); here they are read."""
+
+    list_display = ["public_id", "merchant", "name", "starts_at", "ends_at", "impressions"]
+    search_fields = ["name"]
+    readonly_fields = [f.name for f in AdCampaign._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

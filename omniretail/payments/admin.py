@@ -8,8 +8,13 @@ from omniretail.payments.models import (
     CallbackLog,
     CreditBill,
     CreditLine,
+    CreditLineEvent,
     CreditRepayment,
+    CreditRule,
+    Instalment,
     InstalmentPlan,
+    InstalmentTerms,
+    LateFee,
     Mismatch,
     PaymentIntent,
     Reconciliation,
@@ -130,3 +135,29 @@ class InstalmentPlanAdmin(ReadOnlyAdmin):
     list_display = ["public_id", "user", "principal", "months", "fee", "release", "status"]
     list_filter = ["status", "months", "release"]
     search_fields = ["public_id", "intent_id", "user__phone"]
+
+
+@admin.register(CreditRule)
+class CreditRuleAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "min_tier_rank", "min_paid_orders", "limit", "is_active"]
+
+
+@admin.register(CreditLineEvent)
+class CreditLineEventAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "line", "kind", "old_limit", "new_limit", "at"]
+    list_filter = ["kind"]
+
+
+@admin.register(InstalmentTerms)
+class InstalmentTermsAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "organization", "months", "release"]
+
+
+@admin.register(Instalment)
+class InstalmentAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "number", "due_on", "principal", "fee", "paid_at", "waived"]
+
+
+@admin.register(LateFee)
+class LateFeeAdmin(ReadOnlyAdmin):
+    list_display = ["day", "bill", "instalment", "overdue", "amount"]
