@@ -145,7 +145,7 @@ def deliveries_of_store(store, *, limit: int = 100) -> list[Delivery]:
     )
     for leg in legs:
         done = leg.delivered_at or now
-        leg.late = bool(leg.promised_at and done > leg.promised_at)
+        leg.late = bool(leg.promised_at and done > leg.promised_at)  # type: ignore[attr-defined]
     return legs
 
 

@@ -194,7 +194,9 @@ def _validate_address(address: dict | None) -> dict:
             fields.update(exc.fields)
     if fields:
         raise ValidationFailed(fields=fields)
-    clean = {k: str(address[k]).strip()[:200] for k in ("name", "phone", "address")}
+    clean: dict[str, str | float] = {
+        k: str(address[k]).strip()[:200] for k in ("name", "phone", "address")
+    }
     if address.get("lat") is not None or address.get("lon") is not None:
         clean["lat"], clean["lon"] = validate_point(address.get("lat"), address.get("lon"))
     return clean

@@ -380,14 +380,19 @@ def spend(intent: PaymentIntent, *, amount: Decimal | None = None, key: str = ""
     """Pay `intent` (or `amount` of it, an instalment plan's principal) from the payer's
     line: the ledger's conditional UPDATE refuses to spend more than is available, so any
     number of purchases at once can never together exceed the line."""
+    payer = intent.payer
+    if payer is None:
+        raise field_error("payer", _("信用支付需要付款人。"))
     with transaction.atomic():
-        line = CreditLine.objects.select_for_update().filter(user_id=intent.payer_id).first()
-        check_payer(intent.payer)
-        line = _roll(line)
+        found = CreditLine.objects.select_for_update().filter(user=payer).first()
+        check_payer(payer)
+        if found is None:  # check_payer refuses a payer without a line; for the reader
+            raise NotFound(_("您还没有信用额度。"))
+        line = _roll(found)
         amount = intent.amount if amount is None else amount
         try:
             posting = ledger.post(
-                debit=available_account(intent.payer),
+                debit=available_account(payer),
                 credit=clearing_account(),
                 amount=yuan_to_fen(amount),
                 idempotency_key=key or f"payment:{intent.public_id}",
@@ -434,6 +439,8 @@ def refund_payment(refund, *, reduce=None) -> Posting:
             )
             posting = posting or wallet_posting
         cure(line)
+    if posting is None:  # a refund of nothing is refused before any posting
+        raise Conflict(_("没有可退回的信用金额。"), code="not_refundable")
     return posting
 
 
@@ -645,7 +652,7 @@ def overdue_lines():
 
 
 def validate_rule(*, min_tier_rank, min_paid_orders, limit) -> dict:
-    values = {}
+    values: dict[str, int | Decimal] = {}
     for name, value in (("min_tier_rank", min_tier_rank), ("min_paid_orders", min_paid_orders)):
         try:
             number = int(str(value).strip())

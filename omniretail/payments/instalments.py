@@ -237,6 +237,8 @@ def apply_payment(repayment: CreditRepayment) -> None:
     activates the plan; each instalment's principal goes back to the available credit and
     its fee to the platform's fee income. An instalment paid twice (two payments racing)
     goes to the stored balance; a payment for a plan no longer running is refunded."""
+    if repayment.plan_id is None:  # a bill's repayment: not an instalment
+        return
     plan = InstalmentPlan.objects.select_for_update().get(pk=repayment.plan_id)
     if plan.status == Status.PENDING and not _activate(plan, repayment):
         return
