@@ -39,7 +39,7 @@ def _shopper():
     return User.objects.get_or_create(username="bench-payer", phone="13900001234")[0]
 
 
-def _started_intents(provider: str, n: int, reference_of=lambda i: f"R{i}") -> list:
+def _started_intents(provider: str, n: int, reference_of) -> list:
     """n intents as if started at the provider: processing, with a charge reference."""
     from django.utils import timezone
 
@@ -47,16 +47,17 @@ def _started_intents(provider: str, n: int, reference_of=lambda i: f"R{i}") -> l
     from omniretail.payments.models import PaymentIntent
 
     payer, now = _shopper(), timezone.now()
+    ids = [new_public_id() for _ in range(n)]
     rows = [
         PaymentIntent(
-            public_id=new_public_id(),
+            public_id=ids[i],
             purpose="bench",
             reference=f"{provider}-{i}",
             amount=Decimal("19.90"),
             payer=payer,
             provider=provider,
             status=PaymentIntent.Status.PROCESSING,
-            provider_reference=reference_of(i),
+            provider_reference=reference_of(ids[i], i),
             expires_at=now + timedelta(hours=1),
         )
         for i in range(n)
@@ -89,18 +90,37 @@ def _sandbox_notifications(intents) -> list[tuple[bytes, dict]]:
     return out
 
 
-# provider -> builder of (body, headers) per intent, each as that provider sends it
-BUILDERS = {"sandbox_gateway": _sandbox_notifications}
+def _wechatpay_notifications(intents) -> list[tuple[bytes, dict]]:
+    """TRANSACTION.SUCCESS, RSA-signed by the sandbox's platform key, AES-256-GCM encrypted."""
+    from omniretail.sandbox_wechatpay.wechat import notification_for
+
+    return [notification_for(intent) for intent in intents]
 
 
-def _notifications(provider: str, build) -> tuple[float, float]:
+def _alipay_notifications(intents) -> list[tuple[bytes, dict]]:
+    """TRADE_SUCCESS, form-encoded and RSA2-signed by the sandbox's Alipay key."""
+    from omniretail.sandbox_alipay.notify import signed_notification
+
+    return [signed_notification(intent) for intent in intents]
+
+
+# provider -> (builder of (body, headers) per intent as that provider sends it, the charge
+# reference the started intent holds)
+BUILDERS = {
+    "sandbox_gateway": (_sandbox_notifications, lambda intent_id, i: f"R{i}"),
+    "wechatpay": (_wechatpay_notifications, lambda intent_id, i: intent_id),
+    "alipay": (_alipay_notifications, lambda intent_id, i: intent_id),
+}
+
+
+def _notifications(provider: str, build, reference_of) -> tuple[float, float]:
     """(applied per second, plain conditional UPDATEs per second) for `provider`."""
     from django.db import connection, transaction
 
     from omniretail.payments import services
     from omniretail.payments.models import PaymentIntent
 
-    intents = _started_intents(provider, NOTIFICATIONS)
+    intents = _started_intents(provider, NOTIFICATIONS, reference_of)
     notes = build(intents)
     started = time.perf_counter()
     for body, headers in notes:
@@ -206,10 +226,15 @@ def _reconciliation() -> tuple[float, float, int]:
 
 def main() -> None:
     with django_database("payments") as label:
+        from omniretail.payments import services
+
         header(f"payments on {label}")
         rows = []
-        for provider, build in BUILDERS.items():
-            ours, bound = _notifications(provider, build)
+        for provider, (build, reference_of) in BUILDERS.items():
+            if not services.provider_enabled(provider):
+                print(f"{provider}: not enabled here (its sandbox is off), skipped")
+                continue
+            ours, bound = _notifications(provider, build, reference_of)
             rows.append([provider, NOTIFICATIONS, round(ours), round(bound), ours / bound])
         print(f"notifications verified and applied, {NOTIFICATIONS} per provider")
         print_table(["provider", "n", "applied/s", "plain UPDATE/s", "ratio"], rows)
