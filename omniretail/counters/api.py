@@ -120,6 +120,8 @@ def ticket_out(ticket, viewer=None) -> dict:
         "fault": ticket.fault,
         "photos": [url for url in map(uploads.photo_url, ticket.photos) if url],
         "step": ticket.step,
+        "model": ticket.product.public_id if ticket.product_id else None,
+        "fault_kind": ticket.fault_kind,
         "drop_off_at": ticket.drop_off_at,
         "checked_in_at": ticket.checked_in_at,
         "return_to": ticket.return_to,
@@ -253,6 +255,8 @@ def book_repair(request, payload: Form[RepairIn], photos: File[list[UploadedFile
             fault=payload.fault,
             photos=names,
             drop_off_at=payload.drop_off_at,
+            product=repairs.repair_model(payload.model),
+            fault_kind=payload.fault_kind,
         )
     return Status(201, ticket_out(ticket))
 

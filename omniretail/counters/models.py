@@ -312,6 +312,15 @@ class RepairTicket(PublicIdModel, TimeStampedModel):
         RETURNED = "returned", _("已修好待取")
         COLLECTED = "collected", _("已取车")
 
+    class FaultKind(models.TextChoices):
+        BRAKES = "brakes", _("刹车")
+        BATTERY = "battery", _("电池/续航")
+        MOTOR = "motor", _("电机")
+        CHARGING = "charging", _("充电")
+        TYRE = "tyre", _("轮胎")
+        ELECTRICS = "electrics", _("灯光/仪表/电气")
+        OTHER = "other", _("其他")
+
     class ReturnTo(models.TextChoices):
         COUNTER = "counter", _("售货柜")
         STORE = "store", _("门店")
@@ -333,6 +342,13 @@ class RepairTicket(PublicIdModel, TimeStampedModel):
     vehicle_serial = models.CharField(_("车架号"), max_length=40)
     plate = models.CharField(_("车牌"), max_length=20, blank=True)
     fault = models.TextField(_("故障描述"))
+    # the model and kind of fault, for the producer's insight (per model and region)
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fault_kind = models.CharField(
+        _("故障类型"), max_length=10, choices=FaultKind.choices, default=FaultKind.OTHER
+    )
     photos = models.JSONField(default=list, blank=True)
     drop_off_at = models.DateTimeField(_("预约送修时间"))
     step = models.CharField(max_length=20, choices=Step.choices, default=Step.RECEIVED)

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import require_user
+from omniretail.catalog.models import Product
 from omniretail.core.errors import Conflict, PermissionDenied, field_error
 from omniretail.core.geo import bounding_box, haversine_m, validate_point
 from omniretail.core.uploads import stored_photos
-from omniretail.counters.models import Counter, RepairStep, RepairTicket, StaffTask
+from omniretail.counters.models import Bay, Counter, RepairStep, RepairTicket, StaffTask
 from omniretail.counters.services import clean_text, close_tasks, open_task, require_manager
 from omniretail.notifications.services import notify
 
@@ -40,6 +41,21 @@ def nearest_counters(*, lat, lon, radius_m: int = 10_000, limit: int = 10) -> li
     return sorted(found, key=lambda pair: pair[1])[:limit]
 
 
+def repair_models():
+    """The models a repair may name: the products the counters carry."""
+    return Product.objects.filter(pk__in=Bay.objects.values("sku__product_id")).order_by("name")
+
+
+def repair_model(public_id: str):
+    """The model named on a booking (none when left blank)."""
+    if not (public_id or "").strip():
+        return None
+    product = repair_models().filter(public_id=public_id.strip()).first()
+    if product is None:
+        raise field_error("model", _("请选择售货柜在售的车型。"))
+    return product
+
+
 def _tell(ticket: RepairTicket, text: str) -> None:
     notify(
         user=ticket.shopper,
@@ -52,9 +68,21 @@ def _tell(ticket: RepairTicket, text: str) -> None:
 
 @transaction.atomic
 def book_repair(
-    *, shopper, counter: Counter, vehicle_serial: str, plate: str, fault: str, photos, drop_off_at
+    *,
+    shopper,
+    counter: Counter,
+    vehicle_serial: str,
+    plate: str,
+    fault: str,
+    photos,
+    drop_off_at,
+    product=None,
+    fault_kind: str = "",
 ) -> RepairTicket:
     require_user(shopper)
+    fault_kind = fault_kind or RepairTicket.FaultKind.OTHER
+    if fault_kind not in RepairTicket.FaultKind.values:
+        raise field_error("fault_kind", _("请选择故障类型。"))
     photos = stored_photos(photos)  # names core.uploads stored, never URLs
     if drop_off_at is not None and timezone.is_naive(drop_off_at):
         drop_off_at = timezone.make_aware(drop_off_at)  # a time typed without zone is local
@@ -67,6 +95,8 @@ def book_repair(
         vehicle_serial=clean_text(vehicle_serial, "vehicle_serial", 40).upper(),
         plate=clean_text(plate, "plate", 20, required=False).upper(),
         fault=clean_text(fault, "fault", 2000),
+        product=product,
+        fault_kind=fault_kind,
         photos=photos,
         drop_off_at=drop_off_at,
     )

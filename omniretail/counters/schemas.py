@@ -111,6 +111,8 @@ class RepairIn(Schema):
     plate: str = ""
     fault: str
     drop_off_at: datetime
+    model: str = ""  # a product the counters carry (public id)
+    fault_kind: str = ""  # brakes, battery, motor, charging, tyre, electrics, other
 
 
 class AdvanceIn(Schema):

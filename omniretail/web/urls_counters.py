@@ -13,6 +13,7 @@ urlpatterns = [
     path("counter/<str:code>/ads/shown/", views.kiosk_ads_shown, name="counter_kiosk_ads_shown"),
     path("counter/<str:code>/buy", views.buy, name="counter_buy"),
     path("counter/vends/<str:public_id>/", views.vend_status, name="counter_vend"),
+    path("producer/counter-insight/", views.producer_insight, name="counter_insight"),
     path("ops/counters/", views.ops, name="counter_ops"),
     path("ops/counters/new/", views.ops_counter_new, name="counter_ops_new"),
     path("ops/counter-ads/", views.ops_ads, name="counter_ops_ads"),

@@ -22,11 +22,21 @@ from omniretail.catalog.models import Product
 from omniretail.core import uploads
 from omniretail.core.errors import DomainError, field_error
 from omniretail.core.throttle import client_ip
-from omniretail.counters import ads, console, kiosk, leads, repairs, selectors, services, vending
+from omniretail.counters import (
+    ads,
+    console,
+    insight,
+    kiosk,
+    leads,
+    repairs,
+    selectors,
+    services,
+    vending,
+)
 from omniretail.counters.models import Counter, RepairTicket, Vend
 from omniretail.payments import selectors as payment_selectors
 from omniretail.web import charts
-from omniretail.web.access import staff_required
+from omniretail.web.access import producer_required, staff_required
 from omniretail.web.views import _error
 
 NEW_COUNTER_BAY_ROWS = 6  # bay rows on the registration form; more are added on the API
@@ -466,6 +476,8 @@ def repair_new(request: HttpRequest) -> HttpResponse:
     # it and offers the check-in of a booking there
     ctx = {"tab": "", "form": request.POST or request.GET}
     ctx["mine"] = selectors.repairs_for_shopper(request.user).order_by("-created_at")[:20]
+    ctx["models"] = repairs.repair_models()  # the producer learns which came in for repair
+    ctx["fault_kinds"] = RepairTicket.FaultKind.choices
     try:
         ctx["nearby"] = repairs.nearest_counters(lat=lat, lon=lon) if lat and lon else []
     except DomainError as exc:
@@ -485,6 +497,8 @@ def repair_new(request: HttpRequest) -> HttpResponse:
                     fault=request.POST.get("fault", ""),
                     photos=photos,
                     drop_off_at=drop_off,
+                    product=repairs.repair_model(request.POST.get("model", "")),
+                    fault_kind=request.POST.get("fault_kind", ""),
                 )
         except DomainError as exc:
             return _error(request, exc, "web/counters/repair_new.html", **ctx)
@@ -526,6 +540,39 @@ def repair_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if ctx["next_step"]:
         ctx["next_label"] = RepairTicket.Step(ctx["next_step"]).label
     return render(request, "web/counters/repair.html", ctx)
+
+
+@producer_required
+@require_GET
+def producer_insight(request: HttpRequest) -> HttpResponse:
+    """Per model and region: scans, leads, conversions, vends, repairs and fault kinds of the
+    producer's own products (all, for the platform); ?format=csv downloads the table."""
+    import plotly.graph_objects as go
+
+    rows = insight.insight(request.user)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(insight.insight_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="counter-insight.csv"'
+        return response
+    totals = insight.by_model(rows)
+    figure = go.Figure(
+        [
+            go.Bar(name=label, x=list(totals), y=[t[key] for t in totals.values()])
+            for key, label in (
+                ("scans", _("扫码")),
+                ("leads", _("线索")),
+                ("conversions", _("成交")),
+                ("vends", _("售出")),
+                ("repairs", _("维修")),
+            )
+        ]
+    )
+    chart = charts.render(figure, height=320, barmode="group", margin={"t": 10, "b": 40})
+    return render(
+        request,
+        "web/counters/insight.html",
+        {"rows": rows, "chart": chart if rows else "", "tab": ""},
+    )
 
 
 # ---------------------------------------------------------------- ops actions

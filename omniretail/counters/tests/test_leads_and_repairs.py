@@ -152,11 +152,14 @@ def test_repair_journey_from_the_counter_page_to_collection_with_an_sms_at_each_
                 "counter": "HZ-001",
                 "vehicle_serial": "ev-2026-77",
                 "fault": "电机异响",
+                "fault_kind": "motor",
+                "model": setup.sku.product.public_id,
                 "drop_off_at": when,
             },
         )
     url = booked.url
     ticket = RepairTicket.objects.get()
+    assert (ticket.product, ticket.fault_kind) == (setup.sku.product, "motor")
     # at the counter: its page offers the check-in of this booking
     here = client.get("/counter/repairs/new/", {"counter": "HZ-001"}).content.decode()
     assert f'data-testid="check-in-{ticket.public_id}"' in here
@@ -222,6 +225,18 @@ def test_a_shopper_books_a_repair_on_the_page_and_staff_move_it_on(counter_setup
         "/counter/repairs/new/", {"counter": "HZ-001", "fault": "x", "drop_off_at": when}
     )
     assert bad.status_code == 422 and RepairTicket.objects.count() == 0
+    unknown = client.post(
+        "/counter/repairs/new/",
+        {
+            "counter": "HZ-001",
+            "vehicle_serial": "EV9",
+            "fault": "不充电",
+            "drop_off_at": when,
+            "model": "nope",
+        },
+    )
+    assert unknown.status_code == 422 and "请选择售货柜在售的车型" in unknown.content.decode()
+    assert RepairTicket.objects.count() == 0
     resp = client.post(
         "/counter/repairs/new/",
         {"counter": "HZ-001", "vehicle_serial": "EV9", "fault": "不充电", "drop_off_at": when},

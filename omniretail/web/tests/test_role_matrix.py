@@ -215,6 +215,7 @@ MATRIX = {
     ),
     # packaging codes: a producer's staff only
     "code_batches": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "counter_insight": row("get", LOGIN, 403, 403, 403, 403, 403),
     "code_batch": row("get", LOGIN, 403, 403, 403, 403, 403, args=("batch",)),
     # 特价促销: producers and the platform only
     "specials": row("get", LOGIN, 403, 403, 403, 403, 403),

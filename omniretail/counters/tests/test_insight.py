@@ -1,0 +1,68 @@
+"""Producer insight: per model and region, what the counters saw of the producer's own
+products (scans, leads, conversions, vends, repairs by fault kind), as a chart, a table and
+a CSV; the retailer's staff are refused the page."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from omniretail.accounts import services as accounts
+from omniretail.catalog.models import Product
+from omniretail.conftest import make_staff
+from omniretail.counters import leads, repairs
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_producer_sees_its_own_models_per_region_with_chart_and_csv(
+    counter_setup, producer, client
+):
+    setup = counter_setup
+    mine, other = setup.sku.product, setup.sku2.product
+    rival = accounts.create_organization(kind="producer", name="雅迪科技", code="yadea")
+    Product.objects.filter(pk=mine.pk).update(owner=producer)
+    Product.objects.filter(pk=other.pk).update(owner=rival)
+    leads.record_scan(counter=setup.counter, product=mine, user=setup.member)
+    leads.record_scan(counter=setup.counter, product=mine)  # a guest: a scan, not a lead
+    leads.record_scan(counter=setup.counter, product=other, user=setup.member)
+    for kind in ("brakes", "brakes", "battery"):
+        repairs.book_repair(
+            shopper=setup.member,
+            counter=setup.counter,
+            vehicle_serial="EV1",
+            plate="",
+            fault="刹车异响",
+            photos=[],
+            drop_off_at=timezone.now() + timedelta(hours=1),
+            product=mine,
+            fault_kind=kind,
+        )
+    client.force_login(make_staff(producer, "insight-maker"))
+    page = client.get("/producer/counter-insight/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "data-plotly" in body
+    assert mine.name in body and other.name not in body
+    assert "刹车 2、电池/续航 1" in body
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/producer/counter-insight/?format=csv").content.decode())
+        )
+    )
+    city = setup.counter.store.city
+    assert rows == [
+        {
+            "model": mine.name,
+            "region": city,
+            "scans": "2",
+            "leads": "1",
+            "conversions": "0",
+            "vends": "0",
+            "repairs": "3",
+            "fault_kinds": "brakes:2;battery:1",
+        }
+    ]
+    client.force_login(setup.staff)
+    assert client.get("/producer/counter-insight/").status_code == 403
