@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound, field_error
 from omniretail.counters.models import Counter, ScanLead
+from omniretail.notifications.services import notify
 from omniretail.orders.models import Order
 
 SESSION_KEY = "counter_leads"
@@ -66,15 +67,48 @@ def convert_for_order(*, order_id: str) -> int:
 
 
 def leads_for_actor(user):
-    """Customer service sees the leads of its merchant's counters, or (a producer's staff)
-    of its own products; the platform sees all."""
+    """Customer service sees the leads of its merchant's counters; a producer's staff those
+    of its own products the retailer passed on; the platform sees all."""
     qs = ScanLead.objects.select_related("counter", "product", "user", "order").order_by(
         "-scanned_at"
     )
     if is_platform_operator(user):
         return qs
     orgs = list(organizations_of(user))
-    return qs.filter(counter__merchant__in=orgs) | qs.filter(product__owner__in=orgs)
+    return qs.filter(counter__merchant__in=orgs) | qs.filter(
+        product__owner__in=orgs, passed_on_at__isnull=False
+    )
+
+
+@transaction.atomic
+def pass_on(*, actor, lead_id: str) -> ScanLead:
+    """The retailer hands a lead of a product to its producer, who is told and follows it up
+    (once: a second pass changes nothing)."""
+    lead = (
+        ScanLead.objects.select_related("counter", "product")
+        .filter(public_id=lead_id, counter__merchant__in=list(organizations_of(actor)))
+        .first()
+    )
+    if lead is None and is_platform_operator(actor):
+        lead = (
+            ScanLead.objects.select_related("counter", "product").filter(public_id=lead_id).first()
+        )
+    if lead is None:
+        raise NotFound()
+    if lead.product is None or lead.product.owner_id is None:
+        raise field_error("lead", _("该线索没有关联商品，无法转给厂家。"))
+    if ScanLead.objects.filter(pk=lead.pk, passed_on_at__isnull=True).update(
+        passed_on_at=timezone.now()
+    ):
+        notify(
+            organization=lead.product.owner,
+            title=_("零售商转来线索"),
+            body=_("%(product)s：售货柜 %(code)s 的扫码线索待跟进。")
+            % {"product": lead.product.name, "code": lead.counter.code},
+            link="/producer/counter-insight/",
+        )
+    lead.refresh_from_db()
+    return lead
 
 
 @transaction.atomic

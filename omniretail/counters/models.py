@@ -298,6 +298,8 @@ class ScanLead(PublicIdModel):
     )
     scanned_at = models.DateTimeField(auto_now_add=True, db_index=True)
     converted_at = models.DateTimeField(null=True, blank=True)
+    # the retailer passed it on to the product's producer, who may then follow it up
+    passed_on_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"scan {self.counter_id} {self.status}"

@@ -40,5 +40,11 @@ urlpatterns = [
     ),
     path("ops/counters/<str:code>/content/", views.ops_content, name="counter_ops_content"),
     path("ops/counter-leads/<str:public_id>/", views.ops_lead, name="counter_lead"),
+    path(
+        "ops/counter-leads/<str:public_id>/pass-on/",
+        views.ops_lead_pass_on,
+        name="counter_lead_pass_on",
+    ),
+    path("producer/counter-leads/<str:public_id>/", views.producer_lead, name="producer_lead"),
     path("ops/counter-tasks/<str:public_id>/done/", views.ops_task_done, name="counter_task_done"),
 ]

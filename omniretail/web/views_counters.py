@@ -568,11 +568,25 @@ def producer_insight(request: HttpRequest) -> HttpResponse:
         ]
     )
     chart = charts.render(figure, height=320, barmode="group", margin={"t": 10, "b": 40})
-    return render(
-        request,
-        "web/counters/insight.html",
-        {"rows": rows, "chart": chart if rows else "", "tab": ""},
-    )
+    passed = leads.leads_for_actor(request.user).filter(passed_on_at__isnull=False)
+    ctx = {"rows": rows, "chart": chart if rows else "", "leads": passed[:100], "tab": ""}
+    return render(request, "web/counters/insight.html", ctx)
+
+
+@producer_required
+@require_POST
+def producer_lead(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The producer follows up a lead the retailer passed on (marks it contacted)."""
+    try:
+        leads.follow_up(
+            actor=request.user,
+            lead_id=public_id,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        return _error(request, exc)
+    return redirect("web:counter_insight")
 
 
 # ---------------------------------------------------------------- ops actions
@@ -617,6 +631,17 @@ def ops_lead(request: HttpRequest, store, public_id: str) -> HttpResponse:
             status=request.POST.get("status", ""),
             note=request.POST.get("note", ""),
         )
+    except DomainError as exc:
+        return _error(request, exc)
+    return redirect("web:counter_ops")
+
+
+@staff_required
+@require_POST
+def ops_lead_pass_on(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    """The retailer passes a scan lead on to the product's producer."""
+    try:
+        leads.pass_on(actor=request.user, lead_id=public_id)
     except DomainError as exc:
         return _error(request, exc)
     return redirect("web:counter_ops")

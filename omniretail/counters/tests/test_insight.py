@@ -66,3 +66,39 @@ def test_a_producer_sees_its_own_models_per_region_with_chart_and_csv(
     ]
     client.force_login(setup.staff)
     assert client.get("/producer/counter-insight/").status_code == 403
+
+
+def test_the_retailer_passes_a_lead_on_and_the_producer_follows_it_up(
+    counter_setup, producer, client
+):
+    from omniretail.counters.models import ScanLead
+    from omniretail.notifications.models import Notification
+
+    setup = counter_setup
+    Product.objects.filter(pk=setup.sku.product.pk).update(owner=producer)
+    lead = leads.record_scan(counter=setup.counter, product=setup.sku.product, user=setup.member)
+    maker = make_staff(producer, "lead-maker")
+    client.force_login(maker)
+    page = client.get("/producer/counter-insight/").content.decode()
+    assert setup.member.phone not in page  # not passed on yet: the retailer's own
+    assert (
+        client.post(
+            f"/producer/counter-leads/{lead.public_id}/", {"status": "contacted"}
+        ).status_code
+        == 404
+    )
+    client.force_login(setup.staff)
+    assert 'data-testid="lead-pass-on"' in client.get("/ops/counters/").content.decode()
+    assert client.post(f"/ops/counter-leads/{lead.public_id}/pass-on/").status_code == 302
+    assert Notification.objects.filter(organization=producer, title="零售商转来线索").count() == 1
+    client.post(f"/ops/counter-leads/{lead.public_id}/pass-on/")  # a second pass: nothing new
+    assert Notification.objects.filter(organization=producer).count() == 1
+    client.force_login(maker)
+    page = client.get("/producer/counter-insight/").content.decode()
+    assert setup.member.phone in page and 'data-testid="producer-lead-contacted"' in page
+    resp = client.post(
+        f"/producer/counter-leads/{lead.public_id}/", {"status": "contacted", "note": "已试驾预约"}
+    )
+    assert resp.status_code == 302
+    assert ScanLead.objects.get(pk=lead.pk).status == "contacted"
+    assert "已试驾预约" in client.get("/producer/counter-insight/").content.decode()

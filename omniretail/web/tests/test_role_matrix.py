@@ -216,6 +216,8 @@ MATRIX = {
     # packaging codes: a producer's staff only
     "code_batches": row("get", LOGIN, 403, 403, 403, 403, 403),
     "counter_insight": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "producer_lead": row("post", LOGIN, 403, 403, 403, 403, 403, args=("lead",)),
+    "counter_lead_pass_on": row("post", LOGIN, 302, 302, 302, 302, 404, args=("lead",)),
     "code_batch": row("get", LOGIN, 403, 403, 403, 403, 403, args=("batch",)),
     # 特价促销: producers and the platform only
     "specials": row("get", LOGIN, 403, 403, 403, 403, 403),
