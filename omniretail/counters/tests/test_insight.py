@@ -41,6 +41,7 @@ def test_a_producer_sees_its_own_models_per_region_with_chart_and_csv(
             fault_kind=kind,
         )
     client.force_login(make_staff(producer, "insight-maker"))
+    assert "/producer/counter-insight/" in client.get("/me/").content.decode()
     page = client.get("/producer/counter-insight/")
     body = page.content.decode()
     assert page.status_code == 200 and "data-plotly" in body
