@@ -513,19 +513,6 @@ def repair_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     store's staff move it on (drop-off confirmed, courier, repair, return, collection)."""
     try:
         ticket = selectors.repair_for_actor(request.user, public_id)
-        if request.method == "POST" and "scanned" in request.POST:
-            repairs.check_in(shopper=request.user, ticket=ticket, scanned=request.POST["scanned"])
-        elif request.method == "POST":
-            repairs.advance_repair(
-                actor=request.user,
-                ticket=ticket,
-                step=request.POST.get("step", ""),
-                note=request.POST.get("note", ""),
-                return_to=request.POST.get("return_to", ""),
-                code=request.POST.get("code", ""),
-            )
-        if request.method == "POST":
-            return redirect("web:counter_repair", public_id=ticket.public_id)
     except DomainError as exc:
         return _error(request, exc)
     ctx = {
@@ -539,7 +526,23 @@ def repair_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     }
     if ctx["next_step"]:
         ctx["next_label"] = RepairTicket.Step(ctx["next_step"]).label
-    return render(request, "web/counters/repair.html", ctx)
+    if request.method == "GET":
+        return render(request, "web/counters/repair.html", ctx)
+    try:
+        if "scanned" in request.POST:
+            repairs.check_in(shopper=request.user, ticket=ticket, scanned=request.POST["scanned"])
+        else:
+            repairs.advance_repair(
+                actor=request.user,
+                ticket=ticket,
+                step=request.POST.get("step", ""),
+                note=request.POST.get("note", ""),
+                return_to=request.POST.get("return_to", ""),
+                code=request.POST.get("code", ""),
+            )
+    except DomainError as exc:  # refused: the same page with the message, nothing changed
+        return _error(request, exc, "web/counters/repair.html", **ctx)
+    return redirect("web:counter_repair", public_id=ticket.public_id)
 
 
 @producer_required

@@ -165,6 +165,8 @@ def test_repair_journey_from_the_counter_page_to_collection_with_an_sms_at_each_
     assert f'data-testid="check-in-{ticket.public_id}"' in here
     wrong = client.post(url, {"scanned": "https://shop.example/counter/SH-404/buy"})
     assert wrong.status_code == 422 and RepairTicket.objects.get().checked_in_at is None
+    assert "请扫描您预约的售货柜 HZ-001 上的二维码" in wrong.content.decode()
+    assert 'data-testid="check-in"' in wrong.content.decode()  # the form again, to retry
     with django_capture_on_commit_callbacks(execute=True):
         assert (
             client.post(url, {"scanned": "https://shop.example/counter/hz-001/buy"}).status_code
