@@ -52,9 +52,7 @@ urlpatterns = [
     path("", include("omniretail.web.urls")),
 ]
 if settings.OMNI_SANDBOX_WECHATPAY:  # a stand-in for WeChat Pay, never in production
-    urlpatterns.insert(
-        -1, path("sandbox-wechatpay/", include("omniretail.sandbox_wechatpay.urls"))
-    )
+    urlpatterns.insert(-1, path("sandbox-wechatpay/", include("omniretail.sandbox_wechatpay.urls")))
 if settings.OMNI_SANDBOX_ALIPAY:  # a stand-in for Alipay: never mounted where it is off
     urlpatterns.insert(-1, path("sandbox-alipay/", include("omniretail.sandbox_alipay.urls")))
 if isinstance(default_storage, FileSystemStorage):  # S3 serves its own URLs

@@ -149,7 +149,6 @@ def test_idempotency_key_is_a_declared_header_exactly_where_it_is_honoured(docum
     assert _idempotency(paths["/api/catalog/products"]["get"]) is None
 
 
-
 def test_the_api_docs_page_loads_swagger_from_our_own_static_files(client):
     """Offline (no CDN reachable) the page must still work: its scripts are ours."""
     page = client.get("/api/docs").content.decode()
