@@ -1,6 +1,8 @@
 """The shopper's H5 pages. Views parse the request, call one selector or service and render;
 refusals from the domain (DomainError) are shown on the page with their own HTTP status."""
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omniretail.accounts import services as accounts
 from omniretail.catalog import selectors as catalog
-from omniretail.core.errors import DomainError, ValidationFailed
+from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.core.redirects import safe_return
 from omniretail.core.throttle import client_ip
 from omniretail.merchandising import selectors as merchandising
@@ -38,6 +40,18 @@ def _error(request: HttpRequest, exc: DomainError, template: str = "web/error.ht
     if retry_after := getattr(exc, "retry_after", None):
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _day(value: str | None, field: str) -> date | None:
+    """A date typed into a filter or form (YYYY-MM-DD); empty is None, anything else a 422
+    on `field`."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise field_error(field, _("日期格式应为 YYYY-MM-DD。")) from None
 
 
 def _page(request: HttpRequest, object_list):

@@ -16,17 +16,11 @@ from omniretail.core.errors import DomainError, field_error
 from omniretail.stores import selectors as stores
 from omniretail.web import charts
 from omniretail.web.access import MANAGERS, operator_required, staff_required
-from omniretail.web.views import _error
+from omniretail.web.views import _day, _error
 
 
 def _date(request: HttpRequest, name: str) -> date | None:
-    value = request.GET.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise field_error(name, _("日期格式应为 YYYY-MM-DD。")) from None
+    return _day(request.GET.get(name), name)
 
 
 def _period(request: HttpRequest) -> selectors.Period:

@@ -2,7 +2,6 @@
 pages: top-up bonus rules, top-ups and their refunds, and the daily reconciliation (对账).
 Thin: payments' topup and statements modules decide everything."""
 
-from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
@@ -21,7 +20,7 @@ from omniretail.core.ids import new_public_id
 from omniretail.payments import providers, selectors, statements, topup
 from omniretail.payments.models import TopUp
 from omniretail.web.access import operator_required
-from omniretail.web.views import _error
+from omniretail.web.views import _day, _error
 
 PRESETS = ("50.00", "100.00", "200.00", "500.00", "1000.00")
 KIND_LABELS = {
@@ -158,7 +157,9 @@ def ops_reconciliation(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            day = _day(request.POST.get("day", ""))
+            day = _day(request.POST.get("day"), "day")
+            if day is None:
+                raise field_error("day", _("请输入账单日期，例如 2026-12-04。"))
             provider = request.POST.get("provider", "")
             if provider not in {p.name for p in providers.enabled()}:
                 raise field_error("provider", _("请选择已启用的支付方式。"))
@@ -191,10 +192,3 @@ def ops_reconciliation_detail(request: HttpRequest, public_id: str) -> HttpRespo
         return response
     ctx = {"tab": "me", "run": run, "mismatches": run.mismatches.order_by("kind", "id")[:1000]}
     return render(request, "web/finance/reconciliation_detail.html", ctx)
-
-
-def _day(value: str):
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise field_error("day", _("请输入账单日期，例如 2026-12-04。")) from None

@@ -4,7 +4,6 @@ the list as CSV for their bookkeeping."""
 
 import csv
 import io
-from datetime import date
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -17,19 +16,10 @@ from omniretail.core.ids import new_public_id
 from omniretail.payments import providers, selectors, services
 from omniretail.payments.models import PaymentIntent
 from omniretail.web.access import MANAGERS, staff_required
-from omniretail.web.views import _error
+from omniretail.web.views import _day, _error
 from omniretail.web.views_merchant import _ctx
 
 PAGE = 200
-
-
-def _day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise field_error(name, _("请输入日期，例如 2026-12-04。")) from None
 
 
 def _filtered(request: HttpRequest, store):

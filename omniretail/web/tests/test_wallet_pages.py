@@ -66,3 +66,10 @@ def test_an_operator_sets_a_rule_and_refunds_a_top_up(platform_staff, shopper):
     client.post(f"/ops/finance/top-up-rules/{rule.public_id}/", {"active": "0"})
     rule.refresh_from_db()
     assert not rule.is_active
+
+
+@pytest.mark.parametrize("day", ["", "2026-13-40", "yesterday"])
+def test_reconciling_a_day_that_is_not_a_date_says_so(platform_staff, day):
+    client = logged_in(platform_staff)
+    answer = client.post("/ops/finance/reconciliation/", {"day": day, "provider": "balance"})
+    assert answer.status_code == 422 and 'data-testid="error"' in answer.content.decode()
