@@ -195,3 +195,27 @@ class Sku(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class SpecAttribute(models.Model):
+    """One axis of a product's specs (颜色, 尺码, 容量) with its values in order: the axes
+    multiply into the product's SKUs, and each SKU's `attributes` names one value per axis
+    (`catalog.specs` keeps the two in step)."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("商品"), on_delete=models.CASCADE, related_name="spec_attributes"
+    )
+    name = models.CharField(_("规格名"), max_length=20)
+    values = models.JSONField(_("规格值"), default=list)
+    position = models.IntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("规格项")
+        verbose_name_plural = _("规格项")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "name"], name="catalog_spec_one_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {' / '.join(self.values)}"

@@ -103,3 +103,55 @@ class FeaturedSlot(PublicIdModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.curator_id} #{self.position} {self.product_id}"
+
+
+class SampleOffer(PublicIdModel, TimeStampedModel):
+    """免费试用: `stock` units of one SKU given away at 0 price between `starts_at` and
+    `ends_at`, at most `per_member_limit` to a member. `remaining` only ever moves by a
+    conditional UPDATE (`samples.claim_sample`), so a race for the last units gives exactly
+    that many."""
+
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    stock = models.PositiveIntegerField(_("试用总量"))
+    remaining = models.PositiveIntegerField(_("剩余数量"))
+    per_member_limit = models.PositiveSmallIntegerField(_("每人限领"), default=1)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("免费试用")
+        verbose_name_plural = _("免费试用")
+        ordering = ["-starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="sample_window"),
+            models.CheckConstraint(
+                condition=Q(remaining__lte=F("stock")), name="sample_remaining_within_stock"
+            ),
+            models.CheckConstraint(condition=Q(per_member_limit__gte=1), name="sample_limit_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id} {self.remaining}/{self.stock}"
+
+
+class SampleClaim(models.Model):
+    """A member's request for a sample: the 0-price order that carries it to them."""
+
+    offer = models.ForeignKey(SampleOffer, on_delete=models.PROTECT, related_name="claims")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("申领时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("试用申领")
+        verbose_name_plural = _("试用申领")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["offer", "member"], name="sample_claim_member")]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} {self.member_id}"
