@@ -453,6 +453,8 @@ OMNI_RUN_RECORDS_DAYS = _env_int("OMNI_RUN_RECORDS_DAYS", 7, low=1, high=3650)
 # Deliver outbox events right after commit in this process (embedded setup); a worker
 # sweeps whatever a crash left behind.
 OMNI_EVENTS_INLINE = _env_bool("OMNI_EVENTS_INLINE", True)
+# An inline event is left to its publisher this long before the sweep may take it.
+OMNI_OUTBOX_DELIVERY_WINDOW_S = _env_int("OMNI_OUTBOX_DELIVERY_WINDOW_S", 30, low=1, high=3600)
 # A failing event is retried after 10 s, 20 s, 40 s ... (at most the cap) and is dead,
 # retryable from the admin, after this many attempts.
 OMNI_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OMNI_OUTBOX_MAX_ATTEMPTS", "10"))

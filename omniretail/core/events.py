@@ -67,8 +67,13 @@ def _to_json(value):
 def publish(evt) -> OutboxEvent:
     """Write the event to the outbox; it must be called inside the change's transaction."""
     payload = {f.name: _to_json(getattr(evt, f.name)) for f in dataclasses.fields(evt)}
+    due = timezone.now()
+    if settings.OMNI_EVENTS_INLINE:
+        # The publisher delivers it after commit; the sweep waits out the window so that it
+        # only picks up what a crashed publisher left, instead of racing every event.
+        due += timedelta(seconds=settings.OMNI_OUTBOX_DELIVERY_WINDOW_S)
     row = OutboxEvent.objects.create(
-        event_id=new_public_id(), name=event_name(type(evt)), payload=payload
+        event_id=new_public_id(), name=event_name(type(evt)), payload=payload, next_attempt_at=due
     )
     if settings.OMNI_EVENTS_INLINE:
         transaction.on_commit(lambda: deliver(row.pk))

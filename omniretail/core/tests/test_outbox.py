@@ -204,3 +204,25 @@ def test_inline_delivery_racing_the_sweep_runs_each_handler_once(race, published
         return sum(events.deliver(pk) for pk in pks)  # as each request's after-commit would
 
     _each_delivered_once(race(2, deliverer), published_on_postgres)
+
+
+@pytest.mark.django_db
+def test_the_sweep_leaves_an_inline_event_to_its_publisher_for_the_delivery_window(settings):
+    """Issue 22: an event published inline was swept at once too, so every event was raced
+    by the publisher and each worker's sweep. The sweep now takes it only when the
+    publisher has not delivered it within OMNI_OUTBOX_DELIVERY_WINDOW_S (a crash)."""
+    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_OUTBOX_DELIVERY_WINDOW_S = 30
+    _publish("北京朝陽-未送達")  # no on-commit run here: the publisher died before delivering
+    now = timezone.now()
+
+    assert events.deliver_pending(now=now) == 0
+    assert events.deliver_pending(now=now + timedelta(seconds=31)) == 1
+    assert handled == ["北京朝陽-未送達"]
+
+
+@pytest.mark.django_db
+def test_without_inline_delivery_the_sweep_takes_an_event_at_once(settings):
+    settings.OMNI_OUTBOX_DELIVERY_WINDOW_S = 30
+    _publish("廣州 天河")
+    assert events.deliver_pending() == 1
