@@ -129,3 +129,20 @@ def test_fifty_requests_to_a_web_process_open_no_more_sessions_than_its_pool(ser
     opened = _sessions_opened(db["NAME"]) - before
     # the pool's, and one of the start-up check (closed before the server starts)
     assert 1 <= opened <= pool_max + 1
+
+
+def test_a_server_process_has_the_search_dictionary_loaded_before_its_first_request(tmp_path):
+    """Issue 22: jieba loaded its dictionary on the first search of each worker (0.5–1.9 s
+    for that shopper); the ASGI application now loads it as the process starts."""
+    probe = (
+        "import jieba; assert not jieba.dt.initialized; "
+        "import omniretail.asgi; print(jieba.dt.initialized)"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=fresh_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert loaded.stdout.strip() == "True", loaded.stderr
