@@ -1,10 +1,41 @@
 """The account's own part of closing it (PIPL): what identifies the person goes, the row
-stays, because orders, the ledger and consent records point at it and must be kept."""
+stays, because orders, the ledger and consent records point at it and must be kept.
+
+Domains above accounts that hold more of the person (favourites, history) register their
+part here at start-up (`register_personal_data`), so the privacy domain's export and
+closing cover them without importing their sibling domains."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from omniretail.accounts.models import ApiToken, User
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    export: Callable[[User], list[dict]]
+    erase: Callable[[User], object]
+
+
+_REGISTRY: dict[str, PersonalData] = {}
+
+
+def register_personal_data(section: str, *, export, erase) -> None:
+    """`export(user)` gives the section's rows for the shopper's copy of their data;
+    `erase(user=user)` removes them when the account is closed."""
+    _REGISTRY[section] = PersonalData(export=export, erase=erase)
+
+
+def export_personal_data(user: User) -> dict[str, list[dict]]:
+    return {section: part.export(user) for section, part in sorted(_REGISTRY.items())}
+
+
+def erase_personal_data(user: User) -> None:
+    for _section, part in sorted(_REGISTRY.items()):
+        part.erase(user=user)
 
 
 @transaction.atomic

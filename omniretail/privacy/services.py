@@ -1,10 +1,12 @@
 """The shopper's rights under PIPL: consent before the first sign-in, a copy of their data
-(orders, points, addresses) and closing the account.
+(orders, points, addresses, and what other domains register with accounts.privacy:
+favourites, history) and closing the account.
 
 Closing keeps what law and the ledger need: orders with their lines and amounts (tax and
 accounting records), ledger postings and balances (keyed by the user's public id), and the
 consent records; it removes or blanks the rest: the phone, names and sign-in, addresses,
-the recipient on past orders, the cart and the notifications. An account with open orders,
+the recipient on past orders, the cart, the notifications and the registered sections
+(favourites, history). An account with open orders,
 money in its balance, or staff roles is not closed (the reason is given)."""
 
 from django.db import transaction
@@ -12,7 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Membership, User
-from omniretail.accounts.privacy import anonymise_user
+from omniretail.accounts.privacy import (
+    anonymise_user,
+    erase_personal_data,
+    export_personal_data,
+)
 from omniretail.addresses.models import Address
 from omniretail.core.errors import Conflict, field_error
 from omniretail.loyalty import selectors as loyalty
@@ -107,6 +113,7 @@ def export(user) -> dict:
             ],
         },
         "balance": str(wallet_balance(user)),
+        **export_personal_data(user),
     }
 
 
@@ -131,4 +138,5 @@ def close_account(*, user) -> User:
     Address.objects.filter(user=user).delete()
     Cart.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()
+    erase_personal_data(user)
     return anonymise_user(user)

@@ -41,3 +41,34 @@ def history(user):
 def favourite_ids(user) -> set[int]:
     """The ids of the products the shopper has favourited (one query for a page of hearts)."""
     return set(Favourite.objects.filter(user=user).values_list("product_id", flat=True))
+
+
+def exported_favourites(user) -> list[dict]:
+    """The shopper's favourites as their data export gives them (every product, any status)."""
+    rows = (
+        Favourite.objects.filter(user=user).select_related("product").order_by("-created_at", "-id")
+    )
+    return [
+        {
+            "product_id": f.product.public_id,
+            "product": f.product.name,
+            "favourited_at": f.created_at.isoformat(),
+        }
+        for f in rows
+    ]
+
+
+def exported_history(user) -> list[dict]:
+    rows = (
+        ProductView.objects.filter(user=user)
+        .select_related("product")
+        .order_by("-viewed_at", "-id")
+    )
+    return [
+        {
+            "product_id": v.product.public_id,
+            "product": v.product.name,
+            "viewed_at": v.viewed_at.isoformat(),
+        }
+        for v in rows
+    ]

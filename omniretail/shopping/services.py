@@ -35,3 +35,7 @@ def record_view(*, user, product: Product) -> None:
 
 def clear_history(*, user) -> int:
     return ProductView.objects.filter(user=user).delete()[0]
+
+
+def forget_favourites(*, user) -> int:
+    return Favourite.objects.filter(user=user).delete()[0]

@@ -145,3 +145,22 @@ def test_a_balance_left_refuses_closing(client, member):
     response = client.post("/me/privacy/close/", {"confirm": "注销"})
     assert response.status_code == 409 and "余额" in response.content.decode()
     assert User.objects.get(pk=member.pk).is_active
+
+
+def test_the_export_and_closing_cover_favourites_and_history(client, member, sku, sku2):
+    """收藏 and 足迹 are the shopper's data too: exported, and gone once the account is."""
+    from omniretail.shopping import services as shopping
+    from omniretail.shopping.models import Favourite, ProductView
+
+    shopping.toggle_favourite(user=member, product=sku2.product)
+    shopping.record_view(user=member, product=sku.product)
+    shopping.record_view(user=member, product=sku2.product)
+    client.force_login(member)
+    data = json.loads(client.get("/me/privacy/export/").content)
+    assert [f["product"] for f in data["favourites"]] == ["明前西湖龙井250g"]
+    assert [h["product"] for h in data["history"]] == ["明前西湖龙井250g", "补水保湿面膜10片"]
+    assert data["history"][0]["viewed_at"] and data["favourites"][0]["product_id"]
+
+    assert client.post("/me/privacy/close/", {"confirm": "注销"}).status_code == 302
+    assert not Favourite.objects.filter(user=member).exists()
+    assert not ProductView.objects.filter(user=member).exists()
