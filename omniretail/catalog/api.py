@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from omniretail.accounts.auth import AUTH
-from omniretail.catalog import selectors, services
+from omniretail.catalog import discovery, selectors, services
 from omniretail.catalog.models import Category, Product, Sku
 from omniretail.catalog.schemas import (
     CategoryIn,
@@ -23,6 +23,7 @@ from omniretail.catalog.schemas import (
     SkuIn,
     SkuOut,
     SkuPriceIn,
+    SuggestionsOut,
 )
 from omniretail.core.errors import NotFound, field_error
 from omniretail.core.money import MoneyIn
@@ -142,22 +143,38 @@ def products(
     brand: str | None = Query(None, max_length=40),
     min_price: MoneyIn | None = None,
     max_price: MoneyIn | None = None,
+    lat: float | None = Query(None, description="附近有货：购物者的纬度（与 lon 同时提供）"),
+    lon: float | None = Query(None, description="附近有货：购物者的经度"),
+    radius_km: int = Query(5, ge=1, le=selectors.MAX_NEAR_KM, description="附近有货的范围"),
     page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ):
+    """With `q`: a search (docs/search.md), sorted by `sort` (`relevance`, `sales`,
+    `price`, `-price`, `newest`) and filtered by brand, price range and, with `lat` and
+    `lon`, stock in a store within `radius_km`; its first page is logged for hot words."""
     filters = {
         "category": selectors.category_by_slug(category) if category else None,
         "featured": featured,
         "special_offer": special_offer,
         "free_sample": free_sample,
     }
+    if not q.strip():
+        return _page(selectors.public_products(**filters), page, page_size, _summary)
     ranking = {"sort": sort, "brand": brand, "min_price": min_price, "max_price": max_price}
-    qs = (
-        selectors.search_products(q, **filters, **ranking)
-        if q.strip()
-        else selectors.public_products(**filters)
+    near = {"lat": lat, "lon": lon, "radius_km": radius_km}
+    body = _page(
+        selectors.search_products(q, **filters, **ranking, **near), page, page_size, _summary
     )
-    return _page(qs, page, page_size, _summary)
+    if page == 1:
+        discovery.record_search(query=q, result_count=body["count"], member=request.user)
+    return body
+
+
+@router.get("/suggestions", response=SuggestionsOut, auth=None)
+def suggestions(request, q: str = Query("", max_length=selectors.MAX_QUERY_LENGTH)):
+    """联想: up to 10 completions of what is typed (prefix, pinyin or initials) from hot
+    words, brands, categories and product names; none for a blank query."""
+    return {"query": q, "items": discovery.suggest(q)}
 
 
 @router.get("/products/{product_id}", response=ProductOut, auth=None)

@@ -108,6 +108,9 @@ class Product(PublicIdModel, TimeStampedModel):
     price = MoneyField(_("价格"), default=ZERO)
     compare_at_price = MoneyField(_("原价"), null=True, blank=True)
     search_text = models.TextField(_("搜索词"), blank=True, editable=False)
+    # Units sold in the last 30 days, net of returns: the 销量 sort. Written by the sales
+    # ranking's job (merchandising.ranking.refresh_sales_units), which reads the orders.
+    sales_units = models.IntegerField(_("近30天销量"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("商品")
@@ -219,3 +222,95 @@ class SpecAttribute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {' / '.join(self.values)}"
+
+
+class SearchLog(models.Model):
+    """One search a shopper ran (the first page of results): what hot words are counted
+    from. `query` is the compact form (`面 膜` and `面膜！` are one word); rows older than
+    `discovery.LOG_DAYS` are dropped by the hot-word job."""
+
+    query = models.CharField(_("搜索词"), max_length=100)
+    result_count = models.PositiveIntegerField(_("结果数"))
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("会员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("搜索记录")
+        verbose_name_plural = _("搜索记录")
+
+    def __str__(self) -> str:
+        return self.query
+
+
+class SearchHistory(models.Model):
+    """A member's own recent searches, as typed, newest first, at most
+    `discovery.HISTORY_SIZE` of them; anonymous shoppers have none."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("会员"),
+        on_delete=models.CASCADE,
+        related_name="search_history",
+    )
+    query = models.CharField(_("搜索词"), max_length=100)
+    searched_at = models.DateTimeField(_("搜索时间"))
+
+    class Meta:
+        verbose_name = _("搜索历史")
+        verbose_name_plural = _("搜索历史")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "query"], name="catalog_history_once")
+        ]
+        indexes = [models.Index(fields=["member", "-searched_at"], name="catalog_history_recent")]
+
+    def __str__(self) -> str:
+        return self.query
+
+
+class HotWord(models.Model):
+    """A 热搜 word: `score` is counted from the search log by the hot-word job; operators
+    pin a word (shown first, in `pinned_position` order) or ban it (never shown)."""
+
+    word = models.CharField(_("热搜词"), max_length=40, unique=True)
+    score = models.PositiveIntegerField(_("热度"), default=0)
+    pinned_position = models.PositiveSmallIntegerField(_("置顶位置"), null=True, blank=True)
+    is_banned = models.BooleanField(_("屏蔽"), default=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("热搜词")
+        verbose_name_plural = _("热搜词")
+        ordering = ["pinned_position", "-score", "word"]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class SuggestTerm(models.Model):
+    """What the search box suggests besides product names: brands, categories and hot
+    words, one row per key a shopper may type (the compact text, its pinyin, its initials),
+    read by prefix through the key's index. Rebuilt by the hot-word job."""
+
+    class Kind(models.TextChoices):
+        HOT = "hot", _("热搜")
+        BRAND = "brand", _("品牌")
+        CATEGORY = "category", _("分类")
+
+    key = models.CharField(max_length=100, db_index=True)  # PostgreSQL adds a LIKE index
+    text = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    weight = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("联想词")
+        verbose_name_plural = _("联想词")
+
+    def __str__(self) -> str:
+        return self.text

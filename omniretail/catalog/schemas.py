@@ -88,6 +88,18 @@ class ProductPageOut(Schema):
     pages: int
 
 
+class SuggestionOut(Schema):
+    text: str = Field(..., description="补全后的搜索词，原样放进搜索框")
+    kind: Literal["hot", "brand", "category", "product"] = Field(
+        ..., description="来源：热搜词、品牌、分类或商品名称"
+    )
+
+
+class SuggestionsOut(Schema):
+    query: str
+    items: list[SuggestionOut]
+
+
 class ManagedProductPageOut(Schema):
     items: list[ManagedProductOut]
     count: int

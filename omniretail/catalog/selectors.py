@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization, User
 from omniretail.accounts.selectors import is_platform_operator, organizations_of, require_user
-from omniretail.catalog import search
+from omniretail.catalog import availability, search
 from omniretail.catalog.models import Brand, Category, Product, ProductImage, Sku
 from omniretail.core.errors import NotFound, field_error
+from omniretail.core.geo import validate_point
 from omniretail.core.money import parse_money
 
 MAX_QUERY_LENGTH = 100
@@ -122,7 +123,29 @@ SEARCH_SORTS = {
     "price": ("price", "search_rank", "-id"),
     "-price": ("-price", "search_rank", "-id"),
     "newest": ("-created_at", "-id"),  # 新品
+    "sales": ("-sales_units", "search_rank", "-id"),  # 销量: units sold in 30 days
 }
+MAX_NEAR_KM = 50
+
+
+def _near(lat, lon, radius_km) -> tuple[float, float, int] | None:
+    """The shopper's position and reach for 附近有货, or None when neither coordinate is
+    given; one without the other, or a reach outside 1 to MAX_NEAR_KM km, is refused."""
+    if lat in (None, "") and lon in (None, ""):
+        return None
+    if lat in (None, "") or lon in (None, ""):
+        field = "lon" if lat not in (None, "") else "lat"
+        raise field_error(field, _("附近有货需要同时提供经度和纬度。"))
+    try:
+        km = int(radius_km if radius_km not in (None, "") else 5)
+    except (TypeError, ValueError):
+        km = 0
+    if not 1 <= km <= MAX_NEAR_KM:
+        raise field_error(
+            "radius_km", _("范围须为 1 到 %(n)s 公里之间的整数。") % {"n": MAX_NEAR_KM}
+        )
+    lat, lon = validate_point(lat, lon)
+    return lat, lon, km * 1000
 
 
 def _price_bound(value, field: str) -> Decimal | None:
@@ -145,21 +168,26 @@ def search_products(
     min_price: Decimal | str | None = None,
     max_price: Decimal | str | None = None,
     sort: str = "relevance",
+    lat=None,
+    lon=None,
+    radius_km=None,
 ) -> QuerySet[Product]:
     """Approved products matching the query (its words and their synonyms, its pinyin, its
     English keywords, or a part of the name: see `search`), best match first, featured
-    first among equals; or sorted by price or newest first. `brand` is a brand's public id;
-    the price range is inclusive, on the product's lowest price. A query without a letter or
-    digit is refused on `q`."""
+    first among equals; or sorted by sales, price or newest first. `brand` is a brand's
+    public id; the price range is inclusive, on the product's lowest price; with `lat` and
+    `lon`, only what a store within `radius_km` (5 by default) has in stock. A query
+    without a letter or digit is refused on `q`."""
     query = (query or "").strip()
     if len(query) > MAX_QUERY_LENGTH:
         raise field_error("q", _("搜索词不能超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH})
     if sort not in SEARCH_SORTS:
-        raise field_error("sort", _("请选择排序方式：综合、价格或新品。"))
+        raise field_error("sort", _("请选择排序方式：综合、销量、价格或新品。"))
     low, high = _price_bound(min_price, "min_price"), _price_bound(max_price, "max_price")
     if low is not None and high is not None and high < low:
         raise field_error("max_price", _("最高价不能低于最低价。"))
     brand_row = brand_by_public_id(brand) if brand else None
+    near = _near(lat, lon, radius_km)
     if not query:
         return Product.objects.none()
     clauses = search.parse(query)
@@ -178,6 +206,9 @@ def search_products(
         base = base.filter(price__gte=low)
     if high is not None:
         base = base.filter(price__lte=high)
+    if near is not None:
+        lat, lon, radius_m = near
+        base = base.filter(pk__in=availability.in_stock_near(lat=lat, lon=lon, radius_m=radius_m))
     return search.matching(base, query, clauses).order_by(*SEARCH_SORTS[sort])
 
 
