@@ -22,23 +22,42 @@ from omniretail.counters import (
 from omniretail.counters.models import Counter, Vend
 from omniretail.counters.schemas import (
     AckIn,
+    AckOut,
     AdvanceIn,
     BayIn,
     CheckInIn,
     CommandIn,
+    CommandOut,
+    CommandsOut,
     ContentIn,
     CounterIn,
+    CounterOut,
+    CounterShelfOut,
+    CredentialOut,
+    DeviceConfigOut,
+    DeviceEventOut,
     DevicePurchaseIn,
     DevicePurchaseOut,
     EventIn,
     FlagClearIn,
+    IssuedCredentialOut,
+    LeadFilter,
     LeadIn,
+    LeadOut,
+    LeadUpdatedOut,
     MaintenanceIn,
+    NearbyCounterOut,
     PurchaseIn,
     RepairIn,
     RestockIn,
+    RestockOut,
     TaskDoneIn,
+    TaskOut,
+    TicketOut,
     UnlockCodeIn,
+    UnlockCodeOut,
+    VendOut,
+    VendStartedOut,
 )
 from omniretail.inventory.selectors import sku_by_public_id
 from omniretail.stores.selectors import store_for_actor
@@ -137,7 +156,7 @@ def _device(request) -> Counter:
     return device.authenticate(request.headers.get("Authorization"))
 
 
-@router.get("/device/config", auth=None)
+@router.get("/device/config", response=DeviceConfigOut, auth=None)
 def device_config(request):
     """What the device needs at start-up: its code, bays, the ledger's quantities, the
     last accepted sequence number (a device that lost its own continues above it) and when
@@ -154,7 +173,7 @@ def device_config(request):
     }
 
 
-@router.post("/device/events", auth=None)
+@router.post("/device/events", response=DeviceEventOut, auth=None, exclude_none=True)
 def device_event(request, payload: EventIn):
     counter = _device(request)
     return device.record_event(
@@ -162,7 +181,7 @@ def device_event(request, payload: EventIn):
     )
 
 
-@router.get("/device/commands", auth=None)
+@router.get("/device/commands", response=CommandsOut, auth=None)
 async def device_commands(request, wait: int = 20):
     """Long-poll: answers as soon as a command is due, or with an empty list after `wait`
     seconds (at most 25)."""
@@ -172,7 +191,7 @@ async def device_commands(request, wait: int = 20):
     return {"commands": [commands.wire(c, key_id=key_id) for c in claimed]}
 
 
-@router.post("/device/commands/{command_id}/ack", auth=None)
+@router.post("/device/commands/{command_id}/ack", response=AckOut, auth=None)
 def device_ack(request, command_id: str, payload: AckIn):
     command = device.acknowledge(
         counter=_device(request),
@@ -218,7 +237,7 @@ def _purchase_out(vend: Vend, answer) -> dict:
     return {"vend": vend.public_id, "status": vend.status, "payment": "paid" if paid else "pending"}
 
 
-@router.post("/device/unlock-code", auth=None)
+@router.post("/device/unlock-code", response=UnlockCodeOut, auth=None)
 def device_unlock_code(request, payload: UnlockCodeIn):
     vend = vending.unlock_with_code(
         counter=_device(request), code=payload.code, client_ip=client_ip(request)
@@ -229,7 +248,7 @@ def device_unlock_code(request, payload: UnlockCodeIn):
 # ---------------------------------------------------------------- public and shopper
 
 
-@router.get("/nearby", auth=None)
+@router.get("/nearby", response=list[NearbyCounterOut], auth=None)
 def nearby(request, lat: float, lon: float, radius_m: int = 10_000):
     return [
         {**counter_out(c), "distance_m": d}
@@ -237,12 +256,12 @@ def nearby(request, lat: float, lon: float, radius_m: int = 10_000):
     ]
 
 
-@router.get("/vends/{vend_id}", auth=AUTH)
+@router.get("/vends/{vend_id}", response=VendOut, auth=AUTH)
 def vend_detail(request, vend_id: str):
     return vend_out(selectors.vend_for_shopper(request.user, vend_id))
 
 
-@router.post("/repairs", auth=AUTH, response={201: dict})
+@router.post("/repairs", auth=AUTH, response={201: TicketOut})
 def book_repair(request, payload: Form[RepairIn], photos: File[list[UploadedFile]] = None):
     """multipart/form-data: the ticket's fields and up to six `photos` files (JPEG, PNG or
     WebP; a link instead of a file is refused)."""
@@ -261,12 +280,12 @@ def book_repair(request, payload: Form[RepairIn], photos: File[list[UploadedFile
     return Status(201, ticket_out(ticket))
 
 
-@router.get("/repairs/{ticket_id}", auth=AUTH)
+@router.get("/repairs/{ticket_id}", response=TicketOut, auth=AUTH)
 def repair_detail(request, ticket_id: str):
     return ticket_out(selectors.repair_for_actor(request.user, ticket_id), request.user)
 
 
-@router.post("/repairs/{ticket_id}/advance", auth=AUTH)
+@router.post("/repairs/{ticket_id}/advance", response=TicketOut, auth=AUTH)
 def advance_repair(request, ticket_id: str, payload: AdvanceIn):
     ticket = repairs.advance_repair(
         actor=request.user,
@@ -279,7 +298,7 @@ def advance_repair(request, ticket_id: str, payload: AdvanceIn):
     return ticket_out(ticket)
 
 
-@router.post("/repairs/{ticket_id}/check-in", auth=AUTH)
+@router.post("/repairs/{ticket_id}/check-in", response=TicketOut, auth=AUTH)
 def check_in_repair(request, ticket_id: str, payload: CheckInIn):
     """The shopper at the counter scans it; the counter's staff then confirm the drop-off."""
     ticket = repairs.check_in(
@@ -293,8 +312,8 @@ def check_in_repair(request, ticket_id: str, payload: CheckInIn):
 # ---------------------------------------------------------------- staff
 
 
-@router.get("/leads", auth=AUTH)
-def lead_list(request, status: str = ""):
+@router.get("/leads", response=list[LeadOut], auth=AUTH)
+def lead_list(request, status: LeadFilter = ""):
     qs = leads.leads_for_actor(request.user)
     if status:
         qs = qs.filter(status=status)
@@ -314,7 +333,7 @@ def lead_list(request, status: str = ""):
     ]
 
 
-@router.post("/leads/{lead_id}", auth=AUTH)
+@router.post("/leads/{lead_id}", response=LeadUpdatedOut, auth=AUTH)
 def lead_follow_up(request, lead_id: str, payload: LeadIn):
     lead = leads.follow_up(
         actor=request.user, lead_id=lead_id, status=payload.status, note=payload.note
@@ -322,12 +341,12 @@ def lead_follow_up(request, lead_id: str, payload: LeadIn):
     return {"id": lead.public_id, "status": lead.status, "note": lead.note}
 
 
-@router.get("/tasks", auth=AUTH)
+@router.get("/tasks", response=list[TaskOut], auth=AUTH)
 def task_list(request):
     return [task_out(t) for t in selectors.tasks_for_actor(request.user)[:500]]
 
 
-@router.post("/tasks/{task_id}/done", auth=AUTH)
+@router.post("/tasks/{task_id}/done", response=TaskOut, auth=AUTH)
 def task_done(request, task_id: str, payload: TaskDoneIn):
     task = services.complete_task(
         actor=request.user,
@@ -337,12 +356,12 @@ def task_done(request, task_id: str, payload: TaskDoneIn):
     return task_out(task)
 
 
-@router.get("/", auth=AUTH)
+@router.get("/", response=list[CounterOut], auth=AUTH)
 def counter_list(request):
     return [counter_out(c) for c in selectors.counters_for_actor(request.user).order_by("code")]
 
 
-@router.post("/", auth=AUTH, response={201: dict})
+@router.post("/", auth=AUTH, response={201: CounterShelfOut})
 def register(request, payload: CounterIn):
     counter = services.register_counter(
         actor=request.user,
@@ -358,13 +377,13 @@ def register(request, payload: CounterIn):
     return Status(201, counter_out(counter, with_shelf=True))
 
 
-@router.get("/{code}", auth=None)
+@router.get("/{code}", response=CounterShelfOut, auth=None)
 def counter_detail(request, code: str):
     """Public: what the buy page shows (products, prices, stock)."""
     return counter_out(selectors.public_counter(code), with_shelf=True)
 
 
-@router.post("/{code}/purchases", auth=AUTH, response={201: dict})
+@router.post("/{code}/purchases", auth=AUTH, response={201: VendStartedOut})
 def purchase(request, code: str, payload: PurchaseIn):
     counter = selectors.public_counter(code)
 
@@ -385,7 +404,7 @@ def purchase(request, code: str, payload: PurchaseIn):
     )
 
 
-@router.post("/{code}/bays", auth=AUTH, response={201: dict})
+@router.post("/{code}/bays", auth=AUTH, response={201: CounterShelfOut})
 def add_bay(request, code: str, payload: BayIn):
     counter = selectors.counter_for_actor(request.user, code)
     services.add_bay(
@@ -408,14 +427,14 @@ def credential_out(credential) -> dict:
     }
 
 
-@router.get("/{code}/credentials", auth=AUTH)
+@router.get("/{code}/credentials", response=list[CredentialOut], auth=AUTH)
 def credential_list(request, code: str):
     """Every credential of the counter, newest first (never a token)."""
     counter = selectors.counter_for_actor(request.user, code)
     return [credential_out(c) for c in counter.credentials.order_by("-created_at", "-id")]
 
 
-@router.post("/{code}/credentials", auth=AUTH, response={201: dict})
+@router.post("/{code}/credentials", auth=AUTH, response={201: IssuedCredentialOut})
 def issue_credential(request, code: str):
     """The token and command key are shown in this answer only; store them in the device.
     `replaces` lists the credentials that keep working until their `expires_at`."""
@@ -436,27 +455,27 @@ def issue_credential(request, code: str):
     )
 
 
-@router.post("/{code}/credentials/{key_id}/revoke", auth=AUTH)
+@router.post("/{code}/credentials/{key_id}/revoke", response=CredentialOut, auth=AUTH)
 def revoke_credential(request, code: str, key_id: str):
     counter = selectors.counter_for_actor(request.user, code)
     credential = services.revoke_credential(actor=request.user, counter=counter, key_id=key_id)
     return credential_out(credential)
 
 
-@router.post("/{code}/content", auth=AUTH)
+@router.post("/{code}/content", response=CounterOut, auth=AUTH)
 def set_content(request, code: str, payload: ContentIn):
     counter = selectors.counter_for_actor(request.user, code)
     counter = services.set_content(actor=request.user, counter=counter, content=payload.content)
     return counter_out(counter)
 
 
-@router.post("/{code}/maintenance", auth=AUTH)
+@router.post("/{code}/maintenance", response=CounterOut, auth=AUTH)
 def maintenance(request, code: str, payload: MaintenanceIn):
     counter = selectors.counter_for_actor(request.user, code)
     return counter_out(services.set_maintenance(actor=request.user, counter=counter, on=payload.on))
 
 
-@router.post("/{code}/flag/clear", auth=AUTH)
+@router.post("/{code}/flag/clear", response=CounterOut, auth=AUTH)
 def clear_flag(request, code: str, payload: FlagClearIn):
     """Staff who have looked at a flagged counter clear the flag, saying why."""
     counter = selectors.counter_for_actor(request.user, code)
@@ -465,14 +484,14 @@ def clear_flag(request, code: str, payload: FlagClearIn):
     )
 
 
-@router.post("/{code}/commands", auth=AUTH, response={201: dict})
+@router.post("/{code}/commands", auth=AUTH, response={201: CommandOut})
 def send_command(request, code: str, payload: CommandIn):
     counter = selectors.counter_for_actor(request.user, code)
     command = commands.send_ops_command(counter=counter, kind=payload.kind)
     return Status(201, {"id": command.public_id, "kind": command.kind, "status": command.status})
 
 
-@router.post("/{code}/restock", auth=AUTH, response={201: dict})
+@router.post("/{code}/restock", auth=AUTH, response={201: RestockOut})
 def restock(request, code: str, payload: RestockIn):
     counter = selectors.counter_for_actor(request.user, code)
 
@@ -487,7 +506,7 @@ def restock(request, code: str, payload: RestockIn):
     )
 
 
-@router.get("/{code}/tasks", auth=AUTH)
+@router.get("/{code}/tasks", response=list[TaskOut], auth=AUTH)
 def counter_tasks(request, code: str):
     counter = selectors.counter_for_actor(request.user, code)
     return [task_out(t) for t in selectors.tasks_for_actor(request.user, counter=counter)]

@@ -4,7 +4,19 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field, StrictInt
+from pydantic import ConfigDict, Field, StrictInt
+
+from omniretail.counters.commands import ACK_STATUSES, OPS_KINDS
+from omniretail.counters.models import (
+    Command,
+    Counter,
+    DeviceEvent,
+    RepairTicket,
+    ScanLead,
+    StaffTask,
+    Vend,
+)
+from omniretail.orders.models import Order
 
 
 class CounterIn(Schema):
@@ -38,7 +50,7 @@ class FlagClearIn(Schema):
 
 
 class CommandIn(Schema):
-    kind: str
+    kind: Literal[tuple(kind.value for kind in OPS_KINDS)]
 
 
 class RestockLine(Schema):
@@ -57,19 +69,21 @@ class TaskDoneIn(Schema):
 class PurchaseIn(Schema):
     bay: str
     quantity: int = 1
-    authorise: str = "payment"
-    provider: str = "balance"
+    authorise: Literal[tuple(Vend.Authorise.values)] = "payment"
+    provider: str = Field(
+        "balance", description="a provider's name, as GET /api/payments/providers lists"
+    )
 
 
 class EventIn(Schema):
     seq: StrictInt  # not true, "5" or 5.0: the range (1 to 2^62 - 1) is checked by device.py
-    kind: str
+    kind: Literal[tuple(DeviceEvent.Kind.values)]
     at: StrictInt | None = None  # the device's Unix time: an integer, not "1795000000"
     data: dict = Field(default_factory=dict)
 
 
 class AckIn(Schema):
-    status: str
+    status: Literal[ACK_STATUSES]
     reason: str = ""
 
 
@@ -93,13 +107,13 @@ class DevicePurchaseIn(Schema):
 
 class DevicePurchaseOut(Schema):
     vend: str
-    status: str = Field(..., description="the vend's status: awaiting_payment, unlocking, …")
+    status: Literal[tuple(Vend.Status.values)]
     payment: Literal["paid", "pending", "show_qr"]
     qr_code: str = Field("", description="for show_qr: the content to draw as a QR code")
 
 
 class LeadIn(Schema):
-    status: str
+    status: Literal["new", "contacted"]  # converted is recorded by the order, never set
     note: str = ""
 
 
@@ -112,15 +126,236 @@ class RepairIn(Schema):
     fault: str
     drop_off_at: datetime
     model: str = ""  # a product the counters carry (public id)
-    fault_kind: str = ""  # brakes, battery, motor, charging, tyre, electrics, other
+    fault_kind: Literal[("", *RepairTicket.FaultKind.values)] = ""  # "": other
 
 
 class AdvanceIn(Schema):
-    step: str
+    step: Literal[tuple(RepairTicket.Step.values)]
     note: str = ""
-    return_to: str = ""  # the returned step: counter (default) or store
+    # the returned step: counter (the default, "") or store
+    return_to: Literal[("", *RepairTicket.ReturnTo.values)] = ""
     code: str = ""  # the collected step: the shopper's pickup code
 
 
 class CheckInIn(Schema):
     scanned: str  # the counter's code, or its page link as scanned
+
+
+# ---------------------------------------------------------------- answers
+
+CounterStatus = Literal[tuple(Counter.Status.values)]
+
+
+class CounterOut(Schema):
+    code: str
+    id: str
+    name: str
+    site_name: str
+    address: str
+    lat: float
+    lon: float
+    store: str = Field(..., description="the serving store's id")
+    store_name: str
+    status: CounterStatus = Field(
+        ..., description="online turns offline once the counter is silent past its limit"
+    )
+    flagged: bool
+    last_seen_at: datetime | None
+    content: dict = Field(
+        ..., description="the screen's content: headline, videos, media, spins (lists of URLs)"
+    )
+
+
+class BayOut(Schema):
+    bay: str
+    sku: str
+    product: str
+    name: str
+    sku_name: str
+    price: str
+    available: int = Field(..., description="what may still be sold: on_hand minus paid goods")
+    on_hand: int
+    par_level: int
+    capacity: int
+
+
+class CounterShelfOut(CounterOut):
+    bays: list[BayOut]
+
+
+class NearbyCounterOut(CounterOut):
+    distance_m: int
+
+
+class DeviceCredentialOut(Schema):
+    key_id: str
+    expires_at: int | None = Field(
+        ..., description="Unix time the credential stops working (a rotation's end), else null"
+    )
+
+
+class DeviceConfigOut(CounterShelfOut):
+    last_seq: int = Field(..., description="the highest event sequence number accepted")
+    credential: DeviceCredentialOut
+
+
+class BayDifference(Schema):
+    bay: str
+    ledger: int
+    reported: int
+
+
+class RepairStepOut(Schema):
+    ticket: str
+    step: Literal[tuple(RepairTicket.Step.values)]
+
+
+class DeviceEventOut(Schema):
+    seq: int
+    duplicate: bool = Field(..., description="a retry of an event already accepted")
+    last_seq: int
+    settled: list[str] | None = Field(
+        None, description="door_closed only: the vends this report settled"
+    )
+    differences: list[BayDifference] | None = Field(
+        None, description="door_closed only: bays whose count differs from the ledger"
+    )
+    repair: RepairStepOut | None = Field(
+        None, description="vehicle_left only: the repair ticket and its step"
+    )
+
+
+class CommandEnvelope(Schema):
+    """The signed object: verify `signature` over all of it, keys sorted (protocol, 4)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    v: int
+    id: str
+    counter: str
+    key_id: str
+    kind: Literal[tuple(Command.Kind.values)]
+    args: dict
+    issued_at: int
+    expires_at: int
+    nonce: str
+
+
+class SignedCommand(Schema):
+    command: CommandEnvelope
+    signature: str = Field(..., description="hex HMAC-SHA256 of the canonical command")
+
+
+class CommandsOut(Schema):
+    commands: list[SignedCommand]
+
+
+CommandStatus = Literal[tuple(Command.Status.values)]
+
+
+class AckOut(Schema):
+    id: str
+    status: CommandStatus
+
+
+class CommandOut(Schema):
+    id: str
+    kind: Literal[tuple(Command.Kind.values)]
+    status: CommandStatus
+
+
+class UnlockCodeOut(Schema):
+    vend: str
+    status: Literal[tuple(Vend.Status.values)]
+
+
+class VendOut(Schema):
+    id: str
+    counter: str
+    bay: str
+    quantity: int
+    status: Literal[tuple(Vend.Status.values)]
+    authorise: Literal[tuple(Vend.Authorise.values)]
+    order: str
+    order_number: str
+    order_status: Literal[tuple(Order.Status.values)]
+    taken: int | None
+    refunded: str
+
+
+class VendStartedOut(VendOut):
+    redirect_url: str = Field(..., description="where the shopper pays (empty when paid)")
+
+
+class TimelineStepOut(Schema):
+    step: Literal[tuple(RepairTicket.Step.values)]
+    note: str
+    at: datetime
+
+
+class TicketOut(Schema):
+    id: str
+    counter: str
+    vehicle_serial: str
+    plate: str
+    fault: str
+    photos: list[str]
+    step: Literal[tuple(RepairTicket.Step.values)]
+    model: str | None
+    fault_kind: Literal[tuple(RepairTicket.FaultKind.values)]
+    drop_off_at: datetime
+    checked_in_at: datetime | None
+    return_to: Literal[("", *RepairTicket.ReturnTo.values)]
+    pickup_code: str = Field(..., description="to the shopper only, once returned")
+    timeline: list[TimelineStepOut]
+
+
+LeadStatus = Literal[tuple(ScanLead.Status.values)]
+LeadFilter = Literal[("", *ScanLead.Status.values)]  # "": every status
+
+
+class LeadOut(Schema):
+    id: str
+    counter: str
+    product: str | None
+    product_name: str
+    phone: str
+    status: LeadStatus
+    note: str
+    scanned_at: datetime
+    order: str | None = Field(..., description="the order number once converted")
+
+
+class LeadUpdatedOut(Schema):
+    id: str
+    status: LeadStatus
+    note: str
+
+
+class TaskOut(Schema):
+    id: str
+    counter: str
+    kind: Literal[tuple(StaffTask.Kind.values)]
+    status: Literal[tuple(StaffTask.Status.values)]
+    details: dict
+    note: str
+    created_at: datetime
+
+
+class CredentialOut(Schema):
+    key_id: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class IssuedCredentialOut(Schema):
+    key_id: str
+    token: str = Field(..., description="shown in this answer only")
+    command_key: str = Field(..., description="64 hex characters, shown in this answer only")
+    overlap_s: int
+    replaces: list[CredentialOut]
+
+
+class RestockOut(Schema):
+    transfers: list[str]
