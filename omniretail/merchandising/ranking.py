@@ -2,7 +2,8 @@
 over every region), for the last 7 and 30 days. Counted from orders paid in the period: an
 order refunded in full counts nothing, a line counts its units less those returned, at the
 price paid; goods handed out for points alone (the points mall) are not sales. Rewritten
-by a scheduled job (tasks.py), so a page read is one indexed query."""
+by a scheduled job (tasks.py), so a page read is one indexed query. The same job gives the
+search its 销量 figures: each product's units over the 30 days."""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from omniretail.catalog import discovery
 from omniretail.catalog.models import Category
 from omniretail.core.money import money
 from omniretail.merchandising.models import SalesRank
@@ -92,4 +94,15 @@ def refresh(*, now=None) -> int:
     ]
     SalesRank.objects.all().delete()
     SalesRank.objects.bulk_create(rows)
+    discovery.set_sales_units(product_units(days=max(PERIODS), now=now))
     return len(rows)
+
+
+def product_units(*, days: int, now=None) -> dict[int, int]:
+    """Every product's net units over the period, as the ranking counts them (not only the
+    top): the search's 销量 sort (catalog.discovery.set_sales_units)."""
+    now = now or timezone.now()
+    units: dict[int, int] = defaultdict(int)
+    for row in _net_sales(since=now - timedelta(days=days), until=now):
+        units[row["product"]] += row["units"]
+    return dict(units)
