@@ -274,6 +274,8 @@ MIDDLEWARE = [
     # from WhiteNoise); Django's GZip pads its output against BREACH, and CSRF tokens are
     # masked per response.
     "django.middleware.gzip.GZipMiddleware",
+    # anonymous catalog pages shared by a proxy: no CSRF cookie, no Vary: Cookie, an ETag
+    "omniretail.web.public.PublicPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "omniretail.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -303,6 +305,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "omniretail.web.public.public_page_context",
             ],
         },
     },
@@ -581,6 +584,9 @@ SECURE_HSTS_PRELOAD = _env_bool("OMNI_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_bool("OMNI_SECURE_COOKIES", _HTTPS_SITE)
 if _env_bool("OMNI_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Seconds a proxy may keep an anonymous catalog page (web.public); 0 marks them public with
+# an ETag but asks for revalidation each time.
+OMNI_PUBLIC_PAGE_MAX_AGE = _env_int("OMNI_PUBLIC_PAGE_MAX_AGE", 60, low=0, high=86400)
 # The Content-Security-Policy of every response (core.middleware): scripts only from this
 # site or marked with the request's nonce, no plugins, no framing; styles may be inline.
 # Photos in object storage (another host) are added to img-src.

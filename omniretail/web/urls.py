@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from omniretail.web import (
+    public,
     views,
     views_merchant,
     views_notifications,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("nearby/", views.nearby, name="nearby"),
     path("nearby/results/", views.nearby_results, name="nearby_results"),
+    path("csrf/", public.csrf_cookie, name="csrf"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("me/", views.me, name="me"),

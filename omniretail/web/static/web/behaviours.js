@@ -31,6 +31,41 @@
     if (event.target.matches("[data-submit-on-change]")) event.target.form.submit();
   });
 
+  /* A public catalog page (web.public) carries no CSRF token, so proxies can share it: the
+     browser fetches the cookie from /csrf/ and sends its value with every write. */
+  function csrfCookie() {
+    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return found ? decodeURIComponent(found[1]) : "";
+  }
+  var csrfReady = null;
+  function ensureCsrf() {
+    if (csrfCookie()) return Promise.resolve();
+    csrfReady = csrfReady || fetch("/csrf/", { credentials: "same-origin" });
+    return csrfReady;
+  }
+  if (document.body && document.body.dataset.csrf === "lazy") ensureCsrf();
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.headers["X-CSRFToken"] && csrfCookie()) {
+      event.detail.headers["X-CSRFToken"] = csrfCookie();
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.method.toLowerCase() !== "post" || form.querySelector("[name=csrfmiddlewaretoken]")) return;
+    var token = csrfCookie();
+    if (token) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "csrfmiddlewaretoken";
+      input.value = token;
+      form.appendChild(input);
+      return;
+    }
+    event.preventDefault();
+    var submitter = event.submitter;
+    ensureCsrf().then(function () { form.requestSubmit(submitter); });
+  }, true);
+
   document.addEventListener("submit", function (event) {
     if (!event.target.matches("[data-disable-on-submit]")) return;
     var button = event.target.querySelector("[type=submit]");
