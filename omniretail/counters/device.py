@@ -21,7 +21,7 @@ from omniretail.core.errors import (
 )
 from omniretail.core.idempotency import fingerprint
 from omniretail.core.signing import digest
-from omniretail.counters import commands, vending
+from omniretail.counters import commands, repairs, vending
 from omniretail.counters.models import Counter, Credential, DeviceEvent, StaffTask
 from omniretail.counters.services import close_tasks, flag, open_task
 
@@ -29,6 +29,7 @@ K = DeviceEvent.Kind
 SCHEME = "Counter"
 MAX_SEQ = 2**62  # exclusive: the largest sequence number a device may send is 2^62 - 1
 MAX_BAY_QUANTITY = 1000
+PRESENCE_FIELDS = {"people": 1000, "dwell_s": 86400}  # visitors counted, seconds they stayed
 
 
 class CredentialRevoked(PermissionDenied):
@@ -141,6 +142,13 @@ def _validate(counter: Counter, kind: str, data) -> dict:
         )
     if kind == K.DOOR_CLOSED:
         return {"bays": _bays_report(counter, data)}
+    if kind == K.PRESENCE:
+        for name, top in PRESENCE_FIELDS.items():
+            value = data.get(name, 0)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+                raise field_error(f"data.{name}", _("须为 0 到 %(n)s 的整数。") % {"n": top})
+    if kind == K.VEHICLE_LEFT and not isinstance(data.get("ticket"), str):
+        raise field_error("data.ticket", _("请报告放下车辆的维修单号。"))
     return {}
 
 
@@ -205,6 +213,9 @@ def _apply(counter: Counter, kind: str, data: dict, parsed: dict, now) -> dict:
     elif kind == K.FAULT_CLEARED:
         Counter.objects.filter(pk=counter.pk, status=S.FAULT).update(status=S.ONLINE)
         close_tasks(counter=counter, kind=StaffTask.Kind.FAULT, note=_("设备报告故障已恢复"))
+    elif kind == K.VEHICLE_LEFT:
+        ticket = repairs.left_at_counter(counter=counter, ticket_id=data["ticket"])
+        return {"repair": {"ticket": ticket.public_id, "step": ticket.step}}
     return {}
 
 

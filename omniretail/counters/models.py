@@ -167,6 +167,9 @@ class DeviceEvent(models.Model):
         FAULT = "fault", _("故障")
         TAMPER = "tamper", _("摄像头/防拆告警")
         FAULT_CLEARED = "fault_cleared", _("故障恢复")
+        SCAN = "scan", _("有人扫码")
+        PRESENCE = "presence", _("有人驻足")
+        VEHICLE_LEFT = "vehicle_left", _("送修车辆已放下")
 
     counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="events")
     seq = models.BigIntegerField()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import require_user
 from omniretail.catalog.models import Product
-from omniretail.core.errors import Conflict, PermissionDenied, field_error
+from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed, field_error
 from omniretail.core.geo import bounding_box, haversine_m, validate_point
 from omniretail.core.uploads import stored_photos
 from omniretail.counters.models import Bay, Counter, RepairStep, RepairTicket, StaffTask
@@ -152,6 +152,36 @@ def check_in(*, shopper, ticket: RepairTicket, scanned: str) -> RepairTicket:
         ticket,
         _("已在售货柜 %(code)s 签到，请等待店员确认车辆已放好。") % {"code": ticket.counter.code},
     )
+    return ticket
+
+
+def left_at_counter(*, counter: Counter, ticket_id) -> RepairTicket:
+    """The counter itself reports the checked-in vehicle left (its `vehicle_left` event):
+    the `dropped_off` step as staff would confirm it, under the same rule (409 before the
+    shopper's check-in). A report for a ticket already past that step changes nothing, so a
+    device repeating itself is harmless. Runs inside the event's transaction."""
+    ticket = (
+        RepairTicket.objects.select_related("counter", "store", "shopper")
+        .filter(counter=counter, public_id=str(ticket_id or "").strip())
+        .first()
+    )
+    if ticket is None:
+        raise ValidationFailed(
+            _("该售货柜没有这张维修单。"),
+            code="unknown_ticket",
+            fields={"data.ticket": _("维修单不存在")},
+        )
+    if ticket.step != Step.RECEIVED:
+        return ticket
+    if ticket.checked_in_at is None:
+        raise Conflict(_("顾客尚未在售货柜扫码签到。"), code="not_checked_in")
+    now = timezone.now()
+    if RepairTicket.objects.filter(pk=ticket.pk, step=Step.RECEIVED).update(
+        step=Step.DROPPED_OFF, updated_at=now
+    ):
+        ticket.step = Step.DROPPED_OFF
+        RepairStep.objects.create(ticket=ticket, step=Step.DROPPED_OFF, note=_("售货柜确认"))
+        _tell(ticket, _step_message(ticket, Step.DROPPED_OFF))
     return ticket
 
 
