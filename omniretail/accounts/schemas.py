@@ -1,7 +1,14 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
+
+from omniretail.accounts.models import Membership, Organization
+
+# Closed sets, documented as enums.
+OrganizationKind = Literal[tuple(Organization.Kind.values)]
+Role = Literal[tuple(Membership.Role.values)]
 
 
 class PhoneIn(Schema):
@@ -29,8 +36,8 @@ class PasswordLoginIn(Schema):
 class MembershipOut(Schema):
     organization_id: str
     organization_name: str
-    organization_kind: str
-    role: str
+    organization_kind: OrganizationKind
+    role: Role
 
 
 class UserOut(Schema):

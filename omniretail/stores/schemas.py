@@ -1,7 +1,14 @@
 from datetime import date
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
+
+from omniretail.stores.models import OpeningHours
+
+# 0 is Monday, 6 Sunday (an unknown day sent still gets the domain's own message).
+Weekday = Literal[tuple(OpeningHours.Weekday.values)]
+WEEKDAY = "0 Monday … 6 Sunday"
 
 
 class NearbyStoreOut(Schema):
@@ -21,7 +28,7 @@ class NearbyStoreOut(Schema):
 
 
 class HoursOut(Schema):
-    weekday: int
+    weekday: Weekday = Field(..., description=WEEKDAY)
     opens: str = Field(..., examples=["09:00"])
     closes: str = Field(..., examples=["22:00"])
 
@@ -82,7 +89,9 @@ class StorePatchIn(Schema):
 
 
 class HoursIn(Schema):
-    weekday: int
+    weekday: int = Field(
+        ..., description=WEEKDAY, json_schema_extra={"enum": OpeningHours.Weekday.values}
+    )
     opens: str = Field(..., max_length=5, examples=["09:00"])
     closes: str = Field(..., max_length=5, examples=["22:00"])
     overnight: bool | None = Field(

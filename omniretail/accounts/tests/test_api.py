@@ -73,3 +73,18 @@ def test_anonymous_and_forged_tokens_are_refused(api_client):
     assert api_client().get("/api/auth/me").status_code == 401
     forged = {"Authorization": "Bearer omni_forged"}
     assert api_client().get("/api/auth/me", headers=forged).status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_document_lists_every_organisation_kind_and_role_me_can_answer(
+    api_client, merchant_staff
+):
+    """A generated client gets enums for the closed sets of /me, and the answer is one of them."""
+    document = api_client().get("/api/openapi.json").json()
+    membership = document["components"]["schemas"]["MembershipOut"]["properties"]
+    kinds, roles = membership["organization_kind"], membership["role"]
+    assert kinds["enum"] == ["platform", "region", "producer", "merchant"]
+    assert roles["enum"] == ["owner", "manager", "staff", "customer_service"]
+
+    mine = api_client(merchant_staff).get("/api/auth/me").json()["memberships"][0]
+    assert mine["organization_kind"] in kinds["enum"] and mine["role"] in roles["enum"]

@@ -217,3 +217,10 @@ def test_platform_operators_manage_every_merchants_stores(
 
 def test_managing_stores_needs_a_signed_in_user(rival_store, api_client):
     assert api_client().get("/api/stores/manage").status_code == 401
+
+
+def test_the_document_says_which_days_a_weekday_may_be(client):
+    """0 Monday to 6 Sunday, in the answer and the request, as a client generator reads it."""
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+    for name in ("HoursOut", "HoursIn"):
+        assert schemas[name]["properties"]["weekday"]["enum"] == [0, 1, 2, 3, 4, 5, 6], name
