@@ -13,6 +13,8 @@ from omniretail.counters.api import router as counters_router
 from omniretail.groupbuy.api import router as groupbuy_router
 from omniretail.inventory.api import router as inventory_router
 from omniretail.loyalty.api import router as loyalty_router
+from omniretail.merchandising.api import catalog_router as specs_router
+from omniretail.merchandising.api import router as merchandising_router
 from omniretail.orders.api import router as orders_router
 from omniretail.payments.api import router as payments_router
 from omniretail.pointsmall.api import router as pointsmall_router
@@ -28,6 +30,8 @@ api = build_api()
 api.add_router("/auth", auth_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/catalog", reviews_router)  # its paths are the catalogue's
+api.add_router("/catalog", specs_router)  # the spec picker: prices now and stock
+api.add_router("/merchandising", merchandising_router)
 api.add_router("/stores", stores_router)
 api.add_router("/payments", payments_router)
 api.add_router("/orders", orders_router)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from omniretail.accounts.auth import AUTH
-from omniretail.catalog import discovery, selectors, services
+from omniretail.catalog import discovery, selectors, services, specs
 from omniretail.catalog.models import Category, Product, Sku
 from omniretail.catalog.schemas import (
     CategoryIn,
@@ -22,7 +22,8 @@ from omniretail.catalog.schemas import (
     ReviewIn,
     SkuIn,
     SkuOut,
-    SkuPriceIn,
+    SkuPatchIn,
+    SpecsIn,
     SuggestionsOut,
 )
 from omniretail.core.errors import NotFound, field_error
@@ -85,6 +86,9 @@ def _detail(product: Product) -> dict:
         "description": product.description,
         "images": [{"url": i.url, "alt": i.alt} for i in product.images.all()],
         "skus": [_sku_out(s) for s in product.skus.all()],
+        "spec_attributes": [
+            {"name": a.name, "values": a.values} for a in product.spec_attributes.all()
+        ],
     }
 
 
@@ -242,9 +246,23 @@ def add_sku(request, product_id: str, payload: SkuIn):
 
 
 @router.patch("/manage/skus/{sku_id}", response=SkuOut, auth=AUTH)
-def set_sku_price(request, sku_id: str, payload: SkuPriceIn):
+def update_sku(request, sku_id: str, payload: SkuPatchIn):
     sku = selectors.sku_for_actor(request.auth, sku_id)
-    return _sku_out(services.set_sku_price(actor=request.auth, sku=sku, price=payload.price))
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
+    return _sku_out(specs.update_sku(actor=request.auth, sku=sku, **changes))
+
+
+@router.put("/manage/products/{product_id}/specs", response=ManagedProductOut, auth=AUTH)
+def set_specs(request, product_id: str, payload: SpecsIn):
+    product = selectors.product_for_actor(request.auth, product_id)
+    specs.set_specs(
+        actor=request.auth,
+        product=product,
+        attributes=[a.model_dump() for a in payload.attributes],
+        price=payload.price,
+        code_prefix=payload.code_prefix,
+    )
+    return _reload(request, product)
 
 
 @router.post("/manage/products/{product_id}/submit", response=ManagedProductOut, auth=AUTH)

@@ -64,10 +64,18 @@ class ProductSummaryOut(Schema):
     is_free_sample: bool
 
 
+class SpecAttributeOut(Schema):
+    """One spec axis (颜色, 尺码); each SKU's `attributes` names one of its values."""
+
+    name: str
+    values: list[str]
+
+
 class ProductOut(ProductSummaryOut):
     description: str
     images: list[ImageOut]
     skus: list[SkuOut]
+    spec_attributes: list[SpecAttributeOut]
 
 
 class ManagedProductOut(ProductOut):
@@ -138,8 +146,25 @@ class ProductPatchIn(Schema):
     compare_at_price: MoneyIn | None = None
 
 
-class SkuPriceIn(Schema):
-    price: MoneyIn
+class SkuPatchIn(Schema):
+    """Only the fields sent are changed."""
+
+    price: MoneyIn | None = None
+    code: str | None = Field(None, min_length=1, max_length=64)
+    is_active: bool | None = None
+
+
+class SpecAttributeIn(Schema):
+    name: str = Field(..., min_length=1, max_length=20, examples=["颜色"])
+    values: list[Annotated[str, Field(max_length=20)]] = Field(
+        ..., min_length=1, max_length=20, examples=[["米白", "藏青"]]
+    )
+
+
+class SpecsIn(Schema):
+    attributes: list[SpecAttributeIn] = Field(..., min_length=1, max_length=3)
+    price: MoneyIn | None = Field(None, description="新生成规格的价格；已有组合的价格不变")
+    code_prefix: str = Field("", max_length=40, description="新 SKU 编码前缀，生成 前缀-序号")
 
 
 class ReviewIn(Schema):

@@ -234,6 +234,7 @@ def products_for_actor(user: User, *, status: str | None = None) -> QuerySet[Pro
     qs = Product.objects.select_related("brand", "category", "owner").prefetch_related(
         Prefetch("skus", queryset=Sku.objects.order_by("price", "id")),
         Prefetch("images", queryset=ProductImage.objects.order_by("-is_cover", "position", "id")),
+        "spec_attributes",
     )
     if not is_platform_operator(user):
         qs = qs.filter(owner__in=organizations_of(user))

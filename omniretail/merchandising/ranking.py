@@ -17,7 +17,7 @@ from omniretail.catalog import discovery
 from omniretail.catalog.models import Category
 from omniretail.core.money import money
 from omniretail.merchandising.models import SalesRank
-from omniretail.orders import prepaid
+from omniretail.orders import free, prepaid
 from omniretail.orders.models import Order, OrderLine
 
 PERIODS = (7, 30)
@@ -31,7 +31,8 @@ def _net_sales(*, since, until):
     rows = (
         OrderLine.objects.filter(order__paid_at__gte=since, order__paid_at__lt=until)
         .exclude(order__status__in=[S.CANCELLED, S.REFUNDED])
-        .exclude(order__payment_provider=prepaid.PROVIDER)  # handed out for points alone
+        # handed out for points alone, or given away as samples
+        .exclude(order__payment_provider__in=[prepaid.PROVIDER, free.SAMPLE])
         .values(
             product=F("sku__product_id"),
             category=F("sku__product__category_id"),
