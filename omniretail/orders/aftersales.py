@@ -56,13 +56,14 @@ def return_window() -> timedelta:
 
 
 def _requested_lines(order: Order, lines: dict) -> tuple[dict[int, int], Decimal]:
-    """{order line id: quantity} for what may still be returned, and its value."""
-    by_id = {line.pk: line for line in order.lines.all()}
+    """{order line key: quantity} for what may still be returned, and its value, from
+    {order line public id: quantity}."""
+    by_id = {line.public_id: line for line in order.lines.all()}
     if not lines:
-        lines = {line.pk: line.quantity - line.quantity_returned for line in by_id.values()}
+        lines = {key: line.quantity - line.quantity_returned for key, line in by_id.items()}
     chosen, amount = {}, ZERO
     for raw_id, quantity in lines.items():
-        line: OrderLine | None = by_id.get(int(raw_id)) if str(raw_id).isdigit() else None
+        line: OrderLine | None = by_id.get(raw_id)
         if line is None:
             raise field_error("lines", _("订单中没有该商品。"))
         left = line.quantity - line.quantity_returned

@@ -79,7 +79,7 @@ def order_out(order: Order) -> dict:
         "created_at": order.created_at,
         "lines": [
             {
-                "id": str(line.pk),
+                "id": line.public_id,
                 "sku": line.sku.public_id,
                 "product": line.product_name,
                 "sku_name": line.sku_name,

@@ -127,8 +127,9 @@ class Order(PublicIdModel, TimeStampedModel):
         return self.number
 
 
-class OrderLine(models.Model):
-    """A price snapshot: later price changes never alter what was bought."""
+class OrderLine(PublicIdModel):
+    """A price snapshot: later price changes never alter what was bought. Its public id is
+    what an after-sales request names it by."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")

@@ -581,7 +581,7 @@ def after_sales(request: HttpRequest, public_id: str) -> HttpResponse:
     }
     for line in ctx["lines"]:
         line.left = line.quantity - line.quantity_returned
-        line.typed = request.POST.get(f"line_{line.pk}", line.left)  # kept when refused
+        line.typed = request.POST.get(f"line_{line.public_id}", line.left)  # kept when refused
     if request.method == "GET":
         if order.status not in aftersales.REFUNDABLE:
             return redirect("web:order", public_id=public_id)
@@ -589,9 +589,9 @@ def after_sales(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         chosen = {}
         for line in ctx["lines"]:
-            raw = request.POST.get(f"line_{line.pk}", "").strip()
+            raw = request.POST.get(f"line_{line.public_id}", "").strip()
             if raw and raw != "0":
-                chosen[str(line.pk)] = _int(raw, f"lines.{line.pk}")
+                chosen[line.public_id] = _int(raw, f"lines.{line.public_id}")
         if not chosen:
             raise field_error("lines", _("请选择要售后的商品和数量。"))
         files = uploads.photo_files(request)

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from omniretail.inventory.models import Reservation, StockLevel, StockMovement
-from omniretail.orders.models import AfterSalesRequest, Order, RedemptionAttempt
+from omniretail.orders.models import AfterSalesRequest, Order, OrderLine, RedemptionAttempt
 from omniretail.orders.tests.conftest import next_slot
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
@@ -620,3 +620,22 @@ def test_after_sales_with_bad_lines_is_refused(api_client, paid_pickup, wallet):
     assert resp.status_code == 422
     assert AfterSalesRequest.objects.count() == 0
     assert Order.objects.get().status == "paid"
+
+
+def test_an_order_line_is_named_by_an_id_of_its_own_which_after_sales_takes(
+    api_client, paid_pickup, wallet
+):
+    """Ids are opaque ULIDs: the row's key is neither shown nor taken for a line."""
+    client = api_client(wallet)
+    line = paid_pickup["lines"][0]
+    row = OrderLine.objects.get(order__public_id=paid_pickup["id"], sku__public_id=line["sku"])
+    assert line["id"] == row.public_id and len(row.public_id) == 26
+
+    url = f"/api/orders/orders/{paid_pickup['id']}/after-sales"
+    by_key = {"kind": "refund_only", "reason": "破损", "lines": json.dumps({str(row.pk): 1})}
+    assert client.post_form(url, by_key).status_code == 422
+
+    by_id = {**by_key, "lines": json.dumps({line["id"]: 1})}
+    created = client.post_form(url, by_id)
+    assert created.status_code == 201, created.content
+    assert created.json()["amount"] == str(row.unit_price)

@@ -73,7 +73,7 @@ def test_return_before_pickup_puts_stock_back_and_refunds_through_the_wallet_at_
         order=order,
         kind="return_refund",
         reason="破损",
-        lines={str(line.pk): 1},
+        lines={line.public_id: 1},
         photos=["after-sales/01hzx5m3k2q8r9t0v1w2x3y4z5.jpg"],
     )
     assert request.amount == Decimal("39.90")

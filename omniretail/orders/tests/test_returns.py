@@ -42,7 +42,7 @@ def ask_return(order, kind="return_refund", quantity=1) -> AfterSalesRequest:
         order=order,
         kind=kind,
         reason="尺码不合适",
-        lines={str(line.pk): quantity},
+        lines={line.public_id: quantity},
     )
 
 

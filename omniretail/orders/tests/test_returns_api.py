@@ -25,7 +25,7 @@ def approved(place_order, pay, wallet, store, sku, merchant_staff):
         order=order,
         kind="return_refund",
         reason="颜色不喜欢",
-        lines={str(order.lines.get().pk): 1},
+        lines={order.lines.get().public_id: 1},
     )
     aftersales.decide_after_sales(staff=merchant_staff, request=request, approve=True)
     return request

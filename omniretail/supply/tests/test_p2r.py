@@ -119,7 +119,7 @@ def test_after_sales_goes_to_the_routed_retailer_and_the_return_shows_in_feedbac
         order=order,
         kind="return_refund",
         reason="包装破损",
-        lines={line.pk: 1},
+        lines={line.public_id: 1},
     )
     assert Notification.objects.filter(
         organization=channel.retailer, title__contains="售后申请"

@@ -203,7 +203,7 @@ def test_approving_an_after_sales_request_refunds_the_shopper(
         order=paid_pickup,
         kind="refund_only",
         reason="茶叶受潮",
-        lines={line.pk: 1},
+        lines={line.public_id: 1},
     )
     url = f"/merchant/orders/{paid_pickup.public_id}/"
     assert "茶叶受潮" in text(staff_client.get(url))

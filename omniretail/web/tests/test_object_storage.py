@@ -74,7 +74,7 @@ def test_a_png_attached_on_a_page_lands_in_the_bucket_and_is_served_back_from_it
         {
             "kind": "refund_only",
             "reason": "茶叶罐凹陷",
-            f"line_{order.lines.get().pk}": "1",
+            f"line_{order.lines.get().public_id}": "1",
             "photos": photo("PNG", "凹陷.png", size=(80, 60)),
         },
     )

@@ -130,7 +130,7 @@ def test_a_partial_refund_is_summarised_by_what_it_asks_back(
         order=order,
         kind="refund_only",
         reason="少发一盒",
-        lines={line.pk: 1},
+        lines={line.public_id: 1},
     )
     client.force_login(commerce.member)
     page = text(client.get(f"/orders/{order.public_id}/"))

@@ -29,7 +29,7 @@ def approved_return(commerce, django_capture_on_commit_callbacks):
         order=order,
         kind="return_refund",
         reason="买多了",
-        lines={line.pk: 1},
+        lines={line.public_id: 1},
     )
     aftersales.decide_after_sales(staff=commerce.staff, request=request, approve=True)
     return request

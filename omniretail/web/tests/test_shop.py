@@ -359,11 +359,11 @@ def test_after_sales_request_with_a_photo(client, commerce, django_capture_on_co
     client.force_login(commerce.member)
     line = order.lines.get()
     page = text(client.get(f"/orders/{order.public_id}/after-sales/"))
-    assert f'name="line_{line.pk}"' in page
+    assert f'name="line_{line.public_id}"' in page
     photo = real_photo("PNG", "broken.png")
     response = client.post(
         f"/orders/{order.public_id}/after-sales/",
-        {"kind": "refund_only", "reason": "包装破损", f"line_{line.pk}": "1", "photos": photo},
+        {"kind": "refund_only", "reason": "包装破损", f"line_{line.public_id}": "1", "photos": photo},
     )
     assert response.status_code == 302
     request = AfterSalesRequest.objects.get()
@@ -383,7 +383,7 @@ def test_after_sales_without_a_reason_is_refused_on_the_form(
     line = order.lines.get()
     response = client.post(
         f"/orders/{order.public_id}/after-sales/",
-        {"kind": "refund_only", "reason": " ", f"line_{line.pk}": "1"},
+        {"kind": "refund_only", "reason": " ", f"line_{line.public_id}": "1"},
     )
     assert response.status_code == 422
     assert "请填写售后原因" in text(response)

@@ -37,7 +37,7 @@ def test_a_real_jpeg_is_stored_without_its_exif_and_shown_to_the_merchant(
 
     response = client.post(
         f"/orders/{order.public_id}/after-sales/",
-        {"kind": "refund_only", "reason": "包装破损", f"line_{line.pk}": "1", "photos": upload},
+        {"kind": "refund_only", "reason": "包装破损", f"line_{line.public_id}": "1", "photos": upload},
     )
 
     assert response.status_code == 302, response.content.decode()
@@ -64,7 +64,7 @@ def test_a_file_that_is_not_an_image_is_refused_and_the_form_keeps_what_was_type
         {
             "kind": "return_refund",
             "reason": "盒子压扁了，茶叶洒出",
-            f"line_{line.pk}": "1",
+            f"line_{line.public_id}": "1",
             "photos": [photo("PNG", "ok.png"), fake],
         },
     )
@@ -75,7 +75,7 @@ def test_a_file_that_is_not_an_image_is_refused_and_the_form_keeps_what_was_type
     assert "盒子压扁了，茶叶洒出" in body
     assert 'value="return_refund" checked' in body
     assert (
-        f'name="line_{line.pk}" type="number" min="0" max="2" inputmode="numeric" value="1"' in body
+        f'name="line_{line.public_id}" type="number" min="0" max="2" inputmode="numeric" value="1"' in body
     )
     assert not AfterSalesRequest.objects.exists()
     assert stored_files() == []  # the good PNG beside it was not kept either
@@ -89,7 +89,7 @@ def test_a_refused_request_removes_the_photos_it_stored(
     line = order.lines.get()
     response = client.post(
         f"/orders/{order.public_id}/after-sales/",
-        {"kind": "refund_only", "reason": " ", f"line_{line.pk}": "1", "photos": photo()},
+        {"kind": "refund_only", "reason": " ", f"line_{line.public_id}": "1", "photos": photo()},
     )
     assert response.status_code == 422
     assert "请填写售后原因" in response.content.decode()
@@ -104,7 +104,7 @@ def test_an_old_rows_outside_urls_are_not_rendered_on_the_merchant_page(
     line = order.lines.get()
     client.post(
         f"/orders/{order.public_id}/after-sales/",
-        {"kind": "refund_only", "reason": "破损", f"line_{line.pk}": "1", "photos": photo()},
+        {"kind": "refund_only", "reason": "破损", f"line_{line.public_id}": "1", "photos": photo()},
     )
     request = AfterSalesRequest.objects.get()
     (name,) = request.photos
