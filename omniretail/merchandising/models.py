@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from omniretail.core.ids import PublicIdModel, TimeStampedModel
 from omniretail.core.money import MoneyField
+from omniretail.core.uploads import StoredImage
 
 
 class Special(PublicIdModel, TimeStampedModel):
@@ -71,6 +72,7 @@ class BrandHall(TimeStampedModel):
     brand = models.OneToOneField("catalog.Brand", on_delete=models.CASCADE, related_name="hall")
     banner_url = models.CharField(_("横幅地址"), max_length=500, blank=True)
     tagline = models.CharField(_("标语"), max_length=120, blank=True)
+    story = models.TextField(_("品牌故事"), blank=True)  # blank: the catalogue brand's own
     position = models.IntegerField(_("排序"), default=0)
     is_published = models.BooleanField(_("已发布"), default=False)
 
@@ -81,6 +83,24 @@ class BrandHall(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(self.brand)
+
+    def _picture(self, kind: str) -> StoredImage | None:
+        for picture in self.pictures.all():  # prefetched by the pages
+            if picture.kind == kind:
+                return StoredImage(name=picture.name, width=picture.width, height=picture.height)
+        return None
+
+    @property
+    def logo(self) -> StoredImage | None:
+        return self._picture("logo")
+
+    @property
+    def banner(self) -> StoredImage | None:
+        return self._picture("banner")
+
+    @property
+    def shown_story(self) -> str:
+        return self.story or self.brand.story
 
 
 class FeaturedSlot(PublicIdModel, TimeStampedModel):
@@ -103,6 +123,106 @@ class FeaturedSlot(PublicIdModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.curator_id} #{self.position} {self.product_id}"
+
+
+class Banner(PublicIdModel, TimeStampedModel):
+    """A home-page banner: a stored picture (core.uploads) that links to a page of the site,
+    shown from `starts_at` to `ends_at` in `position` order to every shopper (`region` null)
+    or to one region's."""
+
+    title = models.CharField(_("标题"), max_length=60)
+    image = models.CharField(_("图片"), max_length=100)
+    image_width = models.PositiveIntegerField(default=0)
+    image_height = models.PositiveIntegerField(default=0)
+    link = models.CharField(_("链接"), max_length=200)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    position = models.IntegerField(_("排序"), default=0)
+    region = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("地区"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("首页横幅")
+        verbose_name_plural = _("首页横幅")
+        ordering = ["position", "starts_at", "id"]
+        indexes = [models.Index(fields=["ends_at", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="banner_window"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def picture(self) -> StoredImage:
+        """What `{% picture %}` reads: the stored name and its size."""
+        return StoredImage(name=self.image, width=self.image_width, height=self.image_height)
+
+
+class HallPicture(models.Model):
+    """A brand hall's logo or banner: a stored picture (core.uploads) with its size."""
+
+    class Kind(models.TextChoices):
+        LOGO = "logo", _("标志")
+        BANNER = "banner", _("横幅")
+
+    hall = models.ForeignKey(BrandHall, on_delete=models.CASCADE, related_name="pictures")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=100)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "kind"], name="hall_one_picture_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hall_id} {self.kind}"
+
+
+class HallGoods(models.Model):
+    """A product the hall shows first (镇馆好物), in `position` order; the brand's other goods
+    on sale follow."""
+
+    hall = models.ForeignKey(BrandHall, on_delete=models.CASCADE, related_name="goods")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    position = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["hall", "product"], name="hall_goods_once")]
+
+    def __str__(self) -> str:
+        return f"{self.hall_id} #{self.position} {self.product_id}"
+
+
+class CoPurchase(models.Model):
+    """猜你喜欢's raw material, rewritten by `recommendations.refresh`: how many paid orders
+    (refunded in full and cancelled ones left out) held both `product` and `other`."""
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    orders = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["product", "-orders", "other"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "other"], name="copurchase_pair_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}+{self.other_id} ×{self.orders}"
 
 
 class SampleOffer(PublicIdModel, TimeStampedModel):
@@ -141,9 +261,7 @@ class SampleClaim(models.Model):
     """A member's request for a sample: the 0-price order that carries it to them."""
 
     offer = models.ForeignKey(SampleOffer, on_delete=models.PROTECT, related_name="claims")
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("申领时间"), auto_now_add=True)
 

@@ -1,20 +1,32 @@
-"""Every write of merchandising: specials, brand halls and the 優品匯 featured zone."""
+"""Every write of merchandising: specials, brand halls (pictures, goods), the 優品匯 featured
+zone and the home banners."""
 
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, require_role, require_user
-from omniretail.catalog.models import Product
-from omniretail.core.errors import PermissionDenied, ValidationFailed
+from omniretail.catalog.models import Category, Product
+from omniretail.core import uploads
+from omniretail.core.errors import PermissionDenied, ValidationFailed, field_error
 from omniretail.core.money import money
-from omniretail.merchandising.models import BrandHall, FeaturedSlot, Special
+from omniretail.core.uploads import StoredImage
+from omniretail.merchandising.models import (
+    Banner,
+    BrandHall,
+    FeaturedSlot,
+    HallGoods,
+    HallPicture,
+    Special,
+)
 
 MAX_LIMIT = 100_000
+MAX_HALL_GOODS = 24
 
 
 def _require_product_owner(actor, product: Product) -> None:
@@ -149,3 +161,198 @@ def place_featured(
     return FeaturedSlot.objects.create(
         curator=curator, product=product, starts_at=starts_at, ends_at=ends_at, position=position
     )
+
+
+# --- the merchandising console: halls' pictures and goods, featured slots, home banners --------
+
+
+def _require_operator(actor) -> None:
+    require_user(actor)
+    if not is_platform_operator(actor):
+        raise PermissionDenied(_("品牌馆由平台运营人员管理。"))
+
+
+def _position(value, fields: dict) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not -9999 <= value <= 9999:
+        fields["position"] = _("排序须为 -9999 到 9999 之间的整数。")
+        return 0
+    return value
+
+
+def _forget_picture(model, field: str, image) -> None:
+    """Delete a replaced picture's files once no row of `model` shows them any more."""
+    if image is not None and not model.objects.filter(**{field: image.name}).exists():
+        uploads.delete_image(image)
+
+
+@transaction.atomic
+def edit_brand_hall(
+    *,
+    actor,
+    brand,
+    tagline: str = "",
+    story: str = "",
+    position=0,
+    publish: bool = False,
+    logo: StoredImage | None = None,
+    banner: StoredImage | None = None,
+    goods: list[Product] | None = None,
+) -> BrandHall:
+    """The hall console: the tagline, the story (blank: the brand's own), the order on the
+    index, whether it is published, a new logo or banner (already checked and stored by
+    core.uploads) and the goods shown first, in order (None: unchanged). Platform operators
+    only; refused as a whole (422, nothing written) on bad input."""
+    _require_operator(actor)
+    fields: dict = {}
+    if goods is not None:
+        if any(p.brand_id != brand.pk or p.status != Product.Status.APPROVED for p in goods):
+            fields["goods"] = _("只能选择该品牌已上架的商品。")
+        elif len(goods) > MAX_HALL_GOODS:
+            fields["goods"] = _("镇馆好物最多 %(n)s 件。") % {"n": MAX_HALL_GOODS}
+    tagline, story = (tagline or "").strip(), (story or "").strip()
+    if len(tagline) > 120:
+        fields["tagline"] = _("标语不超过 120 个字。")
+    if len(story) > 2000:
+        fields["story"] = _("品牌故事不超过 2000 个字。")
+    position = _position(position, fields)
+    if fields:
+        raise ValidationFailed(fields=fields)
+    hall, _created = BrandHall.objects.update_or_create(
+        brand=brand,
+        defaults={
+            "tagline": tagline,
+            "story": story,
+            "position": position,
+            "is_published": bool(publish),
+        },
+    )
+    for kind, image in ((HallPicture.Kind.LOGO, logo), (HallPicture.Kind.BANNER, banner)):
+        if image is None:
+            continue
+        old = hall.pictures.filter(kind=kind).first()
+        HallPicture.objects.update_or_create(
+            hall=hall,
+            kind=kind,
+            defaults={"name": image.name, "width": image.width, "height": image.height},
+        )
+        if old is not None and old.name != image.name:
+            stale = StoredImage(name=old.name, width=old.width, height=old.height)
+            transaction.on_commit(lambda s=stale: _forget_picture(HallPicture, "name", s))
+    if goods is not None:
+        HallGoods.objects.filter(hall=hall).delete()
+        HallGoods.objects.bulk_create(
+            HallGoods(hall=hall, product=p, position=i) for i, p in enumerate(dict.fromkeys(goods))
+        )
+    return hall
+
+
+def remove_featured(*, actor, slot: FeaturedSlot, now=None) -> None:
+    """Take a product out of 優品匯: a running slot ends now, a future one is removed."""
+    _curator_of(actor, slot.curator)
+    now = now or timezone.now()
+    if slot.starts_at >= now:
+        slot.delete()
+    elif slot.ends_at > now:
+        FeaturedSlot.objects.filter(pk=slot.pk).update(ends_at=now, updated_at=now)
+
+
+# Pages a banner may open: (URL name, kwarg, check that the object is on show).
+BANNER_TARGETS = {
+    "web:product": lambda v: Product.objects.filter(
+        public_id=v, status=Product.Status.APPROVED
+    ).exists(),
+    "web:brand": lambda v: BrandHall.objects.filter(brand__public_id=v, is_published=True).exists(),
+    "web:category": lambda v: Category.objects.filter(slug=v, is_active=True).exists(),
+}
+BANNER_PAGES = {"web:home", "web:brands", "web:ranking", "web:categories", "web:points_mall"}
+
+
+def banner_link(link: str) -> str:
+    """A banner opens a page of this site: a product, a brand hall, a category, or one of
+    the mall's own pages (品牌馆, 销售排行, 积分商城…); never another site, a script or a
+    console page. Returns the path, refused on field `link` otherwise."""
+    link = (link or "").strip()
+    refused = field_error(
+        "link", _("链接须为本站的商品、品牌馆、分类或商城页面路径，例如 /p/<商品编号>/。")
+    )
+    if not link.startswith("/") or link.startswith("//") or len(link) > 200:
+        raise refused
+    if any(c in link for c in "\\?#") or any(c.isspace() or ord(c) < 32 for c in link):
+        raise refused
+    try:
+        match = resolve(link)
+    except Resolver404:
+        raise refused from None
+    if match.view_name in BANNER_PAGES and not match.kwargs:
+        return link
+    check = BANNER_TARGETS.get(match.view_name)
+    if check is None or not check(next(iter(match.kwargs.values()), "")):
+        raise refused
+    return link
+
+
+def _banner_region(actor, region: Organization | None) -> None:
+    """Platform operators place banners for every region or one; a region's staff for theirs."""
+    require_user(actor)
+    if region is None:
+        if not is_platform_operator(actor):
+            raise PermissionDenied(_("只有平台可以投放全国横幅。"))
+        return
+    if region.kind != Organization.Kind.REGION:
+        raise field_error("region", _("请选择一个运营中心。"))
+    if not is_platform_operator(actor):
+        require_role(actor, region)
+
+
+@transaction.atomic
+def create_banner(
+    *,
+    actor,
+    title: str,
+    image: StoredImage | None,
+    link: str,
+    starts_at,
+    ends_at,
+    position=0,
+    region: Organization | None = None,
+) -> Banner:
+    """A home banner shown from `starts_at` to `ends_at` (every region's shoppers, or one
+    region's) in `position` order; refused as a whole (422, nothing written) on bad input."""
+    _banner_region(actor, region)
+    fields: dict = {}
+    title = (title or "").strip()
+    if not title or len(title) > 60:
+        fields["title"] = _("请填写不超过 60 个字的标题。")
+    if image is None:
+        fields["image"] = _("请上传横幅图片。")
+    try:
+        link = banner_link(link)
+    except ValidationFailed as exc:
+        fields.update(exc.fields)
+    _window(starts_at, ends_at, fields)
+    position = _position(position, fields)
+    if fields:
+        raise ValidationFailed(fields=fields)
+    return Banner.objects.create(
+        title=title,
+        image=image.name,
+        image_width=image.width,
+        image_height=image.height,
+        link=link,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        position=position,
+        region=region,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def end_banner(*, actor, banner: Banner, now=None) -> None:
+    """Take a banner down: a running one ends now, a future one is removed."""
+    _banner_region(actor, banner.region)
+    now = now or timezone.now()
+    if banner.starts_at >= now:
+        banner.delete()
+    elif banner.ends_at > now:
+        Banner.objects.filter(pk=banner.pk).update(ends_at=now, updated_at=now)

@@ -418,3 +418,31 @@ class Statement(PublicIdModel):
     @property
     def total(self):
         return fen_to_yuan(self.total_fen)
+
+
+class Placement(models.Model):
+    """Seed 004 b: the management centre's review shows an approved channel product in a
+    region whose market fits it. Goods placed nowhere are shown in every region; goods
+    placed somewhere are shown to those regions' shoppers (and to any region that selects
+    them), and head those regions' selection lists."""
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="placements"
+    )
+    region = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="placements"
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("区域投放")
+        verbose_name_plural = _("区域投放")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "region"], name="supply_place_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.region_id}"

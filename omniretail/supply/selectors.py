@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from omniretail.stores.selectors import nearby_stores
 from omniretail.supply.models import (
     Allocation,
     Offer,
+    Placement,
     ProducerApplication,
     PurchaseOrder,
     RegionalOffer,
@@ -159,6 +160,34 @@ def approved_offer(public_id: str) -> Offer:
     if found is None:
         raise field_error("offer", _("找不到已通过审核的该商品。"))
     return found
+
+
+def offers_for_region(region: Organization) -> QuerySet[Offer]:
+    """What a region chooses from: approved offers, those the management centre placed in
+    this region first (seed 004 c), then the newest."""
+    placed = Exists(Placement.objects.filter(product=OuterRef("product"), region=region))
+    return approved_offers().annotate(placed_here=placed).order_by("-placed_here", "-created_at")
+
+
+def placed_regions(products) -> dict[int, list[Organization]]:
+    """Product id -> the regions it is placed in (none: every region)."""
+    by_product: dict[int, list[Organization]] = {}
+    for placement in Placement.objects.filter(product__in=products).select_related("region"):
+        by_product.setdefault(placement.product_id, []).append(placement.region)
+    return by_product
+
+
+def shown_in_region(region: Organization) -> Q:
+    """The shopper's mall in `region` (seed 004 b–d): a catalogue product outside the
+    channel, a channel product placed nowhere (every region), placed in this region, or
+    selected by it for its retailers. Filter Product querysets with it."""
+    channel = Exists(Offer.objects.filter(product=OuterRef("pk")))
+    placed_anywhere = Exists(Placement.objects.filter(product=OuterRef("pk")))
+    placed_here = Exists(Placement.objects.filter(product=OuterRef("pk"), region=region))
+    selected_here = Exists(
+        RegionalOffer.objects.filter(offer__product=OuterRef("pk"), region=region, is_active=True)
+    )
+    return Q(~channel) | Q(~placed_anywhere) | Q(placed_here) | Q(selected_here)
 
 
 def region_selection(region: Organization) -> QuerySet[RegionalOffer]:

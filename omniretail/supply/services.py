@@ -20,7 +20,13 @@ from omniretail.catalog.models import Category, Product
 from omniretail.core.errors import Conflict, PermissionDenied, field_error
 from omniretail.core.uploads import StoredImage
 from omniretail.notifications.services import notify
-from omniretail.supply.models import FEATURED_ZONES, Offer, ProducerApplication, RegionalOffer
+from omniretail.supply.models import (
+    FEATURED_ZONES,
+    Offer,
+    Placement,
+    ProducerApplication,
+    RegionalOffer,
+)
 
 MAX_MOQ = 100_000
 
@@ -267,13 +273,18 @@ def review_goods(
     reason: str = "",
     placement_category: Category | None = None,
     featured_zones=None,
+    regions=(),
 ) -> Product:
-    """The management centre approves with a placement (category shown under, featured zones)
-    or rejects with a reason the producer reads. Featured zones drive the mall's flags."""
+    """The management centre approves with a placement (category shown under, featured zones,
+    the regions whose market fits it: none means every region) or rejects with a reason the
+    producer reads. Featured zones drive the mall's flags."""
     require_platform(actor)
     if not product.supply_offers.exists():
         raise field_error("product", _("该商品不是供货商品。"))
     zones = _zones(featured_zones) if approve else []
+    regions = list(regions or [])
+    if any(r.kind != Organization.Kind.REGION or not r.is_active for r in regions):
+        raise field_error("regions", _("请选择启用的运营中心。"))
     if placement_category is not None and not placement_category.is_active:
         raise field_error("placement_category", _("请选择一个启用的分类。"))
     product = catalog.review_product(actor=actor, product=product, approve=approve, reason=reason)
@@ -281,6 +292,7 @@ def review_goods(
         Offer.objects.filter(product=product).update(
             placement_category=placement_category or product.category, featured_zones=zones
         )
+        place(actor=actor, product=product, regions=regions)
         catalog.set_product_flags(
             actor=actor,
             product=product,
@@ -299,6 +311,18 @@ def review_goods(
         link="/supply/producer/",
     )
     return product
+
+
+def place(*, actor: User, product: Product, regions) -> list[Placement]:
+    """Seed 004 b: show the product in exactly these regions (none: every region); placing
+    again replaces the regions."""
+    require_platform(actor)
+    Placement.objects.filter(product=product).exclude(region__in=regions).delete()
+    for region in regions:
+        Placement.objects.get_or_create(
+            product=product, region=region, defaults={"placed_by": actor}
+        )
+    return list(Placement.objects.filter(product=product))
 
 
 # --- regional selection ---------------------------------------------------------------------

@@ -25,6 +25,7 @@ from omniretail.payments.selectors import wallet_balance
 from omniretail.privacy import services as privacy
 from omniretail.shopping import services as shopping
 from omniretail.stores import selectors as stores
+from omniretail.web import mall
 
 PAGE_SIZE = 20
 HOME_GRID_SIZE = 6
@@ -61,17 +62,20 @@ def _page(request: HttpRequest, object_list):
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The mall of the shopper's region (web.mall): its running banners, featured goods,
+    優品匯, running specials and 猜你喜欢."""
+    region = mall.shopper_region(request)
     return render(
         request,
         "web/home.html",
         {
             "tab": "home",
             "max_query_length": catalog.MAX_QUERY_LENGTH,
-            "featured": catalog.public_products(featured=True)[:HOME_GRID_SIZE],
+            "banners": merchandising.running_banners(region=region),
+            "featured": mall.products(region, featured=True)[:HOME_GRID_SIZE],
             "offers": merchandising.special_products(limit=HOME_GRID_SIZE),
-            "picks": merchandising.featured(
-                region=merchandising.shopper_region(request.user), limit=HOME_GRID_SIZE
-            ),
+            "picks": merchandising.featured(region=region, limit=HOME_GRID_SIZE),
+            "guesses": mall.guesses(request, region),
         },
     )
 
@@ -92,7 +96,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         cat = catalog.category_by_slug(slug)
     except DomainError as exc:
         return _error(request, exc)
-    page_obj = _page(request, catalog.public_products(category=cat))
+    page_obj = _page(request, mall.products(mall.shopper_region(request), category=cat))
     template = "web/_product_page.html" if request.htmx else "web/category.html"
     return render(request, template, {"tab": "categories", "category": cat, "page_obj": page_obj})
 
@@ -105,7 +109,8 @@ def product(request: HttpRequest, public_id: str) -> HttpResponse:
         return _error(request, exc)
     if request.user.is_authenticated:
         shopping.record_view(user=request.user, product=item)
-    return render(request, "web/product.html", {"tab": "", "product": item})
+    guesses = mall.guesses(request, mall.shopper_region(request), product=item)
+    return render(request, "web/product.html", {"tab": "", "product": item, "guesses": guesses})
 
 
 @require_GET
@@ -160,6 +165,8 @@ def nearby_results(request: HttpRequest) -> HttpResponse:
         ctx["results"] = stores.nearby_stores(lat=lat, lon=lon)
     except DomainError as exc:
         return _error(request, exc, template, **ctx)
+    if ctx["results"] and not fallback:
+        mall.remember_region(request, ctx["results"][0].store)
     ctx["loaded"] = True
     return render(request, template, ctx)
 

@@ -18,8 +18,9 @@ from omniretail.accounts.selectors import is_platform_operator
 from omniretail.catalog import selectors as catalog
 from omniretail.catalog.models import Category
 from omniretail.core import uploads
-from omniretail.core.errors import DomainError
+from omniretail.core.errors import DomainError, field_error
 from omniretail.inventory.selectors import sku_by_public_id
+from omniretail.merchandising import selectors as merchandising
 from omniretail.stores import selectors as stores
 from omniretail.supply import procurement, routing, selectors, services, settlement
 from omniretail.supply.exports import statement_csv
@@ -215,10 +216,20 @@ def review(request: HttpRequest) -> HttpResponse:
         applications=selectors.pending_applications(request.user)[:50],
         categories=Category.objects.filter(is_active=True).order_by("position", "name"),
         zones=[(k, str(v)) for k, v in FEATURED_ZONES.items()],
+        regions=merchandising.ranking_regions(),
         channels=Channel.choices,
         statements=selectors.statements_for(request.user)[:50],
         parties=settlement.PARTIES,
     )
+
+
+def _regions(codes: list[str]) -> list:
+    """The regions a review places goods in, by code; an unknown code is the field's error."""
+    regions = {r.code: r for r in merchandising.ranking_regions()}
+    unknown = [c for c in codes if c not in regions]
+    if unknown:
+        raise field_error("regions", _("找不到运营中心：%(codes)s") % {"codes": "、".join(unknown)})
+    return [regions[c] for c in dict.fromkeys(codes)]
 
 
 @_posting
@@ -233,6 +244,7 @@ def decide_goods(request: HttpRequest, public_id: str) -> HttpResponse:
         reason=request.POST.get("reason", ""),
         placement_category=catalog.category_by_slug(slug) if slug else None,
         featured_zones=request.POST.getlist("zones"),
+        regions=_regions(request.POST.getlist("regions")),
     )
     messages.success(request, _("已通过审核。") if approve else _("已驳回。"))
     return redirect("web:supply_review")
@@ -281,7 +293,7 @@ def region(request: HttpRequest) -> HttpResponse:
         "region.html",
         "region",
         region=org,
-        offers=[(o, chosen.get(o.pk)) for o in selectors.approved_offers()[:200]],
+        offers=[(o, chosen.get(o.pk)) for o in selectors.offers_for_region(org)[:200]],
         retailers=selectors.retailers_of_region(org),
         demand=selectors.region_demand(org)[:50],
         orders=selectors.purchase_orders_for(request.user).filter(region=org)[:50],

@@ -222,6 +222,14 @@ MATRIX = {
     # 特价促销: producers and the platform only
     "specials": row("get", LOGIN, 403, 403, 403, 403, 403),
     "special_end": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
+    # merchandising consoles: brand halls for platform operators; 優品匯 and home banners for
+    # platform operators and regions' staff
+    "ops_brand_halls": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_brand_hall": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
+    "ops_featured": row("post", LOGIN, 403, 403, 403, 403, 403),
+    "ops_featured_end": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
+    "ops_banners": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_banner_end": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     # 免费试用: each organisation sees its own products' offers (a merchant may have none)
     "samples": row("get", LOGIN, 200, 200, 200, 200, 200),
     "sample_requests": row("get", LOGIN, 404, 404, 404, 404, 404, args=("unknown",)),
