@@ -6,6 +6,7 @@ import base64
 import pytest
 
 from omniretail.loyalty import exchange, services
+from omniretail.loyalty.tests.photos import PORTRAIT, someone_else
 
 pytestmark = pytest.mark.django_db
 
@@ -71,11 +72,11 @@ def test_only_the_merchants_managers_set_its_ratio(api_client, merchant, merchan
 
 def test_face_step_up_through_the_api_and_deleting_the_template(api_client, holder):
     client = api_client(holder)
-    photo = base64.b64encode(b"my face").decode()
+    photo = base64.b64encode(PORTRAIT).decode()
     assert client.put("/api/loyalty/me/face", {"image": photo}).status_code == 422  # no consent
     assert client.put("/api/loyalty/me/face", {"image": photo, "consent": True}).status_code == 200
     assert client.post("/api/loyalty/step-up/face", {"image": photo}).status_code == 201
-    other = base64.b64encode(b"not me").decode()
+    other = base64.b64encode(someone_else()).decode()
     assert client.post("/api/loyalty/step-up/face", {"image": other}).status_code == 403
     assert client.delete("/api/loyalty/me/face").status_code == 204
     assert client.post("/api/loyalty/step-up/face", {"image": photo}).status_code == 409

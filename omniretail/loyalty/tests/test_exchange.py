@@ -10,6 +10,7 @@ from omniretail.ledger.models import Posting
 from omniretail.ledger.services import InsufficientFunds
 from omniretail.loyalty import exchange, face, selectors, services
 from omniretail.loyalty.models import Conversion
+from omniretail.loyalty.tests.photos import PORTRAIT, someone_else
 
 PTS = services.PLATFORM_POINTS
 pytestmark = pytest.mark.django_db
@@ -135,15 +136,16 @@ def test_an_uneven_ratio_keeps_whole_points_for_the_platform(merchant):
 
 
 def test_face_step_up_needs_consent_and_stops_after_deletion(shopper):
+    me, other = PORTRAIT, someone_else()
     with pytest.raises(ValidationFailed):
-        face.enrol(user=shopper, image=b"me", consent=False)
-    face.enrol(user=shopper, image=b"me", consent=True)
+        face.enrol(user=shopper, image=me, consent=False)
+    face.enrol(user=shopper, image=me, consent=True)
     with pytest.raises(PermissionDenied):
-        exchange.verify_step_up_face(user=shopper, image=b"someone else")
-    assert exchange.verify_step_up_face(user=shopper, image=b"me").method == "face"
+        exchange.verify_step_up_face(user=shopper, image=other)
+    assert exchange.verify_step_up_face(user=shopper, image=me).method == "face"
     face.delete(user=shopper)
     with pytest.raises(Conflict):
-        exchange.verify_step_up_face(user=shopper, image=b"me")
+        exchange.verify_step_up_face(user=shopper, image=me)
 
 
 def test_an_otp_for_another_phone_does_not_step_up(shopper):
