@@ -8,6 +8,8 @@ from omniretail.service.models import (
     Conversation,
     FaqEntry,
     Message,
+    ServiceSettings,
+    Transfer,
 )
 
 
@@ -23,14 +25,23 @@ class FaqEntryAdmin(ScopedReadOnlyAdmin):
 @admin.register(Conversation)
 class ConversationAdmin(ScopedReadOnlyAdmin):
     organization_path = "organization"
-    list_display = ["public_id", "organization", "status", "agent", "rating", "created_at"]
+    list_display = [
+        "public_id",
+        "organization",
+        "status",
+        "agent",
+        "reply_due_at",
+        "escalated_at",
+        "rating",
+        "created_at",
+    ]
     list_filter = ["status"]
 
 
 @admin.register(Message)
 class MessageAdmin(ScopedReadOnlyAdmin):
     organization_path = "conversation__organization"
-    list_display = ["conversation", "sender", "created_at"]
+    list_display = ["public_id", "conversation", "sender", "created_at"]
 
 
 @admin.register(CannedReply)
@@ -42,7 +53,7 @@ class CannedReplyAdmin(ScopedReadOnlyAdmin):
 @admin.register(AgentPresence)
 class AgentPresenceAdmin(ScopedReadOnlyAdmin):
     organization_path = "user__memberships__organization"
-    list_display = ["user", "last_seen_at"]
+    list_display = ["user", "status", "last_seen_at", "last_assigned_at"]
 
 
 @admin.register(Complaint)
@@ -51,3 +62,19 @@ class ComplaintAdmin(ScopedReadOnlyAdmin):
     list_display = ["public_id", "about", "merchant", "status", "created_at"]
     list_filter = ["status", "about"]
     search_fields = ["text"]
+
+
+@admin.register(ServiceSettings)
+class ServiceSettingsAdmin(ScopedReadOnlyAdmin):
+    """Set on the console's 分配与时限 page by the owner or a manager."""
+
+    organization_path = "organization"
+    list_display = ["organization", "assignment", "reply_minutes"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(ScopedReadOnlyAdmin):
+    """The audit of conversations handed from one agent to another."""
+
+    organization_path = "conversation__organization"
+    list_display = ["conversation", "from_agent", "to_agent", "note", "created_at"]

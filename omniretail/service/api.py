@@ -12,6 +12,7 @@ from omniretail.core.errors import field_error
 from omniretail.service import chat, complaints, selectors, services
 from omniretail.service.models import Complaint, Conversation, FaqEntry
 from omniretail.service.schemas import (
+    AgentOut,
     AgentReplyIn,
     AskIn,
     ComplaintAnswerIn,
@@ -19,15 +20,25 @@ from omniretail.service.schemas import (
     ComplaintOut,
     ComplaintResolveIn,
     ConversationOut,
+    EscalatedOut,
     FaqEntryIn,
     FaqEntryOut,
     FaqImportOut,
     MessageOut,
+    PresenceIn,
+    PresenceOut,
     QueueItemOut,
     RatingIn,
+    ServiceSettingsIn,
+    ServiceSettingsOut,
+    TransferIn,
 )
 
 router = Router(tags=["service"], auth=AUTH)
+
+
+def _message_out(m) -> dict:
+    return {"id": m.public_id, "sender": m.sender, "text": m.text, "created_at": m.created_at}
 
 
 def _conversation_out(conversation: Conversation, messages) -> dict:
@@ -36,10 +47,10 @@ def _conversation_out(conversation: Conversation, messages) -> dict:
         "organization": conversation.organization.public_id,
         "status": conversation.status,
         "rating": conversation.rating,
-        "messages": [
-            {"id": m.id, "sender": m.sender, "text": m.text, "created_at": m.created_at}
-            for m in messages
-        ],
+        "reply_due_at": conversation.reply_due_at,
+        "first_reply_at": conversation.first_reply_at,
+        "escalated_at": conversation.escalated_at,
+        "messages": [_message_out(m) for m in messages],
     }
 
 
@@ -67,8 +78,9 @@ def ask(request, payload: AskIn):
 
 
 @router.get("/conversations/{conversation_id}", response=ConversationOut)
-def conversation(request, conversation_id: str, after: int = 0):
-    """The transcript as the shopper sees it (no internal notes), from message `after` on."""
+def conversation(request, conversation_id: str, after: str = ""):
+    """The transcript as the shopper sees it (no internal notes); with `after` (a message's
+    id) only the messages that came after it."""
     found = selectors.conversation_of_shopper(request.auth, conversation_id)
     return _conversation_out(found, selectors.shopper_messages(found, after=after))
 
@@ -97,9 +109,58 @@ def agent_queue(request):
             "organization": c.organization.public_id,
             "status": c.status,
             "waiting_minutes": c.waiting_minutes,
+            "escalated": c.escalated_at is not None,
         }
         for c in selectors.queue(request.auth)
     ]
+
+
+@router.post("/agent/presence", response=PresenceOut)
+def agent_presence(request, payload: PresenceIn):
+    """online: new hand-offs may be assigned to me; away: I keep what I hold, get no new."""
+    chat.set_presence(agent=request.auth, status=payload.status)
+    return {"status": selectors.presence(request.auth)}
+
+
+@router.get("/agent/escalated", response=list[EscalatedOut])
+def agent_escalated(request):
+    """Open conversations escalated for a missed first-answer deadline: every merchant's
+    for the platform's service staff, one's own organisations' otherwise."""
+    return [
+        {
+            "id": c.public_id,
+            "organization": c.organization.public_id,
+            "organization_name": c.organization.name,
+            "status": c.status,
+            "agent": c.agent.public_id if c.agent_id else None,
+            "reply_due_at": c.reply_due_at,
+            "escalated_at": c.escalated_at,
+            "overdue_minutes": c.overdue_minutes,
+        }
+        for c in selectors.escalated(request.auth)
+    ]
+
+
+@router.get("/agent/conversations/{conversation_id}/agents", response=list[AgentOut])
+def agent_colleagues(request, conversation_id: str):
+    """The conversation's organisation's agents, to choose whom to transfer it to."""
+    found = chat.conversation_for_agent(request.auth, conversation_id)
+    return [
+        {"id": u.public_id, "name": chat.agent_name(u), "presence": u.presence, "load": u.load}
+        for u in selectors.colleagues(found.organization)
+    ]
+
+
+@router.post("/agent/conversations/{conversation_id}/transfer", response=ConversationOut)
+def agent_transfer(request, conversation_id: str, payload: TransferIn):
+    """To another agent of the organisation, with a note both read (409 unless I hold it)."""
+    moved = chat.transfer(
+        agent=request.auth,
+        conversation_id=conversation_id,
+        to_agent=payload.agent,
+        note=payload.note,
+    )
+    return _conversation_out(moved, [])
 
 
 @router.post("/agent/conversations/{conversation_id}/claim", response=ConversationOut)
@@ -118,13 +179,39 @@ def agent_reply(request, conversation_id: str, payload: AgentReplyIn):
         text=payload.text,
         internal=payload.internal,
     )
-    return Status(201, {"id": m.id, "sender": m.sender, "text": m.text, "created_at": m.created_at})
+    return Status(201, _message_out(m))
 
 
 @router.post("/agent/conversations/{conversation_id}/close", response=ConversationOut)
 def agent_close(request, conversation_id: str):
     closed = chat.close(agent=request.auth, conversation_id=conversation_id)
     return _conversation_out(closed, [])
+
+
+def _settings_out(rules) -> dict:
+    return {
+        "organization": rules.organization.public_id,
+        "assignment": rules.assignment,
+        "reply_minutes": rules.reply_minutes,
+    }
+
+
+@router.get("/settings", response=ServiceSettingsOut)
+def service_settings(request, organization: str = ""):
+    org = selectors.editable_organization(request.auth, organization)
+    return _settings_out(services.settings_of(org))
+
+
+@router.put("/settings", response=ServiceSettingsOut)
+def configure(request, payload: ServiceSettingsIn):
+    """The owner or a manager: round robin or claim, and the first answer's minutes."""
+    rules = services.configure(
+        actor=request.auth,
+        organization=selectors.editable_organization(request.auth, payload.organization),
+        assignment=payload.assignment,
+        reply_minutes=payload.reply_minutes,
+    )
+    return _settings_out(rules)
 
 
 # ------------------------------------------------------------------ knowledge bases

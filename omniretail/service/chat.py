@@ -1,24 +1,35 @@
-"""Conversations: the shopper talks to the assistant; a hand-off puts the conversation in
-its organisation's queue (or, with no agent online, keeps it as an offline message, 留言,
-answered later by in-app message and SMS); one agent claims it, answers, notes, closes;
-the shopper rates it once.
+"""Conversations: the shopper talks to the assistant; a hand-off assigns the conversation
+to the next online agent (round robin, the organisation's default) or puts it in its
+queue (or, with no agent online, keeps it as an offline message, 留言, answered later by
+in-app message and SMS); one agent claims it, answers, notes, transfers, closes; the
+shopper rates it once. The first answer is due within the organisation's minutes; the
+periodic sweep escalates a missed one to the platform.
 
 Claiming is one conditional UPDATE on an unassigned conversation, so two agents never
-both get it; answering a conversation another agent holds is a 409."""
+both get it; answering a conversation another agent holds is a 409. Assignment locks the
+candidate agents' presence rows in key order, so concurrent hand-offs queue behind each
+other and each sees the loads the others left."""
 
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omniretail.accounts.models import Organization
+from omniretail.accounts.models import Membership, Organization, User
 from omniretail.accounts.selectors import require_user
 from omniretail.core.errors import Conflict, NotFound, field_error
 from omniretail.notifications.services import notify
 from omniretail.service import assistant
-from omniretail.service.models import AgentPresence, Conversation, Message
-from omniretail.service.services import SERVICE_ROLES, service_organizations
+from omniretail.service.models import (
+    AgentPresence,
+    Conversation,
+    Message,
+    ServiceSettings,
+    Transfer,
+)
+from omniretail.service.services import SERVICE_ROLES, service_organizations, settings_of
 
 MAX_TEXT = 2000
 MAX_COMMENT = 200
@@ -60,13 +71,49 @@ def open_conversation(*, shopper, organization: Organization) -> Conversation:
     raise Conflict(_("会话正忙，请稍后再试。"))
 
 
-def agents_online(organization: Organization, *, now=None) -> bool:
+def _agents_of(organization: Organization):
+    return Membership.objects.filter(organization=organization, role__in=SERVICE_ROLES).values(
+        "user"
+    )
+
+
+def online_presences(organization: Organization, *, now=None):
+    """Presence rows of the organisation's agents set online and seen within a minute."""
     since = (now or timezone.now()) - ONLINE_FOR
     return AgentPresence.objects.filter(
+        status=AgentPresence.Status.ONLINE,
         last_seen_at__gte=since,
-        user__memberships__organization=organization,
-        user__memberships__role__in=SERVICE_ROLES,
-    ).exists()
+        user_id__in=_agents_of(organization),
+    )
+
+
+def agents_online(organization: Organization, *, now=None) -> bool:
+    return online_presences(organization, now=now).exists()
+
+
+def loads(agent_ids) -> dict[int, int]:
+    """Conversations each agent holds now."""
+    rows = (
+        Conversation.objects.filter(agent_id__in=list(agent_ids), status=S.ACTIVE)
+        .values("agent_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["agent_id"]: row["n"] for row in rows}
+
+
+def _next_agent(organization: Organization, now) -> AgentPresence | None:
+    """The least-loaded online agent; among equals the one assigned longest ago (never
+    before first), then the lowest key: deterministic. The rows are locked in key order,
+    so concurrent hand-offs take turns and never deadlock."""
+    presences = list(online_presences(organization, now=now).select_for_update().order_by("pk"))
+    if not presences:
+        return None
+    held = loads(p.user_id for p in presences)
+    never = now - timedelta(days=36500)
+    return min(
+        presences,
+        key=lambda p: (held.get(p.user_id, 0), p.last_assigned_at or never, p.pk),
+    )
 
 
 @transaction.atomic
@@ -99,12 +146,28 @@ def ask(*, shopper, text: str, organization: Organization | None = None) -> list
 
 
 def _hand_off(conversation: Conversation, said: str) -> Message:
-    online = agents_online(conversation.organization)
-    status = S.WAITING if online else S.OFFLINE
-    Conversation.objects.filter(pk=conversation.pk, status=S.BOT).update(
-        status=status, handed_off_at=timezone.now(), updated_at=timezone.now()
-    )
-    conversation.status = status
+    """Into the queue, or straight to the next online agent when the organisation assigns
+    round robin, or an offline message; the first answer is due within its minutes."""
+    now = timezone.now()
+    rules = settings_of(conversation.organization)
+    changes = {
+        "handed_off_at": now,
+        "updated_at": now,
+        "reply_due_at": now + timedelta(minutes=rules.reply_minutes),
+    }
+    agent = None
+    if rules.assignment == ServiceSettings.Assignment.ROUND_ROBIN:
+        agent = _next_agent(conversation.organization, now)
+        online = agent is not None
+    else:
+        online = agents_online(conversation.organization, now=now)
+    if agent is not None:
+        changes.update(status=S.ACTIVE, agent_id=agent.user_id, claimed_at=now)
+        AgentPresence.objects.filter(pk=agent.pk).update(last_assigned_at=now)
+    else:
+        changes["status"] = S.WAITING if online else S.OFFLINE
+    Conversation.objects.filter(pk=conversation.pk, status=S.BOT).update(**changes)
+    conversation.refresh_from_db()
     text = (
         said
         if online
@@ -114,17 +177,40 @@ def _hand_off(conversation: Conversation, said: str) -> Message:
 
 
 def heartbeat(*, agent, now=None) -> None:
-    """The console asked for its queue: the agent is online for a minute."""
+    """The console asked for its queue: the agent is seen (online for a minute, unless
+    they set themselves away)."""
     AgentPresence.objects.update_or_create(
         user=agent, defaults={"last_seen_at": now or timezone.now()}
     )
 
 
+def set_presence(*, agent, status: str, now=None) -> AgentPresence:
+    """Online (takes new conversations) or away (keeps the ones held, gets no new ones)."""
+    require_user(agent)
+    if status not in AgentPresence.Status.values:
+        raise field_error("status", _("状态须为在线或离开。"))
+    if not service_organizations(agent).exists():
+        raise NotFound(_("您不是客服。"))
+    presence, _created = AgentPresence.objects.update_or_create(
+        user=agent, defaults={"last_seen_at": now or timezone.now(), "status": status}
+    )
+    return presence
+
+
+def visible_to(agent):
+    """Conversations an agent may open: their organisations', and for the platform's
+    service staff every escalated one (the platform takes over a missed deadline)."""
+    orgs = service_organizations(agent)
+    scope = Q(organization__in=orgs)
+    if orgs.filter(kind=Organization.Kind.PLATFORM).exists():
+        scope |= Q(escalated_at__isnull=False)
+    return Conversation.objects.filter(scope)
+
+
 def _for_agent(agent, public_id: str) -> Conversation:
     conversation = (
-        Conversation.objects.filter(
-            public_id=public_id, organization__in=service_organizations(agent)
-        )
+        visible_to(agent)
+        .filter(public_id=public_id)
         .select_related("shopper", "organization", "agent")
         .first()
     )
@@ -174,6 +260,9 @@ def reply(*, agent, conversation_id: str, text: str, internal: bool = False) -> 
     message = Message.objects.create(
         conversation=conversation, sender=Message.Sender.AGENT, author=agent, text=text
     )
+    Conversation.objects.filter(pk=conversation.pk, first_reply_at__isnull=True).update(
+        first_reply_at=message.created_at
+    )
     if was_offline:  # they left a message and went away: tell them where the answer is
         shopper = conversation.shopper
         notify(
@@ -184,6 +273,86 @@ def reply(*, agent, conversation_id: str, text: str, internal: bool = False) -> 
             sms_to=shopper.phone or "",
         )
     return message
+
+
+MAX_NOTE = 500
+
+
+@transaction.atomic
+def transfer(*, agent, conversation_id: str, to_agent: str, note: str = "") -> Conversation:
+    """Hand a conversation one holds to another agent of its organisation, with a note:
+    one conditional UPDATE (still the holder's), an audit row, and the note in the
+    transcript both agents read (never the shopper)."""
+    require_user(agent)
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise field_error("note", _("转接说明不能超过 %(n)s 个字。") % {"n": MAX_NOTE})
+    conversation = _for_agent(agent, conversation_id)
+    target = User.objects.filter(
+        public_id=str(to_agent or ""), pk__in=_agents_of(conversation.organization)
+    ).first()
+    if target is None:
+        raise field_error("agent", _("请选择本组织的另一位客服。"))
+    if target.pk == agent.pk:
+        raise field_error("agent", _("不能转接给自己。"))
+    moved = Conversation.objects.filter(pk=conversation.pk, agent=agent, status=S.ACTIVE).update(
+        agent=target, claimed_at=timezone.now(), updated_at=timezone.now()
+    )
+    if not moved:
+        if conversation.status == S.CLOSED:
+            raise Conflict(_("该会话已结束。"), code="conversation_closed")
+        raise Conflict(_("只能转接您正在接待的会话。"), code="not_your_conversation")
+    Transfer.objects.create(conversation=conversation, from_agent=agent, to_agent=target, note=note)
+    said = _("%(from)s 转接给 %(to)s") % {"from": agent_name(agent), "to": agent_name(target)}
+    Message.objects.create(
+        conversation=conversation,
+        sender=Message.Sender.NOTE,
+        author=agent,
+        text=f"{said}：{note}" if note else said,
+    )
+    notify(
+        user=target,
+        title=_("有会话转接给您"),
+        body=note[:200] or said,
+        link=f"/merchant/service/c/{conversation.public_id}/",
+    )
+    conversation.refresh_from_db()
+    return conversation
+
+
+def agent_name(user) -> str:
+    return user.display_name or user.username
+
+
+def escalate_overdue(*, now=None, batch: int = 200) -> int:
+    """The periodic sweep: each handed-off conversation whose first answer is past due is
+    escalated to the platform once (a conditional UPDATE, so a sweep run twice, or two
+    at once, escalates it once), with a note in the agents' transcript."""
+    now = now or timezone.now()
+    due = list(
+        Conversation.objects.filter(
+            first_reply_at__isnull=True,
+            escalated_at__isnull=True,
+            reply_due_at__lte=now,
+            status__in=[S.WAITING, S.OFFLINE, S.ACTIVE],
+        )
+        .order_by("reply_due_at", "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    escalated = 0
+    for pk in due:
+        with transaction.atomic():
+            if not Conversation.objects.filter(
+                pk=pk, first_reply_at__isnull=True, escalated_at__isnull=True
+            ).update(escalated_at=now):
+                continue
+            Message.objects.create(
+                conversation_id=pk,
+                sender=Message.Sender.NOTE,
+                text=_("超过首次回复时限仍未答复，已升级至平台客服。"),
+            )
+            escalated += 1
+    return escalated
 
 
 @transaction.atomic

@@ -70,6 +70,11 @@ class Conversation(PublicIdModel, TimeStampedModel):
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
     rating_comment = models.CharField(_("评价"), max_length=200, blank=True)
+    # The response deadline (SLA): set at the hand-off, met by the first agent answer;
+    # missed, the periodic sweep escalates the conversation to the platform once.
+    reply_due_at = models.DateTimeField(_("应答截止"), null=True, blank=True)
+    first_reply_at = models.DateTimeField(_("首次回复时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("升级至平台时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("客服会话")
@@ -86,13 +91,20 @@ class Conversation(PublicIdModel, TimeStampedModel):
                 name="service_rating_1_5",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "status"], name="service_queue")]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="service_queue"),
+            models.Index(
+                fields=["reply_due_at"],
+                condition=Q(first_reply_at__isnull=True, escalated_at__isnull=True),
+                name="service_reply_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id}/{self.shopper_id} {self.status}"
 
 
-class Message(models.Model):
+class Message(PublicIdModel):
     """One line of a conversation. Notes are the agents' own and never shown to the shopper."""
 
     class Sender(models.TextChoices):
@@ -140,13 +152,23 @@ class CannedReply(PublicIdModel):
 
 
 class AgentPresence(models.Model):
-    """When an agent's console last asked for the queue: an agent seen within a minute is
-    online, so a hand-off with nobody online becomes an offline message (留言)."""
+    """When an agent's console last asked for the queue, and whether they take new
+    conversations: an agent set online and seen within a minute is online, so a hand-off
+    with nobody online becomes an offline message (留言). `last_assigned_at` makes the
+    round robin: among the least loaded, the one assigned longest ago is next."""
+
+    class Status(models.TextChoices):
+        ONLINE = "online", _("在线")
+        AWAY = "away", _("离开")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     last_seen_at = models.DateTimeField()
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.ONLINE
+    )
+    last_assigned_at = models.DateTimeField(_("上次分配时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("客服在线状态")
@@ -154,6 +176,61 @@ class AgentPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.last_seen_at}"
+
+
+class ServiceSettings(models.Model):
+    """An organisation's service rules: how new hand-offs are assigned and how many minutes
+    its agents have for the first reply before the platform is told."""
+
+    class Assignment(models.TextChoices):
+        ROUND_ROBIN = "round_robin", _("自动轮流分配")
+        CLAIM = "claim", _("客服自行接入")
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("组织")
+    )
+    assignment = models.CharField(
+        _("分配方式"), max_length=12, choices=Assignment.choices, default=Assignment.ROUND_ROBIN
+    )
+    reply_minutes = models.PositiveSmallIntegerField(_("首次回复时限（分钟）"), default=10)
+
+    class Meta:
+        verbose_name = _("客服设置")
+        verbose_name_plural = _("客服设置")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reply_minutes__gte=1, reply_minutes__lte=1440),
+                name="service_reply_minutes_1_1440",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.assignment} {self.reply_minutes} min"
+
+
+class Transfer(PublicIdModel):
+    """One hand-over of a conversation from one agent to another, with the note the first
+    left: the audit of who held it when."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="transfers"
+    )
+    from_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    to_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("转接说明"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会话转接")
+        verbose_name_plural = _("会话转接")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}: {self.from_agent_id} -> {self.to_agent_id}"
 
 
 class Complaint(PublicIdModel, TimeStampedModel):

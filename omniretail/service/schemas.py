@@ -1,7 +1,18 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
+
+from omniretail.service.models import (
+    AgentPresence,
+    Complaint,
+    Conversation,
+    Message,
+    ServiceSettings,
+)
+
+ConversationStatus = Literal[tuple(Conversation.Status.values)]
 
 
 class AskIn(Schema):
@@ -11,8 +22,8 @@ class AskIn(Schema):
 
 
 class MessageOut(Schema):
-    id: int
-    sender: str
+    id: str  # the message's public id (ULID); `after=` takes it
+    sender: Literal[tuple(Message.Sender.values)]
     text: str
     created_at: datetime
 
@@ -20,8 +31,12 @@ class MessageOut(Schema):
 class ConversationOut(Schema):
     id: str
     organization: str
-    status: str
+    status: ConversationStatus
     rating: int | None
+    # The answer's deadline (null before the hand-off), when it was met, when escalated.
+    reply_due_at: datetime | None
+    first_reply_at: datetime | None
+    escalated_at: datetime | None
     messages: list[MessageOut]
 
 
@@ -38,8 +53,59 @@ class AgentReplyIn(Schema):
 class QueueItemOut(Schema):
     id: str
     organization: str
-    status: str
+    status: ConversationStatus
     waiting_minutes: int
+    escalated: bool
+
+
+class EscalatedOut(Schema):
+    id: str
+    organization: str
+    organization_name: str
+    status: ConversationStatus
+    agent: str | None  # the public id of the agent holding it
+    reply_due_at: datetime
+    escalated_at: datetime
+    overdue_minutes: int
+
+
+PresenceStatus = Literal[tuple(AgentPresence.Status.values)]
+
+
+class PresenceIn(Schema):
+    status: PresenceStatus
+
+
+class PresenceOut(Schema):
+    # offline: not seen within a minute, whatever was chosen
+    status: Literal[tuple([*AgentPresence.Status.values, "offline"])]
+
+
+class AgentOut(Schema):
+    id: str
+    name: str
+    presence: Literal[tuple([*AgentPresence.Status.values, "offline"])]
+    load: int  # conversations held now
+
+
+class TransferIn(Schema):
+    agent: str = Field(..., max_length=26)  # the public id of the agent to hand it to
+    note: str = Field("", max_length=500)
+
+
+Assignment = Literal[tuple(ServiceSettings.Assignment.values)]
+
+
+class ServiceSettingsIn(Schema):
+    organization: str = Field("", max_length=26)
+    assignment: Assignment
+    reply_minutes: int
+
+
+class ServiceSettingsOut(Schema):
+    organization: str
+    assignment: Assignment
+    reply_minutes: int
 
 
 class LinkIO(Schema):
@@ -69,21 +135,21 @@ class FaqImportOut(Schema):
 
 
 class ComplaintIn(Schema):
-    about: str = Field(..., max_length=10)  # order | store | merchant
+    about: Literal[tuple(Complaint.About.values)]
     target: str = Field(..., max_length=26)  # its public id
     text: str = Field(..., max_length=2000)
 
 
 class ComplaintOut(Schema):
     id: str
-    about: str
+    about: Literal[tuple(Complaint.About.values)]
     merchant: str
     merchant_name: str
     order: str | None
     store: str | None
     text: str
     photos: list[str]
-    status: str
+    status: Literal[tuple(Complaint.Status.values)]
     answer: str
     resolution: str
     coupon: str

@@ -6,11 +6,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omniretail.accounts.models import Organization
+from omniretail.accounts.models import Organization, User
 from omniretail.core.errors import NotFound
 from omniretail.orders import selectors as orders
-from omniretail.service.models import CannedReply, Conversation, FaqEntry, Message
-from omniretail.service.services import service_organizations
+from omniretail.service.chat import ONLINE_FOR, loads, visible_to
+from omniretail.service.models import AgentPresence, CannedReply, Conversation, FaqEntry, Message
+from omniretail.service.services import SERVICE_ROLES, service_organizations
 
 S = Conversation.Status
 RECENT_ORDERS = 5
@@ -37,9 +38,14 @@ def latest_conversation(shopper, organization: Organization) -> Conversation | N
     )
 
 
-def shopper_messages(conversation: Conversation, *, after: int = 0) -> QuerySet[Message]:
-    """What the shopper sees: everything but the agents' internal notes."""
-    return conversation.messages.exclude(sender=Message.Sender.NOTE).filter(id__gt=after)
+def shopper_messages(conversation: Conversation, *, after: str = "") -> QuerySet[Message]:
+    """What the shopper sees: everything but the agents' internal notes; with `after` (a
+    message's public id) only what came after it (an unknown id: everything)."""
+    lines = conversation.messages.exclude(sender=Message.Sender.NOTE)
+    if after:
+        mark = conversation.messages.filter(public_id=after).values("pk")[:1]
+        lines = lines.filter(id__gt=mark) if mark.exists() else lines
+    return lines
 
 
 def agent_messages(conversation: Conversation) -> QuerySet[Message]:
@@ -62,6 +68,49 @@ def queue(agent) -> list[Conversation]:
     for c in rows:
         c.waiting_minutes = int((now - (c.handed_off_at or c.created_at)).total_seconds() // 60)
     return rows
+
+
+def escalated(agent) -> list[Conversation]:
+    """Open conversations whose first answer came too late: the platform's service staff
+    see every merchant's, a merchant's agents their own; the longest overdue first."""
+    rows = list(
+        visible_to(agent)
+        .filter(escalated_at__isnull=False)
+        .exclude(status=S.CLOSED)
+        .select_related("shopper", "organization", "agent")
+        .order_by("reply_due_at", "id")[:100]
+    )
+    now = timezone.now()
+    for c in rows:
+        c.overdue_minutes = int((now - c.reply_due_at).total_seconds() // 60)
+    return rows
+
+
+def presence(agent) -> str:
+    """online, away, or offline (not seen within a minute, whatever was chosen)."""
+    row = AgentPresence.objects.filter(user=agent).first()
+    if row is None or row.last_seen_at < timezone.now() - ONLINE_FOR:
+        return "offline"
+    return row.status
+
+
+def colleagues(organization: Organization, *, now=None) -> list[User]:
+    """The organisation's agents with `presence` and `load`, to pick a transfer's target."""
+    users = list(
+        User.objects.filter(
+            memberships__organization=organization, memberships__role__in=SERVICE_ROLES
+        )
+        .distinct()
+        .order_by("id")
+    )
+    seen = {p.user_id: p for p in AgentPresence.objects.filter(user__in=users)}
+    since = (now or timezone.now()) - ONLINE_FOR
+    held = loads(u.pk for u in users)
+    for u in users:
+        row = seen.get(u.pk)
+        u.presence = "offline" if row is None or row.last_seen_at < since else row.status
+        u.load = held.get(u.pk, 0)
+    return users
 
 
 def my_conversations(agent) -> QuerySet[Conversation]:

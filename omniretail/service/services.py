@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Membership, Organization
 from omniretail.accounts.selectors import organizations_of, require_role
 from omniretail.core.errors import NotFound, ValidationFailed, field_error
-from omniretail.service.models import CannedReply, FaqEntry
+from omniretail.service.models import CannedReply, FaqEntry, ServiceSettings
 
 SERVICE_ROLES = (
     Membership.Role.OWNER,
@@ -26,6 +26,8 @@ MAX_LINKS = 5
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 2000
 CSV_COLUMNS = ("question", "answer", "phrasings", "links")
+SETTINGS_ROLES = (Membership.Role.OWNER, Membership.Role.MANAGER)
+MAX_REPLY_MINUTES = 1440
 
 
 def service_organizations(user):
@@ -226,3 +228,33 @@ def add_canned_reply(*, actor, organization: Organization, title: str, text: str
     if not text or len(text) > MAX_ANSWER:
         raise field_error("text", _("内容须为 1 到 %(n)s 个字。") % {"n": MAX_ANSWER})
     return CannedReply.objects.create(organization=organization, title=title, text=text)
+
+
+def settings_of(organization: Organization) -> ServiceSettings:
+    """The organisation's service rules; the defaults (round robin, 10 minutes) until its
+    owner or a manager changes them."""
+    found = ServiceSettings.objects.filter(organization=organization).first()
+    return found or ServiceSettings(organization=organization)
+
+
+def configure(
+    *, actor, organization: Organization, assignment: str, reply_minutes
+) -> ServiceSettings:
+    """The owner or a manager sets how hand-offs are assigned and the minutes allowed for
+    the first answer (1 to 1,440)."""
+    require_role(actor, organization, SETTINGS_ROLES)
+    if assignment not in ServiceSettings.Assignment.values:
+        raise field_error("assignment", _("请选择分配方式。"))
+    try:
+        minutes = int(reply_minutes)
+    except (TypeError, ValueError):
+        minutes = 0
+    if isinstance(reply_minutes, bool) or not 1 <= minutes <= MAX_REPLY_MINUTES:
+        raise field_error(
+            "reply_minutes", _("首次回复时限须为 1 到 %(n)s 分钟。") % {"n": MAX_REPLY_MINUTES}
+        )
+    found, _created = ServiceSettings.objects.update_or_create(
+        organization=organization,
+        defaults={"assignment": assignment, "reply_minutes": minutes},
+    )
+    return found

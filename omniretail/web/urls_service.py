@@ -17,6 +17,13 @@ urlpatterns = [
     path("merchant/service/", v.console, name="m_service"),
     path("merchant/service/queue/", v.console_queue, name="m_service_queue"),
     path("merchant/service/canned/", v.add_canned, name="m_service_canned"),
+    path("merchant/service/presence/", v.presence, name="m_service_presence"),
+    path("merchant/service/settings/", v.service_settings, name="m_service_settings"),
+    path(
+        "merchant/service/settings/save/",
+        v.service_settings_save,
+        name="m_service_settings_save",
+    ),
     path("merchant/service/c/<str:public_id>/", v.conversation, name="m_service_conversation"),
     path(
         "merchant/service/c/<str:public_id>/transcript/",
@@ -26,6 +33,7 @@ urlpatterns = [
     path("merchant/service/c/<str:public_id>/claim/", v.claim, name="m_service_claim"),
     path("merchant/service/c/<str:public_id>/reply/", v.reply, name="m_service_reply"),
     path("merchant/service/c/<str:public_id>/close/", v.close, name="m_service_close"),
+    path("merchant/service/c/<str:public_id>/transfer/", v.transfer, name="m_service_transfer"),
     path("merchant/service/faq/", v.faq, name="m_service_faq"),
     path("merchant/service/faq/save/", v.faq_save, name="m_service_faq_save"),
     path("merchant/service/faq/import/", v.faq_import, name="m_service_faq_import"),

@@ -20,7 +20,7 @@ from omniretail.core.errors import DomainError, field_error
 from omniretail.loyalty import selectors as loyalty
 from omniretail.orders import selectors as orders
 from omniretail.service import chat, complaints, selectors, services
-from omniretail.service.models import Complaint, Conversation
+from omniretail.service.models import Complaint, Conversation, ServiceSettings
 from omniretail.web.access import staff_required
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import _ctx
@@ -183,29 +183,75 @@ def _console(request, store, template: str, section: str = "service", **extra) -
     return render(request, template, _ctx(request, store, section, **extra))
 
 
+def _queue_ctx(request) -> dict:
+    return {
+        "queue": selectors.queue(request.user),
+        "mine": selectors.my_conversations(request.user),
+        "escalated": selectors.escalated(request.user),
+        "presence": selectors.presence(request.user),
+    }
+
+
 @staff_required(roles=AGENTS)
 @require_GET
 def console(request: HttpRequest, store) -> HttpResponse:
     chat.heartbeat(agent=request.user)
-    return _console(
-        request,
-        store,
-        "web/service/console.html",
-        queue=selectors.queue(request.user),
-        mine=selectors.my_conversations(request.user),
-    )
+    return _console(request, store, "web/service/console.html", **_queue_ctx(request))
 
 
 @staff_required(roles=AGENTS)
 @require_GET
 def console_queue(request: HttpRequest, store) -> HttpResponse:
-    """The polled queue: asking for it keeps the agent online."""
+    """The polled queue: asking for it keeps the agent seen."""
     chat.heartbeat(agent=request.user)
-    return render(
+    return render(request, "web/service/_queue.html", _queue_ctx(request))
+
+
+@staff_required(roles=AGENTS)
+@require_POST
+def presence(request: HttpRequest, store) -> HttpResponse:
+    """在线 (new conversations are assigned to me) or 离开 (none are)."""
+    try:
+        chat.set_presence(agent=request.user, status=request.POST.get("status", ""))
+    except DomainError as exc:
+        return _error(request, exc)
+    return redirect("web:m_service")
+
+
+@staff_required(roles=AGENTS)
+@require_GET
+def service_settings(request: HttpRequest, store) -> HttpResponse:
+    try:
+        org = _org(request, store)
+    except DomainError as exc:
+        return _error(request, exc)
+    return _console(
         request,
-        "web/service/_queue.html",
-        {"queue": selectors.queue(request.user), "mine": selectors.my_conversations(request.user)},
+        store,
+        "web/service/settings.html",
+        org=org,
+        orgs=services.service_organizations(request.user),
+        rules=services.settings_of(org),
+        assignments=ServiceSettings.Assignment.choices,
     )
+
+
+@staff_required(roles=AGENTS)
+@require_POST
+def service_settings_save(request: HttpRequest, store) -> HttpResponse:
+    """Only the owner or a manager may save (403 for customer-service staff)."""
+    try:
+        org = _org(request, store)
+        services.configure(
+            actor=request.user,
+            organization=org,
+            assignment=request.POST.get("assignment", ""),
+            reply_minutes=request.POST.get("reply_minutes", ""),
+        )
+    except DomainError as exc:
+        return _error(request, exc)
+    messages.success(request, _("客服设置已保存。"))
+    return redirect(f"{reverse('web:m_service_settings')}?org={org.public_id}")
 
 
 def _agent_conversation(request, public_id: str):
@@ -228,6 +274,8 @@ def conversation(request: HttpRequest, store, public_id: str) -> HttpResponse:
         orders=selectors.recent_orders(found),
         wallets=loyalty.wallets(found.shopper),
         canned=selectors.canned_replies(found.organization),
+        colleagues=[u for u in selectors.colleagues(found.organization) if u.pk != request.user.pk],
+        transfers=found.transfers.select_related("from_agent", "to_agent"),
     )
 
 
@@ -276,6 +324,22 @@ def reply(request: HttpRequest, store, public_id: str) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc)
     return _back_to(public_id)
+
+
+@staff_required(roles=AGENTS)
+@require_POST
+def transfer(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    try:
+        moved = chat.transfer(
+            agent=request.user,
+            conversation_id=public_id,
+            to_agent=request.POST.get("agent", ""),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        return _error(request, exc)
+    messages.success(request, _("已转接给 %(name)s。") % {"name": chat.agent_name(moved.agent)})
+    return redirect("web:m_service")
 
 
 @staff_required(roles=AGENTS)

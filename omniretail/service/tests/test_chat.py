@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from omniretail.accounts.models import Membership
 from omniretail.conftest import make_staff
 from omniretail.notifications.models import Notification
-from omniretail.service import chat, demo
+from omniretail.service import chat, demo, services
 from omniretail.service.models import Conversation, Message
 
 
@@ -43,6 +43,13 @@ def test_the_assistant_answers_a_question_of_the_knowledge_base(api_client, shop
 def test_asking_for_a_person_with_an_agent_online_queues_the_conversation(
     api_client, shopper, kb, merchant, agents
 ):
+    """A merchant whose agents claim (round robin is the default: test_agents.py)."""
+    services.configure(
+        actor=make_staff(merchant, "cs-owner"),
+        organization=merchant,
+        assignment="claim",
+        reply_minutes=10,
+    )
     chat.heartbeat(agent=agents[0])
 
     body = (

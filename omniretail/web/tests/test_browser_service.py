@@ -1,6 +1,6 @@
 """A real Chromium hand-off (issue 18's proof): a shopper on a phone asks the assistant,
-asks for a person, a customer-service agent at a desktop console claims the conversation
-and answers, closes it, and the shopper rates the service."""
+asks for a person, the conversation is assigned to the customer-service agent online at a
+desktop console (round robin), who answers, closes it, and the shopper rates the service."""
 
 import pytest
 from playwright.sync_api import expect
@@ -43,10 +43,10 @@ def test_shopper_asks_the_bot_then_a_person_who_answers_closes_and_is_rated(
     shopper.get_by_test_id("ask-send").click()
     expect(shopper.get_by_test_id("line-bot").last).to_contain_text("一年内有效")
     shopper.get_by_test_id("ask-person").click()
-    expect(shopper.get_by_test_id("conversation-status")).to_have_text("排队中")
+    expect(shopper.get_by_test_id("conversation-status")).to_have_text("人工接待中")
     shoot(screenshot, shopper, "service-1-shopper-hand-off")
 
-    desk.get_by_test_id("queue-item").get_by_test_id("claim").click(**WAIT)
+    desk.get_by_test_id("my-conversation").click(**WAIT)
     expect(desk.get_by_test_id("agent-lines")).to_contain_text("積分會過期嗎？")
     desk.get_by_test_id("reply-text").fill("您好，我是客服小周，积分一年内有效，快过期会提醒您。")
     desk.get_by_test_id("reply-send").click()

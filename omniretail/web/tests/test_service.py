@@ -75,7 +75,7 @@ def test_the_agent_sees_the_members_recent_orders_beside_the_conversation(
     conversation = chat.open_conversation(shopper=member, organization=merchant)
     page = console.get(f"/merchant/service/c/{conversation.public_id}/")
 
-    assert 'data-testid="queue-item"' in queue.text
+    assert 'data-testid="my-conversation"' in queue.text  # assigned round robin
     assert page.status_code == 200
     assert order.number in page.text
 
