@@ -151,6 +151,12 @@ MATRIX = {
         "post", LOGIN, 409, 409, 403, 409, 404, args=("conversation",), data={"text": "您好"}
     ),
     "m_service_close": row("post", LOGIN, 409, 409, 403, 409, 404, args=("conversation",)),
+    # a transfer names nobody here (422); presence wants online or away (422); the
+    # assignment and deadline are the owner's and managers' to save (customer service 403)
+    "m_service_transfer": row("post", LOGIN, 422, 422, 403, 422, 404, args=("conversation",)),
+    "m_service_presence": row("post", LOGIN, 422, 422, 403, 422, 422),
+    "m_service_settings": row("get", LOGIN, 200, 200, 403, 200, 200),
+    "m_service_settings_save": row("post", LOGIN, 422, 422, 403, 403, 422),
     "m_service_faq": row("get", LOGIN, 200, 200, 403, 200, 200),
     "m_service_faq_save": row("post", LOGIN, 422, 422, 403, 422, 422),
     "m_service_faq_import": row("post", LOGIN, 422, 422, 403, 422, 422),
