@@ -5,12 +5,13 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, UploadedFile
 
 from omniretail.accounts.auth import AUTH
+from omniretail.addresses.services import address_of
 from omniretail.core import uploads
 from omniretail.core.api import as_json, idempotent
 from omniretail.core.errors import NotFound, field_error
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id, skus_by_public_ids
-from omniretail.orders import aftersales, pickup, selectors, services, till
+from omniretail.orders import aftersales, pickup, quote, selectors, services, till
 from omniretail.orders.models import AfterSalesRequest, Cart, Order
 from omniretail.orders.schemas import (
     AfterSalesDecisionIn,
@@ -19,6 +20,8 @@ from omniretail.orders.schemas import (
     CartItemIn,
     CartOut,
     CheckoutIn,
+    CheckoutQuoteIn,
+    CheckoutQuoteOut,
     OrderOut,
     PayIn,
     PayOut,
@@ -146,21 +149,87 @@ def _fulfilment(user, payload: CheckoutIn):
     )
 
 
+def _lines_of(user, items) -> tuple[list, Cart | None]:
+    """`lines` (buy now) or, when omitted, the shopper's cart."""
+    if items is None:
+        cart = services.cart_for(user=user)
+        return [(line.sku, line.quantity) for line in selectors.cart_lines(cart)], cart
+    skus = skus_by_public_ids([i.sku for i in items])
+    return [(skus[i.sku], i.quantity) for i in items], None
+
+
+def quote_out(found: quote.Quote) -> dict:
+    reach = found.reach
+    return {
+        "fulfilment": found.kind,
+        "store": found.store.public_id,
+        "store_name": found.store.name,
+        "lines": [
+            {
+                "sku": line.sku.public_id,
+                "product": line.sku.product.name,
+                "sku_name": line.sku.name,
+                "unit_price": str(line.unit_price),
+                "quantity": line.quantity,
+                "line_total": str(line.line_total),
+            }
+            for line in found.lines
+        ],
+        "subtotal": str(found.subtotal),
+        "discount_lines": found.discount_lines,
+        "discount_total": str(found.discount),
+        "delivery_fee": str(found.delivery_fee),
+        "total": str(found.total),
+        "coupon": found.coupon,
+        "coupon_error": str(found.coupon_error.message) if found.coupon_error else None,
+        "usable_coupons": [c.public_id for c in found.coupons],
+        "slots": found.slots,
+        "pickup_slot": found.slot,
+        "slot_moved_from": found.slot_moved_from,
+        "delivery": None
+        if reach is None
+        else {
+            "distance_m": reach.distance_m,
+            "can_deliver": reach.can_deliver,
+            "reason": str(reach.reason),
+            "eta_minutes": found.eta_minutes,
+        },
+    }
+
+
+@router.post("/checkout/quote", response=CheckoutQuoteOut)
+def checkout_quote(request, payload: CheckoutQuoteIn):
+    """What `POST /checkout` would charge now for these choices (the checkout page shows the
+    same quote): lines at today's prices, discounts (the best usable coupon unless `coupon`
+    is given), the delivery fee and reach for `address`, the store's open pickup slots and
+    the one to submit. Nothing is reserved; submit `pickup_slot` with the checkout, which
+    answers 409 `slot_unavailable` (with `details.next_slot`) if it passed or filled since."""
+    lines, _cart = _lines_of(request.auth, payload.lines)
+    if not lines:
+        raise field_error("lines", _("请至少选择一件商品。"))
+    address = address_of(request.auth, payload.address) if payload.address else None
+    found = quote.checkout_quote(
+        shopper=request.auth,
+        lines=lines,
+        kind=payload.fulfilment,
+        store=selectors.store_for_checkout(payload.store),
+        address=address,
+        coupon=payload.coupon,
+        slot=payload.pickup_slot,
+    )
+    return quote_out(found)
+
+
 @router.post("/checkout", response={201: OrderOut})
 def checkout(request, payload: CheckoutIn):
     """Buy the cart (or `lines` for "buy now"). Send an `Idempotency-Key`. A member holding
     too much unpaid gets 409 `unpaid_orders_limit` or `unpaid_units_limit` (pay or cancel a
     pending order first); a `location` other than the chosen store's own, or
-    `fulfilment=counter`, gets 422."""
+    `fulfilment=counter`, gets 422; a `pickup_slot` that passed today or filled since the
+    quote gets 409 `slot_unavailable` naming the next open slot (`details.next_slot`)."""
 
     def act():
-        cart = None
-        if payload.lines is None:
-            cart = services.cart_for(user=request.auth)
-            lines = [(line.sku, line.quantity) for line in selectors.cart_lines(cart)]
-        else:
-            skus = skus_by_public_ids([i.sku for i in payload.lines])
-            lines = [(skus[i.sku], i.quantity) for i in payload.lines]
+        lines, cart = _lines_of(request.auth, payload.lines)
         order = services.checkout(
             shopper=request.auth,
             lines=lines,

@@ -190,3 +190,59 @@ class SaleIn(Schema):
     member: str = Field("", max_length=200, description="phone, or the member code (会员码)")
     payment: str = Field("cash", max_length=10, json_schema_extra={"enum": ["cash", "balance"]})
     cash_tendered: MoneyIn | None = Field(None, description="cash handed over; omitted: exact")
+
+
+class CheckoutQuoteIn(Schema):
+    """What the shopper has chosen so far; the quote fills in the rest."""
+
+    fulfilment: Literal["pickup", "delivery"]
+    store: str = Field(..., max_length=26)
+    lines: list[CartItemIn] | None = Field(None, description="buy now; omit to quote the cart")
+    address: str | None = Field(
+        None, max_length=26, description="an address of yours (address book) for delivery"
+    )
+    coupon: str | None = Field(
+        None, max_length=26, description='omit for the best usable coupon, "" for none'
+    )
+    pickup_slot: datetime | None = Field(
+        None, description="the slot chosen; kept while open, else the next open one"
+    )
+
+
+class QuoteLineOut(Schema):
+    sku: str
+    product: str
+    sku_name: str
+    unit_price: str = Field(..., description="today's price (a running special's when lower)")
+    quantity: int
+    line_total: str
+
+
+class QuoteDeliveryOut(Schema):
+    distance_m: int
+    can_deliver: bool
+    reason: str = Field("", description="why the store cannot deliver there")
+    eta_minutes: int | None
+
+
+class CheckoutQuoteOut(Schema):
+    fulfilment: Literal["pickup", "delivery"]
+    store: str
+    store_name: str
+    lines: list[QuoteLineOut]
+    subtotal: str
+    discount_lines: list[DiscountLineOut]
+    discount_total: str
+    delivery_fee: str
+    total: str
+    coupon: str = Field(..., description="the coupon the discounts use, or empty")
+    coupon_error: str | None = Field(None, description="why the chosen coupon does not apply")
+    usable_coupons: list[str] = Field(..., description="your coupons this merchant takes")
+    slots: list[datetime] = Field(..., description="the store's open pickup slots, soonest first")
+    pickup_slot: datetime | None = Field(
+        None, description="the slot to submit (pickup): the chosen one, or the next open one"
+    )
+    slot_moved_from: datetime | None = Field(
+        None, description="the chosen slot, when it passed or filled (pickup_slot is the next)"
+    )
+    delivery: QuoteDeliveryOut | None = Field(None, description="with an address: the reach")

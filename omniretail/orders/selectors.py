@@ -11,9 +11,8 @@ from omniretail.core.errors import NotFound
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import available_by_location
 from omniretail.orders.models import AfterSalesRequest, Cart, Order, OrderEvent, OrderLine
-from omniretail.orders.services import SLOT_MINUTES
 from omniretail.stores.models import Store
-from omniretail.stores.selectors import is_open, nearby_stores, public_store
+from omniretail.stores.selectors import nearby_stores, public_store
 
 
 def _details():
@@ -181,19 +180,3 @@ def stock_availability(lines, *, lat: float, lon: float, limit: int = 5) -> list
             }
         )
     return rows
-
-
-def pickup_slots(store, *, days: int = 3, now=None) -> list[datetime]:
-    """Bookable slot starts in the store's opening hours over the next few days."""
-    now = now or timezone.now()
-    local = timezone.localtime(now)
-    start = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    slots = []
-    cursor = start
-    end = start + timedelta(days=days)
-    step = timedelta(minutes=SLOT_MINUTES)
-    while cursor < end:
-        if is_open(store, cursor) and is_open(store, cursor + step - timedelta(minutes=1)):
-            slots.append(cursor)
-        cursor += step
-    return slots

@@ -32,7 +32,7 @@ from omniretail.inventory import services as inventory
 from omniretail.inventory.models import Reservation, StockLocation
 from omniretail.loyalty import coupons
 from omniretail.notifications.services import notify
-from omniretail.orders import delivery, pricing
+from omniretail.orders import delivery, pricing, slots
 from omniretail.orders.aftersales import settle_after_sales_refund
 from omniretail.orders.events import OrderPaid, OrderRefunded
 from omniretail.orders.models import (
@@ -44,6 +44,7 @@ from omniretail.orders.models import (
     OrderLine,
 )
 from omniretail.orders.pickup import issue_pickup_code
+from omniretail.orders.slots import SLOT_MINUTES
 from omniretail.orders.state import transition
 from omniretail.payments import selectors as payment_selectors
 from omniretail.payments import services as payments
@@ -55,7 +56,6 @@ from omniretail.stores.selectors import is_open, prefetch_schedule
 S = Order.Status
 F_ = Order.Fulfilment
 MAX_LINES = 50
-SLOT_MINUTES = 30
 SLOT_DAYS_AHEAD = 7
 FREE_DELIVERY_FROM = Decimal("99.00")
 DELIVERY_FEE = Decimal("6.00")
@@ -168,7 +168,9 @@ def _validate_slot(store, slot_start: datetime | None) -> tuple[datetime, dateti
     now = timezone.now()
     if local.minute % SLOT_MINUTES or local.second or local.microsecond:
         raise field_error("pickup_slot", _("自提时间需为整点或半点。"))
-    if slot_start < now or slot_start > now + timedelta(days=SLOT_DAYS_AHEAD):
+    # a slot of an earlier day is bad input; one that passed today rolled over (409 below)
+    before_today = slot_start < now and local.date() != timezone.localtime(now).date()
+    if before_today or slot_start > now + timedelta(days=SLOT_DAYS_AHEAD):
         raise field_error(
             "pickup_slot", _("自提时间需在未来 %(days)s 天内。") % {"days": SLOT_DAYS_AHEAD}
         )
@@ -176,6 +178,7 @@ def _validate_slot(store, slot_start: datetime | None) -> tuple[datetime, dateti
     prefetch_schedule([store], slot_start)  # both checks below then read it from memory
     if not (is_open(store, slot_start) and is_open(store, slot_end - timedelta(minutes=1))):
         raise field_error("pickup_slot", _("所选时间段门店不营业，请选择营业时间内的时段。"))
+    slots.require_open(store, slot_start, now=now)
     return slot_start, slot_end
 
 

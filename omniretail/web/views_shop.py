@@ -1,11 +1,11 @@
 """The shopper's buying pages: cart, checkout, payment hand-off, orders and after-sales.
 Views parse the form, call one service or selector and render; a DomainError is shown on
-the page (or the htmx fragment) with its own 4xx status. Checkout shows the member-tier
-discount and the chosen coupon (loyalty decides both, through `orders.discounts_for`), and
-a delivery with no store chosen is routed by supply to the nearest store with the stock."""
+the page (or the htmx fragment) with its own 4xx status. Checkout shows the quote
+(`orders.quote`: prices, the member-tier discount and the chosen coupon, fees, open slots),
+the same one `POST /api/orders/checkout/quote` returns, and a delivery with no store chosen
+is routed by supply to the nearest store with the stock."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -26,9 +26,16 @@ from omniretail.core.idempotency import run_idempotent
 from omniretail.core.ids import new_public_id
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id
-from omniretail.loyalty import coupons
-from omniretail.loyalty import selectors as loyalty_selectors
-from omniretail.orders import aftersales, delivery, pickup, reminders, selectors, services
+from omniretail.orders import (
+    aftersales,
+    delivery,
+    pickup,
+    quote,
+    reminders,
+    selectors,
+    services,
+    slots,
+)
 from omniretail.orders.models import MAX_LINE_QUANTITY, AfterSalesRequest, Order
 from omniretail.payments import selectors as payments_selectors
 from omniretail.payments import services as payments
@@ -38,7 +45,6 @@ from omniretail.supply import selectors as supply_selectors
 from omniretail.web.views import _error
 
 S = Order.Status
-SLOTS_SHOWN = 36
 
 
 # ---------------------------------------------------------------- helpers
@@ -79,29 +85,6 @@ class Line:
     sku: object
     quantity: int
 
-    @property
-    def line_total(self) -> Decimal:
-        return self.sku.price * self.quantity
-
-
-def _totals(lines, discount=Decimal("0.00"), reach=None) -> dict:
-    """Both totals; the delivery fee is the chosen store's tier for the address's distance."""
-    subtotal = services.subtotal_of((line.sku, line.quantity) for line in lines)
-    fee = services.delivery_fee_for(
-        Order.Fulfilment.DELIVERY,
-        subtotal,
-        store=reach.store if reach and reach.can_deliver else None,
-        distance_m=reach.distance_m if reach and reach.can_deliver else None,
-    )
-    return {
-        "subtotal": subtotal,
-        "delivery_fee": fee,
-        "pickup_total": subtotal - discount,
-        "delivery_total": subtotal - discount + fee,
-        "free_delivery_from": services.FREE_DELIVERY_FROM,
-        "standard_delivery_fee": services.DELIVERY_FEE,
-    }
-
 
 # ---------------------------------------------------------------- cart
 
@@ -131,7 +114,14 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 
 def _cart_context(request: HttpRequest) -> dict:
     lines = selectors.cart_lines(_cart(request, create=False))
-    return {"tab": "cart", "lines": lines, **_totals(lines), "max_quantity": MAX_LINE_QUANTITY}
+    return {
+        "tab": "cart",
+        "lines": lines,
+        "subtotal": services.subtotal_of((line.sku, line.quantity) for line in lines),
+        "free_delivery_from": services.FREE_DELIVERY_FROM,
+        "standard_delivery_fee": services.DELIVERY_FEE,
+        "max_quantity": MAX_LINE_QUANTITY,
+    }
 
 
 @require_GET
@@ -222,35 +212,6 @@ def _route_preview(lines, lat, lon) -> dict | None:
     }
 
 
-def _discounts(request: HttpRequest, data, lines, merchant) -> dict:
-    """The tier discount and the chosen coupon (by default the best usable one) for this
-    merchant, as checkout will take them; a coupon this order cannot take is shown, not used."""
-    ctx = {"coupons": [], "coupon": "", "discount_lines": [], "coupon_error": None}
-    if merchant is None or not lines:
-        return {**ctx, "discount": Decimal("0.00")}
-    pairs = [(line.sku, line.quantity) for line in lines]
-    subtotal = services.subtotal_of(pairs)
-    ctx["coupons"] = list(loyalty_selectors.usable_coupons(request.user, merchant=merchant))
-    if "coupon" in data:
-        ctx["coupon"] = data.get("coupon", "")
-    else:
-        ctx["coupon"] = coupons.best_coupon(candidates=ctx["coupons"], subtotal=subtotal)
-    try:
-        ctx["discount_lines"] = services.discounts_for(
-            shopper=request.user,
-            merchant=merchant,
-            lines=pairs,
-            subtotal=subtotal,
-            coupon=ctx["coupon"],
-        )
-    except DomainError as exc:
-        ctx["coupon_error"] = exc
-        ctx["discount_lines"] = services.discounts_for(
-            shopper=request.user, merchant=merchant, lines=pairs, subtotal=subtotal
-        )
-    return {**ctx, "discount": services.discount_total(ctx["discount_lines"], subtotal)}
-
-
 def _chosen_address(data, addresses: list):
     """The address picked on the page, else the default (the first of the book)."""
     wanted = data.get("address_id", "")
@@ -270,7 +231,12 @@ def _back_to_delivery(data) -> str:
     return f"{reverse('web:checkout')}?{urlencode({**params, 'kind': 'delivery'})}"
 
 
+def _wanted_slot(data):
+    return parse_datetime(data.get("pickup_slot") or "")
+
+
 def _checkout_context(request: HttpRequest, data) -> dict:
+    """The page: the stores to choose from and the quote (orders.quote) for the choice."""
     lines, buy_now = _checkout_lines(request, data)
     lat, lon, _fallback = _point(request, data)
     kind = data.get("kind") or Order.Fulfilment.PICKUP
@@ -284,15 +250,24 @@ def _checkout_context(request: HttpRequest, data) -> dict:
     chosen = "" if routed else data.get("store") or (store_list[0].public_id if store_list else "")
     store = next((s for s in store_list if s.public_id == chosen), None)
     route = _route_preview(lines, lat, lon) if routed else None
-    reach = getattr(store, "reach", None)
-    if routed and route and route["store"] and address:
-        reach = delivery.reach(route["store"], address.lat, address.lon)
-    merchant = store.merchant if store else (route or {}).get("merchant")
-    discounts = _discounts(request, data, lines, merchant)
+    found = quote.checkout_quote(
+        shopper=request.user,
+        lines=[(line.sku, line.quantity) for line in lines],
+        kind=kind,
+        store=store or (route or {}).get("store"),
+        merchant=(route or {}).get("merchant"),
+        address=address,
+        coupon=data.get("coupon"),  # absent: the best usable coupon
+        slot=_wanted_slot(data),
+    )
+    form = data.copy()
+    if found.slot is not None:
+        form["pickup_slot"] = found.slot.isoformat()  # the quote's slot is preselected
     methods = payments_selectors.payment_methods(payer=request.user)
+    fee = found.fee_for(Order.Fulfilment.DELIVERY)  # both totals are shown side by side
     return {
         "tab": "cart",
-        "lines": lines,
+        "lines": found.lines,
         "buy_now": buy_now,
         "stores": store_list,
         "store": store,
@@ -300,22 +275,35 @@ def _checkout_context(request: HttpRequest, data) -> dict:
         "route": route,
         "lat": lat,
         "lon": lon,
-        "slots": selectors.pickup_slots(store)[:SLOTS_SHOWN] if store else [],
-        "form": data,
+        "slots": found.slots if store else [],
+        "form": form,
         "kind": kind,
         "addresses": addresses,
         "address": address,
-        "reach": reach,
-        "unreachable": bool(address and store_list)
-        and not any(s.reach.can_deliver for s in store_list),
+        "reach": found.reach,
+        "unreachable": _unreachable(store_list, address),
         "next_url": _back_to_delivery(data),
         "methods": methods,
         "provider": data.get("provider") or (methods[0].name if methods else ""),
         "balance": payments_selectors.wallet_balance(request.user),
         "token": data.get("token") or new_public_id(),
-        **discounts,
-        **_totals(lines, discounts["discount"], reach),
+        "coupons": found.coupons,
+        "coupon": found.coupon,
+        "coupon_error": found.coupon_error,
+        "discount_lines": found.discount_lines,
+        "discount": found.discount,
+        "subtotal": found.subtotal,
+        "delivery_fee": fee,
+        "pickup_total": found.subtotal - found.discount,
+        "delivery_total": found.subtotal - found.discount + fee,
+        "free_delivery_from": services.FREE_DELIVERY_FROM,
+        "standard_delivery_fee": services.DELIVERY_FEE,
     }
+
+
+def _unreachable(store_list, address) -> bool:
+    """An address no store near it delivers to (each store's `reach` says why)."""
+    return bool(address and store_list) and not any(s.reach.can_deliver for s in store_list)
 
 
 @login_required
@@ -328,7 +316,7 @@ def checkout_slots(request: HttpRequest) -> HttpResponse:
         return _error(request, exc, "web/shop/_slots.html", slots=[])
     ctx = {
         "store": store,
-        "slots": selectors.pickup_slots(store)[:SLOTS_SHOWN],
+        "slots": slots.open_slots(store)[: quote.SLOTS_SHOWN],
         "form": request.GET,
     }
     return render(request, "web/shop/_slots.html", ctx)
@@ -337,37 +325,55 @@ def checkout_slots(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
-    data = request.POST if request.method == "POST" else request.GET
-    try:
-        ctx = _checkout_context(request, data)
-    except DomainError as exc:
-        return _error(request, exc)
+    """The page and its totals fragment show the quote; the POST places the order from the
+    form alone (it computes the quote again only to show a refusal)."""
     if request.method == "GET":
-        if request.htmx and data.get("part") == "totals":  # the store, kind or coupon changed
+        try:
+            ctx = _checkout_context(request, request.GET)
+        except DomainError as exc:
+            return _error(request, exc)
+        if request.htmx and request.GET.get("part") == "totals":  # store, kind or coupon
             return render(request, "web/shop/_checkout_totals.html", ctx)
         if not ctx["lines"]:
             messages.info(request, _("购物车是空的，先去逛逛吧。"))
             return redirect("web:cart")
         return render(request, "web/shop/checkout.html", ctx)
     try:
-        order_id = _place_order(request, ctx)
+        order_id = _place_order(request, request.POST)
     except DomainError as exc:
-        ctx["token"] = new_public_id()  # the refused attempt left nothing to replay
-        return _error(request, exc, "web/shop/checkout.html", **ctx)
+        return _refused(request, exc)
     if request.POST.get("provider") == "credit" and request.POST.get("instalments") == "1":
         order = selectors.order_of_shopper(request.user, order_id)  # 分期: months first
         return redirect("web:credit_instalments", order.payment_intent_id)
     return _start_payment(request, order_id)
 
 
-def _place_order(request: HttpRequest, ctx: dict) -> str:
+def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """The page again with the refusal and the shopper's choices; a slot that rolled over
+    comes back with the next open slot chosen, so submitting again accepts it."""
+    form = request.POST.copy()
+    if exc.code == "slot_unavailable" and exc.details.get("next_slot"):
+        form["pickup_slot"] = exc.details["next_slot"]
+    try:
+        ctx = _checkout_context(request, form)
+    except DomainError:
+        return _error(request, exc)
+    ctx["token"] = new_public_id()  # the refused attempt left nothing to replay
+    return _error(request, exc, "web/shop/checkout.html", **ctx)
+
+
+def _place_order(request: HttpRequest, form) -> str:
     """One order per one-time form token: a double submit replays the first order."""
-    form = request.POST
     kind = form.get("kind", "")
-    slot = parse_datetime(form.get("pickup_slot", "")) if kind == "pickup" else None
+    slot = _wanted_slot(form) if kind == "pickup" else None
     if kind == "pickup" and form.get("pickup_slot") and slot is None:
         raise field_error("pickup_slot", _("请选择自提时间段。"))
-    address = _delivery_address(ctx) if kind == Order.Fulfilment.DELIVERY else None
+    lines, buy_now = _checkout_lines(request, form)
+    routed = _routed(form)
+    lat, lon, _fallback = _point(request, form)
+    address = None
+    if kind == Order.Fulfilment.DELIVERY:
+        address, lat, lon = _delivery_address(request, form, lines)
     provider = form.get("provider", "sandbox_gateway")
     # The lines are not part of the fingerprint: after the first submit the cart is empty,
     # and the repeated submit must still find (replay) the order it made.
@@ -381,19 +387,19 @@ def _place_order(request: HttpRequest, ctx: dict) -> str:
     }
 
     def action():
-        if not ctx["lines"]:
+        if not lines:
             raise ValidationFailed(_("购物车是空的。"))
         order_fields = {
             "shopper": request.user,
-            "lines": [(line.sku, line.quantity) for line in ctx["lines"]],
+            "lines": [(line.sku, line.quantity) for line in lines],
             "payment_provider": provider,
             "note": form.get("note", ""),
             "coupon": form.get("coupon", ""),
-            "cart": None if ctx["buy_now"] else _cart(request, create=False),
+            "cart": None if buy_now else _cart(request, create=False),
         }
-        if ctx["routed"]:
+        if routed:
             order = routing.place_routed_order(
-                lat=ctx["lat"], lon=ctx["lon"], delivery_address=address, **order_fields
+                lat=lat, lon=lon, delivery_address=address, **order_fields
             )
         else:
             store = stores.public_store(form.get("store", "")) if form.get("store") else None
@@ -416,18 +422,20 @@ def _place_order(request: HttpRequest, ctx: dict) -> str:
     return body["order"]
 
 
-def _delivery_address(ctx: dict) -> dict:
-    """The chosen address-book address as the order keeps it; refused when none is chosen,
-    or when no store near it delivers that far (each store's reason is shown)."""
-    address = ctx["address"]
+def _delivery_address(request: HttpRequest, form, lines) -> tuple[dict, object, object]:
+    """The chosen address-book address as the order keeps it, and its position; refused
+    when none is chosen, or when no store near it delivers that far (each store's reason)."""
+    address = _chosen_address(form, list(address_book.addresses_of(request.user)))
     if address is None:
         raise field_error("address_id", _("请选择收货地址，或先新增一个收货地址。"))
-    if ctx["unreachable"]:
+    store_list = _checkout_stores(lines, address.lat, address.lon)
+    _reaches(store_list, address)
+    if _unreachable(store_list, address):
         raise ValidationFailed(
             _("该地址超出附近所有门店的配送范围，请更换地址或选择到店自提。"),
-            fields={f"store.{s.public_id}": f"{s.name}：{s.reach.reason}" for s in ctx["stores"]},
+            fields={f"store.{s.public_id}": f"{s.name}：{s.reach.reason}" for s in store_list},
         )
-    return address.snapshot()
+    return address.snapshot(), address.lat, address.lon
 
 
 def _start_payment(request: HttpRequest, order_id: str) -> HttpResponse:

@@ -1,0 +1,144 @@
+"""The checkout quote: what an order for these lines would be now, priced and discounted the
+way `services.checkout` will take it (today's prices, the member tier, the chosen or best
+coupon, the delivery fee for the address's distance), with the pickup slots still open.
+The checkout page and `POST /api/orders/checkout/quote` both read it, so what the shopper
+is shown is what submitting charges; the slot it proposes is the one submit then checks
+(`slots.require_open`: passed or full in between is a 409 offering the next one)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from omniretail.catalog.models import Sku
+from omniretail.core.errors import DomainError
+from omniretail.core.money import ZERO, money
+from omniretail.loyalty import coupons
+from omniretail.loyalty import selectors as loyalty_selectors
+from omniretail.orders import delivery, pricing, services, slots
+from omniretail.orders.models import Order
+
+F_ = Order.Fulfilment
+SLOTS_SHOWN = 36
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    sku: Sku
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def line_total(self) -> Decimal:
+        return money(self.unit_price * self.quantity)
+
+
+@dataclass
+class Quote:
+    kind: str
+    lines: list[QuoteLine]
+    store: object | None
+    merchant: object | None
+    subtotal: Decimal = ZERO
+    discount_lines: list[dict] = field(default_factory=list)
+    discount: Decimal = ZERO
+    coupon: str = ""
+    coupons: list = field(default_factory=list)
+    coupon_error: DomainError | None = None
+    reach: delivery.Reach | None = None
+    delivery_fee: Decimal = ZERO
+    eta_minutes: int | None = None
+    slots: list[datetime] = field(default_factory=list)
+    slot: datetime | None = None
+    slot_moved_from: datetime | None = None  # the asked-for slot, when it is no longer open
+
+    @property
+    def total(self) -> Decimal:
+        return money(self.subtotal - self.discount + self.delivery_fee)
+
+    def fee_for(self, kind: str) -> Decimal:
+        """The fee had the shopper picked `kind` (the page shows both totals side by side)."""
+        if kind == self.kind:
+            return self.delivery_fee
+        return _fee(kind, self.subtotal, self.reach)
+
+
+def _fee(kind: str, subtotal: Decimal, reach: delivery.Reach | None) -> Decimal:
+    deliverable = reach is not None and reach.can_deliver
+    return services.delivery_fee_for(
+        kind,
+        subtotal,
+        store=reach.store if deliverable else None,
+        distance_m=reach.distance_m if deliverable else None,
+    )
+
+
+def checkout_quote(
+    *,
+    shopper,
+    lines: list[tuple[Sku, int]],
+    kind: str,
+    store=None,
+    merchant=None,
+    address=None,
+    coupon: str | None = None,
+    slot: datetime | None = None,
+    now: datetime | None = None,
+) -> Quote:
+    """`store` is the chosen store (None for a routed delivery, whose `merchant` the router
+    names); `address` anything with `lat`/`lon` (an address book entry); `coupon` None takes
+    the best usable coupon, "" none; `slot` the slot the shopper picked, kept when still open."""
+    now = now or timezone.now()
+    prices = pricing.unit_prices((sku for sku, _q in lines), now=now)
+    quote = Quote(
+        kind=kind,
+        lines=[QuoteLine(sku=sku, quantity=q, unit_price=prices[sku.pk]) for sku, q in lines],
+        store=store,
+        merchant=store.merchant if store is not None else merchant,
+    )
+    quote.subtotal = services.subtotal_of(lines, prices)
+    if store is not None and address is not None and address.lat is not None:
+        quote.reach = delivery.reach(store, address.lat, address.lon)
+    _discounts(quote, shopper, lines, coupon)
+    quote.delivery_fee = _fee(kind, quote.subtotal, quote.reach)
+    if kind == F_.DELIVERY and quote.reach is not None and quote.reach.can_deliver:
+        quote.eta_minutes = delivery.eta_minutes(quote.reach.distance_m)
+    if store is not None:
+        offered = slots.open_slots(store, now=now)
+        quote.slots = offered[:SLOTS_SHOWN]
+        if kind == F_.PICKUP:
+            _choose_slot(quote, slot, offered)
+    return quote
+
+
+def _discounts(quote: Quote, shopper, lines, coupon: str | None) -> None:
+    """The tier discount and the coupon (the best usable one unless the shopper chose); a
+    coupon this order cannot take is reported on `coupon_error` and left out."""
+    if quote.merchant is None or not lines:
+        return
+    quote.coupons = list(loyalty_selectors.usable_coupons(shopper, merchant=quote.merchant))
+    if coupon is None:
+        coupon = coupons.best_coupon(candidates=quote.coupons, subtotal=quote.subtotal)
+    quote.coupon = coupon
+    args = {"shopper": shopper, "merchant": quote.merchant, "lines": lines}
+    try:
+        quote.discount_lines = services.discounts_for(
+            **args, subtotal=quote.subtotal, coupon=coupon
+        )
+    except DomainError as exc:
+        quote.coupon_error = exc
+        quote.discount_lines = services.discounts_for(**args, subtotal=quote.subtotal)
+    quote.discount = services.discount_total(quote.discount_lines, quote.subtotal)
+
+
+def _choose_slot(quote: Quote, wanted: datetime | None, offered: list[datetime]) -> None:
+    """The shopper's slot while it is open, else the next open one after it (the first)."""
+    if wanted is not None and wanted in offered:
+        quote.slot = wanted
+        return
+    if wanted is not None:
+        quote.slot_moved_from = wanted
+        quote.slot = next((s for s in offered if s > wanted), None)
+    if quote.slot is None and offered:
+        quote.slot = offered[0]

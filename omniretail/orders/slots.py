@@ -1,0 +1,100 @@
+"""Pickup slots: half-hour windows in the store's opening hours, each taking at most
+`OMNI_PICKUP_SLOT_CAPACITY` live orders. The quote offers the open ones; checkout takes the
+chosen one only while it is still open, so a slot that passed or filled between the quote
+and the submit is a 409 naming it and offering the next open slot (the shopper agrees by
+submitting that one), not a bare 422."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from omniretail.core.errors import Conflict
+from omniretail.orders.models import Order
+from omniretail.stores.selectors import is_open, prefetch_schedule
+
+SLOT_MINUTES = 30
+DAYS_OFFERED = 3
+# Orders that no longer need the counter's attention at their slot.
+NOT_HELD = [Order.Status.CANCELLED, Order.Status.REFUNDED]
+
+
+def bookable(store, *, days: int = DAYS_OFFERED, now=None) -> list[datetime]:
+    """Slot starts in the store's opening hours from the next full hour, `days` ahead."""
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
+    start += timedelta(hours=1)
+    step = timedelta(minutes=SLOT_MINUTES)
+    prefetch_schedule([store], start)
+    found, cursor = [], start
+    while cursor < start + timedelta(days=days):
+        if is_open(store, cursor) and is_open(store, cursor + step - timedelta(minutes=1)):
+            found.append(cursor)
+        cursor += step
+    return found
+
+
+def _taken(store, starts: list[datetime]) -> dict[datetime, int]:
+    if not starts:
+        return {}
+    rows = (
+        Order.objects.filter(
+            store=store, pickup_slot_start__gte=starts[0], pickup_slot_start__lte=starts[-1]
+        )
+        .exclude(status__in=NOT_HELD)
+        .values("pickup_slot_start")
+        .annotate(n=Count("id"))
+    )
+    return {row["pickup_slot_start"]: row["n"] for row in rows}
+
+
+def open_slots(store, *, now=None) -> list[datetime]:
+    """The bookable slots that are not full (one query for the counts)."""
+    starts = bookable(store, now=now)
+    taken = _taken(store, starts)
+    most = settings.OMNI_PICKUP_SLOT_CAPACITY
+    return [s for s in starts if taken.get(s, 0) < most]
+
+
+def _label(slot: datetime) -> str:
+    local = timezone.localtime(slot)
+    end = local + timedelta(minutes=SLOT_MINUTES)
+    return f"{date_format(local, 'm-d')} {local:%H:%M}–{end:%H:%M}"
+
+
+def require_open(store, slot_start: datetime, *, now=None) -> None:
+    """Refuse (409 `slot_unavailable`) a slot that passed today or is full, naming it and
+    the next open slot (`details.next_slot`, null when none is left in the coming days)."""
+    now = now or timezone.now()
+    passed = slot_start < now
+    if not passed:
+        taken = _taken(store, [slot_start]).get(slot_start, 0)
+        if taken < settings.OMNI_PICKUP_SLOT_CAPACITY:
+            return
+    offered = open_slots(store, now=now)
+    after = next((s for s in offered if s > slot_start), offered[0] if offered else None)
+    reason = _("已过") if passed else _("已约满")
+    if after is None:
+        message = _("自提时段 %(slot)s %(reason)s，近期没有可预约的时段。") % {
+            "slot": _label(slot_start),
+            "reason": reason,
+        }
+    else:
+        message = _("自提时段 %(slot)s %(reason)s，最近可选 %(next)s，请确认后再提交。") % {
+            "slot": _label(slot_start),
+            "reason": reason,
+            "next": _label(after),
+        }
+    raise Conflict(
+        message,
+        code="slot_unavailable",
+        fields={"pickup_slot": message},
+        details={
+            "slot": slot_start.isoformat(),
+            "reason": "passed" if passed else "full",
+            "next_slot": after.isoformat() if after else None,
+        },
+    )
