@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.accounts import services as accounts
+from omniretail.catalog import discovery
 from omniretail.catalog import selectors as catalog
 from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.core.redirects import safe_return
@@ -116,11 +117,11 @@ def product(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """Results 20 at a time like the API (加载更多 fetches the next page as a fragment),
-    sorted and filtered by brand and price range from the query string."""
+    sorted and filtered (brand, price range, 附近有货) from the query string; before typing,
+    the hot words and the member's own recent searches. A first page is logged."""
     query = request.GET.get("q", "").strip()
-    choice = {
-        key: request.GET.get(key, "").strip() for key in ("sort", "brand", "min_price", "max_price")
-    }
+    keys = ("sort", "brand", "min_price", "max_price", "nearby", "lat", "lon")
+    choice = {key: request.GET.get(key, "").strip() for key in keys}
     ctx = {
         "tab": "home",
         "query": query,
@@ -129,20 +130,36 @@ def search(request: HttpRequest) -> HttpResponse:
         "max_query_length": catalog.MAX_QUERY_LENGTH,
     }
     template = "web/_search_page.html" if request.htmx else "web/search.html"
-    if query:
-        try:
-            found = catalog.search_products(
-                query,
-                sort=choice["sort"] or "relevance",
-                brand=choice["brand"] or None,
-                min_price=choice["min_price"] or None,
-                max_price=choice["max_price"] or None,
+    if not query:
+        ctx["hot_words"] = discovery.hot_words()
+        ctx["history"] = discovery.history(request.user)
+        return render(request, template, ctx)
+    near = {}
+    if choice["nearby"]:
+        # without a position from the browser, around the city centre (as 附近门店 does)
+        ctx["near_fallback"] = not (choice["lat"] or choice["lon"])
+        lat, lon = (
+            settings.OMNI_CITY_CENTER if ctx["near_fallback"] else (choice["lat"], choice["lon"])
+        )
+        near = {"lat": lat, "lon": lon}
+        ctx["city"] = settings.OMNI_CITY_NAME
+    try:
+        found = catalog.search_products(
+            query,
+            sort=choice["sort"] or "relevance",
+            brand=choice["brand"] or None,
+            min_price=choice["min_price"] or None,
+            max_price=choice["max_price"] or None,
+            **near,
+        )
+        ctx["page_obj"] = _page(request, found)
+        if not request.htmx:  # the next page's fragment has no filter panel
+            ctx["brands"] = catalog.brands_among(found)
+            discovery.record_search(
+                query=query, result_count=ctx["page_obj"].paginator.count, member=request.user
             )
-            ctx["page_obj"] = _page(request, found)
-            if not request.htmx:  # the next page's fragment has no filter panel
-                ctx["brands"] = catalog.brands_among(found)
-        except DomainError as exc:
-            return _error(request, exc, template, **ctx)
+    except DomainError as exc:
+        return _error(request, exc, template, **ctx)
     return render(request, template, ctx)
 
 

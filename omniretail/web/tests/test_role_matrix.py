@@ -278,6 +278,8 @@ MATRIX = {
     "ops_analytics": row("get", LOGIN, 403, 403, 403, 403, 403),
     # community: the platform's prohibited words and the moderation audit
     "ops_community_words": row("get", LOGIN, 403, 403, 403, 403, 403),
+    # search: the platform's 热搜 words (pin, ban)
+    "ops_search_hot_words": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_reconciliation_detail": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_credit": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_credit_line": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
