@@ -767,6 +767,10 @@ OMNI_COUNTER_ROTATION_OVERLAP_S = int(
 # without a refresh (each refresh renews it).
 OMNI_COUNTER_KIOSK_PAIRING_S = int(os.environ.get("OMNI_COUNTER_KIOSK_PAIRING_S", "600"))
 OMNI_COUNTER_KIOSK_PASS_S = int(os.environ.get("OMNI_COUNTER_KIOSK_PASS_S", str(7 * 86400)))
+# Camera snapshots are personal data: days they are kept before the hourly sweep deletes them.
+OMNI_COUNTER_SNAPSHOT_RETENTION_DAYS = int(
+    os.environ.get("OMNI_COUNTER_SNAPSHOT_RETENTION_DAYS", "30")
+)
 
 # Loyalty: days a lot of points stays spendable, the yuan one platform point is worth in
 # settlements between merchants, the points a merchant gets for joining the online mall, and

@@ -3,6 +3,8 @@
 docs/counter-protocol.md); the rest with a user's token or session."""
 
 from django.conf import settings
+from django.http import FileResponse
+from django.urls import reverse
 from ninja import File, Form, Router, Status, UploadedFile
 
 from omniretail.accounts.auth import AUTH
@@ -17,6 +19,7 @@ from omniretail.counters import (
     repairs,
     selectors,
     services,
+    snapshots,
     vending,
 )
 from omniretail.counters.models import Counter, Vend
@@ -51,6 +54,7 @@ from omniretail.counters.schemas import (
     RepairIn,
     RestockIn,
     RestockOut,
+    SnapshotOut,
     TaskDoneIn,
     TaskOut,
     TicketOut,
@@ -243,6 +247,33 @@ def device_unlock_code(request, payload: UnlockCodeIn):
         counter=_device(request), code=payload.code, client_ip=client_ip(request)
     )
     return {"vend": vend.public_id, "status": vend.status}
+
+
+def snapshot_out(snapshot) -> dict:
+    code = snapshot.counter.code
+    return {
+        "id": snapshot.public_id,
+        "counter": code,
+        "seq": snapshot.event.seq,
+        "kind": snapshot.event.kind,
+        "taken_at": snapshot.taken_at,
+        "vend": snapshot.vend.public_id if snapshot.vend_id else None,
+        "ticket": snapshot.ticket.public_id if snapshot.ticket_id else None,
+        "image_url": reverse("api:counter_snapshot_image", args=[code, snapshot.public_id]),
+    }
+
+
+@router.post(
+    "/device/events/{seq}/snapshot", response={201: SnapshotOut, 200: SnapshotOut}, auth=None
+)
+def device_snapshot(request, seq: int, image: File[UploadedFile] = None):
+    """multipart/form-data with one `image` file: the camera's JPEG for an event this counter
+    sent (201); again for the same event: the stored one (200), nothing stored twice."""
+    counter = _device(request)
+    snapshot, created = snapshots.attach(
+        counter=counter, seq=seq, files=uploads.photo_files(request, field=snapshots.FIELD)
+    )
+    return Status(201 if created else 200, snapshot_out(snapshot))
 
 
 # ---------------------------------------------------------------- public and shopper
@@ -504,6 +535,34 @@ def restock(request, code: str, payload: RestockIn):
     return idempotent(
         request, endpoint="counters.restock", payload=payload.dict() | {"c": code}, action=action
     )
+
+
+@router.get("/{code}/snapshots", response=list[SnapshotOut], auth=AUTH)
+def snapshot_list(request, code: str):
+    """The counter's newest camera snapshots (50), for its merchant's staff and the platform."""
+    counter = selectors.counter_for_actor(request.user, code)
+    return [snapshot_out(s) for s in snapshots.for_counter(counter)]
+
+
+JPEG = {"type": "string", "format": "binary"}
+
+
+@router.get(
+    "/{code}/snapshots/{snapshot_id}/image",
+    auth=AUTH,
+    url_name="counter_snapshot_image",
+    openapi_extra={
+        "responses": {
+            200: {"description": "the snapshot", "content": {"image/jpeg": {"schema": JPEG}}}
+        }
+    },
+)
+def snapshot_image(request, code: str, snapshot_id: str):
+    counter = selectors.counter_for_actor(request.user, code)
+    response = FileResponse(snapshots.image_of(counter, snapshot_id), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"  # personal data: never in a shared cache
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @router.get("/{code}/tasks", response=list[TaskOut], auth=AUTH)

@@ -447,3 +447,29 @@ class AdCampaign(PublicIdModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Snapshot(PublicIdModel):
+    """A camera still the counter sent for one of its events (a scan, a door opened for a
+    vend, a repair vehicle left): one per event, so a retried upload stores nothing twice.
+    The image is stored outside the public media names (core.uploads serves it to nobody)
+    and shown only to the counter's merchant and the platform; a sweep deletes it after
+    OMNI_COUNTER_SNAPSHOT_RETENTION_DAYS."""
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="snapshots")
+    event = models.OneToOneField(DeviceEvent, on_delete=models.CASCADE, related_name="snapshot")
+    vend = models.ForeignKey(
+        Vend, null=True, blank=True, on_delete=models.SET_NULL, related_name="snapshots"
+    )
+    ticket = models.ForeignKey(
+        RepairTicket, null=True, blank=True, on_delete=models.SET_NULL, related_name="snapshots"
+    )
+    image = models.CharField(max_length=120)  # a stored name under snapshots.FOLDER
+    taken_at = models.DateTimeField(_("拍摄时间"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"snapshot {self.counter_id}#{self.event_id}"

@@ -16,6 +16,7 @@ from omniretail.counters.models import (
     StaffTask,
     Vend,
 )
+from omniretail.counters.snapshots import KINDS as SNAPSHOT_KINDS
 from omniretail.orders.models import Order
 
 
@@ -359,3 +360,16 @@ class IssuedCredentialOut(Schema):
 
 class RestockOut(Schema):
     transfers: list[str]
+
+
+class SnapshotOut(Schema):
+    id: str
+    counter: str
+    seq: int = Field(..., description="the event it was taken for")
+    kind: Literal[tuple(kind.value for kind in SNAPSHOT_KINDS)]
+    taken_at: datetime = Field(..., description="the event's device time, else its receipt")
+    vend: str | None = Field(..., description="the vend a door event belongs to")
+    ticket: str | None = Field(..., description="the repair a vehicle_left reports")
+    image_url: str = Field(
+        ..., description="the JPEG, for the counter's merchant staff and the platform only"
+    )

@@ -31,6 +31,7 @@ from omniretail.counters import (
     repairs,
     selectors,
     services,
+    snapshots,
     vending,
 )
 from omniretail.counters.models import Counter, RepairTicket, Vend
@@ -264,6 +265,8 @@ def _ops_counter_page(request: HttpRequest, counter, *, status: int = 200, **ext
         "clearances": counter.clearances.select_related("cleared_by").order_by("-cleared_at")[:10],
         "uptime": None if uptime is None else round(uptime * 100, 1),
         "ads": ads.running_for(counter, now),
+        "snapshots": snapshots.for_counter(counter),
+        "snapshot_days": settings.OMNI_COUNTER_SNAPSHOT_RETENTION_DAYS,
         "videos_text": "\n".join(counter.content.get("videos", [])),
         "tab": "",
         **extra,
