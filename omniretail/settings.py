@@ -306,6 +306,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "omniretail.web.public.public_page_context",
+                "omniretail.web.console.console_context",
             ],
         },
     },
