@@ -96,6 +96,19 @@ def clear_history(member) -> int:
     return SearchHistory.objects.filter(member=member).delete()[0]
 
 
+def exported_searches(user) -> list[dict]:
+    """The member's search history for their copy of their data (PIPL)."""
+    rows = SearchHistory.objects.filter(member=user).order_by("-searched_at", "-id")
+    return [{"query": h.query, "searched_at": h.searched_at.isoformat()} for h in rows]
+
+
+def forget_member(*, user) -> int:
+    """Closing the account: the history goes, and the log keeps the words without the
+    member (hot words are counted from them)."""
+    SearchLog.objects.filter(member=user).update(member=None)
+    return SearchHistory.objects.filter(member=user).delete()[0]
+
+
 # --- sales, for the 销量 sort -------------------------------------------------------------
 
 

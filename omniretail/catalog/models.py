@@ -109,7 +109,7 @@ class Product(PublicIdModel, TimeStampedModel):
     compare_at_price = MoneyField(_("原价"), null=True, blank=True)
     search_text = models.TextField(_("搜索词"), blank=True, editable=False)
     # Units sold in the last 30 days, net of returns: the 销量 sort. Written by the sales
-    # ranking's job (merchandising.ranking.refresh_sales_units), which reads the orders.
+    # ranking's job (merchandising.ranking.refresh), which reads the orders.
     sales_units = models.IntegerField(_("近30天销量"), default=0, editable=False)
 
     class Meta:

@@ -294,3 +294,17 @@ def test_a_member_forgets_one_search_or_all():
     assert discovery.clear_history(alice) == 2
     assert discovery.history(alice) == []
     assert discovery.history(bob) == ["面膜"]  # someone else's is untouched
+
+
+def test_a_members_searches_are_in_their_data_export_and_go_when_the_account_closes():
+    from omniretail.accounts.privacy import erase_personal_data, export_personal_data
+
+    member = _shopper(1)
+    _search("面膜", member)
+
+    exported = export_personal_data(member)["searches"]
+    erase_personal_data(member)
+
+    assert [row["query"] for row in exported] == ["面膜"]
+    assert discovery.history(member) == []
+    assert SearchLog.objects.get().member is None  # the word still counts, nameless
