@@ -4,15 +4,23 @@ reports each showing, counted with a conditional F() update (never a read-modify
 
 from datetime import datetime
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from PIL import Image
 
-from omniretail.accounts.selectors import is_platform_operator, organizations_of, require_role
+from omniretail.accounts.models import Organization
+from omniretail.accounts.selectors import (
+    is_platform_operator,
+    organizations_of,
+    require_role,
+    require_user,
+)
 from omniretail.core import uploads
-from omniretail.core.errors import ValidationFailed
+from omniretail.core.errors import NotFound, ValidationFailed, field_error
 from omniretail.counters.models import AdCampaign, Counter
 from omniretail.counters.services import clean_text
 
@@ -35,24 +43,10 @@ def _when(value, field: str, errors: dict):
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-def create_campaign(
-    *,
-    actor,
-    merchant,
-    name,
-    creative_files,
-    starts_at,
-    ends_at,
-    seconds=8,
-    counter_codes=(),
-    regions=(),
-) -> AdCampaign:
-    """Every field is checked before anything is stored; the creative goes through
-    core.uploads (an image re-encoded, or refused on its field) and is removed again if
-    the campaign is refused after all."""
-    if not is_platform_operator(actor):
-        require_role(actor, merchant)
-    errors: dict = {}
+def _checked(
+    *, merchant, name, starts_at, ends_at, seconds, counter_codes, regions, errors: dict
+) -> dict:
+    """The campaign's fields cleaned, each fault added to `errors` (all reported at once)."""
     try:
         name = clean_text(name, "name", 80)
     except ValidationFailed as exc:
@@ -74,6 +68,48 @@ def create_campaign(
     regions = sorted({str(r).strip() for r in regions if str(r).strip()})
     if len(regions) > MAX_REGIONS or any(len(r) > 60 for r in regions):
         errors["regions"] = _("最多 %(n)s 个地区，每个不超过 60 个字符。") % {"n": MAX_REGIONS}
+    return {
+        "name": name,
+        "starts_at": start,
+        "ends_at": end,
+        "seconds": seconds,
+        "regions": regions,
+        "counters": counters,
+    }
+
+
+def _require_merchant_role(actor, merchant) -> None:
+    if not is_platform_operator(actor):
+        require_role(actor, merchant)
+
+
+def create_campaign(
+    *,
+    actor,
+    merchant,
+    name,
+    creative_files,
+    starts_at,
+    ends_at,
+    seconds=8,
+    counter_codes=(),
+    regions=(),
+) -> AdCampaign:
+    """Every field is checked before anything is stored; the creative goes through
+    core.uploads (an image re-encoded, or refused on its field) and is removed again if
+    the campaign is refused after all."""
+    _require_merchant_role(actor, merchant)
+    errors: dict = {}
+    fields = _checked(
+        merchant=merchant,
+        name=name,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        seconds=seconds,
+        counter_codes=counter_codes,
+        regions=regions,
+        errors=errors,
+    )
     files = list(creative_files or [])
     if not files:
         errors["creative"] = _("请上传广告图。")
@@ -81,19 +117,92 @@ def create_campaign(
         errors["creative"] = _("每个广告只能有一张图。")
     if errors:
         raise ValidationFailed(fields=errors)
+    counters = fields.pop("counters")
     saving = uploads.saved_images(files, folder="ads", field="creative")
     with saving as (image,), transaction.atomic():
-        campaign = AdCampaign.objects.create(
-            merchant=merchant,
-            name=name,
-            creative=image.name,
-            starts_at=start,
-            ends_at=end,
-            seconds=seconds,
-            regions=regions,
-        )
+        campaign = AdCampaign.objects.create(merchant=merchant, creative=image.name, **fields)
         campaign.counters.set(counters)
     return campaign
+
+
+UNCHANGED = object()
+
+
+@transaction.atomic
+def update_campaign(
+    *,
+    actor,
+    campaign: AdCampaign,
+    name=UNCHANGED,
+    starts_at=UNCHANGED,
+    ends_at=UNCHANGED,
+    seconds=UNCHANGED,
+    counter_codes=UNCHANGED,
+    regions=UNCHANGED,
+) -> AdCampaign:
+    """Change what is given, keep the rest; the result is checked as a whole like a new
+    campaign (an end moved before the start is refused on `ends_at`). Showings counted so
+    far stay."""
+    _require_merchant_role(actor, campaign.merchant)
+
+    def given(value, current):
+        return current if value is UNCHANGED else value
+
+    errors: dict = {}
+    fields = _checked(
+        merchant=campaign.merchant,
+        name=given(name, campaign.name),
+        starts_at=given(starts_at, campaign.starts_at),
+        ends_at=given(ends_at, campaign.ends_at),
+        seconds=given(seconds, campaign.seconds),
+        counter_codes=given(counter_codes, [c.code for c in campaign.counters.all()]),
+        regions=given(regions, campaign.regions),
+        errors=errors,
+    )
+    if errors:
+        raise ValidationFailed(fields=errors)
+    counters = fields.pop("counters")
+    AdCampaign.objects.filter(pk=campaign.pk).update(**fields, updated_at=timezone.now())
+    campaign.counters.set(counters)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def delete_campaign(*, actor, campaign: AdCampaign) -> None:
+    """Remove it from every screen at once; its picture goes too unless another campaign
+    shows the same one (creatives are stored by content)."""
+    _require_merchant_role(actor, campaign.merchant)
+    name = campaign.creative
+    campaign.delete()
+    if AdCampaign.objects.filter(creative=name).exists() or not default_storage.exists(name):
+        return
+    with default_storage.open(name) as stored, Image.open(stored) as image:
+        width, height = image.size
+    uploads.delete_image(uploads.StoredImage(name=name, width=width, height=height))
+
+
+def campaign_for_actor(user, public_id: str) -> AdCampaign:
+    """One campaign of the user's merchants (any for the platform); another's is not found."""
+    campaign = campaigns_for_actor(user).filter(public_id=public_id).first()
+    if campaign is None:
+        raise NotFound(_("找不到该广告。"), code="unknown_campaign")
+    return campaign
+
+
+def campaign_merchant(user, public_id: str = ""):
+    """The merchant a new campaign is for: the one named (the platform may name any), else
+    the user's only merchant."""
+    merchants = Organization.objects.filter(kind=Organization.Kind.MERCHANT, is_active=True)
+    own = merchants.filter(pk__in=organizations_of(user))
+    if public_id:
+        found = (merchants if is_platform_operator(user) else own).filter(public_id=public_id)
+        found = found.first()
+    else:
+        mine = list(own[:2])
+        found = mine[0] if len(mine) == 1 else None
+    if found is None:
+        raise field_error("merchant", _("请选择投放广告的商户。"))
+    return found
 
 
 def running_for(counter: Counter, now=None) -> list[AdCampaign]:
@@ -124,6 +233,7 @@ def record_impressions(*, counter: Counter, campaign_ids) -> int:
 
 
 def campaigns_for_actor(user):
+    require_user(user)
     qs = AdCampaign.objects.select_related("merchant").prefetch_related("counters")
     if is_platform_operator(user):
         return qs

@@ -5,6 +5,7 @@ docs/counter-protocol.md); the rest with a user's token or session."""
 from django.conf import settings
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils import timezone
 from ninja import File, Form, Router, Status, UploadedFile
 
 from omniretail.accounts.auth import AUTH
@@ -12,6 +13,7 @@ from omniretail.core import uploads
 from omniretail.core.api import idempotent
 from omniretail.core.throttle import client_ip
 from omniretail.counters import (
+    ads,
     commands,
     device,
     leads,
@@ -26,6 +28,9 @@ from omniretail.counters.models import Counter, Vend
 from omniretail.counters.schemas import (
     AckIn,
     AckOut,
+    AdCampaignForm,
+    AdCampaignOut,
+    AdCampaignPatch,
     AdvanceIn,
     BayIn,
     CheckInIn,
@@ -385,6 +390,78 @@ def task_done(request, task_id: str, payload: TaskDoneIn):
         note=payload.note,
     )
     return task_out(task)
+
+
+def campaign_out(campaign, now=None) -> dict:
+    now = now or timezone.now()
+    state = (
+        "scheduled"
+        if now < campaign.starts_at
+        else ("running" if now < campaign.ends_at else "ended")
+    )
+    return {
+        "id": campaign.public_id,
+        "merchant": campaign.merchant.public_id,
+        "name": campaign.name,
+        "creative_url": ads.creative_url(campaign),
+        "starts_at": campaign.starts_at,
+        "ends_at": campaign.ends_at,
+        "seconds": campaign.seconds,
+        "counters": sorted(c.code for c in campaign.counters.all()),
+        "regions": campaign.regions,
+        "state": state,
+        "impressions": campaign.impressions,
+    }
+
+
+@router.get("/ad-campaigns", response=list[AdCampaignOut], auth=AUTH)
+def campaign_list(request):
+    """The campaigns of the caller's merchants (all for the platform), newest start first."""
+    now = timezone.now()
+    return [campaign_out(c, now) for c in ads.campaigns_for_actor(request.user)[:500]]
+
+
+@router.post("/ad-campaigns", response={201: AdCampaignOut}, auth=AUTH)
+def campaign_create(request, payload: Form[AdCampaignForm], creative: File[UploadedFile] = None):
+    """multipart/form-data: the fields and one `creative` image (JPEG, PNG or WebP)."""
+    campaign = ads.create_campaign(
+        actor=request.user,
+        merchant=ads.campaign_merchant(request.user, payload.merchant),
+        name=payload.name,
+        creative_files=uploads.photo_files(request, "creative"),
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        seconds=payload.seconds,
+        counter_codes=payload.counters,
+        regions=payload.regions,
+    )
+    return Status(201, campaign_out(ads.campaign_for_actor(request.user, campaign.public_id)))
+
+
+@router.get("/ad-campaigns/{campaign_id}", response=AdCampaignOut, auth=AUTH)
+def campaign_detail(request, campaign_id: str):
+    return campaign_out(ads.campaign_for_actor(request.user, campaign_id))
+
+
+@router.patch("/ad-campaigns/{campaign_id}", response=AdCampaignOut, auth=AUTH)
+def campaign_update(request, campaign_id: str, payload: AdCampaignPatch):
+    changes = payload.dict(exclude_unset=True)
+    if "counters" in changes:
+        changes["counter_codes"] = changes.pop("counters")
+    campaign = ads.update_campaign(
+        actor=request.user,
+        campaign=ads.campaign_for_actor(request.user, campaign_id),
+        **{k: v for k, v in changes.items() if v is not None},
+    )
+    return campaign_out(campaign)
+
+
+@router.delete("/ad-campaigns/{campaign_id}", response={204: None}, auth=AUTH)
+def campaign_delete(request, campaign_id: str):
+    ads.delete_campaign(
+        actor=request.user, campaign=ads.campaign_for_actor(request.user, campaign_id)
+    )
+    return Status(204, None)
 
 
 @router.get("/", response=list[CounterOut], auth=AUTH)

@@ -373,3 +373,47 @@ class SnapshotOut(Schema):
     image_url: str = Field(
         ..., description="the JPEG, for the counter's merchant staff and the platform only"
     )
+
+
+class AdCampaignForm(Schema):
+    """The multipart fields of a new campaign; `creative` is its one image file. Values are
+    checked together and every fault is named at once (422 on each field)."""
+
+    merchant: str = Field(
+        "", description="the merchant's id; may be left out by staff of a single merchant"
+    )
+    name: str = Field("", description="up to 80 characters")
+    starts_at: str = Field("", description="ISO 8601; without a zone it is Beijing time")
+    ends_at: str = Field("", description="ISO 8601, after starts_at")
+    seconds: int = Field(8, description="seconds per showing, 3 to 60")
+    counters: list[str] = Field(
+        default_factory=list, description="counter codes of the merchant's; none: by region"
+    )
+    regions: list[str] = Field(
+        default_factory=list, description="cities or districts of the serving stores; none: all"
+    )
+
+
+class AdCampaignPatch(Schema):
+    """Only the fields sent change; the result is checked as a whole."""
+
+    name: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    seconds: int | None = None
+    counters: list[str] | None = None
+    regions: list[str] | None = None
+
+
+class AdCampaignOut(Schema):
+    id: str
+    merchant: str
+    name: str
+    creative_url: str | None
+    starts_at: datetime
+    ends_at: datetime
+    seconds: int
+    counters: list[str] = Field(..., description="codes of the counters aimed at")
+    regions: list[str]
+    state: Literal["scheduled", "running", "ended"]
+    impressions: int = Field(..., description="showings the screens reported")
