@@ -352,12 +352,17 @@ def _order_number() -> str:
 
 
 def _create_order(**fields) -> Order:
+    """Insert with a random number, skipping one that is taken (ON CONFLICT DO NOTHING, so
+    no savepoint is needed to survive a collision), and read back the id of our row."""
+    fields.setdefault("public_id", new_public_id())
     for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                return Order.objects.create(number=_order_number(), **fields)
-        except IntegrityError:
-            continue
+        order = Order(number=_order_number(), **fields)
+        Order.objects.bulk_create([order], ignore_conflicts=True)
+        mine = Order.objects.filter(public_id=order.public_id, number=order.number)
+        order.pk = mine.values_list("pk", flat=True).first()
+        if order.pk is not None:
+            order._state.adding = False
+            return order
     raise IntegrityError("could not allocate an order number")
 
 
@@ -386,6 +391,17 @@ def _hold_lines(
             )
         )
     OrderLine.objects.bulk_create(order_lines)
+    _known_related(order, lines=order_lines)
+
+
+def _known_related(order: Order, **related) -> None:
+    """Related rows written in this transaction, kept on the order as if prefetched, so the
+    answer that shows them (the API's order) does not read them back."""
+    cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in related.items():
+        found = getattr(order, name).all()
+        found._result_cache, found._prefetch_done = list(rows), True
+        cache[name] = found
 
 
 @transaction.atomic
@@ -416,6 +432,8 @@ def checkout(
         cart=cart,
         coupon=coupon,
     )
+    _known_related(order, events=[])  # an order awaiting payment has no timeline yet
+    return order
 
 
 def _limit_unpaid(shopper, merged: list[tuple[Sku, int]]) -> None:
