@@ -423,7 +423,7 @@ def checkout(
         raise field_error("payment_provider", _("不支持的支付方式。"))
     merged = _merge_lines(lines)
     _limit_unpaid(shopper, merged)
-    return _place_order(
+    order = _place_order(
         shopper=shopper,
         merged=merged,
         fulfilment=fulfilment,
