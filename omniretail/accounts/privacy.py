@@ -3,7 +3,9 @@ stays, because orders, the ledger and consent records point at it and must be ke
 
 Domains above accounts that hold more of the person (favourites, history) register their
 part here at start-up (`register_personal_data`), so the privacy domain's export and
-closing cover them without importing their sibling domains."""
+closing cover them without importing their sibling domains. The privacy domain likewise
+registers the consent a sign-in needs (`register_consent_gate`), which the sign-in API
+(accounts.api, below privacy) asks for through `consent_gate()`."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +29,27 @@ def register_personal_data(section: str, *, export, erase) -> None:
     """`export(user)` gives the section's rows for the shopper's copy of their data;
     `erase(user=user)` removes them when the account is closed."""
     _REGISTRY[section] = PersonalData(export=export, erase=erase)
+
+
+@dataclass(frozen=True)
+class ConsentGate:
+    """`require(phone=, accepted=)` refuses (a DomainError naming the versions to accept)
+    a sign-in that has not accepted the current policies; `record(user=, client_ip=)` keeps
+    the acceptance once the sign-in succeeded."""
+
+    require: Callable[..., None]
+    record: Callable[..., object]
+
+
+_GATES: list[ConsentGate] = []
+
+
+def register_consent_gate(gate: ConsentGate) -> None:
+    _GATES[:] = [gate]
+
+
+def consent_gate() -> ConsentGate | None:
+    return _GATES[0] if _GATES else None
 
 
 def export_personal_data(user: User) -> dict[str, list[dict]]:

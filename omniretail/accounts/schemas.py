@@ -25,6 +25,12 @@ class OtpVerifyIn(Schema):
     phone: str = Field(..., max_length=32)
     code: str = Field(..., max_length=12)
     issue_token: bool = False
+    accept_policies: str | None = Field(
+        None,
+        max_length=20,
+        description="the version of the user agreement and privacy policy the person accepted "
+        "(docs/auth.md); needed at a number's first sign-in and after the documents change",
+    )
 
 
 class PasswordLoginIn(Schema):

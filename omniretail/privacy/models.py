@@ -5,8 +5,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Raise when the documents change: everyone consents again at their next sign-in.
-POLICY_VERSION = "2026-12"
+from omniretail.privacy.policy import POLICY_VERSION
+
+__all__ = ["POLICY_VERSION", "Consent"]
 
 
 class Consent(models.Model):

@@ -10,6 +10,7 @@ the recipient on past orders, the cart, the notifications and the registered sec
 money in its balance, or staff roles is not closed (the reason is given)."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from omniretail.accounts.privacy import (
     export_personal_data,
 )
 from omniretail.addresses.models import Address
-from omniretail.core.errors import Conflict, field_error
+from omniretail.core.errors import Conflict, ValidationFailed, field_error
 from omniretail.loyalty import selectors as loyalty
 from omniretail.notifications.models import Notification
 from omniretail.orders.models import Cart, Order
@@ -41,6 +42,31 @@ def needs_consent(phone: str) -> bool:
 def require_consent(*, phone: str, accepted: bool) -> None:
     if not accepted and needs_consent(phone):
         raise field_error("consent", _("请阅读并同意《用户协议》和《隐私政策》后登录。"))
+
+
+def policies() -> dict:
+    """What a client shows before asking for consent: the version and the two documents."""
+    return {
+        "policy_version": POLICY_VERSION,
+        "terms_url": reverse("web:terms"),
+        "privacy_url": reverse("web:privacy_policy"),
+    }
+
+
+def require_accepted_version(*, phone: str, accepted: str | None) -> None:
+    """The API's sign-in names the version the shopper accepted; a number that still needs
+    consent and names none (or an old one) is refused with the version to accept."""
+    if accepted == POLICY_VERSION or not needs_consent(phone):
+        return
+    message = _("请阅读并同意《用户协议》和《隐私政策》（版本 %(v)s）后登录。") % {
+        "v": POLICY_VERSION
+    }
+    raise ValidationFailed(
+        message,
+        code="consent_required",
+        fields={"accept_policies": message},
+        details=policies(),
+    )
 
 
 def record_consent(*, user, client_ip: str | None = None) -> Consent:

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from omniretail.privacy.policy import POLICY_VERSION
+
 SECRET_KEY = "topology-secret-key-" + "t" * 40
 GATEWAY_SECRET = "topology-sandbox-gateway-secret"
 S3_BUCKET = "omni-topology"
@@ -377,7 +379,12 @@ class Load:
                 status, body = self.http.call(
                     "POST",
                     f"{b}/api/auth/otp/verify",
-                    {"phone": phone, "code": codes[-1], "issue_token": True},
+                    {
+                        "phone": phone,
+                        "code": codes[-1],
+                        "issue_token": True,
+                        "accept_policies": POLICY_VERSION,
+                    },
                 )
                 if status == 200:
                     return body["token"]

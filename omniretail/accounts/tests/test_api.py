@@ -3,8 +3,10 @@ import pytest
 from omniretail.accounts.models import ApiToken
 from omniretail.conftest import STAFF_PASSWORD
 from omniretail.core.sms import read_sms_file
+from omniretail.privacy.models import POLICY_VERSION
 
 PHONE = "13900139000"
+ACCEPTED = {"accept_policies": POLICY_VERSION}
 
 
 @pytest.mark.django_db
@@ -12,7 +14,8 @@ def test_otp_login_over_the_api_returns_a_working_token(api_client):
     client = api_client()
     assert client.post("/api/auth/otp/request", {"phone": PHONE}).status_code == 202
     code = read_sms_file(PHONE)[-1]["text"].split("验证码是 ")[1][:6]
-    resp = client.post("/api/auth/otp/verify", {"phone": PHONE, "code": code, "issue_token": True})
+    body = {"phone": PHONE, "code": code, "issue_token": True, "accept_policies": POLICY_VERSION}
+    resp = client.post("/api/auth/otp/verify", body)
     assert resp.status_code == 200, resp.content
     token = resp.json()["token"]
     me = api_client().get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
@@ -38,11 +41,12 @@ def test_wrong_code_five_times_then_429(api_client):
     real = read_sms_file(PHONE)[-1]["text"].split("验证码是 ")[1][:6]
     wrong = f"{(int(real) + 7) % 10**6:06d}"
     statuses = [
-        client.post("/api/auth/otp/verify", {"phone": PHONE, "code": wrong}).status_code
+        client.post("/api/auth/otp/verify", {"phone": PHONE, "code": wrong, **ACCEPTED}).status_code
         for _ in range(6)
     ]
     assert statuses == [422] * 5 + [429]
-    assert client.post("/api/auth/otp/verify", {"phone": PHONE, "code": real}).status_code == 429
+    again = {"phone": PHONE, "code": real, **ACCEPTED}
+    assert client.post("/api/auth/otp/verify", again).status_code == 429
 
 
 @pytest.mark.django_db

@@ -164,3 +164,29 @@ def test_the_export_and_closing_cover_favourites_and_history(client, member, sku
     assert client.post("/me/privacy/close/", {"confirm": "注销"}).status_code == 302
     assert not Favourite.objects.filter(user=member).exists()
     assert not ProductView.objects.filter(user=member).exists()
+
+
+def test_the_api_sign_in_needs_the_accepted_policy_version_and_records_it(api_client):
+    """The JSON sign-in asks what the page asks: without the accepted version a clear 422
+    naming the version and the documents, before the code is used; with it, one record."""
+    client = api_client()
+    client.post("/api/auth/otp/request", {"phone": PHONE})
+    body = {"phone": PHONE, "code": _code(PHONE), "issue_token": True}
+
+    refused = client.post("/api/auth/otp/verify", body)
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["code"] == "consent_required" and "accept_policies" in error["fields"]
+    assert error["details"] == {
+        "policy_version": POLICY_VERSION,
+        "terms_url": "/legal/terms/",
+        "privacy_url": "/legal/privacy/",
+    }
+    assert not User.objects.filter(phone=PHONE).exists()
+    old = client.post("/api/auth/otp/verify", {**body, "accept_policies": "2020-01"})
+    assert old.status_code == 422 and old.json()["error"]["code"] == "consent_required"
+
+    signed_in = client.post("/api/auth/otp/verify", {**body, "accept_policies": POLICY_VERSION})
+    assert signed_in.status_code == 200, signed_in.content
+    assert Consent.objects.get(user__phone=PHONE).version == POLICY_VERSION
+    assert not privacy.needs_consent(PHONE)  # the next sign-in need not name it
