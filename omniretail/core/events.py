@@ -100,13 +100,19 @@ def deliver(outbox_pk: int) -> bool:
         return row is not None and _attempt(row, timezone.now())
 
 
-def deliver_pending(limit: int = 500, *, now: datetime | None = None) -> int:
+def deliver_pending(limit: int = 500, *, now: datetime | None = None, fresh: bool = False) -> int:
     """Sweep due events, earliest `next_attempt_at` first, one claimed row per transaction;
-    returns how many were delivered. A failing event backs off, so it never blocks newer ones."""
+    returns how many were delivered. A failing event backs off, so it never blocks newer ones.
+    `fresh` also takes events still in their publisher's delivery window: for a caller that
+    publishes and delivers inside one transaction (the demo loaders), whose after-commit
+    delivery would run only at its end."""
     now = now or timezone.now()
-    due = OutboxEvent.objects.filter(
-        status=OutboxEvent.Status.PENDING, next_attempt_at__lte=now
-    ).order_by("next_attempt_at", "id")
+    due = OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING)
+    if fresh:
+        due = due.filter(attempts=0) | due.filter(next_attempt_at__lte=now)
+    else:
+        due = due.filter(next_attempt_at__lte=now)
+    due = due.order_by("next_attempt_at", "id")
     delivered = 0
     for _ in range(limit):
         with transaction.atomic():

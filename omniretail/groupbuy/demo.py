@@ -29,10 +29,10 @@ def _member(phone: str, name: str) -> User:
 def _settle() -> None:
     """The demo runs in one transaction, so events and after-commit work wait for it: run
     them now, as the worker's sweeps would."""
-    while deliver_pending():
+    while deliver_pending(fresh=True):
         pass
     settlement.finish_formed_groups()
-    while deliver_pending():
+    while deliver_pending(fresh=True):
         pass
 
 

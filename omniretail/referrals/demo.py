@@ -37,7 +37,7 @@ def _member(phone: str, name: str) -> User:
 def _deliver_events() -> None:
     """The demo runs in one transaction, so events wait for its commit: deliver them now,
     including the ones their handlers publish (payment -> order paid -> attribution)."""
-    while deliver_pending():
+    while deliver_pending(fresh=True):
         pass
 
 

@@ -26,7 +26,7 @@ GOODS = {
 
 
 def _deliver_events() -> None:
-    while deliver_pending():
+    while deliver_pending(fresh=True):
         pass
 
 
