@@ -16,6 +16,7 @@ from omniretail.counters.models import (
     RepairStep,
     RepairTicket,
     ScanLead,
+    Snapshot,
     StaffTask,
     Vend,
 )
@@ -48,6 +49,14 @@ class DeviceEventAdmin(ScopedReadOnlyAdmin):
     organization_path = "counter__merchant"
     list_display = ["counter", "seq", "kind", "received_at"]
     list_filter = ["kind"]
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(ScopedReadOnlyAdmin):
+    """The rows only: the images are seen on the counter's ops page, where access is checked."""
+
+    organization_path = "counter__merchant"
+    list_display = ["public_id", "counter", "event", "vend", "ticket", "taken_at", "created_at"]
 
 
 @admin.register(StaffTask)
