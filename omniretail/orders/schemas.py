@@ -82,7 +82,7 @@ class OrderEventOut(Schema):
 
 
 class DiscountLineOut(Schema):
-    kind: Literal["tier", "coupon"]
+    kind: Literal["tier", "coupon", "points"]
     label: str
     amount: str
     coupon: str = Field("", description="the coupon used, on a coupon line")

@@ -466,9 +466,18 @@ def _limit_unpaid(shopper, merged: list[tuple[Sku, int]]) -> None:
 
 
 def _place_order(
-    *, shopper, merged, fulfilment: Fulfilment, payment_provider: str, note="", cart=None, coupon=""
+    *,
+    shopper,
+    merged,
+    fulfilment: Fulfilment,
+    payment_provider: str,
+    note="",
+    cart=None,
+    coupon="",
+    extra_discounts=(),
 ):
-    """The order for lines already merged by `_merge_lines`, at the fulfilment's location."""
+    """The order for lines already merged by `_merge_lines`, at the fulfilment's location;
+    `extra_discounts` (the till's points offset) come after the tier's and the coupon's."""
     _check_fulfilment(fulfilment)
     now = timezone.now()
     prices = pricing.unit_prices((sku for sku, _q in merged), now=now)
@@ -483,7 +492,7 @@ def _place_order(
         subtotal=subtotal,
         coupon=coupon,
         order_id=reference,
-    )
+    ) + list(extra_discounts)
     discount = discount_total(discount_lines, subtotal)
     fee = delivery_fee_for(
         fulfilment.kind, subtotal, store=fulfilment.store, distance_m=fulfilment.distance_m

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from omniretail.accounts.admin_scoping import ScopedReadOnlyAdmin
-from omniretail.till.models import TillSale
+from omniretail.till.models import TillRefund, TillSale
 
 
 @admin.register(TillSale)
@@ -11,3 +11,11 @@ class TillSaleAdmin(ScopedReadOnlyAdmin):
     organization_path = "store__merchant"
     list_display = ["order", "store", "staff", "payment", "tendered", "change", "created_at"]
     list_filter = ["payment"]
+
+
+@admin.register(TillRefund)
+class TillRefundAdmin(ScopedReadOnlyAdmin):
+    """Refunds are made at the till only."""
+
+    organization_path = "sale__store__merchant"
+    list_display = ["public_id", "sale", "staff", "approved_by", "amount", "created_at"]

@@ -31,6 +31,9 @@ def ring_up(
     key: str | None = None,
     auth_code: str = "",
     terminal: str = "",
+    coupon: str = "",
+    points=None,
+    points_asset: str = "offline",
 ) -> TillSale:
     """Sell once per `key`: the same key again (or racing) gets the first sale back, and
     the racing attempt's order, stock and payment roll back on the key's unique index.
@@ -39,7 +42,8 @@ def ring_up(
     order completes; refused, nothing is written; waiting for the payer's password, the
     sale is kept awaiting payment and the receipt page asks until it is final
     (`check_payment`). With a card, the sale is sent to the chosen `terminal` and the order
-    completes when the terminal reports it approved."""
+    completes when the terminal reports it approved. The member's `coupon` and a points
+    offset (`points` of `points_asset`) are taken as `orders.till.sell` says."""
     if key and (done := _sale_for_key(key, store)) is not None:
         return done
     try:
@@ -54,6 +58,9 @@ def ring_up(
             key=key or None,
             auth_code=auth_code,
             terminal=terminal,
+            coupon=coupon,
+            points=points,
+            points_asset=points_asset,
         )
     except IntegrityError:
         if key and (done := _sale_for_key(key, store)) is not None:
@@ -67,7 +74,20 @@ def _sale_for_key(key: str, store) -> TillSale | None:
 
 @transaction.atomic
 def _ring_up(
-    *, staff, store, lines, member, shopper, payment, cash_tendered, key, auth_code, terminal
+    *,
+    staff,
+    store,
+    lines,
+    member,
+    shopper,
+    payment,
+    cash_tendered,
+    key,
+    auth_code,
+    terminal,
+    coupon,
+    points,
+    points_asset,
 ) -> TillSale:
     device = None
     if payment == CARD:
@@ -82,6 +102,9 @@ def _ring_up(
         shopper=shopper,
         payment=payment,
         cash_tendered=cash_tendered,
+        coupon=coupon,
+        points=points,
+        points_asset=points_asset,
     )
     tendered = orders_till.check_tendered(cash_tendered, order.total) if payment == "cash" else None
     if payment not in orders_till.PAYMENTS:
@@ -103,8 +126,20 @@ def _ring_up(
         tendered=tendered,
         change=orders_till.change_for(tendered, order.total),
         points=priced.points,
+        offset=_offset_row(priced.offset),
         key=key,
     )
+
+
+def _offset_row(offset) -> dict:
+    if offset is None:
+        return {}
+    return {
+        "asset": offset.asset_code,
+        "points": offset.points,
+        "value": str(offset.value),
+        "posting": offset.posting,
+    }
 
 
 def check_payment(sale: TillSale) -> TillSale:

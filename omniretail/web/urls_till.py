@@ -13,5 +13,15 @@ urlpatterns = [
         views_till.cancel_sale,
         name="till_cancel",
     ),
+    path(
+        "merchant/till/receipts/<str:public_id>/receipt.pdf",
+        views_till.receipt_as_pdf,
+        name="till_receipt_pdf",
+    ),
+    path(
+        "merchant/till/receipts/<str:public_id>/refund/",
+        views_till.refund,
+        name="till_refund",
+    ),
     path("me/member-code/", views_till.my_member_code, name="member_code"),
 ]

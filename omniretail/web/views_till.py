@@ -21,14 +21,14 @@ from omniretail.inventory.selectors import skus_by_public_ids
 from omniretail.loyalty import member_code
 from omniretail.loyalty import selectors as loyalty_reads
 from omniretail.loyalty import services as loyalty
-from omniretail.loyalty.models import Member
+from omniretail.loyalty.models import Coupon, Member
 from omniretail.orders import till as orders_till
 from omniretail.orders.models import Order
 from omniretail.payments import selectors as payment_selectors
 from omniretail.payments.providers.base import Capability
 from omniretail.stores import selectors as stores
 from omniretail.terminals import selectors as terminals
-from omniretail.till import selectors, services
+from omniretail.till import receipt_pdf, refunds, selectors, services
 from omniretail.till.models import TillSale
 from omniretail.web.access import staff_required
 from omniretail.web.views import _error
@@ -49,7 +49,23 @@ def _sale(request: HttpRequest, store) -> dict:
 
 def _new_sale() -> dict:
     """An empty sale with the key its payment is made once under (till.services.ring_up)."""
-    return {"lines": [], "member": "", "key": secrets.token_hex(16)}
+    return {
+        "lines": [],
+        "member": "",
+        "coupon": "",
+        "points": 0,
+        "points_asset": "offline",
+        "key": secrets.token_hex(16),
+    }
+
+
+def _pricing(sale: dict) -> dict:
+    """The coupon and points offset chosen for the sale in progress."""
+    return {
+        "coupon": sale.get("coupon", ""),
+        "points": sale.get("points", 0),
+        "points_asset": sale.get("points_asset", "offline"),
+    }
 
 
 def _save(request: HttpRequest) -> None:
@@ -78,7 +94,7 @@ def _ctx(request: HttpRequest, store, **extra) -> dict:
     quote, quote_error = None, None
     if lines:
         try:
-            quote = orders_till.quote(store=store, lines=lines, shopper=shopper)
+            quote = orders_till.quote(store=store, lines=lines, shopper=shopper, **_pricing(sale))
         except DomainError as exc:
             quote_error = exc
     member = None
@@ -91,6 +107,7 @@ def _ctx(request: HttpRequest, store, **extra) -> dict:
             "joined": row is not None,
             "offline": loyalty_reads.balance(shopper, offline),
             "platform": loyalty_reads.balance(shopper, loyalty.PLATFORM_POINTS),
+            "coupons": list(loyalty_reads.usable_coupons(shopper, merchant=store.merchant)[:20]),
         }
     points = [
         {"label": points_label(code, store.merchant), "points": n}
@@ -106,6 +123,8 @@ def _ctx(request: HttpRequest, store, **extra) -> dict:
         "quote_error": quote_error,
         "points": points,
         "member": member,
+        "pricing": _pricing(sale),
+        "offset_share": int(orders_till.OFFSET_MAX_SHARE * 100),
         "q": request.GET.get("q", ""),
         "results": selectors.search_goods(store=store, q=request.GET.get("q", "")),
         "code_methods": payment_selectors.payment_methods(capabilities=CODE),
@@ -136,6 +155,27 @@ def _quantity(value: str) -> int:
     return quantity
 
 
+def _is_coupon_of(sale: dict, code: str) -> bool:
+    shopper = _member(sale["member"])
+    """Whether `code` names a coupon of the sale's member (any state: using it says why
+    an expired or used one cannot be)."""
+    return (
+        bool(code)
+        and shopper is not None
+        and Coupon.objects.filter(user=shopper, public_id=code.strip()).exists()
+    )
+
+
+def _points(value: str) -> int:
+    try:
+        points = int(value or 0)
+    except (TypeError, ValueError):
+        points = -1
+    if points < 0:
+        raise field_error("points", _("抵扣积分须为正整数（0 表示不抵扣）。"))
+    return points
+
+
 def _payment(action: str, form) -> str:
     """The provider behind a pay button: a payment code names its provider (微信/支付宝)."""
     if action == "code":
@@ -152,6 +192,8 @@ def _act(request: HttpRequest, store, sale: dict):
         code = request.POST.get("barcode", "").strip()
         if member_code.is_member_code(code):  # the scanner read the shopper's member code
             sale["member"] = member_code.user_for_code(code).public_id
+        elif _is_coupon_of(sale, code):  # the member's coupon, shown on their phone
+            sale["coupon"] = code
         else:
             _add(sale, orders_till.sku_for_barcode(code).public_id)
     elif action == "add":
@@ -170,7 +212,14 @@ def _act(request: HttpRequest, store, sale: dict):
         )
         sale["member"] = user.public_id
     elif action == "forget_member":
-        sale["member"] = ""
+        sale.update(member="", coupon="", points=0)
+    elif action == "coupon":
+        if sale["member"] and not _is_coupon_of(sale, request.POST.get("coupon", "")):
+            raise field_error("coupon", _("找不到该会员的这张优惠券。"))
+        sale["coupon"] = request.POST.get("coupon", "")[:26]
+    elif action == "points":
+        sale["points"] = _points(request.POST.get("points", ""))
+        sale["points_asset"] = request.POST.get("points_asset", "offline")[:10]
     elif action == "clear":
         sale.update(_new_sale())
     elif action in ("cash", "balance", "code", "card"):
@@ -186,6 +235,7 @@ def _act(request: HttpRequest, store, sale: dict):
             key=request.POST.get("key", "")[:32],
             auth_code=request.POST.get("auth_code", ""),
             terminal=request.POST.get("terminal", ""),
+            **_pricing(sale),
         )
         sale.update(_new_sale())
         return redirect("web:till_receipt", public_id=rung.order.public_id)
@@ -231,8 +281,74 @@ def receipt(request: HttpRequest, store, public_id: str) -> HttpResponse:
         "points": points,
         "store": store,
         "waiting": sale.order.status == Order.Status.PENDING_PAYMENT,
+        "refunds": sale.refunds.select_related("staff", "approved_by").order_by("id"),
     }
     return render(request, "web/till/receipt.html", ctx)
+
+
+@staff_required
+@require_GET
+def receipt_as_pdf(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    """The receipt as a PDF (80 mm): shown in the browser to print, or `?download=1`."""
+    try:
+        sale = selectors.sale_for_staff(request.user, public_id)
+    except DomainError as exc:
+        return _error(request, exc, "web/merchant/error.html", store=store)
+    return receipt_pdf.response(sale, download=bool(request.GET.get("download")))
+
+
+def _refund_ctx(request: HttpRequest, store, sale, **extra) -> dict:
+    done = refunds.refunded_quantities(sale)
+    lines = [
+        {
+            "line": line,
+            "left": line.quantity - line.quantity_returned,
+            "done": done.get(line.sku.public_id, 0),
+        }
+        for line in sale.order.lines.select_related("sku").order_by("id")
+    ]
+    return {
+        "sale": sale,
+        "order": sale.order,
+        "store": store,
+        "lines": lines,
+        "key": secrets.token_hex(16),
+        "limit": refunds.CLERK_LIMIT,
+        **extra,
+    }
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def refund(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    """Goods brought back to the till: the clerk picks the quantities per line (all of
+    them by default), the money goes back the way it was paid (till.refunds)."""
+    try:
+        sale = selectors.sale_for_staff(request.user, public_id)
+    except DomainError as exc:
+        return _error(request, exc, "web/merchant/error.html", store=store)
+    if request.method == "GET":
+        return render(request, "web/till/refund.html", _refund_ctx(request, store, sale))
+    try:
+        wanted = {}
+        for line in sale.order.lines.select_related("sku"):
+            quantity = _quantity(request.POST.get(f"qty_{line.sku.public_id}", "0"))
+            if quantity:
+                wanted[line.sku.public_id] = quantity
+        refunds.refund_sale(
+            staff=request.user,
+            sale=sale,
+            key=f"web:{request.POST.get('key', '')[:32]}",
+            lines=wanted,
+            reason=request.POST.get("reason", ""),
+            approver=request.POST.get("approver", ""),
+            approver_password=request.POST.get("approver_password", ""),
+        )
+    except DomainError as exc:
+        ctx = _refund_ctx(request, store, sale, form=request.POST)
+        ctx["key"] = request.POST.get("key", "")[:32] or ctx["key"]
+        return _error(request, exc, "web/till/refund.html", **ctx)
+    return redirect("web:till_receipt", public_id=public_id)
 
 
 @staff_required

@@ -98,6 +98,8 @@ MATRIX = {
     "till_receipt": row("get", LOGIN, 200, 200, 200, 200, 404, args=("till_sale",)),
     # a paid sale cannot be cancelled (409); another merchant's is not found
     "till_cancel": row("post", LOGIN, 409, 409, 409, 409, 404, args=("till_sale",)),
+    "till_receipt_pdf": row("get", LOGIN, 200, 200, 200, 200, 404, args=("till_sale",)),
+    "till_refund": row("get", LOGIN, 200, 200, 200, 200, 404, args=("till_sale",)),
     "m_points_goods": row("get", LOGIN, 200, 200, 200, 200, 200),
     "m_groupbuy": row("get", LOGIN, 200, 200, 200, 200, 200),
     "m_groupbuy_campaign": row("get", LOGIN, 200, 200, 200, 200, 404, args=("campaign",)),

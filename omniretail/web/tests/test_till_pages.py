@@ -123,3 +123,47 @@ def test_pressing_pay_twice_sells_once_and_shows_the_same_receipt(clerk, gold):
     assert Order.objects.count() == TillSale.objects.count() == 1
     scan(clerk, "MASK-10")
     assert f'name="key" value="{key}"' not in text(clerk.get(TILL))  # the next sale's own
+
+
+def test_a_scanned_coupon_comes_off_and_a_refund_at_the_till_returns_the_cash_once(
+    clerk, gold, merchant, django_capture_on_commit_callbacks
+):
+    from omniretail.inventory.models import StockLevel
+    from omniretail.loyalty import coupons
+
+    template = coupons.define_template(
+        org=merchant, name="满50减10", kind="amount", amount_off="10", min_spend="50"
+    )
+    coupon = coupons.issue_coupon(
+        template=template, user=gold.member, source="staff", idempotency_key="till-page"
+    )
+    scan(clerk, "MASK-10")
+    scan(clerk, "MASK-10")
+    clerk.post(TILL, {"action": "member", "member": "13800138000"})
+    assert "满50减10" in text(clerk.get(TILL))  # the member's coupons to pick from
+    assert scan(clerk, coupon.public_id).status_code == 302  # or the code on their phone
+    page = text(clerk.get(TILL))
+    assert "¥65.81" in page  # 79.80 - 3.99 (金卡) - 10 (coupon)
+    with django_capture_on_commit_callbacks(execute=True):
+        paid = clerk.post(TILL, {"action": "cash", "cash_tendered": "70"})
+    sale = TillSale.objects.get()
+    shelf = StockLevel.objects.get(sku=sale.order.lines.get().sku, location=sale.order.location)
+    before = shelf.on_hand
+
+    form = clerk.get(f"/merchant/till/receipts/{sale.order.public_id}/refund/")
+    key = form.context["key"]
+    sku_id = sale.order.lines.get().sku.public_id
+    body = {"key": key, f"qty_{sku_id}": "2", "reason": "顾客不要了"}
+    for _attempt in range(2):  # a double click refunds once
+        with django_capture_on_commit_callbacks(execute=True):
+            done = clerk.post(f"/merchant/till/receipts/{sale.order.public_id}/refund/", body)
+        assert done.status_code == 302
+    receipt = text(clerk.get(paid["Location"]))
+    assert "从钱箱取出现金 ¥65.81 退给顾客" in receipt and "-¥65.81" in receipt
+    shelf.refresh_from_db()
+    assert shelf.on_hand == before + 2
+    shift = text(clerk.get("/merchant/till/shift/"))
+    assert 'data-testid="cash-expected">¥0.00<' in shift  # the cash went back out
+
+    pdf = clerk.get(f"/merchant/till/receipts/{sale.order.public_id}/receipt.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
