@@ -160,3 +160,25 @@ def test_a_sku_named_like_a_combination_becomes_it_and_keeps_its_code(
     )
     assert (skus[0].code, skus[0].attributes) == ("OOLONG-500", {"容量": "500ml"})
     assert drink.skus.count() == 2 and drink.skus.filter(is_active=False).count() == 0
+
+
+def test_an_unknown_combination_is_404_and_another_owners_sku_too(
+    api_client, tee, producer_staff, merchant_staff
+):
+    (sku,) = specs.set_specs(
+        actor=producer_staff, product=tee, attributes=[{"name": "尺码", "values": ["M"]}], price="9"
+    )
+    assert (
+        api_client(producer_staff)
+        .patch("/api/catalog/manage/skus/nope", {"price": "1"})
+        .status_code
+        == 404
+    )
+    rival = api_client(merchant_staff).patch(
+        f"/api/catalog/manage/skus/{sku.public_id}", {"price": "1"}
+    )
+    assert rival.status_code == 404
+    mine = api_client(producer_staff).patch(
+        f"/api/catalog/manage/skus/{sku.public_id}", {"price": "12.50", "code": "TEE-M"}
+    )
+    assert (mine.status_code, mine.json()["price"], mine.json()["code"]) == (200, "12.50", "TEE-M")
