@@ -1,8 +1,9 @@
 """Demo data for the producer-to-retailer channel, built through its services: each of the
 demo city's three producers uploads two channel goods, the management centre approves them
-with a placement, both regions select them, 湖滨优选 orders 100 of one, receives them in two
-shipments (60, then 40), a shopper nearby buys it for delivery and the order is routed to
-湖滨优选's store; today's statements are issued for the four parties."""
+with a placement (the second of each in 钱塘 only), the regions select what is placed in
+them, 湖滨优选 orders 100 of one, receives them in two shipments (60, then 40), a shopper
+nearby buys it for delivery and the order is routed to 湖滨优选's store; today's statements
+are issued for the four parties."""
 
 from datetime import date
 from decimal import Decimal
@@ -34,6 +35,7 @@ def load(city) -> list[str]:
     """Add this programme to the demo city; return lines to print after the credentials."""
     admin = city.admin
     regions = list(city.regions.values())
+    east = city.regions["hz-east"]
     region_staff = {
         r.pk: User.objects.get(username=f"{code}-ops") for code, r in city.regions.items()
     }
@@ -65,10 +67,13 @@ def load(city) -> list[str]:
                 product=product,
                 approve=True,
                 featured_zones=["home", "brand"] if i == 0 else ["premium"],
+                regions=[] if i == 0 else [east],  # seed 004 b: the second fits the east only
             )
             offers.append(product.skus.get().offer)
     for region in regions:
         for offer in offers:
+            if region != east and offer.product.placements.exists():
+                continue
             price = (offer.wholesale_price * Decimal("1.1")).quantize(Decimal("0.01"))
             services.select_offer(
                 actor=region_staff[region.pk],
@@ -109,7 +114,8 @@ def load(city) -> list[str]:
         "产销渠道 (supply): /supply/ — producers (lvyuan-staff …) upload goods, admin reviews at "
         "/supply/review/, regions (hz-west-ops, hz-east-ops) select, retailers order at "
         "/supply/retailer/",
-        f"  {len(offers)} channel goods approved and selected by both regions; "
+        f"  {len(offers)} channel goods approved, half of them placed in {east.name} only "
+        "(the others in every region) and selected where placed; "
         f"{retailer.name} received purchase order {po.number} (100 in two shipments)",
         f"  delivery order {order.number} routed to {store.name}; "
         f"{len(statements)} statements issued today, ¥{fen_to_yuan(total)} in all; "

@@ -118,3 +118,19 @@ def test_the_flash_strip_shows_only_while_a_special_runs(client, shop):
         ends_at=now + timedelta(hours=2),
     )
     assert 'data-testid="home-flash"' not in client.get("/").content.decode()
+
+
+def test_an_operator_places_a_pick_for_a_region(client, shop, region):
+    client.force_login(shop.ops)
+    now = timezone.now()
+    response = client.post(
+        "/ops/featured/",
+        {
+            "curator": "hz",
+            "product": shop.mask.public_id,
+            "starts_at": local(now - timedelta(hours=1)),
+            "ends_at": local(now + timedelta(days=1)),
+        },
+    )
+    assert response.status_code == 302
+    assert FeaturedSlot.objects.get().curator == region
