@@ -12,6 +12,7 @@ from omniretail.community import chat, moderation, selectors, services
 from omniretail.community.models import BannedWord, Group, Member
 from omniretail.community.schemas import (
     CommunityBanIn,
+    CommunityCouponClaimOut,
     CommunityGroupIn,
     CommunityGroupOut,
     CommunityGroupSettingsIn,
@@ -31,10 +32,9 @@ from omniretail.core.errors import PermissionDenied, field_error
 from omniretail.stores.models import Store
 
 router = Router(tags=["community"], auth=AUTH)
-MAX_ID = 2**62  # ids are 64-bit: a larger one is refused (422), never an overflow
 
 
-def _group_out(group: Group, member: Member | None = None) -> dict:
+def _group_out(group: Group, member: Member | None = None, last: dict | None = None) -> dict:
     manages = member is not None and member.role in (Member.Role.OWNER, Member.Role.ADMIN)
     return {
         "id": group.public_id,
@@ -48,7 +48,9 @@ def _group_out(group: Group, member: Member | None = None) -> dict:
         "member_limit": group.member_limit,
         "member_count": group.member_count,
         "announcement": group.announcement,
-        "last_message_id": group.last_message_id,
+        "last_message_id": (last if last is not None else selectors.last_message_ids([group])).get(
+            group.pk
+        ),
         "unread": getattr(group, "unread", None),
         "role": member.role if member and member.status == Member.Status.ACTIVE else None,
         "invite_token": group.invite_token if manages else None,
@@ -68,15 +70,16 @@ def _mine(request, group_id: str) -> Group:
 @router.get("/groups", response=list[CommunityGroupOut])
 def my_groups(request):
     """The caller's groups, newest conversation first, with unread counts."""
-    return [
-        {**_group_out(g), "role": g.my_role, "unread": g.unread}
-        for g in selectors.my_groups(request.auth)
-    ]
+    mine = selectors.my_groups(request.auth)
+    last = selectors.last_message_ids(mine)
+    return [{**_group_out(g, last=last), "role": g.my_role, "unread": g.unread} for g in mine]
 
 
 @router.get("/groups/discover", response=list[CommunityGroupOut])
 def discover(request):
-    return [_group_out(g) for g in selectors.discoverable()[:100]]
+    found = list(selectors.discoverable()[:100])
+    last = selectors.last_message_ids(found)
+    return [_group_out(g, last=last) for g in found]
 
 
 @router.post("/groups", response={201: CommunityGroupOut})
@@ -144,16 +147,22 @@ def leave(request, group_id: str):
 def messages(
     request,
     group_id: str,
-    before: int | None = Query(None, ge=1, le=MAX_ID),
-    after: int | None = Query(None, ge=0, le=MAX_ID),
+    before: str = Query("", max_length=26),
+    after: str = Query("", max_length=26),
     limit: int = Query(50, ge=1, le=200),
 ):
-    """The latest `limit` messages in id order, or the page before `before` (older), or those
-    after `after` (what a client missed)."""
+    """The latest `limit` messages in order, or the page before the message `before`
+    (older), or those after the message `after` (what a client missed): public ids of this
+    group's messages (422 otherwise). Coupon cards carry the caller's `coupon` state."""
     group = _mine(request, group_id)
-    return [
-        chat.payload(m) for m in selectors.history(group, before=before, after=after, limit=limit)
-    ]
+    return _messages_out(
+        request.auth, selectors.history(group, before=before, after=after, limit=limit)
+    )
+
+
+def _messages_out(user, found) -> list[dict]:
+    states = chat.coupon_states(user, found)
+    return [{**chat.payload(m), "coupon": states.get(m.public_id)} for m in found]
 
 
 @router.post("/groups/{group_id}/messages", response={201: CommunityMessageOut})
@@ -165,7 +174,7 @@ def send(request, group_id: str, payload: CommunityMessageIn):
         card=payload.card.model_dump() if payload.card else None,
         reply_to=payload.reply_to,
     )
-    return Status(201, chat.payload(message))
+    return Status(201, _messages_out(request.auth, [message])[0])
 
 
 @router.post("/groups/{group_id}/images", response={201: CommunityMessageOut})
@@ -184,7 +193,7 @@ def read(request, group_id: str, payload: CommunityReadIn):
 
 
 @router.post("/groups/{group_id}/messages/{message_id}/report", response={201: None})
-def report(request, group_id: str, message_id: int, payload: CommunityReportIn):
+def report(request, group_id: str, message_id: str, payload: CommunityReportIn):
     group = selectors.group(group_id)
     moderation.report(
         reporter=request.auth, message=chat.get_message(group, message_id), reason=payload.reason
@@ -193,19 +202,34 @@ def report(request, group_id: str, message_id: int, payload: CommunityReportIn):
 
 
 @router.post("/groups/{group_id}/messages/{message_id}/remove", response=CommunityMessageOut)
-def remove(request, group_id: str, message_id: int):
+def remove(request, group_id: str, message_id: str):
     group = selectors.group(group_id)
     message = chat.get_message(group, message_id)
     moderation.remove_message(actor=request.auth, group=group, message_id=message.pk)
-    return chat.payload(chat.get_message(group, message.pk))
+    return chat.payload(chat.get_message(group, message.public_id))
 
 
 @router.post("/groups/{group_id}/messages/{message_id}/pin", response=CommunityMessageOut)
-def pin(request, group_id: str, message_id: int, payload: CommunityPinIn):
+def pin(request, group_id: str, message_id: str, payload: CommunityPinIn):
     group = selectors.group(group_id)
     message = chat.get_message(group, message_id)
     services.pin(actor=request.auth, group=group, message_id=message.pk, pinned=payload.pinned)
-    return chat.payload(chat.get_message(group, message.pk))
+    return chat.payload(chat.get_message(group, message.public_id))
+
+
+@router.post("/groups/{group_id}/messages/{message_id}/claim", response=CommunityCouponClaimOut)
+def claim_coupon(request, group_id: str, message_id: str):
+    """Take the coupon a card offers (members only): one per member per card, whatever
+    the taps; sold out or over the member's limit is 409 with the reason, nothing written."""
+    group = selectors.group(group_id)
+    coupon = chat.claim_coupon(user=request.auth, group=group, message_id=message_id)
+    message = chat.get_message(group, message_id)
+    return {
+        "coupon": coupon.public_id,
+        "name": coupon.template.name,
+        "valid_until": coupon.valid_until,
+        "state": chat.coupon_states(request.auth, [message])[message.public_id],
+    }
 
 
 # ------------------------------------------------------------------------ members

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,9 +17,11 @@ from omniretail.accounts.models import User
 from omniretail.accounts.selectors import require_user
 from omniretail.community import cards, moderation, realtime
 from omniretail.community.models import Group, Member, Message
-from omniretail.community.selectors import active_member, membership
+from omniretail.community.selectors import active_member, membership, message_key
 from omniretail.core import throttle, uploads
 from omniretail.core.errors import NotFound, PermissionDenied, RateLimited, field_error
+from omniretail.loyalty import coupons
+from omniretail.loyalty.models import Coupon
 
 MAX_TEXT = 2000
 MENTION = re.compile(r"@([^\s@]{1,60})")
@@ -68,13 +70,14 @@ def post_message(
     text: str = "",
     image=None,
     card: dict | None = None,
-    reply_to: int | None = None,
+    reply_to: str | None = None,
     now: datetime | None = None,
 ) -> Message:
     """Send one message: text (with @mentions), an image file (through core.uploads), or a
-    card ({"kind": "product"|"groupbuy", "id": public id}) with an optional caption;
-    optionally a reply to a message of the same group."""
-    require_poster(author, group, now=now)
+    card ({"kind": "product"|"groupbuy"|"coupon", "id": public id}) with an optional
+    caption; optionally a reply to a message of the same group (its public id). Coupon
+    cards are the group's owner's and admins' to post."""
+    member = require_poster(author, group, now=now)
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
         raise field_error(
@@ -86,13 +89,15 @@ def post_message(
         raise field_error("text", _("请输入内容。"))
     snapshot, kind = {}, K.TEXT
     if card:
+        if card.get("kind") == K.COUPON and member.role == Member.Role.MEMBER:
+            raise PermissionDenied(_("只有群主和管理员可以发优惠券。"))
         snapshot = cards.resolve(str(card.get("kind", "")), str(card.get("id", "")))
         kind = K(snapshot["kind"])
+        if kind == K.COUPON and snapshot["org"] not in ("", group.organization.public_id):
+            raise field_error("card", _("只能发本群所属商家或平台的优惠券。"))
     quoted = None
     if reply_to:
-        quoted = (
-            Message.objects.filter(group=group, pk=reply_to).first() if reply_to < 2**63 else None
-        )
+        quoted = Message.objects.filter(group=group, public_id=str(reply_to)[:26]).first()
         if quoted is None:
             raise field_error("reply_to", _("找不到要回复的消息。"))
     if text:
@@ -129,11 +134,12 @@ def post_message(
     return message
 
 
-def mark_read(*, user, group: Group, up_to: int) -> None:
-    """Unread counts fall as a member reads; never backwards."""
-    latest = Group.objects.filter(pk=group.pk).values_list("last_message_id", flat=True).first()
+def mark_read(*, user, group: Group, up_to: str) -> None:
+    """Unread counts fall as a member reads up to a message (its public id); never
+    backwards. An unknown id is 422 on `up_to`."""
+    key = message_key(group, up_to, "up_to")
     Member.objects.filter(group=group, user=user, status=Member.Status.ACTIVE).update(
-        last_read_id=Greatest(F("last_read_id"), min(int(up_to), latest or 0))
+        last_read_id=Greatest(F("last_read_id"), key)
     )
 
 
@@ -150,7 +156,7 @@ def payload(message: Message) -> dict:
     removed = message.removed_at is not None
     quoted = message.reply_to
     return {
-        "id": message.pk,
+        "id": message.public_id,
         "kind": message.kind,
         "author": {"id": message.author.public_id, "name": author_name(message.author)},
         "text": "" if removed else message.text,
@@ -158,7 +164,7 @@ def payload(message: Message) -> dict:
         "card": {} if removed else message.card,
         "reply_to": (
             {
-                "id": quoted.pk,
+                "id": quoted.public_id,
                 "author": author_name(quoted.author),
                 "text": "" if quoted.removed_at else quoted.text[:80],
             }
@@ -173,13 +179,55 @@ def payload(message: Message) -> dict:
 
 
 def get_message(group: Group, message_id) -> Message:
-    try:
-        pk = int(message_id)
-    except (TypeError, ValueError):
-        pk = 0
-    if not 0 < pk < 2**63:
-        raise NotFound(_("找不到该消息。"))
-    found = Message.objects.filter(group=group, pk=pk).select_related("author", "group").first()
+    """A message of this group by its public id, or 404."""
+    found = (
+        Message.objects.filter(group=group, public_id=str(message_id or "")[:26])
+        .select_related("author", "group")
+        .first()
+    )
     if found is None:
         raise NotFound(_("找不到该消息。"))
     return found
+
+
+def claim_coupon(*, user, group: Group, message_id: str):
+    """A member takes the coupon a card offers, through the 领券中心's one atomic claim
+    (loyalty.coupons.claim_coupon: the template's conditional UPDATE under its total, the
+    member's limit), keyed by the card: tapping it twice, or on two devices, gives one
+    coupon. Sold out, over the limit or withdrawn: 409/404 with the reason, nothing written."""
+    require_member(user, group)
+    message = get_message(group, message_id)
+    if message.kind != K.COUPON or message.removed_at is not None:
+        raise NotFound(_("该消息没有可领取的优惠券。"))
+    return coupons.claim_coupon(
+        template_id=message.card["id"], user=user, idempotency_key=f"card:{message.public_id}"
+    )
+
+
+def coupon_states(user, messages) -> dict[str, dict]:
+    """For each coupon card among `messages`, what this member sees on it, by message id:
+    claimed (holds as many as a member may), left (null: no total), and whether it can
+    still be claimed; two queries whatever the page."""
+    ids = {m.card.get("id") for m in messages if m.kind == K.COUPON and m.card}
+    if not ids:
+        return {}
+    templates = {t.public_id: t for t in coupons.claimable_templates().filter(public_id__in=ids)}
+    held = dict(
+        Coupon.objects.filter(user=user, template__in=list(templates.values()))
+        .values("template")
+        .annotate(n=Count("id"))
+        .values_list("template", "n")
+    )
+    out = {}
+    for m in messages:
+        if m.kind != K.COUPON or not m.card:
+            continue
+        t = templates.get(m.card.get("id"))
+        left = None if t is None or t.total_limit is None else t.total_limit - t.claimed_count
+        claimed = t is not None and held.get(t.pk, 0) >= t.per_member_limit
+        out[m.public_id] = {
+            "claimed": claimed,
+            "left": left,
+            "claimable": t is not None and not claimed and left != 0,
+        }
+    return out

@@ -3,7 +3,7 @@ AuthMiddlewareStack), from an allowed origin (AllowedHostsOriginValidator, in as
 
 Frames the client sends (JSON):
   {"action": "send", "text", "reply_to"?, "card"?: {"kind", "id"}, "client_id"?}
-  {"action": "read", "up_to": <message id>}
+  {"action": "read", "up_to": <message id>}   (ids are messages' public ids, ULIDs)
   {"action": "echo", ...}: sent straight back (the benchmark's bound for the socket stack)
 Frames it receives:
   {"type": "ready", "last_id"} after connecting, then the messages after `?after=<id>`
@@ -14,6 +14,7 @@ Frames it receives:
 A socket that may not join is accepted, told why in an error frame, and closed with
 4401 (not signed in) or 4403 (not a member)."""
 
+from contextlib import suppress
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -40,6 +41,7 @@ def _error_frame(exc: DomainError, client_id=None) -> dict:
 class GroupChatConsumer(AsyncJsonWebsocketConsumer):
     group = None
     room = ""
+    last_id = None
 
     async def connect(self):
         user = self.scope.get("user")
@@ -58,7 +60,7 @@ class GroupChatConsumer(AsyncJsonWebsocketConsumer):
             return
         self.room = realtime.room(self.group)
         await self.channel_layer.group_add(self.room, self.channel_name)
-        await self.send_json({"type": "ready", "last_id": self.group.last_message_id})
+        await self.send_json({"type": "ready", "last_id": self.last_id})
         for message in missed:
             await self.send_json({"type": "message", "message": message})
 
@@ -66,8 +68,12 @@ class GroupChatConsumer(AsyncJsonWebsocketConsumer):
     def _join(self, user, public_id):
         group = selectors.group(public_id)
         chat.require_member(user, group)  # or the reason: banned, pending, not in
+        self.last_id = selectors.last_message_ids([group]).get(group.pk)
         after = _after(self.scope.get("query_string", b""))
-        missed = selectors.history(group, after=after) if after is not None else []
+        try:
+            missed = selectors.history(group, after=after) if after else []
+        except DomainError:  # a message this group does not hold: nothing to catch up
+            missed = []
         return group, [chat.payload(m) for m in missed]
 
     async def disconnect(self, code):
@@ -83,10 +89,11 @@ class GroupChatConsumer(AsyncJsonWebsocketConsumer):
         elif action == "send":
             client_id = content.get("client_id")
             try:
-                message_id = await self._send(content)
+                message_id, held = await self._send(content)
             except DomainError as exc:
                 await self.send_json(_error_frame(exc, client_id))
             else:
+                await realtime.send_held(self.channel_layer, held)
                 await self.send_json({"type": "sent", "client_id": client_id, "id": message_id})
         elif action == "read":
             await self._read(content.get("up_to"))
@@ -94,23 +101,29 @@ class GroupChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(_error_frame(field_error("action", _("不支持的操作。"))))
 
     @database_sync_to_async
-    def _send(self, content: dict) -> int:
+    def _send(self, content: dict) -> tuple[str, list]:
         text = content.get("text", "")
         card = content.get("card") or None
         reply_to = content.get("reply_to")
         if not isinstance(text, str) or not (card is None or isinstance(card, dict)):
             raise field_error("text", _("消息格式不正确。"))
-        if reply_to is not None and not isinstance(reply_to, int):
+        if reply_to is not None and not isinstance(reply_to, str):
             raise field_error("reply_to", _("找不到要回复的消息。"))
-        message = chat.post_message(
-            author=self.scope["user"], group=self.group, text=text, card=card, reply_to=reply_to
-        )
-        return message.pk
+        with realtime.held_for_the_loop() as held:
+            message = chat.post_message(
+                author=self.scope["user"],
+                group=self.group,
+                text=text,
+                card=card,
+                reply_to=reply_to,
+            )
+        return message.public_id, held
 
     @database_sync_to_async
     def _read(self, up_to) -> None:
-        if isinstance(up_to, int) and up_to > 0:
-            chat.mark_read(user=self.scope["user"], group=self.group, up_to=up_to)
+        if isinstance(up_to, str) and up_to:
+            with suppress(DomainError):  # not a message of this group: nothing to mark
+                chat.mark_read(user=self.scope["user"], group=self.group, up_to=up_to)
 
     # ------------------------------------------------ events from realtime.after_commit
 
@@ -126,9 +139,9 @@ class GroupChatConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
 
 
-def _after(query: bytes) -> int | None:
+def _after(query: bytes) -> str:
     values = parse_qs(query.decode("latin-1")).get("after", [])
-    return int(values[0]) if values and values[0].isdigit() else None
+    return values[0][:26] if values else ""
 
 
 def _not_signed_in() -> DomainError:

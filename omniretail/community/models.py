@@ -110,15 +110,17 @@ class Member(models.Model):
         return f"{self.group_id}/{self.user_id} {self.role} {self.status}"
 
 
-class Message(models.Model):
+class Message(PublicIdModel):
     """One chat line. Written before anyone is told of it; a removed one keeps its row (the
-    audit names it) but is shown as removed."""
+    audit names it) but is shown as removed. Clients know it by its public id; the integer
+    key only orders history and read marks inside the database."""
 
     class Kind(models.TextChoices):
         TEXT = "text", _("文字")
         IMAGE = "image", _("图片")
         PRODUCT = "product", _("商品卡片")
         GROUPBUY = "groupbuy", _("拼团卡片")
+        COUPON = "coupon", _("优惠券卡片")
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -116,7 +116,7 @@ def remove_message(*, actor, group: Group, message_id: int, now: datetime | None
         message.save(update_fields=["removed_at", "pinned_at"])
         Report.objects.filter(message=message).update(status=Report.Status.HANDLED)
         _audit(group, A.REMOVE, actor, target=message.author, message=message)
-        realtime.after_commit(group, {"type": "chat.removed", "id": message.pk})
+        realtime.after_commit(group, {"type": "chat.removed", "id": message.public_id})
     return message
 
 

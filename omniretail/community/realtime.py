@@ -4,6 +4,8 @@ does not hold. Sockets in this process (in-memory layer) or in any process (Redi
 receive it; the polling fallback reads the table instead."""
 
 import logging
+import threading
+from contextlib import contextmanager
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -27,6 +29,35 @@ def _send(name: str, event: dict) -> None:
         log.exception("chat broadcast to %s failed", name)
 
 
+_held = threading.local()
+
+
+@contextmanager
+def held_for_the_loop():
+    """Inside, a committed event is kept (yielded list of (room, event)) instead of sent from
+    this thread: the socket consumer's database thread hands it back and the event loop
+    sends it, so the one database thread of the process is free for the next write at
+    once instead of waiting on a loop busy writing to hundreds of sockets."""
+    box: list[tuple[str, dict]] = []
+    _held.box = box
+    try:
+        yield box
+    finally:
+        _held.box = None
+
+
 def after_commit(group, event: dict) -> None:
     name = room(group)
-    transaction.on_commit(lambda: _send(name, event))
+    box = getattr(_held, "box", None)
+    if box is not None:
+        transaction.on_commit(lambda: box.append((name, event)))
+    else:
+        transaction.on_commit(lambda: _send(name, event))
+
+
+async def send_held(layer, held: list[tuple[str, dict]]) -> None:
+    for name, event in held:
+        try:
+            await layer.group_send(name, event)
+        except Exception:  # as _send: the row is written, clients catch up by id
+            log.exception("chat broadcast to %s failed", name)

@@ -1,24 +1,26 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
+
+from omniretail.community.models import Group, Member, Message
 
 
 class CommunityGroupIn(Schema):
     name: str
     description: str = ""
-    # platform | merchant | store | community
-    scope: str = "platform"
+    scope: Literal[tuple(Group.Scope.values)] = "platform"
     merchant: str = Field("", max_length=26)
     store: str = Field("", max_length=26)
     community_name: str = ""
-    join_rule: str = "open"
+    join_rule: Literal[tuple(Group.JoinRule.values)] = "open"
     member_limit: int = 500
 
 
 class CommunityGroupSettingsIn(Schema):
     announcement: str | None = None
-    join_rule: str | None = None
+    join_rule: Literal[tuple(Group.JoinRule.values)] | None = None
     member_limit: int | None = None
 
 
@@ -26,17 +28,18 @@ class CommunityGroupOut(Schema):
     id: str
     name: str
     description: str
-    scope: str
+    scope: Literal[tuple(Group.Scope.values)]
     organization: str
     store: str | None
     community_name: str
-    join_rule: str
+    join_rule: Literal[tuple(Group.JoinRule.values)]
     member_limit: int
     member_count: int
     announcement: str
-    last_message_id: int
+    # The public id of the group's latest message (null before the first).
+    last_message_id: str | None
     unread: int | None = None
-    role: str | None = None
+    role: Literal[tuple(Member.Role.values)] | None = None
     # Only for its admins: the link (and QR code) that admits anyone holding it.
     invite_token: str | None = None
 
@@ -48,13 +51,16 @@ class CommunityJoinIn(Schema):
 class CommunityMemberOut(Schema):
     user: str
     name: str
-    role: str
-    status: str
+    role: Literal[tuple(Member.Role.values)]
+    status: Literal[tuple(Member.Status.values)]
     muted_until: datetime | None
 
 
+CardKind = Literal["product", "groupbuy", "coupon"]
+
+
 class CommunityCardIn(Schema):
-    kind: str  # product | groupbuy
+    kind: CardKind
     id: str = Field(..., max_length=26)
 
 
@@ -62,7 +68,7 @@ class CommunityMessageIn(Schema):
     # Checked by the service (2,000 characters at most), so the refusal says so in Chinese.
     text: str = ""
     card: CommunityCardIn | None = None
-    reply_to: int | None = Field(None, ge=1, le=2**62)
+    reply_to: str | None = Field(None, max_length=26)  # a message's public id
 
 
 class CommunityAuthorOut(Schema):
@@ -71,18 +77,39 @@ class CommunityAuthorOut(Schema):
 
 
 class CommunityQuoteOut(Schema):
-    id: int
+    id: str
     author: str
     text: str
 
 
+class CommunityCardOut(Schema):
+    """The card as it was when sent (empty for other messages and once removed)."""
+
+    kind: CardKind | None = None
+    id: str | None = None
+    title: str | None = None
+    price: str | None = None
+    url: str | None = None
+    org: str | None = None  # a coupon's merchant (empty: the platform's)
+
+
+class CommunityCouponStateOut(Schema):
+    """A coupon card as the caller sees it now."""
+
+    claimed: bool  # holds as many as a member may
+    left: int | None  # null: no total
+    claimable: bool
+
+
 class CommunityMessageOut(Schema):
-    id: int
-    kind: str
+    id: str  # the message's public id (ULID)
+    kind: Literal[tuple(Message.Kind.values)]
     author: CommunityAuthorOut
     text: str
     image: str | None
-    card: dict
+    card: CommunityCardOut
+    # Coupon cards only, in the JSON API (the socket's broadcast is the same for everyone).
+    coupon: CommunityCouponStateOut | None = None
     reply_to: CommunityQuoteOut | None
     mentions: list[str]
     removed: bool
@@ -91,7 +118,14 @@ class CommunityMessageOut(Schema):
 
 
 class CommunityReadIn(Schema):
-    up_to: int = Field(..., ge=0, le=2**62)
+    up_to: str = Field(..., max_length=26)  # a message's public id
+
+
+class CommunityCouponClaimOut(Schema):
+    coupon: str  # the coupon's public id (in 我的优惠券)
+    name: str
+    valid_until: datetime
+    state: CommunityCouponStateOut
 
 
 class CommunityReportIn(Schema):
@@ -111,7 +145,7 @@ class CommunityBanIn(Schema):
 
 
 class CommunityRoleIn(Schema):
-    role: str
+    role: Literal[tuple(Member.Role.values)]
 
 
 class CommunityWordIn(Schema):

@@ -4,7 +4,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from omniretail.community.models import Group, Member, Message
-from omniretail.core.errors import NotFound
+from omniretail.core.errors import NotFound, field_error
+from omniretail.loyalty import coupons
 
 PAGE = 50
 
@@ -62,20 +63,40 @@ def my_groups(user) -> list[Group]:
     return out
 
 
+def message_key(group: Group, public_id, field: str = "id") -> int:
+    """The row key of a message of this group named by its public id (422 on `field` for
+    anything else): clients page and mark read by public ids, the table orders by key."""
+    key = (
+        Message.objects.filter(group=group, public_id=str(public_id)[:26])
+        .values_list("pk", flat=True)
+        .first()
+        if public_id
+        else None
+    )
+    if key is None:
+        raise field_error(field, _("找不到该消息。"))
+    return key
+
+
+def last_message_ids(groups) -> dict[int, str]:
+    """Each group's last message's public id, by group key, in one query."""
+    keys = [g.last_message_id for g in groups if g.last_message_id]
+    rows = Message.objects.filter(pk__in=keys).values_list("group_id", "public_id")
+    return dict(rows)
+
+
 def history(
-    group: Group, *, before: int | None = None, after: int | None = None, limit: int = PAGE
+    group: Group, *, before: str | None = None, after: str | None = None, limit: int = PAGE
 ) -> list[Message]:
-    """A page of messages in id order: the latest `limit`, those before `before` (older
-    pages), or those after `after` (what a reconnecting client missed)."""
+    """A page of messages in order: the latest `limit`, those before the message `before`
+    (older pages), or those after the message `after` (what a reconnecting client
+    missed); both are public ids of this group's messages (422 otherwise)."""
     limit = max(1, min(int(limit), 200))
-    top = 2**63 - 1  # an id past any 64-bit key asks for nothing, not an overflow
-    after = None if after is None else min(int(after), top)
-    before = None if before is None else min(int(before), top)
     qs = Message.objects.filter(group=group).select_related("author", "reply_to__author")
-    if after is not None:
-        return list(qs.filter(id__gt=after).order_by("id")[:limit])
-    if before is not None:
-        qs = qs.filter(id__lt=before)
+    if after:
+        return list(qs.filter(id__gt=message_key(group, after, "after")).order_by("id")[:limit])
+    if before:
+        qs = qs.filter(id__lt=message_key(group, before, "before"))
     return list(reversed(qs.order_by("-id")[:limit]))
 
 
@@ -94,3 +115,11 @@ def members(group: Group) -> QuerySet[Member]:
         .select_related("user")
         .order_by("status", "role", "id")
     )
+
+
+def postable_coupons(group: Group):
+    """Coupons of the 领券中心 a group's owner or admin may post as a card: the platform's,
+    and those of the merchant the group belongs to."""
+    return coupons.claimable_templates().filter(Q(org__isnull=True) | Q(org=group.organization_id))[
+        :50
+    ]

@@ -15,7 +15,7 @@ urlpatterns = [
     path("community/g/<str:public_id>/messages/", v.poll, name="community_poll"),
     path("community/g/<str:public_id>/send/", v.send, name="community_send"),
     path(
-        "community/g/<str:public_id>/m/<int:message_id>/<str:action>/",
+        "community/g/<str:public_id>/m/<str:message_id>/<str:action>/",
         v.message_action,
         name="community_message_action",
     ),

@@ -157,8 +157,11 @@ def leave(request: HttpRequest, public_id: str) -> HttpResponse:
 # ---------------------------------------------------------------- the chat
 
 
-def _lines(group: Group, **page) -> list[dict]:
-    return [chat.payload(m) for m in selectors.history(group, **page)]
+def _lines(group: Group, user=None, **page) -> list[dict]:
+    """Payloads of a history page; a coupon card carries the viewer's `coupon` state."""
+    found = selectors.history(group, **page)
+    states = chat.coupon_states(user, found) if user is not None else {}
+    return [{**chat.payload(m), "coupon": states.get(m.public_id)} for m in found]
 
 
 @require_GET
@@ -171,15 +174,17 @@ def group_page(request: HttpRequest, public_id: str) -> HttpResponse:
     ctx = {"group": group, "member": member, "tab": "home"}
     if member is None or member.status != Member.Status.ACTIVE:
         return render(request, "web/community/join.html", ctx)
-    lines = _lines(group)
+    lines = _lines(group, request.user)
     if lines:
         chat.mark_read(user=request.user, group=group, up_to=lines[-1]["id"])
+    manages = member.role in (Member.Role.OWNER, Member.Role.ADMIN)
     ctx.update(
         lines=lines,
-        last_id=lines[-1]["id"] if lines else 0,
-        first_id=lines[0]["id"] if lines else 0,
+        last_id=lines[-1]["id"] if lines else "",
+        first_id=lines[0]["id"] if lines else "",
         pinned=selectors.pinned(group),
-        manages=member.role in (Member.Role.OWNER, Member.Role.ADMIN),
+        manages=manages,
+        coupons=selectors.postable_coupons(group) if manages else [],
         muted=bool(member.muted_until and member.muted_until > timezone.now()),
     )
     return render(request, "web/community/group.html", ctx)
@@ -201,21 +206,23 @@ def poll(request: HttpRequest, public_id: str) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc, "web/community/_error.html")
     before = request.GET.get("before", "")
-    if before.isdigit():
-        lines = _lines(group, before=int(before))
-        return render(
-            request,
-            "web/community/_older.html",
-            {
-                "group": group,
-                "lines": lines,
-                "first_id": lines[0]["id"] if lines else 0,
-                "me": request.user.public_id,
-            },
-        )
-    after = request.GET.get("after", "0")
-    after = int(after) if after.isdigit() else 0
-    lines = _lines(group, after=after)
+    try:
+        if before:
+            lines = _lines(group, request.user, before=before)
+            return render(
+                request,
+                "web/community/_older.html",
+                {
+                    "group": group,
+                    "lines": lines,
+                    "first_id": lines[0]["id"] if lines else "",
+                    "me": request.user.public_id,
+                },
+            )
+        after = request.GET.get("after", "")
+        lines = _lines(group, request.user, after=after)
+    except DomainError as exc:
+        return _error(request, exc, "web/community/_error.html")
     if lines:
         chat.mark_read(user=request.user, group=group, up_to=lines[-1]["id"])
     ctx = {
@@ -242,14 +249,13 @@ def send(request: HttpRequest, public_id: str) -> HttpResponse:
         card = None
         if form.get("card_kind") and form.get("card_id"):
             card = {"kind": form["card_kind"], "id": form["card_id"]}
-        reply_to = form.get("reply_to", "")
         chat.post_message(
             author=request.user,
             group=group,
             text=form.get("text", ""),
             image=request.FILES.get("image"),
             card=card,
-            reply_to=int(reply_to) if reply_to.isdigit() else None,
+            reply_to=form.get("reply_to") or None,
         )
     except DomainError as exc:
         if not request.htmx:
@@ -293,12 +299,21 @@ def share(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def message_action(
-    request: HttpRequest, public_id: str, message_id: int, action: str
+    request: HttpRequest, public_id: str, message_id: str, action: str
 ) -> HttpResponse:
-    """report (GET shows the reason form), remove, pin, unpin."""
+    """report (GET shows the reason form), remove, pin, unpin, claim (a coupon card's)."""
     try:
         group = _group(public_id)
         message = chat.get_message(group, message_id)
+        if action == "claim" and request.method == "POST":
+            coupon = chat.claim_coupon(user=request.user, group=group, message_id=message_id)
+            messages.success(
+                request,
+                _("已领取「%(name)s」，可在我的优惠券中查看。") % {"name": coupon.template.name},
+            )
+            return redirect(
+                f"{reverse('web:community_group', args=[group.public_id])}#m-{message_id}"
+            )
         if action == "report":
             if request.method == "GET":
                 ctx = {"group": group, "line": chat.payload(message)}

@@ -29,13 +29,14 @@ def test_text_with_a_mention_and_a_reply(room):
     group, _creator, a, b = room
     first = chat.post_message(author=a, group=group, text="今年的明前龙井到了吗？")
     reply = chat.post_message(
-        author=b, group=group, text="@小王1 到了，周末去门店", reply_to=first.pk
+        author=b, group=group, text="@小王1 到了，周末去门店", reply_to=first.public_id
     )
 
     assert reply.mentions == [a.public_id]
     shown = chat.payload(reply)
+    assert shown["id"] == reply.public_id and len(reply.public_id) == 26  # a ULID, not a key
     assert shown["reply_to"] == {
-        "id": first.pk,
+        "id": first.public_id,
         "author": "小王1",
         "text": "今年的明前龙井到了吗？",
     }
@@ -197,12 +198,13 @@ def test_history_pages_and_unread_counts(room):
     sent = [chat.post_message(author=a, group=group, text=f"消息{i}") for i in range(7)]
 
     assert [m.pk for m in selectors.history(group, limit=3)] == [m.pk for m in sent[-3:]]
-    older = selectors.history(group, before=sent[-3].pk, limit=3)
+    older = selectors.history(group, before=sent[-3].public_id, limit=3)
     assert [m.pk for m in older] == [m.pk for m in sent[1:4]]
-    assert [m.pk for m in selectors.history(group, after=sent[4].pk)] == [m.pk for m in sent[5:]]
+    after = selectors.history(group, after=sent[4].public_id)
+    assert [m.pk for m in after] == [m.pk for m in sent[5:]]
 
     unread = {g.pk: g.unread for g in selectors.my_groups(b)}
     assert unread[group.pk] == 7
     assert {g.pk: g.unread for g in selectors.my_groups(a)}[group.pk] == 0  # their own
-    chat.mark_read(user=b, group=group, up_to=sent[3].pk)
+    chat.mark_read(user=b, group=group, up_to=sent[3].public_id)
     assert {g.pk: g.unread for g in selectors.my_groups(b)}[group.pk] == 3

@@ -107,10 +107,10 @@ def test_a_message_sent_on_one_socket_reaches_the_other_after_it_is_written(room
         await a.disconnect()
         await b.disconnect()
 
-    async def database_has(pk):
+    async def database_has(public_id):
         from channels.db import database_sync_to_async
 
-        return await database_sync_to_async(Message.objects.filter(pk=pk).exists)()
+        return await database_sync_to_async(Message.objects.filter(public_id=public_id).exists)()
 
     run(scenario())
 
@@ -180,7 +180,7 @@ def test_a_reconnecting_socket_gets_what_it_missed(room):
     hb = headers(member)
 
     async def scenario():
-        b = socket(group, hb, query=f"?after={first.pk}")
+        b = socket(group, hb, query=f"?after={first.public_id}")
         await b.connect()
         assert (await b.receive_json_from())["type"] == "ready"
         missed = await b.receive_json_from()

@@ -87,10 +87,10 @@ def test_a_message_sent_by_the_form_shows_in_the_poll_and_counts_as_unread(tea):
     assert response.status_code == 200 and response["HX-Trigger"] == "community-poll"
     listing = client_for(reader).get("/community/").content.decode()
     assert re.search(r'data-testid="unread"[^>]*>1<', listing)
-    poll = client_for(reader).get(f"/community/g/{group.public_id}/messages/?after=0")
+    poll = client_for(reader).get(f"/community/g/{group.public_id}/messages/?after=")
     body = poll.content.decode()
     assert "今天新茶到店" in body and "hx-swap-oob" in body
-    last = Message.objects.get().pk
+    last = Message.objects.get().public_id
     assert f"?after={last}" in body  # the poller goes on from the new line
     listing = client_for(reader).get("/community/").content.decode()
     assert 'data-testid="unread"' not in listing  # read by the poll
@@ -139,13 +139,13 @@ def test_an_admin_mutes_from_the_members_page_and_removes_a_reported_message(tea
     group, _owner, creator, reader = tea
     bad = chat.post_message(author=reader, group=group, text="加微信领红包")
     client_for(creator).post(
-        f"/community/g/{group.public_id}/m/{bad.pk}/report/", {"reason": "广告"}
+        f"/community/g/{group.public_id}/m/{bad.public_id}/report/", {"reason": "广告"}
     )
     page = client_for(creator).get(f"/community/g/{group.public_id}/members/").content.decode()
     assert "加微信领红包" in page and "待处理举报" in page
     admin = client_for(creator)
     admin.post(f"/community/g/{group.public_id}/members/{reader.public_id}/mute/", {"for": "24h"})
-    admin.post(f"/community/g/{group.public_id}/m/{bad.pk}/remove/")
+    admin.post(f"/community/g/{group.public_id}/m/{bad.public_id}/remove/")
     assert Member.objects.get(group=group, user=reader).muted_until > timezone.now()
     bad.refresh_from_db()
     assert bad.removed_at is not None
@@ -182,14 +182,14 @@ def test_only_platform_operators_manage_the_prohibited_words(tea, platform_staff
     assert response.status_code == 422 and "违禁" in response.content.decode()
 
 
-def test_an_id_past_any_key_in_the_poll_finds_nothing_rather_than_failing(tea):
+def test_an_unknown_message_id_in_the_poll_is_refused_rather_than_failing(tea):
     group, _owner, creator, _reader = tea
     chat.post_message(author=creator, group=group, text="在吗")
     huge = "9" * 30
     page = client_for(creator).get(f"/community/g/{group.public_id}/messages/?after={huge}")
-    assert page.status_code == 200 and "在吗" not in page.content.decode()
+    assert page.status_code == 422 and "找不到该消息" in page.content.decode()
     older = client_for(creator).get(f"/community/g/{group.public_id}/messages/?before={huge}")
-    assert older.status_code == 200 and "在吗" in older.content.decode()
+    assert older.status_code == 422 and "在吗" not in older.content.decode()
     assert (
         client_for(creator).get(f"/community/g/{group.public_id}/m/{huge}/report/").status_code
         == 404
@@ -212,3 +212,30 @@ def test_a_board_post_is_written_commented_and_liked_on_its_pages(tea):
     assert "周末爬山" in listing
     refused = client_for(reader).post("/community/boards/social/", {"title": "", "text": "x"})
     assert refused.status_code == 422 and "标题须为 1 到 60 个字" in refused.content.decode()
+
+
+def test_a_coupon_card_on_the_chat_page_is_claimed_from_its_button(tea):
+    """The owner posts a coupon of the 领券中心 from the page; a member taps 领取 on the
+    card and sees 已领取 there next time."""
+    from omniretail.loyalty import coupons
+
+    group, owner, _creator, reader = tea
+    template = coupons.define_template(
+        org=None, name="平台 满30减5", kind="amount", amount_off="5", is_public=True
+    )
+    posted = client_for(owner).post(
+        f"/community/g/{group.public_id}/send/",
+        {"card_kind": "coupon", "card_id": template.public_id, "text": "群福利"},
+    )
+    card = Message.objects.get(kind="coupon")
+    page = client_for(reader).get(f"/community/g/{group.public_id}/")
+    claimed = client_for(reader).post(f"/community/g/{group.public_id}/m/{card.public_id}/claim/")
+    after = client_for(reader).get(f"/community/g/{group.public_id}/")
+    owners = client_for(owner).get(f"/community/g/{group.public_id}/")
+
+    assert posted.status_code == 302
+    assert 'data-testid="coupon-claim"' in page.content.decode()
+    assert 'data-testid="coupon-card-form"' not in page.content.decode()  # a member
+    assert claimed.status_code == 302
+    assert 'data-testid="coupon-claimed"' in after.content.decode()
+    assert 'data-testid="coupon-card-form"' in owners.content.decode()

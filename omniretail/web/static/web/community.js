@@ -12,10 +12,10 @@
   var d = chat.dataset;
   var socket = null, retry = 500, pending = {};
 
+  // Ids are messages' public ids (opaque): the last line shown is the last one known.
   function lastId() {
     var last = lines.lastElementChild;
-    var known = last ? parseInt(last.dataset.id, 10) : 0;
-    return Math.max(known, parseInt(d.lastId || "0", 10));
+    return last ? last.dataset.id : (d.lastId || "");
   }
 
   function el(tag, cls, text) {
@@ -60,8 +60,22 @@
       a.appendChild(document.createTextNode(" "));
       a.appendChild(el("span", "", m.card.price));
       a.appendChild(document.createTextNode(" "));
-      a.appendChild(el("span", "muted", m.card.kind === "groupbuy" ? d.groupbuyLabel : d.productLabel));
+      a.appendChild(el("span", "muted", m.card.kind === "groupbuy" ? d.groupbuyLabel : m.card.kind === "coupon" ? d.couponLabel : d.productLabel));
       line.appendChild(a);
+    }
+    if (m.kind === "coupon") {
+      // Claimed or sold out shows on the next page load; the server refuses either way.
+      var form = el("form", "cm-coupon");
+      form.method = "post";
+      form.action = d.claimUrl.replace("/m/0/", "/m/" + m.id + "/");
+      form.setAttribute("data-testid", "coupon-state");
+      var token = document.querySelector("#composer input[name=csrfmiddlewaretoken]");
+      if (token) form.appendChild(token.cloneNode());
+      var take = el("button", "btn small", d.claimLabel);
+      take.type = "submit";
+      take.setAttribute("data-testid", "coupon-claim");
+      form.appendChild(take);
+      line.appendChild(form);
     }
     var tools = el("div", "cm-tools");
     var reply = el("button", "linkish", d.replyLabel);
@@ -82,7 +96,7 @@
       return;
     }
     lines.appendChild(render(m));
-    d.lastId = Math.max(parseInt(d.lastId || "0", 10), m.id);
+    d.lastId = m.id;
     lines.lastElementChild.scrollIntoView({ block: "end" });
     if (socket && socket.readyState === 1) socket.send(JSON.stringify({ action: "read", up_to: m.id }));
   }
@@ -145,7 +159,7 @@
     var replyTo = document.getElementById("reply-to");
     var id = String(Date.now()) + Math.random();
     var frame = { action: "send", text: text.value, client_id: id };
-    if (replyTo.value) frame.reply_to = parseInt(replyTo.value, 10);
+    if (replyTo.value) frame.reply_to = replyTo.value;
     pending[id] = text.value;
     socket.send(JSON.stringify(frame));
     text.value = "";
