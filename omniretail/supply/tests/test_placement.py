@@ -61,6 +61,7 @@ def test_a_regions_selection_lists_goods_placed_in_it_first(channel, client):
     assert west == [newer, placed]
     client.force_login(channel.east_ops)
     page = client.get("/supply/region/").content.decode()
+    assert 'href="/ops/featured/"' in page and 'href="/ops/banners/"' in page
     assert (
         page.index("东北黑木耳")
         < page.index('data-testid="placed-here"')
