@@ -22,6 +22,7 @@ from omniretail.codes import demo as codes_demo
 from omniretail.counters import demo as counters_demo
 from omniretail.groupbuy import demo as groupbuy_demo
 from omniretail.loyalty import demo as loyalty_demo
+from omniretail.merchandising import demo as merchandising_demo
 from omniretail.merchandising import showcase_demo
 from omniretail.pointsmall import demo as pointsmall_demo
 from omniretail.referrals import demo as referrals_demo
@@ -293,6 +294,7 @@ PROGRAMMES: tuple = (
     counters_demo,
     supply_demo,
     service_demo,
+    merchandising_demo,
     showcase_demo,  # last: it ranks the orders the others placed
 )
 
