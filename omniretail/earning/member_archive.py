@@ -33,9 +33,11 @@ def archive(
     birthday_month: int | None = None,
     last_visit: str = "",
     min_spend: Decimal | None = None,
+    tag: str = "",
     now=None,
 ):
-    """Members with `spend` (12 months) and `last_visit`, filtered; newest member first."""
+    """Members with `spend` (12 months) and `last_visit`, filtered (`tag`: one of the
+    merchant's member tags); newest member first."""
     now = now or timezone.now()
     orders = _paid_orders(OuterRef("org_id"), OuterRef("user_id"))
     spend = (
@@ -60,6 +62,8 @@ def archive(
         qs = qs.filter(Q(last_visit__lt=now - timedelta(days=90)) | Q(last_visit__isnull=True))
     if min_spend is not None:
         qs = qs.filter(spend__gte=min_spend)
+    if tag:
+        qs = qs.filter(tags__org=org, tags__name=tag)
     return qs
 
 

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from omniretail.loyalty.members import tier_for
+from omniretail.core.money import money
+from omniretail.loyalty.members import record_tier, tier_for
 from omniretail.loyalty.models import Member
 from omniretail.orders.models import Order
 
@@ -43,7 +45,11 @@ def recompute_tiers(*, now=None, limit: int = 500) -> int:
     for member in stale.select_related("org").order_by("pk")[:limit]:
         spend, visits = activity(member, now=now)
         tier = tier_for(org=member.org, spend=spend, visits=visits)
-        name = tier.name if tier else ""
-        changed += name != member.tier
-        Member.objects.filter(pk=member.pk).update(tier=name, tier_computed_at=now)
+        reason = _("近 12 个月消费 ¥%(spend)s、到访 %(visits)s 次") % {
+            "spend": money(spend),
+            "visits": visits,
+        }
+        changed += record_tier(
+            member=member, tier=tier.name if tier else "", reason=reason, now=now
+        )
     return changed

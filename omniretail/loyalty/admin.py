@@ -14,12 +14,15 @@ from omniretail.loyalty.models import (
     JoiningReward,
     Lot,
     Member,
+    MemberNote,
+    MemberTag,
     OrderAward,
     SettlementLine,
     Spend,
     Statement,
     StepUp,
     Tier,
+    TierChange,
 )
 
 
@@ -131,3 +134,21 @@ class JoiningRewardAdmin(ReadOnlyAdmin):
     list_display = ["org", "posting"]
     search_fields = ["org__name"]
     list_select_related = ["org", "posting"]
+
+
+@admin.register(TierChange)
+class TierChangeAdmin(ReadOnlyAdmin):
+    list_display = ["member", "from_tier", "to_tier", "reason", "created_at"]
+    list_select_related = ["member"]
+
+
+@admin.register(MemberNote)
+class MemberNoteAdmin(ReadOnlyAdmin):
+    list_display = ["member", "author", "created_at"]
+    list_select_related = ["member", "author"]
+
+
+@admin.register(MemberTag)
+class MemberTagAdmin(ReadOnlyAdmin):
+    list_display = ["org", "name", "created_at"]
+    search_fields = ["name"]

@@ -15,7 +15,7 @@ from omniretail.accounts.models import Organization
 from omniretail.core.errors import field_error
 from omniretail.core.money import money
 from omniretail.loyalty import coupons, services
-from omniretail.loyalty.models import EarnRule, Member, Tier
+from omniretail.loyalty.models import EarnRule, Member, Tier, TierChange
 from omniretail.notifications.services import notify
 
 
@@ -91,6 +91,27 @@ def tier_for(*, org: Organization, spend: Decimal, visits: int) -> Tier | None:
         if by_spend or by_visits or (tier.min_spend == 0 and tier.min_visits == 0):
             reached = tier
     return reached
+
+
+@transaction.atomic
+def record_tier(*, member: Member, tier: str, reason: str, now=None) -> bool:
+    """Put the member on `tier` ("" none) and, when that moves them, write the change with
+    its reason for the profile's tier history. The move is one conditional UPDATE from the
+    tier read, so two sweeps racing record it once. Returns whether it moved."""
+    now = now or timezone.now()
+    moved = (
+        Member.objects.filter(pk=member.pk, tier=member.tier)
+        .exclude(tier=tier)
+        .update(tier=tier, tier_computed_at=now)
+    )
+    if moved:
+        TierChange.objects.create(
+            member=member, from_tier=member.tier, to_tier=tier, reason=reason[:200]
+        )
+    else:
+        Member.objects.filter(pk=member.pk).update(tier_computed_at=now)
+    member.tier = tier if moved else member.tier
+    return bool(moved)
 
 
 def benefits(member: Member) -> dict:

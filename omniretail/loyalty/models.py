@@ -425,3 +425,63 @@ class Coupon(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.template_id} -> {self.user_id}"
+
+
+class TierChange(models.Model):
+    """A member's tier moved (up, down, onto or off the ladder): when, from what to what and
+    why, for the member's profile. Written with the change itself (`members.record_tier`)."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("会员"), on_delete=models.CASCADE, related_name="tier_changes"
+    )
+    from_tier = models.CharField(_("原等级"), max_length=20, blank=True)
+    to_tier = models.CharField(_("新等级"), max_length=20, blank=True)
+    reason = models.CharField(_("原因"), max_length=200)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会员等级变更")
+        verbose_name_plural = _("会员等级变更")
+        indexes = [models.Index(fields=["member", "created_at"], name="loyalty_tierchange_member")]
+
+    def __str__(self) -> str:
+        return f"{self.from_tier} -> {self.to_tier}"
+
+
+class MemberNote(PublicIdModel):
+    """A staff member's note on a member (会员备注), shown on the profile with its author."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("会员"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("作者"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("内容"), max_length=500)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会员备注")
+        verbose_name_plural = _("会员备注")
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class MemberTag(models.Model):
+    """A tag a merchant defines and puts on its members (会员标签), to find them again."""
+
+    org = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("标签"), max_length=20)
+    members = models.ManyToManyField(Member, related_name="tags", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会员标签")
+        verbose_name_plural = _("会员标签")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="loyalty_member_tag_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,20 +1,22 @@
 """会员档案 for a merchant's owners and managers: the member list with search and filters
-(tier, last visit, 12-month spend, birthday month) and a member's profile (purchases in
-every channel, points, coupons, tier, birthday). Parse the query string, call the
-selectors; a filter that is not understood is a 422 with its message."""
+(tier, last visit, 12-month spend, birthday month, tag) and a member's profile (purchases
+in every channel, points, coupons, tier and its history, birthday, staff notes and tags).
+Parse the query string, call the selectors; a filter that is not understood is a 422 with
+its message."""
 
 from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from omniretail.core.errors import DomainError, ValidationFailed
 from omniretail.earning import member_archive
 from omniretail.loyalty import members as programme
+from omniretail.loyalty import profile
 from omniretail.loyalty import selectors as loyalty
 from omniretail.web.access import MANAGERS, staff_required
 from omniretail.web.views import _error
@@ -55,6 +57,7 @@ def _filters(params) -> dict:
         "birthday_month": int(month) if month else None,
         "last_visit": last_visit,
         "min_spend": amount,
+        "tag": params.get("tag", "").strip()[:20],
     }
 
 
@@ -70,25 +73,51 @@ def members(request: HttpRequest, store) -> HttpResponse:
         tiers=loyalty.tier_names(merchant),
         last_visit_choices=LAST_VISIT_CHOICES,
         months=range(1, 13),
+        tags=profile.tags_of_merchant(merchant),
     )
     try:
         filters = _filters(request.GET)
     except DomainError as exc:
         return render(request, "web/merchant/members.html", {**ctx, "error": exc}, status=422)
-    found = member_archive.archive(merchant, **filters)
+    found = member_archive.archive(merchant, **filters).prefetch_related("tags")
     ctx["page_obj"] = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/merchant/members.html", ctx)
 
 
+PROFILE_ACTIONS = {
+    "note": lambda actor, member, form: profile.add_note(
+        actor=actor, member=member, text=form.get("text", "")
+    ),
+    "tag": lambda actor, member, form: profile.tag_member(
+        actor=actor, member=member, name=form.get("tag", "")
+    ),
+    "untag": lambda actor, member, form: profile.untag_member(
+        actor=actor, member=member, name=form.get("tag", "")
+    ),
+}
+
+
 @staff_required(roles=MANAGERS)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def member(request: HttpRequest, store, public_id: str) -> HttpResponse:
-    """One member's profile; another merchant's member is not found."""
+    """One member's profile, where staff add notes and tags; another merchant's member is
+    not found."""
     merchant = store.merchant
     try:
         found = loyalty.merchant_member(merchant, public_id)
     except DomainError as exc:
         return _error(request, exc)
+    error = None
+    if request.method == "POST":
+        act = PROFILE_ACTIONS.get(request.POST.get("action", ""))
+        try:
+            if act is None:
+                raise ValidationFailed(_("未知的操作。"), fields={"action": _("未知的操作。")})
+            act(request.user, found, request.POST)
+        except DomainError as exc:
+            error = exc
+        else:
+            return redirect("web:m_member", public_id=public_id)
     row = member_archive.archive(merchant).get(pk=found.pk)
     ctx = _ctx(
         request,
@@ -99,5 +128,10 @@ def member(request: HttpRequest, store, public_id: str) -> HttpResponse:
         points=loyalty.member_points(row),
         coupons=list(loyalty.member_coupons(row)[:50]),
         purchases=member_archive.purchases(row),
+        member_tags=profile.tags_of(row),
+        tags=profile.tags_of_merchant(merchant),
+        notes=profile.notes_of(row),
+        tier_history=profile.tier_history(row),
+        error=error,
     )
-    return render(request, "web/merchant/member.html", ctx)
+    return render(request, "web/merchant/member.html", ctx, status=error.status if error else 200)

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from omniretail.accounts.models import Membership, User
 from omniretail.conftest import make_staff
@@ -95,3 +96,58 @@ def test_another_merchants_member_is_404_and_a_shop_assistant_gets_403(
     assert client_for(merchant_staff).get(url).status_code == 404
     clerk = make_staff(merchant, "shop-assistant", role=Membership.Role.STAFF)
     assert client_for(clerk).get(reverse("web:m_members")).status_code == 403
+
+
+def test_staff_tag_members_and_the_archive_is_filtered_by_tag(archive, merchant_staff):
+    client = client_for(merchant_staff)
+    profile = reverse("web:m_member", args=[archive.wang.public_id])
+    assert client.post(profile, {"action": "tag", "tag": "  常客 "}).status_code == 302
+    assert client.post(profile, {"action": "tag", "tag": "常客"}).status_code == 302  # once
+    page = client.get(profile).content.decode()
+    assert page.count('data-testid="member-tag"') == 1 and "常客" in page
+
+    members = reverse("web:m_members")
+    assert _names(client.get(members, {"tag": "常客"})) == ["王芳"]
+    assert _names(client.get(members, {"tag": "沉睡"})) == []
+    too_long = client.post(profile, {"action": "tag", "tag": "很" * 21})
+    assert too_long.status_code == 422 and "标签须为 1 到 20 个字" in too_long.content.decode()
+
+    assert client.post(profile, {"action": "untag", "tag": "常客"}).status_code == 302
+    assert _names(client.get(members, {"tag": "常客"})) == []
+    assert "常客" in client.get(members).content.decode()  # the merchant keeps its tag
+
+
+def test_a_note_shows_its_author_and_time_and_another_merchant_cannot_write_one(
+    archive, merchant_staff, other_merchant_staff
+):
+    from omniretail.loyalty.models import MemberNote
+
+    profile = reverse("web:m_member", args=[archive.wang.public_id])
+    client = client_for(merchant_staff)
+    assert client.post(profile, {"action": "note", "text": "喜欢无香型面膜"}).status_code == 302
+    page = client.get(profile).content.decode()
+    note = MemberNote.objects.get()
+    assert "喜欢无香型面膜" in page and str(merchant_staff) in page
+    assert note.author == merchant_staff and note.created_at is not None
+    assert client.post(profile, {"action": "note", "text": "  "}).status_code == 422
+
+    rival = client_for(other_merchant_staff)
+    assert rival.post(profile, {"action": "note", "text": "偷看"}).status_code == 404
+    assert MemberNote.objects.count() == 1
+
+
+def test_a_tier_change_is_recorded_with_its_date_and_reason(archive, merchant, merchant_staff):
+    from omniretail.earning.tiers import recompute_tiers
+    from omniretail.loyalty.models import TierChange
+
+    programme.set_tiers(org=merchant, tiers=[{"name": "银卡", "min_spend": "50"}])
+    assert recompute_tiers() == 1  # 王芳 金卡 -> 银卡 on her spend; 李雷 stays without one
+    assert recompute_tiers() == 0
+    change = TierChange.objects.get()
+    assert (change.member_id, change.from_tier, change.to_tier) == (archive.wang.pk, "金卡", "银卡")
+    spend = archive.order.total
+    assert change.reason == f"近 12 个月消费 ¥{spend}、到访 1 次"
+    page = client_for(merchant_staff).get(reverse("web:m_member", args=[archive.wang.public_id]))
+    history = page.content.decode()
+    assert 'data-testid="tier-change"' in history and change.reason in history
+    assert f"{timezone.localtime(change.created_at):%Y-%m-%d %H:%M}" in history
