@@ -40,6 +40,7 @@ from omniretail.orders.models import (
     AfterSalesRequest,
     Cart,
     CartLine,
+    Delivery,
     Order,
     OrderLine,
 )
@@ -721,6 +722,11 @@ def ship_order(*, staff, order: Order, note: str = "") -> Order:
     _require_merchant_staff(staff, order)
     if order.fulfilment != F_.DELIVERY:
         raise field_error("fulfilment", _("只有配送订单可以发货。"))
+    if Delivery.objects.filter(order=order).exists():  # the rider's pick-up ships it
+        raise Conflict(
+            _("同城配送订单由骑手接单、取货并送达，不能在此发货；请在「同城配送」查看进度。"),
+            code="rider_delivery",
+        )
     transition(order, S.SHIPPED, actor=staff, note=note or _("门店已发货"))
     _tell_shopper(order, _("订单 %(number)s 已发出，正在配送。") % {"number": order.number})
     return order

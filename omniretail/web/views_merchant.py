@@ -126,7 +126,11 @@ def _order_page(request, store, public_id, error=None):
         after_sales=list(order.after_sales.order_by("-created_at")),
         goods_with_shopper=aftersales.GOODS_WITH_SHOPPER,
         can_ready=order.fulfilment == "pickup" and order.status == S.PAID,
-        can_ship=order.fulfilment == "delivery" and order.status == S.PAID,
+        # a store's same-city delivery is shipped by its rider's pick-up (orders.delivery)
+        rider_leg=getattr(order, "delivery", None),
+        can_ship=order.fulfilment == "delivery"
+        and order.status == S.PAID
+        and not hasattr(order, "delivery"),
         can_deliver=order.status == S.SHIPPED,
     )
     if error is not None:

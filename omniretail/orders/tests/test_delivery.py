@@ -112,3 +112,29 @@ def test_a_late_delivery_is_flagged_to_the_store_once(paid_delivery, merchant_st
     assert delivery.flag_late_deliveries(now=later) == 0
     note = Notification.objects.get(organization=merchant, title__startswith="配送超时")
     assert "7 分钟" in note.body
+
+
+def test_the_console_leaves_a_rider_delivery_to_the_rider(
+    client, api_client, paid_delivery, merchant_staff
+):
+    """发货 used to move a store delivery to 配送中 behind the rider's back (the rider could
+    no longer accept it): the console shows the rider's progress instead, and shipping it
+    by hand is refused on the page and over the API, nothing changed."""
+    client.force_login(merchant_staff)
+    page = client.get(f"/merchant/orders/{paid_delivery.public_id}/").content.decode()
+    assert 'data-testid="ship"' not in page
+    assert "等待骑手接单" in page and "/merchant/deliveries/" in page
+
+    refused = client.post(
+        f"/merchant/orders/{paid_delivery.public_id}/action/", {"action": "ship"}
+    )
+    assert refused.status_code == 409 and "由骑手" in refused.content.decode()
+    over_api = api_client(merchant_staff).post(
+        f"/api/orders/merchant/orders/{paid_delivery.public_id}/ship", {}
+    )
+    assert over_api.status_code == 409
+    assert over_api.json()["error"]["code"] == "rider_delivery"
+    paid_delivery.refresh_from_db()
+    assert paid_delivery.status == Order.Status.PAID
+    assert paid_delivery.delivery.status == Delivery.Status.WAITING
+    delivery.accept(rider=merchant_staff, delivery=paid_delivery.delivery)  # still the rider's

@@ -9,7 +9,7 @@ import pytest
 from omniretail.accounts.models import User
 from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed
 from omniretail.inventory.models import StockLevel
-from omniretail.orders import aftersales, services
+from omniretail.orders import aftersales, delivery, services
 from omniretail.orders.models import AfterSalesRequest, Order
 from omniretail.orders.pickup import redeem_pickup_code
 from omniretail.payments.selectors import wallet_balance
@@ -31,7 +31,9 @@ def picked_up(place_order, pay, wallet, store, merchant_staff, sku):
 @pytest.fixture
 def delivered(place_order, pay, wallet, merchant_staff, sku):
     order = pay(place_order(kind="delivery", lines=[(sku, 2)]))
-    services.ship_order(staff=merchant_staff, order=order)
+    delivery.accept(rider=merchant_staff, delivery=order.delivery)
+    delivery.pick_up(rider=merchant_staff, delivery=order.delivery)  # 配送中
+    order.refresh_from_db()
     return services.confirm_delivery(actor=order.shopper, order=order)
 
 

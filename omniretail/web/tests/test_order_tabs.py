@@ -9,7 +9,7 @@ import pytest
 
 from omniretail.loyalty import coupons
 from omniretail.notifications.models import Notification
-from omniretail.orders import aftersales, services
+from omniretail.orders import aftersales, delivery, services
 from omniretail.orders.models import Order
 from omniretail.orders.pickup import redeem_pickup_code
 from omniretail.reviews.services import write_review
@@ -44,7 +44,9 @@ def orders(commerce, django_capture_on_commit_callbacks):
 
     unpaid = place_order(member, store, [(commerce.tea_sku, 1)])
     waiting = paid()
-    shipped = services.ship_order(staff=staff, order=paid(kind="delivery"))
+    shipped = paid(kind="delivery")
+    delivery.accept(rider=staff, delivery=shipped.delivery)
+    delivery.pick_up(rider=staff, delivery=shipped.delivery)  # the rider's pick-up ships it
     to_review = picked_up()
     reviewed = picked_up()
     write_review(
