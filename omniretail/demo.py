@@ -315,6 +315,56 @@ class City:
 SPECS = ["标准装", "家庭装", "尝鲜装", "礼盒装", "组合装", "升级款", "旗舰款", "经典款"]
 
 
+# One account for each role of the demo city, with the console it lands on. Passwords are
+# generated like the others; the shopper signs in with an SMS code (printed in the
+# console). The sign-in page lists them while the embedded demo runs (`sign_in_accounts`).
+R = Membership.Role
+ROLE_ACCOUNTS = [
+    # (role, username, organisation code, membership role, console)
+    ("顾客", SHOPPER_PHONES[0], "", "", "/me/"),
+    ("店员（收银）", "hubin-clerk", "hubin", R.STAFF, "/merchant/till/"),
+    ("店长", "hubin-manager", "hubin", R.MANAGER, "/merchant/"),
+    ("商家店主", "hubin-owner", "hubin", R.OWNER, "/merchant/"),
+    ("客服", "hubin-service", "hubin", R.CUSTOMER_SERVICE, "/merchant/service/"),
+    ("厂家", "lvyuan-staff", "lvyuan", R.OWNER, "/supply/producer/"),
+    ("区域经理", "hz-west-ops", "hz-west", R.MANAGER, "/supply/region/"),
+    ("平台运营", "platform-ops", PLATFORM_CODE, R.MANAGER, "/supply/review/"),
+    ("骑手", "hubin-rider", "hubin", R.STAFF, "/rider/"),
+]
+EXTRA_STAFF = [
+    row
+    for row in ROLE_ACCOUNTS
+    if row[1] in {"hubin-clerk", "hubin-manager", "hubin-service", "platform-ops", "hubin-rider"}
+]  # the rest are made with their organisation
+
+
+def _role_accounts(creds: dict[str, str]) -> None:
+    """The staff accounts only the role list needs (clerk, store manager, customer
+    service, platform operator, rider); a second run finds them."""
+    for _label, username, org_code, role, _console in EXTRA_STAFF:
+        _staff(Organization.objects.get(code=org_code), username, creds[username], role)
+
+
+def sign_in_accounts() -> list[dict]:
+    """The role accounts for the sign-in page: only in the embedded demo
+    (`settings.OMNI_EMBEDDED`, which `omniretail demo` sets) once the city is loaded."""
+    if not settings.OMNI_EMBEDDED or not _data_file().exists():
+        return []
+    if not Organization.objects.filter(code=PLATFORM_CODE).exists():
+        return []
+    creds = json.loads(_data_file().read_text())
+    return [
+        {
+            "role": label,
+            "username": username,
+            "password": creds.get(username, "") if org_code else "",
+            "console": console,
+        }
+        for label, username, org_code, _role, console in ROLE_ACCOUNTS
+        if not org_code or username in creds
+    ]
+
+
 def _data_file():
     return settings.DATA_DIR / CREDENTIALS_FILE
 
@@ -322,17 +372,16 @@ def _data_file():
 def _credentials() -> dict[str, str]:
     """Demo passwords are generated once per data directory, never hard-coded."""
     path = _data_file()
-    if path.exists():
-        return json.loads(path.read_text())
-    creds = {"admin": secrets.token_urlsafe(9)}
-    for code, *_ in MERCHANTS:
-        creds[f"{code}-owner"] = secrets.token_urlsafe(9)
-    for code, *_ in PRODUCERS:
-        creds[f"{code}-staff"] = secrets.token_urlsafe(9)
-    for code, _ in REGIONS:
-        creds[f"{code}-ops"] = secrets.token_urlsafe(9)
-    path.write_text(json.dumps(creds, indent=2))
-    path.chmod(0o600)
+    creds = json.loads(path.read_text()) if path.exists() else {}
+    names = ["admin", *(f"{code}-owner" for code, *_ in MERCHANTS)]
+    names += [f"{code}-staff" for code, *_ in PRODUCERS]
+    names += [f"{code}-ops" for code, _ in REGIONS]
+    names += [username for _l, username, *_ in EXTRA_STAFF]
+    missing = [name for name in names if name not in creds]
+    if missing:  # a data directory from before an account was added gets it now
+        creds.update({name: secrets.token_urlsafe(9) for name in missing})
+        path.write_text(json.dumps(creds, indent=2))
+        path.chmod(0o600)
     return creds
 
 
@@ -367,6 +416,7 @@ def load_demo_city(product_total: int = 200) -> dict:
     platform = Organization.objects.filter(code=PLATFORM_CODE).first()
     if platform is not None:
         _staff(platform, "admin", creds["admin"])
+        _role_accounts(creds)
         return {"created": False, "credentials": creds}
 
     platform = accounts.create_organization(
@@ -494,6 +544,7 @@ def load_demo_city(product_total: int = 200) -> dict:
                 )
         made += count
 
+    _role_accounts(creds)
     for phone in SHOPPER_PHONES:
         shopper, _created = User.objects.get_or_create(
             phone=phone,
@@ -516,10 +567,15 @@ def print_credentials(summary: dict, base_url: str) -> None:
         f"  H5 mall:        {base_url}/",
         f"  Admin:          {base_url}/admin/   user admin / {creds['admin']}",
         f"  API docs:       {base_url}/api/docs",
-        "  Staff (password login at /login/):",
+        "  One account per role (shown on /login/ while this demo runs; docs/demo.md):",
     ]
+    for label, username, org_code, _role, console in ROLE_ACCOUNTS:
+        password = creds[username] if org_code else "SMS code, printed here"
+        lines.append(f"    {label:<8} {username:<16} {password:<22} -> {console}")
+    lines.append("  Other staff (password login at /login/):")
+    shown = {row[1] for row in ROLE_ACCOUNTS}
     for username, password in creds.items():
-        if username != "admin":
+        if username != "admin" and username not in shown:
             lines.append(f"    {username:<18} {password}")
     lines.append("  Shoppers (SMS-code login at /login/; the code is printed in this console):")
     lines.extend(f"    {phone}" for phone in SHOPPER_PHONES)

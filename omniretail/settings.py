@@ -220,6 +220,8 @@ if not os.environ.get("SECRET_KEY") and not (
     )
 SECRET_KEY = _generated_secret("SECRET_KEY", "secret_key")
 SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
+# The embedded demo (`omniretail demo`): its sign-in page lists the demo city's accounts
+OMNI_EMBEDDED = _env_bool("OMNI_EMBEDDED", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000").split(",") if o
