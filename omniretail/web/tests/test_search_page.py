@@ -54,7 +54,7 @@ def test_search_shows_twenty_cards_and_loads_the_rest_keeping_the_query(client, 
 
     assert len(cards(body)) == 20
     assert "25 件" in body
-    more = re.search(r'hx-get="([^"]+)"', body).group(1).replace("&amp;", "&")
+    more = re.search(r'hx-get="([^"]*page=[^"]+)"', body).group(1).replace("&amp;", "&")
     assert "q=%E9%9D%A2%E8%86%9C" in more and "page=2" in more
 
     rest = text(client.get(more, headers={"HX-Request": "true"}))
