@@ -17,6 +17,7 @@ from omniretail.accounts.schemas import (
     TokenOut,
     UserOut,
 )
+from omniretail.core.api import link, links
 from omniretail.core.throttle import client_ip
 
 router = Router(tags=["auth"])
@@ -111,7 +112,14 @@ def list_tokens(request):
     return [_token_out(t) for t in request.auth.api_tokens.order_by("-created_at")]
 
 
-@router.post("/tokens", response={201: TokenCreatedOut}, auth=AUTH)
+@router.post(
+    "/tokens",
+    response={201: TokenCreatedOut},
+    auth=AUTH,
+    openapi_extra=links(
+        201, Revoke=link("omniretail_accounts_api_revoke_token", token_id="$response.body#/id")
+    ),
+)
 def create_token(request, payload: TokenIn):
     token, raw = services.issue_api_token(user=request.auth, name=payload.name)
     return Status(201, {**_token_out(token), "token": raw})

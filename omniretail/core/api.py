@@ -155,6 +155,22 @@ class OmniAPI(NinjaAPI):
                     )
 
 
+def link(operation_id: str, request_body: dict | None = None, **parameters: str) -> dict:
+    """An OpenAPI link to `operation_id`, its parameters (and body) runtime expressions over
+    the answer just received (`$response.body#/id`) or the request that got it
+    (`$request.path.order_id`)."""
+    found: dict = {"operationId": operation_id, "parameters": parameters}
+    if request_body is not None:
+        found["requestBody"] = request_body
+    return found
+
+
+def links(status: int, **named: dict) -> dict:
+    """A route's `openapi_extra` naming the calls a client can make next with its `status`
+    answer; schemathesis' stateful tests follow these chains."""
+    return {"responses": {status: {"links": named}}}
+
+
 def build_api() -> NinjaAPI:
     api = OmniAPI(
         title="Omniretail API",

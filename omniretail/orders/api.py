@@ -7,7 +7,7 @@ from ninja import File, Form, Router, UploadedFile
 from omniretail.accounts.auth import AUTH
 from omniretail.addresses.services import address_of
 from omniretail.core import uploads
-from omniretail.core.api import as_json, idempotent
+from omniretail.core.api import as_json, idempotent, link, links
 from omniretail.core.errors import NotFound, field_error
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id, skus_by_public_ids
@@ -35,6 +35,41 @@ from omniretail.payments.models import PaymentIntent
 from omniretail.stores.selectors import store_for_actor
 
 router = Router(tags=["orders"], auth=AUTH)
+
+# OpenAPI links: the calls a cart, an order's id or an after-sales request's id lead to (a
+# cart to checkout: buying what is in it).
+NEW_ID = "$response.body#/id"
+
+
+def _op(name: str) -> str:
+    return f"omniretail_orders_api_{name}"
+
+
+def _order_links(order_id: str) -> dict:
+    """From an order's id: reading, paying, cancelling or confirming it, asking for after-sales
+    (the shopper), and its merchant's view, pickup readiness and shipping (the store)."""
+    return {
+        "Order": link(_op("my_order"), order_id=order_id),
+        "Pay": link(_op("pay"), order_id=order_id),
+        "Cancel": link(_op("cancel"), order_id=order_id),
+        "Confirm": link(_op("confirm"), order_id=order_id),
+        "AfterSales": link(_op("request_after_sales"), order_id=order_id),
+        "MerchantOrder": link(_op("merchant_order"), order_id=order_id),
+        "MarkReady": link(_op("mark_ready"), order_id=order_id),
+        "Ship": link(_op("ship"), order_id=order_id),
+    }
+
+
+def _after_sales_links(request_id: str) -> dict:
+    """From an after-sales request's id: the shopper's return shipment, the store's decision
+    and receipt of the goods."""
+    return {
+        "SendReturn": link(_op("send_return"), request_id=request_id),
+        "Decide": link(_op("decide"), request_id=request_id),
+        "ReceiveReturn": link(_op("receive_return"), request_id=request_id),
+    }
+
+
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
@@ -109,19 +144,23 @@ def order_out(order: Order) -> dict:
 # ------------------------------------------------------------------ cart
 
 
-@router.get("/cart", response=CartOut)
+@router.get("/cart", response=CartOut, openapi_extra=links(200, Checkout=link(_op("checkout"))))
 def get_cart(request):
     return cart_out(services.cart_for(user=request.auth))
 
 
-@router.post("/cart/items", response=CartOut)
+@router.post(
+    "/cart/items", response=CartOut, openapi_extra=links(200, Checkout=link(_op("checkout")))
+)
 def add_item(request, payload: CartItemIn):
     cart = cast(Cart, services.cart_for(user=request.auth))  # a signed-in shopper has one
     services.add_to_cart(cart=cart, sku=sku_by_public_id(payload.sku), quantity=payload.quantity)
     return cart_out(cart)
 
 
-@router.put("/cart/items", response=CartOut)
+@router.put(
+    "/cart/items", response=CartOut, openapi_extra=links(200, Checkout=link(_op("checkout")))
+)
 def set_item_quantity(request, payload: CartItemIn):
     cart = cast(Cart, services.cart_for(user=request.auth))  # a signed-in shopper has one
     services.set_cart_quantity(
@@ -220,7 +259,9 @@ def checkout_quote(request, payload: CheckoutQuoteIn):
     return quote_out(found)
 
 
-@router.post("/checkout", response={201: OrderOut})
+@router.post(
+    "/checkout", response={201: OrderOut}, openapi_extra=links(201, **_order_links(NEW_ID))
+)
 def checkout(request, payload: CheckoutIn):
     """Buy the cart (or `lines` for "buy now"). Send an `Idempotency-Key`. A member holding
     too much unpaid gets 409 `unpaid_orders_limit` or `unpaid_units_limit` (pay or cancel a
@@ -254,12 +295,30 @@ def my_orders(request, status: str | None = None):
     return [order_out(o) for o in qs[:100]]
 
 
-@router.get("/orders/{order_id}", response=OrderOut)
+@router.get(
+    "/orders/{order_id}",
+    response=OrderOut,
+    openapi_extra=links(
+        200,
+        Redeem=link(
+            _op("redeem"),
+            {"store": "$response.body#/store", "code": "$response.body#/pickup_code"},
+        ),
+    ),
+)
 def my_order(request, order_id: str):
     return order_out(selectors.order_of_shopper(request.auth, order_id))
 
 
-@router.post("/orders/{order_id}/pay", response=PayOut)
+@router.post(
+    "/orders/{order_id}/pay",
+    response=PayOut,
+    openapi_extra=links(
+        200,
+        Order=link(_op("my_order"), order_id="$request.path.order_id"),
+        AfterSales=link(_op("request_after_sales"), order_id="$request.path.order_id"),
+    ),
+)
 def pay(request, order_id: str, payload: PayIn):
     order = selectors.order_of_shopper(request.auth, order_id)
 
@@ -325,7 +384,15 @@ def send_return(request, request_id: str, payload: ReturnShipmentIn):
     return after_sales_out(sent)
 
 
-@router.post("/orders/{order_id}/after-sales", response={201: AfterSalesOut})
+@router.post(
+    "/orders/{order_id}/after-sales",
+    response={201: AfterSalesOut},
+    openapi_extra=links(
+        201,
+        Order=link(_op("my_order"), order_id="$response.body#/order"),
+        **_after_sales_links(NEW_ID),
+    ),
+)
 def request_after_sales(
     request,
     order_id: str,
@@ -388,7 +455,11 @@ def ship(request, order_id: str):
     return order_out(selectors.order_for_staff(request.auth, order_id))
 
 
-@router.post("/merchant/redeem", response=OrderOut)
+@router.post(
+    "/merchant/redeem",
+    response=OrderOut,
+    openapi_extra=links(200, **_order_links(NEW_ID)),
+)
 def redeem(request, payload: PickupRedeemIn):
     """Redeem a pickup code (核销) at one of your stores. Send an `Idempotency-Key`."""
     store = store_for_actor(request.auth, payload.store)
@@ -448,7 +519,11 @@ def receive_return(request, request_id: str, payload: ReturnReceiptIn):
     )
 
 
-@router.post("/merchant/sales", response={201: OrderOut})
+@router.post(
+    "/merchant/sales",
+    response={201: OrderOut},
+    openapi_extra=links(201, **_order_links(NEW_ID)),
+)
 def ring_up(request, payload: SaleIn):
     """A sale at the till of one of your stores: lines by SKU id or barcode, the member by
     phone or member code (tier discount, points), paid in cash (`cash_tendered` at least the

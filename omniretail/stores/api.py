@@ -5,6 +5,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from omniretail.accounts.auth import AUTH
+from omniretail.core.api import link, links
 from omniretail.stores import selectors, services
 from omniretail.stores.models import Store
 from omniretail.stores.schemas import (
@@ -98,7 +99,24 @@ def managed_stores(request):
     return [_store_out(s) for s in stores]
 
 
-@router.post("/manage", response={201: StoreOut}, auth=AUTH)
+@router.post(
+    "/manage",
+    response={201: StoreOut},
+    auth=AUTH,
+    openapi_extra=links(
+        201,
+        **{
+            name: link(f"omniretail_stores_api_{operation}", store_id="$response.body#/id")
+            for name, operation in [
+                ("Store", "managed_store"),
+                ("Update", "update_store"),
+                ("Hours", "set_hours"),
+                ("Exception", "set_exception"),
+                ("Page", "store_detail"),
+            ]
+        },
+    ),
+)
 def create_store(request, payload: StoreIn):
     merchant = selectors.merchant_for_actor(request.auth, payload.merchant)
     store = services.create_store(actor=request.auth, **{**payload.dict(), "merchant": merchant})

@@ -4,11 +4,13 @@ redeem, and schemathesis sends every operation generated input, against a runnin
 no 5xx, and every answer matches what the document says it is."""
 
 import importlib
+import itertools
 import shutil
 import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -27,6 +29,7 @@ from omniretail.inventory import services as inventory
 from omniretail.orders import services as orders
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
+from omniretail.privacy.models import POLICY_VERSION
 
 PHONE = "13912345678"
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
@@ -151,8 +154,6 @@ def test_a_generated_client_runs_the_shoppers_journey_and_the_clerks_redeem(
 
 def next_half_hour():
     """A pickup slot the store takes: on the hour, two hours ahead (the store is open all week)."""
-    from datetime import timedelta
-
     from django.utils import timezone
 
     now = timezone.localtime()
@@ -174,18 +175,39 @@ def paid_pickup_order(shopper, store, sku):
 
 
 EXAMPLES = 2  # per operation and mode: ~230 operations stay under two minutes on two cores
+# What each caller must see answered with success, so a run that reached nothing cannot pass.
+MINIMUM_SUCCESSES = {"manager": 100, "shopper": 100}
+
+
+def sms_login(live, phone: str = PHONE) -> tuple:
+    """A member as an app signs one in: an SMS code, then a bearer token (issue_token)."""
+    api = f"{live.url}/api/auth"
+    sent = httpx.post(f"{api}/otp/request", json={"phone": phone}, trust_env=False, timeout=30)
+    assert sent.status_code == 202, sent.text
+    code = read_sms_file(phone)[-1]["text"].split("验证码是 ")[1][:6]
+    verified = httpx.post(
+        f"{api}/otp/verify",
+        json={"phone": phone, "code": code, "issue_token": True, "accept_policies": POLICY_VERSION},
+        trust_env=False,
+        timeout=30,
+    )
+    assert verified.status_code == 200, verified.text
+    return get_user_model().objects.get(phone=phone), verified.json()["token"]
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("caller", ["manager", "shopper"])
 def test_no_generated_request_gets_a_5xx_or_an_answer_the_document_does_not_describe(
-    live, merchant, store, store_location, sku, shopper, merchant_staff
+    caller, live, merchant, store, store_location, sku, merchant_staff
 ):
-    """Valid and invalid input to every operation as a store's manager, who reaches the most
-    routes; valid input names real objects (a paid pickup order of the store, its SKU, store
-    and merchant) so answers with bodies are checked too, and the answers seen are counted so
-    a run that reached nothing cannot pass."""
+    """Valid and invalid input to every operation, as a store's manager, who reaches the most
+    routes, and as a member signed in by SMS, who reaches the shopper's; valid input names
+    real objects (the member's paid pickup order at the store, its intent, SKU, store and
+    merchant) so answers with bodies are checked too, and the answers seen are counted so a
+    run that reached nothing cannot pass."""
     inventory.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=5)
-    order = paid_pickup_order(shopper, store, sku)
+    member, member_token = sms_login(live)
+    order = paid_pickup_order(member, store, sku)
     real = {
         "org_id": merchant.public_id,
         "merchant_id": merchant.public_id,
@@ -195,10 +217,12 @@ def test_no_generated_request_gets_a_5xx_or_an_answer_the_document_does_not_desc
         "order_id": order.public_id,
         "intent_id": order.payment_intent_id,
     }
+    token = {
+        "manager": lambda: accounts.issue_api_token(user=merchant_staff, name="fuzz")[1],
+        "shopper": lambda: member_token,
+    }[caller]()
     schema = schemathesis.openapi.from_url(f"{live.url}/api/openapi.json")
-    headers = {
-        "Authorization": f"Bearer {accounts.issue_api_token(user=merchant_staff, name='fuzz')[1]}"
-    }
+    headers = {"Authorization": f"Bearer {token}"}
     failures, answered = [], Counter()
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -232,4 +256,113 @@ def test_no_generated_request_gets_a_5xx_or_an_answer_the_document_does_not_desc
             except Exception as failure:  # every operation's failure is reported
                 failures.append(f"{operation.label} ({mode.value}): {str(failure)[:800]}")
     assert failures == [], "\n\n".join(failures)
-    assert sum(n for status, n in answered.items() if status < 300) > 100, answered
+    successes = sum(n for status, n in answered.items() if status < 300)
+    assert successes > MINIMUM_SUCCESSES[caller], answered
+
+
+def test_every_link_in_the_document_leads_to_an_operation_and_its_parameters(client):
+    """A client follows a link by its operationId and fills the target's parameters: both
+    must exist, or the chain breaks where the document promised it."""
+    document = client.get("/api/openapi.json").json()
+    operations = {
+        op["operationId"]: op for item in document["paths"].values() for op in item.values()
+    }
+    found = 0
+    for item in document["paths"].values():
+        for operation in item.values():
+            for answer in operation["responses"].values():
+                for name, target in answer.get("links", {}).items():
+                    found += 1
+                    where = (operation["operationId"], name)
+                    assert target["operationId"] in operations, where
+                    declared = {
+                        p["name"] for p in operations[target["operationId"]].get("parameters", [])
+                    }
+                    assert set(target["parameters"]) <= declared, where
+    assert found >= 20
+
+
+# Calls that succeed only with an id a link carried over from an earlier answer.
+LINKED = {
+    ("GET /api/orders/orders/{order_id}", 200),
+    ("POST /api/orders/orders/{order_id}/pay", 200),
+    ("POST /api/orders/orders/{order_id}/cancel", 200),
+    ("POST /api/orders/orders/{order_id}/after-sales", 201),
+    ("GET /api/orders/merchant/orders/{order_id}", 200),
+    ("POST /api/orders/merchant/orders/{order_id}/ready", 200),
+}
+SCENARIOS = 40
+
+
+@pytest.fixture
+def many_unpaid_orders(settings):
+    """The state machine leaves most of the orders it places unpaid."""
+    settings.OMNI_ORDER_UNPAID_LIMIT = 100
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("many_unpaid_orders")
+def test_schemathesis_follows_the_documents_links_from_the_cart_through_an_order(
+    live, store, store_location, sku, merchant_staff
+):
+    """Stateful: schemathesis follows only the links the document declares, a member checking
+    out (at a real store, for a real SKU, paid from their balance) and the store's manager
+    answering on the merchant routes; every answer matches the document, none is a 5xx, and
+    links from a cart to checkout and from an order onwards are really followed."""
+    inventory.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=500)
+    member, member_token = sms_login(live)
+    payments.top_up_wallet(user=member, amount="5000.00", idempotency_key="links-topup")
+    manager_token = accounts.issue_api_token(user=merchant_staff, name="links")[1]
+    schema = (
+        schemathesis.openapi.from_url(f"{live.url}/api/openapi.json")
+        .include(tag="orders")
+        .exclude(path="/api/orders/merchant/sales")  # random till lines: refusals only
+    )
+    schema.config.phases.stateful.inference.algorithms = []  # the document's own links only
+    schema.config.phases.stateful.generation.update(modes=[GenerationMode.POSITIVE])
+    checkout = {
+        "fulfilment": "pickup",
+        "store": store.public_id,
+        "payment_provider": "balance",
+        "lines": [{"sku": sku.public_id, "quantity": 1}],
+    }
+    slots = (next_half_hour() + timedelta(minutes=30 * n) for n in itertools.count())
+    answered: Counter = Counter()
+
+    class Journey(schema.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case):
+            token = manager_token if "/merchant/" in case.path else member_token
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+            if case.operation.label == "POST /api/orders/checkout":  # a slot has room for 50
+                case.body = {**checkout, "pickup_slot": next(slots).isoformat()}
+            elif case.path == "/api/orders/cart/items":
+                case.body = {"sku": sku.public_id, "quantity": 1}
+            elif case.operation.label == "POST /api/orders/orders/{order_id}/after-sales":
+                case.body = {"kind": "refund_only", "reason": "包装破损"}
+
+        def get_call_kwargs(self, case):
+            return {"base_url": live.url, "timeout": 10}
+
+        def after_call(self, response, case):
+            super().after_call(response, case)
+            answered[(case.operation.label, response.status_code)] += 1
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                checks=[not_a_server_error, response_schema_conformance],
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+    Journey.run(
+        settings=settings(
+            Journey.TestCase.settings,
+            max_examples=SCENARIOS,
+            stateful_step_count=6,
+            database=None,
+        )
+    )
+    seen = sorted(answered.items())
+    assert answered[("POST /api/orders/checkout", 201)] > 0, seen  # the cart's link to it
+    assert set(answered) & LINKED, seen
