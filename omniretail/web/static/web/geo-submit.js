@@ -1,11 +1,14 @@
 /* A button marked data-geo-submit sends its form with the shopper's position in the form's
    lat/lon inputs when the browser gives one, else without it (the server then uses the city
-   centre): 立即购买 preselects the nearest store that has the goods. */
+   centre): 立即购买 preselects the nearest store that has the goods; the search filter's
+   确定 asks only when 附近有货 is ticked (data-geo-submit="nearby"). */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-geo-submit]");
     if (!button || button.dataset.located || !("geolocation" in navigator)) return;
+    var only = button.dataset.geoSubmit; // data-geo-submit="nearby": only when that box is ticked
+    if (only && !(button.form.elements[only] || {}).checked) return;
     event.preventDefault();
     var form = button.form;
     var send = function () {
