@@ -1,10 +1,20 @@
-"""Read-only admin: specials, halls and featured slots are written through the services
-(which check the window, the price and who may curate); the ranking is computed."""
+"""Read-only admin: specials, halls, featured slots and banners are written through the
+services (which check the window, the price, the link and who may curate); the ranking and
+the co-purchase pairs are computed."""
 
 from django.contrib import admin
 
 from omniretail.accounts.admin_scoping import ReadOnlyAdmin, ScopedReadOnlyAdmin
-from omniretail.merchandising.models import BrandHall, FeaturedSlot, SalesRank, Special
+from omniretail.merchandising.models import (
+    Banner,
+    BrandHall,
+    CoPurchase,
+    FeaturedSlot,
+    HallGoods,
+    HallPicture,
+    SalesRank,
+    Special,
+)
 
 
 @admin.register(Special)
@@ -15,11 +25,45 @@ class SpecialAdmin(ScopedReadOnlyAdmin):
     list_select_related = ["sku"]
 
 
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class HallPictureInline(_ReadOnlyInline):
+    model = HallPicture
+    fields = ["kind", "name", "width", "height"]
+
+
+class HallGoodsInline(_ReadOnlyInline):
+    model = HallGoods
+    fields = ["position", "product"]
+
+
 @admin.register(BrandHall)
 class BrandHallAdmin(ScopedReadOnlyAdmin):
     organization_path = "brand__producer"
     list_display = ["brand", "tagline", "position", "is_published"]
     list_select_related = ["brand"]
+    inlines = [HallPictureInline, HallGoodsInline]
+
+
+@admin.register(Banner)
+class BannerAdmin(ReadOnlyAdmin):
+    list_display = ["title", "link", "region", "position", "starts_at", "ends_at"]
+    list_select_related = ["region"]
+
+
+@admin.register(CoPurchase)
+class CoPurchaseAdmin(ReadOnlyAdmin):
+    list_display = ["product", "other", "orders", "computed_at"]
+    list_select_related = ["product", "other"]
 
 
 @admin.register(FeaturedSlot)

@@ -8,6 +8,7 @@ from omniretail.accounts.admin_scoping import ReadOnlyAdmin, ScopedReadOnlyAdmin
 from omniretail.supply.models import (
     Allocation,
     Offer,
+    Placement,
     ProducerApplication,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -32,6 +33,13 @@ class OfferAdmin(ScopedReadOnlyAdmin):
     organization_path = "producer"
     list_display = ["product", "sku", "wholesale_price", "wholesale_ceiling", "min_order_quantity"]
     search_fields = ["product__name", "sku__code"]
+
+
+@admin.register(Placement)
+class PlacementAdmin(ScopedReadOnlyAdmin):
+    organization_path = "region"
+    list_display = ["product", "region", "placed_by", "created_at"]
+    list_select_related = ["product", "region", "placed_by"]
 
 
 @admin.register(RegionalOffer)
