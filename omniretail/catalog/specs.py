@@ -21,6 +21,7 @@ from omniretail.catalog.services import (
     refresh_price,
 )
 from omniretail.core.errors import Conflict, field_error
+from omniretail.core.money import ZERO
 
 MAX_ATTRIBUTES = 3
 MAX_VALUES = 20
@@ -79,7 +80,8 @@ def _free_codes(prefix: str, wanted: int, taken: set[str]) -> list[str]:
     taken = taken | set(
         Sku.objects.filter(code__startswith=f"{prefix}-").values_list("code", flat=True)
     )
-    codes, n = [], 0
+    codes: list[str] = []
+    n = 0
     while len(codes) < wanted:
         n += 1
         if f"{prefix}-{n}" not in taken:
@@ -104,7 +106,7 @@ def set_specs(
         for values in itertools.product(*(v for _n, v in axes))
     ]
     existing = list(product.skus.all())
-    by_combo = {}
+    by_combo: dict[tuple[str, ...], Sku] = {}
     for sku in existing:
         combo = sku.attributes if isinstance(sku.attributes, dict) else {}
         if set(combo) == set(names):
@@ -112,13 +114,13 @@ def set_specs(
     for sku in existing:  # a SKU named like a combination (500ml) becomes that combination
         if sku in by_combo.values():
             continue
-        combo = next((c for c in combos if " / ".join(c.values()) == sku.name), None)
-        if combo is not None and tuple(combo.values()) not in by_combo:
-            Sku.objects.filter(pk=sku.pk).update(attributes=combo)
-            sku.attributes = combo
-            by_combo[tuple(combo.values())] = sku
+        named = next((c for c in combos if " / ".join(c.values()) == sku.name), None)
+        if named is not None and tuple(named.values()) not in by_combo:
+            Sku.objects.filter(pk=sku.pk).update(attributes=named)
+            sku.attributes = named
+            by_combo[tuple(named.values())] = sku
     missing = [c for c in combos if tuple(c[n] for n in names) not in by_combo]
-    new_price = None
+    new_price = ZERO  # used only for missing combinations, which need a price
     if missing:
         if price is None or price == "":
             raise field_error("price", _("请填写新规格的价格。"))
@@ -194,7 +196,7 @@ def matrix(product: Product) -> Matrix:
     combination of no values, so one picker serves every product."""
     axes = list(product.spec_attributes.all())
     names = [a.name for a in axes]
-    images = {}
+    images: dict[int, ProductImage] = {}
     for image in product.images.all():
         if image.sku_id is not None:
             images.setdefault(image.sku_id, image)

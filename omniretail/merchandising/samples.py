@@ -143,12 +143,12 @@ def _converted():
 
 def offers_for(user) -> list[SampleOffer]:
     """The offers `user` may watch (their organisations' products; all for the platform),
-    latest first, each with `claims` and `conversions` counted and `rate` (0–100)."""
+    latest first, each with `claim_count`, `conversions` and `rate` (percent) set."""
     require_user(user)
-    offers = SampleOffer.objects.select_related("sku__product")
+    qs = SampleOffer.objects.select_related("sku__product")
     if not is_platform_operator(user):
-        offers = offers.filter(sku__product__owner__in=organizations_of(user))
-    offers = list(offers.annotate(claim_count=Count("claims")).order_by("-starts_at", "-id"))
+        qs = qs.filter(sku__product__owner__in=organizations_of(user))
+    offers: list = list(qs.annotate(claim_count=Count("claims")).order_by("-starts_at", "-id"))
     converted = dict(
         SampleClaim.objects.filter(offer__in=offers)
         .annotate(converted=_converted())

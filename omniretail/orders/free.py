@@ -55,7 +55,8 @@ def place_free_order(
     _hold_lines(order, lines, unit_price=ZERO)
     transition(order, Order.Status.PAID, note=note[:200], paid_at=timezone.now())
     for line in order.lines.select_related("reservation", "reservation__location", "sku"):
-        inventory.commit_reservation(reservation=line.reservation)
+        if line.reservation is not None:
+            inventory.commit_reservation(reservation=line.reservation)
     if order.fulfilment == F_.PICKUP:
         issue_pickup_code(order=order)
     elif order.fulfilment == F_.DELIVERY and order.store_id:
