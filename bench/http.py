@@ -1,0 +1,181 @@
+"""Shopper pages and the catalog API over real HTTP (issue 22), served as production serves
+them (`omniretail serve --workers 2`, uvicorn, the demo city loaded), against a bound
+measured in the same run: a minimal Django view doing one `SELECT 1` through the same
+middleware. 16 keep-alive clients (4 processes x 4 threads) ask for one page at a time for
+BENCH_HTTP_SECONDS; each figure is the median of 3 runs. On PostgreSQL it also counts the
+sessions the server opened (`pg_stat_database.sessions`): with the pool there must be no
+more than pool size x processes, however many requests ran.
+
+The load average is printed before each run; when the bound's run and a page's ran under
+very different load (other work on the machine), the ratio is not printed."""
+
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+from bench.common import (
+    REPO,
+    close_connections,
+    django_database,
+    header,
+    percentile,
+    print_table,
+    run_clients,
+)
+
+SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "8"))
+PROCESSES, THREADS, WORKERS, RUNS = 4, 4, 2, 3
+BOUND = "/bench/bound/"
+LOAD_DRIFT = 0.5  # a run's load average may differ from the bound's by this share
+
+
+def _world() -> dict:
+    from django.core.management import call_command
+
+    from omniretail.catalog.models import Product
+    from omniretail.demo import load_demo_city
+
+    load_demo_city()
+    call_command("collectstatic", interactive=False, verbosity=0)  # as a release does
+    product = Product.objects.filter(status="approved").order_by("id").first()
+    return {
+        "pages": {
+            "home": "/",
+            "categories": "/categories/",
+            "search 面膜": "/search/?q=%E9%9D%A2%E8%86%9C",
+            "product": f"/p/{product.public_id}/",
+            "api products": "/api/catalog/products?limit=20",
+            "api search": "/api/catalog/products?q=%E9%9D%A2%E8%86%9C&limit=20",
+        }
+    }
+
+
+def _start(port: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.http_settings"}
+    command = [sys.executable, "-m", "omniretail.cli", "serve", "--no-worker"]
+    proc = subprocess.Popen(
+        [*command, "--port", str(port), "--workers", str(WORKERS)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(600):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", BOUND)
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+def _client(world, index, deadline, queue) -> None:
+    """One forked client process: THREADS keep-alive connections asking for one URL."""
+    latencies, errors = [], [0]
+
+    def loop():
+        conn = http.client.HTTPConnection("127.0.0.1", world["port"], timeout=30)
+        while time.time() < deadline:
+            started = time.perf_counter()
+            conn.request("GET", world["url"], headers={"Accept-Encoding": "gzip"})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                errors[0] += 1
+            latencies.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=loop) for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    queue.put([(latencies, errors[0])])
+
+
+def _run(world, url: str) -> tuple[float, float, int, float]:
+    """Requests per second, p99 ms, errors, load average before the run."""
+    load = os.getloadavg()[0]
+    results, elapsed = run_clients(
+        _client, {**world, "url": url}, clients=PROCESSES, seconds=SECONDS
+    )
+    latencies = [x for lat, _e in results for x in lat]
+    errors = sum(e for _lat, e in results)
+    return len(latencies) / elapsed, percentile(latencies, 99) * 1000, errors, load
+
+
+def _sessions() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def main() -> None:
+    with django_database("http") as label:
+        from django.conf import settings
+
+        from bench.counters import _free_port
+
+        world = _world()
+        world["port"] = port = _free_port()
+        close_connections()
+        sessions_at_start = _sessions()
+        close_connections()
+        server = _start(port)
+        sessions_ready = _sessions()  # the server has started and answered its first requests
+        close_connections()
+        rows, requests = [], 0
+        try:
+            urls = {"bound: SELECT 1 view": BOUND, **world["pages"]}
+            runs = {name: [] for name in urls}
+            for _ in range(RUNS):  # interleaved, so a burst of other work hits all alike
+                for name, url in urls.items():
+                    runs[name].append(_run(world, url))
+            bound_rps = statistics.median(r[0] for r in runs["bound: SELECT 1 view"])
+            bound_load = statistics.median(r[3] for r in runs["bound: SELECT 1 view"])
+            for name, results in runs.items():
+                rps = statistics.median(r[0] for r in results)
+                load = statistics.median(r[3] for r in results)
+                requests += int(sum(r[0] for r in results) * SECONDS)
+                drift = abs(load - bound_load) / max(bound_load, 0.5)
+                ratio = f"{rps / bound_rps:.2f}" if drift <= LOAD_DRIFT else "(load differs)"
+                p99 = statistics.median(r[1] for r in results)
+                errors = sum(r[2] for r in results)
+                rows.append([name, f"{rps:.0f}", f"{p99:.0f}", errors, f"{load:.2f}", ratio])
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        time.sleep(1)
+        sessions_after = _sessions()
+
+        clients = PROCESSES * THREADS
+        header(f"HTTP pages under `serve --workers {WORKERS}` ({label}), {clients} clients")
+        print_table(["page", "req/s", "p99 ms", "errors", "load avg", "ratio to bound"], rows)
+        print(f"each figure: median of {RUNS} runs of {SECONDS:.0f} s; target ratio >= 0.5")
+        if sessions_at_start is not None:
+            # each of our own looks is a session too: one before the load, one after
+            starting = sessions_ready - sessions_at_start - 1
+            opened = sessions_after - sessions_ready - 1
+            pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool") or {}
+            bound = (pool.get("max_size") or 1) * WORKERS
+            verdict = "within" if opened <= bound else "OVER"
+            print(
+                f"PostgreSQL sessions the server opened under load: {opened} for about "
+                f"{requests} requests ({verdict} pool max {bound // WORKERS} x {WORKERS} "
+                f"processes = {bound}); {starting} while starting"
+            )
+
+
+if __name__ == "__main__":
+    main()
