@@ -27,6 +27,7 @@ from omniretail.counters.services import clean_text
 MAX_REGIONS = 20
 MAX_SECONDS = 60
 MAX_REPORTED = 20  # campaigns a screen reports at once
+MIN_YEAR, MAX_YEAR = 2000, 2100  # a schedule outside is a typing mistake (and year 1 overflows)
 
 
 def _when(value, field: str, errors: dict):
@@ -37,7 +38,7 @@ def _when(value, field: str, errors: dict):
             parsed = parse_datetime(str(value or "").strip())
         except ValueError:
             parsed = None
-    if parsed is None:
+    if parsed is None or not MIN_YEAR <= parsed.year <= MAX_YEAR:
         errors[field] = _("请填写有效的日期时间。")
         return None
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed

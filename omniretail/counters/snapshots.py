@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.core import uploads
 from omniretail.core.errors import NotFound, field_error
+from omniretail.counters.device import MAX_SEQ
 from omniretail.counters.models import Counter, DeviceEvent, RepairTicket, Snapshot, Vend
 
 FOLDER = "private/snapshots"  # two levels: never a public media name (core.media refuses it)
@@ -26,7 +27,7 @@ PURGE_BATCH = 500
 
 
 def _event(counter: Counter, seq) -> DeviceEvent:
-    if isinstance(seq, bool) or not isinstance(seq, int):
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq < MAX_SEQ:
         raise field_error("seq", _("序号须为正整数。"))
     event = DeviceEvent.objects.filter(counter=counter, seq=seq).first()
     if event is None:

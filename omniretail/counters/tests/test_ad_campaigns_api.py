@@ -85,10 +85,13 @@ def test_a_change_is_checked_as_a_whole_and_keeps_what_was_not_sent(counter_setu
     path = f"{URL}/{campaign['id']}"
 
     backwards = staff.patch(path, {"ends_at": "2020-01-01T00:00:00+08:00"})
+    year_one = staff.patch(path, {"starts_at": "0001-01-01T00:00:00"})
     changed = staff.patch(path, {"seconds": 20, "regions": ["杭州"], "counters": []})
 
     assert backwards.status_code == 422
     assert set(backwards.json()["error"]["fields"]) == {"ends_at"}
+    assert year_one.status_code == 422
+    assert set(year_one.json()["error"]["fields"]) == {"starts_at"}
     assert changed.status_code == 200
     body = changed.json()
     assert (body["seconds"], body["regions"], body["counters"]) == (20, ["杭州"], [])

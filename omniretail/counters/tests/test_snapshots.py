@@ -97,11 +97,13 @@ def test_an_unknown_event_or_one_that_takes_no_snapshot_is_refused(counter_setup
     event(api_client, setup, 1, "heartbeat")
 
     unknown = upload(api_client, setup, 7, photo())
+    beyond = upload(api_client, setup, 2**63, photo())
     heartbeat = upload(api_client, setup, 1, photo())
     unsigned = api_client().post_form(f"{EVENTS}/1/snapshot", {"image": photo()})
 
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_event"
     assert heartbeat.status_code == 422 and set(heartbeat.json()["error"]["fields"]) == {"seq"}
+    assert beyond.status_code == 422 and set(beyond.json()["error"]["fields"]) == {"seq"}
     assert unsigned.status_code == 401
     assert not Snapshot.objects.exists() and stored_files() == []
 
