@@ -244,6 +244,7 @@ def review(request, product_id: str, payload: SupplyDecisionIn):
         reason=payload.reason,
         placement_category=placement,
         featured_zones=payload.featured_zones,
+        regions=selectors.regions_by_id(payload.regions),
     )
     return {"product": product.public_id, "status": product.status}
 

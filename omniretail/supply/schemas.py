@@ -34,6 +34,9 @@ class SupplyDecisionIn(Schema):
     reason: str = Field("", max_length=500)
     placement_category: str = Field("", max_length=60)
     featured_zones: list[str] = []
+    regions: list[str] = Field(
+        [], description="ids of the regions whose market fits the goods; none: every region"
+    )
 
 
 class SkuTermsIn(Schema):

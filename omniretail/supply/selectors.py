@@ -177,6 +177,20 @@ def placed_regions(products) -> dict[int, list[Organization]]:
     return by_product
 
 
+def regions_by_id(public_ids: list[str]) -> list[Organization]:
+    """The active regions a review names; an unknown id is a refusal of `regions`."""
+    found = {
+        r.public_id: r
+        for r in Organization.objects.filter(
+            kind=Organization.Kind.REGION, is_active=True, public_id__in=public_ids
+        )
+    }
+    unknown = [i for i in public_ids if i not in found]
+    if unknown:
+        raise field_error("regions", _("找不到运营中心：%(ids)s") % {"ids": "、".join(unknown)})
+    return [found[i] for i in dict.fromkeys(public_ids)]
+
+
 def shown_in_region(region: Organization) -> Q:
     """The shopper's mall in `region` (seed 004 b–d): a catalogue product outside the
     channel, a channel product placed nowhere (every region), placed in this region, or

@@ -18,7 +18,7 @@ from omniretail.accounts.selectors import is_platform_operator
 from omniretail.catalog import selectors as catalog
 from omniretail.catalog.models import Category
 from omniretail.core import uploads
-from omniretail.core.errors import DomainError, field_error
+from omniretail.core.errors import DomainError
 from omniretail.inventory.selectors import sku_by_public_id
 from omniretail.merchandising import selectors as merchandising
 from omniretail.stores import selectors as stores
@@ -223,15 +223,6 @@ def review(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _regions(codes: list[str]) -> list:
-    """The regions a review places goods in, by code; an unknown code is the field's error."""
-    regions = {r.code: r for r in merchandising.ranking_regions()}
-    unknown = [c for c in codes if c not in regions]
-    if unknown:
-        raise field_error("regions", _("找不到运营中心：%(codes)s") % {"codes": "、".join(unknown)})
-    return [regions[c] for c in dict.fromkeys(codes)]
-
-
 @_posting
 def decide_goods(request: HttpRequest, public_id: str) -> HttpResponse:
     product = selectors.queued_product(request.user, public_id)
@@ -244,7 +235,7 @@ def decide_goods(request: HttpRequest, public_id: str) -> HttpResponse:
         reason=request.POST.get("reason", ""),
         placement_category=catalog.category_by_slug(slug) if slug else None,
         featured_zones=request.POST.getlist("zones"),
-        regions=_regions(request.POST.getlist("regions")),
+        regions=selectors.regions_by_id(request.POST.getlist("regions")),
     )
     messages.success(request, _("已通过审核。") if approve else _("已驳回。"))
     return redirect("web:supply_review")

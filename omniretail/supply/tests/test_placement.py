@@ -73,13 +73,24 @@ def test_the_review_page_places_goods_and_an_unknown_region_changes_nothing(chan
     oil = channel.upload("有机高山茶油")
     client.force_login(channel.ops)
     review = client.get("/supply/review/").content.decode()
-    assert 'name="regions" value="hz-east"' in review
+    east = channel.east.public_id
+    assert f'name="regions" value="{east}"' in review
     url = f"/supply/review/goods/{oil.public_id}/"
-    refused = client.post(url, {"decision": "approve", "regions": ["hz-east", "nowhere"]})
+    refused = client.post(url, {"decision": "approve", "regions": [east, "nowhere"]})
     assert refused.status_code == 302
     oil.refresh_from_db()
     assert oil.status == "submitted" and not Placement.objects.exists()
-    client.post(url, {"decision": "approve", "regions": ["hz-east"]})
+    client.post(url, {"decision": "approve", "regions": [east]})
     oil.refresh_from_db()
     assert oil.status == "approved"
     assert list(Placement.objects.values_list("region__code", flat=True)) == ["hz-east"]
+
+
+def test_the_review_api_places_goods_and_refuses_an_unknown_region(channel, api_client):
+    oil = channel.upload("有机高山茶油")
+    api = api_client(channel.ops)
+    url = f"/api/supply/review/{oil.public_id}"
+    refused = api.post(url, {"approve": True, "regions": ["01NOSUCHREGION00000000000"]})
+    assert refused.status_code == 422 and "regions" in refused.json()["error"]["fields"]
+    assert api.post(url, {"approve": True, "regions": [channel.east.public_id]}).status_code == 200
+    assert [p.region for p in Placement.objects.all()] == [channel.east]
