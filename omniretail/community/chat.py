@@ -125,12 +125,9 @@ def post_message(
         Group.objects.filter(pk=group.pk).update(
             last_message_id=Greatest(F("last_message_id"), message.pk)
         )
-        # The author has read everything up to their own message.
-        Member.objects.filter(group=group, user=author).update(
-            last_read_id=Greatest(F("last_read_id"), message.pk)
-        )
+        # No read mark for the author: unread counts leave one's own messages out anyway.
         message.author = author
-        realtime.after_commit(group, {"type": "chat.message", "message": payload(message)})
+        realtime.after_commit(group, realtime.message_event(payload(message)))
     return message
 
 

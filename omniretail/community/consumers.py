@@ -128,7 +128,7 @@ class GroupChatConsumer(AsyncJsonWebsocketConsumer):
     # ------------------------------------------------ events from realtime.after_commit
 
     async def chat_message(self, event):
-        await self.send_json({"type": "message", "message": event["message"]})
+        await self.send(text_data=event["frame"])  # encoded once for every member
 
     async def chat_removed(self, event):
         await self.send_json({"type": "removed", "id": event["id"]})

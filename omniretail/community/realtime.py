@@ -3,6 +3,7 @@ to the group's channel-layer group after the commit, so nobody sees a message th
 does not hold. Sockets in this process (in-memory layer) or in any process (Redis layer)
 receive it; the polling fallback reads the table instead."""
 
+import json
 import logging
 import threading
 from contextlib import contextmanager
@@ -12,6 +13,13 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 log = logging.getLogger(__name__)
+
+
+def message_event(message: dict) -> dict:
+    """The event of a written message, its socket frame encoded once here: every member's
+    consumer sends the same text as it is, instead of each encoding it again (and the
+    in-memory layer deep-copying the nested payload) once per recipient."""
+    return {"type": "chat.message", "frame": json.dumps({"type": "message", "message": message})}
 
 
 def room(group) -> str:
