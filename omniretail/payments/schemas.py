@@ -6,6 +6,7 @@ from pydantic import Field
 
 from omniretail.core.money import MoneyIn
 from omniretail.payments.models import CallbackLog, PaymentIntent, Refund
+from omniretail.payments.providers.base import NextAction
 
 
 class IntentOut(Schema):
@@ -31,7 +32,11 @@ class StartIn(Schema):
 
 class StartOut(Schema):
     intent: IntentOut
-    next_action: str
+    next_action: NextAction = Field(
+        ...,
+        description="redirect to redirect_url, show_qr, jsapi, none (already paid), "
+        "pay_at_store, or present_card at the card terminal",
+    )
     redirect_url: str
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -68,13 +69,18 @@ class Capability(StrEnum):
 ONLINE = frozenset({Capability.REDIRECT, Capability.JSAPI, Capability.QR, Capability.INSTANT})
 
 
+# How the payer continues: `redirect` to a URL, `show_qr` (scan `qr_code` with the provider's
+# app), `jsapi` (call the app's pay API with `jsapi`), `none` (already paid), `pay_at_store`
+# or `present_card` (at the card terminal the clerk sent the sale to). A closed set: the API
+# documents it as an enum for clients to switch over.
+NextAction = Literal["redirect", "show_qr", "jsapi", "none", "pay_at_store", "present_card"]
+
+
 @dataclass(frozen=True)
 class Started:
-    """How the payer continues: `redirect` to a URL, `show_qr` (scan `qr_code` with the
-    provider's app), `jsapi` (call the app's pay API with `jsapi`), `none` (already paid)
-    or `pay_at_store`."""
+    """How the payer continues (`NextAction`), and what they need for it."""
 
-    next_action: str
+    next_action: NextAction
     paid: bool = False
     redirect_url: str = ""
     provider_reference: str = ""

@@ -147,3 +147,16 @@ def test_starting_a_gateway_payment_returns_the_gateway_page(api_client, shopper
     assert body["intent"]["status"] == "processing"
     again = client.post(f"/api/payments/intents/{intent_id}/start", {"return_url": "/me/"})
     assert again.json()["redirect_url"] == body["redirect_url"]
+
+
+def test_the_document_lists_what_a_payer_may_be_asked_to_do_next(client):
+    """A generated client can switch over next_action: every provider's answer is one of them."""
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert set(schemas["StartOut"]["properties"]["next_action"]["enum"]) == {
+        "none",
+        "redirect",
+        "show_qr",
+        "jsapi",
+        "pay_at_store",
+        "present_card",
+    }
