@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from omniretail.counters import repairs, snapshots, tasks
+from omniretail.counters import device, repairs, snapshots, tasks
 from omniretail.counters.models import RepairTicket, Snapshot
 from omniretail.testing.images import GPS_IFD, photo, stored_exif
 
@@ -183,3 +183,17 @@ def test_the_sweep_deletes_snapshots_past_the_retention_period(counter_setup, ap
     assert not default_storage.exists(old.image)
     assert len(stored_files()) == 1
     assert snapshots.purge_expired in [job.func for job in tasks.PERIODIC]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_snapshot_uploaded_six_times_at_once_is_stored_once(counter_setup, race):
+    setup = counter_setup
+    device.record_event(counter=setup.counter, seq=1, kind="scan")
+
+    outcomes = race(6, lambda i: snapshots.attach(counter=setup.counter, seq=1, files=[photo()]))
+
+    assert all(isinstance(o, tuple) for o in outcomes), outcomes
+    assert sum(created for _snapshot, created in outcomes) == 1
+    assert len({snapshot.pk for snapshot, _created in outcomes}) == 1
+    assert Snapshot.objects.count() == 1 and len(stored_files()) == 1
