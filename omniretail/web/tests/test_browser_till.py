@@ -108,3 +108,19 @@ def test_a_clerk_sells_two_units_to_a_member_for_cash_and_the_receipt_shows_3_po
     page.goto(f"{live_server.url}/merchant/till/shift/?store={store.public_id}")
     expect(page.get_by_test_id("cash-expected")).to_have_text("¥71.82")
     shoot(screenshot, page, "till-shift")
+
+    # the receipt as a PDF, then one of the two units comes back for cash
+    page.go_back()
+    pdf = page.request.get(
+        live_server.url + page.get_by_test_id("receipt-pdf").get_attribute("href")
+    )
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF-")
+    page.get_by_test_id("refund-link").click()
+    page.get_by_test_id("refund-quantity").fill("1")
+    page.get_by_test_id("refund-submit").click()
+    page.wait_for_url("**/merchant/till/receipts/**")
+    expect(page.get_by_test_id("drawer-note")).to_contain_text("¥35.91")
+    expect(page.get_by_test_id("receipt-refund")).to_contain_text("-¥35.91")
+    shoot(screenshot, page, "till-refund")
+    page.goto(f"{live_server.url}/merchant/till/shift/?store={store.public_id}")
+    expect(page.get_by_test_id("cash-expected")).to_have_text("¥35.91")
