@@ -96,15 +96,17 @@ def create_special(
 def end_special(*, actor, special: Special, now=None) -> Special:
     """End a special early: a running one ends now, a future one never starts."""
     _require_product_owner(actor, special.sku.product)
-    now = now or timezone.now()
-    if special.ends_at <= now:
-        return special
-    if special.starts_at >= now:
-        special.delete()
-        return special
-    special.ends_at = now
-    special.save(update_fields=["ends_at", "updated_at"])
+    _take_down(special, now or timezone.now())
     return special
+
+
+def _take_down(row, now) -> None:
+    """End a row with a window early: one not started yet is removed, a running one ends
+    `now` (a conditional UPDATE), an ended one stays as it was."""
+    if row.starts_at >= now:
+        row.delete()
+    elif type(row).objects.filter(pk=row.pk, ends_at__gt=now).update(ends_at=now, updated_at=now):
+        row.ends_at = now
 
 
 def _curator_of(actor, curator: Organization) -> None:
@@ -252,11 +254,7 @@ def edit_brand_hall(
 def remove_featured(*, actor, slot: FeaturedSlot, now=None) -> None:
     """Take a product out of 優品匯: a running slot ends now, a future one is removed."""
     _curator_of(actor, slot.curator)
-    now = now or timezone.now()
-    if slot.starts_at >= now:
-        slot.delete()
-    elif slot.ends_at > now:
-        FeaturedSlot.objects.filter(pk=slot.pk).update(ends_at=now, updated_at=now)
+    _take_down(slot, now or timezone.now())
 
 
 # Pages a banner may open: (URL name, kwarg, check that the object is on show).
@@ -354,8 +352,4 @@ def create_banner(
 def end_banner(*, actor, banner: Banner, now=None) -> None:
     """Take a banner down: a running one ends now, a future one is removed."""
     _banner_region(actor, banner.region)
-    now = now or timezone.now()
-    if banner.starts_at >= now:
-        banner.delete()
-    elif banner.ends_at > now:
-        Banner.objects.filter(pk=banner.pk).update(ends_at=now, updated_at=now)
+    _take_down(banner, now or timezone.now())

@@ -106,3 +106,14 @@ def test_the_home_page_swipes_through_running_banners_and_has_none_without(
     assert carousel.index('href="/ranking/"') < carousel.index('href="/brands/"')
     assert "品牌周" in carousel and 'srcset="' in carousel and "scroll" not in carousel
     assert "banners.css" in page
+
+
+def test_taking_a_banner_down_ends_a_running_one_now_and_removes_a_future_one(
+    platform_staff, picture
+):
+    running = banner(platform_staff, picture, title="进行中")
+    future = banner(platform_staff, picture, title="明天", start=23, end=30)
+    services.end_banner(actor=platform_staff, banner=running, now=NOW)
+    services.end_banner(actor=platform_staff, banner=future, now=NOW)
+    assert list(Banner.objects.values_list("title", "ends_at")) == [("进行中", NOW)]
+    assert selectors.running_banners(now=NOW) == []
