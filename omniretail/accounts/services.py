@@ -45,7 +45,11 @@ OTP_REFUSALS = {
     "otp_phone": gettext_lazy("该手机号一小时内请求验证码次数过多。"),
     "otp_ip": gettext_lazy("发送验证码过于频繁，请稍后再试。"),
     "otp_global": gettext_lazy("短信发送繁忙，请稍后再试。"),
+    "exchange_resend": gettext_lazy("兑换验证码发送过于频繁，请稍后再试。"),
+    "exchange_phone": gettext_lazy("该手机号一小时内请求兑换验证码次数过多。"),
 }
+# The address of a points-exchange code in OneTimeCode.phone (20 characters: it fits).
+EXCHANGE_CODE = "exchange:"
 
 
 def normalize_phone(phone: str) -> str:
@@ -71,14 +75,42 @@ def request_login_code(*, phone: str, client_ip: str | None = None, now=None) ->
     for everyone (settings). Each limit is one atomic count, so a burst of simultaneous
     requests sends one SMS, not three."""
     phone = normalize_phone(phone)
-    now = now or timezone.now()
     limits = [("otp_resend", phone, 1, settings.OMNI_OTP_RESEND_SECONDS)]
     if client_ip:
         limits.append(("otp_ip", client_ip, *throttle.rate(settings.OMNI_OTP_RATE_PER_IP)))
-    limits += [
-        ("otp_phone", phone, settings.OMNI_OTP_MAX_PER_HOUR, 3600),
-        ("otp_global", "all", *throttle.rate(settings.OMNI_OTP_RATE_GLOBAL)),
+    limits.append(("otp_phone", phone, settings.OMNI_OTP_MAX_PER_HOUR, 3600))
+    return _send_code(
+        address=phone,
+        phone=phone,
+        template="login_code",
+        limits=limits,
+        client_ip=client_ip,
+        now=now,
+    )
+
+
+def request_exchange_code(*, phone: str, now=None) -> OneTimeCode:
+    """The code that confirms a points exchange (loyalty's step-up): its own SMS, which says
+    what it is for, and its own resend and hourly limits, so it neither reads as a login
+    code nor spends the login's limits. It is kept apart from login codes (its address is
+    `exchange:<phone>`), so it never signs anyone in, nor a login code confirms an exchange."""
+    phone = normalize_phone(phone)
+    limits = [
+        ("exchange_resend", phone, 1, settings.OMNI_OTP_RESEND_SECONDS),
+        ("exchange_phone", phone, settings.OMNI_OTP_MAX_PER_HOUR, 3600),
     ]
+    return _send_code(
+        address=f"{EXCHANGE_CODE}{phone}",
+        phone=phone,
+        template="exchange_code",
+        limits=limits,
+        now=now,
+    )
+
+
+def _send_code(*, address: str, phone: str, template: str, limits, client_ip=None, now=None):
+    now = now or timezone.now()
+    limits = [*limits, ("otp_global", "all", *throttle.rate(settings.OMNI_OTP_RATE_GLOBAL))]
     for scope, key, limit, window in limits:
         if wait := throttle.hit(scope, key, limit, window, now=now):
             throttle.audit.warning(
@@ -94,8 +126,8 @@ def request_login_code(*, phone: str, client_ip: str | None = None, now=None) ->
             raise RateLimited(OTP_REFUSALS[scope], retry_after=wait)
     code = f"{secrets.randbelow(10**6):06d}"
     otp = OneTimeCode.objects.create(
-        phone=phone,
-        code_hash=_code_hash(phone, code),
+        phone=address,
+        code_hash=_code_hash(address, code),
         expires_at=now + timedelta(seconds=settings.OMNI_OTP_TTL_SECONDS),
     )
     minutes = max(1, settings.OMNI_OTP_TTL_SECONDS // 60)
@@ -104,7 +136,7 @@ def request_login_code(*, phone: str, client_ip: str | None = None, now=None) ->
         send_sms_once,
         key=f"otp:{otp.pk}",
         phone=phone,
-        template="login_code",
+        template=template,
         context={"code": code, "minutes": minutes},
     )
     return otp
@@ -114,11 +146,30 @@ def verify_login_code(*, phone: str, code: str) -> User:
     """Spend a code: each try counts even when wrong, a code works once, then the shopper
     exists (created on first login)."""
     phone = normalize_phone(phone)
+    now = timezone.now()
+    _spend_code(address=phone, code=code, now=now)
+    with transaction.atomic():
+        user, _created = User.objects.get_or_create(
+            phone=phone, defaults={"username": f"m{phone}", "display_name": _mask(phone)}
+        )
+    if not user.is_active:
+        raise ValidationFailed(_("该账户已停用。"), code="account_disabled")
+    return user
+
+
+def verify_exchange_code(*, user: User, code: str) -> None:
+    """Spend an exchange code sent to the user's own phone (refused as a wrong code else)."""
+    _spend_code(address=f"{EXCHANGE_CODE}{normalize_phone(user.phone or '')}", code=code)
+
+
+def _spend_code(*, address: str, code: str, now=None) -> None:
     code = (code or "").strip()
     if not re.fullmatch(r"\d{6}", code):
         raise field_error("code", _("验证码为 6 位数字。"))
-    now = timezone.now()
-    otp = OneTimeCode.objects.filter(phone=phone, used_at__isnull=True, expires_at__gt=now).first()
+    now = now or timezone.now()
+    otp = OneTimeCode.objects.filter(
+        phone=address, used_at__isnull=True, expires_at__gt=now
+    ).first()
     if otp is None:
         raise field_error("code", _("验证码已过期或未发送，请重新获取。"))
     counted = OneTimeCode.objects.filter(
@@ -128,21 +179,14 @@ def verify_login_code(*, phone: str, code: str) -> User:
         raise RateLimited(
             _("错误次数过多，请重新获取验证码。"), fields={"code": "too many attempts"}
         )
-    if not hmac.compare_digest(otp.code_hash, _code_hash(phone, code)):
+    if not hmac.compare_digest(otp.code_hash, _code_hash(address, code)):
         left = settings.OMNI_OTP_MAX_ATTEMPTS - otp.attempts - 1
         raise ValidationFailed(
             _("验证码错误，还可尝试 %(left)s 次。") % {"left": max(left, 0)},
             fields={"code": _("验证码错误")},
         )
-    with transaction.atomic():
-        if not OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=now):
-            raise field_error("code", _("验证码已使用，请重新获取。"))
-        user, _created = User.objects.get_or_create(
-            phone=phone, defaults={"username": f"m{phone}", "display_name": _mask(phone)}
-        )
-    if not user.is_active:
-        raise ValidationFailed(_("该账户已停用。"), code="account_disabled")
-    return user
+    if not OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=now):
+        raise field_error("code", _("验证码已使用，请重新获取。"))
 
 
 def _mask(phone: str) -> str:

@@ -66,6 +66,13 @@ TEMPLATES = {
     "login_code": lambda ctx: (
         _("【全渠道零售】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。") % ctx
     ),
+    "exchange_code": lambda ctx: (
+        _(
+            "【全渠道零售】您正在进行积分兑换，验证码是 %(code)s，%(minutes)s 分钟内有效。"
+            "如非本人操作，请忽略本短信。"
+        )
+        % ctx
+    ),
     "notice": lambda ctx: _("【全渠道零售】%(title)s：%(body)s") % ctx,
 }
 

@@ -89,16 +89,16 @@ def converted_today(user, org: Organization) -> int:
 
 
 def request_step_up_code(*, user) -> None:
-    """Send an OTP to the member's own phone (the login code machinery and its limits)."""
+    """Send the exchange code to the member's own phone (its own SMS and limits)."""
     if not user.phone:
         raise field_error("phone", _("请先绑定手机号。"))
-    accounts.request_login_code(phone=user.phone)
+    accounts.request_exchange_code(phone=user.phone)
 
 
 def verify_step_up_code(*, user, code: str) -> StepUp:
-    verified = accounts.verify_login_code(phone=user.phone or "", code=code)
-    if verified.pk != user.pk:
-        raise PermissionDenied()
+    if not user.phone:
+        raise field_error("phone", _("请先绑定手机号。"))
+    accounts.verify_exchange_code(user=user, code=code)
     return _grant(user, StepUp.Method.OTP)
 
 

@@ -4,7 +4,7 @@ with the remainder left offline, daily limits, the step-up check and bad input."
 import pytest
 
 from omniretail.accounts import services as accounts
-from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed
+from omniretail.core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
 from omniretail.core.sms import read_sms_file
 from omniretail.ledger.models import Posting
 from omniretail.ledger.services import InsufficientFunds
@@ -152,3 +152,23 @@ def test_an_otp_for_another_phone_does_not_step_up(shopper):
     accounts.request_login_code(phone="13800000009")
     with pytest.raises(ValidationFailed):
         exchange.verify_step_up_code(user=shopper, code="123456")
+
+
+def test_the_exchange_code_sms_says_what_it_is_for_keeps_its_own_limit_and_cannot_sign_in(
+    shopper,
+):
+    """The step-up code used to be a login code: its SMS said 登录验证码, it spent the login
+    resend limit, and it signed the person in. Now each is its own."""
+    exchange.request_step_up_code(user=shopper)
+    sms = read_sms_file(shopper.phone)[-1]
+    assert sms["template"] == "exchange_code"
+    assert "积分兑换" in sms["text"] and "登录" not in sms["text"]
+    code = sms["text"].split("验证码是 ")[1][:6]
+
+    accounts.request_login_code(phone=shopper.phone)  # not held back by the exchange code
+    assert read_sms_file(shopper.phone)[-1]["template"] == "login_code"
+    with pytest.raises(ValidationFailed):
+        accounts.verify_login_code(phone=shopper.phone, code=code)  # no sign-in with it
+    with pytest.raises(RateLimited):
+        exchange.request_step_up_code(user=shopper)  # its own resend limit
+    assert exchange.verify_step_up_code(user=shopper, code=code).method == "otp"
