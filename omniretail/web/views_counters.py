@@ -90,10 +90,28 @@ def _kiosk_context(request: HttpRequest, counter) -> dict:
     brings nothing new leaves the carousel, the spin and the video where they are."""
     buy_url = request.build_absolute_uri(reverse("web:counter_buy", args=[counter.code]))
     shelf = selectors.shelf(counter)
-    # one QR per product, so the scan lead knows what the shopper was looking at
-    slides = [
-        (item, _qr(f"{buy_url}?src=qr&p={item.product.public_id}", scalable=True)) for item in shelf
-    ]
+    # one slide per product; a product in several bays (sizes, colours) gets a spec picker
+    # whose choices each have a QR, so the scan lead knows what the shopper looked at
+    by_product: dict[int, list] = {}
+    for item in shelf:
+        by_product.setdefault(item.product.pk, []).append(item)
+    slides = []
+    for items in by_product.values():
+        chosen = next((i for i in items if i.available), items[0])
+        slides.append(
+            [
+                (
+                    item,
+                    _qr(
+                        f"{buy_url}?src=qr&p={item.product.public_id}&bay={item.bay.number}"
+                        f"#bay-{item.bay.number}",
+                        scalable=True,
+                    ),
+                    item is chosen,
+                )
+                for item in items
+            ]
+        )
     state = kiosk.screen_state(counter)
     running = [(ad, ads.creative_url(ad)) for ad in ads.running_for(counter)]
     version = [

@@ -46,6 +46,20 @@
     });
   }
 
+  function bindSpecs(root) {
+    root.querySelectorAll(".spec-choice").forEach(function (choice) {
+      choice.addEventListener("click", function () {
+        var slide = choice.closest(".slide");
+        slide.querySelectorAll(".spec-choice").forEach(function (other) {
+          other.setAttribute("aria-checked", String(other === choice));
+        });
+        slide.querySelectorAll(".spec-panel").forEach(function (panel) {
+          panel.hidden = panel.dataset.bay !== choice.dataset.bay;
+        });
+      });
+    });
+  }
+
   function advance() {
     var carousel = live.querySelector(".carousel");
     if (!carousel || live.contains(document.activeElement) && document.activeElement.closest(".spin")) return;
@@ -88,6 +102,7 @@
     var root = screen();
     if (!root) return;
     bindSpins(root);
+    bindSpecs(root);
     bindPad(root);
   }
 
