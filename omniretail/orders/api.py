@@ -32,6 +32,7 @@ from omniretail.orders.schemas import (
 )
 from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
+from omniretail.stores.models import Store
 from omniretail.stores.selectors import store_for_actor
 
 router = Router(tags=["orders"], auth=AUTH)
@@ -198,11 +199,11 @@ def _lines_of(user, items) -> tuple[list, Cart | None]:
 
 
 def quote_out(found: quote.Quote) -> dict:
-    reach = found.reach
+    reach, store = found.reach, cast(Store, found.store)  # the API always names the store
     return {
         "fulfilment": found.kind,
-        "store": found.store.public_id,
-        "store_name": found.store.name,
+        "store": store.public_id,
+        "store_name": store.name,
         "lines": [
             {
                 "sku": line.sku.public_id,

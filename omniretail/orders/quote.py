@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from omniretail.accounts.models import Organization
 from omniretail.catalog.models import Sku
 from omniretail.core.errors import DomainError
 from omniretail.core.money import ZERO, money
@@ -18,6 +19,7 @@ from omniretail.loyalty import coupons
 from omniretail.loyalty import selectors as loyalty_selectors
 from omniretail.orders import delivery, pricing, services, slots
 from omniretail.orders.models import Order
+from omniretail.stores.models import Store
 
 F_ = Order.Fulfilment
 SLOTS_SHOWN = 36
@@ -38,8 +40,8 @@ class QuoteLine:
 class Quote:
     kind: str
     lines: list[QuoteLine]
-    store: object | None
-    merchant: object | None
+    store: Store | None
+    merchant: Organization | None
     subtotal: Decimal = ZERO
     discount_lines: list[dict] = field(default_factory=list)
     discount: Decimal = ZERO
@@ -65,13 +67,10 @@ class Quote:
 
 
 def _fee(kind: str, subtotal: Decimal, reach: delivery.Reach | None) -> Decimal:
-    deliverable = reach is not None and reach.can_deliver
-    return services.delivery_fee_for(
-        kind,
-        subtotal,
-        store=reach.store if deliverable else None,
-        distance_m=reach.distance_m if deliverable else None,
-    )
+    """The store's tier for the distance when it delivers there, else the standard fee."""
+    if reach is None or not reach.can_deliver:
+        return services.delivery_fee_for(kind, subtotal)
+    return services.delivery_fee_for(kind, subtotal, store=reach.store, distance_m=reach.distance_m)
 
 
 def checkout_quote(

@@ -48,7 +48,11 @@ def _taken(store, starts: list[datetime]) -> dict[datetime, int]:
         .values("pickup_slot_start")
         .annotate(n=Count("id"))
     )
-    return {row["pickup_slot_start"]: row["n"] for row in rows}
+    taken: dict[datetime, int] = {}
+    for row in rows:
+        if (start := row["pickup_slot_start"]) is not None:
+            taken[start] = row["n"]
+    return taken
 
 
 def open_slots(store, *, now=None) -> list[datetime]:
