@@ -3,7 +3,8 @@ goods (with shop prefixes and pack sizes, plus a few electronics whose names jie
 awkwardly), the labelled query set of catalog/tests/search_labels.json, and per query kind:
 latency of one search as the API answers it (count + first page of 20), the same for a plain
 `name LIKE '%q%'` scan, recall@10 against the labels, and recall against the LIKE scan (every
-product whose name contains the query must be found).
+product whose name contains the query must be found); and the latency of the search box's
+suggestions (联想) for a few beginnings of words.
 
     python -m bench.search        # SQLite; with DATABASE_URL set, a fresh PostgreSQL database
 
@@ -42,6 +43,8 @@ EXTRA_QUERIES = [
     ("one-char", "茶"),
     ("one-char", "膜"),
 ]
+# what a shopper has typed so far: suggestions (联想) by prefix, pinyin and initials
+SUGGEST_QUERIES = ["面", "mian", "mm", "茶", "cha", "Type"]
 PREFIXES = ["", "", "新款", "热卖", "正品", "杭州", "官方", "加量", "升级版", "限定"]
 PACKS = ["", "", "（标准装）", "（家庭装）", "（尝鲜装）", "（礼盒装）", " 2件装", " 3件套"]
 
@@ -148,8 +151,16 @@ def measure(bases: dict[int, str]) -> list[list]:
             stats[kind]["like_recall"].append(recall)
             if recall < worst.get(kind, (2.0, ""))[0]:
                 worst[kind] = (recall, query)
+    from omniretail.catalog import discovery
+
+    discovery.refresh()  # the suggestion keys of brands and categories
+    for query in SUGGEST_QUERIES:
+        for _ in range(REPEAT):
+            ms, _ = _timed(partial(discovery.suggest, query))
+            stats["suggest"]["ms"].append(ms)
     rows = []
     for kind, values in stats.items():
+        like_ms = values.get("like_ms")
         recall10 = values.get("recall10")
         like_recall = values.get("like_recall")
         rows.append(
@@ -158,7 +169,7 @@ def measure(bases: dict[int, str]) -> list[list]:
                 len(values["ms"]) // REPEAT,
                 f"{percentile(values['ms'], 50):.1f}",
                 f"{percentile(values['ms'], 95):.1f}",
-                f"{percentile(values['like_ms'], 50):.1f}",
+                f"{percentile(like_ms, 50):.1f}" if like_ms else "-",
                 f"{sum(recall10) / len(recall10):.3f}" if recall10 else "-",
                 f"{min(like_recall):.3f} ({worst[kind][1]})" if like_recall else "-",
             ]
