@@ -1,9 +1,12 @@
 """Reports over analytics' roll-ups: the platform's (operators) and a merchant's (owners and
-managers), for a date range beside the period just before it, with charts and CSV export.
+managers), for a date range beside the period just before it, with charts, CSV export per
+table and the whole report as an XLSX workbook.
 The figures come from analytics.selectors; no rule lives here."""
 
 import csv
+import io
 from datetime import date
+from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -27,6 +30,10 @@ def _period(request: HttpRequest) -> selectors.Period:
     return selectors.period(
         _date(request, "start"), _date(request, "end"), today=timezone.localdate()
     )
+
+
+PLATFORM_FIGURES = ["gmv", "net", "orders", "refunded", "returns", "new_members", "buyers"]
+MERCHANT_FIGURES = ["gmv", "net", "orders", "refunded", "returns"]
 
 
 def _figures(report: dict, keys) -> list[dict]:
@@ -83,6 +90,53 @@ def _channel_chart(report: dict) -> str:
     return charts.render(figure, margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=260)
 
 
+def _tables(report: dict) -> dict[str, tuple[str, list[str], list[tuple]]]:
+    """The report's exportable tables: key -> (sheet name, header, rows), shared by CSV and
+    XLSX so both files hold the page's figures."""
+    sales = [_("订单数"), _("成交额"), _("其后退款"), _("净销售额")]
+    tables = {
+        "daily": (
+            _("每日销售"),
+            [_("日期"), *sales],
+            [(r["day"], r["orders"], r["gmv"], r["refunded"], r["net"]) for r in report["daily"]],
+        ),
+        "channels": (
+            _("渠道构成"),
+            [_("渠道"), *sales],
+            [
+                (r["label"], r["orders"], r["gmv"], r["refunded"], r["net"])
+                for r in report["channels"]
+            ],
+        ),
+    }
+    if "stores" in report:
+        tables["stores"] = (
+            _("门店销售"),
+            [_("门店"), *sales],
+            [
+                (r["store__name"] or _("无门店"), r["orders"], r["gmv"], r["refunded"], r["net"])
+                for r in report["stores"]
+            ],
+        )
+    if "products" in report:
+        tables["products"] = (
+            _("热销商品"),
+            [_("商品"), _("规格"), _("件数"), _("退回件数"), _("成交额"), _("净销售额")],
+            [
+                (
+                    r["product_name"],
+                    r["sku_name"],
+                    r["units"],
+                    r["units_returned"],
+                    r["gmv"],
+                    r["net"],
+                )
+                for r in report["products"]
+            ],
+        )
+    return tables
+
+
 def _csv(filename: str, header: list[str], rows) -> HttpResponse:
     """UTF-8 with a BOM, so Excel opens the Chinese headers as text."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -94,61 +148,80 @@ def _csv(filename: str, header: list[str], rows) -> HttpResponse:
     return response
 
 
-def _export(report: dict, table: str, prefix: str) -> HttpResponse:
-    p = report["period"]
-    name = f"{prefix}-{table}-{p.start}-{p.end}.csv"
-    if table == "daily":
-        return _csv(
-            name,
-            [_("日期"), _("订单数"), _("成交额"), _("其后退款"), _("净销售额")],
-            ((r["day"], r["orders"], r["gmv"], r["refunded"], r["net"]) for r in report["daily"]),
-        )
-    if table == "channels":
-        return _csv(
-            name,
-            [_("渠道"), _("订单数"), _("成交额"), _("其后退款"), _("净销售额")],
-            (
-                (r["label"], r["orders"], r["gmv"], r["refunded"], r["net"])
-                for r in report["channels"]
-            ),
-        )
-    if table == "stores" and "stores" in report:
-        return _csv(
-            name,
-            [_("门店"), _("订单数"), _("成交额"), _("其后退款"), _("净销售额")],
-            (
-                (r["store__name"] or _("无门店"), r["orders"], r["gmv"], r["refunded"], r["net"])
-                for r in report["stores"]
-            ),
-        )
-    if table == "products" and "products" in report:
-        return _csv(
-            name,
-            [_("商品"), _("规格"), _("件数"), _("退回件数"), _("成交额"), _("净销售额")],
-            (
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(filename: str, report: dict, figures: list[dict]) -> HttpResponse:
+    """The whole report as one workbook: a summary sheet (this period, the previous one, the
+    change) and a sheet per table. Amounts are numbers shown with two places, changes
+    percentages, days dates (openpyxl's own format), so Excel sums and sorts them."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    summary = book.active
+    summary.title = _("汇总")
+    sheets = [
+        (
+            summary,
+            [_("指标"), _("本期"), _("上期"), _("变化")],
+            [
                 (
-                    r["product_name"],
-                    r["sku_name"],
-                    r["units"],
-                    r["units_returned"],
-                    r["gmv"],
-                    r["net"],
+                    f["label"],
+                    f["value"],
+                    f["previous"],
+                    None if f["change"] is None else float(f["change"]) / 100,
                 )
-                for r in report["products"]
-            ),
+                for f in figures
+            ],
         )
-    raise field_error("export", _("无法导出该报表。"))
+    ]
+    for title, header, rows in _tables(report).values():
+        sheets.append((book.create_sheet(title), header, rows))
+    for sheet, header, rows in sheets:
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for row in rows:
+            sheet.append(row)
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, Decimal):
+                    cell.number_format = "#,##0.00"
+                elif isinstance(cell.value, float):
+                    cell.number_format = "0.0%"
+        for column in sheet.columns:
+            sheet.column_dimensions[column[0].column_letter].width = 14
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _export(report: dict, table: str, prefix: str, figures: list[dict]) -> HttpResponse:
+    """&export=xlsx: the whole report as a workbook; &export=<table>: that table as CSV."""
+    p = report["period"]
+    if table == "xlsx":
+        return _xlsx(f"{prefix}-{p.start}-{p.end}.xlsx", report, figures)
+    tables = _tables(report)
+    if table not in tables:
+        raise field_error("export", _("无法导出该报表。"))
+    _title, header, rows = tables[table]
+    return _csv(f"{prefix}-{table}-{p.start}-{p.end}.csv", header, rows)
 
 
 @operator_required
 @require_GET
 def ops_analytics(request: HttpRequest) -> HttpResponse:
-    """?start=&end= (YYYY-MM-DD, by default the last 30 days) &export=daily|channels."""
+    """?start=&end= (YYYY-MM-DD, by default the last 30 days) &export=daily|channels|xlsx."""
     template = "web/analytics/platform.html"
     try:
         report = selectors.platform_report(_period(request))
+        figures = _figures(report, PLATFORM_FIGURES)
         if export := request.GET.get("export"):
-            return _export(report, export, "platform")
+            return _export(report, export, "platform", figures)
     except DomainError as exc:
         return _error(
             request,
@@ -159,9 +232,7 @@ def ops_analytics(request: HttpRequest) -> HttpResponse:
         )
     ctx = {
         "report": report,
-        "figures": _figures(
-            report, ["gmv", "net", "orders", "refunded", "returns", "new_members", "buyers"]
-        ),
+        "figures": figures,
         "daily_chart": _daily_chart(report),
         "channel_chart": _channel_chart(report),
         "start": report["period"].start.isoformat(),
@@ -183,8 +254,9 @@ def m_analytics(request: HttpRequest, store) -> HttpResponse:
     }
     try:
         report = selectors.merchant_report(store.merchant, _period(request))
+        figures = _figures(report, MERCHANT_FIGURES)
         if export := request.GET.get("export"):
-            return _export(report, export, store.merchant.code or "merchant")
+            return _export(report, export, store.merchant.code or "merchant", figures)
     except DomainError as exc:
         return _error(
             request,
@@ -197,7 +269,7 @@ def m_analytics(request: HttpRequest, store) -> HttpResponse:
     ctx = {
         **base,
         "report": report,
-        "figures": _figures(report, ["gmv", "net", "orders", "refunded", "returns"]),
+        "figures": figures,
         "daily_chart": _daily_chart(report),
         "channel_chart": _channel_chart(report),
         "start": report["period"].start.isoformat(),

@@ -1,6 +1,7 @@
 """The reports read the roll-ups: figures beside the previous period, channel mix, top
 products, CSV export, and a clear refusal of a bad range."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -123,3 +124,52 @@ def test_the_merchant_dashboard_links_the_report_for_managers_only(
     page = client.get(reverse("web:m_dashboard"))
     assert page.status_code == 200
     assert 'data-testid="nav-analytics"' not in page.content.decode()
+
+
+def _workbook(response):
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return load_workbook(io.BytesIO(response.content))
+
+
+def test_xlsx_export_holds_the_pages_figures(client, platform_staff, rollups):
+    client.force_login(platform_staff)
+    page = client.get(reverse("web:ops_analytics"))
+    assert 'data-testid="export-xlsx"' in page.content.decode()
+    book = _workbook(client.get(reverse("web:ops_analytics"), {"export": "xlsx"}))
+    assert book.sheetnames == ["汇总", "每日销售", "渠道构成"]
+    summary = book["汇总"]
+    assert [c.value for c in summary[1]] == ["指标", "本期", "上期", "变化"]
+    figures = {f["label"]: f for f in page.context["figures"]}
+    rows = {r[0].value: r for r in summary.iter_rows(min_row=2)}
+    assert rows.keys() == figures.keys()
+    for label, f in figures.items():
+        assert rows[label][1].value == float(f["value"])
+        assert rows[label][2].value == float(f["previous"])
+    gmv = rows["成交额"]
+    assert gmv[1].value == 500 and gmv[1].number_format == "#,##0.00"  # a number, not text
+    assert gmv[3].value == pytest.approx(4.0) and gmv[3].number_format == "0.0%"
+    assert rows["新会员"][1].value == 7 and rows["新会员"][1].number_format == "General"
+    channels = [[c.value for c in r] for r in book["渠道构成"].iter_rows(min_row=2)]
+    assert channels == [
+        ["到店自提", 3, 300, 50, 250],
+        ["门店收银", 2, 120, 0, 120],
+        ["线上配送", 1, 80, 0, 80],
+    ]
+    daily = list(book["每日销售"].iter_rows(min_row=2))
+    assert daily[-1][0].value.date() == rollups and daily[-1][0].is_date
+    assert [c.value for c in daily[-1][1:]] == [4, 380, 50, 330]
+
+
+def test_merchant_xlsx_has_its_stores_and_products_only(client, merchant_staff, rollups):
+    client.force_login(merchant_staff)
+    book = _workbook(client.get(reverse("web:m_analytics"), {"export": "xlsx"}))
+    assert book.sheetnames == ["汇总", "每日销售", "渠道构成", "门店销售", "热销商品"]
+    assert [c.value for c in book["热销商品"][2]] == ["明前西湖龙井", "250g", 4, 1, 420, 370]
+    assert book["热销商品"]["E2"].number_format == "#,##0.00"
+    stores = [[c.value for c in r] for r in book["门店销售"].iter_rows(min_row=2)]
+    assert stores == [["湖滨店", 5, 420, 50, 370]]  # not the other merchant's store
