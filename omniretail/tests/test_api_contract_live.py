@@ -91,7 +91,9 @@ def test_a_generated_client_runs_the_shoppers_journey_and_the_clerks_redeem(
         "auth",
         "omniretail_accounts_api_verify_code",
         anonymous,
-        body=m.OtpVerifyIn(phone=PHONE, code=code, issue_token=True),
+        body=m.OtpVerifyIn(
+            phone=PHONE, code=code, issue_token=True, accept_policies=POLICY_VERSION
+        ),
     )
     assert isinstance(login, m.LoginOut) and login.token
     shopper = AuthenticatedClient(base_url=live.url, token=login.token)
