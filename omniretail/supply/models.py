@@ -446,3 +446,83 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}@{self.region_id}"
+
+
+class MerchantApplication(PublicIdModel, TimeStampedModel):
+    """A retailer's request to join the online mall (supply/onboarding.py): its licence and
+    first store wait here, with nothing else written, until the platform approves; approval
+    creates the merchant organisation (the applicant its owner) and the store."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("已驳回")
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="merchant_applications"
+    )
+    company_name = models.CharField(_("企业名称"), max_length=120)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
+    licence_photo = models.CharField(_("营业执照照片"), max_length=200)
+    store_name = models.CharField(_("门店名称"), max_length=120)
+    store_address = models.CharField(_("门店地址"), max_length=255)
+    store_phone = models.CharField(_("门店电话"), max_length=30)
+    store_lat = models.FloatField(_("纬度"))
+    store_lon = models.FloatField(_("经度"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    reason = models.CharField(_("驳回原因"), max_length=500, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    organization = models.OneToOneField(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merchant_application",
+    )
+    store = models.ForeignKey(
+        "stores.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The joining reward, written once when the merchant goes live (the approval).
+    reward_granted_at = models.DateTimeField(_("入驻奖励发放时间"), null=True, blank=True)
+    reward_points = models.PositiveIntegerField(_("奖励积分"), default=0)
+    fee_waived_until = models.DateField(_("免服务费至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("商家入驻申请")
+        verbose_name_plural = _("商家入驻申请")
+        ordering = ["-created_at"]
+        constraints = [
+            # One live application per licence: a second pending or approved one is refused.
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="supply_one_live_merchant_application",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} ({self.status})"
+
+
+class JoiningReward(models.Model):
+    """What a merchant receives once when it goes live, as the platform last configured it
+    (one row, pk 1): platform points to its account and days without the platform's fee."""
+
+    points = models.PositiveIntegerField(_("奖励积分"), default=0)
+    fee_waiver_days = models.PositiveIntegerField(_("免服务费天数"), default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("入驻奖励")
+        verbose_name_plural = _("入驻奖励")
+
+    def __str__(self) -> str:
+        return f"{self.points} pts / {self.fee_waiver_days} d"
