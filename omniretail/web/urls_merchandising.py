@@ -7,6 +7,7 @@ from omniretail.web import views_merchandising
 
 urlpatterns = [
     path("ranking/", views_merchandising.ranking, name="ranking"),
+    path("p/<str:public_id>/guesses/", views_merchandising.product_guesses, name="guesses"),
     path("brands/", views_merchandising.brands, name="brands"),
     path("brands/<str:public_id>/", views_merchandising.brand, name="brand"),
     path("producer/specials/", views_merchandising.specials, name="specials"),

@@ -110,8 +110,7 @@ def product(request: HttpRequest, public_id: str) -> HttpResponse:
         return _error(request, exc)
     if request.user.is_authenticated:
         shopping.record_view(user=request.user, product=item)
-    guesses = mall.guesses(request, mall.shopper_region(request), product=item)
-    return render(request, "web/product.html", {"tab": "", "product": item, "guesses": guesses})
+    return render(request, "web/product.html", {"tab": "", "product": item})
 
 
 @require_GET

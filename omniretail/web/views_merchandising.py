@@ -15,6 +15,7 @@ from omniretail.catalog.models import Sku
 from omniretail.core.errors import DomainError, NotFound, PermissionDenied, field_error
 from omniretail.merchandising import ranking as ranking_rules
 from omniretail.merchandising import selectors, services
+from omniretail.web import mall
 from omniretail.web.views import _error
 
 
@@ -50,6 +51,18 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "rows": selectors.ranking(days=int(days), category=category, region=region),
     }
     return render(request, "web/merchandising/ranking.html", ctx)
+
+
+@require_GET
+def product_guesses(request: HttpRequest, public_id: str) -> HttpResponse:
+    """猜你喜欢 under a product page, fetched when the shopper scrolls to it, so the page
+    itself keeps its query budget (web.mall.guesses says what is guessed)."""
+    try:
+        item = catalog.public_product(public_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    guesses = mall.guesses(request, mall.shopper_region(request), product=item)
+    return render(request, "web/merchandising/_guesses.html", {"guesses": guesses})
 
 
 @require_GET

@@ -69,4 +69,6 @@ def test_the_home_and_product_pages_show_the_guesses(client, history, shopper, s
     home = client.get("/").content.decode().split('data-testid="home-guesses"')[1]
     assert home.index(sku2.product.name) < home.index("保温杯")
     page = client.get(f"/p/{sku2.product.public_id}/").content.decode()
-    assert sku.product.name not in page.split('data-testid="product-guesses"')[1]  # bought
+    assert f'hx-get="/p/{sku2.product.public_id}/guesses/" hx-trigger="revealed"' in page
+    guesses = client.get(f"/p/{sku2.product.public_id}/guesses/").content.decode()
+    assert "保温杯" in guesses and sku.product.name not in guesses  # bought already
