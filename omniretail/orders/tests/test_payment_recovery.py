@@ -132,6 +132,7 @@ def test_stuck_orders_never_stop_the_expiry_of_the_others(
     """250 orders paid at the gateway whose callbacks were lost cannot be cancelled; an
     unpaid order placed before them and one placed after them both still expire."""
     settings.OMNI_PUBLIC_BASE_URL = DEAD_URL
+    settings.OMNI_PICKUP_SLOT_CAPACITY = 300  # all in one pickup slot
     inventory.receive_stock(actor=merchant_staff, location=stocked, sku=sku, quantity=300)
 
     def place(i: int, provider: str) -> Order:
