@@ -44,12 +44,16 @@ class DailySales(models.Model):
 
 
 class DailyProductSales(models.Model):
-    """One merchant's SKU on one day: units and line amounts of the sales paid that day,
-    less what was returned of them (lowers the day of the sale)."""
+    """One merchant's SKU at one store on one day (the store drill-down reads it): units and
+    line amounts of the sales paid that day, less what was returned of them (lowers the day
+    of the sale)."""
 
     day = models.DateField(db_index=True)
     merchant = models.ForeignKey(
         "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    store = models.ForeignKey(
+        "stores.Store", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+")
     product_name = models.CharField(max_length=120)
@@ -60,11 +64,14 @@ class DailyProductSales(models.Model):
     refunded = MoneyField(default=0)
 
     class Meta:
-        ordering = ["day", "merchant_id", "sku_id"]
-        indexes = [models.Index(fields=["merchant", "day"], name="analytics_product_m_day")]
+        ordering = ["day", "merchant_id", "store_id", "sku_id"]
+        indexes = [
+            models.Index(fields=["merchant", "day"], name="analytics_product_m_day"),
+            models.Index(fields=["store", "day"], name="analytics_product_s_day"),
+        ]
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "merchant", "sku"], name="analytics_product_day_unique"
+                fields=["day", "merchant", "store", "sku"], name="analytics_product_day_unique"
             )
         ]
 

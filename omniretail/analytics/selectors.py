@@ -97,8 +97,42 @@ def _members(p: Period) -> dict:
     return {k: v or 0 for k, v in agg.items()}
 
 
+def _by_merchant(qs) -> list[dict]:
+    rows = (
+        qs.values("merchant_id", "merchant__public_id", "merchant__name")
+        .annotate(gmv=Sum("gmv"), refunded=Sum("refunded"), orders=Sum("orders"))
+        .order_by("-gmv", "merchant_id")
+    )
+    return [_amounts(r) for r in rows]
+
+
+def _by_store(qs) -> list[dict]:
+    rows = (
+        qs.values("store_id", "store__public_id", "store__name")
+        .annotate(gmv=Sum("gmv"), refunded=Sum("refunded"), orders=Sum("orders"))
+        .order_by("-gmv", "store_id")
+    )
+    return [_amounts(r) for r in rows]
+
+
+def _products(p: Period, limit: int | None = None, **where) -> list[dict]:
+    rows = (
+        DailyProductSales.objects.filter(day__gte=p.start, day__lte=p.end, **where)
+        .values("sku_id", "product_name", "sku_name")
+        .annotate(
+            units=Sum("units"),
+            units_returned=Sum("units_returned"),
+            gmv=Sum("gmv"),
+            refunded=Sum("refunded"),
+        )
+        .order_by("-gmv", "sku_id")
+    )
+    return [_amounts(r) for r in (rows[:limit] if limit else rows)]
+
+
 def platform_report(p: Period) -> dict:
-    """GMV, orders, refunds, members and channel mix of the whole platform."""
+    """GMV, orders, refunds, members, channel mix and the merchants' ranking of the whole
+    platform."""
     prev = p.previous()
     current = {**_totals(_sales(p)), **_members(p)}
     previous = {**_totals(_sales(prev)), **_members(prev)}
@@ -107,6 +141,7 @@ def platform_report(p: Period) -> dict:
         "previous_period": prev,
         "figures": _compare(current, previous),
         "channels": _by_channel(_sales(p)),
+        "merchants": _by_merchant(_sales(p)),
         "daily": _daily(_sales(p)),
     }
 
@@ -115,28 +150,28 @@ def merchant_report(merchant, p: Period) -> dict:
     """One merchant's sales by store and channel, and its top products."""
     prev = p.previous()
     sales = _sales(p, merchant)
-    stores = (
-        sales.values("store_id", "store__name")
-        .annotate(gmv=Sum("gmv"), refunded=Sum("refunded"), orders=Sum("orders"))
-        .order_by("-gmv")
-    )
-    products = (
-        DailyProductSales.objects.filter(merchant=merchant, day__gte=p.start, day__lte=p.end)
-        .values("sku_id", "product_name", "sku_name")
-        .annotate(
-            units=Sum("units"),
-            units_returned=Sum("units_returned"),
-            gmv=Sum("gmv"),
-            refunded=Sum("refunded"),
-        )
-        .order_by("-gmv", "sku_id")[:TOP_PRODUCTS]
-    )
     return {
         "period": p,
         "previous_period": prev,
         "figures": _compare(_totals(sales), _totals(_sales(prev, merchant))),
         "channels": _by_channel(sales),
-        "stores": [_amounts(s) for s in stores],
-        "products": [_amounts(r) for r in products],
+        "stores": _by_store(sales),
+        "products": _products(p, TOP_PRODUCTS, merchant=merchant),
+        "daily": _daily(sales),
+    }
+
+
+def store_report(store, p: Period) -> dict:
+    """One store's sales by channel and every SKU it sold (the drill-down below a merchant);
+    the caller has checked that the store is the reader's to see."""
+    prev = p.previous()
+    sales = _sales(p, store.merchant).filter(store=store)
+    before = _sales(prev, store.merchant).filter(store=store)
+    return {
+        "period": p,
+        "previous_period": prev,
+        "figures": _compare(_totals(sales), _totals(before)),
+        "channels": _by_channel(sales),
+        "products": _products(p, merchant=store.merchant, store=store),
         "daily": _daily(sales),
     }

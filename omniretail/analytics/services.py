@@ -120,6 +120,7 @@ def rollup_day(day: date) -> None:
     products: dict[tuple, dict] = {}
     for line in OrderLine.objects.filter(order__paid_at__gte=start, order__paid_at__lt=end).values(
         "order__merchant_id",
+        "order__store_id",
         "sku_id",
         "product_name",
         "sku_name",
@@ -128,7 +129,7 @@ def rollup_day(day: date) -> None:
         "unit_price",
         "line_total",
     ):
-        key = (line["order__merchant_id"], line["sku_id"])
+        key = (line["order__merchant_id"], line["order__store_id"], line["sku_id"])
         row = products.setdefault(
             key,
             {
@@ -146,7 +147,8 @@ def rollup_day(day: date) -> None:
         row["refunded"] += line["quantity_returned"] * line["unit_price"]
     DailyProductSales.objects.filter(day=day).delete()
     DailyProductSales.objects.bulk_create(
-        DailyProductSales(day=day, merchant_id=m, sku_id=s, **v) for (m, s), v in products.items()
+        DailyProductSales(day=day, merchant_id=m, store_id=st, sku_id=s, **v)
+        for (m, st, s), v in products.items()
     )
 
     members = get_user_model().objects.filter(date_joined__gte=start, date_joined__lt=end)

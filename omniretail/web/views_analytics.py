@@ -10,12 +10,13 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from omniretail.analytics import selectors
-from omniretail.core.errors import DomainError, field_error
+from omniretail.core.errors import DomainError, NotFound, field_error
 from omniretail.stores import selectors as stores
 from omniretail.web import charts
 from omniretail.web.access import MANAGERS, operator_required, staff_required
@@ -212,51 +213,14 @@ def _export(report: dict, table: str, prefix: str, figures: list[dict]) -> HttpR
     return _csv(f"{prefix}-{table}-{p.start}-{p.end}.csv", header, rows)
 
 
-@operator_required
-@require_GET
-def ops_analytics(request: HttpRequest) -> HttpResponse:
-    """?start=&end= (YYYY-MM-DD, by default the last 30 days) &export=daily|channels|xlsx."""
-    template = "web/analytics/platform.html"
+def _report_page(request: HttpRequest, template: str, build, keys, prefix: str, **base):
+    """Every report page: the period's report, or one of its exports, or the refusal of a
+    bad range on the page itself. `build(period)` returns the selectors' report."""
     try:
-        report = selectors.platform_report(_period(request))
-        figures = _figures(report, PLATFORM_FIGURES)
+        report = build(_period(request))
+        figures = _figures(report, keys)
         if export := request.GET.get("export"):
-            return _export(report, export, "platform", figures)
-    except DomainError as exc:
-        return _error(
-            request,
-            exc,
-            template,
-            start=request.GET.get("start", ""),
-            end=request.GET.get("end", ""),
-        )
-    ctx = {
-        "report": report,
-        "figures": figures,
-        "daily_chart": _daily_chart(report),
-        "channel_chart": _channel_chart(report),
-        "start": report["period"].start.isoformat(),
-        "end": report["period"].end.isoformat(),
-    }
-    return render(request, template, ctx)
-
-
-@staff_required(roles=MANAGERS)
-@require_GET
-def m_analytics(request: HttpRequest, store) -> HttpResponse:
-    """The chosen store's merchant, every store of it; same parameters as the platform's, and
-    &export=stores|products."""
-    template = "web/analytics/merchant.html"
-    base = {
-        "store": store,
-        "stores": stores.stores_for_actor(request.user).filter(is_active=True),
-        "section": "analytics",
-    }
-    try:
-        report = selectors.merchant_report(store.merchant, _period(request))
-        figures = _figures(report, MERCHANT_FIGURES)
-        if export := request.GET.get("export"):
-            return _export(report, export, store.merchant.code or "merchant", figures)
+            return _export(report, export, prefix, figures)
     except DomainError as exc:
         return _error(
             request,
@@ -276,3 +240,151 @@ def m_analytics(request: HttpRequest, store) -> HttpResponse:
         "end": report["period"].end.isoformat(),
     }
     return render(request, template, ctx)
+
+
+def _links(rows: list[dict], key: str, url) -> list[dict]:
+    """Each row with the drill-down address of its `key` (none for a row without one, such
+    as sales without a store)."""
+    return [{**r, "href": url(r[key]) if r[key] else None} for r in rows]
+
+
+def _crumb(label, href=None) -> dict:
+    return {"label": label, "href": href}
+
+
+@operator_required
+@require_GET
+def ops_analytics(request: HttpRequest) -> HttpResponse:
+    """?start=&end= (YYYY-MM-DD, by default the last 30 days) &export=daily|channels|xlsx;
+    each merchant links to its drill-down."""
+
+    def build(p):
+        report = selectors.platform_report(p)
+        report["merchants"] = _links(
+            report["merchants"],
+            "merchant__public_id",
+            lambda m: reverse("web:ops_analytics_merchant", args=[m]),
+        )
+        return report
+
+    return _report_page(request, "web/analytics/platform.html", build, PLATFORM_FIGURES, "platform")
+
+
+@operator_required
+@require_GET
+def ops_analytics_merchant(request: HttpRequest, merchant_id: str) -> HttpResponse:
+    """One merchant as the platform sees it: its figures by store and channel, its top
+    products; each store links to its SKUs. Same parameters and exports as its own report."""
+    try:
+        merchant = stores.merchant_for_actor(request.user, merchant_id)
+    except DomainError as exc:
+        return _error(request, exc)
+
+    def build(p):
+        report = selectors.merchant_report(merchant, p)
+        report["stores"] = _links(
+            report["stores"],
+            "store__public_id",
+            lambda s: reverse("web:ops_analytics_store", args=[merchant.public_id, s]),
+        )
+        return report
+
+    crumbs = [_crumb(_("平台经营分析"), reverse("web:ops_analytics")), _crumb(merchant.name)]
+    return _report_page(
+        request,
+        "web/analytics/ops_drill.html",
+        build,
+        MERCHANT_FIGURES,
+        merchant.code or "merchant",
+        crumbs=crumbs,
+        title=merchant.name,
+    )
+
+
+@operator_required
+@require_GET
+def ops_analytics_store(request: HttpRequest, merchant_id: str, store_id: str) -> HttpResponse:
+    """One store of a merchant, by channel and by SKU (from the SKU roll-up)."""
+    try:
+        merchant = stores.merchant_for_actor(request.user, merchant_id)
+        store = _store_of(request, merchant, store_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    crumbs = [
+        _crumb(_("平台经营分析"), reverse("web:ops_analytics")),
+        _crumb(merchant.name, reverse("web:ops_analytics_merchant", args=[merchant.public_id])),
+        _crumb(store.name),
+    ]
+    return _report_page(
+        request,
+        "web/analytics/ops_drill.html",
+        lambda p: selectors.store_report(store, p),
+        MERCHANT_FIGURES,
+        f"{merchant.code or 'merchant'}-{store.public_id}",
+        crumbs=crumbs,
+        title=f"{merchant.name} · {store.name}",
+    )
+
+
+def _store_of(request: HttpRequest, merchant, store_id: str):
+    """The merchant's store of that id the user may see; any other is not found."""
+    store = stores.store_for_actor(request.user, store_id)
+    if store.merchant_id != merchant.pk:
+        raise NotFound(_("找不到该门店。"))
+    return store
+
+
+def _merchant_base(request: HttpRequest, store) -> dict:
+    return {
+        "store": store,
+        "stores": stores.stores_for_actor(request.user).filter(is_active=True),
+        "section": "analytics",
+    }
+
+
+@staff_required(roles=MANAGERS)
+@require_GET
+def m_analytics(request: HttpRequest, store) -> HttpResponse:
+    """The chosen store's merchant, every store of it; same parameters as the platform's, and
+    &export=stores|products. Each store links to its SKUs."""
+    merchant = store.merchant
+
+    def build(p):
+        report = selectors.merchant_report(merchant, p)
+        report["stores"] = _links(
+            report["stores"],
+            "store__public_id",
+            lambda s: reverse("web:m_analytics_store", args=[s]),
+        )
+        return report
+
+    return _report_page(
+        request,
+        "web/analytics/merchant.html",
+        build,
+        MERCHANT_FIGURES,
+        merchant.code or "merchant",
+        **_merchant_base(request, store),
+    )
+
+
+@staff_required(roles=MANAGERS)
+@require_GET
+def m_analytics_store(request: HttpRequest, store, store_id: str) -> HttpResponse:
+    """One store of the chosen store's merchant, by channel and by SKU; a store of another
+    merchant is not found."""
+    base = _merchant_base(request, store)
+    try:
+        shown = _store_of(request, store.merchant, store_id)
+    except DomainError as exc:
+        return _error(request, exc, "web/analytics/merchant.html", **base)
+    crumbs = [_crumb(_("经营分析"), reverse("web:m_analytics")), _crumb(shown.name)]
+    return _report_page(
+        request,
+        "web/analytics/merchant.html",
+        lambda p: selectors.store_report(shown, p),
+        MERCHANT_FIGURES,
+        f"{store.merchant.code or 'merchant'}-{shown.public_id}",
+        crumbs=crumbs,
+        **base,
+    )

@@ -104,10 +104,14 @@ def _brute_force():
         cell[3] += r["amount"]
         cell[4] += r["n"]
     products = {
-        (r["day"], r["order__merchant_id"], r["sku_id"]): [r["units"], r["ret"], r["gmv"]]
+        (r["day"], r["order__merchant_id"], r["order__store_id"], r["sku_id"]): [
+            r["units"],
+            r["ret"],
+            r["gmv"],
+        ]
         for r in OrderLine.objects.filter(order__paid_at__isnull=False)
         .annotate(day=TruncDate("order__paid_at"))
-        .values("day", "order__merchant_id", "sku_id")
+        .values("day", "order__merchant_id", "order__store_id", "sku_id")
         .annotate(units=Sum("quantity"), ret=Sum("quantity_returned"), gmv=Sum("line_total"))
     }
     return sales, products
@@ -125,7 +129,7 @@ def _rolled_up():
         for r in DailySales.objects.all()
     }
     products = {
-        (r.day, r.merchant_id, r.sku_id): [r.units, r.units_returned, r.gmv]
+        (r.day, r.merchant_id, r.store_id, r.sku_id): [r.units, r.units_returned, r.gmv]
         for r in DailyProductSales.objects.all()
     }
     return sales, products

@@ -40,6 +40,7 @@ def rollups(merchant, other_merchant, store, foreign_store, sku):
     DailyProductSales.objects.create(
         day=today,
         merchant=merchant,
+        store=store,
         sku=sku,
         product_name="明前西湖龙井",
         sku_name="250g",
@@ -173,3 +174,91 @@ def test_merchant_xlsx_has_its_stores_and_products_only(client, merchant_staff, 
     assert book["热销商品"]["E2"].number_format == "#,##0.00"
     stores = [[c.value for c in r] for r in book["门店销售"].iter_rows(min_row=2)]
     assert stores == [["湖滨店", 5, 420, 50, 370]]  # not the other merchant's store
+
+
+@pytest.fixture
+def drill(rollups, merchant, other_store, sku2):
+    """A second store of the merchant, with its own sales and SKU."""
+    DailySales.objects.create(
+        day=rollups, merchant=merchant, store=other_store, channel=Channel.TILL, orders=1, gmv=60
+    )
+    DailyProductSales.objects.create(
+        day=rollups,
+        merchant=merchant,
+        store=other_store,
+        sku=sku2,
+        product_name="桂花藕粉",
+        sku_name="礼盒",
+        units=2,
+        gmv=Decimal("60.00"),
+    )
+    return rollups
+
+
+def _rows(page, table: str) -> list[str]:
+    html = page.content.decode()
+    body = html[html.index(f'data-testid="{table}"') :]
+    return body[: body.index("</table>")].split("<tr>")[2:]
+
+
+def test_the_platform_drills_merchant_then_store_then_sku(
+    client, platform_staff, merchant, store, other_store, drill
+):
+    client.force_login(platform_staff)
+    page = client.get(reverse("web:ops_analytics"))
+    merchants = _rows(page, "merchants")
+    assert len(merchants) == 2 and "湖滨便利" in merchants[0]  # ranked by GMV: 480 before 80
+    url = reverse("web:ops_analytics_merchant", args=[merchant.public_id])
+    assert url in merchants[0] and "西溪生活馆" in merchants[1]
+
+    page = client.get(url, {"start": drill.isoformat(), "end": drill.isoformat()})
+    assert page.status_code == 200
+    figures = {f["key"]: f["value"] for f in page.context["figures"]}
+    assert figures["gmv"] == Decimal("360.00")  # 300 at 湖滨店 + 60 at 龙翔店 that day
+    assert {r["store__name"]: r["net"] for r in page.context["report"]["stores"]} == {
+        "湖滨店": Decimal("250.00"),
+        "龙翔店": Decimal("60.00"),
+    }
+    html = page.content.decode()
+    assert f'href="{reverse("web:ops_analytics")}?start={drill}&end={drill}"' in html
+    store_url = reverse("web:ops_analytics_store", args=[merchant.public_id, other_store.public_id])
+    assert f'href="{store_url}?start={drill}&end={drill}"' in html
+
+    page = client.get(store_url)
+    assert page.status_code == 200
+    products = _rows(page, "products")
+    assert len(products) == 1 and "桂花藕粉 · 礼盒" in products[0]  # not 湖滨店's 龙井
+    assert {f["key"]: f["value"] for f in page.context["figures"]}["gmv"] == Decimal("60.00")
+    crumbs = page.content.decode().split('data-testid="breadcrumbs"')[1].split("</nav>")[0]
+    assert "平台经营分析" in crumbs and url in crumbs and 'aria-current="page">龙翔店' in crumbs
+
+
+def test_a_store_under_the_wrong_merchant_is_not_found(
+    client, platform_staff, merchant, other_merchant, foreign_store, drill
+):
+    client.force_login(platform_staff)
+    url = reverse("web:ops_analytics_store", args=[merchant.public_id, foreign_store.public_id])
+    assert client.get(url).status_code == 404
+    unknown = reverse("web:ops_analytics_merchant", args=["nope"])
+    assert client.get(unknown).status_code == 404
+
+
+def test_a_merchant_drills_its_own_stores_only(
+    client, merchant_staff, other_store, foreign_store, drill
+):
+    client.force_login(merchant_staff)
+    page = client.get(reverse("web:m_analytics"))
+    own = reverse("web:m_analytics_store", args=[other_store.public_id])
+    assert own in page.content.decode()
+
+    page = client.get(own, {"export": "xlsx"})
+    book = _workbook(page)
+    assert book.sheetnames == ["汇总", "每日销售", "渠道构成", "热销商品"]
+    assert [c.value for c in book["热销商品"][2]] == ["桂花藕粉", "礼盒", 2, 0, 60, 60]
+
+    page = client.get(own)
+    assert page.status_code == 200
+    assert "商品销售（按规格）" in page.content.decode()
+    assert 'data-testid="breadcrumbs"' in page.content.decode()
+    foreign = reverse("web:m_analytics_store", args=[foreign_store.public_id])
+    assert client.get(foreign).status_code == 404
