@@ -171,6 +171,8 @@ MATRIX = {
     # loyalty: owners and managers, as /api/loyalty's managed routes
     "m_loyalty": row("get", LOGIN, 200, 200, 403, 403, 200),
     "m_analytics": row("get", LOGIN, 200, 200, 403, 403, 200),
+    # a store's SKUs: owners and managers; the rival's own merchant has no such store (404)
+    "m_analytics_store": row("get", LOGIN, 200, 200, 403, 403, 404, args=("store",)),
     "m_loyalty_coupon_template": row("post", LOGIN, 422, 422, 403, 403, 422),
     "m_loyalty_coupon_issue": row("post", LOGIN, 404, 404, 403, 403, 404),
     "m_loyalty_rule": row("post", LOGIN, 422, 422, 403, 403, 422),
@@ -278,6 +280,8 @@ MATRIX = {
     "ops_top_up_refund": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_reconciliation": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_analytics": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_analytics_merchant": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
+    "ops_analytics_store": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown", "unknown")),
     # community: the platform's prohibited words and the moderation audit
     "ops_community_words": row("get", LOGIN, 403, 403, 403, 403, 403),
     # search: the platform's 热搜 words (pin, ban)
