@@ -93,6 +93,7 @@ urlpatterns = [
     path("", include("omniretail.web.urls_groupbuy")),
     path("", include("omniretail.web.urls_counters")),
     path("", include("omniretail.web.urls_supply")),
+    path("", include("omniretail.web.urls_onboarding")),
     path("", include("omniretail.web.urls_reviews")),
     path("", include("omniretail.web.urls_service")),
     path("", include("omniretail.web.urls_till")),

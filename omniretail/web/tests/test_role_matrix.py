@@ -268,6 +268,12 @@ MATRIX = {
     "supply_shop": row("get", 200, 200, 200, 200, 200, 200, args=("store",)),
     "supply_mall": row("get", 200, 200, 200, 200, 200, 200),
     "supply_deliver": row("post", LOGIN, 302, 302, 302, 302, 302),
+    # a retailer's joining: anyone signed in may apply; the review is the platform's
+    "supply_join": row("get", LOGIN, 200, 200, 200, 200, 200),
+    "supply_join_licence": row("get", LOGIN, 404, 404, 404, 404, 404, args=("unknown",)),
+    "supply_review_merchants": row("get", LOGIN, 302, 302, 302, 302, 302),
+    "supply_decide_merchant": row("post", LOGIN, 302, 302, 302, 302, 302, args=("unknown",)),
+    "supply_joining_reward": row("post", LOGIN, 302, 302, 302, 302, 302),
     # payments and refunds: the merchant's owners and managers
     "m_payments": row("get", LOGIN, 200, 200, 403, 403, 200),
     "m_payment_refund": row("post", LOGIN, 404, 404, 403, 403, 404, args=("unknown",)),
