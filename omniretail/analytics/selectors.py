@@ -106,6 +106,17 @@ def _by_merchant(qs) -> list[dict]:
     return [_amounts(r) for r in rows]
 
 
+def _by_region(qs) -> list[dict]:
+    """Sales per regional operation centre, the one the store's merchant belongs to (a
+    merchant without one is a row without a region)."""
+    rows = (
+        qs.values("merchant__region_id", "merchant__region__name")
+        .annotate(gmv=Sum("gmv"), refunded=Sum("refunded"), orders=Sum("orders"))
+        .order_by("-gmv", "merchant__region_id")
+    )
+    return [_amounts(r) for r in rows]
+
+
 def _by_store(qs) -> list[dict]:
     rows = (
         qs.values("store_id", "store__public_id", "store__name")
@@ -131,8 +142,8 @@ def _products(p: Period, limit: int | None = None, **where) -> list[dict]:
 
 
 def platform_report(p: Period) -> dict:
-    """GMV, orders, refunds, members, channel mix and the merchants' ranking of the whole
-    platform."""
+    """GMV, orders, refunds, members, channel mix, sales per region and the merchants'
+    ranking of the whole platform."""
     prev = p.previous()
     current = {**_totals(_sales(p)), **_members(p)}
     previous = {**_totals(_sales(prev)), **_members(prev)}
@@ -141,6 +152,7 @@ def platform_report(p: Period) -> dict:
         "previous_period": prev,
         "figures": _compare(current, previous),
         "channels": _by_channel(_sales(p)),
+        "regions": _by_region(_sales(p)),
         "merchants": _by_merchant(_sales(p)),
         "daily": _daily(_sales(p)),
     }

@@ -110,6 +110,21 @@ def _tables(report: dict) -> dict[str, tuple[str, list[str], list[tuple]]]:
             ],
         ),
     }
+    if "regions" in report:
+        tables["regions"] = (
+            _("区域销售"),
+            [_("运营中心"), *sales],
+            [
+                (
+                    r["merchant__region__name"] or _("未分区域"),
+                    r["orders"],
+                    r["gmv"],
+                    r["refunded"],
+                    r["net"],
+                )
+                for r in report["regions"]
+            ],
+        )
     if "stores" in report:
         tables["stores"] = (
             _("门店销售"),
@@ -255,7 +270,7 @@ def _crumb(label, href=None) -> dict:
 @operator_required
 @require_GET
 def ops_analytics(request: HttpRequest) -> HttpResponse:
-    """?start=&end= (YYYY-MM-DD, by default the last 30 days) &export=daily|channels|xlsx;
+    """?start=&end= (YYYY-MM-DD, by default the last 30 days) &export=daily|channels|regions|xlsx;
     each merchant links to its drill-down."""
 
     def build(p):

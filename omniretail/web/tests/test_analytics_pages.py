@@ -142,7 +142,7 @@ def test_xlsx_export_holds_the_pages_figures(client, platform_staff, rollups):
     page = client.get(reverse("web:ops_analytics"))
     assert 'data-testid="export-xlsx"' in page.content.decode()
     book = _workbook(client.get(reverse("web:ops_analytics"), {"export": "xlsx"}))
-    assert book.sheetnames == ["汇总", "每日销售", "渠道构成"]
+    assert book.sheetnames == ["汇总", "每日销售", "渠道构成", "区域销售"]
     summary = book["汇总"]
     assert [c.value for c in summary[1]] == ["指标", "本期", "上期", "变化"]
     figures = {f["label"]: f for f in page.context["figures"]}
@@ -262,3 +262,29 @@ def test_a_merchant_drills_its_own_stores_only(
     assert 'data-testid="breadcrumbs"' in page.content.decode()
     foreign = reverse("web:m_analytics_store", args=[foreign_store.public_id])
     assert client.get(foreign).status_code == 404
+
+
+def test_the_platform_report_shows_sales_per_region(
+    client, platform_staff, other_merchant, rollups
+):
+    from omniretail.accounts import services as accounts
+
+    other_merchant.region = accounts.create_organization(
+        kind="region", name="宁波运营中心", code="nb"
+    )
+    other_merchant.save(update_fields=["region"])
+    client.force_login(platform_staff)
+    page = client.get(reverse("web:ops_analytics"))
+    regions = _rows(page, "regions")
+    assert len(regions) == 2
+    assert "杭州运营中心" in regions[0] and "420.00" in regions[0]
+    assert "宁波运营中心" in regions[1] and "80.00" in regions[1]
+    csv = client.get(reverse("web:ops_analytics"), {"export": "regions"})
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines == [
+        "运营中心,订单数,成交额,其后退款,净销售额",
+        "杭州运营中心,5,420.00,50.00,370.00",
+        "宁波运营中心,1,80.00,0.00,80.00",
+    ]
+    sheet = _workbook(client.get(reverse("web:ops_analytics"), {"export": "xlsx"}))["区域销售"]
+    assert [c.value for c in sheet[3]] == ["宁波运营中心", 1, 80, 0, 80]
