@@ -273,3 +273,58 @@ class SampleClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer_id} {self.member_id}"
+
+
+class Promotion(PublicIdModel, TimeStampedModel):
+    """促销 / 主题活动 a store runs from `starts_at` (inclusive) to `ends_at` (exclusive):
+    `percent` or `amount` off the chosen products (or every product of `category`), or buy
+    `buy_n` get `get_m` free on one product; an optional theme page (`theme`, a banner)."""
+
+    class Kind(models.TextChoices):
+        PERCENT_OFF = "percent_off", _("折扣")
+        AMOUNT_OFF = "amount_off", _("立减")
+        BUY_GET = "buy_get", _("买赠")
+
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("门店"), on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(_("标题"), max_length=40)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    percent = models.PositiveSmallIntegerField(_("折扣百分比"), null=True, blank=True)
+    amount = MoneyField(_("立减金额"), null=True, blank=True)
+    buy_n = models.PositiveSmallIntegerField(_("买"), null=True, blank=True)
+    get_m = models.PositiveSmallIntegerField(_("赠"), null=True, blank=True)
+    products = models.ManyToManyField("catalog.Product", blank=True, related_name="+")
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    theme = models.TextField(_("主题活动介绍"), blank=True)
+    image = models.CharField(_("横幅图片"), max_length=100, blank=True)
+    image_width = models.PositiveIntegerField(default=0)
+    image_height = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("门店促销")
+        verbose_name_plural = _("门店促销")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["store", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="promotion_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def picture(self) -> StoredImage | None:
+        """What `{% picture %}` reads, when a banner was uploaded."""
+        if not self.image:
+            return None
+        return StoredImage(name=self.image, width=self.image_width, height=self.image_height)
