@@ -25,6 +25,7 @@ def _submit(client, **changes):
 
 
 def test_a_bad_code_is_shown_on_the_form_and_nothing_is_written(client, applicant):
+    assert JOIN in client.get(reverse("web:supply_register")).content.decode()
     client.force_login(applicant)
     page = client.get(JOIN)
     assert page.status_code == 200 and b'data-testid="join-form"' in page.content
@@ -55,6 +56,8 @@ def test_apply_review_and_go_live_through_the_pages(client, applicant, platform_
     assert licence.status_code == 404
 
     client.force_login(platform_staff)
+    desk = client.get(reverse("web:supply_review")).content.decode()
+    assert reverse("web:supply_review_merchants") in desk
     queue = client.get(reverse("web:supply_review_merchants")).content.decode()
     assert "杭州西湖鲜果超市有限公司" in queue and CODE in queue
     decide = reverse("web:supply_decide_merchant", args=[application.public_id])
