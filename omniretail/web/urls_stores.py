@@ -3,10 +3,21 @@ urls.py)."""
 
 from django.urls import path
 
-from omniretail.web import views_stores
+from omniretail.web import views_promotions, views_stores
 
 urlpatterns = [
     path("stores/<str:public_id>/", views_stores.store_page, name="store"),
+    path(
+        "stores/<str:store_id>/promotions/<str:public_id>/",
+        views_promotions.theme_page,
+        name="store_promotion",
+    ),
+    path("merchant/promotions/", views_promotions.promotions_page, name="m_promotions"),
+    path(
+        "merchant/promotions/<str:public_id>/end/",
+        views_promotions.promotion_end,
+        name="m_promotion_end",
+    ),
     # the store's own details, hours and exceptions
     path("merchant/store/", views_stores.settings_page, name="m_store"),
     path("merchant/store/details/", views_stores.details, name="m_store_details"),

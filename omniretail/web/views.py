@@ -19,6 +19,7 @@ from omniretail.catalog import selectors as catalog
 from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.core.redirects import safe_return
 from omniretail.core.throttle import client_ip
+from omniretail.merchandising import promotions
 from omniretail.merchandising import selectors as merchandising
 from omniretail.notifications.selectors import notifications_for
 from omniretail.orders import services as orders
@@ -181,6 +182,9 @@ def nearby_results(request: HttpRequest) -> HttpResponse:
         ctx["results"] = stores.nearby_stores(lat=lat, lon=lon)
     except DomainError as exc:
         return _error(request, exc, template, **ctx)
+    promoting = promotions.stores_promoting([hit.store for hit in ctx["results"]])
+    for hit in ctx["results"]:
+        hit.store.running_promotion = promoting.get(hit.store.pk)
     if ctx["results"] and not fallback:
         mall.remember_region(request, ctx["results"][0].store)
     ctx["loaded"] = True

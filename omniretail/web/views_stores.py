@@ -16,6 +16,7 @@ from omniretail.core import uploads
 from omniretail.core.errors import DomainError, field_error
 from omniretail.groupbuy import selectors as groupbuy
 from omniretail.inventory import selectors as stock
+from omniretail.merchandising import promotions
 from omniretail.reviews import services as reviews
 from omniretail.stores import selectors as stores
 from omniretail.stores import services as store_writes
@@ -60,6 +61,7 @@ def store_page(request: HttpRequest, public_id: str) -> HttpResponse:
         "reviews": reviews.store_reviews(store, limit=REVIEWS_SHOWN),
         "goods": stock.in_stock_at(store, limit=GOODS_SHOWN),
         "campaigns": list(groupbuy.open_campaigns(now).filter(store=store)[:10]),
+        "promotions": list(promotions.running([store], now=now)),
     }
     return render(request, "web/stores/store.html", ctx)
 

@@ -140,6 +140,9 @@ MATRIX = {
     "m_store_exception": row("post", LOGIN, 422, 422, 403, 403, 422, data={"date": "明天"}),
     "m_store_photos": row("post", LOGIN, 422, 422, 403, 403, 422),  # no file chosen
     "m_store_photo_remove": row("post", LOGIN, 404, 404, 403, 403, 404, args=(999999,)),
+    # store promotions: owners and managers; another store's promotion is not found
+    "m_promotions": row("get", LOGIN, 200, 200, 403, 403, 200),
+    "m_promotion_end": row("post", LOGIN, 404, 404, 403, 403, 404, args=("unknown",)),
     "m_store_exception_remove": row("post", LOGIN, 404, 404, 403, 403, 404, args=("2099-01-01",)),
     # customer service: owners, managers and customer-service staff (not shop assistants);
     # the conversation is closed by another agent, so every action on it is a 409
