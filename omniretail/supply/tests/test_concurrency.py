@@ -1,13 +1,17 @@
 """PostgreSQL proofs: a shipment signed for by several clerks at once goes into stock and is
-settled once, and racing shipments never ship more than was ordered."""
+settled once, racing shipments never ship more than was ordered, and racing approvals of a
+retailer's application open one merchant with one joining reward."""
 
 import pytest
 
+from omniretail.accounts.models import Organization, User
 from omniretail.conftest import make_staff
 from omniretail.core.errors import DomainError
 from omniretail.inventory.models import StockLevel
-from omniretail.supply import procurement
-from omniretail.supply.models import Allocation
+from omniretail.ledger.models import Posting
+from omniretail.supply import onboarding, procurement
+from omniretail.supply.models import Allocation, MerchantApplication
+from omniretail.supply.tests.test_onboarding import form, licence_jpeg
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -42,3 +46,25 @@ def test_racing_shipments_never_exceed_the_order(channel, race):
     outcomes = race(6, ship)
     assert sum(not isinstance(o, Exception) for o in outcomes) == 3
     assert po.lines.get().quantity_shipped == 90
+
+
+def test_racing_approvals_open_one_merchant_and_grant_its_reward_once(
+    race, platform, platform_staff
+):
+    onboarding.configure_reward(actor=platform_staff, points=2000, fee_waiver_days=30)
+    applicant = User.objects.create(username="m13900001234", phone="13900001234")
+    application = onboarding.apply(applicant=applicant, licence_files=[licence_jpeg()], **form())
+    operators = [platform_staff] + [make_staff(platform, f"ops-{i}") for i in range(5)]
+
+    def approve(i):
+        mine = MerchantApplication.objects.get(pk=application.pk)
+        onboarding.review(actor=operators[i], application=mine, approve=True)
+        return onboarding.grant_joining_reward(mine)  # a retry after the approval
+
+    outcomes = race(6, approve)
+    assert sum(not isinstance(o, Exception) for o in outcomes) == 1
+    assert all(isinstance(o, DomainError) for o in outcomes if isinstance(o, Exception))
+    application.refresh_from_db()
+    assert Organization.objects.filter(kind=Organization.Kind.MERCHANT).count() == 1
+    assert onboarding.merchant_points_account(application.organization).balance == 2000
+    assert Posting.objects.filter(kind=onboarding.REWARD_KIND).count() == 1
