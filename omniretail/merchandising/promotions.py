@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,8 +192,16 @@ def stores_promoting(stores, *, now=None) -> dict[int, Promotion]:
 
 
 def covered_products(promotion: Promotion, *, limit: int = 40):
-    """The approved products a promotion covers (its theme page)."""
-    products = Product.objects.filter(status=Product.Status.APPROVED)
+    """The approved products a promotion covers that its store has on the shelf (its theme
+    page)."""
+    products = Product.objects.filter(
+        status=Product.Status.APPROVED,
+        skus__stock_levels__location__store_id=promotion.store_id,
+        skus__stock_levels__location__is_active=True,
+        skus__stock_levels__on_hand__gt=F("skus__stock_levels__reserved"),
+    ).distinct()
     if promotion.category_id is not None:
-        return products.filter(category_id=promotion.category_id)[:limit]
-    return products.filter(pk__in=promotion.products.values("pk"))[:limit]
+        products = products.filter(category_id=promotion.category_id)
+    else:
+        products = products.filter(pk__in=promotion.products.values("pk"))
+    return products.order_by("name", "id")[:limit]

@@ -128,3 +128,21 @@ def test_a_running_promotion_shows_badges_on_the_store_page_and_nearby_list(
     )
     assert nearby.count('data-testid="promo-badge"') == 1
     assert "冬日暖心八折" in nearby and "明日预告" not in nearby
+
+
+def test_a_category_theme_page_lists_the_goods_this_store_has(merchant_staff, store, shelf, sku2):
+    now = timezone.now()
+    promotion = promotions.create_promotion(
+        actor=merchant_staff,
+        store=store,
+        title="美妆节",
+        kind=Promotion.Kind.AMOUNT_OFF,
+        amount="5",
+        category=shelf.product.category,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=1),
+    )
+    page = Client().get(reverse("web:store_promotion", args=[store.public_id, promotion.public_id]))
+    body = page.content.decode()
+    assert shelf.product.name in body and "每件立减 ¥5.00" in body
+    assert sku2.product.name not in body  # same category, not on this store's shelf
