@@ -7,6 +7,8 @@ from django.contrib import admin
 from omniretail.accounts.admin_scoping import ReadOnlyAdmin, ScopedReadOnlyAdmin
 from omniretail.supply.models import (
     Allocation,
+    JoiningReward,
+    MerchantApplication,
     Offer,
     Placement,
     ProducerApplication,
@@ -19,6 +21,21 @@ from omniretail.supply.models import (
     SplitRule,
     Statement,
 )
+
+
+@admin.register(MerchantApplication)
+class MerchantApplicationAdmin(ScopedReadOnlyAdmin):
+    """Decided on /supply/review/merchants/, never here: approval opens the merchant."""
+
+    organization_path = "organization"
+    list_display = ["company_name", "credit_code", "status", "reviewed_at", "reward_granted_at"]
+    list_filter = ["status"]
+    search_fields = ["company_name", "credit_code"]
+
+
+@admin.register(JoiningReward)
+class JoiningRewardAdmin(ReadOnlyAdmin):
+    list_display = ["points", "fee_waiver_days", "updated_by", "updated_at"]
 
 
 @admin.register(ProducerApplication)
