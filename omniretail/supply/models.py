@@ -503,6 +503,11 @@ class MerchantApplication(PublicIdModel, TimeStampedModel):
                 condition=Q(status__in=["pending", "approved"]),
                 name="supply_one_live_merchant_application",
             ),
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=Q(status="pending"),
+                name="supply_one_pending_application_per_applicant",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -83,8 +83,8 @@ def apply(
 ) -> MerchantApplication:
     """Every field is checked before anything is stored; a refusal names each bad field."""
     require_user(applicant)
-    if MerchantApplication.objects.filter(applicant=applicant, status=Status.PENDING).exists():
-        raise Conflict(_("您已有一份待审核的入驻申请。"), code="application_pending")
+    if _has_pending(applicant):
+        raise _pending_refusal()
     fields: dict = {}
     values = {
         "company_name": _text(
@@ -116,7 +116,9 @@ def apply(
                 application = MerchantApplication.objects.create(
                     applicant=applicant, licence_photo=names[0], **values
                 )
-        except IntegrityError as exc:
+        except IntegrityError as exc:  # a concurrent application won the constraint
+            if _has_pending(applicant):
+                raise _pending_refusal() from exc
             raise Conflict(
                 _("该统一社会信用代码已有入驻申请或已入驻。"),
                 fields={"credit_code": _("已存在")},
@@ -130,6 +132,14 @@ def apply(
             link="/supply/review/merchants/",
         )
     return application
+
+
+def _has_pending(applicant: User) -> bool:
+    return MerchantApplication.objects.filter(applicant=applicant, status=Status.PENDING).exists()
+
+
+def _pending_refusal() -> Conflict:
+    return Conflict(_("您已有一份待审核的入驻申请。"), code="application_pending")
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """PostgreSQL proofs: a shipment signed for by several clerks at once goes into stock and is
 settled once, racing shipments never ship more than was ordered, and racing approvals of a
-retailer's application open one merchant with one joining reward."""
+retailer's application open one merchant with one joining reward, and one applicant's
+racing applications leave one pending."""
 
 import pytest
 
@@ -11,7 +12,7 @@ from omniretail.inventory.models import StockLevel
 from omniretail.ledger.models import Posting
 from omniretail.supply import onboarding, procurement
 from omniretail.supply.models import Allocation, MerchantApplication
-from omniretail.supply.tests.test_onboarding import form, licence_jpeg
+from omniretail.supply.tests.test_onboarding import ALIBABA, CODE, TENCENT, form, licence_jpeg
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -68,3 +69,19 @@ def test_racing_approvals_open_one_merchant_and_grant_its_reward_once(
     assert Organization.objects.filter(kind=Organization.Kind.MERCHANT).count() == 1
     assert onboarding.merchant_points_account(application.organization).balance == 2000
     assert Posting.objects.filter(kind=onboarding.REWARD_KIND).count() == 1
+
+
+def test_racing_applications_of_one_applicant_leave_one_pending(race):
+    applicant = User.objects.create(username="m13900001234", phone="13900001234")
+    codes = [TENCENT, ALIBABA, CODE]
+
+    def apply(i):
+        return onboarding.apply(
+            applicant=applicant, licence_files=[licence_jpeg()], **form(credit_code=codes[i])
+        )
+
+    outcomes = race(3, apply)
+    assert sum(not isinstance(o, Exception) for o in outcomes) == 1
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert all(getattr(o, "code", "") == "application_pending" for o in refused)
+    assert MerchantApplication.objects.count() == 1

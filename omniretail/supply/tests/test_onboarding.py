@@ -122,6 +122,14 @@ def test_one_live_application_per_credit_code(applicant, settings):
     assert len(list((Path(settings.MEDIA_ROOT) / "licences").iterdir())) == 1
 
 
+def test_one_pending_application_per_applicant(applicant):
+    apply(applicant)
+    with pytest.raises(Conflict) as exc:
+        apply(applicant, credit_code=TENCENT)
+    assert exc.value.code == "application_pending"
+    assert MerchantApplication.objects.count() == 1
+
+
 def test_a_rejection_needs_a_reason_and_the_applicant_may_apply_again(applicant, platform_staff):
     application = apply(applicant)
     with pytest.raises(ValidationFailed):
