@@ -23,7 +23,7 @@ from omniretail.loyalty import services as loyalty
 from omniretail.notifications.services import notify
 from omniretail.stores import services as stores
 from omniretail.supply.models import JoiningReward, MerchantApplication
-from omniretail.supply.services import require_platform
+from omniretail.supply.services import notify_platform, require_platform
 
 LICENCE_FOLDER = "licences"
 # GB 32100-2015: the 31 characters a code may use (no I, O, S, V, Z), and each position's weight.
@@ -123,14 +123,11 @@ def apply(
                 _("该统一社会信用代码已有入驻申请或已入驻。"),
                 fields={"credit_code": _("已存在")},
             ) from exc
-    platform = Organization.objects.filter(kind=Organization.Kind.PLATFORM).first()
-    if platform is not None:
-        notify(
-            title=_("新的商家入驻申请"),
-            body=_("%(name)s 申请入驻商城，请审核。") % {"name": application.company_name},
-            organization=platform,
-            link="/supply/review/merchants/",
-        )
+    notify_platform(
+        title=_("新的商家入驻申请"),
+        body=_("%(name)s 申请入驻商城，请审核。") % {"name": application.company_name},
+        link="/supply/review/merchants/",
+    )
     return application
 
 

@@ -106,15 +106,19 @@ def register_producer(
         username=username, password=password, organization=org, role=Membership.Role.OWNER
     )
     application = ProducerApplication.objects.create(organization=org, licence_number=licence)
+    notify_platform(
+        title=_("新的生产商入驻申请"),
+        body=_("%(name)s 申请入驻，请审核。") % {"name": org.name},
+        link="/supply/review/",
+    )
+    return application
+
+
+def notify_platform(*, title: str, body: str, link: str) -> None:
+    """Tell the management centre something waits for its review."""
     platform = Organization.objects.filter(kind=Organization.Kind.PLATFORM).first()
     if platform is not None:  # an install whose platform is not set up yet has nobody to tell
-        notify(
-            title=_("新的生产商入驻申请"),
-            body=_("%(name)s 申请入驻，请审核。") % {"name": org.name},
-            organization=platform,
-            link="/supply/review/",
-        )
-    return application
+        notify(title=title, body=body, organization=platform, link=link)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from omniretail.accounts.models import Membership, Organization, User
 from omniretail.conftest import make_staff
 from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed
 from omniretail.ledger.models import Posting
+from omniretail.notifications.models import Notification
 from omniretail.stores.models import Store
 from omniretail.supply import onboarding
 from omniretail.supply.models import MerchantApplication
@@ -156,7 +157,11 @@ def test_only_the_platform_reviews(applicant, platform, merchant):
 def test_approval_opens_the_merchant_and_grants_the_reward_once(applicant, platform_staff):
     onboarding.configure_reward(actor=platform_staff, points=5000, fee_waiver_days=90)
     application = apply(applicant)
+    assert Notification.objects.filter(
+        organization__kind="platform", link="/supply/review/merchants/"
+    ).exists()
     onboarding.review(actor=platform_staff, application=application, approve=True)
+    assert Notification.objects.filter(user=applicant, link="/supply/join/").exists()
 
     org = application.organization
     assert (org.kind, org.name) == ("merchant", "杭州西湖鲜果超市有限公司")
