@@ -74,17 +74,17 @@ def request_code(request, payload: PhoneIn):
 
 @router.post("/otp/verify", response=LoginOut, auth=None)
 def verify_code(request, payload: OtpVerifyIn):
-    require_same_site_json(request)
     """A number's first sign-in (and the first after the policies change) names the accepted
     policy version in `accept_policies`; without it: 422 `consent_required`, with the
     version and the documents in `details`, checked before the code is used."""
-    user = services.verify_login_code(phone=payload.phone, code=payload.code)
+    require_same_site_json(request)
     gate = consent_gate()
     if gate is not None:
         gate.require(phone=payload.phone, accepted=payload.accept_policies)
-    return _signed_in(request, user, payload.issue_token)
+    user = services.verify_login_code(phone=payload.phone, code=payload.code)
     if gate is not None and payload.accept_policies:
         gate.record(user=user, client_ip=client_ip(request))
+    return _signed_in(request, user, payload.issue_token)
 
 
 @router.post("/login", response=LoginOut, auth=None)

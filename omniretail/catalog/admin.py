@@ -6,11 +6,22 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from omniretail.accounts.admin_scoping import OrganizationScopedAdmin
+from omniretail.accounts.admin_scoping import OrganizationScopedAdmin, ReadOnlyAdmin
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.catalog import search, services
-from omniretail.catalog.models import Brand, Category, Product, ProductImage, Sku
+from omniretail.catalog.models import (
+    Brand,
+    Category,
+    HotWord,
+    Product,
+    ProductImage,
+    SearchHistory,
+    SearchLog,
+    Sku,
+    SpecAttribute,
+    SuggestTerm,
+)
 from omniretail.core.errors import DomainError
 
 REJECTION_REASON = gettext_lazy("未通过平台审核，请按平台规则修改后重新提交。")
@@ -213,3 +224,40 @@ class ProductImageAdmin(OrganizationScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # images are added on their product's page
+
+
+@admin.register(SpecAttribute)
+class SpecAttributeAdmin(ReadOnlyAdmin):
+    """Axes are set on the product's specs page, which keeps the SKUs in step."""
+
+    list_display = ["product", "name", "values", "position"]
+    search_fields = ["product__name", "name"]
+    list_select_related = ["product"]
+
+
+@admin.register(HotWord)
+class HotWordAdmin(ReadOnlyAdmin):
+    """Pinned and banned on /ops/search/hot-words/; scores come from the job."""
+
+    list_display = ["word", "score", "pinned_position", "is_banned", "updated_at"]
+    list_filter = ["is_banned"]
+    search_fields = ["word"]
+
+
+@admin.register(SuggestTerm)
+class SuggestTermAdmin(ReadOnlyAdmin):
+    list_display = ["text", "kind", "key"]
+    list_filter = ["kind"]
+    search_fields = ["text", "key"]
+
+
+@admin.register(SearchLog)
+class SearchLogAdmin(ReadOnlyAdmin):
+    list_display = ["query", "result_count", "created_at"]
+    search_fields = ["query"]
+
+
+@admin.register(SearchHistory)
+class SearchHistoryAdmin(ReadOnlyAdmin):
+    list_display = ["query", "searched_at"]
+    search_fields = ["query"]

@@ -12,7 +12,10 @@ from omniretail.merchandising.models import (
     FeaturedSlot,
     HallGoods,
     HallPicture,
+    Promotion,
     SalesRank,
+    SampleClaim,
+    SampleOffer,
     Special,
 )
 
@@ -23,6 +26,30 @@ class SpecialAdmin(ScopedReadOnlyAdmin):
     list_display = ["sku", "price", "starts_at", "ends_at", "stock_cap", "per_member_limit"]
     search_fields = ["sku__code", "sku__product__name"]
     list_select_related = ["sku"]
+
+
+@admin.register(SampleOffer)
+class SampleOfferAdmin(ScopedReadOnlyAdmin):
+    organization_path = "sku__product__owner"
+    list_display = ["sku", "stock", "remaining", "per_member_limit", "starts_at", "ends_at"]
+    search_fields = ["sku__code", "sku__product__name", "public_id"]
+    list_select_related = ["sku"]
+
+
+@admin.register(Promotion)
+class PromotionAdmin(ScopedReadOnlyAdmin):
+    organization_path = "store__merchant"
+    list_display = ["title", "store", "kind", "starts_at", "ends_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "store__name", "public_id"]
+    list_select_related = ["store"]
+
+
+@admin.register(SampleClaim)
+class SampleClaimAdmin(ScopedReadOnlyAdmin):
+    organization_path = "offer__sku__product__owner"
+    list_display = ["offer", "order", "created_at"]
+    list_select_related = ["offer", "order"]
 
 
 class _ReadOnlyInline(admin.TabularInline):

@@ -20,6 +20,7 @@ from omniretail.service.schemas import (
     ComplaintOut,
     ComplaintResolveIn,
     ConversationOut,
+    ConversationTransferIn,
     EscalatedOut,
     FaqEntryIn,
     FaqEntryOut,
@@ -31,7 +32,6 @@ from omniretail.service.schemas import (
     RatingIn,
     ServiceSettingsIn,
     ServiceSettingsOut,
-    TransferIn,
 )
 
 router = Router(tags=["service"], auth=AUTH)
@@ -152,7 +152,7 @@ def agent_colleagues(request, conversation_id: str):
 
 
 @router.post("/agent/conversations/{conversation_id}/transfer", response=ConversationOut)
-def agent_transfer(request, conversation_id: str, payload: TransferIn):
+def agent_transfer(request, conversation_id: str, payload: ConversationTransferIn):
     """To another agent of the organisation, with a note both read (409 unless I hold it)."""
     moved = chat.transfer(
         agent=request.auth,

@@ -88,7 +88,7 @@ class AgentOut(Schema):
     load: int  # conversations held now
 
 
-class TransferIn(Schema):
+class ConversationTransferIn(Schema):
     agent: str = Field(..., max_length=26)  # the public id of the agent to hand it to
     note: str = Field("", max_length=500)
 
