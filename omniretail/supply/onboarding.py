@@ -25,7 +25,8 @@ from omniretail.stores import services as stores
 from omniretail.supply.models import JoiningReward, MerchantApplication
 from omniretail.supply.services import notify_platform, require_platform
 
-LICENCE_FOLDER = "licences"
+# Two levels: never a public media name (core.media refuses it); served by licence_of only.
+LICENCE_FOLDER = "private/licences"
 # GB 32100-2015: the 31 characters a code may use (no I, O, S, V, Z), and each position's weight.
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

@@ -54,18 +54,17 @@ def _join_context(request, form) -> dict:
 @login_required
 @require_GET
 def licence(request: HttpRequest, public_id: str) -> FileResponse:
-    """Served here, never linked as a public /media/ address: only the applicant and the
-    platform see a company's licence."""
+    """Served here only (its name is never a public /media/ one): the applicant and the
+    platform see a company's licence, nobody else."""
     try:
         application = onboarding.licence_of(request.user, public_id)
     except DomainError as exc:
         raise Http404 from exc
     name = application.licence_photo
-    if not uploads.is_stored_photo(name) or not default_storage.exists(name):
+    suffix = PurePosixPath(name).suffix
+    if suffix not in uploads.CONTENT_TYPES or not default_storage.exists(name):
         raise Http404
-    response = FileResponse(
-        default_storage.open(name), content_type=uploads.CONTENT_TYPES[PurePosixPath(name).suffix]
-    )
+    response = FileResponse(default_storage.open(name), content_type=uploads.CONTENT_TYPES[suffix])
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -81,7 +81,7 @@ def test_the_check_digit_follows_gb_32100():
 def test_an_application_keeps_the_reencoded_licence_and_writes_nothing_else(applicant, settings):
     application = apply(applicant)
     assert application.status == MerchantApplication.Status.PENDING
-    assert application.licence_photo.startswith("licences/")
+    assert application.licence_photo.startswith("private/licences/")
     assert (Path(settings.MEDIA_ROOT) / application.licence_photo).exists()
     assert not Organization.objects.filter(kind=Organization.Kind.MERCHANT).exists()
     assert not Store.objects.exists()
@@ -109,7 +109,7 @@ def test_bad_fields_are_all_named_and_nothing_is_written(applicant, settings):
         apply(applicant, files=[text])
     assert "licence_photo" in exc.value.fields
     assert not MerchantApplication.objects.exists()
-    media = Path(settings.MEDIA_ROOT) / "licences"
+    media = Path(settings.MEDIA_ROOT) / "private" / "licences"
     assert not media.exists() or not any(media.iterdir())
 
 
@@ -120,7 +120,7 @@ def test_one_live_application_per_credit_code(applicant, settings):
         apply(other)
     assert "credit_code" in exc.value.fields
     assert MerchantApplication.objects.count() == 1
-    assert len(list((Path(settings.MEDIA_ROOT) / "licences").iterdir())) == 1
+    assert len(list((Path(settings.MEDIA_ROOT) / "private" / "licences").iterdir())) == 1
 
 
 def test_one_pending_application_per_applicant(applicant):

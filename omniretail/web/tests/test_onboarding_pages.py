@@ -49,6 +49,7 @@ def test_apply_review_and_go_live_through_the_pages(client, applicant, platform_
     assert "待审核" in page and b'data-testid="join-form"' not in page.encode()
     licence = client.get(reverse("web:supply_join_licence", args=[application.public_id]))
     assert licence.status_code == 200 and licence["Content-Type"] == "image/jpeg"
+    assert client.get(f"/media/{application.licence_photo}").status_code == 404
 
     stranger = User.objects.create(username="m13900009999", phone="13900009999")
     client.force_login(stranger)
