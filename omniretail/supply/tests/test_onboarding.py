@@ -15,6 +15,7 @@ from omniretail.conftest import make_staff
 from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed
 from omniretail.ledger.models import Posting
 from omniretail.notifications.models import Notification
+from omniretail.stores import selectors as stores
 from omniretail.stores.models import Store
 from omniretail.supply import onboarding
 from omniretail.supply.models import MerchantApplication
@@ -173,6 +174,8 @@ def test_approval_opens_the_merchant_and_grants_the_reward_once(applicant, platf
         "0571-88001188",
         True,
     )
+    nearby = stores.nearby_stores(lat="30.2770", lon="120.1270", radius_m=1000)
+    assert [n.store for n in nearby] == [store]  # live: found on the mall's nearby search
     assert application.reward_points == 5000
     assert application.fee_waived_until == timezone.localdate() + timedelta(days=90)
     assert onboarding.merchant_points_account(org).balance == 5000
