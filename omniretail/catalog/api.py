@@ -76,7 +76,7 @@ def _summary(product: Product) -> dict:
         "category": {"slug": product.category.slug, "name": product.category.name},
         "is_featured": product.is_featured,
         "is_special_offer": product.is_special_offer,
-        "is_free_sample": product.is_free_sample,
+        "is_free_sample": getattr(product, "has_running_sample", False),
     }
 
 

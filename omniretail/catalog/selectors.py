@@ -3,12 +3,12 @@ organisations' products (platform operators see all); anyone else's is "not foun
 
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import BooleanField, Case, Count, Prefetch, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization, User
 from omniretail.accounts.selectors import is_platform_operator, organizations_of, require_user
-from omniretail.catalog import availability, search
+from omniretail.catalog import availability, offers, search
 from omniretail.catalog.models import Brand, Category, Product, ProductImage, Sku
 from omniretail.core.errors import NotFound, field_error
 from omniretail.core.geo import validate_point
@@ -71,9 +71,20 @@ def _with_descendants(category: Category) -> list[int]:
 
 
 def _for_display(qs: QuerySet[Product]) -> QuerySet[Product]:
-    return qs.select_related("brand", "category").prefetch_related(
-        Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("price", "id")),
-        Prefetch("images", queryset=ProductImage.objects.order_by("-is_cover", "position", "id")),
+    sampled = Case(
+        When(pk__in=offers.sampled_product_ids(), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return (
+        qs.select_related("brand", "category")
+        .prefetch_related(
+            Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("price", "id")),
+            Prefetch(
+                "images", queryset=ProductImage.objects.order_by("-is_cover", "position", "id")
+            ),
+        )
+        .annotate(has_running_sample=sampled)
     )
 
 
@@ -92,7 +103,8 @@ def _filtered(
     if special_offer is not None:
         qs = qs.filter(is_special_offer=special_offer)
     if free_sample is not None:
-        qs = qs.filter(is_free_sample=free_sample)
+        sampled = offers.sampled_product_ids()
+        qs = qs.filter(pk__in=sampled) if free_sample else qs.exclude(pk__in=sampled)
     return qs
 
 

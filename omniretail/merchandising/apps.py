@@ -14,3 +14,8 @@ class MerchandisingConfig(AppConfig):
         from omniretail.orders import pricing
 
         pricing.register(specials.OFFER)
+        # the catalogue's 免费试用 flag and filter follow running sample offers
+        from omniretail.catalog import offers
+        from omniretail.merchandising import samples
+
+        offers.register_samples(samples.running_product_ids)

@@ -66,6 +66,11 @@ def create_offer(*, actor, sku: Sku, stock, per_member_limit=1, starts_at, ends_
     )
 
 
+def running_product_ids():
+    """Products with an offer running now with units left, as a subquery (catalog.offers)."""
+    return SampleOffer.objects.filter(_running(timezone.now())).values("sku__product_id")
+
+
 def running_by_product(*, now=None) -> dict[int, SampleOffer]:
     """Product id -> an offer running at `now` with units left (one query for a grid)."""
     offers = (
