@@ -11,6 +11,10 @@ class User(PublicIdModel, AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, unique=True, null=True, blank=True)
     display_name = models.CharField(_("昵称"), max_length=60, blank=True)
 
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
     def __str__(self) -> str:
         return self.display_name or self.username
 

@@ -1,6 +1,7 @@
 """Daily roll-ups the reports read (docs/analytics.md): a day is rewritten whole by
 services.rollup_day, so a page never scans raw orders."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,8 @@ class DailySales(models.Model):
     return_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("每日销售汇总")
+        verbose_name_plural = _("每日销售汇总")
         ordering = ["day", "merchant_id", "store_id", "channel"]
         indexes = [models.Index(fields=["merchant", "day"], name="analytics_sales_m_day")]
 
@@ -64,6 +67,8 @@ class DailyProductSales(models.Model):
     refunded = MoneyField(default=0)
 
     class Meta:
+        verbose_name = _("每日商品销售汇总")
+        verbose_name_plural = _("每日商品销售汇总")
         ordering = ["day", "merchant_id", "store_id", "sku_id"]
         indexes = [
             models.Index(fields=["merchant", "day"], name="analytics_product_m_day"),
@@ -87,6 +92,8 @@ class DailyPlatform(models.Model):
     buyers = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("平台每日汇总")
+        verbose_name_plural = _("平台每日汇总")
         ordering = ["day"]
 
     def __str__(self) -> str:
@@ -99,5 +106,90 @@ class RollupMark(models.Model):
     name = models.CharField(max_length=40, unique=True)
     until = models.DateTimeField()
 
+    class Meta:
+        verbose_name = _("汇总进度")
+        verbose_name_plural = _("汇总进度")
+
     def __str__(self) -> str:
         return f"{self.name} {self.until}"
+
+
+class Segment(models.TextChoices):
+    """RFM segments (docs/analytics.md): high or low recency, frequency and monetary."""
+
+    IMPORTANT_VALUE = "important_value", _("重要价值")
+    IMPORTANT_KEEP = "important_keep", _("重要保持")
+    IMPORTANT_DEVELOP = "important_develop", _("重要发展")
+    IMPORTANT_RETAIN = "important_retain", _("重要挽留")
+    GENERAL_VALUE = "general_value", _("一般价值")
+    GENERAL_KEEP = "general_keep", _("一般保持")
+    GENERAL_DEVELOP = "general_develop", _("一般发展")
+    GENERAL_RETAIN = "general_retain", _("一般挽留")
+    DORMANT = "dormant", _("一年未消费")
+
+
+class MemberScore(models.Model):
+    """One merchant member's RFM as of `as_of` (a local day): rewritten whole per merchant by
+    services.score_members, so the same day's run gives the same rows."""
+
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    member = models.ForeignKey("loyalty.Member", on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField(_("计算日"))
+    recency_days = models.PositiveIntegerField(_("距上次消费天数"), null=True, blank=True)
+    frequency = models.PositiveIntegerField(_("消费次数"), default=0)
+    monetary = MoneyField(_("消费金额"), default=0)
+    r = models.PositiveSmallIntegerField(default=0)
+    f = models.PositiveSmallIntegerField(default=0)
+    m = models.PositiveSmallIntegerField(default=0)
+    segment = models.CharField(_("分群"), max_length=20, choices=Segment.choices)
+
+    class Meta:
+        verbose_name = _("会员RFM评分")
+        verbose_name_plural = _("会员RFM评分")
+        ordering = ["merchant_id", "segment", "-monetary", "member_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "member"], name="analytics_score_unique")
+        ]
+        indexes = [models.Index(fields=["merchant", "segment"], name="analytics_score_segment")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.segment}"
+
+
+class SegmentCampaign(models.Model):
+    """A coupon sent to one segment as scored on `as_of`: one per (merchant, snapshot,
+    segment, template), so a second click sends nothing more. Each recipient's coupon has the
+    issue key `key_prefix` + member id (counted on the page: sent, then redeemed)."""
+
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    segment = models.CharField(_("分群"), max_length=20, choices=Segment.choices)
+    as_of = models.DateField(_("计算日"))
+    template = models.ForeignKey(
+        "loyalty.CouponTemplate", on_delete=models.PROTECT, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("分群营销")
+        verbose_name_plural = _("分群营销")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "as_of", "segment", "template"],
+                name="analytics_campaign_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment} {self.as_of} {self.template_id}"
+
+    @property
+    def key_prefix(self) -> str:
+        return f"rfm:{self.pk}:"

@@ -187,8 +187,8 @@ class Sku(PublicIdModel):
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = _("SKU")
-        verbose_name_plural = _("SKU")
+        verbose_name = _("商品规格")
+        verbose_name_plural = _("商品规格")
         ordering = ["price", "id"]
         constraints = [
             models.CheckConstraint(

@@ -72,6 +72,8 @@ class PackagingCode(models.Model):
     )
 
     class Meta:
+        verbose_name = _("包装码")
+        verbose_name_plural = _("包装码")
         constraints = [
             models.UniqueConstraint(fields=["batch", "serial"], name="codes_one_serial_per_batch")
         ]
@@ -100,6 +102,8 @@ class CodeScan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("扫码记录")
+        verbose_name_plural = _("扫码记录")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

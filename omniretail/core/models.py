@@ -15,6 +15,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("幂等记录")
+        verbose_name_plural = _("幂等记录")
         constraints = [
             models.UniqueConstraint(fields=["principal", "key"], name="idempotency_unique_key")
         ]
@@ -44,6 +46,8 @@ class OutboxEvent(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("待发事件")
+        verbose_name_plural = _("待发事件")
         ordering = ["id"]
         # the sweep's claim (pending, due first) and the pending/dead counts
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
@@ -60,6 +64,8 @@ class HandledEvent(models.Model):
     handled_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("已处理事件")
+        verbose_name_plural = _("已处理事件")
         constraints = [
             models.UniqueConstraint(fields=["event_id", "handler"], name="handled_event_once")
         ]
@@ -78,6 +84,8 @@ class ThrottleCounter(models.Model):
     resets_at = models.FloatField(help_text="Unix time at which the window starts again")
 
     class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="throttle_one_counter")
         ]
@@ -99,6 +107,8 @@ class SigningKey(models.Model):
     signs_from = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("签名密钥")
+        verbose_name_plural = _("签名密钥")
         ordering = ["signs_from", "id"]
 
     def __str__(self) -> str:
@@ -114,6 +124,8 @@ class ScheduledJob(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -131,6 +143,8 @@ class JobRun(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("定时任务运行记录")
+        verbose_name_plural = _("定时任务运行记录")
         ordering = ["-deadline", "job"]
         constraints = [
             models.UniqueConstraint(fields=["job", "deadline"], name="jobrun_once_per_deadline")
@@ -148,6 +162,10 @@ class SentSms(models.Model):
     key = models.CharField(max_length=100, unique=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信发送记录")
+        verbose_name_plural = _("短信发送记录")
 
     def __str__(self) -> str:
         return self.key

@@ -4,6 +4,7 @@ it and bring it back to the counter or the store, where the shopper collects it 
 sent by SMS. Received -> dropped off -> pickup dispatched -> repairing -> returned ->
 collected, one timeline row per step, and the shopper is told at every step."""
 
+import math
 import re
 import secrets
 from datetime import timedelta
@@ -14,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import require_user
 from omniretail.catalog.models import Product
-from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed, field_error
+from omniretail.core import throttle
+from omniretail.core.errors import (
+    Conflict,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+    field_error,
+)
 from omniretail.core.geo import bounding_box, haversine_m, validate_point
 from omniretail.core.uploads import stored_photos
 from omniretail.counters.models import Bay, Counter, RepairStep, RepairTicket, StaffTask
@@ -22,6 +30,7 @@ from omniretail.counters.services import clean_text, close_tasks, open_task, req
 from omniretail.notifications.services import notify
 
 Step = RepairTicket.Step
+PICKUP_TRIES = (5, 600)  # pickup codes typed on one counter's screen: 5 per 10 minutes
 
 
 def nearest_counters(*, lat, lon, radius_m: int = 10_000, limit: int = 10) -> list[tuple]:
@@ -249,3 +258,48 @@ def advance_repair(
         close_tasks(counter=ticket.counter, kind=StaffTask.Kind.REPAIR, key=ticket.public_id)
     _tell(ticket, f"{_step_message(ticket, step)}{note}")
     return ticket
+
+
+def collect_at_counter(*, counter: Counter, code: str) -> RepairTicket:
+    """The shopper types the pickup code on the counter's screen (取车): the ticket returned
+    to THIS counter with that code is collected, with the counter as the actor (no staff).
+    A six-digit code is guessable, so tries are counted per counter before the check,
+    outside the transaction, and a right code gives its try back; past the limit even the
+    right code waits (429). The protocol has no command that releases a vehicle (an unlock
+    names a bay), so staff hand the vehicle over on seeing the screen's confirmation."""
+    if wait := throttle.hit("counter_pickup", counter.code, *PICKUP_TRIES):
+        raise RateLimited(
+            _("取车码错误次数过多，请 %(m)s 分钟后再试。") % {"m": math.ceil(wait / 60)},
+            retry_after=wait,
+        )
+    ticket = _collect_matching(counter, str(code or "").strip())
+    if ticket is None:
+        raise ValidationFailed(
+            _("取车码不正确，或车辆不在本售货柜。"),
+            code="invalid_code",
+            fields={"code": _("取车码无效")},
+        )
+    throttle.undo("counter_pickup", counter.code)
+    return ticket
+
+
+@transaction.atomic
+def _collect_matching(counter: Counter, code: str) -> RepairTicket | None:
+    waiting = RepairTicket.objects.select_related("counter", "store", "shopper").filter(
+        counter=counter, step=Step.RETURNED, return_to=RepairTicket.ReturnTo.COUNTER
+    )
+    for ticket in waiting:
+        if not (len(code) == 6 and secrets.compare_digest(code, ticket.pickup_code)):
+            continue
+        if not RepairTicket.objects.filter(pk=ticket.pk, step=Step.RETURNED).update(
+            step=Step.COLLECTED, updated_at=timezone.now()
+        ):
+            return None  # collected a moment ago by another try
+        ticket.step = Step.COLLECTED
+        RepairStep.objects.create(
+            ticket=ticket, step=Step.COLLECTED, note=_("顾客在售货柜凭取车码取车")
+        )
+        close_tasks(counter=counter, kind=StaffTask.Kind.REPAIR, key=ticket.public_id)
+        _tell(ticket, _step_message(ticket, Step.COLLECTED))
+        return ticket
+    return None

@@ -102,6 +102,8 @@ class Group(PublicIdModel):
     settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("拼团团组")
+        verbose_name_plural = _("拼团团组")
         ordering = ["campaign_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "number"], name="groupbuy_group_number"),
@@ -123,6 +125,8 @@ class Seat(models.Model):
     taken = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("拼团名额")
+        verbose_name_plural = _("拼团名额")
         ordering = ["id"]
         indexes = [
             models.Index(
@@ -176,6 +180,8 @@ class Member(PublicIdModel):
     refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("拼团成员")
+        verbose_name_plural = _("拼团成员")
         ordering = ["group_id", "seat_number"]
         constraints = [
             models.UniqueConstraint(

@@ -79,6 +79,8 @@ class Draw(models.Model):
     points = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("积分扣减明细")
+        verbose_name_plural = _("积分扣减明细")
         constraints = [models.CheckConstraint(condition=Q(points__gt=0), name="loyalty_draw_pos")]
 
     def __str__(self) -> str:
@@ -94,6 +96,10 @@ class SettlementLine(models.Model):
     points = models.BigIntegerField()
     posting = models.ForeignKey("ledger.Posting", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("积分结算明细")
+        verbose_name_plural = _("积分结算明细")
 
     def __str__(self) -> str:
         return f"{self.issuer_id} -> {self.spender_id}: {self.points}"
@@ -164,6 +170,8 @@ class OrderAward(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("订单积分奖励")
+        verbose_name_plural = _("订单积分奖励")
         constraints = [
             models.UniqueConstraint(fields=["order_id", "asset_code"], name="loyalty_award_once")
         ]
@@ -184,6 +192,8 @@ class ExchangeRule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("积分兑换规则")
+        verbose_name_plural = _("积分兑换规则")
         constraints = [
             models.CheckConstraint(
                 condition=Q(offline__gt=0) & Q(platform__gt=0) & Q(daily_limit__gt=0),
@@ -211,6 +221,10 @@ class Conversion(PublicIdModel):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    class Meta:
+        verbose_name = _("积分兑换记录")
+        verbose_name_plural = _("积分兑换记录")
+
 
 class StepUp(PublicIdModel):
     """A fresh identity check (OTP or face) that one conversion may consume."""
@@ -225,6 +239,10 @@ class StepUp(PublicIdModel):
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("兑换身份复核")
+        verbose_name_plural = _("兑换身份复核")
+
 
 class FaceEnrolment(models.Model):
     """Consent and the provider's template reference; deleting clears the template."""
@@ -236,6 +254,10 @@ class FaceEnrolment(models.Model):
     template_ref = models.CharField(max_length=120, blank=True)
     consented_at = models.DateTimeField()
     deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("人脸登记")
+        verbose_name_plural = _("人脸登记")
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.provider}"
@@ -274,6 +296,8 @@ class Tier(models.Model):
     priority_service = models.BooleanField(_("优先服务"), default=False)
 
     class Meta:
+        verbose_name = _("会员等级")
+        verbose_name_plural = _("会员等级")
         ordering = ["org", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["org", "rank"], name="loyalty_tier_rank_unique"),
@@ -300,6 +324,8 @@ class Statement(PublicIdModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("积分结算单")
+        verbose_name_plural = _("积分结算单")
         constraints = [
             models.UniqueConstraint(fields=["org", "month"], name="loyalty_statement_unique")
         ]
@@ -308,6 +334,10 @@ class Statement(PublicIdModel):
 class JoiningReward(models.Model):
     org = models.OneToOneField("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     posting = models.OneToOneField("ledger.Posting", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("入驻积分奖励")
+        verbose_name_plural = _("入驻积分奖励")
 
     def __str__(self) -> str:
         return str(self.org_id)

@@ -59,6 +59,8 @@ class SalesRank(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("销售排行")
+        verbose_name_plural = _("销售排行")
         ordering = ["days", "category", "region", "rank"]
         indexes = [models.Index(fields=["days", "category", "region", "rank"])]
 
@@ -216,6 +218,8 @@ class CoPurchase(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("同购关系")
+        verbose_name_plural = _("同购关系")
         ordering = ["product", "-orders", "other"]
         constraints = [
             models.UniqueConstraint(fields=["product", "other"], name="copurchase_pair_once")

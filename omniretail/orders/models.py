@@ -193,6 +193,10 @@ class PickupCode(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("提货码")
+        verbose_name_plural = _("提货码")
+
     def __str__(self) -> str:
         # Never the code itself: this is what the admin's titles and breadcrumbs show.
         return str(self.order)
@@ -220,6 +224,10 @@ class RedemptionAttempt(models.Model):
     order = models.ForeignKey(Order, null=True, on_delete=models.SET_NULL, related_name="+")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("核销尝试记录")
+        verbose_name_plural = _("核销尝试记录")
 
     def __str__(self) -> str:
         return f"{self.code}: {self.outcome}"

@@ -142,6 +142,8 @@ class ShareAward(PublicIdModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("分享奖励")
+        verbose_name_plural = _("分享奖励")
         constraints = [
             models.UniqueConstraint(
                 fields=["sharer", "product", "day"], name="one_share_award_per_day"
@@ -168,6 +170,8 @@ class ShareVisit(PublicIdModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("分享访问")
+        verbose_name_plural = _("分享访问")
         indexes = [models.Index(fields=["visitor", "-visited_at"], name="referrals_visit_idx")]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ asynchronous notifications it owes the merchant. Nothing here refers to a platfo
 the platform is known only by its app_id, its out_trade_no and its notify_url."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from omniretail.core.money import ZERO, MoneyField
 
@@ -33,6 +34,8 @@ class Trade(models.Model):
     gmt_close = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("支付宝沙箱交易")
+        verbose_name_plural = _("支付宝沙箱交易")
         constraints = [
             models.UniqueConstraint(
                 fields=["app_id", "out_trade_no"], name="sandbox_alipay_out_trade_no"
@@ -51,6 +54,8 @@ class Refund(models.Model):
     gmt_refund = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("支付宝沙箱退款")
+        verbose_name_plural = _("支付宝沙箱退款")
         constraints = [
             models.UniqueConstraint(
                 fields=["trade", "out_request_no"], name="sandbox_alipay_out_request_no"
@@ -72,6 +77,10 @@ class Notification(models.Model):
     acknowledged = models.BooleanField(default=False)
     last_answer = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("支付宝沙箱通知")
+        verbose_name_plural = _("支付宝沙箱通知")
 
     def __str__(self) -> str:
         return f"{self.notify_id} → {self.url}"

@@ -2,6 +2,7 @@
 It shares no table with the platform and knows a merchant only by mchid and notify_url."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Transaction(models.Model):
@@ -32,6 +33,8 @@ class Transaction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("微信支付沙箱交易")
+        verbose_name_plural = _("微信支付沙箱交易")
         constraints = [
             models.UniqueConstraint(fields=["mchid", "out_trade_no"], name="sbwx_trade_no_unique")
         ]
@@ -58,6 +61,8 @@ class Refund(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("微信支付沙箱退款")
+        verbose_name_plural = _("微信支付沙箱退款")
         constraints = [
             models.UniqueConstraint(fields=["trade", "out_refund_no"], name="sbwx_refund_no_unique")
         ]

@@ -178,6 +178,8 @@ class PurchaseOrderLine(models.Model):
     line_total = MoneyField(_("小计"))
 
     class Meta:
+        verbose_name = _("采购单明细")
+        verbose_name_plural = _("采购单明细")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="supply_po_line_qty"),
@@ -233,6 +235,8 @@ class ShipmentLine(models.Model):
     discrepancy_note = models.CharField(_("差异说明"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("发货单明细")
+        verbose_name_plural = _("发货单明细")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="supply_ship_line_qty"),
@@ -364,6 +368,8 @@ class Allocation(models.Model):
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = _("分润明细")
+        verbose_name_plural = _("分润明细")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -10,6 +10,11 @@ urlpatterns = [
     path("counter/<str:code>/", views.kiosk_screen, name="counter_kiosk"),
     path("counter/<str:code>/pair/<str:token>/", views.kiosk_pair, name="counter_kiosk_pair"),
     path("counter/<str:code>/code/", views.kiosk_code, name="counter_kiosk_code"),
+    path(
+        "counter/<str:code>/repair-pickup/",
+        views.kiosk_repair_pickup,
+        name="counter_kiosk_repair_pickup",
+    ),
     path("counter/<str:code>/ads/shown/", views.kiosk_ads_shown, name="counter_kiosk_ads_shown"),
     path("counter/<str:code>/buy", views.buy, name="counter_buy"),
     path("counter/vends/<str:public_id>/", views.vend_status, name="counter_vend"),

@@ -160,6 +160,19 @@ def kiosk_code(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
+def kiosk_repair_pickup(request: HttpRequest, code: str) -> HttpResponse:
+    """The shopper types a repaired vehicle's pickup code on the screen (the pad's 取车 mode)."""
+    template = "web/counters/_pickup_result.html"
+    try:
+        counter = _kiosk_counter(request, code)
+        kiosk.require_sellable(counter)
+        ticket = repairs.collect_at_counter(counter=counter, code=request.POST.get("code", ""))
+    except DomainError as exc:
+        return _error(request, exc, template)
+    return render(request, template, {"ticket": ticket})
+
+
+@require_POST
 def kiosk_ads_shown(request: HttpRequest, code: str) -> HttpResponse:
     """The screen reports the adverts its idle loop has just shown."""
     try:

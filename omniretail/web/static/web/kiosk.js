@@ -38,6 +38,20 @@
 
   function bindPad(root) {
     var input = root.querySelector("#unlock-code");
+    var pad = root.querySelector(".pad");
+    // 开柜 / 取车: the same keys post the code to the unlock or the repair pickup
+    root.querySelectorAll(".pad-mode").forEach(function (mode) {
+      mode.addEventListener("click", function () {
+        root.querySelectorAll(".pad-mode").forEach(function (other) {
+          other.setAttribute("aria-checked", String(other === mode));
+        });
+        pad.setAttribute("hx-post", mode.dataset.url);
+        pad.querySelector("label[for=unlock-code]").textContent = mode.dataset.label;
+        pad.querySelector(".key.ok").textContent = mode.textContent;
+        input.value = "";
+        if (window.htmx) window.htmx.process(pad);
+      });
+    });
     root.querySelectorAll(".key[data-key]").forEach(function (key) {
       key.addEventListener("click", function () {
         if (key.dataset.key === "back") input.value = input.value.slice(0, -1);

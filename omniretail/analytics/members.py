@@ -1,0 +1,162 @@
+"""Member insight (docs/analytics.md): each merchant member's RFM over the last 365 days of
+that merchant's paid orders (online, till and counter sales are all orders), scored in
+quintiles and named a segment; a segment is sent a coupon once per member."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.accounts.models import Organization
+from omniretail.analytics.models import MemberScore, Segment, SegmentCampaign
+from omniretail.analytics.services import day_bounds
+from omniretail.core.errors import Conflict, field_error
+from omniretail.loyalty import coupons
+from omniretail.loyalty import selectors as loyalty
+from omniretail.loyalty.models import Coupon, Member
+from omniretail.orders.models import Order
+
+WINDOW_DAYS = 365
+HIGH = 3  # a score of 3 or more (the middle quintile and up) counts as high
+
+# (R high, F high, M high) -> segment
+_SEGMENTS = {
+    (True, True, True): Segment.IMPORTANT_VALUE,
+    (False, True, True): Segment.IMPORTANT_KEEP,
+    (True, False, True): Segment.IMPORTANT_DEVELOP,
+    (False, False, True): Segment.IMPORTANT_RETAIN,
+    (True, True, False): Segment.GENERAL_VALUE,
+    (False, True, False): Segment.GENERAL_KEEP,
+    (True, False, False): Segment.GENERAL_DEVELOP,
+    (False, False, False): Segment.GENERAL_RETAIN,
+}
+
+
+def quintiles(values: dict) -> dict:
+    """key -> 1..5 by rank: 1 + 5 × (how many values are lower) // n, so equal values get
+    equal scores and the order of the keys never matters."""
+    ordered = sorted(values.values())
+    n = len(ordered)
+    lower = {}
+    for i, v in enumerate(ordered):
+        lower.setdefault(v, i)
+    return {k: 1 + 5 * lower[v] // n for k, v in values.items()}
+
+
+def segment_of(r: int, f: int, m: int) -> str:
+    return _SEGMENTS[(r >= HIGH, f >= HIGH, m >= HIGH)]
+
+
+@transaction.atomic
+def score_merchant(merchant: Organization, as_of: date) -> int:
+    """Rewrites the merchant's scores as of the local day `as_of` (orders paid up to the
+    day's end, the 365 days before it): the same day's run gives the same rows."""
+    _start, end = day_bounds(as_of)
+    start = end - timedelta(days=WINDOW_DAYS)
+    members = dict(Member.objects.filter(org=merchant).values_list("user_id", "pk"))
+    paid = Order.objects.filter(
+        merchant=merchant,
+        shopper_id__in=list(members),
+        paid_at__gte=start,
+        paid_at__lt=end,
+        amount_refunded__lt=F("total"),  # a fully refunded sale is no purchase
+    )
+    last: dict[int, date] = {}
+    frequency: dict[int, int] = defaultdict(int)
+    monetary: dict[int, Decimal] = defaultdict(Decimal)
+    for user_id, paid_at, total, refunded in paid.values_list(
+        "shopper_id", "paid_at", "total", "amount_refunded"
+    ):
+        day = timezone.localdate(paid_at)
+        last[user_id] = max(last.get(user_id, day), day)
+        frequency[user_id] += 1
+        monetary[user_id] += total - refunded
+    r = quintiles({u: -(as_of - d).days for u, d in last.items()})
+    f = quintiles({u: frequency[u] for u in last})
+    m = quintiles({u: monetary[u] for u in last})
+    rows = []
+    for user_id, member_id in members.items():
+        row = MemberScore(merchant=merchant, member_id=member_id, as_of=as_of)
+        if user_id in last:
+            row.recency_days = (as_of - last[user_id]).days
+            row.frequency = frequency[user_id]
+            row.monetary = monetary[user_id]
+            row.r, row.f, row.m = r[user_id], f[user_id], m[user_id]
+            row.segment = segment_of(row.r, row.f, row.m)
+        else:
+            row.segment = Segment.DORMANT
+        rows.append(row)
+    MemberScore.objects.filter(merchant=merchant).delete()
+    MemberScore.objects.bulk_create(rows)
+    return len(rows)
+
+
+def score_members(now=None) -> int:
+    """The scheduled job: every merchant with members, as of today. Returns the rows written."""
+    as_of = timezone.localdate(now or timezone.now())
+    merchants = Organization.objects.filter(
+        pk__in=Member.objects.values("org_id").distinct()
+    ).order_by("pk")
+    return sum(score_merchant(merchant, as_of) for merchant in merchants)
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+def send_coupon(*, merchant: Organization, segment: str, template_id: str, actor) -> dict:
+    """Sends every member of the segment's latest snapshot one coupon of the merchant's
+    template. Idempotent per (snapshot, segment, template): the campaign row is taken once
+    and each coupon's issue key names the campaign and the member, so a second click (or a
+    retry after a failure half-way) sends only what is missing. A member already at the
+    template's limit is skipped. Returns sent and skipped counts."""
+    if segment not in Segment.values:
+        raise field_error("segment", _("没有这个会员分群。"))
+    template = loyalty.coupon_template(merchant, template_id)
+    if not template.is_active:
+        raise field_error("template", _("该优惠券已停发。"))
+    scores = MemberScore.objects.filter(merchant=merchant, segment=segment)
+    as_of = scores.values_list("as_of", flat=True).first()
+    if as_of is None:
+        raise Conflict(_("该分群目前没有会员。"), code="segment_empty")
+    try:
+        with transaction.atomic():
+            campaign, _created = SegmentCampaign.objects.get_or_create(
+                merchant=merchant,
+                as_of=as_of,
+                segment=segment,
+                template=template,
+                defaults={"sent_by": actor},
+            )
+    except IntegrityError:  # a concurrent click took it first
+        campaign = SegmentCampaign.objects.get(
+            merchant=merchant, as_of=as_of, segment=segment, template=template
+        )
+    sent = skipped = 0
+    for member in Member.objects.filter(pk__in=scores.values("member_id")).select_related("user"):
+        try:
+            coupons.issue_coupon(
+                template=template,
+                user=member.user,
+                source=Coupon.Source.STAFF,
+                idempotency_key=f"{campaign.key_prefix}{member.pk}",
+                issued_by=actor,
+            )
+            sent += 1
+        except Conflict:
+            skipped += 1
+    return {"campaign": campaign, "sent": sent, "skipped": skipped}
+
+
+def campaigns_of(merchant: Organization) -> list[dict]:
+    """The merchant's campaigns, newest first, each with coupons sent and redeemed."""
+    rows = []
+    for c in SegmentCampaign.objects.filter(merchant=merchant).select_related("template"):
+        counts = Coupon.objects.filter(issue_key__startswith=c.key_prefix).aggregate(
+            sent=Count("pk"), redeemed=Count("pk", filter=Q(status=Coupon.Status.USED))
+        )
+        rows.append({"campaign": c, **counts})
+    return rows
