@@ -9,11 +9,13 @@ class MerchandisingConfig(AppConfig):
 
     def ready(self) -> None:
         # Checkout (orders, a layer below) prices lines through orders.pricing; specials
-        # offer their price there, so orders never imports this app.
-        from omniretail.merchandising import specials
+        # offer their price there and store promotions their line totals, so orders never
+        # imports this app.
+        from omniretail.merchandising import promotions, specials
         from omniretail.orders import pricing
 
         pricing.register(specials.OFFER)
+        pricing.register_store_offer(promotions.OFFER)
         # the catalogue's 免费试用 flag and filter follow running sample offers
         from omniretail.catalog import offers
         from omniretail.merchandising import samples

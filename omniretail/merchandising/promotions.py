@@ -3,7 +3,8 @@ or amount off, or buy N get M free on one product), with an optional theme page.
 
 Prices: a promotion is priced from the list price, never on top of a 特价; a line costs the
 lower of the two (`line_totals`). A promotion belongs to one store and buy-N-get-M depends
-on the quantity, so it cannot be told to orders.pricing's offers, which see neither."""
+on the quantity, so it is orders.pricing's store offer (`OFFER`, registered at app ready):
+checkout, its quote and the till charge it."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -163,6 +164,20 @@ def line_total(promotion: Promotion, unit_price: Decimal, quantity: int) -> Deci
     return money(unit_price * (quantity - free))
 
 
+def promotion_totals(*, store, lines, now=None) -> dict[int, tuple[Decimal, Promotion]]:
+    """The (sku, quantity) lines a running promotion of `store` covers: the best promotion's
+    total off the list price, and that promotion (one query for the store's promotions)."""
+    promotions = list(running([store], now=now))
+    totals: dict[int, tuple[Decimal, Promotion]] = {}
+    for sku, quantity in lines if promotions else ():
+        for promotion in promotions:
+            if _covers(promotion, sku.product):
+                total = line_total(promotion, sku.price, quantity)
+                if sku.pk not in totals or total < totals[sku.pk][0]:
+                    totals[sku.pk] = (total, promotion)
+    return totals
+
+
 def line_totals(*, store, lines, now=None) -> dict[int, tuple[Decimal, Promotion | None]]:
     """Each (sku, quantity) line bought at `store` at `now`: its total and the promotion
     that set it, or None when today's price (a running 特价 or the list price) is lower or
@@ -170,17 +185,24 @@ def line_totals(*, store, lines, now=None) -> dict[int, tuple[Decimal, Promotion
     now = now or timezone.now()
     lines = list(lines)
     prices = pricing.unit_prices((sku for sku, _q in lines), now=now)
-    promotions = list(running([store], now=now))
+    found = promotion_totals(store=store, lines=lines, now=now)
     totals: dict[int, tuple[Decimal, Promotion | None]] = {}
     for sku, quantity in lines:
-        best = (money(prices[sku.pk] * quantity), None)
-        for promotion in promotions:
-            if _covers(promotion, sku.product):
-                total = line_total(promotion, sku.price, quantity)
-                if total < best[0]:
-                    best = (total, promotion)
-        totals[sku.pk] = best
+        totals[sku.pk] = (money(prices[sku.pk] * quantity), None)
+        if sku.pk in found and found[sku.pk][0] < totals[sku.pk][0]:
+            totals[sku.pk] = found[sku.pk]
     return totals
+
+
+class PromotionOffer:
+    """orders.pricing's store offer: the store's running promotions, by title."""
+
+    def line_totals(self, *, store, lines, now) -> dict[int, tuple[Decimal, str]]:
+        found = promotion_totals(store=store, lines=lines, now=now)
+        return {pk: (total, promotion.title) for pk, (total, promotion) in found.items()}
+
+
+OFFER = PromotionOffer()
 
 
 def stores_promoting(stores, *, now=None) -> dict[int, Promotion]:

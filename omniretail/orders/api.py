@@ -212,6 +212,7 @@ def quote_out(found: quote.Quote) -> dict:
                 "unit_price": str(line.unit_price),
                 "quantity": line.quantity,
                 "line_total": str(line.line_total),
+                "promotion": line.promotion,
             }
             for line in found.lines
         ],

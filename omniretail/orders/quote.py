@@ -27,13 +27,13 @@ SLOTS_SHOWN = 36
 
 @dataclass(frozen=True)
 class QuoteLine:
+    """A line as checkout will write it (`pricing.LinePrice`: a promotion sets the total)."""
+
     sku: Sku
     quantity: int
     unit_price: Decimal
-
-    @property
-    def line_total(self) -> Decimal:
-        return money(self.unit_price * self.quantity)
+    line_total: Decimal
+    promotion: str = ""
 
 
 @dataclass
@@ -89,14 +89,23 @@ def checkout_quote(
     names); `address` anything with `lat`/`lon` (an address book entry); `coupon` None takes
     the best usable coupon, "" none; `slot` the slot the shopper picked, kept when still open."""
     now = now or timezone.now()
-    prices = pricing.unit_prices((sku for sku, _q in lines), now=now)
+    priced = pricing.line_prices(lines, store=store, now=now)
     quote = Quote(
         kind=kind,
-        lines=[QuoteLine(sku=sku, quantity=q, unit_price=prices[sku.pk]) for sku, q in lines],
+        lines=[
+            QuoteLine(
+                sku=sku,
+                quantity=q,
+                unit_price=priced[sku.pk].unit_price,
+                line_total=priced[sku.pk].line_total,
+                promotion=priced[sku.pk].promotion,
+            )
+            for sku, q in lines
+        ],
         store=store,
         merchant=store.merchant if store is not None else merchant,
     )
-    quote.subtotal = services.subtotal_of(lines, prices)
+    quote.subtotal = services.subtotal_of(lines, priced)
     if store is not None and address is not None and address.lat is not None:
         quote.reach = delivery.reach(store, address.lat, address.lon)
     _discounts(quote, shopper, lines, coupon)

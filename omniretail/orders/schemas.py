@@ -213,9 +213,14 @@ class QuoteLineOut(Schema):
     sku: str
     product: str
     sku_name: str
-    unit_price: str = Field(..., description="today's price (a running special's when lower)")
+    unit_price: str = Field(
+        ...,
+        description="today's price (a running special's when lower); under a promotion "
+        "the line total per unit, rounded down",
+    )
     quantity: int
     line_total: str
+    promotion: str = Field("", description="the store promotion's title that set line_total")
 
 
 class QuoteDeliveryOut(Schema):

@@ -299,13 +299,20 @@ def _merge_lines(lines) -> list[tuple[Sku, int]]:
     return [(sku, quantity) for sku, quantity in merged.values()]
 
 
-def subtotal_of(lines, prices: dict[int, Decimal] | None = None) -> Decimal:
-    """What (sku, quantity) pairs cost at today's prices (orders.pricing: a running special
-    is today's price): the cart, the checkout page and checkout itself price the same way."""
+def subtotal_of(lines, priced: dict | None = None, *, store=None) -> Decimal:
+    """What (sku, quantity) pairs cost (orders.pricing: a running special is today's price,
+    a running promotion of `store` may price the line lower): the cart, the checkout page,
+    the till and checkout itself price the same way."""
     lines = list(lines)
-    if prices is None:
-        prices = pricing.unit_prices(sku for sku, _q in lines)
-    return money(sum((prices[sku.pk] * quantity for sku, quantity in lines), ZERO))
+    if priced is None:
+        priced = pricing.line_prices(lines, store=store)
+    return money(sum((priced[sku.pk].line_total for sku, _q in lines), ZERO))
+
+
+def _claimed_price(sku: Sku, price) -> Decimal:
+    """The per-SKU offers' price a line claims (limits, capped stock); none, the list price,
+    when a store promotion priced it."""
+    return price.offer_price if price.offer_price is not None else sku.price
 
 
 def discounts_for(
@@ -368,17 +375,20 @@ def _create_order(**fields) -> Order:
 
 
 def _hold_lines(
-    order: Order, lines, *, ttl=None, unit_price: Decimal | None = None, prices=None
+    order: Order, lines, *, ttl=None, unit_price: Decimal | None = None, priced=None
 ) -> None:
     """Reserve the (sku, quantity) pairs at the order's location, refused as a whole when
-    short, and write the order's lines at `unit_price`, else at `prices` (checkout's
-    `pricing.unit_prices`), else today's SKU price."""
+    short, and write the order's lines at `unit_price`, else as `priced` (checkout's
+    `pricing.line_prices`: a promotion's line total), else at today's SKU price."""
     reservations = inventory.reserve_lines(
         location=order.location, lines=lines, reference=order.public_id, ttl=ttl
     )
     order_lines = []
     for (sku, quantity), reservation in zip(lines, reservations, strict=True):
-        price = unit_price if unit_price is not None else (prices or {}).get(sku.pk, sku.price)
+        price = unit_price if unit_price is not None else sku.price
+        total = money(price * quantity)
+        if unit_price is None and priced is not None:
+            price, total = priced[sku.pk].unit_price, priced[sku.pk].line_total
         order_lines.append(
             OrderLine(
                 order=order,
@@ -387,7 +397,7 @@ def _hold_lines(
                 sku_name=sku.name,
                 unit_price=price,
                 quantity=quantity,
-                line_total=money(price * quantity),
+                line_total=total,
                 reservation=reservation,
             )
         )
@@ -481,9 +491,10 @@ def _place_order(
     `extra_discounts` (the till's points offset) come after the tier's and the coupon's."""
     _check_fulfilment(fulfilment)
     now = timezone.now()
-    prices = pricing.unit_prices((sku for sku, _q in merged), now=now)
-    pricing.claim(shopper=shopper, lines=merged, prices=prices, now=now)
-    subtotal = subtotal_of(merged, prices)
+    priced = pricing.line_prices(merged, store=fulfilment.store, now=now)
+    claimed = {sku.pk: _claimed_price(sku, priced[sku.pk]) for sku, _q in merged}
+    pricing.claim(shopper=shopper, lines=merged, prices=claimed, now=now)
+    subtotal = subtotal_of(merged, priced)
     merchant = fulfilment.store.merchant if fulfilment.store else fulfilment.location.organization
     reference = new_public_id()
     discount_lines = discounts_for(
@@ -529,7 +540,7 @@ def _place_order(
         expires_at=expires_at,
         note=(note or "")[:200],
     )
-    _hold_lines(order, merged, ttl=payment_window() + timedelta(minutes=5), prices=prices)
+    _hold_lines(order, merged, ttl=payment_window() + timedelta(minutes=5), priced=priced)
     if order.fulfilment == F_.DELIVERY and order.store_id:
         delivery.open_delivery(order, fulfilment.distance_m)
     if cart is not None:

@@ -176,7 +176,7 @@ def quote(
     discount and chosen coupon (checked by the same rules as online checkout), the points
     offset, total and the points the merchant's earn rules give on what is paid."""
     merged = services._merge_lines(lines)
-    subtotal = services.subtotal_of(merged)
+    subtotal = services.subtotal_of(merged, store=store)
     if coupon and shopper is None:
         raise field_error("member", _("使用优惠券需要先识别会员。"))
     discount_lines = services.discounts_for(
