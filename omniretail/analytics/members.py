@@ -160,3 +160,30 @@ def campaigns_of(merchant: Organization) -> list[dict]:
         )
         rows.append({"campaign": c, **counts})
     return rows
+
+
+# ---------------------------------------------------------------- reading
+
+
+def segment_sizes(merchant: Organization) -> list[dict]:
+    """Every segment in order with its member count (zero included) and the snapshot day."""
+    counts = dict(
+        MemberScore.objects.filter(merchant=merchant)
+        .values_list("segment")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [{"segment": s, "label": s.label, "members": counts.get(s.value, 0)} for s in Segment]
+
+
+def segment_members(merchant: Organization, segment: str):
+    """One segment's scored members, by spend; an unknown segment is a 422."""
+    if segment not in Segment.values:
+        raise field_error("segment", _("没有这个会员分群。"))
+    return MemberScore.objects.filter(merchant=merchant, segment=segment).select_related(
+        "member__user"
+    )
+
+
+def scored_on(merchant: Organization) -> date | None:
+    return MemberScore.objects.filter(merchant=merchant).values_list("as_of", flat=True).first()

@@ -18,6 +18,16 @@ urlpatterns = [
     ),
     path("merchant/analytics/", views_analytics.m_analytics, name="m_analytics"),
     path(
+        "merchant/analytics/members/",
+        views_analytics.m_analytics_members,
+        name="m_analytics_members",
+    ),
+    path(
+        "merchant/analytics/members/send/",
+        views_analytics.m_analytics_members_send,
+        name="m_analytics_members_send",
+    ),
+    path(
         "merchant/analytics/stores/<str:store_id>/",
         views_analytics.m_analytics_store,
         name="m_analytics_store",
