@@ -176,6 +176,10 @@ MATRIX = {
     "m_analytics": row("get", LOGIN, 200, 200, 403, 403, 200),
     # a store's SKUs: owners and managers; the rival's own merchant has no such store (404)
     "m_analytics_store": row("get", LOGIN, 200, 200, 403, 403, 404, args=("store",)),
+    # member segments (RFM): owners and managers, each of its own members; sending a segment
+    # a coupon without one is refused on the page (422)
+    "m_analytics_members": row("get", LOGIN, 200, 200, 403, 403, 200),
+    "m_analytics_members_send": row("post", LOGIN, 422, 422, 403, 403, 422),
     "m_loyalty_coupon_template": row("post", LOGIN, 422, 422, 403, 403, 422),
     "m_loyalty_coupon_issue": row("post", LOGIN, 404, 404, 403, 403, 404),
     "m_loyalty_rule": row("post", LOGIN, 422, 422, 403, 403, 422),
