@@ -110,7 +110,7 @@ def load(city) -> list[str]:
         )
         source = inventory.location_for_store(store)
         restock = []
-        for bay, ((_word, par, capacity), products) in enumerate(zip(EV_BAYS, kinds, strict=True)):
+        for bay, ((word, par, capacity), products) in enumerate(zip(EV_BAYS, kinds, strict=True)):
             sku = products[index % len(products)].skus.order_by("price").first()
             inventory.receive_stock(actor=owner, location=source, sku=sku, quantity=20)
             services.add_bay(
@@ -120,6 +120,7 @@ def load(city) -> list[str]:
                 sku=sku,
                 par_level=par,
                 capacity=capacity,
+                test_ride=word == "电动自行车",  # the e-bikes are test-ridden at the store
             )
             restock.append({"bay": str(bay + 1), "quantity": capacity - (bay + index) % 2})
         services.restock(actor=owner, counter=counter, lines=restock)

@@ -100,8 +100,12 @@ class Bay(models.Model):
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
     par_level = models.PositiveIntegerField(_("标准库存"), default=2)
     capacity = models.PositiveIntegerField(_("容量"), default=4)
+    # a vehicle the serving store lends for test rides: the kiosk shows a 预约试驾 QR for it
+    test_ride = models.BooleanField(_("可预约试驾"), default=False)
 
     class Meta:
+        verbose_name = _("格口")
+        verbose_name_plural = _("格口")
         ordering = ["counter", "number"]
         constraints = [
             models.UniqueConstraint(fields=["counter", "number"], name="bay_number_per_counter"),
@@ -128,6 +132,10 @@ class Credential(PublicIdModel):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("设备凭证")
+        verbose_name_plural = _("设备凭证")
+
     def __str__(self) -> str:
         return f"{self.key_id} ({'revoked' if self.revoked_at else 'active'})"
 
@@ -152,6 +160,10 @@ class FlagClearance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     cleared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("告警处理记录")
+        verbose_name_plural = _("告警处理记录")
 
     def __str__(self) -> str:
         return f"{self.counter_id} cleared {self.cleared_at:%Y-%m-%d %H:%M}"
@@ -181,6 +193,8 @@ class DeviceEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("设备事件")
+        verbose_name_plural = _("设备事件")
         constraints = [
             models.UniqueConstraint(fields=["counter", "seq"], name="one_event_per_device_seq")
         ]
@@ -219,6 +233,8 @@ class Command(PublicIdModel):
     result = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("设备指令")
+        verbose_name_plural = _("设备指令")
         indexes = [models.Index(fields=["counter", "status", "expires_at"])]
 
     def __str__(self) -> str:
@@ -265,6 +281,8 @@ class Vend(PublicIdModel, TimeStampedModel):
     flagged = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("售货柜交易")
+        verbose_name_plural = _("售货柜交易")
         constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="vend_qty")]
 
     def __str__(self) -> str:
@@ -303,6 +321,10 @@ class ScanLead(PublicIdModel):
     converted_at = models.DateTimeField(null=True, blank=True)
     # the retailer passed it on to the product's producer, who may then follow it up
     passed_on_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("扫码线索")
+        verbose_name_plural = _("扫码线索")
 
     def __str__(self) -> str:
         return f"scan {self.counter_id} {self.status}"
@@ -362,6 +384,10 @@ class RepairTicket(PublicIdModel, TimeStampedModel):
     return_to = models.CharField(max_length=8, choices=ReturnTo.choices, blank=True)
     pickup_code = models.CharField(max_length=6, blank=True)  # told by SMS once repaired
 
+    class Meta:
+        verbose_name = _("维修单")
+        verbose_name_plural = _("维修单")
+
     def __str__(self) -> str:
         return f"repair {self.public_id} ({self.step})"
 
@@ -382,6 +408,8 @@ class RepairStep(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("维修进度")
+        verbose_name_plural = _("维修进度")
         ordering = ["at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["ticket", "step"], name="one_repair_step_each")
@@ -415,6 +443,10 @@ class StaffTask(PublicIdModel, TimeStampedModel):
     note = models.CharField(max_length=200, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("售货柜任务")
+        verbose_name_plural = _("售货柜任务")
+
     def __str__(self) -> str:
         return f"{self.kind} {self.counter_id} ({self.status})"
 
@@ -438,6 +470,8 @@ class AdCampaign(PublicIdModel, TimeStampedModel):
     impressions = models.PositiveBigIntegerField(_("展示次数"), default=0)
 
     class Meta:
+        verbose_name = _("广告活动")
+        verbose_name_plural = _("广告活动")
         ordering = ["-starts_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -469,7 +503,49 @@ class Snapshot(PublicIdModel):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("摄像头快照")
+        verbose_name_plural = _("摄像头快照")
         ordering = ["-taken_at", "-id"]
 
     def __str__(self) -> str:
         return f"snapshot {self.counter_id}#{self.event_id}"
+
+
+class TestRide(PublicIdModel, TimeStampedModel):
+    """A test ride (试驾) of a counter's vehicle, booked from the kiosk's QR at the counter's
+    serving store: booked -> confirmed by the store -> done or no-show (or cancelled). One
+    open booking per member and product."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        DONE = "done", _("已试驾")
+        NO_SHOW = "no_show", _("未到店")
+
+    __test__ = False  # a model, not a pytest class, though its name starts with "Test"
+
+    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="test_rides")
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField(_("试驾时间"))
+    contact_name = models.CharField(_("联系人"), max_length=40)
+    contact_phone = models.CharField(_("联系电话"), max_length=20)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.BOOKED
+    )
+
+    class Meta:
+        verbose_name = _("试驾预约")
+        verbose_name_plural = _("试驾预约")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "product"],
+                condition=Q(status__in=["booked", "confirmed"]),
+                name="one_open_test_ride_per_member_product",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"test ride {self.public_id} ({self.status})"

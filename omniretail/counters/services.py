@@ -121,7 +121,9 @@ def set_maintenance(*, actor, counter: Counter, on: bool) -> Counter:
 
 
 @transaction.atomic
-def add_bay(*, actor, counter: Counter, number: str, sku, par_level: int, capacity: int) -> Bay:
+def add_bay(
+    *, actor, counter: Counter, number: str, sku, par_level: int, capacity: int, test_ride=False
+) -> Bay:
     require_manager(actor, counter)
     number = clean_text(number, "number", 8)
     capacity = require_quantity(capacity, field="capacity", maximum=MAX_BAY_CAPACITY)
@@ -134,7 +136,12 @@ def add_bay(*, actor, counter: Counter, number: str, sku, par_level: int, capaci
     if counter.bays.filter(sku=sku).exists():
         raise Conflict(_("该商品已在本柜的其他格口。"), code="duplicate_bay_sku")
     bay = Bay.objects.create(
-        counter=counter, number=number, sku=sku, par_level=par_level, capacity=capacity
+        counter=counter,
+        number=number,
+        sku=sku,
+        par_level=par_level,
+        capacity=capacity,
+        test_ride=bool(test_ride),
     )
     inventory.stock_level(counter.location, sku)  # the bay's stock row exists from day one
     check_par(counter)  # a new bay starts empty: below its par level it needs filling

@@ -15,6 +15,17 @@ urlpatterns = [
         views.kiosk_repair_pickup,
         name="counter_kiosk_repair_pickup",
     ),
+    path(
+        "counter/<str:code>/test-ride/<str:product>/",
+        views.test_ride_new,
+        name="counter_test_ride",
+    ),
+    path("ops/counter-test-rides/", views.ops_test_rides, name="counter_ops_test_rides"),
+    path(
+        "ops/counter-test-rides/<str:public_id>/",
+        views.ops_test_ride_move,
+        name="counter_ops_test_ride_move",
+    ),
     path("counter/<str:code>/ads/shown/", views.kiosk_ads_shown, name="counter_kiosk_ads_shown"),
     path("counter/<str:code>/buy", views.buy, name="counter_buy"),
     path("counter/vends/<str:public_id>/", views.vend_status, name="counter_vend"),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omniretail.catalog.models import Product
 from omniretail.core import uploads
-from omniretail.core.errors import DomainError, field_error
+from omniretail.core.errors import DomainError, NotFound, field_error
 from omniretail.core.throttle import client_ip
 from omniretail.counters import (
     ads,
@@ -32,9 +32,10 @@ from omniretail.counters import (
     selectors,
     services,
     snapshots,
+    testrides,
     vending,
 )
-from omniretail.counters.models import Counter, RepairTicket, Vend
+from omniretail.counters.models import Counter, RepairTicket, TestRide, Vend
 from omniretail.payments import selectors as payment_selectors
 from omniretail.web import charts
 from omniretail.web.access import producer_required, staff_required
@@ -98,26 +99,38 @@ def _kiosk_context(request: HttpRequest, counter) -> dict:
     slides = []
     for items in by_product.values():
         chosen = next((i for i in items if i.available), items[0])
+        ride_qr = None
+        if any(item.bay.test_ride for item in items):  # 预约试驾 at the serving store
+            ride_url = reverse(
+                "web:counter_test_ride", args=[counter.code, items[0].product.public_id]
+            )
+            ride_qr = _qr(request.build_absolute_uri(ride_url), scalable=True)
         slides.append(
-            [
-                (
-                    item,
-                    _qr(
-                        f"{buy_url}?src=qr&p={item.product.public_id}&bay={item.bay.number}"
-                        f"#bay-{item.bay.number}",
-                        scalable=True,
-                    ),
-                    item is chosen,
-                )
-                for item in items
-            ]
+            (
+                [
+                    (
+                        item,
+                        _qr(
+                            f"{buy_url}?src=qr&p={item.product.public_id}&bay={item.bay.number}"
+                            f"#bay-{item.bay.number}",
+                            scalable=True,
+                        ),
+                        item is chosen,
+                    )
+                    for item in items
+                ],
+                ride_qr,
+            )
         )
     state = kiosk.screen_state(counter)
     running = [(ad, ads.creative_url(ad)) for ad in ads.running_for(counter)]
     version = [
         state.status,
         counter.content,
-        [(i.bay.number, i.product.public_id, i.available, str(i.bay.sku.price)) for i in shelf],
+        [
+            (i.bay.number, i.product.public_id, i.available, str(i.bay.sku.price), i.bay.test_ride)
+            for i in shelf
+        ],
         [(ad.public_id, ad.seconds) for ad, _url in running],
     ]
     return {
@@ -496,6 +509,64 @@ def ops_ads(request: HttpRequest, store) -> HttpResponse:
             return _error(request, exc, "web/counters/ops_ads.html", **ctx)
         return redirect("web:counter_ops_ads")
     return render(request, "web/counters/ops_ads.html", ctx)
+
+
+# ---------------------------------------------------------------- test rides
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def test_ride_new(request: HttpRequest, code: str, product: str) -> HttpResponse:
+    """The phone page behind the kiosk's 预约试驾 QR: a time at the serving store and a contact."""
+    try:
+        counter = selectors.public_counter(code)
+        ctx = {
+            "tab": "",
+            "counter": counter,
+            "product": testrides.ride_product(counter, product),
+            "form": request.POST or {"contact_phone": request.user.phone},
+            "mine": TestRide.objects.filter(member=request.user)
+            .select_related("product", "store")
+            .order_by("-created_at")[:10],
+        }
+    except DomainError as exc:
+        return _error(request, exc)
+    template = "web/counters/test_ride.html"
+    if request.method == "POST":
+        try:
+            ride = testrides.book(
+                member=request.user,
+                counter=counter,
+                product=ctx["product"],
+                starts_at=parse_datetime(request.POST.get("starts_at", "")),
+                contact_name=request.POST.get("contact_name", ""),
+                contact_phone=request.POST.get("contact_phone", ""),
+            )
+        except DomainError as exc:
+            return _error(request, exc, template, **ctx)
+        return render(request, template, {**ctx, "booked": ride})
+    return render(request, template, ctx)
+
+
+@staff_required
+@require_GET
+def ops_test_rides(request: HttpRequest, store) -> HttpResponse:
+    """The serving stores' test-ride bookings: confirm, then done or no-show."""
+    rides = testrides.for_actor(request.user).order_by("-starts_at")[:200]
+    return render(request, "web/counters/ops_test_rides.html", {"rides": rides})
+
+
+@staff_required
+@require_POST
+def ops_test_ride_move(request: HttpRequest, store, public_id: str) -> HttpResponse:
+    try:
+        ride = testrides.for_actor(request.user).filter(public_id=public_id).first()
+        if ride is None:
+            raise NotFound(_("找不到该试驾预约。"))
+        testrides.move(actor=request.user, ride=ride, status=request.POST.get("status", ""))
+    except DomainError as exc:
+        return _error(request, exc)
+    return redirect("web:counter_ops_test_rides")
 
 
 # ---------------------------------------------------------------- repairs
