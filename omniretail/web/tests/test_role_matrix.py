@@ -25,7 +25,7 @@ from omniretail.codes import services as codes
 from omniretail.conftest import make_staff, make_store
 from omniretail.counters import leads
 from omniretail.counters import services as counters
-from omniretail.counters.models import StaffTask
+from omniretail.counters.models import StaffTask, TestRide
 from omniretail.groupbuy import services as groupbuy
 from omniretail.inventory import services as inventory
 from omniretail.orders import aftersales
@@ -235,6 +235,10 @@ MATRIX = {
     "counter_insight": row("get", LOGIN, 403, 403, 403, 403, 403),
     "producer_lead": row("post", LOGIN, 403, 403, 403, 403, 403, args=("lead",)),
     "counter_lead_pass_on": row("post", LOGIN, 302, 302, 302, 302, 404, args=("lead",)),
+    "counter_ops_test_rides": row("get", LOGIN, 200, 200, 200, 200, 200),
+    "counter_ops_test_ride_move": row(
+        "post", LOGIN, 422, 422, 422, 422, 404, args=("test_ride",), data={"status": "?"}
+    ),
     "code_batch": row("get", LOGIN, 403, 403, 403, 403, 403, args=("batch",)),
     # 特价促销: producers and the platform only
     "specials": row("get", LOGIN, 403, 403, 403, 403, 403),
@@ -423,6 +427,15 @@ def _build() -> SimpleNamespace:
         counter=counter, kind=StaffTask.Kind.RESTOCK, key="", details={"bays": {}}
     )
     lead = leads.record_scan(counter=counter, product=product, user=shopper)
+    test_ride = TestRide.objects.create(
+        counter=counter,
+        store=counter.store,
+        product=product,
+        member=shopper,
+        starts_at=timezone.now() + timedelta(days=1),
+        contact_name="王小明",
+        contact_phone="13800138000",
+    )
     till_sale = till.ring_up(staff=manager, store=store, lines=[(sku, 1)], cash_tendered="50")
 
     reseller = Reseller.objects.create(user=shopper, merchant=merchant, qualifying_product=product)
@@ -464,6 +477,7 @@ def _build() -> SimpleNamespace:
         "counter": counter.code,
         "task": task.public_id,
         "lead": lead.public_id,
+        "test_ride": test_ride.public_id,
         "payout": payout.public_id,
         "batch": batch.public_id,
         "offer": offer.public_id,
