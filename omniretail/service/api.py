@@ -193,6 +193,7 @@ def _settings_out(rules) -> dict:
         "organization": rules.organization.public_id,
         "assignment": rules.assignment,
         "reply_minutes": rules.reply_minutes,
+        "complaint_hours": rules.complaint_hours,
     }
 
 
@@ -204,12 +205,14 @@ def service_settings(request, organization: str = ""):
 
 @router.put("/settings", response=ServiceSettingsOut)
 def configure(request, payload: ServiceSettingsIn):
-    """The owner or a manager: round robin or claim, and the first answer's minutes."""
+    """The owner or a manager: round robin or claim, the first answer's minutes and the
+    hours to answer a complaint (unchanged when left out)."""
     rules = services.configure(
         actor=request.auth,
         organization=selectors.editable_organization(request.auth, payload.organization),
         assignment=payload.assignment,
         reply_minutes=payload.reply_minutes,
+        complaint_hours=payload.complaint_hours,
     )
     return _settings_out(rules)
 
@@ -275,6 +278,8 @@ def complaint_out(c: Complaint) -> dict:
         "resolution": c.resolution,
         "coupon": c.coupon,
         "created_at": c.created_at,
+        "answer_due_at": c.answer_due_at,
+        "escalated_at": c.escalated_at,
     }
 
 

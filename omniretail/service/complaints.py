@@ -1,12 +1,16 @@
 """Complaints: a shopper complains about an order, a store or a merchant (with photos);
-the merchant answers; the platform resolves with a note and, when it decides so, a
-compensation coupon from the platform's templates. Each step tells the other side."""
+the merchant answers within its deadline or the platform takes it over; the platform
+resolves with a note and, when it decides so, a compensation coupon from the platform's
+templates. Each step tells the other side."""
+
+from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import active_merchant, is_platform_operator, require_user
 from omniretail.core import uploads
 from omniretail.core.errors import Conflict, NotFound, PermissionDenied, field_error
@@ -16,7 +20,7 @@ from omniretail.loyalty.models import Coupon
 from omniretail.notifications.services import notify
 from omniretail.orders import selectors as orders
 from omniretail.service.models import Complaint
-from omniretail.service.services import service_organizations
+from omniretail.service.services import service_organizations, settings_of
 from omniretail.stores.selectors import public_store
 
 MAX_TEXT = 2000
@@ -70,6 +74,7 @@ def file_complaint(*, shopper, about: str, text: str, target: str, photos=()) ->
         merchant=merchant,
         text=text,
         photos=photos,
+        answer_due_at=timezone.now() + timedelta(hours=settings_of(merchant).complaint_hours),
     )
     notify(
         organization=merchant,
@@ -91,11 +96,17 @@ def complaint_of_shopper(shopper, public_id: str) -> Complaint:
     return complaint
 
 
-def complaints_for_staff(user) -> QuerySet[Complaint]:
-    """A merchant's service staff see complaints about their merchant; the platform all."""
+def complaints_for_staff(user, *, escalated: bool = False) -> QuerySet[Complaint]:
+    """A merchant's service staff see complaints about their merchant; the platform all,
+    the escalated ones it has not resolved first. `escalated` keeps only those."""
     qs = Complaint.objects.select_related("merchant", "store", "order", "shopper")
+    if escalated:
+        qs = qs.filter(escalated_at__isnull=False).exclude(status=S.RESOLVED)
     if is_platform_operator(user):
-        return qs
+        waiting = Q(escalated_at__isnull=False) & ~Q(status=S.RESOLVED)
+        return qs.alias(waiting=Case(When(waiting, then=Value(0)), default=Value(1))).order_by(
+            "waiting", "-id"
+        )
     return qs.filter(merchant__in=service_organizations(user))
 
 
@@ -170,3 +181,34 @@ def resolve_complaint(
     complaint.refresh_from_db()
     _tell_shopper(complaint, _("平台处理了您的投诉"), resolution)
     return complaint
+
+
+def escalate_overdue_complaints(*, now=None, batch: int = 200) -> int:
+    """The periodic sweep: each complaint still unanswered past the merchant's deadline
+    goes to the platform once (a conditional UPDATE, so a sweep run twice, or two at once,
+    escalates it once); the platform's operators are told."""
+    now = now or timezone.now()
+    platform = Organization.objects.filter(kind=Organization.Kind.PLATFORM, is_active=True).first()
+    due = list(
+        Complaint.objects.filter(status=S.OPEN, escalated_at__isnull=True, answer_due_at__lte=now)
+        .order_by("answer_due_at", "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    escalated = 0
+    for pk in due:
+        with transaction.atomic():
+            if not Complaint.objects.filter(pk=pk, status=S.OPEN, escalated_at__isnull=True).update(
+                escalated_at=now, updated_at=now
+            ):
+                continue
+            escalated += 1
+            if platform is None:
+                continue
+            complaint = Complaint.objects.select_related("merchant").get(pk=pk)
+            notify(
+                organization=platform,
+                title=_("投诉超时未答复，已升级至平台"),
+                body=f"{complaint.merchant.name}：{complaint.text[:150]}",
+                link=f"/merchant/complaints/{complaint.public_id}/",
+            )
+    return escalated

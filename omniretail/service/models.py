@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from omniretail.accounts.models import Organization
@@ -193,6 +194,8 @@ class ServiceSettings(models.Model):
         _("分配方式"), max_length=12, choices=Assignment.choices, default=Assignment.ROUND_ROBIN
     )
     reply_minutes = models.PositiveSmallIntegerField(_("首次回复时限（分钟）"), default=10)
+    # Hours the merchant has to answer a complaint before the platform takes it over.
+    complaint_hours = models.PositiveSmallIntegerField(_("投诉答复时限（小时）"), default=48)
 
     class Meta:
         verbose_name = _("客服设置")
@@ -201,7 +204,11 @@ class ServiceSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(reply_minutes__gte=1, reply_minutes__lte=1440),
                 name="service_reply_minutes_1_1440",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(complaint_hours__gte=1, complaint_hours__lte=720),
+                name="service_complaint_hours_1_720",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -284,11 +291,31 @@ class Complaint(PublicIdModel, TimeStampedModel):
     )
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     coupon = models.CharField(_("补偿优惠券"), max_length=26, blank=True)
+    # The merchant's answer deadline (stamped at filing); past it, unanswered, the sweep
+    # escalates the complaint to the platform once.
+    answer_due_at = models.DateTimeField(_("答复截止"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("升级至平台时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("投诉")
         verbose_name_plural = _("投诉")
         ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["answer_due_at"],
+                condition=Q(status="open", escalated_at__isnull=True),
+                name="service_complaint_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.merchant_id}: {self.text[:20]}"
+
+    @property
+    def overdue(self) -> bool:
+        """Still unanswered past the merchant's deadline (the desk marks it 已超时)."""
+        return (
+            self.status == self.Status.OPEN
+            and self.answer_due_at is not None
+            and self.answer_due_at <= timezone.now()
+        )

@@ -100,12 +100,14 @@ class ServiceSettingsIn(Schema):
     organization: str = Field("", max_length=26)
     assignment: Assignment
     reply_minutes: int
+    complaint_hours: int | None = None
 
 
 class ServiceSettingsOut(Schema):
     organization: str
     assignment: Assignment
     reply_minutes: int
+    complaint_hours: int
 
 
 class LinkIO(Schema):
@@ -154,6 +156,8 @@ class ComplaintOut(Schema):
     resolution: str
     coupon: str
     created_at: datetime
+    answer_due_at: datetime | None  # the merchant's answer deadline
+    escalated_at: datetime | None  # when it went to the platform unanswered
 
 
 class ComplaintAnswerIn(Schema):

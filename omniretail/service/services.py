@@ -28,6 +28,7 @@ MAX_IMPORT_ROWS = 2000
 CSV_COLUMNS = ("question", "answer", "phrasings", "links")
 SETTINGS_ROLES = (Membership.Role.OWNER, Membership.Role.MANAGER)
 MAX_REPLY_MINUTES = 1440
+MAX_COMPLAINT_HOURS = 720
 
 
 def service_organizations(user):
@@ -237,24 +238,41 @@ def settings_of(organization: Organization) -> ServiceSettings:
     return found or ServiceSettings(organization=organization)
 
 
+def _whole(value, low: int, high: int) -> int | None:
+    """A whole number in [low, high] from a form or JSON value, else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
 def configure(
-    *, actor, organization: Organization, assignment: str, reply_minutes
+    *, actor, organization: Organization, assignment: str, reply_minutes, complaint_hours=None
 ) -> ServiceSettings:
-    """The owner or a manager sets how hand-offs are assigned and the minutes allowed for
-    the first answer (1 to 1,440)."""
+    """The owner or a manager sets how hand-offs are assigned, the minutes allowed for the
+    first answer (1 to 1,440) and the hours allowed to answer a complaint (1 to 720; left
+    as it is when not given)."""
     require_role(actor, organization, SETTINGS_ROLES)
     if assignment not in ServiceSettings.Assignment.values:
         raise field_error("assignment", _("请选择分配方式。"))
-    try:
-        minutes = int(reply_minutes)
-    except (TypeError, ValueError):
-        minutes = 0
-    if isinstance(reply_minutes, bool) or not 1 <= minutes <= MAX_REPLY_MINUTES:
+    minutes = _whole(reply_minutes, 1, MAX_REPLY_MINUTES)
+    if minutes is None:
         raise field_error(
             "reply_minutes", _("首次回复时限须为 1 到 %(n)s 分钟。") % {"n": MAX_REPLY_MINUTES}
         )
+    values = {"assignment": assignment, "reply_minutes": minutes}
+    if complaint_hours not in (None, ""):
+        hours = _whole(complaint_hours, 1, MAX_COMPLAINT_HOURS)
+        if hours is None:
+            raise field_error(
+                "complaint_hours",
+                _("投诉答复时限须为 1 到 %(n)s 小时。") % {"n": MAX_COMPLAINT_HOURS},
+            )
+        values["complaint_hours"] = hours
     found, _created = ServiceSettings.objects.update_or_create(
-        organization=organization,
-        defaults={"assignment": assignment, "reply_minutes": minutes},
+        organization=organization, defaults=values
     )
     return found

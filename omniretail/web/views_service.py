@@ -247,6 +247,7 @@ def service_settings_save(request: HttpRequest, store) -> HttpResponse:
             organization=org,
             assignment=request.POST.get("assignment", ""),
             reply_minutes=request.POST.get("reply_minutes", ""),
+            complaint_hours=request.POST.get("complaint_hours"),
         )
     except DomainError as exc:
         return _error(request, exc)
@@ -463,12 +464,15 @@ def faq_import(request: HttpRequest, store) -> HttpResponse:
 @staff_required(roles=AGENTS)
 @require_GET
 def complaint_desk(request: HttpRequest, store) -> HttpResponse:
+    """`?escalated=1`: only the complaints escalated to the platform and not resolved."""
+    escalated = request.GET.get("escalated") == "1"
     return _console(
         request,
         store,
         "web/service/desk.html",
         "complaints",
-        complaints=complaints.complaints_for_staff(request.user)[:100],
+        complaints=complaints.complaints_for_staff(request.user, escalated=escalated)[:100],
+        escalated=escalated,
     )
 
 

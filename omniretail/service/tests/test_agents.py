@@ -198,6 +198,7 @@ def test_only_the_owner_or_a_manager_sets_the_deadline_and_assignment(api_client
         "organization": merchant.public_id,
         "assignment": "claim",
         "reply_minutes": 3,
+        "complaint_hours": 48,  # left out of the PUT: unchanged
     }
     assert body["status"] == "waiting"  # claim: it waits in the queue
     due = Conversation.objects.get(public_id=body["id"])

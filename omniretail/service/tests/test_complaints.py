@@ -2,15 +2,18 @@
 photos; answered by the merchant; resolved by the platform with a compensation coupon."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from PIL import Image
 
 from omniretail.conftest import make_staff
 from omniretail.loyalty import coupons
 from omniretail.loyalty.models import Coupon
 from omniretail.notifications.models import Notification
+from omniretail.service.complaints import escalate_overdue_complaints
 from omniretail.service.models import Complaint
 
 
@@ -148,3 +151,104 @@ def test_a_complaint_filed_through_the_old_orders_api_moves_to_the_service_desk(
     assert (moved.public_id, moved.about, moved.status) == (old.public_id, "merchant", "open")
     assert moved.created_at == old.created_at
     assert moved.merchant == merchant and moved.text == "没人接电话"
+
+
+# ---------------------------------------------------------------- the answer deadline
+
+
+def _file(client, merchant, text="收银员多收了我 5 元"):
+    response = client.post_form(
+        "/api/service/complaints",
+        {"about": "merchant", "target": merchant.public_id, "text": text},
+    )
+    assert response.status_code == 201, response.json()
+    return Complaint.objects.get(public_id=response.json()["id"])
+
+
+def test_the_merchants_complaint_hours_set_the_answer_deadline(
+    api_client, shopper, merchant, merchant_staff
+):
+    saved = api_client(merchant_staff).put(
+        "/api/service/settings",
+        {
+            "organization": merchant.public_id,
+            "assignment": "claim",
+            "reply_minutes": 10,
+            "complaint_hours": 24,
+        },
+    )
+    too_long = api_client(merchant_staff).put(
+        "/api/service/settings",
+        {
+            "organization": merchant.public_id,
+            "assignment": "claim",
+            "reply_minutes": 10,
+            "complaint_hours": 721,
+        },
+    )
+    before = timezone.now()
+    complaint = _file(api_client(shopper), merchant)
+
+    assert saved.status_code == 200 and saved.json()["complaint_hours"] == 24
+    assert too_long.status_code == 422 and "complaint_hours" in too_long.json()["error"]["fields"]
+    due = complaint.answer_due_at - before
+    assert timedelta(hours=24) <= due < timedelta(hours=24, minutes=1)
+
+
+def test_an_unanswered_complaint_escalates_once_after_its_deadline(
+    api_client, shopper, merchant, platform
+):
+    complaint = _file(api_client(shopper), merchant)
+    due = complaint.answer_due_at
+
+    early = escalate_overdue_complaints(now=due - timedelta(minutes=1))
+    first = escalate_overdue_complaints(now=due + timedelta(minutes=1))
+    second = escalate_overdue_complaints(now=due + timedelta(minutes=20))
+    complaint.refresh_from_db()
+    seen = api_client(shopper).get(f"/api/service/complaints/{complaint.public_id}").json()
+
+    assert (early, first, second) == (0, 1, 0)
+    assert complaint.escalated_at == due + timedelta(minutes=1)
+    assert seen["escalated_at"] is not None and seen["status"] == "open"
+    assert (
+        Notification.objects.filter(
+            organization=platform, title="投诉超时未答复，已升级至平台"
+        ).count()
+        == 1
+    )
+
+
+def test_an_answered_complaint_never_escalates(api_client, shopper, merchant, merchant_staff):
+    complaint = _file(api_client(shopper), merchant)
+    answered = api_client(merchant_staff).post(
+        f"/api/service/manage/complaints/{complaint.public_id}/answer", {"answer": "已退还 5 元"}
+    )
+
+    swept = escalate_overdue_complaints(now=complaint.answer_due_at + timedelta(days=3))
+    complaint.refresh_from_db()
+
+    assert answered.status_code == 200
+    assert swept == 0 and complaint.escalated_at is None
+
+
+def test_the_desks_show_the_overdue_and_escalated_complaints(
+    client, api_client, shopper, merchant, store, merchant_staff, platform
+):
+    """The merchant's console needs a store (the `store` fixture)."""
+    late = _file(api_client(shopper), merchant, "等了三天没人理")
+    _file(api_client(shopper), merchant, "刚刚发生的事")
+    Complaint.objects.filter(pk=late.pk).update(answer_due_at=timezone.now() - timedelta(hours=1))
+    ops = make_staff(platform, "ops")
+
+    client.force_login(merchant_staff)
+    overdue = client.get("/merchant/complaints/").content.decode()
+    escalate_overdue_complaints()
+    client.force_login(ops)
+    platform_desk = client.get("/merchant/complaints/?escalated=1").content.decode()
+    client.force_login(shopper)
+    mine = client.get(f"/service/complaints/{late.public_id}/").content.decode()
+
+    assert overdue.count('data-testid="complaint-overdue"') == 1
+    assert "等了三天没人理" in platform_desk and "刚刚发生的事" not in platform_desk
+    assert 'data-testid="complaint-escalated"' in platform_desk
+    assert "已升级至平台处理" in mine
