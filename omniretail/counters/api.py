@@ -104,6 +104,7 @@ def counter_out(counter: Counter, *, with_shelf: bool = False) -> dict:
                 "on_hand": s.on_hand,
                 "par_level": s.bay.par_level,
                 "capacity": s.bay.capacity,
+                "test_ride": s.bay.test_ride,
             }
             for s in selectors.shelf(counter)
         ]
@@ -522,6 +523,7 @@ def add_bay(request, code: str, payload: BayIn):
         sku=sku_by_public_id(payload.sku),
         par_level=payload.par_level,
         capacity=payload.capacity,
+        test_ride=payload.test_ride,
     )
     return Status(201, counter_out(counter, with_shelf=True))
 

@@ -63,6 +63,7 @@ def register_with_bays(*, actor, store_id, bays: list[dict], **fields) -> Counte
                 sku=sku,
                 par_level=_whole(bay.get("par_level"), f"{prefix}.par_level"),
                 capacity=_whole(bay.get("capacity"), f"{prefix}.capacity"),
+                test_ride=bool(bay.get("test_ride")),
             )
         except ValidationFailed as exc:
             raise ValidationFailed(

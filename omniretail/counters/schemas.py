@@ -36,6 +36,7 @@ class BayIn(Schema):
     sku: str
     par_level: int = 2
     capacity: int = 4
+    test_ride: bool = Field(False, description="the serving store lends it for test rides")
 
 
 class ContentIn(Schema):
@@ -178,6 +179,7 @@ class BayOut(Schema):
     on_hand: int
     par_level: int
     capacity: int
+    test_ride: bool = False
 
 
 class CounterShelfOut(CounterOut):

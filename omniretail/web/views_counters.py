@@ -370,12 +370,14 @@ def ops_counter_new(request: HttpRequest, store) -> HttpResponse:
             "sku": post.get(f"bay-{i}-sku", ""),
             "par_level": post.get(f"bay-{i}-par_level", "2"),
             "capacity": post.get(f"bay-{i}-capacity", "4"),
+            "test_ride": post.get(f"bay-{i}-test_ride") == "on",
         }
         for i in range(NEW_COUNTER_BAY_ROWS)
     ]
     ctx = {"stores": console.stores_for_actor(request.user), "form": post, "rows": rows, "tab": ""}
     if request.method == "POST":
-        bays = [{k: row[k] for k in ("number", "sku", "par_level", "capacity")} for row in rows]
+        keys = ("number", "sku", "par_level", "capacity", "test_ride")
+        bays = [{k: row[k] for k in keys} for row in rows]
         try:
             counter = console.register_with_bays(
                 actor=request.user,

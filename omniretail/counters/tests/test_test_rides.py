@@ -13,6 +13,7 @@ from omniretail.core.sms import read_sms_file
 from omniretail.counters.models import Bay, Counter
 from omniretail.counters.models import TestRide as Ride
 from omniretail.counters.tests.test_kiosk_screen import fragment, screen_for
+from omniretail.counters.tests.test_ops_pages import registration
 from omniretail.stores import services as stores
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +115,14 @@ def test_a_shopper_cannot_move_a_booking(ride_setup):
     assert answer.status_code == 403
     ride.refresh_from_db()
     assert ride.status == "booked"
+
+
+def test_the_registration_page_and_the_api_flag_a_bay_for_test_rides(ride_setup, api_client):
+    staff = Client()
+    staff.force_login(ride_setup.staff)
+    answer = staff.post("/ops/counters/new/", registration(ride_setup, **{"bay-0-test_ride": "on"}))
+    assert answer.status_code == 302
+    flags = dict(Counter.objects.get(code="HZ-WL-09").bays.values_list("number", "test_ride"))
+    assert flags == {"1": True, "2": False}
+    shelf = api_client(ride_setup.staff).get("/api/counters/HZ-001").json()
+    assert {b["bay"]: b["test_ride"] for b in shelf["bays"]} == {"1": True, "2": False}
