@@ -62,8 +62,11 @@ def record_search(*, query: str, result_count: int, member=None, now=None) -> No
     SearchLog.objects.create(query=word, result_count=result_count, member=member, created_at=now)
     if member is None:
         return
-    SearchHistory.objects.update_or_create(
-        member=member, query=typed, defaults={"searched_at": now}
+    SearchHistory.objects.bulk_create(  # one upsert, not a read and a write in a savepoint
+        [SearchHistory(member=member, query=typed, searched_at=now)],
+        update_conflicts=True,
+        unique_fields=["member", "query"],
+        update_fields=["searched_at"],
     )
     stale = SearchHistory.objects.filter(member=member).order_by("-searched_at", "-id")
     stale_ids = list(stale.values_list("pk", flat=True)[HISTORY_SIZE:])

@@ -15,6 +15,7 @@ from datetime import timedelta
 from itertools import combinations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from omniretail.catalog import selectors as catalog
@@ -109,16 +110,19 @@ def guess(
     affinity: Counter = Counter()
     for category, pk in Product.objects.filter(pk__in=weights).values_list("category", "pk"):
         affinity[category] += weights[pk]
-    ranked = SalesRank.objects.filter(days=RANKING_DAYS, region=None)
-    by_category: dict[int, list[int]] = defaultdict(list)
-    for category, pk in ranked.filter(category__in=affinity).values_list("category", "product"):
-        by_category[category].append(pk)
+    # the seeds' categories' best sellers, the region's ranking, then all's: one read
+    overall = Q(region=None) | Q(region=region) if region is not None else Q(region=None)
+    ranked = SalesRank.objects.filter(
+        Q(category__in=affinity, region=None) | Q(overall, category=None), days=RANKING_DAYS
+    )
+    by_scope: dict[tuple, list[int]] = defaultdict(list)
+    for category, scope, pk in ranked.values_list("category", "region", "product"):
+        by_scope[category, scope].append(pk)
     for category, _w in affinity.most_common():
-        order.extend(by_category[category])
-    regions = [region, None] if region is not None else [None]  # the region's, then all
+        order.extend(by_scope[category, None])
+    regions = [region.pk, None] if region is not None else [None]  # the region's, then all
     for scope in regions:
-        overall = SalesRank.objects.filter(days=RANKING_DAYS, category=None, region=scope)
-        order.extend(overall.values_list("product", flat=True))
+        order.extend(by_scope[None, scope])
 
     wanted = [pk for pk in dict.fromkeys(order) if pk not in excluded][: limit * 4]
     public = (catalog.public_products() if shown is None else shown).in_bulk(wanted)

@@ -1,7 +1,7 @@
 """Reads of merchandising for the pages: running specials, the ranking, brand halls and the
 優品匯 featured zone."""
 
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,9 +23,10 @@ def running_specials(*, now=None) -> dict[int, Special]:
     return by_product
 
 
-def special_products(*, limit: int, now=None) -> list[Product]:
-    """Public products with a running special, the soonest to end first."""
-    running = running_specials(now=now)
+def special_products(*, limit: int, now=None, running=None) -> list[Product]:
+    """Public products with a running special, the soonest to end first (`running`: the
+    page's running_specials() if it has read them already)."""
+    running = running_specials(now=now) if running is None else running
     products = catalog.public_products().filter(pk__in=running)
     return sorted(products, key=lambda p: (running[p.pk].ends_at, p.pk))[:limit]
 
@@ -84,31 +85,26 @@ def featured(*, region=None, limit: int, now=None) -> list[Product]:
     curators = Q(curator__kind=Organization.Kind.PLATFORM)
     if region is not None:
         curators |= Q(curator=region)
-    slots = (
-        FeaturedSlot.objects.filter(curators, starts_at__lte=now, ends_at__gt=now)
-        .filter(product__in=catalog.public_products())
-        .select_related("product", "curator")
+    slots = FeaturedSlot.objects.filter(curators, starts_at__lte=now, ends_at__gt=now).values_list(
+        "product", "curator__kind", "position", "pk"
     )
-    ordered = sorted(
-        slots, key=lambda s: (s.curator.kind != Organization.Kind.REGION, s.position, s.pk)
-    )
-    seen: dict[int, Product] = {}
-    for slot in ordered:
-        seen.setdefault(slot.product_id, slot.product)
-    return list(seen.values())[:limit]
+    ordered = sorted(slots, key=lambda s: (s[1] != Organization.Kind.REGION, s[2], s[3]))
+    wanted = list(dict.fromkeys(product for product, *_rest in ordered))
+    # the cards' products with their SKUs and images in one read each, not one per card
+    public = catalog.public_products().in_bulk(wanted)
+    return [public[pk] for pk in wanted if pk in public][:limit]
 
 
 def shopper_region(user) -> Organization | None:
     """The region of the merchant the shopper last ordered from (the mall they shop in)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    region_id = (
+    last = (
         Order.objects.filter(shopper=user, merchant__region__isnull=False)
         .order_by("-created_at")
-        .values_list("merchant__region", flat=True)
-        .first()
+        .values("merchant__region")[:1]
     )
-    return Organization.objects.filter(pk=region_id).first() if region_id else None
+    return Organization.objects.filter(pk=Subquery(last)).first()  # one query per page
 
 
 MAX_CHOICES = 500

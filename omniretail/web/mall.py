@@ -39,6 +39,24 @@ def products(region: Organization | None, **filters):
     return qs.filter(supply.shown_in_region(region)) if region is not None else qs
 
 
+def favourite_ids(request) -> set[int]:
+    """The signed-in shopper's favourites, read once per request (the cards' hearts, see
+    shopping_tags, and 猜你喜欢 share it)."""
+    ids = getattr(request, "_favourite_ids", None)
+    if ids is None:
+        ids = request._favourite_ids = shopping.favourite_ids(request.user)
+    return ids
+
+
+def running_specials(request) -> dict:
+    """merchandising.running_specials(), read once per request (the cards' special badges,
+    see merchandising_tags, share it)."""
+    running = getattr(request, "_running_specials", None)
+    if running is None:
+        running = request._running_specials = merchandising.running_specials()
+    return running
+
+
 def guesses(request, region: Organization | None, *, product=None, limit: int = GUESSES):
     """猜你喜欢 for this shopper (the sales ranking for a visitor not signed in)."""
     user = request.user
@@ -46,7 +64,7 @@ def guesses(request, region: Organization | None, *, product=None, limit: int = 
     if user.is_authenticated:
         seeds = {
             "bought": recommendations.bought_by(user),
-            "favourites": list(shopping.favourite_ids(user)),
+            "favourites": list(favourite_ids(request)),
             "viewed": [v.product_id for v in shopping.history(user)[:50]],
         }
     return recommendations.guess(
