@@ -1,10 +1,17 @@
-"""The roll-ups, to look at: they are rebuilt by the job from orders and refunds, never
-edited by hand."""
+"""The roll-ups and member scores, to look at: they are rebuilt by the jobs from orders and
+refunds, never edited by hand; campaigns are sent from the merchant's segments page."""
 
 from django.contrib import admin
 
 from omniretail.accounts.admin_scoping import ReadOnlyAdmin
-from omniretail.analytics.models import DailyPlatform, DailyProductSales, DailySales, RollupMark
+from omniretail.analytics.models import (
+    DailyPlatform,
+    DailyProductSales,
+    DailySales,
+    MemberScore,
+    RollupMark,
+    SegmentCampaign,
+)
 
 
 @admin.register(DailySales)
@@ -28,3 +35,15 @@ class DailyPlatformAdmin(ReadOnlyAdmin):
 @admin.register(RollupMark)
 class RollupMarkAdmin(ReadOnlyAdmin):
     list_display = ["name", "until"]
+
+
+@admin.register(MemberScore)
+class MemberScoreAdmin(ReadOnlyAdmin):
+    list_display = ["merchant", "member", "as_of", "segment", "r", "f", "m", "monetary"]
+    list_filter = ["segment"]
+
+
+@admin.register(SegmentCampaign)
+class SegmentCampaignAdmin(ReadOnlyAdmin):
+    list_display = ["merchant", "segment", "as_of", "template", "created_at"]
+    list_filter = ["segment"]
