@@ -2,17 +2,19 @@
 opened or closed for a vend, a repair vehicle left, a tamper alarm). The file goes through
 core.uploads (a real JPEG, re-encoded, EXIF and GPS gone) and is stored under FOLDER, a name
 core.uploads never serves publicly: only the counter's merchant and the platform see it, through
-`image_of`. A sweep deletes snapshots older than OMNI_COUNTER_SNAPSHOT_RETENTION_DAYS."""
+`image_of`. Every face OpenCV finds is pixelated before the photo is stored (core.faces). A
+sweep deletes snapshots older than OMNI_COUNTER_SNAPSHOT_RETENTION_DAYS."""
 
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omniretail.core import uploads
+from omniretail.core import faces, uploads
 from omniretail.core.errors import NotFound, field_error
 from omniretail.counters.device import MAX_SEQ
 from omniretail.counters.models import Counter, DeviceEvent, RepairTicket, Snapshot, Vend
@@ -71,6 +73,10 @@ def attach(*, counter: Counter, seq, files) -> tuple[Snapshot, bool]:
     if files[0].size is None or files[0].size > MAX_BYTES:
         raise field_error(FIELD, _("照片不能超过 %(kb)s KB。") % {"kb": MAX_BYTES // 1024})
     at = datetime.fromtimestamp(event.at, UTC) if event.at is not None else event.received_at
+    # privacy: a passer-by's face is never stored; the upload path then checks, strips EXIF
+    # and re-encodes what is left
+    data, _count = faces.blurred(files[0].read())
+    files = [SimpleUploadedFile(files[0].name, data, content_type="image/jpeg")]
     try:
         with (
             uploads.saved_photos(files, folder=FOLDER, field=FIELD) as (name,),

@@ -4,7 +4,6 @@ finds the faces in the photo with OpenCV's bundled detector and takes only a pho
 exactly one; it keeps a keyed hash of the enrolment image and matches those bytes only (a
 real provider, named by setting, does the 1:1 comparison)."""
 
-import functools
 from typing import Protocol
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from omniretail.core import faces
 from omniretail.core.errors import Conflict, PermissionDenied, field_error
 from omniretail.core.signing import sign
 from omniretail.core.signing import verify as verify_signature
@@ -28,34 +28,10 @@ class FaceProvider(Protocol):
     def delete(self, *, template_ref: str) -> None: ...
 
 
-@functools.cache
-def _detector():
-    import cv2  # loaded on the first face check, not by every process that imports loyalty
-
-    return cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
-
-
-def faces_in(image: bytes) -> int:
-    """How many frontal faces the photo holds; a ValidationFailed on `image` when the bytes
-    are not a picture OpenCV can read."""
-    import cv2
-    import numpy
-
-    picture = cv2.imdecode(numpy.frombuffer(image, numpy.uint8), cv2.IMREAD_GRAYSCALE)
-    if picture is None:
-        raise field_error("image", _("无法识别照片，请上传 JPEG 或 PNG 格式的人脸照片。"))
-    scale = min(1.0, 1024 / max(picture.shape))  # big phone photos: same faces, less work
-    if scale < 1.0:
-        picture = cv2.resize(picture, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    side = max(40, min(picture.shape) // 8)  # a face smaller than this is not a portrait
-    found = _detector().detectMultiScale(
-        picture, scaleFactor=1.1, minNeighbors=5, minSize=(side, side)
-    )
-    return len(found)
-
-
 def require_one_face(image: bytes) -> None:
-    count = faces_in(image)
+    count = faces.count(image)
+    if count is None:
+        raise field_error("image", _("无法识别照片，请上传 JPEG 或 PNG 格式的人脸照片。"))
     if count == 0:
         raise field_error("image", _("照片中未检测到人脸，请正对镜头、光线充足后重拍。"))
     if count > 1:

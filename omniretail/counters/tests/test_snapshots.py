@@ -197,3 +197,22 @@ def test_a_snapshot_uploaded_six_times_at_once_is_stored_once(counter_setup, rac
     assert sum(created for _snapshot, created in outcomes) == 1
     assert len({snapshot.pk for snapshot, _created in outcomes}) == 1
     assert Snapshot.objects.count() == 1 and len(stored_files()) == 1
+
+
+def test_a_face_in_a_snapshot_is_pixelated_before_it_is_stored(counter_setup, api_client):
+    """Issue 19 item 2 (privacy): a passer-by's face was stored as the camera took it."""
+    from omniretail.core import faces
+    from omniretail.testing.faces import PORTRAIT
+
+    setup = counter_setup
+    event(api_client, setup, 1, "presence", {"people": 1, "dwell_s": 12})
+    assert faces.count(PORTRAIT) == 1
+    shot = SimpleUploadedFile("cam.jpg", PORTRAIT, content_type="image/jpeg")
+
+    assert upload(api_client, setup, 1, shot).status_code == 201
+
+    with default_storage.open(Snapshot.objects.get().image) as stored:
+        kept = stored.read()
+    assert faces.count(kept) == 0
+    with Image.open(io.BytesIO(kept)) as image:  # the rest of the picture is kept
+        assert image.size == (512, 600)

@@ -6,7 +6,7 @@ import base64
 import pytest
 
 from omniretail.loyalty import exchange, services
-from omniretail.loyalty.tests.photos import PORTRAIT, someone_else
+from omniretail.testing.faces import PORTRAIT, someone_else
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from omniretail.ledger.models import Posting
 from omniretail.ledger.services import InsufficientFunds
 from omniretail.loyalty import exchange, face, selectors, services
 from omniretail.loyalty.models import Conversion
-from omniretail.loyalty.tests.photos import PORTRAIT, someone_else
+from omniretail.testing.faces import PORTRAIT, someone_else
 
 PTS = services.PLATFORM_POINTS
 pytestmark = pytest.mark.django_db

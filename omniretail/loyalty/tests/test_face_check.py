@@ -10,7 +10,7 @@ import pytest
 from omniretail.core.errors import PermissionDenied, ValidationFailed
 from omniretail.loyalty import exchange, face
 from omniretail.loyalty.models import FaceEnrolment
-from omniretail.loyalty.tests.photos import PORTRAIT, not_an_image, shelf, someone_else, two_people
+from omniretail.testing.faces import PORTRAIT, not_an_image, shelf, someone_else, two_people
 
 pytestmark = pytest.mark.django_db
 

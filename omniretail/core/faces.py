@@ -1,0 +1,66 @@
+"""Faces in a photo, found with OpenCV's bundled frontal-face detector (Haar cascade; no model
+download, no network): the face step-up takes a photo with exactly one face, and a counter's
+camera snapshot is stored with every face pixelated. Big photos are scaled down to 1024 px
+for the search (the same faces, less work); a face smaller than 1/8 of the shorter side does
+not count as a portrait's, but every face found is blurred."""
+
+import functools
+
+
+@functools.cache
+def _detector():
+    import cv2  # loaded on the first face check, not by every process that imports this
+
+    return cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+
+
+def _decoded(image: bytes, flags: int):
+    import cv2
+    import numpy
+
+    return cv2.imdecode(numpy.frombuffer(image, numpy.uint8), flags)
+
+
+def _faces(gray, *, min_share: int) -> list[tuple[int, int, int, int]]:
+    """(x, y, w, h) of each face, in the picture's own pixels."""
+    import cv2
+
+    scale = min(1.0, 1024 / max(gray.shape))
+    small = gray
+    if scale < 1.0:
+        small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    side = max(24, min(small.shape) // min_share)
+    found = _detector().detectMultiScale(
+        small, scaleFactor=1.1, minNeighbors=5, minSize=(side, side)
+    )
+    return [tuple(int(v / scale) for v in box) for box in found]
+
+
+def count(image: bytes) -> int | None:
+    """How many portrait-sized faces the photo holds; None when it is not a picture."""
+    import cv2
+
+    gray = _decoded(image, cv2.IMREAD_GRAYSCALE)
+    if gray is None:
+        return None
+    return len(_faces(gray, min_share=8))
+
+
+def blurred(image: bytes) -> tuple[bytes, int]:
+    """The photo as a JPEG with every face found pixelated, and how many there were; the
+    bytes unchanged when none was found or they are not a picture (the upload path decides
+    what to refuse)."""
+    import cv2
+
+    picture = _decoded(image, cv2.IMREAD_COLOR)
+    if picture is None:
+        return image, 0
+    boxes = _faces(cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY), min_share=40)
+    for x, y, w, h in boxes:
+        face = picture[y : y + h, x : x + w]
+        tiny = cv2.resize(face, (6, 6), interpolation=cv2.INTER_AREA)
+        picture[y : y + h, x : x + w] = cv2.resize(tiny, (w, h), interpolation=cv2.INTER_NEAREST)
+    if not boxes:
+        return image, 0
+    ok, encoded = cv2.imencode(".jpg", picture, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    return (encoded.tobytes() if ok else image), len(boxes)
