@@ -195,15 +195,20 @@ def left_at_counter(*, counter: Counter, ticket_id) -> RepairTicket:
 
 
 def _step_message(ticket: RepairTicket, step: str) -> str:
+    if step == Step.RETURNED and ticket.return_to == RepairTicket.ReturnTo.COUNTER:
+        # collected on the counter's screen (collect_at_counter), no staff needed
+        return _(
+            "您的车辆（%(serial)s）已修好，请到售货柜%(place)s，在屏幕上选择「取车」"
+            "并输入取车码 %(code)s。"
+        ) % {
+            "serial": ticket.vehicle_serial,
+            "place": ticket.counter.name,
+            "code": ticket.pickup_code,
+        }
     if step == Step.RETURNED:
-        place = (
-            ticket.counter.name
-            if ticket.return_to == RepairTicket.ReturnTo.COUNTER
-            else (ticket.store.name)
-        )
         return _("您的车辆（%(serial)s）已修好，请到%(place)s凭取车码 %(code)s 取车。") % {
             "serial": ticket.vehicle_serial,
-            "place": place,
+            "place": ticket.store.name,
             "code": ticket.pickup_code,
         }
     return _("您的车辆（%(serial)s）：%(step)s。") % {

@@ -59,7 +59,7 @@ def test_the_right_code_collects_the_vehicle_once_and_tells_the_shopper(
     setup = counter_setup
     sms = [m["text"] for m in read_sms_file(setup.member.phone) if "取车码" in m["text"]]
     code = re.search(r"取车码 (\d{6})", sms[-1]).group(1)
-    assert code == waiting.pickup_code
+    assert code == waiting.pickup_code and "在屏幕上选择「取车」" in sms[-1]
     screen = screen_for(setup)
     page = screen.get("/counter/HZ-001/").content.decode()
     assert 'data-testid="pad-mode-pickup"' in page and PICKUP in page
