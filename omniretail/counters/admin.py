@@ -18,6 +18,7 @@ from omniretail.counters.models import (
     ScanLead,
     Snapshot,
     StaffTask,
+    TestRide,
     Vend,
 )
 
@@ -112,6 +113,15 @@ class RepairStepAdmin(ScopedReadOnlyAdmin):
     list_display = ["ticket", "step", "note", "actor", "at"]
     list_filter = ["step"]
     search_fields = ["ticket__public_id"]
+
+
+@admin.register(TestRide)
+class TestRideAdmin(ScopedReadOnlyAdmin):
+    organization_path = "counter__merchant"
+    list_display = ["public_id", "counter", "store", "product", "starts_at", "status"]
+    list_filter = ["status"]
+    search_fields = ["public_id", "contact_name", "contact_phone"]
+    list_select_related = ["counter", "store", "product"]
 
 
 @admin.register(AdCampaign)
