@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from omniretail.core import events
 from omniretail.core.models import (
@@ -13,6 +13,10 @@ from omniretail.core.models import (
     SigningKey,
     ThrottleCounter,
 )
+
+# The database task queue (django_tasks_db) names its model in English; listed here so our
+# catalogue carries its Chinese name for the admin.
+THIRD_PARTY_NAMES = (gettext_noop("Task Result"), gettext_noop("Task Results"))
 
 
 @admin.register(OutboxEvent)
