@@ -11,7 +11,8 @@ import functools
 def _detector():
     import cv2  # loaded on the first face check, not by every process that imports this
 
-    return cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    cascades = cv2.data.haarcascades  # type: ignore[attr-defined]  # the stubs omit cv2.data
+    return cv2.CascadeClassifier(cascades + "haarcascade_frontalface_default.xml")
 
 
 def _decoded(image: bytes, flags: int):
@@ -33,7 +34,9 @@ def _faces(gray, *, min_share: int) -> list[tuple[int, int, int, int]]:
     found = _detector().detectMultiScale(
         small, scaleFactor=1.1, minNeighbors=5, minSize=(side, side)
     )
-    return [tuple(int(v / scale) for v in box) for box in found]
+    return [
+        (int(x / scale), int(y / scale), int(w / scale), int(h / scale)) for x, y, w, h in found
+    ]
 
 
 def count(image: bytes) -> int | None:

@@ -125,9 +125,7 @@ def test_the_console_leaves_a_rider_delivery_to_the_rider(
     assert 'data-testid="ship"' not in page
     assert "等待骑手接单" in page and "/merchant/deliveries/" in page
 
-    refused = client.post(
-        f"/merchant/orders/{paid_delivery.public_id}/action/", {"action": "ship"}
-    )
+    refused = client.post(f"/merchant/orders/{paid_delivery.public_id}/action/", {"action": "ship"})
     assert refused.status_code == 409 and "由骑手" in refused.content.decode()
     over_api = api_client(merchant_staff).post(
         f"/api/orders/merchant/orders/{paid_delivery.public_id}/ship", {}

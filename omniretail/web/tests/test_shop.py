@@ -363,7 +363,12 @@ def test_after_sales_request_with_a_photo(client, commerce, django_capture_on_co
     photo = real_photo("PNG", "broken.png")
     response = client.post(
         f"/orders/{order.public_id}/after-sales/",
-        {"kind": "refund_only", "reason": "包装破损", f"line_{line.public_id}": "1", "photos": photo},
+        {
+            "kind": "refund_only",
+            "reason": "包装破损",
+            f"line_{line.public_id}": "1",
+            "photos": photo,
+        },
     )
     assert response.status_code == 302
     request = AfterSalesRequest.objects.get()

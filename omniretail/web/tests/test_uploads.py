@@ -37,7 +37,12 @@ def test_a_real_jpeg_is_stored_without_its_exif_and_shown_to_the_merchant(
 
     response = client.post(
         f"/orders/{order.public_id}/after-sales/",
-        {"kind": "refund_only", "reason": "包装破损", f"line_{line.public_id}": "1", "photos": upload},
+        {
+            "kind": "refund_only",
+            "reason": "包装破损",
+            f"line_{line.public_id}": "1",
+            "photos": upload,
+        },
     )
 
     assert response.status_code == 302, response.content.decode()
@@ -74,9 +79,8 @@ def test_a_file_that_is_not_an_image_is_refused_and_the_form_keeps_what_was_type
     assert "「破损.jpg」不是 JPG、PNG 或 WebP 图片" in body
     assert "盒子压扁了，茶叶洒出" in body
     assert 'value="return_refund" checked' in body
-    assert (
-        f'name="line_{line.public_id}" type="number" min="0" max="2" inputmode="numeric" value="1"' in body
-    )
+    field = f'name="line_{line.public_id}" type="number" min="0" max="2" inputmode="numeric"'
+    assert f'{field} value="1"' in body
     assert not AfterSalesRequest.objects.exists()
     assert stored_files() == []  # the good PNG beside it was not kept either
 
