@@ -75,7 +75,8 @@ def test_tier_rate_by_monthly_rank(rank, rate):
     assert tier_rate(DEFAULT_TIERS, rank) == Decimal(rate)
 
 
-def test_the_twenty_first_and_fifty_first_orders_of_a_month_earn_the_next_tier(referrals):
+def test_the_twenty_first_and_fifty_first_orders_of_a_month_earn_the_next_tier(referrals, settings):
+    settings.OMNI_PICKUP_SLOT_CAPACITY = 100  # the 51 orders all book one pickup slot
     reseller = make_reseller(referrals)
     token = referrals.share(reseller.user)
     referrals.click(referrals.buyer, token)

@@ -16,6 +16,15 @@ from omniretail.supply.models import PurchaseOrder, RoutingDecision, Statement
 from omniretail.supply.tests.fixtures import NEAR_WEST_LAKE
 
 
+def _rider_takes(channel, order) -> None:
+    """A same-city delivery goes out with a rider (the store's clerk here), not by 发货."""
+    from omniretail.orders import delivery
+
+    delivery.accept(rider=channel.clerk, delivery=order.delivery)
+    delivery.pick_up(rider=channel.clerk, delivery=order.delivery)  # 配送中
+    order.refresh_from_db()
+
+
 def test_full_p2r_scenario_statements_sum_to_what_was_paid(channel):
     # given a producer's goods, approved and selected by the region
     product = channel.upload()
@@ -57,7 +66,7 @@ def test_full_p2r_scenario_statements_sum_to_what_was_paid(channel):
     assert Notification.objects.filter(
         organization=channel.retailer, title__contains="系统派单"
     ).exists()
-    orders.ship_order(staff=channel.clerk, order=order)
+    _rider_takes(channel, order)
     orders.confirm_delivery(actor=channel.shopper, order=order)
     order.refresh_from_db()
     assert order.status == "completed"
@@ -111,7 +120,7 @@ def test_after_sales_goes_to_the_routed_retailer_and_the_return_shows_in_feedbac
     channel.approve(product)
     channel.stock_store(product, quantity=10)
     order = channel.buy(product, quantity=2)
-    orders.ship_order(staff=channel.clerk, order=order)
+    _rider_takes(channel, order)
     orders.confirm_delivery(actor=channel.shopper, order=order)
     line = order.lines.get()
     request = aftersales.request_after_sales(
