@@ -31,10 +31,14 @@ def test_lines_bought_before_the_upgrade_each_get_an_id_of_their_own(
     keys = sorted(order.lines.values_list("pk", flat=True))
 
     executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
+    try:
+        executor.migrate(BEFORE)
+        executor.loader.build_graph()
+        executor.migrate(AFTER)
 
-    ids = dict(OrderLine.objects.values_list("pk", "public_id"))
-    assert sorted(ids) == keys
-    assert len(set(ids.values())) == 2 and all(len(i) == 26 for i in ids.values())
+        ids = dict(OrderLine.objects.values_list("pk", "public_id"))
+        assert sorted(ids) == keys
+        assert len(set(ids.values())) == 2 and all(len(i) == 26 for i in ids.values())
+    finally:  # the rest of the suite (and servers it starts) expects every migration applied
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
