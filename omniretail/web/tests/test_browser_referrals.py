@@ -68,8 +68,11 @@ def test_a_friend_buys_through_a_shared_link_and_the_sharer_gets_the_rebate(
         buyer.wait_for_url(re.compile(r"/login/\?next="))
         sms_login(buyer, BUYER_PHONE)
         buyer.wait_for_url(re.compile(r"/checkout/"))
-        buyer.get_by_test_id("store").select_option(commerce.near_store.public_id)
+        # the store's slots are swapped in by htmx: choose one only once they have arrived
+        with buyer.expect_response(re.compile(r"/checkout/slots/")):
+            buyer.get_by_test_id("store").select_option(commerce.near_store.public_id)
         buyer.locator(".slot").nth(1).click()
+        expect(buyer.get_by_test_id("slot").nth(1)).to_be_checked()
         buyer.get_by_test_id("provider-balance").check()
         buyer.get_by_test_id("submit-order").click()
         buyer.wait_for_url(re.compile(r"/orders/[0-9a-z]{26}/"))
