@@ -78,14 +78,16 @@ def _start(port: int) -> subprocess.Popen:
 
 
 def _client(world, index, deadline, queue) -> None:
-    """One forked client process: THREADS keep-alive connections asking for one URL."""
+    """One forked client process: THREADS keep-alive connections asking for one URL, with
+    `world["headers"]` too (bench/pages.py sends its shopper's session cookie)."""
     latencies, errors = [], [0]
+    headers = {"Accept-Encoding": "gzip", **world.get("headers", {})}
 
     def loop():
         conn = http.client.HTTPConnection("127.0.0.1", world["port"], timeout=30)
         while time.time() < deadline:
             started = time.perf_counter()
-            conn.request("GET", world["url"], headers={"Accept-Encoding": "gzip"})
+            conn.request("GET", world["url"], headers=headers)
             response = conn.getresponse()
             response.read()
             if response.status != 200:

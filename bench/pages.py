@@ -10,11 +10,8 @@ once in-process to count its SQL queries (the issue's bound: 15 per shopper page
 The load average is printed; when the bound's run and a page's ran under very different
 load, the ratio is not printed (bench/http.py's rule)."""
 
-import http.client
 import os
 import statistics
-import threading
-import time
 
 from bench.common import (
     close_connections,
@@ -24,7 +21,7 @@ from bench.common import (
     print_table,
     run_clients,
 )
-from bench.http import BOUND, LOAD_DRIFT, PROCESSES, RUNS, THREADS, WORKERS, _start
+from bench.http import BOUND, LOAD_DRIFT, PROCESSES, RUNS, THREADS, WORKERS, _client, _start
 
 SECONDS = float(os.environ.get("BENCH_PAGES_SECONDS", "5"))
 QUERY_BOUND = 15
@@ -71,7 +68,7 @@ def _world() -> dict:
     session.create()
     product = in_store[0].product
     return {
-        "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+        "headers": {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"},
         "shopper_id": shopper.pk,
         "pages": {
             "home": "/",
@@ -102,30 +99,6 @@ def _queries(world) -> dict[str, int]:
             status = client.get(url).status_code
         counts[name] = len(ran.captured_queries) if status == 200 else -status
     return counts
-
-
-def _client(world, index, deadline, queue) -> None:
-    """One forked client process: THREADS keep-alive connections with the session cookie."""
-    latencies, errors = [], [0]
-    headers = {"Accept-Encoding": "gzip", "Cookie": world["cookie"]}
-
-    def loop():
-        conn = http.client.HTTPConnection("127.0.0.1", world["port"], timeout=30)
-        while time.time() < deadline:
-            started = time.perf_counter()
-            conn.request("GET", world["url"], headers=headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                errors[0] += 1
-            latencies.append(time.perf_counter() - started)
-
-    threads = [threading.Thread(target=loop) for _ in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    queue.put([(latencies, errors[0])])
 
 
 def _run(world, url: str) -> tuple[float, float, float, int, float]:
