@@ -11,13 +11,11 @@ class MerchandisingConfig(AppConfig):
         # Checkout (orders, a layer below) prices lines through orders.pricing; specials
         # offer their price there and store promotions their line totals, so orders never
         # imports this app.
-        from omniretail.merchandising import promotions, specials
+        # The catalogue's 免费试用 flag and filter follow running sample offers the same way.
+        from omniretail.catalog import offers
+        from omniretail.merchandising import promotions, samples, specials
         from omniretail.orders import pricing
 
         pricing.register(specials.OFFER)
         pricing.register_store_offer(promotions.OFFER)
-        # the catalogue's 免费试用 flag and filter follow running sample offers
-        from omniretail.catalog import offers
-        from omniretail.merchandising import samples
-
         offers.register_samples(samples.running_product_ids)
