@@ -315,16 +315,16 @@ def words(request):
     """The platform's prohibited words (platform operators only)."""
     if not is_platform_operator(request.auth):
         raise PermissionDenied(_("违禁词由平台运营人员管理。"))
-    return [{"id": w.pk, "word": w.word} for w in BannedWord.objects.all()]
+    return [{"id": w.public_id, "word": w.word} for w in BannedWord.objects.all()]
 
 
 @router.post("/words", response={201: CommunityWordOut})
 def add_word(request, payload: CommunityWordIn):
     made = moderation.add_word(actor=request.auth, word=payload.word)
-    return Status(201, {"id": made.pk, "word": made.word})
+    return Status(201, {"id": made.public_id, "word": made.word})
 
 
 @router.delete("/words/{word_id}", response={204: None})
-def remove_word(request, word_id: int):
+def remove_word(request, word_id: str):
     moderation.remove_word(actor=request.auth, word_id=word_id)
     return Status(204, None)

@@ -173,8 +173,9 @@ class Report(models.Model):
         return f"#{self.message_id}: {self.reason[:20]}"
 
 
-class BannedWord(models.Model):
-    """The platform's list of prohibited words: a message containing one is refused."""
+class BannedWord(PublicIdModel):
+    """The platform's list of prohibited words: a message containing one is refused. The API
+    names a word by its public id."""
 
     word = models.CharField(_("违禁词"), max_length=40, unique=True)
     created_by = models.ForeignKey(

@@ -202,10 +202,11 @@ def add_word(*, actor, word: str) -> BannedWord:
     return made
 
 
-def remove_word(*, actor, word_id: int) -> None:
+def remove_word(*, actor, word_id: str) -> None:
+    """Remove the word whose public id is `word_id`."""
     if not is_platform_operator(actor):
         raise PermissionDenied(_("违禁词由平台运营人员管理。"))
-    found = BannedWord.objects.filter(pk=word_id).first() if 0 < word_id < 2**31 else None
+    found = BannedWord.objects.filter(public_id=word_id).first()
     if found is None:
         raise NotFound(_("找不到该违禁词。"))
     with transaction.atomic():

@@ -153,5 +153,5 @@ class CommunityWordIn(Schema):
 
 
 class CommunityWordOut(Schema):
-    id: int
+    id: str = Field(description="The word's public id (a ULID).")
     word: str

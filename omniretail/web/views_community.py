@@ -437,8 +437,8 @@ def words(request: HttpRequest) -> HttpResponse:
     error, status = None, 200
     if request.method == "POST":
         try:
-            if request.POST.get("delete", "").isdigit():
-                moderation.remove_word(actor=request.user, word_id=int(request.POST["delete"]))
+            if request.POST.get("delete"):
+                moderation.remove_word(actor=request.user, word_id=request.POST["delete"])
             else:
                 moderation.add_word(actor=request.user, word=request.POST.get("word", ""))
         except DomainError as exc:

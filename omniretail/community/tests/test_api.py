@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from omniretail.community import services
-from omniretail.community.models import Message
+from omniretail.community.models import BannedWord, Message
 from omniretail.testing.images import photo
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +103,16 @@ def test_words_are_for_platform_operators(api_client, room, platform_staff):
     made = api_client(platform_staff).post("/api/community/words", {"word": "赌博"})
     assert made.status_code == 201
     assert api_client(platform_staff).get("/api/community/words").json() == [made.json()]
+
+
+def test_a_word_is_named_by_its_public_id_never_its_row_key(api_client, platform_staff):
+    ops = api_client(platform_staff)
+    made = ops.post("/api/community/words", {"word": "代开发票"}).json()
+    word = BannedWord.objects.get()
+    assert made == {"id": word.public_id, "word": "代开发票"} and len(made["id"]) == 26
+
+    assert ops.delete(f"/api/community/words/{word.pk}").status_code == 404
+    assert BannedWord.objects.exists()
+    assert ops.delete(f"/api/community/words/{made['id']}").status_code == 204
+    assert not BannedWord.objects.exists()
+    assert ops.delete(f"/api/community/words/{made['id']}").status_code == 404

@@ -182,6 +182,19 @@ def test_only_platform_operators_manage_the_prohibited_words(tea, platform_staff
     assert response.status_code == 422 and "违禁" in response.content.decode()
 
 
+def test_the_console_removes_a_word_by_its_public_id(platform_staff):
+    ops = client_for(platform_staff)
+    ops.post("/ops/community/words/", {"word": "代开发票"})
+    word = BannedWord.objects.get()
+    assert (
+        f'name="delete" value="{word.public_id}"'
+        in ops.get("/ops/community/words/").content.decode()
+    )
+    assert ops.post("/ops/community/words/", {"delete": str(word.pk)}).status_code == 404
+    ops.post("/ops/community/words/", {"delete": word.public_id})
+    assert not BannedWord.objects.exists()
+
+
 def test_an_unknown_message_id_in_the_poll_is_refused_rather_than_failing(tea):
     group, _owner, creator, _reader = tea
     chat.post_message(author=creator, group=group, text="在吗")
