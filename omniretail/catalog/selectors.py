@@ -233,6 +233,20 @@ def brands_among(products: QuerySet[Product], limit: int = 30) -> list[Brand]:
     return list(Brand.objects.filter(pk__in=ids).order_by("name")[:limit])
 
 
+def product_cards() -> QuerySet[Product]:
+    """Approved products as a product card shows them: brand, category and pictures, no
+    SKUs (a card shows the product's own price)."""
+    return (
+        Product.objects.filter(status=Product.Status.APPROVED)
+        .select_related("brand", "category")
+        .prefetch_related(
+            Prefetch(
+                "images", queryset=ProductImage.objects.order_by("-is_cover", "position", "id")
+            )
+        )
+    )
+
+
 def public_product(public_id: str) -> Product:
     product = _approved().filter(public_id=public_id).first()
     if product is None:

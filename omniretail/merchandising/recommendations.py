@@ -95,6 +95,23 @@ def guess(
     docstring), then the best sellers of the seeds' categories, then the ranking; public
     products only (`shown`: the mall's products for the shopper's region), none the member
     bought, not the page's own."""
+    wanted = guess_ids(
+        bought=bought,
+        favourites=favourites,
+        viewed=viewed,
+        product=product,
+        region=region,
+        limit=limit,
+    )
+    public = (catalog.public_products() if shown is None else shown).in_bulk(wanted)
+    return [public[pk] for pk in wanted if pk in public][:limit]
+
+
+def guess_ids(
+    *, bought=(), favourites=(), viewed=(), product: Product | None = None, region=None, limit: int
+) -> list[int]:
+    """guess()'s candidates in order, before the public filter: limit × 4 product ids (a
+    page that reads several sections' cards at once takes these)."""
     weights: dict[int, int] = defaultdict(int)
     for kind, ids in (("bought", bought), ("favourite", favourites), ("viewed", viewed)):
         for pk in list(ids)[:SEEDS_KEPT]:
@@ -124,6 +141,4 @@ def guess(
     for scope in regions:
         order.extend(by_scope[None, scope])
 
-    wanted = [pk for pk in dict.fromkeys(order) if pk not in excluded][: limit * 4]
-    public = (catalog.public_products() if shown is None else shown).in_bulk(wanted)
-    return [public[pk] for pk in wanted if pk in public][:limit]
+    return [pk for pk in dict.fromkeys(order) if pk not in excluded][: limit * 4]

@@ -23,12 +23,10 @@ def running_specials(*, now=None) -> dict[int, Special]:
     return by_product
 
 
-def special_products(*, limit: int, now=None, running=None) -> list[Product]:
-    """Public products with a running special, the soonest to end first (`running`: the
-    page's running_specials() if it has read them already)."""
-    running = running_specials(now=now) if running is None else running
-    products = catalog.public_products().filter(pk__in=running)
-    return sorted(products, key=lambda p: (running[p.pk].ends_at, p.pk))[:limit]
+def special_product_ids(running: dict[int, Special]) -> list[int]:
+    """The products of running_specials(), the soonest to end first (a page that reads
+    several sections' cards at once takes the ids)."""
+    return sorted(running, key=lambda pk: (running[pk].ends_at, pk))
 
 
 def ranking(*, days: int, category=None, region=None) -> list[SalesRank]:
@@ -81,6 +79,14 @@ def brand_hall(public_id: str) -> tuple[BrandHall, list[Product]]:
 def featured(*, region=None, limit: int, now=None) -> list[Product]:
     """優品匯 at `now`: the region's slots, then the platform's, each in position order; a
     product placed twice shows once."""
+    wanted = featured_ids(region=region, now=now)
+    # the cards' products with their SKUs and images in one read each, not one per card
+    public = catalog.public_products().in_bulk(wanted)
+    return [public[pk] for pk in wanted if pk in public][:limit]
+
+
+def featured_ids(*, region=None, now=None) -> list[int]:
+    """The products of featured() in its order, on sale or not (one query)."""
     now = now or timezone.now()
     curators = Q(curator__kind=Organization.Kind.PLATFORM)
     if region is not None:
@@ -89,10 +95,7 @@ def featured(*, region=None, limit: int, now=None) -> list[Product]:
         "product", "curator__kind", "position", "pk"
     )
     ordered = sorted(slots, key=lambda s: (s[1] != Organization.Kind.REGION, s[2], s[3]))
-    wanted = list(dict.fromkeys(product for product, *_rest in ordered))
-    # the cards' products with their SKUs and images in one read each, not one per card
-    public = catalog.public_products().in_bulk(wanted)
-    return [public[pk] for pk in wanted if pk in public][:limit]
+    return list(dict.fromkeys(product for product, *_rest in ordered))
 
 
 def shopper_region(user) -> Organization | None:

@@ -74,12 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "tab": "home",
             "max_query_length": catalog.MAX_QUERY_LENGTH,
             "banners": merchandising.running_banners(region=region),
-            "featured": mall.products(region, featured=True)[:HOME_GRID_SIZE],
-            "offers": merchandising.special_products(
-                limit=HOME_GRID_SIZE, running=mall.running_specials(request)
-            ),
-            "picks": merchandising.featured(region=region, limit=HOME_GRID_SIZE),
-            "guesses": mall.guesses(request, region),
+            **mall.home_sections(request, region, size=HOME_GRID_SIZE),
         },
     )
 
