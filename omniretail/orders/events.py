@@ -25,3 +25,15 @@ class OrderStatusChanged:
 class OrderRefunded:
     order_id: str
     amount: Decimal
+
+
+@events.event
+class OrderRouted:
+    """A delivery order went to the `rank`-th of `candidates` locations its route offered
+    (supply records why, and tells the retailer)."""
+
+    order_id: str
+    location_id: int
+    rank: int
+    candidates: int
+    distance_m: int | None = None

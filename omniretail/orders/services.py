@@ -34,7 +34,7 @@ from omniretail.loyalty import coupons
 from omniretail.notifications.services import notify
 from omniretail.orders import delivery, pricing, slots
 from omniretail.orders.aftersales import settle_after_sales_refund
-from omniretail.orders.events import OrderPaid, OrderRefunded
+from omniretail.orders.events import OrderPaid, OrderRefunded, OrderRouted
 from omniretail.orders.models import (
     MAX_LINE_QUANTITY,
     AfterSalesRequest,
@@ -253,8 +253,11 @@ def counter_fulfilment(*, location: StockLocation) -> Fulfilment:
     return Fulfilment(kind=F_.COUNTER, location=location, store=None)
 
 
-def routed_fulfilment(*, location: StockLocation, delivery_address) -> Fulfilment:
-    """A delivery from where the router (supply.routing) sent it: a store, or a warehouse."""
+def routed_fulfilment(
+    *, location: StockLocation, delivery_address, distance_m: int | None = None
+) -> Fulfilment:
+    """A delivery from where the router (supply.routing) may send it: a store, whose own
+    reach is checked against the address, or a warehouse `distance_m` away."""
     if location.kind == StockLocation.Kind.STORE:
         return resolve_fulfilment(
             kind=F_.DELIVERY, store=location.store, delivery_address=delivery_address
@@ -262,7 +265,11 @@ def routed_fulfilment(*, location: StockLocation, delivery_address) -> Fulfilmen
     if location.kind != StockLocation.Kind.WAREHOUSE or not location.is_active:
         raise field_error("location", _("该库位不能发货。"))
     return Fulfilment(
-        kind=F_.DELIVERY, location=location, store=None, address=_validate_address(delivery_address)
+        kind=F_.DELIVERY,
+        location=location,
+        store=None,
+        address=_validate_address(delivery_address),
+        distance_m=distance_m,
     )
 
 
@@ -375,14 +382,22 @@ def _create_order(**fields) -> Order:
 
 
 def _hold_lines(
-    order: Order, lines, *, ttl=None, unit_price: Decimal | None = None, priced=None
+    order: Order,
+    lines,
+    *,
+    ttl=None,
+    unit_price: Decimal | None = None,
+    priced=None,
+    reservations: list[Reservation] | None = None,
 ) -> None:
-    """Reserve the (sku, quantity) pairs at the order's location, refused as a whole when
-    short, and write the order's lines at `unit_price`, else as `priced` (checkout's
-    `pricing.line_prices`: a promotion's line total), else at today's SKU price."""
-    reservations = inventory.reserve_lines(
-        location=order.location, lines=lines, reference=order.public_id, ttl=ttl
-    )
+    """Reserve the (sku, quantity) pairs at the order's location (unless checkout already
+    did), refused as a whole when short, and write the order's lines at `unit_price`, else
+    as `priced` (checkout's `pricing.line_prices`: a promotion's line total), else at
+    today's SKU price."""
+    if reservations is None:
+        reservations = inventory.reserve_lines(
+            location=order.location, lines=lines, reference=order.public_id, ttl=ttl
+        )
     order_lines = []
     for (sku, quantity), reservation in zip(lines, reservations, strict=True):
         price = unit_price if unit_price is not None else sku.price
@@ -420,16 +435,17 @@ def checkout(
     *,
     shopper,
     lines: list[tuple[Sku, int]],
-    fulfilment: Fulfilment,
+    fulfilment: Fulfilment | list[Fulfilment],
     payment_provider: str,
     note: str = "",
     cart: Cart | None = None,
     coupon: str = "",
 ) -> Order:
-    """Price the lines, take the discounts (the chosen coupon is used by this order), open a
-    payment intent, reserve their stock at the fulfilment location. A line that cannot be
-    reserved refuses the whole checkout and leaves no trace (the intent, keyed on the order's
-    id made up front, and the coupon roll back with it)."""
+    """Reserve the lines' stock at the fulfilment location, then price them, take the
+    discounts (the chosen coupon is used by this order) and open a payment intent. A line
+    that cannot be reserved refuses the whole checkout and leaves no trace. A list of
+    fulfilments is a route (supply.routing's ranking): the order goes to the first whose
+    location holds every line, and `OrderRouted` tells supply where it went."""
     if payment_provider not in payment_selectors.method_names():
         raise field_error("payment_provider", _("不支持的支付方式。"))
     merged = _merge_lines(lines)
@@ -480,23 +496,35 @@ def _place_order(
     *,
     shopper,
     merged,
-    fulfilment: Fulfilment,
+    fulfilment: Fulfilment | list[Fulfilment],
     payment_provider: str,
     note="",
     cart=None,
     coupon="",
     extra_discounts=(),
 ):
-    """The order for lines already merged by `_merge_lines`, at the fulfilment's location;
-    `extra_discounts` (the till's points offset) come after the tier's and the coupon's."""
-    _check_fulfilment(fulfilment)
+    """The order for lines already merged by `_merge_lines`, at the fulfilment's location
+    (the first of a route that holds them all); `extra_discounts` (the till's points offset)
+    come after the tier's and the coupon's. Stock is reserved first: a refusal costs no
+    pricing, coupon or intent work."""
+    routed = not isinstance(fulfilment, Fulfilment)
+    route = list(fulfilment) if routed else [fulfilment]
+    for choice in route:
+        _check_fulfilment(choice)
+    reference = new_public_id()
+    rank, reservations = inventory.reserve_first(
+        locations=[choice.location for choice in route],
+        lines=merged,
+        reference=reference,
+        ttl=payment_window() + timedelta(minutes=5),
+    )
+    fulfilment = route[rank]
     now = timezone.now()
     priced = pricing.line_prices(merged, store=fulfilment.store, now=now)
     claimed = {sku.pk: _claimed_price(sku, priced[sku.pk]) for sku, _q in merged}
     pricing.claim(shopper=shopper, lines=merged, prices=claimed, now=now)
     subtotal = subtotal_of(merged, priced)
     merchant = fulfilment.store.merchant if fulfilment.store else fulfilment.location.organization
-    reference = new_public_id()
     discount_lines = discounts_for(
         shopper=shopper,
         merchant=merchant,
@@ -540,7 +568,17 @@ def _place_order(
         expires_at=expires_at,
         note=(note or "")[:200],
     )
-    _hold_lines(order, merged, ttl=payment_window() + timedelta(minutes=5), priced=priced)
+    _hold_lines(order, merged, priced=priced, reservations=reservations)
+    if routed:
+        events.publish(
+            OrderRouted(
+                order_id=order.public_id,
+                location_id=fulfilment.location.pk,
+                rank=rank + 1,
+                candidates=len(route),
+                distance_m=fulfilment.distance_m,
+            )
+        )
     if order.fulfilment == F_.DELIVERY and order.store_id:
         delivery.open_delivery(order, fulfilment.distance_m)
     if cart is not None:

@@ -133,6 +133,7 @@ def statement_out(statement: Statement) -> dict:
         "period_start": statement.period_start,
         "period_end": statement.period_end,
         "total": str(fen_to_yuan(statement.total_fen)),
+        "waived": str(fen_to_yuan(statement.waived_fen)),
         "lines": statement.line_count,
         "status": statement.status,
         "paid_at": statement.paid_at,
@@ -384,7 +385,7 @@ def delivery_order(request, payload: DeliveryOrderIn):
             note=payload.note,
             coupon=payload.coupon,
         )
-        decision = selectors.routing_of(order.public_id)
+        decision = order.routing_decision
         return 201, {
             "order": order.public_id,
             "number": order.number,

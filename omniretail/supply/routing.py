@@ -3,7 +3,9 @@ every line now; if that store's stock is taken meanwhile, to the next; if no sto
 can, to the nearest regional warehouse that can. The candidates come from one query (stock
 levels joined to locations inside the bounding box, grouped by location, kept only where
 every line is available); the exact distance orders them. The checkout itself is the orders
-domain's, so the reservation there is the final word on stock."""
+domain's: inventory reserves at the first candidate that holds every line, so the
+reservation there is the final word on stock, and supply records the decision from the
+order's `OrderRouted` event."""
 
 from dataclasses import dataclass
 
@@ -12,12 +14,13 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
-from omniretail.core.errors import Conflict
+from omniretail.core.errors import Conflict, ValidationFailed
 from omniretail.core.geo import bounding_box, haversine_m, validate_point
 from omniretail.inventory.models import StockLevel, StockLocation
 from omniretail.inventory.services import OutOfStock
 from omniretail.notifications.services import notify
 from omniretail.orders import services as orders
+from omniretail.orders.models import Order
 from omniretail.supply.models import RoutingDecision
 
 Kind = StockLocation.Kind
@@ -100,61 +103,109 @@ def place_routed_order(
     coupon: str = "",
     cart=None,
 ):
-    """Check out a delivery order at the first location of the route whose reservation
-    succeeds; the retailer hears about it at once (in-app and SMS to the store). `coupon`
-    and `cart` go to the checkout as they are (the shop's checkout page routes too)."""
+    """Check out a delivery order along the route: inventory reserves at the first location
+    that holds every line (one ranked reservation, not a checkout per store), and supply
+    hears where it went from `OrderRouted` (handlers). A store whose own delivery range
+    does not reach the address is left out. `coupon` and `cart` go to the checkout as they
+    are (the shop's checkout page routes too)."""
     tried = route(lines=lines, lat=lat, lon=lon)
     locations = StockLocation.objects.select_related("store__merchant", "organization").in_bulk(
         [c.location_id for c in tried]
     )
-    for rank, candidate in enumerate(tried, start=1):
-        location = locations[candidate.location_id]
+    fulfilments = []
+    for candidate in tried:
         distance = None if candidate.distance_m == float("inf") else round(candidate.distance_m)
-        store = location.store
-        fulfilment = orders.routed_fulfilment(location=location, delivery_address=delivery_address)
         try:
-            with transaction.atomic():
-                order = orders.checkout(
-                    shopper=shopper,
-                    lines=lines,
-                    fulfilment=fulfilment,
-                    payment_provider=payment_provider,
-                    note=note,
-                    coupon=coupon,
-                    cart=cart,
+            fulfilments.append(
+                orders.routed_fulfilment(
+                    location=locations[candidate.location_id],
+                    delivery_address=delivery_address,
+                    distance_m=distance,
                 )
-        except OutOfStock:
-            continue
-        target = (
-            RoutingDecision.Target.WAREHOUSE
-            if store is None
-            else RoutingDecision.Target.NEAREST
-            if rank == 1
-            else RoutingDecision.Target.FALLBACK
-        )
-        RoutingDecision.objects.create(
-            order_id=order.public_id,
-            store=store,
-            location=location,
-            target=target,
-            rank=rank,
-            distance_m=distance,
-            candidates=len(tried),
-        )
-        notify(
-            organization=order.merchant,
-            title=_("系统派单 %(number)s") % {"number": order.number},
-            body=_("附近顾客的配送订单已派给%(where)s，距离约 %(m)s 米，请备货并同城配送。")
-            % {
-                "where": store.name if store else location.name,
-                "m": "-" if distance is None else distance,
-            },
-            link=f"/merchant/orders/{order.public_id}/",
-            sms_to=store.phone if store and store.phone.startswith("1") else "",
-        )
-        return order
+            )
+        except ValidationFailed:
+            continue  # the store cannot deliver there: the next one may
+    try:
+        if fulfilments:
+            order = orders.checkout(
+                shopper=shopper,
+                lines=lines,
+                fulfilment=fulfilments,
+                payment_provider=payment_provider,
+                note=note,
+                coupon=coupon,
+                cart=cart,
+            )
+            won = next(f for f in fulfilments if f.location.pk == order.location_id)
+            # what the event will record, for an answer that cannot wait for it (the API)
+            order.routing_decision = _decision(
+                order_id=order.public_id,
+                location=won.location,
+                rank=fulfilments.index(won) + 1,
+                candidates=len(fulfilments),
+                distance_m=won.distance_m,
+            )
+            return order
+    except OutOfStock:
+        pass  # every candidate's stock went meanwhile
     raise Conflict(
         _("附近门店和区域仓都暂时无货，请稍后再试。"),
         code="no_route",
         fields={"lines": _("附近无货")},
     )
+
+
+def _decision(*, order_id, location, rank, candidates, distance_m) -> RoutingDecision:
+    store = location.store
+    target = (
+        RoutingDecision.Target.WAREHOUSE
+        if store is None
+        else RoutingDecision.Target.NEAREST
+        if rank == 1
+        else RoutingDecision.Target.FALLBACK
+    )
+    return RoutingDecision(
+        order_id=order_id,
+        store=store,
+        location=location,
+        target=target,
+        rank=rank,
+        distance_m=distance_m,
+        candidates=candidates,
+    )
+
+
+def record_decision(*, order_id: str, location_id: int, rank: int, candidates: int, distance_m):
+    """Why the order went where it went, once per order, and the retailer told at once
+    (in-app and SMS to the store)."""
+    location = StockLocation.objects.select_related("store").get(pk=location_id)
+    store = location.store
+    decision = _decision(
+        order_id=order_id,
+        location=location,
+        rank=rank,
+        candidates=candidates,
+        distance_m=distance_m,
+    )
+    decision, created = RoutingDecision.objects.get_or_create(
+        order_id=order_id,
+        defaults={
+            f: getattr(decision, f)
+            for f in ("store", "location", "target", "rank", "distance_m", "candidates")
+        },
+    )
+    if not created:
+        return decision
+    order = Order.objects.select_related("merchant").get(public_id=order_id)
+    notify(
+        organization=order.merchant,
+        title=_("系统派单 %(number)s") % {"number": order.number},
+        body=_("附近顾客的配送订单已派给%(where)s，距离约 %(m)s 米，请备货并同城配送。")
+        % {
+            "where": store.name if store else location.name,
+            "m": "-" if distance_m is None else distance_m,
+        },
+        link=f"/merchant/orders/{order.public_id}/",
+        sms_to=store.phone if store and store.phone.startswith("1") else "",
+    )
+    return decision

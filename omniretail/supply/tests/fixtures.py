@@ -72,14 +72,15 @@ class Channel(SimpleNamespace):
         return po
 
     def buy(self, product, quantity=1, at=NEAR_WEST_LAKE):
-        order = routing.place_routed_order(
-            shopper=self.shopper,
-            lines=[(product.skus.get(), quantity)],
-            lat=at[0],
-            lon=at[1],
-            delivery_address=ADDRESS,
-            payment_provider="balance",
-        )
+        with self.capture(execute=True):  # supply records the routing from OrderRouted
+            order = routing.place_routed_order(
+                shopper=self.shopper,
+                lines=[(product.skus.get(), quantity)],
+                lat=at[0],
+                lon=at[1],
+                delivery_address=ADDRESS,
+                payment_provider="balance",
+            )
         with self.capture(execute=True):
             payments.start_payment(
                 intent=PaymentIntent.objects.get(public_id=order.payment_intent_id)
