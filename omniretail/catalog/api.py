@@ -163,12 +163,12 @@ def products(
         "free_sample": free_sample,
     }
     if not q.strip():
-        return _page(selectors.public_products(**filters), page, page_size, _summary)
+        listed = selectors.with_sample_flag(selectors.public_products(**filters))
+        return _page(listed, page, page_size, _summary)
     ranking = {"sort": sort, "brand": brand, "min_price": min_price, "max_price": max_price}
     near = {"lat": lat, "lon": lon, "radius_km": radius_km}
-    body = _page(
-        selectors.search_products(q, **filters, **ranking, **near), page, page_size, _summary
-    )
+    found = selectors.search_products(q, **filters, **ranking, **near)
+    body = _page(selectors.with_sample_flag(found), page, page_size, _summary)
     if page == 1:
         discovery.record_search(query=q, result_count=body["count"], member=request.user)
     return body
@@ -183,7 +183,7 @@ def suggestions(request, q: str = Query("", max_length=selectors.MAX_QUERY_LENGT
 
 @router.get("/products/{product_id}", response=ProductOut, auth=None)
 def product_detail(request, product_id: str):
-    return _detail(selectors.public_product(product_id))
+    return _detail(selectors.public_product(product_id, sample_flag=True))
 
 
 # --- staff --------------------------------------------------------------------------------

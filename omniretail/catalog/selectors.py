@@ -71,21 +71,21 @@ def _with_descendants(category: Category) -> list[int]:
 
 
 def _for_display(qs: QuerySet[Product]) -> QuerySet[Product]:
+    return qs.select_related("brand", "category").prefetch_related(
+        Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("price", "id")),
+        Prefetch("images", queryset=ProductImage.objects.order_by("-is_cover", "position", "id")),
+    )
+
+
+def with_sample_flag(qs: QuerySet[Product]) -> QuerySet[Product]:
+    """`has_running_sample` on each product, for the API's `is_free_sample` (pages read the
+    running offers once per request instead, so their listings skip the subquery)."""
     sampled = Case(
         When(pk__in=offers.sampled_product_ids(), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
-    return (
-        qs.select_related("brand", "category")
-        .prefetch_related(
-            Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("price", "id")),
-            Prefetch(
-                "images", queryset=ProductImage.objects.order_by("-is_cover", "position", "id")
-            ),
-        )
-        .annotate(has_running_sample=sampled)
-    )
+    return qs.annotate(has_running_sample=sampled)
 
 
 def _filtered(
@@ -247,8 +247,10 @@ def product_cards() -> QuerySet[Product]:
     )
 
 
-def public_product(public_id: str) -> Product:
-    product = _approved().filter(public_id=public_id).first()
+def public_product(public_id: str, *, sample_flag: bool = False) -> Product:
+    """An approved product (with `has_running_sample`, see with_sample_flag, on request)."""
+    qs = _approved().filter(public_id=public_id)
+    product = (with_sample_flag(qs) if sample_flag else qs).first()
     if product is None:
         raise NotFound(_("找不到该商品。"))
     return product

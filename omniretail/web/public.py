@@ -27,14 +27,21 @@ PUBLIC_PAGES = frozenset(
 
 def is_public(request) -> bool:
     """A read of a catalog page by a visitor the page cannot tell from any other: no session,
-    no language or message cookie (only the CSRF cookie, which the page does not use)."""
+    no language or message cookie (only the CSRF cookie, which the page does not use).
+    Decided once the URL is resolved and kept on the request: the context processor and the
+    middleware both ask."""
+    decided = getattr(request, "_omni_public", None)
+    if decided is not None:
+        return decided
     match = request.resolver_match
-    return (
+    if match is None:  # not resolved (yet): a 404, or asked before the view
+        return False
+    request._omni_public = (
         request.method in ("GET", "HEAD")
-        and match is not None
         and match.view_name in PUBLIC_PAGES
         and set(request.COOKIES) <= {settings.CSRF_COOKIE_NAME}
     )
+    return request._omni_public
 
 
 def public_page_context(request) -> dict:

@@ -11,7 +11,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from omniretail.accounts import services as accounts
 from omniretail.catalog import discovery
@@ -62,7 +67,7 @@ def _page(request: HttpRequest, object_list):
     return Paginator(object_list, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The mall of the shopper's region (web.mall): its running banners, featured goods,
     優品匯, running specials and 猜你喜欢."""
@@ -79,7 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def categories(request: HttpRequest) -> HttpResponse:
     ctx = {
         "tab": "categories",
@@ -89,7 +94,7 @@ def categories(request: HttpRequest) -> HttpResponse:
     return render(request, "web/categories.html", ctx)
 
 
-@require_GET
+@require_safe
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         cat = catalog.category_by_slug(slug)
@@ -100,7 +105,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, template, {"tab": "categories", "category": cat, "page_obj": page_obj})
 
 
-@require_GET
+@require_safe
 def product(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         item = catalog.public_product(public_id)
@@ -111,7 +116,7 @@ def product(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "web/product.html", {"tab": "", "product": item})
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """Results 20 at a time like the API (加载更多 fetches the next page as a fragment),
     sorted and filtered (brand, price range, 附近有货) from the query string; before typing,

@@ -8,7 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from omniretail.catalog import selectors as catalog
 from omniretail.catalog.models import Sku
@@ -28,7 +33,7 @@ def _region(code: str):
     raise NotFound(_("找不到该地区。"))
 
 
-@require_GET
+@require_safe
 def ranking(request: HttpRequest) -> HttpResponse:
     """?days=7|30 &category=<slug> &region=<code>; a value not understood is refused."""
     try:
@@ -65,14 +70,14 @@ def product_guesses(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "web/merchandising/_guesses.html", {"guesses": guesses})
 
 
-@require_GET
+@require_safe
 def brands(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/merchandising/brands.html", {"tab": "home", "halls": selectors.brand_halls()}
     )
 
 
-@require_GET
+@require_safe
 def brand(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         hall, goods = selectors.brand_hall(public_id)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from omniretail.core import uploads
 from omniretail.core.errors import DomainError, field_error
@@ -41,7 +41,7 @@ DETAIL_FIELDS = (
 )
 
 
-@require_GET
+@require_safe
 def store_page(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         store = stores.public_store(public_id)

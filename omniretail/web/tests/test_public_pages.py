@@ -68,3 +68,25 @@ def test_the_token_endpoint_gives_the_browser_a_csrf_cookie_that_a_post_from_a_p
     )
     assert switched.status_code == 302
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+@pytest.mark.parametrize("page", ["home", "categories", "product", "ranking", "brands", "store"])
+def test_a_head_request_gets_the_headers_a_get_does(client, shop, page):
+    """`curl -I` (and a proxy revalidating) gets the page's caching headers, not a 405."""
+    url = {
+        "home": "/",
+        "categories": "/categories/",
+        "product": f"/p/{shop.mask.public_id}/",
+        "ranking": "/ranking/",
+        "brands": "/brands/",
+        "store": f"/stores/{shop.near_store.public_id}/",
+    }[page]
+    got = client.get(url)
+
+    head = client.head(url)
+
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["Cache-Control"] == got["Cache-Control"]
+    assert head["ETag"] == got["ETag"]
+    assert client.head(url, headers={"If-None-Match": got["ETag"]}).status_code == 304
