@@ -6,6 +6,7 @@ lower of the two (`line_totals`). A promotion belongs to one store and buy-N-get
 on the quantity, so it is orders.pricing's store offer (`OFFER`, registered at app ready):
 checkout, its quote and the till charge it."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from omniretail.accounts.selectors import (
 )
 from omniretail.catalog.models import Category, Product
 from omniretail.core.errors import ValidationFailed
+from omniretail.core.geo import haversine_m
 from omniretail.core.money import ZERO, money
 from omniretail.core.uploads import StoredImage
 from omniretail.merchandising.models import Promotion
@@ -210,6 +212,55 @@ def stores_promoting(stores, *, now=None) -> dict[int, Promotion]:
     found: dict[int, Promotion] = {}
     for promotion in running(stores, now=now):
         found.setdefault(promotion.store_id, promotion)
+    return found
+
+
+def short_label(promotion: Promotion) -> str:
+    """A badge's few characters: 8折, 立减¥5, 买2送1."""
+    if promotion.kind == Kind.PERCENT_OFF:
+        return _("%(zhe)s折") % {"zhe": f"{(Decimal(100 - promotion.percent) / 10).normalize():f}"}
+    if promotion.kind == Kind.AMOUNT_OFF:
+        return _("立减¥%(amount)s") % {"amount": f"{promotion.amount.normalize():f}"}
+    return _("买%(n)s送%(m)s") % {"n": promotion.buy_n, "m": promotion.get_m}
+
+
+@dataclass
+class RunningPromotions:
+    """Every running promotion of an open store, by the product or the category it covers,
+    each list soonest to end first."""
+
+    by_product: dict[int, list[Promotion]] = field(default_factory=dict)
+    by_category: dict[int, list[Promotion]] = field(default_factory=dict)
+
+    def covering(self, product) -> list[Promotion]:
+        found = self.by_product.get(product.pk, []) + self.by_category.get(product.category_id, [])
+        return sorted(found, key=lambda p: (p.ends_at, p.pk))
+
+    def nearest(self, product, *, lat: float, lon: float) -> Promotion | None:
+        """The promotion covering `product` at the store nearest the point."""
+        return min(
+            self.covering(product),
+            key=lambda p: (haversine_m(lat, lon, p.store.lat, p.store.lon), p.ends_at, p.pk),
+            default=None,
+        )
+
+
+def running_promotions(*, now=None) -> RunningPromotions:
+    """The running promotions for the mall's badges in one query (a row per covered product,
+    with its store), so a page of product cards reads them once."""
+    now = now or timezone.now()
+    rows = (
+        Promotion.objects.filter(starts_at__lte=now, ends_at__gt=now, store__is_active=True)
+        .select_related("store")
+        .annotate(covered=F("products__id"))
+        .order_by("ends_at", "id")
+    )
+    found = RunningPromotions()
+    for promotion in rows:
+        if promotion.category_id is not None:
+            found.by_category.setdefault(promotion.category_id, []).append(promotion)
+        elif promotion.covered is not None:
+            found.by_product.setdefault(promotion.covered, []).append(promotion)
     return found
 
 

@@ -80,6 +80,70 @@ def line_prices(lines, *, store=None, now=None) -> dict[int, LinePrice]:
     return priced
 
 
+@dataclass(frozen=True)
+class ShownLine:
+    """A line as a page or a receipt shows it, adding up on its own: `quantity` ×
+    `unit_price` is `line_total`, or, for a buy-N-get-M total no unit price divides
+    (`divides` false), `quantity` × `list_price` less `saving` under `promotion`."""
+
+    sku: object
+    quantity: int
+    list_price: Decimal  # the SKU's list price: the original, struck through when higher
+    unit_price: Decimal
+    line_total: Decimal
+    promotion: str = ""
+
+    @property
+    def divides(self) -> bool:
+        return self.unit_price * self.quantity == self.line_total
+
+    @property
+    def list_total(self) -> Decimal:
+        return money(self.list_price * self.quantity)
+
+    @property
+    def saving(self) -> Decimal:
+        return self.list_total - self.line_total
+
+
+def shown_lines(lines, *, store=None, now=None) -> list[ShownLine]:
+    """(sku, quantity) lines priced as `line_prices` charges them at `store`, for display."""
+    lines = list(lines)
+    priced = line_prices(lines, store=store, now=now)
+    return [
+        ShownLine(
+            sku,
+            quantity,
+            sku.price,
+            priced[sku.pk].unit_price,
+            priced[sku.pk].line_total,
+            priced[sku.pk].promotion,
+        )
+        for sku, quantity in lines
+    ]
+
+
+def sold_lines(order_lines, *, store, at) -> list[ShownLine]:
+    """Order lines as they were charged (their stored unit price and total). A line keeps
+    no promotion, so pricing the lines again at `at` names it, with the list price, when
+    that gives the stored total; otherwise (a price changed since) the line shows as stored."""
+    order_lines = list(order_lines)
+    again = line_prices([(line.sku, line.quantity) for line in order_lines], store=store, now=at)
+    shown = []
+    for line in order_lines:
+        found = again.get(line.sku_id)
+        if found is not None and found.promotion and found.line_total == line.line_total:
+            list_price, promotion = line.sku.price, found.promotion
+        else:
+            list_price, promotion = line.unit_price, ""
+        shown.append(
+            ShownLine(
+                line.sku, line.quantity, list_price, line.unit_price, line.line_total, promotion
+            )
+        )
+    return shown
+
+
 def claim(*, shopper, lines, prices: dict[int, Decimal], now) -> None:
     """Let every offer refuse what it priced for this shopper (limits, capped stock); a
     line a store promotion priced passes its list price, so no 特价 is claimed for it."""

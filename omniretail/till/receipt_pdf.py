@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.loyalty import services as loyalty
+from omniretail.orders import pricing
 from omniretail.till.models import TillSale
 
 MM = 72 / 25.4
@@ -53,10 +54,9 @@ def rows(sale: TillSale, refunds=()) -> list[tuple[str, str]]:
         phone = order.shopper.phone
         out.append((_("会员 %(phone)s") % {"phone": f"{phone[:3]}****{phone[-4:]}"}, ""))
     out.append(("-", ""))
-    for line in order.lines.order_by("id"):
-        name = f"{line.product_name} {line.sku_name}".strip()
-        out.append((name, ""))
-        out.append((f"  {line.quantity} × ¥{line.unit_price}", f"¥{line.line_total}"))
+    for line, shown in receipt_lines(sale):
+        out.append((f"{line.product_name} {line.sku_name}".strip(), ""))
+        out.extend(_priced(shown))
     out.append(("-", ""))
     out.append((_("商品金额"), f"¥{order.subtotal}"))
     for discount in order.discount_lines:
@@ -78,6 +78,32 @@ def rows(sale: TillSale, refunds=()) -> list[tuple[str, str]]:
     out.append(("-", ""))
     out.append((_("谢谢惠顾"), ""))
     return out
+
+
+def receipt_lines(sale: TillSale) -> list[tuple]:
+    """Each order line with how it was charged, naming the store promotion that priced it
+    (the page's receipt and the PDF's alike)."""
+    lines = list(sale.order.lines.select_related("sku").order_by("id"))
+    shown = pricing.sold_lines(lines, store=sale.store, at=sale.order.created_at)
+    return list(zip(lines, shown, strict=True))
+
+
+def _priced(shown: pricing.ShownLine) -> list[tuple[str, str]]:
+    """A line's rows, adding up on their own: quantity × the promoted unit price (and the
+    original), or, for a buy-N-get-M total no unit price divides, quantity × the list
+    price and the promotion's saving below it."""
+    if not shown.divides:
+        return [
+            (f"  {shown.quantity} × ¥{shown.list_price}", f"¥{shown.list_total}"),
+            ("  " + _("促销 %(title)s") % {"title": shown.promotion}, f"-¥{shown.saving}"),
+        ]
+    unit = f"  {shown.quantity} × ¥{shown.unit_price}"
+    if shown.unit_price < shown.list_price:
+        unit += _("（原价 ¥%(price)s）") % {"price": shown.list_price}
+    rows = [(unit, f"¥{shown.line_total}")]
+    if shown.promotion:
+        rows.append(("  " + _("促销 %(title)s") % {"title": shown.promotion}, ""))
+    return rows
 
 
 def _points(sale: TillSale) -> list[tuple[str, int]]:

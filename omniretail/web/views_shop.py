@@ -24,12 +24,14 @@ from omniretail.core import uploads
 from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.core.idempotency import run_idempotent
 from omniretail.core.ids import new_public_id
+from omniretail.core.money import ZERO, money
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id
 from omniretail.orders import (
     aftersales,
     delivery,
     pickup,
+    pricing,
     quote,
     reminders,
     selectors,
@@ -113,11 +115,17 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 
 
 def _cart_context(request: HttpRequest) -> dict:
-    lines = selectors.cart_lines(_cart(request, create=False))
+    """The cart priced for the store checkout would preselect (`_checkout_stores`: the
+    nearest that can supply it all), so a store promotion shows here as it will be charged."""
+    lines = list(selectors.cart_lines(_cart(request, create=False)))
+    lat, lon, _fallback = _point(request)
+    store = next(iter(_checkout_stores(lines, lat, lon)), None) if lines else None
+    shown = pricing.shown_lines(((line.sku, line.quantity) for line in lines), store=store)
     return {
         "tab": "cart",
-        "lines": lines,
-        "subtotal": services.subtotal_of((line.sku, line.quantity) for line in lines),
+        "lines": shown,
+        "store": store,
+        "subtotal": money(sum((line.line_total for line in shown), ZERO)),
         "free_delivery_from": services.FREE_DELIVERY_FROM,
         "standard_delivery_fee": services.DELIVERY_FEE,
         "max_quantity": MAX_LINE_QUANTITY,

@@ -22,6 +22,7 @@ from omniretail.loyalty import member_code
 from omniretail.loyalty import selectors as loyalty_reads
 from omniretail.loyalty import services as loyalty
 from omniretail.loyalty.models import Coupon, Member
+from omniretail.orders import pricing
 from omniretail.orders import till as orders_till
 from omniretail.orders.models import Order
 from omniretail.payments import selectors as payment_selectors
@@ -118,7 +119,7 @@ def _ctx(request: HttpRequest, store, **extra) -> dict:
         "stores": stores.stores_for_actor(request.user).filter(is_active=True),
         "section": "till",
         "sale_key": sale["key"],
-        "lines": [{"sku": sku, "quantity": q, "total": sku.price * q} for sku, q in lines],
+        "lines": pricing.shown_lines(lines, store=store),
         "quote": quote,
         "quote_error": quote_error,
         "points": points,
@@ -278,6 +279,7 @@ def receipt(request: HttpRequest, store, public_id: str) -> HttpResponse:
     ctx = {
         "sale": sale,
         "order": sale.order,
+        "lines": receipt_pdf.receipt_lines(sale),
         "points": points,
         "store": store,
         "waiting": sale.order.status == Order.Status.PENDING_PAYMENT,

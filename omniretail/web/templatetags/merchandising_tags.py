@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.merchandising import selectors as merchandising
-from omniretail.orders import pricing
 
 register = template.Library()
 
@@ -30,9 +29,3 @@ def time_left(ends_at) -> str:
     days, rest = divmod(seconds, 86400)
     clock = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
     return _("%(days)s天%(clock)s") % {"days": days, "clock": clock} if days else clock
-
-
-@register.filter
-def price_now(sku):
-    """The SKU's unit price as checkout will charge it now (a running special's price)."""
-    return pricing.unit_prices([sku])[sku.pk]
