@@ -7,6 +7,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 
 from omniretail.accounts.auth import AUTH
 from omniretail.accounts.selectors import active_merchant
+from omniretail.catalog.selectors import public_product
 from omniretail.core import uploads
 from omniretail.core.errors import field_error
 from omniretail.service import chat, complaints, selectors, services
@@ -38,7 +39,13 @@ router = Router(tags=["service"], auth=AUTH)
 
 
 def _message_out(m) -> dict:
-    return {"id": m.public_id, "sender": m.sender, "text": m.text, "created_at": m.created_at}
+    return {
+        "id": m.public_id,
+        "sender": m.sender,
+        "text": m.text,
+        "product": m.product.public_id if m.product_id else None,
+        "created_at": m.created_at,
+    }
 
 
 def _conversation_out(conversation: Conversation, messages) -> dict:
@@ -70,8 +77,14 @@ def _merchant(public_id: str):
 def ask(request, payload: AskIn):
     """One message to the assistant (or, after a hand-off, to the agent); the answer lists
     what was added: the message and the assistant's reply or hand-off notice."""
+    product = public_product(payload.product) if payload.product else None
     added = chat.ask(
-        shopper=request.auth, text=payload.text, organization=_merchant(payload.merchant)
+        shopper=request.auth,
+        text=payload.text,
+        organization=chat.organization_for_product(product)
+        if product
+        else _merchant(payload.merchant),
+        product=product,
     )
     conversation = selectors.conversation_of_shopper(request.auth, added[0].conversation.public_id)
     return _conversation_out(conversation, added)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Membership, Organization, User
 from omniretail.accounts.selectors import require_user
+from omniretail.catalog.models import Product
 from omniretail.core.errors import Conflict, NotFound, field_error
 from omniretail.notifications.services import notify
 from omniretail.service import assistant
@@ -52,6 +53,31 @@ def platform() -> Organization:
     if org is None:
         raise NotFound(_("平台客服尚未开通。"))
     return org
+
+
+def organization_for_product(product: Product) -> Organization:
+    """Who answers about a product: the merchant that sells it (as the store and order pages
+    send the shopper to the store's or order's merchant). A producer's product is sold
+    through many merchants' stores and producers run no service desk, so the platform's
+    service answers for it."""
+    owner = product.owner
+    if owner.kind == Organization.Kind.MERCHANT and owner.is_active:
+        return owner
+    return platform()
+
+
+def _card(conversation: Conversation, shopper, product: Product) -> Message | None:
+    """The product's card, unless it is already the last card of the conversation."""
+    last = conversation.messages.exclude(product=None).order_by("-id").values("product_id").first()
+    if last and last["product_id"] == product.pk:
+        return None
+    return Message.objects.create(
+        conversation=conversation,
+        sender=Message.Sender.SHOPPER,
+        author=shopper,
+        text=product.name,
+        product=product,
+    )
 
 
 def open_conversation(*, shopper, organization: Organization) -> Conversation:
@@ -117,18 +143,26 @@ def _next_agent(organization: Organization, now) -> AgentPresence | None:
 
 
 @transaction.atomic
-def ask(*, shopper, text: str, organization: Organization | None = None) -> list[Message]:
-    """One message from the shopper; returns what was added (theirs, and the assistant's
-    answer while no person has taken over)."""
+def ask(
+    *,
+    shopper,
+    text: str,
+    organization: Organization | None = None,
+    product: Product | None = None,
+) -> list[Message]:
+    """One message from the shopper; returns what was added (the product's card when they
+    came from its page, theirs, and the assistant's answer while no person has taken over)."""
     require_user(shopper)
     text = _text(text)
     organization = organization or platform()
     conversation = open_conversation(shopper=shopper, organization=organization)
-    added = [
+    card = _card(conversation, shopper, product) if product is not None else None
+    added = [card] if card else []
+    added.append(
         Message.objects.create(
             conversation=conversation, sender=Message.Sender.SHOPPER, author=shopper, text=text
         )
-    ]
+    )
     if conversation.status != S.BOT:
         Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
         return added

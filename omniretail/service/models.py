@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from omniretail.accounts.models import Organization
+from omniretail.catalog.models import Product
 from omniretail.core.ids import PublicIdModel, TimeStampedModel
 from omniretail.orders.models import Order
 from omniretail.stores.models import Store
@@ -106,7 +107,8 @@ class Conversation(PublicIdModel, TimeStampedModel):
 
 
 class Message(PublicIdModel):
-    """One line of a conversation. Notes are the agents' own and never shown to the shopper."""
+    """One line of a conversation (text, or a product card). Notes are the agents' own and
+    never shown to the shopper."""
 
     class Sender(models.TextChoices):
         SHOPPER = "shopper", _("顾客")
@@ -124,6 +126,16 @@ class Message(PublicIdModel):
     text = models.TextField(_("内容"), max_length=2000)
     faq = models.ForeignKey(
         FaqEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A product card: the shopper came from this product's page (问客服), so both sides
+    # see what the question is about.
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("咨询商品"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

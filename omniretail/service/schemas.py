@@ -19,12 +19,17 @@ class AskIn(Schema):
     text: str = Field(..., max_length=2000)
     # The merchant whose service is asked; empty: the platform's.
     merchant: str = Field("", max_length=26)
+    # A product's public id: asked from its page, so whoever answers for it is asked (its
+    # merchant, or the platform for a producer's product; `merchant` is then ignored) and
+    # the product's card goes into the conversation first (once in a row).
+    product: str = Field("", max_length=26)
 
 
 class MessageOut(Schema):
     id: str  # the message's public id (ULID); `after=` takes it
     sender: Literal[tuple(Message.Sender.values)]
-    text: str
+    text: str  # a product card's: the product's name
+    product: str | None  # a product card: the product's public id
     created_at: datetime
 
 

@@ -41,7 +41,11 @@ def latest_conversation(shopper, organization: Organization) -> Conversation | N
 def shopper_messages(conversation: Conversation, *, after: str = "") -> QuerySet[Message]:
     """What the shopper sees: everything but the agents' internal notes; with `after` (a
     message's public id) only what came after it (an unknown id: everything)."""
-    lines = conversation.messages.exclude(sender=Message.Sender.NOTE)
+    lines = (
+        conversation.messages.exclude(sender=Message.Sender.NOTE)
+        .select_related("product")
+        .prefetch_related("product__images")
+    )
     if after:
         mark = conversation.messages.filter(public_id=after).values("pk")[:1]
         lines = lines.filter(id__gt=mark) if mark.exists() else lines
@@ -49,7 +53,9 @@ def shopper_messages(conversation: Conversation, *, after: str = "") -> QuerySet
 
 
 def agent_messages(conversation: Conversation) -> QuerySet[Message]:
-    return conversation.messages.select_related("author")
+    return conversation.messages.select_related("author", "product").prefetch_related(
+        "product__images"
+    )
 
 
 def queue(agent) -> list[Conversation]:

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import active_merchant, is_platform_operator
+from omniretail.catalog.models import Product
+from omniretail.catalog.selectors import public_product
 from omniretail.core import uploads
 from omniretail.core.errors import DomainError, field_error
 from omniretail.loyalty import selectors as loyalty
@@ -32,13 +34,17 @@ S = Conversation.Status
 # ---------------------------------------------------------------- the shopper's chat
 
 
-def _serving(public_id: str) -> Organization:
-    """The merchant whose service the shopper chose (?org=), else the platform's."""
+def _serving(public_id: str, product_id: str = "") -> tuple[Organization, Product | None]:
+    """The service the shopper chose: the one answering for the product they came from
+    (?product=), else the merchant named (?org=), else the platform's."""
+    if product_id:
+        product = public_product(product_id)
+        return chat.organization_for_product(product), product
     if public_id:
         merchant = active_merchant(public_id)
         if merchant is not None:
-            return merchant
-    return chat.platform()
+            return merchant, None
+    return chat.platform(), None
 
 
 def _transcript_ctx(conversation) -> dict:
@@ -58,11 +64,11 @@ def _transcript_ctx(conversation) -> dict:
 @require_GET
 def chat_page(request: HttpRequest) -> HttpResponse:
     try:
-        org = _serving(request.GET.get("org", ""))
+        org, product = _serving(request.GET.get("org", ""), request.GET.get("product", ""))
     except DomainError as exc:
         return _error(request, exc)
     conversation = selectors.latest_conversation(request.user, org)
-    ctx = {"org": org, **_transcript_ctx(conversation)}
+    ctx = {"org": org, "product": product, **_transcript_ctx(conversation)}
     return render(request, "web/service/chat.html", ctx)
 
 
@@ -72,16 +78,21 @@ def ask(request: HttpRequest) -> HttpResponse:
     """htmx swaps the chat (lines and an empty form, or the form with the refusal); without
     htmx the page is shown again."""
     try:
-        org = _serving(request.POST.get("org", ""))
+        org, product = _serving(request.POST.get("org", ""), request.POST.get("product", ""))
     except DomainError as exc:
         return _error(request, exc)
     try:
-        chat.ask(shopper=request.user, text=request.POST.get("text", ""), organization=org)
+        chat.ask(
+            shopper=request.user,
+            text=request.POST.get("text", ""),
+            organization=org,
+            product=product,
+        )
     except DomainError as exc:
         if not request.htmx:
             return _error(request, exc)
         conversation = selectors.latest_conversation(request.user, org)
-        ctx = {"org": org, "error": exc, "text": request.POST.get("text", "")}
+        ctx = {"org": org, "product": product, "error": exc, "text": request.POST.get("text", "")}
         return render(
             request,
             "web/service/_chat.html",
@@ -91,9 +102,12 @@ def ask(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         conversation = selectors.latest_conversation(request.user, org)
         return render(
-            request, "web/service/_chat.html", {"org": org, **_transcript_ctx(conversation)}
+            request,
+            "web/service/_chat.html",
+            {"org": org, "product": product, **_transcript_ctx(conversation)},
         )
-    return redirect(f"{reverse('web:service_chat')}?org={org.public_id}")
+    back = f"product={product.public_id}" if product else f"org={org.public_id}"
+    return redirect(f"{reverse('web:service_chat')}?{back}")
 
 
 @login_required
