@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from omniretail.core.money import CENT, ZERO, money
+from omniretail.loyalty import budget
 from omniretail.loyalty.models import Coupon, CouponTemplate, Member, Tier
 
 Kind = CouponTemplate.Kind
@@ -89,10 +90,12 @@ def define_template(
     for_birthday: bool = False,
     is_public: bool = False,
     total_limit: int | None = None,
+    platform_funded: bool = False,
 ) -> CouponTemplate:
     """A new template; `for_birthday` makes it the one the birthday sweep sends (the
     merchant's previous birthday template stops being it); `is_public` puts it in the
-    领券中心, where members claim it themselves, `total_limit` of them at most."""
+    领券中心, where members claim it themselves, `total_limit` of them at most;
+    `platform_funded` pays each coupon issued from the merchant's coupon budget."""
     name = (name or "").strip()[:40]
     if not name:
         raise field_error("name", _("请填写优惠券名称。"))
@@ -114,6 +117,14 @@ def define_template(
         fields["percent_off"] = _whole(percent_off, "percent_off", 1, 99)
         if max_off not in (None, ""):
             fields["max_off"] = _amount(max_off, "max_off", allow_zero=False)
+    if platform_funded:
+        if org is None:
+            raise field_error("platform_funded", _("平台补贴券须由商家设置。"))
+        if kind == Kind.PERCENT and "max_off" not in fields:
+            raise field_error("max_off", _("平台补贴的折扣券须设置最多减免金额。"))
+        if for_birthday:  # the birthday sweep must not stop at an exhausted budget
+            raise field_error("platform_funded", _("生日券不能使用平台补贴。"))
+        fields["platform_funded"] = True
     if for_birthday:
         if org is None:
             raise field_error("for_birthday", _("生日券须由商家设置。"))
@@ -163,7 +174,7 @@ def issue_coupon(
             )
         try:
             with transaction.atomic():
-                return Coupon.objects.create(
+                coupon = Coupon.objects.create(
                     template=template,
                     user=user,
                     org=template.org,
@@ -173,6 +184,8 @@ def issue_coupon(
                     issue_key=idempotency_key,
                     issued_by=issued_by,
                 )
+                budget.charge(template=template, issue_key=idempotency_key)
+                return coupon
         except IntegrityError:
             again = Coupon.objects.filter(issue_key=idempotency_key).first()
             if again is not None:
@@ -223,7 +236,7 @@ def claim_coupon(*, template_id: str, user, idempotency_key: str) -> Coupon:
             code="coupon_limit",
             fields={"template": _("已达上限")},
         )
-    return Coupon.objects.create(
+    coupon = Coupon.objects.create(
         template=template,
         user=user,
         org=template.org,
@@ -232,6 +245,8 @@ def claim_coupon(*, template_id: str, user, idempotency_key: str) -> Coupon:
         valid_until=timezone.now() + timedelta(days=template.valid_days),
         issue_key=key,
     )
+    budget.charge(template=template, issue_key=key)
+    return coupon
 
 
 # ---------------------------------------------------------------- discounts at checkout
@@ -346,6 +361,15 @@ def release_for_order(*, order_id: str) -> int:
     return Coupon.objects.filter(order_id=order_id, status=Coupon.Status.USED).update(
         status=Coupon.Status.AVAILABLE, order_id="", used_at=None
     )
+
+
+def return_for_refund(*, order_id: str, now=None) -> int:
+    """An order refunded in full gives its coupon back while the coupon is still within its
+    validity (one conditional UPDATE; a second call finds nothing used by the order). A
+    coupon past its date stays used, and a partial refund keeps it used."""
+    return Coupon.objects.filter(
+        order_id=order_id, status=Coupon.Status.USED, valid_until__gt=now or timezone.now()
+    ).update(status=Coupon.Status.AVAILABLE, order_id="", used_at=None)
 
 
 def best_coupon(*, candidates, subtotal: Decimal) -> str:

@@ -8,7 +8,7 @@ the same transaction."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from omniretail.core.ids import PublicIdModel
@@ -63,14 +63,23 @@ class Spend(PublicIdModel):
     spent_at_org = models.ForeignKey(
         "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The posting that put back the spend's last points; `refunded` counts the points put
+    # back so far (a till sale's partial refunds return its offset in shares).
     refund_posting = models.OneToOneField(
         "ledger.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    refunded = models.BigIntegerField(_("已退回积分"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("积分消费")
         verbose_name_plural = _("积分消费")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(refunded__gte=0, refunded__lte=F("points")),
+                name="loyalty_spend_refunded_within",
+            )
+        ]
 
 
 class Draw(models.Model):
@@ -364,6 +373,8 @@ class CouponTemplate(PublicIdModel):
     valid_days = models.PositiveSmallIntegerField(_("有效天数"))
     per_member_limit = models.PositiveSmallIntegerField(_("每人限领"), default=1)
     for_birthday = models.BooleanField(_("生日券"), default=False)
+    # 平台补贴: each coupon issued is paid from the merchant's coupon budget (loyalty.budget).
+    platform_funded = models.BooleanField(_("平台补贴"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
     # 领券中心: a public template is claimed by members themselves, at most `total_limit`
     # in all (empty: no limit); `claimed_count` moves by one conditional UPDATE per claim.

@@ -61,6 +61,9 @@ class CouponTemplateIn(Schema):
     valid_days: int = 30
     per_member_limit: int = 1
     for_birthday: bool = False
+    platform_funded: bool = Field(
+        False, description="平台补贴: each coupon issued is paid from the merchant's coupon budget"
+    )
 
 
 class CouponIssueIn(Schema):
@@ -200,6 +203,7 @@ class CouponTemplateOut(Schema):
     valid_days: int
     per_member_limit: int
     for_birthday: bool
+    platform_funded: bool
     is_active: bool
     merchant: str | None = Field(..., description="null: the platform's, usable everywhere")
 

@@ -278,9 +278,14 @@ def _asset_code(asset_id: int) -> str:
     return Asset.objects.values_list("code", flat=True).get(pk=asset_id)
 
 
-def refund_spend(*, posting_id: str, idempotency_key: str, reason: str) -> Posting:
-    """Put the points of a spend back, as lots with the expiry dates they were drawn from
-    (a lot already past its date is then swept to breakage like any other)."""
+def refund_spend(
+    *, posting_id: str, idempotency_key: str, reason: str, points: int | None = None
+) -> Posting:
+    """Put back `points` of a spend (None: all it has left), as lots with the expiry dates
+    they were drawn from (a lot already past its date is then swept to breakage like any
+    other). Parts go back in the order the spend drew its lots, so parts that add up to the
+    spend put back exactly what it drew. Once per key; 409 `already_refunded` when more is
+    asked than the spend has left."""
     spend = (
         Spend.objects.select_related("posting__credit", "account")
         .filter(posting__public_id=posting_id, kind=Spend.Kind.SPEND)
@@ -288,37 +293,70 @@ def refund_spend(*, posting_id: str, idempotency_key: str, reason: str) -> Posti
     )
     if spend is None:
         raise NotFound(_("找不到该积分消费。"), fields={"posting_id": _("不存在")})
+    if points is not None:
+        _check_points(points)
     with transaction.atomic():
+        # Lock the spend first: its `refunded` says which points of its draws come back.
+        spend = Spend.objects.select_for_update().get(pk=spend.pk)
+        share = spend.points - spend.refunded if points is None else points
+        if not share or share > spend.points - spend.refunded:
+            if (done := _put_back(spend, idempotency_key)) is not None:
+                return done
+            raise Conflict(_("该积分消费已退回。"), code="already_refunded")
         posting = ledger.post(
             debit=spend.posting.credit,
             credit=spend.account,
-            amount=spend.points,
+            amount=share,
             idempotency_key=_key(idempotency_key),
             kind="loyalty_refund",
             reference=f"refund:{spend.posting.public_id}",
             memo={"reason": reason[:200]},
         )
-        if not Spend.objects.filter(pk=spend.pk, refund_posting__isnull=True).update(
-            refund_posting=posting
-        ):
-            if Spend.objects.filter(pk=spend.pk, refund_posting=posting).exists():
-                return posting
-            raise Conflict(_("该积分消费已退回。"), code="already_refunded")
-        draws = spend.draws.select_related("lot")
-        Lot.objects.bulk_create(
+        if Lot.objects.filter(posting=posting).exists():
+            return posting  # a replay: the points went back the first time
+        _return_draws(spend, posting, start=spend.refunded, points=share)
+        whole = spend.refunded + share == spend.points
+        Spend.objects.filter(pk=spend.pk).update(
+            refunded=F("refunded") + share, refund_posting=posting if whole else None
+        )
+    return posting
+
+
+def _put_back(spend: Spend, idempotency_key: str) -> Posting | None:
+    """The refund of this spend already made under the key, if any."""
+    return (
+        Posting.objects.filter(
+            idempotency_key=_key(idempotency_key), reference=f"refund:{spend.posting.public_id}"
+        )
+        .order_by()
+        .first()
+    )
+
+
+def _return_draws(spend: Spend, posting: Posting, *, start: int, points: int) -> None:
+    """Lots for points [start, start + points) of what the spend drew, lot by lot, and the
+    settlement lines of those points negated."""
+    lots, lines, seen = [], [], 0
+    for draw in spend.draws.select_related("lot").order_by("id"):
+        lo, hi = max(start, seen), min(start + points, seen + draw.points)
+        seen += draw.points
+        if hi <= lo:
+            continue
+        lots.append(
             Lot(
                 account=spend.account,
                 posting=posting,
-                points=d.points,
-                remaining=d.points,
-                expires_on=d.lot.expires_on,
-                source_org_id=d.lot.source_org_id,
+                points=hi - lo,
+                remaining=hi - lo,
+                expires_on=draw.lot.expires_on,
+                source_org_id=draw.lot.source_org_id,
             )
-            for d in draws
         )
-        lines = SettlementLine.objects.filter(posting=spend.posting)
-        _settle([(x.issuer_id, x.spender_id, x.points) for x in lines], posting, sign=-1)
-    return posting
+        issuer, spender = draw.lot.source_org_id, spend.spent_at_org_id
+        if issuer and spender and issuer != spender:
+            lines.append((issuer, spender, hi - lo))
+    Lot.objects.bulk_create(lots)
+    _settle(lines, posting, sign=-1)
 
 
 # --- expiry ----------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Refunds at the till (退货退款): the whole sale or some of its lines come back, the money
 goes back the way it was paid (cash out of the drawer, the member's balance, the payment
 code through its provider), the goods go back on the store's shelf, the points the sale
-earned are taken back (earning, on `OrderRefunded`) and a points offset is returned with
-the sale's last goods. Once per key: the same key again answers the first refund.
+earned are taken back (earning, on `OrderRefunded`) and each refund returns its goods'
+share of the points offset (the last refund the rest). Once per key: the same key again
+answers the first refund.
 
 A clerk (店员, 客服) refunds up to `CLERK_LIMIT` alone; above it a manager or the owner
 signs the refund with their own account and password at the till (or does it
@@ -127,6 +128,28 @@ def _amount(order: Order, wanted, refunded: Decimal) -> tuple[Decimal, bool]:
     return share.quantize(CENT, rounding=ROUND_DOWN), False
 
 
+def _offset_share(sale: TillSale, order: Order, wanted, last: bool) -> int:
+    """Points of the sale's offset (积分抵扣) this refund returns: the offset's share of
+    all goods refunded so far, rounded down, less what earlier refunds returned; the
+    refund of the last goods returns the rest, so the refunds return the offset exactly.
+    Read before this refund's goods are taken back."""
+    offset = sale.offset.get("points", 0) if sale.offset.get("posting") else 0
+    if not offset:
+        return 0
+    returned = sum(r.points_returned.get(sale.offset["asset"], 0) for r in sale.refunds.all())
+    if last or not order.subtotal:
+        return offset - returned
+    now = {line.pk: quantity for line, quantity in wanted}
+    goods = sum(
+        (
+            line.line_total * (line.quantity_returned + now.get(line.pk, 0)) / line.quantity
+            for line in order.lines.all()
+        ),
+        ZERO,
+    )
+    return int(offset * goods / order.subtotal) - returned
+
+
 def _approve(staff, merchant, amount: Decimal, approver: str, password: str):
     """Who signs a refund above the clerk's limit: the acting manager or owner, else the
     manager or owner whose account and password are entered at the till."""
@@ -170,6 +193,7 @@ def _refund(*, staff, sale, key, lines, reason, approver, approver_password) -> 
         raise field_error("lines", _("没有可退的商品：请选择要退的商品和数量。"))
     refunded = sale.refunds.aggregate(s=Sum("amount"))["s"] or ZERO
     amount, last = _amount(order, wanted, refunded)
+    points = _offset_share(sale, order, wanted, last)
     signer = _approve(staff, sale.store.merchant, amount, approver, approver_password)
     refund = TillRefund.objects.create(
         sale=sale,
@@ -196,13 +220,14 @@ def _refund(*, staff, sale, key, lines, reason, approver, approver_password) -> 
         aftersales.take_back(
             order=order, line=line, quantity=quantity, reference=refund.public_id, actor=staff
         )
-    if last and sale.offset.get("posting"):
+    if points:
         loyalty.refund_spend(
             posting_id=sale.offset["posting"],
-            idempotency_key=f"till-refund-points:{order.public_id}",
+            points=points,
+            idempotency_key=f"till-refund-points:{key}",
             reason=_("门店退货 %(number)s 退回抵扣积分") % {"number": order.number},
         )
-        refund.points_returned = {sale.offset["asset"]: sale.offset["points"]}
+        refund.points_returned = {sale.offset["asset"]: points}
     if sale.payment == TillSale.Payment.CASH and amount:
         refund.drawer_note = _("从钱箱取出现金 ¥%(amount)s 退给顾客（小票 %(number)s）") % {
             "amount": amount,

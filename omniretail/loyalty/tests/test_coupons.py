@@ -14,8 +14,11 @@ from omniretail.earning import tiers
 from omniretail.inventory import services as inventory
 from omniretail.loyalty import coupons, members, services
 from omniretail.loyalty.models import Coupon
+from omniretail.orders import aftersales
 from omniretail.orders import services as orders
 from omniretail.orders.models import Order
+from omniretail.payments import services as payments
+from omniretail.payments.models import PaymentIntent
 
 pytestmark = pytest.mark.django_db
 ADDRESS = {"name": "张三", "phone": "13800138000", "address": "延安路1号"}
@@ -184,6 +187,35 @@ def test_cancelling_or_expiring_the_unpaid_order_gives_the_coupon_back(
         assert orders.expire_unpaid_orders(now=again.expires_at + timedelta(seconds=1)) == 1
     coupon.refresh_from_db()
     assert coupon.status == "available"
+
+
+def test_an_online_order_refunded_in_full_gives_the_coupon_back_and_a_partial_refund_does_not(
+    buy, shopper, merchant, merchant_staff, django_capture_on_commit_callbacks
+):
+    payments.top_up_wallet(user=shopper, amount="500.00", idempotency_key="topup")
+    template = coupons.define_template(org=merchant, name="减5", kind="amount", amount_off="5")
+    coupon = give(template, shopper)
+    order = buy(coupon=coupon.public_id)
+    line = order.lines.get()
+
+    def refund(lines):
+        with django_capture_on_commit_callbacks(execute=True):
+            request = aftersales.request_after_sales(
+                shopper=shopper, order=order, kind="refund_only", reason="不想要了", lines=lines
+            )
+            aftersales.decide_after_sales(staff=merchant_staff, request=request, approve=True)
+        order.refresh_from_db()
+        coupon.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payments.start_payment(intent=PaymentIntent.objects.get(public_id=order.payment_intent_id))
+    order.refresh_from_db()
+    refund({line.public_id: 1})
+    assert order.amount_refunded == line.unit_price
+    assert (coupon.status, coupon.order_id) == ("used", order.public_id)
+    refund({line.public_id: 1})
+    assert order.amount_refunded == order.total
+    assert (coupon.status, coupon.order_id) == ("available", "")
 
 
 def test_staff_issues_stop_at_the_per_member_limit_and_replays_return_the_same_coupon(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from omniretail.accounts.models import Membership
 from omniretail.conftest import STAFF_PASSWORD, make_staff
 from omniretail.inventory.models import StockLevel
+from omniretail.ledger.models import Posting
 from omniretail.loyalty import coupons, exchange, members
 from omniretail.loyalty import selectors as loyalty_reads
 from omniretail.loyalty import services as loyalty
@@ -95,6 +96,44 @@ def test_a_coupon_of_the_member_comes_off_at_the_till_and_is_used(
     assert [d["kind"] for d in receipt["discount_lines"]] == ["tier", "coupon"]
     coupon.refresh_from_db()
     assert (coupon.status, coupon.order_id) == (Coupon.Status.USED, receipt["order"])
+
+
+@pytest.mark.parametrize("expired", [False, True])
+def test_the_coupon_comes_back_with_the_refund_of_the_whole_sale_while_it_is_valid(
+    stocked,  # noqa: F811
+    store,
+    sku,
+    merchant,
+    merchant_staff,
+    member,
+    api,
+    expired,
+):
+    coupon = _coupon(merchant, member)
+    clerk = api(merchant_staff)
+    lines = [{"barcode": sku.code, "quantity": 2}]
+    sale = _sell(clerk, store, lines, "cb", coupon=coupon.public_id).json()
+    url = f"/api/till/sales/{sale['order']}/refunds"
+    one = {"lines": [{"sku": sku.public_id, "quantity": 1}]}
+
+    assert clerk.post(url, one, headers={"Idempotency-Key": "cb1"}).status_code == 201
+    coupon.refresh_from_db()
+    assert (coupon.status, coupon.order_id) == (Coupon.Status.USED, sale["order"])  # partial
+
+    if expired:
+        Coupon.objects.filter(pk=coupon.pk).update(valid_until=timezone.now() - timedelta(hours=1))
+    assert clerk.post(url, {}, headers={"Idempotency-Key": "cb2"}).status_code == 201
+    coupon.refresh_from_db()
+    if expired:  # past its date it stays used: it could not be used again anyway
+        assert (coupon.status, coupon.order_id) == (Coupon.Status.USED, sale["order"])
+    else:
+        assert (coupon.status, coupon.order_id, coupon.used_at) == (
+            Coupon.Status.AVAILABLE,
+            "",
+            None,
+        )
+        again = _sell(clerk, store, lines, "cb-again", coupon=coupon.public_id)
+        assert again.status_code == 201, again.json()  # and it buys again
 
 
 @pytest.mark.parametrize(
@@ -189,6 +228,54 @@ def test_points_pay_part_of_a_sale_within_half_of_it_and_come_back_with_its_refu
     # the offset is back and the 3 points the sale earned are taken back
     assert loyalty_reads.balance(member, offline) == 60000
     assert _on_hand(store_location, sku) == 20
+
+
+def test_each_partial_refund_returns_its_share_of_the_points_offset_and_all_add_up(
+    stocked,  # noqa: F811
+    store,
+    sku,
+    merchant,
+    merchant_staff,
+    member,
+    api,
+):
+    exchange.set_exchange_rule(org=merchant, offline=10, platform=1, daily_limit=1000)
+    offline = loyalty.merchant_asset_code(merchant)
+    loyalty.award_points(
+        user=member,
+        asset_code=offline,
+        points=60000,
+        reason="到店积分",
+        idempotency_key="seed",
+        source_org=merchant,
+    )
+    clerk = api(merchant_staff)
+    lines = [{"barcode": sku.code, "quantity": 3}]
+    sale = _sell(clerk, store, lines, "thirds", points=5000, cash_tendered="200").json()
+    assert sale["offset"]["points"] == 5000
+    url = f"/api/till/sales/{sale['order']}/refunds"
+    one_unit = {"lines": [{"sku": sku.public_id, "quantity": 1}]}
+
+    def returned():
+        return sum(
+            p.amount
+            for p in Posting.objects.filter(kind="loyalty_refund", credit__asset__code=offline)
+        )
+
+    first = clerk.post(url, one_unit, headers={"Idempotency-Key": "t1"})
+    assert first.status_code == 201, first.json()
+    assert first.json()["points_returned"] == {offline: 1666}  # 5000 / 3, rounded down
+    assert returned() == 1666
+    again = clerk.post(url, one_unit, headers={"Idempotency-Key": "t1"})
+    assert again.json() == first.json() and returned() == 1666  # the same key: once
+
+    second = clerk.post(url, one_unit, headers={"Idempotency-Key": "t2"})
+    assert second.json()["points_returned"] == {offline: 1667}  # 2/3 of 5000 is 3333
+    last = clerk.post(url, one_unit, headers={"Idempotency-Key": "t3"})
+    assert last.json()["points_returned"] == {offline: 1667}  # the remainder
+    assert returned() == 5000
+    # the whole offset is back and the points the sale earned are taken back
+    assert loyalty_reads.balance(member, offline) == 60000
 
 
 def test_a_refund_is_made_once_per_key_and_the_cash_comes_out_of_the_drawer(
