@@ -1,7 +1,9 @@
-"""Every link an order's notifications carry opens, for the person it was sent to: an order
-taken through pickup, reminders, same-city delivery with a late rider, confirmation,
-after-sales and its refund writes its notices (in-app and SMS) with real objects, then each
-recipient, signed in, follows each link and gets the page (200), never a 404 or a 500."""
+"""Every link a notification carries opens, for the person it was sent to. Each test drives
+one area through its services so that it writes its notices with real objects (an order's
+life from pickup to refund; customer service; supply; group buys; referrals; counters),
+then each recipient, signed in, follows each link and gets the page (200, after any
+redirect), never a 404, a 403 or a 500. Notices that carry no link on purpose (a counter's
+one-time unlock code) are not written by these flows."""
 
 import re
 from datetime import timedelta
