@@ -359,6 +359,9 @@ class Allocation(models.Model):
     )
     gross_fen = models.BigIntegerField()
     amount_fen = models.BigIntegerField()
+    # The platform's share a retailer keeps under its joining fee waiver (免收), included in
+    # amount_fen; negative on a refund's row for the part of it taken back.
+    waived_fen = models.BigIntegerField(_("免收服务费（分）"), default=0)
     posting = models.ForeignKey(
         "ledger.Posting", null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -399,6 +402,7 @@ class Statement(PublicIdModel):
     period_start = models.DateField()
     period_end = models.DateField()
     total_fen = models.BigIntegerField()
+    waived_fen = models.BigIntegerField(_("免收服务费（分）"), default=0)
     line_count = models.PositiveIntegerField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ISSUED)
     payout_posting = models.ForeignKey(
@@ -424,6 +428,10 @@ class Statement(PublicIdModel):
     @property
     def total(self):
         return fen_to_yuan(self.total_fen)
+
+    @property
+    def waived(self):
+        return fen_to_yuan(self.waived_fen)
 
 
 class Placement(models.Model):
@@ -497,6 +505,7 @@ class MerchantApplication(PublicIdModel, TimeStampedModel):
     reward_granted_at = models.DateTimeField(_("入驻奖励发放时间"), null=True, blank=True)
     reward_points = models.PositiveIntegerField(_("奖励积分"), default=0)
     fee_waived_until = models.DateField(_("免服务费至"), null=True, blank=True)
+    reward_coupon_budget = MoneyField(_("券补贴预算"), default=0)
 
     class Meta:
         verbose_name = _("商家入驻申请")
@@ -522,10 +531,12 @@ class MerchantApplication(PublicIdModel, TimeStampedModel):
 
 class JoiningReward(models.Model):
     """What a merchant receives once when it goes live, as the platform last configured it
-    (one row, pk 1): platform points to its account and days without the platform's fee."""
+    (one row, pk 1): platform points to its account, days without the platform's fee, and a
+    budget (¥) that pays for its platform-funded coupons."""
 
     points = models.PositiveIntegerField(_("奖励积分"), default=0)
     fee_waiver_days = models.PositiveIntegerField(_("免服务费天数"), default=0)
+    coupon_budget = MoneyField(_("券补贴预算"), default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -536,4 +547,4 @@ class JoiningReward(models.Model):
         verbose_name_plural = _("入驻奖励")
 
     def __str__(self) -> str:
-        return f"{self.points} pts / {self.fee_waiver_days} d"
+        return f"{self.points} pts / {self.fee_waiver_days} d / ¥{self.coupon_budget}"

@@ -6,6 +6,7 @@ the store, active: that is the moment the merchant goes live, and its joining re
 platform's configuration at that moment) is granted then, exactly once."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -18,7 +19,9 @@ from omniretail.accounts.selectors import is_platform_operator, require_user
 from omniretail.core import uploads
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from omniretail.core.geo import validate_point
+from omniretail.core.money import ZERO, money
 from omniretail.ledger import services as ledger
+from omniretail.loyalty import budget
 from omniretail.loyalty import services as loyalty
 from omniretail.notifications.services import notify
 from omniretail.stores import services as stores
@@ -32,6 +35,7 @@ CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 MAX_REWARD_POINTS = 10_000_000
 MAX_WAIVER_DAYS = 3650
+MAX_COUPON_BUDGET = Decimal("1000000.00")
 REWARD_KIND = "joining_reward"
 
 Status = MerchantApplication.Status
@@ -200,10 +204,18 @@ def reward_config() -> JoiningReward:
     return JoiningReward.objects.get_or_create(pk=1)[0]
 
 
-def configure_reward(*, actor: User, points, fee_waiver_days) -> JoiningReward:
+def configure_reward(*, actor: User, points, fee_waiver_days, coupon_budget="0") -> JoiningReward:
     """The reward merchants approved from now on receive; those already live keep theirs."""
     require_platform(actor)
     fields, parsed = {}, {}
+    try:
+        parsed["coupon_budget"] = money(str(coupon_budget).strip() or "0")
+        if not ZERO <= parsed["coupon_budget"] <= MAX_COUPON_BUDGET:
+            raise ValueError
+    except (ValueError, ArithmeticError):
+        fields["coupon_budget"] = _("请输入 0 到 %(n)s 元之间的金额（最多两位小数）。") % {
+            "n": MAX_COUPON_BUDGET
+        }
     for name, value, limit in (
         ("points", points, MAX_REWARD_POINTS),
         ("fee_waiver_days", fee_waiver_days, MAX_WAIVER_DAYS),
@@ -236,9 +248,20 @@ def grant_joining_reward(application: MerchantApplication) -> bool:
     )
     claimed = MerchantApplication.objects.filter(
         pk=application.pk, status=Status.APPROVED, reward_granted_at__isnull=True
-    ).update(reward_granted_at=now, reward_points=config.points, fee_waived_until=waived_until)
+    ).update(
+        reward_granted_at=now,
+        reward_points=config.points,
+        fee_waived_until=waived_until,
+        reward_coupon_budget=config.coupon_budget,
+    )
     if not claimed:
         return False
+    if config.coupon_budget:
+        budget.grant_budget(
+            org=application.organization,
+            amount=config.coupon_budget,
+            idempotency_key=f"supply:joining-budget:{application.public_id}",
+        )
     if config.points:
         ledger.post(
             debit=loyalty.issuing_account(ledger.PLATFORM_POINTS),

@@ -292,6 +292,9 @@ class SupplyStatementOut(Schema):
     period_start: date
     period_end: date
     total: str
+    waived: str = Field(
+        ..., description="the platform's share kept under the joining fee waiver (免收), in total"
+    )
     lines: int = Field(..., description="how many allocation lines it sums")
     status: Literal[tuple(Statement.Status.values)]
     paid_at: datetime | None

@@ -506,8 +506,19 @@ def allocations_of_sale(source_ref: str) -> QuerySet[Allocation]:
 
 
 def statement_csv_rows(statement: Statement):
-    """Header then one row per share, ending with the total: what the CSV export holds."""
-    yield ["source", "kind", "number", "party", "organization", "sale_total", "share", "posted_at"]
+    """Header then one row per share, ending with the total: what the CSV export holds.
+    `waived` is the platform's share kept under the joining fee waiver (免收)."""
+    yield [
+        "source",
+        "kind",
+        "number",
+        "party",
+        "organization",
+        "sale_total",
+        "share",
+        "posted_at",
+        "waived",
+    ]
     for row in statement_lines(statement):
         yield [
             row.source_kind,
@@ -518,6 +529,8 @@ def statement_csv_rows(statement: Statement):
             str(fen_to_yuan(row.gross_fen)),
             str(fen_to_yuan(row.amount_fen)),
             timezone.localtime(row.created_at).isoformat(timespec="seconds"),
+            str(fen_to_yuan(row.waived_fen)),
         ]
     total = str(fen_to_yuan(statement.total_fen))
-    yield ["total", "", "", "", statement.organization.name, "", total, ""]
+    waived = str(fen_to_yuan(statement.waived_fen))
+    yield ["total", "", "", "", statement.organization.name, "", total, "", waived]

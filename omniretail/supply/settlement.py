@@ -5,8 +5,10 @@ account to the party's settlement account, once per (sale, party) idempotency ke
 
 Rounding never loses or invents a fen: fixed fees come first, the rest is divided by the
 percentages and the leftover fen go to the largest fractional parts (ties in party order),
-so the shares of a sale always add up to exactly what was paid. Statements gather a party's
-unsettled shares up to the period's end; paying one out is a posting too."""
+so the shares of a sale always add up to exactly what was paid. A retailer whose joining
+reward waives the platform's fee keeps the platform's share of its sales until the waiver
+date (免收, shown on its statement). Statements gather a party's unsettled shares up to the
+period's end; paying one out is a posting too."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -25,7 +27,14 @@ from omniretail.core.errors import Conflict, field_error
 from omniretail.ledger import services as ledger
 from omniretail.ledger.models import Account
 from omniretail.ledger.units import yuan_to_fen
-from omniretail.supply.models import Allocation, Channel, Party, SplitRule, Statement
+from omniretail.supply.models import (
+    Allocation,
+    Channel,
+    MerchantApplication,
+    Party,
+    SplitRule,
+    Statement,
+)
 from omniretail.supply.services import require_platform
 
 PARTIES = [Party.PRODUCER, Party.REGION, Party.RETAILER, Party.PLATFORM]
@@ -176,8 +185,10 @@ def _post_shares(
     shares: dict[tuple[str, int], int],
     region_id: int | None,
     at: datetime,
+    waived: dict[tuple[str, int], int] | None = None,
 ) -> list[Allocation]:
-    """One allocation row and one posting per (party, organisation); replays change nothing."""
+    """One allocation row and one posting per (party, organisation); replays change nothing.
+    `waived` is the platform's share each row keeps under a fee waiver (in its amount)."""
     done = Allocation.objects.filter(
         source_kind=channel, source_ref=ref, kind=Allocation.Kind.SHARE
     )
@@ -208,6 +219,7 @@ def _post_shares(
                 region_id=region_id,
                 gross_fen=sum(shares.values()),
                 amount_fen=amount,
+                waived_fen=(waived or {}).get((party, org_id), 0),
                 posting=posting,
                 created_at=at,
             )
@@ -291,14 +303,29 @@ def settle_consumer_sale(*, order_id: str) -> list[Allocation]:
         }
         _accumulate(shares, parties, split(line_fen, line.quantity, terms))
     shares[(Party.RETAILER, retailer_id)] += fee_fen
+    at = order.paid_at or timezone.now()
+    waived = {}
+    if retailer_id != region_id and fee_waived(retailer_id, at):
+        kept = shares.pop((Party.PLATFORM, platform.pk), 0)
+        shares[(Party.RETAILER, retailer_id)] += kept
+        waived[(Party.RETAILER, retailer_id)] = kept
     return _post_shares(
         channel=Channel.RETAIL,
         ref=order.public_id,
         number=order.number,
         shares=shares,
         region_id=region_id,
-        at=order.paid_at or timezone.now(),
+        at=at,
+        waived=waived,
     )
+
+
+def fee_waived(org_id: int, at: datetime) -> bool:
+    """Whether the merchant's joining reward waives the platform's share of a sale paid at
+    `at` (免收服务费: up to and including its waiver date)."""
+    return MerchantApplication.objects.filter(
+        organization_id=org_id, fee_waived_until__gte=timezone.localdate(at)
+    ).exists()
 
 
 @transaction.atomic
@@ -326,8 +353,10 @@ def reverse_refunded_sale(*, order_id: str) -> list[Allocation]:
     if done.exists():
         return list(done)
     taken: dict = defaultdict(int)
+    taken_waived: dict = defaultdict(int)
     for row in Allocation.objects.filter(source_ref=order_id, kind=Allocation.Kind.REFUND):
         taken[(row.party, row.organization_id)] -= row.amount_fen
+        taken_waived[(row.party, row.organization_id)] -= row.waived_fen
     targets = _proportional(refunded, [a.amount_fen for a in shares])
     source = ledger.system_account(asset_code=ledger.CNY, name=SOURCE_ACCOUNT[Channel.RETAIL])
     rows = []
@@ -335,6 +364,9 @@ def reverse_refunded_sale(*, order_id: str) -> list[Allocation]:
         delta = target - taken[(share.party, share.organization_id)]
         if delta <= 0:
             continue
+        # the waived part of the share comes back in the same proportion, to the fen
+        waived = share.waived_fen * target // share.amount_fen if share.amount_fen else 0
+        waived -= taken_waived[(share.party, share.organization_id)]
         posting = None
         try:
             with transaction.atomic():
@@ -363,6 +395,7 @@ def reverse_refunded_sale(*, order_id: str) -> list[Allocation]:
                 region_id=share.region_id,
                 gross_fen=paid,
                 amount_fen=-delta,
+                waived_fen=-waived,
                 posting=posting,
                 created_at=timezone.now(),
             )
@@ -411,9 +444,13 @@ def issue_statements(*, period_start: date, period_end: date) -> list[Statement]
         Allocation.objects.filter(
             organization_id=org_id, statement__isnull=True, created_at__lt=before
         ).update(statement=statement)
-        totals = statement.allocations.aggregate(total=Sum("amount_fen"), lines=Count("id"))
+        totals = statement.allocations.aggregate(
+            total=Sum("amount_fen"), waived=Sum("waived_fen"), lines=Count("id")
+        )
         Statement.objects.filter(pk=statement.pk).update(
-            total_fen=totals["total"] or 0, line_count=totals["lines"]
+            total_fen=totals["total"] or 0,
+            waived_fen=totals["waived"] or 0,
+            line_count=totals["lines"],
         )
     return list(
         Statement.objects.filter(period_start=period_start, period_end=period_end)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from omniretail.accounts.selectors import MANAGING_ROLES, require_role
 from omniretail.core.errors import DomainError, field_error
 from omniretail.core.ids import new_public_id
-from omniretail.loyalty import coupons, exchange, selectors, services, settlement
+from omniretail.loyalty import budget, coupons, exchange, selectors, services, settlement
 from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, ExchangeRule, Statement
 from omniretail.web import charts
 from omniretail.web.access import MANAGERS, staff_required
@@ -173,6 +173,7 @@ def _console(request: HttpRequest, store, *, error=None, failed: str = ""):
         statements=list(Statement.objects.filter(org=merchant).order_by("-month")[:24]),
         templates=list(selectors.coupon_templates(merchant)[:50]),
         coupon_kinds=CouponTemplate.Kind.choices,
+        coupon_budget=budget.budget_left(merchant),
         issue_key=new_public_id(),
         outstanding=liability["outstanding"],
         chart=_liability_chart(liability["series"]),
@@ -276,6 +277,7 @@ def merchant_coupon_template(request: HttpRequest, store) -> HttpResponse:
             per_member_limit=_int(form.get("per_member_limit") or "1", "per_member_limit"),
             for_birthday=form.get("for_birthday") == "on",
             is_public=form.get("is_public") == "on",
+            platform_funded=form.get("platform_funded") == "on",
             total_limit=_int(form["total_limit"], "total_limit")
             if form.get("total_limit")
             else None,

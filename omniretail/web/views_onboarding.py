@@ -108,6 +108,7 @@ def joining_reward(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         points=request.POST.get("points", ""),
         fee_waiver_days=request.POST.get("fee_waiver_days", ""),
+        coupon_budget=request.POST.get("coupon_budget", ""),
     )
     messages.success(request, _("入驻奖励已保存。"))
     return redirect("web:supply_review_merchants")

@@ -85,3 +85,42 @@ def test_racing_applications_of_one_applicant_leave_one_pending(race):
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert all(getattr(o, "code", "") == "application_pending" for o in refused)
     assert MerchantApplication.objects.count() == 1
+
+
+def test_racing_funded_coupon_issues_never_spend_more_than_the_coupon_budget(
+    race, platform, platform_staff
+):
+    """A ¥30.00 joining budget and 8 members each sent a ¥10 platform-funded coupon at
+    once: three are issued, five refused, and the budget ends at zero, never below."""
+    from decimal import Decimal
+
+    from omniretail.loyalty import budget, coupons, members
+    from omniretail.loyalty.models import Coupon
+
+    onboarding.configure_reward(
+        actor=platform_staff, points=0, fee_waiver_days=0, coupon_budget="30.00"
+    )
+    applicant = User.objects.create(username="m13900001234", phone="13900001234")
+    application = onboarding.apply(applicant=applicant, licence_files=[licence_jpeg()], **form())
+    onboarding.review(actor=platform_staff, application=application, approve=True)
+    org = MerchantApplication.objects.get(pk=application.pk).organization
+    template = coupons.define_template(
+        org=org, name="平台补贴减10", kind="amount", amount_off="10", platform_funded=True
+    )
+    holders = []
+    for i in range(8):
+        user = User.objects.create(username=f"m1370000010{i}", phone=f"1370000010{i}")
+        members.activate(user=user, org=org)
+        holders.append(user)
+
+    def issue(i):
+        return coupons.issue_coupon(
+            template=template, user=holders[i], source="staff", idempotency_key=f"race-{i}"
+        )
+
+    outcomes = race(8, issue)
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 5, outcomes
+    assert {getattr(o, "code", repr(o)) for o in refused} == {"coupon_budget_exhausted"}
+    assert Coupon.objects.filter(template=template).count() == 3
+    assert budget.budget_left(org) == Decimal("0.00")

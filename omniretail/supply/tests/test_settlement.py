@@ -91,3 +91,71 @@ def test_refunds_take_shares_back_in_proportion_and_statements_still_reconcile(c
     statements = settlement.issue_statements(period_start=date.today(), period_end=date.today())
     wholesale = 10 * 7000
     assert sum(s.total_fen for s in statements) == wholesale + 24000 - 12001
+
+
+def test_a_retailers_joining_fee_waiver_keeps_the_platforms_share_until_its_date(channel):
+    """The joining reward's fee waiver (免收服务费): until its date the retailer keeps the
+    platform's share of its sales, its statement says how much was waived (免收), a refund
+    takes the waived part back in proportion, and after the date the platform is paid."""
+    from datetime import date, timedelta
+
+    from django.test import Client
+
+    from omniretail.payments import services as payments
+    from omniretail.payments.models import PaymentIntent
+    from omniretail.supply.models import Allocation, MerchantApplication
+
+    application = MerchantApplication.objects.create(
+        applicant=channel.clerk,
+        company_name="西湖便利有限公司",
+        credit_code="91330106MA2H3KXX0R",
+        licence_photo="private/licences/x.jpg",
+        store_name="西湖店",
+        store_address="杭州市西湖区文三路1号",
+        store_phone="0571-88888888",
+        store_lat=30.27,
+        store_lon=120.15,
+        status=MerchantApplication.Status.APPROVED,
+        organization=channel.retailer,
+        fee_waived_until=date.today(),
+    )
+    product = channel.upload()
+    channel.approve(product)
+    channel.stock_store(product, quantity=10)
+
+    def shares(order):
+        rows = Allocation.objects.filter(source_ref=order.public_id, kind="share")
+        return {(r.party, r.amount_fen, r.waived_fen) for r in rows}
+
+    waived = channel.buy(product, quantity=2)  # ¥240.00: built-in retail 0/3/92/5
+    assert shares(waived) == {
+        ("producer", 0, 0),
+        ("region", 720, 0),
+        ("retailer", 22080 + 1200, 1200),
+    }
+    intent = PaymentIntent.objects.get(public_id=waived.payment_intent_id)
+    with channel.capture(execute=True):
+        payments.refund(intent=intent, amount="60.00", reason="破损", idempotency_key="w-r")
+    back = Allocation.objects.get(source_ref=waived.public_id, kind="refund", party="retailer")
+    assert (back.amount_fen, back.waived_fen) == (-5820, -300)  # a quarter of the sale
+
+    MerchantApplication.objects.filter(pk=application.pk).update(
+        fee_waived_until=date.today() - timedelta(days=1)
+    )
+    charged = channel.buy(product, quantity=1)
+    assert shares(charged) == {
+        ("producer", 0, 0),
+        ("region", 360, 0),
+        ("retailer", 11040, 0),
+        ("platform", 600, 0),
+    }
+
+    statements = settlement.issue_statements(period_start=date.today(), period_end=date.today())
+    mine = next(s for s in statements if s.organization_id == channel.retailer.pk)
+    assert mine.waived_fen == 1200 - 300
+    web = Client()
+    web.force_login(channel.clerk)
+    page = web.get("/supply/statements/").content.decode()
+    assert "免收 ¥9.00" in page
+    rows = list(selectors.statement_csv_rows(mine))
+    assert rows[0][-1] == "waived" and rows[-1][-1] == "9.00"
