@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,19 @@ def activate(*, user, org: Organization, name: str = "", birthday: date | None =
             idempotency_key=f"signup:{member.public_id}",
             source_org=org,
         )
+    return member
+
+
+def set_birthday(*, member: Member, birthday: str) -> Member:
+    """Staff record a member's birthday (YYYY-MM-DD, from the profile page) so the birthday
+    offer reaches them; a year already greeted is not greeted again."""
+    try:
+        day = date.fromisoformat((birthday or "").strip())
+    except ValueError:
+        raise field_error("birthday", _("生日格式应为 YYYY-MM-DD。")) from None
+    _check_birthday(day)
+    Member.objects.filter(pk=member.pk).update(birthday=day)
+    member.birthday = day
     return member
 
 
@@ -121,6 +135,14 @@ def benefits(member: Member) -> dict:
         "discount_percent": tier.discount_percent if tier else 0,
         "priority_service": bool(tier and tier.priority_service),
     }
+
+
+def priority_member(*, org, user) -> Exists:
+    """A query expression: the user is a member of the org in a tier with priority service
+    (`org` and `user` are OuterRefs of the outer query, e.g. an order's merchant and
+    shopper), so the store's queue can put that member's orders first."""
+    tiers = Tier.objects.filter(org=OuterRef("org"), priority_service=True).values("name")
+    return Exists(Member.objects.filter(org=org, user=user, tier__in=tiers))
 
 
 def send_birthday_greetings(*, today: date | None = None, limit: int = 500) -> int:

@@ -2,7 +2,17 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,6 +20,7 @@ from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import available_by_location
+from omniretail.loyalty import members
 from omniretail.orders.models import AfterSalesRequest, Cart, Order, OrderEvent, OrderLine
 from omniretail.stores.models import Store
 from omniretail.stores.selectors import nearby_stores, public_store
@@ -82,7 +93,13 @@ def order_of_shopper(user, public_id: str) -> Order:
 
 
 def orders_for_staff(user, *, store=None, status=None, day=None) -> QuerySet[Order]:
-    qs = Order.objects.all()
+    """The store's queue, newest first, except that a paid pickup order of a member whose
+    tier has priority service (优先服务) comes before every other; `priority` marks them."""
+    priority = members.priority_member(org=OuterRef("merchant"), user=OuterRef("shopper"))
+    first = Q(priority=True, status=Order.Status.PAID, fulfilment=Order.Fulfilment.PICKUP)
+    qs = Order.objects.annotate(priority=priority).order_by(
+        Case(When(first, then=0), default=1), "-created_at"
+    )
     if not is_platform_operator(user):
         qs = qs.filter(merchant__in=organizations_of(user))
     if store is not None:

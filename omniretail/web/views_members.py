@@ -94,6 +94,9 @@ PROFILE_ACTIONS = {
     "untag": lambda actor, member, form: profile.untag_member(
         actor=actor, member=member, name=form.get("tag", "")
     ),
+    "birthday": lambda actor, member, form: programme.set_birthday(
+        member=member, birthday=form.get("birthday", "")
+    ),
 }
 
 
