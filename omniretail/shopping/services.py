@@ -1,6 +1,5 @@
 """Writing favourites and the viewing history."""
 
-from django.db import transaction
 from django.utils import timezone
 
 from omniretail.catalog.models import Product
@@ -21,16 +20,17 @@ def toggle_favourite(*, user, product: Product) -> bool:
 
 def record_view(*, user, product: Product) -> None:
     """One upsert: the product's row moves to now. The rows past the newest `MAX_HISTORY`
-    go in one indexed DELETE, so the history stays bounded however long one browses."""
-    with transaction.atomic():
-        ProductView.objects.bulk_create(
-            [ProductView(user=user, product=product, viewed_at=timezone.now())],
-            update_conflicts=True,
-            unique_fields=["user", "product"],
-            update_fields=["viewed_at"],
-        )
-        older = ProductView.objects.filter(user=user).order_by("-viewed_at", "-id")
-        ProductView.objects.filter(pk__in=older.values("pk")[MAX_HISTORY:]).delete()
+    go in one indexed DELETE, so the history stays bounded however long one browses. No
+    transaction around the two: each stands alone (a view racing the trim at worst leaves
+    one row more until the next view), and the product page saves its BEGIN and COMMIT."""
+    ProductView.objects.bulk_create(
+        [ProductView(user=user, product=product, viewed_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user", "product"],
+        update_fields=["viewed_at"],
+    )
+    older = ProductView.objects.filter(user=user).order_by("-viewed_at", "-id")
+    ProductView.objects.filter(pk__in=older.values("pk")[MAX_HISTORY:]).delete()
 
 
 def clear_history(*, user) -> int:
