@@ -394,10 +394,15 @@ else:
 
 # Chat rooms (community): a channel layer in this process's memory, or with REDIS_URL one in
 # Redis that every web process shares, so a message sent through one reaches sockets on all.
+# The layer waits with 5 s blocking pops: redis-py's default 5 s read timeout would cut each
+# one short and drop every socket quiet for 5 s, so reads may take 30 s.
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{OMNI_REDIS_PREFIX}:chat"},
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+            "prefix": f"{OMNI_REDIS_PREFIX}:chat",
+        },
     }
     if REDIS_URL
     else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
