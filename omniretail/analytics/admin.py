@@ -8,9 +8,16 @@ from omniretail.analytics.models import (
     DailyPlatform,
     DailyProductSales,
     DailySales,
+    HourlySales,
+    MarketingOptOut,
+    MemberMerge,
     MemberScore,
+    QualityCount,
     RollupMark,
+    RuleSegment,
     SegmentCampaign,
+    SmsCampaign,
+    SmsRecipient,
 )
 
 
@@ -47,3 +54,42 @@ class MemberScoreAdmin(ReadOnlyAdmin):
 class SegmentCampaignAdmin(ReadOnlyAdmin):
     list_display = ["merchant", "segment", "as_of", "template", "created_at"]
     list_filter = ["segment"]
+
+
+@admin.register(HourlySales)
+class HourlySalesAdmin(ReadOnlyAdmin):
+    list_display = ["day", "hour", "merchant", "store", "orders", "gmv", "refunded"]
+    date_hierarchy = "day"
+
+
+@admin.register(RuleSegment)
+class RuleSegmentAdmin(ReadOnlyAdmin):
+    list_display = ["merchant", "name", "rules", "created_at"]
+
+
+@admin.register(MarketingOptOut)
+class MarketingOptOutAdmin(ReadOnlyAdmin):
+    list_display = ["merchant", "user", "created_at"]
+
+
+@admin.register(SmsCampaign)
+class SmsCampaignAdmin(ReadOnlyAdmin):
+    list_display = ["merchant", "segment_name", "status", "created_at", "finished_at"]
+    list_filter = ["status"]
+
+
+@admin.register(SmsRecipient)
+class SmsRecipientAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "member", "status", "reason", "updated_at"]
+    list_filter = ["status"]
+
+
+@admin.register(QualityCount)
+class QualityCountAdmin(ReadOnlyAdmin):
+    list_display = ["day", "rule", "count"]
+    date_hierarchy = "day"
+
+
+@admin.register(MemberMerge)
+class MemberMergeAdmin(ReadOnlyAdmin):
+    list_display = ["source", "target", "merged_by", "merged_at", "undone_by", "undone_at"]

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization
-from omniretail.analytics.models import MemberScore, Segment, SegmentCampaign
+from omniretail.analytics import rules as segment_rules
+from omniretail.analytics.models import MemberScore, RuleSegment, Segment, SegmentCampaign
 from omniretail.analytics.services import day_bounds
-from omniretail.core.errors import Conflict, field_error
+from omniretail.core.errors import Conflict, ValidationFailed, field_error
 from omniretail.loyalty import coupons
 from omniretail.loyalty import selectors as loyalty
 from omniretail.loyalty.models import Coupon, Member
@@ -108,19 +109,17 @@ def score_members(now=None) -> int:
 
 
 def send_coupon(*, merchant: Organization, segment: str, template_id: str, actor) -> dict:
-    """Sends every member of the segment's latest snapshot one coupon of the merchant's
-    template. Idempotent per (snapshot, segment, template): the campaign row is taken once
-    and each coupon's issue key names the campaign and the member, so a second click (or a
-    retry after a failure half-way) sends only what is missing. A member already at the
-    template's limit is skipped. Returns sent and skipped counts."""
-    if segment not in Segment.values:
-        raise field_error("segment", _("没有这个会员分群。"))
+    """Sends every member of the segment one coupon of the merchant's template: an RFM
+    segment as of its latest snapshot, a rule segment as it matches today. Idempotent per
+    (snapshot or day, segment, template): the campaign row is taken once and each coupon's
+    issue key names the campaign and the member, so a second click (or a retry after a
+    failure half-way) sends only what is missing. A member already at the template's limit
+    is skipped. Returns sent and skipped counts."""
+    recipients, as_of = audience(merchant, segment)
     template = loyalty.coupon_template(merchant, template_id)
     if not template.is_active:
         raise field_error("template", _("该优惠券已停发。"))
-    scores = MemberScore.objects.filter(merchant=merchant, segment=segment)
-    as_of = scores.values_list("as_of", flat=True).first()
-    if as_of is None:
+    if as_of is None or not recipients.exists():
         raise Conflict(_("该分群目前没有会员。"), code="segment_empty")
     try:
         with transaction.atomic():
@@ -136,7 +135,7 @@ def send_coupon(*, merchant: Organization, segment: str, template_id: str, actor
             merchant=merchant, as_of=as_of, segment=segment, template=template
         )
     sent = skipped = 0
-    for member in Member.objects.filter(pk__in=scores.values("member_id")).select_related("user"):
+    for member in recipients.select_related("user"):
         try:
             coupons.issue_coupon(
                 template=template,
@@ -153,12 +152,13 @@ def send_coupon(*, merchant: Organization, segment: str, template_id: str, actor
 
 def campaigns_of(merchant: Organization) -> list[dict]:
     """The merchant's campaigns, newest first, each with coupons sent and redeemed."""
+    names = segment_names(merchant)
     rows = []
     for c in SegmentCampaign.objects.filter(merchant=merchant).select_related("template"):
         counts = Coupon.objects.filter(issue_key__startswith=c.key_prefix).aggregate(
             sent=Count("pk"), redeemed=Count("pk", filter=Q(status=Coupon.Status.USED))
         )
-        rows.append({"campaign": c, **counts})
+        rows.append({"campaign": c, "label": names.get(c.segment, c.segment), **counts})
     return rows
 
 
@@ -176,13 +176,100 @@ def segment_sizes(merchant: Organization) -> list[dict]:
     return [{"segment": s, "label": s.label, "members": counts.get(s.value, 0)} for s in Segment]
 
 
-def segment_members(merchant: Organization, segment: str):
-    """One segment's scored members, by spend; an unknown segment is a 422."""
-    if segment not in Segment.values:
-        raise field_error("segment", _("没有这个会员分群。"))
-    return MemberScore.objects.filter(merchant=merchant, segment=segment).select_related(
-        "member__user"
+def segment_members(merchant: Organization, segment: str) -> list[MemberScore]:
+    """One segment's members, by spend, each with its RFM score (a member not scored yet,
+    who joined since the last run, with an empty one); an unknown segment is a 422."""
+    recipients, _as_of = audience(merchant, segment)
+    scores = {
+        s.member_id: s for s in MemberScore.objects.filter(merchant=merchant, member__in=recipients)
+    }
+    rows = [
+        scores.get(m.pk) or MemberScore(merchant=merchant, member=m)
+        for m in recipients.select_related("user")
+    ]
+    return sorted(rows, key=lambda s: (-s.monetary, s.member_id))
+
+
+def audience(merchant: Organization, segment: str):
+    """(the segment's members, the day they stand for): an RFM segment's latest snapshot,
+    or a rule segment (`rule-<id>`) evaluated today. Unknown segments are a 422."""
+    if segment in Segment.values:
+        scores = MemberScore.objects.filter(merchant=merchant, segment=segment)
+        as_of = scores.values_list("as_of", flat=True).first()
+        return Member.objects.filter(pk__in=scores.values("member_id")), as_of
+    rule = rule_segment(merchant, segment)
+    return segment_rules.members_matching(merchant, rule.rules), timezone.localdate()
+
+
+def segment_names(merchant: Organization) -> dict[str, str]:
+    """Segment key -> name, the RFM ones and the merchant's own."""
+    names = {s.value: str(s.label) for s in Segment}
+    names.update({r.key: r.name for r in RuleSegment.objects.filter(merchant=merchant)})
+    return names
+
+
+# ---------------------------------------------------------------- rule segments
+
+
+def rule_segment(merchant: Organization, key: str) -> RuleSegment:
+    """The merchant's rule segment of key `rule-<id>`; anything else is a 422."""
+    prefix, _sep, pk = key.partition("-")
+    found = (
+        RuleSegment.objects.filter(merchant=merchant, pk=int(pk)).first()
+        if prefix == "rule" and pk.isdigit()
+        else None
     )
+    if found is None:
+        raise field_error("segment", _("没有这个会员分群。"))
+    return found
+
+
+def preview_rules(merchant: Organization, rules) -> dict:
+    """How many members the rules select today, before saving; bad rules are a 422."""
+    cleaned = segment_rules.clean(merchant, rules)
+    return {
+        "rules": cleaned,
+        "members": segment_rules.members_matching(merchant, cleaned).count(),
+    }
+
+
+def define_segment(*, merchant: Organization, name: str, rules, actor) -> RuleSegment:
+    """Saves a rule segment under a name unique for the merchant."""
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("请填写分群名称。")
+    elif len(name) > 30:
+        errors["name"] = _("分群名称最多 30 个字。")
+    try:
+        cleaned = segment_rules.clean(merchant, rules)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    try:
+        with transaction.atomic():
+            return RuleSegment.objects.create(
+                merchant=merchant, name=name, rules=cleaned, created_by=actor
+            )
+    except IntegrityError:
+        raise field_error("name", _("已有同名的分群。")) from None
+
+
+def delete_segment(*, merchant: Organization, key: str) -> None:
+    rule_segment(merchant, key).delete()
+
+
+def rule_segments(merchant: Organization) -> list[dict]:
+    """The merchant's rule segments, each with its rules in words and today's size."""
+    return [
+        {
+            "segment": r,
+            "rules": [segment_rules.describe(rule) for rule in r.rules],
+            "members": segment_rules.members_matching(merchant, r.rules).count(),
+        }
+        for r in RuleSegment.objects.filter(merchant=merchant)
+    ]
 
 
 def scored_on(merchant: Organization) -> date | None:

@@ -84,6 +84,38 @@ class DailyProductSales(models.Model):
         return f"{self.day} {self.product_name} ×{self.units}"
 
 
+class HourlySales(models.Model):
+    """One merchant's store in one local hour (0–23) of a local day: the sales paid in that
+    hour and what was later refunded of them (the daily rows' convention, by hour). Written
+    by services.rollup_day with the day's rows, from the same orders."""
+
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    store = models.ForeignKey(
+        "stores.Store", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    orders = models.PositiveIntegerField(default=0)
+    gmv = MoneyField(default=0)
+    refunded = MoneyField(default=0)
+
+    class Meta:
+        verbose_name = _("每小时销售汇总")
+        verbose_name_plural = _("每小时销售汇总")
+        ordering = ["day", "hour", "merchant_id", "store_id"]
+        indexes = [models.Index(fields=["merchant", "day"], name="analytics_hourly_m_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "hour", "merchant", "store"], name="analytics_hourly_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.hour:02d}:00 ¥{self.gmv}"
+
+
 class DailyPlatform(models.Model):
     """The platform on one day: members who joined and distinct buyers."""
 
@@ -193,3 +225,171 @@ class SegmentCampaign(models.Model):
     @property
     def key_prefix(self) -> str:
         return f"rfm:{self.pk}:"
+
+
+class RuleSegment(models.Model):
+    """A segment a merchant defines by rules (analytics.rules, combined with AND), read
+    afresh each time: its members are whoever matches today. Its key among the segments is
+    `rule-<id>`, so the list, the CSV and the coupon take it as they take an RFM segment."""
+
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("名称"), max_length=30)
+    rules = models.JSONField(_("规则"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("自定义分群")
+        verbose_name_plural = _("自定义分群")
+        ordering = ["merchant_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "name"], name="analytics_rule_segment_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def key(self) -> str:
+        return f"rule-{self.pk}"
+
+
+class MarketingOptOut(models.Model):
+    """A shopper who withdrew consent to a merchant's marketing messages (the link in each
+    campaign SMS): every later campaign leaves them out and counts them as excluded."""
+
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("营销退订")
+        verbose_name_plural = _("营销退订")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "user"], name="analytics_optout_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.user_id}"
+
+
+class SmsCampaign(models.Model):
+    """An SMS sent to a segment's members, by a background task: its recipients are fixed
+    when it starts (one row each), and each is sent at most once."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        SENDING = "sending", _("发送中")
+        DONE = "done", _("已完成")
+
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    segment = models.CharField(_("分群"), max_length=20)
+    segment_name = models.CharField(_("分群名称"), max_length=30)
+    text = models.CharField(_("短信内容"), max_length=70)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信营销")
+        verbose_name_plural = _("短信营销")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.segment_name} {self.created_at:%Y-%m-%d}"
+
+
+class SmsRecipient(models.Model):
+    """One member of an SMS campaign: pending until the task claims and sends it (sent or
+    failed), or excluded from the start (withdrew consent, no phone) with the reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        EXCLUDED = "excluded", _("已排除")
+
+    campaign = models.ForeignKey(SmsCampaign, on_delete=models.CASCADE, related_name="recipients")
+    member = models.ForeignKey("loyalty.Member", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("短信营销对象")
+        verbose_name_plural = _("短信营销对象")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "member"], name="analytics_sms_recipient_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "status"], name="analytics_sms_status")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.member_id} {self.status}"
+
+
+class QualityCount(models.Model):
+    """How many rows one data-quality check found on one local day (analytics.quality)."""
+
+    day = models.DateField()
+    rule = models.CharField(max_length=40)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("数据质量计数")
+        verbose_name_plural = _("数据质量计数")
+        ordering = ["day", "rule"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "rule"], name="analytics_quality_day_check")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.rule} {self.count}"
+
+
+class MemberMerge(models.Model):
+    """A duplicate account merged by the platform into the account its person keeps: what
+    was moved (orders, points with their lots, coupons, memberships) so the undo moves
+    exactly that back; who merged and who undid, and when (the audit trail)."""
+
+    source = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("会员合并")
+        verbose_name_plural = _("会员合并")
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} -> {self.target_id}"
+
+    @property
+    def key(self) -> str:
+        return f"merge:{self.pk}"

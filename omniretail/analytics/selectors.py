@@ -8,7 +8,13 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from omniretail.analytics.models import Channel, DailyPlatform, DailyProductSales, DailySales
+from omniretail.analytics.models import (
+    Channel,
+    DailyPlatform,
+    DailyProductSales,
+    DailySales,
+    HourlySales,
+)
 from omniretail.core.errors import field_error
 from omniretail.core.money import money
 
@@ -187,3 +193,21 @@ def store_report(store, p: Period) -> dict:
         "products": _products(p, merchant=store.merchant, store=store),
         "daily": _daily(sales),
     }
+
+
+def hourly(day: date, *, merchant=None, store=None) -> list[dict]:
+    """The 24 local hours of one local day (hours without sales included, as zero), from the
+    hourly roll-up: the platform's, a merchant's, or one store's."""
+    qs = HourlySales.objects.filter(day=day)
+    if merchant is not None:
+        qs = qs.filter(merchant=merchant)
+    if store is not None:
+        qs = qs.filter(store=store)
+    sums = {
+        r["hour"]: r
+        for r in qs.values("hour")
+        .annotate(gmv=Sum("gmv"), refunded=Sum("refunded"), orders=Sum("orders"))
+        .order_by()
+    }
+    empty = {"orders": 0, "gmv": 0, "refunded": 0}
+    return [_amounts({**empty, **sums.get(h, {}), "hour": h}) for h in range(24)]

@@ -17,6 +17,7 @@ from omniretail.analytics.models import (
     DailyPlatform,
     DailyProductSales,
     DailySales,
+    HourlySales,
     RollupMark,
 )
 from omniretail.groupbuy.models import Member as GroupMember
@@ -79,7 +80,14 @@ def rollup_day(day: date) -> None:
     start, end = day_bounds(day)
     sold = list(
         Order.objects.filter(paid_at__gte=start, paid_at__lt=end).only(
-            "pk", "merchant_id", "store_id", "fulfilment", "total", "amount_refunded", "shopper_id"
+            "pk",
+            "merchant_id",
+            "store_id",
+            "fulfilment",
+            "total",
+            "amount_refunded",
+            "shopper_id",
+            "paid_at",
         )
     )
     refunds = refunds_on(day)
@@ -98,11 +106,17 @@ def rollup_day(day: date) -> None:
             "return_count": 0,
         }
     )
+    hours: dict[tuple, dict] = defaultdict(
+        lambda: {"orders": 0, "gmv": Decimal(0), "refunded": Decimal(0)}
+    )
     for o in sold:
-        cell = cells[(o.merchant_id, o.store_id, channel[o.pk])]
-        cell["orders"] += 1
-        cell["gmv"] += o.total
-        cell["refunded"] += o.amount_refunded
+        for cell in (
+            cells[(o.merchant_id, o.store_id, channel[o.pk])],
+            hours[(o.merchant_id, o.store_id, timezone.localtime(o.paid_at).hour)],
+        ):
+            cell["orders"] += 1
+            cell["gmv"] += o.total
+            cell["refunded"] += o.amount_refunded
     by_ref = {o.public_id: o for o in refunded_orders}
     for ref, amount in refunds:
         o = by_ref.get(ref)
@@ -115,6 +129,11 @@ def rollup_day(day: date) -> None:
     DailySales.objects.bulk_create(
         DailySales(day=day, merchant_id=m, store_id=s, channel=c, **v)
         for (m, s, c), v in cells.items()
+    )
+    HourlySales.objects.filter(day=day).delete()
+    HourlySales.objects.bulk_create(
+        HourlySales(day=day, merchant_id=m, store_id=s, hour=h, **v)
+        for (m, s, h), v in hours.items()
     )
 
     products: dict[tuple, dict] = {}

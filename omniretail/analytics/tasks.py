@@ -1,8 +1,14 @@
 """Analytics' sweeps, enqueued by the scheduler (core.scheduler): the days touched since the
-last run are rolled up again, and members are scored (RFM) again each hour."""
+last run are rolled up again, members are scored (RFM) again each hour, and the data-quality
+counts are recorded each day."""
 
 from omniretail.analytics.members import score_members
+from omniretail.analytics.quality import record_counts
 from omniretail.analytics.services import rollup_changes
 from omniretail.core.scheduler import every
 
-PERIODIC = [every(seconds=600)(rollup_changes), every(seconds=3600)(score_members)]
+PERIODIC = [
+    every(seconds=600)(rollup_changes),
+    every(seconds=3600)(score_members),
+    every(seconds=86400)(record_counts),
+]

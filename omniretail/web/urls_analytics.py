@@ -16,6 +16,17 @@ urlpatterns = [
         views_analytics.ops_analytics_store,
         name="ops_analytics_store",
     ),
+    path("ops/analytics/quality/", views_analytics.ops_quality, name="ops_quality"),
+    path(
+        "ops/analytics/quality/merge/",
+        views_analytics.ops_quality_merge,
+        name="ops_quality_merge",
+    ),
+    path(
+        "ops/analytics/quality/merges/<int:merge_id>/undo/",
+        views_analytics.ops_quality_undo,
+        name="ops_quality_undo",
+    ),
     path("merchant/analytics/", views_analytics.m_analytics, name="m_analytics"),
     path(
         "merchant/analytics/members/",
@@ -26,6 +37,36 @@ urlpatterns = [
         "merchant/analytics/members/send/",
         views_analytics.m_analytics_members_send,
         name="m_analytics_members_send",
+    ),
+    path(
+        "merchant/analytics/segments/",
+        views_analytics.m_analytics_segments_define,
+        name="m_analytics_segments_define",
+    ),
+    path(
+        "merchant/analytics/segments/<str:key>/delete/",
+        views_analytics.m_analytics_segments_delete,
+        name="m_analytics_segments_delete",
+    ),
+    path(
+        "merchant/analytics/sms/",
+        views_analytics.m_analytics_sms_send,
+        name="m_analytics_sms_send",
+    ),
+    path(
+        "merchant/analytics/sms/<int:campaign_id>/",
+        views_analytics.m_analytics_sms,
+        name="m_analytics_sms",
+    ),
+    path(
+        "producer/analytics/production/",
+        views_analytics.producer_production,
+        name="producer_production",
+    ),
+    path(
+        "marketing/optout/<str:token>/",
+        views_analytics.analytics_optout,
+        name="analytics_optout",
     ),
     path(
         "merchant/analytics/stores/<str:store_id>/",

@@ -5,7 +5,7 @@ The figures come from analytics.selectors; no rule lives here."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -14,14 +14,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from omniretail.analytics import members, selectors
+from omniretail.analytics import (
+    campaigns,
+    members,
+    merging,
+    production,
+    quality,
+    rules,
+    selectors,
+)
 from omniretail.core.errors import DomainError, NotFound, field_error
 from omniretail.loyalty import selectors as loyalty
 from omniretail.stores import selectors as stores
 from omniretail.web import charts
-from omniretail.web.access import MANAGERS, operator_required, staff_required
+from omniretail.web.access import MANAGERS, operator_required, producer_required, staff_required
 from omniretail.web.templatetags.web_tags import mask_phone
 from omniretail.web.views import _day, _error
 
@@ -94,6 +103,48 @@ def _channel_chart(report: dict) -> str:
     return charts.render(figure, margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=260)
 
 
+def _hourly(request: HttpRequest, rows_of) -> dict:
+    """Sales per local hour of today and of the day chosen with ?day= (by default yesterday),
+    side by side; `rows_of(day)` reads the hourly roll-up."""
+    today = timezone.localdate()
+    day = _date(request, "day") or today - timedelta(days=1)
+    return {
+        "today": today,
+        "day": day,
+        "rows": list(zip(rows_of(today), rows_of(day), strict=True)),
+    }
+
+
+def _hourly_chart(hourly: dict) -> str:
+    import plotly.graph_objects as go
+
+    hours = [f"{h:02d}:00" for h in range(24)]
+    figure = go.Figure(
+        [
+            go.Bar(
+                x=hours,
+                y=[float(t["gmv"]) for t, _d in hourly["rows"]],
+                name=_("今天"),
+                marker_color="#e4393c",
+            ),
+            go.Bar(
+                x=hours,
+                y=[float(d["gmv"]) for _t, d in hourly["rows"]],
+                name=hourly["day"].isoformat(),
+                marker_color="#999",
+            ),
+        ]
+    )
+    return charts.render(
+        figure,
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        height=260,
+        barmode="group",
+        legend={"orientation": "h", "y": -0.2},
+        yaxis={"rangemode": "tozero"},
+    )
+
+
 def _tables(report: dict) -> dict[str, tuple[str, list[str], list[tuple]]]:
     """The report's exportable tables: key -> (sheet name, header, rows), shared by CSV and
     XLSX so both files hold the page's figures."""
@@ -151,6 +202,22 @@ def _tables(report: dict) -> dict[str, tuple[str, list[str], list[tuple]]]:
                     r["net"],
                 )
                 for r in report["products"]
+            ],
+        )
+    if "hourly" in report:
+        h = report["hourly"]
+        tables["hourly"] = (
+            _("分时销售"),
+            [
+                _("小时"),
+                _("今天订单数"),
+                _("今天成交额"),
+                _("%(day)s 订单数") % {"day": h["day"]},
+                _("%(day)s 成交额") % {"day": h["day"]},
+            ],
+            [
+                (f"{t['hour']:02d}:00", t["orders"], t["gmv"], d["orders"], d["gmv"])
+                for t, d in h["rows"]
             ],
         )
     return tables
@@ -231,11 +298,16 @@ def _export(report: dict, table: str, prefix: str, figures: list[dict]) -> HttpR
     return _csv(f"{prefix}-{table}-{p.start}-{p.end}.csv", header, rows)
 
 
-def _report_page(request: HttpRequest, template: str, build, keys, prefix: str, **base):
+def _report_page(
+    request: HttpRequest, template: str, build, keys, prefix: str, hourly=None, **base
+):
     """Every report page: the period's report, or one of its exports, or the refusal of a
-    bad range on the page itself. `build(period)` returns the selectors' report."""
+    bad range on the page itself. `build(period)` returns the selectors' report,
+    `hourly(day)` (when given) one day's 24 hours."""
     try:
         report = build(_period(request))
+        if hourly is not None:
+            report["hourly"] = _hourly(request, hourly)
         figures = _figures(report, keys)
         if export := request.GET.get("export"):
             return _export(report, export, prefix, figures)
@@ -246,6 +318,7 @@ def _report_page(request: HttpRequest, template: str, build, keys, prefix: str, 
             template,
             start=request.GET.get("start", ""),
             end=request.GET.get("end", ""),
+            day=request.GET.get("day", ""),
             **base,
         )
     ctx = {
@@ -257,6 +330,9 @@ def _report_page(request: HttpRequest, template: str, build, keys, prefix: str, 
         "start": report["period"].start.isoformat(),
         "end": report["period"].end.isoformat(),
     }
+    if "hourly" in report:
+        ctx["hourly_chart"] = _hourly_chart(report["hourly"])
+        ctx["day"] = report["hourly"]["day"].isoformat()
     return render(request, template, ctx)
 
 
@@ -285,7 +361,14 @@ def ops_analytics(request: HttpRequest) -> HttpResponse:
         )
         return report
 
-    return _report_page(request, "web/analytics/platform.html", build, PLATFORM_FIGURES, "platform")
+    return _report_page(
+        request,
+        "web/analytics/platform.html",
+        build,
+        PLATFORM_FIGURES,
+        "platform",
+        hourly=selectors.hourly,
+    )
 
 
 @operator_required
@@ -314,6 +397,7 @@ def ops_analytics_merchant(request: HttpRequest, merchant_id: str) -> HttpRespon
         build,
         MERCHANT_FIGURES,
         merchant.code or "merchant",
+        hourly=lambda day: selectors.hourly(day, merchant=merchant),
         crumbs=crumbs,
         title=merchant.name,
     )
@@ -339,6 +423,7 @@ def ops_analytics_store(request: HttpRequest, merchant_id: str, store_id: str) -
         lambda p: selectors.store_report(store, p),
         MERCHANT_FIGURES,
         f"{merchant.code or 'merchant'}-{store.public_id}",
+        hourly=lambda day: selectors.hourly(day, store=store),
         crumbs=crumbs,
         title=f"{merchant.name} · {store.name}",
     )
@@ -382,6 +467,7 @@ def m_analytics(request: HttpRequest, store) -> HttpResponse:
         build,
         MERCHANT_FIGURES,
         merchant.code or "merchant",
+        hourly=lambda day: selectors.hourly(day, merchant=merchant),
         **_merchant_base(request, store),
     )
 
@@ -403,6 +489,7 @@ def m_analytics_store(request: HttpRequest, store, store_id: str) -> HttpRespons
         lambda p: selectors.store_report(shown, p),
         MERCHANT_FIGURES,
         f"{store.merchant.code or 'merchant'}-{shown.public_id}",
+        hourly=lambda day: selectors.hourly(day, store=shown),
         crumbs=crumbs,
         **base,
     )
@@ -436,6 +523,14 @@ def _members_page(request: HttpRequest, store, status: int = 200, **ctx) -> Http
         "scored_on": members.scored_on(merchant),
         "campaigns": members.campaigns_of(merchant),
         "templates": loyalty.coupon_templates(merchant).filter(is_active=True),
+        "rule_segments": members.rule_segments(merchant),
+        "tiers": loyalty.tier_names(merchant),
+        "tags": rules.tag_names(merchant),
+        "rfm_segments": members.Segment.choices,
+        "months": range(1, 13),
+        "sms_campaigns": campaigns.campaigns_of(merchant),
+        "segment_names": members.segment_names(merchant),
+        "sms_max": campaigns.MAX_TEXT,
         **ctx,
     }
     return render(request, "web/analytics/members.html", ctx, status=status)
@@ -482,7 +577,11 @@ def m_analytics_members(request: HttpRequest, store) -> HttpResponse:
             ],
         )
     return _members_page(
-        request, store, segment=segment, segment_label=members.Segment(segment).label, rows=rows
+        request,
+        store,
+        segment=segment,
+        segment_label=members.segment_names(store.merchant)[segment],
+        rows=rows,
     )
 
 
@@ -506,3 +605,281 @@ def m_analytics_members_send(request: HttpRequest, store) -> HttpResponse:
         % {"sent": result["sent"], "skipped": result["skipped"]},
     )
     return redirect("web:m_analytics_members")
+
+
+def _rules_from_form(post) -> list[dict]:
+    """The define form's filled fields as rules (an empty field is no rule)."""
+    rules = []
+    if tier := post.get("tier"):
+        rules.append({"field": "tier", "value": tier})
+    if days := post.get("visited_within"):
+        rules.append({"field": "visited_within", "days": days})
+    if amount := post.get("spend_over"):
+        rules.append({"field": "spend_over", "amount": amount, "days": post.get("spend_days")})
+    if month := post.get("birthday_month"):
+        rules.append({"field": "birthday_month", "month": month})
+    if tag := post.get("tag"):
+        rules.append({"field": "tag", "value": tag})
+    if rfm := post.get("rfm"):
+        rules.append({"field": "rfm", "value": rfm})
+    return rules
+
+
+@staff_required(roles=MANAGERS)
+@require_POST
+def m_analytics_segments_define(request: HttpRequest, store) -> HttpResponse:
+    """The define form: action=preview shows how many members the rules select today and
+    keeps the form filled; action=save saves the segment under its name."""
+    wanted = _rules_from_form(request.POST)
+    form = request.POST
+    try:
+        if request.POST.get("action") == "preview":
+            preview = members.preview_rules(store.merchant, wanted)
+            return _members_page(request, store, form=form, preview=preview)
+        segment = members.define_segment(
+            merchant=store.merchant,
+            name=request.POST.get("name", ""),
+            rules=wanted,
+            actor=request.user,
+        )
+    except DomainError as exc:
+        return _members_page(request, store, status=exc.status, error=exc, form=form)
+    messages.success(request, _("已保存分群「%(name)s」。") % {"name": segment.name})
+    return redirect("web:m_analytics_members")
+
+
+@staff_required(roles=MANAGERS)
+@require_POST
+def m_analytics_segments_delete(request: HttpRequest, store, key: str) -> HttpResponse:
+    """Deletes one of the merchant's rule segments (its campaigns' coupons stay issued)."""
+    try:
+        members.delete_segment(merchant=store.merchant, key=key)
+    except DomainError as exc:
+        return _members_page(request, store, status=exc.status, error=exc)
+    messages.success(request, _("已删除分群。"))
+    return redirect("web:m_analytics_members")
+
+
+@staff_required(roles=MANAGERS)
+@require_POST
+def m_analytics_sms_send(request: HttpRequest, store) -> HttpResponse:
+    """Starts an SMS campaign to a segment (sent by a background task) and opens its
+    progress page."""
+    try:
+        campaign = campaigns.start(
+            merchant=store.merchant,
+            segment=request.POST.get("segment", ""),
+            text=request.POST.get("text", ""),
+            actor=request.user,
+        )
+    except DomainError as exc:
+        return _members_page(request, store, status=exc.status, error=exc)
+    return redirect("web:m_analytics_sms", campaign.pk)
+
+
+@staff_required(roles=MANAGERS)
+@require_GET
+def m_analytics_sms(request: HttpRequest, store, campaign_id: int) -> HttpResponse:
+    """A campaign's progress: sent, failed, excluded and pending; while it runs, htmx asks
+    for the counts again every 2 s (?part=progress returns only them)."""
+    try:
+        campaign = campaigns.campaign_of(store.merchant, campaign_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    ctx = {
+        **_merchant_base(request, store),
+        "campaign": campaign,
+        "counts": campaigns.counts(campaign),
+    }
+    if request.GET.get("part") == "progress":
+        return render(request, "web/analytics/_sms_progress.html", ctx)
+    return render(request, "web/analytics/sms.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def analytics_optout(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a campaign SMS: GET asks to confirm, POST records that the shopper
+    wants no more marketing messages from the merchant. No sign-in: the link is signed."""
+    try:
+        if request.method == "POST":
+            merchant = campaigns.opt_out(token)
+            return render(
+                request, "web/analytics/optout.html", {"merchant": merchant, "done": True}
+            )
+        merchant = campaigns.merchant_of_token(token)
+    except DomainError as exc:
+        return _error(request, exc)
+    return render(request, "web/analytics/optout.html", {"merchant": merchant})
+
+
+def _production_chart(rows: list[dict]) -> str:
+    import plotly.graph_objects as go
+
+    labels = [f"{r['product']} {r['sku_name']} · {r['region']}" for r in rows]
+    figure = go.Figure(
+        [
+            go.Bar(x=labels, y=[r[key] for r in rows], name=name, marker_color=color)
+            for key, name, color in (
+                ("last_week", _("上周净销量"), "#999"),
+                ("forecast", _("周预测"), "#333"),
+                ("stock", _("区域库存"), "#7aa6c2"),
+                ("suggested", _("建议生产"), "#e4393c"),
+            )
+        ]
+    )
+    return charts.render(
+        figure,
+        margin={"l": 40, "r": 10, "t": 10, "b": 80},
+        height=320,
+        barmode="group",
+        legend={"orientation": "h", "y": -0.35},
+        yaxis={"rangemode": "tozero"},
+    )
+
+
+@producer_required
+@require_GET
+def producer_production(request: HttpRequest) -> HttpResponse:
+    """以销定产: the producer's suggested production per SKU and region, with the forecast's
+    method and its error on past weeks; ?producer= picks one of the user's producers (any,
+    for the platform), &export=csv downloads the table."""
+    try:
+        producer, producers = production.producer_for(request.user, request.GET.get("producer"))
+    except DomainError as exc:
+        return _error(request, exc)
+    result = production.plan(producer, today=timezone.localdate())
+    if request.GET.get("export") == "csv":
+        return _csv(
+            f"production-{producer.code}-{timezone.localdate()}.csv",
+            [
+                _("SKU"),
+                _("商品"),
+                _("规格"),
+                _("区域"),
+                *[str(w) for w in result["weeks"]],
+                _("周预测"),
+                _("回测平均误差（件/周）"),
+                _("区域库存"),
+                _("建议生产"),
+            ],
+            [
+                (
+                    r["sku"],
+                    r["product"],
+                    r["sku_name"],
+                    r["region"],
+                    *r["history"],
+                    r["forecast"],
+                    r["mae"],
+                    r["stock"],
+                    r["suggested"],
+                )
+                for r in result["rows"]
+            ],
+        )
+    ctx = {
+        "producer": producer,
+        "producers": producers,
+        "plan": result,
+        "chart": _production_chart(result["rows"]) if result["rows"] else "",
+    }
+    return render(request, "web/analytics/production.html", ctx)
+
+
+def _quality_rows(key: str, rows) -> list[tuple]:
+    """A check's rows as the page and the CSV show them: a phone that is no phone as typed,
+    duplicates' phones masked."""
+    if key == "invalid_phones":
+        return [(r["user"].pk, r["user"].username, r["phone"]) for r in rows]
+    if key == "duplicate_members":
+        return [
+            (
+                mask_phone(r["phone"]),
+                " / ".join(f"#{u.pk} {u.username} {mask_phone(u.phone)}" for u in r["users"]),
+            )
+            for r in rows
+        ]
+    if key == "stores_without_position":
+        return [(s.public_id, s.merchant.name, s.name, s.lat, s.lon) for s in rows]
+    return [(p.public_id, p.name) for p in rows]
+
+
+QUALITY_HEADERS = {
+    "invalid_phones": [_lazy("用户ID"), _lazy("用户名"), _lazy("手机号")],
+    "duplicate_members": [_lazy("规范化手机号"), _lazy("账号")],
+    "stores_without_position": [
+        _lazy("门店编号"),
+        _lazy("商户"),
+        _lazy("门店"),
+        _lazy("纬度"),
+        _lazy("经度"),
+    ],
+    "products_without_images": [_lazy("商品编号"), _lazy("商品")],
+    "products_without_brand": [_lazy("商品编号"), _lazy("商品")],
+}
+
+
+@operator_required
+@require_GET
+def ops_quality(request: HttpRequest) -> HttpResponse:
+    """Data quality: each cleaning rule's count and rows to fix, the counts over the last 30
+    recorded days; &export=<check> downloads that check's rows as CSV."""
+    return _quality_page(request)
+
+
+def _quality_page(request: HttpRequest, status: int = 200, **extra) -> HttpResponse:
+    found = quality.report()
+    if export := request.GET.get("export"):
+        if export not in found:
+            return _error(request, field_error("export", _("无法导出该报表。")))
+        rows = _quality_rows(export, found[export]["rows"])
+        headers = [str(h) for h in QUALITY_HEADERS[export]]
+        return _csv(f"quality-{export}-{timezone.localdate()}.csv", headers, rows)
+    checks = [
+        {
+            "key": key,
+            **check,
+            "headers": QUALITY_HEADERS[key],
+            "table": _quality_rows(key, check["rows"]),
+        }
+        for key, check in found.items()
+    ]
+    ctx = {
+        "checks": checks,
+        "history": [
+            {"day": d["day"], "counts": [(k, d.get(k, "—")) for k in quality.CHECKS]}
+            for d in quality.history()
+        ],
+        "labels": quality.CHECKS,
+        "duplicates": found["duplicate_members"]["rows"],
+        "merges": merging.merges(),
+        **extra,
+    }
+    return render(request, "web/analytics/quality.html", ctx, status=status)
+
+
+@operator_required
+@require_POST
+def ops_quality_merge(request: HttpRequest) -> HttpResponse:
+    """Merges the duplicate account `source` into `target` (both user ids)."""
+    try:
+        merging.merge(
+            source_id=request.POST.get("source", ""),
+            target_id=request.POST.get("target", ""),
+            actor=request.user,
+        )
+    except DomainError as exc:
+        return _quality_page(request, status=exc.status, error=exc)
+    messages.success(request, _("已合并，可在合并记录中撤销。"))
+    return redirect("web:ops_quality")
+
+
+@operator_required
+@require_POST
+def ops_quality_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
+    try:
+        merging.undo(merge_id=merge_id, actor=request.user)
+    except DomainError as exc:
+        return _quality_page(request, status=exc.status, error=exc)
+    messages.success(request, _("已撤销合并。"))
+    return redirect("web:ops_quality")

@@ -142,7 +142,7 @@ def test_xlsx_export_holds_the_pages_figures(client, platform_staff, rollups):
     page = client.get(reverse("web:ops_analytics"))
     assert 'data-testid="export-xlsx"' in page.content.decode()
     book = _workbook(client.get(reverse("web:ops_analytics"), {"export": "xlsx"}))
-    assert book.sheetnames == ["汇总", "每日销售", "渠道构成", "区域销售"]
+    assert book.sheetnames == ["汇总", "每日销售", "渠道构成", "区域销售", "分时销售"]
     summary = book["汇总"]
     assert [c.value for c in summary[1]] == ["指标", "本期", "上期", "变化"]
     figures = {f["label"]: f for f in page.context["figures"]}
@@ -169,7 +169,7 @@ def test_xlsx_export_holds_the_pages_figures(client, platform_staff, rollups):
 def test_merchant_xlsx_has_its_stores_and_products_only(client, merchant_staff, rollups):
     client.force_login(merchant_staff)
     book = _workbook(client.get(reverse("web:m_analytics"), {"export": "xlsx"}))
-    assert book.sheetnames == ["汇总", "每日销售", "渠道构成", "门店销售", "热销商品"]
+    assert book.sheetnames == ["汇总", "每日销售", "渠道构成", "门店销售", "热销商品", "分时销售"]
     assert [c.value for c in book["热销商品"][2]] == ["明前西湖龙井", "250g", 4, 1, 420, 370]
     assert book["热销商品"]["E2"].number_format == "#,##0.00"
     stores = [[c.value for c in r] for r in book["门店销售"].iter_rows(min_row=2)]
@@ -253,7 +253,7 @@ def test_a_merchant_drills_its_own_stores_only(
 
     page = client.get(own, {"export": "xlsx"})
     book = _workbook(page)
-    assert book.sheetnames == ["汇总", "每日销售", "渠道构成", "热销商品"]
+    assert book.sheetnames == ["汇总", "每日销售", "渠道构成", "热销商品", "分时销售"]
     assert [c.value for c in book["热销商品"][2]] == ["桂花藕粉", "礼盒", 2, 0, 60, 60]
 
     page = client.get(own)

@@ -180,6 +180,14 @@ MATRIX = {
     # a coupon without one is refused on the page (422)
     "m_analytics_members": row("get", LOGIN, 200, 200, 403, 403, 200),
     "m_analytics_members_send": row("post", LOGIN, 422, 422, 403, 403, 422),
+    # segments defined by rules: an empty form saves nothing (422); an unknown key is 422
+    "m_analytics_segments_define": row("post", LOGIN, 422, 422, 403, 403, 422),
+    "m_analytics_segments_delete": row(
+        "post", LOGIN, 422, 422, 403, 403, 422, args=("rule-0",)
+    ),
+    # SMS campaigns: an empty text is refused (422); no campaign 0 for anyone (404)
+    "m_analytics_sms_send": row("post", LOGIN, 422, 422, 403, 403, 422),
+    "m_analytics_sms": row("get", LOGIN, 404, 404, 403, 403, 404, args=(0,)),
     "m_loyalty_coupon_template": row("post", LOGIN, 422, 422, 403, 403, 422),
     "m_loyalty_coupon_issue": row("post", LOGIN, 404, 404, 403, 403, 404),
     "m_loyalty_rule": row("post", LOGIN, 422, 422, 403, 403, 422),
@@ -233,6 +241,7 @@ MATRIX = {
     # packaging codes: a producer's staff only
     "code_batches": row("get", LOGIN, 403, 403, 403, 403, 403),
     "counter_insight": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "producer_production": row("get", LOGIN, 403, 403, 403, 403, 403),
     "producer_lead": row("post", LOGIN, 403, 403, 403, 403, 403, args=("lead",)),
     "counter_lead_pass_on": row("post", LOGIN, 302, 302, 302, 302, 404, args=("lead",)),
     "counter_ops_test_rides": row("get", LOGIN, 200, 200, 200, 200, 200),
@@ -297,6 +306,9 @@ MATRIX = {
     "ops_top_up_refund": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_reconciliation": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_analytics": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_quality": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_quality_merge": row("post", LOGIN, 403, 403, 403, 403, 403),
+    "ops_quality_undo": row("post", LOGIN, 403, 403, 403, 403, 403, args=(0,)),
     "ops_analytics_merchant": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_analytics_store": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown", "unknown")),
     # community: the platform's prohibited words and the moderation audit

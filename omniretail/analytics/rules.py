@@ -1,0 +1,162 @@
+"""Segments a merchant defines by rules (docs/analytics.md): each rule narrows the merchant's
+members and the rules combine with AND. Rules are stored as a list of small dicts, checked
+here before a preview or a save, and evaluated into a query of `loyalty.Member` each time a
+segment is read, so a segment always follows today's facts."""
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omniretail.analytics.models import MemberScore, Segment
+from omniretail.analytics.services import day_bounds
+from omniretail.core.errors import ValidationFailed
+from omniretail.loyalty import selectors as loyalty
+from omniretail.loyalty.models import Member, MemberTag
+from omniretail.orders.models import Order
+
+MAX_DAYS = 3650
+MAX_RULES = 12
+FIELDS = ("tier", "visited_within", "spend_over", "birthday_month", "tag", "rfm")
+
+
+def _days(rule: dict, errors: list) -> int | None:
+    try:
+        days = int(rule.get("days"))
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_DAYS:
+        errors.append(_("天数须为 1 到 %(max)s 的整数。") % {"max": MAX_DAYS})
+        return None
+    return days
+
+
+def clean(merchant, rules) -> list[dict]:
+    """The rules, checked and normalised; anything wrong is one 422 listing every bad rule
+    (field `rules`), and nothing is read or written."""
+    if not isinstance(rules, list) or not rules:
+        raise ValidationFailed(fields={"rules": _("请至少设置一条规则。")})
+    if len(rules) > MAX_RULES:
+        raise ValidationFailed(fields={"rules": _("规则最多 %(n)s 条。") % {"n": MAX_RULES}})
+    errors: list[str] = []
+    out = []
+    for rule in rules:
+        field = rule.get("field") if isinstance(rule, dict) else None
+        if field not in FIELDS:
+            errors.append(_("未知的规则字段：%(field)s。") % {"field": field})
+            continue
+        if field == "tier":
+            tier = str(rule.get("value") or "").strip()
+            if tier not in loyalty.tier_names(merchant):
+                errors.append(_("没有这个会员等级：%(tier)s。") % {"tier": tier})
+                continue
+            out.append({"field": field, "value": tier})
+        elif field == "visited_within":
+            if (days := _days(rule, errors)) is not None:
+                out.append({"field": field, "days": days})
+        elif field == "spend_over":
+            days = _days(rule, errors)
+            try:
+                amount = Decimal(str(rule.get("amount"))).quantize(Decimal("0.01"))
+            except (InvalidOperation, ValueError):
+                amount = Decimal(-1)
+            if not amount.is_finite() or amount < 0 or amount > Decimal("100000000"):
+                errors.append(_("消费金额须为 0 到 1 亿元之间的数字。"))
+            elif days is not None:
+                out.append({"field": field, "amount": str(amount), "days": days})
+        elif field == "birthday_month":
+            try:
+                month = int(rule.get("month"))
+            except (TypeError, ValueError):
+                month = 0
+            if not 1 <= month <= 12:
+                errors.append(_("生日月份须为 1 到 12。"))
+                continue
+            out.append({"field": field, "month": month})
+        elif field == "tag":
+            name = str(rule.get("value") or "").strip()
+            if not MemberTag.objects.filter(org=merchant, name=name).exists():
+                errors.append(_("没有这个会员标签：%(tag)s。") % {"tag": name})
+                continue
+            out.append({"field": field, "value": name})
+        elif field == "rfm":
+            if rule.get("value") not in Segment.values:
+                errors.append(_("没有这个 RFM 分群：%(s)s。") % {"s": rule.get("value")})
+                continue
+            out.append({"field": field, "value": rule["value"]})
+    if errors:
+        raise ValidationFailed(fields={"rules": errors})
+    return out
+
+
+def _since(days: int):
+    """The start of the local day `days - 1` days before today: "within 7 days" is today and
+    the six days before."""
+    start, _end = day_bounds(timezone.localdate() - timedelta(days=days - 1))
+    return start
+
+
+def _paid(merchant, days: int):
+    return Order.objects.filter(
+        merchant=merchant,
+        shopper__isnull=False,
+        paid_at__gte=_since(days),
+        amount_refunded__lt=F("total"),  # a fully refunded sale is no visit
+    )
+
+
+def members_matching(merchant, rules: list[dict]):
+    """The merchant's members matching every (already cleaned) rule."""
+    qs = Member.objects.filter(org=merchant)
+    for rule in rules:
+        field = rule["field"]
+        if field == "tier":
+            qs = qs.filter(tier=rule["value"])
+        elif field == "visited_within":
+            qs = qs.filter(user_id__in=_paid(merchant, rule["days"]).values("shopper_id"))
+        elif field == "spend_over":
+            net = ExpressionWrapper(
+                F("total") - F("amount_refunded"),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+            spenders = (
+                _paid(merchant, rule["days"])
+                .values("shopper_id")
+                .annotate(spent=Sum(net))
+                .filter(spent__gt=Decimal(rule["amount"]))
+                .values("shopper_id")
+            )
+            qs = qs.filter(user_id__in=spenders)
+        elif field == "birthday_month":
+            qs = qs.filter(birthday__month=rule["month"])
+        elif field == "tag":
+            qs = qs.filter(tags__org=merchant, tags__name=rule["value"])
+        elif field == "rfm":
+            scored = MemberScore.objects.filter(merchant=merchant, segment=rule["value"])
+            qs = qs.filter(pk__in=scored.values("member_id"))
+    return qs.distinct()
+
+
+def describe(rule: dict) -> str:
+    """A rule in words, for the page."""
+    field = rule["field"]
+    if field == "tier":
+        return _("等级为 %(v)s") % {"v": rule["value"]}
+    if field == "visited_within":
+        return _("近 %(d)s 天内到访（有付款订单）") % {"d": rule["days"]}
+    if field == "spend_over":
+        return _("近 %(d)s 天消费超过 ¥%(a)s") % {"d": rule["days"], "a": rule["amount"]}
+    if field == "birthday_month":
+        return _("生日在 %(m)s 月") % {"m": rule["month"]}
+    if field == "tag":
+        return _("带有标签 %(v)s") % {"v": rule["value"]}
+    return _("RFM 分群为 %(v)s") % {"v": Segment(rule["value"]).label}
+
+
+def tag_names(merchant) -> list[str]:
+    """The merchant's member tags, for the define form."""
+    return list(
+        MemberTag.objects.filter(org=merchant).order_by("name").values_list("name", flat=True)
+    )
