@@ -1,22 +1,30 @@
 """Device protocol conformance (docs/counter-protocol.md): walks the server's side of the
 protocol with a counter's credential, as a hardware maker's controller meets it, and says
 pass, fail or skip per check: config, authentication, heartbeat, the sequence rules, the
-event refusals, door_closed's every-bay rule, the long poll, command signatures (with the
-command key) and acknowledgements. Standard library only, like the reference simulator,
-so it runs wherever a controller is built.
+event refusals, door_closed's every-bay rule, camera snapshots (a JPEG stored once, the
+refusals), `vehicle_left` (its refusals, and with a repair ticket its answer and its
+idempotence), the long poll, command signatures (with the command key) and
+acknowledgements. Standard library only, like the reference simulator, so it runs wherever a
+controller is built (the snapshot checks draw their JPEG with Pillow, and skip without it).
 
-It writes events (a heartbeat, a door_closed reporting the ledger's own counts) and, with a
-staff token, pushes one show_content command: run it on a test counter, not one selling."""
+It writes events (a heartbeat, a door_closed reporting the ledger's own counts, a scan and a
+presence with their snapshots, and with --ticket a vehicle_left) and, with a staff token,
+pushes one show_content command: run it on a test counter, not one selling."""
 
 import hashlib
 import hmac
+import io
 import json
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from omniretail.counters.sim import camera_frame, multipart
+
 SEQ_LIMIT = 2**62
+SNAPSHOT_LIMIT = 1024 * 1024
+SNAPSHOT_FIELDS = {"id", "counter", "seq", "kind", "taken_at", "vend", "ticket", "image_url"}
 
 
 @dataclass
@@ -44,6 +52,7 @@ class Conformance:
         staff_token: str = "",
         wait: int = 2,
         device=None,
+        ticket: str = "",
         log=print,
     ):
         self.root = base_url.rstrip("/") + "/api/counters"
@@ -52,6 +61,8 @@ class Conformance:
         self.staff_token = staff_token
         self.wait = wait
         self.device = device  # verify(wire) -> "" or the refusal reason, e.g. CounterSim
+        self.ticket = ticket  # a repair booked at this counter, checked in, not yet left
+        self.heartbeat_seq = 0
         self.log = log
         self.checks: list[Check] = []
         self.config: dict = {}
@@ -67,6 +78,22 @@ class Conformance:
             req.add_header("Content-Type", "application/json")
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, json.loads(resp.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            try:
+                return exc.code, json.loads(exc.read() or b"{}")
+            except ValueError:
+                return exc.code, {}
+
+    def upload(self, seq, image: bytes, content_type: str = "image/jpeg") -> tuple[int, dict]:
+        body, header = multipart("image", f"{seq}.jpg", image, content_type)
+        req = urllib.request.Request(
+            f"{self.root}/device/events/{seq}/snapshot", data=body, method="POST"
+        )
+        req.add_header("Authorization", f"Counter {self.token}")
+        req.add_header("Content-Type", header)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
                 return resp.status, json.loads(resp.read() or b"{}")
         except urllib.error.HTTPError as exc:
             try:
@@ -104,6 +131,8 @@ class Conformance:
             return self.checks
         self.events()
         self.door_closed()
+        self.snapshots()
+        self.vehicle_left()
         self.commands()
         return self.checks
 
@@ -139,6 +168,7 @@ class Conformance:
         )
         if self.check("heartbeat accepted with last_seq", ok, f"{status} {body}"):
             self.seq += 1
+            self.heartbeat_seq = self.seq
         status, body = self.event(self.seq, "heartbeat", {"door": "closed"}, at)
         self.check(
             "a retry (same seq, same body) is a duplicate",
@@ -226,6 +256,122 @@ class Conformance:
             "a complete door_closed settles (settled, differences)", ok, f"{status} {body}"
         ):
             self.seq += 1
+
+    def accepted(self, name: str, kind: str, data: dict) -> dict | None:
+        """Send the next event; its answer when accepted (the check fails otherwise)."""
+        status, body = self.event(self.seq + 1, kind, data)
+        ok = status == 200 and body.get("last_seq") == self.seq + 1
+        if not self.check(name, ok, f"{status} {json.dumps(body, ensure_ascii=False)[:200]}"):
+            return None
+        self.seq += 1
+        return body
+
+    def snapshots(self) -> None:
+        """Section 7: one JPEG per event, stored once; every refusal stores nothing."""
+        try:
+            jpeg = camera_frame("conformance")
+        except ImportError:
+            self.check("snapshots", None, "Pillow is not installed (pip install Pillow)")
+            return
+        if self.accepted("snapshot: a scan event to attach to", "scan", {"source": "qr"}) is None:
+            return
+        first = self.upload(self.seq, jpeg)
+        stored = first[1] if first[0] == 201 else {}
+        self.check(
+            "snapshot: a JPEG within 1 MB is stored (201 SnapshotOut)",
+            set(stored) >= SNAPSHOT_FIELDS
+            and stored.get("seq") == self.seq
+            and stored.get("kind") == "scan",
+            f"{first[0]} {json.dumps(first[1])[:200]}",
+        )
+        again = self.upload(self.seq, jpeg)
+        self.check(
+            "snapshot: a retry answers 200 with the stored one",
+            again[0] == 200 and again[1].get("id") == stored.get("id"),
+            f"{again[0]} {json.dumps(again[1])[:200]}",
+        )
+        if self.accepted("snapshot: a presence event", "presence", {"people": 2, "dwell_s": 12}):
+            from PIL import Image
+
+            png = io.BytesIO()
+            Image.new("RGB", (64, 64), (200, 30, 30)).save(png, "PNG")
+            for name, image in (
+                ("a PNG", png.getvalue()),
+                ("over 1 MB", jpeg + b"\0" * (SNAPSHOT_LIMIT + 1 - len(jpeg))),
+            ):
+                self.refused(
+                    f"snapshot: {name} is refused (422 on image)",
+                    self.upload(self.seq, image),
+                    422,
+                    "validation_failed",
+                    "image",
+                )
+            status, body = self.upload(self.seq, jpeg)
+            self.check(
+                "snapshot: after refusals the event still takes its JPEG (nothing half-written)",
+                status == 201 and body.get("kind") == "presence",
+                f"{status} {json.dumps(body)[:200]}",
+            )
+        if self.heartbeat_seq:
+            self.refused(
+                "snapshot: a heartbeat takes none (422 on seq)",
+                self.upload(self.heartbeat_seq, jpeg),
+                422,
+                "validation_failed",
+                "seq",
+            )
+        self.refused(
+            "snapshot: an event never sent is 404 unknown_event",
+            self.upload(self.seq + 1000, jpeg),
+            404,
+            "unknown_event",
+            "seq",
+        )
+
+    def vehicle_left(self) -> None:
+        """Section 3's `vehicle_left`: the refusals; with --ticket (a repair booked at this
+        counter and checked in there) its answer, its idempotence and its snapshot."""
+        self.refused(
+            "vehicle_left without a ticket is refused (422 on data.ticket)",
+            self.event(self.seq + 1, "vehicle_left", {}),
+            422,
+            "validation_failed",
+            "data.ticket",
+        )
+        self.refused(
+            "vehicle_left naming no repair of this counter is 422 unknown_ticket",
+            self.event(self.seq + 1, "vehicle_left", {"ticket": "no-such-ticket"}),
+            422,
+            "unknown_ticket",
+            "data.ticket",
+        )
+        if not self.ticket:
+            self.check("vehicle_left with a repair ticket", None, "no --ticket given")
+            return
+        data = {"ticket": self.ticket}
+        body = self.accepted("vehicle_left with a repair ticket is accepted", "vehicle_left", data)
+        if body is None:
+            return
+        repair = body.get("repair") or {}
+        self.check(
+            "vehicle_left answers repair {ticket, step}",
+            repair.get("ticket") == self.ticket
+            and repair.get("step") in ("dropped_off", "collected"),
+            json.dumps(body),
+        )
+        if self.device is not None:  # the reference camera attaches its frame to it
+            status, stored = self.device.snapshot(self.seq)
+            self.check(
+                "vehicle_left: the simulator's snapshot names the repair",
+                status == 201 and stored.get("ticket") == self.ticket,
+                f"{status} {json.dumps(stored)[:200]}",
+            )
+        again = self.accepted("vehicle_left reported again is accepted", "vehicle_left", data)
+        self.check(
+            "vehicle_left is idempotent (the same step again)",
+            again is not None and again.get("repair") == body.get("repair"),
+            json.dumps(again),
+        )
 
     def commands(self) -> None:
         status, body = self.request("POST", "/device/commands/nope/ack", {"status": "done"})

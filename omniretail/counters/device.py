@@ -214,7 +214,7 @@ def _apply(counter: Counter, kind: str, data: dict, parsed: dict, now) -> dict:
         Counter.objects.filter(pk=counter.pk, status=S.FAULT).update(status=S.ONLINE)
         close_tasks(counter=counter, kind=StaffTask.Kind.FAULT, note=_("设备报告故障已恢复"))
     elif kind == K.VEHICLE_LEFT:
-        ticket = repairs.left_at_counter(counter=counter, ticket_id=data["ticket"])
+        ticket = repairs.vehicle_left(counter=counter, ticket_id=data["ticket"])
         return {"repair": {"ticket": ticket.public_id, "step": ticket.step}}
     return {}
 
@@ -225,6 +225,7 @@ def acknowledge(*, counter: Counter, command_id: str, status: str, reason: str =
             counter=counter, command_id=command_id, status=status, reason=reason
         )
         vending.command_acknowledged(command)
+        repairs.release_acknowledged(command)
     return command
 
 

@@ -209,6 +209,7 @@ class Command(PublicIdModel):
 
     class Kind(models.TextChoices):
         UNLOCK = "unlock", _("开锁")
+        RELEASE = "release", _("放行维修车辆")
         SHOW_CONTENT = "show_content", _("展示内容")
         REBOOT = "reboot", _("重启")
 
@@ -383,6 +384,10 @@ class RepairTicket(PublicIdModel, TimeStampedModel):
     checked_in_at = models.DateTimeField(null=True, blank=True)
     return_to = models.CharField(max_length=8, choices=ReturnTo.choices, blank=True)
     pickup_code = models.CharField(max_length=6, blank=True)  # told by SMS once repaired
+    # the latest `release` command the pickup code on the counter's screen signed
+    release = models.ForeignKey(
+        "Command", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("维修单")
@@ -521,6 +526,7 @@ class TestRide(PublicIdModel, TimeStampedModel):
         CONFIRMED = "confirmed", _("已确认")
         DONE = "done", _("已试驾")
         NO_SHOW = "no_show", _("未到店")
+        CANCELLED = "cancelled", _("已取消")
 
     __test__ = False  # a model, not a pytest class, though its name starts with "Test"
 

@@ -1,8 +1,10 @@
 """Repair drop-off (售后维修): the shopper books at the nearest counter and checks in there
 by scanning it; the serving store's staff confirm the vehicle is left, send a courier, repair
 it and bring it back to the counter or the store, where the shopper collects it with the code
-sent by SMS. Received -> dropped off -> pickup dispatched -> repairing -> returned ->
-collected, one timeline row per step, and the shopper is told at every step."""
+sent by SMS (at a counter: the code on its screen signs a `release` command, and the counter's
+`vehicle_left` completes the collection). Received -> dropped off -> pickup dispatched ->
+repairing -> returned -> collected, one timeline row per step, and the shopper is told at
+every step."""
 
 import math
 import re
@@ -25,7 +27,8 @@ from omniretail.core.errors import (
 )
 from omniretail.core.geo import bounding_box, haversine_m, validate_point
 from omniretail.core.uploads import stored_photos
-from omniretail.counters.models import Bay, Counter, RepairStep, RepairTicket, StaffTask
+from omniretail.counters import commands
+from omniretail.counters.models import Bay, Command, Counter, RepairStep, RepairTicket, StaffTask
 from omniretail.counters.services import clean_text, close_tasks, open_task, require_manager
 from omniretail.notifications.services import notify
 
@@ -164,11 +167,11 @@ def check_in(*, shopper, ticket: RepairTicket, scanned: str) -> RepairTicket:
     return ticket
 
 
-def left_at_counter(*, counter: Counter, ticket_id) -> RepairTicket:
-    """The counter itself reports the checked-in vehicle left (its `vehicle_left` event):
-    the `dropped_off` step as staff would confirm it, under the same rule (409 before the
-    shopper's check-in). A report for a ticket already past that step changes nothing, so a
-    device repeating itself is harmless. Runs inside the event's transaction."""
+def vehicle_left(*, counter: Counter, ticket_id) -> RepairTicket:
+    """The counter reports a repair vehicle moved (its `vehicle_left` event): left there at
+    the drop-off, or taken away after a `release` at the collection. A report for a ticket
+    already past that step changes nothing, so a device repeating itself is harmless. Runs
+    inside the event's transaction."""
     ticket = (
         RepairTicket.objects.select_related("counter", "store", "shopper")
         .filter(counter=counter, public_id=str(ticket_id or "").strip())
@@ -180,8 +183,16 @@ def left_at_counter(*, counter: Counter, ticket_id) -> RepairTicket:
             code="unknown_ticket",
             fields={"data.ticket": _("维修单不存在")},
         )
-    if ticket.step != Step.RECEIVED:
-        return ticket
+    if ticket.step == Step.RECEIVED:
+        return _left_at_counter(ticket)
+    if ticket.step == Step.RETURNED and ticket.return_to == RepairTicket.ReturnTo.COUNTER:
+        return _taken_away(ticket)
+    return ticket
+
+
+def _left_at_counter(ticket: RepairTicket) -> RepairTicket:
+    """The drop-off as staff would confirm it, under the same rule (409 before the
+    shopper's check-in)."""
     if ticket.checked_in_at is None:
         raise Conflict(_("顾客尚未在售货柜扫码签到。"), code="not_checked_in")
     now = timezone.now()
@@ -265,19 +276,45 @@ def advance_repair(
     return ticket
 
 
+def _taken_away(ticket: RepairTicket) -> RepairTicket:
+    """The vehicle a `release` freed is out of its lock: collected, with the counter as the
+    actor. Only a release of it that reached the device counts (409 otherwise: a vehicle
+    leaves only when the server released it)."""
+    if not Command.objects.filter(
+        counter=ticket.counter,
+        kind=Command.Kind.RELEASE,
+        envelope__args__ticket=ticket.public_id,
+        status__in=[Command.Status.DELIVERED, Command.Status.ACKED],
+    ).exists():
+        raise Conflict(
+            _("该车辆尚未放行，不能报告取走。"),
+            code="not_released",
+            fields={"data.ticket": _("车辆未放行")},
+        )
+    if RepairTicket.objects.filter(pk=ticket.pk, step=Step.RETURNED).update(
+        step=Step.COLLECTED, updated_at=timezone.now()
+    ):
+        ticket.step = Step.COLLECTED
+        RepairStep.objects.create(
+            ticket=ticket, step=Step.COLLECTED, note=_("顾客在售货柜凭取车码取车，车辆已取走")
+        )
+        close_tasks(counter=ticket.counter, kind=StaffTask.Kind.REPAIR, key=ticket.public_id)
+        _tell(ticket, _step_message(ticket, Step.COLLECTED))
+    return ticket
+
+
 def collect_at_counter(*, counter: Counter, code: str) -> RepairTicket:
     """The shopper types the pickup code on the counter's screen (取车): the ticket returned
-    to THIS counter with that code is collected, with the counter as the actor (no staff).
-    A six-digit code is guessable, so tries are counted per counter before the check,
-    outside the transaction, and a right code gives its try back; past the limit even the
-    right code waits (429). The protocol has no command that releases a vehicle (an unlock
-    names a bay), so staff hand the vehicle over on seeing the screen's confirmation."""
+    to THIS counter with that code gets a `release` command for its vehicle; the counter's
+    `vehicle_left` then completes the collection. A six-digit code is guessable, so tries
+    are counted per counter before the check, outside the transaction, and a right code
+    gives its try back; past the limit even the right code waits (429)."""
     if wait := throttle.hit("counter_pickup", counter.code, *PICKUP_TRIES):
         raise RateLimited(
             _("取车码错误次数过多，请 %(m)s 分钟后再试。") % {"m": math.ceil(wait / 60)},
             retry_after=wait,
         )
-    ticket = _collect_matching(counter, str(code or "").strip())
+    ticket = _release_matching(counter, str(code or "").strip())
     if ticket is None:
         raise ValidationFailed(
             _("取车码不正确，或车辆不在本售货柜。"),
@@ -288,23 +325,63 @@ def collect_at_counter(*, counter: Counter, code: str) -> RepairTicket:
     return ticket
 
 
+def _on_its_way(release: Command | None, now) -> bool:
+    return (
+        release is not None
+        and release.status in (Command.Status.PENDING, Command.Status.DELIVERED)
+        and release.expires_at > now
+    )
+
+
 @transaction.atomic
-def _collect_matching(counter: Counter, code: str) -> RepairTicket | None:
-    waiting = RepairTicket.objects.select_related("counter", "store", "shopper").filter(
+def _release_matching(counter: Counter, code: str) -> RepairTicket | None:
+    """The ticket whose code this is, with a release on its way: the one already pending or
+    delivered (a code typed twice sends one), else a new one. The ticket's row is locked, so
+    two tries at once sign one release."""
+    waiting = RepairTicket.objects.filter(
         counter=counter, step=Step.RETURNED, return_to=RepairTicket.ReturnTo.COUNTER
     )
-    for ticket in waiting:
-        if not (len(code) == 6 and secrets.compare_digest(code, ticket.pickup_code)):
+    for found in waiting:
+        if not (len(code) == 6 and secrets.compare_digest(code, found.pickup_code)):
             continue
-        if not RepairTicket.objects.filter(pk=ticket.pk, step=Step.RETURNED).update(
-            step=Step.COLLECTED, updated_at=timezone.now()
-        ):
-            return None  # collected a moment ago by another try
-        ticket.step = Step.COLLECTED
-        RepairStep.objects.create(
-            ticket=ticket, step=Step.COLLECTED, note=_("顾客在售货柜凭取车码取车")
+        ticket = (
+            RepairTicket.objects.select_for_update(of=("self",))
+            .select_related("counter", "release")
+            .filter(pk=found.pk, step=Step.RETURNED)
+            .first()
         )
-        close_tasks(counter=counter, kind=StaffTask.Kind.REPAIR, key=ticket.public_id)
-        _tell(ticket, _step_message(ticket, Step.COLLECTED))
+        if ticket is None:
+            return None  # collected a moment ago
+        if not _on_its_way(ticket.release, timezone.now()):
+            ticket.release = commands.issue(
+                counter=counter,
+                kind=Command.Kind.RELEASE,
+                args={
+                    "ticket": ticket.public_id,
+                    "serial": ticket.vehicle_serial,
+                    "plate": ticket.plate,
+                },
+            )
+            RepairTicket.objects.filter(pk=ticket.pk).update(
+                release=ticket.release, updated_at=timezone.now()
+            )
         return ticket
     return None
+
+
+def release_acknowledged(command: Command) -> None:
+    """A release the device refused or could not carry out: the vehicle is still locked in,
+    so the store's repair task asks staff to help (the shopper may type the code again)."""
+    if command.kind != Command.Kind.RELEASE or command.status != Command.Status.REJECTED:
+        return
+    ticket = RepairTicket.objects.filter(release=command, step=Step.RETURNED).first()
+    if ticket is None:
+        return
+    open_task(
+        counter=command.counter,
+        kind=StaffTask.Kind.REPAIR,
+        key=ticket.public_id,
+        details={"ticket": ticket.public_id, "serial": ticket.vehicle_serial},
+        note=_("售货柜未能放行车辆（%(reason)s），请到场协助取车：%(serial)s")
+        % {"reason": command.result, "serial": ticket.vehicle_serial},
+    )

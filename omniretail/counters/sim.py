@@ -1,26 +1,60 @@
 """A counter in software, speaking the device protocol over HTTP exactly as hardware would
 (docs/counter-protocol.md): heartbeats and events with a persistent sequence number, long-
 polled commands verified (HMAC, expiry, counter, nonce) before anything moves, a door that
-opens for an unlock and reports the bays' contents when it closes. Standard library only, so
-it doubles as the reference client for hardware makers.
+opens for an unlock and reports the bays' contents when it closes, a repair vehicle's lock that
+opens for a release and reports the vehicle gone (`vehicle_left`), and a camera that attaches a
+JPEG to the door and vehicle events. Standard library only (the camera's frame is drawn with
+Pillow, imported only when a camera is on), so it doubles as the reference client for
+hardware makers.
 
 Behaviour is steered through a control file re-read on every loop, so a test or a demo can
 change it while the process runs: {"offline": true} stops all traffic, {"leave_door_open":
 true} keeps the door open after an unlock, {"take": {"1": 0}} takes that many items from a
 bay instead of what was paid for, {"fault": "motor jammed"} reports a fault (a reason
-starting with "tamper" a camera/tamper alarm) and removing it reports the fault cleared."""
+starting with "tamper" a camera/tamper alarm) and removing it reports the fault cleared,
+{"camera": true} sends a snapshot after each `door_opened` and `vehicle_left`."""
 
 import hashlib
 import hmac
+import io
 import json
 import os
+import secrets
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 RETRIES = 5
-KINDS = ("unlock", "show_content", "reboot")  # protocol v1; anything else is refused
+KINDS = ("unlock", "release", "show_content", "reboot")  # protocol v1; anything else is refused
+
+
+def camera_frame(caption: str = "", size: tuple[int, int] = (640, 360)) -> bytes:
+    """A camera still as the protocol wants it: a real JPEG (well under 1 MB), a scene with
+    a caption, drawn by Pillow."""
+    from PIL import Image, ImageDraw
+
+    frame = Image.new("RGB", size, (52, 64, 84))
+    draw = ImageDraw.Draw(frame)
+    width, height = size
+    draw.rectangle((width // 8, height // 3, width * 7 // 8, height - 10), fill=(150, 150, 140))
+    draw.ellipse((width // 4, height // 2, width // 4 + 60, height // 2 + 60), fill=(20, 20, 20))
+    draw.text((10, 10), caption or time.strftime("%Y-%m-%d %H:%M:%S"), fill=(255, 255, 255))
+    out = io.BytesIO()
+    frame.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def multipart(field: str, filename: str, content: bytes, content_type: str) -> tuple[bytes, str]:
+    """One file as `multipart/form-data` (RFC 7578): the body and its Content-Type."""
+    boundary = "omni-" + secrets.token_hex(12)
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+        f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+    ).encode()
+    return head + content + f"\r\n--{boundary}--\r\n".encode(), (
+        f"multipart/form-data; boundary={boundary}"
+    )
 
 
 class CounterSim:
@@ -73,6 +107,16 @@ class CounterSim:
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read() or b"{}")
 
+    def upload(self, path: str, body: bytes, content_type: str) -> tuple[int, dict]:
+        req = urllib.request.Request(self.base + path, data=body, method="POST")
+        req.add_header("Authorization", f"Counter {self.token}")
+        req.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, json.loads(resp.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"{}")
+
     # ------------------------------------------------------------ device -> server
 
     def start(self) -> None:
@@ -104,6 +148,24 @@ class CounterSim:
             except (urllib.error.URLError, TimeoutError, ConnectionError):
                 time.sleep(0.2 * (attempt + 1))
         raise RuntimeError("server unreachable")
+
+    def snapshot(self, seq: int, image: bytes | None = None) -> tuple[int, dict]:
+        """Attach a camera frame to event `seq`, sent before; a retry after a lost answer
+        is safe (the server keeps the first)."""
+        image = image or camera_frame(f"{self.code} #{seq}")
+        body, content_type = multipart("image", f"{seq}.jpg", image, "image/jpeg")
+        for attempt in range(RETRIES):
+            try:
+                return self.upload(f"/events/{seq}/snapshot", body, content_type)
+            except (urllib.error.URLError, TimeoutError, ConnectionError):
+                time.sleep(0.2 * (attempt + 1))
+        raise RuntimeError("server unreachable")
+
+    def capture(self, answer: tuple[int, dict]) -> None:
+        """With the camera on, a frame for the event just accepted."""
+        if answer[0] == 200 and not answer[1].get("duplicate") and self.control().get("camera"):
+            status, _body = self.snapshot(answer[1]["seq"])
+            self.log(json.dumps({"snapshot": answer[1]["seq"], "status": status}))
 
     def heartbeat(self) -> tuple[int, dict]:
         return self.send("heartbeat", {"door": "open" if self.state["door_open"] else "closed"})
@@ -177,6 +239,8 @@ class CounterSim:
         self.log(json.dumps({"executed": command_id, "kind": kind}))
         if kind == "unlock":
             self.vend(str(args["bay"]), int(args["quantity"]))
+        elif kind == "release":  # the vehicle's lock opens and the shopper rides it away
+            self.capture(self.send("vehicle_left", {"ticket": str(args["ticket"])}))
         elif kind == "show_content":
             self.state["content"] = args.get("content") or {}
             self._save()
@@ -187,7 +251,7 @@ class CounterSim:
         the door closes and the counter reports what is left in every bay."""
         self.state["door_open"] = True
         self._save()
-        self.send("door_opened", {"bay": bay})
+        self.capture(self.send("door_opened", {"bay": bay}))
         control = self.control()
         wanted = int((control.get("take") or {}).get(bay, paid))
         taken = max(0, min(wanted, self.state["bays"].get(bay, 0)))

@@ -2,7 +2,8 @@
 signed-in shopper picks a time when the counter's serving store is open (not in the past) and
 leaves a contact; the store confirms, then marks the ride done or a no-show. One open booking
 per member and product (a conditional unique constraint, so racing bookings leave one). The
-shopper is told by SMS at the booking and the confirmation."""
+shopper may cancel before the ride's time (我的试驾), and is told by SMS at the booking, the
+confirmation and the cancellation."""
 
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from omniretail.stores.selectors import is_open
 
 S = TestRide.Status
 RIDE_MINUTES = 30  # a ride must start and end inside one opening interval
+OPEN = (S.BOOKED, S.CONFIRMED)
 MOVES = {S.CONFIRMED: (S.BOOKED,), S.DONE: (S.CONFIRMED,), S.NO_SHOW: (S.CONFIRMED,)}
 
 
@@ -124,3 +126,46 @@ def move(*, actor, ride: TestRide, status: str) -> TestRide:
             },
         )
     return ride
+
+
+def of_member(member):
+    """A shopper's own bookings, newest time first (我的试驾)."""
+    return (
+        TestRide.objects.select_related("counter", "store", "product")
+        .filter(member=member)
+        .order_by("-starts_at", "-id")
+    )
+
+
+@transaction.atomic
+def cancel(*, member, public_id: str) -> TestRide:
+    """The shopper cancels an open booking before its time: one conditional UPDATE, so a
+    store's move or a second tap at the same moment leaves one outcome. Another member's
+    booking is not found."""
+    ride = of_member(member).filter(public_id=str(public_id or "")).first()
+    if ride is None:
+        raise NotFound(_("找不到该试驾预约。"), code="unknown_test_ride")
+    now = timezone.now()
+    if not TestRide.objects.filter(pk=ride.pk, status__in=OPEN, starts_at__gt=now).update(
+        status=S.CANCELLED, updated_at=now
+    ):
+        ride.refresh_from_db()
+        if ride.status in OPEN:
+            raise Conflict(
+                _("试驾时间已到，不能取消；如不能到店，请联系门店。"), code="test_ride_started"
+            )
+        raise Conflict(
+            _("试驾预约当前为「%(now)s」，不能取消。") % {"now": S(ride.status).label},
+            code="illegal_transition",
+        )
+    ride.status = S.CANCELLED
+    _tell(
+        ride,
+        _("您已取消 %(product)s 试驾（%(at)s 于%(store)s）。")
+        % {"product": ride.product.name, "at": _local(ride.starts_at), "store": ride.store.name},
+    )
+    return ride
+
+
+def cancellable(ride: TestRide) -> bool:
+    return ride.status in OPEN and ride.starts_at > timezone.now()

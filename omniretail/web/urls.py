@@ -112,4 +112,5 @@ urlpatterns = [
     path("", include("omniretail.web.urls_privacy")),
     path("", include("omniretail.web.urls_shopping")),
     path("", include("omniretail.web.urls_analytics")),
+    path("", include("omniretail.web.urls_test_rides")),
 ]

@@ -4,9 +4,12 @@ transfer, a live device credential, and a member with money in the wallet."""
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 
 from omniretail.accounts.models import User
 from omniretail.counters import services
+from omniretail.counters.models import Bay, Counter
 from omniretail.counters.services import command_key
 from omniretail.inventory import services as inventory
 from omniretail.payments import services as payments
@@ -55,3 +58,16 @@ def counter_setup(settings, merchant_staff, store, store_location, sku, sku2):
         member=member,
         device_headers={"Authorization": f"Counter {token}"},
     )
+
+
+@pytest.fixture
+def ride_setup(counter_setup):
+    Bay.objects.filter(counter=counter_setup.counter, number="1").update(test_ride=True)
+    Counter.objects.filter(pk=counter_setup.counter.pk).update(
+        status=Counter.Status.ONLINE, last_seen_at=timezone.now()
+    )
+    counter_setup.url = f"/counter/HZ-001/test-ride/{counter_setup.sku.product.public_id}/"
+    shopper = Client()
+    shopper.force_login(counter_setup.member)
+    counter_setup.shopper = shopper
+    return counter_setup

@@ -16,9 +16,10 @@ class InProcessSim(CounterSim):
         self.client = Client()
         self.take: dict = {}
         self.leave_door_open = False
+        self.camera = False
 
     def control(self) -> dict:
-        return {"take": self.take, "leave_door_open": self.leave_door_open}
+        return {"take": self.take, "leave_door_open": self.leave_door_open, "camera": self.camera}
 
     def request(self, method, path, body=None, timeout=30):
         headers = {"Authorization": f"Counter {self.token}"}
@@ -29,4 +30,13 @@ class InProcessSim(CounterSim):
             resp = self.client.post(
                 url, json.dumps(body), content_type="application/json", headers=headers
             )
+        return resp.status_code, resp.json()
+
+    def upload(self, path, body, content_type):
+        resp = self.client.post(
+            "/api/counters/device" + path,
+            body,
+            content_type=content_type,
+            headers={"Authorization": f"Counter {self.token}"},
+        )
         return resp.status_code, resp.json()

@@ -1,6 +1,6 @@
 """A real Chromium at the counter's screen: the shopper switches the code pad to 取车, types
-the pickup code of a repaired vehicle on the screen's keys and sees the confirmation to show
-the staff; the ticket is collected."""
+the pickup code of a repaired vehicle on the screen's keys and sees the lock open; the counter
+releases the vehicle and reports it gone, and the ticket is collected."""
 
 from datetime import timedelta
 
@@ -51,5 +51,6 @@ def test_the_pad_switched_to_pickup_collects_a_repaired_vehicle(
         expect(page.get_by_test_id("pickup-ok")).to_contain_text("YD2024EV0001")
     finally:
         context.close()
+    assert sim.poll(0) == 1  # the release: acknowledged, then vehicle_left
     ticket.refresh_from_db()
     assert ticket.step == RepairTicket.Step.COLLECTED

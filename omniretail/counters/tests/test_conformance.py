@@ -1,16 +1,20 @@
 """`omniretail counter-conformance` walks the device protocol against a live server with a
-counter's credential: every check passes on this server and the reference simulator
-refuses every tampered command with the documented reason; and a controller holding the wrong
-command key is told the signatures do not verify."""
+counter's credential: every check passes on this server (camera snapshots and a repair's
+`vehicle_left` included) and the reference simulator refuses every tampered command with the
+documented reason and attaches its camera's JPEG; and a controller holding the wrong command
+key is told the signatures do not verify."""
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from omniretail.accounts.services import issue_api_token
-from omniretail.counters.models import Command, DeviceEvent
+from omniretail.counters import repairs
+from omniretail.counters.models import Command, DeviceEvent, RepairTicket, Snapshot
 
 CLI = str(Path(sys.executable).parent / "omniretail")
 
@@ -39,8 +43,26 @@ def conformance(live_server, setup, *extra):
 def test_the_suite_passes_every_check_against_this_server(live_server, counter_setup):
     setup = counter_setup
     staff_token = issue_api_token(user=setup.staff, name="conformance")[1]
+    ticket = repairs.book_repair(
+        shopper=setup.member,
+        counter=setup.counter,
+        vehicle_serial="YD2024EV0001",
+        plate="浙A·D1234",
+        fault="刹车异响",
+        photos=[],
+        drop_off_at=timezone.now() + timedelta(hours=1),
+    )
+    repairs.check_in(shopper=setup.member, ticket=ticket, scanned=setup.counter.code)
     run = conformance(
-        live_server, setup, "--command-key", setup.key, "--staff-token", staff_token, "--simulator"
+        live_server,
+        setup,
+        "--command-key",
+        setup.key,
+        "--staff-token",
+        staff_token,
+        "--simulator",
+        "--ticket",
+        ticket.public_id,
     )
     lines = run.stdout.splitlines()
     assert run.returncode == 0, run.stdout + run.stderr
@@ -58,10 +80,35 @@ def test_the_suite_passes_every_check_against_this_server(live_server, counter_s
         "the device refuses expired",
         "the device refuses unsupported_version",
         "the device refuses unknown_kind",
+        "PASS snapshot: a JPEG within 1 MB is stored (201 SnapshotOut)",
+        "PASS snapshot: a retry answers 200 with the stored one",
+        "PASS snapshot: a PNG is refused (422 on image)",
+        "PASS snapshot: over 1 MB is refused (422 on image)",
+        "PASS snapshot: a heartbeat takes none (422 on seq)",
+        "PASS snapshot: an event never sent is 404 unknown_event",
+        "PASS vehicle_left naming no repair of this counter is 422 unknown_ticket",
+        "PASS vehicle_left answers repair {ticket, step}",
+        "PASS vehicle_left: the simulator's snapshot names the repair",
+        "PASS vehicle_left is idempotent (the same step again)",
     ):
         assert any(name in line for line in lines), name
-    # what it wrote: heartbeats and one door_closed; the command it pushed, acknowledged
-    assert set(DeviceEvent.objects.values_list("kind", flat=True)) == {"door_closed", "heartbeat"}
+    # what it wrote: heartbeats, one door_closed, a scan and a presence with their snapshots
+    # and the repair's vehicle_left (twice) with the simulator's; the command it pushed, acked
+    assert set(DeviceEvent.objects.values_list("kind", flat=True)) == {
+        "door_closed",
+        "heartbeat",
+        "scan",
+        "presence",
+        "vehicle_left",
+    }
+    assert sorted(Snapshot.objects.values_list("event__kind", flat=True)) == [
+        "presence",
+        "scan",
+        "vehicle_left",
+    ]
+    assert Snapshot.objects.get(event__kind="vehicle_left").ticket == ticket
+    ticket.refresh_from_db()
+    assert ticket.step == RepairTicket.Step.DROPPED_OFF
     assert Command.objects.get(kind="show_content").status == "acked"
 
 

@@ -1,5 +1,6 @@
 """A repaired vehicle returned to the counter is collected on the counter's screen (the pad's
-取车 mode) with the pickup code sent by SMS: only the ticket waiting at THIS counter, once;
+取车 mode) with the pickup code sent by SMS: only the ticket waiting at THIS counter, once
+(the counter releases it and reports it gone, test_repair_release.py);
 wrong codes are refused without changing anything and cut off after five tries per counter
 in ten minutes (429, even for the right code); an offline counter refuses like the unlock."""
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from omniretail.core.sms import read_sms_file
 from omniretail.counters import repairs, services
 from omniretail.counters.models import Counter, RepairStep, RepairTicket, StaffTask
+from omniretail.counters.tests.device import InProcessSim
 from omniretail.counters.tests.test_kiosk_screen import screen_for
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +55,7 @@ def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 10**6:06d}"
 
 
+@pytest.mark.django_db(transaction=True)  # the device's long poll sees committed rows only
 def test_the_right_code_collects_the_vehicle_once_and_tells_the_shopper(
     counter_setup, waiting, django_capture_on_commit_callbacks
 ):
@@ -64,8 +67,11 @@ def test_the_right_code_collects_the_vehicle_once_and_tells_the_shopper(
     page = screen.get("/counter/HZ-001/").content.decode()
     assert 'data-testid="pad-mode-pickup"' in page and PICKUP in page
 
+    answer = screen.post(PICKUP, {"code": code})
+    device = InProcessSim(setup)  # the counter releases the vehicle and reports it gone
+    device.start()
     with django_capture_on_commit_callbacks(execute=True):
-        answer = screen.post(PICKUP, {"code": code})
+        assert device.poll(0) == 1
 
     assert answer.status_code == 200
     assert "YD2024EV0001" in answer.content.decode() and "pickup-ok" in answer.content.decode()

@@ -10,26 +10,13 @@ from django.test import Client
 from django.utils import timezone
 
 from omniretail.core.sms import read_sms_file
-from omniretail.counters.models import Bay, Counter
+from omniretail.counters.models import Counter
 from omniretail.counters.models import TestRide as Ride
 from omniretail.counters.tests.test_kiosk_screen import fragment, screen_for
 from omniretail.counters.tests.test_ops_pages import registration
 from omniretail.stores import services as stores
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ride_setup(counter_setup):
-    Bay.objects.filter(counter=counter_setup.counter, number="1").update(test_ride=True)
-    Counter.objects.filter(pk=counter_setup.counter.pk).update(
-        status=Counter.Status.ONLINE, last_seen_at=timezone.now()
-    )
-    counter_setup.url = f"/counter/HZ-001/test-ride/{counter_setup.sku.product.public_id}/"
-    shopper = Client()
-    shopper.force_login(counter_setup.member)
-    counter_setup.shopper = shopper
-    return counter_setup
 
 
 def tomorrow_at(hour: int) -> str:

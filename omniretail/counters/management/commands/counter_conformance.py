@@ -21,6 +21,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--wait", type=int, default=2, help="long-poll seconds")
         parser.add_argument(
+            "--ticket",
+            default="",
+            help="a repair ticket booked at this counter and checked in: checks vehicle_left",
+        )
+        parser.add_argument(
             "--simulator",
             action="store_true",
             help="also check the reference simulator's command verification (needs the key)",
@@ -50,6 +55,7 @@ class Command(BaseCommand):
             staff_token=options["staff_token"],
             wait=options["wait"],
             device=device,
+            ticket=options["ticket"],
             log=log,
         ).run()
         failed = [c for c in checks if c.ok is False]
