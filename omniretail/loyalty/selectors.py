@@ -258,6 +258,11 @@ def member_coupons(member: Member):
     )
 
 
+def tier_ladder(org: Organization) -> list[Tier]:
+    """The merchant's tiers, lowest first (the tier form)."""
+    return list(Tier.objects.filter(org=org).order_by("rank"))
+
+
 def tier_names(org: Organization) -> list[str]:
     """The merchant's tier names, lowest first (the archive's tier filter)."""
     return list(Tier.objects.filter(org=org).order_by("rank").values_list("name", flat=True))

@@ -6,6 +6,7 @@ its message."""
 
 from decimal import Decimal, InvalidOperation
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -82,6 +83,51 @@ def members(request: HttpRequest, store) -> HttpResponse:
     found = member_archive.archive(merchant, **filters).prefetch_related("tags")
     ctx["page_obj"] = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/merchant/members.html", ctx)
+
+
+TIER_ROWS = 5
+
+
+def _tier_rows(form) -> list[dict]:
+    """The tier form's filled rows, in order (a row without a name is left out)."""
+    rows = []
+    for i in range(TIER_ROWS):
+        name = form.get(f"name_{i}", "").strip()
+        if not name:
+            continue
+        row = {"name": name, "min_spend": form.get(f"min_spend_{i}", "").strip() or "0"}
+        for field in ("min_visits", "discount_percent"):
+            text = form.get(f"{field}_{i}", "").strip() or "0"
+            if not text.isdigit():
+                raise ValidationFailed(
+                    _("第 %(n)s 行：请填写整数。") % {"n": i + 1},
+                    fields={f"{field}_{i}": _("整数")},
+                )
+            row[field] = int(text)
+        row["priority_service"] = form.get(f"priority_service_{i}") == "on"
+        rows.append(row)
+    return rows
+
+
+@staff_required(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def tiers(request: HttpRequest, store) -> HttpResponse:
+    """会员等级: the merchant's tier ladder (thresholds, discount, priority service) edited in
+    a form; a bad row is refused and the ladder stays as it was."""
+    merchant = store.merchant
+    error = None
+    if request.method == "POST":
+        try:
+            programme.set_tiers(org=merchant, tiers=_tier_rows(request.POST))
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("会员等级已保存。"))
+            return redirect("web:m_member_tiers")
+    current = loyalty.tier_ladder(merchant)
+    rows = [*current, *([None] * (TIER_ROWS - len(current)))][:TIER_ROWS]
+    ctx = _ctx(request, store, "members", rows=list(enumerate(rows)), error=error)
+    return render(request, "web/merchant/tiers.html", ctx, status=error.status if error else 200)
 
 
 PROFILE_ACTIONS = {

@@ -123,6 +123,7 @@ MATRIX = {
     "m_staff_remove": row("post", LOGIN, 404, 403, 403, 403, 404, args=("unknown",)),
     # member archive: owners and managers; another merchant's member is not found
     "m_members": row("get", LOGIN, 200, 200, 403, 403, 200),
+    "m_member_tiers": row("get", LOGIN, 200, 200, 403, 403, 200),
     "m_member": row("get", LOGIN, 404, 404, 403, 403, 404, args=("unknown",)),
     # store settings: owners and managers; a close before the open without 次日 is refused
     "m_store": row("get", LOGIN, 200, 200, 403, 403, 200),
