@@ -15,7 +15,7 @@ from datetime import timedelta
 from itertools import combinations
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils import timezone
 
 from omniretail.catalog import selectors as catalog
@@ -119,14 +119,21 @@ def guess_ids(
     if product is not None:
         weights[product.pk] = WEIGHTS["product"]
     excluded = set(bought) | ({product.pk} if product is not None else set())
+    # the seeds' partners and the seeds' own categories in one round trip: a partner row
+    # counts its orders (at least 1), a seed's category row carries 0
+    partners = CoPurchase.objects.filter(product__in=weights).values_list(
+        "product", "other", "orders"
+    )
+    categories = Product.objects.filter(pk__in=weights).values_list("pk", "category", Value(0))
     scores: Counter = Counter()
-    for pair in CoPurchase.objects.filter(product__in=weights).values("product", "other", "orders"):
-        scores[pair["other"]] += weights[pair["product"]] * pair["orders"]
+    affinity: Counter = Counter()
+    for seed, other, orders in partners.order_by().union(categories.order_by(), all=True):
+        if orders:
+            scores[other] += weights[seed] * orders
+        else:
+            affinity[other] += weights[seed]
     order = [pk for pk, _s in sorted(scores.items(), key=lambda s: (-s[1], s[0]))]
 
-    affinity: Counter = Counter()
-    for category, pk in Product.objects.filter(pk__in=weights).values_list("category", "pk"):
-        affinity[category] += weights[pk]
     # the seeds' categories' best sellers, the region's ranking, then all's: one read
     overall = Q(region=None) | Q(region=region) if region is not None else Q(region=None)
     ranked = SalesRank.objects.filter(

@@ -10,7 +10,7 @@ whenever one is written or hidden."""
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,6 +192,20 @@ def rating_of(product: Product) -> dict:
 
 def recent_reviews(product: Product, *, limit: int = RECENT) -> list[ProductReview]:
     return list(visible().filter(product=product)[:limit])
+
+
+def rating_and_recent(product: Product, *, limit: int = RECENT) -> tuple[dict, list]:
+    """rating_of() and recent_reviews() in one query (the product page): the average and
+    count over every visible review ride on each of the latest rows, as window functions
+    run before the LIMIT."""
+    rows = list(
+        visible()
+        .filter(product=product)
+        .annotate(all_average=Window(Avg("rating")), all_count=Window(Count("id")))[:limit]
+    )
+    if not rows:
+        return {"average": None, "count": 0}, []
+    return {"average": _average(rows[0].all_average), "count": rows[0].all_count}, rows
 
 
 def reviews_by_line(order) -> dict[int, ProductReview]:

@@ -36,7 +36,8 @@ def order_reviews(context, order) -> dict:
 
 @register.inclusion_tag("web/reviews/_product_reviews.html")
 def product_reviews(product) -> dict:
-    return {"rating": reviews.rating_of(product), "latest": reviews.recent_reviews(product)}
+    rating, latest = reviews.rating_and_recent(product)
+    return {"rating": rating, "latest": latest}
 
 
 @register.inclusion_tag("web/reviews/_producer_reviews.html")
