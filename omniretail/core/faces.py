@@ -1,10 +1,17 @@
 """Faces in a photo, found with OpenCV's bundled frontal-face detector (Haar cascade; no model
 download, no network): the face step-up takes a photo with exactly one face, and a counter's
-camera snapshot is stored with every face pixelated. Big photos are scaled down to 1024 px
-for the search (the same faces, less work); a face smaller than 1/8 of the shorter side does
-not count as a portrait's, but every face found is blurred."""
+camera snapshot is stored with every face pixelated. The search runs on a copy scaled down
+until the smallest face it looks for is the detector's own 24 px window (at most 1024 px
+long), and the boxes are mapped back: the detector's cost grows with the pixels it scans at
+its smallest window, so it never scans finer than the faces it is asked for. A face smaller
+than 1/8 of the shorter side does not count as a portrait's; in a snapshot every face down to
+1/20 of the shorter side (36 px of a 1280 × 720 frame) is blurred."""
 
 import functools
+
+WINDOW = 24  # the frontal-face cascade's own window, in pixels
+PORTRAIT_SHARE = 8  # a portrait's face is at least 1/8 of the photo's shorter side
+BLUR_SHARE = 20  # a snapshot's faces are blurred down to 1/20 of its shorter side
 
 
 @functools.cache
@@ -26,11 +33,11 @@ def _faces(gray, *, min_share: int) -> list[tuple[int, int, int, int]]:
     """(x, y, w, h) of each face, in the picture's own pixels."""
     import cv2
 
-    scale = min(1.0, 1024 / max(gray.shape))
+    scale = min(1.0, 1024 / max(gray.shape), WINDOW * min_share / min(gray.shape))
     small = gray
     if scale < 1.0:
         small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    side = max(24, min(small.shape) // min_share)
+    side = max(WINDOW, min(small.shape) // min_share)
     found = _detector().detectMultiScale(
         small, scaleFactor=1.1, minNeighbors=5, minSize=(side, side)
     )
@@ -46,7 +53,7 @@ def count(image: bytes) -> int | None:
     gray = _decoded(image, cv2.IMREAD_GRAYSCALE)
     if gray is None:
         return None
-    return len(_faces(gray, min_share=8))
+    return len(_faces(gray, min_share=PORTRAIT_SHARE))
 
 
 def blurred(image: bytes) -> tuple[bytes, int]:
@@ -58,7 +65,7 @@ def blurred(image: bytes) -> tuple[bytes, int]:
     picture = _decoded(image, cv2.IMREAD_COLOR)
     if picture is None:
         return image, 0
-    boxes = _faces(cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY), min_share=40)
+    boxes = _faces(cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY), min_share=BLUR_SHARE)
     for x, y, w, h in boxes:
         face = picture[y : y + h, x : x + w]
         tiny = cv2.resize(face, (6, 6), interpolation=cv2.INTER_AREA)
