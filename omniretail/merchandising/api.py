@@ -94,3 +94,11 @@ def create_sample(request, payload: SampleOfferIn):
         ends_at=payload.ends_at,
     )
     return Status(201, _stats_out(samples.offer_for(request.auth, offer.public_id)))
+
+
+@router.post("/manage/samples/{offer_id}/end", response={200: SampleOfferOut, 204: None}, auth=AUTH)
+def end_sample(request, offer_id: str):
+    """结束: a running offer ends now (200, with its new `ends_at`); one not yet started is
+    removed (204); an ended one is answered as it is. Another organisation's offer is 404."""
+    offer = samples.end_offer(actor=request.auth, offer=samples.offer_for(request.auth, offer_id))
+    return Status(200, _offer_out(offer)) if offer.pk else Status(204, None)

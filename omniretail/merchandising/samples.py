@@ -26,6 +26,7 @@ from omniretail.merchandising.models import SampleClaim, SampleOffer
 from omniretail.merchandising.services import (
     _optional_count,
     _require_product_owner,
+    _take_down,
     _window,
 )
 from omniretail.orders import free
@@ -64,6 +65,16 @@ def create_offer(*, actor, sku: Sku, stock, per_member_limit=1, starts_at, ends_
         ends_at=ends_at,
         created_by=actor,
     )
+
+
+@transaction.atomic
+def end_offer(*, actor, offer: SampleOffer, now=None) -> SampleOffer:
+    """End an offer early: a running one ends now, so its badge and button go at once and
+    a claim in flight is refused by its own conditional UPDATE; one not started is removed;
+    an ended one stays as it was (ending twice changes nothing)."""
+    _require_product_owner(actor, offer.sku.product)
+    _take_down(offer, now or timezone.now())
+    return offer
 
 
 def running_product_ids():

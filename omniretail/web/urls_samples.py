@@ -8,4 +8,5 @@ urlpatterns = [
     path("samples/<str:public_id>/", views_samples.claim, name="sample_claim"),
     path("producer/samples/", views_samples.console, name="samples"),
     path("producer/samples/<str:public_id>/", views_samples.requests, name="sample_requests"),
+    path("producer/samples/<str:public_id>/end/", views_samples.end, name="sample_end"),
 ]

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.addresses import selectors as address_book
 from omniretail.catalog.models import Sku
@@ -22,6 +22,7 @@ from omniretail.orders import selectors as orders
 from omniretail.orders import services as order_services
 from omniretail.orders import slots
 from omniretail.web.views import _error
+from omniretail.web.views_merchandising import _count, _when
 
 SLOTS_SHOWN = 12
 STORES_SHOWN = 10
@@ -95,18 +96,6 @@ def claim(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect("web:order", public_id=claimed.order.public_id)
 
 
-def _when(value: str):
-    parsed = parse_datetime(value or "")
-    if parsed is None:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-
-
-def _count(value: str):
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else (value or None)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def console(request: HttpRequest) -> HttpResponse:
@@ -116,6 +105,7 @@ def console(request: HttpRequest) -> HttpResponse:
         ctx = {
             "tab": "me",
             "offers": samples.offers_for(request.user),
+            "now": timezone.now(),
             "skus": samples.manageable_skus(request.user),
             "form": request.POST,
         }
@@ -135,6 +125,19 @@ def console(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc, "web/merchandising/samples.html", **ctx)
     messages.success(request, _("免费试用已保存。"))
+    return redirect("web:samples")
+
+
+@login_required
+@require_POST
+def end(request: HttpRequest, public_id: str) -> HttpResponse:
+    """结束: the offer stops now (samples.end_offer); posting it again changes nothing."""
+    try:
+        offer = samples.offer_for(request.user, public_id)
+        samples.end_offer(actor=request.user, offer=offer)
+    except DomainError as exc:
+        return _error(request, exc)
+    messages.success(request, _("免费试用已结束。"))
     return redirect("web:samples")
 
 

@@ -179,3 +179,38 @@ def test_the_api_refuses_a_bad_offer_and_writes_nothing(api_client, producer_sta
     assert response.status_code == 422
     assert "ends_at" in response.json()["error"]["fields"]
     assert not SampleOffer.objects.exists()
+
+
+def test_an_offer_ended_early_stops_at_once_and_ending_it_again_changes_nothing(
+    offer, shopper, pickup, producer_staff
+):
+    now = timezone.now()
+    samples.end_offer(actor=producer_staff, offer=offer, now=now)
+    offer.refresh_from_db()
+    assert offer.ends_at == now
+    assert offer.sku.product_id not in samples.running_by_product(now=now)
+    with pytest.raises(NotFound):
+        samples.running_offer(offer.public_id, now=now)
+    samples.end_offer(actor=producer_staff, offer=offer, now=now + timedelta(minutes=5))
+    offer.refresh_from_db()
+    assert offer.ends_at == now  # the first end stands
+
+
+def test_only_the_products_owner_or_the_platform_ends_an_offer(offer, merchant_staff):
+    with pytest.raises(PermissionDenied):
+        samples.end_offer(actor=merchant_staff, offer=offer)
+    offer.refresh_from_db()
+    assert offer.ends_at > timezone.now()
+
+
+def test_the_api_ends_an_offer_and_another_organisation_cannot(
+    api_client, offer, producer_staff, merchant_staff
+):
+    url = f"/api/merchandising/manage/samples/{offer.public_id}/end"
+    assert api_client(merchant_staff).post(url, {}).status_code == 404
+    response = api_client(producer_staff).post(url, {})
+    assert response.status_code == 200, response.content
+    assert response.json()["id"] == offer.public_id
+    offer.refresh_from_db()
+    assert offer.ends_at <= timezone.now()
+    assert api_client().get("/api/merchandising/samples").json() == []

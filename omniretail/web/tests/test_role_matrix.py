@@ -264,6 +264,7 @@ MATRIX = {
     # 免费试用: each organisation sees its own products' offers (a merchant may have none)
     "samples": row("get", LOGIN, 200, 200, 200, 200, 200),
     "sample_requests": row("get", LOGIN, 404, 404, 404, 404, 404, args=("unknown",)),
+    "sample_end": row("post", LOGIN, 404, 404, 404, 404, 404, args=("unknown",)),
     "code_batch_progress": row("get", LOGIN, 403, 403, 403, 403, 403, args=("batch",)),
     # the supply channel: each kind of organisation is sent to its own console, and a
     # refused form goes back with its message (302); a retailer's objects are its own

@@ -180,3 +180,18 @@ def test_the_specs_page_generates_combinations_and_refuses_duplicates(client, co
     ]
     assert commerce.offer.skus.get(pk=commerce.tea_sku.pk).attributes == {"容量": "250g"}
     assert client.get(url).content.decode().count('data-testid="combo-row"') == 2
+
+
+def test_the_console_ends_an_offer_and_the_button_goes_at_once(client, commerce, offer):
+    assert 'data-testid="claim-sample"' in page(client, commerce.offer)
+    client.force_login(commerce.member)  # not the product's owner
+    assert client.post(f"/producer/samples/{offer.public_id}/end/").status_code == 404
+    client.force_login(commerce.ops)
+    console = client.get("/producer/samples/").content.decode()
+    assert f'action="/producer/samples/{offer.public_id}/end/"' in console
+    response = client.post(f"/producer/samples/{offer.public_id}/end/")
+    assert response.status_code == 302 and response["Location"] == "/producer/samples/"
+    body = page(client, commerce.offer)
+    assert 'data-testid="claim-sample"' not in body and 'data-testid="sample-badge"' not in body
+    assert client.post(f"/producer/samples/{offer.public_id}/end/").status_code == 302  # again
+    assert "已结束" in client.get("/producer/samples/").content.decode()
