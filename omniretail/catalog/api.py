@@ -105,16 +105,19 @@ def _managed(product: Product) -> dict:
     }
 
 
-def _page(qs: QuerySet, page: int, page_size: int, render) -> dict:
-    count = qs.count()
+def _page(qs: QuerySet, page: int, page_size: int, render, counted=None) -> dict:
+    """`counted`: (count, exact) when the caller counted (a search counts up to a cap:
+    selectors.count_matches); `pages` then offers one more page past a count not exact."""
+    count, exact = counted or (qs.count(), True)
     start = (page - 1) * page_size
     items = [render(p) for p in qs[start : start + page_size]] if start < count else []
     return {
         "items": items,
         "count": count,
+        "count_exact": exact,
         "page": page,
         "page_size": page_size,
-        "pages": math.ceil(count / page_size),
+        "pages": math.ceil(count / page_size) + (0 if exact else 1),
     }
 
 
@@ -155,7 +158,9 @@ def products(
 ):
     """With `q`: a search (docs/search.md), sorted by `sort` (`relevance`, `sales`,
     `price`, `-price`, `newest`) and filtered by brand, price range and, with `lat` and
-    `lon`, stock in a store within `radius_km`; its first page is logged for hot words."""
+    `lon`, stock in a store within `radius_km`; its first page is logged for hot words.
+    A search counts up to 1,000 matches (or to the end of the page asked for): past that,
+    `count_exact` is false and `count` is where counting stopped (show “1000+”)."""
     filters = {
         "category": selectors.category_by_slug(category) if category else None,
         "featured": featured,
@@ -168,7 +173,8 @@ def products(
     ranking = {"sort": sort, "brand": brand, "min_price": min_price, "max_price": max_price}
     near = {"lat": lat, "lon": lon, "radius_km": radius_km}
     found = selectors.search_products(q, **filters, **ranking, **near)
-    body = _page(selectors.with_sample_flag(found), page, page_size, _summary)
+    counted = selectors.count_matches(found, at_least=page * page_size)
+    body = _page(selectors.with_sample_flag(found), page, page_size, _summary, counted)
     if page == 1:
         discovery.record_search(query=q, result_count=body["count"], member=request.user)
     return body

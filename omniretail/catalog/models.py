@@ -116,7 +116,16 @@ class Product(PublicIdModel, TimeStampedModel):
         verbose_name = _("商品")
         verbose_name_plural = _("商品")
         ordering = ["-is_featured", "-created_at"]
-        indexes = [models.Index(fields=["status", "category"], name="catalog_product_status_cat")]
+        indexes = [
+            models.Index(fields=["status", "category"], name="catalog_product_status_cat"),
+            # the listing's orders (featured, then newest; newest), walked by a one-character
+            # search until a page matches (catalog.search.full_text, `broad`)
+            models.Index(
+                fields=["status", "-is_featured", "-created_at", "-id"],
+                name="catalog_product_listing",
+            ),
+            models.Index(fields=["status", "-created_at", "-id"], name="catalog_product_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price__gte=0), name="catalog_product_price_nonneg"

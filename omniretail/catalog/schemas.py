@@ -91,6 +91,11 @@ class ManagedProductOut(ProductOut):
 class ProductPageOut(Schema):
     items: list[ProductSummaryOut]
     count: int
+    count_exact: bool = Field(
+        True,
+        description="false：匹配的商品多于 count（搜索最多数到 1000 件或所请求页的末尾），"
+        "应显示为“1000+”；此时 pages 比已数到的页数多 1",
+    )
     page: int
     page_size: int
     pages: int

@@ -223,44 +223,54 @@ def _tsquery(clauses: list[Clause]) -> str:
     return _render(clauses, lexeme, "&", "|")
 
 
-def _rank(table: str, vendor_score: str, char: str | None) -> tuple[str, list]:
-    """The rank's SQL (lower is better). A one-character query matches thousands of names,
-    and scoring each against its index text (bm25, ts_rank: the text read and decoded per
-    row) took half a second at 100,000 products on PostgreSQL; for it the rank is whether
-    the name itself holds the character, read from the row, so that ordering costs a
-    comparison per match instead."""
-    if char is None:
-        return vendor_score, []
-    find = "strpos" if connection.vendor == "postgresql" else "instr"
-    return f"CASE WHEN {find}(lower({table}.name), %s) > 0 THEN 0 ELSE 1 END", [char]
+def is_broad(query: str) -> bool:
+    """A one-character query (`霜`, `茶`, `c`) matches a large part of the catalogue (茶: a
+    quarter of 100,000 products): it is listed in listing order, not ranked (see `full_text`)."""
+    return len(compact(query)) == 1
 
 
-def full_text(qs: QuerySet, clauses: list[Clause], *, char: str | None = None) -> QuerySet:
-    """Products matching the parsed query, annotated with `search_rank` (lower is better);
-    `char`: the query is that one character (see `_rank`)."""
+def full_text(qs: QuerySet, clauses: list[Clause], *, broad: bool = False) -> QuerySet:
+    """Products matching the parsed query, annotated with `search_rank` (lower is better).
+
+    `broad` (a one-character query): every match ranks the same (`search_rank` 0), so the
+    listing's order is an index's order and the database walks that index
+    (`catalog_product_listing`, newest within featured) testing each row against the
+    query until it has a page, instead of reading and sorting every match. On SQLite the
+    FTS5 matches are then a set the walk looks rows up in, rather than the join's driver."""
     table = qs.model._meta.db_table
     if connection.vendor == "sqlite":
-        rank, rank_params = _rank(table, f"bm25({FTS_TABLE})", char)
+        fts = _fts5_query(clauses)
+        if broad:
+            return qs.extra(
+                # `+id`: not driven by the matches' rowids (then every match would be read
+                # and sorted), only tested against them as the walk goes
+                where=[
+                    f"+{table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+                ],
+                params=[fts],
+                select={"search_rank": "0"},
+            )
         return qs.extra(
             tables=[FTS_TABLE],
             # `+rowid`: the index must not be probed once per product row (SQLite's planner
             # prefers that, and runs the whole MATCH again for each row); it is read once
             # and joined to products by primary key.
             where=[f"{table}.id = +{FTS_TABLE}.rowid", f"{FTS_TABLE} MATCH %s"],
-            params=[_fts5_query(clauses)],
-            select={"search_rank": rank},
-            select_params=rank_params,
+            params=[fts],
+            select={"search_rank": f"bm25({FTS_TABLE})"},
         )
     if connection.vendor == "postgresql":
         vector = f"{table}.search_vector"  # generated from search_text (migration 0005)
         tsquery = _tsquery(clauses)
-        score = f"-ts_rank({vector}, to_tsquery('simple', %s))"
-        rank, rank_params = _rank(table, score, char)
+        if broad:
+            rank, rank_params = "0", []
+        else:
+            rank, rank_params = f"-ts_rank({vector}, to_tsquery('simple', %s))", [tsquery]
         return qs.extra(
             where=[f"{vector} @@ to_tsquery('simple', %s)"],
             params=[tsquery],
             select={"search_rank": rank},
-            select_params=rank_params or [tsquery],
+            select_params=rank_params,
         )
     return qs.none()
 
@@ -269,8 +279,7 @@ def matching(qs: QuerySet, query: str, clauses: list[Clause]) -> QuerySet:
     """The full-text matches; on PostgreSQL, when there are none, names that look like the
     query (a typo, a wrong character) by trigram similarity, through the name's trigram
     index (pg_trgm's `%` operator and its threshold)."""
-    whole = compact(query)
-    found = full_text(qs, clauses, char=whole if len(whole) == 1 else None)
+    found = full_text(qs, clauses, broad=is_broad(query))
     if connection.vendor != "postgresql" or found.exists():
         return found
     table = qs.model._meta.db_table

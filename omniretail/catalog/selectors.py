@@ -137,6 +137,17 @@ SEARCH_SORTS = {
     "newest": ("-created_at", "-id"),  # 新品
     "sales": ("-sales_units", "search_rank", "-id"),  # 销量: units sold in 30 days
 }
+# A one-character query is not ranked (search.is_broad): 综合 and 新品 are the orders of the
+# indexes catalog_product_listing and catalog_product_newest, walked until a page matches.
+BROAD_SORTS = SEARCH_SORTS | {
+    "relevance": ("-is_featured", "-created_at", "-id"),
+    "price": ("price", "-id"),
+    "-price": ("-price", "-id"),
+    "sales": ("-sales_units", "-id"),
+}
+# A search counts its matches up to this many (or to the end of the page asked for): past
+# it the count reads "1000+", since counting 24,000 matches means reading 24,000 rows.
+SEARCH_COUNT_CAP = 1000
 MAX_NEAR_KM = 50
 
 
@@ -221,7 +232,16 @@ def search_products(
     if near is not None:
         lat, lon, radius_m = near
         base = base.filter(pk__in=availability.in_stock_near(lat=lat, lon=lon, radius_m=radius_m))
-    return search.matching(base, query, clauses).order_by(*SEARCH_SORTS[sort])
+    order = BROAD_SORTS[sort] if search.is_broad(query) else SEARCH_SORTS[sort]
+    return search.matching(base, query, clauses).order_by(*order)
+
+
+def count_matches(found: QuerySet[Product], *, at_least: int = 0) -> tuple[int, bool]:
+    """How many products a search found, counted no further than SEARCH_COUNT_CAP or
+    `at_least` (the end of the page shown) rows: (count, exact); not exact when more match."""
+    cap = max(SEARCH_COUNT_CAP, at_least)
+    counted = found.order_by().values("pk")[: cap + 1].count()
+    return min(counted, cap), counted <= cap
 
 
 def brands_among(products: QuerySet[Product], limit: int = 30) -> list[Brand]:

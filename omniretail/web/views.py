@@ -154,15 +154,28 @@ def search(request: HttpRequest) -> HttpResponse:
             max_price=choice["max_price"] or None,
             **near,
         )
-        ctx["page_obj"] = _page(request, found)
+        ctx["page_obj"], ctx["result_count"], ctx["count_exact"] = _search_page(request, found)
         if not request.htmx:  # the next page's fragment has no filter panel
             ctx["brands"] = catalog.brands_among(found)
             discovery.record_search(
-                query=query, result_count=ctx["page_obj"].paginator.count, member=request.user
+                query=query, result_count=ctx["result_count"], member=request.user
             )
     except DomainError as exc:
         return _error(request, exc, template, **ctx)
     return render(request, template, ctx)
+
+
+def _search_page(request: HttpRequest, found):
+    """The page of search results, their count and whether it is exact: counted only up to
+    catalog.count_matches's cap (or this page's end), so a page always knows there is a
+    next one, and the count label says 1000+."""
+    number = request.GET.get("page") or ""
+    count, exact = catalog.count_matches(
+        found, at_least=(int(number) if number.isdigit() else 1) * PAGE_SIZE
+    )
+    paginator = Paginator(found, PAGE_SIZE)
+    paginator.count = count if exact else count + 1  # one more: there is a next page
+    return paginator.get_page(number), count, exact
 
 
 @require_GET

@@ -101,3 +101,19 @@ def test_bad_search_input_gets_a_message_not_an_error(client, masks, params, mes
 
     assert response.status_code in (404, 422)
     assert message in text(response)
+
+
+def test_past_the_count_cap_the_page_says_more_and_still_loads_the_next_page(
+    client, masks, monkeypatch
+):
+    """A search counts its matches only up to a cap (catalog.count_matches): the label says
+    “N+ 件”, and 加载更多 is offered for as long as more match."""
+    from omniretail.catalog import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 20)
+    body = text(client.get("/search/", {"q": "膜"}))
+    assert "“膜”的搜索结果：20+ 件" in body
+    assert len(cards(body)) == 20 and "加载更多" in body
+    rest = text(client.get("/search/", {"q": "膜", "page": 2}, headers={"HX-Request": "true"}))
+    assert len(cards(rest)) == 5 and "加载更多" not in rest
+    assert "“龙井”的搜索结果：1 件" in text(client.get("/search/", {"q": "龙井"}))
