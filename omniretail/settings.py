@@ -741,6 +741,7 @@ OMNI_ORDER_UNPAID_UNITS_PER_SKU = _env_int(
 )
 # Live orders one store hands over in one half-hour pickup slot; a full slot is not offered.
 OMNI_PICKUP_SLOT_CAPACITY = _env_int("OMNI_PICKUP_SLOT_CAPACITY", 50, low=1, high=10_000)
+OMNI_DELIVERY_SLOT_CAPACITY = _env_int("OMNI_DELIVERY_SLOT_CAPACITY", 20, low=1, high=10_000)
 # After-sales: days after completion a refund may still be asked for (referral rebates
 # are paid only once it has passed).
 OMNI_RETURN_WINDOW_DAYS = int(os.environ.get("OMNI_RETURN_WINDOW_DAYS", "7"))

@@ -107,6 +107,8 @@ def order_out(order: Order) -> dict:
         "store_name": order.store.name if order.store else None,
         "pickup_slot_start": order.pickup_slot_start,
         "pickup_slot_end": order.pickup_slot_end,
+        "delivery_slot_start": order.delivery_slot_start,
+        "delivery_slot_end": order.delivery_slot_end,
         "subtotal": str(order.subtotal),
         "discount_total": str(order.discount_total),
         "discount_lines": order.discount_lines,
@@ -186,6 +188,7 @@ def _fulfilment(user, payload: CheckoutIn):
         location=location,
         pickup_slot_start=payload.pickup_slot,
         delivery_address=payload.delivery_address.dict() if payload.delivery_address else None,
+        delivery_slot_start=payload.delivery_slot,
     )
 
 
@@ -227,6 +230,8 @@ def quote_out(found: quote.Quote) -> dict:
         "slots": found.slots,
         "pickup_slot": found.slot,
         "slot_moved_from": found.slot_moved_from,
+        "delivery_slots": found.delivery_slots,
+        "delivery_slot": found.delivery_slot,
         "delivery": None
         if reach is None
         else {
@@ -243,8 +248,9 @@ def checkout_quote(request, payload: CheckoutQuoteIn):
     """What `POST /checkout` would charge now for these choices (the checkout page shows the
     same quote): lines at today's prices, discounts (the best usable coupon unless `coupon`
     is given), the delivery fee and reach for `address`, the store's open pickup slots and
-    the one to submit. Nothing is reserved; submit `pickup_slot` with the checkout, which
-    answers 409 `slot_unavailable` (with `details.next_slot`) if it passed or filled since."""
+    the one to submit, and for a delivery the open delivery windows (定时达). Nothing is
+    reserved; submit `pickup_slot` (or `delivery_slot`) with the checkout, which answers 409
+    `slot_unavailable` (with `details.next_slot`) if it passed or filled since."""
     lines, _cart = _lines_of(request.auth, payload.lines)
     if not lines:
         raise field_error("lines", _("请至少选择一件商品。"))
@@ -257,6 +263,7 @@ def checkout_quote(request, payload: CheckoutQuoteIn):
         address=address,
         coupon=payload.coupon,
         slot=payload.pickup_slot,
+        delivery_slot=payload.delivery_slot,
     )
     return quote_out(found)
 
@@ -268,8 +275,10 @@ def checkout(request, payload: CheckoutIn):
     """Buy the cart (or `lines` for "buy now"). Send an `Idempotency-Key`. A member holding
     too much unpaid gets 409 `unpaid_orders_limit` or `unpaid_units_limit` (pay or cancel a
     pending order first); a `location` other than the chosen store's own, or
-    `fulfilment=counter`, gets 422; a `pickup_slot` that passed today or filled since the
-    quote gets 409 `slot_unavailable` naming the next open slot (`details.next_slot`)."""
+    `fulfilment=counter`, gets 422; a `pickup_slot` or `delivery_slot` that passed today,
+    filled since the quote or (a delivery window) starts before a rider could arrive gets
+    409 `slot_unavailable` naming the next open one (`details.next_slot`); one of an earlier
+    day, more than 7 days ahead, off the half hour or outside opening hours gets 422."""
 
     def act():
         lines, cart = _lines_of(request.auth, payload.lines)

@@ -194,6 +194,8 @@ def accept(*, rider, delivery: Delivery) -> Delivery:
         raise Conflict(_("订单尚未付款或已取消，不能接单。"), code="order_not_paid")
     now = timezone.now()
     promised = now + timedelta(minutes=eta_minutes(delivery.distance_m))
+    if delivery.order.delivery_slot_end:  # 定时达: the booked window's end is the promise
+        promised = delivery.order.delivery_slot_end
     _move(
         delivery,
         actor=rider,

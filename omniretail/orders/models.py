@@ -95,6 +95,9 @@ class Order(PublicIdModel, TimeStampedModel):
     )
     pickup_slot_start = models.DateTimeField(_("自提时段开始"), null=True, blank=True)
     pickup_slot_end = models.DateTimeField(_("自提时段结束"), null=True, blank=True)
+    # a same-city delivery booked for a window (定时达); none is 尽快送达
+    delivery_slot_start = models.DateTimeField(_("送达时段开始"), null=True, blank=True)
+    delivery_slot_end = models.DateTimeField(_("送达时段结束"), null=True, blank=True)
     delivery_address = models.JSONField(_("收货地址"), default=dict, blank=True)
     subtotal = MoneyField(_("商品金额"))
     discount_total = MoneyField(_("优惠"), default=0)

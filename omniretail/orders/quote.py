@@ -1,12 +1,13 @@
 """The checkout quote: what an order for these lines would be now, priced and discounted the
 way `services.checkout` will take it (today's prices, the member tier, the chosen or best
-coupon, the delivery fee for the address's distance), with the pickup slots still open.
+coupon, the delivery fee for the address's distance), with the pickup slots and the delivery
+windows (定时达) still open.
 The checkout page and `POST /api/orders/checkout/quote` both read it, so what the shopper
 is shown is what submitting charges; the slot it proposes is the one submit then checks
 (`slots.require_open`: passed or full in between is a 409 offering the next one)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -54,6 +55,8 @@ class Quote:
     slots: list[datetime] = field(default_factory=list)
     slot: datetime | None = None
     slot_moved_from: datetime | None = None  # the asked-for slot, when it is no longer open
+    delivery_slots: list[datetime] = field(default_factory=list)
+    delivery_slot: datetime | None = None  # None: 尽快送达
 
     @property
     def total(self) -> Decimal:
@@ -83,11 +86,13 @@ def checkout_quote(
     address=None,
     coupon: str | None = None,
     slot: datetime | None = None,
+    delivery_slot: datetime | None = None,
     now: datetime | None = None,
 ) -> Quote:
     """`store` is the chosen store (None for a routed delivery, whose `merchant` the router
     names); `address` anything with `lat`/`lon` (an address book entry); `coupon` None takes
-    the best usable coupon, "" none; `slot` the slot the shopper picked, kept when still open."""
+    the best usable coupon, "" none; `slot` the slot the shopper picked, kept when still open;
+    `delivery_slot` likewise the delivery window (none: as soon as possible)."""
     now = now or timezone.now()
     priced = pricing.line_prices(lines, store=store, now=now)
     quote = Quote(
@@ -112,6 +117,11 @@ def checkout_quote(
     quote.delivery_fee = _fee(kind, quote.subtotal, quote.reach)
     if kind == F_.DELIVERY and quote.reach is not None and quote.reach.can_deliver:
         quote.eta_minutes = delivery.eta_minutes(quote.reach.distance_m)
+        earliest = now + timedelta(minutes=quote.eta_minutes)
+        windows = slots.open_slots(store, now=now, kind=F_.DELIVERY, earliest=earliest)
+        quote.delivery_slots = windows[:SLOTS_SHOWN]
+        if delivery_slot is not None:
+            _choose_slot(quote, delivery_slot, windows, attr="delivery_slot")
     if store is not None:
         offered = slots.open_slots(store, now=now)
         quote.slots = offered[:SLOTS_SHOWN]
@@ -140,13 +150,15 @@ def _discounts(quote: Quote, shopper, lines, coupon: str | None) -> None:
     quote.discount = services.discount_total(quote.discount_lines, quote.subtotal)
 
 
-def _choose_slot(quote: Quote, wanted: datetime | None, offered: list[datetime]) -> None:
+def _choose_slot(
+    quote: Quote, wanted: datetime | None, offered: list[datetime], attr: str = "slot"
+) -> None:
     """The shopper's slot while it is open, else the next open one after it (the first)."""
     if wanted is not None and wanted in offered:
-        quote.slot = wanted
+        setattr(quote, attr, wanted)
         return
     if wanted is not None:
         quote.slot_moved_from = wanted
-        quote.slot = next((s for s in offered if s > wanted), None)
-    if quote.slot is None and offered:
-        quote.slot = offered[0]
+        setattr(quote, attr, next((s for s in offered if s > wanted), None))
+    if getattr(quote, attr) is None and offered:
+        setattr(quote, attr, offered[0])

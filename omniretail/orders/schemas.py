@@ -57,6 +57,11 @@ class CheckoutIn(Schema):
         "/api/supply/delivery-orders)",
     )
     pickup_slot: datetime | None = None
+    delivery_slot: datetime | None = Field(
+        None,
+        description="delivery only: a window (定时达) from the quote's delivery_slots; omit "
+        "for as soon as possible (尽快送达)",
+    )
     delivery_address: AddressIn | None = None
     lines: list[CartItemIn] | None = Field(None, description="buy now; omit to buy the cart")
     note: str = Field("", max_length=200)
@@ -98,6 +103,10 @@ class OrderOut(Schema):
     store_name: str | None
     pickup_slot_start: datetime | None
     pickup_slot_end: datetime | None
+    delivery_slot_start: datetime | None = Field(
+        None, description="a booked delivery window (定时达); null: as soon as possible"
+    )
+    delivery_slot_end: datetime | None = None
     subtotal: str
     discount_total: str
     discount_lines: list[DiscountLineOut] = []
@@ -207,6 +216,11 @@ class CheckoutQuoteIn(Schema):
     pickup_slot: datetime | None = Field(
         None, description="the slot chosen; kept while open, else the next open one"
     )
+    delivery_slot: datetime | None = Field(
+        None,
+        description="the delivery window chosen (omit: as soon as possible); kept while "
+        "open, else the next open one",
+    )
 
 
 class QuoteLineOut(Schema):
@@ -248,6 +262,16 @@ class CheckoutQuoteOut(Schema):
         None, description="the slot to submit (pickup): the chosen one, or the next open one"
     )
     slot_moved_from: datetime | None = Field(
-        None, description="the chosen slot, when it passed or filled (pickup_slot is the next)"
+        None,
+        description="the chosen slot or window, when it passed or filled (pickup_slot or "
+        "delivery_slot is the next)",
+    )
+    delivery_slots: list[datetime] = Field(
+        [],
+        description="delivery with an address the store reaches: its open 30-minute "
+        "delivery windows, soonest first, none starting before the ETA",
+    )
+    delivery_slot: datetime | None = Field(
+        None, description="the window to submit (delivery); null: as soon as possible"
     )
     delivery: QuoteDeliveryOut | None = Field(None, description="with an address: the reach")

@@ -160,26 +160,38 @@ class Fulfilment:
     distance_m: int | None = None  # from the store to the address, when it has a position
 
 
-def _validate_slot(store, slot_start: datetime | None) -> tuple[datetime, datetime]:
+def _validate_slot(
+    store, slot_start: datetime | None, *, kind: str = F_.PICKUP, earliest=None
+) -> tuple[datetime, datetime]:
+    """A pickup slot, or a delivery window that starts no earlier than `earliest`."""
+    field = "delivery_slot" if kind == F_.DELIVERY else "pickup_slot"
     if slot_start is None:
-        raise field_error("pickup_slot", _("请选择自提时间段。"))
+        raise field_error(field, _("请选择自提时间段。"))
     if timezone.is_naive(slot_start):
         slot_start = timezone.make_aware(slot_start)
     local = timezone.localtime(slot_start)
     now = timezone.now()
     if local.minute % SLOT_MINUTES or local.second or local.microsecond:
-        raise field_error("pickup_slot", _("自提时间需为整点或半点。"))
+        raise field_error(
+            field,
+            _("送达时段需从整点或半点开始。")
+            if kind == F_.DELIVERY
+            else _("自提时间需为整点或半点。"),
+        )
     # a slot of an earlier day is bad input; one that passed today rolled over (409 below)
     before_today = slot_start < now and local.date() != timezone.localtime(now).date()
     if before_today or slot_start > now + timedelta(days=SLOT_DAYS_AHEAD):
-        raise field_error(
-            "pickup_slot", _("自提时间需在未来 %(days)s 天内。") % {"days": SLOT_DAYS_AHEAD}
+        ahead = (
+            _("送达时段需在未来 %(days)s 天内。")
+            if kind == F_.DELIVERY
+            else _("自提时间需在未来 %(days)s 天内。")
         )
+        raise field_error(field, ahead % {"days": SLOT_DAYS_AHEAD})
     slot_end = slot_start + timedelta(minutes=SLOT_MINUTES)
     prefetch_schedule([store], slot_start)  # both checks below then read it from memory
     if not (is_open(store, slot_start) and is_open(store, slot_end - timedelta(minutes=1))):
-        raise field_error("pickup_slot", _("所选时间段门店不营业，请选择营业时间内的时段。"))
-    slots.require_open(store, slot_start, now=now)
+        raise field_error(field, _("所选时间段门店不营业，请选择营业时间内的时段。"))
+    slots.require_open(store, slot_start, now=now, kind=kind, earliest=earliest)
     return slot_start, slot_end
 
 
@@ -207,7 +219,13 @@ def _validate_address(address: dict | None) -> dict:
 
 
 def resolve_fulfilment(
-    *, kind: str, store=None, location=None, pickup_slot_start=None, delivery_address=None
+    *,
+    kind: str,
+    store=None,
+    location=None,
+    pickup_slot_start=None,
+    delivery_address=None,
+    delivery_slot_start=None,
 ) -> Fulfilment:
     """Turn the shopper's choice (the API, the checkout page) into a stock location and a
     slot or address, or refuse: pickup and delivery take the chosen store's own stock. A
@@ -234,8 +252,18 @@ def resolve_fulfilment(
     distance = None
     if "lat" in address:
         distance = delivery.require_reach(store, address["lat"], address["lon"]).distance_m
+    start = end = None
+    if delivery_slot_start is not None:  # 定时达; none is 尽快送达
+        earliest = timezone.now() + timedelta(minutes=delivery.eta_minutes(distance))
+        start, end = _validate_slot(store, delivery_slot_start, kind=F_.DELIVERY, earliest=earliest)
     return Fulfilment(
-        kind=kind, location=stock_location, store=store, address=address, distance_m=distance
+        kind=kind,
+        location=stock_location,
+        store=store,
+        slot_start=start,
+        slot_end=end,
+        address=address,
+        distance_m=distance,
     )
 
 
@@ -492,6 +520,14 @@ def _limit_unpaid(shopper, merged: list[tuple[Sku, int]]) -> None:
             raise Conflict(message, code="unpaid_units_limit", fields={"lines": message})
 
 
+def _slot_fields(fulfilment: Fulfilment) -> dict:
+    prefix = "delivery" if fulfilment.kind == F_.DELIVERY else "pickup"
+    return {
+        f"{prefix}_slot_start": fulfilment.slot_start,
+        f"{prefix}_slot_end": fulfilment.slot_end,
+    }
+
+
 def _place_order(
     *,
     shopper,
@@ -555,8 +591,7 @@ def _place_order(
         store=fulfilment.store,
         location=fulfilment.location,
         fulfilment=fulfilment.kind,
-        pickup_slot_start=fulfilment.slot_start,
-        pickup_slot_end=fulfilment.slot_end,
+        **_slot_fields(fulfilment),
         delivery_address=fulfilment.address or {},
         subtotal=subtotal,
         discount_total=discount,

@@ -6,6 +6,7 @@ the same one `POST /api/orders/checkout/quote` returns, and a delivery with no s
 is routed by supply to the nearest store with the stock."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -239,8 +240,8 @@ def _back_to_delivery(data) -> str:
     return f"{reverse('web:checkout')}?{urlencode({**params, 'kind': 'delivery'})}"
 
 
-def _wanted_slot(data):
-    return parse_datetime(data.get("pickup_slot") or "")
+def _wanted_slot(data, name: str = "pickup_slot"):
+    return parse_datetime(data.get(name) or "")
 
 
 def _checkout_context(request: HttpRequest, data) -> dict:
@@ -267,10 +268,13 @@ def _checkout_context(request: HttpRequest, data) -> dict:
         address=address,
         coupon=data.get("coupon"),  # absent: the best usable coupon
         slot=_wanted_slot(data),
+        delivery_slot=_wanted_slot(data, "delivery_slot"),
     )
     form = data.copy()
     if found.slot is not None:
         form["pickup_slot"] = found.slot.isoformat()  # the quote's slot is preselected
+    if found.delivery_slot is not None:
+        form["delivery_slot"] = found.delivery_slot.isoformat()
     methods = payments_selectors.payment_methods(payer=request.user)
     fee = found.fee_for(Order.Fulfilment.DELIVERY)  # both totals are shown side by side
     return {
@@ -284,6 +288,11 @@ def _checkout_context(request: HttpRequest, data) -> dict:
         "lat": lat,
         "lon": lon,
         "slots": found.slots if store else [],
+        # a routed delivery goes as soon as possible: the store is the router's to pick
+        "delivery_windows": []
+        if routed
+        else [(s, s + timedelta(minutes=slots.SLOT_MINUTES)) for s in found.delivery_slots],
+        "eta_minutes": found.eta_minutes,
         "form": form,
         "kind": kind,
         "addresses": addresses,
@@ -361,7 +370,8 @@ def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
     comes back with the next open slot chosen, so submitting again accepts it."""
     form = request.POST.copy()
     if exc.code == "slot_unavailable" and exc.details.get("next_slot"):
-        form["pickup_slot"] = exc.details["next_slot"]
+        field = "delivery_slot" if form.get("kind") == "delivery" else "pickup_slot"
+        form[field] = exc.details["next_slot"]
     try:
         ctx = _checkout_context(request, form)
     except DomainError:
@@ -376,6 +386,9 @@ def _place_order(request: HttpRequest, form) -> str:
     slot = _wanted_slot(form) if kind == "pickup" else None
     if kind == "pickup" and form.get("pickup_slot") and slot is None:
         raise field_error("pickup_slot", _("请选择自提时间段。"))
+    window = _wanted_slot(form, "delivery_slot") if kind == "delivery" else None
+    if window is None and kind == "delivery" and form.get("delivery_slot"):
+        raise field_error("delivery_slot", _("请选择送达时间。"))
     lines, buy_now = _checkout_lines(request, form)
     routed = _routed(form)
     lat, lon, _fallback = _point(request, form)
@@ -389,6 +402,7 @@ def _place_order(request: HttpRequest, form) -> str:
         "kind": kind,
         "store": form.get("store", ""),
         "slot": form.get("pickup_slot", ""),
+        "window": form.get("delivery_slot", ""),
         "address": address or {},
         "provider": provider,
         "coupon": form.get("coupon", ""),
@@ -416,6 +430,7 @@ def _place_order(request: HttpRequest, form) -> str:
                 store=store,
                 pickup_slot_start=slot,
                 delivery_address=address,
+                delivery_slot_start=window,
             )
             order = services.checkout(fulfilment=fulfilment, **order_fields)
         return 201, {"order": order.public_id}
