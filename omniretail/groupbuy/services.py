@@ -125,6 +125,8 @@ def _check_consolation_coupon(template: CouponTemplate | None, merchant_id: int)
         raise field_error("consolation_coupon", _("只能选择本商家或平台的优惠券。"))
     if not template.is_active:
         raise field_error("consolation_coupon", _("该优惠券已停发。"))
+    if template.platform_funded:  # a refund must never wait on the coupon budget
+        raise field_error("consolation_coupon", _("拼团安慰券不能使用平台补贴券。"))
 
 
 @transaction.atomic

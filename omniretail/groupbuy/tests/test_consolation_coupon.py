@@ -43,6 +43,24 @@ def test_a_platform_template_is_accepted_too(groupbuys, api_client):
     assert created.status_code == 201, created.json()
 
 
+def test_a_platform_funded_template_is_refused_as_a_consolation(groupbuys, api_client):
+    """The consolation comes with a refund, which must not fail on an empty coupon budget."""
+    funded = coupons.define_template(
+        org=groupbuys.merchant,
+        name="补贴券减5",
+        kind="amount",
+        amount_off="5",
+        platform_funded=True,
+    )
+    refused = api_client(groupbuys.staff).post(
+        "/api/groupbuy/merchant/campaigns",
+        publish_body(groupbuys, consolation_coupon=funded.public_id),
+    )
+    assert refused.status_code == 422
+    assert "平台补贴" in refused.json()["error"]["fields"]["consolation_coupon"][0]
+    assert not Campaign.objects.exists()
+
+
 def test_another_merchants_template_is_refused_and_nothing_is_created(
     groupbuys, api_client, other_merchant
 ):
