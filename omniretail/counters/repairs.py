@@ -344,11 +344,10 @@ def _release_matching(counter: Counter, code: str) -> RepairTicket | None:
     for found in waiting:
         if not (len(code) == 6 and secrets.compare_digest(code, found.pickup_code)):
             continue
+        # no join here: a waiter that got the lock re-reads the ticket's row, but a joined
+        # release would be the one it saw before waiting (PostgreSQL), and sign a second one
         ticket = (
-            RepairTicket.objects.select_for_update(of=("self",))
-            .select_related("counter", "release")
-            .filter(pk=found.pk, step=Step.RETURNED)
-            .first()
+            RepairTicket.objects.select_for_update().filter(pk=found.pk, step=Step.RETURNED).first()
         )
         if ticket is None:
             return None  # collected a moment ago
