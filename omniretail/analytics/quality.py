@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from omniretail.analytics.models import QualityCount
+from omniretail.catalog import search
 from omniretail.catalog.models import Product
 from omniretail.stores.models import Store
 
@@ -82,6 +83,20 @@ def products_without_images():
     )
 
 
+def duplicate_products() -> list[dict]:
+    """Goods one owner listed twice under one brand: their names give the same set of
+    jieba words once full-width, case, spaces and punctuation are folded (`明前西湖龙井
+    250g` and `西湖龙井（明前）250G`), each group oldest first."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for product in (
+        Product.objects.exclude(status=Product.Status.DRAFT).select_related("owner").order_by("pk")
+    ):
+        words = frozenset(search.tokens(product.name))
+        if words:
+            groups[(product.owner_id, product.brand_id, words)].append(product)
+    return [{"products": found} for found in groups.values() if len(found) > 1]
+
+
 def products_without_brand():
     return (
         Product.objects.exclude(status=Product.Status.DRAFT)
@@ -93,6 +108,7 @@ def products_without_brand():
 CHECKS = {
     "invalid_phones": _("手机号无效"),
     "duplicate_members": _("疑似重复会员"),
+    "duplicate_products": _("疑似重复商品"),
     "stores_without_position": _("门店无有效位置"),
     "products_without_images": _("商品无图片"),
     "products_without_brand": _("商品无品牌"),
@@ -104,6 +120,7 @@ def report() -> dict:
     found = {
         "invalid_phones": invalid_phones(),
         "duplicate_members": duplicate_members(),
+        "duplicate_products": duplicate_products(),
         "stores_without_position": stores_without_position(),
         "products_without_images": products_without_images(),
         "products_without_brand": products_without_brand(),

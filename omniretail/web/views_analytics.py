@@ -799,6 +799,14 @@ def _quality_rows(key: str, rows) -> list[tuple]:
             )
             for r in rows
         ]
+    if key == "duplicate_products":
+        return [
+            (
+                r["products"][0].owner.name,
+                " / ".join(f"{p.public_id} {p.name}" for p in r["products"]),
+            )
+            for r in rows
+        ]
     if key == "stores_without_position":
         return [(s.public_id, s.merchant.name, s.name, s.lat, s.lon) for s in rows]
     return [(p.public_id, p.name) for p in rows]
@@ -807,6 +815,7 @@ def _quality_rows(key: str, rows) -> list[tuple]:
 QUALITY_HEADERS = {
     "invalid_phones": [_lazy("用户ID"), _lazy("用户名"), _lazy("手机号")],
     "duplicate_members": [_lazy("规范化手机号"), _lazy("账号")],
+    "duplicate_products": [_lazy("上架方"), _lazy("商品")],
     "stores_without_position": [
         _lazy("门店编号"),
         _lazy("商户"),

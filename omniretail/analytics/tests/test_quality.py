@@ -50,6 +50,7 @@ def test_each_check_finds_its_rows(messy, store):
     assert list(found["stores_without_position"]["rows"]) == [store]
     assert found["products_without_images"]["count"] == 1  # the fixture's SKU has no picture
     assert found["products_without_brand"]["count"] == 1
+    assert found["duplicate_products"]["count"] == 0
 
 
 def test_counts_are_recorded_once_a_day(messy):
@@ -59,3 +60,12 @@ def test_counts_are_recorded_once_a_day(messy):
     assert QualityCount.objects.count() == len(quality.CHECKS)
     [day] = quality.history()
     assert day["duplicate_members"] == 1 and day["invalid_phones"] == 1
+
+
+def test_goods_listed_twice_are_found_by_their_words(approved_product):
+    first = approved_product("明前西湖龙井 250g", "98.00").product
+    again = approved_product("西湖龙井（明前）250G", "98.00").product
+    approved_product("西湖龙井 500g", "180.00")  # another size: not the same goods
+    [group] = quality.duplicate_products()
+    assert group["products"] == [first, again]
+    assert quality.report()["duplicate_products"]["count"] == 1
