@@ -213,8 +213,21 @@ def test_an_online_order_refunded_in_full_gives_the_coupon_back_and_a_partial_re
     refund({line.public_id: 1})
     assert order.amount_refunded == line.unit_price
     assert (coupon.status, coupon.order_id) == ("used", order.public_id)
-    refund({line.public_id: 1})
-    assert order.amount_refunded == order.total
+    refund({line.public_id: 1})  # every good back at its price, not all that was paid
+    left = order.total - order.amount_refunded
+    assert left == Decimal("1.00")  # 79.80 of goods - 5 coupon + 6 delivery = 80.80 paid
+    assert (coupon.status, coupon.order_id) == ("used", order.public_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        payments.refund(
+            intent=PaymentIntent.objects.get(public_id=order.payment_intent_id),
+            amount=left,
+            reason="运费退回",
+            idempotency_key="fee-back",
+            requested_by=merchant_staff,
+        )
+    order.refresh_from_db()
+    coupon.refresh_from_db()
+    assert (order.status, order.amount_refunded) == ("refunded", order.total)
     assert (coupon.status, coupon.order_id) == ("available", "")
 
 
