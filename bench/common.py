@@ -1,5 +1,6 @@
 """What every benchmark needs: a fresh, migrated database (a temporary SQLite file, or a new
-database on the PostgreSQL server that DATABASE_URL names), the machine it ran on, and a
+database on the PostgreSQL server that DATABASE_URL names), `omniretail serve` started
+and stopped for the ones measured over the network, the machine it ran on, and a
 plain-text result table."""
 
 import logging
@@ -8,14 +9,18 @@ import os
 import platform
 import re
 import shutil
+import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from queue import Empty
+from urllib.error import HTTPError
 from urllib.parse import urlsplit, urlunsplit
+from urllib.request import urlopen
 
 REPO = Path(__file__).resolve().parent.parent
 CLIENT_GRACE_S = 120  # past its deadline, how long a client may take to report
@@ -97,6 +102,74 @@ def django_database(name: str) -> Iterator[str]:
         if drop is not None:
             drop()
         scratch.cleanup()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far (utime + stime from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _answers(port: int, probe: str) -> bool:
+    if not probe:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    try:
+        with urlopen(f"http://127.0.0.1:{port}{probe}", timeout=2) as response:
+            return response.status == 200
+    except HTTPError:
+        return False
+
+
+def start_server(
+    port: int,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    probe: str = "",
+    start_s: float = float(os.environ.get("BENCH_START_S", "120")),
+) -> subprocess.Popen:
+    """`omniretail serve --no-worker` on 127.0.0.1:`port`, as production runs it (uvicorn;
+    one worker keeps it one process, so its CPU seconds are the server's), its output
+    discarded, with `env` over this process's environment. Returns once it answers: a GET
+    of `probe` with a 200, else a TCP connect. A loaded machine takes long to import
+    Django, so it gets `start_s` (BENCH_START_S, 120 s); one that never answers is stopped,
+    not left behind."""
+    command = [sys.executable, "-m", "omniretail.cli", "serve", "--no-worker"]
+    proc = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + start_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if _answers(port, probe):
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_server(proc)
+    raise SystemExit(f"the server on port {port} did not start (exit code {proc.returncode})")
+
+
+def stop_server(proc: subprocess.Popen, *, grace_s: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it has not gone within `grace_s` (a long-poll or a socket
+    still open: do not wait it out)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

@@ -17,21 +17,20 @@ BENCH_COUNTERS_POLLERS (200), BENCH_COUNTERS_COMMANDS (200).
 import http.client
 import json
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 from bench.common import (
-    REPO,
     BenchShop,
+    cpu_seconds,
     django_database,
+    free_port,
     header,
     percentile,
     print_table,
     run_clients,
+    start_server,
+    stop_server,
 )
 
 N = int(os.environ.get("BENCH_COUNTERS_N", "1000"))
@@ -64,46 +63,6 @@ def _world() -> dict:
         counters.restock(actor=owner, counter=counter, lines=[{"bay": "1", "quantity": 2}])
         tokens.append(counters.issue_credential(actor=owner, counter=counter)[1])
     return {"tokens": tokens}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_server(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "omniretail.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--timeout-graceful-shutdown",
-            "2",
-        ],
-        cwd=REPO,
-        env=os.environ.copy(),
-    )
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _post(conn, token: str, body: dict) -> int:
@@ -216,17 +175,17 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        port = _free_port()
-        server = _start_server(port)
+        port = free_port()
+        server = start_server(port)
         try:
             world["port"] = port
             received, stop = _start_pollers(world, port)
             rows = []
             for tick in range(TICKS):
                 world["tick"] = tick
-                cpu_before = _cpu_seconds(server.pid)
+                cpu_before = cpu_seconds(server.pid)
                 results, elapsed = run_clients(_tick_client, world, clients=CLIENTS, seconds=0)
-                cpu = _cpu_seconds(server.pid) - cpu_before
+                cpu = cpu_seconds(server.pid) - cpu_before
                 latencies = [x for lat, _e in results for x in lat]
                 errors = sum(e for _l, e in results)
                 rows.append(
@@ -267,12 +226,7 @@ def main() -> None:
                 ],
             )
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # long-polls still open: do not wait them out
-                server.kill()
-                server.wait()
+            stop_server(server)
 
 
 if __name__ == "__main__":

@@ -13,18 +13,19 @@ import http.client
 import os
 import statistics
 import subprocess
-import sys
 import threading
 import time
 
 from bench.common import (
-    REPO,
     close_connections,
     django_database,
+    free_port,
     header,
     percentile,
     print_table,
     run_clients,
+    start_server,
+    stop_server,
 )
 
 SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "8"))
@@ -55,26 +56,10 @@ def _world() -> dict:
 
 
 def _start(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.http_settings"}
-    command = [sys.executable, "-m", "omniretail.cli", "serve", "--no-worker"]
-    proc = subprocess.Popen(
-        [*command, "--port", str(port), "--workers", str(WORKERS)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    """`serve --workers 2` with the bound's view mounted, up once the bound answers."""
+    return start_server(
+        port, workers=WORKERS, env={"DJANGO_SETTINGS_MODULE": "bench.http_settings"}, probe=BOUND
     )
-    for _ in range(600):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", BOUND)
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 def _client(world, index, deadline, queue) -> None:
@@ -127,10 +112,8 @@ def main() -> None:
     with django_database("http") as label:
         from django.conf import settings
 
-        from bench.counters import _free_port
-
         world = _world()
-        world["port"] = port = _free_port()
+        world["port"] = port = free_port()
         close_connections()
         sessions_at_start = _sessions()
         close_connections()
@@ -156,8 +139,7 @@ def main() -> None:
                 errors = sum(r[2] for r in results)
                 rows.append([name, f"{rps:.0f}", f"{p99:.0f}", errors, f"{load:.2f}", ratio])
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_server(server, grace_s=30)
         time.sleep(1)
         sessions_after = _sessions()
 

@@ -120,7 +120,7 @@ def _run(world, url: str) -> tuple[float, float, float, int, float]:
 
 def main() -> None:
     with django_database("pages") as label:
-        from bench.counters import _free_port
+        from bench.common import free_port as _free_port
 
         world = _world()
         queries = _queries(world)

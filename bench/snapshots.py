@@ -32,7 +32,9 @@ from bench.common import (
     print_table,
     run_clients,
 )
-from bench.counters import _cpu_seconds, _free_port, _start_server
+from bench.common import cpu_seconds as _cpu_seconds
+from bench.common import free_port as _free_port
+from bench.common import start_server as _start_server
 
 COUNTERS = int(os.environ.get("BENCH_SNAPSHOTS_COUNTERS", "100"))
 CLIENTS = int(os.environ.get("BENCH_SNAPSHOTS_CLIENTS", "4"))
