@@ -2,13 +2,17 @@
 disabled, the chosen combination's price, stock and picture show, and 加入购物车 puts that
 SKU in the cart."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from omniretail.catalog import media, specs
 from omniretail.catalog.models import Sku
 from omniretail.core import uploads
 from omniretail.inventory import services as inventory
+from omniretail.merchandising import services as merchandising
 from omniretail.testing.images import photo
 
 pytestmark = pytest.mark.browser
@@ -65,5 +69,51 @@ def test_the_spec_picker_chooses_a_combination_and_adds_that_sku(live, commerce,
         page.get_by_test_id("add-to-cart").click()
         page.wait_for_url("**/cart/")
         expect(page.get_by_text("藏青 / L")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_the_struck_through_price_follows_the_combination_on_special(live, commerce, browser):
+    """A special on one combination: its price and struck-through list price show for that
+    combination only; another combination shows its own price and no 原价."""
+    tee = commerce.mask
+    specs.set_specs(
+        actor=commerce.maker,
+        product=tee,
+        attributes=[{"name": "颜色", "values": ["米白", "藏青"]}],
+        price="79.00",
+    )
+    white, navy = (Sku.objects.get(product=tee, name=n) for n in ("米白", "藏青"))
+    specs.update_sku(actor=commerce.maker, sku=navy, price="89.00")
+    for sku in (white, navy):
+        inventory.receive_stock(
+            actor=commerce.staff, location=commerce.location, sku=sku, quantity=3
+        )
+    now = timezone.now()
+    merchandising.create_special(
+        actor=commerce.maker,
+        sku=white,
+        price="59.00",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=1),
+    )
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{live.url}/p/{tee.public_id}/")
+        picker = page.get_by_test_id("spec-picker")
+        was = page.locator(".prices .was")
+        expect(page.get_by_test_id("price")).to_have_text("¥59.00")
+        expect(was).to_be_visible()
+        expect(was).to_contain_text("¥79.00")
+        picker.get_by_role("button", name="藏青").click()
+        expect(page.get_by_test_id("price")).to_have_text("¥89.00")
+        expect(was).to_be_hidden()
+        expect(page.get_by_test_id("special-countdown")).to_be_hidden()
+        picker.get_by_role("button", name="米白").click()
+        expect(page.get_by_test_id("price")).to_have_text("¥59.00")
+        expect(was).to_be_visible()
+        expect(was).to_contain_text("¥79.00")
     finally:
         context.close()

@@ -1,7 +1,9 @@
 // The spec picker: one row of buttons per axis picks the combination's SKU radio in the form
 // below it (hidden once this runs; without JavaScript that list is the picker), shows its
 // price and stock, switches the first picture to the SKU's own, and disables the values that
-// lead only to sold-out combinations. Data: the json_script named by data-spec-picker.
+// lead only to sold-out combinations. A running special's struck-through list price and
+// countdown ([data-spec-was], shown when the product has one) stay only for a combination
+// whose price now is below its list price. Data: the json_script named by data-spec-picker.
 (function () {
   "use strict";
   function money(text) {
@@ -16,6 +18,8 @@
     var status = form.querySelector("[data-spec-status]");
     var buttons = form.querySelectorAll("[data-buy]");
     var price = document.querySelector("[data-testid=price]");
+    var was = document.querySelector("[data-spec-was]");
+    var countdown = was && was.parentNode.querySelector("[data-testid=special-countdown]");
     var picture = document.querySelector(".gallery-slide img, .gallery .thumb img");
     var original = picture && { src: picture.getAttribute("src"), srcset: picture.getAttribute("srcset") };
     var checked = list.querySelector("input[name=sku]:checked");
@@ -42,6 +46,12 @@
         status.textContent = form.dataset.textChoose;
       } else {
         if (price) price.textContent = money(sku.price);
+        if (was) {
+          var special = Number(sku.price) < Number(sku.list_price);
+          was.hidden = !special;
+          if (countdown) countdown.hidden = !special;
+          if (special) was.querySelector("[data-spec-was-amount]").textContent = money(sku.list_price);
+        }
         status.textContent = sku.stock > 0 ? form.dataset.textStock.replace("%(n)s", sku.stock) : form.dataset.textSoldOut;
       }
       if (picture) {
