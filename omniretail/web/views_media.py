@@ -3,6 +3,8 @@
 one SKU), move, make cover, remove; each calls one catalog.media service, which checks who
 may. Also the site's favicon, which every browser asks for at /favicon.ico."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -45,15 +47,30 @@ def _page(request, product, status=200, **ctx) -> HttpResponse:
     return render(request, TEMPLATE, ctx, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def product_media(request: HttpRequest, public_id: str) -> HttpResponse:
-    try:
-        product = catalog.product_for_actor(request.user, public_id)
-    except DomainError as exc:
-        return _error(request, exc)
-    if request.method == "GET":
-        return _page(request, product)
+def product_console(page):
+    """A console page of one product this person manages (another organisation's is not
+    found): GET shows `page(request, product)`, POST calls the view with the product."""
+
+    def decorate(view):
+        @login_required
+        @require_http_methods(["GET", "POST"])
+        @wraps(view)
+        def wrapper(request: HttpRequest, public_id: str) -> HttpResponse:
+            try:
+                product = catalog.product_for_actor(request.user, public_id)
+            except DomainError as exc:
+                return _error(request, exc)
+            if request.method == "GET":
+                return page(request, product)
+            return view(request, product)
+
+        return wrapper
+
+    return decorate
+
+
+@product_console(_page)
+def product_media(request: HttpRequest, product) -> HttpResponse:
     form = request.POST
     try:
         sku = None

@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from omniretail.catalog import selectors as catalog
 from omniretail.catalog import specs
 from omniretail.core.errors import DomainError, NotFound, field_error
 from omniretail.web.views import _error
+from omniretail.web.views_media import product_console
 
 TEMPLATE = "web/catalogue/specs.html"
 NAME_SPLIT = re.compile(r"[:：]")
@@ -48,15 +49,8 @@ def _page(request, product, status=200, **ctx) -> HttpResponse:
     return render(request, TEMPLATE, ctx, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def product_specs(request: HttpRequest, public_id: str) -> HttpResponse:
-    try:
-        product = catalog.product_for_actor(request.user, public_id)
-    except DomainError as exc:
-        return _error(request, exc)
-    if request.method == "GET":
-        return _page(request, product)
+@product_console(_page)
+def product_specs(request: HttpRequest, product) -> HttpResponse:
     form = request.POST
     try:
         made = specs.set_specs(
