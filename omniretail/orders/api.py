@@ -2,16 +2,17 @@ from datetime import date
 from typing import cast
 
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, UploadedFile
+from ninja import File, Form, Query, Router, UploadedFile
 
 from omniretail.accounts.auth import AUTH
 from omniretail.addresses.services import address_of
 from omniretail.core import uploads
 from omniretail.core.api import as_json, idempotent, link, links
 from omniretail.core.errors import NotFound, field_error
+from omniretail.core.money import ZERO, money
 from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import sku_by_public_id, skus_by_public_ids
-from omniretail.orders import aftersales, pickup, quote, selectors, services, till
+from omniretail.orders import aftersales, pickup, pricing, quote, selectors, services, till
 from omniretail.orders.models import AfterSalesRequest, Cart, Order
 from omniretail.orders.schemas import (
     AfterSalesDecisionIn,
@@ -74,22 +75,29 @@ def _after_sales_links(request_id: str) -> dict:
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
-def cart_out(cart) -> dict:
-    lines = selectors.cart_lines(cart)
+def cart_out(cart, store=None) -> dict:
+    """The lines priced as checkout charges them (`pricing`: a running special, and at
+    `store` its promotion), so the cart never shows more than the order will cost."""
+    shown = pricing.shown_lines(
+        ((line.sku, line.quantity) for line in selectors.cart_lines(cart)), store=store
+    )
     return {
         "id": cart.public_id,
+        "store": store.public_id if store is not None else None,
         "lines": [
             {
                 "sku": line.sku.public_id,
                 "product": line.sku.product.name,
                 "sku_name": line.sku.name,
-                "unit_price": str(line.sku.price),
+                "list_price": str(line.list_price),
+                "unit_price": str(line.unit_price),
                 "quantity": line.quantity,
-                "line_total": str(line.sku.price * line.quantity),
+                "line_total": str(line.line_total),
+                "promotion": line.promotion,
             }
-            for line in lines
+            for line in shown
         ],
-        "subtotal": str(services.subtotal_of((line.sku, line.quantity) for line in lines)),
+        "subtotal": str(money(sum((line.line_total for line in shown), ZERO))),
     }
 
 
@@ -148,8 +156,11 @@ def order_out(order: Order) -> dict:
 
 
 @router.get("/cart", response=CartOut, openapi_extra=links(200, Checkout=link(_op("checkout"))))
-def get_cart(request):
-    return cart_out(services.cart_for(user=request.auth))
+def get_cart(request, store: str | None = Query(None, max_length=26)):
+    """The cart at today's prices (a running special included); with `store`, at that
+    store's running promotion too, as the checkout quote for that store prices it."""
+    chosen = selectors.store_for_checkout(store) if store else None
+    return cart_out(services.cart_for(user=request.auth), store=chosen)
 
 
 @router.post(

@@ -24,13 +24,20 @@ class CartLineOut(Schema):
     sku: str
     product: str
     sku_name: str
-    unit_price: str
+    list_price: str = Field(..., description="the SKU's list price (strike it through when higher)")
+    unit_price: str = Field(
+        ...,
+        description="what checkout charges per unit: today's price (a running special's when "
+        "lower); with `store`, under its promotion the line total per unit, rounded down",
+    )
     quantity: int
-    line_total: str
+    line_total: str = Field(..., description="what checkout charges for the line")
+    promotion: str = Field("", description="the store promotion's title that set line_total")
 
 
 class CartOut(Schema):
     id: str
+    store: str | None = Field(None, description="the store the lines are priced at, if asked")
     lines: list[CartLineOut]
     subtotal: str
 
