@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from omniretail.counters import kiosk as kiosk_pass
 from omniretail.counters import repairs
 from omniretail.counters.models import RepairTicket
+from omniretail.counters.sim import CounterSim
 from omniretail.counters.tests.device import InProcessSim
 
 pytestmark = pytest.mark.browser
@@ -51,6 +52,12 @@ def test_the_pad_switched_to_pickup_collects_a_repaired_vehicle(
         expect(page.get_by_test_id("pickup-ok")).to_contain_text("YD2024EV0001")
     finally:
         context.close()
-    assert sim.poll(0) == 1  # the release: acknowledged, then vehicle_left
+    # the counter over HTTP (the long poll is an async view, and Playwright's event loop runs
+    # in this thread): the release is acknowledged, then vehicle_left
+    device = CounterSim(
+        base_url=live_server.url, token=setup.token, command_key=setup.key, log=lambda _l: None
+    )
+    device.start()
+    assert device.poll(0) == 1
     ticket.refresh_from_db()
     assert ticket.step == RepairTicket.Step.COLLECTED
