@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from omniretail.catalog.models import Sku
 from omniretail.core.money import ZERO
-from omniretail.inventory import services as inventory
 from omniretail.notifications.services import notify
 from omniretail.orders import delivery
 from omniretail.orders.models import Order
@@ -18,9 +17,11 @@ from omniretail.orders.pickup import issue_pickup_code
 from omniretail.orders.services import (
     Fulfilment,
     _check_fulfilment,
+    _commit_stock,
     _create_order,
     _hold_lines,
     _merge_lines,
+    _slot_fields,
 )
 from omniretail.orders.state import transition
 
@@ -44,8 +45,7 @@ def place_free_order(
         store=fulfilment.store,
         location=fulfilment.location,
         fulfilment=fulfilment.kind,
-        pickup_slot_start=fulfilment.slot_start,
-        pickup_slot_end=fulfilment.slot_end,
+        **_slot_fields(fulfilment),
         delivery_address=fulfilment.address or {},
         subtotal=ZERO,
         total=ZERO,
@@ -54,9 +54,7 @@ def place_free_order(
     )
     _hold_lines(order, lines, unit_price=ZERO)
     transition(order, Order.Status.PAID, note=note[:200], paid_at=timezone.now())
-    for line in order.lines.select_related("reservation", "reservation__location", "sku"):
-        if line.reservation is not None:
-            inventory.commit_reservation(reservation=line.reservation)
+    _commit_stock(order)
     if order.fulfilment == F_.PICKUP:
         issue_pickup_code(order=order)
     elif order.fulfilment == F_.DELIVERY and order.store_id:

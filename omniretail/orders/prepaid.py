@@ -20,6 +20,7 @@ from omniretail.notifications.services import notify
 from omniretail.orders.models import Order
 from omniretail.orders.pickup import issue_pickup_code
 from omniretail.orders.services import (
+    _commit_stock,
     _create_order,
     _hold_lines,
     _merge_lines,
@@ -124,8 +125,7 @@ def place_points_pickup(
     if cash:
         return order
     transition(order, S.PAID, note=note[:200], paid_at=timezone.now())
-    for line in order.lines.select_related("reservation"):
-        inventory.commit_reservation(reservation=line.reservation)
+    _commit_stock(order)
     issue_pickup_code(order=order)
     notify(
         organization=order.merchant,

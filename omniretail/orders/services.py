@@ -651,6 +651,16 @@ def _intent(order: Order) -> PaymentIntent:
     return PaymentIntent.objects.get(public_id=order.payment_intent_id)
 
 
+def _commit_stock(order: Order) -> None:
+    """The paid order's reservations leave the shelf, stock rows in SKU key order as
+    checkout reserved them: a payment and a checkout of the same goods never wait on each
+    other in a circle."""
+    lines = order.lines.select_related("reservation", "reservation__location", "sku")
+    for line in lines.order_by("sku_id", "id"):
+        if line.reservation is not None:
+            inventory.commit_reservation(reservation=line.reservation)
+
+
 @transaction.atomic
 def mark_paid(*, order_id: str, intent_id: str) -> Order:
     """The gateway says paid. Only the order's own intent, for its total and by its shopper,
@@ -676,12 +686,7 @@ def mark_paid(*, order_id: str, intent_id: str) -> Order:
     if order.status != S.PENDING_PAYMENT:
         return order  # a duplicate notification
     transition(order, S.PAID, note=_("支付成功"), paid_at=timezone.now())
-    # stock rows in SKU key order, as checkout reserved them: a payment and a checkout of
-    # the same goods never wait on each other in a circle
-    lines = order.lines.select_related("reservation", "reservation__location", "sku")
-    for line in lines.order_by("sku_id", "id"):
-        if line.reservation is not None:
-            inventory.commit_reservation(reservation=line.reservation)
+    _commit_stock(order)
     if order.fulfilment == F_.PICKUP:
         issue_pickup_code(order=order)
     if order.fulfilment == F_.IN_STORE:
