@@ -400,7 +400,9 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+            # a room emptied at once discards every socket's channel in parallel: redis-py's
+            # default pool of 100 refused the rest (MaxConnectionsError)
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 2000}],
             "prefix": f"{OMNI_REDIS_PREFIX}:chat",
         },
     }

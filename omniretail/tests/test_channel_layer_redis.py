@@ -29,3 +29,21 @@ def test_a_message_after_six_quiet_seconds_still_arrives():
             await sender
 
     assert asyncio.run(scenario())["text"] == "六秒后才到的消息"
+
+
+def test_five_hundred_sockets_leaving_a_room_at_once_all_leave_it():
+    """A room emptied at once (a closing event, a restart) discards every socket's channel
+    in parallel; redis-py's pool of 100 connections refused the rest (MaxConnectionsError),
+    and those channels stayed in the room, sent to until the group expired."""
+    layer = get_channel_layer()
+    group = "room.leave-all-at-once"
+
+    async def scenario():
+        channels = [f"{group}.{n}" for n in range(500)]
+        await asyncio.gather(*(layer.group_add(group, c) for c in channels[:50]))
+        await asyncio.gather(*(layer.group_add(group, c) for c in channels[50:]))
+        await asyncio.gather(*(layer.group_discard(group, c) for c in channels))
+        connection = layer.connection(layer.consistent_hash(group))
+        return await connection.zcard(layer._group_key(group))
+
+    assert asyncio.run(scenario()) == 0
