@@ -27,13 +27,18 @@ source scripts/pg.sh
 source scripts/redis.sh
 if pg_start; then
   trap 'redis_stop; pg_stop' EXIT
-  # a throwaway Redis for bench.topology's workers and shared cache (else it is skipped)
+  # a throwaway Redis for bench.topology's workers and shared cache, and chat across two
+  # server processes (else both are skipped)
   redis_start || echo "!!! no redis-server: bench.topology is skipped"
   bench_redis=${REDIS_URL:-}
-  echo ">>> benchmarks on PostgreSQL ($DATABASE_URL)${bench_redis:+; bench.topology on Redis ($bench_redis)}"
+  echo ">>> benchmarks on PostgreSQL ($DATABASE_URL)${bench_redis:+; bench.topology and the two-process bench.chat on Redis ($bench_redis)}"
   for bench in "${BENCHES[@]}"; do
     if [ "$bench" = bench.topology ]; then
       REDIS_URL=$bench_redis .venv/bin/python -m "$bench" || status=$?
+    elif [ "$bench" = bench.chat ] && [ -n "$bench_redis" ]; then
+      env -u REDIS_URL .venv/bin/python -m "$bench" || status=$?
+      echo ">>> bench.chat again: two server processes sharing Redis ($bench_redis)"
+      REDIS_URL=$bench_redis BENCH_CHAT_PROCESSES=2 .venv/bin/python -m "$bench" || status=$?
     else  # the others keep measuring the database without Redis, as before
       env -u REDIS_URL .venv/bin/python -m "$bench" || status=$?
     fi
