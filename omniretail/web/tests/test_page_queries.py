@@ -1,7 +1,8 @@
 """Issue 16: every shopper page runs at most 15 SQL queries, however much the shopper has
 done. A signed-in shopper with favourites, browsing history, past searches, a coupon and an
-order (so a region) opens the mall's home and a search for 面膜 among two pages of goods,
-with every home section filled: a running special, 優品匯 slots and a sales ranking."""
+order (so a region) opens the mall's home, a search for 面膜 among two pages of goods, a
+product page and checkout, with every home section filled: a running special, 優品匯 slots
+and a sales ranking. Each test also checks that what the page shows is all still there."""
 
 import re
 from collections import Counter
