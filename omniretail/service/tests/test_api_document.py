@@ -5,8 +5,7 @@ keys), and each closed set is an enum."""
 import pytest
 
 from omniretail.service.models import AgentPresence, Complaint, Conversation, Message
-
-METHODS = {"get", "post", "put", "patch", "delete"}
+from omniretail.testing.openapi import json_answers
 
 
 @pytest.fixture
@@ -14,26 +13,11 @@ def document(client, db):
     return client.get("/api/openapi.json").json()
 
 
-def _named(document, schema: dict) -> dict:
-    schema = schema.get("items", schema)
-    assert "$ref" in schema, schema
-    return document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-
-
 def test_every_service_answer_is_a_named_schema(document):
     seen = 0
-    for path, item in document["paths"].items():
-        if not path.startswith("/api/service"):
-            continue
-        for method, operation in item.items():
-            if method not in METHODS:
-                continue
-            for status, response in operation["responses"].items():
-                if not status.startswith("2"):
-                    continue
-                body = response["content"]["application/json"]["schema"]
-                assert _named(document, body).get("properties"), (method, path, status)
-                seen += 1
+    for method, path, status, schema in json_answers(document, "/api/service"):
+        assert schema.get("properties"), (method, path, status)
+        seen += 1
     assert seen >= 20
 
 
