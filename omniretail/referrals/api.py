@@ -135,11 +135,8 @@ def visit(request, payload: VisitIn):
     def act():
         row = services.record_visit(token=payload.token, visitor=request.auth)
         product = row.link.product
-        return 201, {
-            "product": product.public_id,
-            "product_name": product.name,
-            "visited_at": row.visited_at,
-        }
+        body = {"product": product.public_id, "product_name": product.name}
+        return 201, as_json(VisitOut, {**body, "visited_at": row.visited_at})
 
     return idempotent(request, endpoint="visit", payload=payload.model_dump(), action=act)
 

@@ -202,3 +202,15 @@ def test_the_manager_sets_rates_and_tiers_and_bad_values_change_nothing(api_clie
     )
     assert rate.status_code == 200 and rate.json()["rate"] == "0.0500"
     assert api_client(referrals.buyer).put(path, good).status_code == 404
+
+
+def test_a_click_sent_twice_with_one_idempotency_key_is_recorded_once(api_client, referrals):
+    token = referrals.share(referrals.sharer)
+    client = api_client(referrals.buyer)
+    headers = {"Idempotency-Key": "click-1"}
+    first = client.post("/api/referrals/visits", {"token": token}, headers=headers)
+    assert first.status_code == 201, first.content
+    assert first.json()["product_name"] == referrals.product.name
+    replay = client.post("/api/referrals/visits", {"token": token}, headers=headers)
+    assert (replay.status_code, replay.json()) == (201, first.json())
+    assert ShareVisit.objects.filter(visitor=referrals.buyer).count() == 1
