@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from omniretail.analytics.models import QualityCount
-from omniretail.catalog import search
+from omniretail.catalog import duplicates
 from omniretail.catalog.models import Product
 from omniretail.stores.models import Store
 
@@ -84,17 +84,10 @@ def products_without_images():
 
 
 def duplicate_products() -> list[dict]:
-    """Goods one owner listed twice under one brand: their names give the same set of
-    jieba words once full-width, case, spaces and punctuation are folded (`明前西湖龙井
-    250g` and `西湖龙井（明前）250G`), each group oldest first."""
-    groups: dict[tuple, list] = defaultdict(list)
-    for product in (
-        Product.objects.exclude(status=Product.Status.DRAFT).select_related("owner").order_by("pk")
-    ):
-        words = frozenset(search.tokens(product.name))
-        if words:
-            groups[(product.owner_id, product.brand_id, words)].append(product)
-    return [{"products": found} for found in groups.values() if len(found) > 1]
+    """Goods past draft one owner listed twice under one brand (`catalog.duplicates`: the
+    same set of folded jieba words), each group oldest first."""
+    listed = Product.objects.exclude(status=Product.Status.DRAFT).select_related("owner")
+    return [{"products": found} for found in duplicates.groups(listed.order_by("pk"))]
 
 
 def products_without_brand():

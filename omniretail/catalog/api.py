@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from omniretail.accounts.auth import AUTH
-from omniretail.catalog import discovery, selectors, services, specs
+from omniretail.catalog import discovery, duplicates, selectors, services, specs
 from omniretail.catalog.models import Category, Product, Sku
 from omniretail.catalog.schemas import (
     CategoryIn,
@@ -212,11 +212,20 @@ def _reload(request, product: Product) -> dict:
 
 @router.post("/manage/products", response={201: ManagedProductOut}, auth=AUTH)
 def create_product(request, payload: ProductIn):
+    """A draft listing. A name giving the same words (jieba, case, width, spaces and
+    punctuation folded) as one of the owner's products under the same brand is 409
+    `possible_duplicate` with `details.duplicates` (`id`, `name` of each) and nothing is
+    written, unless `confirm_duplicate` is true."""
+    owner = selectors.listing_owner_for_actor(request.auth, payload.owner)
+    brand = selectors.brand_by_public_id(payload.brand) if payload.brand else None
+    duplicates.check(
+        owner=owner, brand=brand, name=payload.name, confirmed=payload.confirm_duplicate
+    )
     product = services.create_product(
         actor=request.auth,
-        owner=selectors.listing_owner_for_actor(request.auth, payload.owner),
+        owner=owner,
         category=_category_for_input(payload.category),
-        brand=selectors.brand_by_public_id(payload.brand) if payload.brand else None,
+        brand=brand,
         name=payload.name,
         subtitle=payload.subtitle,
         description=payload.description,

@@ -138,6 +138,11 @@ class ProductIn(Schema):
     skus: list[SkuIn] = Field(..., min_length=1, max_length=50)
     images: list[Annotated[str, Field(max_length=500)]] = Field([], max_length=20)
     compare_at_price: MoneyIn | None = None
+    confirm_duplicate: bool = Field(
+        False,
+        description="疑似重复商品，确认仍要提交：without it, a name giving the same words as "
+        "one of the owner's products under the same brand is 409 `possible_duplicate`",
+    )
 
 
 class ProductPatchIn(Schema):

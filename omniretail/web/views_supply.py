@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.accounts.selectors import is_platform_operator
+from omniretail.catalog import duplicates
 from omniretail.catalog import selectors as catalog
 from omniretail.catalog.models import Category
 from omniretail.core import uploads
@@ -152,6 +153,12 @@ def upload(request: HttpRequest) -> HttpResponse:
         return redirect("web:supply_register")
     form = request.POST
     try:
+        duplicates.check(
+            owner=org,
+            brand=None,
+            name=form.get("name", ""),
+            confirmed=form.get("confirm_duplicate") == "1",
+        )
         with uploads.saved_images(uploads.photo_files(request), folder="products") as photos:
             product = services.upload_goods(
                 actor=request.user,
@@ -208,11 +215,15 @@ def edit_terms(request: HttpRequest, public_id: str) -> HttpResponse:
 def review(request: HttpRequest) -> HttpResponse:
     if not is_platform_operator(request.user):
         return redirect("web:supply_home")
+    queue = list(selectors.review_queue(request.user)[:50])
+    twins = duplicates.of(queue)
+    for product in queue:
+        product.duplicates = twins[product.pk]
     return _page(
         request,
         "review.html",
         "review",
-        queue=selectors.review_queue(request.user)[:50],
+        queue=queue,
         applications=selectors.pending_applications(request.user)[:50],
         categories=Category.objects.filter(is_active=True).order_by("position", "name"),
         zones=[(k, str(v)) for k, v in FEATURED_ZONES.items()],
