@@ -49,6 +49,15 @@ def available_by_location(sku_ids, location_ids) -> dict[tuple[int, int], int]:
     return {(loc, sku): on_hand - reserved for loc, sku, on_hand, reserved in rows}
 
 
+def available_by_store(sku_ids, store_ids) -> dict[tuple[int, int], int]:
+    """Free stock per (store id, sku id) at each store's own location, in one query (the
+    checkout's store list: no read of the locations first)."""
+    rows = StockLevel.objects.filter(
+        sku_id__in=sku_ids, location__store_id__in=store_ids
+    ).values_list("location__store_id", "sku_id", "on_hand", "reserved")
+    return {(store, sku): on_hand - reserved for store, sku, on_hand, reserved in rows}
+
+
 def sku_by_public_id(public_id: str) -> Sku:
     sku = Sku.objects.select_related("product").filter(public_id=public_id).first()
     if sku is None:

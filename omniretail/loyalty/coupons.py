@@ -317,10 +317,13 @@ def discounts(
     subtotal: Decimal,
     coupon: str = "",
     order_id: str = "",
+    known: tuple = (),
 ) -> list[DiscountLine]:
     """The discounts of an order at `merchant`: the tier's, then the coupon's on what is
     left (its minimum spend is on the goods' subtotal). With `order_id` the coupon is taken
-    for that order in the caller's transaction; without, it is a preview."""
+    for that order in the caller's transaction; without, it is a preview, which may pass
+    the coupons it has just read (`known`: the page's usable coupons) so as not to read the
+    chosen one again; it is checked all the same."""
     if shopper is None or not getattr(shopper, "pk", None):
         return []
     lines = []
@@ -328,7 +331,7 @@ def discounts(
     if tier is not None:
         lines.append(tier)
     if coupon:
-        held = _coupon(coupon)
+        held = next((c for c in known if c.public_id == coupon), None) or _coupon(coupon)
         now = timezone.now()
         _check(held, shopper=shopper, merchant=merchant, subtotal=subtotal, now=now)
         base = subtotal - sum((line.amount for line in lines), ZERO)

@@ -142,7 +142,7 @@ def _discounts(quote: Quote, shopper, lines, coupon: str | None) -> None:
     args = {"shopper": shopper, "merchant": quote.merchant, "lines": lines}
     try:
         quote.discount_lines = services.discounts_for(
-            **args, subtotal=quote.subtotal, coupon=coupon
+            **args, subtotal=quote.subtotal, coupon=coupon, known_coupons=tuple(quote.coupons)
         )
     except DomainError as exc:
         quote.coupon_error = exc

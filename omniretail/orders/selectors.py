@@ -18,10 +18,16 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.core.errors import NotFound
-from omniretail.inventory.models import StockLocation
-from omniretail.inventory.selectors import available_by_location
+from omniretail.inventory.selectors import available_by_store
 from omniretail.loyalty import members
-from omniretail.orders.models import AfterSalesRequest, Cart, Order, OrderEvent, OrderLine
+from omniretail.orders.models import (
+    AfterSalesRequest,
+    Cart,
+    CartLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+)
 from omniretail.stores.models import Store
 from omniretail.stores.selectors import nearby_stores, public_store
 
@@ -165,6 +171,19 @@ def cart_lines(cart: Cart | None):
     return list(cart.lines.select_related("sku", "sku__product").order_by("added_at", "id"))
 
 
+def cart_lines_of(*, user=None, session_key: str | None = None) -> list:
+    """The lines of a shopper's cart (a user's, else the session's) in one query, without
+    reading the cart row first: a cart is one per user and per session key."""
+    if getattr(user, "is_authenticated", False):
+        owner = Q(cart__user=user)
+    elif session_key:
+        owner = Q(cart__session_key=session_key)
+    else:
+        return []
+    lines = CartLine.objects.filter(owner).select_related("sku", "sku__product")
+    return list(lines.order_by("added_at", "id"))
+
+
 def cart_availability(cart: Cart | None, *, lat: float, lon: float, limit: int = 5):
     """For each nearby store: how many of each cart line it can supply now."""
     lines = cart_lines(cart)
@@ -178,15 +197,10 @@ def stock_availability(lines, *, lat: float, lon: float, limit: int = 5) -> list
     stores = nearby_stores(lat=lat, lon=lon, radius_m=20_000, limit=limit)
     if not lines or not stores:
         return []
-    locations = {
-        loc.store_id: loc.pk
-        for loc in StockLocation.objects.filter(store__in=[n.store for n in stores])
-    }
-    free = available_by_location([line.sku.pk for line in lines], locations.values())
+    free = available_by_store([line.sku.pk for line in lines], [n.store.pk for n in stores])
     rows = []
     for near in stores:
-        loc = locations.get(near.store.pk)
-        per_line = [free.get((loc, line.sku.pk), 0) if loc else 0 for line in lines]
+        per_line = [free.get((near.store.pk, line.sku.pk), 0) for line in lines]
         rows.append(
             {
                 "nearby": near,

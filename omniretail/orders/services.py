@@ -358,10 +358,12 @@ def discounts_for(
     subtotal: Decimal,
     coupon: str = "",
     order_id: str = "",
+    known_coupons: tuple = (),
 ) -> list[dict]:
     """The discounts hook: the member tier's discount and the chosen coupon (loyalty decides
     both). With `order_id` the coupon is used for that order within checkout's transaction;
-    without, it is the checkout page's preview. Each line: kind, label, amount (a string)."""
+    without, it is the checkout page's preview (`known_coupons`: the ones it just read).
+    Each line: kind, label, amount (a string)."""
     return [
         line.as_dict()
         for line in coupons.discounts(
@@ -370,6 +372,7 @@ def discounts_for(
             subtotal=subtotal,
             coupon=coupon,
             order_id=order_id,
+            known=known_coupons,
         )
     ]
 

@@ -71,8 +71,13 @@ def _cells_filter(lat: float, lon: float, radius_m: float) -> Q:
     return q
 
 
+def _by_distance(found: tuple) -> tuple:
+    return found[0], found[1].pk
+
+
 def _nearest(candidates, lat: float, lon: float, radius_m: int, limit: int) -> list:
-    """(distance, pk) of the `limit` nearest candidates within the radius, exactly.
+    """(distance, store) of the `limit` nearest candidates within the radius, exactly, the
+    stores read with their merchant in the same query.
 
     The database orders the candidates by an equirectangular distance (arithmetic only, so
     SQLite and PostgreSQL alike) and returns the first few; haversine then measures those.
@@ -81,11 +86,14 @@ def _nearest(candidates, lat: float, lon: float, radius_m: int, limit: int) -> l
     be nearer; otherwise more are read. Across the antimeridian or near a pole every
     candidate is measured instead."""
     if len(bounding_box(lat, lon, radius_m)[2]) > 1 or abs(lat) > APPROX_MAX_LAT:
-        rows = candidates.order_by().values_list("pk", "lat", "lon")
+        rows = candidates.order_by().select_related("merchant")
         return sorted(
-            (d, pk)
-            for pk, s_lat, s_lon in rows
-            if (d := haversine_m(lat, lon, s_lat, s_lon)) <= radius_m
+            (
+                (d, store)
+                for store in rows
+                if (d := haversine_m(lat, lon, store.lat, store.lon)) <= radius_m
+            ),
+            key=_by_distance,
         )[:limit]
     scale = math.cos(math.radians(lat)) ** 2
     d2 = ExpressionWrapper(
@@ -96,15 +104,18 @@ def _nearest(candidates, lat: float, lon: float, radius_m: int, limit: int) -> l
     ordered = candidates.annotate(d2=d2).filter(d2__lte=reach * reach).order_by("d2")
     fetch = limit + 10
     while True:
-        rows = list(ordered.values_list("pk", "lat", "lon", "d2")[:fetch])
+        rows = list(ordered.select_related("merchant")[:fetch])
         exact = sorted(
-            (d, pk)
-            for pk, s_lat, s_lon, _ in rows
-            if (d := haversine_m(lat, lon, s_lat, s_lon)) <= radius_m
+            (
+                (d, store)
+                for store in rows
+                if (d := haversine_m(lat, lon, store.lat, store.lon)) <= radius_m
+            ),
+            key=_by_distance,
         )
         if len(rows) < fetch:
             return exact[:limit]  # every candidate was read
-        unread_from = math.radians(math.sqrt(rows[-1][3])) * EARTH_RADIUS_M / APPROX_SLACK
+        unread_from = math.radians(math.sqrt(rows[-1].d2)) * EARTH_RADIUS_M / APPROX_SLACK
         if len(exact) >= limit and exact[limit - 1][0] <= unread_from:
             return exact[:limit]
         fetch *= 4
@@ -131,14 +142,11 @@ def nearby_stores(
     page = within[:limit]
     if not page:
         return []
-    stores = Store.objects.select_related("merchant").in_bulk([pk for _d, pk in page])
     at = at or timezone.now()
-    prefetch_schedule(list(stores.values()), at)
+    prefetch_schedule([store for _d, store in page], at)
     return [
-        NearbyStore(
-            store=stores[pk], distance_m=round(distance), is_open_now=is_open(stores[pk], at)
-        )
-        for distance, pk in page
+        NearbyStore(store=store, distance_m=round(distance), is_open_now=is_open(store, at))
+        for distance, store in page
     ]
 
 

@@ -182,7 +182,7 @@ def _checkout_lines(request: HttpRequest, data) -> tuple[list[Line], bool]:
     if data.get("sku"):
         sku = sku_by_public_id(data["sku"])
         return [Line(sku=sku, quantity=_int(data.get("qty", "1"), "quantity"))], True
-    lines = selectors.cart_lines(_cart(request, create=False))
+    lines = selectors.cart_lines_of(user=request.user, session_key=request.session.session_key)
     return [Line(sku=line.sku, quantity=line.quantity) for line in lines], False
 
 

@@ -132,15 +132,6 @@ def test_product_page_for_a_busy_shopper_within_the_bound(busy_shopper, commerce
     assert 'data-testid="share"' in body and 'data-testid="product-guesses"' in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checkout runs 19 (18 with the demo city's data): the cart and its lines; the "
-    "address book; nearby stores as ids, then rows, opening hours and exceptions (4); stock "
-    "locations and levels; specials; store promotions; the coupons twice (usable, then "
-    "again for the best one) with the tier; slot counts; payment methods (credit line) and "
-    "the wallet. To do: the coupons once, the stores in one read with their hours, the "
-    "wallet and credit line together",
-)
 def test_checkout_for_a_busy_shopper_within_the_bound(busy_shopper, commerce):
     cart = orders.cart_for(user=commerce.member)
     orders.add_to_cart(cart=cart, sku=commerce.mask_10, quantity=2)
