@@ -42,7 +42,13 @@ def ride_product(counter: Counter, public_id: str):
 
 
 def _tell(ride: TestRide, text: str) -> None:
-    notify(user=ride.member, title=_("试驾预约"), body=text, link="", sms_to=ride.contact_phone)
+    notify(
+        user=ride.member,
+        title=_("试驾预约"),
+        body=text,
+        link="/me/test-rides/",  # 我的试驾: where the shopper sees and can cancel it
+        sms_to=ride.contact_phone,
+    )
 
 
 @transaction.atomic

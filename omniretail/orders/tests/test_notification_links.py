@@ -232,13 +232,26 @@ def test_every_counter_notice_opens_for_its_recipient(
     producer_staff,
     django_capture_on_commit_callbacks,
 ):
-    """A repair booked, checked in and moved on (the shopper's), a counter's task (the
-    store's) and a scan lead passed on to the product's producer."""
-    from omniretail.counters import leads, repairs
+    """A repair booked, checked in and moved on, and a test ride booked, confirmed and
+    cancelled (the shopper's), a counter's task (the store's) and a scan lead passed on to
+    the product's producer."""
+    from omniretail.counters import leads, repairs, testrides
     from omniretail.counters import services as counters
+    from omniretail.counters.models import Bay
 
     setup = counter_setup
+    Bay.objects.filter(counter=setup.counter, number="1").update(test_ride=True)
     with django_capture_on_commit_callbacks(execute=True):
+        ride = testrides.book(
+            member=setup.member,
+            counter=setup.counter,
+            product=testrides.ride_product(setup.counter, setup.sku.product.public_id),
+            starts_at=timezone.now() + timedelta(days=1),
+            contact_name="王小明",
+            contact_phone="13700000009",
+        )
+        testrides.move(actor=setup.staff, ride=ride, status="confirmed")
+        testrides.cancel(member=setup.member, public_id=ride.public_id)
         ticket = repairs.book_repair(
             shopper=setup.member,
             counter=setup.counter,
