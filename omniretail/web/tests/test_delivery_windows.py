@@ -108,9 +108,7 @@ def test_a_window_before_a_rider_could_arrive_is_a_409_offering_the_next(commerc
     assert not Order.objects.exists()
 
 
-def test_a_full_window_is_not_offered_and_refused_and_pickups_do_not_fill_it(
-    commerce, settings
-):
+def test_a_full_window_is_not_offered_and_refused_and_pickups_do_not_fill_it(commerce, settings):
     settings.OMNI_DELIVERY_SLOT_CAPACITY = 1
     home = address_for(commerce.member)
     window = _windows(commerce, home).delivery_slots[0]

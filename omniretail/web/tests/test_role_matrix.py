@@ -183,9 +183,7 @@ MATRIX = {
     "m_analytics_members_send": row("post", LOGIN, 422, 422, 403, 403, 422),
     # segments defined by rules: an empty form saves nothing (422); an unknown key is 422
     "m_analytics_segments_define": row("post", LOGIN, 422, 422, 403, 403, 422),
-    "m_analytics_segments_delete": row(
-        "post", LOGIN, 422, 422, 403, 403, 422, args=("rule-0",)
-    ),
+    "m_analytics_segments_delete": row("post", LOGIN, 422, 422, 403, 403, 422, args=("rule-0",)),
     # SMS campaigns: an empty text is refused (422); no campaign 0 for anyone (404)
     "m_analytics_sms_send": row("post", LOGIN, 422, 422, 403, 403, 422),
     "m_analytics_sms": row("get", LOGIN, 404, 404, 403, 403, 404, args=(0,)),
