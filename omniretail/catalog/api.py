@@ -243,12 +243,21 @@ def managed_product(request, product_id: str):
 
 @router.patch("/manage/products/{product_id}", response=ManagedProductOut, auth=AUTH)
 def update_product(request, product_id: str, payload: ProductPatchIn):
+    """Only the fields sent change. A new name or brand that duplicates another of the
+    owner's products is 409 `possible_duplicate`, as on create, unless `confirm_duplicate`."""
     product = selectors.product_for_actor(request.auth, product_id)
     changes = payload.model_dump(exclude_unset=True)
+    confirmed = bool(changes.pop("confirm_duplicate", False))
     if "category" in changes:
         changes["category"] = _category_for_input(changes["category"])
     if changes.get("brand"):
         changes["brand"] = selectors.brand_by_public_id(changes["brand"])
+    name = changes.get("name") or product.name
+    brand = (changes["brand"] or None) if "brand" in changes else product.brand
+    if brand != product.brand or duplicates.words(name) != duplicates.words(product.name):
+        duplicates.check(
+            owner=product.owner, brand=brand, name=name, confirmed=confirmed, exclude=product
+        )
     services.update_product(actor=request.auth, product=product, **changes)
     return _reload(request, product)
 

@@ -154,6 +154,9 @@ class ProductPatchIn(Schema):
     brand: str | None = Field(None, max_length=26)
     category: str | None = Field(None, max_length=60)
     compare_at_price: MoneyIn | None = None
+    confirm_duplicate: bool = Field(
+        False, description="as on create: a new name or brand may duplicate the owner's goods"
+    )
 
 
 class SkuPatchIn(Schema):

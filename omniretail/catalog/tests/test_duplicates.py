@@ -84,6 +84,28 @@ def test_create_api_passes_a_different_product_and_another_owners_same_name(
     assert rival.status_code == 201, rival.content
 
 
+def test_renaming_a_product_into_a_twin_is_409_until_confirmed_but_other_edits_pass(
+    api_client, make_product, merchant, merchant_staff
+):
+    existing = make_product(merchant_staff, merchant, name="东方树叶乌龙茶500ML", category="tea")
+    other = make_product(
+        merchant_staff, merchant, name="东方树叶红茶500ML", category="tea", approve=False
+    )
+    staff = api_client(merchant_staff)
+    url = f"{BASE}/manage/products/{other.public_id}"
+
+    refused = staff.patch(url, {"name": "东方树叶 乌龙茶 500ml"})
+    subtitle = staff.patch(url, {"subtitle": "无糖"})
+    confirmed = staff.patch(url, {"name": "东方树叶 乌龙茶 500ml", "confirm_duplicate": True})
+    again = staff.patch(url, {"name": "东方树叶乌龙茶 500ml", "subtitle": "无糖 茶饮料"})
+
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["error"]["details"]["duplicates"][0]["id"] == existing.public_id
+    assert subtitle.status_code == 200, subtitle.content
+    assert confirmed.status_code == 200 and confirmed.json()["name"] == "东方树叶 乌龙茶 500ml"
+    assert again.status_code == 200, again.content  # the same words: no new duplicate
+
+
 def test_duplicates_of_a_page_of_products_pairs_each_with_its_owners_twins(
     make_product, merchant, merchant_staff, other_merchant, other_merchant_staff
 ):
