@@ -3,8 +3,8 @@ the debit is a single conditional UPDATE that refuses an overdraft in the same s
 credit follows, and two immutable entries record both sides with the balances after."""
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Model, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -168,18 +168,33 @@ def _replay(key: str, digest: str) -> Posting | None:
     return posting
 
 
+def _move(account_pk: int, delta: int) -> int | None:
+    """Add `delta` to one balance and return the new balance in the same statement (UPDATE
+    ... RETURNING, on SQLite and PostgreSQL alike), or None when a debit would overdraw an
+    account that may not go negative: the check and the write stay one statement."""
+    qn = connection.ops.quote_name
+    table, balance = qn(Account._meta.db_table), qn("balance")
+    guard = f" AND ({qn('allow_negative')} OR {balance} >= %s)" if delta < 0 else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {balance} = {balance} + %s WHERE {qn('id')} = %s{guard} "
+            f"RETURNING {balance}",
+            [delta, account_pk, *([-delta] if delta < 0 else [])],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _apply(posting: Posting, debit: Account, credit: Account, amount: int) -> None:
     """Update both balances in primary-key order (no deadlock between opposite transfers);
     the overdraft condition stays on the debit whichever goes first."""
     sides = sorted([(debit, -amount), (credit, amount)], key=lambda side: side[0].pk)
     after: dict[int, int] = {}
     for account, delta in sides:
-        rows = Account.objects.filter(pk=account.pk)
-        if delta < 0:
-            rows = rows.filter(Q(allow_negative=True) | Q(balance__gte=amount))
-        if not rows.update(balance=F("balance") + delta):
+        balance = _move(account.pk, delta)
+        if balance is None:
             raise InsufficientFunds(fields={"amount": _("余额不足")})
-        after[account.pk] = Account.objects.values_list("balance", flat=True).get(pk=account.pk)
+        after[account.pk] = balance
     Entry.objects.bulk_create(
         [
             Entry(posting=posting, account=debit, amount=-amount, balance_after=after[debit.pk]),

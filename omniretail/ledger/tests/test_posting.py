@@ -120,3 +120,20 @@ def test_an_overdraft_is_refused_in_the_language_of_the_request(world, alice):
     with translation.override("en"):
         assert str(exc.value.message) == "Insufficient balance."
         assert [str(m) for m in exc.value.fields["amount"]] == ["Insufficient balance"]
+
+
+def test_a_posting_is_five_statements_each_balance_read_by_its_update(world, alice):
+    """The hot path of every payment and award: the key looked up, the posting claimed, each
+    balance moved by one UPDATE that returns it (no read-back), both entries in one INSERT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, wallet = alice
+    services.post(debit=world, credit=wallet, amount=300, idempotency_key="in", kind="t")
+    with CaptureQueriesContext(connection) as ctx:
+        services.post(debit=wallet, credit=world, amount=120, idempotency_key="out", kind="t")
+    statements = [q["sql"] for q in ctx.captured_queries]
+    work = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(work) == 5, work
+    assert selectors.balance(wallet) == 180
+    assert [e.balance_after for e in selectors.entries(wallet)][:1] == [180]
