@@ -119,7 +119,7 @@ def join(request, campaign_id: str, payload: JoinIn):
     a `redirect_url`. `client_value` (required): the client's own 32 random bytes, hex,
     which enter the draw; echoed back with the group's seed commitment. Twice, after the
     end or into a full group: 409; a missing or malformed value: 422; nothing changed."""
-    campaign = selectors.public_campaign(campaign_id)
+    campaign = selectors.campaign_to_join(campaign_id)
     group = selectors.public_group(payload.group) if payload.group else None
 
     def act():
@@ -131,7 +131,9 @@ def join(request, campaign_id: str, payload: JoinIn):
             group=group,
             return_url=payload.return_url,
         )
-        member.refresh_from_db()
+        # as paying left it (a wallet pays at once), with its group; the campaign is known
+        member = Member.objects.select_related("group").get(pk=member.pk)
+        member.campaign = campaign
         return 201, as_json(MemberOut, member_out(member, started.redirect_url or ""))
 
     return idempotent(request, endpoint="groupbuy-join", payload=payload.model_dump(), action=act)

@@ -31,6 +31,15 @@ def public_campaign(public_id: str) -> Campaign:
     return campaign
 
 
+def campaign_to_join(public_id: str) -> Campaign:
+    """A campaign as a join needs it: its merchant (the payee), not the store, product and
+    coupon the pages show (a join request compiled and read all four)."""
+    campaign = Campaign.objects.select_related("merchant").filter(public_id=public_id).first()
+    if campaign is None:
+        raise NotFound(_("找不到该拼团活动。"))
+    return campaign
+
+
 def public_group(public_id: str) -> Group:
     group = Group.objects.select_related("campaign").filter(public_id=public_id).first()
     if group is None:

@@ -137,3 +137,29 @@ def test_other_merchants_staff_cannot_publish_at_your_store_or_see_your_campaign
     assert published.status_code == 403
     assert stats.status_code == 404
     assert rival.get("/api/groupbuy/merchant/campaigns").json() == []
+
+
+def test_a_join_over_the_api_reads_its_campaign_and_group_once(groupbuys, api_client):
+    """The flash-sale hot path: the answer (title, group number, commitment) comes from the
+    rows the join already read, not from reloading the campaign and the group after it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    campaign = groupbuys.campaign()
+    client = api_client(groupbuys.shopper(1))
+    url = f"/api/groupbuy/campaigns/{campaign.public_id}/join"
+    body = {"provider": "sandbox_gateway", "client_value": CLIENT_VALUE}
+    with CaptureQueriesContext(connection) as ctx:
+        joined = client.post(url, body, headers={"Idempotency-Key": "flash-1"})
+    assert joined.status_code == 201, joined.content
+    group = Group.objects.get(campaign=campaign, number=1)
+    answer = joined.json()
+    assert (answer["campaign_title"], answer["group"]) == (campaign.title, group.public_id)
+    assert (answer["group_number"], answer["group_commitment"]) == (1, group.commitment)
+    assert answer["status"] == "pending_payment" and answer["redirect_url"]
+    control = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT")
+    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(control)]
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert sum('FROM "groupbuy_campaign"' in s for s in reads) == 1, reads
+    assert sum('FROM "groupbuy_group"' in s for s in reads) <= 1, reads
+    assert len(statements) <= 16, statements
