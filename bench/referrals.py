@@ -179,6 +179,8 @@ def _pgbench(world) -> tuple[float | None, str]:
 def main() -> None:
     # paying orders texts the shopper: keep those messages in the scratch directory
     os.environ.setdefault("OMNI_SMS_BACKEND", "omniretail.core.sms.FileSmsBackend")
+    # every paid order picks up in one slot: the bench measures clicks, not slot capacity
+    os.environ.setdefault("OMNI_PICKUP_SLOT_CAPACITY", "10000")
     header(
         f"referrals: {CLIENTS} clients opening {LINKS} share links for {SECONDS:.0f}s; "
         f"attribution of {ORDERS} paid orders"
