@@ -21,6 +21,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
 
+from omniretail.catalog.models import Sku
 from omniretail.core.money import CENT, money
 
 _offers: list = []
@@ -86,7 +87,7 @@ class ShownLine:
     `unit_price` is `line_total`, or, for a buy-N-get-M total no unit price divides
     (`divides` false), `quantity` × `list_price` less `saving` under `promotion`."""
 
-    sku: object
+    sku: Sku
     quantity: int
     list_price: Decimal  # the SKU's list price: the original, struck through when higher
     unit_price: Decimal

@@ -252,16 +252,16 @@ def resolve_fulfilment(
     distance = None
     if "lat" in address:
         distance = delivery.require_reach(store, address["lat"], address["lon"]).distance_m
-    start = end = None
-    if delivery_slot_start is not None:  # 定时达; none is 尽快送达
+    window: tuple[datetime | None, datetime | None] = (None, None)  # none: 尽快送达
+    if delivery_slot_start is not None:  # 定时达
         earliest = timezone.now() + timedelta(minutes=delivery.eta_minutes(distance))
-        start, end = _validate_slot(store, delivery_slot_start, kind=F_.DELIVERY, earliest=earliest)
+        window = _validate_slot(store, delivery_slot_start, kind=F_.DELIVERY, earliest=earliest)
     return Fulfilment(
         kind=kind,
         location=stock_location,
         store=store,
-        slot_start=start,
-        slot_end=end,
+        slot_start=window[0],
+        slot_end=window[1],
         address=address,
         distance_m=distance,
     )
@@ -546,8 +546,8 @@ def _place_order(
     (the first of a route that holds them all); `extra_discounts` (the till's points offset)
     come after the tier's and the coupon's. Stock is reserved first: a refusal costs no
     pricing, coupon or intent work."""
-    routed = not isinstance(fulfilment, Fulfilment)
-    route = list(fulfilment) if routed else [fulfilment]
+    routed = isinstance(fulfilment, list)
+    route: list[Fulfilment] = fulfilment if isinstance(fulfilment, list) else [fulfilment]
     for choice in route:
         _check_fulfilment(choice)
     reference = new_public_id()
@@ -557,13 +557,13 @@ def _place_order(
         reference=reference,
         ttl=payment_window() + timedelta(minutes=5),
     )
-    fulfilment = route[rank]
+    chosen = route[rank]
     now = timezone.now()
-    priced = pricing.line_prices(merged, store=fulfilment.store, now=now)
+    priced = pricing.line_prices(merged, store=chosen.store, now=now)
     claimed = {sku.pk: _claimed_price(sku, priced[sku.pk]) for sku, _q in merged}
     pricing.claim(shopper=shopper, lines=merged, prices=claimed, now=now)
     subtotal = subtotal_of(merged, priced)
-    merchant = fulfilment.store.merchant if fulfilment.store else fulfilment.location.organization
+    merchant = chosen.store.merchant if chosen.store else chosen.location.organization
     discount_lines = discounts_for(
         shopper=shopper,
         merchant=merchant,
@@ -573,9 +573,7 @@ def _place_order(
         order_id=reference,
     ) + list(extra_discounts)
     discount = discount_total(discount_lines, subtotal)
-    fee = delivery_fee_for(
-        fulfilment.kind, subtotal, store=fulfilment.store, distance_m=fulfilment.distance_m
-    )
+    fee = delivery_fee_for(chosen.kind, subtotal, store=chosen.store, distance_m=chosen.distance_m)
     total = money(subtotal - discount + fee)
     expires_at = timezone.now() + payment_window()
     intent = payments.create_intent(
@@ -591,11 +589,11 @@ def _place_order(
         public_id=reference,
         shopper=shopper,
         merchant=merchant,
-        store=fulfilment.store,
-        location=fulfilment.location,
-        fulfilment=fulfilment.kind,
-        **_slot_fields(fulfilment),
-        delivery_address=fulfilment.address or {},
+        store=chosen.store,
+        location=chosen.location,
+        fulfilment=chosen.kind,
+        **_slot_fields(chosen),
+        delivery_address=chosen.address or {},
         subtotal=subtotal,
         discount_total=discount,
         discount_lines=discount_lines,
@@ -611,14 +609,14 @@ def _place_order(
         events.publish(
             OrderRouted(
                 order_id=order.public_id,
-                location_id=fulfilment.location.pk,
+                location_id=chosen.location.pk,
                 rank=rank + 1,
                 candidates=len(route),
-                distance_m=fulfilment.distance_m,
+                distance_m=chosen.distance_m,
             )
         )
     if order.fulfilment == F_.DELIVERY and order.store_id:
-        delivery.open_delivery(order, fulfilment.distance_m)
+        delivery.open_delivery(order, chosen.distance_m)
     if cart is not None:
         CartLine.objects.filter(cart=cart, sku__in=[sku for sku, _q in merged]).delete()
     if order.fulfilment != F_.IN_STORE:

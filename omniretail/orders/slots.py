@@ -24,7 +24,7 @@ DAYS_OFFERED = 3
 # Orders that no longer need the counter's attention at their slot.
 NOT_HELD = [Order.Status.CANCELLED, Order.Status.REFUNDED]
 PICKUP, DELIVERY = Order.Fulfilment.PICKUP, Order.Fulfilment.DELIVERY
-_FIELD = {PICKUP: "pickup_slot_start", DELIVERY: "delivery_slot_start"}
+_FIELD: dict[str, str] = {PICKUP: "pickup_slot_start", DELIVERY: "delivery_slot_start"}
 
 
 def capacity(kind: str = PICKUP) -> int:
