@@ -115,13 +115,11 @@ def post(
             "reference": reference,
         }
     )
-    replay = _replay(idempotency_key, digest)
-    if replay is not None:
-        return replay
     try:
         with transaction.atomic():
             # Claiming the key first makes a concurrent duplicate wait here and replay,
-            # instead of racing for the funds and reporting "insufficient".
+            # instead of racing for the funds and reporting "insufficient". A key already
+            # used fails this INSERT and is replayed below: no read before every posting.
             posting = Posting.objects.create(
                 asset_id=debit.asset_id,
                 debit=debit,
