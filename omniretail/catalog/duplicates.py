@@ -1,23 +1,93 @@
 """Goods one owner lists twice (issue 20 item 4): two of an owner's products under one brand
-(or both without) are the same good when their names give the same set of jieba words once
-full-width, case, spaces and punctuation are folded (`search.tokens`): `明前西湖龙井 250g` and
-`西湖龙井（明前）250G` are one, `西湖龙井 500g` another. Traditional characters are not
-folded to simplified ones (`東方樹葉` is not `东方树叶`). The upload forms and the create API
-warn with it, the review page badges with it, the data-quality page groups with it."""
+(or both without) are the same good when their names give the same key: the same set of
+jieba words once full-width, case, spaces, punctuation and traditional characters are folded
+(`東方樹葉 烏龍茶` is `东方树叶乌龙茶`), and the same specs read as amounts in one unit each
+(`500ml` is `0.5L`, `100g` is `0.1kg`; `1.5L` and `12瓶装` differ from `500ml` and `6瓶装`).
+`明前西湖龙井 250g` and `西湖龙井（明前）250G` are one, `西湖龙井 500g` another. The upload
+forms and the create API warn with it, the review page badges with it, the data-quality page
+groups with it; `bench/duplicates.py` measures it on a labelled set of pairs."""
 
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
+import zhconv
 from django.utils.translation import gettext as _
 
 from omniretail.catalog import search
 from omniretail.catalog.models import Product
 from omniretail.core.errors import Conflict
 
+_NUMBER = r"(\d+(?:\.\d+)?)"
+# an amount in a unit, to the base unit (ml, g); `/瓶` after it says per what and is dropped
+_MEASURES = {
+    "ml": ("ml", 1), "毫升": ("ml", 1), "l": ("ml", 1000), "升": ("ml", 1000),
+    "mg": ("g", Decimal("0.001")), "毫克": ("g", Decimal("0.001")), "g": ("g", 1), "克": ("g", 1),
+    "kg": ("g", 1000), "千克": ("g", 1000), "公斤": ("g", 1000), "斤": ("g", 500),
+}  # fmt: skip
+_COUNTERS = "瓶罐听袋包盒支片个粒只条枚杯桶箱卷抽张双件组入块"
+_MEASURE = re.compile(
+    rf"(?:{_NUMBER}|半)"
+    + r"\s*("
+    + "|".join(sorted(map(re.escape, _MEASURES), key=len, reverse=True))
+    + rf")(?![a-wyz])(?:\s*/\s*[{_COUNTERS}])?"
+)
+# a count of pieces: `12瓶装`, `×12`, `*12罐`, `x 6`; the piece's name is not compared
+_COUNT = re.compile(rf"[x×*]\s*{_NUMBER}\s*[{_COUNTERS}]?装?|{_NUMBER}\s*[{_COUNTERS}]装?")
+
+
+def _fold(name: str) -> str:
+    """Full-width and case folded, traditional characters made simplified."""
+    return zhconv.convert(unicodedata.normalize("NFKC", name or "").lower(), "zh-cn")
+
+
+def _amount(number: str, factor) -> str:
+    return format((Decimal(number) * factor).normalize(), "f")
+
+
+def specs(name: str) -> tuple[list[str], str]:
+    """The name's specs, each as `unit:amount` in its base unit (`ml:500`, `g:100`, `pcs:6`),
+    and the name with them taken out."""
+    text = _fold(name)
+    found = []
+
+    def measure(match: re.Match) -> str:
+        unit, factor = _MEASURES[match[2]]
+        found.append(f"{unit}:{_amount(match[1] or '0.5', factor)}")
+        return " "
+
+    def count(match: re.Match) -> str:
+        found.append(f"pcs:{_amount(match[1] or match[2], 1)}")
+        return " "
+
+    text = _COUNT.sub(count, _MEASURE.sub(measure, text))
+    return found, text
+
 
 def words(name: str) -> frozenset[str]:
-    """The name's matching key: its set of folded jieba words."""
-    return frozenset(search.tokens(name))
+    """The name's matching key: its folded jieba words and its specs."""
+    found, rest = specs(name)
+    tokens = set(search.tokens(rest))
+    # `雀巢咖啡` also gives 雀巢 and 咖啡: a word made of the others is dropped, so that the
+    # name spaced as `雀巢 咖啡` has the same words
+    return frozenset(t for t in tokens if not _made_of(t, tokens - {t})) | frozenset(found)
+
+
+def _made_of(word: str, parts: set[str]) -> bool:
+    """Whether the word is a concatenation of two or more of the parts."""
+    ends = {0}
+    for end in range(1, len(word) + 1):
+        if any(word[start:end] in parts for start in ends if start < end):
+            ends.add(end)
+    return len(word) in ends
+
+
+def same(a: str, b: str) -> bool:
+    """Whether two names (under one owner and brand) are the same good."""
+    key = words(a)
+    return bool(key) and key == words(b)
 
 
 def _key(product: Product) -> tuple:

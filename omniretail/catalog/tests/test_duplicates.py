@@ -1,5 +1,8 @@
 """Goods one owner lists twice: the matcher (catalog.duplicates) and the create API's 409."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from omniretail.catalog import duplicates
@@ -8,6 +11,7 @@ from omniretail.catalog.models import Brand, Product
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/catalog"
+PAIRS = Path(__file__).parent / "data" / "duplicate_pairs.json"
 
 
 def _body(owner, name, **overrides) -> dict:
@@ -20,7 +24,7 @@ def _body(owner, name, **overrides) -> dict:
     }
 
 
-def test_spaces_case_and_punctuation_are_folded_but_traditional_characters_are_not(
+def test_spaces_case_punctuation_and_traditional_characters_are_folded(
     make_product, merchant, merchant_staff
 ):
     existing = make_product(merchant_staff, merchant, name="东方树叶乌龙茶500ML", category="tea")
@@ -30,8 +34,37 @@ def test_spaces_case_and_punctuation_are_folded_but_traditional_characters_are_n
     other_size = duplicates.find(owner=merchant, brand=None, name="东方树叶乌龙茶 1.5L")
 
     assert spaced == [existing]
-    assert traditional == []  # jieba's words of 東方樹葉 are not those of 东方树叶
+    assert traditional == [existing]
     assert other_size == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("东方树叶乌龙茶 500ml", "东方树叶乌龙茶 0.5L", True),
+        ("东方树叶乌龙茶 500ml", "东方树叶乌龙茶 1.5L", False),
+        ("奥利奥原味 100g", "奥利奥原味 0.1kg", True),
+        ("五常稻花香大米 5kg", "五常稻花香大米 10斤", True),
+        ("可口可乐 330ml 6瓶装", "可口可乐 330ml×6", True),
+        ("可口可乐 330ml 6瓶装", "可口可乐 330ml 12瓶装", False),
+        ("可口可乐 330ml", "可口可乐 330ml 6瓶装", False),
+        ("雀巢 咖啡 1+2原味 15g×30条", "雀巢咖啡1+2原味 15克*30条", True),
+    ],
+)
+def test_specs_are_read_as_amounts_so_other_units_match_and_other_sizes_never_do(a, b, same):
+    assert duplicates.same(a, b) is same
+    assert duplicates.same(b, a) is same
+
+
+def test_the_labelled_pairs_are_told_apart_with_the_issues_precision_and_recall():
+    """Issue 20's quality bar on the labelled set that bench/duplicates.py prints."""
+    pairs = json.loads(PAIRS.read_text())
+    found = [(duplicates.same(p["a"], p["b"]), p["duplicate"]) for p in pairs]
+    true_pos = sum(1 for said, real in found if said and real)
+
+    assert len(pairs) >= 120 and 0.4 < sum(real for _, real in found) / len(pairs) < 0.6
+    assert true_pos / sum(1 for said, _ in found if said) >= 0.95  # precision
+    assert true_pos / sum(1 for _, real in found if real) >= 0.90  # recall
 
 
 def test_another_owner_or_brand_never_counts(

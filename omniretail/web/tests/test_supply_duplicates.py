@@ -66,10 +66,20 @@ def test_a_different_product_or_another_owners_twin_uploads_without_a_warning(ch
 
     other_size = client.post(UPLOAD, form("东方树叶乌龙茶 1.5L"))
     others_name = client.post(UPLOAD, form("西湖龙井 250g"))
-    traditional = client.post(UPLOAD, form("東方樹葉 烏龍茶 500ml"))  # not folded: no match
 
-    assert [r.status_code for r in (other_size, others_name, traditional)] == [302, 302, 302]
-    assert Product.objects.filter(owner=channel.producer).count() == 4
+    assert [r.status_code for r in (other_size, others_name)] == [302, 302]
+    assert Product.objects.filter(owner=channel.producer).count() == 3
+
+
+def test_the_same_good_in_traditional_characters_and_other_units_is_held(channel):
+    first = channel.upload(name="东方树叶乌龙茶500ML")
+    client = _maker(channel)
+
+    held = client.post(UPLOAD, form("東方樹葉 烏龍茶 0.5L"))
+
+    assert held.status_code == 409
+    assert f'href="/catalogue/{first.public_id}/media/"' in held.content.decode()
+    assert Product.objects.filter(owner=channel.producer).count() == 1
 
 
 def test_the_review_queue_badges_a_duplicate_and_links_its_twin(channel):
