@@ -12,14 +12,26 @@ from django.utils.translation import gettext as _
 
 from omniretail.analytics.models import MemberScore, Segment
 from omniretail.analytics.services import day_bounds
+from omniretail.catalog import selectors as catalog
+from omniretail.catalog.models import Category
 from omniretail.core.errors import ValidationFailed
 from omniretail.loyalty import selectors as loyalty
 from omniretail.loyalty.models import Member, MemberTag
-from omniretail.orders.models import Order
+from omniretail.orders.models import Order, OrderLine
 
 MAX_DAYS = 3650
 MAX_RULES = 12
-FIELDS = ("tier", "visited_within", "spend_over", "birthday_month", "tag", "rfm")
+FIELDS = (
+    "tier",
+    "visited_within",
+    "spend_over",
+    "birthday_month",
+    "tag",
+    "rfm",
+    "bought_category",
+    "not_bought_category",
+)
+PURCHASE_FIELDS = ("bought_category", "not_bought_category")
 
 
 def _days(rule: dict, errors: list) -> int | None:
@@ -86,6 +98,15 @@ def clean(merchant, rules) -> list[dict]:
                 errors.append(_("没有这个 RFM 分群：%(s)s。") % {"s": rule.get("value")})
                 continue
             out.append({"field": field, "value": rule["value"]})
+        elif field in PURCHASE_FIELDS:
+            days = _days(rule, errors)
+            slug = str(rule.get("category") or "").strip()
+            if not slug:
+                errors.append(_("请选择商品分类。"))
+            elif not Category.objects.filter(slug=slug, is_active=True).exists():
+                errors.append(_("没有这个商品分类：%(c)s。") % {"c": slug})
+            elif days is not None:
+                out.append({"field": field, "category": slug, "days": days})
     if errors:
         raise ValidationFailed(fields={"rules": errors})
     return out
@@ -105,6 +126,18 @@ def _paid(merchant, days: int):
         paid_at__gte=_since(days),
         amount_refunded__lt=F("total"),  # a fully refunded sale is no visit
     )
+
+
+def _bought(merchant, slug: str, days: int):
+    """Shoppers with a paid line of this merchant (any channel) in the category or below it
+    since the start of the window, the order not fully refunded nor the line fully returned."""
+    category = Category.objects.filter(slug=slug).first()
+    lines = OrderLine.objects.filter(
+        order__in=_paid(merchant, days),
+        quantity_returned__lt=F("quantity"),
+        sku__product__category__in=catalog._with_descendants(category) if category else [],
+    )
+    return lines.values("order__shopper_id")
 
 
 def members_matching(merchant, rules: list[dict]):
@@ -136,6 +169,10 @@ def members_matching(merchant, rules: list[dict]):
         elif field == "rfm":
             scored = MemberScore.objects.filter(merchant=merchant, segment=rule["value"])
             qs = qs.filter(pk__in=scored.values("member_id"))
+        elif field == "bought_category":
+            qs = qs.filter(user_id__in=_bought(merchant, rule["category"], rule["days"]))
+        elif field == "not_bought_category":
+            qs = qs.exclude(user_id__in=_bought(merchant, rule["category"], rule["days"]))
     return qs.distinct()
 
 
@@ -152,6 +189,12 @@ def describe(rule: dict) -> str:
         return _("生日在 %(m)s 月") % {"m": rule["month"]}
     if field == "tag":
         return _("带有标签 %(v)s") % {"v": rule["value"]}
+    if field in PURCHASE_FIELDS:
+        name = Category.objects.filter(slug=rule["category"]).values_list("name", flat=True)
+        words = {"d": rule["days"], "c": name.first() or rule["category"]}
+        if field == "bought_category":
+            return _("近 %(d)s 天内买过「%(c)s」") % words
+        return _("近 %(d)s 天内没买过「%(c)s」") % words
     return _("RFM 分群为 %(v)s") % {"v": Segment(rule["value"]).label}
 
 
@@ -160,3 +203,8 @@ def tag_names(merchant) -> list[str]:
     return list(
         MemberTag.objects.filter(org=merchant).order_by("name").values_list("name", flat=True)
     )
+
+
+def categories() -> list[Category]:
+    """The catalogue's active categories, for the define form (chosen by slug)."""
+    return list(Category.objects.filter(is_active=True).order_by("position", "name"))

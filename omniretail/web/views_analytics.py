@@ -526,6 +526,7 @@ def _members_page(request: HttpRequest, store, status: int = 200, **ctx) -> Http
         "rule_segments": members.rule_segments(merchant),
         "tiers": loyalty.tier_names(merchant),
         "tags": rules.tag_names(merchant),
+        "categories": rules.categories(),
         "rfm_segments": members.Segment.choices,
         "months": range(1, 13),
         "sms_campaigns": campaigns.campaigns_of(merchant),
@@ -622,6 +623,10 @@ def _rules_from_form(post) -> list[dict]:
         rules.append({"field": "tag", "value": tag})
     if rfm := post.get("rfm"):
         rules.append({"field": "rfm", "value": rfm})
+    for field in ("bought_category", "not_bought_category"):  # category or days alone: 422
+        category, days = post.get(field), post.get(f"{field}_days")
+        if category or days:
+            rules.append({"field": field, "category": category, "days": days})
     return rules
 
 
