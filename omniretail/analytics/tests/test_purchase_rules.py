@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from omniretail.analytics import members as insight
@@ -141,3 +142,27 @@ def test_an_unknown_category_or_days_out_of_range_is_refused(store, tea_buyers, 
         "请选择商品分类。",
     ]
     assert not RuleSegment.objects.exists()
+
+
+def test_the_define_form_refuses_a_category_without_days_on_the_page(
+    client, store, tea_buyers, merchant_staff
+):
+    client.force_login(merchant_staff)
+    url = reverse("web:m_analytics_segments_define")
+    page = client.post(
+        url,
+        {
+            "name": "茶叶回流",
+            "action": "save",
+            "bought_category": "tea",
+            "not_bought_category_days": "30",
+        },
+    )
+    assert page.status_code == 422
+    assert "天数须为 1 到 3650 的整数。" in page.text and "请选择商品分类。" in page.text
+    assert not RuleSegment.objects.exists()
+    preview = client.post(
+        url,
+        {"action": "preview", "bought_category": "tea", "bought_category_days": "90"},
+    )
+    assert "符合条件的会员：2 人" in preview.text
