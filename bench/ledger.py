@@ -19,6 +19,7 @@ import random
 import time
 
 from bench.common import django_database, header, percentile, pgbench_tps, print_table, run_clients
+from bench.http import LOAD_DRIFT
 
 CLIENTS = int(os.environ.get("BENCH_LEDGER_CLIENTS", "20"))
 SECONDS = float(os.environ.get("BENCH_LEDGER_SECONDS", "8"))
@@ -143,6 +144,7 @@ def main() -> None:
             ("award", "award_points() against one merchant (lot too)"),
         ]
         for shape, what in shapes:
+            load = os.getloadavg()[0]
             results, elapsed = run_clients(
                 _client, {**world, "shape": shape}, clients=CLIENTS, seconds=SECONDS
             )
@@ -155,19 +157,23 @@ def main() -> None:
                     rate,
                     percentile(results, 50) * 1000,
                     percentile(results, 99) * 1000,
+                    load,
                 ]
             )
             if label == "postgresql" and shape != "award":
+                bound_load = os.getloadavg()[0]
                 bound, note = _pgbench(world, hot=shape == "hot")
                 if bound is None:
                     print(f"no pgbench bound: {note}")
                     continue
-                rows.append(
-                    [label, "pgbench, same INSERT + conditional UPDATE", "-", bound, "-", "-"]
-                )
-                ratios.append((what, rate, bound))
-        print_table(["db", "what", "n", "per s", "p50 ms", "p99 ms"], rows)
-        for what, rate, bound in ratios:
+                what_bound = "pgbench, same INSERT + conditional UPDATE"
+                rows.append([label, what_bound, "-", bound, "-", "-", bound_load])
+                ratios.append((what, rate, bound, load, bound_load))
+        print_table(["db", "what", "n", "per s", "p50 ms", "p99 ms", "load before"], rows)
+        for what, rate, bound, load, bound_load in ratios:
+            if abs(load - bound_load) / max(bound_load, 0.5) > LOAD_DRIFT:
+                print(f"{what}: no ratio, the load differed ({load:.2f} vs {bound_load:.2f})")
+                continue
             print(
                 f"{what}: ratio to the pgbench bound {rate / bound:.2f} ({rate:.0f} / {bound:.0f})"
             )
