@@ -21,17 +21,8 @@ from omniretail.orders.models import Order, OrderLine
 
 MAX_DAYS = 3650
 MAX_RULES = 12
-FIELDS = (
-    "tier",
-    "visited_within",
-    "spend_over",
-    "birthday_month",
-    "tag",
-    "rfm",
-    "bought_category",
-    "not_bought_category",
-)
 PURCHASE_FIELDS = ("bought_category", "not_bought_category")
+FIELDS = ("tier", "visited_within", "spend_over", "birthday_month", "tag", "rfm", *PURCHASE_FIELDS)
 
 
 def _days(rule: dict, errors: list) -> int | None:
