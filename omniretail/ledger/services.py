@@ -183,6 +183,23 @@ def _move(account_pk: int, delta: int) -> int | None:
     return row[0] if row else None
 
 
+def _write_entries(posting: Posting, sides: list[tuple[int, int, int]]) -> None:
+    """Both entries, `(account id, amount, balance after)`, in one INSERT dated as their
+    posting; written directly, as `bulk_create`'s general path was a fifth of a posting's
+    CPU."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(
+        qn(c) for c in ("posting_id", "account_id", "amount", "balance_after", "created_at")
+    )
+    created = connection.ops.adapt_datetimefield_value(posting.created_at)
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(sides))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(Entry._meta.db_table)} ({columns}) VALUES {rows}",
+            [v for side in sides for v in (posting.pk, *side, created)],
+        )
+
+
 def _apply(posting: Posting, debit: Account, credit: Account, amount: int) -> None:
     """Update both balances in primary-key order (no deadlock between opposite transfers);
     the overdraft condition stays on the debit whichever goes first."""
@@ -193,10 +210,8 @@ def _apply(posting: Posting, debit: Account, credit: Account, amount: int) -> No
         if balance is None:
             raise InsufficientFunds(fields={"amount": _("余额不足")})
         after[account.pk] = balance
-    Entry.objects.bulk_create(
-        [
-            Entry(posting=posting, account=debit, amount=-amount, balance_after=after[debit.pk]),
-            Entry(posting=posting, account=credit, amount=amount, balance_after=after[credit.pk]),
-        ]
+    _write_entries(
+        posting,
+        [(debit.pk, -amount, after[debit.pk]), (credit.pk, amount, after[credit.pk])],
     )
     debit.balance, credit.balance = after[debit.pk], after[credit.pk]
