@@ -71,13 +71,8 @@ def _cells_filter(lat: float, lon: float, radius_m: float) -> Q:
     return q
 
 
-def _by_distance(found: tuple) -> tuple:
-    return found[0], found[1].pk
-
-
 def _nearest(candidates, lat: float, lon: float, radius_m: int, limit: int) -> list:
-    """(distance, store) of the `limit` nearest candidates within the radius, exactly, the
-    stores read with their merchant in the same query.
+    """(distance, pk) of the `limit` nearest candidates within the radius, exactly.
 
     The database orders the candidates by an equirectangular distance (arithmetic only, so
     SQLite and PostgreSQL alike) and returns the first few; haversine then measures those.
@@ -86,14 +81,11 @@ def _nearest(candidates, lat: float, lon: float, radius_m: int, limit: int) -> l
     be nearer; otherwise more are read. Across the antimeridian or near a pole every
     candidate is measured instead."""
     if len(bounding_box(lat, lon, radius_m)[2]) > 1 or abs(lat) > APPROX_MAX_LAT:
-        rows = candidates.order_by().select_related("merchant")
+        rows = candidates.order_by().values_list("pk", "lat", "lon")
         return sorted(
-            (
-                (d, store)
-                for store in rows
-                if (d := haversine_m(lat, lon, store.lat, store.lon)) <= radius_m
-            ),
-            key=_by_distance,
+            (d, pk)
+            for pk, s_lat, s_lon in rows
+            if (d := haversine_m(lat, lon, s_lat, s_lon)) <= radius_m
         )[:limit]
     scale = math.cos(math.radians(lat)) ** 2
     d2 = ExpressionWrapper(
@@ -104,18 +96,15 @@ def _nearest(candidates, lat: float, lon: float, radius_m: int, limit: int) -> l
     ordered = candidates.annotate(d2=d2).filter(d2__lte=reach * reach).order_by("d2")
     fetch = limit + 10
     while True:
-        rows = list(ordered.select_related("merchant")[:fetch])
+        rows = list(ordered.values_list("pk", "lat", "lon", "d2")[:fetch])
         exact = sorted(
-            (
-                (d, store)
-                for store in rows
-                if (d := haversine_m(lat, lon, store.lat, store.lon)) <= radius_m
-            ),
-            key=_by_distance,
+            (d, pk)
+            for pk, s_lat, s_lon, _ in rows
+            if (d := haversine_m(lat, lon, s_lat, s_lon)) <= radius_m
         )
         if len(rows) < fetch:
             return exact[:limit]  # every candidate was read
-        unread_from = math.radians(math.sqrt(rows[-1].d2)) * EARTH_RADIUS_M / APPROX_SLACK
+        unread_from = math.radians(math.sqrt(rows[-1][3])) * EARTH_RADIUS_M / APPROX_SLACK
         if len(exact) >= limit and exact[limit - 1][0] <= unread_from:
             return exact[:limit]
         fetch *= 4
@@ -142,11 +131,14 @@ def nearby_stores(
     page = within[:limit]
     if not page:
         return []
+    stores = Store.objects.select_related("merchant").in_bulk([pk for _d, pk in page])
     at = at or timezone.now()
-    prefetch_schedule([store for _d, store in page], at)
+    prefetch_schedule(list(stores.values()), at)
     return [
-        NearbyStore(store=store, distance_m=round(distance), is_open_now=is_open(store, at))
-        for distance, store in page
+        NearbyStore(
+            store=stores[pk], distance_m=round(distance), is_open_now=is_open(stores[pk], at)
+        )
+        for distance, pk in page
     ]
 
 
