@@ -245,12 +245,16 @@ def count_matches(found: QuerySet[Product], *, at_least: int = 0) -> tuple[int, 
 
 
 def brands_among(products: QuerySet[Product], limit: int = 30) -> list[Brand]:
-    """The brands of a result set, to filter it by (one query for the distinct ids, one for
-    the brands: a full-text result set cannot be nested as a subquery)."""
-    ids = list(
-        products.order_by().exclude(brand=None).values_list("brand_id", flat=True).distinct()
+    """The brands of a result set, to filter it by: their id, public id and name read with
+    the products in one query (a full-text result set cannot be nested as a subquery)."""
+    rows = (
+        products.order_by()
+        .exclude(brand=None)
+        .values_list("brand_id", "brand__public_id", "brand__name")
+        .distinct()
     )
-    return list(Brand.objects.filter(pk__in=ids).order_by("name")[:limit])
+    brands = [Brand(pk=pk, public_id=public_id, name=name) for pk, public_id, name in rows]
+    return sorted(brands, key=lambda brand: brand.name)[:limit]
 
 
 def product_cards() -> QuerySet[Product]:
