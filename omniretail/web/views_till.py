@@ -19,6 +19,7 @@ from omniretail.accounts.models import User
 from omniretail.core.errors import DomainError, field_error
 from omniretail.inventory.selectors import skus_by_public_ids
 from omniretail.loyalty import member_code
+from omniretail.loyalty import members as programme
 from omniretail.loyalty import selectors as loyalty_reads
 from omniretail.loyalty import services as loyalty
 from omniretail.loyalty.models import Coupon, Member
@@ -105,6 +106,9 @@ def _ctx(request: HttpRequest, store, **extra) -> dict:
         member = {
             "user": shopper,
             "tier": row.tier if row else "",
+            # the tier's 优先服务: the clerk serves this member first (and their pickups are
+            # first in the store's queue, orders.selectors)
+            "priority": bool(row and programme.benefits(row)["priority_service"]),
             "joined": row is not None,
             "offline": loyalty_reads.balance(shopper, offline),
             "platform": loyalty_reads.balance(shopper, loyalty.PLATFORM_POINTS),

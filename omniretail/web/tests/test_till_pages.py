@@ -167,3 +167,18 @@ def test_a_scanned_coupon_comes_off_and_a_refund_at_the_till_returns_the_cash_on
 
     pdf = clerk.get(f"/merchant/till/receipts/{sale.order.public_id}/receipt.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+
+
+def test_a_member_whose_tier_has_priority_service_is_marked_on_the_till(clerk, gold, merchant):
+    """Priority service marks the member at the till (the issue: "puts a member's pickup
+    orders first in the store's queue and marks them on the till"); a tier without it
+    shows no mark."""
+    scan(clerk, "MASK-10")
+    clerk.post(TILL, {"action": "member", "member": "13800138000"})
+    assert 'data-testid="member-priority"' not in text(clerk.get(TILL))
+
+    members.set_tiers(
+        org=merchant, tiers=[{"name": "金卡", "discount_percent": 5, "priority_service": True}]
+    )
+    page = text(clerk.get(TILL))
+    assert 'data-testid="member-priority">优先服务<' in page
