@@ -195,7 +195,9 @@ def test_bad_checkout_is_refused_clearly_and_changes_nothing(
                 for s, q in value
             ]
         elif key == "pickup_slot" and value == "past":
-            body["pickup_slot"] = (next_slot() - timedelta(days=1)).isoformat()
+            # an earlier day: two hours ahead may already be tomorrow (after 22:00), and a
+            # slot that passed today is a 409 offering the next, not a 422
+            body["pickup_slot"] = (next_slot() - timedelta(days=2)).isoformat()
         elif key == "pickup_slot" and value == "odd-minute":
             body["pickup_slot"] = (next_slot() + timedelta(minutes=10)).isoformat()
         elif key == "pickup_slot" and value == "next-month":
