@@ -1,5 +1,6 @@
 """Member de-duplication (docs/analytics.md): the platform merges a duplicate account (one
-whose phone normalises to the same number as another's) into the account its person keeps.
+whose phone normalises to the same number as another's, or verified as the same real-name
+identity) into the account its person keeps.
 Orders, points (through the ledger, lots and expiry kept), coupons and memberships move in
 one transaction with a MemberMerge row recording what moved, so the merge can be undone
 exactly; both steps are refused, changing nothing, when they cannot be done cleanly."""
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from omniretail.analytics import identity
 from omniretail.analytics.models import MemberMerge
 from omniretail.analytics.quality import normalise_phone
 from omniretail.core.errors import Conflict, NotFound, field_error
@@ -30,18 +32,20 @@ def _user(user_id):
 @transaction.atomic
 def merge(*, source_id, target_id, actor) -> MemberMerge:
     """Moves everything of `source` to `target`. Refused: the same account twice, accounts
-    whose phones are not the same number, a source already merged, or an open refund on
-    either (it would be paid to the account it no longer belongs to)."""
+    neither of the same phone number nor verified as the same identity, a source already
+    merged, or an open refund on either (it would be paid to the account it no longer
+    belongs to)."""
     source, target = _user(source_id), _user(target_id)
     if source.pk == target.pk:
         raise field_error("target", _("不能把账号与自己合并。"))
     # both rows locked in one order, so two merges of the same people take turns
     users = get_user_model().objects.select_for_update().filter(pk__in=[source.pk, target.pk])
     list(users.order_by("pk"))
-    if normalise_phone(source.phone) is None or normalise_phone(source.phone) != normalise_phone(
-        target.phone
+    phone = normalise_phone(source.phone)
+    if (phone is None or phone != normalise_phone(target.phone)) and not identity.same_person(
+        source.pk, target.pk
     ):
-        raise field_error("target", _("两个账号的手机号不是同一号码，不能合并。"))
+        raise field_error("target", _("两个账号既不是同一手机号，也不是同一实名身份，不能合并。"))
     if MemberMerge.objects.filter(source=source, undone_at__isnull=True).exists():
         raise Conflict(_("该账号已合并过。"), code="already_merged")
     if orders.refund_pending(source, target):

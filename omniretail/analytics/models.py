@@ -393,3 +393,30 @@ class MemberMerge(models.Model):
     @property
     def key(self) -> str:
         return f"merge:{self.pk}"
+
+
+class VerifiedIdentity(models.Model):
+    """The outcome of an account's real-name check (姓名 + 身份证号 against the provider),
+    kept for de-duplication only: the ID number as a keyed hash and a masked form, never
+    raw. Two accounts whose verified checks share a hash are one person twice."""
+
+    class Status(models.TextChoices):
+        VERIFIED = "verified", _("已认证")
+        FAILED = "failed", _("未通过")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
+    id_hash = models.CharField(max_length=64, db_index=True)
+    id_masked = models.CharField(_("证件号"), max_length=18)
+    name_masked = models.CharField(_("姓名"), max_length=30)
+    provider = models.CharField(_("认证渠道"), max_length=40)
+    checked_at = models.DateTimeField(_("认证时间"))
+
+    class Meta:
+        verbose_name = _("实名认证")
+        verbose_name_plural = _("实名认证")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.id_masked} {self.status}"

@@ -2,7 +2,7 @@
 query that lists the rows to fix, and their counts kept per day so the page shows whether
 things get better. Phones are normalised (spaces, dashes, brackets, +86/0086/86 taken off)
 and must then be a mainland mobile number; two accounts whose phones normalise to the same
-number are the same person twice."""
+number are the same person twice, as are two accounts verified as one real-name identity."""
 
 import re
 from collections import defaultdict
@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omniretail.analytics import identity
 from omniretail.analytics.models import QualityCount
 from omniretail.catalog import duplicates
 from omniretail.catalog.models import Product
@@ -51,9 +52,12 @@ def invalid_phones() -> list[dict]:
     ]
 
 
-def duplicate_members() -> list[dict]:
+REASONS = {"phone": _("同手机号"), "identity": _("同实名身份")}
+
+
+def _same_phone() -> list[dict]:
     """Groups of accounts whose phones normalise to one number (only an account stored in
-    another form can share it: stored phones are unique), each group oldest first."""
+    another form can share it: stored phones are unique)."""
     User = get_user_model()
     wanted: dict[str, list] = defaultdict(list)
     for u in _odd_phones():
@@ -61,11 +65,28 @@ def duplicate_members() -> list[dict]:
             wanted[normal].append(u)
     for u in User.objects.filter(phone__in=list(wanted)):
         wanted[u.phone].append(u)
-    return [
-        {"phone": phone, "users": sorted(users, key=lambda u: u.pk)}
-        for phone, users in sorted(wanted.items())
-        if len(users) > 1
-    ]
+    return [{"phone": phone, "users": users} for phone, users in wanted.items() if len(users) > 1]
+
+
+def duplicate_members() -> list[dict]:
+    """Groups of accounts that are one person: the same normalised phone or the same
+    verified real-name identity (`analytics.identity`), each group oldest first with its
+    reasons (a group found both ways is listed once, with both), the ID number masked."""
+    groups: dict[frozenset, dict] = {}
+    for reason, found in (("phone", _same_phone()), ("identity", identity.duplicates())):
+        for g in found:
+            row = groups.setdefault(
+                frozenset(u.pk for u in g["users"]),
+                {"reasons": [], "phone": "", "id_masked": "", "users": g["users"]},
+            )
+            row["reasons"].append(reason)
+            row["phone"] = row["phone"] or g.get("phone", "")
+            row["id_masked"] = row["id_masked"] or g.get("id_masked", "")
+    rows = sorted(groups.values(), key=lambda r: min(u.pk for u in r["users"]))
+    for row in rows:
+        row["users"] = sorted(row["users"], key=lambda u: u.pk)
+        row["labels"] = [REASONS[r] for r in row["reasons"]]
+    return rows
 
 
 def stores_without_position():

@@ -793,13 +793,14 @@ def producer_production(request: HttpRequest) -> HttpResponse:
 
 def _quality_rows(key: str, rows) -> list[tuple]:
     """A check's rows as the page and the CSV show them: a phone that is no phone as typed,
-    duplicates' phones masked."""
+    duplicates' reasons with their phones and ID numbers masked."""
     if key == "invalid_phones":
         return [(r["user"].pk, r["user"].username, r["phone"]) for r in rows]
     if key == "duplicate_members":
         return [
             (
-                mask_phone(r["phone"]),
+                " / ".join(str(label) for label in r["labels"]),
+                " / ".join(filter(None, [mask_phone(r["phone"]), r["id_masked"]])),
                 " / ".join(f"#{u.pk} {u.username} {mask_phone(u.phone)}" for u in r["users"]),
             )
             for r in rows
@@ -819,7 +820,7 @@ def _quality_rows(key: str, rows) -> list[tuple]:
 
 QUALITY_HEADERS = {
     "invalid_phones": [_lazy("用户ID"), _lazy("用户名"), _lazy("手机号")],
-    "duplicate_members": [_lazy("规范化手机号"), _lazy("账号")],
+    "duplicate_members": [_lazy("原因"), _lazy("手机号 / 证件号"), _lazy("账号")],
     "duplicate_products": [_lazy("上架方"), _lazy("商品")],
     "stores_without_position": [
         _lazy("门店编号"),

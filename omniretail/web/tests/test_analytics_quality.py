@@ -14,8 +14,8 @@ def test_the_platform_sees_the_checks_and_exports_one(client, platform_staff, me
     assert "疑似重复会员" in html and "138****0001" in html and "13800000001" not in html
     csv = client.get(reverse("web:ops_quality"), {"export": "duplicate_members"})
     lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "规范化手机号,账号"
-    assert lines[1].startswith("138****0001,#") and "wang2" in lines[1]
+    assert lines[0] == "原因,手机号 / 证件号,账号"
+    assert lines[1].startswith("同手机号,138****0001,#") and "wang2" in lines[1]
     assert client.get(reverse("web:ops_quality"), {"export": "x"}).status_code == 422
 
 
