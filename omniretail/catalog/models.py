@@ -66,6 +66,7 @@ class Product(PublicIdModel, TimeStampedModel):
         SUBMITTED = "submitted", _("待审核")
         APPROVED = "approved", _("已上架")
         REJECTED = "rejected", _("已驳回")
+        MERGED = "merged", _("已合并")
 
     owner = models.ForeignKey(
         Organization,
@@ -143,6 +144,54 @@ class Product(PublicIdModel, TimeStampedModel):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.APPROVED
+
+
+class ProductMerge(PublicIdModel):
+    """A duplicate listing merged by the platform into the one that stays (catalog.merge):
+    the duplicate's status before, what moved (row ids, the SKU map, rows folded into the
+    kept product's) so the undo moves exactly that back, and who merged and undid, when."""
+
+    keep = models.ForeignKey(
+        Product, verbose_name=_("保留商品"), on_delete=models.PROTECT, related_name="+"
+    )
+    duplicate = models.ForeignKey(
+        Product, verbose_name=_("重复商品"), on_delete=models.PROTECT, related_name="+"
+    )
+    status_before = models.CharField(_("合并前状态"), max_length=16, choices=Product.Status.choices)
+    moved = models.JSONField(_("移动内容"), default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("合并人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(_("合并时间"), auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("商品合并")
+        verbose_name_plural = _("商品合并")
+        ordering = ["-merged_at", "-id"]
+        constraints = [
+            # a listing is merged once at a time: a second merge of it waits and is refused
+            models.UniqueConstraint(
+                fields=["duplicate"],
+                condition=models.Q(undone_at__isnull=True),
+                name="catalog_merge_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} -> {self.keep_id}"
 
 
 class ProductImage(models.Model):

@@ -19,7 +19,7 @@ from django.views.decorators.http import (
 )
 
 from omniretail.accounts import services as accounts
-from omniretail.catalog import discovery
+from omniretail.catalog import discovery, merge
 from omniretail.catalog import selectors as catalog
 from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.core.redirects import safe_return
@@ -110,6 +110,9 @@ def product(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         item = catalog.public_product(public_id)
     except DomainError as exc:
+        # a listing merged into another (catalog.merge) sends its old links there
+        if kept := merge.merged_into(public_id):
+            return redirect("web:product", public_id=kept.public_id)
         return _error(request, exc)
     if request.user.is_authenticated:
         shopping.record_view(user=request.user, product=item)
