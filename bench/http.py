@@ -32,6 +32,8 @@ SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "8"))
 PROCESSES, THREADS, WORKERS, RUNS = 4, 4, 2, 3
 BOUND = "/bench/bound/"
 LOAD_DRIFT = 0.5  # a run's load average may differ from the bound's by this share
+COUNTER_NAME = "omniretail-bench-counter"  # application_name of the bench's own session
+SERVER_NAME = "omniretail-bench-server"  # PGAPPNAME of the server's sessions
 
 
 def _world() -> dict:
@@ -57,9 +59,8 @@ def _world() -> dict:
 
 def _start(port: int) -> subprocess.Popen:
     """`serve --workers 2` with the bound's view mounted, up once the bound answers."""
-    return start_server(
-        port, workers=WORKERS, env={"DJANGO_SETTINGS_MODULE": "bench.http_settings"}, probe=BOUND
-    )
+    env = {"DJANGO_SETTINGS_MODULE": "bench.http_settings", "PGAPPNAME": SERVER_NAME}
+    return start_server(port, workers=WORKERS, env=env, probe=BOUND)
 
 
 def _client(world, index, deadline, queue) -> None:
@@ -98,14 +99,43 @@ def _run(world, url: str) -> tuple[float, float, int, float]:
     return len(latencies) / elapsed, percentile(latencies, 99) * 1000, errors, load
 
 
-def _sessions() -> int | None:
-    from django.db import connection
+class SessionCounter:
+    """`pg_stat_database.sessions` of the bench's database, read over one plain connection
+    (named COUNTER_NAME) that the bench holds from before the server starts to after it
+    stops: the bench's own session is counted before the first read, never in a difference.
 
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
-        return cursor.fetchone()[0]
+    It used to look through Django's connection, whose pool (min_size 2, growing by one when
+    the first checkout finds none ready) opened 3 sessions per look while the bench
+    subtracted one: the "21 sessions for pool max 10 x 2" of 5 December were the server's
+    19 and two of the bench's own (measured: one pooled look, 3 sessions; one plain
+    connection read twice, 0). The server's sessions carry SERVER_NAME (PGAPPNAME), so the
+    ones still open at the end are counted by name."""
+
+    def __init__(self):
+        import psycopg
+        from django.db import connection
+
+        db = connection.settings_dict
+        params = {"dbname": db["NAME"], "user": db["USER"], "password": db["PASSWORD"]}
+        params |= {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432}
+        self.conn = psycopg.connect(**params, application_name=COUNTER_NAME, autocommit=True)
+
+    def sessions(self) -> int:
+        row = self.conn.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+        return row[0]
+
+    def server_sessions_open(self) -> int:
+        row = self.conn.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name = %s",
+            [SERVER_NAME],
+        ).fetchone()
+        return row[0]
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def main() -> None:
@@ -115,18 +145,18 @@ def main() -> None:
         world = _world()
         world["port"] = port = free_port()
         close_connections()
-        sessions_at_start = _sessions()
-        close_connections()
+        counter = SessionCounter() if label == "postgresql" else None
+        sessions_at_start = counter.sessions() if counter else 0
         server = _start(port)
-        sessions_ready = _sessions()  # the server has started and answered its first requests
-        close_connections()
-        rows, requests = [], 0
+        sessions_ready = counter.sessions() if counter else 0  # started, answered its probe
+        rows, requests, open_at_end = [], 0, 0
         try:
             urls = {"bound: SELECT 1 view": BOUND, **world["pages"]}
             runs = {name: [] for name in urls}
             for _ in range(RUNS):  # interleaved, so a burst of other work hits all alike
                 for name, url in urls.items():
                     runs[name].append(_run(world, url))
+            open_at_end = counter.server_sessions_open() if counter else 0
             bound_rps = statistics.median(r[0] for r in runs["bound: SELECT 1 view"])
             bound_load = statistics.median(r[3] for r in runs["bound: SELECT 1 view"])
             for name, results in runs.items():
@@ -140,24 +170,25 @@ def main() -> None:
                 rows.append([name, f"{rps:.0f}", f"{p99:.0f}", errors, f"{load:.2f}", ratio])
         finally:
             stop_server(server, grace_s=30)
-        time.sleep(1)
-        sessions_after = _sessions()
+        time.sleep(1)  # the server's sessions have ended and reported
 
         clients = PROCESSES * THREADS
         header(f"HTTP pages under `serve --workers {WORKERS}` ({label}), {clients} clients")
         print_table(["page", "req/s", "p99 ms", "errors", "load avg", "ratio to bound"], rows)
         print(f"each figure: median of {RUNS} runs of {SECONDS:.0f} s; target ratio >= 0.5")
-        if sessions_at_start is not None:
-            # each of our own looks is a session too: one before the load, one after
-            starting = sessions_ready - sessions_at_start - 1
-            opened = sessions_after - sessions_ready - 1
+        if counter:
+            sessions_after = counter.sessions()
+            counter.close()
+            starting = sessions_ready - sessions_at_start
+            opened = sessions_after - sessions_ready
             pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool") or {}
             bound = (pool.get("max_size") or 1) * WORKERS
             verdict = "within" if opened <= bound else "OVER"
             print(
                 f"PostgreSQL sessions the server opened under load: {opened} for about "
                 f"{requests} requests ({verdict} pool max {bound // WORKERS} x {WORKERS} "
-                f"processes = {bound}); {starting} while starting"
+                f"processes = {bound}; {open_at_end} of the server's still open at the end); "
+                f"{starting} while starting (the release check's, the first worker's pool)"
             )
 
 
