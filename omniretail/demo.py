@@ -16,6 +16,7 @@ from django.db import transaction
 
 from omniretail.accounts import services as accounts
 from omniretail.accounts.models import Membership, Organization, User
+from omniretail.analytics import demo as analytics_demo
 from omniretail.catalog import demo_photos
 from omniretail.catalog import services as catalog
 from omniretail.codes import demo as codes_demo
@@ -287,6 +288,7 @@ CATEGORIES = [
 # printed with the credentials.
 PROGRAMMES: tuple = (
     loyalty_demo,
+    analytics_demo,  # after loyalty: its birthday campaign gives loyalty's coupon
     codes_demo,
     pointsmall_demo,
     referrals_demo,

@@ -784,12 +784,10 @@ OMNI_COUNTER_SNAPSHOT_RETENTION_DAYS = int(
 )
 
 # Loyalty: days a lot of points stays spendable, the yuan one platform point is worth in
-# settlements between merchants, the points a merchant gets for joining the online mall, and
-# how many days before a member's birthday the greeting and coupon go out.
+# settlements between merchants, and the points a merchant gets for joining the online mall.
 OMNI_POINTS_VALID_DAYS = int(os.environ.get("OMNI_POINTS_VALID_DAYS", "365"))
 OMNI_POINT_VALUE_YUAN = os.environ.get("OMNI_POINT_VALUE_YUAN", "0.01")
 OMNI_JOINING_REWARD_POINTS = int(os.environ.get("OMNI_JOINING_REWARD_POINTS", "1000"))
-OMNI_BIRTHDAY_NOTICE_DAYS = int(os.environ.get("OMNI_BIRTHDAY_NOTICE_DAYS", "3"))
 # The face-verification provider for the exchange step-up (the sandbox matches same bytes).
 OMNI_FACE_PROVIDER = os.environ.get(
     "OMNI_FACE_PROVIDER", "omniretail.loyalty.face.SandboxFaceProvider"

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -151,15 +151,31 @@ def send_coupon(*, merchant: Organization, segment: str, template_id: str, actor
 
 
 def campaigns_of(merchant: Organization) -> list[dict]:
-    """The merchant's campaigns, newest first, each with coupons sent and redeemed."""
+    """The merchant's campaigns, newest first, each with coupons sent and redeemed and the
+    revenue of the orders that redeemed them."""
     names = segment_names(merchant)
     rows = []
     for c in SegmentCampaign.objects.filter(merchant=merchant).select_related("template"):
-        counts = Coupon.objects.filter(issue_key__startswith=c.key_prefix).aggregate(
-            sent=Count("pk"), redeemed=Count("pk", filter=Q(status=Coupon.Status.USED))
+        given = Coupon.objects.filter(issue_key__startswith=c.key_prefix)
+        rows.append(
+            {
+                "campaign": c,
+                "label": names.get(c.segment, c.segment),
+                "sent": given.count(),
+                **redemption(given),
+            }
         )
-        rows.append({"campaign": c, "label": names.get(c.segment, c.segment), **counts})
     return rows
+
+
+def redemption(given) -> dict:
+    """Of a campaign's coupons: how many were used, and the revenue of the paid orders that
+    used them, net of what was refunded of those orders."""
+    used = given.filter(status=Coupon.Status.USED)
+    revenue = Order.objects.filter(
+        public_id__in=used.values("order_id"), paid_at__isnull=False
+    ).aggregate(total=Sum(F("total") - F("amount_refunded")))["total"]
+    return {"redeemed": used.count(), "revenue": revenue or Decimal("0")}
 
 
 # ---------------------------------------------------------------- reading

@@ -420,3 +420,75 @@ class VerifiedIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.id_masked} {self.status}"
+
+
+class BirthdayCampaign(models.Model):
+    """A merchant's birthday offer, a kind of campaign (analytics.birthday): a coupon of its
+    template or an amount of its points, given by the scheduled job to each member whose
+    birthday falls within `days_before` days from today, once per member per year. One is
+    running per merchant: starting another stops it."""
+
+    class Gift(models.TextChoices):
+        COUPON = "coupon", _("优惠券")
+        POINTS = "points", _("积分")
+
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    gift = models.CharField(_("礼品"), max_length=10, choices=Gift.choices)
+    template = models.ForeignKey(
+        "loyalty.CouponTemplate", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    points = models.PositiveIntegerField(_("积分"), default=0)
+    days_before = models.PositiveSmallIntegerField(_("提前天数"), default=0)
+    is_active = models.BooleanField(_("进行中"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("生日营销")
+        verbose_name_plural = _("生日营销")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant"],
+                condition=models.Q(is_active=True),
+                name="analytics_one_birthday_campaign",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.gift} -{self.days_before}d"
+
+
+class BirthdayGift(models.Model):
+    """One member's birthday offer of one year: the claim (unique per member and year, so
+    the job never gives twice however often it runs) and what came of it: the coupon or
+    the points sent, or excluded because the member withdrew consent to marketing."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("已发放")
+        EXCLUDED = "excluded", _("已排除")
+
+    campaign = models.ForeignKey(BirthdayCampaign, on_delete=models.CASCADE, related_name="gifts")
+    member = models.ForeignKey("loyalty.Member", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    coupon = models.ForeignKey(
+        "loyalty.Coupon", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    points = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("生日礼发放")
+        verbose_name_plural = _("生日礼发放")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="analytics_birthday_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.year} {self.status}"

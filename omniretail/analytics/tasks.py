@@ -1,7 +1,8 @@
 """Analytics' sweeps, enqueued by the scheduler (core.scheduler): the days touched since the
 last run are rolled up again, members are scored (RFM) again each hour, and the data-quality
-counts are recorded each day."""
+counts are recorded each day; birthday offers go out every ten minutes."""
 
+from omniretail.analytics.birthday import send_due
 from omniretail.analytics.members import score_members
 from omniretail.analytics.quality import record_counts
 from omniretail.analytics.services import rollup_changes
@@ -11,4 +12,5 @@ PERIODIC = [
     every(seconds=600)(rollup_changes),
     every(seconds=3600)(score_members),
     every(seconds=86400)(record_counts),
+    every(seconds=600)(send_due),
 ]

@@ -61,7 +61,7 @@ class StatementAdmin(ReadOnlyAdmin):
 @admin.register(CouponTemplate)
 class CouponTemplateAdmin(ReadOnlyAdmin):
     list_display = ["name", "org", "kind", "amount_off", "percent_off", "min_spend", "is_active"]
-    list_filter = ["kind", "for_birthday", "is_active"]
+    list_filter = ["kind", "is_active"]
 
 
 @admin.register(Coupon)

@@ -275,7 +275,6 @@ def template_out(t: CouponTemplate) -> dict:
         "min_spend": str(t.min_spend),
         "valid_days": t.valid_days,
         "per_member_limit": t.per_member_limit,
-        "for_birthday": t.for_birthday,
         "platform_funded": t.platform_funded,
         "is_active": t.is_active,
         "merchant": t.org.public_id if t.org_id else None,

@@ -87,13 +87,12 @@ def define_template(
     min_spend="0",
     valid_days: int = 30,
     per_member_limit: int = 1,
-    for_birthday: bool = False,
     is_public: bool = False,
     total_limit: int | None = None,
     platform_funded: bool = False,
 ) -> CouponTemplate:
-    """A new template; `for_birthday` makes it the one the birthday sweep sends (the
-    merchant's previous birthday template stops being it); `is_public` puts it in the
+    """A new template (a birthday offer is a campaign that names one: analytics.birthday);
+    `is_public` puts it in the
     领券中心, where members claim it themselves, `total_limit` of them at most;
     `platform_funded` pays each coupon issued from the merchant's coupon budget."""
     name = (name or "").strip()[:40]
@@ -122,16 +121,8 @@ def define_template(
             raise field_error("platform_funded", _("平台补贴券须由商家设置。"))
         if kind == Kind.PERCENT and "max_off" not in fields:
             raise field_error("max_off", _("平台补贴的折扣券须设置最多减免金额。"))
-        if for_birthday:  # the birthday sweep must not stop at an exhausted budget
-            raise field_error("platform_funded", _("生日券不能使用平台补贴。"))
         fields["platform_funded"] = True
-    if for_birthday:
-        if org is None:
-            raise field_error("for_birthday", _("生日券须由商家设置。"))
-        CouponTemplate.objects.filter(org=org, for_birthday=True).update(for_birthday=False)
-    return CouponTemplate.objects.create(
-        org=org, name=name, kind=kind, for_birthday=for_birthday, **fields
-    )
+    return CouponTemplate.objects.create(org=org, name=name, kind=kind, **fields)
 
 
 def set_template_active(*, template: CouponTemplate, is_active: bool) -> CouponTemplate:
@@ -139,10 +130,6 @@ def set_template_active(*, template: CouponTemplate, is_active: bool) -> CouponT
     CouponTemplate.objects.filter(pk=template.pk).update(is_active=is_active)
     template.is_active = is_active
     return template
-
-
-def birthday_template(org: Organization) -> CouponTemplate | None:
-    return CouponTemplate.objects.filter(org=org, for_birthday=True, is_active=True).first()
 
 
 # ---------------------------------------------------------------- issuing
@@ -153,7 +140,7 @@ def issue_coupon(
 ) -> Coupon:
     """Give `user` one coupon of `template`; the same key returns the same coupon. Past the
     per-member limit it is refused, however many issues race (the `seq` unique constraint).
-    Only staff issues count against it: the birthday sweep sends one a year by its own
+    Only staff issues count against it: a birthday campaign sends one a year by its own
     claim, and a group-buy consolation must never fail the refund it comes with."""
     if len(idempotency_key) > MAX_ISSUE_KEY:  # stored whole, or a retry could not find it
         raise field_error(

@@ -18,7 +18,6 @@ RULES = [
     ("scan", 2, {}, "offline"),
     ("share", 5, {}, "platform"),
     ("signup", 20, {}, "offline"),
-    ("birthday", 50, {}, "platform"),
 ]
 TIERS = [
     {"name": "银卡", "min_spend": "0"},
@@ -65,7 +64,6 @@ def load(city) -> list[str]:
         amount_off="10",
         min_spend="50",
         valid_days=30,
-        for_birthday=True,
     )
     welcome = coupons.define_template(
         org=hubin,

@@ -1,12 +1,11 @@
 """Members of a merchant's programme: activation (with the sign-up reward), profile, tiers
 (from rolling 12-month spend and visits, which earning.tiers counts from orders), tier
-benefits, and the birthday greeting with the merchant's birthday coupon (or, without one,
-its birthday points), sent by SMS a configured number of days early."""
+benefits. The birthday staff record here is what birthday campaigns (analytics.birthday)
+send their offers by."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -15,9 +14,8 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization
 from omniretail.core.errors import field_error
 from omniretail.core.money import money
-from omniretail.loyalty import coupons, services
+from omniretail.loyalty import services
 from omniretail.loyalty.models import EarnRule, Member, Tier, TierChange
-from omniretail.notifications.services import notify
 
 
 def activate(*, user, org: Organization, name: str = "", birthday: date | None = None) -> Member:
@@ -143,71 +141,3 @@ def priority_member(*, org, user) -> Exists:
     shopper), so the store's queue can put that member's orders first."""
     tiers = Tier.objects.filter(org=OuterRef("org"), priority_service=True).values("name")
     return Exists(Member.objects.filter(org=org, user=user, tier__in=tiers))
-
-
-def send_birthday_greetings(*, today: date | None = None, limit: int = 500) -> int:
-    """Members whose birthday is OMNI_BIRTHDAY_NOTICE_DAYS away: the merchant's birthday
-    coupon if it configured one, else its birthday points, and an SMS, once a year (the year
-    is claimed by a conditional update before sending)."""
-    today = today or timezone.localdate()
-    day = today + timedelta(days=settings.OMNI_BIRTHDAY_NOTICE_DAYS)
-    due = (
-        Member.objects.filter(
-            activated_at__isnull=False, birthday__month=day.month, birthday__day=day.day
-        )
-        .exclude(birthday_sent_year=day.year)
-        .select_related("user", "org")[:limit]
-    )
-    sent = 0
-    for member in due:
-        with transaction.atomic():
-            claimed = (
-                Member.objects.filter(pk=member.pk)
-                .exclude(birthday_sent_year=day.year)
-                .update(birthday_sent_year=day.year)
-            )
-            if not claimed:
-                continue
-            org = member.org
-            template = coupons.birthday_template(org)
-            if template is not None:
-                coupon = coupons.issue_coupon(
-                    template=template,
-                    user=member.user,
-                    source=coupons.Coupon.Source.BIRTHDAY,
-                    idempotency_key=f"birthday:{member.public_id}:{day.year}",
-                )
-                body = _(
-                    "%(org)s 祝您生日快乐！生日礼「%(coupon)s」优惠券已到账，%(until)s 前有效。"
-                ) % {
-                    "org": org.name,
-                    "coupon": template.name,
-                    "until": timezone.localtime(coupon.valid_until).strftime("%Y-%m-%d"),
-                }
-                notify(
-                    title=_("生日快乐"),
-                    body=body,
-                    user=member.user,
-                    sms_to=member.user.phone or "",
-                    link="/me/coupons/",
-                )
-                sent += 1
-                continue
-            points = services.points_for_event(kind=EarnRule.Kind.BIRTHDAY, org=org)
-            if points:
-                services.award_points(
-                    user=member.user,
-                    asset_code=services.asset_for_event(kind=EarnRule.Kind.BIRTHDAY, org=org),
-                    points=points,
-                    reason=_("生日礼"),
-                    idempotency_key=f"birthday:{member.public_id}:{day.year}",
-                    source_org=org,
-                    expires_on=day + timedelta(days=30),
-                )
-            body = _("%(org)s 祝您生日快乐！生日礼 %(points)s 积分已到账，30 天内有效。") % {
-                "org": org.name,
-                "points": points,
-            }
-            notify(title=_("生日快乐"), body=body, user=member.user, sms_to=member.user.phone or "")
-            sent += 1
-    return sent

@@ -127,7 +127,6 @@ class EarnRule(PublicIdModel):
         FIRST_SCAN = "first_scan", _("首次扫码")
         SCAN = "scan", _("扫码")
         SIGNUP = "signup", _("注册")
-        BIRTHDAY = "birthday", _("生日")
 
     class Target(models.TextChoices):
         PLATFORM = "platform", _("平台积分")
@@ -281,7 +280,6 @@ class Member(PublicIdModel):
     birthday = models.DateField(_("生日"), null=True, blank=True)
     tier = models.CharField(_("等级"), max_length=20, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
-    birthday_sent_year = models.PositiveIntegerField(null=True, blank=True)
     tier_computed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -372,7 +370,6 @@ class CouponTemplate(PublicIdModel):
     min_spend = MoneyField(_("最低消费"), default=0)
     valid_days = models.PositiveSmallIntegerField(_("有效天数"))
     per_member_limit = models.PositiveSmallIntegerField(_("每人限领"), default=1)
-    for_birthday = models.BooleanField(_("生日券"), default=False)
     # 平台补贴: each coupon issued is paid from the merchant's coupon budget (loyalty.budget).
     platform_funded = models.BooleanField(_("平台补贴"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -395,9 +392,6 @@ class CouponTemplate(PublicIdModel):
             models.CheckConstraint(
                 condition=Q(valid_days__gte=1) & Q(per_member_limit__gte=1),
                 name="loyalty_coupon_positive",
-            ),
-            models.UniqueConstraint(
-                fields=["org"], condition=Q(for_birthday=True), name="loyalty_one_birthday_coupon"
             ),
             models.CheckConstraint(
                 condition=Q(total_limit__isnull=True)

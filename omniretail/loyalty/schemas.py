@@ -60,7 +60,6 @@ class CouponTemplateIn(Schema):
     min_spend: MoneyIn = "0"
     valid_days: int = 30
     per_member_limit: int = 1
-    for_birthday: bool = False
     platform_funded: bool = Field(
         False, description="平台补贴: each coupon issued is paid from the merchant's coupon budget"
     )
@@ -202,7 +201,6 @@ class CouponTemplateOut(Schema):
     min_spend: str
     valid_days: int
     per_member_limit: int
-    for_birthday: bool
     platform_funded: bool
     is_active: bool
     merchant: str | None = Field(..., description="null: the platform's, usable everywhere")

@@ -59,6 +59,16 @@ urlpatterns = [
         name="m_analytics_sms",
     ),
     path(
+        "merchant/analytics/birthday/",
+        views_analytics.m_analytics_birthday_start,
+        name="m_analytics_birthday_start",
+    ),
+    path(
+        "merchant/analytics/birthday/<int:campaign_id>/stop/",
+        views_analytics.m_analytics_birthday_stop,
+        name="m_analytics_birthday_stop",
+    ),
+    path(
         "producer/analytics/production/",
         views_analytics.producer_production,
         name="producer_production",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.analytics import (
+    birthday,
     campaigns,
     members,
     merging,
@@ -532,6 +533,9 @@ def _members_page(request: HttpRequest, store, status: int = 200, **ctx) -> Http
         "sms_campaigns": campaigns.campaigns_of(merchant),
         "segment_names": members.segment_names(merchant),
         "sms_max": campaigns.MAX_TEXT,
+        "birthday_campaigns": birthday.campaigns_of(merchant),
+        "birthday_gifts": birthday.Gift.choices,
+        "birthday_max": birthday.MAX_DAYS_BEFORE,
         **ctx,
     }
     return render(request, "web/analytics/members.html", ctx, status=status)
@@ -680,6 +684,38 @@ def m_analytics_sms_send(request: HttpRequest, store) -> HttpResponse:
     except DomainError as exc:
         return _members_page(request, store, status=exc.status, error=exc)
     return redirect("web:m_analytics_sms", campaign.pk)
+
+
+@staff_required(roles=MANAGERS)
+@require_POST
+def m_analytics_birthday_start(request: HttpRequest, store) -> HttpResponse:
+    """Starts the merchant's birthday offer (a coupon or points, on the day or days early),
+    stopping the one running; bad input re-shows the page with the form filled."""
+    form = request.POST
+    try:
+        birthday.start(
+            merchant=store.merchant,
+            gift=form.get("gift", ""),
+            template_id=form.get("template", ""),
+            points=form.get("points", ""),
+            days_before=form.get("days_before", ""),
+            actor=request.user,
+        )
+    except DomainError as exc:
+        return _members_page(request, store, status=exc.status, error=exc, birthday_form=form)
+    messages.success(request, _("生日营销已开始，每天按会员生日发放。"))
+    return redirect("web:m_analytics_members")
+
+
+@staff_required(roles=MANAGERS)
+@require_POST
+def m_analytics_birthday_stop(request: HttpRequest, store, campaign_id: int) -> HttpResponse:
+    try:
+        birthday.stop(merchant=store.merchant, campaign_id=campaign_id)
+    except DomainError as exc:
+        return _members_page(request, store, status=exc.status, error=exc)
+    messages.success(request, _("生日营销已停止，已发放的不受影响。"))
+    return redirect("web:m_analytics_members")
 
 
 @staff_required(roles=MANAGERS)

@@ -275,7 +275,6 @@ def merchant_coupon_template(request: HttpRequest, store) -> HttpResponse:
             min_spend=form.get("min_spend") or "0",
             valid_days=_int(form.get("valid_days"), "valid_days"),
             per_member_limit=_int(form.get("per_member_limit") or "1", "per_member_limit"),
-            for_birthday=form.get("for_birthday") == "on",
             is_public=form.get("is_public") == "on",
             platform_funded=form.get("platform_funded") == "on",
             total_limit=_int(form["total_limit"], "total_limit")

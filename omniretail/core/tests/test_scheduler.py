@@ -152,7 +152,7 @@ def test_every_old_housekeeping_sweep_is_a_periodic_job():
         "omniretail.referrals.payouts.release_frozen_commissions",
         "omniretail.loyalty.services.expire_due_lots",
         "omniretail.earning.tiers.recompute_tiers",
-        "omniretail.loyalty.members.send_birthday_greetings",
+        "omniretail.analytics.birthday.send_due",
         "omniretail.codes.services.resume_unfinished_batches",
         "omniretail.pointsmall.services.expire_vouchers",
         "omniretail.groupbuy.services.expire_unpaid_members",

@@ -9,10 +9,9 @@ import pytest
 from django.utils import timezone
 
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed
-from omniretail.core.sms import read_sms_file
 from omniretail.earning import tiers
 from omniretail.inventory import services as inventory
-from omniretail.loyalty import coupons, members, services
+from omniretail.loyalty import coupons, members
 from omniretail.loyalty.models import Coupon
 from omniretail.orders import aftersales
 from omniretail.orders import services as orders
@@ -273,24 +272,3 @@ def test_an_issue_key_too_long_to_store_whole_is_refused_before_anything_is_writ
 def test_a_template_with_a_bad_value_is_refused(merchant, fields):
     with pytest.raises(ValidationFailed):
         coupons.define_template(org=merchant, name="x", **fields)
-
-
-def test_the_birthday_greeting_sends_the_birthday_coupon_when_one_is_configured(
-    shopper, merchant, settings, django_capture_on_commit_callbacks
-):
-    settings.OMNI_BIRTHDAY_NOTICE_DAYS = 3
-    services.set_earn_rule(org=merchant, kind="birthday", points=50)
-    coupons.define_template(
-        org=merchant, name="生日减10", kind="amount", amount_off="10", for_birthday=True
-    )
-    today = timezone.localdate()
-    members.activate(
-        user=shopper, org=merchant, birthday=(today + timedelta(days=3)).replace(year=1990)
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        assert members.send_birthday_greetings(today=today) == 1
-    assert members.send_birthday_greetings(today=today) == 0
-    coupon = Coupon.objects.get(user=shopper)
-    assert (coupon.source, coupon.template.name) == ("birthday", "生日减10")
-    assert services.wallet(shopper, services.PLATFORM_POINTS).balance == 0  # coupon, not points
-    assert "生日减10" in read_sms_file(shopper.phone)[-1]["text"]

@@ -1,5 +1,5 @@
-"""Members: activation with the sign-up reward, tiers from 12-month spend or visits,
-the birthday greeting by SMS a few days early, once a year; the joining reward."""
+"""Members: activation with the sign-up reward, tiers from 12-month spend or visits, the
+joining reward (birthday offers are campaigns: analytics/tests/test_birthday_campaigns.py)."""
 
 from datetime import timedelta
 
@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from omniretail.core.errors import ValidationFailed
-from omniretail.core.sms import read_sms_file
 from omniretail.earning import tiers
 from omniretail.loyalty import members, selectors, services
 
@@ -55,22 +54,6 @@ def test_tiers_follow_spend_or_visits_and_give_their_benefits(referrals):
 def test_a_tier_discount_over_100_is_refused(merchant):
     with pytest.raises(ValidationFailed):
         members.set_tiers(org=merchant, tiers=[{"name": "x", "discount_percent": 120}])
-
-
-def test_the_birthday_greeting_goes_out_days_before_once(
-    shopper, merchant, settings, django_capture_on_commit_callbacks
-):
-    settings.OMNI_BIRTHDAY_NOTICE_DAYS = 3
-    services.set_earn_rule(org=merchant, kind="birthday", points=50)
-    today = timezone.localdate()
-    birthday = (today + timedelta(days=3)).replace(year=1992)
-    members.activate(user=shopper, org=merchant, birthday=birthday)
-    assert members.send_birthday_greetings(today=today - timedelta(days=1)) == 0
-    with django_capture_on_commit_callbacks(execute=True):
-        assert members.send_birthday_greetings(today=today) == 1
-    assert members.send_birthday_greetings(today=today) == 0
-    assert selectors.balance(shopper, PTS) == 50
-    assert "生日快乐" in read_sms_file(shopper.phone)[-1]["text"]
 
 
 def test_a_merchant_joining_the_mall_gets_the_reward_once(merchant, settings):

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from omniretail.accounts.models import User
+from omniretail.analytics import birthday
 from omniretail.core.errors import Conflict, ValidationFailed
 from omniretail.loyalty import budget, coupons, members
 from omniretail.loyalty.models import Coupon
@@ -108,16 +109,22 @@ def test_funded_templates_and_the_budget_setting_refuse_bad_input(live, platform
             org=None, name="平台券", kind="amount", amount_off="5", platform_funded=True
         )
     assert "platform_funded" in platform_own.value.fields
-    with pytest.raises(ValidationFailed) as birthday:
-        coupons.define_template(
-            org=live.organization,
-            name="生日补贴券",
-            kind="amount",
-            amount_off="5",
-            for_birthday=True,
-            platform_funded=True,
+    funded = coupons.define_template(
+        org=live.organization,
+        name="生日补贴券",
+        kind="amount",
+        amount_off="5",
+        platform_funded=True,
+    )
+    with pytest.raises(ValidationFailed) as gift:  # a birthday campaign must not run dry
+        birthday.start(
+            merchant=live.organization,
+            gift="coupon",
+            template_id=funded.public_id,
+            days_before=0,
+            actor=platform_staff,
         )
-    assert "platform_funded" in birthday.value.fields
+    assert "template" in gift.value.fields
     for bad in ("-1", "十元", "0.001", "2000000"):
         with pytest.raises(ValidationFailed) as exc:
             onboarding.configure_reward(
