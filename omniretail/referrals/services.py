@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -274,32 +274,53 @@ def _loaded(model, values: dict):
     return model.from_db(model.objects.db, names, [values[name] for name in names])
 
 
-@transaction.atomic
 def record_visit(*, token: str, visitor=None, earlier_visit_ids=()) -> ShareVisit:
     """A click on a share link, by a member or (until they log in) by a session. Clicking
     one's own link is refused: a sharer cannot earn on their own purchase. A repeated click
-    moves the existing visit's time, so the last click is the one that counts."""
+    moves the existing visit's time, so the last click is the one that counts.
+
+    The hot path of sharing: the link's read, then one write (a repeated click moves its
+    visit with UPDATE ... RETURNING; a first one finds none and inserts). No transaction of
+    its own: a click writes one row in one statement, so there is nothing to undo together
+    (inside a caller's transaction it is part of that one)."""
     link = link_for_token(token)
     now = timezone.now()
     if getattr(visitor, "is_authenticated", False):
         if visitor.pk == link.sharer_id:
             message = _("这是您自己的分享链接，自己购买不产生返利。")
             raise SelfReferral(message, fields={"token": message})
-        existing = ShareVisit.objects.filter(link=link, visitor=visitor).only("pk").first()
+        moved = _move_visit(link, now, visitor_id=visitor.pk)
     else:
         visitor = None
-        existing = (
-            ShareVisit.objects.filter(
-                link=link, visitor__isnull=True, public_id__in=list(earlier_visit_ids)
-            )
-            .only("pk", "public_id")
-            .first()
-        )
-    if existing is not None:
-        ShareVisit.objects.filter(pk=existing.pk).update(visited_at=now)
-        existing.link, existing.visited_at = link, now
-        return existing
+        earlier = [str(v) for v in earlier_visit_ids][-MAX_SESSION_VISITS:]
+        moved = _move_visit(link, now, visit_ids=earlier) if earlier else None
+    if moved is not None:
+        return moved
     return ShareVisit.objects.create(link=link, visitor=visitor, visited_at=now)
+
+
+def _move_visit(link: ShareLink, now, *, visitor_id=None, visit_ids=()) -> ShareVisit | None:
+    """The visitor's earlier click on `link` (a member's, or a guest's among `visit_ids`)
+    moved to `now` in one statement, or None when there is none: no read before the write.
+    Raw SQL because the ORM's update() cannot return the row it moved."""
+    table = ShareVisit._meta.db_table
+    if visitor_id is not None:
+        who, params = "visitor_id = %s", [visitor_id]
+    else:
+        who = f"visitor_id IS NULL AND public_id IN ({', '.join(['%s'] * len(visit_ids))})"
+        params = list(visit_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET visited_at = %s WHERE link_id = %s AND {who} "
+            "RETURNING id, public_id",
+            [connection.ops.adapt_datetimefield_value(now), link.pk, *params],
+        )
+        row = min(cursor.fetchall(), default=None)  # duplicates from a race all move
+    if row is None:
+        return None
+    visit = _loaded(ShareVisit, {"id": row[0], "public_id": row[1], "visitor_id": visitor_id})
+    visit.link, visit.visited_at = link, now
+    return visit
 
 
 @transaction.atomic

@@ -162,10 +162,45 @@ def test_a_click_and_an_attribution_stay_within_a_few_queries(
 ):
     token = referrals.share(referrals.sharer)
     referrals.click(referrals.buyer, token)
-    with django_assert_max_num_queries(5):  # the link, the visit, its update, a savepoint
+    with django_assert_max_num_queries(2):  # the link, then the visit moved
         services.record_visit(token=token, visitor=referrals.buyer)
     order = referrals.buy(referrals.buyer, complete=False)
     Attribution.objects.all().delete()
     with django_assert_max_num_queries(14):
         services.attribute_order(order_id=order.public_id)
     assert Attribution.objects.count() == 1
+
+
+def test_a_repeated_click_moves_the_same_visit_in_one_statement_after_the_link(
+    referrals, django_assert_num_queries
+):
+    token = referrals.share(referrals.sharer)
+    first = referrals.click(referrals.buyer, token, days_ago=1)
+    with django_assert_num_queries(2):  # the link and product, then the visit moved
+        again = services.record_visit(token=token, visitor=referrals.buyer)
+    assert again.pk == first.pk and again.public_id == first.public_id
+    assert ShareVisit.objects.get().visited_at == again.visited_at > first.visited_at
+    assert again.link.product.name == referrals.product.name
+
+
+def test_a_first_click_reads_the_link_and_writes_one_visit(referrals, django_assert_num_queries):
+    token = referrals.share(referrals.sharer)
+    with django_assert_num_queries(3):  # the link, no visit to move, the new visit
+        visit = services.record_visit(token=token, visitor=referrals.buyer)
+    assert ShareVisit.objects.get().pk == visit.pk
+    assert ShareVisit.objects.get().visitor == referrals.buyer
+
+
+def test_a_guest_click_again_moves_the_visit_its_session_remembers(
+    referrals, django_assert_num_queries
+):
+    token = referrals.share(referrals.sharer)
+    with django_assert_num_queries(2):  # the link, the new visit: nothing remembered to move
+        first = services.record_visit(token=token)
+    other = services.record_visit(token=token)  # another guest, without that session
+    with django_assert_num_queries(2):
+        again = services.record_visit(token=token, earlier_visit_ids=[first.public_id])
+    assert again.pk == first.pk and again.public_id == first.public_id
+    assert ShareVisit.objects.get(pk=first.pk).visited_at == again.visited_at
+    assert ShareVisit.objects.get(pk=other.pk).visited_at < again.visited_at
+    assert ShareVisit.objects.filter(visitor__isnull=True).count() == 2
