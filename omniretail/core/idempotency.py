@@ -1,15 +1,19 @@
 """Idempotency keys for every write that moves money, points or stock.
 
-The record is inserted in the same transaction as the action: a concurrent retry with the
-same key waits on the unique index and then replays the stored response; the same key with a
-different body is a 409. A refused action rolls back its record, so fixing the input and
+The record is written in the same transaction as the action, once, holding the response:
+the key is claimed first with a lock that writes nothing (on PostgreSQL a transaction-level
+advisory lock on the key; SQLite's transactions are IMMEDIATE, so the writer's lock already
+serialises them), then a stored response is looked for, then the action runs and one INSERT
+keeps its response. A concurrent retry with the same key waits on that lock and then replays
+the stored response (the unique index still backs this up); the same key with a different
+body is a 409. A refused action rolls back and leaves no record, so fixing the input and
 retrying with the same key works."""
 
 import hashlib
 import json
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from omniretail.core.errors import Conflict, ValidationFailed
 from omniretail.core.models import IdempotencyRecord
@@ -33,28 +37,38 @@ def run_idempotent(
     if len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed(fields={HEADER: f"at most {MAX_KEY_LENGTH} characters"})
     digest = fingerprint({"endpoint": endpoint, "payload": payload})
-    existing = _replay(principal, key, digest)
-    if existing is not None:
-        return existing
     try:
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
+            _claim(principal, key)
+            replay = _replay(principal, key, digest)
+            if replay is not None:
+                return replay
+            status, body = action()
+            IdempotencyRecord.objects.create(
                 principal=principal,
                 key=key,
                 endpoint=endpoint,
                 request_fingerprint=digest,
-                response_status=0,
-                response_body={},
+                response_status=status,
+                response_body=body,
             )
-            status, body = action()
-            record.response_status, record.response_body = status, body
-            record.save(update_fields=["response_status", "response_body"])
             return status, body
     except IntegrityError:
         replay = _replay(principal, key, digest)
         if replay is None:
             raise
         return replay
+
+
+def _claim(principal: str, key: str) -> None:
+    """Hold the key until this transaction ends, so a concurrent retry waits here and then
+    finds the response (one write per request instead of a claim INSERT and an UPDATE)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"idempotency:{principal}:{key}"],
+            )
 
 
 def _replay(principal: str, key: str, digest: str):

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from omniretail.core.errors import Conflict, ValidationFailed
 from omniretail.core.idempotency import run_idempotent
@@ -67,6 +69,32 @@ def test_refused_action_leaves_no_record_so_a_corrected_retry_works():
     assert run_idempotent(
         principal="u", key="k", endpoint="e", payload={}, action=_counter_action(calls)
     ) == (201, {"n": 1})
+
+
+def _record_writes(ctx) -> list[str]:
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "core_idempotencyrecord" in q["sql"] and q["sql"].startswith(("INSERT", "UPDATE"))
+    ]
+
+
+@pytest.mark.django_db
+def test_a_first_request_writes_its_record_once_with_the_response():
+    calls = []
+    with CaptureQueriesContext(connection) as ctx:
+        run_idempotent(
+            principal="u", key="k", endpoint="e", payload={"a": 1}, action=_counter_action(calls)
+        )
+    assert len(_record_writes(ctx)) == 1  # one INSERT holding the response, no UPDATE after
+    record = IdempotencyRecord.objects.get()
+    assert (record.response_status, record.response_body) == (201, {"n": 1})
+    with CaptureQueriesContext(connection) as ctx:
+        again = run_idempotent(
+            principal="u", key="k", endpoint="e", payload={"a": 1}, action=_counter_action(calls)
+        )
+    assert again == (201, {"n": 1}) and len(calls) == 1
+    assert _record_writes(ctx) == []
 
 
 @pytest.mark.postgres
