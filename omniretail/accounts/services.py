@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,7 +38,7 @@ from omniretail.core.tasks import send_sms_once
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 TOKEN_PREFIX = "omni_"
-TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how often a token's last_used_at is written
 DAY_S = 86_400
 OTP_REFUSALS = {
     "otp_resend": gettext_lazy("验证码发送过于频繁，请稍后再试。"),
@@ -313,7 +313,11 @@ def authenticate_api_token(raw: str) -> User | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # not on every request
+        # at most once a minute, even when concurrent requests all read an old stamp
+        ApiToken.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_USE_RESOLUTION),
+            pk=token.pk,
+        ).update(last_used_at=now)
     return token.user
 
 
