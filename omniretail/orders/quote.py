@@ -59,6 +59,11 @@ class Quote:
     delivery_slot: datetime | None = None  # None: 尽快送达
 
     @property
+    def delivery_windows(self) -> list[tuple[datetime, datetime]]:
+        """The open delivery windows as (start, end), as the page offers them."""
+        return [(start, slots.end_of(start)) for start in self.delivery_slots]
+
+    @property
     def total(self) -> Decimal:
         return money(self.subtotal - self.discount + self.delivery_fee)
 

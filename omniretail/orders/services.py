@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -187,7 +188,7 @@ def _validate_slot(
             else _("自提时间需在未来 %(days)s 天内。")
         )
         raise field_error(field, ahead % {"days": SLOT_DAYS_AHEAD})
-    slot_end = slot_start + timedelta(minutes=SLOT_MINUTES)
+    slot_end = slots.end_of(slot_start)
     prefetch_schedule([store], slot_start)  # both checks below then read it from memory
     if not (is_open(store, slot_start) and is_open(store, slot_end - timedelta(minutes=1))):
         raise field_error(field, _("所选时间段门店不营业，请选择营业时间内的时段。"))
@@ -398,16 +399,24 @@ def _order_number() -> str:
 
 
 def _create_order(**fields) -> Order:
-    """Insert with a random number, skipping one that is taken (ON CONFLICT DO NOTHING, so
-    no savepoint is needed to survive a collision), and read back the id of our row."""
+    """Insert with a random number, skipping one that is taken, in one statement: INSERT ...
+    ON CONFLICT DO NOTHING (SQLite: OR IGNORE) RETURNING id answers our row's id, or no row
+    when the number is taken, so neither a savepoint nor a read back is needed. It is the
+    insert `Model.save` runs (`QuerySet._insert`), with the conflict clause `bulk_create`
+    adds but whose RETURNING it drops."""
     fields.setdefault("public_id", new_public_id())
+    columns = [f for f in Order._meta.concrete_fields if not f.primary_key]
     for _attempt in range(5):
         order = Order(number=_order_number(), **fields)
-        Order.objects.bulk_create([order], ignore_conflicts=True)
-        mine = Order.objects.filter(public_id=order.public_id, number=order.number)
-        order.pk = mine.values_list("pk", flat=True).first()
-        if order.pk is not None:
-            order._state.adding = False
+        returned = Order.objects._insert(
+            [order],
+            fields=columns,
+            returning_fields=[Order._meta.pk],
+            on_conflict=OnConflict.IGNORE,
+        )
+        if returned and returned[0]:  # one row, or [None] / [] when the number was taken
+            order.pk = returned[0][0]
+            order._state.adding, order._state.db = False, Order.objects.db
             return order
     raise IntegrityError("could not allocate an order number")
 

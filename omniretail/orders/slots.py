@@ -75,9 +75,14 @@ def open_slots(store, *, now=None, kind: str = PICKUP, earliest=None) -> list[da
     return [s for s in starts if taken.get(s, 0) < most]
 
 
+def end_of(start: datetime) -> datetime:
+    """When the slot (or delivery window) starting at `start` ends."""
+    return start + timedelta(minutes=SLOT_MINUTES)
+
+
 def _label(slot: datetime) -> str:
     local = timezone.localtime(slot)
-    end = local + timedelta(minutes=SLOT_MINUTES)
+    end = end_of(local)
     return f"{date_format(local, 'm-d')} {local:%H:%M}–{end:%H:%M}"
 
 
