@@ -16,6 +16,7 @@ from omniretail.catalog.models import (
     HotWord,
     Product,
     ProductImage,
+    ProductMerge,
     SearchHistory,
     SearchLog,
     Sku,
@@ -261,3 +262,17 @@ class SearchLogAdmin(ReadOnlyAdmin):
 class SearchHistoryAdmin(ReadOnlyAdmin):
     list_display = ["query", "searched_at"]
     search_fields = ["query"]
+
+
+@admin.register(ProductMerge)
+class ProductMergeAdmin(ReadOnlyAdmin):
+    """Merges are made and undone on the data-quality page or the API (catalog.merge),
+    never by hand; only the platform sees them."""
+
+    list_display = ["duplicate", "keep", "merged_by", "merged_at", "undone_by", "undone_at"]
+    search_fields = ["public_id", "duplicate__name", "keep__name"]
+    list_select_related = ["duplicate", "keep", "merged_by", "undone_by"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if is_platform_operator(request.user) else qs.none()

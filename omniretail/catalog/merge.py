@@ -299,6 +299,7 @@ def merge_listings(*, keep: str, duplicate: str, by, confirm: bool = False) -> P
     Product.objects.filter(pk=dup.pk).update(
         status=Product.Status.MERGED, updated_at=timezone.now()
     )
+    dup.status = Product.Status.MERGED
     record.moved = moved
     record.save(update_fields=["moved"])
     audit.info("product merge %s: %s into %s by %s", record.public_id, dup.pk, kept.pk, by.pk)
@@ -335,6 +336,7 @@ def undo_merge(*, merge_id: str, by) -> ProductMerge:
     ProductMerge.objects.filter(pk=record.pk).update(undone_at=timezone.now(), undone_by=by)
     audit.info("product merge %s undone by %s", record.public_id, by.pk)
     record.refresh_from_db()
+    record.duplicate = Product.objects.select_related("owner").get(pk=dup.pk)
     return record
 
 
@@ -345,7 +347,7 @@ def merges(*, actor, limit: int = 50):
     """The latest merges, newest first (platform only)."""
     _require_platform(actor)
     return ProductMerge.objects.select_related(
-        "keep", "duplicate", "merged_by", "undone_by"
+        "keep__owner", "duplicate__owner", "merged_by", "undone_by"
     ).order_by("-merged_at", "-id")[:limit]
 
 
@@ -375,6 +377,14 @@ def counts(record: ProductMerge) -> dict[str, int]:
         else:
             out[key] = sum(len(v) for k, v in value.items() if k != "raised")
     return out
+
+
+def sku_pairs(record: ProductMerge) -> dict[str, str]:
+    """The merge's SKU map by public ids: the duplicate's SKU -> the kept one."""
+    pairs = record.moved.get("skus", {})
+    ids = {int(k) for k in pairs} | set(pairs.values())
+    public = dict(Sku.objects.filter(pk__in=ids).values_list("pk", "public_id"))
+    return {public[int(k)]: public[v] for k, v in pairs.items()}
 
 
 def different(keep: Product, duplicate: Product) -> bool:

@@ -183,3 +183,41 @@ class SpecsIn(Schema):
 class ReviewIn(Schema):
     approve: bool
     reason: str = Field("", max_length=500)
+
+
+class MergeIn(Schema):
+    keep: str = Field(..., max_length=26, description="保留商品的 id")
+    duplicate: str = Field(..., max_length=26, description="要合并掉的重复商品的 id")
+    confirm: bool = Field(
+        False, description="两个商品的上架方或品牌不同时须为 true（否则 409 confirm_required）"
+    )
+
+
+class MergeProductOut(Schema):
+    id: str
+    name: str
+    owner: str
+    status: Literal[tuple(Product.Status.values)]
+
+
+class MergeOut(Schema):
+    id: str
+    keep: MergeProductOut
+    duplicate: MergeProductOut
+    status_before: Literal[tuple(Product.Status.values)] = Field(
+        ..., description="重复商品合并前的状态，撤销后恢复为它"
+    )
+    moved: dict[str, int] = Field(
+        ...,
+        description="每种移动的行数，键为 `app.model.field`（如 shopping.favourite.product）；"
+        "skus 为对上的等价规格数",
+    )
+    sku_map: dict[str, str] = Field(..., description="重复商品的规格 id -> 保留商品的等价规格 id")
+    merged_by: str | None
+    merged_at: datetime
+    undone_by: str | None
+    undone_at: datetime | None
+
+
+class MergePageOut(Schema):
+    items: list[MergeOut]

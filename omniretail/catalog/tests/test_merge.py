@@ -11,6 +11,7 @@ from django.utils import timezone
 from omniretail.accounts.models import User
 from omniretail.catalog import merge
 from omniretail.catalog.models import Product, ProductMerge
+from omniretail.conftest import make_staff
 from omniretail.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from omniretail.inventory import services as inventory
 from omniretail.orders import services as orders
@@ -265,3 +266,68 @@ def test_undo_waits_for_a_later_merge_of_the_kept_product(approved_product, plat
     merge.undo_merge(merge_id=second.public_id, by=platform_staff)
     merge.undo_merge(merge_id=first.public_id, by=platform_staff)
     assert set(Product.objects.values_list("status", flat=True)) == {Product.Status.APPROVED}
+
+
+BASE = "/api/catalog/manage/merges"
+
+
+def test_api_merges_lists_and_undoes(pair, shopper, platform_staff, producer_staff, api_client):
+    keep, dup = pair
+    shopping.toggle_favourite(user=shopper, product=dup.product)
+    body = {"keep": keep.product.public_id, "duplicate": dup.product.public_id}
+    ops = api_client(platform_staff)
+
+    assert api_client(producer_staff).post(BASE, body).status_code == 403
+    assert api_client(producer_staff).get(BASE).status_code == 403
+    made = ops.post(BASE, body)
+    assert made.status_code == 201, made.json()
+    out = made.json()
+    assert out["duplicate"]["status"] == "merged" and out["status_before"] == "approved"
+    assert out["moved"]["shopping.favourite.product"] == 1
+    assert out["sku_map"] == {dup.public_id: keep.public_id}
+    again = ops.post(BASE, body)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_merged"
+    assert [m["id"] for m in ops.get(BASE).json()["items"]] == [out["id"]]
+
+    undone = ops.post(f"{BASE}/{out['id']}/undo")
+    assert undone.status_code == 200 and undone.json()["undone_at"]
+    assert Favourite.objects.get().product_id == dup.product_id
+    twice = ops.post(f"{BASE}/{out['id']}/undo")
+    assert twice.status_code == 409 and twice.json()["error"]["code"] == "already_undone"
+    itself = ops.post(BASE, {"keep": body["keep"], "duplicate": body["keep"]})
+    assert itself.status_code == 422 and "duplicate" in itself.json()["error"]["fields"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_operators_merging_one_pair_at_once_merge_it_once(
+    pair, shopper, other_shopper, platform, platform_staff, race
+):
+    keep, dup = pair
+    second = make_staff(platform, "ops2")
+    for user in (shopper, other_shopper):
+        shopping.toggle_favourite(user=user, product=dup.product)
+    shopping.toggle_favourite(user=shopper, product=keep.product)
+    cart = orders.cart_for(user=shopper)
+    orders.add_to_cart(cart=cart, sku=dup, quantity=2)
+    orders.add_to_cart(cart=cart, sku=keep, quantity=1)
+    # one merges A into B while the other merges B into A, and the same pair again
+    ids = [
+        (keep.product.public_id, dup.product.public_id, platform_staff),
+        (keep.product.public_id, dup.product.public_id, second),
+        (dup.product.public_id, keep.product.public_id, second),
+    ]
+    outcomes = race(
+        3, lambda i: merge.merge_listings(keep=ids[i][0], duplicate=ids[i][1], by=ids[i][2])
+    )
+
+    merged = [o for o in outcomes if isinstance(o, ProductMerge)]
+    refused = [o for o in outcomes if not isinstance(o, ProductMerge)]
+    assert len(merged) == 1, outcomes
+    assert all(isinstance(o, Conflict | ValidationFailed) for o in refused), outcomes
+    assert ProductMerge.objects.count() == 1
+    kept = merged[0].keep
+    assert Favourite.objects.filter(product=kept).count() == 2
+    assert list(CartLine.objects.filter(cart=cart).values_list("quantity", flat=True)) == [3]
+    assert Product.objects.filter(status=Product.Status.MERGED).count() == 1
