@@ -130,10 +130,10 @@ def join(request, campaign_id: str, payload: JoinIn):
             client_value=payload.client_value,
             group=group,
             return_url=payload.return_url,
+            savepoint=False,  # a refusal rolls back the request's transaction, record and all
         )
-        # as paying left it (a wallet pays at once), with its group; the campaign is known
-        member = Member.objects.select_related("group").get(pk=member.pk)
-        member.campaign = campaign
+        # as the join wrote it, with its group as the seat's claim read it: paying changes
+        # the intent, and the member only after commit (the outbox's PaymentSucceeded)
         return 201, as_json(MemberOut, member_out(member, started.redirect_url or ""))
 
     return idempotent(request, endpoint="groupbuy-join", payload=payload.model_dump(), action=act)

@@ -163,3 +163,31 @@ def test_a_join_over_the_api_reads_its_campaign_and_group_once(groupbuys, api_cl
     assert sum('FROM "groupbuy_campaign"' in s for s in reads) == 1, reads
     assert sum('FROM "groupbuy_group"' in s for s in reads) <= 1, reads
     assert len(statements) <= 16, statements
+
+
+def test_a_join_over_the_api_reads_no_row_it_has_just_written(groupbuys, api_client):
+    """The flash-sale hot path over HTTP (issue 22): the seat's claim returns its group, so
+    the answer needs no reload of the member or its group; the intent the join wrote goes
+    to the payment as it is, read only under the payment's own lock; and the join adds no
+    savepoint inside the request's transaction, which a refused join rolls back whole."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    campaign = groupbuys.campaign()
+    client = api_client(groupbuys.shopper(1))
+    url = f"/api/groupbuy/campaigns/{campaign.public_id}/join"
+    body = {"provider": "sandbox_gateway", "client_value": CLIENT_VALUE}
+    with CaptureQueriesContext(connection) as ctx:
+        joined = client.post(url, body, headers={"Idempotency-Key": "flash-2"})
+    assert joined.status_code == 201, joined.content
+    member = Member.objects.select_related("group").get(public_id=joined.json()["id"])
+    answer = joined.json()
+    assert (answer["group"], answer["group_number"]) == (member.group.public_id, 1)
+    assert (answer["seat"], answer["group_commitment"]) == (1, member.group.commitment)
+    statements = [q["sql"] for q in ctx.captured_queries]
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert not [s for s in reads if 'FROM "groupbuy_member"' in s or 'FROM "groupbuy_group"' in s]
+    assert sum('FROM "payments_paymentintent"' in s for s in reads) <= 2, reads
+    # the request's own transaction (a savepoint inside the test's) and the payment's lock
+    assert sum(s.startswith("SAVEPOINT") for s in statements) <= 2, statements
+    assert len(statements) <= 17, statements
