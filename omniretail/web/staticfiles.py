@@ -5,6 +5,7 @@ import importlib.util
 import os
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.files.storage import FileSystemStorage
 from whitenoise import compress
@@ -50,6 +51,20 @@ class CompressedManifestStorage(CompressedManifestStaticFilesStorage):
     """WhiteNoise's hashed and compressed storage. A hashed name stands for its content, so
     its compressed copies from an earlier collectstatic are kept: brotli takes ~10 s on
     plotly.js, which the demo would otherwise pay on every start."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._urls: dict[str, str] = {}
+
+    def url(self, name, force=False):
+        """Each file's URL worked out once per process: the manifest does not change while a
+        process runs, and finding a hashed name and joining its URL was a fifth of rendering
+        base.html, which names nine static files on every page (issue 22)."""
+        if force or settings.DEBUG:
+            return super().url(name, force)
+        if (url := self._urls.get(name)) is None:
+            url = self._urls[name] = super().url(name)
+        return url
 
     def create_compressor(self, **kwargs):
         return _AtomicCompressor(**kwargs)

@@ -62,3 +62,27 @@ def test_a_second_collectstatic_keeps_the_compressed_copies(collected):
     call_command("collectstatic", interactive=False, verbosity=0)
     assert copy.read_bytes() == b"kept"
     assert not list(collected.glob("plotly/plotly.min.js*"))  # only the hashed name is kept
+
+
+def test_each_static_url_is_looked_up_in_the_manifest_once_per_process(
+    collected, client, monkeypatch
+):
+    """base.html names nine static files on every page; their hashed URLs are worked out
+    once (issue 22), and stay the hashed ones."""
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+
+    looked_up = []
+    original = ManifestFilesMixin.stored_name
+
+    def counting(self, name):
+        looked_up.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(ManifestFilesMixin, "stored_name", counting)
+    stylesheet = r'href="(/static/web/app\.[0-9a-f]{12}\.css)"'
+    first = re.search(stylesheet, client.get("/categories/").content.decode())
+    looked = len(looked_up)
+    again = re.search(stylesheet, client.get("/categories/").content.decode())
+
+    assert first and again and first[1] == again[1]
+    assert "web/app.css" in looked_up and len(looked_up) == looked
