@@ -241,22 +241,27 @@ def share_product(*, sharer, product: Product) -> tuple[ShareLink, int]:
     return link, points
 
 
-# A click is the hot path: read only what it needs (a product's text columns are large),
-# as plain values: `select_related` + `only` walked every reverse relation of Product to
-# compile the join, a quarter of a click's CPU over HTTP (profiled in bench/referrals.py).
+# A click is the hot path: read only what it needs (a product's text columns are large), as
+# plain values in one hand-written join. `select_related` + `only` walked every reverse
+# relation of Product to compile the join (a quarter of a click's CPU over HTTP), and even
+# `values_list` compiling it was 70 % of a click's CPU in the service (bench/referrals.py).
 LINK_FIELDS = ("id", "public_id", "sharer_id", "product_id")
 PRODUCT_FIELDS = ("public_id", "name", "status")
+LINK_SQL = (
+    f"SELECT {', '.join(f'l.{f}' for f in LINK_FIELDS)}, "
+    f"{', '.join(f'p.{f}' for f in PRODUCT_FIELDS)} "
+    f"FROM {ShareLink._meta.db_table} l JOIN {Product._meta.db_table} p ON p.id = l.product_id "
+    "WHERE l.public_id = %s"
+)
 
 
 def link_for_token(token: str) -> ShareLink:
     public_id = links.public_id_from(token)
-    row = (
-        ShareLink.objects.filter(public_id=public_id)
-        .values_list(*LINK_FIELDS, *(f"product__{f}" for f in PRODUCT_FIELDS))
-        .first()
-        if public_id
-        else None
-    )
+    row = None
+    if public_id:
+        with connection.cursor() as cursor:
+            cursor.execute(LINK_SQL, [public_id])
+            row = cursor.fetchone()
     if row is None:
         raise invalid_link()
     link = _loaded(ShareLink, dict(zip(LINK_FIELDS, row, strict=False)))
