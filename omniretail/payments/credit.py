@@ -244,17 +244,18 @@ def set_frozen(*, line: CreditLine, frozen: bool, staff: User, note: str = "") -
     return line
 
 
-def check_payer(payer, amount: Decimal | None = None) -> None:
+def check_payer(payer, amount: Decimal | None = None, *, funds=None) -> None:
     """Credit pays only for a member whose line is neither frozen nor overdue, up to the
-    credit available (checked again by the ledger when the payment is made)."""
-    line = line_of(payer) if payer is not None else None
+    credit available (checked again by the ledger when the payment is made). `funds`
+    (`selectors.funds_of`): the line and its credit as a page already read them."""
+    line = funds.credit_line if funds is not None else line_of(payer)
     if line is None:
         raise field_error("provider", _("您还没有信用额度，请选择其他支付方式。"))
     if line.frozen:
         raise field_error("provider", _("您的信用额度已冻结，请选择其他支付方式。"))
     if line.overdue:
         raise field_error("provider", _("您有逾期未还款项，信用额度已冻结，请先还款。"))
-    left = available(payer)
+    left = funds.credit if funds is not None else available(payer)
     if amount is None:
         if left <= 0:
             raise field_error("provider", _("信用额度已用完，请先还款。"))

@@ -5,18 +5,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from omniretail.accounts import selectors as accounts
+from omniretail.accounts.models import User
 from omniretail.accounts.selectors import MANAGING_ROLES
 from omniretail.core.errors import NotFound
-from omniretail.core.money import money
+from omniretail.core.money import ZERO, money
 from omniretail.ledger import selectors as ledger
-from omniretail.ledger.services import CNY
+from omniretail.ledger.models import Account
+from omniretail.ledger.services import CNY, owner_key
 from omniretail.ledger.units import fen_to_yuan
 from omniretail.payments import providers
-from omniretail.payments.models import PaymentIntent, Reconciliation, Refund, TopUp, TopUpRule
+from omniretail.payments.models import (
+    CreditLine,
+    PaymentIntent,
+    Reconciliation,
+    Refund,
+    TopUp,
+    TopUpRule,
+)
 from omniretail.payments.providers.base import ONLINE, Capability, PaymentProvider
 
 
@@ -78,20 +87,56 @@ def wallet_balance(user) -> Decimal:
     return fen_to_yuan(ledger.balance_for_user(user, CNY))
 
 
+@dataclass(frozen=True)
+class Funds:
+    """What a payer holds: the wallet's balance, and the credit line (None: no line) with the
+    credit still available on it."""
+
+    wallet: Decimal
+    credit_line: CreditLine | None
+    credit: Decimal
+
+
+def funds_of(user) -> Funds:
+    """The wallet, the credit line and its available credit in one read, for a page that
+    shows the balance and offers credit only on a usable line (`payment_methods(funds=)`)."""
+    if not getattr(user, "is_authenticated", False):
+        return Funds(ZERO, None, ZERO)
+    owner_type, owner_id = owner_key(user).split(":", 1)
+
+    def balance(kind: str) -> Subquery:
+        mine = Account.objects.filter(
+            asset__code=CNY, owner_type=owner_type, owner_id=owner_id, kind=kind
+        )
+        return Subquery(mine.values("balance")[:1])
+
+    row = (
+        User.objects.select_related("credit_line")
+        .annotate(wallet_fen=balance(Account.Kind.WALLET), credit_fen=balance(Account.Kind.CREDIT))
+        .get(pk=user.pk)
+    )
+    return Funds(
+        wallet=fen_to_yuan(row.wallet_fen or 0),
+        credit_line=getattr(row, "credit_line", None),  # joined: None reads nothing more
+        credit=fen_to_yuan(row.credit_fen or 0),
+    )
+
+
 def provider(name: str) -> PaymentProvider:
     return providers.get_provider(name)
 
 
 def payment_methods(
-    *, capabilities: frozenset[Capability] = ONLINE, payer=None
+    *, capabilities: frozenset[Capability] = ONLINE, payer=None, funds: Funds | None = None
 ) -> list[PaymentMethod]:
     """What a page offers the payer: every enabled provider with one of `capabilities`
     (by default what a payer can use alone; a till adds payment codes and cash) that
-    `payer` may use (credit only to a member with a usable line; None: nobody signed in)."""
+    `payer` may use (credit only to a member with a usable line; None: nobody signed in).
+    `funds` (`funds_of`): the payer's line as the page already read it, not read again."""
     return [
         PaymentMethod(name=p.name, label=str(p.label), capabilities=p.capabilities)
         for p in providers.enabled(capabilities=capabilities)
-        if p.available_to(payer)
+        if p.available_to(payer, funds=funds)
     ]
 
 

@@ -6,7 +6,6 @@ the same one `POST /api/orders/checkout/quote` returns, and a delivery with no s
 is routed by supply to the nearest store with the stock."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -275,7 +274,8 @@ def _checkout_context(request: HttpRequest, data) -> dict:
         form["pickup_slot"] = found.slot.isoformat()  # the quote's slot is preselected
     if found.delivery_slot is not None:
         form["delivery_slot"] = found.delivery_slot.isoformat()
-    methods = payments_selectors.payment_methods(payer=request.user)
+    funds = payments_selectors.funds_of(request.user)  # the wallet and the credit line
+    methods = payments_selectors.payment_methods(payer=request.user, funds=funds)
     fee = found.fee_for(Order.Fulfilment.DELIVERY)  # both totals are shown side by side
     return {
         "tab": "cart",
@@ -289,9 +289,7 @@ def _checkout_context(request: HttpRequest, data) -> dict:
         "lon": lon,
         "slots": found.slots if store else [],
         # a routed delivery goes as soon as possible: the store is the router's to pick
-        "delivery_windows": []
-        if routed
-        else [(s, s + timedelta(minutes=slots.SLOT_MINUTES)) for s in found.delivery_slots],
+        "delivery_windows": [] if routed else found.delivery_windows,
         "eta_minutes": found.eta_minutes,
         "form": form,
         "kind": kind,
@@ -302,7 +300,7 @@ def _checkout_context(request: HttpRequest, data) -> dict:
         "next_url": _back_to_delivery(data),
         "methods": methods,
         "provider": data.get("provider") or (methods[0].name if methods else ""),
-        "balance": payments_selectors.wallet_balance(request.user),
+        "balance": funds.wallet,
         "token": data.get("token") or new_public_id(),
         "coupons": found.coupons,
         "coupon": found.coupon,

@@ -135,14 +135,15 @@ class PaymentProvider:
         """Whether it can take payments here (configured, or its sandbox switched on)."""
         return True
 
-    def check_payer(self, payer, amount: Decimal | None = None) -> None:
+    def check_payer(self, payer, amount: Decimal | None = None, *, funds=None) -> None:
         """Refuse (ValidationFailed naming the field) a payer who cannot pay `amount`, or
-        anything, this way: credit needs the payer's own usable line. Most accept anyone."""
+        anything, this way: credit needs the payer's own usable line. Most accept anyone.
+        `funds` (`selectors.funds_of`): what the payer holds, when a page already read it."""
 
-    def available_to(self, payer) -> bool:
+    def available_to(self, payer, *, funds=None) -> bool:
         """Whether a page may offer it to `payer` (None: nobody signed in)."""
         try:
-            self.check_payer(payer)
+            self.check_payer(payer, funds=funds)
         except ValidationFailed:
             return False
         return True

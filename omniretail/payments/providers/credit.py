@@ -35,8 +35,8 @@ class Credit(PaymentProvider):
         {Capability.INSTANT, Capability.REFUND, Capability.PARTIAL_REFUND, Capability.QUERY}
     )
 
-    def check_payer(self, payer, amount=None) -> None:
-        credit.check_payer(payer, amount)
+    def check_payer(self, payer, amount=None, *, funds=None) -> None:
+        credit.check_payer(payer, amount, funds=funds)
 
     def start(self, intent, *, return_url: str = "") -> Started:
         plan = _plan(intent)

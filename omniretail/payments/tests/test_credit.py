@@ -77,6 +77,38 @@ def test_only_a_payer_with_a_usable_line_is_offered_credit(shopper, other_shoppe
     assert not PaymentIntent.objects.exists()
 
 
+def test_a_page_reads_the_wallet_and_the_line_at_once_and_offers_credit_as_the_line_allows(
+    shopper, other_shopper, line, staff, pay_online, django_assert_num_queries
+):
+    # Given 300 in the wallet (a refund of what was repaid) and 500 spent of a 2000 line
+    intent = buy(shopper, "300.00")
+    repayment, _ = credit.start_repayment(user=shopper, amount="300.00", provider="sandbox_gateway")
+    pay_online(repayment.intent_id)
+    services.refund(intent=intent, amount="300.00", idempotency_key="return")
+    buy(shopper, "500.00")
+
+    def offered(payer, funds) -> list[str]:
+        return [m.name for m in selectors.payment_methods(payer=payer, funds=funds)]
+
+    # When the checkout page reads the shopper's funds, then one query has both
+    with django_assert_num_queries(1):
+        funds = selectors.funds_of(shopper)
+        assert "credit" in offered(shopper, funds)
+    assert (funds.wallet, funds.credit) == (Decimal("300.00"), Decimal("1500.00"))
+    assert funds.wallet == selectors.wallet_balance(shopper)
+    # and credit is offered as check_payer would: not when used up, frozen, or absent
+    buy(shopper, "1500.00")
+    assert "credit" not in offered(shopper, selectors.funds_of(shopper))
+    credit.set_frozen(line=line, frozen=True, staff=staff, note="核查中")
+    repayment, _ = credit.start_repayment(user=shopper, amount="500.00", provider="sandbox_gateway")
+    pay_online(repayment.intent_id)
+    assert "credit" not in offered(shopper, selectors.funds_of(shopper))
+    nobody = selectors.funds_of(other_shopper)
+    assert (nobody.wallet, nobody.credit_line, nobody.credit) == (0, None, 0)
+    assert "credit" not in offered(other_shopper, nobody)
+    assert "sandbox_gateway" in offered(other_shopper, nobody)
+
+
 def test_a_purchase_on_credit_is_paid_at_once_and_uses_the_line(shopper, line):
     intent = buy(shopper, "1500.00")
     intent.refresh_from_db()
