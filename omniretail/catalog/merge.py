@@ -379,6 +379,23 @@ def counts(record: ProductMerge) -> dict[str, int]:
     return out
 
 
+def preview(*, duplicate: Product, keep: Product) -> dict[str, int]:
+    """How many rows of each moving relation point at the duplicate now (the confirmation
+    page shows them before anything moves)."""
+    skus = sku_map(duplicate=duplicate, keep=keep)
+    out = {}
+    for key, (kind, *_how) in POLICY.items():
+        if kind != MOVE:
+            continue
+        rows, field = _rows(key)
+        target = relations()[key][2]
+        if target is Sku:
+            out[key] = rows.filter(**{f"{field}_id__in": [int(k) for k in skus]}).count()
+        else:
+            out[key] = rows.filter(**{field: duplicate}).count()
+    return out
+
+
 def sku_pairs(record: ProductMerge) -> dict[str, str]:
     """The merge's SKU map by public ids: the duplicate's SKU -> the kept one."""
     pairs = record.moved.get("skus", {})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from omniretail.web import views_analytics
+from omniretail.web import views_analytics, views_catalog_merge
 
 urlpatterns = [
     path("ops/analytics/", views_analytics.ops_analytics, name="ops_analytics"),
@@ -26,6 +26,21 @@ urlpatterns = [
         "ops/analytics/quality/merges/<int:merge_id>/undo/",
         views_analytics.ops_quality_undo,
         name="ops_quality_undo",
+    ),
+    path(
+        "ops/analytics/quality/goods/",
+        views_catalog_merge.ops_goods_merges,
+        name="ops_goods_merges",
+    ),
+    path(
+        "ops/analytics/quality/goods/merge/",
+        views_catalog_merge.ops_goods_merge,
+        name="ops_goods_merge",
+    ),
+    path(
+        "ops/analytics/quality/goods/merges/<str:merge_id>/undo/",
+        views_catalog_merge.ops_goods_merge_undo,
+        name="ops_goods_merge_undo",
     ),
     path("merchant/analytics/", views_analytics.m_analytics, name="m_analytics"),
     path(

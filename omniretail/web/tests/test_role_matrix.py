@@ -312,6 +312,9 @@ MATRIX = {
     "ops_quality": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_quality_merge": row("post", LOGIN, 403, 403, 403, 403, 403),
     "ops_quality_undo": row("post", LOGIN, 403, 403, 403, 403, 403, args=(0,)),
+    "ops_goods_merges": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_goods_merge": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_goods_merge_undo": row("post", LOGIN, 403, 403, 403, 403, 403, args=("x",)),
     "ops_analytics_merchant": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_analytics_store": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown", "unknown")),
     # community: the platform's prohibited words and the moderation audit
