@@ -408,7 +408,7 @@ def _create_order(**fields) -> Order:
     columns = [f for f in Order._meta.concrete_fields if not f.primary_key]
     for _attempt in range(5):
         order = Order(number=_order_number(), **fields)
-        returned = Order.objects._insert(
+        returned = Order.objects._insert(  # type: ignore[attr-defined]  # stubs omit it
             [order],
             fields=columns,
             returning_fields=[Order._meta.pk],
