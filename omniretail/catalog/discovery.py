@@ -30,6 +30,7 @@ from omniretail.catalog.models import (
     SuggestTerm,
 )
 from omniretail.catalog.services import _require_platform
+from omniretail.core import recents
 from omniretail.core.errors import NotFound, field_error
 
 LOG_DAYS = 30
@@ -62,16 +63,16 @@ def record_search(*, query: str, result_count: int, member=None, now=None) -> No
     SearchLog.objects.create(query=word, result_count=result_count, member=member, created_at=now)
     if member is None:
         return
-    SearchHistory.objects.bulk_create(  # one upsert, not a read and a write in a savepoint
-        [SearchHistory(member=member, query=typed, searched_at=now)],
-        update_conflicts=True,
-        unique_fields=["member", "query"],
-        update_fields=["searched_at"],
+    recents.remember(  # two statements: the upsert and the trim, no BEGIN or COMMIT
+        SearchHistory,
+        owner="member",
+        owner_id=member.pk,
+        item="query",
+        value=typed,
+        stamp="searched_at",
+        at=now,
+        keep=HISTORY_SIZE,
     )
-    stale = SearchHistory.objects.filter(member=member).order_by("-searched_at", "-id")
-    stale_ids = list(stale.values_list("pk", flat=True)[HISTORY_SIZE:])
-    if stale_ids:
-        SearchHistory.objects.filter(pk__in=stale_ids).delete()
 
 
 def history(member) -> list[str]:

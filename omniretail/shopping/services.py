@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from omniretail.catalog.models import Product
+from omniretail.core import recents
 from omniretail.shopping.models import Favourite, ProductView
 
 MAX_HISTORY = 200
@@ -19,18 +20,19 @@ def toggle_favourite(*, user, product: Product) -> bool:
 
 
 def record_view(*, user, product: Product) -> None:
-    """One upsert: the product's row moves to now. The rows past the newest `MAX_HISTORY`
-    go in one indexed DELETE, so the history stays bounded however long one browses. No
-    transaction around the two: each stands alone (a view racing the trim at worst leaves
-    one row more until the next view), and the product page saves its BEGIN and COMMIT."""
-    ProductView.objects.bulk_create(
-        [ProductView(user=user, product=product, viewed_at=timezone.now())],
-        update_conflicts=True,
-        unique_fields=["user", "product"],
-        update_fields=["viewed_at"],
+    """The product's row moves to now (a new one on a first view) and the rows past the
+    newest `MAX_HISTORY` go, so the history stays bounded however long one browses: two
+    statements on every product page, no BEGIN or COMMIT (core.recents)."""
+    recents.remember(
+        ProductView,
+        owner="user",
+        owner_id=user.pk,
+        item="product",
+        value=product.pk,
+        stamp="viewed_at",
+        at=timezone.now(),
+        keep=MAX_HISTORY,
     )
-    older = ProductView.objects.filter(user=user).order_by("-viewed_at", "-id")
-    ProductView.objects.filter(pk__in=older.values("pk")[MAX_HISTORY:]).delete()
 
 
 def clear_history(*, user) -> int:
