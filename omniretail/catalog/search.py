@@ -275,13 +275,13 @@ def full_text(qs: QuerySet, clauses: list[Clause], *, broad: bool = False) -> Qu
     return qs.none()
 
 
-def matching(qs: QuerySet, query: str, clauses: list[Clause]) -> QuerySet:
-    """The full-text matches; on PostgreSQL, when there are none, names that look like the
-    query (a typo, a wrong character) by trigram similarity, through the name's trigram
-    index (pg_trgm's `%` operator and its threshold)."""
-    found = full_text(qs, clauses, broad=is_broad(query))
-    if connection.vendor != "postgresql" or found.exists():
-        return found
+def look_alikes(qs: QuerySet, query: str) -> QuerySet | None:
+    """On PostgreSQL, names that look like the query (a typo, a wrong character) by trigram
+    similarity, through the name's trigram index (pg_trgm's `%` operator and its
+    threshold): what a search shows when nothing matches. None elsewhere. Not read here:
+    the caller knows from its own count whether it needs them."""
+    if connection.vendor != "postgresql":
+        return None
     table = qs.model._meta.db_table
     return qs.extra(
         where=[f"{table}.name %% %s"],

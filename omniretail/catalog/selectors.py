@@ -180,7 +180,7 @@ def _price_bound(value, field: str) -> Decimal | None:
     return amount
 
 
-def search_products(
+def _search(
     query: str,
     *,
     category: Category | None = None,
@@ -194,13 +194,14 @@ def search_products(
     lat=None,
     lon=None,
     radius_km=None,
-) -> QuerySet[Product]:
+) -> tuple[QuerySet[Product], QuerySet[Product] | None]:
     """Approved products matching the query (its words and their synonyms, its pinyin, its
     English keywords, or a part of the name: see `search`), best match first, featured
     first among equals; or sorted by sales, price or newest first. `brand` is a brand's
     public id; the price range is inclusive, on the product's lowest price; with `lat` and
     `lon`, only what a store within `radius_km` (5 by default) has in stock. A query
-    without a letter or digit is refused on `q`."""
+    without a letter or digit is refused on `q`. With them, on PostgreSQL, the names that
+    look like the query (search.look_alikes), in the same order, for when none match."""
     query = (query or "").strip()
     if len(query) > MAX_QUERY_LENGTH:
         raise field_error("q", _("搜索词不能超过 %(n)s 个字。") % {"n": MAX_QUERY_LENGTH})
@@ -212,7 +213,7 @@ def search_products(
     brand_row = brand_by_public_id(brand) if brand else None
     near = _near(lat, lon, radius_km)
     if not query:
-        return Product.objects.none()
+        return Product.objects.none(), None
     clauses = search.parse(query)
     if not clauses:
         raise field_error("q", _("搜索词需要包含文字或数字。"))
@@ -233,7 +234,32 @@ def search_products(
         lat, lon, radius_m = near
         base = base.filter(pk__in=availability.in_stock_near(lat=lat, lon=lon, radius_m=radius_m))
     order = BROAD_SORTS[sort] if search.is_broad(query) else SEARCH_SORTS[sort]
-    return search.matching(base, query, clauses).order_by(*order)
+    alike = search.look_alikes(base, query)
+    return (
+        search.full_text(base, clauses, broad=search.is_broad(query)).order_by(*order),
+        None if alike is None else alike.order_by(*order),
+    )
+
+
+def search_products(query: str, **filters) -> QuerySet[Product]:
+    """The products a search finds (`_search`: its filters, sorts and errors); when none
+    match, on PostgreSQL, the names that look like the query. Telling takes a query of its
+    own: a page that counts its results asks counted_search instead."""
+    found, alike = _search(query, **filters)
+    return alike if alike is not None and not found.exists() else found
+
+
+def counted_search(
+    query: str, *, at_least: int = 0, **filters
+) -> tuple[QuerySet[Product], int, bool]:
+    """search_products and its count (count_matches): (products, count, exact). The count
+    tells whether anything matched, so the look-alike names cost no query when it did."""
+    found, alike = _search(query, **filters)
+    count, exact = count_matches(found, at_least=at_least)
+    if count == 0 and alike is not None:
+        found = alike
+        count, exact = count_matches(found, at_least=at_least)
+    return found, count, exact
 
 
 def count_matches(found: QuerySet[Product], *, at_least: int = 0) -> tuple[int, bool]:

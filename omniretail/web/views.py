@@ -148,16 +148,21 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         near = {"lat": lat, "lon": lon}
         ctx["city"] = settings.OMNI_CITY_NAME
+    number = request.GET.get("page") or ""
     try:
-        found = catalog.search_products(
+        # counted as far as this page's end at least, so a page always knows there is a next
+        found, count, exact = catalog.counted_search(
             query,
+            at_least=(int(number) if number.isdigit() else 1) * PAGE_SIZE,
             sort=choice["sort"] or "relevance",
             brand=choice["brand"] or None,
             min_price=choice["min_price"] or None,
             max_price=choice["max_price"] or None,
             **near,
         )
-        ctx["page_obj"], ctx["result_count"], ctx["count_exact"] = _search_page(request, found)
+        ctx["page_obj"], ctx["result_count"], ctx["count_exact"] = _search_page(
+            found, number, count, exact
+        )
         if not request.htmx:  # the next page's fragment has no filter panel
             ctx["brands"] = catalog.brands_among(found)
             discovery.record_search(
@@ -168,14 +173,9 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
-def _search_page(request: HttpRequest, found):
+def _search_page(found, number: str, count: int, exact: bool):
     """The page of search results, their count and whether it is exact: counted only up to
-    catalog.count_matches's cap (or this page's end), so a page always knows there is a
-    next one, and the count label says 1000+."""
-    number = request.GET.get("page") or ""
-    count, exact = catalog.count_matches(
-        found, at_least=(int(number) if number.isdigit() else 1) * PAGE_SIZE
-    )
+    catalog.count_matches's cap (or this page's end), so the count label says 1000+."""
     paginator = Paginator(found, PAGE_SIZE)
     paginator.count = count if exact else count + 1  # one more: there is a next page
     return paginator.get_page(number), count, exact

@@ -328,3 +328,25 @@ def test_a_one_character_query_does_not_score_every_match(
     sql = queries.captured_queries[-1]["sql"]
 
     assert "ts_rank" not in sql and "bm25" not in sql, sql
+
+
+@pytest.mark.postgres
+def test_a_typo_finds_the_names_that_look_like_it_with_no_query_to_tell(
+    make_product, merchant, merchant_staff, client
+):
+    """面模 for 面膜: nothing matches the words, so the page shows the names that look like
+    the query (pg_trgm): the page's own count tells it nothing matched, so a search that
+    finds something asks nothing before its count."""
+    make_product(merchant_staff, merchant, name="玻尿酸补水面膜")
+    make_product(merchant_staff, merchant, name="西湖龙井")
+
+    typo = client.get("/search/?q=玻尿酸补水面模").content.decode()
+    found, count, exact = selectors.counted_search("玻尿酸补水面模")
+
+    assert "玻尿酸补水面膜" in typo and "西湖龙井" not in typo
+    assert ([p.name for p in found], count, exact) == (["玻尿酸补水面膜"], 1, True)
+    assert _names("玻尿酸补水面模") == ["玻尿酸补水面膜"]  # the API's suggestions too
+    with CaptureQueriesContext(connection) as ran:  # the count only: no exists() before it
+        found, count, exact = selectors.counted_search("面膜")
+    assert len(ran.captured_queries) == 1, [q["sql"] for q in ran.captured_queries]
+    assert ([p.name for p in found], count) == (["玻尿酸补水面膜"], 1)
