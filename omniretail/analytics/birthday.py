@@ -111,14 +111,17 @@ def send_due(now=None, limit: int = 500) -> int:
 
 def _send(campaign: BirthdayCampaign, today: date, limit: int) -> int:
     falls_on = window(today, campaign.days_before)
-    given = BirthdayGift.objects.filter(year__in={d.year for d in falls_on.values()})
     matches = Q()
-    for month, day in falls_on:
-        matches |= Q(birthday__month=month, birthday__day=day)
+    for year in {d.year for d in falls_on.values()}:  # two across New Year
+        on = Q()
+        for (month, day), d in falls_on.items():
+            if d.year == year:
+                on |= Q(birthday__month=month, birthday__day=day)
+        given = BirthdayGift.objects.filter(year=year).values("member_id")
+        matches |= on & ~Q(pk__in=given)
     due = (
         Member.objects.filter(org=campaign.merchant, activated_at__isnull=False)
         .filter(matches)
-        .exclude(pk__in=given.values("member_id"))
         .select_related("user")
         .order_by("pk")
     )

@@ -204,3 +204,14 @@ def test_the_segment_coupon_report_has_the_redeeming_orders_revenue(
         )
     [row] = members.campaigns_of(merchant)
     assert (row["sent"], row["redeemed"], row["revenue"]) == (2, 2, Decimal("160.00"))
+
+
+def test_across_new_year_last_years_gift_does_not_hold_back_the_next(merchant, merchant_staff):
+    january = _member(merchant, "13500000021", "陈静", 1, 2)
+    birthday.start(
+        merchant=merchant, gift="points", points="20", days_before="5", actor=merchant_staff
+    )
+    assert birthday.send_due(now=timezone.make_aware(datetime(2026, 1, 1, 9))) == 1
+    assert birthday.send_due(now=timezone.make_aware(datetime(2026, 12, 30, 9))) == 1
+    years = sorted(BirthdayGift.objects.filter(member=january).values_list("year", flat=True))
+    assert years == [2026, 2027]
