@@ -1,0 +1,53 @@
+"""What a single join costs the database (issue 22): the flash-sale path, one shopper after
+the other, as `bench/groupbuy.py` measures it."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from omniretail.core.errors import Conflict
+from omniretail.groupbuy import services
+from omniretail.groupbuy.models import Member
+from omniretail.payments.models import PaymentIntent
+
+pytestmark = pytest.mark.django_db
+CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
+def _statements(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(CONTROL)]
+
+
+@pytest.mark.postgres
+def test_a_join_on_postgresql_is_two_statements_and_reads_nothing(groupbuys):
+    """The seat's claim feeds the member's INSERT in one statement; the intent is the
+    other. The member comes back as written, with its seat and group."""
+    campaign = groupbuys.campaign(quantity=1, group_size=2)
+    shopper = groupbuys.shopper(1)
+    with CaptureQueriesContext(connection) as ctx:
+        member = services.join(shopper=shopper, campaign=campaign, provider="sandbox_gateway")
+    statements = _statements(ctx)
+    assert len(statements) == 2 and not [s for s in statements if s.startswith("SELECT")]
+    stored = Member.objects.select_related("group").get(pk=member.pk)
+    assert (member.seat_id, member.seat_number) == (stored.seat_id, 1)
+    assert (member.group.public_id, member.group.commitment) == (
+        stored.group.public_id,
+        stored.group.commitment,
+    )
+    assert member.joined_at == stored.joined_at and member.pay_by == stored.pay_by
+    assert PaymentIntent.objects.get(public_id=stored.intent_id).reference == stored.public_id
+
+
+def test_a_refused_join_writes_neither_member_nor_intent(groupbuys):
+    """Full, or the same shopper again: a 409 and nothing of the refused join is left."""
+    campaign = groupbuys.campaign(quantity=1, group_size=2)
+    first, second, third = (groupbuys.shopper(n) for n in (1, 2, 3))
+    services.join(shopper=first, campaign=campaign, provider="sandbox_gateway")
+    with pytest.raises(Conflict) as again:
+        services.join(shopper=first, campaign=campaign, provider="sandbox_gateway")
+    services.join(shopper=second, campaign=campaign, provider="sandbox_gateway")
+    with pytest.raises(Conflict) as full:
+        services.join(shopper=third, campaign=campaign, provider="sandbox_gateway")
+    assert (again.value.code, full.value.code) == ("already_joined", "campaign_full")
+    assert Member.objects.filter(campaign=campaign).count() == 2
+    assert PaymentIntent.objects.filter(purpose=services.PURPOSE).count() == 2
