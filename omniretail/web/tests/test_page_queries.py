@@ -132,15 +132,6 @@ def test_product_page_for_a_busy_shopper_within_the_bound(busy_shopper, commerce
     assert 'data-testid="share"' in body and 'data-testid="product-guesses"' in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checkout runs 16: session and user; the cart's lines; the address book; nearby "
-    "stores as (distance, id) then rows (reading whole rows in the distance query made "
-    "bench/nearby 60 % slower: SQLite joins and sorts every candidate's row), opening hours "
-    "and exceptions; stock per store; specials; store promotions; usable coupons and the "
-    "tier; slot counts; the credit line and the wallet. To do: the credit line and the "
-    "wallet in one read, or the schedule with the stores",
-)
 def test_checkout_for_a_busy_shopper_within_the_bound(busy_shopper, commerce):
     cart = orders.cart_for(user=commerce.member)
     orders.add_to_cart(cart=cart, sku=commerce.mask_10, quantity=2)
