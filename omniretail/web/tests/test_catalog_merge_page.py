@@ -17,6 +17,8 @@ def test_the_platform_merges_goods_listed_twice_then_undoes_it(
     shopping.toggle_favourite(user=shopper, product=dup)
     client.force_login(platform_staff)
 
+    quality = client.get(reverse("web:ops_quality")).content.decode()
+    assert reverse("web:ops_goods_merges") in quality
     page = client.get(reverse("web:ops_goods_merges")).content.decode()
     assert f'data-testid="merge-{dup.public_id}"' in page
     confirm = client.get(
