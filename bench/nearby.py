@@ -4,7 +4,11 @@ recall against a brute-force scan of every store.
 
     python -m bench.nearby        # SQLite; with DATABASE_URL set, a fresh PostgreSQL database
 
-Environment: BENCH_NEARBY_SIZES (default "10000,100000"), BENCH_NEARBY_QUERIES (300)."""
+Environment: BENCH_NEARBY_SIZES (default "10000,100000"), BENCH_NEARBY_QUERIES (300).
+
+"cpu p50 ms" is this process's CPU per search (on SQLite the database's work included, on
+PostgreSQL the server's left out) and "load" the load average just before the searches:
+on a shared machine the wall-clock percentiles follow the load, the CPU much less."""
 
 import math
 import os
@@ -126,11 +130,13 @@ def run() -> None:
             points = [_point_in_disc(qrng, SPREAD_M - RADIUS_M) for _ in range(queries)]
             for lat, lon in points[:10]:  # warm the caches and the connection
                 nearby_stores(lat=lat, lon=lon, radius_m=RADIUS_M, limit=LIMIT)
-            latencies, found_total, expected_total, hits = [], 0, 0, 0
+            load = os.getloadavg()[0]
+            latencies, cpu, found_total, expected_total, hits = [], [], 0, 0, 0
             for lat, lon in points:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 found = nearby_stores(lat=lat, lon=lon, radius_m=RADIUS_M, limit=LIMIT)
                 latencies.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
                 expected = brute_force_top(rows, lat, lon)
                 returned = {n.store.pk for n in found}
                 found_total += len(found)
@@ -144,12 +150,25 @@ def run() -> None:
                     queries,
                     round(percentile(latencies, 50), 2),
                     round(percentile(latencies, 95), 2),
+                    round(percentile(cpu, 50), 2),
+                    round(load, 1),
                     round(found_total / queries, 1),
                     f"{hits / expected_total:.4f}" if expected_total else "n/a",
                 )
             )
         print_table(
-            ["db", "stores", "seed s", "queries", "p50 ms", "p95 ms", "avg hits", "recall"],
+            [
+                "db",
+                "stores",
+                "seed s",
+                "queries",
+                "p50 ms",
+                "p95 ms",
+                "cpu p50 ms",
+                "load",
+                "avg hits",
+                "recall",
+            ],
             results,
         )
 

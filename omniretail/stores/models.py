@@ -42,7 +42,7 @@ class Store(PublicIdModel, TimeStampedModel):
     district = models.CharField(_("区县"), max_length=60, blank=True)
     lat = models.FloatField(_("纬度"))
     lon = models.FloatField(_("经度"))
-    cell = models.BigIntegerField(editable=False, db_index=True)  # core.geo.cell_of(lat, lon)
+    cell = models.BigIntegerField(editable=False)  # core.geo.cell_of(lat, lon), indexed below
     phone = models.CharField(_("电话"), max_length=32, blank=True)
     main_products = models.TextField(_("主营商品"), blank=True)
     description = models.TextField(_("简介"), blank=True)
@@ -61,7 +61,14 @@ class Store(PublicIdModel, TimeStampedModel):
         verbose_name = _("门店")
         verbose_name_plural = _("门店")
         ordering = ["name"]
-        indexes = [models.Index(fields=["lat", "lon"], name="store_lat_lon_idx")]
+        indexes = [
+            models.Index(fields=["lat", "lon"], name="store_lat_lon_idx"),
+            # The nearby search reads its candidates from this index alone (every column it
+            # filters and orders on), never from the table's rows: docs/operations.md.
+            models.Index(
+                fields=["cell", "lat", "lon", "is_active", "merchant"], name="store_nearby_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(lat__gte=-90, lat__lte=90), name="store_lat_range"),
             models.CheckConstraint(

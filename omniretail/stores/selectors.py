@@ -6,14 +6,13 @@ The nearby search narrows candidates to the grid cells covering the circle's bou
 (haversine), so it never misses a store inside the radius and never returns one outside it."""
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import (
-    ExpressionWrapper,
-    F,
-    FloatField,
     Prefetch,
     Q,
     QuerySet,
@@ -62,52 +61,68 @@ def _int_in_range(value, field: str, low: int, high: int) -> int:
     return number
 
 
-def _cells_filter(lat: float, lon: float, radius_m: float) -> Q:
+def _cells_filter(ranges: list[tuple[int, int]]) -> Q:
     """The grid cells covering the circle's bounding box: one indexed range per grid row
     (two across the antimeridian), so only the stores in those cells are read."""
     q = Q()
-    for low, high in cell_ranges(lat, lon, radius_m):
+    for low, high in ranges:
         q |= Q(cell__gte=low, cell__lte=high)
     return q
 
 
-def _nearest(candidates, lat: float, lon: float, radius_m: int, limit: int) -> list:
-    """(distance, pk) of the `limit` nearest candidates within the radius, exactly.
+def _nearest(
+    lat: float, lon: float, radius_m: int, limit: int, merchant: Organization | None
+) -> list:
+    """(distance, pk) of the `limit` nearest active stores within the radius, exactly.
 
     The database orders the candidates by an equirectangular distance (arithmetic only, so
     SQLite and PostgreSQL alike) and returns the first few; haversine then measures those.
     That approximation is within APPROX_SLACK of the true distance here, so once the
     `limit`-th exact distance is below what any unread candidate could be, no unread one can
     be nearer; otherwise more are read. Across the antimeridian or near a pole every
-    candidate is measured instead."""
+    candidate is measured instead.
+
+    The ordering statement is written out: it runs once per search over every candidate,
+    reading only the columns of the (cell, lat, lon, is_active, merchant) index, and the
+    ORM's building of it cost more than the database's running of it."""
+    ranges = cell_ranges(lat, lon, radius_m)
     if len(bounding_box(lat, lon, radius_m)[2]) > 1 or abs(lat) > APPROX_MAX_LAT:
-        rows = candidates.order_by().values_list("pk", "lat", "lon")
+        candidates = Store.objects.filter(_cells_filter(ranges), is_active=True)
+        if merchant is not None:
+            candidates = candidates.filter(merchant=merchant)
         return sorted(
             (d, pk)
-            for pk, s_lat, s_lon in rows
+            for pk, s_lat, s_lon in candidates.order_by().values_list("pk", "lat", "lon")
             if (d := haversine_m(lat, lon, s_lat, s_lon)) <= radius_m
         )[:limit]
-    scale = math.cos(math.radians(lat)) ** 2
-    d2 = ExpressionWrapper(
-        (F("lat") - lat) * (F("lat") - lat) + (F("lon") - lon) * (F("lon") - lon) * scale,
-        output_field=FloatField(),
-    )
+    d2 = "(lat - %s) * (lat - %s) + (lon - %s) * (lon - %s) * %s"
+    d2_params = [lat, lat, lon, lon, math.cos(math.radians(lat)) ** 2]
     reach = math.degrees(radius_m / EARTH_RADIUS_M) * APPROX_SLACK
-    ordered = candidates.annotate(d2=d2).filter(d2__lte=reach * reach).order_by("d2")
+    sql = (
+        f"SELECT id, lat, lon, {d2} AS d2 FROM {Store._meta.db_table}"
+        f" WHERE ({' OR '.join(['cell BETWEEN %s AND %s'] * len(ranges))}) AND is_active"
+        f"{' AND merchant_id = %s' if merchant is not None else ''}"
+        f" AND {d2} <= %s ORDER BY d2 LIMIT %s"
+    )
+    params = [*d2_params, *(n for cells in ranges for n in cells)]
+    params += [merchant.pk] if merchant is not None else []
+    params += [*d2_params, reach * reach]
     fetch = limit + 10
-    while True:
-        rows = list(ordered.values_list("pk", "lat", "lon", "d2")[:fetch])
-        exact = sorted(
-            (d, pk)
-            for pk, s_lat, s_lon, _ in rows
-            if (d := haversine_m(lat, lon, s_lat, s_lon)) <= radius_m
-        )
-        if len(rows) < fetch:
-            return exact[:limit]  # every candidate was read
-        unread_from = math.radians(math.sqrt(rows[-1][3])) * EARTH_RADIUS_M / APPROX_SLACK
-        if len(exact) >= limit and exact[limit - 1][0] <= unread_from:
-            return exact[:limit]
-        fetch *= 4
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, [*params, fetch])
+            rows = cursor.fetchall()
+            exact = sorted(
+                (d, pk)
+                for pk, s_lat, s_lon, _ in rows
+                if (d := haversine_m(lat, lon, s_lat, s_lon)) <= radius_m
+            )
+            if len(rows) < fetch:
+                return exact[:limit]  # every candidate was read
+            unread_from = math.radians(math.sqrt(rows[-1][3])) * EARTH_RADIUS_M / APPROX_SLACK
+            if len(exact) >= limit and exact[limit - 1][0] <= unread_from:
+                return exact[:limit]
+            fetch *= 4
 
 
 def nearby_stores(
@@ -124,20 +139,14 @@ def nearby_stores(
     lat, lon = validate_point(lat, lon)
     radius_m = _int_in_range(radius_m, "radius_m", 1, MAX_RADIUS_M)
     limit = _int_in_range(limit, "limit", 1, MAX_LIMIT)
-    candidates = Store.objects.filter(_cells_filter(lat, lon, radius_m), is_active=True)
-    if merchant is not None:
-        candidates = candidates.filter(merchant=merchant)
-    within = _nearest(candidates, lat, lon, radius_m, limit)
-    page = within[:limit]
+    page = _nearest(lat, lon, radius_m, limit, merchant)
     if not page:
         return []
-    stores = Store.objects.select_related("merchant").in_bulk([pk for _d, pk in page])
-    at = at or timezone.now()
-    prefetch_schedule(list(stores.values()), at)
+    ids = [pk for _d, pk in page]
+    stores = Store.objects.select_related("merchant").in_bulk(ids)
+    open_now = _open_among(ids, at or timezone.now())
     return [
-        NearbyStore(
-            store=stores[pk], distance_m=round(distance), is_open_now=is_open(stores[pk], at)
-        )
+        NearbyStore(store=stores[pk], distance_m=round(distance), is_open_now=pk in open_now)
         for distance, pk in page
     ]
 
@@ -174,21 +183,61 @@ def _intervals(store: Store, day: date, exception: OpeningException | None) -> l
     return sorted((h.opens, h.closes) for h in store.hours.all() if h.weekday == day.weekday())
 
 
+def _open_at(now: time, today: list, yesterday: list) -> bool:
+    """Open at wall-clock `now` given today's and yesterday's (opens, closes) intervals, each
+    day's exception applied: inside one of today's, or in yesterday's overnight one still
+    running after midnight."""
+    for opens, closes in today:
+        if (opens <= now < closes) if closes > opens else now >= opens:
+            return True
+    return any(closes <= opens and now < closes for opens, closes in yesterday)
+
+
 def is_open(store: Store, at: datetime) -> bool:
     """Open at `at` (local time): today's intervals (or that date's exception), plus
     yesterday's overnight interval still running after midnight. Yesterday's exception
     governs yesterday's shift, so a closure today does not cut a shift begun last night."""
     local = timezone.localtime(at)
-    today, now = local.date(), local.time()
+    today = local.date()
     yesterday = today - timedelta(days=1)
     exceptions = _exceptions(store, [yesterday, today])
-    for opens, closes in _intervals(store, today, exceptions.get(today)):
-        if (opens <= now < closes) if closes > opens else now >= opens:
-            return True
-    return any(
-        closes <= opens and now < closes
-        for opens, closes in _intervals(store, yesterday, exceptions.get(yesterday))
+    return _open_at(
+        local.time(),
+        _intervals(store, today, exceptions.get(today)),
+        _intervals(store, yesterday, exceptions.get(yesterday)),
     )
+
+
+def _open_among(store_ids: list[int], at: datetime) -> set[int]:
+    """Which of the stores are open at `at`, as `is_open` decides, from plain rows of just
+    the two days that decide it (today's and yesterday's weekly hours and exceptions): a
+    search page builds no model instance for a schedule."""
+    local = timezone.localtime(at)
+    today = local.date()
+    yesterday = today - timedelta(days=1)
+    day_of = {today.weekday(): today, yesterday.weekday(): yesterday}
+    weekly: dict[tuple[int, date], list] = defaultdict(list)
+    for store_id, weekday, opens, closes in (
+        OpeningHours.objects.filter(store_id__in=store_ids, weekday__in=list(day_of))
+        .order_by()
+        .values_list("store_id", "weekday", "opens", "closes")
+    ):
+        weekly[store_id, day_of[weekday]].append((opens, closes))
+    special = {
+        (store_id, day): [] if is_closed else [(opens, closes)]
+        for store_id, day, is_closed, opens, closes in OpeningException.objects.filter(
+            store_id__in=store_ids, date__in=[yesterday, today]
+        )
+        .order_by()
+        .values_list("store_id", "date", "is_closed", "opens", "closes")
+    }
+
+    def intervals(store_id: int, day: date) -> list:
+        found = special.get((store_id, day))
+        return found if found is not None else weekly[store_id, day]
+
+    now = local.time()
+    return {pk for pk in store_ids if _open_at(now, intervals(pk, today), intervals(pk, yesterday))}
 
 
 def todays_hours(store: Store, at: datetime | None = None) -> list[tuple[time, time]]:

@@ -11,7 +11,7 @@ from omniretail.core.errors import ValidationFailed
 from omniretail.core.geo import haversine_m
 from omniretail.stores import services
 from omniretail.stores.models import Store
-from omniretail.stores.selectors import nearby_stores
+from omniretail.stores.selectors import is_open, nearby_stores
 
 from .conftest import HANGZHOU
 
@@ -92,6 +92,48 @@ def test_open_now_is_reported_for_each_store_at_the_given_time(open_store, merch
     found = nearby_stores(lat=HANGZHOU[0], lon=HANGZHOU[1], at=tuesday_3am)
 
     assert [(n.store, n.is_open_now) for n in found] == [(day, False), (night, True)]
+
+
+def test_open_now_applies_today_s_and_yesterday_s_exceptions_as_the_store_page_does(
+    open_store, merchant_staff
+):
+    # Given, at 01:00 on Tuesday 24 November, stores whose state is decided by an exception
+    monday, tuesday = "2026-11-23", "2026-11-24"
+    monday_night = [{"weekday": 0, "opens": "20:00", "closes": "04:00"}]
+    wednesday_only = [{"weekday": 2, "opens": "09:00", "closes": "17:00"}]
+    lat, lon = HANGZHOU
+
+    def store(name, offset, hours, *exceptions):
+        made = open_store(name, lat + offset, lon, hours=hours)
+        for day, fields in exceptions:
+            services.set_exception(actor=merchant_staff, store=made, date=day, **fields)
+        return made
+
+    cancelled = store("夜班取消店", 0.001, monday_night, (monday, {"is_closed": True}))
+    special = store(
+        "特别夜场店",
+        0.002,
+        wednesday_only,
+        (monday, {"is_closed": False, "opens": "18:00", "closes": "02:00"}),
+    )
+    closed_today = store("今日闭店", 0.003, monday_night, (tuesday, {"is_closed": True}))
+    early = store(
+        "凌晨特开店",
+        0.004,
+        wednesday_only,
+        (tuesday, {"is_closed": False, "opens": "00:30", "closes": "06:00"}),
+    )
+    daytime = store("白天店", 0.005, None)
+    tuesday_1am = datetime(2026, 11, 24, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    # When searching around them then
+    found = nearby_stores(lat=lat, lon=lon, at=tuesday_1am)
+
+    # Then each is open or closed as its own page says
+    expected = [(cancelled, False), (special, True), (closed_today, True), (early, True)]
+    expected.append((daytime, False))
+    assert [(n.store, n.is_open_now) for n in found] == expected
+    assert [n.is_open_now for n in found] == [is_open(s, tuesday_1am) for s, _open in expected]
 
 
 @pytest.mark.parametrize(
