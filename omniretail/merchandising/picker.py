@@ -11,6 +11,7 @@ from omniretail.catalog import specs
 from omniretail.catalog.models import Product
 from omniretail.core import uploads
 from omniretail.inventory.models import StockLevel, StockLocation
+from omniretail.merchandising import specials
 from omniretail.orders import pricing
 
 
@@ -35,11 +36,19 @@ def _image_url(image) -> str | None:
     return uploads.photo_url(image.name) or image.url or None
 
 
-def spec_picker(product: Product, *, now=None) -> dict:
-    """Axes and combinations as plain data, for the template, its script and the API."""
+def spec_picker(product: Product, *, now=None, running=None) -> dict:
+    """Axes and combinations as plain data, for the template, its script and the API.
+    `running`: the specials running now on every SKU (specials.running()), when the page
+    has read them for its badges already; priced from them as checkout prices (the
+    cheapest special, never above the list price: specials are pricing's per-SKU offer),
+    without reading them again."""
     matrix = specs.matrix(product)
     skus = [c.sku for c in matrix.combinations]
-    prices = pricing.unit_prices(skus, now=now or timezone.now())
+    if running is None:
+        prices = pricing.unit_prices(skus, now=now or timezone.now())
+    else:
+        offers = specials.cheapest(running, skus)
+        prices = {sku.pk: min(sku.price, offers.get(sku.pk, sku.price)) for sku in skus}
     stock = store_stock(sku.pk for sku in skus)
     return {
         "attributes": [{"name": a.name, "values": list(a.values)} for a in matrix.axes],

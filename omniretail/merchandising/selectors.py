@@ -15,10 +15,13 @@ from omniretail.merchandising.models import Banner, BrandHall, FeaturedSlot, Sal
 from omniretail.orders.models import Order
 
 
-def running_specials(*, now=None) -> dict[int, Special]:
-    """Product id -> its cheapest special running at `now` (a sold-out cap has ended it)."""
+def running_specials(*, now=None, running=None) -> dict[int, Special]:
+    """Product id -> its cheapest special running at `now` (a sold-out cap has ended it);
+    from `running`, specials.running() on every SKU, when the page has read it already."""
+    if running is None:
+        running = specials.running(now=now or timezone.now())
     by_product: dict[int, Special] = {}
-    for special in specials.running(now=now or timezone.now()):
+    for special in running:
         by_product.setdefault(special.sku.product_id, special)
     return by_product
 

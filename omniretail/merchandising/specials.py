@@ -35,12 +35,21 @@ def running(sku_ids=None, *, now) -> list[Special]:
     return [s for s in specials if s.stock_cap is None or sold(s) < s.stock_cap]
 
 
+def cheapest(specials: list[Special], skus) -> dict[int, Decimal]:
+    """SKU id -> the price of its cheapest special among `specials` (running()'s list,
+    cheapest first), for the SKUs given that have one."""
+    wanted = {sku.pk for sku in skus}
+    best: dict[int, Decimal] = {}
+    for special in specials:
+        if special.sku_id in wanted:
+            best.setdefault(special.sku_id, special.price)
+    return best
+
+
 class SpecialOffer:
     def prices(self, skus, *, now) -> dict[int, Decimal]:
-        best: dict[int, Decimal] = {}
-        for special in running([sku.pk for sku in skus], now=now):
-            best.setdefault(special.sku_id, special.price)
-        return best
+        skus = list(skus)
+        return cheapest(running([sku.pk for sku in skus], now=now), skus)
 
     def claim(self, *, shopper, lines, prices, now) -> None:
         for sku, quantity in lines:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from omniretail.accounts.models import User
 from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed
-from omniretail.merchandising import services
+from omniretail.merchandising import picker, services, specials
 from omniretail.merchandising.models import Special
 from omniretail.orders import pricing
 from omniretail.orders.models import Order
@@ -32,6 +32,24 @@ def test_the_price_changes_exactly_at_the_windows_edges(platform_staff, sku):
     assert pricing.unit_prices([sku], now=START)[sku.pk] == Decimal("19.90")
     assert pricing.unit_prices([sku], now=END - second)[sku.pk] == Decimal("19.90")
     assert pricing.unit_prices([sku], now=END)[sku.pk] == Decimal("39.90")
+
+
+def test_the_product_pages_picker_prices_from_the_pages_specials_as_checkout_does(
+    platform_staff, sku
+):
+    """The product page reads the running specials once, for its badge and its picker: the
+    picker's prices from them are checkout's (the cheapest special)."""
+    now = timezone.now()
+    window = {"starts_at": now - timedelta(hours=1), "ends_at": now + timedelta(hours=1)}
+    special(platform_staff, sku, price="29.90", **window)
+    special(platform_staff, sku, price="19.90", **window)
+
+    read_once = picker.spec_picker(sku.product, now=now, running=specials.running(now=now))
+
+    assert read_once == picker.spec_picker(sku.product, now=now)
+    prices = pricing.unit_prices([sku], now=now)
+    shown = {row["code"]: row["price"] for row in read_once["skus"]}
+    assert shown[sku.code] == f"{prices[sku.pk]:.2f}" == "19.90"
 
 
 def test_checkout_charges_the_special_price_while_it_runs(platform_staff, sku, sku2, place_order):

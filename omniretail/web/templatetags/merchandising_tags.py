@@ -6,20 +6,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.merchandising import selectors as merchandising
+from omniretail.merchandising import specials
 
 register = template.Library()
+
+
+def running_specials(request) -> list:
+    """specials.running() on every SKU, read once per request: the badges (special_for)
+    and the product page's spec picker (spec_tags) both price from it."""
+    running = getattr(request, "_specials_running", None)
+    if running is None:
+        running = specials.running(now=timezone.now())
+        if request is not None:
+            request._specials_running = running
+    return running
 
 
 @register.simple_tag(takes_context=True)
 def special_for(context, product):
     """The special running for `product` now, or None."""
     request = context.get("request")
-    running = getattr(request, "_running_specials", None)
-    if running is None:
-        running = merchandising.running_specials()
+    by_product = getattr(request, "_running_specials", None)
+    if by_product is None:
+        by_product = merchandising.running_specials(running=running_specials(request))
         if request is not None:
-            request._running_specials = running
-    return running.get(product.pk)
+            request._running_specials = by_product
+    return by_product.get(product.pk)
 
 
 @register.filter

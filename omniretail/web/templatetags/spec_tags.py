@@ -4,15 +4,17 @@ cards, the product page): one read of the running offers per request, as for spe
 from django import template
 
 from omniretail.merchandising import picker, samples
+from omniretail.web.templatetags.merchandising_tags import running_specials
 
 register = template.Library()
 
 
-@register.simple_tag
-def spec_picker(product) -> dict:
-    """Axes and combinations (merchandising.picker), with `default`: the first combination
-    in stock, the one the form starts with (None when everything is sold out)."""
-    data = picker.spec_picker(product)
+@register.simple_tag(takes_context=True)
+def spec_picker(context, product) -> dict:
+    """Axes and combinations (merchandising.picker), priced from the specials the page's
+    badges read (merchandising_tags), with `default`: the first combination in stock, the
+    one the form starts with (None when everything is sold out)."""
+    data = picker.spec_picker(product, running=running_specials(context.get("request")))
     data["default"] = next((s for s in data["skus"] if s["stock"] > 0), None)
     return data
 
