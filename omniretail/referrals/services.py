@@ -19,6 +19,7 @@ from omniretail.accounts.selectors import (
 )
 from omniretail.catalog.models import Product
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
+from omniretail.core.ids import new_public_id
 from omniretail.core.money import CENT, ZERO, money
 from omniretail.notifications.services import notify
 from omniretail.orders.models import Order
@@ -301,7 +302,7 @@ def record_visit(*, token: str, visitor=None, earlier_visit_ids=()) -> ShareVisi
         moved = _move_visit(link, now, visit_ids=earlier) if earlier else None
     if moved is not None:
         return moved
-    return ShareVisit.objects.create(link=link, visitor=visitor, visited_at=now)
+    return _new_visit(link, now, visitor_id=visitor.pk if visitor else None)
 
 
 def _move_visit(link: ShareLink, now, *, visitor_id=None, visit_ids=()) -> ShareVisit | None:
@@ -325,6 +326,23 @@ def _move_visit(link: ShareLink, now, *, visitor_id=None, visit_ids=()) -> Share
         return None
     visit = _loaded(ShareVisit, {"id": row[0], "public_id": row[1], "visitor_id": visitor_id})
     visit.link, visit.visited_at = link, now
+    return visit
+
+
+def _new_visit(link: ShareLink, now, *, visitor_id) -> ShareVisit:
+    """A first click's visit in one INSERT (the ORM's create() was over half of a click's
+    CPU once the link's read was plain SQL). No signal listens to ShareVisit's saves."""
+    public_id, stamp = new_public_id(), connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ShareVisit._meta.db_table} "
+            "(public_id, link_id, visitor_id, visited_at, created_at) "
+            "VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            [public_id, link.pk, visitor_id, stamp, stamp],
+        )
+        (pk,) = cursor.fetchone()
+    visit = _loaded(ShareVisit, {"id": pk, "public_id": public_id, "visitor_id": visitor_id})
+    visit.link, visit.visited_at, visit.created_at = link, now, now
     return visit
 
 
