@@ -5,8 +5,9 @@ BENCH_GROUPBUY_SEATS is lower. A join is the whole service call: claim a seat, w
 member, open its payment intent at the group price. Printed: accepted joins per second,
 p50/p99 latency, and the oversubscription found afterwards (must be 0).
 
-Two designs run, each into a campaign of its own: per request (`services.join`, one
-statement on PostgreSQL, each process joining one shopper after the other) and batched
+Two designs run, each into a campaign of its own: per request (`services.join`, two
+statements on PostgreSQL: the seat's claim feeding the member's INSERT, then the intent;
+each process joining one shopper after the other) and batched
 (`joinqueue.joins`, BENCH_GROUPBUY_THREADS callers per process waiting on the process's
 flusher, which seats up to OMNI_GROUPBUY_JOIN_BATCH joins per transaction).
 
@@ -26,9 +27,48 @@ idempotency wrapper 3.2 s (the join and payment start 1.7 s inside it),
 of which a join needs the merchant), the reload after the join (`refresh_from_db`, then
 the campaign and the group once more). Middleware outside the view: ~0.25 s. After (the
 campaign with its merchant only; the member reloaded with its group): 23 statements,
-14.1 ms CPU per request. What remains is the ORM per statement: the token check and its
-`last_used_at`, the idempotency record (insert + update), the intent read three times by
-`payments.start_payment`.
+14.1 ms CPU per request.
+
+Second pass (issue 22 item 5; 2026-12-05 15:40-16:12, PostgreSQL 15, load average 14-20 on
+2 cores). One join's statements, before: token read and `last_used_at`, campaign,
+idempotency read, BEGIN, idempotency insert, SAVEPOINT x2 (`join_and_pay`, the seat),
+seat claim, intent insert, member insert, RELEASE, intent read (`groupbuy.start_payment`),
+SAVEPOINT, intent locked, sandbox charge, intent update, RELEASE, intent re-read
+(`payments.start_payment`), RELEASE, member and group reloaded, idempotency update,
+COMMIT: 23. cProfile (CPU clock) around 155 API joins, top entries by cumulative seconds:
+
+    entry                                    before   after
+    whole request (test client)               4.93    4.10
+    middleware outside ninja                  0.37    0.37
+    ninja: token authentication               0.67    0.73
+    groupbuy.api.join (the view)              3.67    2.79
+      selectors.campaign_to_join              0.58    0.58
+      core idempotency (own work)             0.64    0.53
+      services.join_and_pay                   1.98    1.63
+        payments.start_payment                1.02    1.18
+        groupbuy re-read of the intent        0.27    -
+      member and group reloaded, answer       0.47    0.04
+
+After: the seat's claim returns its group (public id, number, commitment) and, on
+PostgreSQL, feeds the member's INSERT in the same statement; the intent the join wrote is
+handed to `payments.start_payment` as it is; the member is answered as written; the join
+opens no savepoints inside the request's transaction (a refusal rolls it back whole). The
+view's own statements fall from 23 to 17 (16 on PostgreSQL with core's new idempotency
+record and token stamp, which landed meanwhile and are in the "after" column). CPU per API
+join (`api` probe below): before 11.9 + 3.1 ms, after 11.0 + 2.7 ms (bench runs at load
+13-18; a quieter profile run: 8.1 + 2.7 ms). The join's own part of the view (without
+payments and the idempotency record) went from ~2.0 s to ~1.1 s of the profile; what now
+dominates is `payments.start_payment` (intent locked and read back, the provider's
+charge) and the token check, outside this app.
+
+In-process (`services.join`, what "per request" runs): 0.454 -> 0.411 s profiled for 150
+joins (`save()` of the member replaced by the claim's CTE); the intent's INSERT through
+`payments.create_intents` (`bulk_create`'s general path) is now 41 % of it. CPU per join
+0.99 + 0.67 ms before, 0.95 + 0.76 ms after (load 13 vs 18: within the noise); per
+request 185 -> 159 joins/s, 0.03 of the SKIP LOCKED bound both times (5,709 / 5,921 tps).
+Issue 22's 0.3 is not met: it would take ~0.46 ms of CPU per join (the bound's ~0.14 ms per
+claim on an idle machine / 0.3); the retired one-statement design reached 0.16, the
+batched path ~0.5 (idle-machine estimates).
 """
 
 import os
