@@ -155,3 +155,22 @@ def test_checkout_for_a_busy_shopper_within_the_bound(busy_shopper, commerce):
     assert 'name="pickup_slot"' in body
     assert "减5" in body
     _assert_bound(sql)
+
+
+@served
+def test_the_list_cart_me_and_orders_pages_within_the_bound(busy_shopper, commerce):
+    """bench/pages.py's other shopper pages: a category's list, the cart with two lines
+    (one at its special price), 我的 and the orders."""
+    cart = orders.cart_for(user=commerce.member)
+    orders.add_to_cart(cart=cart, sku=commerce.mask_10, quantity=2)
+    orders.add_to_cart(cart=cart, sku=commerce.tea_sku, quantity=1)
+
+    listed = _within_bound(busy_shopper, "/c/beauty/")
+    in_cart = _within_bound(busy_shopper, "/cart/")
+    mine = _within_bound(busy_shopper, "/me/")
+    placed = _within_bound(busy_shopper, "/orders/")
+
+    assert "玻尿酸补水面膜" in listed
+    assert "玻尿酸补水面膜" in in_cart and "龙井绿茶礼盒" in in_cart and "¥49.00" in in_cart
+    assert 'data-testid="who"' in mine and 'data-testid="my-balance"' in mine
+    assert "玻尿酸补水面膜" in placed
