@@ -157,10 +157,10 @@ INSERT INTO inventory_stockmovement (location_id, sku_id, kind, on_hand_delta, r
 INSERT INTO inventory_reservation (public_id, location_id, sku_id, quantity, status, reference,
   expires_at, created_at) VALUES (substr(md5(random()::text), 1, 26), :location, :b, 1, 'active',
   (:order_id)::text, now() + interval '20 minutes', now()) RETURNING id AS res_b \\gset
-INSERT INTO orders_orderline (order_id, sku_id, product_name, sku_name, unit_price, quantity,
-  line_total, quantity_returned, reservation_id) VALUES
-  (:order_id, :a, 'p', 's', 9.90, 1, 9.90, 0, :res_a),
-  (:order_id, :b, 'p', 's', 9.90, 1, 9.90, 0, :res_b);
+INSERT INTO orders_orderline (public_id, order_id, sku_id, product_name, sku_name, unit_price,
+  quantity, line_total, quantity_returned, reservation_id) VALUES
+  (substr(md5(random()::text), 1, 26), :order_id, :a, 'p', 's', 9.90, 1, 9.90, 0, :res_a),
+  (substr(md5(random()::text), 1, 26), :order_id, :b, 'p', 's', 9.90, 1, 9.90, 0, :res_b);
 INSERT INTO payments_paymentintent (public_id, created_at, updated_at, purpose, reference,
   payer_id, payee_id, amount, currency, provider, status, amount_refunded, provider_reference,
   failure_reason, request_fingerprint) VALUES (substr(md5(random()::text), 1, 26), now(), now(),
