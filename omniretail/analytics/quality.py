@@ -23,6 +23,9 @@ _MOBILE = re.compile(MOBILE)
 _NOISE = re.compile(r"[\s\-()（）.]")
 LIMIT = 200  # rows listed per check (the count is of all)
 
+# goods the checks skip: drafts, and listings merged into another (catalog.merge)
+RETIRED = [Product.Status.DRAFT, Product.Status.MERGED]
+
 # mainland China, roughly: a store outside it (or at 0, 0) has no real position
 LAT = (18.0, 54.0)
 LON = (73.0, 135.0)
@@ -97,26 +100,18 @@ def stores_without_position():
 
 
 def products_without_images():
-    return (
-        Product.objects.exclude(status=Product.Status.DRAFT)
-        .filter(images__isnull=True)
-        .order_by("pk")
-    )
+    return Product.objects.exclude(status__in=RETIRED).filter(images__isnull=True).order_by("pk")
 
 
 def duplicate_products() -> list[dict]:
-    """Goods past draft one owner listed twice under one brand (`catalog.duplicates`: the
-    same set of folded jieba words), each group oldest first."""
-    listed = Product.objects.exclude(status=Product.Status.DRAFT).select_related("owner")
+    """Goods past draft, not merged away, that one owner listed twice under one brand
+    (`catalog.duplicates`: the same set of folded jieba words), each group oldest first."""
+    listed = Product.objects.exclude(status__in=RETIRED).select_related("owner")
     return [{"products": found} for found in duplicates.groups(listed.order_by("pk"))]
 
 
 def products_without_brand():
-    return (
-        Product.objects.exclude(status=Product.Status.DRAFT)
-        .filter(brand__isnull=True)
-        .order_by("pk")
-    )
+    return Product.objects.exclude(status__in=RETIRED).filter(brand__isnull=True).order_by("pk")
 
 
 CHECKS = {

@@ -95,12 +95,13 @@ def _key(product: Product) -> tuple:
 
 
 def find(*, owner, brand, name: str, exclude: Product | None = None) -> list[Product]:
-    """The owner's products (any status) that the name under the brand duplicates, oldest
-    first; `exclude` is the product being edited."""
+    """The owner's products (any status but merged away) that the name under the brand
+    duplicates, oldest first; `exclude` is the product being edited."""
     key = words(name)
     if not key:
         return []
-    qs = Product.objects.filter(owner=owner, brand=brand).only("id", "public_id", "name")
+    qs = Product.objects.filter(owner=owner, brand=brand).exclude(status=Product.Status.MERGED)
+    qs = qs.only("id", "public_id", "name")
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return [p for p in qs.order_by("pk") if words(p.name) == key]
@@ -127,7 +128,8 @@ def of(products: Iterable[Product]) -> dict[int, list[Product]]:
     products = list(products)
     owners = {p.owner_id for p in products}
     found: dict[tuple, list[Product]] = defaultdict(list)
-    for other in Product.objects.filter(owner_id__in=owners).order_by("pk"):
+    others = Product.objects.filter(owner_id__in=owners).exclude(status=Product.Status.MERGED)
+    for other in others.order_by("pk"):
         found[_key(other)].append(other)
     return {
         p.pk: [o for o in found[_key(p)] if o.pk != p.pk] if words(p.name) else [] for p in products

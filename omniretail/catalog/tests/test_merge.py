@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from omniretail.accounts.models import User
-from omniretail.catalog import merge
+from omniretail.analytics import quality
+from omniretail.catalog import duplicates, merge
 from omniretail.catalog.models import Product, ProductMerge
 from omniretail.conftest import make_staff
 from omniretail.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -331,3 +332,14 @@ def test_two_operators_merging_one_pair_at_once_merge_it_once(
     assert Favourite.objects.filter(product=kept).count() == 2
     assert list(CartLine.objects.filter(cart=cart).values_list("quantity", flat=True)) == [3]
     assert Product.objects.filter(status=Product.Status.MERGED).count() == 1
+
+
+def test_a_merged_listing_is_no_longer_reported_as_a_duplicate(pair, platform_staff, producer):
+    keep, dup = pair
+    assert len(quality.duplicate_products()) == 1
+    merge.merge_listings(
+        keep=keep.product.public_id, duplicate=dup.product.public_id, by=platform_staff
+    )
+    assert quality.duplicate_products() == []
+    found = duplicates.find(owner=producer, brand=None, name="补水保湿面膜 10片")
+    assert found == [keep.product]
