@@ -792,3 +792,9 @@ OMNI_JOINING_REWARD_POINTS = int(os.environ.get("OMNI_JOINING_REWARD_POINTS", "1
 OMNI_FACE_PROVIDER = os.environ.get(
     "OMNI_FACE_PROVIDER", "omniretail.loyalty.face.SandboxFaceProvider"
 )
+# 实名认证 (analytics.realname): the provider of the 姓名 + 身份证号 check, and the checks one
+# account may ask of it (count/seconds; typing mistakes are not counted).
+OMNI_REAL_NAME_PROVIDER = os.environ.get(
+    "OMNI_REAL_NAME_PROVIDER", "omniretail.analytics.realname.SandboxRealNameProvider"
+)
+OMNI_REAL_NAME_RATE = _rate("OMNI_REAL_NAME_RATE", "5/86400")

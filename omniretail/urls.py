@@ -4,6 +4,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.urls import include, path
 
 from omniretail.accounts.api import router as auth_router
+from omniretail.analytics.api import router as real_name_router
 from omniretail.catalog.api import router as catalog_router
 from omniretail.codes.api import router as codes_router
 from omniretail.community.api import router as community_router
@@ -28,6 +29,7 @@ from omniretail.till.api import router as till_router
 
 api = build_api()
 api.add_router("/auth", auth_router)
+api.add_router("/auth", real_name_router)  # /me/real-name: 实名认证 (analytics)
 api.add_router("/catalog", catalog_router)
 api.add_router("/catalog", reviews_router)  # its paths are the catalogue's
 api.add_router("/catalog", specs_router)  # the spec picker: prices now and stock
