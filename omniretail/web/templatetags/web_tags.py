@@ -41,7 +41,7 @@ def page_url(name: str, *args) -> str:
     """`{% url name arg %}` without a reverse() per call: a page of product cards reversed
     one product URL per card, 9 % of the home and search pages' CPU (issue 22). Arguments
     that are plain ids or slugs go into the path reversed once; anything else is reversed
-    as `{% url %}` would."""
+    as `{% url %}` would. For routes of one instance (no `current_app` to choose)."""
     values = [str(arg) for arg in args]
     parts = None
     if all(_PLAIN.fullmatch(value) for value in values):
