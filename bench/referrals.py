@@ -57,6 +57,7 @@ On 2026-12-05 (PostgreSQL 15, 4 clients, other sessions' work on the 2 cores):
 | before (5 statements, old bound script) | 9.6 / 10.3 | 175 | 1,515 | 0.12 |
 | 2-3 statements by the ORM, new bound | 15.7 / 17.0 | 223 | 1,918 | 0.12 |
 | 2-3 statements hand-written, new bound | 19.6 / 20.2 | 248 | 1,047 | 0.24 |
+| the same, again | 15.4 / 16.1 | 462 | 1,828 | 0.25 |
 
 Issue 22's goal is 0.3. The bound itself moves by a factor of two with the machine's load,
 so these are single samples; a click is now ~0.35 ms of Python CPU against pgbench's few
