@@ -4,9 +4,11 @@ a merge the service refuses shows its message and changes nothing."""
 
 from django.urls import reverse
 
+from omniretail.catalog import merge
 from omniretail.catalog.models import Product, ProductMerge
 from omniretail.shopping import services as shopping
 from omniretail.shopping.models import Favourite
+from omniretail.web import views_catalog_merge
 
 
 def test_the_platform_merges_goods_listed_twice_then_undoes_it(
@@ -62,3 +64,8 @@ def test_merging_a_product_with_itself_is_refused_on_the_page(
     assert not ProductMerge.objects.exists()
     unknown = client.get(reverse("web:ops_goods_merge"), {"keep": "x", "duplicate": "y"})
     assert unknown.status_code == 422
+
+
+def test_the_page_names_every_kind_of_row_a_merge_moves():
+    moving = {key for key, (kind, *_how) in merge.POLICY.items() if kind == merge.MOVE}
+    assert set(views_catalog_merge.LABELS) == moving

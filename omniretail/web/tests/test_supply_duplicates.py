@@ -99,5 +99,10 @@ def test_the_review_queue_badges_a_duplicate_and_links_its_twin(channel):
     }
     assert "疑似重复" in items[second.public_id]
     assert f'href="/catalogue/{first.public_id}/media/"' in items[second.public_id]
+    # 合并到此 opens the merge confirmation with the twin kept (catalog.merge)
+    assert (
+        f"goods/merge/?keep={first.public_id}&amp;duplicate={second.public_id}"
+        in (items[second.public_id])
+    )
     assert f'href="/catalogue/{second.public_id}/media/"' in items[first.public_id]
     assert "duplicate-badge" not in items[alone.public_id]
