@@ -4,7 +4,8 @@ the scheduled job gives it to each activated member whose birthday falls from to
 many days ahead, with a greeting (in-app and SMS, with the opt-out link). A member is given
 one a year: the BirthdayGift row (unique per member and year) is the claim, and the coupon
 or points are keyed by member and year, so re-running the job never gives twice. Members
-who withdrew consent to the merchant's marketing are excluded and counted."""
+who withdrew consent to the merchant's marketing get the gift without the greeting (no SMS,
+no in-app message), as the segment coupon campaigns give their coupons, and are counted."""
 
 import logging
 from datetime import date, timedelta
@@ -142,12 +143,9 @@ def _give(campaign: BirthdayCampaign, member: Member, day: date) -> int:
     """Claims the member's year and gives the offer in one transaction (a failure undoes
     the claim). The keys are the member's and the year's whatever the campaign."""
     merchant, user = campaign.merchant, member.user
+    opted_out = MarketingOptOut.objects.filter(merchant=merchant, user=user).exists()
     gift = BirthdayGift(campaign=campaign, member=member, year=day.year)
-    if MarketingOptOut.objects.filter(merchant=merchant, user=user).exists():
-        gift.status = BirthdayGift.Status.EXCLUDED
-        gift.save()
-        return 1
-    gift.status = BirthdayGift.Status.SENT
+    gift.status = BirthdayGift.Status.EXCLUDED if opted_out else BirthdayGift.Status.SENT
     gift.save()  # the claim first: a second run's insert fails here and gives nothing
     key = f"birthday:{member.public_id}:{day.year}"
     if campaign.gift == Gift.COUPON:
@@ -181,6 +179,8 @@ def _give(campaign: BirthdayCampaign, member: Member, day: date) -> int:
         }
         link = ""
     gift.save(update_fields=["coupon", "points"])
+    if opted_out:  # the gift is theirs; the greeting is marketing they declined
+        return 1
     body = _("%(text)s 退订点 %(link)s") % {
         "text": text,
         "link": campaigns.optout_link(merchant.pk, user.pk),
@@ -190,8 +190,9 @@ def _give(campaign: BirthdayCampaign, member: Member, day: date) -> int:
 
 
 def campaigns_of(merchant: Organization, limit: int = 20) -> list[dict]:
-    """The merchant's birthday offers, newest first, each with members given and excluded,
-    coupons redeemed and the revenue of the orders that redeemed them."""
+    """The merchant's birthday offers, newest first, each with members given (`sent`), of
+    them those given without a message (`excluded`, opted out), coupons redeemed and the
+    revenue of the orders that redeemed them."""
     rows = []
     for c in BirthdayCampaign.objects.filter(merchant=merchant).select_related("template")[:limit]:
         by = dict(c.gifts.values_list("status").annotate(n=Count("pk")).order_by())
@@ -199,7 +200,7 @@ def campaigns_of(merchant: Organization, limit: int = 20) -> list[dict]:
         rows.append(
             {
                 "campaign": c,
-                "sent": by.get(BirthdayGift.Status.SENT, 0),
+                "sent": sum(by.values()),
                 "excluded": by.get(BirthdayGift.Status.EXCLUDED, 0),
                 **members.redemption(given),
             }

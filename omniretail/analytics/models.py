@@ -467,7 +467,8 @@ class BirthdayCampaign(models.Model):
 class BirthdayGift(models.Model):
     """One member's birthday offer of one year: the claim (unique per member and year, so
     the job never gives twice however often it runs) and what came of it: the coupon or
-    the points sent, or excluded because the member withdrew consent to marketing."""
+    the points given, with the greeting (sent) or without it (excluded: the member withdrew
+    consent to marketing)."""
 
     class Status(models.TextChoices):
         SENT = "sent", _("已发放")

@@ -1,7 +1,9 @@
 """Birthday offers as a kind of campaign: the merchant chooses a coupon or points and how many
 days early; the job gives it to each member whose birthday falls in that window, once a
-year however often it runs, leaves out members who opted out, and the report counts what
-was given and redeemed with the redeeming orders' revenue. Bad input changes nothing."""
+year however often it runs; a member who opted out of marketing gets the gift but no
+greeting (as the segment coupon campaigns: the gift yes, the SMS no), and the report counts
+what was given, to how many without a message, and redeemed with the redeeming orders'
+revenue. Bad input changes nothing."""
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -19,6 +21,7 @@ from omniretail.loyalty import members as programme
 from omniretail.loyalty import selectors
 from omniretail.loyalty.models import Coupon, CouponTemplate, MemberTag
 from omniretail.loyalty.services import merchant_asset_code
+from omniretail.notifications.models import Notification
 from omniretail.orders.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +72,8 @@ def birthdays(merchant, other_merchant):
 def test_a_coupon_goes_to_birthdays_in_the_window_once_opt_out_honoured(
     merchant, merchant_staff, gift_template, birthdays, store, django_capture_on_commit_callbacks
 ):
-    MarketingOptOut.objects.create(merchant=merchant, user=birthdays["opted_out"].user)
+    opted_out = birthdays["opted_out"].user
+    MarketingOptOut.objects.create(merchant=merchant, user=opted_out)
     birthday.start(
         merchant=merchant,
         gift="coupon",
@@ -78,15 +82,19 @@ def test_a_coupon_goes_to_birthdays_in_the_window_once_opt_out_honoured(
         actor=merchant_staff,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert birthday.send_due(now=NOON) == 3  # two given, one excluded
+        assert birthday.send_due(now=NOON) == 3  # three given, one of them without a message
     assert birthday.send_due(now=NOON) == 0  # the job again: nothing twice
     assert birthday.send_due(now=NOON + timedelta(days=1)) == 0
     got = set(Coupon.objects.values_list("user__username", flat=True))
-    assert got == {"b13500000001", "b13500000002"}
-    assert Coupon.objects.filter(source=Coupon.Source.BIRTHDAY).count() == 2
+    assert got == {"b13500000001", "b13500000002", "b13500000004"}
+    assert Coupon.objects.filter(source=Coupon.Source.BIRTHDAY).count() == 3
     sms = read_sms_file("13500000001")[-1]["text"]
     assert "生日快乐" in sms and "生日礼 满50减10" in sms and "退订" in sms
+    # opted out of marketing: the gift, as the segment coupon campaigns give theirs, but
+    # neither the SMS nor the in-app greeting
     assert read_sms_file("13500000004") == []
+    assert not Notification.objects.filter(user=opted_out).exists()
+    assert Notification.objects.filter(user=birthdays["today"].user).exists()
 
     coupon = Coupon.objects.get(user=birthdays["today"].user)
     order = _paid(store, coupon.user, "B0001", "78.00")
@@ -94,7 +102,7 @@ def test_a_coupon_goes_to_birthdays_in_the_window_once_opt_out_honoured(
         status=Coupon.Status.USED, order_id=order.public_id, used_at=timezone.now()
     )
     [row] = birthday.campaigns_of(merchant)
-    assert (row["sent"], row["excluded"], row["redeemed"]) == (2, 1, 1)
+    assert (row["sent"], row["excluded"], row["redeemed"]) == (3, 1, 1)
     assert row["revenue"] == Decimal("78.00")
 
 
@@ -109,6 +117,22 @@ def test_points_go_out_on_the_day_once_a_year(merchant, merchant_staff, birthday
     assert selectors.balance(birthdays["in_three_days"].user, code) == 0
     gift = BirthdayGift.objects.get()
     assert (gift.member, gift.year, gift.points) == (birthdays["today"], 2026, 88)
+
+
+def test_an_opted_out_member_gets_birthday_points_without_a_message(
+    merchant, merchant_staff, birthdays, django_capture_on_commit_callbacks
+):
+    MarketingOptOut.objects.create(merchant=merchant, user=birthdays["today"].user)
+    birthday.start(
+        merchant=merchant, gift="points", points="88", days_before="0", actor=merchant_staff
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert birthday.send_due(now=NOON) == 1
+    assert selectors.balance(birthdays["today"].user, merchant_asset_code(merchant)) == 88
+    assert read_sms_file("13500000002") == []
+    assert not Notification.objects.filter(user=birthdays["today"].user).exists()
+    gift = BirthdayGift.objects.get()
+    assert (gift.status, gift.points) == (BirthdayGift.Status.EXCLUDED, 88)
 
 
 def test_a_new_offer_stops_the_old_and_gives_no_one_twice_a_year(
