@@ -190,11 +190,13 @@ def cart_availability(cart: Cart | None, *, lat: float, lon: float, limit: int =
     return lines, stock_availability(lines, lat=lat, lon=lon, limit=limit)
 
 
-def stock_availability(lines, *, lat: float, lon: float, limit: int = 5) -> list[dict]:
+def stock_availability(
+    lines, *, lat: float, lon: float, limit: int = 5, open_now: bool = True
+) -> list[dict]:
     """For each store near the point, nearest first: how many of each line's SKU (`lines`
     have `.sku` and `.quantity`: a cart's, or buy-now's one) it can supply now, and whether
-    it can supply them all."""
-    stores = nearby_stores(lat=lat, lon=lon, radius_m=20_000, limit=limit)
+    it can supply them all (`open_now=False`: without asking whether each store is open)."""
+    stores = nearby_stores(lat=lat, lon=lon, radius_m=20_000, limit=limit, open_now=open_now)
     if not lines or not stores:
         return []
     free = available_by_store([line.sku.pk for line in lines], [n.store.pk for n in stores])

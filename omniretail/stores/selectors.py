@@ -45,7 +45,7 @@ APPROX_MAX_LAT = 70.0
 class NearbyStore:
     store: Store
     distance_m: int
-    is_open_now: bool
+    is_open_now: bool | None  # None: not asked (`nearby_stores(open_now=False)`)
 
 
 def _int_in_range(value, field: str, low: int, high: int) -> int:
@@ -133,9 +133,11 @@ def nearby_stores(
     limit: int = 20,
     at: datetime | None = None,
     merchant: Organization | None = None,
+    open_now: bool = True,
 ) -> list[NearbyStore]:
     """Active stores within `radius_m` of the point, nearest first, with whether each is open
-    at `at` (now by default). A constant number of queries whatever the result size."""
+    at `at` (now by default; `open_now=False`: not asked, for a page that does not show it).
+    A constant number of queries whatever the result size."""
     lat, lon = validate_point(lat, lon)
     radius_m = _int_in_range(radius_m, "radius_m", 1, MAX_RADIUS_M)
     limit = _int_in_range(limit, "limit", 1, MAX_LIMIT)
@@ -144,9 +146,13 @@ def nearby_stores(
         return []
     ids = [pk for _d, pk in page]
     stores = Store.objects.select_related("merchant").in_bulk(ids)
-    open_now = _open_among(ids, at or timezone.now())
+    opened = _open_among(ids, at or timezone.now()) if open_now else None
     return [
-        NearbyStore(store=stores[pk], distance_m=round(distance), is_open_now=pk in open_now)
+        NearbyStore(
+            store=stores[pk],
+            distance_m=round(distance),
+            is_open_now=None if opened is None else pk in opened,
+        )
         for distance, pk in page
     ]
 

@@ -187,8 +187,9 @@ def _checkout_lines(request: HttpRequest, data) -> tuple[list[Line], bool]:
 
 def _checkout_stores(lines, lat, lon) -> list:
     """Stores near the shopper, nearest first, those that can supply every line before the
-    others (marked `can_fulfil`): the first is the one checkout preselects."""
-    rows = selectors.stock_availability(lines, lat=lat, lon=lon, limit=10)
+    others (marked `can_fulfil`): the first is the one checkout preselects. Whether each is
+    open now is not asked: checkout shows the chosen store's slots instead."""
+    rows = selectors.stock_availability(lines, lat=lat, lon=lon, limit=10, open_now=False)
     found = []
     for row in sorted(rows, key=lambda r: not r["can_fulfil"]):
         row["nearby"].store.can_fulfil = row["can_fulfil"]
