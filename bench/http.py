@@ -14,8 +14,10 @@ runs, PostgreSQL 15, BENCH_HTTP_SECONDS=4; req/s and ratio, before -> after link
 URLs were worked out once per process, commit "web: links on every page reversed once"):
 bound 200 -> 311 req/s; home 12 (0.06) -> 16 (0.05); categories 60 (0.30) -> 118 (0.38);
 search 11 (0.06) -> 15 (0.05); product 15 (0.07) -> 32 (0.10); API products 20 (0.10) ->
-30 (0.10); API search 22 (0.11) -> 27 (0.09); no errors. At this load the figures move by a
-third between runs; the ratios are far from 0.5 either way. Sessions under load: 17 for
+30 (0.10); API search 22 (0.11) -> 27 (0.09); no errors. A third run with photo URLs
+derived too (load 17): bound 421; home 16 (0.04), categories 115 (0.27), search 18 (0.04),
+product 32 (0.08), API products 47 (0.11), API search 45 (0.11). At this load the bound
+moves by half between runs; the ratios are far from 0.5 either way. Sessions under load: 17 for
 about 7,600 requests (pool max 10 x 2 = 20), 6 while starting (the release check's pool
 and the first worker's), 20 of the server's open at the end: none was replaced.
 
@@ -24,12 +26,12 @@ settings on the same PostgreSQL data, cProfile on CPU time; a share is of the pa
 CPU). The bound is 0.5 ms: ~10 % access log, ~9 % LocaleMiddleware, the rest the other
 middleware and its one query. base.html alone (tab bar, language form, nine static files)
 took 0.65 ms, 0.48 after the change above. Per page, after:
-- home (~14 ms, 8 queries): templates 57 % (cards: product_image/photo URLs 5 %,
-  sample_for, promotion_for, special_for each reading the running campaigns), SQL
-  compilation 22 %, web.mall.home_sections, merchandising guess_ids, featured_ids,
-  running_banners; reverse() 9 % -> 1 %.
+- home (~14 ms, 8 queries): templates 57 % (cards: sample_for, promotion_for and
+  special_for each reading the running campaigns), SQL compilation 22 %,
+  web.mall.home_sections, merchandising guess_ids, featured_ids, running_banners;
+  reverse() 9 % -> 1 %, photo URLs (storage.url per srcset width) 5 % -> 2 %.
 - search (~18 ms, 10 queries): templates 84 %, the same card tags, SQL compilation 18 %;
-  reverse() 9 % -> 0.
+  reverse() 9 % -> 0, photo URLs 5 % -> 2 %.
 - product (~12 ms, 10 queries): templates 74 %, SQL compilation 38 %: public_product,
   spec_picker, rating_and_recent, specials.running, running_promotions, unit_prices.
 - categories (~3.3 ms, 2 queries): templates ~50 %, reverse() 10 % (14 category links in
