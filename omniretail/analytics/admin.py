@@ -5,6 +5,8 @@ from django.contrib import admin
 
 from omniretail.accounts.admin_scoping import ReadOnlyAdmin
 from omniretail.analytics.models import (
+    BirthdayCampaign,
+    BirthdayGift,
     DailyPlatform,
     DailyProductSales,
     DailySales,
@@ -12,12 +14,15 @@ from omniretail.analytics.models import (
     MarketingOptOut,
     MemberMerge,
     MemberScore,
+    PointsCampaign,
+    PointsRecipient,
     QualityCount,
     RollupMark,
     RuleSegment,
     SegmentCampaign,
     SmsCampaign,
     SmsRecipient,
+    VerifiedIdentity,
 )
 
 
@@ -93,3 +98,36 @@ class QualityCountAdmin(ReadOnlyAdmin):
 @admin.register(MemberMerge)
 class MemberMergeAdmin(ReadOnlyAdmin):
     list_display = ["source", "target", "merged_by", "merged_at", "undone_by", "undone_at"]
+
+
+@admin.register(PointsCampaign)
+class PointsCampaignAdmin(ReadOnlyAdmin):
+    list_display = ["merchant", "segment_name", "points", "status", "created_at", "finished_at"]
+    list_filter = ["status"]
+
+
+@admin.register(PointsRecipient)
+class PointsRecipientAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "member", "status", "updated_at"]
+    list_filter = ["status"]
+
+
+@admin.register(BirthdayCampaign)
+class BirthdayCampaignAdmin(ReadOnlyAdmin):
+    list_display = ["merchant", "gift", "template", "points", "days_before", "is_active"]
+    list_filter = ["gift", "is_active"]
+
+
+@admin.register(BirthdayGift)
+class BirthdayGiftAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "member", "year", "status", "points", "created_at"]
+    list_filter = ["status"]
+
+
+@admin.register(VerifiedIdentity)
+class VerifiedIdentityAdmin(ReadOnlyAdmin):
+    """Masked only: the keyed hash is for matching, not for reading."""
+
+    list_display = ["user", "status", "name_masked", "id_masked", "provider", "checked_at"]
+    list_filter = ["status", "provider"]
+    exclude = ["id_hash"]

@@ -493,3 +493,67 @@ class BirthdayGift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.year} {self.status}"
+
+
+class PointsCampaign(models.Model):
+    """The merchant's own points given to a segment's members, by a background task (as the
+    SMS campaigns): its recipients are fixed when it starts (one row each) and each gets the
+    points once, through the ledger keyed by campaign and member."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        SENDING = "sending", _("发放中")
+        DONE = "done", _("已完成")
+
+    merchant = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    segment = models.CharField(_("分群"), max_length=20)
+    segment_name = models.CharField(_("分群名称"), max_length=30)
+    points = models.PositiveIntegerField(_("每人积分"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("积分营销")
+        verbose_name_plural = _("积分营销")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.segment_name} {self.points} {self.created_at:%Y-%m-%d}"
+
+
+class PointsRecipient(models.Model):
+    """One member of a points campaign: pending until the task gives the points (given) or
+    the ledger refuses them (failed)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发放")
+        GIVEN = "given", _("已发放")
+        FAILED = "failed", _("发放失败")
+
+    campaign = models.ForeignKey(
+        PointsCampaign, on_delete=models.CASCADE, related_name="recipients"
+    )
+    member = models.ForeignKey("loyalty.Member", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("积分营销对象")
+        verbose_name_plural = _("积分营销对象")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "member"], name="analytics_points_recipient_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "status"], name="analytics_points_status")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.member_id} {self.status}"

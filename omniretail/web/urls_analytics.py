@@ -74,6 +74,16 @@ urlpatterns = [
         name="m_analytics_sms",
     ),
     path(
+        "merchant/analytics/points/",
+        views_analytics.m_analytics_points_send,
+        name="m_analytics_points_send",
+    ),
+    path(
+        "merchant/analytics/points/<int:campaign_id>/",
+        views_analytics.m_analytics_points,
+        name="m_analytics_points",
+    ),
+    path(
         "merchant/analytics/birthday/",
         views_analytics.m_analytics_birthday_start,
         name="m_analytics_birthday_start",

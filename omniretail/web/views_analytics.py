@@ -22,6 +22,7 @@ from omniretail.analytics import (
     campaigns,
     members,
     merging,
+    points_campaigns,
     production,
     quality,
     rules,
@@ -533,6 +534,8 @@ def _members_page(request: HttpRequest, store, status: int = 200, **ctx) -> Http
         "sms_campaigns": campaigns.campaigns_of(merchant),
         "segment_names": members.segment_names(merchant),
         "sms_max": campaigns.MAX_TEXT,
+        "points_campaigns": points_campaigns.campaigns_of(merchant),
+        "points_max": points_campaigns.MAX_POINTS,
         "birthday_campaigns": birthday.campaigns_of(merchant),
         "birthday_gifts": birthday.Gift.choices,
         "birthday_max": birthday.MAX_DAYS_BEFORE,
@@ -735,6 +738,42 @@ def m_analytics_sms(request: HttpRequest, store, campaign_id: int) -> HttpRespon
     if request.GET.get("part") == "progress":
         return render(request, "web/analytics/_sms_progress.html", ctx)
     return render(request, "web/analytics/sms.html", ctx)
+
+
+@staff_required(roles=MANAGERS)
+@require_POST
+def m_analytics_points_send(request: HttpRequest, store) -> HttpResponse:
+    """Starts giving a segment's members the merchant's points (by a background task) and
+    opens its progress page."""
+    try:
+        campaign = points_campaigns.start(
+            merchant=store.merchant,
+            segment=request.POST.get("segment", ""),
+            points=request.POST.get("points", ""),
+            actor=request.user,
+        )
+    except DomainError as exc:
+        return _members_page(request, store, status=exc.status, error=exc)
+    return redirect("web:m_analytics_points", campaign.pk)
+
+
+@staff_required(roles=MANAGERS)
+@require_GET
+def m_analytics_points(request: HttpRequest, store, campaign_id: int) -> HttpResponse:
+    """A points campaign's progress (given, failed, pending); htmx asks again every 2 s
+    while it runs (?part=progress returns only the counts)."""
+    try:
+        campaign = points_campaigns.campaign_of(store.merchant, campaign_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    ctx = {
+        **_merchant_base(request, store),
+        "campaign": campaign,
+        "counts": points_campaigns.counts(campaign),
+    }
+    if request.GET.get("part") == "progress":
+        return render(request, "web/analytics/_points_progress.html", ctx)
+    return render(request, "web/analytics/points.html", ctx)
 
 
 @require_http_methods(["GET", "POST"])

@@ -187,6 +187,8 @@ MATRIX = {
     # SMS campaigns: an empty text is refused (422); no campaign 0 for anyone (404)
     "m_analytics_sms_send": row("post", LOGIN, 422, 422, 403, 403, 422),
     "m_analytics_sms": row("get", LOGIN, 404, 404, 403, 403, 404, args=(0,)),
+    "m_analytics_points_send": row("post", LOGIN, 422, 422, 403, 403, 422),
+    "m_analytics_points": row("get", LOGIN, 404, 404, 403, 403, 404, args=(0,)),
     # birthday campaigns: an empty form (no gift) is refused (422); no campaign 0 to stop (404)
     "m_analytics_birthday_start": row("post", LOGIN, 422, 422, 403, 403, 422),
     "m_analytics_birthday_stop": row("post", LOGIN, 404, 404, 403, 403, 404, args=(0,)),
