@@ -7,7 +7,8 @@ Typing mistakes (length, check character, birth date, the name's characters) are
 here without asking the provider and cost no attempt; each check that reaches the provider
 counts against `OMNI_REAL_NAME_RATE` per account (5 a day), counted before the check and
 outside any transaction, so parallel requests cannot slip past it. A verified account is
-not checked again."""
+not checked again, and of parallel checks one is kept (the account's row is locked while
+the outcome is written)."""
 
 import math
 import re
@@ -16,10 +17,12 @@ from datetime import date
 from typing import Protocol
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from omniretail.accounts.models import User
 from omniretail.analytics import identity
 from omniretail.analytics.models import VerifiedIdentity
 from omniretail.core import throttle
@@ -121,9 +124,13 @@ def verify(*, user, name: str, id_number: str, consent: bool) -> VerifiedIdentit
         )
     p = provider()
     matched = p.matches(name=name, id_number=number)
-    checked = identity.record(
-        user=user, name=name, id_number=number, verified=matched, provider=p.name
-    )
+    with transaction.atomic():  # the account's row locked: one of parallel checks is kept
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if status_of(user).verified:
+            raise Conflict(_("您已完成实名认证，无需重复认证。"), code="already_verified")
+        checked = identity.record(
+            user=user, name=name, id_number=number, verified=matched, provider=p.name
+        )
     if not matched:
         message = _("姓名与身份证号不一致，请核对后重试。")
         raise ValidationFailed(
