@@ -20,6 +20,8 @@ fi
 status=0
 echo ">>> benchmarks on SQLite"
 for bench in "${BENCHES[@]}"; do
+  # bench.analytics generates its million order lines with PostgreSQL's generate_series
+  [ "$bench" = bench.analytics ] && continue
   env -u DATABASE_URL .venv/bin/python -m "$bench" || status=$?
 done
 

@@ -1,0 +1,582 @@
+"""Analytics roll-ups at scale (issue 20), PostgreSQL only: BENCH_ANALYTICS_LINES order lines
+(1,000,000) over the last 12 months, generated with set-based SQL (generate_series) across
+3 merchants x 3 stores, 24 SKUs and 2,000 shoppers, with a channel mix (delivery 45 %,
+pickup 25 %, till 25 %, counter 5 %), 3 % orders cancelled unpaid, 4 % fully and 2 % partly
+refunded a few hours to days after the sale. Then:
+
+* build: the scheduler's job (`rollup_changes`) building every day from nothing;
+* incremental: 1,000 new paid orders today, then `rollup_changes` again (what the
+  scheduler runs next);
+* pages: each dashboard's server time (Django's test Client in-process, signed in as the
+  role that reads it, no network), BENCH_ANALYTICS_REQUESTS (20) requests each, over the
+  default range (30 days) and a 12-month range;
+* bound: the figures the same page shows (totals of the period and the one before it,
+  channel mix, ranking, daily series, products), computed by one SQL over the raw orders,
+  order lines and refunds of that range, timed the same way. The ratio is bound p95 / page
+  p95: above 1 the page reading the roll-ups (rendering included) beats the bare query.
+
+The 12-month totals of the roll-ups are checked against the raw rows ("totals equal").
+The load average is printed before each measure; when a page and its bound ran under very
+different load, the ratio is not printed (bench/http.py's rule).
+
+    DATABASE_URL=postgres://... python -m bench.analytics
+
+Environment: BENCH_ANALYTICS_LINES (1000000), BENCH_ANALYTICS_REQUESTS (20).
+"""
+
+import os
+import time
+from datetime import datetime, timedelta
+
+from bench.common import django_database, header, percentile, print_table
+from bench.http import LOAD_DRIFT
+
+LINES = int(os.environ.get("BENCH_ANALYTICS_LINES", "1000000"))
+REQUESTS = int(os.environ.get("BENCH_ANALYTICS_REQUESTS", "20"))
+NEW_ORDERS = 1000
+MERCHANTS, STORES, SKUS, SHOPPERS = 3, 3, 24, 2000
+TZ = "Asia/Shanghai"  # settings.TIME_ZONE: the roll-ups' local day
+
+
+# a stream of pseudo-random integers in [0, 2^31) per row, `salt` picking the stream
+# (SQL `mod`, not `%`, which the driver reads as a parameter)
+def _u(i: str, salt: int, mod: int | str) -> str:
+    return f"mod(hashint4(({i})::int * 31 + {salt})::bigint & 2147483647, {mod})"
+
+
+def _orders_in(lines: int) -> int:
+    """Orders carry 1, 2, 3, 4 lines in turn: 4 orders per 10 lines."""
+    rest = lines % 10
+    return 4 * (lines // 10) + sum(1 for first in (0, 1, 3, 6) if rest > first)
+
+
+def _world() -> dict:
+    """The platform, a producer owning SKUS SKUs, MERCHANTS merchants with STORES stores each
+    (their owners), and SHOPPERS shoppers who joined over the year."""
+    from bench.common import BenchShop
+    from omniretail.accounts import services as accounts
+    from omniretail.accounts.models import User
+    from omniretail.inventory import services as inventory
+    from omniretail.stores import services as stores
+
+    shop = BenchShop()
+    skus = [
+        shop.sku(name=f"商品{n:02d}", code=f"BA{n:02d}", price=f"{9 + (n * 7) % 90}.90")
+        for n in range(SKUS)
+    ]
+    merchants = [(shop.merchant, shop.owner, [shop.store])]
+    for m in range(1, MERCHANTS):
+        org = accounts.create_organization(kind="merchant", name=f"商家{m}", code=f"shop{m}")
+        owner = accounts.create_staff(
+            username=f"owner{m}", password="Bench-pass-2026", organization=org, role="owner"
+        )
+        merchants.append((org, owner, []))
+    for org, owner, own in merchants:
+        while len(own) < STORES:
+            own.append(
+                stores.create_store(
+                    actor=owner,
+                    merchant=org,
+                    name=f"{org.name}门店{len(own)}",
+                    address="杭州",
+                    lat=30.2 + len(own) / 100,
+                    lon=120.1,
+                )
+            )
+    User.objects.bulk_create(
+        User(username=f"shopper{n}", phone=f"1380000{n:04d}") for n in range(SHOPPERS)
+    )
+    all_stores = [s for _, _, own in merchants for s in own]
+    return {
+        "shop": shop,
+        "merchant": shop.merchant,
+        "store": shop.store,
+        "store_ids": [s.pk for s in all_stores],
+        "merchant_ids": [s.merchant_id for s in all_stores],
+        "location_ids": [inventory.location_for_store(s).pk for s in all_stores],
+        "sku_ids": [s.pk for s in skus],
+        "prices": [str(s.price) for s in skus],
+        "product_names": [s.product.name for s in skus],
+        "sku_names": [s.name for s in skus],
+        "shopper_ids": list(
+            User.objects.filter(username__startswith="shopper").values_list("pk", flat=True)
+        ),
+    }
+
+
+def _insert(cur, world: dict, *, first: int, lines: int, paid_at: str, params: dict) -> int:
+    """Orders (ids first..) with their `lines` lines, totals, refunds and the refunds'
+    payment intents, in a few INSERT ... SELECT. `paid_at` is the SQL of order i's payment
+    time. Returns the number of orders."""
+    orders = _orders_in(lines)
+    p = {
+        **params,
+        "first": first,
+        "orders": orders,
+        "lines": lines,
+        "stores": world["store_ids"],
+        "merchants": world["merchant_ids"],
+        "locations": world["location_ids"],
+        "skus": world["sku_ids"],
+        "prices": world["prices"],
+        "pnames": world["product_names"],
+        "snames": world["sku_names"],
+        "shoppers": world["shopper_ids"],
+        "nstores": len(world["store_ids"]),
+        "nskus": len(world["sku_ids"]),
+        "nshoppers": len(world["shopper_ids"]),
+    }
+    i = "g.i"
+    status = (
+        f"CASE WHEN {_u(i, 2, 100)} < 3 THEN 'cancelled' WHEN {_u(i, 2, 100)} < 7"
+        " THEN 'refunded' ELSE 'completed' END"
+    )
+    if params.get("all_paid"):
+        status = "'completed'"
+    cur.execute(
+        f"""
+        INSERT INTO orders_order (id, public_id, number, shopper_id, merchant_id, store_id,
+          location_id, fulfilment, status, delivery_address, subtotal, discount_total,
+          discount_lines, delivery_fee, total, amount_refunded, payment_provider,
+          payment_intent_id, paid_at, completed_at, note, created_at, updated_at)
+        SELECT %(first)s + i, upper(substr(md5('o' || (%(first)s + i)), 1, 26)),
+          'BA' || lpad((%(first)s + i)::text, 14, '0'),
+          CASE WHEN fulfilment = 'in_store' AND mod(u, 2) = 0 THEN NULL
+            ELSE (%(shoppers)s::int[])[mod(u, %(nshoppers)s) + 1] END,
+          (%(merchants)s::int[])[s], (%(stores)s::int[])[s], (%(locations)s::int[])[s],
+          fulfilment, status, '{{}}', 0, 0, '[]',
+          CASE WHEN fulfilment = 'delivery' THEN 5 ELSE 0 END, 0, 0, 'balance', '',
+          CASE WHEN status = 'cancelled' THEN NULL ELSE paid END,
+          CASE WHEN status = 'completed' THEN paid + interval '1 hour' END, '',
+          paid - interval '2 minutes',
+          CASE WHEN status = 'cancelled' THEN paid + interval '13 minutes' ELSE paid END
+        FROM (
+          SELECT i, {_u(i, 1, "%(nstores)s")} + 1 AS s, {_u(i, 3, 2147483647)} AS u,
+            CASE WHEN {_u(i, 4, 100)} < 45 THEN 'delivery'
+              WHEN {_u(i, 4, 100)} < 70 THEN 'pickup'
+              WHEN {_u(i, 4, 100)} < 95 THEN 'in_store' ELSE 'counter' END AS fulfilment,
+            {status} AS status, {paid_at} AS paid
+          FROM generate_series(0, %(orders)s - 1) AS g(i)
+        ) AS x
+        """,
+        p,
+    )
+    n = "g.n"
+    cur.execute(
+        f"""
+        INSERT INTO orders_orderline (public_id, order_id, sku_id, product_name, sku_name,
+          unit_price, quantity, line_total, quantity_returned)
+        SELECT upper(substr(md5('l' || (%(first)s + o) || ':' || n), 1, 26)), %(first)s + o,
+          (%(skus)s::int[])[k], (%(pnames)s::text[])[k], (%(snames)s::text[])[k],
+          (%(prices)s::numeric[])[k], q, (%(prices)s::numeric[])[k] * q, 0
+        FROM (
+          SELECT n, 4 * (n / 10) + CASE WHEN mod(n, 10) < 1 THEN 0 WHEN mod(n, 10) < 3 THEN 1
+              WHEN mod(n, 10) < 6 THEN 2 ELSE 3 END AS o,
+            {_u(n, 5, "%(nskus)s")} + 1 AS k, 1 + {_u(n, 6, 3)} AS q
+          FROM generate_series(0, %(lines)s - 1) AS g(n)
+        ) AS x
+        """,
+        p,
+    )
+    cur.execute(
+        """
+        UPDATE orders_order o SET subtotal = l.sum, total = l.sum + o.delivery_fee
+        FROM (SELECT order_id, sum(line_total) AS sum FROM orders_orderline
+              WHERE order_id >= %(first)s GROUP BY order_id) AS l
+        WHERE o.id = l.order_id
+        """,
+        p,
+    )
+    # 2 % of the completed orders get their first line back (a partial refund)
+    cur.execute(
+        f"""
+        WITH partial AS (
+          SELECT o.id, min(l.id) AS line FROM orders_order o
+          JOIN orders_orderline l ON l.order_id = o.id
+          WHERE o.id >= %(first)s AND o.status = 'completed' AND {_u("o.id", 7, 100)} < 2
+          GROUP BY o.id
+        ), returned AS (
+          UPDATE orders_orderline l SET quantity_returned = l.quantity
+          FROM partial WHERE l.id = partial.line
+          RETURNING l.order_id, l.line_total
+        )
+        UPDATE orders_order o SET amount_refunded = r.line_total
+        FROM returned r WHERE o.id = r.order_id
+        """,
+        p,
+    )
+    cur.execute(
+        """
+        WITH refunded AS (
+          UPDATE orders_order SET amount_refunded = total
+          WHERE id >= %(first)s AND status = 'refunded' RETURNING id
+        )
+        UPDATE orders_orderline l SET quantity_returned = l.quantity
+        FROM refunded WHERE l.order_id = refunded.id
+        """,
+        p,
+    )
+    # the refund succeeded 1..72 hours after the sale, never after now
+    cur.execute(
+        f"""
+        INSERT INTO payments_paymentintent (public_id, purpose, reference, payee_id, amount,
+          amount_refunded, currency, provider, status, provider_reference, paid_at,
+          failure_reason, request_fingerprint, created_at, updated_at)
+        SELECT upper(substr(md5('p' || o.id), 1, 26)), 'order', o.public_id, o.merchant_id,
+          o.total, o.amount_refunded, 'CNY', 'balance', 'partially_refunded', '', o.paid_at,
+          '', '', o.created_at, greatest(o.paid_at, least(o.paid_at
+            + ({_u("o.id", 8, 72)} + 1) * interval '1 hour', now() - interval '1 hour'))
+        FROM orders_order o WHERE o.id >= %(first)s AND o.amount_refunded > 0
+        """,
+        p,
+    )
+    cur.execute(
+        """
+        INSERT INTO payments_refund (public_id, intent_id, amount, status, reason,
+          provider_reference, idempotency_key, request_fingerprint, created_at, updated_at)
+        SELECT upper(substr(md5('r' || pi.id), 1, 26)), pi.id, pi.amount_refunded,
+          'succeeded', 'bench', '', 'bench-refund-' || pi.id, '', pi.updated_at, pi.updated_at
+        FROM payments_paymentintent pi
+        JOIN orders_order o ON o.public_id = pi.reference AND o.id >= %(first)s
+        WHERE pi.purpose = 'order'
+        """,
+        p,
+    )
+    cur.execute(
+        "SELECT setval(pg_get_serial_sequence('orders_order', 'id'), max(id)) FROM orders_order"
+    )
+    return orders
+
+
+def _generate(world: dict, today) -> tuple[int, int]:
+    """12 months of history up to yesterday: order i is paid on day i*365/orders at an hour
+    drawn from a day's busy hours. Returns (orders, lines)."""
+    from django.db import connection, transaction
+
+    start = datetime.combine(today - timedelta(days=365), datetime.min.time())
+    hours = [7, 8, 9, 10, 11, 12, 12, 13, 14, 15, 16, 17, 18, 18, 19, 19, 20, 20, 21, 22]
+    paid_at = (
+        "(%(start)s::timestamp + (g.i::bigint * 365 / %(orders)s) * interval '1 day'"
+        f" + (%(hours)s::int[])[{_u('g.i', 9, 20)} + 1] * interval '1 hour'"
+        f" + ({_u('g.i', 10, 3600)}) * interval '1 second') AT TIME ZONE '{TZ}'"
+    )
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT coalesce(max(id), 0) + 1 FROM orders_order")
+        first = cur.fetchone()[0]
+        orders = _insert(
+            cur,
+            world,
+            first=first,
+            lines=LINES,
+            paid_at=paid_at,
+            params={"start": start, "hours": hours},
+        )
+        # shoppers joined over the year (the platform's new members)
+        cur.execute(
+            "UPDATE accounts_user SET date_joined = %(start)s::timestamp AT TIME ZONE %(tz)s"
+            " + (id %% 365) * interval '1 day' WHERE username LIKE 'shopper%%'",
+            {"start": start, "tz": TZ},
+        )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return orders, LINES
+
+
+def _add_new_orders(world: dict) -> None:
+    """NEW_ORDERS orders paid in the last hour (or since midnight, if earlier), none refunded."""
+    from django.db import connection, transaction
+
+    lines = NEW_ORDERS * 10 // 4
+    paid_at = (
+        f"greatest(date_trunc('day', now() AT TIME ZONE '{TZ}') AT TIME ZONE '{TZ}',"
+        f" now() - interval '1 hour') + ({_u('g.i', 11, 3000)}) * interval '1 second'"
+    )
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT max(id) + 1 FROM orders_order")
+        first = cur.fetchone()[0]
+        assert (
+            _insert(
+                cur, world, first=first, lines=lines, paid_at=paid_at, params={"all_paid": True}
+            )
+            == NEW_ORDERS
+        )
+
+
+# One statement per page: the figures the page shows, from raw rows. The order's channel is
+# decided as analytics.services.channels_of does (points mall, group buy, else fulfilment).
+_ORDERS = f"""
+  WITH o AS (
+    SELECT o.id, o.merchant_id, o.store_id, o.shopper_id, o.total, o.amount_refunded,
+      o.paid_at >= %(start)s AS cur, (o.paid_at AT TIME ZONE '{TZ}')::date AS day,
+      CASE WHEN EXISTS (SELECT 1 FROM pointsmall_redemption r WHERE r.order_id = o.id)
+        THEN 'points_mall'
+        WHEN EXISTS (SELECT 1 FROM groupbuy_member g WHERE g.order_id = o.id) THEN 'group_buy'
+        WHEN o.fulfilment = 'in_store' THEN 'till' ELSE o.fulfilment END AS channel
+    FROM orders_order o
+    WHERE o.paid_at >= %(prev)s AND o.paid_at < %(end)s {{where}}
+  ), r AS (
+    SELECT rf.amount, rf.updated_at >= %(start)s AS cur
+    FROM payments_refund rf
+    JOIN payments_paymentintent pi ON pi.id = rf.intent_id AND pi.purpose = 'order'
+    JOIN orders_order o ON o.public_id = pi.reference
+    WHERE rf.status = 'succeeded' AND rf.updated_at >= %(prev)s AND rf.updated_at < %(end)s
+      {{where}}
+  )
+  SELECT 'total', cur::text, count(*), sum(total), sum(amount_refunded) FROM o GROUP BY cur
+  UNION ALL SELECT 'returns', cur::text, count(*), sum(amount), 0 FROM r GROUP BY cur
+  UNION ALL SELECT 'channel', channel, count(*), sum(total), sum(amount_refunded)
+    FROM o WHERE cur GROUP BY channel
+  UNION ALL SELECT 'day', day::text, count(*), sum(total), sum(amount_refunded)
+    FROM o WHERE cur GROUP BY day
+  UNION ALL SELECT {{by}}, count(*), sum(total), sum(amount_refunded)
+    FROM o WHERE cur GROUP BY 2
+"""
+_PRODUCTS = """
+  UNION ALL (SELECT 'sku', l.sku_id::text, sum(l.quantity), sum(l.line_total),
+      sum(l.quantity_returned * l.unit_price)
+    FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id
+    WHERE o.paid_at >= %(start)s AND o.paid_at < %(end)s {where}
+    GROUP BY l.sku_id ORDER BY 4 DESC {limit})
+"""
+_MEMBERS = """
+  UNION ALL SELECT 'members', cur::text, count(*), 0, 0 FROM (
+    SELECT date_joined >= %(start)s AS cur FROM accounts_user
+    WHERE date_joined >= %(prev)s AND date_joined < %(end)s) AS m GROUP BY cur
+  UNION ALL SELECT 'buyers', cur::text, sum(n), 0, 0 FROM (
+    SELECT cur, count(DISTINCT shopper_id) AS n FROM o GROUP BY cur, day) AS b GROUP BY cur
+"""
+_PRODUCER = f"""
+  SELECT l.sku_id, o.store_id, date_trunc('week', o.paid_at AT TIME ZONE '{TZ}') AS week,
+    sum(l.quantity - l.quantity_returned)
+  FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id
+  JOIN catalog_sku s ON s.id = l.sku_id JOIN catalog_product p ON p.id = s.product_id
+  WHERE o.paid_at >= %(start)s AND o.paid_at < %(end)s AND p.owner_id = %(producer)s
+  GROUP BY 1, 2, 3
+"""
+
+
+def _bound_sql(kind: str) -> str:
+    if kind == "platform":
+        return _ORDERS.format(where="", by="'merchant', o.merchant_id::text") + _MEMBERS
+    if kind == "merchant":
+        where = "AND o.merchant_id = %(merchant)s"
+        return _ORDERS.format(where=where, by="'store', o.store_id::text") + _PRODUCTS.format(
+            where=where, limit="LIMIT 20"
+        )
+    if kind == "store":
+        where = "AND o.store_id = %(store)s"
+        return _ORDERS.format(where=where, by="'store', o.store_id::text") + _PRODUCTS.format(
+            where=where, limit=""
+        )
+    return _PRODUCER
+
+
+def _timed(fn, n: int) -> list[float]:
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _totals_equal(p) -> tuple[bool, dict, dict]:
+    """The 12-month roll-up totals against the same sums over raw rows."""
+    from django.db import connection
+    from django.db.models import Sum
+
+    from omniretail.analytics import selectors
+    from omniretail.analytics.models import DailyProductSales
+    from omniretail.analytics.services import day_bounds
+
+    rolled = selectors._totals(selectors._sales(p))
+    units = DailyProductSales.objects.filter(day__gte=p.start, day__lte=p.end).aggregate(
+        u=Sum("units"), r=Sum("units_returned")
+    )
+    rolled = {k: rolled[k] for k in ("orders", "gmv", "refunded", "returns", "return_count")} | {
+        "units": units["u"],
+        "units_returned": units["r"],
+    }
+    start, end = day_bounds(p.start)[0], day_bounds(p.end)[1]
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT count(*), sum(total), sum(amount_refunded),
+              (SELECT sum(quantity) FROM orders_orderline l JOIN orders_order o
+               ON o.id = l.order_id WHERE o.paid_at >= %(s)s AND o.paid_at < %(e)s),
+              (SELECT sum(quantity_returned) FROM orders_orderline l JOIN orders_order o
+               ON o.id = l.order_id WHERE o.paid_at >= %(s)s AND o.paid_at < %(e)s)
+            FROM orders_order WHERE paid_at >= %(s)s AND paid_at < %(e)s
+            """,
+            {"s": start, "e": end},
+        )
+        orders, gmv, refunded, units, units_returned = cur.fetchone()
+        cur.execute(
+            """
+            SELECT count(*), sum(rf.amount) FROM payments_refund rf
+            JOIN payments_paymentintent pi ON pi.id = rf.intent_id AND pi.purpose = 'order'
+            WHERE rf.status = 'succeeded' AND rf.updated_at >= %(s)s AND rf.updated_at < %(e)s
+            """,
+            {"s": start, "e": end},
+        )
+        return_count, returns = cur.fetchone()
+    raw = {
+        "orders": orders,
+        "gmv": gmv,
+        "refunded": refunded,
+        "returns": returns or 0,
+        "return_count": return_count,
+        "units": units,
+        "units_returned": units_returned,
+    }
+    return rolled == raw, rolled, raw
+
+
+def main() -> None:
+    header(
+        f"analytics: {LINES:,} order lines over 12 months, roll-ups vs brute-force SQL,"
+        f" {REQUESTS} requests per page"
+    )
+    print(f"load average at start: {'/'.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if not os.environ.get("DATABASE_URL"):
+        print("skipped: PostgreSQL only (the data is generated with generate_series)")
+        return
+    with django_database("analytics"):
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+        from django.utils import timezone
+
+        from omniretail.analytics import selectors
+        from omniretail.analytics.services import day_bounds, rollup_changes
+
+        today = timezone.localdate()
+        world = _world()
+        started = time.perf_counter()
+        orders, lines = _generate(world, today)
+        print(
+            f"generated {orders:,} orders, {lines:,} lines in"
+            f" {time.perf_counter() - started:.1f}s (SQL)"
+        )
+
+        load = os.getloadavg()[0]
+        started = time.perf_counter()
+        days = rollup_changes()
+        build = time.perf_counter() - started
+        _add_new_orders(world)
+        inc_load = os.getloadavg()[0]
+        started = time.perf_counter()
+        inc_days = rollup_changes()
+        incremental = time.perf_counter() - started
+        print_table(
+            ["roll-up", "days", "seconds", "ms per day", "load before"],
+            [
+                ["build (rollup_changes, first run)", days, build, build * 1000 / days, load],
+                [f"+{NEW_ORDERS:,} paid orders", inc_days, incremental, "-", inc_load],
+            ],
+        )
+
+        call_command("collectstatic", interactive=False, verbosity=0)  # as a release does
+        shop = world["shop"]
+        merchant, store = world["merchant"], world["store"]
+        clients = {}
+        for role, user in (("ops", shop.ops), ("owner", shop.owner), ("maker", shop.maker)):
+            clients[role] = Client(SERVER_NAME="localhost")
+            clients[role].force_login(user)
+        year = selectors.period(today - timedelta(days=364), today, today=today)
+        ranges = {"30 days": selectors.period(None, None, today=today), "12 months": year}
+        m, s = merchant.public_id, store.public_id
+        pages = [
+            ("platform", "ops", "/ops/analytics/", "platform"),
+            ("platform > merchant", "ops", f"/ops/analytics/merchants/{m}/", "merchant"),
+            ("platform > store", "ops", f"/ops/analytics/merchants/{m}/stores/{s}/", "store"),
+            ("merchant", "owner", "/merchant/analytics/", "merchant"),
+            ("merchant > store", "owner", f"/merchant/analytics/stores/{s}/", "store"),
+        ]
+        rows, ratios = [], []
+
+        def measure(what, client, url, kind, p, bound_params):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            page_load = os.getloadavg()[0]
+            page = _timed(lambda: client.get(url), REQUESTS)
+            sql = _bound_sql(kind)
+
+            def bound():
+                with connection.cursor() as cur:
+                    cur.execute(sql, bound_params)
+                    cur.fetchall()
+
+            bound()  # warm, as the page was
+            bound_load = os.getloadavg()[0]
+            brute = _timed(bound, REQUESTS)
+            p95, b95 = percentile(page, 95), percentile(brute, 95)
+            drift = abs(page_load - bound_load) / max(bound_load, 0.5)
+            ratio = f"{b95 / p95:.2f}" if drift <= LOAD_DRIFT else "(load differs)"
+            rows.append(
+                [
+                    what,
+                    p,
+                    percentile(page, 50),
+                    p95,
+                    "yes" if p95 < 200 else "NO",
+                    percentile(brute, 50),
+                    b95,
+                    ratio,
+                    f"{page_load:.2f}/{bound_load:.2f}",
+                ]
+            )
+            ratios.append(ratio)
+
+        for label, p in ranges.items():
+            query = f"?start={p.start}&end={p.end}"
+            prev = p.previous()
+            params = {
+                "prev": day_bounds(prev.start)[0],
+                "start": day_bounds(p.start)[0],
+                "end": day_bounds(p.end)[1],
+                "merchant": merchant.pk,
+                "store": store.pk,
+            }
+            for what, role, url, kind in pages:
+                measure(what, clients[role], url + query, kind, label, params)
+        weeks_from = today - timedelta(days=today.weekday() + 7 * 12)
+        measure(
+            "producer 以销定产",
+            clients["maker"],
+            "/producer/analytics/production/",
+            "producer",
+            "12 weeks",
+            {
+                "start": day_bounds(weeks_from)[0],
+                "end": day_bounds(today)[0],
+                "producer": shop.producer.pk,
+            },
+        )
+        print_table(
+            [
+                "page",
+                "range",
+                "p50 ms",
+                "p95 ms",
+                "<200",
+                "bound p50",
+                "bound p95",
+                "bound/page",
+                "load page/bound",
+            ],
+            rows,
+        )
+        print(
+            "bound/page = brute-force SQL p95 / page p95 (server time, rendering included);"
+            " above 1 the roll-up page wins"
+        )
+        equal, rolled, raw = _totals_equal(year)
+        print(f"totals equal: {'yes' if equal else 'no'} (12 months, roll-ups {rolled})")
+        if not equal:
+            print(f"  raw rows: {raw}")
+        print(f"load average at end: {'/'.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
