@@ -12,6 +12,7 @@ from omniretail.core import media as media_view
 from omniretail.core.api import build_api
 from omniretail.counters.api import router as counters_router
 from omniretail.groupbuy.api import router as groupbuy_router
+from omniretail.inventory.api import catalog_router as merges_router
 from omniretail.inventory.api import router as inventory_router
 from omniretail.loyalty.api import router as loyalty_router
 from omniretail.merchandising.api import catalog_router as specs_router
@@ -33,6 +34,7 @@ api.add_router("/auth", real_name_router)  # /me/real-name: 实名认证 (analyt
 api.add_router("/catalog", catalog_router)
 api.add_router("/catalog", reviews_router)  # its paths are the catalogue's
 api.add_router("/catalog", specs_router)  # the spec picker: prices now and stock
+api.add_router("/catalog", merges_router)  # merging listings moves their stock (inventory)
 api.add_router("/merchandising", merchandising_router)
 api.add_router("/stores", stores_router)
 api.add_router("/payments", payments_router)

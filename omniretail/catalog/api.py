@@ -9,15 +9,12 @@ from ninja import Query, Router, Status
 
 from omniretail.accounts.auth import AUTH
 from omniretail.catalog import discovery, duplicates, merge, selectors, services, specs
-from omniretail.catalog.models import Category, Product, ProductMerge, Sku
+from omniretail.catalog.models import Category, Product, Sku
 from omniretail.catalog.schemas import (
     CategoryIn,
     CategoryOut,
     ManagedProductOut,
     ManagedProductPageOut,
-    MergeIn,
-    MergeOut,
-    MergePageOut,
     ProductIn,
     ProductOut,
     ProductPageOut,
@@ -190,9 +187,34 @@ def suggestions(request, q: str = Query("", max_length=selectors.MAX_QUERY_LENGT
     return {"query": q, "items": discovery.suggest(q)}
 
 
-@router.get("/products/{product_id}", response=ProductOut, auth=None)
+MERGED = {
+    "description": "No such product on sale. A listing merged into another answers `code` "
+    "`merged` with `details.merged_into`: the kept product's id (after every later merge); "
+    "ask for that one instead (docs/catalog-merge.md).",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
+@router.get(
+    "/products/{product_id}",
+    response=ProductOut,
+    auth=None,
+    openapi_extra={"responses": {404: MERGED}},
+)
 def product_detail(request, product_id: str):
-    return _detail(selectors.public_product(product_id, sample_flag=True))
+    """One product on sale. A duplicate listing merged away is 404 `merged` with
+    `details.merged_into`, the kept product's id, as the shop's page redirects there."""
+    try:
+        return _detail(selectors.public_product(product_id, sample_flag=True))
+    except NotFound:
+        kept = merge.merged_into(product_id)
+        if kept is None:
+            raise
+        raise NotFound(
+            _("该商品已合并到“%(name)s”。") % {"name": kept.name},
+            code="merged",
+            details={"merged_into": kept.public_id},
+        ) from None
 
 
 # --- staff --------------------------------------------------------------------------------
@@ -320,59 +342,3 @@ def create_category(request, payload: CategoryIn):
         position=payload.position,
     )
     return Status(201, _category_out(category))
-
-
-# --- duplicate listings (platform) -----------------------------------------------------------
-
-
-def _merge_product(product: Product) -> dict:
-    return {
-        "id": product.public_id,
-        "name": product.name,
-        "owner": product.owner.public_id,
-        "status": product.status,
-    }
-
-
-def _merge_out(record: ProductMerge) -> dict:
-    return {
-        "id": record.public_id,
-        "keep": _merge_product(record.keep),
-        "duplicate": _merge_product(record.duplicate),
-        "status_before": record.status_before,
-        "moved": merge.counts(record),
-        "sku_map": merge.sku_pairs(record),
-        "merged_by": record.merged_by.username if record.merged_by else None,
-        "merged_at": record.merged_at,
-        "undone_by": record.undone_by.username if record.undone_by else None,
-        "undone_at": record.undone_at,
-    }
-
-
-@router.get("/manage/merges", response=MergePageOut, auth=AUTH)
-def list_merges(request):
-    """The latest 50 merges of duplicate listings, newest first (platform operators only)."""
-    return {"items": [_merge_out(r) for r in merge.merges(actor=request.auth)]}
-
-
-@router.post("/manage/merges", response={201: MergeOut}, auth=AUTH)
-def merge_listings(request, payload: MergeIn):
-    """Merges the listing `duplicate` into `keep` (platform operators only, docs/catalog-merge.md):
-    favourites, browsing history (足迹), reviews and cart lines (onto the equivalent SKU) move
-    to the kept product; orders, stock and the rest stay; the duplicate gets status `merged`,
-    leaves the mall and its page redirects. Refused, nothing written: 422 for a product merged
-    with itself, an unknown id, or a kept product that is merged or not listed while the
-    duplicate is; 409 `already_merged` (`details.merge`) for a duplicate merged already, 409
-    `confirm_required` for two products of different owners or brands without `confirm`."""
-    record = merge.merge_listings(
-        keep=payload.keep, duplicate=payload.duplicate, by=request.auth, confirm=payload.confirm
-    )
-    return Status(201, _merge_out(record))
-
-
-@router.post("/manage/merges/{merge_id}/undo", response=MergeOut, auth=AUTH)
-def undo_merge(request, merge_id: str):
-    """Moves back exactly the rows the merge moved and lists the duplicate again with its
-    status before. 409 `already_undone` for a merge undone already, 409 `merged_since`
-    (`details.merge`) while the kept product is itself merged into another (undo that first)."""
-    return _merge_out(merge.undo_merge(merge_id=merge_id, by=request.auth))

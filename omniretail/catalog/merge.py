@@ -1,10 +1,13 @@
 """Merging duplicate listings (issue 20 item 4, docs/catalog-merge.md): the platform folds
 a listing that is the same goods as another into the one that stays. What shoppers made of
 the duplicate follows the kept product (favourites, browsing history, reviews and their
-ratings, cart lines onto the equivalent SKU); what is history stays (orders, stock and its
-journal, codes printed, counters' slots, roll-ups). The duplicate is retired, not deleted:
-status `merged`, gone from the mall, its page redirecting to the kept one. A ProductMerge row
-records every row moved, so the undo moves exactly those back.
+ratings, cart lines onto the equivalent SKU); what is history stays (orders, the stock
+journal, codes printed, counters' slots, roll-ups). The stores' stock of a duplicate SKU
+moves onto the equivalent kept SKU too, but inventory sits above catalog: the page and the
+API merge through inventory.listing_merge, which calls these in the same transaction and
+moves the stock. The duplicate is retired, not deleted: status `merged`, gone from the mall,
+its page redirecting to the kept one. A ProductMerge row records every row moved, so the
+undo moves exactly those back.
 
 Catalog sits below the domains whose rows move, so it reaches them through Django's relation
 metadata, never by import: POLICY names every relation to Product and Sku in the project, and
@@ -158,7 +161,7 @@ POLICY: dict[str, tuple] = {
     # history: what was sold, reviewed as bought, stocked, printed, paid or counted
     "orders.orderline.sku": (STAY, _("订单是历史：仍指向售出的规格")),
     "reviews.productreview.sku": (STAY, _("评价记录所购的规格")),
-    "inventory.stocklevel.sku": (STAY, _("库存在实物规格上，由门店盘点调整")),
+    "inventory.stocklevel.sku": (STAY, _("库存行留在原规格，可用库存由库存服务转到对应规格")),
     "inventory.stockmovement.sku": (STAY, _("库存流水只追加")),
     "inventory.reservation.sku": (STAY, _("预留属于未完成的订单")),
     "inventory.transfer.sku": (STAY, _("调拨是历史")),
@@ -310,7 +313,8 @@ def merge_listings(*, keep: str, duplicate: str, by, confirm: bool = False) -> P
 def undo_merge(*, merge_id: str, by) -> ProductMerge:
     """Moves back exactly what the merge moved and lists the duplicate again as it was.
     Refused: a merge undone already, or one whose kept product was merged on since (undo
-    that merge first)."""
+    that merge first). The stock the merge moved goes back through
+    inventory.listing_merge.undo_merge_with_stock, the caller of this."""
     _require_platform(by)
     record = ProductMerge.objects.filter(public_id=str(merge_id or "")).first()
     if record is None:

@@ -365,6 +365,91 @@ def transfer_stock(*, actor, source, destination, sku, quantity: int, reason: st
     return transfer
 
 
+def _lock_sku_levels(sku_ids, *, location_ids=None, kinds=None) -> dict[tuple, StockLevel]:
+    """The levels of these SKUs (at these locations or of these kinds), locked in SKU-key
+    order, then location: two transactions moving stock of the same SKUs take turns."""
+    qs = StockLevel.objects.select_for_update().filter(sku_id__in=sorted(set(sku_ids)))
+    if location_ids is not None:
+        qs = qs.filter(location_id__in=sorted(set(location_ids)))
+    if kinds is not None:
+        qs = qs.filter(location_id__in=StockLocation.objects.filter(kind__in=kinds).values("pk"))
+    return {(lv.location_id, lv.sku_id): lv for lv in qs.order_by("sku_id", "location_id")}
+
+
+@transaction.atomic
+def transfer_between_skus(
+    *, moves: list, reason: str, reference: str = "", actor=None
+) -> list[list[int]]:
+    """Moves on-hand stock from one SKU to another at the same location, journalled as a
+    transfer out and a transfer in (a merged listing's stock onto the kept SKU, and back on
+    undo). `moves` are (location id, from SKU id, to SKU id, quantity); only free stock
+    moves (reserved stock stays with its orders) and a move that finds too little refuses
+    them all: OutOfStock with `details` location, needed, available. Returns the moves."""
+    sku_ids = {sku for move in moves for sku in move[1:3]}
+    locations = StockLocation.objects.in_bulk({move[0] for move in moves})
+    skus = Sku.objects.select_related("product").in_bulk(sku_ids)
+    for loc, _from, to, _quantity in moves:
+        stock_level(locations[loc], skus[to])
+    levels = _lock_sku_levels(sku_ids, location_ids=locations)
+    for loc, from_sku, to, quantity in moves:
+        if not _apply(
+            location=locations[loc],
+            sku=skus[from_sku],
+            kind=Kind.TRANSFER_OUT,
+            on_hand_delta=-quantity,
+            guard=_available_at_least(quantity),
+            reason=reason,
+            reference=reference,
+            actor=actor,
+        ):
+            level = levels.get((loc, from_sku))
+            available = level.available if level else 0
+            raise OutOfStock(
+                _(
+                    "「%(location)s」的「%(product)s %(sku)s」只有 %(available)s 件可用，"
+                    "需移动 %(needed)s 件。"
+                )
+                % {
+                    "location": locations[loc].name,
+                    "product": skus[from_sku].product.name,
+                    "sku": skus[from_sku].name,
+                    "available": available,
+                    "needed": quantity,
+                },
+                details={
+                    "location": locations[loc].public_id,
+                    "needed": quantity,
+                    "available": available,
+                },
+            )
+        _apply(
+            location=locations[loc],
+            sku=skus[to],
+            kind=Kind.TRANSFER_IN,
+            on_hand_delta=quantity,
+            reason=reason,
+            reference=reference,
+            actor=actor,
+        )
+    return [list(move) for move in moves]
+
+
+@transaction.atomic
+def transfer_free_stock_between_skus(
+    *, pairs: dict[int, int], kinds: tuple, reason: str, reference: str = "", actor=None
+) -> list[list[int]]:
+    """All the free stock (on hand less reserved) of each SKU `from` in `pairs` moves onto
+    SKU `pairs[from]` at every location of these kinds, read under the lock of both SKUs'
+    levels, through transfer_between_skus. Returns [location id, from, to, quantity]."""
+    levels = _lock_sku_levels({*pairs, *pairs.values()}, kinds=kinds)
+    moves = [
+        (loc, sku, pairs[sku], level.available)
+        for (loc, sku), level in levels.items()
+        if sku in pairs and level.available > 0
+    ]
+    return transfer_between_skus(moves=moves, reason=reason, reference=reference, actor=actor)
+
+
 def release_expired_reservations(*, now=None, batch: int = 500) -> int:
     """Give back stock held by reservations past their expiry, the oldest first
     (idempotent: run it often). A holder that still needs its stock pushes the expiry out

@@ -13,6 +13,7 @@ from omniretail.analytics import quality
 from omniretail.catalog import merge
 from omniretail.catalog.models import Product
 from omniretail.core.errors import DomainError, field_error
+from omniretail.inventory import listing_merge
 from omniretail.web.access import operator_required
 
 LABELS = {
@@ -20,6 +21,7 @@ LABELS = {
     "shopping.productview.product": _lazy("足迹"),
     "reviews.productreview.product": _lazy("评价"),
     "orders.cartline.sku": _lazy("购物车商品"),
+    listing_merge.STOCK: _lazy("门店库存"),
 }
 
 
@@ -71,7 +73,7 @@ def ops_goods_merge(request: HttpRequest) -> HttpResponse:
         return _page(request, status=exc.status, error=exc)
     if request.method == "POST":
         try:
-            merge.merge_listings(
+            listing_merge.merge_listings_with_stock(
                 keep=keep.public_id,
                 duplicate=dup.public_id,
                 by=request.user,
@@ -102,7 +104,7 @@ def _confirm(request, keep: Product, dup: Product, *, status: int = 200, **extra
 @require_POST
 def ops_goods_merge_undo(request: HttpRequest, merge_id: str) -> HttpResponse:
     try:
-        merge.undo_merge(merge_id=merge_id, by=request.user)
+        listing_merge.undo_merge_with_stock(merge_id=merge_id, by=request.user)
     except DomainError as exc:
         return _page(request, status=exc.status, error=exc)
     messages.success(request, _("已撤销合并。"))

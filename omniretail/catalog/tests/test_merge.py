@@ -343,3 +343,21 @@ def test_a_merged_listing_is_no_longer_reported_as_a_duplicate(pair, platform_st
     assert quality.duplicate_products() == []
     found = duplicates.find(owner=producer, brand=None, name="补水保湿面膜 10片")
     assert found == [keep.product]
+
+
+def test_the_public_api_points_a_merged_product_to_the_kept_one(
+    approved_product, platform_staff, api_client
+):
+    a, b, c = (approved_product(name).product for name in ("面膜", "面膜 10片", "面膜十片"))
+    merge.merge_listings(keep=b.public_id, duplicate=c.public_id, by=platform_staff)
+    merge.merge_listings(keep=a.public_id, duplicate=b.public_id, by=platform_staff)
+
+    answer = api_client().get(f"/api/catalog/products/{c.public_id}")
+
+    assert answer.status_code == 404
+    error = answer.json()["error"]
+    assert error["code"] == "merged"
+    assert error["details"] == {"merged_into": a.public_id}  # the end of the chain
+    assert api_client().get(f"/api/catalog/products/{a.public_id}").status_code == 200
+    unknown = api_client().get("/api/catalog/products/01NOSUCHPRODUCT").json()["error"]
+    assert unknown["code"] == "not_found" and "details" not in unknown

@@ -6,17 +6,22 @@ from django.urls import reverse
 
 from omniretail.catalog import merge
 from omniretail.catalog.models import Product, ProductMerge
+from omniretail.inventory import listing_merge
+from omniretail.inventory import services as inventory
+from omniretail.inventory.models import StockLevel
 from omniretail.shopping import services as shopping
 from omniretail.shopping.models import Favourite
 from omniretail.web import views_catalog_merge
 
 
 def test_the_platform_merges_goods_listed_twice_then_undoes_it(
-    client, platform_staff, approved_product, shopper
+    client, platform_staff, approved_product, shopper, store_location, merchant_staff
 ):
     keep = approved_product("补水保湿面膜10片").product
     dup = approved_product("補水保濕面膜 10片").product
     shopping.toggle_favourite(user=shopper, product=dup)
+    dup_sku = dup.skus.get()
+    inventory.receive_stock(actor=merchant_staff, location=store_location, sku=dup_sku, quantity=6)
     client.force_login(platform_staff)
 
     quality = client.get(reverse("web:ops_quality")).content.decode()
@@ -36,17 +41,20 @@ def test_the_platform_merges_goods_listed_twice_then_undoes_it(
     )
     assert done.status_code == 302
     assert Favourite.objects.get().product_id == keep.pk
+    assert StockLevel.objects.get(sku__product=keep).on_hand == 6  # the store's stock follows
     record = ProductMerge.objects.get()
     again = client.post(
         reverse("web:ops_goods_merge"), {"keep": keep.public_id, "duplicate": dup.public_id}
     )
     assert again.status_code == 409 and "该商品已合并到" in again.content.decode()
     listed = client.get(reverse("web:ops_goods_merges")).content.decode()
-    assert "收藏 1" in listed and f'data-testid="undo-{record.public_id}"' in listed
+    assert "收藏 1" in listed and "门店库存 1" in listed
+    assert f'data-testid="undo-{record.public_id}"' in listed
 
     undone = client.post(reverse("web:ops_goods_merge_undo", args=[record.public_id]))
     assert undone.status_code == 302
     assert Favourite.objects.get().product_id == dup.pk
+    assert StockLevel.objects.get(sku=dup_sku).on_hand == 6
     assert Product.objects.get(pk=dup.pk).status == Product.Status.APPROVED
     twice = client.post(reverse("web:ops_goods_merge_undo", args=[record.public_id]))
     assert twice.status_code == 409 and "该合并已撤销" in twice.content.decode()
@@ -68,4 +76,4 @@ def test_merging_a_product_with_itself_is_refused_on_the_page(
 
 def test_the_page_names_every_kind_of_row_a_merge_moves():
     moving = {key for key, (kind, *_how) in merge.POLICY.items() if kind == merge.MOVE}
-    assert set(views_catalog_merge.LABELS) == moving
+    assert set(views_catalog_merge.LABELS) == moving | {listing_merge.STOCK}
