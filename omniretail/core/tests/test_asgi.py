@@ -1,0 +1,85 @@
+"""The HTTP side of omniretail.asgi.application, as uvicorn calls it."""
+
+import asyncio
+from unittest import mock
+
+from asgiref.sync import SyncToAsync
+
+from omniretail.asgi import application
+
+
+async def asgi_request(path: str, headers=()) -> dict:
+    """One GET straight through the ASGI application, as uvicorn sends it: status, headers
+    and body."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path.split("?")[0],
+        "raw_path": path.split("?")[0].encode(),
+        "query_string": path.partition("?")[2].encode(),
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8000),
+    }
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+    out = {"body": b""}
+
+    async def receive():
+        if messages:
+            return messages.pop()
+        await asyncio.Event().wait()  # the client stays connected
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            out["status"] = message["status"]
+            out["headers"] = {k.decode().lower(): v.decode() for k, v in message["headers"]}
+        else:
+            out["body"] += message.get("body", b"")
+
+    await application(scope, receive, send)
+    return out
+
+
+def _call(path: str, headers=()) -> dict:
+    return asyncio.run(asgi_request(path, headers))
+
+
+def test_a_request_runs_its_middleware_and_view_in_one_thread_hop():
+    """Every hop between the event loop and a thread costs server CPU (bench/http.py's
+    notes): the middleware chain and the view run in one hop, not one per middleware."""
+    hops = []
+    original = SyncToAsync.__call__
+
+    def counting(self, *args, **kwargs):
+        hops.append(getattr(self.func, "__qualname__", repr(self.func)))
+        return original(self, *args, **kwargs)
+
+    with mock.patch.object(SyncToAsync, "__call__", counting):
+        response = _call("/csrf/")
+    assert response["status"] == 204
+    # around every request: the request_started receivers, and the response's close() after
+    # it was sent (request_finished)
+    around = [h for h in hops if h.startswith("Signal.") or h == "HttpResponseBase.close"]
+    assert len(hops) - len(around) == 1, hops  # was 9: the view, and CSRF's hooks one by one
+
+
+def test_the_whole_chain_still_answers_in_order_under_asgi():
+    """The outer middleware's headers reach the client and a NUL is still refused before any
+    view, as a page and as the API's error envelope."""
+    response = _call("/csrf/", headers=[(b"x-request-id", b"req-22")])
+    assert response["headers"]["x-request-id"] == "req-22"  # ObservabilityMiddleware, first
+    assert "content-security-policy" in response["headers"]
+    assert response["headers"]["x-frame-options"] == "DENY"
+    assert "csrftoken=" in response["headers"]["set-cookie"]
+
+    refused = _call("/search/?q=%E9%9D%A2%00%E8%86%9C")
+    assert refused["status"] == 400
+    assert "空字符" in refused["body"].decode()
+
+    api = _call("/api/catalog/products?q=%00")
+    assert api["status"] == 400
+    assert b'"invalid_characters"' in api["body"]
