@@ -135,3 +135,31 @@ def test_only_the_platform_merges_with_stock_and_a_refusal_moves_nothing(
     assert itself.value.status == 422
     assert _levels(keep, dup) == before
     assert not StockMovement.objects.filter(reason__startswith="merge").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sale_racing_the_merge_neither_doubles_nor_loses_stock(
+    stocked, store, merchant_staff, platform_staff, race
+):
+    keep, dup = stocked  # 湖滨店: 5 of the duplicate, 2 of them reserved, and 1 kept
+
+    def work(i):
+        if i == 0:
+            return listing_merge.merge_listings_with_stock(
+                keep=keep.product.public_id, duplicate=dup.product.public_id, by=platform_staff
+            )
+        return orders.ring_up_sale(staff=merchant_staff, store=store, lines=[(dup, 3)])
+
+    merged, sale = race(2, work)
+
+    assert isinstance(merged, ProductMerge), merged
+    sold = 0 if isinstance(sale, Exception) else 3
+    levels = _levels(keep, dup)
+    assert levels[("湖滨店", dup.pk)][0] + levels[("湖滨店", keep.pk)][0] == 6 - sold
+    assert levels[("湖滨店", dup.pk)] == (2, 2)  # the reservation's 2 stay, nothing else
+    moved = {loc: qty for loc, _d, _k, qty in merged.moved["inventory.stocklevel.sku"]}
+    assert moved.get(store.stock_location.pk, 0) == 3 - sold
+    for (name, sku), (on_hand, _reserved) in levels.items():
+        journal = StockMovement.objects.filter(location__name=name, sku_id=sku)
+        assert sum(journal.values_list("on_hand_delta", flat=True)) == on_hand
