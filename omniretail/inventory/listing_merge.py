@@ -6,20 +6,23 @@ counter's stock stays: its bay is loaded with, and vends, the duplicate's SKU. T
 the API merge and undo through here, never through catalog.merge directly."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from omniretail.catalog import merge
-from omniretail.catalog.models import ProductMerge
+from omniretail.catalog.models import Product, ProductMerge
 from omniretail.core.errors import Conflict
 from omniretail.inventory import services
-from omniretail.inventory.models import StockLocation
+from omniretail.inventory.models import StockLevel, StockLocation
 
 STOCK = "inventory.stocklevel.sku"  # the key of the stock moved in ProductMerge.moved
 MOVING = (StockLocation.Kind.STORE, StockLocation.Kind.WAREHOUSE)
 
 
 @transaction.atomic
-def merge_listings_with_stock(*, keep: str, duplicate: str, by, confirm: bool = False):
+def merge_listings_with_stock(
+    *, keep: str, duplicate: str, by, confirm: bool = False
+) -> ProductMerge:
     """catalog.merge.merge_listings, then the free stock of each paired SKU moves (journal
     reason `merge:<merge id>`); reserved stock stays with its unpaid orders."""
     record = merge.merge_listings(keep=keep, duplicate=duplicate, by=by, confirm=confirm)
@@ -56,3 +59,16 @@ def undo_merge_with_stock(*, merge_id: str, by) -> ProductMerge:
             details=short.details,
         ) from short
     return record
+
+
+def preview(*, duplicate: Product, keep: Product) -> dict[str, int]:
+    """What the confirmation shows would move: catalog.merge.preview's rows and the stock
+    levels (a location and a paired SKU) that have free stock now."""
+    pairs = merge.sku_map(duplicate=duplicate, keep=keep)
+    return merge.preview(duplicate=duplicate, keep=keep) | {
+        STOCK: StockLevel.objects.filter(
+            sku_id__in=[int(sku) for sku in pairs],
+            location__kind__in=MOVING,
+            on_hand__gt=F("reserved"),
+        ).count()
+    }

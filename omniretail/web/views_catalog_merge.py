@@ -93,7 +93,7 @@ def _confirm(request, keep: Product, dup: Product, *, status: int = 200, **extra
         "keep": keep,
         "dup": dup,
         "skus": [(s, kept_skus.get(pairs.get(str(s.pk)))) for s in dup.skus.all()],
-        "moving": _moved(merge.preview(duplicate=dup, keep=keep), zeros=True),
+        "moving": _moved(listing_merge.preview(duplicate=dup, keep=keep), zeros=True),
         "needs_confirm": merge.different(keep, dup),
         **extra,
     }

@@ -34,7 +34,7 @@ def test_the_platform_merges_goods_listed_twice_then_undoes_it(
     html = confirm.content.decode()
     assert confirm.status_code == 200
     assert "補水保濕面膜 10片" in html and "补水保湿面膜10片" in html
-    assert "收藏 1" in html and 'data-testid="confirm"' not in html
+    assert "收藏 1" in html and "门店库存 1" in html and 'data-testid="confirm"' not in html
 
     done = client.post(
         reverse("web:ops_goods_merge"), {"keep": keep.public_id, "duplicate": dup.public_id}
