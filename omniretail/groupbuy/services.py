@@ -518,7 +518,7 @@ def join_and_pay(
             value=client_value,
             savepoint=False,  # inside this block, which a refusal leaves whole
         )
-        return member, payments.start_payment(intent=intent, return_url=return_url)
+        return member, payments.start_payment(intent=intent, return_url=return_url, fresh=True)
 
 
 @transaction.atomic

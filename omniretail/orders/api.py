@@ -351,7 +351,6 @@ def pay(request, order_id: str, payload: PayIn):
             raise IllegalTransition(_("该订单无需支付。"))
         intent = PaymentIntent.objects.get(public_id=order.payment_intent_id)
         started = payments.start_payment(intent=intent, return_url=payload.return_url)
-        intent.refresh_from_db()
         return 200, {
             "intent": intent.public_id,
             "status": intent.status,

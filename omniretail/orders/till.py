@@ -294,7 +294,7 @@ def sell(
     if payment == "cash":
         payments.record_cash_payment(staff=staff, intent=intent, organization=store.merchant)
     else:
-        payments.start_payment(intent=intent)
+        payments.start_payment(intent=intent, fresh=True)  # written by this sale
     order = services.mark_paid(order_id=order.public_id, intent_id=order.payment_intent_id)
     return order, priced
 
