@@ -1,21 +1,17 @@
-"""The heart (收藏) on a product card or page: the shopper's favourites are read once per
-request, so a page of cards costs one query."""
+"""The heart (收藏) on the product page: the shopper's favourites are read once per request
+(web.mall.favourite_ids, which the cards share)."""
 
 from django import template
 
-from omniretail.shopping import selectors
+from omniretail.web.mall import favourite_ids
+from omniretail.web.templatetags.card_tags import heart
 
 register = template.Library()
 
 
-@register.inclusion_tag("web/shopping/_heart.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def favourite_heart(context, product):
     request = context.get("request")
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    ids = set()
-    if signed_in:
-        ids = getattr(request, "_favourite_ids", None)
-        if ids is None:
-            ids = request._favourite_ids = selectors.favourite_ids(user)
-    return {"product": product, "favourite": product.pk in ids, "signed_in": signed_in}
+    return heart(product, signed_in and product.pk in favourite_ids(request), signed_in)
