@@ -9,8 +9,8 @@ from omniretail.asgi import application
 
 
 async def asgi_request(path: str, headers=()) -> dict:
-    """One GET straight through the ASGI application, as uvicorn sends it: status, headers
-    and body."""
+    """One GET straight through the ASGI application, as uvicorn sends it: status, headers,
+    body and the number of body messages it came in."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -26,7 +26,7 @@ async def asgi_request(path: str, headers=()) -> dict:
         "server": ("127.0.0.1", 8000),
     }
     messages = [{"type": "http.request", "body": b"", "more_body": False}]
-    out = {"body": b""}
+    out = {"body": b"", "parts": 0}
 
     async def receive():
         if messages:
@@ -39,6 +39,7 @@ async def asgi_request(path: str, headers=()) -> dict:
             out["headers"] = {k.decode().lower(): v.decode() for k, v in message["headers"]}
         else:
             out["body"] += message.get("body", b"")
+            out["parts"] += 1
 
     await application(scope, receive, send)
     return out
