@@ -7,8 +7,9 @@ recall against a brute-force scan of every store.
 Environment: BENCH_NEARBY_SIZES (default "10000,100000"), BENCH_NEARBY_QUERIES (300).
 
 "cpu p50 ms" is this process's CPU per search (on SQLite the database's work included, on
-PostgreSQL the server's left out) and "load" the load average just before the searches:
-on a shared machine the wall-clock percentiles follow the load, the CPU much less."""
+PostgreSQL the server's left out), "queries" the statements (round trips) one search makes
+and "load" the load average just before the searches: on a shared machine the wall-clock
+percentiles follow the load, the CPU much less."""
 
 import math
 import os
@@ -109,6 +110,9 @@ def run() -> None:
     queries = int(os.environ.get("BENCH_NEARBY_QUERIES", "300"))
     header(f"nearby stores: {queries} searches of {RADIUS_M} m, limit {LIMIT}")
     with django_database("nearby") as backend:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
         from omniretail.accounts.services import create_organization
         from omniretail.stores.models import Store
         from omniretail.stores.selectors import nearby_stores
@@ -130,6 +134,8 @@ def run() -> None:
             points = [_point_in_disc(qrng, SPREAD_M - RADIUS_M) for _ in range(queries)]
             for lat, lon in points[:10]:  # warm the caches and the connection
                 nearby_stores(lat=lat, lon=lon, radius_m=RADIUS_M, limit=LIMIT)
+            with CaptureQueriesContext(connection) as statements:
+                nearby_stores(lat=points[0][0], lon=points[0][1], radius_m=RADIUS_M, limit=LIMIT)
             load = os.getloadavg()[0]
             latencies, cpu, found_total, expected_total, hits = [], [], 0, 0, 0
             for lat, lon in points:
@@ -151,6 +157,7 @@ def run() -> None:
                     round(percentile(latencies, 50), 2),
                     round(percentile(latencies, 95), 2),
                     round(percentile(cpu, 50), 2),
+                    len(statements),
                     round(load, 1),
                     round(found_total / queries, 1),
                     f"{hits / expected_total:.4f}" if expected_total else "n/a",
@@ -165,6 +172,7 @@ def run() -> None:
                 "p50 ms",
                 "p95 ms",
                 "cpu p50 ms",
+                "queries",
                 "load",
                 "avg hits",
                 "recall",

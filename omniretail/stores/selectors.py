@@ -5,6 +5,7 @@ The nearby search narrows candidates to the grid cells covering the circle's bou
 (an indexed cell number per store, core.geo) and then measures each candidate exactly
 (haversine), so it never misses a store inside the radius and never returns one outside it."""
 
+import functools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -70,59 +71,149 @@ def _cells_filter(ranges: list[tuple[int, int]]) -> Q:
     return q
 
 
+def _converters(fields) -> tuple:
+    """(position, column, functions) for each of `fields` (in select order) whose values the
+    backend or the field converts (SQLite's decimals, dates, times, booleans; JSON
+    everywhere), as the ORM's compiler would apply them to a statement it wrote."""
+    found = []
+    for i, field in enumerate(fields):
+        col = field.get_col(field.model._meta.db_table)
+        functions = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if functions:
+            found.append((i, col, tuple(functions)))
+    return tuple(found)
+
+
+@functools.cache
+def _store_columns(vendor: str) -> tuple[str, tuple, tuple]:
+    """The select list of a store's columns (t0) then its merchant's (t1), and the
+    converters of each part. The nearby search writes its statements out and builds its
+    models with `from_db`, so it converts the values itself. Kept per database vendor: the
+    functions are called with the connection in use."""
+    store, merchant = Store._meta.concrete_fields, Organization._meta.concrete_fields
+    quote = connection.ops.quote_name
+    names = [f"t0.{quote(f.column)}" for f in store] + [f"t1.{quote(f.column)}" for f in merchant]
+    return ", ".join(names), _converters(store), _converters(merchant)
+
+
+def _converted(values, converters) -> list:
+    values = list(values)
+    for i, col, functions in converters:
+        value = values[i]
+        for convert in functions:
+            value = convert(value, col, connection)
+        values[i] = value
+    return values
+
+
+def _stores_with_merchant(rows) -> list[Store]:
+    """Stores from rows of the store's columns then its merchant's (`_store_columns`), each
+    merchant built once and shared by its stores."""
+    _names, store_converters, merchant_converters = _store_columns(connection.vendor)
+    width = len(Store._meta.concrete_fields)
+    db = connection.alias
+    cache_merchant = Store.merchant.field.set_cached_value
+    merchants: dict[int, Organization] = {}
+    stores = []
+    for row in rows:
+        store = Store.from_db(db, None, _converted(row[:width], store_converters))
+        merchant = merchants.get(store.merchant_id)
+        if merchant is None:
+            values = _converted(row[width:], merchant_converters)
+            merchant = merchants[store.merchant_id] = Organization.from_db(db, None, values)
+        cache_merchant(store, merchant)
+        stores.append(store)
+    return stores
+
+
+@functools.cache
+def _store_positions(*attnames: str) -> tuple[int, ...]:
+    names = [field.attname for field in Store._meta.concrete_fields]
+    return tuple(names.index(name) for name in attnames)
+
+
+@functools.cache
+def _ranked_sql(vendor: str, ranges: int, by_merchant: bool) -> str:
+    """The nearest candidates by the equirectangular distance (`_nearest`), ranked over the
+    (cell, lat, lon, is_active, merchant) index alone, then the rows of just the first few
+    with their merchant, in the same statement."""
+    columns = _store_columns(vendor)[0]
+    d2 = "(lat - %s) * (lat - %s) + (lon - %s) * (lon - %s) * %s"
+    ranked = (
+        f"SELECT id, {d2} AS d2 FROM {Store._meta.db_table}"
+        f" WHERE ({' OR '.join(['cell BETWEEN %s AND %s'] * ranges)}) AND is_active"
+        f"{' AND merchant_id = %s' if by_merchant else ''}"
+        f" AND {d2} <= %s ORDER BY d2 LIMIT %s"
+    )
+    return (
+        f"SELECT {columns}, near.d2 FROM ({ranked}) near"
+        f" JOIN {Store._meta.db_table} t0 ON t0.id = near.id"
+        f" JOIN {Organization._meta.db_table} t1 ON t1.id = t0.merchant_id ORDER BY near.d2"
+    )
+
+
 def _nearest(
     lat: float, lon: float, radius_m: int, limit: int, merchant: Organization | None
-) -> list:
-    """(distance, pk) of the `limit` nearest active stores within the radius, exactly.
+) -> list[tuple[float, Store]]:
+    """(distance, store) of the `limit` nearest active stores within the radius, exactly,
+    each with its merchant.
 
     The database orders the candidates by an equirectangular distance (arithmetic only, so
-    SQLite and PostgreSQL alike) and returns the first few; haversine then measures those.
-    That approximation is within APPROX_SLACK of the true distance here, so once the
-    `limit`-th exact distance is below what any unread candidate could be, no unread one can
-    be nearer; otherwise more are read. Across the antimeridian or near a pole every
-    candidate is measured instead.
+    SQLite and PostgreSQL alike) and returns the first few with their rows; haversine then
+    measures those. That approximation is within APPROX_SLACK of the true distance here, so
+    once the `limit`-th exact distance is below what any unread candidate could be, no
+    unread one can be nearer; otherwise more are read. Across the antimeridian or near a
+    pole every candidate is measured instead, and the page's rows read by id.
 
-    The ordering statement is written out: it runs once per search over every candidate,
-    reading only the columns of the (cell, lat, lon, is_active, merchant) index, and the
-    ORM's building of it cost more than the database's running of it."""
+    The statements are written out and the models built with `from_db`: the ORM's building
+    of them cost more than the database's running of them."""
     ranges = cell_ranges(lat, lon, radius_m)
     if len(bounding_box(lat, lon, radius_m)[2]) > 1 or abs(lat) > APPROX_MAX_LAT:
         candidates = Store.objects.filter(_cells_filter(ranges), is_active=True)
         if merchant is not None:
             candidates = candidates.filter(merchant=merchant)
-        return sorted(
+        page = sorted(
             (d, pk)
             for pk, s_lat, s_lon in candidates.order_by().values_list("pk", "lat", "lon")
             if (d := haversine_m(lat, lon, s_lat, s_lon)) <= radius_m
         )[:limit]
-    d2 = "(lat - %s) * (lat - %s) + (lon - %s) * (lon - %s) * %s"
+        if not page:
+            return []
+        columns = _store_columns(connection.vendor)[0]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {Store._meta.db_table} t0"
+                f" JOIN {Organization._meta.db_table} t1 ON t1.id = t0.merchant_id"
+                f" WHERE t0.id IN ({', '.join(['%s'] * len(page))})",
+                [pk for _d, pk in page],
+            )
+            by_pk = {store.pk: store for store in _stores_with_merchant(cursor.fetchall())}
+        return [(d, by_pk[pk]) for d, pk in page]
     d2_params = [lat, lat, lon, lon, math.cos(math.radians(lat)) ** 2]
     reach = math.degrees(radius_m / EARTH_RADIUS_M) * APPROX_SLACK
-    sql = (
-        f"SELECT id, lat, lon, {d2} AS d2 FROM {Store._meta.db_table}"
-        f" WHERE ({' OR '.join(['cell BETWEEN %s AND %s'] * len(ranges))}) AND is_active"
-        f"{' AND merchant_id = %s' if merchant is not None else ''}"
-        f" AND {d2} <= %s ORDER BY d2 LIMIT %s"
-    )
+    sql = _ranked_sql(connection.vendor, len(ranges), merchant is not None)
     params = [*d2_params, *(n for cells in ranges for n in cells)]
     params += [merchant.pk] if merchant is not None else []
     params += [*d2_params, reach * reach]
+    pk_i, lat_i, lon_i = _store_positions("id", "lat", "lon")
     fetch = limit + 10
     with connection.cursor() as cursor:
         while True:
             cursor.execute(sql, [*params, fetch])
             rows = cursor.fetchall()
             exact = sorted(
-                (d, pk)
-                for pk, s_lat, s_lon, _ in rows
-                if (d := haversine_m(lat, lon, s_lat, s_lon)) <= radius_m
-            )
+                (d, row[pk_i], row)
+                for row in rows
+                if (d := haversine_m(lat, lon, row[lat_i], row[lon_i])) <= radius_m
+            )[:limit]
             if len(rows) < fetch:
-                return exact[:limit]  # every candidate was read
-            unread_from = math.radians(math.sqrt(rows[-1][3])) * EARTH_RADIUS_M / APPROX_SLACK
-            if len(exact) >= limit and exact[limit - 1][0] <= unread_from:
-                return exact[:limit]
+                break  # every candidate was read
+            unread_from = math.radians(math.sqrt(rows[-1][-1])) * EARTH_RADIUS_M / APPROX_SLACK
+            if len(exact) >= limit and exact[-1][0] <= unread_from:
+                break
             fetch *= 4
+    stores = _stores_with_merchant([row[:-1] for _d, _pk, row in exact])
+    return [(d, store) for (d, _pk, _row), store in zip(exact, stores, strict=True)]
 
 
 def nearby_stores(
@@ -137,23 +228,24 @@ def nearby_stores(
 ) -> list[NearbyStore]:
     """Active stores within `radius_m` of the point, nearest first, with whether each is open
     at `at` (now by default; `open_now=False`: not asked, for a page that does not show it).
-    A constant number of queries whatever the result size."""
+    A constant number of queries whatever the result size: the page's stores with their
+    merchants in one statement (read again with more candidates in the rare case the first
+    few cannot settle the order; by a second one across the antimeridian or near a pole),
+    and one for open-now."""
     lat, lon = validate_point(lat, lon)
     radius_m = _int_in_range(radius_m, "radius_m", 1, MAX_RADIUS_M)
     limit = _int_in_range(limit, "limit", 1, MAX_LIMIT)
     page = _nearest(lat, lon, radius_m, limit, merchant)
     if not page:
         return []
-    ids = [pk for _d, pk in page]
-    stores = Store.objects.select_related("merchant").in_bulk(ids)
-    opened = _open_among(ids, at or timezone.now()) if open_now else None
+    opened = _open_among([s.pk for _d, s in page], at or timezone.now()) if open_now else None
     return [
         NearbyStore(
-            store=stores[pk],
+            store=store,
             distance_m=round(distance),
-            is_open_now=None if opened is None else pk in opened,
+            is_open_now=None if opened is None else store.pk in opened,
         )
-        for distance, pk in page
+        for distance, store in page
     ]
 
 
@@ -214,29 +306,58 @@ def is_open(store: Store, at: datetime) -> bool:
     )
 
 
+@functools.cache
+def _schedule_sql(vendor: str, stores: int) -> str:
+    """Today's and yesterday's weekly hours and exceptions of `stores` stores in one
+    statement: (store, weekday or NULL, date or NULL, is_closed or NULL, opens, closes)."""
+    qn = connection.ops.quote_name
+    ids = ", ".join(["%s"] * stores)
+    return (
+        f"SELECT store_id, weekday, NULL, NULL, opens, closes FROM {OpeningHours._meta.db_table}"
+        f" WHERE store_id IN ({ids}) AND weekday IN (%s, %s) UNION ALL"
+        f" SELECT store_id, NULL, {qn('date')}, is_closed, opens, closes"
+        f" FROM {OpeningException._meta.db_table}"
+        f" WHERE store_id IN ({ids}) AND {qn('date')} IN (%s, %s)"
+    )
+
+
+@functools.cache
+def _schedule_converters(vendor: str) -> tuple:
+    hours, exception = OpeningHours._meta.get_field, OpeningException._meta.get_field
+    return _converters(
+        [
+            hours("store"),
+            hours("weekday"),
+            exception("date"),
+            exception("is_closed"),
+            hours("opens"),
+            hours("closes"),
+        ]
+    )
+
+
 def _open_among(store_ids: list[int], at: datetime) -> set[int]:
     """Which of the stores are open at `at`, as `is_open` decides, from plain rows of just
-    the two days that decide it (today's and yesterday's weekly hours and exceptions): a
-    search page builds no model instance for a schedule."""
+    the two days that decide it (today's and yesterday's weekly hours and exceptions, in one
+    statement): a search page builds no model instance for a schedule."""
     local = timezone.localtime(at)
     today = local.date()
     yesterday = today - timedelta(days=1)
     day_of = {today.weekday(): today, yesterday.weekday(): yesterday}
-    weekly: dict[tuple[int, date], list] = defaultdict(list)
-    for store_id, weekday, opens, closes in (
-        OpeningHours.objects.filter(store_id__in=store_ids, weekday__in=list(day_of))
-        .order_by()
-        .values_list("store_id", "weekday", "opens", "closes")
-    ):
-        weekly[store_id, day_of[weekday]].append((opens, closes))
-    special = {
-        (store_id, day): [] if is_closed else [(opens, closes)]
-        for store_id, day, is_closed, opens, closes in OpeningException.objects.filter(
-            store_id__in=store_ids, date__in=[yesterday, today]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _schedule_sql(connection.vendor, len(store_ids)),
+            [*store_ids, *day_of, *store_ids, yesterday, today],
         )
-        .order_by()
-        .values_list("store_id", "date", "is_closed", "opens", "closes")
-    }
+        converters = _schedule_converters(connection.vendor)
+        rows = [_converted(row, converters) for row in cursor.fetchall()]
+    weekly: dict[tuple[int, date], list] = defaultdict(list)
+    special: dict[tuple[int, date], list] = {}
+    for store_id, weekday, day, is_closed, opens, closes in rows:
+        if weekday is not None:
+            weekly[store_id, day_of[weekday]].append((opens, closes))
+        else:
+            special[store_id, day] = [] if is_closed else [(opens, closes)]
 
     def intervals(store_id: int, day: date) -> list:
         found = special.get((store_id, day))

@@ -179,9 +179,11 @@ def test_bad_search_input_is_refused_with_the_field_at_fault(db, kwargs, field):
     assert field in refused.value.fields
 
 
-def test_nearby_api_uses_the_same_few_queries_for_three_stores_or_forty(
+def test_nearby_api_uses_the_same_two_queries_for_three_stores_or_forty(
     merchant, merchant_staff, api_client, django_assert_max_num_queries
 ):
+    """Two round trips: the ranked stores with their rows, then today's and yesterday's
+    hours and exceptions of the page's stores."""
     scatter(merchant, 40, seed=5, spread=0.01)
     for store in Store.objects.all():
         services.set_opening_hours(
@@ -193,7 +195,7 @@ def test_nearby_api_uses_the_same_few_queries_for_three_stores_or_forty(
     client = api_client()
 
     for limit in (3, 40):
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(2):
             response = client.get(
                 "/api/stores/nearby",
                 {"lat": HANGZHOU[0], "lon": HANGZHOU[1], "radius_m": 5000, "limit": limit},
@@ -223,3 +225,31 @@ def test_stores_at_almost_the_same_distance_are_ranked_exactly(merchant):
     assert [(round(d), pk) for d, pk in brute_force(lat0, lon0, 5000, 20)] == [
         (n.distance_m, n.store.pk) for n in found
     ]
+
+
+def test_each_store_found_comes_with_its_merchant_read_in_the_same_queries(
+    merchant, other_merchant, django_assert_num_queries
+):
+    """Callers read `store.merchant` (the checkout's quote, the shopper's region): it costs
+    no query of its own, and the store's and merchant's fields are as the database has them."""
+    scatter(merchant, 5, seed=2, spread=0.01)
+    scatter(other_merchant, 5, seed=3, spread=0.01)
+    Store.objects.filter(pk=Store.objects.order_by("pk").first().pk).update(
+        phone="0571-88886666", delivery_fees=[{"up_to_m": 2000, "fee": "4.50"}]
+    )
+
+    with django_assert_num_queries(1):
+        found = nearby_stores(lat=HANGZHOU[0], lon=HANGZHOU[1], open_now=False)
+        seen = [(n.store.merchant.name, n.store.merchant.kind) for n in found]
+
+    assert len(found) == 10
+    assert sorted(set(seen)) == sorted(
+        {(merchant.name, "merchant"), (other_merchant.name, "merchant")}
+    )
+    for near in found:
+        stored = Store.objects.select_related("merchant").get(pk=near.store.pk)
+        assert [getattr(near.store, f.attname) for f in Store._meta.concrete_fields] == [
+            getattr(stored, f.attname) for f in Store._meta.concrete_fields
+        ]
+        assert near.store.merchant == stored.merchant
+        assert near.store.merchant.code == stored.merchant.code
