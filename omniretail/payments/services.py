@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -152,10 +153,8 @@ def create_intents(intents: list[PaymentIntent]) -> list[PaymentIntent]:
         return intents
     qn = connection.ops.quote_name
     fields = [f for f in PaymentIntent._meta.concrete_fields if not f.primary_key]
-    insert = (
-        f"INSERT INTO {qn(PaymentIntent._meta.db_table)}"
-        f" ({', '.join(qn(f.column) for f in fields)}) VALUES "
-    )
+    columns = ", ".join(qn(cast(str, f.column)) for f in fields)  # concrete: all have one
+    insert = f"INSERT INTO {qn(PaymentIntent._meta.db_table)} ({columns}) VALUES "
     row = f"({', '.join(['%s'] * len(fields))})"
     size = connection.ops.bulk_batch_size(fields, intents)
     with connection.cursor() as cursor:
