@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization
 from omniretail.analytics import campaigns, members
 from omniretail.analytics.models import BirthdayCampaign, BirthdayGift, MarketingOptOut
-from omniretail.core.errors import DomainError, NotFound, field_error
+from omniretail.core.errors import DomainError, NotFound, field_error, typed_whole
 from omniretail.loyalty import coupons
 from omniretail.loyalty import selectors as loyalty
 from omniretail.loyalty.models import Coupon, Member
@@ -32,16 +32,6 @@ POINTS_VALID_DAYS = 30  # birthday points expire a month after the birthday
 Gift = BirthdayCampaign.Gift
 
 
-def _int(raw, field: str, low: int, high: int, message: str) -> int:
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        raise field_error(field, message) from None
-    if not low <= value <= high:
-        raise field_error(field, message)
-    return value
-
-
 def start(
     *, merchant: Organization, gift: str, template_id: str = "", points="", days_before, actor
 ) -> BirthdayCampaign:
@@ -50,12 +40,12 @@ def start(
     is not the merchant's (404), stopped or platform-funded (422), points not 1–10^9 (422)."""
     if gift not in Gift.values:
         raise field_error("gift", _("生日礼只能是优惠券或积分。"))
-    days = _int(
+    days = typed_whole(
         days_before,
-        "days_before",
-        0,
-        MAX_DAYS_BEFORE,
-        _("提前天数须为 0 到 %(n)s 天。") % {"n": MAX_DAYS_BEFORE},
+        field="days_before",
+        low=0,
+        high=MAX_DAYS_BEFORE,
+        message=_("提前天数须为 0 到 %(n)s 天。") % {"n": MAX_DAYS_BEFORE},
     )
     fields: dict = {"gift": gift, "days_before": days}
     if gift == Gift.COUPON:
@@ -66,8 +56,12 @@ def start(
             raise field_error("template", _("生日券不能使用平台补贴。"))
         fields["template"] = template
     else:
-        fields["points"] = _int(
-            points, "points", 1, MAX_POINTS, _("积分必须是 1 到 10 亿之间的整数。")
+        fields["points"] = typed_whole(
+            points,
+            field="points",
+            low=1,
+            high=MAX_POINTS,
+            message=_("积分必须是 1 到 10 亿之间的整数。"),
         )
     with transaction.atomic():
         BirthdayCampaign.objects.filter(merchant=merchant, is_active=True).update(

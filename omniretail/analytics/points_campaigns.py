@@ -17,7 +17,7 @@ from omniretail.accounts.models import Organization
 from omniretail.analytics import members
 from omniretail.analytics.models import PointsCampaign, PointsRecipient
 from omniretail.core import logs
-from omniretail.core.errors import Conflict, DomainError, NotFound, field_error
+from omniretail.core.errors import Conflict, DomainError, NotFound, typed_whole
 from omniretail.loyalty.services import award_points, merchant_asset_code
 
 logger = logging.getLogger(__name__)
@@ -30,14 +30,13 @@ def start(*, merchant: Organization, segment: str, points, actor) -> PointsCampa
     """Fixes the segment's members as recipients and queues the task that gives them the
     points. Refused with nothing written: points not 1–MAX_POINTS (422), an unknown segment
     (422) or an empty one (409)."""
-    try:
-        amount = int(str(points).strip())
-    except (TypeError, ValueError):
-        amount = 0
-    if not 1 <= amount <= MAX_POINTS:
-        raise field_error(
-            "points", _("每人积分须为 1 到 %(n)s 之间的整数。") % {"n": f"{MAX_POINTS:,}"}
-        )
+    amount = typed_whole(
+        points,
+        field="points",
+        low=1,
+        high=MAX_POINTS,
+        message=_("每人积分须为 1 到 %(n)s 之间的整数。") % {"n": f"{MAX_POINTS:,}"},
+    )
     audience, _as_of = members.audience(merchant, segment)
     people = list(audience.values_list("pk", flat=True))
     if not people:

@@ -106,6 +106,18 @@ def require_quantity(value, *, field: str = "quantity", maximum: int) -> int:
     return value
 
 
+def typed_whole(raw, *, field: str, low: int, high: int, message) -> int:
+    """A whole number typed into a form field ("30", " 5 ") from `low` to `high`;
+    anything else is a 422 on the field with `message`."""
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise field_error(field, message) from None
+    if not low <= value <= high:
+        raise field_error(field, message)
+    return value
+
+
 def refuse(error: DomainError, *, record=None) -> NoReturn:
     """Raise `error`, keeping an audit row that must outlive the refusal. `record` must be
     idempotent: it runs now, and again at the edge (the API's error handler) after a
