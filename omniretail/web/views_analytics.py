@@ -239,10 +239,11 @@ def _csv(filename: str, header: list[str], rows) -> HttpResponse:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _xlsx(filename: str, report: dict, figures: list[dict]) -> HttpResponse:
+def _xlsx(filename: str, report: dict, figures: list[dict], tables=None) -> HttpResponse:
     """The whole report as one workbook: a summary sheet (this period, the previous one, the
-    change) and a sheet per table. Amounts are numbers shown with two places, changes
-    percentages, days dates (openpyxl's own format), so Excel sums and sorts them."""
+    change) and a sheet per table (`tables`, by default the sales report's). Amounts are
+    numbers shown with two places, changes percentages, days dates (openpyxl's own format),
+    so Excel sums and sorts them."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -264,7 +265,7 @@ def _xlsx(filename: str, report: dict, figures: list[dict]) -> HttpResponse:
             ],
         )
     ]
-    for title, header, rows in _tables(report).values():
+    for title, header, rows in (tables if tables is not None else _tables(report)).values():
         sheets.append((book.create_sheet(title), header, rows))
     for sheet, header, rows in sheets:
         sheet.append(header)
@@ -288,12 +289,15 @@ def _xlsx(filename: str, report: dict, figures: list[dict]) -> HttpResponse:
     return response
 
 
-def _export(report: dict, table: str, prefix: str, figures: list[dict]) -> HttpResponse:
-    """&export=xlsx: the whole report as a workbook; &export=<table>: that table as CSV."""
+def _export(
+    report: dict, table: str, prefix: str, figures: list[dict], tables=None
+) -> HttpResponse:
+    """&export=xlsx: the whole report as a workbook; &export=<table>: that table as CSV.
+    `tables` (key -> sheet name, header, rows) are the page's, by default the sales report's."""
     p = report["period"]
+    tables = tables if tables is not None else _tables(report)
     if table == "xlsx":
-        return _xlsx(f"{prefix}-{p.start}-{p.end}.xlsx", report, figures)
-    tables = _tables(report)
+        return _xlsx(f"{prefix}-{p.start}-{p.end}.xlsx", report, figures, tables)
     if table not in tables:
         raise field_error("export", _("无法导出该报表。"))
     _title, header, rows = tables[table]
