@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from omniretail.analytics.models_supply import DailySupply as DailySupply
 from omniretail.core.money import MoneyField
 
 
