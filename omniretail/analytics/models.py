@@ -5,6 +5,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from omniretail.analytics.models_counters import DailyCounter as DailyCounter
+from omniretail.analytics.models_counters import DailyCounterFault as DailyCounterFault
+from omniretail.analytics.models_counters import DailyCounterProduct as DailyCounterProduct
 from omniretail.analytics.models_supply import DailySupply as DailySupply
 from omniretail.core.money import MoneyField
 
