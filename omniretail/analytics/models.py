@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from omniretail.analytics.models_counters import DailyCounter as DailyCounter
 from omniretail.analytics.models_counters import DailyCounterFault as DailyCounterFault
 from omniretail.analytics.models_counters import DailyCounterProduct as DailyCounterProduct
+from omniretail.analytics.models_marketing import DailyBuyer as DailyBuyer
+from omniretail.analytics.models_marketing import DailyCoupons as DailyCoupons
+from omniretail.analytics.models_marketing import DailyMarketing as DailyMarketing
+from omniretail.analytics.models_marketing import FirstPurchase as FirstPurchase
 from omniretail.analytics.models_supply import DailySupply as DailySupply
 from omniretail.core.money import MoneyField
 
