@@ -12,6 +12,10 @@ from omniretail.analytics.models_marketing import DailyBuyer as DailyBuyer
 from omniretail.analytics.models_marketing import DailyCoupons as DailyCoupons
 from omniretail.analytics.models_marketing import DailyMarketing as DailyMarketing
 from omniretail.analytics.models_marketing import FirstPurchase as FirstPurchase
+from omniretail.analytics.models_platform import DailyGroupBuy as DailyGroupBuy
+from omniretail.analytics.models_platform import DailyPoints as DailyPoints
+from omniretail.analytics.models_platform import DailyReferral as DailyReferral
+from omniretail.analytics.models_platform import DailySettlement as DailySettlement
 from omniretail.analytics.models_supply import DailySupply as DailySupply
 from omniretail.core.money import MoneyField
 
