@@ -5,6 +5,7 @@ counts are recorded each day; birthday offers go out every ten minutes."""
 from omniretail.analytics.birthday import send_due
 from omniretail.analytics.members import score_members
 from omniretail.analytics.quality import record_counts
+from omniretail.analytics.rollup_marketing import rollup_marketing
 from omniretail.analytics.services import rollup_changes
 from omniretail.core.scheduler import every
 
@@ -13,4 +14,5 @@ PERIODIC = [
     every(seconds=3600)(score_members),
     every(seconds=86400)(record_counts),
     every(seconds=600)(send_due),
+    every(seconds=600)(rollup_marketing),
 ]
