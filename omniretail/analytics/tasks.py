@@ -6,11 +6,13 @@ from omniretail.analytics.birthday import send_due
 from omniretail.analytics.members import score_members
 from omniretail.analytics.quality import record_counts
 from omniretail.analytics.rollup_marketing import rollup_marketing
+from omniretail.analytics.rollup_supply import rollup_supply_changes
 from omniretail.analytics.services import rollup_changes
 from omniretail.core.scheduler import every
 
 PERIODIC = [
     every(seconds=600)(rollup_changes),
+    every(seconds=600)(rollup_supply_changes),
     every(seconds=3600)(score_members),
     every(seconds=86400)(record_counts),
     every(seconds=600)(send_due),
