@@ -2,6 +2,7 @@
 last run are rolled up again, members are scored (RFM) again each hour, and the data-quality
 counts are recorded each day; birthday offers go out every ten minutes."""
 
+from omniretail.analytics import rollup_counters
 from omniretail.analytics.birthday import send_due
 from omniretail.analytics.members import score_members
 from omniretail.analytics.quality import record_counts
@@ -13,6 +14,7 @@ from omniretail.core.scheduler import every
 PERIODIC = [
     every(seconds=600)(rollup_changes),
     every(seconds=600)(rollup_supply_changes),
+    every(seconds=600)(rollup_counters.rollup_changes),
     every(seconds=3600)(score_members),
     every(seconds=86400)(record_counts),
     every(seconds=600)(send_due),
