@@ -7,6 +7,7 @@ from omniretail.analytics.birthday import send_due
 from omniretail.analytics.members import score_members
 from omniretail.analytics.quality import record_counts
 from omniretail.analytics.rollup_marketing import rollup_marketing
+from omniretail.analytics.rollup_platform import rollup_platform_changes
 from omniretail.analytics.rollup_supply import rollup_supply_changes
 from omniretail.analytics.services import rollup_changes
 from omniretail.core.scheduler import every
@@ -19,4 +20,5 @@ PERIODIC = [
     every(seconds=86400)(record_counts),
     every(seconds=600)(send_due),
     every(seconds=600)(rollup_marketing),
+    every(seconds=600)(rollup_platform_changes),
 ]
