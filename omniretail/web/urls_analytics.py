@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from omniretail.web import views_analytics, views_catalog_merge
+from omniretail.web import views_analytics, views_analytics_marketing, views_catalog_merge
 
 urlpatterns = [
     path("ops/analytics/", views_analytics.ops_analytics, name="ops_analytics"),
@@ -107,5 +107,15 @@ urlpatterns = [
         "merchant/analytics/stores/<str:store_id>/",
         views_analytics.m_analytics_store,
         name="m_analytics_store",
+    ),
+    path(
+        "merchant/analytics/marketing/",
+        views_analytics_marketing.m_analytics_marketing,
+        name="m_analytics_marketing",
+    ),
+    path(
+        "ops/analytics/merchants/<str:merchant_id>/marketing/",
+        views_analytics_marketing.ops_analytics_marketing,
+        name="ops_analytics_marketing",
     ),
 ]

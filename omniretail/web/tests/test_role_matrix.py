@@ -175,6 +175,7 @@ MATRIX = {
     # loyalty: owners and managers, as /api/loyalty's managed routes
     "m_loyalty": row("get", LOGIN, 200, 200, 403, 403, 200),
     "m_analytics": row("get", LOGIN, 200, 200, 403, 403, 200),
+    "m_analytics_marketing": row("get", LOGIN, 200, 200, 403, 403, 200),
     # a store's SKUs: owners and managers; the rival's own merchant has no such store (404)
     "m_analytics_store": row("get", LOGIN, 200, 200, 403, 403, 404, args=("store",)),
     # member segments (RFM): owners and managers, each of its own members; sending a segment
@@ -318,6 +319,7 @@ MATRIX = {
     "ops_goods_merge": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_goods_merge_undo": row("post", LOGIN, 403, 403, 403, 403, 403, args=("x",)),
     "ops_analytics_merchant": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
+    "ops_analytics_marketing": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_analytics_store": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown", "unknown")),
     # community: the platform's prohibited words and the moderation audit
     "ops_community_words": row("get", LOGIN, 403, 403, 403, 403, 403),
