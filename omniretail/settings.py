@@ -272,6 +272,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "omniretail.core.observability.ObservabilityMiddleware",  # probes, ids, timing
+    # anonymous catalog pages a proxy may share, kept by this process too (core.page_cache)
+    "omniretail.core.page_cache.PageCacheMiddleware",
     # HTML and JSON compressed for clients that accept it (static files come pre-compressed
     # from WhiteNoise); Django's GZip pads its output against BREACH, and CSRF tokens are
     # masked per response.
@@ -391,6 +393,18 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
+# Anonymous catalog pages kept by each process (core.page_cache, docs/operations.md "Page
+# cache") for up to OMNI_PAGE_CACHE_SECONDS (0: off; off in the test suite unless a test turns
+# it on), never longer than the max-age they declare. In this process's memory: a hit costs
+# no round trip (Redis's or the database's would be most of a hit's time).
+OMNI_PAGE_CACHE_SECONDS = _env_int(
+    "OMNI_PAGE_CACHE_SECONDS", 0 if "pytest" in sys.modules else 10, low=0, high=86400
+)
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "omniretail-pages",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 
 # Chat rooms (community): a channel layer in this process's memory, or with REDIS_URL one in
 # Redis that every web process shares, so a message sent through one reaches sockets on all.

@@ -26,6 +26,7 @@ from omniretail.catalog.schemas import (
     SpecsIn,
     SuggestionsOut,
 )
+from omniretail.core import page_cache
 from omniretail.core.errors import NotFound, field_error
 from omniretail.core.money import MoneyIn
 
@@ -176,7 +177,13 @@ def products(
     counted = selectors.count_matches(found, at_least=page * page_size)
     body = _page(selectors.with_sample_flag(found), page, page_size, _summary, counted)
     if page == 1:
-        discovery.record_search(query=q, result_count=body["count"], member=request.user)
+        page_cache.run_and_replay(  # logged for hot words from the page cache too
+            request,
+            discovery.record_search,
+            query=q,
+            result_count=body["count"],
+            member=request.user,
+        )
     return body
 
 

@@ -21,6 +21,10 @@ PUBLIC_PAGES = frozenset(
         "web:brands",
         "web:brand",
         "web:store",
+        # the catalog API's reads, which answer every anonymous caller alike
+        "api:categories",
+        "api:products",
+        "api:product_detail",
     }
 )
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import (
 from omniretail.accounts import services as accounts
 from omniretail.catalog import discovery, merge
 from omniretail.catalog import selectors as catalog
+from omniretail.core import page_cache
 from omniretail.core.errors import DomainError, ValidationFailed, field_error
 from omniretail.core.redirects import safe_return
 from omniretail.core.throttle import client_ip
@@ -165,8 +166,12 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         if not request.htmx:  # the next page's fragment has no filter panel
             ctx["brands"] = catalog.brands_among(found)
-            discovery.record_search(
-                query=query, result_count=ctx["result_count"], member=request.user
+            page_cache.run_and_replay(  # logged for hot words from the page cache too
+                request,
+                discovery.record_search,
+                query=query,
+                result_count=ctx["result_count"],
+                member=request.user,
             )
     except DomainError as exc:
         return _error(request, exc, template, **ctx)
