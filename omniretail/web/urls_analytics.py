@@ -2,7 +2,12 @@
 
 from django.urls import path
 
-from omniretail.web import views_analytics, views_analytics_marketing, views_catalog_merge
+from omniretail.web import (
+    views_analytics,
+    views_analytics_marketing,
+    views_analytics_platform,
+    views_catalog_merge,
+)
 
 urlpatterns = [
     path("ops/analytics/", views_analytics.ops_analytics, name="ops_analytics"),
@@ -117,5 +122,11 @@ urlpatterns = [
         "ops/analytics/merchants/<str:merchant_id>/marketing/",
         views_analytics_marketing.ops_analytics_marketing,
         name="ops_analytics_marketing",
+    ),
+    path("ops/analytics/economics/", views_analytics_platform.ops_economics, name="ops_economics"),
+    path(
+        "ops/analytics/economics/<str:org_id>/",
+        views_analytics_platform.ops_economics_org,
+        name="ops_economics_org",
     ),
 ]

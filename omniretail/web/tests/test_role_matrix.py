@@ -321,6 +321,8 @@ MATRIX = {
     "ops_analytics_merchant": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_analytics_marketing": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_analytics_store": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown", "unknown")),
+    "ops_economics": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_economics_org": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     # community: the platform's prohibited words and the moderation audit
     "ops_community_words": row("get", LOGIN, 403, 403, 403, 403, 403),
     # search: the platform's 热搜 words (pin, ban)
