@@ -302,6 +302,242 @@ def _add_new_orders(world: dict) -> None:
         )
 
 
+def _generate_marketing(world: dict, today) -> None:
+    """The marketing page's facts over the generated orders, set-based: 60 % of the
+    shoppers join each merchant's programme over the year; 20 % of the orders with a
+    shopper come after a coupon of one of the merchant's 3 templates, half of them use it
+    (the order's discount line names it); 5 % were referred through one of 20 sharers'
+    links (credited at 5 % of what was kept); half earn the merchant's points (¥1 = 1
+    point) and a quarter spend some. Then the marketing job builds every day, timed."""
+    from django.db import connection, transaction
+
+    from omniretail.accounts.models import Organization
+    from omniretail.analytics.rollup_marketing import rollup_marketing
+    from omniretail.catalog.models import Sku
+    from omniretail.loyalty import services as points
+    from omniretail.loyalty.models import CouponTemplate
+    from omniretail.referrals.models import ShareLink
+
+    merchants = list(dict.fromkeys(world["merchant_ids"]))
+    orgs = {o.pk: o for o in Organization.objects.filter(pk__in=merchants)}
+    templates, clearing = [], []
+    for m in merchants:
+        templates += [
+            CouponTemplate.objects.create(
+                org_id=m,
+                name=f"满{k * 50}减{k * 5}",
+                kind="amount",
+                amount_off=k * 5,
+                min_spend=k * 50,
+                valid_days=30,
+            ).pk
+            for k in (1, 2, 3)
+        ]
+        clearing.append(points.clearing_account(orgs[m], points.merchant_asset_code(orgs[m])).pk)
+    product = Sku.objects.get(pk=world["sku_ids"][0]).product
+    links = [
+        ShareLink.objects.create(sharer_id=u, product=product) for u in world["shopper_ids"][:20]
+    ]
+    p = {
+        "mids": merchants,
+        "tmpl": templates,
+        "clearing": clearing,
+        "links": [link.pk for link in links],
+        "sharers": [link.sharer_id for link in links],
+        "product": product.pk,
+        "tz": TZ,
+    }
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            f"""
+            INSERT INTO loyalty_member (public_id, user_id, org_id, name, tier, created_at)
+            SELECT upper(substr(md5('mb' || u.id || ':' || m), 1, 26)), u.id, m, '', '',
+              now() - ({_u("u.id * 7 + m", 20, 365 * 24)}) * interval '1 hour'
+            FROM accounts_user u CROSS JOIN unnest(%(mids)s::int[]) AS m
+            WHERE u.username LIKE 'shopper%%' AND {_u("u.id * 7 + m", 21, 100)} < 60
+            """,
+            p,
+        )
+        cur.execute(
+            f"""
+            CREATE TEMP TABLE bench_coupon ON COMMIT DROP AS
+            SELECT o.id AS order_id, o.public_id AS order_ref, o.shopper_id, o.merchant_id,
+              o.paid_at, (%(tmpl)s::int[])[(array_position(%(mids)s::int[], o.merchant_id) - 1)
+                * 3 + {_u("o.id", 22, 3)} + 1] AS template_id,
+              {_u("o.id", 23, 100)} < 10 AS used
+            FROM orders_order o
+            WHERE o.paid_at IS NOT NULL AND o.shopper_id IS NOT NULL
+              AND {_u("o.id", 24, 100)} < 20
+            """,
+            p,
+        )
+        cur.execute(
+            """
+            INSERT INTO loyalty_coupon (public_id, template_id, user_id, org_id, seq, status,
+              source, valid_until, order_id, used_at, issue_key, created_at)
+            SELECT upper(substr(md5('cp' || c.order_id), 1, 26)), c.template_id, c.shopper_id,
+              c.merchant_id,
+              row_number() OVER (PARTITION BY c.template_id, c.shopper_id ORDER BY c.order_id),
+              CASE WHEN c.used THEN 'used' ELSE 'available' END, 'staff',
+              c.paid_at + interval '29 days', CASE WHEN c.used THEN c.order_ref ELSE '' END,
+              CASE WHEN c.used THEN c.paid_at END, 'bench:' || c.order_id,
+              c.paid_at - interval '1 day'
+            FROM bench_coupon c
+            """
+        )
+        cur.execute(
+            """
+            UPDATE orders_order o SET discount_total = t.amount_off,
+              discount_lines = jsonb_build_array(jsonb_build_object('kind', 'coupon',
+                'label', t.name, 'amount', t.amount_off::text,
+                'coupon', upper(substr(md5('cp' || c.order_id), 1, 26))))
+            FROM bench_coupon c JOIN loyalty_coupontemplate t ON t.id = c.template_id
+            WHERE c.used AND o.id = c.order_id
+            """
+        )
+        cur.execute(
+            f"""
+            INSERT INTO referrals_attribution (public_id, created_at, updated_at, order_id,
+              product_id, merchant_id, link_id, sharer_id, buyer_id, kind, form, status, base,
+              kept_base, rate, amount, points, clawed_back, credited_at)
+            SELECT upper(substr(md5('at' || o.id), 1, 26)), o.paid_at, o.paid_at, o.id,
+              %(product)s, o.merchant_id, (%(links)s::int[])[k], (%(sharers)s::int[])[k],
+              o.shopper_id, 'rebate', 'cash',
+              CASE WHEN o.total = o.amount_refunded THEN 'reversed'
+                WHEN o.status = 'completed' THEN 'credited' ELSE 'pending' END,
+              o.total, o.total - o.amount_refunded, 0.05,
+              CASE WHEN o.status = 'completed'
+                THEN round((o.total - o.amount_refunded) * 0.05, 2) ELSE 0 END, 0, 0,
+              CASE WHEN o.status = 'completed' THEN o.paid_at + interval '8 days' END
+            FROM (SELECT o.*, {_u("o.id", 25, 20)} + 1 AS k FROM orders_order o
+                  WHERE o.paid_at IS NOT NULL AND o.shopper_id IS NOT NULL
+                    AND {_u("o.id", 26, 100)} < 5) AS o
+            WHERE (%(sharers)s::int[])[k] <> o.shopper_id
+            """,
+            p,
+        )
+        # wallets of the merchants' points for their members, awards and spends
+        cur.execute(
+            """
+            INSERT INTO ledger_account (public_id, asset_id, owner_type, owner_id, kind,
+              balance, allow_negative, created_at)
+            SELECT upper(substr(md5('ac' || mb.id), 1, 26)), c.asset_id, 'user', u.public_id,
+              'wallet', 0, false, mb.created_at
+            FROM loyalty_member mb JOIN accounts_user u ON u.id = mb.user_id
+            JOIN ledger_account c ON c.id = (%(clearing)s::int[])[
+              array_position(%(mids)s::int[], mb.org_id)]
+            WHERE u.username LIKE 'shopper%%'
+            ON CONFLICT DO NOTHING
+            """,
+            p,
+        )
+        cur.execute(
+            f"""
+            CREATE TEMP TABLE bench_points ON COMMIT DROP AS
+            SELECT o.id, w.id AS wallet, c.id AS clearing, c.asset_id, e.kind, e.at, e.amount
+            FROM orders_order o
+            JOIN accounts_user u ON u.id = o.shopper_id
+            JOIN ledger_account c ON c.id = (%(clearing)s::int[])[
+              array_position(%(mids)s::int[], o.merchant_id)]
+            JOIN ledger_account w ON w.asset_id = c.asset_id AND w.owner_type = 'user'
+              AND w.owner_id = u.public_id AND w.kind = 'wallet'
+            CROSS JOIN LATERAL (VALUES
+              ('loyalty_award', o.paid_at, floor(o.total)::bigint),
+              ('loyalty_spend', least(o.paid_at + interval '3 days', now()),
+                -floor(o.total / 4)::bigint)) AS e(kind, at, amount)
+            WHERE o.paid_at IS NOT NULL AND {_u("o.id", 27, 100)} < 50
+              AND (e.kind = 'loyalty_award' OR {_u("o.id", 28, 100)} < 50) AND e.amount <> 0
+            """,
+            p,
+        )
+        cur.execute(
+            """
+            INSERT INTO ledger_posting (public_id, asset_id, debit_id, credit_id, amount,
+              idempotency_key, fingerprint, kind, reference, memo, created_at)
+            SELECT upper(substr(md5('ps' || id || kind), 1, 26)), asset_id,
+              CASE WHEN amount > 0 THEN clearing ELSE wallet END,
+              CASE WHEN amount > 0 THEN wallet ELSE clearing END, abs(amount),
+              'bench:' || kind || ':' || id, '', kind, '', '{}', at
+            FROM bench_points
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO ledger_entry (posting_id, account_id, amount, balance_after, created_at)
+            SELECT ps.id, b.wallet, b.amount, 0, b.at FROM bench_points b
+            JOIN ledger_posting ps ON ps.idempotency_key = 'bench:' || b.kind || ':' || b.id
+            """
+        )
+        cur.execute(
+            """
+            UPDATE ledger_account a SET balance = s.sum
+            FROM (SELECT wallet, sum(amount) AS sum FROM bench_points GROUP BY wallet) AS s
+            WHERE a.id = s.wallet
+            """
+        )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    generated = time.perf_counter() - started
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    days = rollup_marketing()
+    build = time.perf_counter() - started
+    print(
+        f"marketing facts generated in {generated:.1f}s (SQL); rollup_marketing built {days}"
+        f" days in {build:.1f}s ({build * 1000 / days:.0f} ms per day, load {load:.2f})"
+    )
+
+
+# The marketing page's figures from raw rows: members, buyers (repeat, returning), coupons
+# per template, referrals and the merchant's points (the liability over every entry).
+_MARKETING = """
+  WITH o AS (
+    SELECT o.id, o.shopper_id, o.total, o.amount_refunded, o.discount_lines,
+      o.paid_at >= %(start)s AS cur,
+      o.amount_refunded > 0 AND o.amount_refunded >= o.total AS whole
+    FROM orders_order o
+    WHERE o.merchant_id = %(merchant)s AND o.paid_at >= %(prev)s AND o.paid_at < %(end)s
+  ), b AS (
+    SELECT cur, shopper_id, count(*) AS n FROM o
+    WHERE shopper_id IS NOT NULL AND NOT whole GROUP BY cur, shopper_id
+  ), code AS (
+    SELECT 'PTS:ORG:' || public_id AS code FROM accounts_organization WHERE id = %(merchant)s
+  )
+  SELECT 'members', (created_at >= %(start)s)::text, count(*), 0, 0 FROM loyalty_member
+    WHERE org_id = %(merchant)s AND created_at >= %(prev)s AND created_at < %(end)s GROUP BY 2
+  UNION ALL SELECT 'members total', '', count(*), 0, 0 FROM loyalty_member
+    WHERE org_id = %(merchant)s AND created_at < %(end)s
+  UNION ALL SELECT 'buyers', cur::text, count(*), count(*) FILTER (WHERE n >= 2),
+    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders_order p
+      WHERE p.merchant_id = %(merchant)s AND p.shopper_id = b.shopper_id
+        AND p.paid_at < CASE WHEN cur THEN %(start)s ELSE %(prev)s END
+        AND NOT (p.amount_refunded > 0 AND p.amount_refunded >= p.total)))
+    FROM b GROUP BY cur
+  UNION ALL SELECT 'coupon', c.template_id::text, count(*), sum(o.total - o.amount_refunded),
+    sum(CASE WHEN o.whole THEN 0 ELSE (l ->> 'amount')::numeric END)
+    FROM o CROSS JOIN LATERAL jsonb_array_elements(o.discount_lines) AS l
+    JOIN loyalty_coupon c ON c.public_id = l ->> 'coupon'
+    WHERE o.cur AND l ->> 'kind' = 'coupon' GROUP BY c.template_id
+  UNION ALL SELECT 'issued', template_id::text, count(*), 0, 0 FROM loyalty_coupon
+    WHERE org_id = %(merchant)s AND created_at >= %(start)s AND created_at < %(end)s
+    GROUP BY template_id
+  UNION ALL SELECT 'referrals', o.cur::text, count(DISTINCT a.order_id), sum(a.kept_base),
+    sum(CASE WHEN a.status = 'credited' THEN a.amount - a.clawed_back ELSE 0 END)
+    FROM referrals_attribution a JOIN o ON o.id = a.order_id GROUP BY o.cur
+  UNION ALL SELECT 'points', p.kind || ':' || (e.created_at >= %(start)s)::text, count(*),
+    sum(e.amount), 0
+    FROM ledger_entry e JOIN ledger_account a ON a.id = e.account_id AND a.kind = 'wallet'
+    JOIN ledger_asset s ON s.id = a.asset_id AND s.code = (SELECT code FROM code)
+    JOIN ledger_posting p ON p.id = e.posting_id
+    WHERE e.created_at >= %(prev)s AND e.created_at < %(end)s GROUP BY 2
+  UNION ALL SELECT 'liability', '', count(*), sum(e.amount), 0
+    FROM ledger_entry e JOIN ledger_account a ON a.id = e.account_id AND a.kind = 'wallet'
+    JOIN ledger_asset s ON s.id = a.asset_id AND s.code = (SELECT code FROM code)
+    WHERE e.created_at < %(end)s
+"""
+
+
 # One statement per page: the figures the page shows, from raw rows. The order's channel is
 # decided as analytics.services.channels_of does (points mall, group buy, else fulfilment).
 _ORDERS = f"""
@@ -356,6 +592,8 @@ _PRODUCER = f"""
 
 
 def _bound_sql(kind: str) -> str:
+    if kind == "marketing":
+        return _MARKETING
     if kind == "platform":
         return _ORDERS.format(where="", by="'merchant', o.merchant_id::text") + _MEMBERS
     if kind == "merchant":
@@ -458,6 +696,7 @@ def main() -> None:
             f"generated {orders:,} orders, {lines:,} lines in"
             f" {time.perf_counter() - started:.1f}s (SQL)"
         )
+        _generate_marketing(world, today)
 
         load = os.getloadavg()[0]
         started = time.perf_counter()
@@ -492,6 +731,7 @@ def main() -> None:
             ("platform > store", "ops", f"/ops/analytics/merchants/{m}/stores/{s}/", "store"),
             ("merchant", "owner", "/merchant/analytics/", "merchant"),
             ("merchant > store", "owner", f"/merchant/analytics/stores/{s}/", "store"),
+            ("merchant > marketing", "owner", "/merchant/analytics/marketing/", "marketing"),
         ]
         rows, ratios = [], []
 
