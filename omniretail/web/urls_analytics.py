@@ -6,6 +6,7 @@ from omniretail.web import (
     views_analytics,
     views_analytics_marketing,
     views_analytics_platform,
+    views_analytics_supply,
     views_catalog_merge,
 )
 
@@ -128,5 +129,21 @@ urlpatterns = [
         "ops/analytics/economics/<str:org_id>/",
         views_analytics_platform.ops_economics_org,
         name="ops_economics_org",
+    ),
+    path(
+        "producer/analytics/", views_analytics_supply.producer_analytics, name="producer_analytics"
+    ),
+    path(
+        "producer/analytics/regions/<str:region_id>/",
+        views_analytics_supply.producer_analytics_region,
+        name="producer_analytics_region",
+    ),
+    path(
+        "supply/region/analytics/", views_analytics_supply.region_analytics, name="region_analytics"
+    ),
+    path(
+        "supply/region/analytics/retailers/<str:retailer_id>/",
+        views_analytics_supply.region_analytics_retailer,
+        name="region_analytics_retailer",
     ),
 ]

@@ -88,14 +88,14 @@ def receive(shipment, at, quantity):
     ShipmentLine.objects.filter(shipment=shipment).update(quantity_received=quantity)
 
 
-def review(rng, line, at):
+def review(line, at, rating):
     r = ProductReview.objects.create(
         product=line.sku.product,
         sku=line.sku,
         order_line=line,
         merchant=line.order.merchant,
         author=User.objects.create(username=f"rv{line.pk}"),
-        rating=rng.randint(1, 5),
+        rating=rating,
         text="味道不错，包装完好",
     )
     ProductReview.objects.filter(pk=r.pk).update(created_at=at)
@@ -217,7 +217,7 @@ def test_supply_rollup_equals_brute_force_at_once_and_incrementally(
         n += 1
         _refund(rng, order, order.paid_at + timedelta(hours=rng.randint(1, 72)), n)
     reviews = [
-        review(rng, line, line.order.paid_at + timedelta(days=rng.randint(1, 5)))
+        review(line, line.order.paid_at + timedelta(days=rng.randint(1, 5)), rng.randint(1, 5))
         for line in OrderLine.objects.filter(order__paid_at__lt=now - timedelta(days=6))[:15]
     ]
     rollup_supply.rollup_supply_changes()

@@ -247,6 +247,11 @@ MATRIX = {
     "code_batches": row("get", LOGIN, 403, 403, 403, 403, 403),
     "counter_insight": row("get", LOGIN, 403, 403, 403, 403, 403),
     "producer_production": row("get", LOGIN, 403, 403, 403, 403, 403),
+    # the producer's and the region's dashboards: their staff only (or the platform)
+    "producer_analytics": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "producer_analytics_region": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
+    "region_analytics": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "region_analytics_retailer": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "producer_lead": row("post", LOGIN, 403, 403, 403, 403, 403, args=("lead",)),
     "counter_lead_pass_on": row("post", LOGIN, 302, 302, 302, 302, 404, args=("lead",)),
     "counter_ops_test_rides": row("get", LOGIN, 200, 200, 200, 200, 200),
