@@ -9,6 +9,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -196,3 +198,16 @@ def store_merchant(html: str) -> str:
 def test_a_merchants_clerk_may_not_open_the_region_page(client, merchant_staff, facts):
     client.force_login(merchant_staff)
     assert client.get(reverse("web:region_analytics")).status_code == 403
+
+
+def test_the_pages_read_only_the_roll_ups(client, producer_staff, region, facts):
+    raw = ("orders_order", "supply_shipment", "catalog_productreview", "counters_")
+    client.force_login(producer_staff)
+    with CaptureQueriesContext(connection) as producer_queries:
+        assert client.get(reverse("web:producer_analytics")).status_code == 200
+    client.force_login(make_staff(region, "west-ops"))
+    with CaptureQueriesContext(connection) as region_queries:
+        assert client.get(reverse("web:region_analytics")).status_code == 200
+    sql = [q["sql"] for q in [*producer_queries.captured_queries, *region_queries.captured_queries]]
+    assert not [s for s in sql if any(f'"{t}' in s for t in raw)]
+    assert any("analytics_dailysupply" in s for s in sql)
