@@ -4,6 +4,7 @@ from django.urls import path
 
 from omniretail.web import (
     views_analytics,
+    views_analytics_counters,
     views_analytics_marketing,
     views_analytics_platform,
     views_analytics_supply,
@@ -145,5 +146,35 @@ urlpatterns = [
         "supply/region/analytics/retailers/<str:retailer_id>/",
         views_analytics_supply.region_analytics_retailer,
         name="region_analytics_retailer",
+    ),
+    path(
+        "merchant/analytics/counters/",
+        views_analytics_counters.m_analytics_counters,
+        name="m_analytics_counters",
+    ),
+    path(
+        "merchant/analytics/counters/<str:code>/",
+        views_analytics_counters.m_analytics_counter,
+        name="m_analytics_counter",
+    ),
+    path(
+        "ops/analytics/counters/",
+        views_analytics_counters.ops_analytics_counters,
+        name="ops_analytics_counters",
+    ),
+    path(
+        "ops/analytics/counters/merchants/<str:merchant_id>/",
+        views_analytics_counters.ops_analytics_counters_merchant,
+        name="ops_analytics_counters_merchant",
+    ),
+    path(
+        "ops/analytics/counters/merchants/<str:merchant_id>/<str:code>/",
+        views_analytics_counters.ops_analytics_counter,
+        name="ops_analytics_counter",
+    ),
+    path(
+        "producer/analytics/counters/",
+        views_analytics_counters.producer_analytics_counters,
+        name="producer_analytics_counters",
     ),
 ]

@@ -175,6 +175,9 @@ MATRIX = {
     # loyalty: owners and managers, as /api/loyalty's managed routes
     "m_loyalty": row("get", LOGIN, 200, 200, 403, 403, 200),
     "m_analytics": row("get", LOGIN, 200, 200, 403, 403, 200),
+    # counters' reports: owners and managers; another merchant's counter is not found
+    "m_analytics_counters": row("get", LOGIN, 200, 200, 403, 403, 200),
+    "m_analytics_counter": row("get", LOGIN, 200, 200, 403, 403, 404, args=("counter",)),
     "m_analytics_marketing": row("get", LOGIN, 200, 200, 403, 403, 200),
     # a store's SKUs: owners and managers; the rival's own merchant has no such store (404)
     "m_analytics_store": row("get", LOGIN, 200, 200, 403, 403, 404, args=("store",)),
@@ -247,6 +250,7 @@ MATRIX = {
     "code_batches": row("get", LOGIN, 403, 403, 403, 403, 403),
     "counter_insight": row("get", LOGIN, 403, 403, 403, 403, 403),
     "producer_production": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "producer_analytics_counters": row("get", LOGIN, 403, 403, 403, 403, 403),
     # the producer's and the region's dashboards: their staff only (or the platform)
     "producer_analytics": row("get", LOGIN, 403, 403, 403, 403, 403),
     "producer_analytics_region": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
@@ -326,6 +330,13 @@ MATRIX = {
     "ops_analytics_merchant": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_analytics_marketing": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_analytics_store": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown", "unknown")),
+    "ops_analytics_counters": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_analytics_counters_merchant": row(
+        "get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)
+    ),
+    "ops_analytics_counter": row(
+        "get", LOGIN, 403, 403, 403, 403, 403, args=("unknown", "unknown")
+    ),
     "ops_economics": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_economics_org": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     # community: the platform's prohibited words and the moderation audit
