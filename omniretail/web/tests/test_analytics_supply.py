@@ -211,3 +211,14 @@ def test_the_pages_read_only_the_roll_ups(client, producer_staff, region, facts)
     sql = [q["sql"] for q in [*producer_queries.captured_queries, *region_queries.captured_queries]]
     assert not [s for s in sql if any(f'"{t}' in s for t in raw)]
     assert any("analytics_dailysupply" in s for s in sql)
+
+
+def test_the_producer_and_region_consoles_link_their_dashboards(
+    client, producer_staff, region, facts
+):
+    client.force_login(producer_staff)
+    page = client.get(reverse("web:supply_producer")).content.decode()
+    assert reverse("web:producer_analytics") in page
+    client.force_login(make_staff(region, "west-ops"))
+    page = client.get(reverse("web:supply_region")).content.decode()
+    assert reverse("web:region_analytics") in page
