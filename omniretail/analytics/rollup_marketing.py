@@ -69,9 +69,9 @@ def _coupons(start, end) -> dict[tuple, dict]:
     for r in issued.values("org_id", "template_id").annotate(n=Count("id")).order_by():
         _row(coupons, (r["org_id"], r["template_id"]))["issued"] = r["n"]
     used = []
-    for o in Order.objects.filter(
-        paid_at__gte=start, paid_at__lt=end, discount_total__gt=0
-    ).values("merchant_id", "total", "amount_refunded", "discount_lines"):
+    for o in Order.objects.filter(paid_at__gte=start, paid_at__lt=end, discount_total__gt=0).values(
+        "merchant_id", "total", "amount_refunded", "discount_lines"
+    ):
         for line in o["discount_lines"] or []:
             if line.get("kind") == "coupon" and line.get("coupon"):
                 used.append((o, line["coupon"], Decimal(line["amount"])))
@@ -97,9 +97,9 @@ def _referrals(start, end, days: dict) -> None:
     kept; the lines' base, what refunds took off it, and the commission credited so far,
     net of what was clawed back."""
     orders: dict[int, set] = defaultdict(set)
-    for a in Attribution.objects.filter(
-        order__paid_at__gte=start, order__paid_at__lt=end
-    ).values("order_id", "merchant_id", "base", "kept_base", "amount", "clawed_back", "status"):
+    for a in Attribution.objects.filter(order__paid_at__gte=start, order__paid_at__lt=end).values(
+        "order_id", "merchant_id", "base", "kept_base", "amount", "clawed_back", "status"
+    ):
         row = _row(days, a["merchant_id"])
         row["referred_gmv"] += a["base"]
         row["referred_refunded"] += a["base"] - a["kept_base"]
@@ -167,10 +167,18 @@ def _first_purchases(pairs: set[tuple]) -> None:
             )
 
 
+def _lock() -> RollupMark:
+    """The job's mark row, locked: runs (and days rolled up by hand) take turns, so two never
+    delete and rewrite the same rows at once."""
+    RollupMark.objects.get_or_create(name=MARK, defaults={"until": NEVER})
+    return RollupMark.objects.select_for_update().get(name=MARK)
+
+
 @transaction.atomic
 def rollup_day(day: date) -> None:
     """Rewrites the day's rows from raw members, orders, coupons, attributions and ledger
     entries, then the first purchase days of the shoppers it had or has."""
+    _lock()
     start, end = day_bounds(day)
     days: dict[int, dict] = {}
     _members(start, end, days)
@@ -231,9 +239,8 @@ def rollup_marketing(now: datetime | None = None) -> int:
     every day from the first fact. The mark's row is locked for the run, so two runs take
     turns. Returns the number of days recomputed."""
     now = now or timezone.now()
-    RollupMark.objects.get_or_create(name=MARK, defaults={"until": NEVER})
     with transaction.atomic():
-        mark = RollupMark.objects.select_for_update().get(name=MARK)
+        mark = _lock()
         if mark.until == NEVER:
             days = _days(_first_day(now), timezone.localdate(now))
         else:
