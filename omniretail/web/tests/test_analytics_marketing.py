@@ -140,6 +140,7 @@ def test_the_merchant_sees_its_marketing_figures_beside_the_previous_period(
     html = page.content.decode()
     assert "满100减10" in html and "11.00" in html
     assert "9000" not in html  # the rival's sale and points are not here
+    assert 'data-testid="export-xlsx"' in html and 'data-testid="export-coupons"' in html
     assert (
         'data-testid="figure-repeat_rate"><span class="muted">复购率（%）</span><strong>50.0'
         in html
