@@ -591,7 +591,219 @@ _PRODUCER = f"""
 """
 
 
+def _generate_supply(world: dict, today) -> None:
+    """The P2R facts of the producer and region dashboards: the merchants in two regional
+    centres (杭州: the first two, 温州: the last), the producer's offers of every SKU selected
+    by both, for every store, SKU and week with sales a purchase order shipped the Saturday
+    before (115 % of the week's units, so sell-through is about 87 %) and received a day
+    later, and a review of 3 % of the completed lines by signed-in shoppers (1-5 stars);
+    then the supply roll-up's first build, timed."""
+    from decimal import Decimal
+
+    from django.db import connection, transaction
+
+    from omniretail.accounts import services as accounts
+    from omniretail.accounts.models import Organization
+    from omniretail.analytics.rollup_supply import rollup_supply_changes
+    from omniretail.catalog.models import Sku
+    from omniretail.supply.models import Offer, RegionalOffer
+
+    shop = world["shop"]
+    west = accounts.create_organization(kind="region", name="杭州运营中心", code="bench-west")
+    east = accounts.create_organization(kind="region", name="温州运营中心", code="bench-east")
+    merchants = list(dict.fromkeys(world["merchant_ids"]))
+    Organization.objects.filter(pk__in=merchants[:-1]).update(region=west)
+    Organization.objects.filter(pk=merchants[-1]).update(region=east)
+    world["west"] = west.public_id
+    products = dict(Sku.objects.filter(pk__in=world["sku_ids"]).values_list("pk", "product_id"))
+    offers = Offer.objects.bulk_create(
+        Offer(
+            sku_id=sku_id,
+            product_id=products[sku_id],
+            producer=shop.producer,
+            wholesale_price=Decimal(price) / 2,
+            wholesale_ceiling=Decimal(price) * 3 / 4,
+        )
+        for sku_id, price in zip(world["sku_ids"], world["prices"], strict=True)
+    )
+    RegionalOffer.objects.bulk_create(
+        RegionalOffer(region=r, offer=o, wholesale_price=o.wholesale_ceiling)
+        for r in (west, east)
+        for o in offers
+    )
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            f"""
+            CREATE TEMP TABLE bench_supply ON COMMIT DROP AS
+            SELECT row_number() OVER (ORDER BY o.store_id, l.sku_id, wk) AS k,
+              o.store_id, o.merchant_id, m.region_id, l.sku_id, ro.id AS selection,
+              ro.wholesale_price AS price, f.producer_id,
+              ceil(sum(l.quantity) * 1.15)::int AS q,
+              (wk - interval '2 days') AT TIME ZONE '{TZ}' AS sent
+            FROM orders_orderline l
+            JOIN orders_order o ON o.id = l.order_id
+            JOIN accounts_organization m ON m.id = o.merchant_id
+            JOIN supply_offer f ON f.sku_id = l.sku_id
+            JOIN supply_regionaloffer ro ON ro.offer_id = f.id AND ro.region_id = m.region_id,
+            LATERAL date_trunc('week', o.paid_at AT TIME ZONE '{TZ}') AS wk
+            WHERE o.paid_at IS NOT NULL
+            GROUP BY o.store_id, o.merchant_id, m.region_id, l.sku_id, ro.id, f.producer_id, wk
+            """
+        )
+        for table in ("purchaseorder", "purchaseorderline", "shipment", "shipmentline"):
+            cur.execute(f"SELECT coalesce(max(id), 0) FROM supply_{table}")
+            world[f"base_{table}"] = cur.fetchone()[0]
+        p = {k: world[f"base_{k}"] for k in ("purchaseorder", "purchaseorderline", "shipment")}
+        p["shipmentline"] = world["base_shipmentline"]
+        cur.execute(
+            """
+            INSERT INTO supply_purchaseorder (id, public_id, number, retailer_id, region_id,
+              store_id, status, total, note, confirmed_at, received_at, created_at, updated_at)
+            SELECT %(purchaseorder)s + k, upper(substr(md5('po' || k), 1, 26)),
+              'BP' || lpad(k::text, 14, '0'), merchant_id, region_id, store_id, 'received',
+              price * q, '', sent, sent + interval '1 day', sent - interval '1 day',
+              sent + interval '1 day'
+            FROM bench_supply
+            """,
+            p,
+        )
+        cur.execute(
+            """
+            INSERT INTO supply_purchaseorderline (id, order_id, regional_offer_id, sku_id,
+              producer_id, unit_price, quantity, quantity_shipped, quantity_received,
+              line_total)
+            SELECT %(purchaseorderline)s + k, %(purchaseorder)s + k, selection, sku_id,
+              producer_id, price, q, q, q, price * q
+            FROM bench_supply
+            """,
+            p,
+        )
+        cur.execute(
+            """
+            INSERT INTO supply_shipment (id, public_id, order_id, status, created_at,
+              received_at)
+            SELECT %(shipment)s + k, upper(substr(md5('sh' || k), 1, 26)),
+              %(purchaseorder)s + k, 'received', sent, sent + interval '1 day'
+            FROM bench_supply
+            """,
+            p,
+        )
+        cur.execute(
+            """
+            INSERT INTO supply_shipmentline (id, shipment_id, po_line_id, quantity,
+              quantity_received, discrepancy_note)
+            SELECT %(shipmentline)s + k, %(shipment)s + k, %(purchaseorderline)s + k, q, q, ''
+            FROM bench_supply
+            """,
+            p,
+        )
+        for table in ("purchaseorder", "purchaseorderline", "shipment", "shipmentline"):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('supply_{table}', 'id'), max(id))"
+                f" FROM supply_{table}"
+            )
+        cur.execute(
+            f"""
+            INSERT INTO catalog_productreview (public_id, created_at, updated_at, product_id,
+              sku_id, order_line_id, merchant_id, author_id, rating, text, hidden_reason,
+              reply)
+            SELECT upper(substr(md5('rv' || l.id), 1, 26)), o.paid_at + interval '2 days',
+              o.paid_at + interval '2 days', s.product_id, l.sku_id, l.id, o.merchant_id,
+              o.shopper_id, 1 + {_u("l.id", 13, 5)}, '', '', ''
+            FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id
+            JOIN catalog_sku s ON s.id = l.sku_id
+            WHERE o.status = 'completed' AND o.shopper_id IS NOT NULL
+              AND {_u("l.id", 12, 100)} < 3 AND o.paid_at < now() - interval '2 days'
+            """
+        )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    days = rollup_supply_changes()
+    build = time.perf_counter() - started
+    print_table(
+        ["supply roll-up", "days", "seconds", "ms per day", "load before"],
+        [["build (rollup_supply_changes, first run)", days, build, build * 1000 / days, load]],
+    )
+
+
+# The producer and region pages' figures over raw rows: stock counted in, the goods sold
+# (less returns) and reviews per region, retailer, SKU and day of the period and the one
+# before, and (region pages) the retailers' whole sales.
+_SUPPLY = f"""
+  WITH facts AS (
+    SELECT po.region_id AS region, po.retailer_id AS retailer, pl.sku_id AS sku,
+      (sh.received_at AT TIME ZONE '{TZ}')::date AS day, sum(sl.quantity_received) AS stock,
+      0 AS sold, 0 AS back, 0 AS gmv, 0 AS refunded, 0 AS reviews, 0 AS stars, 0 AS low
+    FROM supply_shipmentline sl JOIN supply_shipment sh ON sh.id = sl.shipment_id
+    JOIN supply_purchaseorderline pl ON pl.id = sl.po_line_id
+    JOIN supply_purchaseorder po ON po.id = sh.order_id
+    WHERE sh.received_at >= %(prev)s AND sh.received_at < %(end)s {{stock}}
+    GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT m.region_id, o.merchant_id, l.sku_id, (o.paid_at AT TIME ZONE '{TZ}')::date, 0,
+      sum(l.quantity), sum(l.quantity_returned), sum(l.line_total),
+      sum(l.quantity_returned * l.unit_price), 0, 0, 0
+    FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id
+    JOIN accounts_organization m ON m.id = o.merchant_id
+    JOIN supply_offer f ON f.sku_id = l.sku_id
+    WHERE o.paid_at >= %(prev)s AND o.paid_at < %(end)s {{sold}}
+    GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT m.region_id, r.merchant_id, r.sku_id, (r.created_at AT TIME ZONE '{TZ}')::date,
+      0, 0, 0, 0, 0, count(*), sum(r.rating), count(*) FILTER (WHERE r.rating <= 2)
+    FROM catalog_productreview r JOIN accounts_organization m ON m.id = r.merchant_id
+    JOIN supply_offer f ON f.sku_id = r.sku_id
+    WHERE r.hidden_at IS NULL AND r.created_at >= %(prev)s AND r.created_at < %(end)s {{sold}}
+    GROUP BY 1, 2, 3, 4
+  )
+  SELECT cur, region, retailer, sku, CASE WHEN GROUPING(day) = 0 THEN day END, sum(stock),
+    sum(sold), sum(back), sum(gmv), sum(refunded), sum(reviews), sum(stars), sum(low)
+  FROM (SELECT *, day >= (%(start)s AT TIME ZONE '{TZ}')::date AS cur FROM facts) AS f
+  GROUP BY GROUPING SETS ((cur), (cur, region), (cur, retailer), (cur, sku), (cur, day))
+"""
+
+
+def _supply_sql(kind: str) -> str:
+    """The bound of a supply page: the producer's goods (everywhere, or in 杭州), or 杭州's
+    goods (all its retailers, or the shop's merchant) with the retailers' whole sales."""
+    producer = "(SELECT id FROM accounts_organization WHERE code = 'maker')"
+    region = "(SELECT id FROM accounts_organization WHERE code = 'bench-west')"
+    if kind == "supply_producer":
+        where = {
+            "stock": f"AND pl.producer_id = {producer}",
+            "sold": f"AND f.producer_id = {producer}",
+        }
+        return _SUPPLY.format(**where)
+    if kind == "supply_producer_region":
+        where = {
+            "stock": f"AND pl.producer_id = {producer} AND po.region_id = {region}",
+            "sold": f"AND f.producer_id = {producer} AND m.region_id = {region}",
+        }
+        return _SUPPLY.format(**where)
+    retailer = " AND m.id = %(merchant)s" if kind == "supply_retailer" else ""
+    where = {
+        "stock": f"AND po.region_id = {region}"
+        + (" AND po.retailer_id = %(merchant)s" if retailer else ""),
+        "sold": f"AND m.region_id = {region}{retailer}",
+    }
+    return (
+        _SUPPLY.format(**where).rstrip()
+        + f"""
+  UNION ALL
+  SELECT o.paid_at >= %(start)s, NULL, o.merchant_id, NULL, NULL, count(*), sum(o.total),
+    sum(o.amount_refunded), NULL, NULL, NULL, NULL, NULL
+  FROM orders_order o JOIN accounts_organization m ON m.id = o.merchant_id
+  WHERE o.paid_at >= %(prev)s AND o.paid_at < %(end)s AND m.region_id = {region}{retailer}
+  GROUP BY 1, 3
+"""
+    )
+
+
 def _bound_sql(kind: str) -> str:
+    if kind.startswith("supply"):
+        return _supply_sql(kind)
     if kind == "marketing":
         return _MARKETING
     if kind == "platform":
@@ -698,6 +910,7 @@ def main() -> None:
         )
         _generate_marketing(world, today)
 
+        _generate_supply(world, today)
         load = os.getloadavg()[0]
         started = time.perf_counter()
         days = rollup_changes()
@@ -732,6 +945,20 @@ def main() -> None:
             ("merchant", "owner", "/merchant/analytics/", "merchant"),
             ("merchant > store", "owner", f"/merchant/analytics/stores/{s}/", "store"),
             ("merchant > marketing", "owner", "/merchant/analytics/marketing/", "marketing"),
+            ("producer > supply", "maker", "/producer/analytics/", "supply_producer"),
+            (
+                "producer > region",
+                "maker",
+                f"/producer/analytics/regions/{world['west']}/",
+                "supply_producer_region",
+            ),
+            ("region", "ops", "/supply/region/analytics/", "supply_region"),
+            (
+                "region > retailer",
+                "ops",
+                f"/supply/region/analytics/retailers/{m}/",
+                "supply_retailer",
+            ),
         ]
         rows, ratios = [], []
 
