@@ -9,23 +9,45 @@ more than pool size x processes, however many requests ran.
 The load average is printed before each run; when the bound's run and a page's ran under
 very different load (other work on the machine), the ratio is not printed.
 
-Notes, 5 December 2026 (2 cores shared with six other sessions, load average 19-20 in both
-runs, PostgreSQL 15, BENCH_HTTP_SECONDS=4; req/s and ratio, before -> after links and static
-URLs were worked out once per process, commit "web: links on every page reversed once"):
-bound 200 -> 311 req/s; home 12 (0.06) -> 16 (0.05); categories 60 (0.30) -> 118 (0.38);
-search 11 (0.06) -> 15 (0.05); product 15 (0.07) -> 32 (0.10); API products 20 (0.10) ->
-30 (0.10); API search 22 (0.11) -> 27 (0.09); no errors. A third run with photo URLs
-derived too (load 17): bound 421; home 16 (0.04), categories 115 (0.27), search 18 (0.04),
-product 32 (0.08), API products 47 (0.11), API search 45 (0.11). At this load the bound
-moves by half between runs; the ratios are far from 0.5 either way. Sessions under load: 17 for
-about 7,600 requests (pool max 10 x 2 = 20), 6 while starting (the release check's pool
-and the first worker's), 20 of the server's open at the end: none was replaced.
+Each page is asked for twice: as anonymous visitors ask for it (after the first request
+from the page cache, core.page_cache: docs/operations.md "Page cache") and, in the row marked
+`uncached`, with a query string of its own per request, so the view runs every time (what the
+first visitor of a page gets, or every visitor with OMNI_PAGE_CACHE_SECONDS=0).
+
+Notes, 5 December 2026, the page cache (PostgreSQL 15, BENCH_HTTP_SECONDS=4, 2 cores shared
+with other sessions; req/s and ratio to the bound of the same run):
+- cache off (OMNI_PAGE_CACHE_SECONDS=0, load 12.7-16.1): bound 683; home 39 (0.06),
+  categories 239 (0.35), search 37 (0.05), product 47 (0.07), API products 76 (0.11), API
+  search 51 (0.08); its `uncached` rows the same within noise (0.07-0.36).
+- cache on (the default 10 s, load 12.1-13.8): bound 567; home 876 (1.55), categories 981
+  (1.73), search 536 (0.95), product 722 (1.27), API products 867 (1.53), API search 552
+  (0.97); uncached in the same run: home 37 (0.07), categories 196 (0.35), search 32 (0.06),
+  product 54 (0.10), API products 70 (0.12), API search 49 (0.09). No errors in either run.
+  Sessions: 18 for about 62,300 requests (pool max 10 x 2), 5 while starting.
+A hit runs the observability middleware and the cache's own: the cookie check, the
+language from Accept-Language, a blake2b key, a local-memory read (3 us CPU for a 15 KB
+entry) and the response rebuilt from its kept headers and gzip'd body, plus one resolve()
+so the access log names the view. That is less than the bound, which runs the whole chain
+and a query, so hot pages pass it. The searches stay near 1.0 rather than 1.5 because every
+hit replays the page's hot-word log (one INSERT on a pooled connection). Where the kept
+pages live, one read of a 15 KB entry in-process (load 8.6, two runs): local memory 3 us
+CPU; Redis (the PostgreSQL layer's) 36-82 us CPU, 0.11-0.35 ms wall; the database cache
+170-180 us CPU, 0.46-0.62 ms wall, plus a pooled connection per hit under `serve`. This
+bench with the kept pages in Redis instead (a Redis on this machine, load 10.3-12.0): bound
+510; home 597 (1.17), categories 617 (1.21), search 491 (0.96), product 618 (1.21), API
+products 617 (1.21), API search 470 (0.92): over the target too, but every hit waits on a
+round trip, and the pages' lifetime is short enough that sharing copies between processes
+saves little, so they stay in each process's memory.
+The pages themselves are as slow as before: the `uncached` rows are what the first visitor
+of each page in each process gets every 10 s, and the profile below is still where their
+time goes.
 
 Where a page's CPU goes beyond the bound (in-process: the Django test client with these
 settings on the same PostgreSQL data, cProfile on CPU time; a share is of the page's own
 CPU). The bound is 0.5 ms: ~10 % access log, ~9 % LocaleMiddleware, the rest the other
 middleware and its one query. base.html alone (tab bar, language form, nine static files)
-took 0.65 ms, 0.48 after the change above. Per page, after:
+took 0.65 ms, 0.48 once its links were reversed once per process. Per page (a miss of the
+page cache still costs this):
 - home (~14 ms, 8 queries): templates 57 % (cards: sample_for, promotion_for and
   special_for each reading the running campaigns), SQL compilation 22 %,
   web.mall.home_sections, merchandising guess_ids, featured_ids, running_banners;
@@ -53,10 +75,7 @@ Making the chain async-capable instead (the sync-only middleware made async) can
 Django's own middleware is MiddlewareMixin, whose async path hops once per method, and with
 the five sync-only middleware simply removed the all-async chain already cost 1.70-1.75
 ms. An async view (the counters' long-poll) still waits on the event loop, its request's
-thread idle, as it did behind the sync middleware before. This bench after it, on SQLite
-(BENCH_HTTP_SECONDS=2, load 17-18; no run before it under the same conditions): bound 137
-req/s; home 0.27, categories 0.52, search 0.26, product 0.35, API products 0.36, API search
-0.29; no errors."""
+thread idle, as it did behind the sync middleware before."""
 
 import http.client
 import os
@@ -117,12 +136,16 @@ def _client(world, index, deadline, queue) -> None:
     `world["headers"]` too (bench/pages.py sends its shopper's session cookie)."""
     latencies, errors = [], [0]
     headers = {"Accept-Encoding": "gzip", **world.get("headers", {})}
+    miss = "&" if "?" in world["url"] else "?"
 
     def loop():
         conn = http.client.HTTPConnection("127.0.0.1", world["port"], timeout=30)
         while time.time() < deadline:
+            url = world["url"]
+            if world.get("uncached"):  # a query string of its own: the page cache misses
+                url += f"{miss}bench_miss={os.getpid()}-{threading.get_ident()}-{len(latencies)}"
             started = time.perf_counter()
-            conn.request("GET", world["url"], headers=headers)
+            conn.request("GET", url, headers=headers)
             response = conn.getresponse()
             response.read()
             if response.status != 200:
@@ -137,12 +160,11 @@ def _client(world, index, deadline, queue) -> None:
     queue.put([(latencies, errors[0])])
 
 
-def _run(world, url: str) -> tuple[float, float, int, float]:
+def _run(world, url: str, uncached: bool = False) -> tuple[float, float, int, float]:
     """Requests per second, p99 ms, errors, load average before the run."""
     load = os.getloadavg()[0]
-    results, elapsed = run_clients(
-        _client, {**world, "url": url}, clients=PROCESSES, seconds=SECONDS
-    )
+    asked = {**world, "url": url, "uncached": uncached}
+    results, elapsed = run_clients(_client, asked, clients=PROCESSES, seconds=SECONDS)
     latencies = [x for lat, _e in results for x in lat]
     errors = sum(e for _lat, e in results)
     return len(latencies) / elapsed, percentile(latencies, 99) * 1000, errors, load
@@ -200,11 +222,15 @@ def main() -> None:
         sessions_ready = counter.sessions() if counter else 0  # started, answered its probe
         rows, requests, open_at_end = [], 0, 0
         try:
-            urls = {"bound: SELECT 1 view": BOUND, **world["pages"]}
+            # each page twice: as visitors ask for it (after the first, from the page cache)
+            # and with a query string of its own per request, so the view runs every time
+            urls = {"bound: SELECT 1 view": (BOUND, False)}
+            for name, url in world["pages"].items():
+                urls |= {name: (url, False), f"  {name}, uncached": (url, True)}
             runs = {name: [] for name in urls}
             for _ in range(RUNS):  # interleaved, so a burst of other work hits all alike
-                for name, url in urls.items():
-                    runs[name].append(_run(world, url))
+                for name, (url, uncached) in urls.items():
+                    runs[name].append(_run(world, url, uncached))
             open_at_end = counter.server_sessions_open() if counter else 0
             bound_rps = statistics.median(r[0] for r in runs["bound: SELECT 1 view"])
             bound_load = statistics.median(r[3] for r in runs["bound: SELECT 1 view"])
@@ -225,6 +251,18 @@ def main() -> None:
         header(f"HTTP pages under `serve --workers {WORKERS}` ({label}), {clients} clients")
         print_table(["page", "req/s", "p99 ms", "errors", "load avg", "ratio to bound"], rows)
         print(f"each figure: median of {RUNS} runs of {SECONDS:.0f} s; target ratio >= 0.5")
+        kept = settings.OMNI_PAGE_CACHE_SECONDS
+        print(
+            f"page cache: OMNI_PAGE_CACHE_SECONDS={kept} per process"
+            + (
+                ": a page's first row is what anonymous visitors get (from the cache after "
+                "the first request)"
+                if kept
+                else " (off): both rows run the view"
+            )
+            + "; its `uncached` row asks with a query string of its own per request "
+            "(?bench_miss=N), so the view runs every time"
+        )
         if counter:
             sessions_after = counter.sessions()
             counter.close()
