@@ -274,10 +274,10 @@ def _headline(p: Period, values) -> dict:
     programmes = _programmes(p, values)
     settlement = _settlement(p, value)
     groupbuys = _groupbuys(p, value)
-    referrals = _referral_costs(
-        {f: sum(r[f] for r in _referrals(p, value)) for f in REFERRAL}, value
-    )
+    merchants = _referrals(p, value)
+    referrals = _referral_costs({f: sum(r[f] for r in merchants) for f in REFERRAL}, value)
     return {
+        "referrals": merchants,
         "programmes": programmes,
         "settlement": settlement,
         "groupbuys": groupbuys,
@@ -320,7 +320,7 @@ def economics_report(p: Period) -> dict:
         "programmes": now["programmes"],
         "settlement": now["settlement"],
         "groupbuys": now["groupbuys"],
-        "referrals": _referrals(p, values[None]),
+        "referrals": now["referrals"],
         "daily": _daily_points(p, values),
     }
 
