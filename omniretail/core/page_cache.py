@@ -73,8 +73,8 @@ def _lifetime(response) -> int:
 
 
 def _served(request, entry) -> HttpResponse:
-    stored_at, status, headers, content, replays = entry
-    response = HttpResponse(content, status=status)
+    stored_at, headers, content, replays = entry
+    response = HttpResponse(content)  # only a 200 is kept
     for name, value in headers:
         response[name] = value
     response["Age"] = str(max(0, int(time.time() - stored_at)))  # a proxy keeps it less long
@@ -114,6 +114,6 @@ class PageCacheMiddleware:
             request.META.update(conditions)
         lifetime = _lifetime(response)
         if lifetime:
-            entry = (time.time(), 200, list(response.items()), response.content)
+            entry = (time.time(), list(response.items()), response.content)
             cache.set(key, (*entry, request._page_cache_replays), lifetime)
         return response
