@@ -538,6 +538,285 @@ _MARKETING = """
 """
 
 
+def _generate_platform(world: dict, today) -> None:
+    """The economics page's facts over the generated orders, set-based: 40 % of the orders
+    with a shopper earn platform points (¥1 = 1 point, issued against the order's
+    merchant), a quarter of those spend a quarter of them at another merchant (a
+    settlement line each way), 5 % lapse; 30 % of the orders are channel goods shared
+    92/5/3 among the retailer, the platform and the producer (refunds reversed), with a
+    statement per organisation and month paid ten days after it ends; 2 % of the orders are
+    group-buy winners' pickups, each with two losers refunded with 10 points, one campaign
+    per merchant and month; three clicks per referred sale. Then the platform job builds
+    every day, timed."""
+    from django.db import connection, transaction
+
+    from omniretail.analytics.rollup_platform import rollup_platform_changes
+    from omniretail.ledger import services as ledger
+    from omniretail.loyalty import services as points
+
+    shop = world["shop"]
+    merchants = list(dict.fromkeys(world["merchant_ids"]))
+    issuer = points.issuing_account(ledger.PLATFORM_POINTS)
+    clearing = [
+        points.clearing_account(o, ledger.PLATFORM_POINTS).pk
+        for o in type(shop.merchant).objects.filter(pk__in=merchants).order_by("pk")
+    ]
+    breakage = points.breakage_account(ledger.PLATFORM_POINTS)
+    p = {
+        "mids": sorted(merchants),
+        "clearing": clearing,
+        "asset": issuer.asset_id,
+        "issuer": issuer.pk,
+        "breakage": breakage.pk,
+        "platform": shop.platform.pk,
+        "producer": shop.producer.pk,
+        "stores": [world["store_ids"][world["merchant_ids"].index(m)] for m in sorted(merchants)],
+        "sku": world["sku_ids"][0],
+        "tz": TZ,
+    }
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO ledger_account (public_id, asset_id, owner_type, owner_id, kind,
+              balance, allow_negative, created_at)
+            SELECT upper(substr(md5('pw' || u.id), 1, 26)), %(asset)s, 'user', u.public_id,
+              'wallet', 0, false, u.date_joined
+            FROM accounts_user u WHERE u.username LIKE 'shopper%%'
+            ON CONFLICT DO NOTHING
+            """,
+            p,
+        )
+        n = len(merchants)
+        cur.execute(
+            f"""
+            CREATE TEMP TABLE bench_pts ON COMMIT DROP AS
+            SELECT o.id, w.id AS wallet, e.kind, e.at, e.amount,
+              (%(clearing)s::int[])[array_position(%(mids)s::int[], o.merchant_id)] AS issuer,
+              o.merchant_id AS issuer_org,
+              (%(mids)s::int[])[mod(array_position(%(mids)s::int[], o.merchant_id), {n}) + 1]
+                AS spender_org
+            FROM orders_order o
+            JOIN accounts_user u ON u.id = o.shopper_id
+            JOIN ledger_account w ON w.asset_id = %(asset)s AND w.owner_type = 'user'
+              AND w.owner_id = u.public_id AND w.kind = 'wallet'
+            CROSS JOIN LATERAL (VALUES
+              ('loyalty_award', o.paid_at, floor(o.total)::bigint),
+              ('loyalty_spend', least(o.paid_at + interval '2 days', now()),
+                -floor(o.total / 4)::bigint),
+              ('loyalty_expired', least(o.paid_at + interval '200 days', now()),
+                -floor(o.total / 2)::bigint)) AS e(kind, at, amount)
+            WHERE o.paid_at IS NOT NULL AND {_u("o.id", 40, 100)} < 40 AND e.amount <> 0
+              AND (e.kind = 'loyalty_award'
+                OR e.kind = 'loyalty_spend' AND {_u("o.id", 41, 100)} < 25
+                OR e.kind = 'loyalty_expired' AND {_u("o.id", 41, 100)} >= 95
+                  AND o.paid_at + interval '200 days' < now())
+            """,
+            p,
+        )
+        cur.execute(
+            """
+            INSERT INTO ledger_posting (public_id, asset_id, debit_id, credit_id, amount,
+              idempotency_key, fingerprint, kind, reference, memo, created_at)
+            SELECT upper(substr(md5('pp' || id || kind), 1, 26)), %(asset)s,
+              CASE WHEN amount > 0 THEN issuer ELSE wallet END,
+              CASE WHEN amount > 0 THEN wallet WHEN kind = 'loyalty_expired' THEN %(breakage)s
+                ELSE (%(clearing)s::int[])[array_position(%(mids)s::int[], spender_org)] END,
+              abs(amount), 'bench:pts:' || kind || ':' || id, '', kind, '', '{}', at
+            FROM bench_pts
+            """,
+            p,
+        )
+        cur.execute(
+            """
+            INSERT INTO ledger_entry (posting_id, account_id, amount, balance_after, created_at)
+            SELECT ps.id, b.wallet, b.amount, 0, b.at FROM bench_pts b
+            JOIN ledger_posting ps ON ps.idempotency_key = 'bench:pts:' || b.kind || ':' || b.id
+            """
+        )
+        cur.execute(
+            """
+            UPDATE ledger_account a SET balance = s.sum
+            FROM (SELECT wallet, sum(amount) AS sum FROM bench_pts GROUP BY wallet) AS s
+            WHERE a.id = s.wallet
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO loyalty_settlementline (issuer_id, spender_id, points, posting_id,
+              created_at)
+            SELECT b.issuer_org, b.spender_org, -b.amount, ps.id, b.at FROM bench_pts b
+            JOIN ledger_posting ps ON ps.idempotency_key = 'bench:pts:' || b.kind || ':' || b.id
+            WHERE b.kind = 'loyalty_spend' AND b.issuer_org <> b.spender_org
+            """
+        )
+        cur.execute(
+            f"""
+            INSERT INTO supply_allocation (kind, sequence, source_kind, source_ref,
+              source_number, party, organization_id, gross_fen, amount_fen, waived_fen,
+              created_at)
+            SELECT CASE WHEN r.refund THEN 'refund' ELSE 'share' END,
+              CASE WHEN r.refund THEN (o.amount_refunded * 100)::bigint ELSE 0 END, 'retail',
+              o.public_id, o.number, s.party,
+              CASE s.party WHEN 'retailer' THEN o.merchant_id WHEN 'platform' THEN %(platform)s
+                ELSE %(producer)s END,
+              (x.amount * 100)::bigint, x.sign * floor(x.amount * s.pct)::bigint, 0,
+              CASE WHEN r.refund THEN least(o.paid_at + interval '3 days', now())
+                ELSE o.paid_at END
+            FROM orders_order o
+            CROSS JOIN (VALUES ('retailer', 92), ('platform', 5), ('producer', 3)) AS s(party, pct)
+            CROSS JOIN (VALUES (false), (true)) AS r(refund)
+            CROSS JOIN LATERAL (SELECT
+              CASE WHEN r.refund THEN o.amount_refunded ELSE o.total END AS amount,
+              CASE WHEN r.refund THEN -1 ELSE 1 END AS sign) AS x
+            WHERE o.paid_at IS NOT NULL AND {_u("o.id", 42, 100)} < 30
+              AND (NOT r.refund OR o.amount_refunded > 0)
+            """,
+            p,
+        )
+        cur.execute(
+            """
+            INSERT INTO supply_statement (public_id, organization_id, period_start, period_end,
+              total_fen, waived_fen, line_count, status, created_at, paid_at)
+            SELECT upper(substr(md5('st' || organization_id || m), 1, 26)), organization_id,
+              m::date, (m + interval '1 month' - interval '1 day')::date, sum(amount_fen), 0,
+              count(*), 'paid', (m + interval '1 month') AT TIME ZONE %(tz)s,
+              (m + interval '1 month 10 days') AT TIME ZONE %(tz)s
+            FROM (SELECT a.*, date_trunc('month', a.created_at AT TIME ZONE %(tz)s) AS m
+                  FROM supply_allocation a) AS a
+            WHERE m + interval '1 month 10 days' < now() AT TIME ZONE %(tz)s
+            GROUP BY organization_id, m HAVING sum(amount_fen) > 0
+            """,
+            p,
+        )
+        cur.execute(
+            """
+            INSERT INTO groupbuy_campaign (public_id, created_at, updated_at, merchant_id,
+              store_id, sku_id, title, description, quantity, group_price, group_size,
+              winners_per_group, starts_at, ends_at, navigation_address, phone,
+              consolation_points, unfilled_points, status)
+            SELECT upper(substr(md5('gc' || m || mon), 1, 26)), mon, mon, m,
+              (%(stores)s::int[])[array_position(%(mids)s::int[], m)], %(sku)s,
+              '拼团 ' || to_char(mon, 'YYYY-MM'), '', 100000, 9.90, 3, 1, mon,
+              mon + interval '1 month', '杭州', '0571-88888888', 10, 0, 'closed'
+            FROM unnest(%(mids)s::int[]) AS m
+            CROSS JOIN generate_series(date_trunc('month', now() - interval '13 months'),
+              now(), interval '1 month') AS mon
+            """,
+            p,
+        )
+        cur.execute(
+            f"""
+            CREATE TEMP TABLE bench_gb ON COMMIT DROP AS
+            SELECT o.id AS order_id, o.paid_at, o.completed_at, o.total, c.id AS campaign,
+              k,
+              (SELECT id FROM accounts_user WHERE username = 'shopper' || mod(o.id * 3 + k, 2000))
+                AS shopper
+            FROM orders_order o
+            JOIN groupbuy_campaign c ON c.merchant_id = o.merchant_id
+              AND c.starts_at = date_trunc('month', o.paid_at)
+            CROSS JOIN generate_series(0, 2) AS k
+            WHERE o.paid_at IS NOT NULL AND o.shopper_id IS NOT NULL
+              AND {_u("o.id", 43, 100)} < 2
+            """,
+            p,
+        )
+        cur.execute(
+            """
+            INSERT INTO groupbuy_group (public_id, campaign_id, number, size, winners_count,
+              status, paid_count, seed, commitment, member_list, member_list_hash, winners,
+              draw_version, client_values, filled_at, drawn_at, settled_at)
+            SELECT upper(substr(md5('gg' || order_id), 1, 26)), campaign, order_id, 3, 1,
+              'settled', 3, '', '', '[]', '',
+              jsonb_build_array(upper(substr(md5('gm' || order_id || ':0'), 1, 26))), 2, '[]',
+              paid_at, paid_at + interval '1 minute', paid_at + interval '2 minutes'
+            FROM bench_gb WHERE k = 0
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO groupbuy_seat (campaign_id, group_id, number, taken)
+            SELECT b.campaign, g.id, b.k + 1, true FROM bench_gb b
+            JOIN groupbuy_group g ON g.public_id = upper(substr(md5('gg' || b.order_id), 1, 26))
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO groupbuy_member (public_id, campaign_id, group_id, seat_id, seat_number,
+              shopper_id, status, amount, intent_id, client_value, pay_by, order_id,
+              consolation_points, joined_at, paid_at, refunded_at)
+            SELECT DISTINCT ON (b.campaign, b.shopper)
+              upper(substr(md5('gm' || b.order_id || ':' || b.k), 1, 26)), b.campaign, g.id,
+              s.id, b.k + 1, b.shopper,
+              CASE WHEN b.k = 0 THEN 'voucher_issued' ELSE 'refunded' END, b.total,
+              upper(substr(md5('gi' || b.order_id || ':' || b.k), 1, 26)), '',
+              b.paid_at + interval '15 minutes', CASE WHEN b.k = 0 THEN b.order_id END,
+              CASE WHEN b.k = 0 THEN 0 ELSE 10 END, b.paid_at - interval '5 minutes',
+              b.paid_at, CASE WHEN b.k > 0 THEN b.paid_at + interval '2 minutes' END
+            FROM bench_gb b
+            JOIN groupbuy_group g ON g.public_id = upper(substr(md5('gg' || b.order_id), 1, 26))
+            JOIN groupbuy_seat s ON s.group_id = g.id AND s.number = b.k + 1
+            WHERE b.shopper IS NOT NULL
+            ORDER BY b.campaign, b.shopper, b.k
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO referrals_sharevisit (public_id, link_id, visitor_id, visited_at,
+              created_at)
+            SELECT upper(substr(md5('sv' || a.id || ':' || k), 1, 26)), a.link_id, a.buyer_id,
+              a.created_at - k * interval '20 minutes', a.created_at
+            FROM referrals_attribution a CROSS JOIN generate_series(1, 3) AS k
+            """
+        )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    generated = time.perf_counter() - started
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    days = rollup_platform_changes()
+    build = time.perf_counter() - started
+    print(
+        f"economics facts generated in {generated:.1f}s (SQL); rollup_platform_changes built"
+        f" {days} days in {build:.1f}s ({build * 1000 / days:.0f} ms per day, load {load:.2f})"
+    )
+
+
+# The economics page's figures from raw rows (the period and the one before it): platform
+# and merchants' points by kind with the liability over every entry, settlement lines and
+# channel shares per organisation with what is still owed, group buys per campaign and
+# referrals per merchant.
+_ECONOMICS = """
+  WITH w AS (
+    SELECT e.amount, e.created_at, p.kind, a.asset_id FROM ledger_entry e
+    JOIN ledger_account a ON a.id = e.account_id AND a.owner_type = 'user' AND a.kind = 'wallet'
+    JOIN ledger_asset s ON s.id = a.asset_id AND s.kind = 'points'
+    JOIN ledger_posting p ON p.id = e.posting_id
+    WHERE e.created_at < %(end)s
+  )
+  SELECT 'points', asset_id::text || kind || (created_at >= %(start)s)::text, count(*),
+    sum(amount), 0 FROM w WHERE created_at >= %(prev)s GROUP BY 2
+  UNION ALL SELECT 'liability', asset_id::text, count(*), sum(amount), 0 FROM w GROUP BY 2
+  UNION ALL SELECT 'lines', spender_id::text || ':' || issuer_id::text
+      || (created_at >= %(start)s)::text, count(*), sum(points), 0
+    FROM loyalty_settlementline WHERE created_at >= %(prev)s AND created_at < %(end)s
+    GROUP BY 2
+  UNION ALL SELECT 'shares', organization_id::text || (created_at >= %(start)s)::text,
+      count(*), sum(amount_fen), 0
+    FROM supply_allocation WHERE created_at >= %(prev)s AND created_at < %(end)s GROUP BY 2
+  UNION ALL SELECT 'owed', organization_id::text, count(*), sum(amount_fen), 0
+    FROM supply_allocation WHERE created_at < %(end)s GROUP BY 2
+  UNION ALL SELECT 'paid', organization_id::text, count(*), sum(total_fen), 0
+    FROM supply_statement WHERE status = 'paid' AND paid_at < %(end)s GROUP BY 2
+  UNION ALL SELECT 'groupbuy', campaign_id::text || (paid_at >= %(start)s)::text, count(*),
+      sum(amount), sum(consolation_points)
+    FROM groupbuy_member WHERE paid_at >= %(prev)s AND paid_at < %(end)s GROUP BY 2
+  UNION ALL SELECT 'referrals', merchant_id::text || (created_at >= %(start)s)::text,
+      count(DISTINCT order_id), sum(kept_base), sum(amount - clawed_back)
+    FROM referrals_attribution WHERE created_at >= %(prev)s AND created_at < %(end)s GROUP BY 2
+"""
+
+
 # One statement per page: the figures the page shows, from raw rows. The order's channel is
 # decided as analytics.services.channels_of does (points mall, group buy, else fulfilment).
 _ORDERS = f"""
@@ -802,6 +1081,8 @@ def _supply_sql(kind: str) -> str:
 
 
 def _bound_sql(kind: str) -> str:
+    if kind == "economics":
+        return _ECONOMICS
     if kind.startswith("supply"):
         return _supply_sql(kind)
     if kind == "marketing":
@@ -909,6 +1190,7 @@ def main() -> None:
             f" {time.perf_counter() - started:.1f}s (SQL)"
         )
         _generate_marketing(world, today)
+        _generate_platform(world, today)
 
         _generate_supply(world, today)
         load = os.getloadavg()[0]
@@ -945,6 +1227,7 @@ def main() -> None:
             ("merchant", "owner", "/merchant/analytics/", "merchant"),
             ("merchant > store", "owner", f"/merchant/analytics/stores/{s}/", "store"),
             ("merchant > marketing", "owner", "/merchant/analytics/marketing/", "marketing"),
+            ("platform > economics", "ops", "/ops/analytics/economics/", "economics"),
             ("producer > supply", "maker", "/producer/analytics/", "supply_producer"),
             (
                 "producer > region",
