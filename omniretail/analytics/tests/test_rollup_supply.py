@@ -17,7 +17,8 @@ from omniretail.accounts.models import User
 from omniretail.analytics import rollup_supply
 from omniretail.analytics.models import DailySupply
 from omniretail.analytics.tests.test_rollups import _order, _refund
-from omniretail.orders.models import OrderLine
+from omniretail.inventory.services import location_for_store
+from omniretail.orders.models import Order, OrderLine
 from omniretail.reviews.models import ProductReview
 from omniretail.supply.models import (
     Offer,
@@ -28,6 +29,7 @@ from omniretail.supply.models import (
     ShipmentLine,
 )
 
+_numbers = iter(range(1, 100_000))
 COLUMNS = [
     "units_shipped",
     "units_received",
@@ -100,6 +102,33 @@ def review(line, at, rating):
     )
     ProductReview.objects.filter(pk=r.pk).update(created_at=at)
     return r
+
+
+def sell(store, sku, quantity, paid_at, returned=0):
+    """A paid order of one line at the store; `returned` units of it refunded later."""
+    total = sku.price * quantity
+    order = Order.objects.create(
+        number=f"SP{next(_numbers):06d}",
+        merchant=store.merchant,
+        store=store,
+        location=location_for_store(store),
+        fulfilment=Order.Fulfilment.PICKUP,
+        status=Order.Status.PAID,
+        subtotal=total,
+        total=total,
+        amount_refunded=sku.price * returned,
+        paid_at=paid_at,
+    )
+    return OrderLine.objects.create(
+        order=order,
+        sku=sku,
+        product_name=sku.product.name,
+        sku_name=sku.name,
+        unit_price=sku.price,
+        quantity=quantity,
+        quantity_returned=returned,
+        line_total=total,
+    )
 
 
 def brute_force() -> dict:

@@ -17,40 +17,8 @@ from openpyxl import load_workbook
 
 from omniretail.accounts import services as accounts
 from omniretail.analytics import rollup_supply, services
-from omniretail.analytics.tests.test_rollup_supply import offer, review, ship
+from omniretail.analytics.tests.test_rollup_supply import offer, review, sell, ship
 from omniretail.conftest import make_staff, make_store
-from omniretail.inventory.services import location_for_store
-from omniretail.orders.models import Order, OrderLine
-
-_n = iter(range(1, 10_000))
-
-
-def sell(store, sku, quantity, days_ago, returned=0):
-    """A paid order of one line at the store; `returned` units of it refunded later."""
-    paid_at = timezone.now() - timedelta(days=days_ago, hours=1)
-    total = sku.price * quantity
-    order = Order.objects.create(
-        number=f"SP{next(_n):06d}",
-        merchant=store.merchant,
-        store=store,
-        location=location_for_store(store),
-        fulfilment=Order.Fulfilment.PICKUP,
-        status=Order.Status.PAID,
-        subtotal=total,
-        total=total,
-        amount_refunded=sku.price * returned,
-        paid_at=paid_at,
-    )
-    return OrderLine.objects.create(
-        order=order,
-        sku=sku,
-        product_name=sku.product.name,
-        sku_name=sku.name,
-        unit_price=sku.price,
-        quantity=quantity,
-        quantity_returned=returned,
-        line_total=total,
-    )
 
 
 @pytest.fixture
@@ -71,16 +39,20 @@ def facts(region, producer, store, foreign_store, sku, sku2, approved_product):
     ship(foreign_store, region, sku, 10, now - timedelta(days=6), now - timedelta(days=5), n=2)
     ship(store, region, sku, 10, now - timedelta(days=41), now - timedelta(days=40), n=3)
     ship(far_store, east, other, 50, now - timedelta(days=6), now - timedelta(days=5), n=4)
-    rated = sell(store, sku, 3, 3, returned=1)
-    sell(store, sku, 5, 2)
-    low = sell(foreign_store, sku, 2, 2)
-    sell(store, sku, 4, 35)  # the period before
-    sell(far_store, other, 9, 2)
+    rated = sell(store, sku, 3, ago(3), returned=1)
+    sell(store, sku, 5, ago(2))
+    low = sell(foreign_store, sku, 2, ago(2))
+    sell(store, sku, 4, ago(35))  # the period before
+    sell(far_store, other, 9, ago(2))
     review(rated, now - timedelta(days=1), 5)
     review(low, now - timedelta(days=1), 1)
     services.rollup_changes()
     rollup_supply.rollup_supply_changes()
     return {"east": east, "far": far, "rival": rival}
+
+
+def ago(days: int):
+    return timezone.now() - timedelta(days=days, hours=1)
 
 
 def figure(html: str, key: str) -> str:
