@@ -1080,7 +1080,191 @@ def _supply_sql(kind: str) -> str:
     )
 
 
+def _generate_counters(world: dict, today) -> None:
+    """The counters' facts (issue 20 item 2): a counter at each store with a bay per SKU,
+    registered a year ago; a vend for each counter-channel order (its first line's bay,
+    completed, refunded in full or cancelled as the order), four QR scans before each (one by
+    the shopper, converted when the vend completed), heartbeats evenly spaced so there are as
+    many as order lines, and a fault cleared after 30 minutes every third day per counter;
+    then the counters' roll-up's first build, timed."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from omniretail.analytics import rollup_counters
+    from omniretail.counters import services as counters
+    from omniretail.counters.models import Bay, Counter
+    from omniretail.stores.models import Store
+
+    shop = world["shop"]
+    made = [
+        counters.register_counter(
+            actor=shop.ops,
+            store=store,
+            code=f"BC{n:02d}",
+            name=f"{store.name}售货柜",
+            site_name="商场一层",
+            address="杭州",
+            lat=store.lat,
+            lon=store.lon,
+        )
+        for n, store in enumerate(Store.objects.filter(pk__in=world["store_ids"]).order_by("pk"))
+    ]
+    Counter.objects.filter(pk__in=[c.pk for c in made]).update(
+        created_at=timezone.now() - timedelta(days=400)
+    )
+    Bay.objects.bulk_create(
+        Bay(counter=c, number=str(k + 1), sku_id=sku, par_level=1, capacity=4)
+        for c in made
+        for k, sku in enumerate(world["sku_ids"])
+    )
+    every = max(60, 365 * 86400 * len(made) // LINES)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO counters_vend (public_id, created_at, updated_at, counter_id, bay_id,
+              order_id, shopper_id, quantity, authorise, status, code_hash, taken, refunded,
+              flagged)
+            SELECT upper(substr(md5('vd' || o.id), 1, 26)), o.created_at, o.updated_at, c.id,
+              b.id, o.id, o.shopper_id, l.quantity, 'payment',
+              CASE o.status WHEN 'completed' THEN 'completed' WHEN 'refunded' THEN 'refunded'
+                ELSE 'cancelled' END,
+              '', CASE o.status WHEN 'completed' THEN l.quantity WHEN 'refunded' THEN 0 END,
+              o.amount_refunded, false
+            FROM orders_order o
+            JOIN LATERAL (SELECT sku_id, quantity FROM orders_orderline
+                          WHERE order_id = o.id ORDER BY id LIMIT 1) l ON true
+            JOIN counters_counter c ON c.store_id = o.store_id
+            JOIN counters_bay b ON b.counter_id = c.id AND b.sku_id = l.sku_id
+            WHERE o.fulfilment = 'counter'
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO counters_scanlead (public_id, counter_id, product_id, user_id,
+              session_key, status, note, order_id, scanned_at, converted_at)
+            SELECT upper(substr(md5('sl' || v.id || ':' || n), 1, 26)), v.counter_id,
+              s.product_id, CASE WHEN n = 1 THEN v.shopper_id END, 'bench' || v.id || ':' || n,
+              CASE WHEN n = 1 AND v.shopper_id IS NOT NULL AND v.status = 'completed'
+                THEN 'converted' ELSE 'new' END, '',
+              CASE WHEN n = 1 AND v.shopper_id IS NOT NULL AND v.status = 'completed'
+                THEN v.order_id END,
+              v.created_at - n * interval '7 minutes',
+              CASE WHEN n = 1 AND v.shopper_id IS NOT NULL AND v.status = 'completed'
+                THEN v.created_at END
+            FROM counters_vend v JOIN counters_bay b ON b.id = v.bay_id
+            JOIN catalog_sku s ON s.id = b.sku_id, generate_series(1, 4) AS g(n)
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO counters_deviceevent (counter_id, seq, kind, data, fingerprint,
+              received_at)
+            SELECT c.id, g.n, 'heartbeat', '{}', '',
+              now() - interval '365 days' + g.n * %(every)s * interval '1 second'
+            FROM counters_counter c,
+              generate_series(1, 365 * 86400 / %(every)s) AS g(n)
+            WHERE c.code LIKE 'BC%%'
+            """,
+            {"every": every},
+        )
+        cur.execute(
+            """
+            INSERT INTO counters_deviceevent (counter_id, seq, kind, data, fingerprint,
+              received_at)
+            SELECT c.id, 10000000 + 2 * d + k, CASE WHEN k = 0 THEN
+                CASE WHEN mod(d, 2) = 0 THEN 'fault' ELSE 'tamper' END ELSE 'fault_cleared' END,
+              CASE WHEN k = 0 THEN jsonb_build_object('reason',
+                CASE WHEN mod(d, 2) = 0 THEN '出货电机卡滞' ELSE 'tamper 摄像头遮挡' END)
+                ELSE '{}' END, '',
+              now() - interval '365 days' + d * interval '1 day' + c.id * interval '7 minutes'
+                + k * interval '30 minutes'
+            FROM counters_counter c, generate_series(0, 364, 3) AS g(d),
+              generate_series(0, 1) AS h(k)
+            WHERE c.code LIKE 'BC%%'
+            """
+        )
+        cur.execute(
+            "SELECT count(*), (SELECT count(*) FROM counters_scanlead),"
+            " (SELECT count(*) FROM counters_deviceevent) FROM counters_vend"
+        )
+        vends, scans, events = cur.fetchone()
+        cur.execute("ANALYZE")
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    days = rollup_counters.rollup_changes()
+    build = time.perf_counter() - started
+    print(f"counters: {len(made)} counters, {vends:,} vends, {scans:,} scans, {events:,} events")
+    print_table(
+        ["counters roll-up", "days", "seconds", "ms per day", "load before"],
+        [["build (rollup_counters, first run)", days, build, build * 1000 / days, load]],
+    )
+
+
+# The counters pages' figures over raw rows: scans (distinct scanners, leads, conversions)
+# and vends (paid, completed, refunded, net sales) per period, counter (or merchant, or
+# product and region) and day, with minutes heard from the events and faults by reason.
+_COUNTERS = f"""
+WITH c AS (SELECT id, merchant_id, store_id FROM counters_counter {{counters}}),
+scans AS (
+  SELECT s.scanned_at >= %(start)s AS cur, s.counter_id, s.product_id,
+    (s.scanned_at AT TIME ZONE '{TZ}')::date AS day, count(*) AS n,
+    count(DISTINCT coalesce(s.user_id::text, s.session_key)) AS who, count(s.user_id) AS leads,
+    count(*) FILTER (WHERE s.status = 'converted') AS conv
+  FROM counters_scanlead s JOIN c ON c.id = s.counter_id {{scan_join}}
+  WHERE s.scanned_at >= %(prev)s AND s.scanned_at < %(end)s {{scan_where}}
+  GROUP BY GROUPING SETS ((1), (1, 2), (1, 3), (1, 4))
+), vends AS (
+  SELECT v.created_at >= %(start)s AS cur, v.counter_id, b.sku_id,
+    (v.created_at AT TIME ZONE '{TZ}')::date AS day, count(*) AS n,
+    count(*) FILTER (WHERE v.status NOT IN ('awaiting_payment', 'cancelled')) AS paid,
+    count(*) FILTER (WHERE v.status = 'completed') AS done,
+    count(*) FILTER (WHERE v.status = 'refunded') AS failed, sum(v.refunded) AS refunded,
+    sum(o.total - o.amount_refunded) FILTER (WHERE v.status = 'completed') AS sales
+  FROM counters_vend v JOIN c ON c.id = v.counter_id JOIN counters_bay b ON b.id = v.bay_id
+  JOIN orders_order o ON o.id = v.order_id {{vend_join}}
+  WHERE v.created_at >= %(prev)s AND v.created_at < %(end)s {{vend_where}}
+  GROUP BY GROUPING SETS ((1), (1, 2), (1, 3), (1, 4))
+), events AS (
+  SELECT e.received_at >= %(start)s AS cur, e.counter_id,
+    count(DISTINCT date_trunc('minute', e.received_at)) AS heard,
+    count(*) FILTER (WHERE e.kind IN ('fault', 'tamper')) AS faults
+  FROM counters_deviceevent e JOIN c ON c.id = e.counter_id
+  WHERE e.received_at >= %(prev)s AND e.received_at < %(end)s {{event_where}}
+  GROUP BY GROUPING SETS ((1), (1, 2))
+)
+SELECT 'scans', cur, counter_id, product_id, day, n, who, leads, conv, NULL FROM scans
+UNION ALL SELECT 'vends', cur, counter_id, sku_id, day, n, paid, done, failed, sales FROM vends
+UNION ALL SELECT 'events', cur, counter_id, NULL, NULL, heard, faults, NULL, NULL, NULL
+  FROM events
+UNION ALL SELECT 'faults', true, NULL, NULL, NULL, count(*), NULL, NULL, NULL, NULL
+  FROM counters_deviceevent e JOIN c ON c.id = e.counter_id
+  WHERE e.kind IN ('fault', 'tamper') AND e.received_at >= %(start)s
+    AND e.received_at < %(end)s {{event_where}}
+  GROUP BY e.kind, e.data ->> 'reason'
+"""
+
+
+def _counters_sql(kind: str) -> str:
+    """The bound of a counters page: the shop's merchant's counters, every counter, or the
+    producer's goods on every counter (scans and vends of its products only)."""
+    where = dict(counters="", scan_join="", scan_where="", vend_join="", vend_where="")
+    where["event_where"] = ""
+    if kind == "counters":
+        where["counters"] = "WHERE merchant_id = %(merchant)s"
+    if kind == "counters_producer":
+        producer = "(SELECT id FROM accounts_organization WHERE code = 'maker')"
+        where["scan_join"] = "JOIN catalog_product p ON p.id = s.product_id"
+        where["scan_where"] = f"AND p.owner_id = {producer}"
+        where["vend_join"] = "JOIN catalog_sku k ON k.id = b.sku_id"
+        where["vend_join"] += " JOIN catalog_product p ON p.id = k.product_id"
+        where["vend_where"] = f"AND p.owner_id = {producer}"
+        where["event_where"] = "AND false"
+    return _COUNTERS.format(**where)
+
+
 def _bound_sql(kind: str) -> str:
+    if kind.startswith("counters"):
+        return _counters_sql(kind)
     if kind == "economics":
         return _ECONOMICS
     if kind.startswith("supply"):
@@ -1193,6 +1377,7 @@ def main() -> None:
         _generate_platform(world, today)
 
         _generate_supply(world, today)
+        _generate_counters(world, today)
         load = os.getloadavg()[0]
         started = time.perf_counter()
         days = rollup_changes()
@@ -1226,6 +1411,9 @@ def main() -> None:
             ("platform > store", "ops", f"/ops/analytics/merchants/{m}/stores/{s}/", "store"),
             ("merchant", "owner", "/merchant/analytics/", "merchant"),
             ("merchant > store", "owner", f"/merchant/analytics/stores/{s}/", "store"),
+            ("merchant > counters", "owner", "/merchant/analytics/counters/", "counters"),
+            ("platform > counters", "ops", "/ops/analytics/counters/", "counters_platform"),
+            ("producer > counters", "maker", "/producer/analytics/counters/", "counters_producer"),
             ("merchant > marketing", "owner", "/merchant/analytics/marketing/", "marketing"),
             ("platform > economics", "ops", "/ops/analytics/economics/", "economics"),
             ("producer > supply", "maker", "/producer/analytics/", "supply_producer"),
