@@ -77,6 +77,7 @@ def test_the_producer_sees_sell_through_returns_and_reviews_beside_the_previous_
     assert "<strong>50.0%</strong>" in figure(html, "low_share")
     assert "山野食品" not in html and "桂花藕粉" not in html and "钱塘运营中心" not in html
     assert "柜机 扫码 → 留资 → 成交" in html
+    assert reverse("web:producer_analytics_counters") in html  # the counters' own page
     assert reverse("web:producer_production") in html  # forecast vs actual: linked
 
 
