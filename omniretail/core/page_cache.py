@@ -22,7 +22,8 @@ from django.utils.cache import get_conditional_response, get_max_age
 from django.utils.translation import get_language_from_request
 
 ALIAS = "pages"
-KEYED_VARY = frozenset({"accept-language", "accept-encoding"})  # in the key already
+# in the key already (an htmx request is never looked up, so a kept page is the non-htmx one)
+KEYED_VARY = frozenset({"accept-language", "accept-encoding", "hx-request"})
 MAX_BODY = 512 * 1024  # a larger answer is not worth a slot in every process's memory
 CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 _GZIP = re.compile(r"\bgzip\b")  # as GZipMiddleware reads Accept-Encoding

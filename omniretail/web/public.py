@@ -5,7 +5,12 @@ token from /csrf/ before its first write (behaviours.js), so the page's forms st
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
@@ -79,6 +84,8 @@ class PublicPageMiddleware:
             response["Vary"] = ", ".join(kept)
         elif "Vary" in response:
             del response["Vary"]
+        # htmx asks for the same URL and gets a fragment (加载更多): no cache may mix them up
+        patch_vary_headers(response, ["HX-Request"])
         patch_cache_control(response, public=True, max_age=settings.OMNI_PUBLIC_PAGE_MAX_AGE)
         set_response_etag(response)
         return get_conditional_response(request, etag=response["ETag"], response=response)

@@ -201,3 +201,18 @@ def test_a_request_with_credentials_or_htmx_is_not_answered_from_the_cache(shop)
     with CaptureQueriesContext(connection) as ran:
         Client().get(url, headers={"Authorization": "Bearer not-a-token"})
     assert len(ran) > 0
+
+
+def test_a_public_page_says_it_differs_for_htmx(shop):
+    """加载更多 asks for the same URL as the page with HX-Request and gets a fragment: a proxy
+    or the browser's own cache must not give that fragment to someone opening the URL."""
+    url = "/search/?q=面膜&page=1"
+    full = Client().get(url)
+    fragment = Client().get(url, headers={"HX-Request": "true"})
+    for response in (full, fragment):
+        assert "public" in response["Cache-Control"]
+        assert "hx-request" in response["Vary"].lower()
+    with CaptureQueriesContext(connection) as ran:
+        again = Client().get(url)
+    assert again.content == full.content
+    assert len(ran) == 1  # from the page cache: only the search's hot-word log
