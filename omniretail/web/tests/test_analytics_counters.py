@@ -7,7 +7,9 @@ import io
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -190,3 +192,18 @@ def test_the_dashboards_link_to_the_counters_reports(world, merchant_staff, plat
     assert reverse("web:m_analytics_counters") in merchant
     platform = _client(platform_staff).get(reverse("web:ops_analytics")).content.decode()
     assert reverse("web:ops_analytics_counters") in platform
+
+
+def test_the_pages_read_the_roll_ups_not_the_raw_rows(world, merchant_staff, platform_staff):
+    raw = ("counters_scanlead", "counters_vend", "counters_deviceevent", "orders_order")
+    pages = [
+        (merchant_staff, reverse("web:m_analytics_counters")),
+        (merchant_staff, reverse("web:m_analytics_counter", args=["HZ-A01"])),
+        (platform_staff, reverse("web:ops_analytics_counters")),
+    ]
+    for user, url in pages:
+        client = _client(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        read = [q["sql"] for q in queries if any(f'"{t}"' in q["sql"] for t in raw)]
+        assert not read, (url, read)
