@@ -18,7 +18,7 @@ from omniretail.supply.selectors import regions_of
 from omniretail.web import charts
 from omniretail.web.access import producer_required
 from omniretail.web.views import _error
-from omniretail.web.views_analytics import _crumb, _export, _period
+from omniretail.web.views_analytics import _crumb, _export, _links, _period
 
 TEMPLATE = "web/analytics/supply.html"
 LABELS = {
@@ -331,10 +331,6 @@ def _page(request: HttpRequest, build, keys, prefix: str, **base) -> HttpRespons
     if "counters" in report:
         ctx["funnel_chart"] = _funnel_chart(report["counters"])
     return render(request, TEMPLATE, ctx)
-
-
-def _links(rows: list[dict], key: str, url) -> list[dict]:
-    return [{**r, "href": url(r[key]) if r[key] else None} for r in rows]
 
 
 @producer_required
