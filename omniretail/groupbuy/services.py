@@ -297,11 +297,24 @@ def _join(
     # partial unique index, and the whole join rolls back: no pre-check round trip.
     try:
         seated = _take_seat(campaign, group, member, intent, savepoint)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not _is_second_join(exc):
+            raise  # another row refused: a fault to report, not the shopper's retry
         raise _already_joined() from None
     if not seated:
         raise _refusal(shopper, campaign, group)
     return member, intent
+
+
+# how the one-live-seat index's violation reads: its name on PostgreSQL, its columns on SQLite
+_SECOND_JOIN = (
+    "groupbuy_one_live_join_per_shopper",
+    "groupbuy_member.campaign_id, groupbuy_member.shopper_id",
+)
+
+
+def _is_second_join(exc: IntegrityError) -> bool:
+    return any(mark in str(exc) for mark in _SECOND_JOIN)
 
 
 def _refusal(shopper, campaign: Campaign, group: Group | None) -> Conflict:

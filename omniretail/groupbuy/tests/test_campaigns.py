@@ -113,6 +113,25 @@ def test_joining_twice_is_refused_and_changes_nothing(groupbuys):
     assert Seat.objects.filter(taken=True).count() == 1
 
 
+def test_a_join_failing_on_another_constraint_is_not_told_already_joined(groupbuys, monkeypatch):
+    """Only the one-live-seat index means "already joined": any other failure of the write
+    (its intent's row refused, say) is a fault to report, not the shopper's second join."""
+    from django.db import IntegrityError
+
+    from omniretail.payments import services as payments
+
+    def refused(intents):
+        raise IntegrityError('null value in column "amount" violates not-null constraint')
+
+    monkeypatch.setattr(payments, "create_intents", refused)
+    campaign = groupbuys.campaign()
+
+    with pytest.raises(IntegrityError):
+        services.join(shopper=groupbuys.shopper(1), campaign=campaign, provider="balance")
+
+    assert not Member.objects.exists() and not Seat.objects.filter(taken=True).exists()
+
+
 def test_joining_after_the_end_or_before_the_start_is_refused(groupbuys):
     campaign = groupbuys.campaign()
     shopper = groupbuys.shopper(1)
