@@ -1007,6 +1007,21 @@ def _generate_supply(world: dict, today) -> None:
     )
 
 
+def _supply_incremental() -> None:
+    """The supply roll-up's next run after the NEW_ORDERS new orders (what the scheduler
+    runs next), timed."""
+    from omniretail.analytics.rollup_supply import rollup_supply_changes
+
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    days = rollup_supply_changes()
+    seconds = time.perf_counter() - started
+    print_table(
+        ["supply roll-up", "days", "seconds", "load before"],
+        [[f"+{NEW_ORDERS:,} paid orders (rollup_supply_changes)", days, seconds, load]],
+    )
+
+
 # The producer and region pages' figures over raw rows: stock counted in, the goods sold
 # (less returns) and reviews per region, retailer, SKU and day of the period and the one
 # before, and (region pages) the retailers' whole sales.
@@ -1394,6 +1409,7 @@ def main() -> None:
                 [f"+{NEW_ORDERS:,} paid orders", inc_days, incremental, "-", inc_load],
             ],
         )
+        _supply_incremental()
 
         call_command("collectstatic", interactive=False, verbosity=0)  # as a release does
         shop = world["shop"]
