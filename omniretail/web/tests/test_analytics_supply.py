@@ -17,6 +17,8 @@ from openpyxl import load_workbook
 
 from omniretail.accounts import services as accounts
 from omniretail.analytics import rollup_supply, services
+from omniretail.analytics.models import DailyCounterProduct
+from omniretail.analytics.tests.counters_world import make_counter
 from omniretail.analytics.tests.test_rollup_supply import offer, review, sell, ship
 from omniretail.conftest import make_staff, make_store
 
@@ -195,3 +197,34 @@ def test_the_producer_and_region_consoles_link_their_dashboards(
     client.force_login(make_staff(region, "west-ops"))
     page = client.get(reverse("web:supply_region")).content.decode()
     assert reverse("web:region_analytics") in page
+
+
+def test_the_counters_section_shows_scans_leads_and_sales_of_the_producers_goods(
+    client, producer_staff, merchant_staff, store, producer, sku, facts
+):
+    counter = make_counter(merchant_staff, store, "HB-01", [sku], timezone.now())
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for day, scans, leads, sales in (
+        (yesterday, 40, 12, 3),
+        (yesterday - timedelta(days=30), 20, 6, 1),
+    ):
+        DailyCounterProduct.objects.create(
+            day=day,
+            counter=counter,
+            merchant=store.merchant,
+            product=sku.product,
+            producer=producer,
+            product_name=sku.product.name,
+            region="杭州",
+            scans=scans,
+            leads=leads,
+            conversions=sales,
+        )
+    client.force_login(producer_staff)
+    html = client.get(reverse("web:producer_analytics")).content.decode()
+    section = html[html.index('data-testid="counters"') :]
+    assert "扫码 40 次，留资 12 次，留资成交 3 次" in section
+    assert "留资成交率 25.0%" in section
+    rows = client.get(reverse("web:producer_analytics"), {"export": "counters"})
+    table = list(csv.reader(io.StringIO(rows.content.decode("utf-8-sig"))))
+    assert table[1][:5] == [sku.product.name, "杭州", "40", "12", "3"]
