@@ -166,6 +166,8 @@ POLICY: dict[str, tuple] = {
     "inventory.reservation.sku": (STAY, _("预留属于未完成的订单")),
     "inventory.transfer.sku": (STAY, _("调拨是历史")),
     "analytics.dailyproductsales.sku": (STAY, _("统计按售出的规格")),
+    "analytics.dailysupply.sku": (STAY, _("统计按售出的规格")),
+    "analytics.dailycounterproduct.product": (STAY, _("专柜统计按当时的商品")),
     "codes.codebatch.sku": (STAY, _("已印刷的码指向原规格")),
     "counters.bay.sku": (STAY, _("专柜货道装的是实物")),
     "counters.scanlead.product": (STAY, _("扫码记录是历史")),
