@@ -487,6 +487,64 @@ def _generate_marketing(world: dict, today) -> None:
         f"marketing facts generated in {generated:.1f}s (SQL); rollup_marketing built {days}"
         f" days in {build:.1f}s ({build * 1000 / days:.0f} ms per day, load {load:.2f})"
     )
+    equal, rolled, raw = _marketing_equal(world["merchant"], today)
+    print(f"marketing figures equal: {'yes' if equal else 'no'} (12 months, one merchant)")
+    if not equal:
+        print(f"  roll-ups: {rolled}\n  raw rows: {raw}")
+
+
+def _marketing_equal(merchant, today) -> tuple[bool, dict, dict]:
+    """The marketing report's 12-month figures against the same figures over raw rows."""
+    from django.db import connection
+
+    from omniretail.analytics import selectors
+    from omniretail.analytics.report_marketing import marketing_report
+    from omniretail.analytics.services import day_bounds
+
+    p = selectors.period(today - timedelta(days=364), today, today=today)
+    report = marketing_report(merchant, p)
+    f = {k: v["value"] for k, v in report["figures"].items()}
+    keys = ["new_members", "members", "buyers", "repeat_buyers", "returning_buyers"]
+    keys += ["coupons_issued", "coupons_used", "coupon_cost", "coupon_net"]
+    keys += ["referred_orders", "referred_net", "referral_cost"]
+    keys += ["points_issued", "points_redeemed", "points_expired", "points_liability"]
+    rolled = {k: f[k] for k in keys}
+    params = {
+        "prev": day_bounds(p.previous().start)[0],
+        "start": day_bounds(p.start)[0],
+        "end": day_bounds(p.end)[1],
+        "merchant": merchant.pk,
+    }
+    with connection.cursor() as cur:
+        cur.execute(_MARKETING, params)
+        rows = cur.fetchall()
+    raw = dict.fromkeys(keys, 0)
+    for kind, key, a, b, c in rows:
+        if kind == "members" and key == "true":
+            raw["new_members"] = a
+        elif kind == "members total":
+            raw["members"] = a
+        elif kind == "buyers" and key == "true":
+            raw.update(buyers=a, repeat_buyers=b, returning_buyers=c)
+        elif kind == "coupon":
+            raw["coupons_used"] += a
+            raw["coupon_net"] += b
+            raw["coupon_cost"] += c
+        elif kind == "issued":
+            raw["coupons_issued"] += a
+        elif kind == "referrals" and key == "true":
+            raw.update(referred_orders=a, referred_net=b or 0, referral_cost=c or 0)
+        elif kind == "points" and key.endswith(":true"):
+            posting = key.rsplit(":", 1)[0]
+            if posting in ("loyalty_award", "loyalty_clawback"):
+                raw["points_issued"] += b
+            elif posting in ("loyalty_spend", "loyalty_convert", "loyalty_refund"):
+                raw["points_redeemed"] -= b
+            elif posting == "loyalty_expired":
+                raw["points_expired"] -= b
+        elif kind == "liability":
+            raw["points_liability"] = b or 0
+    return rolled == raw, rolled, raw
 
 
 # The marketing page's figures from raw rows: members, buyers (repeat, returning), coupons
@@ -522,7 +580,8 @@ _MARKETING = """
   UNION ALL SELECT 'issued', template_id::text, count(*), 0, 0 FROM loyalty_coupon
     WHERE org_id = %(merchant)s AND created_at >= %(start)s AND created_at < %(end)s
     GROUP BY template_id
-  UNION ALL SELECT 'referrals', o.cur::text, count(DISTINCT a.order_id), sum(a.kept_base),
+  UNION ALL SELECT 'referrals', o.cur::text,
+    count(DISTINCT a.order_id) FILTER (WHERE a.kept_base > 0), sum(a.kept_base),
     sum(CASE WHEN a.status = 'credited' THEN a.amount - a.clawed_back ELSE 0 END)
     FROM referrals_attribution a JOIN o ON o.id = a.order_id GROUP BY o.cur
   UNION ALL SELECT 'points', p.kind || ':' || (e.created_at >= %(start)s)::text, count(*),
