@@ -235,6 +235,7 @@ def _brute_force():
     first = {}
     for day, m, s in sorted(buyers):
         first.setdefault((m, s), day)
+
     def nonzero(table):
         rows = {k: {f: v for f, v in row.items() if v} for k, row in table.items()}
         return {k: row for k, row in rows.items() if row}
