@@ -228,3 +228,16 @@ def test_the_counters_section_shows_scans_leads_and_sales_of_the_producers_goods
     rows = client.get(reverse("web:producer_analytics"), {"export": "counters"})
     table = list(csv.reader(io.StringIO(rows.content.decode("utf-8-sig"))))
     assert table[1][:5] == [sku.product.name, "杭州", "40", "12", "3"]
+
+
+def test_the_platform_picks_a_producer_and_keeps_it_down_and_back_up(client, platform_staff, facts):
+    rival = facts["rival"]
+    client.force_login(platform_staff)
+    html = client.get(reverse("web:producer_analytics"), {"producer": rival.public_id})
+    html = html.content.decode()
+    assert "山野食品" in html and "钱塘运营中心" in html and "杭州运营中心" not in html
+    drill = reverse("web:producer_analytics_region", args=[facts["east"].public_id])
+    assert f"{drill}?producer={rival.public_id}&" in html
+    page = client.get(drill, {"producer": rival.public_id}).content.decode()
+    assert "<strong>9</strong>" in figure(page, "net_units")  # 桂花藕粉 at 下沙超市
+    assert f"{reverse('web:producer_analytics')}?producer={rival.public_id}&" in page
