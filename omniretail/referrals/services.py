@@ -263,10 +263,16 @@ def link_for_token(token: str) -> ShareLink:
         with connection.cursor() as cursor:
             cursor.execute(LINK_SQL, [public_id])
             row = cursor.fetchone()
+    return _link_from_row(row)
+
+
+def _link_from_row(row) -> ShareLink:
+    """The link and its product from LINK_FIELDS + PRODUCT_FIELDS, if one was found and
+    its product is on sale."""
     if row is None:
         raise invalid_link()
     link = _loaded(ShareLink, dict(zip(LINK_FIELDS, row, strict=False)))
-    product = dict(zip(PRODUCT_FIELDS, row[len(LINK_FIELDS) :], strict=True))
+    product = dict(zip(PRODUCT_FIELDS, row[len(LINK_FIELDS) : len(LINK_FIELDS) + 3], strict=True))
     link.product = _loaded(Product, {"id": link.product_id, **product})
     if link.product.status != Product.Status.APPROVED:
         raise NotFound(_("该商品已下架。"))
@@ -285,24 +291,83 @@ def record_visit(*, token: str, visitor=None, earlier_visit_ids=()) -> ShareVisi
     one's own link is refused: a sharer cannot earn on their own purchase. A repeated click
     moves the existing visit's time, so the last click is the one that counts.
 
-    The hot path of sharing: the link's read, then one write (a repeated click moves its
-    visit with UPDATE ... RETURNING; a first one finds none and inserts). No transaction of
-    its own: a click writes one row in one statement, so there is nothing to undo together
-    (inside a caller's transaction it is part of that one)."""
-    link = link_for_token(token)
+    The hot path of sharing. On PostgreSQL one statement reads the link and moves the
+    visitor's visit or, when there is none, inserts one (CLICK_SQL); elsewhere the link's
+    read, then one write (a repeated click moves its visit with UPDATE ... RETURNING; a first
+    one finds none and inserts). No transaction of its own: a click writes one row in one
+    statement, so there is nothing to undo together (inside a caller's transaction it is
+    part of that one)."""
     now = timezone.now()
-    if getattr(visitor, "is_authenticated", False):
-        if visitor.pk == link.sharer_id:
-            message = _("这是您自己的分享链接，自己购买不产生返利。")
-            raise SelfReferral(message, fields={"token": message})
+    member = getattr(visitor, "is_authenticated", False)
+    earlier = [] if member else [str(v) for v in earlier_visit_ids][-MAX_SESSION_VISITS:]
+    if connection.vendor == "postgresql":
+        return _click(token, now, visitor_id=visitor.pk if member else None, visit_ids=earlier)
+    link = link_for_token(token)
+    if member:
+        _refuse_own(link, visitor.pk)
         moved = _move_visit(link, now, visitor_id=visitor.pk)
     else:
-        visitor = None
-        earlier = [str(v) for v in earlier_visit_ids][-MAX_SESSION_VISITS:]
         moved = _move_visit(link, now, visit_ids=earlier) if earlier else None
     if moved is not None:
         return moved
-    return _new_visit(link, now, visitor_id=visitor.pk if visitor else None)
+    return _new_visit(link, now, visitor_id=visitor.pk if member else None)
+
+
+def _refuse_own(link: ShareLink, visitor_id) -> None:
+    if visitor_id is not None and visitor_id == link.sharer_id:
+        message = _("这是您自己的分享链接，自己购买不产生返利。")
+        raise SelfReferral(message, fields={"token": message})
+
+
+# A click on PostgreSQL in one round trip (a first click was three: the link, the UPDATE
+# that found nothing, the INSERT; bench/referrals.py). Only a link whose product is on sale
+# and that is not the member's own gets a visit (`target`); the link's row comes back either
+# way, so the refusals are told apart as link_for_token and _refuse_own tell them. All CTEs
+# see one snapshot, so the INSERT asks `moved`'s output, not the table. Built once a process.
+_CLICK_SQL = (
+    "WITH link AS ({link}), "
+    "target AS (SELECT id FROM link WHERE status = %(approved)s "
+    "AND sharer_id IS DISTINCT FROM %(visitor)s), "
+    "moved AS (UPDATE {visits} v SET visited_at = %(now)s FROM target "
+    "WHERE v.link_id = target.id AND {{who}} RETURNING v.id, v.public_id, false AS added), "
+    "added AS (INSERT INTO {visits} (public_id, link_id, visitor_id, visited_at, created_at) "
+    "SELECT %(new)s, target.id, %(visitor)s, %(now)s, %(now)s FROM target "
+    "WHERE NOT EXISTS (SELECT FROM moved) RETURNING id, public_id, true AS added) "
+    "SELECT link.*, visit.* FROM link LEFT JOIN (SELECT * FROM moved UNION ALL "
+    "SELECT * FROM added ORDER BY id LIMIT 1) visit ON true"  # duplicates from a race all move
+).format(
+    link=LINK_SQL.replace("%s", "%(link)s").replace("p.public_id", "p.public_id AS product"),
+    visits=ShareVisit._meta.db_table,
+)
+CLICK_SQL = {
+    "member": _CLICK_SQL.format(who="v.visitor_id = %(visitor)s"),
+    "guest": _CLICK_SQL.format(who="v.visitor_id IS NULL AND v.public_id = ANY(%(earlier)s)"),
+}
+
+
+def _click(token: str, now, *, visitor_id, visit_ids) -> ShareVisit:
+    public_id = links.public_id_from(token)
+    row = None
+    if public_id:
+        params = {
+            "link": public_id,
+            "approved": Product.Status.APPROVED.value,
+            "visitor": visitor_id,
+            "now": now,
+            "new": new_public_id(),
+            "earlier": list(visit_ids),
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(CLICK_SQL["guest" if visitor_id is None else "member"], params)
+            row = cursor.fetchone()
+    link = _link_from_row(row)
+    _refuse_own(link, visitor_id)
+    pk, visit_public_id, added = row[-3:]
+    visit = _loaded(ShareVisit, {"id": pk, "public_id": visit_public_id, "visitor_id": visitor_id})
+    visit.link, visit.visited_at = link, now
+    if added:
+        visit.created_at = now
+    return visit
 
 
 def _move_visit(link: ShareLink, now, *, visitor_id=None, visit_ids=()) -> ShareVisit | None:
