@@ -51,8 +51,8 @@ PLATFORM_FIGURES = ["gmv", "net", "orders", "refunded", "returns", "new_members"
 MERCHANT_FIGURES = ["gmv", "net", "orders", "refunded", "returns"]
 
 
-def _figures(report: dict, keys) -> list[dict]:
-    labels = {
+def _sales_labels() -> dict:
+    return {
         "gmv": _("成交额"),
         "net": _("净销售额"),
         "orders": _("订单数"),
@@ -62,7 +62,16 @@ def _figures(report: dict, keys) -> list[dict]:
         "new_members": _("新会员"),
         "buyers": _("下单人次"),
     }
-    return [{"key": k, "label": labels[k], **report["figures"][k]} for k in keys]
+
+
+def _figures(report: dict, keys=None, labels=_sales_labels, percent=()) -> list[dict]:
+    """The report's figures named by `labels()` (by default the sales report's), those of
+    `keys` in their order or else all of them, those in `percent` marked as percentages."""
+    named = labels()
+    return [
+        {"key": k, "label": str(named[k]), "percent": k in percent, **report["figures"][k]}
+        for k in (named if keys is None else keys)
+    ]
 
 
 def _daily_chart(report: dict) -> str:
@@ -239,11 +248,10 @@ def _csv(filename: str, header: list[str], rows) -> HttpResponse:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _xlsx(filename: str, report: dict, figures: list[dict], tables=None) -> HttpResponse:
+def _xlsx(filename: str, figures: list[dict], tables: dict) -> HttpResponse:
     """The whole report as one workbook: a summary sheet (this period, the previous one, the
-    change) and a sheet per table (`tables`, by default the sales report's). Amounts are
-    numbers shown with two places, changes percentages, days dates (openpyxl's own format),
-    so Excel sums and sorts them."""
+    change) and a sheet per table of `tables`. Amounts are numbers shown with two places,
+    changes percentages, days dates (openpyxl's own format), so Excel sums and sorts them."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -265,7 +273,7 @@ def _xlsx(filename: str, report: dict, figures: list[dict], tables=None) -> Http
             ],
         )
     ]
-    for title, header, rows in (tables if tables is not None else _tables(report)).values():
+    for title, header, rows in tables.values():
         sheets.append((book.create_sheet(title), header, rows))
     for sheet, header, rows in sheets:
         sheet.append(header)
@@ -290,62 +298,78 @@ def _xlsx(filename: str, report: dict, figures: list[dict], tables=None) -> Http
 
 
 def _export(
-    report: dict, table: str, prefix: str, figures: list[dict], tables=None
+    report: dict, table: str, prefix: str, figures: list[dict], tables: dict
 ) -> HttpResponse:
     """&export=xlsx: the whole report as a workbook; &export=<table>: that table as CSV.
-    `tables` (key -> sheet name, header, rows) are the page's, by default the sales report's."""
+    `tables` are the page's (key -> sheet name, header, rows)."""
     p = report["period"]
-    tables = tables if tables is not None else _tables(report)
     if table == "xlsx":
-        return _xlsx(f"{prefix}-{p.start}-{p.end}.xlsx", report, figures, tables)
+        return _xlsx(f"{prefix}-{p.start}-{p.end}.xlsx", figures, tables)
     if table not in tables:
         raise field_error("export", _("无法导出该报表。"))
     _title, header, rows = tables[table]
     return _csv(f"{prefix}-{table}-{p.start}-{p.end}.csv", header, rows)
 
 
+def _sales_charts(report: dict) -> dict:
+    """The sales report's charts: by day, by channel and (when asked) by hour."""
+    ctx = {"daily_chart": _daily_chart(report), "channel_chart": _channel_chart(report)}
+    if "hourly" in report:
+        ctx["hourly_chart"] = _hourly_chart(report["hourly"])
+        ctx["day"] = report["hourly"]["day"].isoformat()
+    return ctx
+
+
 def _report_page(
-    request: HttpRequest, template: str, build, keys, prefix: str, hourly=None, **base
+    request: HttpRequest,
+    template: str,
+    build,
+    keys,
+    prefix: str,
+    hourly=None,
+    *,
+    labels=_sales_labels,
+    percent=(),
+    tables=_tables,
+    charts_of=_sales_charts,
+    **base,
 ):
-    """Every report page: the period's report, or one of its exports, or the refusal of a
-    bad range on the page itself. `build(period)` returns the selectors' report,
-    `hourly(day)` (when given) one day's 24 hours."""
+    """Every dashboard page: the period's report, or one of its exports, or the refusal of a
+    bad range or export on the page itself (its status, nothing else shown).
+    `build(period)` returns the report, `hourly(day)` (when given) one day's 24 hours;
+    `keys`, `labels` and `percent` pick its figures (see _figures), `tables(report)` its
+    exports and `charts_of(report)` its charts' context, by default the sales report's."""
     try:
         report = build(_period(request))
         if hourly is not None:
             report["hourly"] = _hourly(request, hourly)
-        figures = _figures(report, keys)
+        figures = _figures(report, keys, labels, percent)
         if export := request.GET.get("export"):
-            return _export(report, export, prefix, figures)
+            return _export(report, export, prefix, figures, tables(report))
     except DomainError as exc:
-        return _error(
-            request,
-            exc,
-            template,
-            start=request.GET.get("start", ""),
-            end=request.GET.get("end", ""),
-            day=request.GET.get("day", ""),
-            **base,
-        )
+        typed = {"start": request.GET.get("start", ""), "end": request.GET.get("end", "")}
+        if hourly is not None:
+            typed["day"] = request.GET.get("day", "")
+        return _error(request, exc, template, **typed, **base)
     ctx = {
         **base,
         "report": report,
         "figures": figures,
-        "daily_chart": _daily_chart(report),
-        "channel_chart": _channel_chart(report),
+        **charts_of(report),
         "start": report["period"].start.isoformat(),
         "end": report["period"].end.isoformat(),
     }
-    if "hourly" in report:
-        ctx["hourly_chart"] = _hourly_chart(report["hourly"])
-        ctx["day"] = report["hourly"]["day"].isoformat()
     return render(request, template, ctx)
 
 
-def _links(rows: list[dict], key: str, url) -> list[dict]:
-    """Each row with the drill-down address of its `key` (none for a row without one, such
-    as sales without a store)."""
-    return [{**r, "href": url(r[key]) if r[key] else None} for r in rows]
+def _links(rows: list[dict], url, *keys: str) -> list[dict]:
+    """Each row with the drill-down address `url(*its keys' values)` (none for a row without
+    them, such as sales without a store)."""
+    linked = []
+    for r in rows:
+        values = [r[k] for k in keys]
+        linked.append({**r, "href": url(*values) if all(values) else None})
+    return linked
 
 
 def _crumb(label, href=None) -> dict:
@@ -362,8 +386,8 @@ def ops_analytics(request: HttpRequest) -> HttpResponse:
         report = selectors.platform_report(p)
         report["merchants"] = _links(
             report["merchants"],
-            "merchant__public_id",
             lambda m: reverse("web:ops_analytics_merchant", args=[m]),
+            "merchant__public_id",
         )
         return report
 
@@ -391,8 +415,8 @@ def ops_analytics_merchant(request: HttpRequest, merchant_id: str) -> HttpRespon
         report = selectors.merchant_report(merchant, p)
         report["stores"] = _links(
             report["stores"],
-            "store__public_id",
             lambda s: reverse("web:ops_analytics_store", args=[merchant.public_id, s]),
+            "store__public_id",
         )
         return report
 
@@ -462,8 +486,8 @@ def m_analytics(request: HttpRequest, store) -> HttpResponse:
         report = selectors.merchant_report(merchant, p)
         report["stores"] = _links(
             report["stores"],
-            "store__public_id",
             lambda s: reverse("web:m_analytics_store", args=[s]),
+            "store__public_id",
         )
         return report
 

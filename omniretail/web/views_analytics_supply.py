@@ -6,10 +6,8 @@ analytics.report_supply and report_counters; no rule lives here."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from omniretail.analytics import production, report_counters, report_supply
@@ -18,25 +16,30 @@ from omniretail.supply.selectors import regions_of
 from omniretail.web import charts
 from omniretail.web.access import producer_required
 from omniretail.web.views import _error
-from omniretail.web.views_analytics import _crumb, _export, _links, _period
+from omniretail.web.views_analytics import _crumb, _links, _report_page
 
 TEMPLATE = "web/analytics/supply.html"
-LABELS = {
-    "sales": _lazy("零售店总成交额"),
-    "orders": _lazy("订单数"),
-    "retailers": _lazy("动销零售店"),
-    "units_received": _lazy("到店入库（件）"),
-    "units_sold": _lazy("售出（件）"),
-    "net_units": _lazy("净销量（件）"),
-    "units_returned": _lazy("退回（件）"),
-    "return_rate": _lazy("退货率"),
-    "sell_through": _lazy("售罄率"),
-    "gmv": _lazy("成交额"),
-    "net": _lazy("净销售额"),
-    "reviews": _lazy("评价数"),
-    "avg_rating": _lazy("平均评分"),
-    "low_share": _lazy("差评占比"),
-}
+
+
+def _labels() -> dict:
+    return {
+        "sales": _("零售店总成交额"),
+        "orders": _("订单数"),
+        "retailers": _("动销零售店"),
+        "units_received": _("到店入库（件）"),
+        "units_sold": _("售出（件）"),
+        "net_units": _("净销量（件）"),
+        "units_returned": _("退回（件）"),
+        "return_rate": _("退货率"),
+        "sell_through": _("售罄率"),
+        "gmv": _("成交额"),
+        "net": _("净销售额"),
+        "reviews": _("评价数"),
+        "avg_rating": _("平均评分"),
+        "low_share": _("差评占比"),
+    }
+
+
 PERCENT = {"return_rate", "sell_through", "low_share"}
 PRODUCER_FIGURES = [
     "units_received",
@@ -71,13 +74,6 @@ RETAILER_FIGURES = [
     "return_rate",
     "avg_rating",
 ]
-
-
-def _figures(report: dict, keys) -> list[dict]:
-    return [
-        {"key": k, "label": str(LABELS[k]), "percent": k in PERCENT, **report["figures"][k]}
-        for k in keys
-    ]
 
 
 def _pct(value):
@@ -298,31 +294,9 @@ def _funnel_chart(counters: dict) -> str:
     return charts.render(figure, margin={"l": 60, "r": 10, "t": 10, "b": 10}, height=200)
 
 
-def _page(request: HttpRequest, build, keys, prefix: str, **base) -> HttpResponse:
-    """One dashboard: the period's report, one of its exports, or the refusal of a bad range
-    or export on the page itself (4xx, nothing read)."""
-    try:
-        report = build(_period(request))
-        figures = _figures(report, keys)
-        if export := request.GET.get("export"):
-            return _export(report, export, prefix, figures, _tables(report))
-    except DomainError as exc:
-        return _error(
-            request,
-            exc,
-            TEMPLATE,
-            start=request.GET.get("start", ""),
-            end=request.GET.get("end", ""),
-            **base,
-        )
-    ctx = {
-        **base,
-        "report": report,
-        "figures": figures,
-        "daily_chart": _daily_chart(report),
-        "start": report["period"].start.isoformat(),
-        "end": report["period"].end.isoformat(),
-    }
+def _charts(report: dict) -> dict:
+    """The daily chart, bars per region, selection good or SKU, the counters' funnel."""
+    ctx = {"daily_chart": _daily_chart(report)}
     for key, label in (("regions", "region__name"), ("selection", "sku__code")):
         if report.get(key):
             ctx[f"{key}_chart"] = _bars(report[key], label)
@@ -330,7 +304,11 @@ def _page(request: HttpRequest, build, keys, prefix: str, **base) -> HttpRespons
         ctx["skus_chart"] = _bars(report["skus"], "sku__code")
     if "counters" in report:
         ctx["funnel_chart"] = _funnel_chart(report["counters"])
-    return render(request, TEMPLATE, ctx)
+    return ctx
+
+
+# the dashboards' figures, exports and charts, for _report_page
+PAGE = {"labels": _labels, "percent": PERCENT, "tables": _tables, "charts_of": _charts}
 
 
 @producer_required
@@ -349,17 +327,19 @@ def producer_analytics(request: HttpRequest) -> HttpResponse:
         report = report_supply.producer_report(producer, p)
         report["regions"] = _links(
             report["regions"],
-            "region__public_id",
             lambda r: reverse("web:producer_analytics_region", args=[r]),
+            "region__public_id",
         )
         report["counters"] = report_counters.producer_funnel(producer, p)
         return report
 
-    return _page(
+    return _report_page(
         request,
+        TEMPLATE,
         build,
         PRODUCER_FIGURES,
         f"producer-{producer.code}",
+        **PAGE,
         title=_("生产商经营分析"),
         subject=producer,
         producers=producers,
@@ -381,11 +361,13 @@ def producer_analytics_region(request: HttpRequest, region_id: str) -> HttpRespo
         _crumb(_("生产商经营分析"), reverse("web:producer_analytics")),
         _crumb(region.name),
     ]
-    return _page(
+    return _report_page(
         request,
+        TEMPLATE,
         lambda p: report_supply.producer_report(producer, p, region=region),
         PRODUCER_FIGURES,
         f"producer-{producer.code}-{region.code}",
+        **PAGE,
         title=f"{producer.name} · {region.name}",
         subject=producer,
         crumbs=crumbs,
@@ -416,16 +398,18 @@ def region_analytics(request: HttpRequest) -> HttpResponse:
         report = report_supply.region_report(region, p)
         report["retailers"] = _links(
             report["retailers"],
-            "retailer__public_id",
             lambda r: reverse("web:region_analytics_retailer", args=[r]),
+            "retailer__public_id",
         )
         return report
 
-    return _page(
+    return _report_page(
         request,
+        TEMPLATE,
         build,
         REGION_FIGURES,
         f"region-{region.code}",
+        **PAGE,
         title=_("运营中心经营分析"),
         subject=region,
         regions=regions,
@@ -447,11 +431,13 @@ def region_analytics_retailer(request: HttpRequest, retailer_id: str) -> HttpRes
         _crumb(_("运营中心经营分析"), reverse("web:region_analytics")),
         _crumb(retailer.name),
     ]
-    return _page(
+    return _report_page(
         request,
+        TEMPLATE,
         lambda p: report_supply.retailer_report(region, retailer, p),
         RETAILER_FIGURES,
         f"region-{region.code}-{retailer.code or retailer.public_id}",
+        **PAGE,
         title=f"{region.name} · {retailer.name}",
         subject=region,
         crumbs=crumbs,
