@@ -6,7 +6,6 @@ per merchant then per counter, a producer the funnel of its own goods on every c
 The figures come from analytics.report_counters (roll-ups only); no rule lives here."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -18,7 +17,7 @@ from omniretail.stores import selectors as stores
 from omniretail.web import charts
 from omniretail.web.access import MANAGERS, operator_required, producer_required, staff_required
 from omniretail.web.views import _error
-from omniretail.web.views_analytics import _crumb, _export, _merchant_base, _period
+from omniretail.web.views_analytics import _crumb, _links, _merchant_base, _report_page
 
 MERCHANT_TEMPLATE = "web/analytics/counters.html"
 OPS_TEMPLATE = "web/analytics/ops_counters.html"
@@ -75,14 +74,6 @@ def _labels() -> dict:
         "faults": _("故障次数"),
         "tampers": _("防拆告警"),
     }
-
-
-def _figures(report: dict, keys) -> list[dict]:
-    labels = _labels()
-    return [
-        {"key": k, "label": labels[k], "percent": k in PERCENT, **report["figures"][k]}
-        for k in keys
-    ]
 
 
 def _funnel_chart(report: dict, steps) -> str:
@@ -209,45 +200,22 @@ def _tables(report: dict) -> dict[str, tuple[str, list[str], list[tuple]]]:
     return tables
 
 
-def _page(request: HttpRequest, template: str, build, keys, prefix: str, **base):
-    """The period's report, one of its exports, or the refusal of a bad range or export on
-    the page itself (its status, nothing else shown)."""
-    try:
-        report = build(_period(request))
-        figures = _figures(report, keys)
-        if export := request.GET.get("export"):
-            return _export(report, export, prefix, figures, _tables(report))
-    except DomainError as exc:
-        return _error(
-            request,
-            exc,
-            template,
-            start=request.GET.get("start", ""),
-            end=request.GET.get("end", ""),
-            **base,
-        )
-    producer = "counters" not in report
-    funnel = ["scans", "leads", "conversions"] if producer else ["scans", "paid", "vended"]
-    ctx = {
-        **base,
-        "report": report,
-        "figures": figures,
-        "funnel_chart": _funnel_chart(report, funnel),
-        "daily_chart": _daily_chart(
-            report,
-            ["scans", "leads", "conversions", "vended"]
-            if producer
-            else ["scans", "paid", "vended"],
-            None if producer else "uptime",
-        ),
-        "start": report["period"].start.isoformat(),
-        "end": report["period"].end.isoformat(),
+def _charts(report: dict) -> dict:
+    """The funnel and the daily chart: scan -> pay -> vend with the uptime, or the
+    producer's scan -> lead -> sale."""
+    if "counters" not in report:  # the producer's
+        return {
+            "funnel_chart": _funnel_chart(report, ["scans", "leads", "conversions"]),
+            "daily_chart": _daily_chart(report, ["scans", "leads", "conversions", "vended"], None),
+        }
+    return {
+        "funnel_chart": _funnel_chart(report, ["scans", "paid", "vended"]),
+        "daily_chart": _daily_chart(report, ["scans", "paid", "vended"], "uptime"),
     }
-    return render(request, template, ctx)
 
 
-def _links(rows: list[dict], url) -> list[dict]:
-    return [{**r, "href": url(r)} for r in rows]
+# the counters pages' figures, exports and charts, for _report_page
+PAGE = {"labels": _labels, "percent": PERCENT, "tables": _tables, "charts_of": _charts}
 
 
 # ---------------------------------------------------------------- the merchant's
@@ -264,16 +232,18 @@ def m_analytics_counters(request: HttpRequest, store) -> HttpResponse:
         report = report_counters.merchant_report(merchant, p)
         report["counters"] = _links(
             report["counters"],
-            lambda r: reverse("web:m_analytics_counter", args=[r["counter__code"]]),
+            lambda code: reverse("web:m_analytics_counter", args=[code]),
+            "counter__code",
         )
         return report
 
-    return _page(
+    return _report_page(
         request,
         MERCHANT_TEMPLATE,
         build,
         COUNTER_FIGURES,
         f"counters-{merchant.code or 'merchant'}",
+        **PAGE,
         **_merchant_base(request, store),
     )
 
@@ -297,12 +267,13 @@ def m_analytics_counter(request: HttpRequest, store, code: str) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc, MERCHANT_TEMPLATE, **base)
     crumbs = [_crumb(_("售货柜分析"), reverse("web:m_analytics_counters")), _crumb(counter.name)]
-    return _page(
+    return _report_page(
         request,
         MERCHANT_TEMPLATE,
         lambda p: report_counters.counter_report(counter, p),
         COUNTER_FIGURES,
         f"counter-{counter.code}",
+        **PAGE,
         crumbs=crumbs,
         counter=counter,
         **base,
@@ -322,24 +293,24 @@ def ops_analytics_counters(request: HttpRequest) -> HttpResponse:
         report = report_counters.platform_report(p)
         report["merchants"] = _links(
             report["merchants"],
-            lambda r: reverse(
-                "web:ops_analytics_counters_merchant", args=[r["merchant__public_id"]]
-            ),
+            lambda m: reverse("web:ops_analytics_counters_merchant", args=[m]),
+            "merchant__public_id",
         )
         report["counters"] = _links(
             report["counters"],
-            lambda r: reverse(
-                "web:ops_analytics_counter", args=[r["merchant__public_id"], r["counter__code"]]
-            ),
+            lambda m, code: reverse("web:ops_analytics_counter", args=[m, code]),
+            "merchant__public_id",
+            "counter__code",
         )
         return report
 
-    return _page(
+    return _report_page(
         request,
         OPS_TEMPLATE,
         build,
         COUNTER_FIGURES,
         "counters-platform",
+        **PAGE,
         crumbs=[_crumb(_("平台经营分析"), reverse("web:ops_analytics")), _crumb(_("售货柜"))],
         title=_("售货柜分析"),
     )
@@ -358,9 +329,8 @@ def ops_analytics_counters_merchant(request: HttpRequest, merchant_id: str) -> H
         report = report_counters.merchant_report(merchant, p)
         report["counters"] = _links(
             report["counters"],
-            lambda r: reverse(
-                "web:ops_analytics_counter", args=[merchant.public_id, r["counter__code"]]
-            ),
+            lambda code: reverse("web:ops_analytics_counter", args=[merchant.public_id, code]),
+            "counter__code",
         )
         return report
 
@@ -368,12 +338,13 @@ def ops_analytics_counters_merchant(request: HttpRequest, merchant_id: str) -> H
         _crumb(_("售货柜分析"), reverse("web:ops_analytics_counters")),
         _crumb(merchant.name),
     ]
-    return _page(
+    return _report_page(
         request,
         OPS_TEMPLATE,
         build,
         COUNTER_FIGURES,
         f"counters-{merchant.code or 'merchant'}",
+        **PAGE,
         crumbs=crumbs,
         title=_("%(merchant)s · 售货柜") % {"merchant": merchant.name},
     )
@@ -396,12 +367,13 @@ def ops_analytics_counter(request: HttpRequest, merchant_id: str, code: str) -> 
         ),
         _crumb(counter.name),
     ]
-    return _page(
+    return _report_page(
         request,
         OPS_TEMPLATE,
         lambda p: report_counters.counter_report(counter, p),
         COUNTER_FIGURES,
         f"counter-{counter.code}",
+        **PAGE,
         crumbs=crumbs,
         counter=counter,
         title=f"{counter.code} {counter.name}",
@@ -421,12 +393,13 @@ def producer_analytics_counters(request: HttpRequest) -> HttpResponse:
         producer, producers = production.producer_for(request.user, request.GET.get("producer"))
     except DomainError as exc:
         return _error(request, exc)
-    return _page(
+    return _report_page(
         request,
         PRODUCER_TEMPLATE,
         lambda p: report_counters.producer_funnel(producer, p),
         PRODUCER_FIGURES,
         f"counters-{producer.code or 'producer'}",
+        **PAGE,
         producer=producer,
         producers=producers,
     )
