@@ -14,7 +14,7 @@ from omniretail.core.errors import DomainError, field_error
 from omniretail.web import charts
 from omniretail.web.access import operator_required
 from omniretail.web.views import _error
-from omniretail.web.views_analytics import _crumb, _csv, _export, _period
+from omniretail.web.views_analytics import _crumb, _csv, _links, _period, _report_page
 
 TEMPLATE = "web/analytics/economics.html"
 DRILL = "web/analytics/economics_org.html"
@@ -37,10 +37,6 @@ def _labels() -> dict:
         "referral_cost": _("推荐成本"),
         "referral_cost_share": _("推荐成本占比（%）"),
     }
-
-
-def _figures(report: dict) -> list[dict]:
-    return [{"key": k, "label": label, **report["figures"][k]} for k, label in _labels().items()]
 
 
 def _tables(report: dict) -> dict[str, tuple[str, list[str], list[tuple]]]:
@@ -248,36 +244,38 @@ def _referral_chart(report: dict) -> str:
     )
 
 
+def _charts(report: dict) -> dict:
+    return {
+        "points_chart": _points_chart(report),
+        "referral_chart": _referral_chart(report) if report["referrals"] else "",
+    }
+
+
 @operator_required
 @require_GET
 def ops_economics(request: HttpRequest) -> HttpResponse:
     """?start=&end= (YYYY-MM-DD, by default the last 30 days)
     &export=programmes|points_daily|settlement|groupbuys|referrals|xlsx."""
-    try:
-        report = report_platform.economics_report(_period(request))
-        figures = _figures(report)
-        if export := request.GET.get("export"):
-            return _export(report, export, "economics", figures, _tables(report))
-    except DomainError as exc:
-        return _error(
-            request,
-            exc,
-            TEMPLATE,
-            start=request.GET.get("start", ""),
-            end=request.GET.get("end", ""),
+
+    def build(p):
+        report = report_platform.economics_report(p)
+        report["settlement"] = _links(
+            report["settlement"],
+            lambda org: reverse("web:ops_economics_org", args=[org]),
+            "public_id",
         )
-    for r in report["settlement"]:
-        r["href"] = reverse("web:ops_economics_org", args=[r["public_id"]])
-    start, end = report["period"].start.isoformat(), report["period"].end.isoformat()
-    ctx = {
-        "report": report,
-        "figures": figures,
-        "points_chart": _points_chart(report),
-        "referral_chart": _referral_chart(report) if report["referrals"] else "",
-        "start": start,
-        "end": end,
-    }
-    return render(request, TEMPLATE, ctx)
+        return report
+
+    return _report_page(
+        request,
+        TEMPLATE,
+        build,
+        None,
+        "economics",
+        labels=_labels,
+        tables=_tables,
+        charts_of=_charts,
+    )
 
 
 @operator_required
