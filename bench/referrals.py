@@ -10,59 +10,49 @@ bound; the ratio is printed, with the SQL query count of one click and one attri
 Environment: BENCH_REFERRALS_CLIENTS (4), BENCH_REFERRALS_SECONDS (10),
 BENCH_REFERRALS_LINKS (200), BENCH_REFERRALS_ORDERS (150).
 
-Profile of a click over HTTP (issue 22; 2026-12-05, SQLite, in-process: cProfile around
-198 anonymous GET /s/<token>/ through Django's test client and the whole middleware stack,
-load average ~6 on 2 cores). Before, 10.0 ms CPU per request (profiled), top entries by
-cumulative time of 12.0 s: the view 7.3 s, of which `record_visit` 5.1 s and
-`link_for_token` 3.0 s; Django's `compiler.get_related_selections` 1.12 s on its own (the
-`select_related("product").only(...)` walked every reverse relation of Product per click);
-session load + save 2.7 s; messages 1.7 s. After (link and product read as plain values,
-the same 3 statements): 6.4 ms CPU per request. POST /api/referrals/visits with an
-Idempotency-Key answered HTTP 500 (a datetime in the stored response) and is fixed; it
-costs 7.5 ms CPU per request (token check, idempotency record, click).
+Over HTTP (issue 22, 2026-12-05, profiled in-process): GET /s/<token>/ fell from 10.0 to
+6.4 ms CPU once the link and product were read as plain values (`select_related` + `only`
+walked every reverse relation of Product per click); session load + save and messages are
+most of the rest. POST /api/referrals/visits with a bearer token and an Idempotency-Key:
+8 statements, 3.40 ms CPU (was 11 and 5.45; measured before the click became one
+statement; ninja's view 2.35 of 2.98 s profiled, the
+idempotency wrapper 1.23 s including the click, the middleware ~0.45 s).
 
-Profile of the click itself (2026-12-05 afternoon, PostgreSQL 15, in-process: cProfile with
-a CPU-time clock around 500 calls of `record_visit`, load average 12-20 on 2 cores; CPU per
-click measured again without the profiler). Before, a member's repeated click was 5
-statements (BEGIN, the link, the visit's id, its UPDATE, COMMIT), 1.58 ms CPU; top entries
-by cumulative time of 2.32 s: `record_visit` 2.22 s, `QuerySet.first` (the link, then the
-visit) 1.14 s, `link_for_token` 1.10 s, `SQLCompiler.as_sql` 0.64 s (compiling the two
-reads), `results_iter` 0.62 s, the manager's `create` path for first clicks (a guest's
-first click: 1.62 ms, `link_for_token` 1.09 s of 2.24 s). After (the link's join and the
-visit's write as hand-written SQL; a repeated click moves its visit by UPDATE ... RETURNING,
-a first one inserts with INSERT ... RETURNING; no transaction around the one write): 2
-statements for a repeated click and for a guest's first, 3 for a member's first (the
-UPDATE finds nothing); 0.33 ms CPU per repeated click, 0.36 ms per guest's first; top
-entries of 0.40 s: `record_visit` 0.40 s, `link_for_token` 0.22 s (of which the token's
-HMAC check 0.05 s), `_move_visit` 0.16 s, psycopg's `execute` 0.13 s for both statements.
+The click itself (PostgreSQL 15, cProfile with a CPU-time clock around 1,000 calls of
+`record_visit` as this bench makes them, nearly all first clicks; CPU per click measured
+again without the profiler; load average 4.4-5.3 on 2 cores, shared with other sessions).
 
-Over HTTP with a bearer token and an Idempotency-Key (POST /api/referrals/visits,
-PostgreSQL, 300 requests): before, 11 statements and 5.45 ms CPU (the token, the key's
-read, BEGIN, the claim INSERT, SAVEPOINT, the link, the visit, its UPDATE, RELEASE, the
-record's UPDATE, COMMIT); after, 8 statements and 3.40 ms CPU (the token, BEGIN, the key's
-advisory lock, the key's read, the link, the visit moved, the record's one INSERT, COMMIT;
-a token's `last_used_at` is written at most once a minute by a conditional UPDATE). Of the
-3.4 ms, ninja's view is 2.35 of 2.98 s profiled, the token check (`select_related` of the
-user) ~0.4 s, the idempotency wrapper 1.23 s including the click; the middleware ~0.45 s.
+* Before (the link's read, then UPDATE ... RETURNING, then for a first click INSERT ...
+  RETURNING, hand-written): 3 statements for a member's first click, 2 for a repeated one;
+  0.44 ms CPU per first click, 0.33 per repeated. Top entries by cumulative time of 1.01 s:
+  `record_visit` 1.01, `link_for_token` 0.42 (the token's HMAC 0.10), psycopg's `execute`
+  0.33 for 2,983 statements (`wait` 0.32, query conversion 0.13), `_new_visit` 0.33,
+  `_move_visit` 0.23, Django's `cursor()` 0.14, `_loaded` (3 instances by `from_db`) 0.14.
+* After (services.CLICK_SQL: one statement of data-modifying CTEs reads the link, moves the
+  visitor's visit or, when none moved, inserts one; a refused click's link row comes back
+  with no write): 1 statement for every click; 0.32 ms CPU per first click, 0.32 per
+  repeated. Top entries of 0.63 s: `record_visit` 0.63, psycopg's `execute` 0.18 for 1,000
+  statements, `_loaded` 0.13 (of which `from_db` 0.08), `public_id_from` 0.10 (HMAC),
+  query conversion 0.07, Django's `cursor()` 0.05, `new_public_id` 0.03. Caching the
+  field order `_loaded` works out changed nothing measurable (0.13 s either way).
 
-The bound. Before, the pgbench script ran BEGIN, the link, the visit, an UPDATE and COMMIT,
-and never inserted, while most clicks in this run are a visitor's first on that link (4 x
-50 visitors, 200 links) and insert. It now runs the click's own statements in autocommit:
-the link, the visit moved (UPDATE ... RETURNING, counted) and, when none moved, the INSERT.
+The bound: pgbench runs the click's statements in autocommit (the link, the visit moved
+by UPDATE ... RETURNING, counted, and when none moved the INSERT), on the same tables and
+server in the same run.
 
-On 2026-12-05 (PostgreSQL 15, 4 clients, other sessions' work on the 2 cores):
+On 2026-12-05 evening (PostgreSQL 15, 4 clients, 8 s, load average printed by the run):
 
 | | load before clicks / bound | clicks/s | bound (tps) | ratio |
 | --- | --- | --- | --- | --- |
-| before (5 statements, old bound script) | 9.6 / 10.3 | 175 | 1,515 | 0.12 |
-| 2-3 statements by the ORM, new bound | 15.7 / 17.0 | 223 | 1,918 | 0.12 |
-| 2-3 statements hand-written, new bound | 19.6 / 20.2 | 248 | 1,047 | 0.24 |
-| the same, again | 15.4 / 16.1 | 462 | 1,828 | 0.25 |
+| before: 2-3 statements | 4.67 / 4.85 | 885 | 3,055 | 0.29 |
+| after: 1 statement | 5.17 / 5.83 | 999 | 3,094 | 0.32 |
+| after, again | 4.01 / 4.63 | 1,105 | 3,282 | 0.34 |
 
-Issue 22's goal is 0.3. The bound itself moves by a factor of two with the machine's load,
-so these are single samples; a click is now ~0.35 ms of Python CPU against pgbench's few
-microseconds of client CPU per transaction, and at a load average of 15-20 each of its 2-3
-round trips waits for both processes to be scheduled again.
+Issue 22's goal is 0.3. Earlier the same afternoon at load 15-20 the 2-3 statement click
+measured 0.24-0.25 (the bound itself moved by a factor of two with the load): these are
+single samples, not medians. What is left is Python CPU (~0.3 ms a click against
+pgbench's few microseconds of client CPU a transaction): the token's HMAC, psycopg's
+client-side query conversion, and the three model instances callers read.
 """
 
 import os
