@@ -812,3 +812,26 @@ OMNI_REAL_NAME_PROVIDER = os.environ.get(
     "OMNI_REAL_NAME_PROVIDER", "omniretail.analytics.realname.SandboxRealNameProvider"
 )
 OMNI_REAL_NAME_RATE = _rate("OMNI_REAL_NAME_RATE", "5/86400")
+# Tencent Cloud FaceID's IdCardVerification (analytics.realname_tencent): the API key pair
+# and region from the environment; an empty endpoint is faceid.tencentcloudapi.com, or the
+# local sandbox (/sandbox-tencentcloud/, on like the other sandboxes) while no SecretId is
+# set, with the sandbox's SecretId and a SecretKey generated into the data directory.
+OMNI_TENCENTCLOUD_SECRET_ID = os.environ.get("OMNI_TENCENTCLOUD_SECRET_ID", "").strip()
+OMNI_TENCENTCLOUD_SECRET_KEY = os.environ.get("OMNI_TENCENTCLOUD_SECRET_KEY", "").strip()
+OMNI_TENCENTCLOUD_REGION = os.environ.get("OMNI_TENCENTCLOUD_REGION", "ap-guangzhou").strip()
+OMNI_TENCENTCLOUD_FACEID_ENDPOINT = os.environ.get("OMNI_TENCENTCLOUD_FACEID_ENDPOINT", "").strip()
+OMNI_SANDBOX_TENCENTCLOUD = _env_bool(
+    "OMNI_SANDBOX_TENCENTCLOUD", not OMNI_PUBLIC_BASE_URL.startswith("https://")
+)
+OMNI_SANDBOX_TENCENTCLOUD_SECRET_ID = "AKIDomniretailSandbox0000000000000000"
+OMNI_SANDBOX_TENCENTCLOUD_SECRET_KEY = (
+    _generated_secret(
+        "OMNI_SANDBOX_TENCENTCLOUD_SECRET_KEY", "sandbox_tencentcloud_secret_key", length=24
+    )
+    if OMNI_SANDBOX_TENCENTCLOUD
+    else ""
+)
+OMNI_TENCENTCLOUD_SANDBOXED = OMNI_SANDBOX_TENCENTCLOUD and not OMNI_TENCENTCLOUD_SECRET_ID
+if OMNI_TENCENTCLOUD_SANDBOXED:
+    OMNI_TENCENTCLOUD_SECRET_ID = OMNI_SANDBOX_TENCENTCLOUD_SECRET_ID
+    OMNI_TENCENTCLOUD_SECRET_KEY = OMNI_SANDBOX_TENCENTCLOUD_SECRET_KEY

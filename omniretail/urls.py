@@ -63,6 +63,10 @@ if settings.OMNI_SANDBOX_WECHATPAY:  # a stand-in for WeChat Pay, never in produ
     urlpatterns.insert(-1, path("sandbox-wechatpay/", include("omniretail.sandbox_wechatpay.urls")))
 if settings.OMNI_SANDBOX_ALIPAY:  # a stand-in for Alipay: never mounted where it is off
     urlpatterns.insert(-1, path("sandbox-alipay/", include("omniretail.sandbox_alipay.urls")))
+if settings.OMNI_SANDBOX_TENCENTCLOUD:  # a stand-in for Tencent Cloud FaceID (实名认证)
+    urlpatterns.insert(
+        -1, path("sandbox-tencentcloud/", include("omniretail.sandbox_tencentcloud.urls"))
+    )
 if isinstance(default_storage, FileSystemStorage):  # S3 serves its own URLs
     media = settings.MEDIA_URL.lstrip("/")
     urlpatterns.append(path(f"{media}<path:name>", media_view.serve, name="media"))

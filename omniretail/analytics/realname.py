@@ -21,12 +21,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from omniretail.accounts.models import User
 from omniretail.analytics import identity
 from omniretail.analytics.models import VerifiedIdentity
 from omniretail.core import throttle
-from omniretail.core.errors import Conflict, RateLimited, ValidationFailed, field_error
+from omniretail.core.errors import (
+    Conflict,
+    DomainError,
+    RateLimited,
+    ValidationFailed,
+    field_error,
+)
 
 # 2–20 characters of the CJK blocks; a 少数民族 name joins its parts with "·"
 _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+(?:·[\u3400-\u4dbf\u4e00-\u9fff]+)*$")
@@ -38,7 +45,22 @@ class RealNameProvider(Protocol):
     name: str
 
     def matches(self, *, name: str, id_number: str) -> bool:
-        """Whether the authority's record of the ID number carries this name."""
+        """Whether the authority's record of the ID number carries this name; raises
+        `Unavailable` or `Malformed` when it gives no answer about them."""
+
+
+class Unavailable(DomainError):
+    """The provider gave no answer (down, slow, throttled, our credentials refused): nothing
+    is known, so nothing is kept and the attempt is given back."""
+
+    status = 503
+    code = "real_name_unavailable"
+    default_message = gettext_lazy("实名认证服务暂不可用，请稍后再试。")
+
+
+class Malformed(ValidationFailed):
+    """The provider found the name or the number malformed (422 on that field): like a
+    typing mistake caught here, it costs no attempt."""
 
 
 class SandboxRealNameProvider:
@@ -123,7 +145,11 @@ def verify(*, user, name: str, id_number: str, consent: bool) -> VerifiedIdentit
             retry_after=wait,
         )
     p = provider()
-    matched = p.matches(name=name, id_number=number)
+    try:
+        matched = p.matches(name=name, id_number=number)
+    except (Unavailable, Malformed):
+        throttle.undo("real_name", str(user.pk))
+        raise
     with transaction.atomic():  # the account's row locked: one of parallel checks is kept
         User.objects.select_for_update().filter(pk=user.pk).first()
         if status_of(user).verified:
