@@ -51,7 +51,8 @@ def verify_real_name(request, body: RealNameIn):
     """Checks 姓名 + 身份证号 with the provider. 422 `validation_failed` names the field
     (length, check character, birth date, name, consent), 422 `identity_mismatch` when they
     do not belong together, 409 `already_verified`, 429 `rate_limited` past the account's
-    attempts of the day (with Retry-After)."""
+    attempts of the day (with Retry-After), 503 `real_name_unavailable` when the provider
+    gives no answer (nothing kept, the attempt given back)."""
     realname.verify(
         user=request.auth, name=body.name, id_number=body.id_number, consent=body.consent
     )
