@@ -46,7 +46,19 @@ def real_name(request):
     return _out(realname.status_of(request.auth))
 
 
-@router.post("/me/real-name", response=RealNameOut, auth=AUTH)
+UNAVAILABLE = {
+    "description": "`real_name_unavailable`: the provider gave no answer (down, busy, timed "
+    "out); nothing is kept and the attempt is given back: try again later.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
+@router.post(
+    "/me/real-name",
+    response=RealNameOut,
+    auth=AUTH,
+    openapi_extra={"responses": {503: UNAVAILABLE}},
+)
 def verify_real_name(request, body: RealNameIn):
     """Checks 姓名 + 身份证号 with the provider. 422 `validation_failed` names the field
     (length, check character, birth date, name, consent), 422 `identity_mismatch` when they
