@@ -113,6 +113,27 @@ def _database(url: str, **options) -> dict:
     return database
 
 
+def _replica(default: dict) -> dict | None:
+    """DATABASE_REPLICA_URL: a read replica of a PostgreSQL DATABASE_URL that the dashboards
+    read the roll-ups from (docs/analytics.md "Read replica"), with the default's options (the
+    pool); tests read the test database through it. Anything else stops start-up."""
+    raw = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+    if not raw:
+        return None
+    try:
+        replica = _database(raw, conn_max_age=0)
+    except ImproperlyConfigured:
+        replica = {}
+    postgresql = "django.db.backends.postgresql"
+    if replica.get("ENGINE") != postgresql or default["ENGINE"] != postgresql:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL is not a PostgreSQL URL beside a PostgreSQL DATABASE_URL: "
+            "write postgres://user:password@replica-host:5432/omniretail"
+        )
+    options = {**default.get("OPTIONS", {}), **replica.get("OPTIONS", {})}
+    return {**replica, "OPTIONS": options, "TEST": {"MIRROR": "default"}}
+
+
 def _object_storage() -> dict:
     """STORAGES["default"]: the local disk, or with OMNI_S3_BUCKET an S3-compatible bucket
     (Aliyun OSS, Tencent COS, MinIO, AWS). An incomplete or malformed setting stops start-up
@@ -356,6 +377,9 @@ else:
             },
         }
     }
+
+if _replica_settings := _replica(DATABASES["default"]):
+    DATABASES["replica"] = _replica_settings
 
 # A stand-in payment company keeps its own books. On SQLite, where a writer locks the whole
 # file, the Alipay sandbox has a file of its own: the shop's transaction that calls it over

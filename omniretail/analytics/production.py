@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
 from omniretail.analytics.models import DailyProductSales
+from omniretail.analytics.selectors import rollup
 from omniretail.core.errors import NotFound
 from omniretail.inventory.models import StockLevel
 from omniretail.supply.models import Offer
@@ -70,7 +71,8 @@ def plan(producer: Organization, *, today: date) -> dict:
     start, end = weeks[0], weeks[-1] + timedelta(days=7)
     sold: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(weeks))
     for sku_id, region_id, day, units in (
-        DailyProductSales.objects.filter(sku_id__in=list(offers), day__gte=start, day__lt=end)
+        rollup(DailyProductSales)
+        .filter(sku_id__in=list(offers), day__gte=start, day__lt=end)
         .values_list("sku_id", "merchant__region_id", "day")
         .annotate(units=Sum(F("units") - F("units_returned")))
         .order_by()

@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from omniretail.analytics.models import DailyCounter, DailyCounterFault, DailyCounterProduct
-from omniretail.analytics.selectors import Period, _compare
+from omniretail.analytics.selectors import Period, _compare, rollup
 from omniretail.core.money import money
 from omniretail.counters.models import DeviceEvent
 
@@ -55,7 +55,7 @@ def _daily(qs, keys) -> list[dict]:
 
 
 def _days(model, p: Period, **where):
-    return model.objects.filter(day__gte=p.start, day__lte=p.end, **where)
+    return rollup(model).filter(day__gte=p.start, day__lte=p.end, **where)
 
 
 def _faults(p: Period, **where) -> list[dict]:

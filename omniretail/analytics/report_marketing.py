@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import F, Sum
 
 from omniretail.analytics.models import DailyBuyer, DailyCoupons, DailyMarketing, FirstPurchase
-from omniretail.analytics.selectors import Period, _change
+from omniretail.analytics.selectors import Period, _change, rollup
 from omniretail.core.money import money
 
 _DAILY = (
@@ -49,10 +49,10 @@ def _sums(row: dict) -> dict:
 
 
 def _buyers(merchant, p: Period) -> dict:
-    rows = DailyBuyer.objects.filter(merchant=merchant, day__gte=p.start, day__lte=p.end)
+    rows = rollup(DailyBuyer).filter(merchant=merchant, day__gte=p.start, day__lte=p.end)
     buyers = rows.values("shopper_id").distinct().count()
     repeat = rows.values("shopper_id").annotate(n=Sum("orders")).filter(n__gte=2).order_by().count()
-    new = FirstPurchase.objects.filter(merchant=merchant, day__gte=p.start, day__lte=p.end).count()
+    new = rollup(FirstPurchase).filter(merchant=merchant, day__gte=p.start, day__lte=p.end).count()
     return {
         "buyers": buyers,
         "repeat_buyers": repeat,
@@ -64,7 +64,9 @@ def _buyers(merchant, p: Period) -> dict:
 
 def _coupon_totals(merchant, p: Period) -> dict:
     agg = _sums(
-        DailyCoupons.objects.filter(merchant=merchant, day__gte=p.start, day__lte=p.end).aggregate(
+        rollup(DailyCoupons)
+        .filter(merchant=merchant, day__gte=p.start, day__lte=p.end)
+        .aggregate(
             coupons_issued=Sum("issued"),
             coupons_used=Sum("used"),
             coupon_cost=Sum("discount"),
@@ -77,7 +79,7 @@ def _coupon_totals(merchant, p: Period) -> dict:
 
 
 def _totals(merchant, p: Period) -> dict:
-    rows = DailyMarketing.objects.filter(merchant=merchant)
+    rows = rollup(DailyMarketing).filter(merchant=merchant)
     agg = _sums(
         rows.filter(day__gte=p.start, day__lte=p.end).aggregate(**{k: Sum(k) for k in _DAILY})
     )
@@ -114,7 +116,7 @@ def _compare(current: dict, previous: dict) -> dict:
 def _daily(merchant, p: Period) -> list[dict]:
     """Every day of the period (days without rows as zero) with the members and the points
     liability at the end of it."""
-    rows = DailyMarketing.objects.filter(merchant=merchant)
+    rows = rollup(DailyMarketing).filter(merchant=merchant)
     before = rows.filter(day__lt=p.start).aggregate(
         members=Sum("new_members"), liability=_LIABILITY
     )
@@ -152,7 +154,8 @@ def _daily(merchant, p: Period) -> list[dict]:
 def _coupons(merchant, p: Period) -> list[dict]:
     """One row per coupon template issued or used in the period, by net sales."""
     rows = (
-        DailyCoupons.objects.filter(merchant=merchant, day__gte=p.start, day__lte=p.end)
+        rollup(DailyCoupons)
+        .filter(merchant=merchant, day__gte=p.start, day__lte=p.end)
         .values("template_id", "template__public_id", "template__name", "template__org_id")
         .annotate(
             issued=Sum("issued"),

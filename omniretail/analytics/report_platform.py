@@ -16,7 +16,7 @@ from omniretail.analytics.models import (
     DailyReferral,
     DailySettlement,
 )
-from omniretail.analytics.selectors import Period, _change, _compare
+from omniretail.analytics.selectors import Period, _change, _compare, rollup
 from omniretail.core.errors import NotFound
 from omniretail.core.money import CENT, money
 from omniretail.ledger.services import PLATFORM_POINTS
@@ -62,8 +62,8 @@ REFERRAL = (
 SETTLEMENT = ("receivable_points", "payable_points", "shares_fen", "reversed_fen", "paid_out_fen")
 
 
-def _in(qs, p: Period):
-    return qs.filter(day__gte=p.start, day__lte=p.end)
+def _in(model, p: Period):
+    return rollup(model).filter(day__gte=p.start, day__lte=p.end)
 
 
 def _yuan(points: int, value: Decimal | None) -> Decimal | None:
@@ -89,22 +89,23 @@ def _programmes(p: Period, values) -> list[dict]:
     prev = p.previous()
     sums = {f: Sum(f) for f in FLOWS}
     now = {
-        r["asset_id"]: r
-        for r in _in(DailyPoints.objects, p).values("asset_id").annotate(**sums).order_by()
+        r["asset_id"]: r for r in _in(DailyPoints, p).values("asset_id").annotate(**sums).order_by()
     }
     before = {
         r["asset_id"]: r
-        for r in _in(DailyPoints.objects, prev).values("asset_id").annotate(**sums).order_by()
+        for r in _in(DailyPoints, prev).values("asset_id").annotate(**sums).order_by()
     }
     held = {
         r["asset_id"]: r
-        for r in DailyPoints.objects.filter(day__lte=p.end)
+        for r in rollup(DailyPoints)
+        .filter(day__lte=p.end)
         .values("asset_id", "asset__code", "asset__name", "merchant_id", "merchant__name")
         .annotate(end=Sum("net"))
         .order_by()
     }
     held_before = dict(
-        DailyPoints.objects.filter(day__lte=prev.end)
+        rollup(DailyPoints)
+        .filter(day__lte=prev.end)
         .values("asset_id")
         .annotate(end=Sum("net"))
         .values_list("asset_id", "end")
@@ -139,9 +140,10 @@ def _programmes(p: Period, values) -> list[dict]:
 def _daily_points(p: Period, values) -> list[dict]:
     """Every day of the period in yuan over the programmes with a value: issued, redeemed
     (less returned), expired, and members' holding at the day's end."""
-    rows = _in(DailyPoints.objects, p).values("day", "merchant_id", "asset__code", *FLOWS, "net")
+    rows = _in(DailyPoints, p).values("day", "merchant_id", "asset__code", *FLOWS, "net")
     opening = (
-        DailyPoints.objects.filter(day__lt=p.start)
+        rollup(DailyPoints)
+        .filter(day__lt=p.start)
         .values("merchant_id", "asset__code")
         .annotate(net=Sum("net"))
         .order_by()
@@ -186,13 +188,14 @@ def _settlement(p: Period, value: Decimal) -> list[dict]:
     sums = {f: Sum(f) for f in SETTLEMENT}
     rows = {
         r["org_id"]: r
-        for r in _in(DailySettlement.objects, p)
+        for r in _in(DailySettlement, p)
         .values("org_id", "org__public_id", "org__name")
         .annotate(**sums)
         .order_by()
     }
     owed = dict(
-        DailySettlement.objects.filter(day__lte=p.end, counterparty__isnull=True)
+        rollup(DailySettlement)
+        .filter(day__lte=p.end, counterparty__isnull=True)
         .values("org_id")
         .annotate(o=Sum("shares_fen") - Sum("reversed_fen") - Sum("paid_out_fen"))
         .values_list("org_id", "o")
@@ -220,7 +223,7 @@ def _settlement(p: Period, value: Decimal) -> list[dict]:
 
 def _groupbuys(p: Period, value: Decimal) -> list[dict]:
     rows = (
-        _in(DailyGroupBuy.objects, p)
+        _in(DailyGroupBuy, p)
         .values("campaign_id", "campaign__public_id", "campaign__title", "merchant__name")
         .annotate(**{f: Sum(f) for f in GROUPBUY})
         .order_by()
@@ -238,7 +241,7 @@ def _groupbuys(p: Period, value: Decimal) -> list[dict]:
 
 def _referrals(p: Period, value: Decimal) -> list[dict]:
     rows = (
-        _in(DailyReferral.objects, p)
+        _in(DailyReferral, p)
         .values("merchant_id", "merchant__name")
         .annotate(**{f: Sum(f) for f in REFERRAL})
         .order_by()
@@ -332,7 +335,7 @@ def org_settlement(public_id: str, p: Period) -> dict:
     if org is None:
         raise NotFound(_("找不到该机构。"))
     value = point_value()
-    rows = _in(DailySettlement.objects.filter(org=org), p)
+    rows = _in(DailySettlement, p).filter(org=org)
     counterparties = []
     for r in (
         rows.filter(counterparty__isnull=False)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization
 from omniretail.analytics.models import DailySales, DailySupply
 from omniretail.analytics.report_counters import rate
-from omniretail.analytics.selectors import Period, _change
+from omniretail.analytics.selectors import Period, _change, rollup
 from omniretail.core.errors import NotFound
 from omniretail.core.money import money
 from omniretail.supply.models import RegionalOffer
@@ -101,7 +101,7 @@ def _daily(qs) -> list[dict]:
 
 
 def _supply(p: Period, **where):
-    return DailySupply.objects.filter(day__gte=p.start, day__lte=p.end, **where)
+    return rollup(DailySupply).filter(day__gte=p.start, day__lte=p.end, **where)
 
 
 REGION = ["region_id", "region__public_id", "region__name"]
@@ -133,7 +133,8 @@ def producer_report(producer: Organization, p: Period, region: Organization | No
 def _sales(p: Period, **where) -> dict[int, dict]:
     """Retailers' whole sales (every product, every channel) from the sales roll-up."""
     rows = (
-        DailySales.objects.filter(day__gte=p.start, day__lte=p.end, **where)
+        rollup(DailySales)
+        .filter(day__gte=p.start, day__lte=p.end, **where)
         .values("merchant_id")
         .annotate(gmv=Sum("gmv"), refunded=Sum("refunded"), orders=Sum("orders"))
         .order_by()

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from omniretail.analytics.models import (
@@ -22,6 +24,19 @@ MAX_DAYS = 366
 TOP_PRODUCTS = 20
 _SALES = ("orders", "gmv", "refunded", "returns", "return_count")
 _MONEY = {"gmv", "refunded", "returns"}
+REPLICA = "replica"
+
+
+def reports_db() -> str:
+    """The database the dashboards read the roll-ups from: the read replica where one is
+    configured (DATABASE_REPLICA_URL), adding its lag to the roll-ups' own; never for the
+    roll-up jobs, which read and write the primary under their locks."""
+    return REPLICA if REPLICA in settings.DATABASES else DEFAULT_DB_ALIAS
+
+
+def rollup(model) -> QuerySet:
+    """A roll-up's rows as a dashboard reads them (from reports_db)."""
+    return model.objects.using(reports_db())
 
 
 @dataclass(frozen=True)
@@ -50,7 +65,7 @@ def period(start: date | None, end: date | None, *, today: date) -> Period:
 
 
 def _sales(p: Period, merchant=None):
-    qs = DailySales.objects.filter(day__gte=p.start, day__lte=p.end)
+    qs = rollup(DailySales).filter(day__gte=p.start, day__lte=p.end)
     return qs.filter(merchant=merchant) if merchant is not None else qs
 
 
@@ -97,8 +112,10 @@ def _by_channel(qs) -> list[dict]:
 
 
 def _members(p: Period) -> dict:
-    agg = DailyPlatform.objects.filter(day__gte=p.start, day__lte=p.end).aggregate(
-        new_members=Sum("new_members"), buyers=Sum("buyers")
+    agg = (
+        rollup(DailyPlatform)
+        .filter(day__gte=p.start, day__lte=p.end)
+        .aggregate(new_members=Sum("new_members"), buyers=Sum("buyers"))
     )
     return {k: v or 0 for k, v in agg.items()}
 
@@ -134,7 +151,8 @@ def _by_store(qs) -> list[dict]:
 
 def _products(p: Period, limit: int | None = None, **where) -> list[dict]:
     rows = (
-        DailyProductSales.objects.filter(day__gte=p.start, day__lte=p.end, **where)
+        rollup(DailyProductSales)
+        .filter(day__gte=p.start, day__lte=p.end, **where)
         .values("sku_id", "product_name", "sku_name")
         .annotate(
             units=Sum("units"),
@@ -198,7 +216,7 @@ def store_report(store, p: Period) -> dict:
 def hourly(day: date, *, merchant=None, store=None) -> list[dict]:
     """The 24 local hours of one local day (hours without sales included, as zero), from the
     hourly roll-up: the platform's, a merchant's, or one store's."""
-    qs = HourlySales.objects.filter(day=day)
+    qs = rollup(HourlySales).filter(day=day)
     if merchant is not None:
         qs = qs.filter(merchant=merchant)
     if store is not None:

@@ -24,7 +24,7 @@ def run(tmp_path, args, **env) -> subprocess.CompletedProcess:
     inherited = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("OMNI_", "DEBUG", "REDIS_URL", "DATABASE_URL"))
+        if not k.startswith(("OMNI_", "DEBUG", "REDIS_URL", "DATABASE_"))
     }
     environ = {
         **inherited,
@@ -54,6 +54,24 @@ def run(tmp_path, args, **env) -> subprocess.CompletedProcess:
         ({"DATABASE_URL": "mysql://omni@127.0.0.1/omniretail"}, "DATABASE_URL"),
         ({"DATABASE_URL": "postgres://omni@127.0.0.1:5432/"}, "DATABASE_URL"),
         ({"DATABASE_URL": "数据库"}, "DATABASE_URL"),
+        (  # a read replica of SQLite
+            {"DATABASE_REPLICA_URL": "postgres://omni@10.0.0.6:5432/omniretail"},
+            "DATABASE_REPLICA_URL",
+        ),
+        (
+            {
+                "DATABASE_URL": "postgres://omni@127.0.0.1:5432/omniretail",
+                "DATABASE_REPLICA_URL": "sqlite:////tmp/omniretail.sqlite3",
+            },
+            "DATABASE_REPLICA_URL",
+        ),
+        (
+            {
+                "DATABASE_URL": "postgres://omni@127.0.0.1:5432/omniretail",
+                "DATABASE_REPLICA_URL": "postgres://omni@10.0.0.6:54 32/omniretail",
+            },
+            "DATABASE_REPLICA_URL",
+        ),
         ({"OMNI_S3_BUCKET": "omni-photos"}, "OMNI_S3_ENDPOINT_URL"),
         ({**S3, "OMNI_S3_ACCESS_KEY_ID": ""}, "OMNI_S3_ACCESS_KEY_ID"),
         ({**S3, "OMNI_S3_SECRET_ACCESS_KEY": " "}, "OMNI_S3_SECRET_ACCESS_KEY"),
@@ -144,3 +162,33 @@ def test_without_redis_or_s3_the_embedded_default_is_a_database_cache_and_local_
     got = json.loads(done.stdout)
     assert got["storage"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     assert got["cache"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+
+
+REPLICA = """
+import django, json
+django.setup()
+from django.conf import settings as s
+print(json.dumps({a: s.DATABASES[a] for a in ("default", "replica") if a in s.DATABASES}))
+"""
+
+
+def test_a_read_replica_is_a_second_alias_with_the_primarys_pool(tmp_path):
+    primary = "postgres://omni@127.0.0.1:5432/omniretail?sslmode=require"
+    done = run(
+        tmp_path,
+        ["-c", REPLICA],
+        DATABASE_URL=primary,
+        DATABASE_REPLICA_URL="postgres://reader:p%40ss@10.0.0.6:5432/omniretail",
+        OMNI_DB_POOL_MAX="6",
+    )
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    replica = got["replica"]
+    assert replica["ENGINE"] == "django.db.backends.postgresql"
+    assert (replica["HOST"], replica["USER"], replica["PASSWORD"]) == ("10.0.0.6", "reader", "p@ss")
+    assert replica["OPTIONS"] == got["default"]["OPTIONS"]  # the pool, and sslmode
+    assert replica["OPTIONS"]["pool"]["max_size"] == 6
+    assert replica["TEST"]["MIRROR"] == "default"  # tests read the test database through it
+
+    without = json.loads(run(tmp_path, ["-c", REPLICA], DATABASE_URL=primary).stdout)
+    assert list(without) == ["default"]
