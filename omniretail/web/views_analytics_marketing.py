@@ -5,7 +5,6 @@ CSV per table and the page as an XLSX workbook. The figures come from
 analytics.report_marketing (roll-ups only); no rule lives here."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -16,7 +15,7 @@ from omniretail.stores import selectors as stores
 from omniretail.web import charts
 from omniretail.web.access import MANAGERS, operator_required, staff_required
 from omniretail.web.views import _error
-from omniretail.web.views_analytics import _crumb, _export, _merchant_base, _period
+from omniretail.web.views_analytics import _crumb, _merchant_base, _report_page
 
 MERCHANT_TEMPLATE = "web/analytics/marketing.html"
 OPS_TEMPLATE = "web/analytics/ops_marketing.html"
@@ -44,10 +43,6 @@ def _labels() -> dict:
         "points_expired": _("过期积分"),
         "points_liability": _("期末积分负债"),
     }
-
-
-def _figures(report: dict) -> list[dict]:
-    return [{"key": k, "label": label, **report["figures"][k]} for k, label in _labels().items()]
 
 
 def _tables(report: dict) -> dict[str, tuple[str, list[str], list[tuple]]]:
@@ -210,38 +205,17 @@ def _coupons_chart(coupons: list[dict]) -> str:
     )
 
 
-def _page(request: HttpRequest, template: str, merchant, **base) -> HttpResponse:
-    """The period's report, one of its exports, or the refusal of a bad range or export on
-    the page itself (nothing read)."""
-    try:
-        report = marketing_report(merchant, _period(request))
-        figures = _figures(report)
-        if export := request.GET.get("export"):
-            return _export(
-                report, export, f"{merchant.code or 'merchant'}-marketing", figures, _tables(report)
-            )
-    except DomainError as exc:
-        return _error(
-            request,
-            exc,
-            template,
-            start=request.GET.get("start", ""),
-            end=request.GET.get("end", ""),
-            **base,
-        )
-    ctx = {
-        **base,
-        "report": report,
-        "figures": figures,
-        "percent": PERCENT,
+def _charts(report: dict) -> dict:
+    return {
         "members_chart": _members_chart(report["daily"]),
         "points_chart": _points_chart(report["daily"]),
         "coupons_chart": _coupons_chart(report["coupons"]) if report["coupons"] else "",
         "referrals_chart": _referrals_chart(report["daily"]),
-        "start": report["period"].start.isoformat(),
-        "end": report["period"].end.isoformat(),
     }
-    return render(request, template, ctx)
+
+
+# the page's figures, exports and charts, for _report_page
+PAGE = {"labels": _labels, "percent": PERCENT, "tables": _tables, "charts_of": _charts}
 
 
 @staff_required(roles=MANAGERS)
@@ -250,10 +224,14 @@ def m_analytics_marketing(request: HttpRequest, store) -> HttpResponse:
     """The chosen store's merchant: ?start=&end= (by default the last 30 days),
     &export=members|coupons|referrals|points|xlsx."""
     crumbs = [_crumb(_("经营分析"), reverse("web:m_analytics")), _crumb(_("营销分析"))]
-    return _page(
+    merchant = store.merchant
+    return _report_page(
         request,
         MERCHANT_TEMPLATE,
-        store.merchant,
+        lambda p: marketing_report(merchant, p),
+        None,
+        f"{merchant.code or 'merchant'}-marketing",
+        **PAGE,
         crumbs=crumbs,
         **_merchant_base(request, store),
     )
@@ -272,4 +250,13 @@ def ops_analytics_marketing(request: HttpRequest, merchant_id: str) -> HttpRespo
         _crumb(merchant.name, reverse("web:ops_analytics_merchant", args=[merchant.public_id])),
         _crumb(_("营销分析")),
     ]
-    return _page(request, OPS_TEMPLATE, merchant, crumbs=crumbs, title=merchant.name)
+    return _report_page(
+        request,
+        OPS_TEMPLATE,
+        lambda p: marketing_report(merchant, p),
+        None,
+        f"{merchant.code or 'merchant'}-marketing",
+        **PAGE,
+        crumbs=crumbs,
+        title=merchant.name,
+    )
