@@ -249,7 +249,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "omniretail.core.admin_site.AdminConfig",  # django.contrib.admin, lists joined narrowly
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

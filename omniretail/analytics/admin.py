@@ -24,6 +24,24 @@ from omniretail.analytics.models import (
     SmsRecipient,
     VerifiedIdentity,
 )
+from omniretail.analytics.models_counters import (
+    DailyCounter,
+    DailyCounterFault,
+    DailyCounterProduct,
+)
+from omniretail.analytics.models_marketing import (
+    DailyBuyer,
+    DailyCoupons,
+    DailyMarketing,
+    FirstPurchase,
+)
+from omniretail.analytics.models_platform import (
+    DailyGroupBuy,
+    DailyPoints,
+    DailyReferral,
+    DailySettlement,
+)
+from omniretail.analytics.models_supply import DailySupply
 
 
 @admin.register(DailySales)
@@ -131,3 +149,30 @@ class VerifiedIdentityAdmin(ReadOnlyAdmin):
     list_display = ["user", "status", "name_masked", "id_masked", "provider", "checked_at"]
     list_filter = ["status", "provider"]
     exclude = ["id_hash"]
+
+
+# The dashboards' other roll-ups, each with the columns that identify its row and a few
+# figures; rebuilt by their jobs like the sales roll-up.
+ROLLUPS = {
+    DailyCounter: ["day", "counter", "merchant", "scans", "paid", "vended", "up_minutes"],
+    DailyCounterProduct: ["day", "counter", "product_name", "scans", "leads", "vended"],
+    DailyCounterFault: ["day", "counter", "kind", "reason", "count"],
+    DailyMarketing: ["day", "merchant", "new_members", "referred_orders", "points_issued"],
+    DailyBuyer: ["day", "merchant", "shopper", "orders", "net"],
+    FirstPurchase: ["day", "merchant", "shopper"],
+    DailyCoupons: ["day", "merchant", "template", "issued", "used", "discount"],
+    DailyPoints: ["day", "asset", "merchant", "issued", "redeemed", "expired"],
+    DailySettlement: ["day", "org", "counterparty", "receivable_points", "payable_points"],
+    DailyGroupBuy: ["day", "merchant", "campaign", "joins", "paid", "winners"],
+    DailyReferral: ["day", "merchant", "orders", "gmv", "commission", "clicks"],
+    DailySupply: ["day", "producer", "region", "retailer", "sku", "units_sold"],
+}
+for _model, _columns in ROLLUPS.items():
+    admin.site.register(
+        _model,
+        type(
+            f"{_model.__name__}Admin",
+            (ReadOnlyAdmin,),
+            {"list_display": _columns, "date_hierarchy": "day"},
+        ),
+    )
