@@ -12,7 +12,7 @@ profit share dated by its sale (the postings written since the last run point at
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ from omniretail.analytics.models import (
     DailySettlement,
     RollupMark,
 )
-from omniretail.analytics.services import day_bounds
+from omniretail.analytics.services import day_bounds, lock_day
 from omniretail.groupbuy.models import Group
 from omniretail.groupbuy.models import Member as GroupMember
 from omniretail.ledger.models import Account, Asset, Entry, Posting
@@ -49,16 +49,6 @@ DEBITS = {
     "loyalty_clawback": "clawed_back",
 }
 COUPON_KEY = "groupbuy:consolation-coupon:"  # groupbuy.selectors.consolation_coupon_key
-
-
-def _lock(day: date) -> None:
-    """Two runs of the same day (a slow run overlapping the next) take turns; SQLite's
-    writers already do."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{MARK}:{day}"]
-            )
 
 
 def _points(start: datetime, end: datetime) -> list[DailyPoints]:
@@ -264,7 +254,7 @@ def _referrals(day: date, start: datetime, end: datetime) -> list[DailyReferral]
 @transaction.atomic
 def rollup_platform_day(day: date) -> None:
     """Rewrites the day's rows of the four tables."""
-    _lock(day)
+    lock_day(MARK, day)
     start, end = day_bounds(day)
     for model, rows in (
         (DailyPoints, _points(start, end)),

@@ -8,12 +8,12 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from omniretail.analytics.models import DailySupply, RollupMark
-from omniretail.analytics.services import day_bounds, touched_days
+from omniretail.analytics.services import day_bounds, lock_day, touched_days
 from omniretail.orders.models import Order, OrderLine
 from omniretail.reviews.models import ProductReview
 from omniretail.supply.models import Shipment, ShipmentLine
@@ -33,21 +33,11 @@ _ZERO = {
 }
 
 
-def _lock(day: date) -> None:
-    """Two runs of the same day (a slow run overlapping the next) take turns; SQLite's
-    writers already do."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{MARK}:{day}"]
-            )
-
-
 @transaction.atomic
 def rollup_supply_day(day: date) -> None:
     """Rewrites the day's rows: stock shipped and received, the producers' goods sold by
     each retailer (less what was returned of them), and the reviews written that day."""
-    _lock(day)
+    lock_day(MARK, day)
     start, end = day_bounds(day)
     cells: dict[tuple, dict] = defaultdict(lambda: dict(_ZERO))
     key = ("producer_pk", "region_pk", "retailer_pk", "sku_pk")

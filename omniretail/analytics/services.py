@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from omniretail.analytics.models import (
@@ -178,6 +178,16 @@ def rollup_day(day: date) -> None:
             "buyers": len({o.shopper_id for o in sold if o.shopper_id}),
         },
     )
+
+
+def lock_day(job: str, day: date) -> None:
+    """Two runs of a job's same day (a slow run overlapping the next) take turns; SQLite's
+    writers already do."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{job}:{day}"]
+            )
 
 
 def touched_days(since: datetime, now: datetime) -> set[date]:
