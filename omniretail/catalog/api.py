@@ -169,13 +169,16 @@ def products(
         "free_sample": free_sample,
     }
     if not q.strip():
-        listed = selectors.with_sample_flag(selectors.public_products(**filters))
+        listed = selectors.with_sample_flag(
+            selectors.without_skus(selectors.public_products(**filters))
+        )
         return _page(listed, page, page_size, _summary)
     ranking = {"sort": sort, "brand": brand, "min_price": min_price, "max_price": max_price}
     near = {"lat": lat, "lon": lon, "radius_km": radius_km}
     found = selectors.search_products(q, **filters, **ranking, **near)
     counted = selectors.count_matches(found, at_least=page * page_size)
-    body = _page(selectors.with_sample_flag(found), page, page_size, _summary, counted)
+    listed = selectors.with_sample_flag(selectors.without_skus(found))
+    body = _page(listed, page, page_size, _summary, counted)
     if page == 1:
         page_cache.run_and_replay(  # logged for hot words from the page cache too
             request,

@@ -36,8 +36,9 @@ def shopper_region(request) -> Organization | None:
 
 
 def products(region: Organization | None, **filters):
-    """catalog.public_products(**filters) as the region's shoppers see them."""
-    qs = catalog.public_products(**filters)
+    """catalog.public_products(**filters) as the region's shoppers see them, as cards (no
+    SKUs)."""
+    qs = catalog.without_skus(catalog.public_products(**filters))
     return qs.filter(supply.shown_in_region(region)) if region is not None else qs
 
 

@@ -162,7 +162,7 @@ def search(request: HttpRequest) -> HttpResponse:
             **near,
         )
         ctx["page_obj"], ctx["result_count"], ctx["count_exact"] = _search_page(
-            found, number, count, exact
+            catalog.without_skus(found), number, count, exact
         )
         if not request.htmx:  # the next page's fragment has no filter panel
             ctx["brands"] = catalog.brands_among(found)

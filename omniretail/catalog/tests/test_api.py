@@ -125,9 +125,9 @@ def test_product_list_query_count_does_not_grow_with_products(
         ProductImage.objects.create(product=product, url=f"/static/p{i}.jpg")
     client = api_client()
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         listing = client.get(f"{BASE}/products", {"page_size": 20})
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         found = client.get(f"{BASE}/products", {"q": "补水面膜", "page_size": 20})
 
     assert len(listing.json()["items"]) == 20

@@ -303,7 +303,7 @@ def test_logout_is_a_post_and_ends_the_session(client, merchant_staff):
 def test_product_list_pages_cost_a_constant_number_of_queries(
     client, shop, many_products, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(9):  # the running promotions' badges: one read
+    with django_assert_max_num_queries(8):  # no SKUs; the running promotions' badges: one read
         response = client.get(f"/c/{shop.skincare.slug}/")
     assert text(response).count('data-testid="product-card"') == 20
     with django_assert_max_num_queries(10):  # the running specials, samples, promotions: one each
