@@ -2,6 +2,8 @@
 copies (core.uploads.WIDTHS), with its own width and height (no layout shift), lazy unless
 asked otherwise (the first picture of a page is not)."""
 
+from html import escape
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -23,6 +25,11 @@ def _variant_url(src: str, name: str, variant: str) -> str:
     return src[: -len(file_name)] + variant.rsplit("/", 1)[1]
 
 
+def _escape(value) -> str:
+    """conditional_escape without its lazy-string wrapper."""
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
+
+
 def responsive_img(image, *, sizes: str = "100vw", lazy: bool = True, alt: str = "") -> str:
     """The `<img>` for a row with a stored `name`, `width`, `height` and `alt`; an old row
     with only a `url` keeps its plain `<img>`; "" for anything else."""
@@ -37,15 +44,12 @@ def responsive_img(image, *, sizes: str = "100vw", lazy: bool = True, alt: str =
         f"{_variant_url(src, name, uploads.variant_name(name, w))} {w}w"
         for w in uploads.variant_widths(width)
     )
-    return format_html(
-        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" {} decoding="async">',
-        src,
-        srcset,
-        sizes,
-        width,
-        height,
-        alt,
-        LAZY if lazy else EAGER,
+    # one string with its values escaped as format_html would: a page of cards has one
+    # picture per card, and format_html's lazy-aware escaping was a fifth of a picture
+    return mark_safe(
+        f'<img src="{_escape(src)}" srcset="{_escape(srcset)}" sizes="{_escape(sizes)}" '
+        f'width="{_escape(width)}" height="{_escape(height)}" alt="{_escape(alt)}" '
+        f'{LAZY if lazy else EAGER} decoding="async">'
     )
 
 

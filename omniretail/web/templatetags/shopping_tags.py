@@ -14,4 +14,4 @@ def favourite_heart(context, product):
     request = context.get("request")
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    return heart(product, signed_in and product.pk in favourite_ids(request), signed_in)
+    return heart(context, product, signed_in and product.pk in favourite_ids(request), signed_in)
