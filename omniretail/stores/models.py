@@ -64,9 +64,11 @@ class Store(PublicIdModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["lat", "lon"], name="store_lat_lon_idx"),
             # The nearby search reads its candidates from this index alone (every column it
-            # filters and orders on), never from the table's rows: docs/operations.md.
+            # filters and orders on, and the id it returns), never from the table's rows:
+            # docs/operations.md.
             models.Index(
-                fields=["cell", "lat", "lon", "is_active", "merchant"], name="store_nearby_idx"
+                fields=["cell", "lat", "lon", "is_active", "merchant", "id"],
+                name="store_nearby_idx",
             ),
         ]
         constraints = [
