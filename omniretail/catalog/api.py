@@ -62,8 +62,14 @@ def _sku_out(sku: Sku) -> dict:
     }
 
 
+def _pictures(product: Product) -> list:
+    """A list's pictures (selectors.with_pictures), else the product's prefetched ones."""
+    rows = getattr(product, "card_images", None)
+    return list(product.images.all()) if rows is None else rows
+
+
 def _summary(product: Product) -> dict:
-    images = list(product.images.all())
+    images = _pictures(product)
     return {
         "id": product.public_id,
         "name": product.name,
@@ -106,12 +112,13 @@ def _managed(product: Product) -> dict:
     }
 
 
-def _page(qs: QuerySet, page: int, page_size: int, render, counted=None) -> dict:
+def _page(qs: QuerySet, page: int, page_size: int, render, counted=None, load=list) -> dict:
     """`counted`: (count, exact) when the caller counted (a search counts up to a cap:
-    selectors.count_matches); `pages` then offers one more page past a count not exact."""
+    selectors.count_matches); `pages` then offers one more page past a count not exact.
+    `load` reads the page's rows (selectors.with_pictures: with their pictures)."""
     count, exact = counted or (qs.count(), True)
     start = (page - 1) * page_size
-    items = [render(p) for p in qs[start : start + page_size]] if start < count else []
+    items = [render(p) for p in load(qs[start : start + page_size])] if start < count else []
     return {
         "items": items,
         "count": count,
@@ -172,13 +179,13 @@ def products(
         listed = selectors.with_sample_flag(
             selectors.without_skus(selectors.public_products(**filters))
         )
-        return _page(listed, page, page_size, _summary)
+        return _page(listed, page, page_size, _summary, load=selectors.with_pictures)
     ranking = {"sort": sort, "brand": brand, "min_price": min_price, "max_price": max_price}
     near = {"lat": lat, "lon": lon, "radius_km": radius_km}
     found = selectors.search_products(q, **filters, **ranking, **near)
     counted = selectors.count_matches(found, at_least=page * page_size)
     listed = selectors.with_sample_flag(selectors.without_skus(found))
-    body = _page(listed, page, page_size, _summary, counted)
+    body = _page(listed, page, page_size, _summary, counted, load=selectors.with_pictures)
     if page == 1:
         page_cache.run_and_replay(  # logged for hot words from the page cache too
             request,

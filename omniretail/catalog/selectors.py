@@ -82,10 +82,10 @@ def _for_display(qs: QuerySet[Product]) -> QuerySet[Product]:
 
 
 def without_skus(qs: QuerySet[Product]) -> QuerySet[Product]:
-    """`qs` (public_products, a search) as a card or a list shows it: brand, category and
-    pictures, no SKUs (it shows the product's own price; reading every product's SKUs was
-    a query and a fifth of an API list's CPU, issue 22)."""
-    return qs.prefetch_related(None).prefetch_related(_images())
+    """`qs` (public_products, a search) as a list shows it: brand and category, no SKUs (it
+    shows the product's own price; reading every product's SKUs was a query and a fifth
+    of an API list's CPU, issue 22) and no pictures: with_pictures reads a page's."""
+    return qs.prefetch_related(None)
 
 
 def with_sample_flag(qs: QuerySet[Product]) -> QuerySet[Product]:
@@ -294,10 +294,44 @@ def brands_among(products: QuerySet[Product], limit: int = 30) -> list[Brand]:
     return sorted(brands, key=lambda brand: brand.name)[:limit]
 
 
+# What a product card reads of its product (web card_tags), and a list sorts it by.
+CARD_FIELDS = (
+    "public_id",
+    "name",
+    "subtitle",
+    "price",
+    "compare_at_price",
+    "is_featured",
+    "is_special_offer",
+    "category_id",
+    "created_at",
+)
+
+
+def as_cards(qs: QuerySet[Product]) -> QuerySet[Product]:
+    """`qs` (public_products, a search) as a page of product cards reads it: the card's
+    fields only, no SKUs, brand or category rows; with_pictures then reads the page's
+    pictures in one query."""
+    return qs.select_related(None).prefetch_related(None).only(*CARD_FIELDS)
+
+
 def product_cards() -> QuerySet[Product]:
-    """Approved products as a product card shows them: brand, category and pictures, no
-    SKUs (a card shows the product's own price)."""
-    return without_skus(_approved())
+    """Approved products as a product card shows them (as_cards)."""
+    return as_cards(Product.objects.filter(status=Product.Status.APPROVED))
+
+
+def with_pictures(products) -> list[Product]:
+    """The products, each with its pictures as `card_images` (cover first), read in one
+    query: Django's prefetch of the same rows cost twice the query itself in its own
+    machinery (~1 ms for a page of 20 cards, issue 22)."""
+    products = list(products)
+    pictures: dict[int, list[ProductImage]] = {}
+    rows = ProductImage.objects.filter(product_id__in=[p.pk for p in products])
+    for row in rows.order_by("-is_cover", "position", "id"):
+        pictures.setdefault(row.product_id, []).append(row)
+    for product in products:
+        product.card_images = pictures.get(product.pk, [])
+    return products
 
 
 def public_product(public_id: str, *, sample_flag: bool = False) -> Product:

@@ -36,9 +36,9 @@ def shopper_region(request) -> Organization | None:
 
 
 def products(region: Organization | None, **filters):
-    """catalog.public_products(**filters) as the region's shoppers see them, as cards (no
-    SKUs)."""
-    qs = catalog.without_skus(catalog.public_products(**filters))
+    """catalog.public_products(**filters) as the region's shoppers see them, as cards
+    (catalog.as_cards: a page's pictures come with catalog.with_pictures)."""
+    qs = catalog.as_cards(catalog.public_products(**filters))
     return qs.filter(supply.shown_in_region(region)) if region is not None else qs
 
 
@@ -74,15 +74,17 @@ def _seeds(request) -> dict:
 
 def guesses(request, region: Organization | None, *, product=None, limit: int = GUESSES):
     """猜你喜欢 for this shopper (the sales ranking for a visitor not signed in)."""
-    return recommendations.guess(
-        **_seeds(request), product=product, region=region, shown=products(region), limit=limit
+    return catalog.with_pictures(
+        recommendations.guess(
+            **_seeds(request), product=product, region=region, shown=products(region), limit=limit
+        )
     )
 
 
 def home_sections(request, region: Organization | None, *, size: int) -> dict[str, list]:
     """The home page's grids: featured, 限时特价 (offers), 優品匯 (picks) and 猜你喜欢
     (guesses), `size` cards each. Each section picks its product ids; one read then loads
-    every card with its pictures (one read per section was 12 queries). Featured and
+    every card, one more their pictures (one read per section was 12 queries). Featured and
     猜你喜欢 show the region's products only, as their own pages do."""
     offers = merchandising.special_product_ids(running_specials(request))
     picks = merchandising.featured_ids(region=region)
@@ -94,7 +96,7 @@ def home_sections(request, region: Organization | None, *, size: int) -> dict[st
     if region is not None:
         here = When(supply.shown_in_region(region), then=Value(True))
         cards = cards.annotate(shown_here=Case(here, default=Value(False)))
-    by_id = {card.pk: card for card in cards}
+    by_id = {card.pk: card for card in catalog.with_pictures(cards)}
 
     def shown(pk) -> bool:
         return pk in by_id and getattr(by_id[pk], "shown_here", True)

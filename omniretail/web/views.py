@@ -68,6 +68,12 @@ def _page(request: HttpRequest, object_list):
     return Paginator(object_list, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _cards_page(page):
+    """A page of catalog.as_cards products with their pictures (catalog.with_pictures)."""
+    page.object_list = catalog.with_pictures(page.object_list)
+    return page
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The mall of the shopper's region (web.mall): its running banners, featured goods,
@@ -101,7 +107,9 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         cat = catalog.category_by_slug(slug)
     except DomainError as exc:
         return _error(request, exc)
-    page_obj = _page(request, mall.products(mall.shopper_region(request), category=cat))
+    page_obj = _cards_page(
+        _page(request, mall.products(mall.shopper_region(request), category=cat))
+    )
     template = "web/_product_page.html" if request.htmx else "web/category.html"
     return render(request, template, {"tab": "categories", "category": cat, "page_obj": page_obj})
 
@@ -162,7 +170,7 @@ def search(request: HttpRequest) -> HttpResponse:
             **near,
         )
         ctx["page_obj"], ctx["result_count"], ctx["count_exact"] = _search_page(
-            catalog.without_skus(found), number, count, exact
+            catalog.as_cards(found), number, count, exact
         )
         if not request.htmx:  # the next page's fragment has no filter panel
             ctx["brands"] = catalog.brands_among(found)
@@ -183,7 +191,7 @@ def _search_page(found, number: str, count: int, exact: bool):
     catalog.count_matches's cap (or this page's end), so the count label says 1000+."""
     paginator = Paginator(found, PAGE_SIZE)
     paginator.count = count if exact else count + 1  # one more: there is a next page
-    return paginator.get_page(number), count, exact
+    return _cards_page(paginator.get_page(number)), count, exact
 
 
 @require_GET

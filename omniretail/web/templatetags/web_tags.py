@@ -84,8 +84,10 @@ IMAGE_SIZES = {
 def product_image(product, size: str = "", lazy: bool = True, sku=None) -> str:
     """The SKU's or the product's cover picture (`srcset` of its WebP copies), or a coloured
     block with the first character of the name when it has none."""
-    images = getattr(product, "images", None)
-    rows = list(images.all()) if images is not None else []
+    rows = getattr(product, "card_images", None)  # catalog.with_pictures read them
+    if rows is None:
+        images = getattr(product, "images", None)
+        rows = list(images.all()) if images is not None else []
     if sku is not None:
         rows.sort(key=lambda row: getattr(row, "sku_id", None) != sku.pk)
     for row in rows:
