@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from omniretail.core.errors import Conflict, ValidationFailed
 from omniretail.core.models import IdempotencyRecord
@@ -44,14 +45,7 @@ def run_idempotent(
             if replay is not None:
                 return replay
             status, body = action()
-            IdempotencyRecord.objects.create(
-                principal=principal,
-                key=key,
-                endpoint=endpoint,
-                request_fingerprint=digest,
-                response_status=status,
-                response_body=body,
-            )
+            _keep(principal, key, endpoint, digest, status, body)
             return status, body
     except IntegrityError:
         replay = _replay(principal, key, digest)
@@ -71,16 +65,50 @@ def _claim(principal: str, key: str) -> None:
             )
 
 
+# The record's read and write are raw SQL: on every money or stock write the ORM's compiling
+# of them cost more CPU than the statements themselves (bench/http_writes.py's notes).
+_TABLE = IdempotencyRecord._meta.db_table
+_BODY = IdempotencyRecord._meta.get_field("response_body")
+
+
 def _replay(principal: str, key: str, digest: str):
-    record = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
-    if record is None:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT request_fingerprint, response_status, response_body FROM {quote(_TABLE)}"
+            f" WHERE principal = %s AND {quote('key')} = %s",
+            [principal, key],
+        )
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if record.request_fingerprint != digest:
+    fingerprint_kept, status, body = row
+    if fingerprint_kept != digest:
         raise Conflict(
             "该幂等键已用于另一个请求。/ This Idempotency-Key was used with a different request.",
             code="idempotency_key_reused",
         )
-    return record.response_status, record.response_body
+    return status, _BODY.from_db_value(body, None, connection)
+
+
+def _keep(principal: str, key: str, endpoint: str, digest: str, status: int, body) -> None:
+    quote = connection.ops.quote_name
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(_TABLE)} (principal, {quote('key')}, endpoint,"
+            " request_fingerprint, response_status, response_body, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                principal,
+                key,
+                endpoint,
+                digest,
+                status,
+                _BODY.get_db_prep_save(body, connection),
+                created_at,
+            ],
+        )
 
 
 def principal_of(request) -> str:
