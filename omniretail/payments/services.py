@@ -7,10 +7,11 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import cast
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -151,26 +152,49 @@ def create_intents(intents: list[PaymentIntent]) -> list[PaymentIntent]:
     join's CPU."""
     if not intents:
         return intents
-    qn = connection.ops.quote_name
-    fields = [f for f in PaymentIntent._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(qn(cast(str, f.column)) for f in fields)  # concrete: all have one
-    insert = f"INSERT INTO {qn(PaymentIntent._meta.db_table)} ({columns}) VALUES "
-    row = f"({', '.join(['%s'] * len(fields))})"
-    size = connection.ops.bulk_batch_size(fields, intents)
+    size = connection.ops.bulk_batch_size(_intent_fields(), intents)
     with connection.cursor() as cursor:
         for start in range(0, len(intents), size):
             batch = intents[start : start + size]
-            cursor.execute(
-                f"{insert}{', '.join([row] * len(batch))} RETURNING {qn('id')}",
-                [
-                    f.get_db_prep_save(f.pre_save(i, True), connection)
-                    for i in batch
-                    for f in fields
-                ],
-            )
-            for intent, (pk,) in zip(batch, cursor.fetchall(), strict=True):
-                intent.pk, intent._state.adding, intent._state.db = pk, False, connection.alias
+            cursor.execute(*intents_insert(batch))
+            intents_written(batch, [pk for (pk,) in cursor.fetchall()])
     return intents
+
+
+def intents_insert(intents: list[PaymentIntent], *, source: str = "") -> tuple[str, list]:
+    """The INSERT of `intents` (made by `new_intent`) answering their ids, and its
+    parameters, for `create_intents` or for a caller folding it into a statement of its own
+    (a group-buy join on PostgreSQL: one round trip). With `source`, the name of a CTE in
+    that statement, the one intent is written once per row of it: none when it has none.
+    `intents_written` then gives each intent its id."""
+    if source and len(intents) != 1:
+        raise ValueError("one intent per row of the source")
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each field asks it to adapt
+    fields = _intent_fields()
+    return _intent_insert_sql(db.vendor, len(intents), source), [
+        f.get_db_prep_save(f.pre_save(i, True), db) for i in intents for f in fields
+    ]
+
+
+@cache
+def _intent_fields() -> list:
+    return [f for f in PaymentIntent._meta.concrete_fields if not f.primary_key]
+
+
+@cache
+def _intent_insert_sql(vendor: str, rows: int, source: str) -> str:
+    qn = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    fields = _intent_fields()
+    columns = ", ".join(qn(cast(str, f.column)) for f in fields)  # concrete: all have one
+    row = ", ".join(["%s"] * len(fields))
+    values = f"SELECT {row} FROM {source}" if source else "VALUES " + ", ".join([f"({row})"] * rows)
+    return f"INSERT INTO {qn(PaymentIntent._meta.db_table)} ({columns}) {values} RETURNING id"
+
+
+def intents_written(intents: list[PaymentIntent], ids: list[int]) -> None:
+    """The intents `intents_insert` wrote, as saved models with the ids it answered."""
+    for intent, pk in zip(intents, ids, strict=True):
+        intent.pk, intent._state.adding, intent._state.db = pk, False, DEFAULT_DB_ALIAS
 
 
 def discard_intent(*, intent_id: str) -> bool:

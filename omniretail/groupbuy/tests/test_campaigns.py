@@ -120,10 +120,10 @@ def test_a_join_failing_on_another_constraint_is_not_told_already_joined(groupbu
 
     from omniretail.payments import services as payments
 
-    def refused(intents):
+    def refused(intents, **kwargs):
         raise IntegrityError('null value in column "amount" violates not-null constraint')
 
-    monkeypatch.setattr(payments, "create_intents", refused)
+    monkeypatch.setattr(payments, "intents_insert", refused)
     campaign = groupbuys.campaign()
 
     with pytest.raises(IntegrityError):

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from omniretail.core.errors import Conflict
 from omniretail.groupbuy import services
-from omniretail.groupbuy.models import Member
+from omniretail.groupbuy.models import Member, Seat
 from omniretail.payments.models import PaymentIntent
 
 pytestmark = pytest.mark.django_db
@@ -19,15 +19,16 @@ def _statements(ctx) -> list[str]:
 
 
 @pytest.mark.postgres
-def test_a_join_on_postgresql_is_two_statements_and_reads_nothing(groupbuys):
-    """The seat's claim feeds the member's INSERT in one statement; the intent is the
-    other. The member comes back as written, with its seat and group."""
+def test_a_join_on_postgresql_is_one_statement_and_reads_nothing(groupbuys):
+    """The seat's claim feeds the member's INSERT and the intent's in one statement. The
+    member comes back as written, with its seat and group, and its intent with its id."""
     campaign = groupbuys.campaign(quantity=1, group_size=2)
     shopper = groupbuys.shopper(1)
     with CaptureQueriesContext(connection) as ctx:
         member = services.join(shopper=shopper, campaign=campaign, provider="sandbox_gateway")
     statements = _statements(ctx)
-    assert len(statements) == 2 and not [s for s in statements if s.startswith("SELECT")]
+    assert len(statements) == 1 and not [s for s in statements if s.startswith("SELECT")]
+    assert member.public_id in statements[0]  # logged with its values, though prepared
     stored = Member.objects.select_related("group").get(pk=member.pk)
     assert (member.seat_id, member.seat_number) == (stored.seat_id, 1)
     assert (member.group.public_id, member.group.commitment) == (
@@ -51,3 +52,29 @@ def test_a_refused_join_writes_neither_member_nor_intent(groupbuys):
     assert (again.value.code, full.value.code) == ("already_joined", "campaign_full")
     assert Member.objects.filter(campaign=campaign).count() == 2
     assert PaymentIntent.objects.filter(purpose=services.PURPOSE).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_join_outside_a_transaction_is_one_round_trip_planned_once(groupbuys):
+    """No BEGIN or COMMIT around the one statement, which is its own transaction: refused
+    (the same shopper again, from another tab), it leaves nothing. PostgreSQL keeps the
+    statement prepared on the connection: the next join is not parsed and planned again."""
+    campaign = groupbuys.campaign(quantity=1, group_size=3)
+    first, second = groupbuys.shopper(1), groupbuys.shopper(2)
+    with CaptureQueriesContext(connection) as ctx:
+        services.join(shopper=first, campaign=campaign, provider="sandbox_gateway")
+    assert [q["sql"][:4] for q in ctx.captured_queries] == ["WITH"]
+    with pytest.raises(Conflict) as again:
+        services.join(shopper=first, campaign=campaign, provider="sandbox_gateway")
+    services.join(shopper=second, campaign=campaign, provider="sandbox_gateway")
+    assert again.value.code == "already_joined"
+    assert Member.objects.filter(campaign=campaign).count() == 2
+    assert Seat.objects.filter(campaign=campaign, taken=True).count() == 2
+    assert PaymentIntent.objects.filter(purpose=services.PURPOSE).count() == 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["WITH seat AS (%UPDATE groupbuy_seat%"],
+        )
+        assert cursor.fetchone()[0] == 1
