@@ -127,7 +127,10 @@ def guess_ids(
     categories = Product.objects.filter(pk__in=weights).values_list("pk", "category", Value(0))
     scores: Counter = Counter()
     affinity: Counter = Counter()
-    for seed, other, orders in partners.order_by().union(categories.order_by(), all=True):
+    # without seeds (a visitor) only the ranking is left: building the union was a fifth
+    # of a visitor's guesses
+    seeded = partners.order_by().union(categories.order_by(), all=True) if weights else ()
+    for seed, other, orders in seeded:
         if orders:
             scores[other] += weights[seed] * orders
         else:
