@@ -4,7 +4,7 @@ between checking and changing (the lesson of Oscar's race)."""
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.selectors import is_platform_operator, require_role
 from omniretail.catalog.models import Sku
 from omniretail.core.errors import Conflict, field_error, require_quantity
+from omniretail.core.ids import new_public_id
 from omniretail.inventory.models import (
     Reservation,
     StockLevel,
@@ -204,18 +205,52 @@ def reserve(*, location, sku, quantity: int, reference: str, ttl: timedelta | No
     )
 
 
+# One line's reservation on PostgreSQL in one statement: the guarded UPDATE of its level,
+# then (only when it held) the journal row and the reservation, in data-modifying CTEs.
+# No row back means the level was short and nothing was written.
+RESERVE_LINE_SQL = """
+WITH level AS (
+    UPDATE inventory_stocklevel SET reserved = reserved + %(quantity)s
+    WHERE location_id = %(location)s AND sku_id = %(sku)s
+      AND on_hand >= reserved + %(quantity)s
+    RETURNING location_id, sku_id
+), journal AS (
+    INSERT INTO inventory_stockmovement (location_id, sku_id, kind, on_hand_delta,
+        reserved_delta, reason, reference, actor_id, created_at)
+    SELECT location_id, sku_id, %(kind)s, 0, %(quantity)s, '', %(journal_reference)s, NULL,
+        %(now)s
+    FROM level
+)
+INSERT INTO inventory_reservation (public_id, location_id, sku_id, quantity, status,
+    reference, expires_at, created_at)
+SELECT %(public_id)s, location_id, sku_id, %(quantity)s, %(status)s, %(reference)s,
+    %(expires_at)s, %(now)s
+FROM level
+RETURNING id
+"""
+
+
 @transaction.atomic(savepoint=False)
 def reserve_lines(
     *, location, lines: list[tuple], reference: str, ttl: timedelta | None = None
 ) -> list[Reservation]:
-    """Hold stock for every (sku, quantity) of one order, or refuse them all: one guarded
-    UPDATE per line, then the journal rows and reservations in one insert each. Without a
+    """Hold stock for every (sku, quantity) of one order, or refuse them all. Without a
     savepoint of its own, a refusal dooms the caller's transaction too (checkout wants that).
     Rows are updated in SKU primary-key order, so two orders of the same SKUs never deadlock;
     the reservations come back in the order of `lines` (checkout pairs them with its lines).
-    """
+    On PostgreSQL each line is one statement (RESERVE_LINE_SQL: checkout's hot path, a
+    quarter of its CPU in the ORM's compiler before); elsewhere one guarded UPDATE per line,
+    then the journal rows and reservations in one insert each."""
     quantities = [(sku, _quantity(quantity)) for sku, quantity in lines]
-    for sku, quantity in sorted(quantities, key=lambda line: getattr(line[0], "pk", line[0])):
+    now = timezone.now()
+    expires_at = now + (ttl or DEFAULT_RESERVATION_TTL)
+    in_key_order = sorted(range(len(quantities)), key=lambda i: quantities[i][0].pk)
+    if connection.vendor == "postgresql":
+        return _reserve_lines_in_one_statement_each(
+            location, quantities, in_key_order, reference=reference, now=now, expires_at=expires_at
+        )
+    for index in in_key_order:
+        sku, quantity = quantities[index]
         reserved = (
             StockLevel.objects.filter(location=location, sku=sku)
             .filter(_available_at_least(quantity))
@@ -233,7 +268,6 @@ def reserve_lines(
         )
         for sku, quantity in quantities
     )
-    expires_at = timezone.now() + (ttl or DEFAULT_RESERVATION_TTL)
     return Reservation.objects.bulk_create(
         Reservation(
             location=location,
@@ -244,6 +278,49 @@ def reserve_lines(
         )
         for sku, quantity in quantities
     )
+
+
+def _reserve_lines_in_one_statement_each(
+    location, quantities, in_key_order, *, reference, now, expires_at
+) -> list[Reservation]:
+    """RESERVE_LINE_SQL per line in SKU key order; the reservations as `bulk_create` would
+    have left them (saved, in the order of `quantities`)."""
+    reservations: list = [None] * len(quantities)
+    with connection.cursor() as cursor:
+        for index in in_key_order:
+            sku, quantity = quantities[index]
+            public_id = new_public_id()
+            cursor.execute(
+                RESERVE_LINE_SQL,
+                {
+                    "quantity": quantity,
+                    "location": location.pk,
+                    "sku": sku.pk,
+                    "kind": Kind.RESERVATION,
+                    "journal_reference": reference[:64],
+                    "now": now,
+                    "public_id": public_id,
+                    "status": Reservation.Status.ACTIVE,
+                    "reference": reference,
+                    "expires_at": expires_at,
+                },
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise _out_of_stock(sku)
+            reservation = Reservation(
+                pk=row[0],
+                public_id=public_id,
+                location=location,
+                sku=sku,
+                quantity=quantity,
+                reference=reference,
+                expires_at=expires_at,
+                created_at=now,
+            )
+            reservation._state.adding, reservation._state.db = False, Reservation.objects.db
+            reservations[index] = reservation
+    return reservations
 
 
 def reserve_first(

@@ -222,3 +222,38 @@ def test_reservations_come_back_in_the_order_of_the_lines(
     lines = sorted([(sku, 1), (sku2, 2)], key=lambda line: -line[0].pk)  # highest pk first
     reservations = services.reserve_lines(location=store_location, lines=lines, reference="o1")
     assert [(r.sku_id, r.quantity) for r in reservations] == [(s.pk, q) for s, q in lines]
+
+
+@pytest.mark.django_db
+def test_an_order_with_one_short_line_reserves_nothing_and_a_held_one_adds_up(
+    store_location, sku, sku2, merchant_staff
+):
+    services.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=5)
+    services.receive_stock(actor=merchant_staff, location=store_location, sku=sku2, quantity=1)
+    with pytest.raises(OutOfStock), transaction.atomic():
+        services.reserve_lines(location=store_location, lines=[(sku, 2), (sku2, 2)], reference="o1")
+    assert (level(store_location, sku).reserved, level(store_location, sku2).reserved) == (0, 0)
+    assert not Reservation.objects.exists()
+    assert journal_total(store_location, sku) == (5, 0)
+
+    held = services.reserve_lines(
+        location=store_location, lines=[(sku2, 1), (sku, 2)], reference="o2"
+    )
+    assert [(r.sku_id, r.quantity, r.status) for r in held] == [
+        (sku2.pk, 1, Reservation.Status.ACTIVE),
+        (sku.pk, 2, Reservation.Status.ACTIVE),
+    ]
+    stored = Reservation.objects.get(pk=held[1].pk)
+    assert (stored.public_id, stored.reference, stored.expires_at) == (
+        held[1].public_id,
+        "o2",
+        held[1].expires_at,
+    )
+    for item, reserved in ((sku, 2), (sku2, 1)):
+        assert level(store_location, item).reserved == reserved
+        assert journal_total(store_location, item) == (
+            level(store_location, item).on_hand,
+            reserved,
+        )
+    assert services.commit_reservation(reservation=held[1])  # a reservation it answered works
+    assert level(store_location, sku).on_hand == 3
