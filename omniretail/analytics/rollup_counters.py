@@ -21,7 +21,7 @@ from omniretail.analytics.models import (
     DailyCounterProduct,
     RollupMark,
 )
-from omniretail.analytics.services import ORDER_PURPOSE, day_bounds
+from omniretail.analytics.services import ORDER_PURPOSE, day_bounds, days_between, run_rollup
 from omniretail.catalog.models import Product
 from omniretail.counters.models import (
     Counter,
@@ -293,11 +293,7 @@ def touched_days(since: datetime, now: datetime) -> set[date]:
     land on the day they arrive), and the start days of the scans converted and of the vends
     changed, paid, cancelled or refunded since."""
     local = timezone.localdate
-    days = set()
-    day = local(since)
-    while day <= local(now):
-        days.add(day)
-        day += timedelta(days=1)
+    days = days_between(local(since), local(now))
     converted = ScanLead.objects.filter(converted_at__gte=since)
     days |= {local(t) for t in converted.values_list("scanned_at", flat=True).distinct()}
     refs = Refund.objects.filter(
@@ -317,19 +313,16 @@ def rollup_changes(now: datetime | None = None) -> int:
     builds every day since the first counter was registered (at most FIRST_RUN_DAYS back).
     Days in a row pass on which counters are in fault. Returns the days recomputed."""
     now = now or timezone.now()
-    mark = RollupMark.objects.filter(name=MARK).first()
-    if mark is None:
+    open_at_end: dict[date, set[int]] = {}
+
+    def first_fact() -> datetime:
         first = Counter.objects.order_by("created_at").values_list("created_at", flat=True).first()
-        since = max(first or now, now - timedelta(days=FIRST_RUN_DAYS))
-    else:
-        # a little overlap: a row committed just before the last mark is seen again
-        since = mark.until - timedelta(minutes=5)
-    days = sorted(touched_days(since, now))
-    carried, previous = None, None
-    for day in days:
-        if previous is None or day != previous + timedelta(days=1):
-            carried = None
-        carried = rollup_day(day, now=now, open_at_start=carried)
-        previous = day
-    RollupMark.objects.update_or_create(name=MARK, defaults={"until": now})
-    return len(days)
+        return max(first or now, now - timedelta(days=FIRST_RUN_DAYS))
+
+    def roll(day: date) -> None:
+        carried = open_at_end.get(day - timedelta(days=1))  # None after a gap
+        open_at_end[day] = rollup_day(day, now=now, open_at_start=carried)
+
+    return run_rollup(
+        MARK, now=now, first_fact=first_fact, touched_days=touched_days, rollup_day=roll
+    )

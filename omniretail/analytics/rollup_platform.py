@@ -10,7 +10,7 @@ looked up: a referral's sale day (its refunds and reward change later: `updated_
 profit share dated by its sale (the postings written since the last run point at them)."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -22,9 +22,8 @@ from omniretail.analytics.models import (
     DailyPoints,
     DailyReferral,
     DailySettlement,
-    RollupMark,
 )
-from omniretail.analytics.services import day_bounds, lock_day
+from omniretail.analytics.services import day_bounds, days_between, lock_day, run_rollup
 from omniretail.groupbuy.models import Group
 from omniretail.groupbuy.models import Member as GroupMember
 from omniretail.ledger.models import Account, Asset, Entry, Posting
@@ -34,7 +33,6 @@ from omniretail.referrals.models import Attribution, Form, PayoutRequest, ShareA
 from omniretail.supply.models import Allocation, Statement
 
 MARK = "platform"
-OVERLAP = timedelta(minutes=5)  # a row committed just before the last mark is seen again
 WALLETS = {
     "account__owner_type": "user",
     "account__kind": Account.Kind.WALLET,
@@ -268,10 +266,6 @@ def rollup_platform_day(day: date) -> None:
         model.objects.bulk_create(rows)
 
 
-def _days(first: date, last: date) -> set[date]:
-    return {first + timedelta(days=n) for n in range((last - first).days + 1)}
-
-
 def _first_fact() -> datetime | None:
     """When the earliest fact was written (each table's first row by its key)."""
     firsts = [
@@ -289,7 +283,7 @@ def touched_days(since: datetime, now: datetime) -> set[date]:
     the days of profit shares posted since (a share is dated by its sale, which may be
     earlier: the last posting written before `since` bounds those written after)."""
     local = timezone.localdate
-    days = _days(local(since), local(now))
+    days = days_between(local(since), local(now))
     changed = Attribution.objects.filter(updated_at__gte=since)
     days |= {local(t) for t in changed.values_list("created_at", flat=True)}
     before = (
@@ -306,15 +300,10 @@ def touched_days(since: datetime, now: datetime) -> set[date]:
 def rollup_platform_changes(now: datetime | None = None) -> int:
     """The scheduled job: recomputes every day touched since the last run; the first run
     builds every day since the first fact. Returns the number of days recomputed."""
-    now = now or timezone.now()
-    mark = RollupMark.objects.filter(name=MARK).first()
-    if mark is None:
-        first = _first_fact()
-        days = _days(timezone.localdate(first), timezone.localdate(now)) if first else set()
-        days.add(timezone.localdate(now))
-    else:
-        days = touched_days(mark.until - OVERLAP, now)
-    for day in sorted(days):
-        rollup_platform_day(day)
-    RollupMark.objects.update_or_create(name=MARK, defaults={"until": now})
-    return len(days)
+    return run_rollup(
+        MARK,
+        now=now or timezone.now(),
+        first_fact=_first_fact,
+        touched_days=touched_days,
+        rollup_day=rollup_platform_day,
+    )

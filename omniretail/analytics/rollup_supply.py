@@ -5,15 +5,15 @@ transaction (idempotent), and only days touched since the last run are recompute
 local day it was paid and what is later returned of it lowers that day."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from omniretail.analytics.models import DailySupply, RollupMark
-from omniretail.analytics.services import day_bounds, lock_day, touched_days
+from omniretail.analytics.models import DailySupply
+from omniretail.analytics.services import day_bounds, lock_day, run_rollup, touched_days
 from omniretail.orders.models import Order, OrderLine
 from omniretail.reviews.models import ProductReview
 from omniretail.supply.models import Shipment, ShipmentLine
@@ -150,20 +150,10 @@ def _first_event() -> datetime | None:
 def rollup_supply_changes(now: datetime | None = None) -> int:
     """The scheduled job: recomputes every day touched since the last run; the first run
     builds every day from the first sale, shipment or review. Returns the days recomputed."""
-    now = now or timezone.now()
-    mark = RollupMark.objects.filter(name=MARK).first()
-    if mark is None:
-        first = _first_event()
-        days = supply_touched_days(first or now, now)
-        if first:
-            day = timezone.localdate(first)
-            while day <= timezone.localdate(now):
-                days.add(day)
-                day += timedelta(days=1)
-    else:
-        # a little overlap: a row committed just before the last mark is seen again
-        days = supply_touched_days(mark.until - timedelta(minutes=5), now)
-    for day in sorted(days):
-        rollup_supply_day(day)
-    RollupMark.objects.update_or_create(name=MARK, defaults={"until": now})
-    return len(days)
+    return run_rollup(
+        MARK,
+        now=now or timezone.now(),
+        first_fact=_first_event,
+        touched_days=supply_touched_days,
+        rollup_day=rollup_supply_day,
+    )

@@ -5,6 +5,7 @@ was paid; what is later refunded of it lowers that day (`refunded`) and also cou
 return on the day the refund succeeded (`returns`)."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -211,24 +212,50 @@ def touched_days(since: datetime, now: datetime) -> set[date]:
     return days
 
 
+def days_between(first: date, last: date) -> set[date]:
+    """Every day from `first` to `last`, both included."""
+    return {first + timedelta(days=n) for n in range((last - first).days + 1)}
+
+
+OVERLAP = timedelta(minutes=5)  # a row committed just before the last mark is seen again
+
+
+def run_rollup(
+    name: str,
+    *,
+    now: datetime,
+    first_fact: Callable[[], datetime | None],
+    touched_days: Callable[[datetime, datetime], set[date]],
+    rollup_day: Callable[[date], object],
+) -> int:
+    """Every roll-up job's run: the first (no mark `name` yet) builds every local day from
+    the first fact to today; later ones the days touched since the last mark, less OVERLAP.
+    Days go oldest first, then the mark moves to `now`. Returns the days recomputed."""
+    mark = RollupMark.objects.filter(name=name).first()
+    if mark is None:
+        first = first_fact()
+        local = timezone.localdate
+        days = touched_days(first or now, now) | days_between(local(first or now), local(now))
+    else:
+        days = touched_days(mark.until - OVERLAP, now)
+    for day in sorted(days):
+        rollup_day(day)
+    RollupMark.objects.update_or_create(name=name, defaults={"until": now})
+    return len(days)
+
+
+def _first_sale() -> datetime | None:
+    paid = Order.objects.filter(paid_at__isnull=False).order_by("paid_at")
+    return paid.values_list("paid_at", flat=True).first()
+
+
 def rollup_changes(now: datetime | None = None) -> int:
     """The scheduled job: recomputes every day touched since the last run; the first run
     builds every day with sales. Returns the number of days recomputed."""
-    now = now or timezone.now()
-    mark = RollupMark.objects.filter(name=MARK).first()
-    if mark is None:
-        first = Order.objects.filter(paid_at__isnull=False).order_by("paid_at").first()
-        since = first.paid_at if first else now
-        days = touched_days(since, now)
-        if first:
-            day = timezone.localdate(first.paid_at)
-            while day <= timezone.localdate(now):
-                days.add(day)
-                day += timedelta(days=1)
-    else:
-        # a little overlap: a row committed just before the last mark is seen again
-        days = touched_days(mark.until - timedelta(minutes=5), now)
-    for day in sorted(days):
-        rollup_day(day)
-    RollupMark.objects.update_or_create(name=MARK, defaults={"until": now})
-    return len(days)
+    return run_rollup(
+        MARK,
+        now=now or timezone.now(),
+        first_fact=_first_sale,
+        touched_days=touched_days,
+        rollup_day=rollup_day,
+    )
