@@ -154,3 +154,22 @@ def test_a_merchant_cannot_put_a_producers_sku_on_special(merchant_staff, sku):
 
 def test_the_producer_may(producer_staff, sku):
     assert special(producer_staff, sku).price == Decimal("19.90")
+
+
+def test_the_running_specials_tell_their_caps_in_one_query_however_many_have_one(
+    platform_staff, sku, sku2, place_order, django_assert_max_num_queries
+):
+    now = timezone.now()
+    window = {"starts_at": now - timedelta(hours=1), "ends_at": now + timedelta(hours=1)}
+    sold_out = special(platform_staff, sku, price="29.90", stock_cap=2, **window)
+    left = special(platform_staff, sku2, price="9.90", stock_cap=5, **window)
+    place_order(lines=[(sku, 2), (sku2, 1)])
+    special(platform_staff, sku2, price="8.90", stock_cap=1, **window | {"starts_at": now})
+    uncapped = special(platform_staff, sku, price="35.90", **window)
+
+    with django_assert_max_num_queries(2):  # the specials, then every cap's sales at once
+        running = specials.running(now=timezone.now())
+
+    # the 8.90 sold none of its one unit: the order's line was priced at 9.90
+    assert [s.price for s in running] == [Decimal("8.90"), Decimal("9.90"), Decimal("35.90")]
+    assert left in running and uncapped in running and sold_out not in running
