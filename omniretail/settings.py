@@ -629,6 +629,8 @@ SECURE_SSL_REDIRECT = _env_bool("OMNI_SSL_REDIRECT", _HTTPS_SITE)
 SECURE_HSTS_SECONDS = int(os.environ.get("OMNI_HSTS_SECONDS", "31536000" if _HTTPS_SITE else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("OMNI_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = _env_bool("OMNI_HSTS_PRELOAD", False)
+# Database sessions whose read on every signed-in request is one raw statement (core.sessions)
+SESSION_ENGINE = "omniretail.core.sessions"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_bool("OMNI_SECURE_COOKIES", _HTTPS_SITE)
 if _env_bool("OMNI_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
