@@ -1,0 +1,437 @@
+"""Share clicks and group-buy joins over real HTTP (issue 22 item 5), served as production
+serves them (`omniretail serve --workers 2`: uvicorn with uvloop and httptools), against
+bench/http.py's bound (a minimal Django view doing one `SELECT 1` through the same
+middleware) in the same run. 16 keep-alive clients (4 processes x 4 threads):
+
+- share click: a signed-in shopper (session cookie) opens a share link, GET /s/<token>/
+  (the click recorded, a message, a 302 to the product);
+- group-buy join: POST /api/groupbuy/campaigns/<id>/join with a bearer token and an
+  Idempotency-Key, each shopper once, paying through the sandbox gateway (201).
+
+Printed per row: requests/s, the server's CPU per request (every server process's
+utime + stime from /proc, over the requests answered), the load average and the ratio to
+the bound. Then, when py-spy is found (BENCH_PYSPY, else on PATH), one more run of each
+under `py-spy record --subprocesses` (sampling, non-blocking) splits the server's CPU into
+the view's domain work and the web stack, and prints the profile's top entries.
+
+The split: a sample is the view's when the frame nearest its leaf that is ours or Django's
+sessions, auth or messages (the ORM and the driver work for whoever called them) is in a
+domain module (an app under omniretail/ other than core, web and accounts, and not its
+api.py or schemas.py) or in the share link's view (web/views_referrals.py); every other
+sample is the stack's: uvicorn, the ASGI handler, the middleware, the session and signed-in
+user loaded lazily inside the view, ninja's parsing and schemas, the API token check and
+the idempotency record.
+
+    DATABASE_URL=... python -m bench.http_writes
+
+`serve` runs uvicorn 0.55 with uvloop and httptools (its loop and http "auto" pick them when
+installed, as [standard] installs them; httptools_impl is in every sampled stack).
+
+Notes, 5 December 2026 (issue 22 item 5; PostgreSQL 15, 2 cores shared with other sessions,
+BENCH_HTTP_WRITES_SECONDS=5, median of 3 runs; load average printed by each run):
+
+| | before: load 7.7-9.4 | after: load 9.6-12.1 |
+| --- | --- | --- |
+| bound (SELECT 1 view) | 843 req/s, 1.42 ms CPU/req | 1,265 req/s, 0.86 ms |
+| share click | 306 req/s, 3.11 ms, ratio 0.36 | 451 req/s, 2.05 ms, ratio 0.36 |
+| group-buy join | 122 req/s, 7.11 ms, ratio 0.14 | 200 req/s, 4.72 ms, ratio 0.16 |
+| click: web stack (py-spy) | 95 %: 2.95 ms | 92 %: 1.89 ms (-36 %) |
+| join: web stack (py-spy) | 74 %: 5.26 ms | 61 %: 2.88 ms (-45 %) |
+
+The ratios to the bound did not move: the bound runs the same stack and got as much faster.
+In-process (the ASGI application driven by the bench process, 400 requests one after the
+other, process CPU without a profiler): click 2.85 -> 2.41 ms, join 6.48 -> 5.43 ms.
+
+Where the stack's CPU went before (cProfile on the thread's CPU clock, in-process, 405
+requests; seconds profiled):
+- join (6.34 s in the request thread + 0.74 s on the event loop): ninja 5.65, of which the
+  token check 1.59 (the select_related first() compiled per call, and its stamp's UPDATE),
+  the idempotency record's own work 1.00 (`_replay`'s first() 0.55, the create()), the view's
+  domain 2.7 (campaign_to_join 1.28, join_and_pay 1.42); middleware outside ninja 0.69; on
+  the event loop, Django's handler: a new thread per request (ThreadSensitiveContext:
+  Thread.start 0.12, submit 0.10) and three hops (request_started, the chain, close()).
+- click (2.08 s + 0.74 s): share_landing 1.53, of which record_visit 0.81 (with the
+  signed-in user's load 0.50 inside it, lazily) and the session's load 0.61 (its ORM get()
+  0.55); the middleware outside the view 0.55; the event loop as above.
+py-spy --gil over HTTP before, top own entries: click Thread.start 8.2 %, submit 7.6 %, SQL
+compilation (setup_query, Query.clone) 17 %; join URLResolver._extend_tried 13 %, submit 6.7 %,
+Thread.start 4.5 %.
+
+What changed, by that profile: omniretail/asgi.py runs request_started, the chain, the view
+and close() in one hop on a kept thread (REQUEST_THREADS) instead of a new thread and three
+hops (loop thread 0.74 -> 0.21-0.37 s); the token check is one raw statement and a raw
+conditional stamp (1.59 -> 0.68 s); the idempotency record is read and kept in raw SQL (own
+work 1.00 -> 0.56 s); database sessions are read by one raw statement (core.sessions).
+
+After, py-spy --gil top own entries: click _chain_future's _call_set_state 19.8 % and
+uvicorn's RequestResponseCycle.send 16.3 % (uvloop's and httptools' C code, socket writes
+and the thread's wake-up, charged to the Python frame that called them), psycopg's query
+dump 3.2 %; join URLResolver.resolve 13.0 %, _call_set_state 12.4 %. Sampling by the GIL
+charges a GIL hand-over to the frame that takes it: resolve() costs 0.07 ms here, not 13 %
+of 4.7 ms, so the split is an estimate, the CPU per request is measured.
+
+Still short of issue 22's "stack share halved": the click's own work (one statement and an
+HMAC) is ~0.15 ms, so its stack can never be less than most of its CPU; what is left of
+it: the event loop and uvicorn (~35 %), the signed-in user's load (ModelBackend.get_user,
+14 %: a faster backend would change the backend path kept in every session and sign
+everyone out), the session's read, the middleware. The join's stack fell by 45 % in
+milliseconds, its share from 74 to 61 %.
+
+Environment: BENCH_HTTP_WRITES_SECONDS (5), BENCH_HTTP_WRITES_RUNS (3),
+BENCH_HTTP_WRITES_PROFILE (4 s per profiled run, 0: none), BENCH_HTTP_WRITES_SHOPPERS (5000).
+"""
+
+import http.client
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from bench.common import (
+    BenchShop,
+    close_connections,
+    cpu_seconds,
+    django_database,
+    free_port,
+    header,
+    percentile,
+    print_table,
+    run_clients,
+)
+from bench.http import BOUND, LOAD_DRIFT, PROCESSES, THREADS, _start
+
+SECONDS = float(os.environ.get("BENCH_HTTP_WRITES_SECONDS", "5"))
+RUNS = int(os.environ.get("BENCH_HTTP_WRITES_RUNS", "3"))
+PROFILE_S = float(os.environ.get("BENCH_HTTP_WRITES_PROFILE", "4"))
+SHOPPERS = int(os.environ.get("BENCH_HTTP_WRITES_SHOPPERS", "5000"))
+LINKS = 200
+GROUP_SIZE = 50
+TOP = 25  # profile entries printed
+PYSPY = os.environ.get("BENCH_PYSPY") or shutil.which("py-spy") or ""
+VIEW_FILES = ("omniretail/web/views_referrals.py",)
+# ours and Django's that serve the request, not its business
+STACK_FILES = re.compile(
+    r"django/contrib/(auth|sessions|messages)/|omniretail/(accounts|web)/|omniretail/asgi"
+    r"|omniretail/core/(middleware|observability|page_cache|idempotency|sessions|api|logs)\.py"
+)
+NOT_DOMAIN = re.compile(
+    r"omniretail/(core|web|accounts)/|/(api|schemas)\.py$|omniretail/[^/]+\.py$"
+)
+
+
+def _world() -> dict:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from omniretail.accounts import services as accounts
+    from omniretail.accounts.models import ApiToken, User
+    from omniretail.groupbuy import services as groupbuy
+    from omniretail.referrals import links, services
+
+    shop = BenchShop(open_all_week=True)
+    groups = SHOPPERS // GROUP_SIZE + 1
+    sku = shop.sku(name="分享拼团商品", code="W1", price="39.90", stock=groups + 100)
+    tokens = []
+    for i in range(LINKS):
+        sharer = User.objects.create(username=f"sharer{i}", phone=f"1390000{i:04d}")
+        link, _points = services.share_product(sharer=sharer, product=sku.product)
+        tokens.append(links.token_for(link.public_id))
+    now = timezone.now()
+    campaign = groupbuy.publish_campaign(
+        actor=shop.owner,
+        store=shop.store,
+        sku=sku,
+        title="HTTP 拼团",
+        quantity=groups,
+        group_price="9.90",
+        group_size=GROUP_SIZE,
+        winners_per_group=1,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=1),
+        navigation_address="杭州",
+        phone="0571-88000000",
+    )
+    User.objects.bulk_create(
+        User(username=f"web{i}", phone=f"1350{i:07d}") for i in range(SHOPPERS)
+    )
+    shoppers = list(User.objects.filter(username__startswith="web").order_by("pk"))
+    raws = [accounts.TOKEN_PREFIX + os.urandom(24).hex() for _ in shoppers]
+    ApiToken.objects.bulk_create(
+        ApiToken(
+            user=u,
+            name="bench",
+            prefix=raw[len(accounts.TOKEN_PREFIX) :][:8],
+            token_hash=accounts.digest(raw),
+        )
+        for u, raw in zip(shoppers, raws, strict=True)
+    )
+    sessions = []
+    for user in shoppers[: PROCESSES * THREADS]:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        sessions.append(store.session_key)
+    return {
+        "share tokens": tokens,
+        "sessions": sessions,
+        "join url": f"/api/groupbuy/campaigns/{campaign.public_id}/join",
+        # the first shoppers click (their sessions); the rest join, each once
+        "bearers": raws[PROCESSES * THREADS :],
+    }
+
+
+def _client(world, index, deadline, queue) -> None:
+    """One forked client process: THREADS keep-alive connections, each its own shopper."""
+    import random
+
+    kind, results = world["kind"], []
+
+    def loop(slot: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", world["port"], timeout=30)
+        rng, latencies, errors = random.Random(slot), [], 0
+        bearers = world["bearers"][slot :: PROCESSES * THREADS]
+        session = world["sessions"][slot % len(world["sessions"])]
+        while time.time() < deadline:
+            started = time.perf_counter()
+            if kind == "bound":
+                conn.request("GET", BOUND)
+                ok = 200
+            elif kind == "click":
+                token = rng.choice(world["share tokens"])
+                conn.request("GET", f"/s/{token}/", headers={"Cookie": f"sessionid={session}"})
+                ok = 302
+            else:
+                if not bearers:
+                    break
+                bearer = bearers.pop()
+                body = json.dumps(
+                    {"provider": "sandbox_gateway", "client_value": os.urandom(32).hex()}
+                )
+                headers = {
+                    "Authorization": f"Bearer {bearer}",
+                    "Idempotency-Key": f"join-{bearer[-12:]}",
+                    "Content-Type": "application/json",
+                }
+                conn.request("POST", world["join url"], body=body, headers=headers)
+                ok = 201
+            response = conn.getresponse()
+            response.read()
+            errors += response.status != ok
+            latencies.append(time.perf_counter() - started)
+        results.append((latencies, errors))
+
+    threads = [threading.Thread(target=loop, args=(index * THREADS + t,)) for t in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    queue.put(results)
+
+
+def _server_pids(server) -> list[int]:
+    """uvicorn's supervisor and its worker processes."""
+    pids = [server.pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == server.pid:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            pass
+    return pids
+
+
+def _bearers(world, kind: str) -> list[str]:
+    """Shoppers who have not joined yet, a share of them for each join run (each joins once)."""
+    if kind != "join":
+        return []
+    share = SHOPPERS // (RUNS + 2)
+    block, world["bearers"] = world["bearers"][:share], world["bearers"][share:]
+    return block
+
+
+def _run(world, kind: str, server) -> dict:
+    """One run: requests/s, server CPU ms per request, p99 ms, errors, load before."""
+    load = os.getloadavg()[0]
+    pids = _server_pids(server)
+    cpu = sum(cpu_seconds(p) for p in pids)
+    asked = {**world, "kind": kind, "bearers": _bearers(world, kind)}
+    results, elapsed = run_clients(_client, asked, clients=PROCESSES, seconds=SECONDS)
+    cpu = sum(cpu_seconds(p) for p in pids) - cpu
+    latencies = [x for lat, _e in results for x in lat]
+    done = len(latencies)
+    return {
+        "rps": done / elapsed,
+        "cpu_ms": cpu * 1000 / max(done, 1),
+        "p99": percentile(latencies, 99) * 1000,
+        "errors": sum(e for _lat, e in results),
+        "load": load,
+        "n": done,
+    }
+
+
+def _profile(world, kind: str, server) -> tuple[Counter, Counter, int, int] | None:
+    """A run under py-spy (`--gil`: the samples of the thread holding the GIL, the Python
+    CPU; every server process): the samples per function, inclusive and own, the view's
+    samples and all samples."""
+    if not PYSPY or PROFILE_S <= 0:
+        return None
+    out = Path(tempfile.mkdtemp(prefix="omni-pyspy-")) / "stacks.txt"
+    spy = subprocess.Popen(
+        [PYSPY, "record", "--pid", str(server.pid), "--subprocesses", "--nonblocking", "--gil",
+         "--rate", "200", "--format", "raw", "--output", str(out),
+         "--duration", str(int(PROFILE_S) + 2)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(1)
+    asked = {**world, "kind": kind, "bearers": _bearers(world, kind)}
+    run_clients(_client, asked, clients=PROCESSES, seconds=PROFILE_S)
+    spy.wait(timeout=PROFILE_S + 60)
+    return split(out.read_text()) if out.exists() else None
+
+
+def split(stacks: str) -> tuple[Counter, Counter, int, int]:
+    """py-spy's collapsed stacks: samples per function (inclusive, own), the view's, all."""
+    inclusive, own, view, total = Counter(), Counter(), 0, 0
+    for line in stacks.splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [f for f in stack.split(";") if " (" in f]
+        n = int(count)
+        total += n
+        names = [_short(f) for f in frames]
+        for name in set(names):
+            inclusive[name] += n
+        if names:
+            own[names[-1]] += n
+        if _is_view(frames):
+            view += n
+    return inclusive, own, view, total
+
+
+def _short(frame: str) -> str:
+    function, _, where = frame.partition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    for marker in ("site-packages/", "omniretail/", "lib/python3.11/"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+            break
+    return f"{function} ({path})"
+
+
+def _frame_file(frame: str) -> str:
+    return frame.rsplit(" (", 1)[1].rstrip(")").rsplit(":", 1)[0]
+
+
+def _is_view(frames: list[str]) -> bool:
+    """Whose a sample is: the frame nearest the leaf that belongs to someone decides (the ORM
+    and the driver work for whoever called them). A domain module or the share link's view:
+    the view's; the ASGI handler, the middleware, the idempotency record, the token check
+    (accounts), or Django's sessions, auth and messages (the session and the signed-in
+    user, loaded lazily inside the view): the stack's. Core's helpers (ids, signing) work
+    for whoever called them."""
+    for frame in reversed(frames):
+        path = _frame_file(frame)
+        if any(path.endswith(v) for v in VIEW_FILES):
+            return True
+        if STACK_FILES.search(path):
+            return False
+        if "omniretail/" in path and not NOT_DOMAIN.search(path):
+            return True  # core's helpers (ids, signing, money) work for whoever called them
+    return False
+
+
+def main() -> None:
+    os.environ.setdefault("OMNI_SMS_BACKEND", "omniretail.core.sms.FileSmsBackend")
+    with django_database("http_writes") as label:
+        world = _world()
+        world["port"] = port = free_port()
+        close_connections()
+        server = _start(port)
+        runs = {"bound": [], "click": [], "join": []}
+        profiles = {}
+        try:
+            for _ in range(RUNS):  # interleaved, so a burst of other work hits all alike
+                for kind, kept in runs.items():
+                    kept.append(_run(world, kind, server))
+            for kind in ("click", "join"):
+                profiles[kind] = _profile(world, kind, server)
+        finally:
+            from bench.common import stop_server
+
+            stop_server(server, grace_s=30)
+
+        clients = PROCESSES * THREADS
+        header(
+            f"share clicks and group-buy joins over HTTP (`serve --workers 2`, {label}), "
+            f"{clients} clients"
+        )
+        names = {
+            "bound": "bound: SELECT 1 view",
+            "click": "share click GET /s/<token>/",
+            "join": "group-buy join POST (token)",
+        }
+        bound_rps = statistics.median(r["rps"] for r in runs["bound"])
+        bound_load = statistics.median(r["load"] for r in runs["bound"])
+        rows = []
+        for kind, results in runs.items():
+            rps = statistics.median(r["rps"] for r in results)
+            load = statistics.median(r["load"] for r in results)
+            drift = abs(load - bound_load) / max(bound_load, 0.5)
+            ratio = f"{rps / bound_rps:.2f}" if drift <= LOAD_DRIFT else "(load differs)"
+            rows.append(
+                [
+                    names[kind],
+                    f"{rps:.0f}",
+                    f"{statistics.median(r['cpu_ms'] for r in results):.2f}",
+                    f"{statistics.median(r['p99'] for r in results):.0f}",
+                    sum(r["errors"] for r in results),
+                    f"{load:.2f}",
+                    ratio,
+                ]
+            )
+        print_table(
+            [
+                "request",
+                "req/s",
+                "server CPU ms/req",
+                "p99 ms",
+                "errors",
+                "load avg",
+                "ratio to bound",
+            ],
+            rows,
+        )
+        print(f"each figure: median of {RUNS} runs of {SECONDS:.0f} s")
+        for kind, profile in profiles.items():
+            if profile is None:
+                print(f"{names[kind]}: no profile (py-spy not found: set BENCH_PYSPY)")
+                continue
+            inclusive, own, view, total = profile
+            cpu = statistics.median(r["cpu_ms"] for r in runs[kind])
+            stack = total - view
+            print(
+                f"\n{names[kind]}: {total} samples; view/domain {view / total:.0%} "
+                f"({cpu * view / total:.2f} ms), web stack {stack / total:.0%} "
+                f"({cpu * stack / total:.2f} ms) of {cpu:.2f} ms server CPU per request"
+            )
+            print(f"top {TOP} by inclusive share (own share):")
+            for name, n in inclusive.most_common(TOP):
+                print(f"  {n / total:6.1%} ({own[name] / total:5.1%})  {name}")
+            print(f"top {TOP} by own share:")
+            for name, n in own.most_common(TOP):
+                print(f"  {n / total:6.1%}  {name}")
+
+
+if __name__ == "__main__":
+    main()
