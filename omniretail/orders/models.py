@@ -117,7 +117,20 @@ class Order(PublicIdModel, TimeStampedModel):
         verbose_name = _("订单")
         verbose_name_plural = _("订单")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["store", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["store", "status", "created_at"]),
+            # the slot's booked orders, counted at every checkout (orders.slots._taken)
+            models.Index(
+                fields=["store", "pickup_slot_start"],
+                condition=Q(pickup_slot_start__isnull=False),
+                name="order_pickup_slot",
+            ),
+            models.Index(
+                fields=["store", "delivery_slot_start"],
+                condition=Q(delivery_slot_start__isnull=False),
+                name="order_delivery_slot",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
             models.CheckConstraint(
