@@ -242,10 +242,10 @@ def run_clients(client: Callable, world, *, clients: int, seconds: float) -> tup
 
 
 def pgbench_tps(
-    script: str, variables: dict, *, clients: int, seconds: float
+    script: str, variables: dict, *, clients: int, seconds: float, protocol: str = "simple"
 ) -> tuple[float | None, str]:
     """Transactions per second of a pgbench `script` against Django's database (the bound
-    a benchmark compares itself with), or None and why not."""
+    a benchmark compares itself with), or None and why not; `protocol` is pgbench's -M."""
     binary = shutil.which("pgbench") or next(
         iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"), reverse=True)), None
     )
@@ -259,6 +259,8 @@ def pgbench_tps(
     cmd = [
         str(binary),
         "-n",
+        "-M",
+        protocol,
         "-f",
         file.name,
         "-c",
