@@ -62,6 +62,38 @@ page cache still costs this):
   their prefetches: model instances and SQL compilation ~20 %) and the schema's output.
 Gzip, ETag, CSRF, sessions and the context processors stay under 2 % of any page.
 
+Notes, 5 December 2026 (night), the uncached pages' own CPU, cut (in-process as above, the
+demo city plus 6 specials and a promotion on 9 products so the badges render; 60 requests a
+page after 5 warm-ups, process CPU; the tree before and after run alternately twice, load
+5.9-7.1): home 16.8-18.0 -> 13.8-15.0 ms (8 queries), search 15.5-16.5 -> 13.7-15.2 ms
+(9 -> 8), product 14.1-15.8 -> 13.1-13.3 ms (9), API products 8.7-10.1 -> 5.2 ms (4 -> 3),
+API search 10.4-11.2 -> 6.2-6.5 ms (6 -> 5). The HTML is the same byte for byte. What the
+profile pointed at, and what changed:
+- the lists read every product's SKUs and show none: catalog.without_skus (the API's list
+  and search), catalog.as_cards (pages of cards: the card's nine fields, no brand or
+  category join);
+- Django's prefetch of a page's pictures cost 1.7 ms for 24 products, 0.7 of it the query:
+  catalog.with_pictures reads them in one plain query (`card_images`), for the API too;
+- a card was ~96 us, a third of it format_html's lazy-aware escaping and a gettext per word:
+  card_tags builds it as one string with its words translated once per request (16 cards
+  1.5 -> 1.0 ms), media_tags its <img> the same way;
+- a visitor's 猜你喜欢 built an empty union of the seeds (guess_ids 1.2 -> 0.95 ms); the
+  running specials asked each capped special's sales in a query of its own (one per cap on
+  every page with badges; now specials.sold_each, one query).
+Still short: the running specials, samples and promotions are already one read each per
+request (a map the cards share), but each ORM query costs 0.3-0.8 ms of compiling and
+iterating before its rows (an empty `Special.objects.all()` 0.32 ms, a filtered one 0.5-0.8;
+the round trip 0.07): those three are ~2.5 ms of home, search and product. One UNION of
+them saves only the round trips (the compile is per part, measured: the sample flag as a
+subquery of the cards' query cost 0.72 ms against 0.84 for its own query). Home's banners,
+優品匯 slots and ranking, search's count, brands and hot-word log, product's reviews
+(reviews.rating_and_recent) and stock are a query each; base.html and the page's own
+template are ~1.5-2 ms. Under `serve` (BENCH_HTTP_SECONDS=3, load 12.1-15.4, bound 942
+req/s): uncached home 42 (0.04), categories 142 (0.15), search 53 (0.06), product 48
+(0.05), API products 119 (0.13), API search 96 (0.10); before, at load 12.1-13.8 with a
+bound of 567: 37, 196, 32, 54, 70 and 49 (categories is not changed here: its drop is
+this box's noise, other sessions' benches running). The cached rows 0.88-2.26; 0 errors.
+
 Under `serve` every request also pays ~0.6 ms of thread hops: with RejectNulBytesMiddleware
 (sync only) in the middle of async-capable middleware, Django's ASGI handler runs the outer
 middleware in a thread, hops back to the event loop for the inner ones (each
