@@ -8,6 +8,45 @@ query count of one checkout is printed too (target: at most 25).
     python -m bench.checkout      # SQLite; with DATABASE_URL set, PostgreSQL + pgbench
 
 Environment: BENCH_CHECKOUT_CLIENTS (8), BENCH_CHECKOUT_SECONDS (15), BENCH_CHECKOUT_SKUS (50).
+
+Notes (2026-12-05, 2-core Xeon, PostgreSQL 15 on the same machine; the load average is
+other sessions' work, given with each figure):
+
+- Before: 101 orders/s, p50 66 ms, 22 statements per 2-line checkout, pgbench 930 tps,
+  ratio 0.11 (23:02 UTC, load 0.8). CPU per checkout in the client, measured in one process
+  (time.process_time over 150 checkouts, the bench's `_checkout_once` on a warm database):
+  15.2-15.9 ms (load 5-6). Its cProfile (CPU clock, 100 checkouts, ms per checkout with
+  the profiler's overhead, load 8): 53.8 in all; checkout 37.4 of which reserve_lines 8.7
+  (two ORM UPDATEs and two bulk_creates), pricing.line_prices 8.0, _limit_unpaid 6.5 (the
+  ORM's aggregate), loyalty discounts 4.4, the order lines' bulk_create 2.5, the order's
+  INSERT 1.8, the intent 1.7, the notification 1.1, the merchant read lazily 1.4;
+  resolve_fulfilment 9.8 (the store's schedule 4.6, the slot's count 2.9, the stock
+  location read 1.8). The slot's count read every order of the store: there was no index
+  on the slot, and with every order in one slot it read all the run's orders anyway.
+- Changed: one statement per line for the reservation on PostgreSQL (the guarded UPDATE,
+  journal row and reservation in data-modifying CTEs; lines still in SKU key order); the
+  unpaid limit's lock and count, the slot's count and the order's and its lines' INSERTs in
+  plain SQL; partial indexes on (store, pickup slot) and (store, delivery slot); here, the
+  store read as the API reads it (merchant and stock location joined: no lazy reads) and
+  the orders spread over 48 slots.
+- After: 18 statements; client CPU per checkout 9.5-10.5 ms (same measure, load 5-6);
+  cProfile 40.0 (load 8-14, the before's run just ahead of it; a second pair at load 10-12:
+  67.4 -> 50.0): checkout 24.3, of which pricing.line_prices 9.1 (specials and store
+  promotions, one query each, in merchandising), loyalty discounts 5.1, the order's INSERT
+  2.1 (as before: plain SQL made the lines' cheaper, not the order's), the intent 2.0, the
+  lines 1.6, the notification 1.2, reserve 1.2, the unpaid limit 0.7; resolve_fulfilment 6.4
+  (the store's schedule 5.5, stores.selectors.prefetch_schedule); the bench's own reads
+  of the store and SKUs (the request's, in production) about 5. 10 s runs, with other
+  sessions' tests on the machine: 61 orders/s against pgbench's 585, 0.10 (load 6);
+  21 against 343, 0.06 (load 11); neither comparable with the quiet 0.11 above.
+- Why 0.5 is out of reach here: the bound is 930 tps on 2 cores, ~2.2 ms of CPU per
+  transaction for PostgreSQL and pgbench together. Half of it, 465 orders/s, leaves 4.3 ms
+  of CPU per order for our 18 statements' server side (at least the bound's 2.2) and the
+  Python client together: about 2 ms of client CPU, a fifth of today's 10 ms. What is left
+  is spread thinly over Django's query compiler and model building in five domains
+  (pricing, loyalty, stores' schedule, payments' intent, notifications) and the request's
+  own reads; even with every statement in plain SQL, 18 round trips through psycopg and
+  the domain checks cost 2-3 ms. Expected on a quiet machine: ~0.15.
 """
 
 import os
@@ -28,9 +67,12 @@ CLIENTS = int(os.environ.get("BENCH_CHECKOUT_CLIENTS", "8"))
 SECONDS = float(os.environ.get("BENCH_CHECKOUT_SECONDS", "15"))
 SKUS = int(os.environ.get("BENCH_CHECKOUT_SKUS", "50"))
 STOCK_EACH = 100_000  # the largest single receipt the inventory accepts
-# Every order takes the same pickup slot: the run measures the checkout's row work, not a
-# store's hand-over capacity (50 orders a half hour by default, refused past that).
+# The orders spread over a day of pickup slots, as a crowd's would, with room in each: the
+# run measures the checkout's row work, not a store's hand-over capacity (50 orders a half
+# hour by default, refused past that). With every order in one slot, the slot's count read
+# every order of the run again at each checkout.
 os.environ.setdefault("OMNI_PICKUP_SLOT_CAPACITY", "10000")
+SLOTS = 48
 # Every checkout is a different shopper's (a flash sale's crowd), as a member may hold only
 # OMNI_ORDER_UNPAID_LIMIT unpaid orders; a client wraps around after this many.
 SHOPPERS_EACH = 1000
@@ -62,11 +104,13 @@ def _world():
     }
 
 
-def _slot():
+def _slot(rng):
+    """One of the SLOTS half-hour pickup slots from two hours on (the store never closes)."""
     from django.utils import timezone
 
     now = timezone.localtime()
-    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+    first = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+    return first + timedelta(minutes=30 * rng.randrange(SLOTS))
 
 
 def _checkout_once(world, shopper, rng):
@@ -74,7 +118,8 @@ def _checkout_once(world, shopper, rng):
     from omniretail.orders import services
     from omniretail.stores.models import Store
 
-    store = Store.objects.get(pk=world["store"])
+    # as the API's selectors.store_for_checkout loads it: merchant and stock location joined
+    store = Store.objects.select_related("merchant", "stock_location").get(pk=world["store"])
     a, b = rng.sample(world["skus"], 2)
     skus = {s.pk: s for s in Sku.objects.select_related("product").filter(pk__in=[a, b])}
     started = time.perf_counter()
@@ -82,7 +127,7 @@ def _checkout_once(world, shopper, rng):
         shopper=shopper,
         lines=[(skus[a], 1), (skus[b], 1)],
         fulfilment=services.resolve_fulfilment(
-            kind="pickup", store=store, pickup_slot_start=_slot()
+            kind="pickup", store=store, pickup_slot_start=_slot(rng)
         ),
         payment_provider="balance",
     )
