@@ -38,7 +38,11 @@ BENCH_HTTP_WRITES_SECONDS=5, median of 3 runs; load average printed by each run)
 | click: web stack (py-spy) | 95 %: 2.95 ms | 92 %: 1.89 ms (-36 %) |
 | join: web stack (py-spy) | 74 %: 5.26 ms | 61 %: 2.88 ms (-45 %) |
 
-The ratios to the bound did not move: the bound runs the same stack and got as much faster.
+Again on the final code at a higher load (12.6-14.8, other sessions' benchmarks running):
+bound 1,504 req/s, 0.84 ms; click 321 req/s, 2.48 ms (stack 92 %: 2.29 ms), ratio 0.21;
+join 142 req/s, 6.00 ms (stack 56 %: 3.37 ms), ratio 0.09. CPU per request rises with the
+load; single runs of three, not medians of several bench runs.
+The ratios to the bound did not improve: the bound runs the same stack and got as much faster.
 In-process (the ASGI application driven by the bench process, 400 requests one after the
 other, process CPU without a profiler): click 2.85 -> 2.41 ms, join 6.48 -> 5.43 ms.
 
