@@ -1,0 +1,406 @@
+"""Checkout over real HTTP (issue 22): 16 shoppers at once, each signed in by password through
+the API (one token each, before the runs, as a phone keeps its token), then, as often as it
+can for BENCH_CHECKOUT_HTTP_SECONDS: two SKUs into the cart, 提交订单 (store pickup, pay from
+balance), 支付 from the stored balance. The server is `omniretail serve --workers 2` on
+PostgreSQL, as production runs it. Each figure is the median of 3 runs.
+
+The bound, in the same run on the same server: pgbench doing the same row work per order
+with 16 clients (the cart's two lines; the checkout's shopper lock, unpaid count, two
+guarded stock reservations with their journal rows, intent, order, lines, notification and
+idempotency record; the payment's intent lock, ledger posting with its two entries and the
+wallets' balances, intent paid, outbox event and idempotency record), in the application's
+four transactions. A worker runs beside the server, as production has one, delivering the
+payment's events after the request (the order marked paid, its stock committed, its pickup
+code, points): its CPU is on the same two cores, its rows are not in the bound, so the
+ratio leans against us. The ratio is printed only when both ran at a like load average, and
+PostgreSQL's deadlock count over the run is printed (must be 0).
+
+    python -m bench.checkout_http   # needs DATABASE_URL (PostgreSQL)
+
+Environment: BENCH_CHECKOUT_HTTP_SECONDS (10), BENCH_CHECKOUT_HTTP_SKUS (50).
+"""
+
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+from bench.common import (
+    BENCH_PASSWORD,
+    REPO,
+    BenchShop,
+    close_connections,
+    django_database,
+    free_port,
+    header,
+    percentile,
+    pgbench_tps,
+    print_table,
+    run_clients,
+    start_server,
+    stop_server,
+)
+
+SECONDS = float(os.environ.get("BENCH_CHECKOUT_HTTP_SECONDS", "10"))
+SKUS = int(os.environ.get("BENCH_CHECKOUT_HTTP_SKUS", "50"))
+PROCESSES, THREADS, WORKERS, RUNS = 4, 4, 2, 3
+LOAD_DRIFT = 0.5  # a run's load average may differ from the bound's by this share
+STOCK_EACH = 100_000
+BALANCE = "100000.00"  # each shopper's stored balance: never the limit in a run
+# Every order takes the same pickup slot: the run measures the checkout, not a store's
+# hand-over capacity (50 orders a half hour by default).
+# An order is paid by the worker's handler after the request (the outbox): until then it
+# counts against the shopper's unpaid limit, raised to its maximum so a busy worker does not
+# refuse the bench's shoppers.
+SERVER_ENV = {"OMNI_PICKUP_SLOT_CAPACITY": "10000", "OMNI_ORDER_UNPAID_LIMIT": "100"}
+
+
+def _world() -> dict:
+    """A merchant's always-open store with SKUS in stock, and one shopper per client with a
+    password and a stored balance."""
+    from omniretail.accounts.models import User
+    from omniretail.inventory import services as inventory
+    from omniretail.payments.services import top_up_wallet
+
+    shop = BenchShop(open_all_week=True)
+    location = inventory.location_for_store(shop.store)
+    skus = [
+        shop.sku(name=f"商品 {i}", code=f"H{i}", price="9.90", stock=STOCK_EACH)
+        for i in range(SKUS)
+    ]
+    shoppers = []
+    for i in range(PROCESSES * THREADS):
+        user = User.objects.create_user(
+            username=f"buyer{i}", phone=f"139{i:08d}", password=BENCH_PASSWORD
+        )
+        top_up_wallet(user=user, amount=BALANCE, idempotency_key=f"bench-http-{i}")
+        shoppers.append(user.username)
+    return {
+        "store": shop.store.public_id,
+        "skus": [s.public_id for s in skus],
+        "shoppers": shoppers,
+        "ids": {
+            "store": shop.store.pk,
+            "merchant": shop.merchant.pk,
+            "location": location.pk,
+            "sku_min": min(s.pk for s in skus),
+            "sku_max": max(s.pk for s in skus),
+            "shopper": User.objects.get(username=shoppers[0]).pk,
+        },
+    }
+
+
+class Api:
+    """JSON over one keep-alive connection, as an app holds one."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.token = ""
+
+    def call(self, method: str, path: str, body: dict, key: str = "") -> tuple[int, dict]:
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if key:
+            headers["Idempotency-Key"] = key
+        self.conn.request(method, path, json.dumps(body), headers)
+        response = self.conn.getresponse()
+        raw = response.read()
+        return response.status, json.loads(raw) if raw[:1] in (b"{", b"[") else {}
+
+
+def _slot() -> str:
+    from django.utils import timezone
+
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    return (now + timedelta(hours=2)).isoformat()
+
+
+def _buy(api: Api, world: dict, rng, n: int, prefix: str) -> None:
+    """Cart, 提交订单, 支付: one paid order, or AssertionError with the answer."""
+    for sku in rng.sample(world["skus"], 2):
+        status, body = api.call("POST", "/api/orders/cart/items", {"sku": sku, "quantity": 1})
+        assert status == 200, (status, body)
+    status, order = api.call(
+        "POST",
+        "/api/orders/checkout",
+        {
+            "fulfilment": "pickup",
+            "store": world["store"],
+            "pickup_slot": world["slot"],
+            "payment_provider": "balance",
+        },
+        key=f"{prefix}-checkout-{n}",
+    )
+    assert status == 201, (status, order)
+    status, paid = api.call(
+        "POST",
+        f"/api/orders/orders/{order['id']}/pay",
+        {"return_url": "/me/orders/"},
+        key=f"{prefix}-pay-{n}",
+    )
+    assert status == 200 and paid["status"] == "succeeded", (status, paid)
+
+
+def _client(world, index, deadline, queue) -> None:
+    """One forked client process: THREADS signed-in shoppers buying."""
+    import random
+
+    results: list = []
+    lock = threading.Lock()
+
+    def shopper(t: int) -> None:
+        number = index * THREADS + t
+        api = Api(world["port"])
+        api.token = world["tokens"][number]
+        rng = random.Random(number)
+        prefix = f"{world['run']}-{number}"
+        latencies, errors = [], []
+        while time.time() < deadline:
+            started = time.perf_counter()
+            try:
+                _buy(api, world, rng, len(latencies) + len(errors), prefix)
+                latencies.append(time.perf_counter() - started)
+            except (AssertionError, OSError, ValueError) as refused:  # counted, shown
+                errors.append(f"{type(refused).__name__}: {refused}"[:200])
+                api = Api(world["port"])  # a fresh connection after a broken one
+                api.token = world["tokens"][number]
+        with lock:
+            results.append((latencies, errors))
+
+    threads = [threading.Thread(target=shopper, args=(t,)) for t in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    queue.put(results)
+
+
+def _sign_in(world) -> tuple[list[str], float]:
+    """Every shopper signs in by password over the API, once (a phone keeps its token):
+    the tokens, and the median seconds of a sign-in (the password hash's work mostly)."""
+    tokens, took = [], []
+    for username in world["shoppers"]:
+        api = Api(world["port"])
+        started = time.perf_counter()
+        status, body = api.call(
+            "POST",
+            "/api/auth/login",
+            {"username": username, "password": BENCH_PASSWORD, "issue_token": True},
+        )
+        took.append(time.perf_counter() - started)
+        assert status == 200, (status, body)
+        tokens.append(body["token"])
+    return tokens, statistics.median(took)
+
+
+def _deadlocks() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+# One order's writes as the three requests make them (bench/checkout_http.py's docstring):
+# the cart's two lines, the checkout's transaction, the payment's. `bench_client` holds each
+# pgbench client's shopper, cart and wallet, as the application's token check gives them.
+PGBENCH_SCRIPT = """\\set x random(:sku_min, :sku_max - 1)
+\\set y random(:x + 1, :sku_max)
+SELECT shopper, cart, payer FROM bench_client WHERE client_id = :client_id \\gset
+BEGIN;
+INSERT INTO orders_cartline (cart_id, sku_id, quantity, added_at) VALUES (:cart, :x, 1, now());
+UPDATE orders_cart SET updated_at = now() WHERE id = :cart;
+COMMIT;
+BEGIN;
+INSERT INTO orders_cartline (cart_id, sku_id, quantity, added_at) VALUES (:cart, :y, 1, now());
+UPDATE orders_cart SET updated_at = now() WHERE id = :cart;
+COMMIT;
+BEGIN;
+SELECT 1 FROM accounts_user WHERE id = :shopper FOR UPDATE;
+SELECT count(*) FROM orders_order WHERE shopper_id = :shopper AND status = 'pending_payment';
+WITH level AS (UPDATE inventory_stocklevel SET reserved = reserved + 1
+    WHERE location_id = :location AND sku_id = :x AND on_hand >= reserved + 1
+    RETURNING location_id, sku_id),
+  journal AS (INSERT INTO inventory_stockmovement (location_id, sku_id, kind, on_hand_delta,
+    reserved_delta, reason, reference, created_at)
+    SELECT location_id, sku_id, 'reservation', 0, 1, '', 'bench', now() FROM level)
+  INSERT INTO inventory_reservation (public_id, location_id, sku_id, quantity, status,
+    reference, expires_at, created_at)
+  SELECT substr(md5(random()::text), 1, 26), location_id, sku_id, 1, 'active', 'bench',
+    now() + interval '20 minutes', now() FROM level RETURNING id AS res_x \\gset
+WITH level AS (UPDATE inventory_stocklevel SET reserved = reserved + 1
+    WHERE location_id = :location AND sku_id = :y AND on_hand >= reserved + 1
+    RETURNING location_id, sku_id),
+  journal AS (INSERT INTO inventory_stockmovement (location_id, sku_id, kind, on_hand_delta,
+    reserved_delta, reason, reference, created_at)
+    SELECT location_id, sku_id, 'reservation', 0, 1, '', 'bench', now() FROM level)
+  INSERT INTO inventory_reservation (public_id, location_id, sku_id, quantity, status,
+    reference, expires_at, created_at)
+  SELECT substr(md5(random()::text), 1, 26), location_id, sku_id, 1, 'active', 'bench',
+    now() + interval '20 minutes', now() FROM level RETURNING id AS res_y \\gset
+INSERT INTO payments_paymentintent (public_id, created_at, updated_at, purpose, reference,
+  payer_id, payee_id, amount, currency, provider, status, amount_refunded, provider_reference,
+  failure_reason, request_fingerprint) VALUES (substr(md5(random()::text), 1, 26), now(), now(),
+  'order', substr(md5(random()::text), 1, 26), :shopper, :merchant, 19.80, 'CNY', 'balance',
+  'requires_payment', 0, '', '', '') RETURNING id AS intent \\gset
+INSERT INTO orders_order (public_id, created_at, updated_at, number, shopper_id, merchant_id,
+  store_id, location_id, fulfilment, status, pickup_slot_start, pickup_slot_end,
+  delivery_address, subtotal, discount_total, discount_lines, delivery_fee, total,
+  amount_refunded, payment_provider, payment_intent_id, expires_at, note)
+  VALUES (substr(md5(random()::text), 1, 26), now(), now(), substr(md5(random()::text), 1, 20),
+  :shopper, :merchant, :store, :location, 'pickup', 'pending_payment', now(), now(), '{}',
+  19.80, 0, '[]', 0, 19.80, 0, 'balance', substr(md5(random()::text), 1, 26),
+  now() + interval '15 minutes', '') RETURNING id AS order_id \\gset
+INSERT INTO orders_orderline (public_id, order_id, sku_id, product_name, sku_name, unit_price,
+  quantity, line_total, quantity_returned, reservation_id) VALUES
+  (substr(md5(random()::text), 1, 26), :order_id, :x, 'p', 's', 9.90, 1, 9.90, 0, :res_x),
+  (substr(md5(random()::text), 1, 26), :order_id, :y, 'p', 's', 9.90, 1, 9.90, 0, :res_y);
+DELETE FROM orders_cartline WHERE cart_id = :cart AND sku_id IN (:x, :y);
+INSERT INTO notifications_notification (public_id, organization_id, title, body, link, created_at)
+  VALUES (substr(md5(random()::text), 1, 26), :merchant, 'new order', 'pending', '', now());
+INSERT INTO core_idempotencyrecord (principal, key, endpoint, request_fingerprint,
+  response_status, response_body, created_at) VALUES ('bench', md5(random()::text), 'checkout',
+  '', 201, '{}', now());
+COMMIT;
+BEGIN;
+SELECT status FROM payments_paymentintent WHERE id = :intent FOR UPDATE;
+INSERT INTO ledger_posting (public_id, asset_id, debit_id, credit_id, amount, idempotency_key,
+  fingerprint, kind, reference, memo, created_at) VALUES (substr(md5(random()::text), 1, 26),
+  :cny, :payer, :payee, 1980, md5(random()::text), '', 'payment', 'bench', '{}', now())
+  RETURNING id AS posting \\gset
+UPDATE ledger_account SET balance = balance - 1980
+  WHERE id = :payer AND (allow_negative OR balance >= 1980) RETURNING balance;
+UPDATE ledger_account SET balance = balance + 1980 WHERE id = :payee RETURNING balance;
+INSERT INTO ledger_entry (posting_id, account_id, amount, balance_after, created_at)
+  VALUES (:posting, :payer, -1980, 0, now()), (:posting, :payee, 1980, 0, now());
+UPDATE payments_paymentintent SET status = 'succeeded', paid_at = now(), updated_at = now()
+  WHERE id = :intent;
+INSERT INTO core_outboxevent (event_id, name, payload, created_at, status, next_attempt_at,
+  attempts, last_error) VALUES (substr(md5(random()::text), 1, 26), 'bench', '{}', now(),
+  'delivered', now(), 1, '');
+INSERT INTO core_idempotencyrecord (principal, key, endpoint, request_fingerprint,
+  response_status, response_body, created_at) VALUES ('bench', md5(random()::text), 'pay',
+  '', 200, '{}', now());
+COMMIT;
+"""
+
+
+def _bound(world) -> tuple[float | None, str]:
+    """pgbench's orders per second for the same rows, with PROCESSES x THREADS clients, each
+    on a shopper of its own (its cart and wallet) as the HTTP clients are."""
+    from django.db import connection
+
+    from omniretail.accounts.models import User
+    from omniretail.ledger import services as ledger
+    from omniretail.orders.services import cart_for
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_client"
+            " (client_id int PRIMARY KEY, shopper bigint, cart bigint, payer bigint)"
+        )
+        cursor.execute("TRUNCATE bench_client")
+        for n, username in enumerate(world["shoppers"]):
+            user = User.objects.get(username=username)
+            wallet = ledger.get_or_create_account(asset_code=ledger.CNY, owner=user)
+            cursor.execute(
+                "INSERT INTO bench_client VALUES (%s, %s, %s, %s)",
+                [n, user.pk, cart_for(user=user).pk, wallet.pk],
+            )
+    return pgbench_tps(PGBENCH_SCRIPT, world["ids"], clients=PROCESSES * THREADS, seconds=SECONDS)
+
+
+def _run(world, run: int) -> tuple[float, list[float], list[str], float]:
+    """Orders per second, latencies, errors, load average before the run."""
+    load = os.getloadavg()[0]
+    world = {**world, "run": f"r{run}"}
+    results, elapsed = run_clients(_client, world, clients=PROCESSES, seconds=SECONDS)
+    latencies = [x for lat, _e in results for x in lat]
+    errors = [e for _lat, errs in results for e in errs]
+    return len(latencies) / elapsed, latencies, errors, load
+
+
+def main() -> None:
+    header(
+        f"checkout over HTTP: {PROCESSES * THREADS} shoppers buying (cart, 提交订单, 支付 from "
+        f"balance) under `serve --workers {WORKERS}`"
+    )
+    with django_database("checkout_http") as label:
+        if label != "postgresql":
+            print("skipped: needs PostgreSQL (DATABASE_URL), as its bound is pgbench")
+            return
+        from omniretail.ledger.models import Asset
+        from omniretail.ledger.services import CNY
+        from omniretail.payments.providers.balance import clearing_account
+
+        world = _world()
+        world["slot"] = _slot()
+        world["ids"] |= {"cny": Asset.objects.get(code=CNY).pk, "payee": clearing_account().pk}
+        world["port"] = port = free_port()
+        close_connections()
+        server = start_server(port, workers=WORKERS, env=SERVER_ENV)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "omniretail.cli", "worker"],
+            cwd=REPO,
+            env={**os.environ, **SERVER_ENV},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        world["tokens"], sign_in = _sign_in(world)
+        deadlocks_before = _deadlocks()
+        runs = []
+        try:
+            for run in range(RUNS):
+                runs.append(_run(world, run))
+        finally:
+            stop_server(server, grace_s=30)
+            stop_server(worker, grace_s=30)
+        deadlocks = _deadlocks() - deadlocks_before
+        bound_load = os.getloadavg()[0]
+        bounds = [_bound(world) for _ in range(RUNS)]
+        close_connections()
+
+        rate = statistics.median(r[0] for r in runs)
+        load = statistics.median(r[3] for r in runs)
+        latencies = [x for r in runs for x in r[1]]
+        errors = [e for r in runs for e in r[2]]
+        rows = [
+            [
+                "omniretail over HTTP",
+                f"{rate:.1f}",
+                f"{percentile(latencies, 50) * 1000:.0f}",
+                f"{percentile(latencies, 95) * 1000:.0f}",
+                len(errors),
+                f"{load:.2f}",
+            ]
+        ]
+        measured = [b for b, _note in bounds if b is not None]
+        bound = statistics.median(measured) if measured else None
+        if bound is not None:
+            rows.append(
+                ["pgbench, same row work", f"{bound:.1f}", "-", "-", 0, f"{bound_load:.2f}"]
+            )
+        print_table(["what", "orders/s", "p50 ms", "p95 ms", "errors", "load avg"], rows)
+        print(f"each figure: median of {RUNS} runs of {SECONDS:.0f} s; target ratio >= 0.5")
+        print(f"deadlocks reported by PostgreSQL during the HTTP runs: {deadlocks}")
+        print(f"sign-in by password over the API, before the runs: p50 {sign_in * 1000:.0f} ms")
+        for error in errors[:3]:
+            print(f"  refused: {error}")
+        if bound is None:
+            print(f"no pgbench bound: {bounds[0][1]}")
+        elif abs(load - bound_load) / max(bound_load, 0.5) > LOAD_DRIFT:
+            print(f"no ratio: the load differed ({load:.2f} vs {bound_load:.2f} for the bound)")
+        else:
+            print(
+                f"ratio to the pgbench bound: {rate / bound:.2f} ({rate:.0f} / {bound:.0f} per s)"
+            )
+
+
+if __name__ == "__main__":
+    main()
