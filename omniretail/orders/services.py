@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -397,25 +396,40 @@ def _order_number() -> str:
     return f"{timezone.localtime():%y%m%d}{secrets.randbelow(10**10):010d}"
 
 
+def _insert(objs: list, *, skip_conflict: bool = False) -> bool:
+    """The INSERT ... RETURNING id `Model.save` or `bulk_create` would run for `objs` (one
+    model), in plain SQL: every checkout writes its order and lines, and the ORM's insert
+    compiler cost more CPU than the statements. The values go through each field's
+    `pre_save` and `get_db_prep_save`, as the ORM's do. With `skip_conflict`, a row that
+    breaks a unique constraint is skipped (ON CONFLICT DO NOTHING) and answers no id:
+    False. The saved objects get their ids."""
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({', '.join(f'{f.column}' for f in fields)})"
+            f" VALUES {', '.join([row] * len(objs))}"
+            f"{' ON CONFLICT DO NOTHING' if skip_conflict else ''} RETURNING id",
+            [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields],
+        )
+        ids = cursor.fetchall()
+    if len(ids) != len(objs):
+        return False
+    for obj, (pk,) in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, model.objects.db
+    return True
+
+
 def _create_order(**fields) -> Order:
     """Insert with a random number, skipping one that is taken, in one statement: INSERT ...
-    ON CONFLICT DO NOTHING (SQLite: OR IGNORE) RETURNING id answers our row's id, or no row
-    when the number is taken, so neither a savepoint nor a read back is needed. It is the
-    insert `Model.save` runs (`QuerySet._insert`), with the conflict clause `bulk_create`
-    adds but whose RETURNING it drops."""
+    ON CONFLICT DO NOTHING RETURNING id answers our row's id, or no row when the number is
+    taken, so neither a savepoint nor a read back is needed."""
     fields.setdefault("public_id", new_public_id())
-    columns = [f for f in Order._meta.concrete_fields if not f.primary_key]
     for _attempt in range(5):
         order = Order(number=_order_number(), **fields)
-        returned = Order.objects._insert(  # type: ignore[attr-defined]  # stubs omit it
-            [order],
-            fields=columns,
-            returning_fields=[Order._meta.pk],
-            on_conflict=OnConflict.IGNORE,
-        )
-        if returned and returned[0]:  # one row, or [None] / [] when the number was taken
-            order.pk = returned[0][0]
-            order._state.adding, order._state.db = False, Order.objects.db
+        if _insert([order], skip_conflict=True):
             return order
     raise IntegrityError("could not allocate an order number")
 
@@ -455,31 +469,8 @@ def _hold_lines(
                 reservation=reservation,
             )
         )
-    _insert_lines(order_lines)
+    _insert(order_lines)
     _known_related(order, lines=order_lines)
-
-
-LINE_FIELDS = [f for f in OrderLine._meta.concrete_fields if not f.primary_key]
-LINE_COLUMNS = ", ".join(f"{f.column}" for f in LINE_FIELDS)
-
-
-def _insert_lines(lines: list[OrderLine]) -> None:
-    """`bulk_create`'s one INSERT ... RETURNING id, in plain SQL: every checkout writes its
-    lines, and the ORM's insert compiler cost more CPU than the statement."""
-    row = "(" + ", ".join(["%s"] * len(LINE_FIELDS)) + ")"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO orders_orderline ({LINE_COLUMNS}) VALUES {', '.join([row] * len(lines))}"
-            " RETURNING id",
-            [
-                field.get_db_prep_save(getattr(line, field.attname), connection)
-                for line in lines
-                for field in LINE_FIELDS
-            ],
-        )
-        for line, (pk,) in zip(lines, cursor.fetchall(), strict=True):
-            line.pk = pk
-            line._state.adding, line._state.db = False, OrderLine.objects.db
 
 
 def _known_related(order: Order, **related) -> None:
