@@ -110,10 +110,13 @@ The bench (2,000 joins, 4 clients, bounds 5 s, PROBE 600), before and after in o
 628 joins/s, 0.07 (8,733), 0.18 of the row work (3,449). A third at load 12 -> 16 gave
 137 joins/s while the bounds ran steadier: the bench now prints the load after the bounds
 too and withholds the ratios when the flashes' and the bounds' loads differ by more than
-half. The probes' server CPU in these runs (0.52-0.57 ms, against 0.31-0.36 in the
-profile's runs) was inflated by the bounds having claimed and rolled back the probe
-campaign's seats first (dead versions to walk); the bounds now have a campaign of their
-own.
+half. The probes' server CPU in these runs (0.52-0.80 ms, against 0.31-0.36 in the profile's
+runs on a one-campaign database) showed a fault of the first prepared version: the claim
+bound `taken` as a value, so once PostgreSQL switched the prepared statement to a generic
+plan (after five runs) it could not use the free-seat index's condition and scanned the
+seat table (EXPLAIN under plan_cache_mode=force_generic_plan: Seq Scan). `NOT taken` and
+the limit are now written out, one seat taken by `id = (...)`, a key lookup (a test runs
+that EXPLAIN). The bounds also have a campaign of their own now.
 
 Issue 22's 0.3 of the SKIP LOCKED claim is not met, and no per-request join could meet
 it: that bound claims a seat and rolls back (no row written, no commit, no foreign key

@@ -193,11 +193,11 @@ def _require_joinable(campaign: Campaign, now: datetime) -> None:
 
 _CLAIM_SQL = """
 UPDATE groupbuy_seat SET taken = %s
-WHERE id IN (
+WHERE id {match} (
     SELECT id FROM groupbuy_seat
-    WHERE campaign_id = %s AND taken = %s {group_filter}
-    ORDER BY id LIMIT %s {lock}
-) AND taken = %s
+    WHERE campaign_id = %s AND NOT taken {group_filter}
+    ORDER BY id LIMIT {n} {lock}
+) AND NOT taken
 RETURNING id, group_id, number{group_columns}
 """
 # what a joiner is answered about its group, returned by the claim itself
@@ -210,18 +210,23 @@ def _claim_sql(
     """Take the `n` lowest free seats (of one group, or of the campaign) in one statement.
     On PostgreSQL, seats other joins are taking right now are skipped, not waited for.
     `with_group`: each seat comes with its group's `_GROUP_COLUMNS` too."""
-    sql = _claim_text(connection.vendor, group is not None, with_group)
-    return sql, [True, campaign.pk, False, *([group.pk] if group else []), n, False]
+    sql = _claim_text(connection.vendor, group is not None, with_group, int(n))
+    return sql, [True, campaign.pk, *([group.pk] if group else [])]
 
 
 @cache
-def _claim_text(vendor: str, of_group: bool, with_group: bool) -> str:
+def _claim_text(vendor: str, of_group: bool, with_group: bool, n: int) -> str:
+    """`NOT taken` and the limit written out, not bound: a prepared statement's generic plan
+    must still see the free-seat index's condition (with `taken = $3` PostgreSQL scanned
+    every seat); one seat by `id = (...)`, always a primary-key lookup."""
     columns = "".join(
         f", (SELECT {c} FROM groupbuy_group WHERE groupbuy_group.id = groupbuy_seat.group_id)"
         f" AS group_{c}"
         for c in (_GROUP_COLUMNS if with_group else ())
     )
     return _CLAIM_SQL.format(
+        match="=" if n == 1 else "IN",
+        n=n,
         group_filter="AND group_id = %s" if of_group else "",
         lock="FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else "",
         group_columns=columns,
@@ -437,9 +442,10 @@ class _Prepared(psycopg.Cursor):
     """A server-binding cursor whose every statement is prepared."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        super().execute(query, params, prepare=True, binary=binary)
-        self._query = _Logged(query, params, self.connection)  # type: ignore[assignment]
-        return self
+        try:
+            return super().execute(query, params, prepare=True, binary=binary)
+        finally:  # refused too: Django logs the statement after it ran
+            self._query = _Logged(query, params, self.connection)  # type: ignore[assignment]
 
 
 class _Logged:

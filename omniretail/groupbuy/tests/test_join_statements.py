@@ -65,8 +65,9 @@ def test_a_join_outside_a_transaction_is_one_round_trip_planned_once(groupbuys):
     with CaptureQueriesContext(connection) as ctx:
         services.join(shopper=first, campaign=campaign, provider="sandbox_gateway")
     assert [q["sql"][:4] for q in ctx.captured_queries] == ["WITH"]
-    with pytest.raises(Conflict) as again:
+    with CaptureQueriesContext(connection) as ctx, pytest.raises(Conflict) as again:
         services.join(shopper=first, campaign=campaign, provider="sandbox_gateway")
+    assert ctx.captured_queries[0]["sql"].startswith("WITH")  # logged though refused
     services.join(shopper=second, campaign=campaign, provider="sandbox_gateway")
     assert again.value.code == "already_joined"
     assert Member.objects.filter(campaign=campaign).count() == 2
@@ -78,3 +79,22 @@ def test_a_join_outside_a_transaction_is_one_round_trip_planned_once(groupbuys):
             ["WITH seat AS (%UPDATE groupbuy_seat%"],
         )
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.postgres
+def test_the_prepared_claim_never_reads_every_seat_even_planned_generically(groupbuys):
+    """After five runs PostgreSQL may plan a prepared statement once for any values (a
+    generic plan): the claim must still take its seat by the seat's key, not by reading
+    every seat of every campaign (with `taken` bound as a value the generic plan could
+    not use the free-seat index's condition, and scanned the table)."""
+    campaign = groupbuys.campaign(quantity=2, group_size=500)
+    sql, params = services._claim_sql(campaign, None, 1, with_group=True)
+    numbered = sql.replace("%s", "{}").format(*(f"${i}" for i in range(1, len(params) + 1)))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE groupbuy_seat")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE claim AS {numbered}")
+        cursor.execute(f"EXPLAIN EXECUTE claim({', '.join(['%s'] * len(params))})", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE claim")
+    assert "Seq Scan" not in plan and "Index Cond: (id = $" in plan, plan
