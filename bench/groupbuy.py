@@ -118,15 +118,21 @@ seat table (EXPLAIN under plan_cache_mode=force_generic_plan: Seq Scan). `NOT ta
 the limit are now written out, one seat taken by `id = (...)`, a key lookup (a test runs
 that EXPLAIN). The bounds also have a campaign of their own now.
 
+Final run (00:08-00:13, load 7.5 -> 7.5, 7.1 after the bounds), the claim written out:
+per request 1,512 joins/s (p50 1.8 ms), 0.13 of the SKIP LOCKED claim (11,488 tps), 0.27
+of the join's row work (5,524 tps; the row work itself 0.48 of the claim); batched 2,446,
+0.44 of the row work; CPU per join 0.39 + 0.28 ms (was 0.79 + 0.73 in the before-run at
+load 8), api 3.7 + 1.5 ms (was 6.1 + 2.3).
+
 Issue 22's 0.3 of the SKIP LOCKED claim is not met, and no per-request join could meet
 it: that bound claims a seat and rolls back (no row written, no commit, no foreign key
 checked), while a join also writes a member (16 indexes, 5 foreign keys) and an intent
 (8 indexes, 2 foreign keys). pgbench doing exactly the join's statement, prepared, with
-no application CPU at all, ran at 3,449 tps against the claim's 8,733 in the same run:
-0.39 of it. 0.3 of the claim is 0.76 of the bare row work, leaving the whole Django side
+no application CPU at all, ran at 0.39-0.48 of the claim in the same runs (3,449 / 8,733;
+5,524 / 11,488). 0.3 of the claim is 0.62-0.76 of the bare row work, leaving the whole Django side
 (the checks, the member and intent built, the driver) about a third of the database's
-own cost; it is 0.40 ms of client CPU against ~0.35 ms of server CPU. The fair figure is
-the ratio to the join's row work (0.18 now); the batched path, which shares one
+own cost; it is 0.39 ms of client CPU against ~0.28 ms of server CPU. The fair figure is
+the ratio to the join's row work (0.27 in the final run); the batched path, which shares one
 transaction among up to 100 joins, reached 0.44 of it in the same run. What is left per
 join, by the profile: building the Member and the intent (Model.__init__ 20 %), the
 fields' adaptation (`get_db_prep_save`, 18 %), the driver (15 %); on the server, the
