@@ -36,9 +36,13 @@ other sessions' work, given with each figure):
   2.1 (as before: plain SQL made the lines' cheaper, not the order's), the intent 2.0, the
   lines 1.6, the notification 1.2, reserve 1.2, the unpaid limit 0.7; resolve_fulfilment 6.4
   (the store's schedule 5.5, stores.selectors.prefetch_schedule); the bench's own reads
-  of the store and SKUs (the request's, in production) about 5. 10 s runs, with other
-  sessions' tests on the machine: 61 orders/s against pgbench's 585, 0.10 (load 6);
-  21 against 343, 0.06 (load 11); neither comparable with the quiet 0.11 above.
+  of the store and SKUs (the request's, in production) about 5.
+- Runs, with other sessions' tests on the machine (none comparable with the quiet 0.11
+  above): back to back, 8 s each, the commit before these changes then this one, and again
+  in the other order (00:08-00:13 UTC, load 4-8): before 45 orders/s, 0.08 of 557 and 47,
+  0.09 of 555 (p50 133-136 ms); after 132, 0.35 of 381 (the bound itself squeezed) and 69,
+  0.13 of 551 (p50 44-81 ms). Single 10 s runs at load 6-11 gave 0.03-0.10 (the Python
+  clients lose more to a crowded machine than pgbench does).
 - Why 0.5 is out of reach here: the bound is 930 tps on 2 cores, ~2.2 ms of CPU per
   transaction for PostgreSQL and pgbench together. Half of it, 465 orders/s, leaves 4.3 ms
   of CPU per order for our 18 statements' server side (at least the bound's 2.2) and the
@@ -46,7 +50,7 @@ other sessions' work, given with each figure):
   is spread thinly over Django's query compiler and model building in five domains
   (pricing, loyalty, stores' schedule, payments' intent, notifications) and the request's
   own reads; even with every statement in plain SQL, 18 round trips through psycopg and
-  the domain checks cost 2-3 ms. Expected on a quiet machine: ~0.15.
+  the domain checks cost 2-3 ms. Expected on a quiet machine: about 0.15.
 """
 
 import os
