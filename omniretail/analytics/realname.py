@@ -151,7 +151,7 @@ def verify(*, user, name: str, id_number: str, consent: bool) -> VerifiedIdentit
         throttle.undo("real_name", str(user.pk))
         raise
     with transaction.atomic():  # the account's row locked: one of parallel checks is kept
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
         if status_of(user).verified:
             raise Conflict(_("您已完成实名认证，无需重复认证。"), code="already_verified")
         checked = identity.record(

@@ -122,7 +122,7 @@ def claim_sample(*, member, offer: SampleOffer, fulfilment: Fulfilment, now=None
     with a 409 and nothing changed when over the member's limit, sold out or ended."""
     require_user(member)
     now = now or timezone.now()
-    User.objects.select_for_update().filter(pk=member.pk).values_list("pk").first()
+    User.objects.select_for_update(no_key=True).filter(pk=member.pk).values_list("pk").first()
     had = claimed_by(offer, member)
     if had >= offer.per_member_limit:
         raise Conflict(

@@ -534,7 +534,11 @@ def _limit_unpaid(shopper, merged: list[tuple[Sku, int]]) -> None:
     checkouts are counted one by one; SQLite runs one writer at a time anyway."""
     with connection.cursor() as cursor:
         if connection.features.has_select_for_update:
-            cursor.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR UPDATE", [shopper.pk])
+            # NO KEY: rows pointing at the member (a notification, an award) check that
+            # reference at commit with KEY SHARE, which FOR UPDATE would make wait
+            cursor.execute(
+                "SELECT 1 FROM accounts_user WHERE id = %s FOR NO KEY UPDATE", [shopper.pk]
+            )
         cursor.execute(
             HELD_SQL.format(per_sku=HELD_PER_SKU * len(merged)),
             [

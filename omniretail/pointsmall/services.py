@@ -120,7 +120,7 @@ def redeem(
 
 def _lock_member(member) -> None:
     """The points mall's one lock: the redeeming member's row."""
-    User.objects.select_for_update().filter(pk=member.pk).values_list("pk").first()
+    User.objects.select_for_update(no_key=True).filter(pk=member.pk).values_list("pk").first()
 
 
 def _replay(member, key: str, digest: str) -> Redemption | None:
