@@ -9,6 +9,10 @@ from django.utils import timezone
 
 class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self):
+        key = self.session_key
+        if key is None:  # as Django's own read finds no row for it
+            self._session_key = None
+            return None
         model = self.model
         connection = connections[router.db_for_read(model)]
         quote = connection.ops.quote_name
@@ -16,10 +20,10 @@ class SessionStore(DatabaseSessionStore):
             cursor.execute(
                 f"SELECT session_data, expire_date FROM {quote(model._meta.db_table)}"
                 " WHERE session_key = %s AND expire_date > %s",
-                [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
+                [key, connection.ops.adapt_datetimefield_value(timezone.now())],
             )
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
-        return model(session_key=self.session_key, session_data=row[0], expire_date=row[1])
+        return model(session_key=key, session_data=row[0], expire_date=row[1])
