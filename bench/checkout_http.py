@@ -20,6 +20,21 @@ load average, and PostgreSQL's deadlock count over the run is printed (must be 0
 
 Environment: BENCH_CHECKOUT_HTTP_SECONDS (10), BENCH_CHECKOUT_HTTP_SKUS (50),
 BENCH_CHECKOUT_HTTP_INLINE (0).
+
+Notes, 6 December 2026 (2-core Xeon, PostgreSQL 15, other sessions' work on the machine):
+- 00:07, 20 s runs, load 6.6 (pgbench 9.4): 16.2 orders/s, p50 925 ms, against 318.7: 0.05.
+  PostgreSQL reported one deadlock and a shopper got one HTTP 500 on 提交订单: the member's
+  next checkout locked the member's row FOR UPDATE and then stock, while the worker paying
+  the member's last order held stock and, at its commit, took KEY SHARE on the member for
+  its notification's foreign key. The member's row is now locked FOR NO KEY UPDATE
+  (omniretail/tests/test_member_locks.py).
+- 00:17, after that fix, 15 s runs, load 3.4 (pgbench 6.4): 28.0 orders/s, p50 582 ms, p95
+  784 ms, against 471.9: 0.06; 0 deadlocks, 0 errors; a password sign-in 228 ms.
+- Earlier, with 支付 delivering the events inline (BENCH_CHECKOUT_HTTP_INLINE=1), 30 s runs at
+  load 10.8: 10.4 orders/s, p50 1,394 ms; the request ran 131 statements.
+Issue 22's 0.5 is far off: an order is four requests through the whole stack, each ~18 ms
+of server CPU (two `serve` processes and the worker on two cores: 28 orders/s is ~112
+requests/s), where pgbench sends the 40 statements from C.
 """
 
 import http.client
