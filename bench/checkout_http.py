@@ -32,9 +32,10 @@ Notes, 6 December 2026 (2-core Xeon, PostgreSQL 15, other sessions' work on the 
   784 ms, against 471.9: 0.06; 0 deadlocks, 0 errors; a password sign-in 228 ms.
 - Earlier, with 支付 delivering the events inline (BENCH_CHECKOUT_HTTP_INLINE=1), 30 s runs at
   load 10.8: 10.4 orders/s, p50 1,394 ms; the request ran 131 statements.
-Issue 22's 0.5 is far off: an order is four requests through the whole stack, each ~18 ms
-of server CPU (two `serve` processes and the worker on two cores: 28 orders/s is ~112
-requests/s), where pgbench sends the 40 statements from C.
+Issue 22's 0.5 is far off: an order is four requests through the whole stack; 28 orders/s
+is ~112 requests/s, ~18 ms of the two cores per request (the two `serve` processes, the
+worker, PostgreSQL and the clients together), where pgbench sends the order's 31 statements
+from C.
 """
 
 import http.client
