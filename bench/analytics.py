@@ -28,8 +28,7 @@ import os
 import time
 from datetime import datetime, timedelta
 
-from bench.common import django_database, header, percentile, print_table
-from bench.http import LOAD_DRIFT
+from bench.common import comparable, django_database, header, percentile, print_table
 
 LINES = int(os.environ.get("BENCH_ANALYTICS_LINES", "1000000"))
 REQUESTS = int(os.environ.get("BENCH_ANALYTICS_REQUESTS", "20"))
@@ -1524,8 +1523,7 @@ def main() -> None:
             bound_load = os.getloadavg()[0]
             brute = _timed(bound, REQUESTS)
             p95, b95 = percentile(page, 95), percentile(brute, 95)
-            drift = abs(page_load - bound_load) / max(bound_load, 0.5)
-            ratio = f"{b95 / p95:.2f}" if drift <= LOAD_DRIFT else "(load differs)"
+            ratio = f"{b95 / p95:.2f}" if comparable(page_load, bound_load) else "(load differs)"
             rows.append(
                 [
                     what,

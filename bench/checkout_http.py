@@ -53,6 +53,7 @@ from bench.common import (
     REPO,
     BenchShop,
     close_connections,
+    comparable,
     django_database,
     free_port,
     header,
@@ -67,7 +68,6 @@ from bench.common import (
 SECONDS = float(os.environ.get("BENCH_CHECKOUT_HTTP_SECONDS", "10"))
 SKUS = int(os.environ.get("BENCH_CHECKOUT_HTTP_SKUS", "50"))
 PROCESSES, THREADS, WORKERS, RUNS = 4, 4, 2, 3
-LOAD_DRIFT = 0.5  # a run's load average may differ from the bound's by this share
 STOCK_EACH = 100_000
 BALANCE = "100000.00"  # each shopper's stored balance: never the limit in a run
 # Every order takes the same pickup slot: the run measures the checkout, not a store's
@@ -418,7 +418,7 @@ def main() -> None:
             print(f"  refused: {error}")
         if bound is None:
             print(f"no pgbench bound: {bounds[0][1]}")
-        elif abs(load - bound_load) / max(bound_load, 0.5) > LOAD_DRIFT:
+        elif not comparable(load, bound_load):
             print(f"no ratio: the load differed ({load:.2f} vs {bound_load:.2f} for the bound)")
         else:
             print(

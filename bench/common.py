@@ -181,6 +181,15 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[int(rank) - 1]
 
 
+LOAD_DRIFT = 0.5  # a run's load average may differ from its bound's by this share
+
+
+def comparable(load: float, bound_load: float) -> bool:
+    """Whether a run and its bound ran under a like load average: on a shared machine other
+    work takes cores from one and not the other, and their ratio would say nothing."""
+    return abs(load - bound_load) / max(bound_load, 0.5) <= LOAD_DRIFT
+
+
 def header(title: str) -> None:
     info = machine_info()
     print()

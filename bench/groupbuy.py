@@ -151,6 +151,7 @@ from pathlib import Path
 
 from bench.common import (
     BenchShop,
+    comparable,
     django_database,
     header,
     percentile,
@@ -511,7 +512,7 @@ def main() -> None:
             "cores (others' work included)"
         )
         flashes, bounds_load = (load_before + load_flashes) / 2, (load_flashes + load_bounds) / 2
-        if bounds and max(flashes, bounds_load) > 1.5 * max(1.0, min(flashes, bounds_load)):
+        if bounds and not comparable(flashes, bounds_load):
             print(
                 f"no ratios: the flashes ran at load ~{flashes:.1f}, the bounds at "
                 f"~{bounds_load:.1f} (run again when the machine is steadier)"

@@ -118,6 +118,7 @@ import time
 
 from bench.common import (
     close_connections,
+    comparable,
     django_database,
     free_port,
     header,
@@ -131,7 +132,6 @@ from bench.common import (
 SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "8"))
 PROCESSES, THREADS, WORKERS, RUNS = 4, 4, 2, 3
 BOUND = "/bench/bound/"
-LOAD_DRIFT = 0.5  # a run's load average may differ from the bound's by this share
 COUNTER_NAME = "omniretail-bench-counter"  # application_name of the bench's own session
 SERVER_NAME = "omniretail-bench-server"  # PGAPPNAME of the server's sessions
 
@@ -270,8 +270,9 @@ def main() -> None:
                 rps = statistics.median(r[0] for r in results)
                 load = statistics.median(r[3] for r in results)
                 requests += int(sum(r[0] for r in results) * SECONDS)
-                drift = abs(load - bound_load) / max(bound_load, 0.5)
-                ratio = f"{rps / bound_rps:.2f}" if drift <= LOAD_DRIFT else "(load differs)"
+                ratio = (
+                    f"{rps / bound_rps:.2f}" if comparable(load, bound_load) else "(load differs)"
+                )
                 p99 = statistics.median(r[1] for r in results)
                 errors = sum(r[2] for r in results)
                 rows.append([name, f"{rps:.0f}", f"{p99:.0f}", errors, f"{load:.2f}", ratio])

@@ -102,6 +102,7 @@ from pathlib import Path
 from bench.common import (
     BenchShop,
     close_connections,
+    comparable,
     cpu_seconds,
     django_database,
     free_port,
@@ -110,7 +111,7 @@ from bench.common import (
     print_table,
     run_clients,
 )
-from bench.http import BOUND, LOAD_DRIFT, PROCESSES, THREADS, _start
+from bench.http import BOUND, PROCESSES, THREADS, _start
 
 SECONDS = float(os.environ.get("BENCH_HTTP_WRITES_SECONDS", "5"))
 RUNS = int(os.environ.get("BENCH_HTTP_WRITES_RUNS", "3"))
@@ -391,8 +392,7 @@ def main() -> None:
         for kind, results in runs.items():
             rps = statistics.median(r["rps"] for r in results)
             load = statistics.median(r["load"] for r in results)
-            drift = abs(load - bound_load) / max(bound_load, 0.5)
-            ratio = f"{rps / bound_rps:.2f}" if drift <= LOAD_DRIFT else "(load differs)"
+            ratio = f"{rps / bound_rps:.2f}" if comparable(load, bound_load) else "(load differs)"
             rows.append(
                 [
                     names[kind],

@@ -31,8 +31,15 @@ import os
 import random
 import time
 
-from bench.common import django_database, header, percentile, pgbench_tps, print_table, run_clients
-from bench.http import LOAD_DRIFT
+from bench.common import (
+    comparable,
+    django_database,
+    header,
+    percentile,
+    pgbench_tps,
+    print_table,
+    run_clients,
+)
 
 CLIENTS = int(os.environ.get("BENCH_LEDGER_CLIENTS", "20"))
 SECONDS = float(os.environ.get("BENCH_LEDGER_SECONDS", "8"))
@@ -184,7 +191,7 @@ def main() -> None:
                 ratios.append((what, rate, bound, load, bound_load))
         print_table(["db", "what", "n", "per s", "p50 ms", "p99 ms", "load before"], rows)
         for what, rate, bound, load, bound_load in ratios:
-            if abs(load - bound_load) / max(bound_load, 0.5) > LOAD_DRIFT:
+            if not comparable(load, bound_load):
                 print(f"{what}: no ratio, the load differed ({load:.2f} vs {bound_load:.2f})")
                 continue
             print(

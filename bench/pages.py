@@ -16,13 +16,14 @@ import statistics
 
 from bench.common import (
     close_connections,
+    comparable,
     django_database,
     header,
     percentile,
     print_table,
     run_clients,
 )
-from bench.http import BOUND, LOAD_DRIFT, PROCESSES, RUNS, THREADS, WORKERS, _client, _start
+from bench.http import BOUND, PROCESSES, RUNS, THREADS, WORKERS, _client, _start
 
 SECONDS = float(os.environ.get("BENCH_PAGES_SECONDS", "5"))
 QUERY_BOUND = 15
@@ -149,8 +150,7 @@ def main() -> None:
         for name, results in runs.items():
             rps = statistics.median(r[0] for r in results)
             load = statistics.median(r[4] for r in results)
-            drift = abs(load - bound_load) / max(bound_load, 0.5)
-            ratio = f"{rps / bound_rps:.2f}" if drift <= LOAD_DRIFT else "(load differs)"
+            ratio = f"{rps / bound_rps:.2f}" if comparable(load, bound_load) else "(load differs)"
             count = queries.get(name, 1)  # the bound runs one SELECT
             rows.append(
                 [

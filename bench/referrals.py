@@ -66,6 +66,7 @@ from datetime import timedelta
 
 from bench.common import (
     BenchShop,
+    comparable,
     django_database,
     header,
     percentile,
@@ -73,7 +74,6 @@ from bench.common import (
     print_table,
     run_clients,
 )
-from bench.http import LOAD_DRIFT
 
 CLIENTS = int(os.environ.get("BENCH_REFERRALS_CLIENTS", "4"))
 SECONDS = float(os.environ.get("BENCH_REFERRALS_SECONDS", "10"))
@@ -283,7 +283,7 @@ def main() -> None:
         print(
             f"load average (1 min) before the clicks {load:.2f}, before the bound {bound_load:.2f}"
         )
-        if bound and abs(load - bound_load) / max(bound_load, 0.5) > LOAD_DRIFT:
+        if bound and not comparable(load, bound_load):
             print("clicks: no ratio, the load differed between the clicks and the bound")
         elif bound:
             print(
