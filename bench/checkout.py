@@ -43,6 +43,9 @@ other sessions' work, given with each figure):
   0.09 of 555 (p50 133-136 ms); after 132, 0.35 of 381 (the bound itself squeezed) and 69,
   0.13 of 551 (p50 44-81 ms). Single 10 s runs at load 6-11 gave 0.03-0.10 (the Python
   clients lose more to a crowded machine than pgbench does).
+- Quiet machine, 6 December 00:58 UTC, medians of 3 runs of 15 s interleaved with the
+  bound: 140.8 orders/s, p50 42 ms, p95 73 ms (load 2.4) against pgbench 721.8 (load 4.1):
+  0.20; 18 statements.
 - Why 0.5 is out of reach here: the bound is 930 tps on 2 cores, ~2.2 ms of CPU per
   transaction for PostgreSQL and pgbench together. Half of it, 465 orders/s, leaves 4.3 ms
   of CPU per order for our 18 statements' server side (at least the bound's 2.2) and the
