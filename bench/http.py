@@ -107,7 +107,14 @@ Making the chain async-capable instead (the sync-only middleware made async) can
 Django's own middleware is MiddlewareMixin, whose async path hops once per method, and with
 the five sync-only middleware simply removed the all-async chain already cost 1.70-1.75
 ms. An async view (the counters' long-poll) still waits on the event loop, its request's
-thread idle, as it did behind the sync middleware before."""
+thread idle, as it did behind the sync middleware before.
+
+Notes, 6 December 2026 00:44 UTC, a quiet machine (no other work; the load is this bench's
+clients and server), PostgreSQL, 8 s runs: bound 1,936 req/s; from the page cache home
+3,440 (1.78), categories 1.77, search 0.78, product 1.80, API products 1.76, API search
+0.79; rendered every time: home 134 req/s (0.07), categories 0.23, search 0.07, product
+0.06, API products 0.13, API search 0.11; 0 errors; 17 PostgreSQL sessions for 485,521
+requests."""
 
 import http.client
 import os

@@ -81,6 +81,10 @@ it: the event loop and uvicorn (~35 %), the signed-in user's load (ModelBackend.
 everyone out), the session's read, the middleware. The join's stack fell by 45 % in
 milliseconds, its share from 74 to 61 %.
 
+On a quiet machine (6 December 00:50 UTC, no other work; load 6.4-6.5 from this bench):
+share click 533 req/s, 2.25 ms of server CPU each, 0.29 of bench/http.py's bound; group-buy
+join 230 req/s, 5.37 ms, 0.12.
+
 Environment: BENCH_HTTP_WRITES_SECONDS (5), BENCH_HTTP_WRITES_RUNS (3),
 BENCH_HTTP_WRITES_PROFILE (4 s per profiled run, 0: none), BENCH_HTTP_WRITES_SHOPPERS (5000).
 """
