@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import require_role
 from omniretail.catalog.models import Product, Sku
+from omniretail.core import inserts
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from omniretail.core.ids import new_public_id
 from omniretail.core.money import money
@@ -370,7 +371,7 @@ def _seat_member(campaign: Campaign, group: Group | None, member: Member, intent
             if (row := cursor.fetchone()) is None:
                 return False
         *seat, member.pk, intent_pk = row
-        payments.intents_written([intent], [intent_pk])
+        inserts.mark_saved([intent], [intent_pk])
     else:
         with db.cursor() as cursor:
             cursor.execute(claim, params)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import is_platform_operator, require_role
 from omniretail.catalog.models import Sku
+from omniretail.core import inserts
 from omniretail.core.errors import Conflict, field_error, require_quantity
 from omniretail.core.ids import new_public_id
 from omniretail.inventory.models import (
@@ -309,7 +310,6 @@ def _reserve_lines_in_one_statement_each(
             if row is None:
                 raise _out_of_stock(sku)
             reservation = Reservation(
-                pk=row[0],
                 public_id=public_id,
                 location=location,
                 sku=sku,
@@ -318,7 +318,7 @@ def _reserve_lines_in_one_statement_each(
                 expires_at=expires_at,
                 created_at=now,
             )
-            reservation._state.adding, reservation._state.db = False, Reservation.objects.db
+            inserts.mark_saved([reservation], [row[0]])
             reservations[index] = reservation
     return reservations
 

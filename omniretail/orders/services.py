@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.selectors import is_platform_operator, require_role
 from omniretail.addresses.services import validate_phone
 from omniretail.catalog.models import Product, Sku
-from omniretail.core import events
+from omniretail.core import events, inserts
 from omniretail.core.errors import (
     Conflict,
     DomainError,
@@ -396,32 +396,6 @@ def _order_number() -> str:
     return f"{timezone.localtime():%y%m%d}{secrets.randbelow(10**10):010d}"
 
 
-def _insert(objs: list, *, skip_conflict: bool = False) -> bool:
-    """The INSERT ... RETURNING id `Model.save` or `bulk_create` would run for `objs` (one
-    model), in plain SQL: every checkout writes its order and lines, and the ORM's insert
-    compiler cost more CPU than the statements. The values go through each field's
-    `pre_save` and `get_db_prep_save`, as the ORM's do. With `skip_conflict`, a row that
-    breaks a unique constraint is skipped (ON CONFLICT DO NOTHING) and answers no id:
-    False. The saved objects get their ids."""
-    model = type(objs[0])
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {model._meta.db_table} ({', '.join(f'{f.column}' for f in fields)})"
-            f" VALUES {', '.join([row] * len(objs))}"
-            f"{' ON CONFLICT DO NOTHING' if skip_conflict else ''} RETURNING id",
-            [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields],
-        )
-        ids = cursor.fetchall()
-    if len(ids) != len(objs):
-        return False
-    for obj, (pk,) in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, model.objects.db
-    return True
-
-
 def _create_order(**fields) -> Order:
     """Insert with a random number, skipping one that is taken, in one statement: INSERT ...
     ON CONFLICT DO NOTHING RETURNING id answers our row's id, or no row when the number is
@@ -429,7 +403,7 @@ def _create_order(**fields) -> Order:
     fields.setdefault("public_id", new_public_id())
     for _attempt in range(5):
         order = Order(number=_order_number(), **fields)
-        if _insert([order], skip_conflict=True):
+        if inserts.insert([order], skip_conflict=True):
             return order
     raise IntegrityError("could not allocate an order number")
 
@@ -469,7 +443,7 @@ def _hold_lines(
                 reservation=reservation,
             )
         )
-    _insert(order_lines)
+    inserts.insert(order_lines)  # plain SQL: every checkout writes them
     _known_related(order, lines=order_lines)
 
 

@@ -7,17 +7,15 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import cache
-from typing import cast
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts import selectors as accounts
 from omniretail.accounts.models import Organization, User
-from omniretail.core import events
+from omniretail.core import events, inserts
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from omniretail.core.idempotency import MAX_KEY_LENGTH, fingerprint
 from omniretail.core.money import money
@@ -152,12 +150,12 @@ def create_intents(intents: list[PaymentIntent]) -> list[PaymentIntent]:
     join's CPU."""
     if not intents:
         return intents
-    size = connection.ops.bulk_batch_size(_intent_fields(), intents)
+    size = connection.ops.bulk_batch_size(inserts.insert_fields(PaymentIntent), intents)
     with connection.cursor() as cursor:
         for start in range(0, len(intents), size):
             batch = intents[start : start + size]
             cursor.execute(*intents_insert(batch))
-            intents_written(batch, [pk for (pk,) in cursor.fetchall()])
+            inserts.mark_saved(batch, [pk for (pk,) in cursor.fetchall()])
     return intents
 
 
@@ -166,35 +164,11 @@ def intents_insert(intents: list[PaymentIntent], *, source: str = "") -> tuple[s
     parameters, for `create_intents` or for a caller folding it into a statement of its own
     (a group-buy join on PostgreSQL: one round trip). With `source`, the name of a CTE in
     that statement, the one intent is written once per row of it: none when it has none.
-    `intents_written` then gives each intent its id."""
+    `core.inserts.mark_saved` then gives each intent its id."""
     if source and len(intents) != 1:
         raise ValueError("one intent per row of the source")
-    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each field asks it to adapt
-    fields = _intent_fields()
-    return _intent_insert_sql(db.vendor, len(intents), source), [
-        f.get_db_prep_save(f.pre_save(i, True), db) for i in intents for f in fields
-    ]
-
-
-@cache
-def _intent_fields() -> list:
-    return [f for f in PaymentIntent._meta.concrete_fields if not f.primary_key]
-
-
-@cache
-def _intent_insert_sql(vendor: str, rows: int, source: str) -> str:
-    qn = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    fields = _intent_fields()
-    columns = ", ".join(qn(cast(str, f.column)) for f in fields)  # concrete: all have one
-    row = ", ".join(["%s"] * len(fields))
-    values = f"SELECT {row} FROM {source}" if source else "VALUES " + ", ".join([f"({row})"] * rows)
-    return f"INSERT INTO {qn(PaymentIntent._meta.db_table)} ({columns}) {values} RETURNING id"
-
-
-def intents_written(intents: list[PaymentIntent], ids: list[int]) -> None:
-    """The intents `intents_insert` wrote, as saved models with the ids it answered."""
-    for intent, pk in zip(intents, ids, strict=True):
-        intent.pk, intent._state.adding, intent._state.db = pk, False, DEFAULT_DB_ALIAS
+    sql = inserts.insert_sql(PaymentIntent, len(intents), source=source)
+    return sql, inserts.insert_params(intents)
 
 
 def discard_intent(*, intent_id: str) -> bool:
