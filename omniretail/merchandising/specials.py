@@ -12,14 +12,22 @@ from omniretail.merchandising.models import Special
 from omniretail.orders.models import Order, OrderLine
 
 
-def sold(special: Special, *, shopper=None) -> int:
-    """Units sold at the special (to `shopper` when given)."""
-    lines = OrderLine.objects.filter(
+def _sold_at(special: Special) -> Q:
+    """An order line sold at the special: its SKU at its price, ordered in its window (lines
+    of cancelled orders are left out by the callers)."""
+    return Q(
         sku_id=special.sku_id,
         unit_price=special.price,
         order__created_at__gte=special.starts_at,
         order__created_at__lt=special.ends_at,
-    ).exclude(order__status=Order.Status.CANCELLED)
+    )
+
+
+def sold(special: Special, *, shopper=None) -> int:
+    """Units sold at the special (to `shopper` when given)."""
+    lines = OrderLine.objects.filter(_sold_at(special)).exclude(
+        order__status=Order.Status.CANCELLED
+    )
     if shopper is not None:
         lines = lines.filter(order__shopper=shopper)
     return lines.aggregate(n=Sum("quantity", default=0))["n"]
@@ -31,16 +39,7 @@ def sold_each(specials: list[Special]) -> dict[int, int]:
     if not specials:
         return {}
     sums = {
-        f"s{special.pk}": Sum(
-            "quantity",
-            default=0,
-            filter=Q(
-                sku_id=special.sku_id,
-                unit_price=special.price,
-                order__created_at__gte=special.starts_at,
-                order__created_at__lt=special.ends_at,
-            ),
-        )
+        f"s{special.pk}": Sum("quantity", default=0, filter=_sold_at(special))
         for special in specials
     }
     lines = OrderLine.objects.filter(sku_id__in={special.sku_id for special in specials})
