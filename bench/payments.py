@@ -12,7 +12,7 @@
 
     python -m bench.payments       # SQLite; with DATABASE_URL set, PostgreSQL
 
-The outbox event each applied notification writes is left to the worker (OMNI_EVENTS_INLINE=0,
+The outbox event each applied notification writes is left to the worker (OMNI_EVENTS_DELIVERY=sweep,
 as in a deployment with `omniretail worker`): what follows from a payment is another
 benchmark's (checkout, group buys).
 
@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from bench.common import django_database, header, print_table
 
-os.environ.setdefault("OMNI_EVENTS_INLINE", "0")
+os.environ.setdefault("OMNI_EVENTS_DELIVERY", "sweep")
 NOTIFICATIONS = int(os.environ.get("BENCH_PAYMENTS_NOTIFICATIONS", "2000"))
 LINES = int(os.environ.get("BENCH_PAYMENTS_LINES", "100000"))
 BATCH = 2000

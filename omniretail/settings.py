@@ -501,10 +501,21 @@ if OMNI_TASK_BACKEND == "django_tasks_rq.RQBackend":
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 # Periodic runs (core.JobRun), sent-SMS keys and finished database tasks are kept this long.
 OMNI_RUN_RECORDS_DAYS = _env_int("OMNI_RUN_RECORDS_DAYS", 7, low=1, high=3650)
-# Deliver outbox events right after commit in this process (embedded setup); a worker
-# sweeps whatever a crash left behind.
-OMNI_EVENTS_INLINE = _env_bool("OMNI_EVENTS_INLINE", True)
-# An inline event is left to its publisher this long before the sweep may take it.
+# Who delivers an outbox event after its commit (docs/operations.md "Outbox"): `task`, one
+# task per event on the queue above, so a request never runs the handlers; `inline`, the
+# committing process itself (tests); `sweep`, only the worker's sweep. The sweep also takes
+# whatever a crash or a lost task left behind.
+if "OMNI_EVENTS_INLINE" in os.environ:
+    raise ImproperlyConfigured(
+        "OMNI_EVENTS_INLINE is replaced by OMNI_EVENTS_DELIVERY=task, inline or sweep"
+    )
+OMNI_EVENTS_DELIVERY = os.environ.get("OMNI_EVENTS_DELIVERY", "task").strip().lower()
+if OMNI_EVENTS_DELIVERY not in {"task", "inline", "sweep"}:
+    raise ImproperlyConfigured(
+        f"OMNI_EVENTS_DELIVERY must be task, inline or sweep, not {OMNI_EVENTS_DELIVERY!r}"
+    )
+# An event is left to its publisher's delivery (task or inline) this long before the sweep
+# may take it.
 OMNI_OUTBOX_DELIVERY_WINDOW_S = _env_int("OMNI_OUTBOX_DELIVERY_WINDOW_S", 30, low=1, high=3600)
 # A failing event is retried after 10 s, 20 s, 40 s ... (at most the cap) and is dead,
 # retryable from the admin, after this many attempts.

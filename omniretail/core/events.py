@@ -1,5 +1,6 @@
 """Calls flow down, events flow up. A lower domain publishes a frozen dataclass; the outbox row
-is written in the caller's transaction and delivered after commit (inline) or by the sweep.
+is written in the caller's transaction and delivered after commit by a task (or inline, or
+only by the sweep: OMNI_EVENTS_DELIVERY); the sweep also takes what a crash left.
 A deliverer claims the row first, so two never run its handlers at once; each handler runs
 in a savepoint together with its `HandledEvent` marker, so redelivery never acts twice. A
 failing event backs off and finally goes dead, to be retried from the admin."""
@@ -17,8 +18,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from omniretail.core.ids import new_public_id
+from omniretail.core.logs import carries_request_id, enqueue
 from omniretail.core.models import HandledEvent, OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -68,15 +71,20 @@ def publish(evt) -> OutboxEvent:
     """Write the event to the outbox; it must be called inside the change's transaction."""
     payload = {f.name: _to_json(getattr(evt, f.name)) for f in dataclasses.fields(evt)}
     due = timezone.now()
-    if settings.OMNI_EVENTS_INLINE:
-        # The publisher delivers it after commit; the sweep waits out the window so that it
-        # only picks up what a crashed publisher left, instead of racing every event.
+    mode = settings.OMNI_EVENTS_DELIVERY
+    if mode != "sweep":
+        # Delivered after commit (a task, or inline); the sweep waits out the window so that
+        # it only picks up what a crash or a lost task left, instead of racing every event.
         due += timedelta(seconds=settings.OMNI_OUTBOX_DELIVERY_WINDOW_S)
     row = OutboxEvent.objects.create(
         event_id=new_public_id(), name=event_name(type(evt)), payload=payload, next_attempt_at=due
     )
-    if settings.OMNI_EVENTS_INLINE:
+    if mode == "inline":
         transaction.on_commit(lambda: deliver(row.pk))
+    elif mode == "task":
+        # robust: a queue that refuses the task must not fail the committed change; the
+        # sweep delivers the event after the window
+        transaction.on_commit(lambda: enqueue(deliver_event, outbox_pk=row.pk), robust=True)
     return row
 
 
@@ -98,6 +106,14 @@ def deliver(outbox_pk: int) -> bool:
     with transaction.atomic():
         row = _claim(OutboxEvent.objects.filter(pk=outbox_pk))
         return row is not None and _attempt(row, timezone.now())
+
+
+@task()
+@carries_request_id
+def deliver_event(*, outbox_pk: int) -> bool:
+    """The task a publisher enqueues after its commit: the worker delivers the event, so
+    the request that paid an order does not run every handler of OrderPaid."""
+    return deliver(outbox_pk)
 
 
 def deliver_pending(limit: int = 500, *, now: datetime | None = None, fresh: bool = False) -> int:

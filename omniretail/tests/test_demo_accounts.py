@@ -14,7 +14,7 @@ ROLES = ["顾客", "店员（收银）", "店长", "商家店主", "客服", "�
 @pytest.fixture
 def city(settings, tmp_path, monkeypatch):
     settings.DATA_DIR = tmp_path
-    settings.OMNI_EVENTS_INLINE = False
+    settings.OMNI_EVENTS_DELIVERY = "sweep"
     monkeypatch.setattr(demo, "PROGRAMMES", ())
     monkeypatch.setattr(demo_photos, "photograph_catalogue", lambda actor: 0)
     return demo.load_demo_city(product_total=20)

@@ -38,7 +38,7 @@ def refuse_broken_parcel(evt: ParcelScanned) -> None:
 
 @pytest.fixture(autouse=True)
 def _outbox(settings):
-    settings.OMNI_EVENTS_INLINE = False
+    settings.OMNI_EVENTS_DELIVERY = "sweep"
     settings.OMNI_OUTBOX_MAX_ATTEMPTS = 3
     settings.OMNI_OUTBOX_RETRY_BASE_S = 10
     settings.OMNI_OUTBOX_RETRY_CAP_S = 600
@@ -162,7 +162,7 @@ def test_a_view_only_admin_cannot_retry(shopper):
 def test_an_event_delivered_inline_is_not_delivered_again_by_the_sweep(
     settings, django_capture_on_commit_callbacks
 ):
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
     with django_capture_on_commit_callbacks(execute=True):
         _publish("杭州-即时")
     assert events.deliver_pending(now=timezone.now() + timedelta(days=1)) == 0
@@ -214,7 +214,7 @@ def test_the_sweep_leaves_an_inline_event_to_its_publisher_for_the_delivery_wind
     """Issue 22: an event published inline was swept at once too, so every event was raced
     by the publisher and each worker's sweep. The sweep now takes it only when the
     publisher has not delivered it within OMNI_OUTBOX_DELIVERY_WINDOW_S (a crash)."""
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
     settings.OMNI_OUTBOX_DELIVERY_WINDOW_S = 30
     _publish("北京朝陽-未送達")  # no on-commit run here: the publisher died before delivering
     now = timezone.now()
@@ -229,3 +229,51 @@ def test_without_inline_delivery_the_sweep_takes_an_event_at_once(settings):
     settings.OMNI_OUTBOX_DELIVERY_WINDOW_S = 30
     _publish("廣州 天河")
     assert events.deliver_pending() == 1
+
+
+@pytest.fixture
+def database_queue(settings):
+    """Tasks queued in the database, as `omniretail demo` and a deployment without Redis
+    queue them, instead of the tests' immediate backend."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.OMNI_EVENTS_DELIVERY = "task"
+    settings.OMNI_OUTBOX_DELIVERY_WINDOW_S = 30
+
+
+@pytest.mark.django_db
+def test_by_default_the_publisher_enqueues_a_task_and_the_worker_delivers_the_event(
+    database_queue, django_capture_on_commit_callbacks
+):
+    """Issue 22: the request that paid an order ran every handler of its events after its
+    commit (131 statements). It now only queues a task; the worker runs the handlers, once."""
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish("深圳 南山-到店自提")
+    assert handled == []  # the publisher ran no handler
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "omniretail.core.events.deliver_event"
+    assert queued.args_kwargs["kwargs"]["outbox_pk"] == _state("深圳 南山-到店自提").pk
+
+    queued.task.call(**queued.task_result.kwargs)  # what `db_worker` runs for it
+
+    assert handled == ["深圳 南山-到店自提"]
+    assert _state("深圳 南山-到店自提").status == OutboxEvent.Status.DELIVERED
+    assert events.deliver_pending(now=timezone.now() + timedelta(days=1)) == 0
+
+
+@pytest.mark.django_db
+def test_a_queue_refusing_the_task_keeps_the_change_and_the_sweep_delivers_it_later(
+    database_queue, django_capture_on_commit_callbacks, monkeypatch
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("Redis 不可用")
+
+    monkeypatch.setattr(events, "enqueue", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish("成都 錦江-隊列故障")
+    assert _state("成都 錦江-隊列故障").status == OutboxEvent.Status.PENDING
+    now = timezone.now()
+    assert events.deliver_pending(now=now) == 0  # the window is the publisher's
+    assert events.deliver_pending(now=now + timedelta(seconds=31)) == 1
+    assert handled == ["成都 錦江-隊列故障"]

@@ -79,6 +79,8 @@ def run(tmp_path, args, **env) -> subprocess.CompletedProcess:
         ({**S3, "OMNI_S3_ADDRESSING_STYLE": "virtul"}, "OMNI_S3_ADDRESSING_STYLE"),
         ({**S3, "OMNI_S3_CUSTOM_DOMAIN": "https://img.example.cn"}, "OMNI_S3_CUSTOM_DOMAIN"),
         ({**S3, "OMNI_S3_BUCKET": ""}, "OMNI_S3_BUCKET"),  # keys without a bucket
+        ({"OMNI_EVENTS_DELIVERY": "queue"}, "OMNI_EVENTS_DELIVERY"),
+        ({"OMNI_EVENTS_INLINE": "1"}, "OMNI_EVENTS_DELIVERY"),  # the former switch
     ],
 )
 def test_a_malformed_setting_stops_the_start_with_one_line_naming_it(tmp_path, env, named):

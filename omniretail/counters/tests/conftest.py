@@ -17,7 +17,7 @@ from omniretail.payments import services as payments
 
 @pytest.fixture
 def counter_setup(settings, merchant_staff, store, store_location, sku, sku2):
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
     counter = services.register_counter(
         actor=merchant_staff,
         store=store,

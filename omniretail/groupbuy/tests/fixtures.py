@@ -66,7 +66,7 @@ def groupbuys_fixture(
     settings,
     django_capture_on_commit_callbacks,
 ):
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
     inventory.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=200)
     return GroupBuys(
         store=store,

@@ -133,7 +133,7 @@ def test_a_routed_delivery_order_over_the_api_takes_the_coupon(
     from omniretail.inventory import services as inventory
     from omniretail.loyalty import coupons
 
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
     inventory.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=5)
     template = coupons.define_template(org=merchant, name="减5", kind="amount", amount_off="5")
     coupon = coupons.issue_coupon(

@@ -25,7 +25,7 @@ ADDRESS = {"name": "张三", "phone": "13800138000", "address": "延安路1号"}
 
 @pytest.fixture(autouse=True)
 def _events_inline(settings):
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from omniretail.payments.models import PaymentIntent
 
 @pytest.fixture(autouse=True)
 def _events_inline(settings):
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
 
 
 @pytest.fixture

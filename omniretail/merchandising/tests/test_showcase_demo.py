@@ -18,7 +18,7 @@ def data_dir(settings, tmp_path, monkeypatch):
     """The core city with the programmes this one builds on (tests/test_demo.py loads all)."""
     settings.DATA_DIR = tmp_path
     # the programmes deliver their events with the sweep, inside the demo's one transaction
-    settings.OMNI_EVENTS_INLINE = False
+    settings.OMNI_EVENTS_DELIVERY = "sweep"
     monkeypatch.setattr(demo, "PROGRAMMES", (supply_demo, showcase_demo))
     return tmp_path
 

@@ -11,7 +11,7 @@ from omniretail.pointsmall import services
 def mall(merchant, merchant_staff, store, store_location, sku, shopper, settings):
     """A points good (300 platform points) with 2 units at the store; a member holding 500
     points. `mall.give(user, points)` tops up another member."""
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
     inventory.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=2)
     good = services.create_good(
         actor=merchant_staff,

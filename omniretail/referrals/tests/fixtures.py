@@ -19,7 +19,7 @@ from omniretail.referrals import links, rewards, services
 
 @pytest.fixture(name="referral_settings", autouse=True)
 def referral_settings_fixture(settings):
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
     settings.OMNI_RETURN_WINDOW_DAYS = 7
     settings.OMNI_REFERRAL_SHARE_POINTS = 10
 

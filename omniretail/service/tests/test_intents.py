@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_my_pickup_code_and_where_my_order_is_come_from_my_paid_order(
     place_order, pay, wallet, shopper, platform, settings
 ):
-    settings.OMNI_EVENTS_INLINE = True  # paid: the pickup code is issued at once
+    settings.OMNI_EVENTS_DELIVERY = "inline"  # paid: the pickup code is issued at once
     order = pay(place_order())
 
     code = assistant.answer(text="我的提貨碼是多少", shopper=shopper)

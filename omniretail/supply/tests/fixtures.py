@@ -105,7 +105,7 @@ def channel_fixture(
     shopper,
     django_capture_on_commit_callbacks,
 ):
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
     east = accounts.create_organization(kind="region", name="钱塘运营中心", code="hz-east")
     far_merchant = accounts.create_organization(
         kind="merchant", name="下沙超市", code="xiasha", region=east

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def api(api_client, settings, django_capture_on_commit_callbacks):
     """api(user): a client whose every call delivers its events as after a commit (the
     points a sale earns, the refund the order records)."""
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
 
     class Delivering:
         def __init__(self, user):

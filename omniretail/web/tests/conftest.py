@@ -109,7 +109,7 @@ def commerce(shop, merchant_staff, settings):
     from omniretail.inventory import services as inventory
     from omniretail.payments import services as payments
 
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
     location = inventory.location_for_store(shop.near_store)
     mask_10, mask_20 = shop.mask.skus.order_by("price")
     tea_sku = shop.offer.skus.get()

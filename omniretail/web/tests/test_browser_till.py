@@ -39,7 +39,7 @@ def test_a_clerk_sells_two_units_to_a_member_for_cash_and_the_receipt_shows_3_po
     screenshot,
     settings,
 ):
-    settings.OMNI_EVENTS_INLINE = True
+    settings.OMNI_EVENTS_DELIVERY = "inline"
     settings.OMNI_OTP_RESEND_SECONDS = 0
     location = inventory.location_for_store(store)
     inventory.receive_stock(actor=merchant_staff, location=location, sku=sku, quantity=10)

@@ -46,7 +46,7 @@ WHO = ("anonymous", "owner", "manager", "staff", "customer_service", "rival")
 R = Membership.Role
 FAST = override_settings(
     PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    OMNI_EVENTS_INLINE=True,
+    OMNI_EVENTS_DELIVERY="inline",
     TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
 )
 
