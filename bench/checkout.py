@@ -54,6 +54,12 @@ other sessions' work, given with each figure):
   (pricing, loyalty, stores' schedule, payments' intent, notifications) and the request's
   own reads; even with every statement in plain SQL, 18 round trips through psycopg and
   the domain checks cost 2-3 ms. Expected on a quiet machine: about 0.15.
+- 6 December 02:57-03:05 UTC, another, slower machine (Python's CPU per call about twice the
+  above), quiet (load 3-5 from the bench itself): after the hot rows' `_like` indexes went
+  (core.schema.drop_like_indexes; an order's INSERT writes 4 fewer indexes) 68.2 orders/s
+  against 539.0, 0.13; the commit before, right after, 97.2 against 682.6, 0.14. Both the
+  bound and the checkout write the same tables, so dropping indexes speeds both: the ratio
+  cannot show it, and these two runs differ by more than the change.
 """
 
 import os

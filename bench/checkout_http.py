@@ -32,6 +32,10 @@ Notes, 6 December 2026 (2-core Xeon, PostgreSQL 15, other sessions' work on the 
   784 ms, against 471.9: 0.06; 0 deadlocks, 0 errors; a password sign-in 228 ms.
 - Earlier, with 支付 delivering the events inline (BENCH_CHECKOUT_HTTP_INLINE=1), 30 s runs at
   load 10.8: 10.4 orders/s, p50 1,394 ms; the request ran 131 statements.
+- 03:00 UTC, another, slower machine (Python's CPU per call about twice the above), quiet,
+  the payment's events now each a task (OMNI_EVENTS_DELIVERY=task, the default) run by the
+  worker: 17.0 orders/s, p50 889 ms, p95 1,394 ms, against 356.6: 0.05; 0 deadlocks, 0
+  errors; a password sign-in 512 ms.
 Issue 22's 0.5 is far off: an order is four requests through the whole stack; 28 orders/s
 is ~112 requests/s, ~18 ms of the two cores per request (the two `serve` processes, the
 worker, PostgreSQL and the clients together), where pgbench sends the order's 31 statements

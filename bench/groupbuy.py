@@ -138,6 +138,19 @@ join, by the profile: building the Member and the intent (Model.__init__ 20 %), 
 fields' adaptation (`get_db_prep_save`, 18 %), the driver (15 %); on the server, the
 member's 16 indexes (three of them `varchar_pattern_ops` copies for LIKE on public id,
 status and intent id, which nothing queries).
+
+Fourth pass (6 December 2026, 02:47-02:57 UTC, a quiet machine of another, slower make: the
+same code's client CPU per join is 0.9 ms here against 0.39 in the runs above). Those three
+`_like` copies went (with 16 more on the other hot tables: core.schema.drop_like_indexes).
+Before and after, interleaved, one run each (load 0.8-1.2 at the flashes, 2.4-2.8 after the
+bounds): before 970 joins/s per request, 0.24 of the SKIP LOCKED claim (4,011), 0.40 of the
+row work (2,431), server CPU per join 0.65 ms; after 1,299 and 1,193 joins/s, 0.21 (6,105)
+and 0.28 (4,290) of the claim, 0.44 and 0.40 of the row work, server CPU 0.61 ms (-6 %). The
+claim's bound moved by half between runs on an idle machine, more than the change did.
+cProfile of 500 `services.join` (CPU clock, 1.03 ms per join unprofiled): building the
+member, its intent and its group (Model.__init__, 20 %), the fields' adaptation
+(get_db_prep_save, 19 %), psycopg's execute (15 %), the enabled providers read twice per
+join (7 %: every provider's `available()`), two public ids (5 %).
 """
 
 import cProfile
