@@ -237,10 +237,25 @@ def _deadlocks() -> int:
         return cursor.fetchone()[0]
 
 
+# A line's reservation as the checkout's one statement makes it (inventory.RESERVE_LINE_SQL):
+# the guarded stock UPDATE, its journal row and the reservation, for the SKU in :x or :y.
+RESERVE = """WITH level AS (UPDATE inventory_stocklevel SET reserved = reserved + 1
+    WHERE location_id = :location AND sku_id = :{sku} AND on_hand >= reserved + 1
+    RETURNING location_id, sku_id),
+  journal AS (INSERT INTO inventory_stockmovement (location_id, sku_id, kind, on_hand_delta,
+    reserved_delta, reason, reference, created_at)
+    SELECT location_id, sku_id, 'reservation', 0, 1, '', 'bench', now() FROM level)
+  INSERT INTO inventory_reservation (public_id, location_id, sku_id, quantity, status,
+    reference, expires_at, created_at)
+  SELECT substr(md5(random()::text), 1, 26), location_id, sku_id, 1, 'active', 'bench',
+    now() + interval '20 minutes', now() FROM level RETURNING id AS res_{sku} \\gset
+"""
+
 # One order's writes as the three requests make them (bench/checkout_http.py's docstring):
 # the cart's two lines, the checkout's transaction, the payment's. `bench_client` holds each
 # pgbench client's shopper, cart and wallet, as the application's token check gives them.
-PGBENCH_SCRIPT = """\\set x random(:sku_min, :sku_max - 1)
+PGBENCH_SCRIPT = (
+    """\\set x random(:sku_min, :sku_max - 1)
 \\set y random(:x + 1, :sku_max)
 SELECT shopper, cart, payer FROM bench_client WHERE client_id = :client_id \\gset
 BEGIN;
@@ -254,27 +269,10 @@ COMMIT;
 BEGIN;
 SELECT 1 FROM accounts_user WHERE id = :shopper FOR UPDATE;
 SELECT count(*) FROM orders_order WHERE shopper_id = :shopper AND status = 'pending_payment';
-WITH level AS (UPDATE inventory_stocklevel SET reserved = reserved + 1
-    WHERE location_id = :location AND sku_id = :x AND on_hand >= reserved + 1
-    RETURNING location_id, sku_id),
-  journal AS (INSERT INTO inventory_stockmovement (location_id, sku_id, kind, on_hand_delta,
-    reserved_delta, reason, reference, created_at)
-    SELECT location_id, sku_id, 'reservation', 0, 1, '', 'bench', now() FROM level)
-  INSERT INTO inventory_reservation (public_id, location_id, sku_id, quantity, status,
-    reference, expires_at, created_at)
-  SELECT substr(md5(random()::text), 1, 26), location_id, sku_id, 1, 'active', 'bench',
-    now() + interval '20 minutes', now() FROM level RETURNING id AS res_x \\gset
-WITH level AS (UPDATE inventory_stocklevel SET reserved = reserved + 1
-    WHERE location_id = :location AND sku_id = :y AND on_hand >= reserved + 1
-    RETURNING location_id, sku_id),
-  journal AS (INSERT INTO inventory_stockmovement (location_id, sku_id, kind, on_hand_delta,
-    reserved_delta, reason, reference, created_at)
-    SELECT location_id, sku_id, 'reservation', 0, 1, '', 'bench', now() FROM level)
-  INSERT INTO inventory_reservation (public_id, location_id, sku_id, quantity, status,
-    reference, expires_at, created_at)
-  SELECT substr(md5(random()::text), 1, 26), location_id, sku_id, 1, 'active', 'bench',
-    now() + interval '20 minutes', now() FROM level RETURNING id AS res_y \\gset
-INSERT INTO payments_paymentintent (public_id, created_at, updated_at, purpose, reference,
+"""
+    + RESERVE.format(sku="x")
+    + RESERVE.format(sku="y")
+    + """INSERT INTO payments_paymentintent (public_id, created_at, updated_at, purpose, reference,
   payer_id, payee_id, amount, currency, provider, status, amount_refunded, provider_reference,
   failure_reason, request_fingerprint) VALUES (substr(md5(random()::text), 1, 26), now(), now(),
   'order', substr(md5(random()::text), 1, 26), :shopper, :merchant, 19.80, 'CNY', 'balance',
@@ -319,6 +317,7 @@ INSERT INTO core_idempotencyrecord (principal, key, endpoint, request_fingerprin
   '', 200, '{}', now());
 COMMIT;
 """
+)
 
 
 def _bound(world) -> tuple[float | None, str]:
