@@ -76,6 +76,10 @@ def django_database(name: str) -> Iterator[str]:
     scratch = tempfile.TemporaryDirectory(prefix=f"omni-bench-{name}-")
     os.environ["OMNI_DATA_DIR"] = scratch.name
     os.environ.setdefault("OMNI_EMBEDDED", "1")  # a generated key in the scratch directory
+    # No worker runs beside a benchmark (nor beside start_server's `serve --no-worker`): the
+    # process that commits an event delivers it, as the tests do. A bench that measures
+    # delivery by task starts its own worker and says so (bench/checkout_http.py).
+    os.environ.setdefault("OMNI_EVENTS_DELIVERY", "inline")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omniretail.settings")
     drop = None
     if url := os.environ.get("DATABASE_URL"):
