@@ -33,6 +33,16 @@ def _env_int(name: str, default: int, *, low: int, high: int) -> int:
     return int(raw)
 
 
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (case and spaces ignored), or the process refuses to start, naming
+    them: a typo must not silently become the default."""
+    raw = os.environ.get(name, default).strip().lower()
+    if raw not in choices:
+        allowed = f"{', '.join(choices[:-1])} or {choices[-1]}"
+        raise ImproperlyConfigured(f"{name} must be {allowed}, not {raw!r}")
+    return raw
+
+
 def _generated_secret(env_name: str, file_name: str, length: int = 50) -> str:
     """Never a hard-coded secret: the environment's, else one generated into the data
     directory on first run and kept there."""
@@ -509,11 +519,7 @@ if "OMNI_EVENTS_INLINE" in os.environ:
     raise ImproperlyConfigured(
         "OMNI_EVENTS_INLINE is replaced by OMNI_EVENTS_DELIVERY=task, inline or sweep"
     )
-OMNI_EVENTS_DELIVERY = os.environ.get("OMNI_EVENTS_DELIVERY", "task").strip().lower()
-if OMNI_EVENTS_DELIVERY not in {"task", "inline", "sweep"}:
-    raise ImproperlyConfigured(
-        f"OMNI_EVENTS_DELIVERY must be task, inline or sweep, not {OMNI_EVENTS_DELIVERY!r}"
-    )
+OMNI_EVENTS_DELIVERY = _env_choice("OMNI_EVENTS_DELIVERY", "task", ("task", "inline", "sweep"))
 # An event is left to its publisher's delivery (task or inline) this long before the sweep
 # may take it.
 OMNI_OUTBOX_DELIVERY_WINDOW_S = _env_int("OMNI_OUTBOX_DELIVERY_WINDOW_S", 30, low=1, high=3600)
@@ -572,9 +578,7 @@ OMNI_CITY_CENTER = (30.2741, 120.1551)
 # traceback) and django.security (refused hosts, bad signatures) get a handler that speaks
 # only then. Every line carries the request id (core.logs); OMNI_LOG_FORMAT=json writes one
 # JSON object per line for a log collector, `text` (the default) is for people.
-OMNI_LOG_FORMAT = os.environ.get("OMNI_LOG_FORMAT", "text").strip().lower()
-if OMNI_LOG_FORMAT not in {"text", "json"}:
-    raise ImproperlyConfigured(f"OMNI_LOG_FORMAT must be text or json, not {OMNI_LOG_FORMAT!r}")
+OMNI_LOG_FORMAT = _env_choice("OMNI_LOG_FORMAT", "text", ("text", "json"))
 _LOG_FORMATTER = "plain" if OMNI_LOG_FORMAT == "text" else "json"
 LOGGING = {
     "version": 1,

@@ -42,9 +42,10 @@ def pytest_collection_modifyitems(config, items):
 def live(live_server, settings, transactional_db):
     """Django's live server on a committed database, as a browser or the sandbox gateway sees
     the platform: links and the gateway's callbacks lead to it, events are delivered right
-    after each commit (the embedded setup) and the gateway sends each callback once, on time,
-    whatever the shell's OMNI_EVENTS_DELIVERY and OMNI_SANDBOX_CHAOS_*. A module that needs
-    more overrides it: `def live(live, settings): settings.X = ...; return live`."""
+    after each commit by the committing process (`inline`) and the gateway sends each
+    callback once, on time, whatever the shell's OMNI_EVENTS_DELIVERY and
+    OMNI_SANDBOX_CHAOS_*. A module that needs more overrides it:
+    `def live(live, settings): settings.X = ...; return live`."""
     settings.OMNI_PUBLIC_BASE_URL = live_server.url
     settings.OMNI_EVENTS_DELIVERY = "inline"
     settings.OMNI_SANDBOX_CHAOS = {"duplicate": 0.0, "delay_s": 0.0, "out_of_order": 0.0}
