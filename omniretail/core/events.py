@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 _event_types: dict[str, type] = {}
 _Event = TypeVar("_Event")
-_handlers: dict[str, list[Callable]] = defaultdict(list)
+# event name -> its handlers, each with the payload values it is for ({} for every event)
+_handlers: dict[str, list[tuple[Callable, dict]]] = defaultdict(list)
 
 
 @dataclass_transform(frozen_default=True, kw_only_default=True)
@@ -43,9 +44,13 @@ def event_name(cls) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def subscribe(event_cls):
+def subscribe(event_cls, **only):
+    """Run the handler for every `event_cls` event, or with `only` (field=value, such as
+    purpose="order") for those carrying these values alone: the others are none of its
+    business and are passed over without a savepoint or a `HandledEvent` row."""
+
     def register(func):
-        _handlers[event_name(event_cls)].append(func)
+        _handlers[event_name(event_cls)].append((func, only))
         return func
 
     return register
@@ -159,7 +164,11 @@ def _claim(queryset) -> OutboxEvent | None:
 def _run_handlers(row: OutboxEvent) -> list[str]:
     """Run the handlers not yet run for this claimed event, each in a savepoint with its
     `HandledEvent` marker; returns the failures."""
-    todo = {f"{h.__module__}.{h.__qualname__}": h for h in _handlers.get(row.name, [])}
+    todo = {
+        f"{h.__module__}.{h.__qualname__}": h
+        for h, only in _handlers.get(row.name, [])
+        if all(row.payload.get(field) == value for field, value in only.items())
+    }
     if todo:
         done = HandledEvent.objects.filter(event_id=row.event_id, handler__in=list(todo))
         for name in done.values_list("handler", flat=True):

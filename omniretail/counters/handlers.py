@@ -17,7 +17,6 @@ def convert_scan_leads(event: OrderPaid) -> None:
     leads.convert_for_order(order_id=event.order_id)
 
 
-@subscribe(OrderStatusChanged)
+@subscribe(OrderStatusChanged, to_status=Order.Status.CANCELLED)
 def cancel_unpaid_vend(event: OrderStatusChanged) -> None:
-    if event.to_status == Order.Status.CANCELLED:
-        vending.order_cancelled(order_id=event.order_id)
+    vending.order_cancelled(order_id=event.order_id)

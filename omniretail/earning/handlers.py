@@ -26,8 +26,7 @@ def return_coupon_of_refunded_order(event: OrderRefunded) -> None:
         coupons.return_for_refund(order_id=event.order_id)
 
 
-@subscribe(OrderStatusChanged)
+@subscribe(OrderStatusChanged, to_status=Order.Status.CANCELLED)
 def release_coupon_of_cancelled_order(event: OrderStatusChanged) -> None:
     """An order cancelled before payment (by the shopper, or expired) gives its coupon back."""
-    if event.to_status == Order.Status.CANCELLED:
-        coupons.release_for_order(order_id=event.order_id)
+    coupons.release_for_order(order_id=event.order_id)

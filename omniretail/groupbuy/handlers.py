@@ -8,19 +8,16 @@ from omniretail.orders import services as orders
 from omniretail.payments.events import PaymentRefunded, PaymentSucceeded
 
 
-@subscribe(PaymentSucceeded)
+@subscribe(PaymentSucceeded, purpose=PURPOSE)
 def seat_paid(event: PaymentSucceeded) -> None:
-    if event.purpose == PURPOSE:
-        settlement.confirm_payment(member_id=event.reference, intent_id=event.intent_id)
+    settlement.confirm_payment(member_id=event.reference, intent_id=event.intent_id)
 
 
-@subscribe(PaymentRefunded)
+@subscribe(PaymentRefunded, purpose=PURPOSE)
 def voucher_order_refunded(event: PaymentRefunded) -> None:
     """A winner's voucher order is paid by the seat's intent: an after-sales refund of it
     reaches the order through here (and only a refund of that intent: one refused by
     `settlement.confirm_payment` is not the seat's)."""
-    if event.purpose != PURPOSE:
-        return
     order_id = (
         Member.objects.filter(
             public_id=event.reference, intent_id=event.intent_id, order__isnull=False

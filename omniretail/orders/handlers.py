@@ -8,18 +8,15 @@ from omniretail.payments.events import PaymentRefunded, PaymentSucceeded
 PURPOSE = "order"
 
 
-@subscribe(PaymentSucceeded)
+@subscribe(PaymentSucceeded, purpose=PURPOSE)
 def order_paid(event: PaymentSucceeded) -> None:
-    if event.purpose == PURPOSE:
-        services.mark_paid(order_id=event.reference, intent_id=event.intent_id)
+    services.mark_paid(order_id=event.reference, intent_id=event.intent_id)
 
 
-@subscribe(PaymentRefunded)
+@subscribe(PaymentRefunded, purpose=PURPOSE)
 def order_refunded(event: PaymentRefunded) -> None:
     """Only a refund of the money that paid the order is the order's: an intent refused by
     `mark_paid` (not the order's, or not its total) goes back without touching it."""
-    if event.purpose != PURPOSE:
-        return
     paid_by_it = (
         Order.objects.filter(public_id=event.reference, payment_intent_id=event.intent_id)
         .exclude(status=Order.Status.PENDING_PAYMENT)

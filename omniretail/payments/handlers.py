@@ -6,13 +6,11 @@ from omniretail.payments import credit, instalments, topup
 from omniretail.payments.events import PaymentSucceeded
 
 
-@subscribe(PaymentSucceeded)
+@subscribe(PaymentSucceeded, purpose=topup.PURPOSE)
 def top_up_paid(event: PaymentSucceeded) -> None:
-    if event.purpose == topup.PURPOSE:
-        topup.credit(top_up_id=event.reference, intent_id=event.intent_id)
+    topup.credit(top_up_id=event.reference, intent_id=event.intent_id)
 
 
-@subscribe(PaymentSucceeded)
+@subscribe(PaymentSucceeded, purpose=credit.PURPOSE)
 def credit_repaid(event: PaymentSucceeded) -> None:
-    if event.purpose == credit.PURPOSE:
-        instalments.repayment_paid(repayment_id=event.reference, intent_id=event.intent_id)
+    instalments.repayment_paid(repayment_id=event.reference, intent_id=event.intent_id)

@@ -26,6 +26,11 @@ def flaky_handler(evt: ThingHappened) -> None:
         raise RuntimeError("downstream unavailable")
 
 
+@events.subscribe(ThingHappened, thing_id="parcel")
+def parcel_only(evt: ThingHappened) -> None:
+    seen.append(f"parcel handler: {evt.thing_id}")
+
+
 @pytest.fixture(autouse=True)
 def _reset():
     seen.clear()
@@ -74,3 +79,22 @@ def test_failing_handler_is_retried_by_the_sweep_without_repeating_the_others(
     assert row.delivered_at is not None
     assert seen == ["c"]
     assert HandledEvent.objects.filter(event_id=row.event_id).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_handler_for_some_values_runs_for_those_and_leaves_no_trace_on_the_others(
+    django_capture_on_commit_callbacks,
+):
+    """`subscribe(..., thing_id="parcel")`: the handler runs for a parcel's event alone; the
+    other events pass it over without a savepoint or a HandledEvent row of its own."""
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        other = events.publish(ThingHappened(thing_id="letter"))
+        parcel = events.publish(ThingHappened(thing_id="parcel"))
+    assert seen == ["letter", "parcel", "parcel handler: parcel"]
+
+    def marked(row) -> list[str]:
+        names = HandledEvent.objects.filter(event_id=row.event_id).values_list("handler", flat=True)
+        return sorted(name.rsplit(".", 1)[1] for name in names)
+
+    assert marked(other) == ["flaky_handler", "record_thing"]
+    assert marked(parcel) == ["flaky_handler", "parcel_only", "record_thing"]
