@@ -64,8 +64,8 @@ def stock_level(location: StockLocation, sku) -> StockLevel:
 
 def _apply(
     *,
-    location,
-    sku,
+    location_id: int,
+    sku_id: int,
     kind: str,
     on_hand_delta: int = 0,
     reserved_delta: int = 0,
@@ -74,17 +74,18 @@ def _apply(
     reference: str = "",
     actor=None,
 ) -> bool:
-    """The one place a level changes: conditional UPDATE, then the journal row."""
+    """The one place a level changes: conditional UPDATE, then the journal row (by ids: a
+    reservation's payment or release reads neither its location nor its SKU row)."""
     updated = (
-        StockLevel.objects.filter(location=location, sku=sku)
+        StockLevel.objects.filter(location_id=location_id, sku_id=sku_id)
         .filter(guard or Q())
         .update(on_hand=F("on_hand") + on_hand_delta, reserved=F("reserved") + reserved_delta)
     )
     if not updated:
         return False
     StockMovement.objects.create(
-        location=location,
-        sku=sku,
+        location_id=location_id,
+        sku_id=sku_id,
         kind=kind,
         on_hand_delta=on_hand_delta,
         reserved_delta=reserved_delta,
@@ -99,8 +100,8 @@ def _put_on_shelf(*, kind: str, location, sku, quantity: int, reason="", referen
     """Stock arriving (receipt, return, transfer in) needs no guard, only a level row."""
     stock_level(location, sku)
     _apply(
-        location=location,
-        sku=sku,
+        location_id=location.pk,
+        sku_id=sku.pk,
         kind=kind,
         on_hand_delta=quantity,
         reason=reason,
@@ -172,8 +173,8 @@ def adjust_stock(*, actor, location, sku, delta: int, reason: str):
     stock_level(location, sku)
     guard = Q(on_hand__gte=F("reserved") - delta) if delta < 0 else Q()
     if not _apply(
-        location=location,
-        sku=sku,
+        location_id=location.pk,
+        sku_id=sku.pk,
         kind=Kind.ADJUSTMENT,
         on_hand_delta=delta,
         guard=guard,
@@ -189,8 +190,8 @@ def reserve(*, location, sku, quantity: int, reference: str, ttl: timedelta | No
     """Hold stock for a customer; refused in the same statement when not enough is free."""
     quantity = _quantity(quantity)
     if not _apply(
-        location=location,
-        sku=sku,
+        location_id=location.pk,
+        sku_id=sku.pk,
         kind=Kind.RESERVATION,
         reserved_delta=quantity,
         guard=_available_at_least(quantity),
@@ -360,8 +361,8 @@ def release_reservation(*, reservation: Reservation, expired: bool = False) -> b
     if not _close_reservation(reservation, status):
         return False
     _apply(
-        location=reservation.location,
-        sku=reservation.sku,
+        location_id=reservation.location_id,
+        sku_id=reservation.sku_id,
         kind=Kind.RELEASE,
         reserved_delta=-reservation.quantity,
         guard=Q(reserved__gte=reservation.quantity),
@@ -377,8 +378,8 @@ def commit_reservation(*, reservation: Reservation, actor=None) -> bool:
     if not _close_reservation(reservation, Reservation.Status.COMMITTED):
         return False
     _apply(
-        location=reservation.location,
-        sku=reservation.sku,
+        location_id=reservation.location_id,
+        sku_id=reservation.sku_id,
         kind=Kind.SALE,
         on_hand_delta=-reservation.quantity,
         reserved_delta=-reservation.quantity,
@@ -420,8 +421,8 @@ def transfer_stock(*, actor, source, destination, sku, quantity: int, reason: st
         actor=actor,
     )
     if not _apply(
-        location=source,
-        sku=sku,
+        location_id=source.pk,
+        sku_id=sku.pk,
         kind=Kind.TRANSFER_OUT,
         on_hand_delta=-quantity,
         guard=_available_at_least(quantity),
@@ -470,8 +471,8 @@ def transfer_between_skus(
     levels = _lock_sku_levels(sku_ids, location_ids=locations)
     for loc, from_sku, to, quantity in moves:
         if not _apply(
-            location=locations[loc],
-            sku=skus[from_sku],
+            location_id=locations[loc].pk,
+            sku_id=skus[from_sku].pk,
             kind=Kind.TRANSFER_OUT,
             on_hand_delta=-quantity,
             guard=_available_at_least(quantity),
@@ -500,8 +501,8 @@ def transfer_between_skus(
                 },
             )
         _apply(
-            location=locations[loc],
-            sku=skus[to],
+            location_id=locations[loc].pk,
+            sku_id=skus[to].pk,
             kind=Kind.TRANSFER_IN,
             on_hand_delta=quantity,
             reason=reason,

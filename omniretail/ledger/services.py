@@ -71,11 +71,13 @@ def get_or_create_account(
         raise field_error("kind", _("未知的账户类型。"))
     if allow_negative and owner_type != "system":
         raise field_error("allow_negative", _("只有系统账户可以透支。"))
-    asset = get_or_create_asset(code=asset_code)
-    lookup = {"asset": asset, "owner_type": owner_type, "owner_id": owner_id, "kind": kind}
-    account = Account.objects.filter(**lookup).first()
+    lookup: dict = {"owner_type": owner_type, "owner_id": owner_id, "kind": kind}
+    # the asset by its code in the same statement: a payment reads two accounts, not two
+    # accounts and their asset twice
+    account = Account.objects.filter(asset__code=asset_code, **lookup).first()
     if account is not None:
         return account
+    lookup["asset"] = get_or_create_asset(code=asset_code)
     try:
         with transaction.atomic():
             return Account.objects.create(**lookup, allow_negative=allow_negative)

@@ -168,8 +168,9 @@ def line_total(promotion: Promotion, unit_price: Decimal, quantity: int) -> Deci
 
 def promotion_totals(*, store, lines, now=None) -> dict[int, tuple[Decimal, Promotion]]:
     """The (sku, quantity) lines a running promotion of `store` covers: the best promotion's
-    total off the list price, and that promotion (one query for the store's promotions)."""
-    promotions = list(running([store], now=now))
+    total off the list price, and that promotion (one query for the store's promotions;
+    a promotion covers a category by its id, so the category row is not read)."""
+    promotions = list(running([store], now=now).select_related(None))
     totals: dict[int, tuple[Decimal, Promotion]] = {}
     for sku, quantity in lines if promotions else ():
         for promotion in promotions:

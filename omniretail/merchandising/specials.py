@@ -50,9 +50,11 @@ def sold_each(specials: list[Special]) -> dict[int, int]:
 def running(sku_ids=None, *, now) -> list[Special]:
     """The specials (on these SKUs, else on any) whose window holds `now` and whose capped
     stock is not sold out, cheapest first."""
-    specials = Special.objects.filter(starts_at__lte=now, ends_at__gt=now).select_related("sku")
-    if sku_ids is not None:
+    specials = Special.objects.filter(starts_at__lte=now, ends_at__gt=now)
+    if sku_ids is not None:  # a cart's or checkout's prices: the caller holds the SKUs
         specials = specials.filter(sku_id__in=list(sku_ids))
+    else:
+        specials = specials.select_related("sku")
     specials = list(specials.order_by("price", "id"))
     sold_of = sold_each([s for s in specials if s.stock_cap is not None])
     return [s for s in specials if s.stock_cap is None or sold_of[s.pk] < s.stock_cap]

@@ -342,7 +342,7 @@ def my_order(request, order_id: str):
     ),
 )
 def pay(request, order_id: str, payload: PayIn):
-    order = selectors.order_of_shopper(request.auth, order_id)
+    order = selectors.order_of_shopper(request.auth, order_id, details=False)
 
     def act():
         if order.status != Order.Status.PENDING_PAYMENT:

@@ -91,8 +91,11 @@ def tab_counts(user) -> dict[str, int]:
     )
 
 
-def order_of_shopper(user, public_id: str) -> Order:
-    order = orders_of_shopper(user).filter(public_id=public_id).first()
+def order_of_shopper(user, public_id: str, *, details: bool = True) -> Order:
+    """One of the shopper's orders; `details=False`: the order's row alone, for a write that
+    reads nothing else (支付 needs its status and payment intent, not its lines)."""
+    orders = orders_of_shopper(user) if details else Order.objects.filter(shopper=user)
+    order = orders.filter(public_id=public_id).first()
     if order is None:
         raise NotFound()
     return order

@@ -51,7 +51,7 @@ from omniretail.payments import services as payments
 from omniretail.payments.models import PaymentIntent
 from omniretail.payments.reconcile import may_still_succeed
 from omniretail.stores.models import Store
-from omniretail.stores.selectors import is_open, prefetch_schedule
+from omniretail.stores.selectors import open_throughout
 
 S = Order.Status
 F_ = Order.Fulfilment
@@ -94,22 +94,38 @@ def cart_for(*, user=None, session_key: str | None = None, create: bool = True) 
     return Cart.objects.filter(session_key=session_key).first()
 
 
+def _add_line_sql() -> str:
+    """加入购物车 in one statement: a new line, or the quantity added to the SKU's line
+    already there, unless that passes the limit (then no row comes back). Both databases
+    run `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`; the ORM's get_or_create took a
+    read, a savepoint and its release, and an UPDATE and a reread for a line already there."""
+    qn = connection.ops.quote_name
+    table, quantity = qn(CartLine._meta.db_table), qn("quantity")
+    return (
+        f"INSERT INTO {table} ({qn('cart_id')}, {qn('sku_id')}, {quantity}, {qn('added_at')}) "
+        f"VALUES (%s, %s, %s, %s) ON CONFLICT ({qn('cart_id')}, {qn('sku_id')}) "
+        f"DO UPDATE SET {quantity} = {table}.{quantity} + excluded.{quantity} "
+        f"WHERE {table}.{quantity} + excluded.{quantity} <= %s "
+        f"RETURNING {quantity}"
+    )
+
+
 @transaction.atomic
-def add_to_cart(*, cart: Cart, sku: Sku, quantity: int = 1) -> CartLine:
+def add_to_cart(*, cart: Cart, sku: Sku, quantity: int = 1) -> int:
+    """Put `quantity` more of `sku` in the cart; the line's quantity now."""
     quantity = _quantity(quantity)
     _sellable(sku)
-    line, created = CartLine.objects.get_or_create(
-        cart=cart, sku=sku, defaults={"quantity": quantity}
-    )
-    if not created:
-        if line.quantity + quantity > MAX_LINE_QUANTITY:
-            raise field_error(
-                "quantity", _("单个商品最多购买 %(max)s 件。") % {"max": MAX_LINE_QUANTITY}
-            )
-        CartLine.objects.filter(pk=line.pk).update(quantity=F("quantity") + quantity)
-        line.refresh_from_db()
-    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
-    return line
+    now = timezone.now()
+    added_at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(_add_line_sql(), [cart.pk, sku.pk, quantity, added_at, MAX_LINE_QUANTITY])
+        row = cursor.fetchone()
+    if row is None:
+        raise field_error(
+            "quantity", _("单个商品最多购买 %(max)s 件。") % {"max": MAX_LINE_QUANTITY}
+        )
+    Cart.objects.filter(pk=cart.pk).update(updated_at=now)
+    return row[0]
 
 
 @transaction.atomic
@@ -187,8 +203,7 @@ def _validate_slot(
         )
         raise field_error(field, ahead % {"days": SLOT_DAYS_AHEAD})
     slot_end = slots.end_of(slot_start)
-    prefetch_schedule([store], slot_start)  # both checks below then read it from memory
-    if not (is_open(store, slot_start) and is_open(store, slot_end - timedelta(minutes=1))):
+    if not open_throughout(store, slot_start, slot_end - timedelta(minutes=1)):
         raise field_error(field, _("所选时间段门店不营业，请选择营业时间内的时段。"))
     slots.require_open(store, slot_start, now=now, kind=kind, earliest=earliest)
     return slot_start, slot_end
@@ -671,7 +686,7 @@ def _commit_stock(order: Order) -> None:
     """The paid order's reservations leave the shelf, stock rows in SKU key order as
     checkout reserved them: a payment and a checkout of the same goods never wait on each
     other in a circle."""
-    lines = order.lines.select_related("reservation", "reservation__location", "sku")
+    lines = order.lines.select_related("reservation")  # a commit writes by ids alone
     for line in lines.order_by("sku_id", "id"):
         if line.reservation is not None:
             inventory.commit_reservation(reservation=line.reservation)

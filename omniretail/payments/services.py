@@ -557,7 +557,8 @@ def _lock_intent(intent: PaymentIntent) -> PaymentIntent:
     """The one lock of this domain: the intent row, held while a payment is started (so
     two clicks never open two gateway charges) or a refund is decided against what is
     still refundable (exact Decimal arithmetic in Python: SQLite would do it in floats)."""
-    return PaymentIntent.objects.select_for_update().get(pk=intent.pk)
+    locked = PaymentIntent.objects.select_for_update(of=("self",)).select_related("payer")
+    return locked.get(pk=intent.pk)  # the payer with it: a balance payment owns its wallet
 
 
 def _claim_refundable(intent: PaymentIntent, amount: Decimal) -> None:

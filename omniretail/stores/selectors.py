@@ -353,10 +353,19 @@ def _schedule_converters(vendor: str) -> tuple:
     )
 
 
-def _open_among(store_ids: list[int], at: datetime) -> set[int]:
-    """Which of the stores are open at `at`, as `is_open` decides, from plain rows of just
-    the two days that decide it (today's and yesterday's weekly hours and exceptions, in one
-    statement): a search page builds no model instance for a schedule."""
+def open_throughout(store: Store, first: datetime, last: datetime) -> bool:
+    """Open at `first` and at `last` as `is_open` decides (a pickup slot's first and last
+    minute): one statement for the two when they fall on one local day, as a slot does."""
+    if timezone.localtime(first).date() == timezone.localtime(last).date():
+        return store.pk in _open_among([store.pk], first, last)
+    return all(store.pk in _open_among([store.pk], at) for at in (first, last))
+
+
+def _open_among(store_ids: list[int], at: datetime, *also: datetime) -> set[int]:
+    """Which of the stores are open at `at` (and at each of `also`, times of the same local
+    day), as `is_open` decides, from plain rows of just the two days that decide it (today's
+    and yesterday's weekly hours and exceptions, in one statement): a search page builds no
+    model instance for a schedule."""
     local = timezone.localtime(at)
     today = local.date()
     yesterday = today - timedelta(days=1)
@@ -380,8 +389,12 @@ def _open_among(store_ids: list[int], at: datetime) -> set[int]:
         found = special.get((store_id, day))
         return found if found is not None else weekly[store_id, day]
 
-    now = local.time()
-    return {pk for pk in store_ids if _open_at(now, intervals(pk, today), intervals(pk, yesterday))}
+    moments = [local.time(), *(timezone.localtime(more).time() for more in also)]
+    return {
+        pk
+        for pk in store_ids
+        if all(_open_at(t, intervals(pk, today), intervals(pk, yesterday)) for t in moments)
+    }
 
 
 def todays_hours(store: Store, at: datetime | None = None) -> list[tuple[time, time]]:

@@ -142,3 +142,13 @@ def test_cart_survives_login(shopper, sku, sku2):
     merged = services.merge_session_cart(session_key="s" * 32, user=shopper)
     quantities = {line.sku_id: line.quantity for line in merged.lines.all()}
     assert quantities == {sku.pk: 3, sku2.pk: 1}
+
+
+def test_adding_a_sku_again_adds_to_its_line_but_never_past_the_line_limit(shopper, sku):
+    cart = services.cart_for(user=shopper)
+    assert services.add_to_cart(cart=cart, sku=sku, quantity=97) == 97
+    assert services.add_to_cart(cart=cart, sku=sku, quantity=2) == 99
+    with pytest.raises(ValidationFailed) as err:
+        services.add_to_cart(cart=cart, sku=sku, quantity=1)
+    assert "99" in str(err.value) and "quantity" in err.value.fields
+    assert [(line.sku_id, line.quantity) for line in cart.lines.all()] == [(sku.pk, 99)]

@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from omniretail.inventory import services as inventory
@@ -15,6 +16,9 @@ from omniretail.orders.tests.test_api import pickup_body
 
 CHECKOUT_STATEMENTS = 25
 CHECKOUT_TRANSACTIONS = 3
+PAY_STATEMENTS = 19
+CART_ADD_STATEMENTS = 7
+PAID_EVENTS_STATEMENTS = 90
 TRANSACTION = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT"}
 
 
@@ -53,3 +57,79 @@ def test_a_taken_order_number_is_skipped_without_failing_the_checkout(place_orde
     second = place_order()
     assert second.number == "2612050000000042" and second.pk != first.pk
     assert second.lines.count() == 1
+
+
+def _statements(ran) -> list[str]:
+    return [q["sql"] for q in ran.captured_queries if q["sql"] not in TRANSACTION]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paying_from_the_balance_reads_only_what_the_payment_needs(
+    api_client, shopper, stocked, store, sku
+):
+    from omniretail.payments import services as payments
+
+    payments.top_up_wallet(user=shopper, amount="200.00", idempotency_key="budget-top-up")
+    client = api_client(shopper)
+    first, order = (
+        client.post("/api/orders/checkout", pickup_body(store, [(sku, 1)])).json()["id"]
+        for _ in range(2)
+    )
+    # the platform's clearing account is written by its first balance payment ever
+    assert client.post(f"/api/orders/orders/{first}/pay", {}).json()["status"] == "succeeded"
+    # the request's own statements: the payment's events are the worker's (a task each)
+    with override_settings(OMNI_EVENTS_DELIVERY="sweep"), CaptureQueriesContext(connection) as ran:
+        resp = client.post(f"/api/orders/orders/{order}/pay", {}, headers={"Idempotency-Key": "p"})
+    assert resp.json()["status"] == "succeeded", resp.content
+    statements = _statements(ran)
+    assert len(statements) <= PAY_STATEMENTS, "\n".join(s[:160] for s in statements)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_putting_a_sku_in_the_cart_runs_at_most_a_handful_of_statements(
+    api_client, shopper, stocked, sku, sku2
+):
+    client = api_client(shopper)
+    assert client.post("/api/orders/cart/items", {"sku": sku.public_id}).status_code == 200
+    with CaptureQueriesContext(connection) as ran:
+        resp = client.post("/api/orders/cart/items", {"sku": sku2.public_id, "quantity": 2})
+    assert [line["quantity"] for line in resp.json()["lines"]] == [1, 2], resp.content
+    statements = _statements(ran)
+    assert len(statements) <= CART_ADD_STATEMENTS, "\n".join(s[:160] for s in statements)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delivering_a_paid_order_s_events_runs_only_the_handlers_that_act_on_it(
+    api_client, shopper, stocked, store, sku, sku2
+):
+    """The worker's share of 支付 (the order marked paid, its stock committed, its pickup
+    code, points and notices): handlers for a top-up's, a credit repayment's or a group-buy
+    seat's payment, or for a cancelled order, are passed over without a savepoint or a
+    marker row."""
+    from omniretail.core import events
+    from omniretail.core.models import HandledEvent
+    from omniretail.payments import services as payments
+
+    payments.top_up_wallet(user=shopper, amount="5000.00", idempotency_key="budget-top-up")
+    events.deliver_pending(fresh=True)
+    client = api_client(shopper)
+    with override_settings(OMNI_EVENTS_DELIVERY="sweep"):
+        order = client.post("/api/orders/checkout", pickup_body(store, [(sku, 1), (sku2, 1)]))
+        paid = client.post(f"/api/orders/orders/{order.json()['id']}/pay", {})
+    assert paid.json().get("status") == "succeeded", (order.content, paid.content)
+    before = set(HandledEvent.objects.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as ran:
+        assert events.deliver_pending(fresh=True) == 1  # its own events follow, inline
+    statements = _statements(ran)
+    assert len(statements) <= PAID_EVENTS_STATEMENTS, "\n".join(s[:160] for s in statements)
+    marked = HandledEvent.objects.exclude(pk__in=before).values_list("handler", flat=True)
+    acted = {name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[1] for name in marked}
+    assert not acted & {
+        "handlers.top_up_paid",
+        "handlers.credit_repaid",
+        "handlers.seat_paid",
+        "handlers.cancel_unpaid_vend",
+        "handlers.release_coupon_of_cancelled_order",
+    }, acted
+    assert "handlers.order_paid" in acted
+    assert client.get(f"/api/orders/orders/{order.json()['id']}").json()["status"] == "paid"

@@ -201,3 +201,42 @@ def test_an_open_exception_without_hours_is_refused(open_store, merchant_staff):
 
     assert set(refused.value.fields) == {"opens", "closes"}
     assert not store.exceptions.exists()
+
+
+def test_a_slot_s_one_statement_check_agrees_with_is_open_on_every_half_hour_of_a_week(
+    open_store, merchant_staff
+):
+    """`open_throughout` (checkout's pickup-slot check, one statement) decides as `is_open`
+    does at both ends of every slot: a lunch break, night shifts, a closed day and special
+    hours running past midnight."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from omniretail.stores.selectors import open_throughout
+
+    store = open_store(
+        hours=[{"weekday": d, "opens": "08:00", "closes": "12:00"} for d in range(7)]
+        + [{"weekday": d, "opens": "13:30", "closes": "02:00"} for d in (0, 2, 4, 6)]
+        + [{"weekday": d, "opens": "13:30", "closes": "20:00"} for d in (1, 3, 5)]
+    )
+    services.set_exception(actor=merchant_staff, store=store, date=MONDAY, is_closed=True)
+    services.set_exception(
+        actor=merchant_staff,
+        store=store,
+        date=date.fromordinal(MONDAY.toordinal() + 3),
+        is_closed=False,
+        opens="18:00",
+        closes="03:00",
+    )
+    disagreed = []
+    for half_hour in range(8 * 48):
+        first = on(0, 0) + timedelta(minutes=30 * half_hour)
+        last = first + timedelta(minutes=29)
+        expected = is_open(store, first) and is_open(store, last)
+        with CaptureQueriesContext(connection) as ran:
+            if open_throughout(store, first, last) != expected:
+                disagreed.append(first)
+        assert len(ran.captured_queries) == 1
+    assert disagreed == []
