@@ -60,6 +60,16 @@ other sessions' work, given with each figure):
   against 539.0, 0.13; the commit before, right after, 97.2 against 682.6, 0.14. Both the
   bound and the checkout write the same tables, so dropping indexes speeds both: the ratio
   cannot show it, and these two runs differ by more than the change.
+- 6 December 06:16-06:21 UTC, the same slower machine, quiet (load 3.6-5.1 from the bench
+  itself), back to back, this commit then the one before (579d811): 87.3 orders/s, p50 62
+  ms, against 563.0, 0.16, 17 statements; before 79.3, p50 79 ms, against 557.1, 0.14, 18
+  statements. The change: the pickup slot's opening hours read in one statement instead of
+  prefetch_schedule's two (stores.selectors.open_throughout), the specials' and promotions'
+  reads without the joins checkout does not use. Client CPU per checkout in one process
+  (time.process_time over 300 checkouts, load ~1) was 16.3 ms before; cProfile then put
+  40 % of it in Django's SQL compiler (as_sql) for the 8 ORM statements left (the bench's
+  own three reads of shopper, store and SKUs among them), the rest in model building and
+  psycopg.
 """
 
 import os

@@ -36,6 +36,23 @@ Notes, 6 December 2026 (2-core Xeon, PostgreSQL 15, other sessions' work on the 
   the payment's events now each a task (OMNI_EVENTS_DELIVERY=task, the default) run by the
   worker: 17.0 orders/s, p50 889 ms, p95 1,394 ms, against 356.6: 0.05; 0 deadlocks, 0
   errors; a password sign-in 512 ms.
+- 05:14 UTC, the same machine, quiet: 21.4 orders/s, p50 712 ms, against 360.3: 0.06; 0
+  deadlocks. Where the two cores went during a run (utime + stime from /proc, 5 s windows):
+  the two `serve` processes 105-126 % of a core, PostgreSQL 44-52 %, the worker 23-42 %,
+  the clients 3 %: per order ~55 ms in the server, ~23 ms in PostgreSQL, ~16 ms in the
+  worker. In-process (Django's test client through every middleware, 100-150 orders,
+  process CPU): the two cart adds 17.2 ms, 提交订单 18.1 ms, 支付 15.3 ms. 支付 read the
+  order with its lines, timeline, store and shopper (four statements) for its status, and
+  each ledger account with its asset apart; a cart add ran get_or_create's read, savepoint,
+  INSERT and release.
+- 06:21-06:26 UTC, after those went (支付 19 statements, was 24; a cart add 7, was 10; the
+  worker's delivery skips the handlers of a top-up, a credit repayment, a group-buy seat
+  and a cancellation, 15 statements and 5 HandledEvent rows less per order, and commits
+  stock without reading each SKU), back to back with the commit before (579d811), load
+  2.6-6.7: 18.0 orders/s, p50 854 ms, against 316.4 (no ratio: loads 2.6 vs 5.6); before
+  16.5 orders/s, p50 949 ms, against 347.9: 0.05. In-process: cart adds 15.7 ms, 提交订单
+  17.6 ms, 支付 10.7 ms (44.0 against 50.6 per order). The machine was slower than at 05:14
+  (a password sign-in 410-466 ms against 348): compare within a pair.
 Issue 22's 0.5 is far off: an order is four requests through the whole stack; 28 orders/s
 is ~112 requests/s, ~18 ms of the two cores per request (the two `serve` processes, the
 worker, PostgreSQL and the clients together), where pgbench sends the order's 31 statements
