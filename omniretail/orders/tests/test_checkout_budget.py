@@ -22,6 +22,11 @@ PAID_EVENTS_STATEMENTS = 90
 TRANSACTION = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT"}
 
 
+def _statements(ran) -> list[str]:
+    """What a request ran, its transactions' BEGIN and COMMIT aside."""
+    return [q["sql"] for q in ran.captured_queries if q["sql"] not in TRANSACTION]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_three_line_checkout_runs_at_most_25_statements_in_3_transactions(
     api_client, shopper, stocked, store, sku, sku2, approved_product, merchant_staff
@@ -42,7 +47,7 @@ def test_a_three_line_checkout_runs_at_most_25_statements_in_3_transactions(
     assert resp.status_code == 201, resp.content
     assert [line["quantity"] for line in resp.json()["lines"]] == [1, 1, 2]
     # SQLite's driver runs BEGIN and COMMIT as statements; PostgreSQL's are not captured
-    statements = [q["sql"] for q in ran.captured_queries if q["sql"] not in TRANSACTION]
+    statements = _statements(ran)
     assert len(statements) <= CHECKOUT_STATEMENTS, "\n".join(s[:120] for s in statements)
     assert commits.call_count + rollbacks.call_count <= CHECKOUT_TRANSACTIONS
 
@@ -57,10 +62,6 @@ def test_a_taken_order_number_is_skipped_without_failing_the_checkout(place_orde
     second = place_order()
     assert second.number == "2612050000000042" and second.pk != first.pk
     assert second.lines.count() == 1
-
-
-def _statements(ran) -> list[str]:
-    return [q["sql"] for q in ran.captured_queries if q["sql"] not in TRANSACTION]
 
 
 @pytest.mark.django_db(transaction=True)
