@@ -3,7 +3,9 @@
 # database layers run side by side (one per core); each line is prefixed with its layer.
 # The SQLite layer runs the embedded default (cache and rate limits in the database); the
 # PostgreSQL layer gets a throwaway Redis (REDIS_URL), so it runs them on Redis. Both upload
-# photos to a throwaway S3-protocol server (moto) in the object storage tests.
+# photos to a throwaway S3-protocol server (moto) in the object storage tests. The browser
+# journeys run on the SQLite layer only (the shorter one): they test pages, and the PostgreSQL
+# layer keeps every test of locks, races and Redis. Each layer prints its slowest tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --system
@@ -29,21 +31,22 @@ fi
 sqlite_test_db=$(mktemp -u /tmp/omni-test.XXXXXX.sqlite3)
 echo ">>> tests on SQLite (a WAL file database, as in production)"
 layer sqlite env -u DATABASE_URL -u REDIS_URL OMNI_SQLITE_TEST_PATH="$sqlite_test_db" \
-  .venv/bin/pytest -rs -p no:cacheprovider "$@" &
+  .venv/bin/pytest -rs -p no:cacheprovider --durations=15 "$@" &
 sqlite_pid=$!
 
 pg_status=0
 if pg_start; then
   trap 's3_stop; redis_stop; pg_stop' EXIT  # pg_start set its own
   if redis_start; then
-    echo ">>> tests on PostgreSQL ($DATABASE_URL) and Redis ($REDIS_URL)"
+    echo ">>> tests on PostgreSQL ($DATABASE_URL) and Redis ($REDIS_URL), browser journeys aside"
   else
     echo "!!! ======================================================================="
     echo "!!! NO REDIS: redis-server could not be found or started. The PostgreSQL"
     echo "!!! layer runs on the database cache; the tests marked redis are SKIPPED."
     echo "!!! ======================================================================="
   fi
-  layer postgresql .venv/bin/pytest -rs -p no:cacheprovider "$@" || pg_status=$?
+  layer postgresql .venv/bin/pytest -rs -p no:cacheprovider --durations=15 -m "not browser" "$@" \
+    || pg_status=$?
   redis_stop
   pg_stop
 else
