@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 _event_types: dict[str, type] = {}
 _Event = TypeVar("_Event")
 # event name -> its handlers, each with the payload values it is for ({} for every event)
-_handlers: dict[str, list[tuple[Callable, dict]]] = defaultdict(list)
+_handlers: dict[str, list[tuple[Callable, dict[str, tuple]]]] = defaultdict(list)
 
 
 @dataclass_transform(frozen_default=True, kw_only_default=True)
@@ -46,14 +46,28 @@ def event_name(cls) -> str:
 
 def subscribe(event_cls, **only):
     """Run the handler for every `event_cls` event, or with `only` (field=value, such as
-    purpose="order") for those carrying these values alone: the others are none of its
-    business and are passed over without a savepoint or a `HandledEvent` row."""
+    purpose="order", or field=(value, value) for any of several) for those carrying these
+    values alone: the others are none of its business and are passed over without a
+    savepoint or a `HandledEvent` row."""
+    wanted = {
+        field: tuple(value) if isinstance(value, tuple | list | set | frozenset) else (value,)
+        for field, value in only.items()
+    }
 
     def register(func):
-        _handlers[event_name(event_cls)].append((func, only))
+        _handlers[event_name(event_cls)].append((func, wanted))
         return func
 
     return register
+
+
+def _handlers_for(name: str, payload: dict) -> dict[str, Callable]:
+    """The handlers of an event with this payload, by qualified name."""
+    return {
+        f"{h.__module__}.{h.__qualname__}": h
+        for h, wanted in _handlers.get(name, [])
+        if all(payload.get(field) in values for field, values in wanted.items())
+    }
 
 
 def autodiscover_handlers() -> None:
@@ -75,14 +89,25 @@ def _to_json(value):
 def publish(evt) -> OutboxEvent:
     """Write the event to the outbox; it must be called inside the change's transaction."""
     payload = {f.name: _to_json(getattr(evt, f.name)) for f in dataclasses.fields(evt)}
+    name = event_name(type(evt))
     due = timezone.now()
+    if not _handlers_for(name, payload):
+        # kept as what happened, with nothing to deliver: no task, no sweep
+        return OutboxEvent.objects.create(
+            event_id=new_public_id(),
+            name=name,
+            payload=payload,
+            next_attempt_at=due,
+            status=OutboxEvent.Status.DELIVERED,
+            delivered_at=due,
+        )
     mode = settings.OMNI_EVENTS_DELIVERY
     if mode != "sweep":
         # Delivered after commit (a task, or inline); the sweep waits out the window so that
         # it only picks up what a crash or a lost task left, instead of racing every event.
         due += timedelta(seconds=settings.OMNI_OUTBOX_DELIVERY_WINDOW_S)
     row = OutboxEvent.objects.create(
-        event_id=new_public_id(), name=event_name(type(evt)), payload=payload, next_attempt_at=due
+        event_id=new_public_id(), name=name, payload=payload, next_attempt_at=due
     )
     if mode == "inline":
         transaction.on_commit(lambda: deliver(row.pk))
@@ -164,11 +189,7 @@ def _claim(queryset) -> OutboxEvent | None:
 def _run_handlers(row: OutboxEvent) -> list[str]:
     """Run the handlers not yet run for this claimed event, each in a savepoint with its
     `HandledEvent` marker; returns the failures."""
-    todo = {
-        f"{h.__module__}.{h.__qualname__}": h
-        for h, only in _handlers.get(row.name, [])
-        if all(row.payload.get(field) == value for field, value in only.items())
-    }
+    todo = _handlers_for(row.name, row.payload)
     if todo:
         done = HandledEvent.objects.filter(event_id=row.event_id, handler__in=list(todo))
         for name in done.values_list("handler", flat=True):

@@ -98,3 +98,41 @@ def test_a_handler_for_some_values_runs_for_those_and_leaves_no_trace_on_the_oth
 
     assert marked(other) == ["flaky_handler", "record_thing"]
     assert marked(parcel) == ["flaky_handler", "parcel_only", "record_thing"]
+
+
+@events.event
+class LetterSorted:
+    letter_id: str
+    tray: str
+
+
+@events.subscribe(LetterSorted, tray=("express", "registered"))
+def sign_for_letter(evt: LetterSorted) -> None:
+    seen.append(f"signed for {evt.letter_id}")
+
+
+@pytest.mark.django_db
+def test_an_event_no_handler_wants_is_written_delivered_and_nothing_is_queued(
+    django_capture_on_commit_callbacks,
+):
+    """A handler may want several values of a field; an event none wants (a plain letter
+    here, an order moving to a status nobody acts on) is kept in the outbox as delivered,
+    with no task, inline delivery or sweep to come."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        plain = events.publish(LetterSorted(letter_id="平信 1", tray="plain"))
+    assert callbacks == [] and seen == []
+    plain.refresh_from_db()
+    assert plain.status == OutboxEvent.Status.DELIVERED and plain.delivered_at is not None
+    assert plain.payload == {"letter_id": "平信 1", "tray": "plain"}
+    assert not HandledEvent.objects.filter(event_id=plain.event_id).exists()
+    assert events.deliver_pending(fresh=True) == 0
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        express = events.publish(LetterSorted(letter_id="快遞 2", tray="express"))
+        registered = events.publish(LetterSorted(letter_id="掛號 3", tray="registered"))
+    assert len(callbacks) == 2
+    assert seen == ["signed for 快遞 2", "signed for 掛號 3"]
+    for row in (express, registered):
+        row.refresh_from_db()
+        assert row.status == OutboxEvent.Status.DELIVERED
+        assert HandledEvent.objects.filter(event_id=row.event_id).count() == 1

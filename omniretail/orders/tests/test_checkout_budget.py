@@ -18,7 +18,7 @@ CHECKOUT_STATEMENTS = 25
 CHECKOUT_TRANSACTIONS = 3
 PAY_STATEMENTS = 19
 CART_ADD_STATEMENTS = 7
-PAID_EVENTS_STATEMENTS = 90
+PAID_EVENTS_STATEMENTS = 84
 TRANSACTION = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT"}
 
 
@@ -108,7 +108,7 @@ def test_delivering_a_paid_order_s_events_runs_only_the_handlers_that_act_on_it(
     seat's payment, or for a cancelled order, are passed over without a savepoint or a
     marker row."""
     from omniretail.core import events
-    from omniretail.core.models import HandledEvent
+    from omniretail.core.models import HandledEvent, OutboxEvent
     from omniretail.payments import services as payments
 
     payments.top_up_wallet(user=shopper, amount="5000.00", idempotency_key="budget-top-up")
@@ -133,4 +133,8 @@ def test_delivering_a_paid_order_s_events_runs_only_the_handlers_that_act_on_it(
         "handlers.release_coupon_of_cancelled_order",
     }, acted
     assert "handlers.order_paid" in acted
+    # nobody acts on an order becoming paid: its status change is kept, never delivered
+    moved = OutboxEvent.objects.get(name__endswith="OrderStatusChanged", payload__to_status="paid")
+    assert (moved.status, moved.attempts) == (OutboxEvent.Status.DELIVERED, 0)
+    assert not HandledEvent.objects.filter(event_id=moved.event_id).exists()
     assert client.get(f"/api/orders/orders/{order.json()['id']}").json()["status"] == "paid"
