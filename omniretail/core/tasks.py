@@ -4,7 +4,7 @@ ended throttle windows, old run records)."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 from django_tasks import task
 
@@ -19,23 +19,37 @@ from omniretail.core.sms import send_sms
 SMS_CLAIM_SECONDS = 60
 
 
+def _claim_sms_sql() -> str:
+    """The key's row made claimed, or an unsent claim older than SMS_CLAIM_SECONDS taken
+    over, in one statement on both databases; no row comes back when it is sent or another
+    sender holds it."""
+    qn = connection.ops.quote_name
+    table, claimed_at, sent_at = (qn(SentSms._meta.db_table), qn("claimed_at"), qn("sent_at"))
+    return (
+        f"INSERT INTO {table} ({qn('key')}, {claimed_at}) VALUES (%s, %s) "
+        f"ON CONFLICT ({qn('key')}) DO UPDATE SET {claimed_at} = excluded.{claimed_at} "
+        f"WHERE {table}.{sent_at} IS NULL "
+        f"AND ({table}.{claimed_at} IS NULL OR {table}.{claimed_at} < %s) "
+        f"RETURNING {qn('id')}"
+    )
+
+
+def _claim_sms(key: str) -> bool:
+    now = timezone.now()
+    stale = now - timedelta(seconds=SMS_CLAIM_SECONDS)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sms_sql(), [key, adapt(now), adapt(stale)])
+        return cursor.fetchone() is not None
+
+
 @task()
 @carries_request_id
 def send_sms_once(*, key: str, phone: str, template: str, context: dict) -> bool:
     """Sends one SMS per `key` (e.g. `otp:<code id>`): a task delivered twice, or retried
     after the gateway took the message, sends nothing more. A failed send frees its claim
     and raises, so the retry sends."""
-    now = timezone.now()
-    SentSms.objects.get_or_create(key=key)
-    claimed = (
-        SentSms.objects.filter(key=key, sent_at__isnull=True)
-        .filter(
-            Q(claimed_at__isnull=True)
-            | Q(claimed_at__lt=now - timedelta(seconds=SMS_CLAIM_SECONDS))
-        )
-        .update(claimed_at=now)
-    )
-    if not claimed:
+    if not _claim_sms(key):
         return False
     try:
         send_sms(phone=phone, template=template, context=context)

@@ -75,3 +75,44 @@ def test_a_notice_sms_is_enqueued_after_commit_and_sent_once(
 def test_with_the_immediate_backend_the_code_arrives_within_the_request():
     services.request_login_code(phone=PHONE)
     assert len(read_sms_file(PHONE)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_claims_its_key_in_one_statement_and_takes_over_only_a_dead_sender_s_claim():
+    """The claim is one INSERT ... ON CONFLICT DO UPDATE: a first send claims, sends and
+    marks (two statements); a claim made 10 s ago is another sender still at work, one made
+    past SMS_CLAIM_SECONDS is a sender that died before sending, so the message goes."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from omniretail.core.models import SentSms
+    from omniretail.core.tasks import SMS_CLAIM_SECONDS, send_sms_once
+
+    notice = {"title": "訂單已發貨", "body": "您的订单 已交给 顺丰速运。"}
+
+    def send(key: str) -> bool:
+        return send_sms_once.call(key=key, phone=PHONE, template="notice", context=notice)
+
+    with CaptureQueriesContext(connection) as ran:
+        assert send("notice:一") is True
+    statements = [
+        q["sql"]
+        for q in ran.captured_queries
+        if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
+    ]
+    assert len(statements) == 2, statements
+    assert send("notice:一") is False  # sent already
+
+    now = timezone.now()
+    SentSms.objects.create(key="notice:二", claimed_at=now - timedelta(seconds=10))
+    SentSms.objects.create(
+        key="notice:三", claimed_at=now - timedelta(seconds=SMS_CLAIM_SECONDS + 1)
+    )
+    assert send("notice:二") is False
+    assert send("notice:三") is True
+    assert len(read_sms_file(PHONE)) == 2
+    sent = dict(SentSms.objects.values_list("key", "sent_at"))
+    assert sent["notice:一"] and sent["notice:三"] and sent["notice:二"] is None
