@@ -683,13 +683,12 @@ def _intent(order: Order) -> PaymentIntent:
 
 
 def _commit_stock(order: Order) -> None:
-    """The paid order's reservations leave the shelf, stock rows in SKU key order as
-    checkout reserved them: a payment and a checkout of the same goods never wait on each
-    other in a circle."""
+    """The paid order's reservations leave the shelf (inventory takes the stock rows in SKU
+    key order, as checkout reserved them)."""
     lines = order.lines.select_related("reservation")  # a commit writes by ids alone
-    for line in lines.order_by("sku_id", "id"):
-        if line.reservation is not None:
-            inventory.commit_reservation(reservation=line.reservation)
+    inventory.commit_reservations(
+        reservations=[line.reservation for line in lines if line.reservation is not None]
+    )
 
 
 @transaction.atomic

@@ -30,10 +30,50 @@ def test_receipt_then_reservation_then_sale(store_location, sku, merchant_staff)
     services.receive_stock(actor=merchant_staff, location=store_location, sku=sku, quantity=10)
     reservation = services.reserve(location=store_location, sku=sku, quantity=3, reference="o1")
     assert (level(store_location, sku).on_hand, level(store_location, sku).reserved) == (10, 3)
-    assert services.commit_reservation(reservation=reservation)
-    assert not services.commit_reservation(reservation=reservation)  # second time: nothing
+    assert services.commit_reservations(reservations=[reservation]) == 1
+    assert services.commit_reservations(reservations=[reservation]) == 0  # second time: nothing
     stock = level(store_location, sku)
     assert (stock.on_hand, stock.reserved) == (7, 0)
+
+
+@pytest.mark.django_db
+def test_an_order_s_reservations_leave_the_shelf_together_and_only_once(
+    store_location, sku, sku2, merchant_staff
+):
+    """A paid order's lines commit in one call: the reservations close in one statement,
+    one stock UPDATE per SKU, the journal in one insert; one released meanwhile stays so."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for item in (sku, sku2):
+        services.receive_stock(actor=merchant_staff, location=store_location, sku=item, quantity=9)
+    held = services.reserve_lines(
+        location=store_location, lines=[(sku2, 1), (sku, 2)], reference="订单 1"
+    )
+    with CaptureQueriesContext(connection) as ran:
+        assert services.commit_reservations(reservations=held) == 2
+    written = [q["sql"] for q in ran.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+    assert len(written) == 4, written
+    assert [
+        (level(store_location, i).on_hand, level(store_location, i).reserved) for i in (sku, sku2)
+    ] == [(7, 0), (8, 0)]
+    sales = StockMovement.objects.filter(kind=StockMovement.Kind.SALE).order_by("sku_id")
+    assert [(m.sku_id, m.on_hand_delta, m.reserved_delta, m.reference) for m in sales] == sorted(
+        [(sku.pk, -2, -2, "订单 1"), (sku2.pk, -1, -1, "订单 1")]
+    )
+    assert services.commit_reservations(reservations=held) == 0
+    assert StockMovement.objects.filter(kind=StockMovement.Kind.SALE).count() == 2
+
+    again = services.reserve_lines(
+        location=store_location, lines=[(sku, 1), (sku2, 1)], reference="订单 2"
+    )
+    assert services.release_reservation(reservation=again[0])
+    assert services.commit_reservations(reservations=again) == 1
+    assert [
+        (level(store_location, i).on_hand, level(store_location, i).reserved) for i in (sku, sku2)
+    ] == [(7, 0), (7, 0)]
+    for item in (sku, sku2):
+        assert journal_total(store_location, item) == (level(store_location, item).on_hand, 0)
 
 
 @pytest.mark.django_db
@@ -164,7 +204,7 @@ def test_the_journal_always_adds_up_to_the_level(store_location, sku, merchant_s
             elif open_reservations:
                 r = open_reservations.pop(n % len(open_reservations))
                 if op == "commit":
-                    services.commit_reservation(reservation=r)
+                    services.commit_reservations(reservations=[r])
                 else:
                     services.release_reservation(reservation=r, expired=op == "expire")
         except DomainError:
@@ -255,5 +295,6 @@ def test_an_order_with_one_short_line_reserves_nothing_and_a_held_one_adds_up(
             level(store_location, item).on_hand,
             reserved,
         )
-    assert services.commit_reservation(reservation=held[1])  # a reservation it answered works
+    # a reservation it answered works
+    assert services.commit_reservations(reservations=[held[1]]) == 1
     assert level(store_location, sku).on_hand == 3
