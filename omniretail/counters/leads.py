@@ -54,13 +54,12 @@ def attach_to_user(*, session, user) -> int:
 @transaction.atomic
 def convert_for_order(*, order_id: str) -> int:
     """A paid order converts the shopper's open leads for the products it contains."""
-    order = Order.objects.filter(public_id=order_id).select_related("shopper").first()
+    order = Order.objects.filter(public_id=order_id).only("shopper").first()
     if order is None or order.shopper_id is None:
         return 0
-    products = order.lines.values_list("sku__product_id", flat=True)
     return ScanLead.objects.filter(
         user_id=order.shopper_id,
-        product_id__in=list(products),
+        product_id__in=order.lines.values("sku__product_id"),
         status__in=[ScanLead.Status.NEW, ScanLead.Status.CONTACTED],
         scanned_at__gte=timezone.now() - CONVERSION_WINDOW,
     ).update(status=ScanLead.Status.CONVERTED, order=order, converted_at=timezone.now())

@@ -442,14 +442,13 @@ def _attributable_base(order: Order, line_total: Decimal) -> Decimal:
     return (line_total * paid_for_goods / order.subtotal).quantize(CENT, rounding=ROUND_DOWN)
 
 
-def _last_valid_visits(order: Order, product_ids, window: timedelta) -> dict[int, ShareVisit]:
+def _last_valid_visits(order: Order, window: timedelta) -> dict[int, ShareVisit]:
     """Per product, the buyer's latest click within the window before payment, on someone
-    else's link."""
+    else's link (most buyers have none: then the order's lines are never read)."""
     paid_at = order.paid_at or timezone.now()
     visits = (
         ShareVisit.objects.filter(
             visitor_id=order.shopper_id,
-            link__product_id__in=product_ids,
             visited_at__gte=paid_at - window,
             visited_at__lte=paid_at,
         )
@@ -468,37 +467,38 @@ def attribute_order(*, order_id: str) -> list[Attribution]:
     """Called on `OrderPaid`: each product bought through a share link is attributed to its
     sharer, who is told what the sale will earn once the order completes. Running it again
     for the same order adds nothing."""
-    order = (
-        Order.objects.select_related("merchant")
-        .filter(public_id=order_id, shopper__isnull=False)
-        .first()
-    )
+    order = Order.objects.filter(public_id=order_id, shopper__isnull=False).first()
     if order is None:
         return []
-    programme = ReferralProgramme.objects.filter(merchant=order.merchant).first()
+    merchant_id = order.merchant_id
+    programme = ReferralProgramme.objects.filter(merchant_id=merchant_id).first()
     if programme is None:
-        programme = ReferralProgramme(merchant=order.merchant)  # the defaults, unsaved
+        programme = ReferralProgramme(merchant_id=merchant_id)  # the defaults, unsaved
     if not programme.is_active:
+        return []
+    visits = _last_valid_visits(order, timedelta(days=programme.attribution_days))
+    if not visits:
         return []
     totals: dict[int, Decimal] = {}
     names: dict[int, str] = {}
     for line in order.lines.select_related("sku"):
         totals[line.sku.product_id] = totals.get(line.sku.product_id, ZERO) + line.line_total
         names[line.sku.product_id] = line.product_name
-    window = timedelta(days=programme.attribution_days)
     made = []
-    for product_id, visit in _last_valid_visits(order, list(totals), window).items():
+    for product_id, visit in visits.items():
+        if product_id not in totals:
+            continue  # a click on another product's link
         base = _attributable_base(order, totals[product_id])
         if base <= ZERO:
             continue
         is_reseller = Reseller.objects.filter(
-            user_id=visit.link.sharer_id, merchant=order.merchant
+            user_id=visit.link.sharer_id, merchant_id=merchant_id
         ).exists()
         attribution, created = Attribution.objects.get_or_create(
             order=order,
             product_id=product_id,
             defaults={
-                "merchant": order.merchant,
+                "merchant_id": merchant_id,
                 "link": visit.link,
                 "sharer_id": visit.link.sharer_id,
                 "buyer_id": order.shopper_id,

@@ -31,6 +31,7 @@ from omniretail.supply.models import (
     Allocation,
     Channel,
     MerchantApplication,
+    Offer,
     Party,
     SplitRule,
     Statement,
@@ -269,8 +270,11 @@ def settle_consumer_sale(*, order_id: str) -> list[Allocation]:
     their category (after the order's discount, spread over lines by value), the retailer's
     own goods and the delivery fee to the retailer. An order of a warehouse (no retailer)
     gives the retailer's shares to its region."""
-    from omniretail.orders.models import Order
+    from omniretail.orders.models import Order, OrderLine
 
+    bought = OrderLine.objects.filter(order__public_id=order_id).values("sku_id")
+    if not Offer.objects.filter(sku_id__in=bought).exists():
+        return []  # no channel goods (most shop orders): one narrow read
     order = Order.objects.select_related("merchant", "location__organization").get(
         public_id=order_id
     )
