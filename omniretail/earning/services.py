@@ -17,9 +17,7 @@ PTS = services.PLATFORM_POINTS
 
 def points_for_order(order: Order) -> dict[str, int]:
     """What the order earns per asset code (loyalty.services.points_for_purchase)."""
-    lines = [
-        (line.sku.product, line.quantity) for line in order.lines.select_related("sku__product")
-    ]
+    lines = list(order.lines.values_list("sku__product_id", "quantity"))
     return services.points_for_purchase(org=order.merchant, lines=lines, amount=order.total)
 
 

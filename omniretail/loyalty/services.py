@@ -477,12 +477,12 @@ def rule_asset(rule: EarnRule, org: Organization) -> str:
 
 
 def points_for_purchase(*, org: Organization, lines, amount: Decimal) -> dict[str, int]:
-    """What a purchase at `org` earns, per asset code: each (product, quantity) line by its
-    per-item rule (a product's own beats the merchant's, as `rule_for`; quantity tiers for
-    identical items), plus the per-yuan rule on the whole yuan paid. The till's preview and
-    the paid order's award (earning) both count with this one function, which reads the
+    """What a purchase at `org` earns, per asset code: each (product id, quantity) line by
+    its per-item rule (a product's own beats the merchant's, as `rule_for`; quantity tiers
+    for identical items), plus the per-yuan rule on the whole yuan paid. The till's preview
+    and the paid order's award (earning) both count with this one function, which reads the
     rules in one query."""
-    products = [product.pk for product, _quantity in lines]
+    products = [product_id for product_id, _quantity in lines]
     rules = EarnRule.objects.filter(
         Q(product__isnull=True) | Q(product_id__in=products),
         org=org,
@@ -491,8 +491,8 @@ def points_for_purchase(*, org: Organization, lines, amount: Decimal) -> dict[st
     )
     by_key = {(rule.kind, rule.product_id): rule for rule in rules}
     earned: dict[str, int] = {}
-    for product, quantity in lines:
-        rule = by_key.get((EarnRule.Kind.PER_ITEM, product.pk)) or by_key.get(
+    for product_id, quantity in lines:
+        rule = by_key.get((EarnRule.Kind.PER_ITEM, product_id)) or by_key.get(
             (EarnRule.Kind.PER_ITEM, None)
         )
         if rule is not None:

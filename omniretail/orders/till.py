@@ -194,7 +194,7 @@ def quote(
     if shopper is not None:
         points = loyalty.points_for_purchase(
             org=store.merchant,
-            lines=[(sku.product, quantity) for sku, quantity in merged],
+            lines=[(sku.product_id, quantity) for sku, quantity in merged],
             amount=total,
         )
     return Quote(
