@@ -33,8 +33,9 @@ def _vendor() -> str:
 def pytest_collection_modifyitems(config, items):
     for item in items:
         for name, (available, reason) in NEEDS.items():
-            if item.get_closest_marker(name) and not available():
-                item.add_marker(pytest.mark.skip(reason=reason))
+            marker = item.get_closest_marker(name)
+            if marker and not available():  # a test may say why itself: mark.sqlite(reason=)
+                item.add_marker(pytest.mark.skip(reason=marker.kwargs.get("reason", reason)))
                 break
 
 

@@ -67,6 +67,7 @@ print("gateway callback:", charge.notify_url)
 """
 
 
+@pytest.mark.sqlite(reason="the demo runs on its own SQLite whatever the layer's database")
 def test_the_demo_on_another_port_gives_that_port_to_every_url_and_to_the_gateway(tmp_path):
     """A fresh data directory: the demo migrates, collects the static files, loads the city
     and prints its URLs; a payment opened then goes to the gateway on the same port."""
