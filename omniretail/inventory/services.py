@@ -74,8 +74,8 @@ def _apply(
     reference: str = "",
     actor=None,
 ) -> bool:
-    """The one place a level changes: conditional UPDATE, then the journal row (by ids: a
-    reservation's payment or release reads neither its location nor its SKU row)."""
+    """A level change and its journal row (by ids: a reservation's release reads neither its
+    location nor its SKU row)."""
     if not _change_level(
         location_id=location_id,
         sku_id=sku_id,
@@ -100,7 +100,8 @@ def _apply(
 def _change_level(
     *, location_id: int, sku_id: int, on_hand_delta: int, reserved_delta: int, guard: Q | None
 ) -> bool:
-    """The level's conditional UPDATE; False when its guard (or a missing row) refused it."""
+    """The one place a level changes: a conditional UPDATE, False when its guard (or a
+    missing row) refused it. Each caller writes the journal row of a change made."""
     return bool(
         StockLevel.objects.filter(location_id=location_id, sku_id=sku_id)
         .filter(guard or Q())
