@@ -48,13 +48,13 @@ class Socket(ApplicationCommunicator):
 
     async def connect(self):
         await self.send_input({"type": "websocket.connect"})
-        answer = await self.receive_output(5)
+        answer = await self.receive_output(15)
         return answer["type"] == "websocket.accept", answer.get("code")
 
     async def send_json_to(self, data):
         await self.send_input({"type": "websocket.receive", "text": json.dumps(data)})
 
-    async def receive_json_from(self, timeout=5):
+    async def receive_json_from(self, timeout=15):
         answer = await self.receive_output(timeout)
         assert answer["type"] == "websocket.send", answer
         return json.loads(answer["text"])
@@ -98,11 +98,11 @@ def test_a_message_sent_on_one_socket_reaches_the_other_after_it_is_written(room
         await a.send_json_to(
             {"action": "send", "text": "今晚读《红楼梦》第三回", "client_id": "c1"}
         )
-        seen = await b.receive_json_from(timeout=5)
+        seen = await b.receive_json_from()
         assert seen["type"] == "message"
         assert seen["message"]["text"] == "今晚读《红楼梦》第三回"
         assert await database_has(seen["message"]["id"])
-        frames = [await a.receive_json_from(timeout=5) for _ in range(2)]
+        frames = [await a.receive_json_from() for _ in range(2)]
         assert {f["type"] for f in frames} == {"message", "sent"}
         await a.disconnect()
         await b.disconnect()
@@ -133,11 +133,11 @@ def test_refusals_come_back_as_error_frames_and_write_nothing(room):
         await a.receive_json_from()
         await b.receive_json_from()
         await a.send_json_to({"action": "send", "text": "书" * 2001, "client_id": "long"})
-        error = await a.receive_json_from(timeout=5)
+        error = await a.receive_json_from()
         assert error["type"] == "error" and error["status"] == 422 and error["client_id"] == "long"
         assert "2000" in error["fields"]["text"][0]
         await b.send_json_to({"action": "send", "text": "我被禁言了吗"})
-        error = await b.receive_json_from(timeout=5)
+        error = await b.receive_json_from()
         assert error["status"] == 403 and "禁言" in error["message"]
         await a.disconnect()
         await b.disconnect()

@@ -62,5 +62,5 @@ def test_a_shopper_with_no_balance_buys_at_a_counter_with_wechat_pay(
     assert vend.shopper == shopper and vend.taken == 1
     intent = PaymentIntent.objects.get(public_id=vend.order.payment_intent_id)
     assert (intent.provider, intent.status) == ("wechatpay", "succeeded")
-    assert wechat.wait_for_deliveries(timeout=5)
+    assert wechat.wait_for_deliveries(timeout=15)
     assert wallet_balance(shopper) == 0  # paid by WeChat, not the wallet

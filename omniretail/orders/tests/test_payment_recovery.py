@@ -46,7 +46,7 @@ def stock(location, sku) -> tuple[int, int]:
 def live(live, settings):
     settings.OMNI_SANDBOX_DELIVERY_ATTEMPTS = 1
     yield live
-    gateway.wait_for_deliveries(timeout=5)
+    gateway.wait_for_deliveries(timeout=15)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ def _gateway_settings(settings):
     settings.OMNI_SANDBOX_DELIVERY_ATTEMPTS = 3
     settings.OMNI_SANDBOX_RETRY_BASE_S = 0.05
     yield
-    gateway.wait_for_deliveries(timeout=5)
+    gateway.wait_for_deliveries(timeout=15)
 
 
 @pytest.fixture

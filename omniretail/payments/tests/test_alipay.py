@@ -29,7 +29,7 @@ CALLBACK = "/api/payments/callbacks/alipay"
 def _sandbox(settings):
     settings.OMNI_SANDBOX_ALIPAY = True
     yield
-    notify.wait_for_deliveries(timeout=5)
+    notify.wait_for_deliveries(timeout=15)
 
 
 def new_intent(payer, amount="39.90", **kw):

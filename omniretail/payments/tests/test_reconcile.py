@@ -122,7 +122,7 @@ def test_the_sandbox_provider_queries_over_http(live, settings, shopper):
 def test_a_processing_intent_whose_callback_was_lost_is_paid_by_the_sweep(live, settings, shopper):
     intent = started_with_lost_callbacks(settings, shopper)
     gateway.pay(charge_id=intent.provider_reference)
-    assert gateway.wait_for_deliveries(timeout=5)
+    assert gateway.wait_for_deliveries(timeout=15)
     intent.refresh_from_db()
     assert intent.status == "processing"  # the callback never arrived
 
