@@ -61,10 +61,10 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # seconds as a rule; more on a loaded machine
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
-                urllib.request.urlopen(self.url + "/", timeout=2).close()
+                urllib.request.urlopen(self.url + "/healthz", timeout=10).close()
                 return
             except urllib.error.HTTPError:
                 return

@@ -100,7 +100,7 @@ def test_kiosk_screen_media_spin_ads_and_offline(
         screenshot(page, "counters-kiosk-attract")
         page.clock.run_for(4_000)
         expect(attract.locator(f'img[data-ad="{first.public_id}"]')).to_be_visible()
-        for _ in range(50):  # the reports are fetches the page sends on its own
+        for _ in range(150):  # the reports are fetches the page sends on its own (15 s at most)
             counts = dict(AdCampaign.objects.values_list("name", "impressions"))
             if counts["双十二 电动车节"] >= 2 and counts["头盔加购"] >= 1:
                 break

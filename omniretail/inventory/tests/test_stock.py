@@ -175,7 +175,9 @@ operations = st.lists(
 
 @pytest.mark.django_db
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(ops=operations)
 def test_the_journal_always_adds_up_to_the_level(store_location, sku, merchant_staff, ops):

@@ -37,7 +37,9 @@ def _accounts(django_user_model):
 
 @pytest.mark.django_db
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(ops=operations)
 def test_random_postings_keep_every_ledger_invariant(django_user_model, ops):
