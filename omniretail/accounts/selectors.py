@@ -40,6 +40,13 @@ def require_user(user) -> User:
     return user
 
 
+def require_platform_operator(user) -> User:
+    """The acting user runs the platform, or a refusal (401 when nobody is signed in)."""
+    if not is_platform_operator(require_user(user)):
+        raise PermissionDenied(_("只有平台运营人员可以执行此操作。"))
+    return user
+
+
 def require_role(user, organization: Organization, roles=ALL_ROLES) -> Membership:
     """The acting user's membership in the organisation, or a refusal."""
     require_user(user)

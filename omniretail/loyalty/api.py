@@ -2,7 +2,8 @@
 their wallets, history and expiring points, converts offline points after a step-up;
 a merchant's managers set earn rules, the exchange ratio and tiers, and read statements
 and the points liability; they define coupon templates and issue coupons to members, who
-list theirs. Writes that move points take an `Idempotency-Key`."""
+list theirs. Platform operators build a month's statements and settle each one. Writes
+that move points take an `Idempotency-Key`."""
 
 import base64
 import binascii
@@ -13,7 +14,11 @@ from ninja import Router, Status
 
 from omniretail.accounts.auth import AUTH
 from omniretail.accounts.models import Organization
-from omniretail.accounts.selectors import MANAGING_ROLES, organization_for_user
+from omniretail.accounts.selectors import (
+    MANAGING_ROLES,
+    organization_for_user,
+    require_platform_operator,
+)
 from omniretail.catalog.models import Product
 from omniretail.core.api import idempotent
 from omniretail.core.errors import NotFound, field_error
@@ -44,6 +49,7 @@ from omniretail.loyalty.schemas import (
     PointsEntryOut,
     PointsStatementOut,
     PointsWalletOut,
+    StatementSettleIn,
     StepUpCodeIn,
     StepUpCodeSentOut,
     StepUpOut,
@@ -234,25 +240,60 @@ def member_list(request, org_id: str):
 def statement_out(s: Statement) -> dict:
     return {
         "id": s.public_id,
+        "org": s.org.public_id,
+        "org_name": s.org.name,
         "month": s.month,
         "point_value": str(s.point_value),
         "lines": s.lines,
         "net_points": s.net_points,
         "net_yuan": str(s.net_yuan),
         "digest": s.digest,
+        "status": s.status,
+        "settled_at": s.settled_at,
+        "transfer_reference": s.transfer_reference,
     }
 
 
 @router.get("/merchants/{org_id}/statements", response=list[PointsStatementOut])
 def statements(request, org_id: str):
     org = managed(request, org_id)
-    return [statement_out(s) for s in Statement.objects.filter(org=org).order_by("-month")]
+    found = Statement.objects.filter(org=org).select_related("org").order_by("-month")
+    return [statement_out(s) for s in found]
 
 
 @router.post("/merchants/{org_id}/statements/{month}", response={201: PointsStatementOut})
 def build_statement(request, org_id: str, month: date):
     statement = settlement.build_statement(org=managed(request, org_id), month=month)
     return Status(201, statement_out(statement))
+
+
+@router.get("/platform/statements", response=list[PointsStatementOut])
+def month_statements(request, month: date):
+    """Every statement of the month of `month` (any day of it), for platform operators."""
+    require_platform_operator(request.auth)
+    found = Statement.objects.filter(month=settlement.first_of_month(month))
+    return [statement_out(s) for s in found.select_related("org").order_by("org__code")]
+
+
+@router.post("/platform/statements/{month}", response={201: list[PointsStatementOut]})
+def build_month(request, month: date):
+    """Build the ended month's statement of every merchant (and of any organisation with
+    lines), where missing; each is checked against the ledger (409 statement_mismatch)."""
+    require_platform_operator(request.auth)
+    return Status(201, [statement_out(s) for s in settlement.build_month(month)])
+
+
+@router.post("/platform/statements/{statement_id}/settle", response=PointsStatementOut)
+def settle_statement(request, statement_id: str, payload: StatementSettleIn):
+    """Record the bank transfer that cleared the statement (409 already_settled)."""
+    require_platform_operator(request.auth)
+    statement = Statement.objects.select_related("org").filter(public_id=statement_id).first()
+    if statement is None:
+        raise NotFound(_("找不到该结算单。"))
+    done = settlement.settle_statement(
+        actor=request.auth, statement=statement, reference=payload.reference
+    )
+    return statement_out(done)
 
 
 @router.get("/merchants/{org_id}/liability", response=LiabilityOut)

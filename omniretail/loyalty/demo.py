@@ -122,6 +122,7 @@ def load(city) -> list[str]:
     lines.append(
         f"Loyalty: statement {last_month:%Y-%m}: {hubin.name} owes {other.name} "
         f"{-statement.net_points} points = ¥{-statement.net_yuan} "
-        f"(omniretail loyalty-statements --month {last_month:%Y-%m})."
+        f"(omniretail loyalty-statements --month {last_month:%Y-%m}; the platform settles "
+        f"it on /ops/finance/points-statements/)."
     )
     return lines

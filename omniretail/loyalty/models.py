@@ -319,7 +319,13 @@ class Tier(models.Model):
 
 class Statement(PublicIdModel):
     """One merchant's monthly settlement with every counterparty, in yuan; `digest` hashes
-    the inputs so a recomputation can be checked to give the same numbers."""
+    the inputs so a recomputation can be checked to give the same numbers. The platform
+    clears the month: it pays a merchant owed money (net > 0) and collects from one owing
+    (net < 0), and records the bank transfer here once (issued -> settled)."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("待结算")
+        SETTLED = "settled", _("已结清")
 
     org = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     month = models.DateField()
@@ -329,6 +335,17 @@ class Statement(PublicIdModel):
     net_yuan = MoneyField(allow_negative=True)
     digest = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.ISSUED
+    )
+    settled_at = models.DateTimeField(_("结清时间"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    transfer_reference = models.CharField(_("转账流水号"), max_length=64, blank=True)
+    posting = models.OneToOneField(
+        "ledger.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("积分结算单")

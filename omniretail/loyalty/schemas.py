@@ -173,12 +173,27 @@ class StatementLineOut(Schema):
 
 class PointsStatementOut(Schema):
     id: str
+    org: str = Field(..., description="the merchant's organization id")
+    org_name: str
     month: date
     point_value: str = Field(..., description="CNY per point")
     lines: list[StatementLineOut]
     net_points: int
-    net_yuan: str
+    net_yuan: str = Field(
+        ..., description="positive: the platform pays the merchant; negative: the merchant pays"
+    )
     digest: str = Field(..., description="SHA-256 of the statement's canonical JSON")
+    status: str = Field(..., description="`issued` (待结算) or `settled` (已结清)")
+    settled_at: datetime | None
+    transfer_reference: str = Field(
+        ..., description="the bank transfer's number; empty until settled"
+    )
+
+
+class StatementSettleIn(Schema):
+    reference: str = Field(
+        "", description="the bank transfer's number, 1-64 characters (may be empty only at ¥0)"
+    )
 
 
 class LiabilityDayOut(Schema):

@@ -2,7 +2,13 @@
 merchant B's goods mean A owes B; every such draw (and its reversal on refund) is a
 `SettlementLine`. A monthly statement nets them per counterparty in yuan at the configured
 point value. Lines are never edited and a closed month gets no new ones, so the same month
-always gives the same numbers; the digest lets anyone check a recomputation."""
+always gives the same numbers; the digest lets anyone check a recomputation.
+
+The platform clears each month as the central counterparty: it collects from every
+merchant whose statement is negative and pays every one whose statement is positive. A
+settled statement is one posting between the interchange clearing account and the bank
+(the outside world); the merchants' nets of a month add up to zero, so once all of them
+are settled the clearing account is back where it was."""
 
 import hashlib
 import json
@@ -11,14 +17,23 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omniretail.accounts.models import Organization
+from omniretail.accounts.models import Organization, User
+from omniretail.accounts.selectors import require_platform_operator
 from omniretail.core.errors import Conflict, field_error
 from omniretail.core.money import CENT
+from omniretail.ledger import services as ledger
+from omniretail.ledger.models import Account
+from omniretail.ledger.units import yuan_to_fen
 from omniretail.loyalty.models import SettlementLine, Statement
+
+INTERCHANGE_ACCOUNT = "loyalty-interchange"
+BANK_ACCOUNT = "loyalty-interchange-bank"
+REFERENCE_MAX = 64
+VALUE_PLACES = Decimal("0.0001")  # Statement.point_value's decimal places
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -66,13 +81,7 @@ def compute(*, org: Organization, month: date, value: Decimal | None = None) -> 
             }
         )
     net_points = sum(line["net_points"] for line in lines)
-    payload = {
-        "org": org.public_id,
-        "month": month.isoformat(),
-        "value": str(value),
-        "lines": lines,
-    }
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    digest = statement_digest(org=org.public_id, month=month, value=value, lines=lines)
     return {
         "lines": lines,
         "net_points": net_points,
@@ -80,6 +89,18 @@ def compute(*, org: Organization, month: date, value: Decimal | None = None) -> 
         "point_value": value,
         "digest": digest,
     }
+
+
+def statement_digest(*, org: str, month: date, value: Decimal, lines: list[dict]) -> str:
+    """SHA-256 of the statement's canonical JSON. The point value is written with the
+    column's four places, so a statement read back from the database hashes the same."""
+    payload = {
+        "org": org,
+        "month": month.isoformat(),
+        "value": str(Decimal(value).quantize(VALUE_PLACES)),
+        "lines": lines,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def first_of_month(value: date) -> date:
@@ -115,3 +136,78 @@ def verify_statement(statement: Statement) -> None:
     again = compute(org=statement.org, month=statement.month, value=statement.point_value)
     if again["digest"] != statement.digest:
         raise Conflict(_("结算单与账本不一致。"), code="statement_mismatch")
+
+
+def build_month(month: date) -> list[Statement]:
+    """The statement of every merchant, and of any other organisation with lines that month
+    (built where missing), each checked against the ledger's lines."""
+    start, end = month_bounds(first_of_month(month))
+    lines = SettlementLine.objects.filter(created_at__gte=start, created_at__lt=end)
+    orgs = Organization.objects.filter(
+        Q(kind=Organization.Kind.MERCHANT)
+        | Q(pk__in=lines.values("issuer"))
+        | Q(pk__in=lines.values("spender"))
+    )
+    statements = []
+    for org in orgs.order_by("code"):
+        statement = build_statement(org=org, month=month)
+        verify_statement(statement)
+        statements.append(statement)
+    return statements
+
+
+def month_overview(month: date) -> dict:
+    """What the platform collects and pays for a month, and how much of it is done."""
+    rows = Statement.objects.filter(month=first_of_month(month))
+    totals = {"collect": Decimal(0), "pay": Decimal(0), "collected": Decimal(0), "paid": Decimal(0)}
+    for net, status in rows.exclude(net_yuan=0).values_list("net_yuan", "status"):
+        side = "pay" if net > 0 else "collect"
+        totals[side] += abs(net)
+        if status == Statement.Status.SETTLED:
+            totals["paid" if net > 0 else "collected"] += abs(net)
+    counts = dict(rows.values_list("status").annotate(n=Count("id")))
+    return {
+        **totals,
+        "issued": counts.get(Statement.Status.ISSUED, 0),
+        "settled": counts.get(Statement.Status.SETTLED, 0),
+    }
+
+
+def settle_statement(*, actor: User, statement: Statement, reference: str) -> Statement:
+    """Record the bank transfer that clears a statement: the platform paid the merchant
+    (net > 0) or received its payment (net < 0). Once only: a second call is a Conflict, and
+    a statement the ledger no longer reproduces is refused before anything is written."""
+    require_platform_operator(actor)
+    reference = (reference or "").strip()
+    if statement.net_yuan and not reference:
+        raise field_error("reference", _("请填写银行转账流水号。"))
+    if len(reference) > REFERENCE_MAX:
+        raise field_error("reference", _("流水号不超过 %(n)s 个字符。") % {"n": REFERENCE_MAX})
+    verify_statement(statement)
+    with transaction.atomic():
+        moved = Statement.objects.filter(pk=statement.pk, status=Statement.Status.ISSUED).update(
+            status=Statement.Status.SETTLED,
+            settled_at=timezone.now(),
+            settled_by=actor,
+            transfer_reference=reference,
+        )
+        if not moved:
+            raise Conflict(_("该结算单已结清。"), code="already_settled")
+        if statement.net_yuan:
+            interchange = ledger.system_account(asset_code=ledger.CNY, name=INTERCHANGE_ACCOUNT)
+            bank = ledger.system_account(
+                asset_code=ledger.CNY, name=BANK_ACCOUNT, kind=Account.Kind.EXTERNAL
+            )
+            pays = statement.net_yuan > 0
+            posting = ledger.post(
+                debit=interchange if pays else bank,
+                credit=bank if pays else interchange,
+                amount=yuan_to_fen(abs(statement.net_yuan)),
+                idempotency_key=f"loyalty:statement:{statement.public_id}",
+                kind="loyalty_statement_payout" if pays else "loyalty_statement_collection",
+                reference=statement.public_id,
+                memo={"transfer_reference": reference, "month": statement.month.isoformat()},
+            )
+            Statement.objects.filter(pk=statement.pk).update(posting=posting)
+    statement.refresh_from_db()
+    return statement

@@ -11,6 +11,7 @@ OPS_NAV = [
     ("web:ops_analytics", _("数据分析")),
     ("web:ops_top_ups", _("充值审核")),
     ("web:ops_credit", _("信用额度")),
+    ("web:ops_points_statements", _("积分结算")),
     ("web:ops_banners", _("首页横幅")),
     ("web:ops_brand_halls", _("品牌馆")),
     ("web:ops_featured", _("優品匯")),

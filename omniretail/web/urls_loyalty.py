@@ -32,6 +32,16 @@ urlpatterns = [
     path("merchant/loyalty/rule/", views_loyalty.merchant_rule, name="m_loyalty_rule"),
     path("merchant/loyalty/exchange/", views_loyalty.merchant_exchange, name="m_loyalty_exchange"),
     path(
+        "ops/finance/points-statements/",
+        views_loyalty.ops_statements,
+        name="ops_points_statements",
+    ),
+    path(
+        "ops/finance/points-statements/<str:public_id>/settle/",
+        views_loyalty.ops_statement_settle,
+        name="ops_points_statement_settle",
+    ),
+    path(
         "merchant/loyalty/statement/",
         views_loyalty.merchant_statement,
         name="m_loyalty_statement",

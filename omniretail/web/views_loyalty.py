@@ -1,26 +1,28 @@
 """Points pages: the shopper's wallet (balances per asset, history, expiring soon), the
 offline -> platform exchange with a live preview and the OTP step-up, the shopper's coupons
-(我的优惠券), and the merchant console for earn rules, the exchange ratio, coupon templates and
-issuing, statements and the points liability chart.
+(我的优惠券), the merchant console for earn rules, the exchange ratio, coupon templates and
+issuing, statements and the points liability chart, and the platform's page that builds and
+settles a month's statements between merchants.
 No business rule lives here."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omniretail.accounts.selectors import MANAGING_ROLES, require_role
-from omniretail.core.errors import DomainError, field_error
+from omniretail.core.errors import DomainError, NotFound, field_error
 from omniretail.core.ids import new_public_id
 from omniretail.loyalty import budget, coupons, exchange, selectors, services, settlement
 from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, ExchangeRule, Statement
 from omniretail.web import charts
-from omniretail.web.access import MANAGERS, staff_required
+from omniretail.web.access import MANAGERS, operator_required, staff_required
 from omniretail.web.points_labels import label_history
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import _ctx, _int
@@ -245,15 +247,19 @@ def merchant_exchange(request: HttpRequest, store) -> HttpResponse:
     return _managed(request, store, act, "exchange")
 
 
+def _month(value: str | None) -> date:
+    """An `<input type=month>` value (YYYY-MM) as the first of that month."""
+    try:
+        return date.fromisoformat(f"{(value or '').strip()}-01")
+    except ValueError as exc:
+        raise field_error("month", _("请选择月份。")) from exc
+
+
 @staff_required(roles=MANAGERS)
 @require_POST
 def merchant_statement(request: HttpRequest, store) -> HttpResponse:
     def act():
-        try:
-            month = date.fromisoformat(f"{request.POST.get('month', '')}-01")
-        except ValueError as exc:
-            raise field_error("month", _("请选择月份。")) from exc
-        settlement.build_statement(org=store.merchant, month=month)
+        settlement.build_statement(org=store.merchant, month=_month(request.POST.get("month")))
 
     return _managed(request, store, act, "statement")
 
@@ -302,3 +308,61 @@ def merchant_coupon_issue(request: HttpRequest, store) -> HttpResponse:
         )
 
     return _managed(request, store, act, "coupon_issue")
+
+
+# ---------------------------------------------------------------- platform
+
+
+def _ops_statements(request: HttpRequest, month: date, *, error=None) -> HttpResponse:
+    statements = list(
+        Statement.objects.filter(month=month).select_related("org").order_by("org__code")
+    )
+    overview = settlement.month_overview(month)
+    total = overview["issued"] + overview["settled"]
+    ctx = {
+        "tab": "me",
+        "month": month,
+        "statements": statements,
+        "overview": overview,
+        "progress": round(100 * overview["settled"] / total) if total else 0,
+        "ended": month < settlement.first_of_month(timezone.localdate()),
+        "error": error,
+    }
+    status = error.status if error else 200
+    return render(request, "web/loyalty/ops_statements.html", ctx, status=status)
+
+
+def _last_month() -> date:
+    return settlement.first_of_month(timezone.localdate().replace(day=1) - timedelta(days=1))
+
+
+@operator_required
+@require_http_methods(["GET", "POST"])
+def ops_statements(request: HttpRequest) -> HttpResponse:
+    """商家积分结算: a month's statements between merchants. POST builds the missing ones."""
+    try:
+        chosen = request.POST.get("month") or request.GET.get("month")
+        month = _month(chosen) if chosen else _last_month()
+        if request.method == "POST":
+            built = settlement.build_month(month)
+            messages.success(request, _("已出具 %(n)s 张结算单。") % {"n": len(built)})
+            return redirect(f"{request.path}?month={month:%Y-%m}")
+    except DomainError as exc:
+        return _ops_statements(request, _last_month(), error=exc)
+    return _ops_statements(request, month)
+
+
+@operator_required
+@require_POST
+def ops_statement_settle(request: HttpRequest, public_id: str) -> HttpResponse:
+    statement = Statement.objects.filter(public_id=public_id).first()
+    if statement is None:
+        return _error(request, NotFound(_("找不到该结算单。")))
+    try:
+        settlement.settle_statement(
+            actor=request.user, statement=statement, reference=request.POST.get("reference", "")
+        )
+    except DomainError as exc:
+        return _ops_statements(request, statement.month, error=exc)
+    messages.success(request, _("已登记结清。"))
+    return redirect(f"{reverse('web:ops_points_statements')}?month={statement.month:%Y-%m}")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from omniretail.core.errors import ValidationFailed
 from omniretail.loyalty import selectors, services, settlement
-from omniretail.loyalty.models import SettlementLine
+from omniretail.loyalty.models import SettlementLine, Statement
 
 PTS = services.PLATFORM_POINTS
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,8 @@ def test_a_statement_is_built_once_for_an_ended_month_and_verifies(merchant):
     statement = settlement.build_statement(org=merchant, month=last_month())
     assert settlement.build_statement(org=merchant, month=last_month()).pk == statement.pk
     settlement.verify_statement(statement)
+    # read back, its point value has the column's four places (0.0100): it still verifies
+    settlement.verify_statement(Statement.objects.get(pk=statement.pk))
     with pytest.raises(ValidationFailed):
         settlement.build_statement(org=merchant, month=timezone.localdate())
 
@@ -73,4 +75,6 @@ def test_a_statement_is_built_once_for_an_ended_month_and_verifies(merchant):
 def test_the_statements_command_prints_each_merchant(merchant, capsys):
     call_command("loyalty_statements", month=last_month().strftime("%Y-%m"))
     out = capsys.readouterr().out
-    assert merchant.name in out and "0.00" in out
+    assert merchant.name in out and "0.00" in out and "issued" in out
+    call_command("loyalty_statements", month=last_month().strftime("%Y-%m"))  # verified again
+    assert capsys.readouterr().out == out

@@ -345,6 +345,8 @@ MATRIX = {
     "ops_search_hot_words": row("get", LOGIN, 403, 403, 403, 403, 403),
     "ops_reconciliation_detail": row("get", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_credit": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_points_statements": row("get", LOGIN, 403, 403, 403, 403, 403),
+    "ops_points_statement_settle": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_credit_line": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),
     "ops_credit_rules": row("post", LOGIN, 403, 403, 403, 403, 403),
     "ops_credit_rule": row("post", LOGIN, 403, 403, 403, 403, 403, args=("unknown",)),

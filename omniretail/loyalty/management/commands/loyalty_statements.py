@@ -1,11 +1,11 @@
 """`omniretail loyalty-statements --month 2026-05`: build (or show) every merchant's
-settlement statement for an ended month and check each against the ledger."""
+settlement statement for an ended month, check each against the ledger, and say which are
+settled (the platform settles them on /ops/finance/points-statements/)."""
 
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from omniretail.accounts.models import Organization
 from omniretail.core.errors import DomainError
 from omniretail.loyalty import settlement
 
@@ -21,14 +21,12 @@ class Command(BaseCommand):
             first = datetime.strptime(month, "%Y-%m").date()
         except ValueError as exc:
             raise CommandError("--month must look like 2026-05") from exc
-        merchants = Organization.objects.filter(kind=Organization.Kind.MERCHANT).order_by("code")
-        for org in merchants:
-            try:
-                statement = settlement.build_statement(org=org, month=first)
-                settlement.verify_statement(statement)
-            except DomainError as exc:
-                raise CommandError(str(exc.message)) from exc
+        try:
+            statements = settlement.build_month(first)
+        except DomainError as exc:
+            raise CommandError(str(exc.message)) from exc
+        for statement in statements:
             self.stdout.write(
-                f"{org.name}\t{statement.month:%Y-%m}\t{statement.net_points} pts\t"
-                f"¥{statement.net_yuan}\t{statement.digest[:12]}"
+                f"{statement.org.name}\t{statement.month:%Y-%m}\t{statement.net_points} pts\t"
+                f"¥{statement.net_yuan}\t{statement.digest[:12]}\t{statement.status}"
             )

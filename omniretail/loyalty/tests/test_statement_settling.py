@@ -1,0 +1,172 @@
+"""The platform clears a month between merchants: it collects from the merchant that owes
+and pays the one owed, records each bank transfer once, and the interchange account ends
+where it started. Through the service, the API and the operator's page; the merchant sees
+the statement settled on its own console."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from omniretail.accounts import services as accounts
+from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed
+from omniretail.ledger import selectors as ledger_selectors
+from omniretail.ledger import services as ledger
+from omniretail.ledger.models import Posting
+from omniretail.loyalty import services, settlement
+from omniretail.loyalty.models import SettlementLine, Statement
+
+PTS = services.PLATFORM_POINTS
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def month(shopper, merchant, other_merchant, settings):
+    """Last month: 600 points issued by `merchant` spent at `other_merchant` (¥30.00 at
+    ¥0.05 a point), so `merchant` owes and `other_merchant` is owed."""
+    settings.OMNI_POINT_VALUE_YUAN = "0.05"
+    services.award_points(
+        user=shopper,
+        asset_code=PTS,
+        points=1000,
+        reason="龍井 首购",
+        idempotency_key="earn",
+        source_org=merchant,
+    )
+    services.spend_points(
+        user=shopper,
+        asset_code=PTS,
+        points=600,
+        reason="積分 抵扣",
+        idempotency_key="spend",
+        spent_at_org=other_merchant,
+    )
+    first = settlement.first_of_month(timezone.localdate().replace(day=1) - timedelta(days=1))
+    SettlementLine.objects.update(created_at=settlement.month_bounds(first)[0] + timedelta(days=3))
+    return first
+
+
+def interchange_balance() -> int:
+    account = ledger.system_account(asset_code=ledger.CNY, name=settlement.INTERCHANGE_ACCOUNT)
+    return ledger_selectors.balance(account)
+
+
+def test_the_platform_collects_from_the_debtor_pays_the_creditor_once_each(
+    month, merchant, other_merchant, platform_staff
+):
+    start = interchange_balance()
+    built = {s.org_id: s for s in settlement.build_month(month)}
+    owes, owed = built[merchant.pk], built[other_merchant.pk]
+    assert (owes.net_yuan, owed.net_yuan) == (-30, 30)
+    assert settlement.month_overview(month)["collect"] == 30
+
+    done = settlement.settle_statement(
+        actor=platform_staff, statement=owes, reference=" ICBC 2026 1203 0001 "
+    )
+    assert done.status == Statement.Status.SETTLED
+    assert done.transfer_reference == "ICBC 2026 1203 0001"  # trimmed
+    assert done.settled_by == platform_staff and done.settled_at is not None
+    assert (done.posting.amount, done.posting.kind) == (3000, "loyalty_statement_collection")
+    assert interchange_balance() == start + 3000  # collected, not yet paid out
+
+    settlement.settle_statement(actor=platform_staff, statement=owed, reference="CMB-77")
+    assert interchange_balance() == start  # the month nets to zero
+    overview = settlement.month_overview(month)
+    assert (overview["collected"], overview["paid"], overview["settled"]) == (30, 30, 2)
+
+    with pytest.raises(Conflict) as again:
+        settlement.settle_statement(actor=platform_staff, statement=owed, reference="CMB-78")
+    assert again.value.code == "already_settled"
+    assert Posting.objects.filter(kind__startswith="loyalty_statement").count() == 2
+    assert Statement.objects.get(pk=owed.pk).transfer_reference == "CMB-77"
+
+
+def test_a_refused_settlement_writes_nothing(
+    month, merchant, other_merchant, platform_staff, merchant_staff
+):
+    statement = settlement.build_statement(org=merchant, month=month)
+    with pytest.raises(PermissionDenied):  # a merchant cannot clear its own debt
+        settlement.settle_statement(actor=merchant_staff, statement=statement, reference="X1")
+    with pytest.raises(ValidationFailed) as empty:
+        settlement.settle_statement(actor=platform_staff, statement=statement, reference="  ")
+    assert "reference" in empty.value.fields
+    with pytest.raises(ValidationFailed):
+        settlement.settle_statement(actor=platform_staff, statement=statement, reference="9" * 65)
+    # a line changed behind the statement's back: it no longer reproduces, nothing is paid
+    SettlementLine.objects.update(points=500)
+    with pytest.raises(Conflict) as mismatch:
+        settlement.settle_statement(actor=platform_staff, statement=statement, reference="X2")
+    assert mismatch.value.code == "statement_mismatch"
+    statement.refresh_from_db()
+    assert statement.status == Statement.Status.ISSUED and statement.posting is None
+    assert not Posting.objects.filter(kind__startswith="loyalty_statement").exists()
+
+
+def test_a_zero_statement_is_settled_without_a_transfer(month, platform_staff, region):
+    quiet = accounts.create_organization(
+        kind="merchant", name="斷橋 茶舍", code="duanqiao", region=region
+    )
+    zero = next(s for s in settlement.build_month(month) if s.org_id == quiet.pk)
+    assert zero.net_yuan == 0 and zero.lines == []
+    done = settlement.settle_statement(actor=platform_staff, statement=zero, reference="")
+    assert done.status == Statement.Status.SETTLED and done.posting is None
+
+
+def test_the_api_builds_lists_and_settles_a_month(
+    month, api_client, platform_staff, merchant, merchant_staff
+):
+    ops = api_client(platform_staff)
+    built = ops.post(f"/api/loyalty/platform/statements/{month.isoformat()}")
+    assert built.status_code == 201
+    mine = next(s for s in built.json() if s["org"] == merchant.public_id)
+    assert (mine["net_yuan"], mine["status"]) == ("-30.00", "issued")
+    assert mine["transfer_reference"] == "" and mine["settled_at"] is None
+
+    listed = ops.get(f"/api/loyalty/platform/statements?month={month.isoformat()}").json()
+    assert {s["id"] for s in listed} == {s["id"] for s in built.json()}
+    url = f"/api/loyalty/platform/statements/{mine['id']}/settle"
+    assert api_client(merchant_staff).post(url, {"reference": "X"}).status_code == 403
+    assert ops.post(url, {"reference": ""}).status_code == 422
+    settled = ops.post(url, {"reference": "农行 6228-0001"})
+    assert settled.status_code == 200 and settled.json()["status"] == "settled"
+    again = ops.post(url, {"reference": "农行 6228-0002"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_settled"
+    missing = "/api/loyalty/platform/statements/nope/settle"
+    assert ops.post(missing, {"reference": "X"}).status_code == 404
+
+    clerk = api_client(merchant_staff)
+    own = clerk.get(f"/api/loyalty/merchants/{merchant.public_id}/statements").json()
+    assert own[0]["transfer_reference"] == "农行 6228-0001"
+    assert clerk.get(f"/api/loyalty/platform/statements?month={month}").status_code == 403
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_operator_settles_on_the_page_and_the_merchant_sees_it(
+    month, platform_staff, merchant_staff, merchant, other_merchant, store
+):
+    ops = logged_in(platform_staff)
+    page = f"/ops/finance/points-statements/?month={month:%Y-%m}"
+    assert "该月暂无结算单" in ops.get(page).content.decode()
+    built = ops.post("/ops/finance/points-statements/", {"month": f"{month:%Y-%m}"})
+    assert built.status_code == 302
+    html = ops.get(page).content.decode()
+    assert merchant.name in html and other_merchant.name in html and "商家付给平台" in html
+    assert "0 / 2" in html  # none settled yet (two merchants)
+
+    owes = Statement.objects.get(org=merchant, month=month)
+    settle = f"/ops/finance/points-statements/{owes.public_id}/settle/"
+    refused = ops.post(settle, {"reference": ""})
+    assert refused.status_code == 422 and "请填写银行转账流水号" in refused.content.decode()
+    assert ops.post(settle, {"reference": "工行 0001"}).status_code == 302
+    html = ops.get(page).content.decode()
+    assert "已结清 · 工行 0001" in html and "1 / 2" in html
+
+    console = logged_in(merchant_staff).get("/merchant/loyalty/").content.decode()
+    assert "已结清" in console and "转账流水号 工行 0001" in console
+    assert logged_in(merchant_staff).get(page).status_code == 403
