@@ -317,6 +317,8 @@ def _ops_statements(request: HttpRequest, month: date, *, error=None) -> HttpRes
     statements = list(
         Statement.objects.filter(month=month).select_related("org").order_by("org__code")
     )
+    for statement in statements:  # shown with its direction (方向), so without a sign
+        statement.amount = abs(statement.net_yuan)
     overview = settlement.month_overview(month)
     total = overview["issued"] + overview["settled"]
     ctx = {
