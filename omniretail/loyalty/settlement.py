@@ -34,6 +34,8 @@ INTERCHANGE_ACCOUNT = "loyalty-interchange"
 BANK_ACCOUNT = "loyalty-interchange-bank"
 REFERENCE_MAX = 64
 VALUE_PLACES = Decimal("0.0001")  # Statement.point_value's decimal places
+# Earlier months hold no points of ours; year 1's bounds would not even convert to UTC.
+FIRST_MONTH = date(2000, 1, 1)
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -112,6 +114,8 @@ def build_statement(*, org: Organization, month: date) -> Statement:
     month = first_of_month(month)
     if month >= first_of_month(timezone.localdate()):
         raise field_error("month", _("只能为已结束的月份出具结算单。"))
+    if month < FIRST_MONTH:
+        raise field_error("month", _("结算单月份不能早于 %(m)s。") % {"m": f"{FIRST_MONTH:%Y-%m}"})
     existing = Statement.objects.filter(org=org, month=month).first()
     if existing is not None:
         return existing

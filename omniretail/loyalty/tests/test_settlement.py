@@ -70,6 +70,8 @@ def test_a_statement_is_built_once_for_an_ended_month_and_verifies(merchant):
     settlement.verify_statement(Statement.objects.get(pk=statement.pk))
     with pytest.raises(ValidationFailed):
         settlement.build_statement(org=merchant, month=timezone.localdate())
+    with pytest.raises(ValidationFailed):  # year 1: not a month of ours (and no 500)
+        settlement.build_statement(org=merchant, month=date(1, 1, 1))
 
 
 def test_the_statements_command_prints_each_merchant(merchant, capsys):
