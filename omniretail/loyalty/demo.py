@@ -113,7 +113,7 @@ def load(city) -> list[str]:
         idempotency_key="demo:spend-elsewhere",
         spent_at_org=other,
     )
-    last_month = settlement.first_of_month(today.replace(day=1) - timedelta(days=1))
+    last_month = settlement.last_ended_month()
     SettlementLine.objects.filter(posting=spend).update(
         created_at=settlement.month_bounds(last_month)[0] + timedelta(days=14)
     )

@@ -12,7 +12,7 @@ are settled the clearing account is back where it was."""
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -107,6 +107,11 @@ def statement_digest(*, org: str, month: date, value: Decimal, lines: list[dict]
 
 def first_of_month(value: date) -> date:
     return date(value.year, value.month, 1)
+
+
+def last_ended_month() -> date:
+    """The first day of last month: the latest month a statement can be built for."""
+    return first_of_month(timezone.localdate().replace(day=1) - timedelta(days=1))
 
 
 def build_statement(*, org: Organization, month: date) -> Statement:

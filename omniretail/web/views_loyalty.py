@@ -5,7 +5,7 @@ issuing, statements and the points liability chart, and the platform's page that
 settles a month's statements between merchants.
 No business rule lives here."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -334,23 +334,19 @@ def _ops_statements(request: HttpRequest, month: date, *, error=None) -> HttpRes
     return render(request, "web/loyalty/ops_statements.html", ctx, status=status)
 
 
-def _last_month() -> date:
-    return settlement.first_of_month(timezone.localdate().replace(day=1) - timedelta(days=1))
-
-
 @operator_required
 @require_http_methods(["GET", "POST"])
 def ops_statements(request: HttpRequest) -> HttpResponse:
     """商家积分结算: a month's statements between merchants. POST builds the missing ones."""
     try:
         chosen = request.POST.get("month") or request.GET.get("month")
-        month = _month(chosen) if chosen else _last_month()
+        month = _month(chosen) if chosen else settlement.last_ended_month()
         if request.method == "POST":
             built = settlement.build_month(month)
             messages.success(request, _("已出具 %(n)s 张结算单。") % {"n": len(built)})
             return redirect(f"{request.path}?month={month:%Y-%m}")
     except DomainError as exc:
-        return _ops_statements(request, _last_month(), error=exc)
+        return _ops_statements(request, settlement.last_ended_month(), error=exc)
     return _ops_statements(request, month)
 
 

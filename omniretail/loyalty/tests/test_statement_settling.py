@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from omniretail.accounts import services as accounts
 from omniretail.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -42,7 +41,7 @@ def month(shopper, merchant, other_merchant, settings):
         idempotency_key="spend",
         spent_at_org=other_merchant,
     )
-    first = settlement.first_of_month(timezone.localdate().replace(day=1) - timedelta(days=1))
+    first = settlement.last_ended_month()
     SettlementLine.objects.update(created_at=settlement.month_bounds(first)[0] + timedelta(days=3))
     return first
 
