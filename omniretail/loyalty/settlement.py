@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,19 +166,22 @@ def build_month(month: date) -> list[Statement]:
 
 
 def month_overview(month: date) -> dict:
-    """What the platform collects and pays for a month, and how much of it is done."""
-    rows = Statement.objects.filter(month=first_of_month(month))
+    """What the platform collects and pays for a month, how much of it is done, and how many
+    statements are issued, settled and there in all."""
     totals = {"collect": Decimal(0), "pay": Decimal(0), "collected": Decimal(0), "paid": Decimal(0)}
-    for net, status in rows.exclude(net_yuan=0).values_list("net_yuan", "status"):
-        side = "pay" if net > 0 else "collect"
-        totals[side] += abs(net)
-        if status == Statement.Status.SETTLED:
-            totals["paid" if net > 0 else "collected"] += abs(net)
-    counts = dict(rows.values_list("status").annotate(n=Count("id")))
+    counts = {Statement.Status.ISSUED: 0, Statement.Status.SETTLED: 0}
+    rows = Statement.objects.filter(month=first_of_month(month)).values_list("net_yuan", "status")
+    for net, status in rows:
+        counts[status] += 1
+        if net:
+            totals["pay" if net > 0 else "collect"] += abs(net)
+            if status == Statement.Status.SETTLED:
+                totals["paid" if net > 0 else "collected"] += abs(net)
     return {
         **totals,
-        "issued": counts.get(Statement.Status.ISSUED, 0),
-        "settled": counts.get(Statement.Status.SETTLED, 0),
+        "issued": counts[Statement.Status.ISSUED],
+        "settled": counts[Statement.Status.SETTLED],
+        "total": sum(counts.values()),
     }
 
 

@@ -320,7 +320,7 @@ def _ops_statements(request: HttpRequest, month: date, *, error=None) -> HttpRes
     for statement in statements:  # shown with its direction (方向), so without a sign
         statement.amount = abs(statement.net_yuan)
     overview = settlement.month_overview(month)
-    total = overview["issued"] + overview["settled"]
+    total = overview["total"]
     ctx = {
         "tab": "me",
         "month": month,
