@@ -185,6 +185,27 @@ def month_overview(month: date) -> dict:
     }
 
 
+def month_rows(month: date) -> tuple[list[str], list[list[str]]]:
+    """The month for finance staff reconciling it against the bank: a header, then one row
+    per statement in merchant code order, the amount unsigned beside who pays whom, and the
+    digest an auditor recomputes."""
+    header = [_("商家编号"), _("商家"), _("月份"), _("净积分"), _("金额(元)"), _("方向")]
+    header += [_("状态"), _("结清时间"), _("转账流水号"), _("摘要")]
+    statements = Statement.objects.filter(month=first_of_month(month)).select_related("org")
+    rows = []
+    for s in statements.order_by("org__code"):
+        direction = _("平台付给商家") if s.net_yuan > 0 else _("商家付给平台") if s.net_yuan else ""
+        settled = s.settled_at and timezone.localtime(s.settled_at).isoformat(timespec="seconds")
+        rows.append(
+            [
+                *(s.org.code, s.org.name, f"{s.month:%Y-%m}", str(s.net_points)),
+                *(f"{abs(s.net_yuan):.2f}", direction, s.get_status_display()),
+                *(settled or "", s.transfer_reference, s.digest),
+            ]
+        )
+    return header, rows
+
+
 def settle_statement(*, actor: User, statement: Statement, reference: str) -> Statement:
     """Record the bank transfer that clears a statement: the platform paid the merchant
     (net > 0) or received its payment (net < 0). Once only: a second call is a Conflict, and

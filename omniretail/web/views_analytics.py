@@ -3,7 +3,6 @@ managers), for a date range beside the period just before it, with charts, CSV e
 table and the whole report as an XLSX workbook.
 The figures come from analytics.selectors; no rule lives here."""
 
-import csv
 import io
 from datetime import date, timedelta
 from decimal import Decimal
@@ -33,6 +32,7 @@ from omniretail.loyalty import selectors as loyalty
 from omniretail.stores import selectors as stores
 from omniretail.web import charts
 from omniretail.web.access import MANAGERS, operator_required, producer_required, staff_required
+from omniretail.web.downloads import csv_download
 from omniretail.web.templatetags.web_tags import mask_phone
 from omniretail.web.views import _day, _error
 
@@ -234,17 +234,6 @@ def _tables(report: dict) -> dict[str, tuple[str, list[str], list[tuple]]]:
     return tables
 
 
-def _csv(filename: str, header: list[str], rows) -> HttpResponse:
-    """UTF-8 with a BOM, so Excel opens the Chinese headers as text."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -308,7 +297,7 @@ def _export(
     if table not in tables:
         raise field_error("export", _("无法导出该报表。"))
     _title, header, rows = tables[table]
-    return _csv(f"{prefix}-{table}-{p.start}-{p.end}.csv", header, rows)
+    return csv_download(f"{prefix}-{table}-{p.start}-{p.end}.csv", header, rows)
 
 
 def _sales_charts(report: dict) -> dict:
@@ -586,7 +575,7 @@ def m_analytics_members(request: HttpRequest, store) -> HttpResponse:
     except DomainError as exc:
         return _members_page(request, store, status=exc.status, error=exc)
     if request.GET.get("export") == "csv":
-        return _csv(
+        return csv_download(
             f"{store.merchant.code or 'merchant'}-{segment}.csv",
             [
                 _("会员"),
@@ -857,7 +846,7 @@ def producer_production(request: HttpRequest) -> HttpResponse:
         return _error(request, exc)
     result = production.plan(producer, today=timezone.localdate())
     if request.GET.get("export") == "csv":
-        return _csv(
+        return csv_download(
             f"production-{producer.code}-{timezone.localdate()}.csv",
             [
                 _("SKU"),
@@ -952,7 +941,7 @@ def _quality_page(request: HttpRequest, status: int = 200, **extra) -> HttpRespo
             return _error(request, field_error("export", _("无法导出该报表。")))
         rows = _quality_rows(export, found[export]["rows"])
         headers = [str(h) for h in QUALITY_HEADERS[export]]
-        return _csv(f"quality-{export}-{timezone.localdate()}.csv", headers, rows)
+        return csv_download(f"quality-{export}-{timezone.localdate()}.csv", headers, rows)
     checks = [
         {
             "key": key,

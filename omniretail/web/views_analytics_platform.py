@@ -13,8 +13,9 @@ from omniretail.analytics import report_platform
 from omniretail.core.errors import DomainError, field_error
 from omniretail.web import charts
 from omniretail.web.access import operator_required
+from omniretail.web.downloads import csv_download
 from omniretail.web.views import _error
-from omniretail.web.views_analytics import _crumb, _csv, _links, _period, _report_page
+from omniretail.web.views_analytics import _crumb, _links, _period, _report_page
 
 TEMPLATE = "web/analytics/economics.html"
 DRILL = "web/analytics/economics_org.html"
@@ -323,7 +324,9 @@ def ops_economics_org(request: HttpRequest, org_id: str) -> HttpResponse:
                 end=p.end.isoformat(),
             )
         header, rows = tables[export]
-        return _csv(f"economics-{org.public_id}-{export}-{p.start}-{p.end}.csv", header, rows)
+        return csv_download(
+            f"economics-{org.public_id}-{export}-{p.start}-{p.end}.csv", header, rows
+        )
     ctx = {
         "report": report,
         "crumbs": [*crumbs, _crumb(org.name)],

@@ -23,6 +23,7 @@ from omniretail.loyalty import budget, coupons, exchange, selectors, services, s
 from omniretail.loyalty.models import Coupon, CouponTemplate, EarnRule, ExchangeRule, Statement
 from omniretail.web import charts
 from omniretail.web.access import MANAGERS, operator_required, staff_required
+from omniretail.web.downloads import csv_download
 from omniretail.web.points_labels import label_history
 from omniretail.web.views import _error
 from omniretail.web.views_merchant import _ctx, _int
@@ -337,7 +338,8 @@ def _ops_statements(request: HttpRequest, month: date, *, error=None) -> HttpRes
 @operator_required
 @require_http_methods(["GET", "POST"])
 def ops_statements(request: HttpRequest) -> HttpResponse:
-    """商家积分结算: a month's statements between merchants. POST builds the missing ones."""
+    """商家积分结算: a month's statements between merchants. POST builds the missing ones;
+    `format=csv` downloads the month."""
     try:
         chosen = request.POST.get("month") or request.GET.get("month")
         month = _month(chosen) if chosen else settlement.last_ended_month()
@@ -345,6 +347,9 @@ def ops_statements(request: HttpRequest) -> HttpResponse:
             built = settlement.build_month(month)
             messages.success(request, _("已出具 %(n)s 张结算单。") % {"n": len(built)})
             return redirect(f"{request.path}?month={month:%Y-%m}")
+        if request.GET.get("format") == "csv":
+            header, rows = settlement.month_rows(month)
+            return csv_download(f"points-statements-{month:%Y-%m}.csv", header, rows)
     except DomainError as exc:
         return _ops_statements(request, settlement.last_ended_month(), error=exc)
     return _ops_statements(request, month)

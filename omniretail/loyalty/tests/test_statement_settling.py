@@ -3,6 +3,8 @@ and pays the one owed, records each bank transfer once, and the interchange acco
 where it started. Through the service, the API and the operator's page; the merchant sees
 the statement settled on its own console."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -169,3 +171,43 @@ def test_the_operator_settles_on_the_page_and_the_merchant_sees_it(
     console = logged_in(merchant_staff).get("/merchant/loyalty/").content.decode()
     assert "已结清" in console and "转账流水号 工行 0001" in console
     assert logged_in(merchant_staff).get(page).status_code == 403
+
+
+def test_the_month_downloads_as_a_csv_excel_reads(
+    month, platform_staff, merchant_staff, merchant, other_merchant
+):
+    """Finance staff reconcile the month against the bank in a spreadsheet: one row per
+    statement, who pays whom, settled or not, with the transfer's number and the digest."""
+    built = {s.org_id: s for s in settlement.build_month(month)}
+    settlement.settle_statement(
+        actor=platform_staff, statement=built[merchant.pk], reference="工行 2026 1203 0001"
+    )
+    ops = logged_in(platform_staff)
+    page = f"/ops/finance/points-statements/?month={month:%Y-%m}"
+    assert f'href="?month={month:%Y-%m}&amp;format=csv"' in ops.get(page).content.decode()
+
+    response = ops.get(f"{page}&format=csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    name = f"points-statements-{month:%Y-%m}.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 with the BOM only
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0][:6] == ["商家编号", "商家", "月份", "净积分", "金额(元)", "方向"]
+    by_org = {row[1]: row for row in rows[1:]}
+    assert len(rows) == 3 and set(by_org) == {merchant.name, other_merchant.name}
+    owes, owed = by_org[merchant.name], by_org[other_merchant.name]
+    assert owes[2:9] == [
+        f"{month:%Y-%m}",
+        "-600",
+        "30.00",
+        "商家付给平台",
+        "已结清",
+        owes[7],
+        "工行 2026 1203 0001",
+    ]
+    assert owes[7]  # the time it was settled
+    assert owed[4:9] == ["30.00", "平台付给商家", "待结算", "", ""]
+    assert owed[9] == built[other_merchant.pk].digest
+
+    assert logged_in(merchant_staff).get(f"{page}&format=csv").status_code == 403
