@@ -361,6 +361,15 @@ if os.environ.get("DATABASE_URL"):
             "min_size": _env_int("OMNI_DB_POOL_MIN", 2, low=0, high=_pool_max),
             "max_size": _pool_max,
         }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_bool(
+        "OMNI_DB_PREPARED", True
+    ):
+        # Values bound on the server, and a statement a connection has sent 5 times prepared
+        # there (psycopg's threshold): PostgreSQL parses and plans each hot statement once per
+        # connection, and the client no longer quotes values into the SQL (bench/checkout.py).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 else:
     DATABASES = {
         "default": {

@@ -194,3 +194,18 @@ def test_a_read_replica_is_a_second_alias_with_the_primarys_pool(tmp_path):
 
     without = json.loads(run(tmp_path, ["-c", REPLICA], DATABASE_URL=primary).stdout)
     assert list(without) == ["default"]
+
+
+def test_postgresql_statements_are_bound_and_prepared_on_the_server_unless_turned_off(
+    tmp_path,
+):
+    primary = "postgres://omni@127.0.0.1:5432/omniretail"
+    options = json.loads(run(tmp_path, ["-c", REPLICA], DATABASE_URL=primary).stdout)["default"][
+        "OPTIONS"
+    ]
+    assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 5)
+
+    off = run(tmp_path, ["-c", REPLICA], DATABASE_URL=primary, OMNI_DB_PREPARED="0")
+    options = json.loads(off.stdout)["default"]["OPTIONS"]
+    assert "server_side_binding" not in options and "prepare_threshold" not in options
+    assert options["pool"]["max_size"] == 10  # the pool stays

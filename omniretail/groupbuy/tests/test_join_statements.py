@@ -99,7 +99,8 @@ def test_the_prepared_claim_never_reads_every_seat_even_planned_generically(grou
         cursor.execute("ANALYZE groupbuy_seat")
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
         cursor.execute(f"PREPARE claim AS {numbered}")
-        cursor.execute(f"EXPLAIN EXECUTE claim({', '.join(['%s'] * len(params))})", params)
+        explain = f"EXPLAIN EXECUTE claim({', '.join(['%s'] * len(params))})"
+        cursor.execute(connection.ops.compose_sql(explain, params))  # no server binding here
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("DEALLOCATE claim")
     assert "Seq Scan on groupbuy_seat" not in plan and "Index Cond: (id = $" in plan, plan
