@@ -62,6 +62,22 @@ Notes, 6 December 2026 (2-core Xeon, PostgreSQL 15, other sessions' work on the 
   against 50 ms, 13 % less): 20.1 orders/s, p50 761 ms, against 384.0: 0.05; before 20.3, p50 764
   ms, against 363.9: 0.06; 0 deadlocks. As expected: the worker was about a sixth of an
   order's CPU, the two `serve` processes more than half.
+- 13:42-14:33 UTC, this machine (2-core Xeon), quiet but for the bench itself: statements
+  bound on the server and prepared on each connection after five runs (OMNI_DB_PREPARED,
+  on by default; `=0` is the code before), one build, three pairs back to back:
+
+  | pair | prepared | orders/s | p50 ms | pgbench | ratio |
+  | --- | --- | --- | --- | --- | --- |
+  | 13:42 | 0 | 21.2 | 650 | 379.0 | none (loads 3.5 vs 7.0) |
+  | 13:45 | 1 | 23.9 | 626 | 341.1 | 0.07 |
+  | 14:21 | 1 | 33.9 | 441 | 376.6 | 0.09 |
+  | 14:23 | 0 | 22.1 | 692 | 347.8 | 0.06 |
+  | 14:28 | 0 | 23.9 | 687 | 345.6 | none (loads 2.5 vs 5.5) |
+  | 14:31 | 1 | 28.3 | 524 | 365.4 | 0.08 |
+
+  +13 to +53 %, 0 deadlocks, 0 errors. PostgreSQL's part of an order (~23 ms of CPU at
+  05:14, much of it parsing and planning each statement afresh) shrinks, and that CPU goes
+  to the two `serve` processes; the bound is pgbench's simple protocol, as before.
 Issue 22's 0.5 is far off: an order is four requests through the whole stack; 28 orders/s
 is ~112 requests/s, ~18 ms of the two cores per request (the two `serve` processes, the
 worker, PostgreSQL and the clients together), where pgbench sends the order's 31 statements

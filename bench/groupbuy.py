@@ -101,7 +101,10 @@ transaction: refused, it leaves nothing); prepared on its connection (a server-b
 psycopg cursor, `_prepared_cursor`: parsed and planned once per connection, logged with
 its values as any query); the statements' text built once. CPU per join (in-process, 580
 joins, /proc for the server): 0.80 + 0.73 ms at load 12.5 -> 0.40-0.45 + 0.31-0.36 ms at
-load 4.5-7.7. Prepared alone (same code otherwise): server 0.59 -> 0.35 ms.
+load 4.5-7.7. Prepared alone (same code otherwise): server 0.59 -> 0.35 ms. (Since
+6 December every statement a connection sends five times is prepared, OMNI_DB_PREPARED in
+docs/operations.md: the join's own `_prepared_cursor` went, and a connection prepares the
+join from its sixth on.)
 
 The bench (2,000 joins, 4 clients, bounds 5 s, PROBE 600), before and after in one sitting
 (23:43-23:50): before 532 joins/s, 0.07 of the SKIP LOCKED claim (7,406 tps; load 8.0 ->

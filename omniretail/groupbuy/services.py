@@ -7,13 +7,11 @@ seat, no intent, no stock moved. What follows the payment (forming the group, th
 refunds) is in `settlement`."""
 
 import secrets
-import sys
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
-import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F
@@ -357,13 +355,14 @@ _FROM_SEAT = {"group_id": "seat.group_id", "seat_id": "seat.id", "seat_number": 
 def _seat_member(campaign: Campaign, group: Group | None, member: Member, intent) -> bool:
     """Claim a seat, write the member into it with a plain INSERT (`save()`'s general path
     was a fifth of a join's CPU) and its intent with payments' INSERT: on PostgreSQL one
-    prepared statement, the claim's row feeding both INSERTs; SQLite takes the claim, then
-    writes the member and the intent. False without a free seat (nothing written)."""
+    statement (prepared on its connection from the sixth join on, as any other), the claim's
+    row feeding both INSERTs; SQLite takes the claim, then writes the member and the intent.
+    False without a free seat (nothing written)."""
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy, for each field
     claim, params = _claim_sql(campaign, group, 1, with_group=True)
     if db.vendor == "postgresql":
         paid, paid_params = payments.intents_insert([intent], source="seat")
-        with _prepared_cursor(db) as cursor:
+        with db.cursor() as cursor:
             cursor.execute(
                 _join_sql(claim, paid),
                 params + _member_values(member, _member_fields(seated=False), db) + paid_params,
@@ -421,44 +420,6 @@ def _join_sql(claim: str, paid: str) -> str:
 
 def _member_values(member: Member, fields: list, db) -> list:
     return [f.get_db_prep_save(getattr(member, f.attname), db) for f in fields]
-
-
-@contextmanager
-def _prepared_cursor(db):
-    """Django's cursor (logged and counted as any other) over a psycopg cursor that binds
-    on the server and keeps each statement prepared on its connection, so PostgreSQL
-    parses and plans a join once per connection instead of on every join (a third of its
-    CPU per join). Django's own cursors bind on the client and never prepare; behind
-    pgbouncer in transaction mode this needs its `max_prepared_statements`."""
-    with db.cursor() as cursor:
-        raw = db.connection
-        if raw.prepare_threshold is None:  # Django's default; only `_Prepared` reads it
-            raw.prepare_threshold = sys.maxsize  # prepared when asked, never on its own
-        cursor.cursor.close()
-        cursor.cursor = _Prepared(raw)
-        yield cursor
-
-
-class _Prepared(psycopg.Cursor):
-    """A server-binding cursor whose every statement is prepared."""
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        try:
-            return super().execute(query, params, prepare=True, binary=binary)
-        finally:  # refused too: Django logs the statement after it ran
-            self._query = _Logged(query, params, self.connection)  # type: ignore[assignment]
-
-
-class _Logged:
-    """A prepared statement as Django's query log reads it (`_query.query`, the values in
-    place), composed only when read: under DEBUG or a test's capture."""
-
-    def __init__(self, sql, params, conn):
-        self.sql, self.params, self.conn = sql, params, conn
-
-    @property
-    def query(self) -> bytes:
-        return psycopg.ClientCursor(self.conn).mogrify(self.sql, self.params).encode()
 
 
 def _group_as_read(campaign: Campaign, group_id: int, values: list) -> Group:

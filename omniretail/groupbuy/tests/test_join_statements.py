@@ -58,21 +58,23 @@ def test_a_refused_join_writes_neither_member_nor_intent(groupbuys):
 @pytest.mark.django_db(transaction=True)
 def test_a_join_outside_a_transaction_is_one_round_trip_planned_once(groupbuys):
     """No BEGIN or COMMIT around the one statement, which is its own transaction: refused
-    (the same shopper again, from another tab), it leaves nothing. PostgreSQL keeps the
-    statement prepared on the connection: the next join is not parsed and planned again."""
-    campaign = groupbuys.campaign(quantity=1, group_size=3)
-    first, second = groupbuys.shopper(1), groupbuys.shopper(2)
+    (the same shopper again, from another tab), it leaves nothing. From the sixth join on
+    PostgreSQL keeps the statement prepared on the connection, as any statement sent that
+    often: a join is no longer parsed and planned again."""
+    campaign = groupbuys.campaign(quantity=2, group_size=4)
+    first = groupbuys.shopper(1)
     with CaptureQueriesContext(connection) as ctx:
         services.join(shopper=first, campaign=campaign, provider="sandbox_gateway")
     assert [q["sql"][:4] for q in ctx.captured_queries] == ["WITH"]
     with CaptureQueriesContext(connection) as ctx, pytest.raises(Conflict) as again:
         services.join(shopper=first, campaign=campaign, provider="sandbox_gateway")
     assert ctx.captured_queries[0]["sql"].startswith("WITH")  # logged though refused
-    services.join(shopper=second, campaign=campaign, provider="sandbox_gateway")
     assert again.value.code == "already_joined"
-    assert Member.objects.filter(campaign=campaign).count() == 2
-    assert Seat.objects.filter(campaign=campaign, taken=True).count() == 2
-    assert PaymentIntent.objects.filter(purpose=services.PURPOSE).count() == 2
+    for n in range(2, 7):
+        services.join(shopper=groupbuys.shopper(n), campaign=campaign, provider="sandbox_gateway")
+    assert Member.objects.filter(campaign=campaign).count() == 6
+    assert Seat.objects.filter(campaign=campaign, taken=True).count() == 6
+    assert PaymentIntent.objects.filter(purpose=services.PURPOSE).count() == 6
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
