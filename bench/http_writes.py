@@ -85,6 +85,26 @@ On a quiet machine (6 December 00:50 UTC, no other work; load 6.4-6.5 from this 
 share click 533 req/s, 2.25 ms of server CPU each, 0.29 of bench/http.py's bound; group-buy
 join 230 req/s, 5.37 ms, 0.12.
 
+6 December 14:35-14:48 UTC, this machine, quiet but for the bench, statements bound on the
+server and prepared after five runs on a connection (OMNI_DB_PREPARED, on by default) against
+not (`=0`), one build; py-spy (pip) in the second pair only:
+
+| | bound req/s, ms | click req/s, ms | join req/s, ms |
+| --- | --- | --- | --- |
+| prepared (14:35, load 3.4-4.8) | 1,751, 0.88 | 658, 2.28 (0.38) | 227, 5.61 (0.13) |
+| not (14:38, load 5.2-5.8) | 1,424, 1.08 | 338, 3.54 (0.24) | 175, 6.96 (0.12) |
+| not (14:41, load 3.4-3.8) | 1,202, 1.25 | 338, 3.62 (0.28) | 142, 8.56 (0.12) |
+| prepared (14:45, load 4.3-5.6) | 1,236, 1.26 | 461, 3.24 (0.37) | 176, 7.63 (0.14) |
+
+In ms of server CPU a click fell 10-36 % and a join 11-19 % (the ratio to the bound in
+brackets). py-spy's split of the second pair: the click's web stack 3.19 -> 2.81 ms (88 ->
+87 %), the join's 4.48 -> 3.32 ms (52 -> 44 %), of which psycopg's client-side query
+conversion (`PostgresClientQuery.dump`, 5 % of the join's samples) is gone. The machine
+ran slower in the second pair (the bound 1.25 ms against 0.88-1.08): compare within a pair.
+Against the first measurement above (before: click stack 2.95 ms, join 5.26 ms), the join's
+stack is down 37 %, the click's not at all on this slower sitting; the click's whole
+server CPU was 2.28 ms at the quieter one, 3.11 before.
+
 Environment: BENCH_HTTP_WRITES_SECONDS (5), BENCH_HTTP_WRITES_RUNS (3),
 BENCH_HTTP_WRITES_PROFILE (4 s per profiled run, 0: none), BENCH_HTTP_WRITES_SHOPPERS (5000).
 """
