@@ -2,8 +2,6 @@
 counters saw of it: scans, leads (scans by a known shopper), conversions, vends, repairs and
 their fault kinds. A producer's staff see their own products only; the platform sees all."""
 
-import csv
-import io
 from collections import Counter as Tally
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -94,18 +92,17 @@ def insight(user, *, days: int = 90) -> list[Row]:
     return sorted(rows.values(), key=lambda r: (r.product, r.region))
 
 
-def insight_csv(rows: list[Row]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["model", "region", "scans", "leads", "conversions", "vends", "repairs", "fault_kinds"]
-    )
+def insight_table(rows: list[Row]) -> tuple[list[str], list[list]]:
+    """The table as its CSV download holds it: a header, then a row per model and region."""
+    header = ["model", "region", "scans", "leads", "conversions", "vends", "repairs"]
+    header.append("fault_kinds")
+    table = []
     for r in rows:
         faults = ";".join(f"{k}:{n}" for k, n in r.faults.most_common())
-        writer.writerow(
+        table.append(
             [r.product, r.region, r.scans, r.leads, r.conversions, r.vends, r.repairs, faults]
         )
-    return out.getvalue()
+    return header, table
 
 
 def by_model(rows: list[Row]) -> dict[str, dict[str, int]]:

@@ -5,8 +5,6 @@ not know of), amount (both, different amounts) and refund (a refund on one side 
 of another amount). A line of another day that matches an intent of ours exactly counts
 as matched (a payment at 23:59:59 may be on the next day's statement)."""
 
-import csv
-import io
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
@@ -142,23 +140,22 @@ def reconcile_yesterday(*, now: datetime | None = None) -> int:
     return ran
 
 
-def as_csv(reconciliation: Reconciliation) -> str:
-    """The findings for finance staff, one row per difference, amounts in yuan."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["差异类型", "支付单", "退款单", "渠道单号", "平台金额", "渠道金额"])
-    for m in reconciliation.mismatches.order_by("id"):
-        writer.writerow(
-            [
-                m.get_kind_display(),
-                m.intent_id,
-                m.refund_id,
-                m.provider_reference,
-                "" if m.ours is None else str(m.ours),
-                "" if m.theirs is None else str(m.theirs),
-            ]
-        )
-    return out.getvalue()
+def findings(reconciliation: Reconciliation) -> tuple[list[str], list[list[str]]]:
+    """The findings for finance staff, a header then one row per difference, amounts in
+    yuan (the CSV download)."""
+    header = ["差异类型", "支付单", "退款单", "渠道单号", "平台金额", "渠道金额"]
+    rows = [
+        [
+            m.get_kind_display(),
+            m.intent_id,
+            m.refund_id,
+            m.provider_reference,
+            "" if m.ours is None else str(m.ours),
+            "" if m.theirs is None else str(m.theirs),
+        ]
+        for m in reconciliation.mismatches.order_by("id")
+    ]
+    return header, rows
 
 
 _NO_STATEMENT = providers.PaymentProvider.statement

@@ -39,6 +39,7 @@ from omniretail.counters.models import Counter, RepairTicket, TestRide, Vend
 from omniretail.payments import selectors as payment_selectors
 from omniretail.web import charts
 from omniretail.web.access import producer_required, staff_required
+from omniretail.web.downloads import csv_download
 from omniretail.web.views import _error
 
 NEW_COUNTER_BAY_ROWS = 6  # bay rows on the registration form; more are added on the API
@@ -661,9 +662,8 @@ def producer_insight(request: HttpRequest) -> HttpResponse:
 
     rows = insight.insight(request.user)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(insight.insight_csv(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="counter-insight.csv"'
-        return response
+        header, table = insight.insight_table(rows)
+        return csv_download("counter-insight.csv", header, table)
     totals = insight.by_model(rows)
     figure = go.Figure(
         [

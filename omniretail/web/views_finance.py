@@ -20,6 +20,7 @@ from omniretail.core.ids import new_public_id
 from omniretail.payments import providers, selectors, statements, topup
 from omniretail.payments.models import TopUp
 from omniretail.web.access import operator_required
+from omniretail.web.downloads import csv_download
 from omniretail.web.views import _day, _error
 
 PRESETS = ("50.00", "100.00", "200.00", "500.00", "1000.00")
@@ -186,9 +187,9 @@ def ops_reconciliation_detail(request: HttpRequest, public_id: str) -> HttpRespo
     if run is None:
         return _error(request, NotFound(_("找不到该对账记录。")))
     if request.GET.get("format") == "csv":
-        response = HttpResponse(statements.as_csv(run), content_type="text/csv; charset=utf-8")
-        name = f"reconciliation-{run.provider}-{run.day.isoformat()}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        header, rows = statements.findings(run)
+        return csv_download(
+            f"reconciliation-{run.provider}-{run.day.isoformat()}.csv", header, rows
+        )
     ctx = {"tab": "me", "run": run, "mismatches": run.mismatches.order_by("kind", "id")[:1000]}
     return render(request, "web/finance/reconciliation_detail.html", ctx)

@@ -2,9 +2,6 @@
 status, method and day, with totals per method, refund one (part or all), and export
 the list as CSV for their bookkeeping."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +13,7 @@ from omniretail.core.ids import new_public_id
 from omniretail.payments import providers, selectors, services
 from omniretail.payments.models import PaymentIntent
 from omniretail.web.access import MANAGERS, staff_required
+from omniretail.web.downloads import csv_download
 from omniretail.web.views import _day, _error
 from omniretail.web.views_merchant import _ctx
 
@@ -79,22 +77,18 @@ def refund(request: HttpRequest, store, public_id: str) -> HttpResponse:
 
 
 def _csv(intents) -> HttpResponse:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["支付单", "时间", "用途", "关联对象", "付款方式", "状态", "金额", "已退款"])
-    for i in intents.iterator(chunk_size=1000):
-        writer.writerow(
-            [
-                i.public_id,
-                i.created_at.isoformat(),
-                i.purpose,
-                i.reference,
-                i.provider,
-                i.status,
-                str(i.amount),
-                str(i.amount_refunded),
-            ]
-        )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="payments.csv"'
-    return response
+    header = ["支付单", "时间", "用途", "关联对象", "付款方式", "状态", "金额", "已退款"]
+    rows = (
+        [
+            i.public_id,
+            i.created_at.isoformat(),
+            i.purpose,
+            i.reference,
+            i.provider,
+            i.status,
+            str(i.amount),
+            str(i.amount_refunded),
+        ]
+        for i in intents.iterator(chunk_size=1000)
+    )
+    return csv_download("payments.csv", header, rows)

@@ -62,5 +62,6 @@ def test_a_manager_sees_the_payments_refunds_one_and_exports_them(
     csv = client.get("/merchant/payments/?format=csv")
     assert csv["Content-Type"].startswith("text/csv")
     body = csv.content.decode()
+    assert body.startswith("\ufeff支付单,")  # Excel reads UTF-8 with the BOM only
     assert ours.public_id in body and "8.00" in body and theirs.public_id not in body
     assert client.get("/merchant/payments/?since=yesterday").status_code == 422

@@ -1,12 +1,21 @@
 """我的 → 余额 and the platform's top-up finance page, as a shopper and an operator use them."""
 
+import csv
+import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 
 from omniretail.payments import selectors
-from omniretail.payments.models import PaymentIntent, TopUp, TopUpRule
+from omniretail.payments.models import (
+    Mismatch,
+    PaymentIntent,
+    Reconciliation,
+    TopUp,
+    TopUpRule,
+)
 from omniretail.payments.sandbox_gateway import gateway
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +82,19 @@ def test_reconciling_a_day_that_is_not_a_date_says_so(platform_staff, day):
     client = logged_in(platform_staff)
     answer = client.post("/ops/finance/reconciliation/", {"day": day, "provider": "balance"})
     assert answer.status_code == 422 and 'data-testid="error"' in answer.content.decode()
+
+
+def test_a_reconciliations_findings_download_as_a_csv_excel_reads(platform_staff):
+    run = Reconciliation.objects.create(provider="balance", day=date(2026, 11, 30))
+    run.mismatches.create(
+        kind=Mismatch.Kind.AMOUNT, intent_id="01JBX", provider_reference="支付寶 00 7", ours="8.00"
+    )
+    client = logged_in(platform_staff)
+    answer = client.get(f"/ops/finance/reconciliation/{run.public_id}/?format=csv")
+    assert answer["Content-Disposition"] == (
+        'attachment; filename="reconciliation-balance-2026-11-30.csv"'
+    )
+    text = answer.content.decode()
+    assert text.startswith("\ufeff差异类型,")  # Excel reads UTF-8 with the BOM only
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[1] == ["金额不一致", "01JBX", "", "支付寶 00 7", "8.00", ""]
