@@ -344,8 +344,12 @@ def ops_statements(request: HttpRequest) -> HttpResponse:
         chosen = request.POST.get("month") or request.GET.get("month")
         month = _month(chosen) if chosen else settlement.last_ended_month()
         if request.method == "POST":
+            issued = Statement.objects.filter(month=month).count()
             built = settlement.build_month(month)
-            messages.success(request, _("已出具 %(n)s 张结算单。") % {"n": len(built)})
+            done = {"new": len(built) - issued, "n": len(built)}
+            messages.success(
+                request, _("新出具 %(new)s 张结算单，本月共 %(n)s 张，均已与账本核对。") % done
+            )
             return redirect(f"{request.path}?month={month:%Y-%m}")
         if request.GET.get("format") == "csv":
             header, rows = settlement.month_rows(month)

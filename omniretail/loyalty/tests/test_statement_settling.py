@@ -157,6 +157,9 @@ def test_the_operator_settles_on_the_page_and_the_merchant_sees_it(
     built = ops.post("/ops/finance/points-statements/", {"month": f"{month:%Y-%m}"})
     assert built.status_code == 302
     html = ops.get(page).content.decode()
+    assert "新出具 2 张结算单，本月共 2 张，均已与账本核对" in html
+    again = ops.post("/ops/finance/points-statements/", {"month": f"{month:%Y-%m}"}, follow=True)
+    assert "新出具 0 张结算单，本月共 2 张" in again.content.decode()  # nothing issued twice
     assert merchant.name in html and other_merchant.name in html and "商家付给平台" in html
     assert "0 / 2" in html  # none settled yet (two merchants)
 
