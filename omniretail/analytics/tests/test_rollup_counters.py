@@ -192,11 +192,13 @@ def test_later_changes_are_picked_up_incrementally(world):
         refunded=vend.order.total,
         updated_at=now + timedelta(minutes=10),
     )
-    world.world.event(a, now + timedelta(minutes=5), K.TAMPER, {"reason": "tamper 撬门"})
+    tampered = now + timedelta(minutes=5)
+    world.world.event(a, tampered, K.TAMPER, {"reason": "tamper 撬门"})
     rollup_counters.rollup_changes(later)
     after = DailyCounter.objects.get(day=old_day, counter=a)
     assert after.conversions == before.conversions + 1
     assert (after.paid, after.failed) == (before.paid + 1, before.failed + 1)
     assert after.refunded == before.refunded + vend.order.total
-    assert DailyCounter.objects.get(day=timezone.localdate(later), counter=a).tampers == 1
+    # the tamper's own day: from 23:40 local time `later` is the next day
+    assert DailyCounter.objects.get(day=timezone.localdate(tampered), counter=a).tampers == 1
     assert rolled_up() == brute_force(_days_since_first(), later)
