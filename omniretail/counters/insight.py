@@ -94,8 +94,7 @@ def insight(user, *, days: int = 90) -> list[Row]:
 
 def insight_table(rows: list[Row]) -> tuple[list[str], list[list]]:
     """The table as its CSV download holds it: a header, then a row per model and region."""
-    header = ["model", "region", "scans", "leads", "conversions", "vends", "repairs"]
-    header.append("fault_kinds")
+    header = ["model", "region", "scans", "leads", "conversions", "vends", "repairs", "fault_kinds"]
     table = []
     for r in rows:
         faults = ";".join(f"{k}:{n}" for k, n in r.faults.most_common())
