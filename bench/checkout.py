@@ -134,10 +134,10 @@ def _world():
 
     shop = BenchShop(open_all_week=True)
     location = inventory.location_for_store(shop.store)
-    sku_ids = [
-        shop.sku(name=f"商品{i}", code=f"B{i}", price="9.90", stock=STOCK_EACH).pk
-        for i in range(SKUS)
+    skus = [
+        shop.sku(name=f"商品{i}", code=f"B{i}", price="9.90", stock=STOCK_EACH) for i in range(SKUS)
     ]
+    sku_ids = [sku.pk for sku in skus]
     shoppers = [
         user.pk
         for user in User.objects.bulk_create(
@@ -150,6 +150,8 @@ def _world():
     return {
         "bound_shopper": bound_shopper,
         "store": shop.store.pk,
+        "store_id": shop.store.public_id,
+        "sku_public_ids": {sku.pk: sku.public_id for sku in skus},
         "location": location.pk,
         "merchant": shop.merchant.pk,
         "skus": sku_ids,
@@ -167,18 +169,18 @@ def _slot(rng):
 
 
 def _checkout_once(world, shopper, rng):
-    from omniretail.catalog.models import Sku
-    from omniretail.orders import services
-    from omniretail.stores.models import Store
+    from omniretail.inventory.selectors import skus_by_public_ids
+    from omniretail.orders import selectors, services
 
-    # as the API's selectors.store_for_checkout loads it: merchant and stock location joined
-    store = Store.objects.select_related("merchant", "stock_location").get(pk=world["store"])
+    # the buy-now API's reads: the store with its merchant and stock location, the SKUs
+    store = selectors.store_for_checkout(world["store_id"])
     a, b = rng.sample(world["skus"], 2)
-    skus = {s.pk: s for s in Sku.objects.select_related("product").filter(pk__in=[a, b])}
+    public = world["sku_public_ids"]
+    skus = skus_by_public_ids([public[a], public[b]])
     started = time.perf_counter()
     services.checkout(
         shopper=shopper,
-        lines=[(skus[a], 1), (skus[b], 1)],
+        lines=[(skus[public[a]], 1), (skus[public[b]], 1)],
         fulfilment=services.resolve_fulfilment(
             kind="pickup", store=store, pickup_slot_start=_slot(rng)
         ),

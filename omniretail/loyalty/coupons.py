@@ -12,11 +12,12 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization
+from omniretail.core import reads
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from omniretail.core.money import CENT, ZERO, money
 from omniretail.loyalty import budget
@@ -243,16 +244,26 @@ def _percent_of(amount: Decimal, percent: int) -> Decimal:
     return (amount * percent / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+_TIER_SQL = (
+    f"SELECT t.name, t.discount_percent FROM {reads.table(Member)} m"
+    f" JOIN {reads.table(Tier)} t ON t.org_id = m.org_id AND t.name = m.tier"
+    " WHERE m.user_id = %s AND m.org_id = %s AND m.activated_at IS NOT NULL"
+    " ORDER BY t.rank LIMIT 1"
+)
+
+
 def tier_discount(*, shopper, merchant: Organization, subtotal: Decimal) -> DiscountLine | None:
-    """The member tier's discount % of the goods, rounded half up to the fen."""
-    held = Member.objects.filter(user=shopper, org=merchant, activated_at__isnull=False)
-    tier = Tier.objects.filter(org=merchant, name=Subquery(held.values("tier")[:1])).first()
-    if tier is None:  # one query, member or not: checkout's query budget counts it
+    """The member tier's discount % of the goods, rounded half up to the fen. One statement,
+    member or not (checkout's query budget counts it), in plain SQL: compiling the ORM's
+    subquery cost a checkout more CPU than running it."""
+    found = reads.fetch(_TIER_SQL, [shopper.pk, merchant.pk])
+    if not found:
         return None
-    amount = _percent_of(subtotal, tier.discount_percent)
+    name, percent = found[0]
+    amount = _percent_of(subtotal, percent)
     if not amount:
         return None
-    label = _("%(tier)s会员 %(p)s%% 折扣") % {"tier": tier.name, "p": tier.discount_percent}
+    label = _("%(tier)s会员 %(p)s%% 折扣") % {"tier": name, "p": percent}
     return DiscountLine(kind="tier", label=label, amount=amount)
 
 

@@ -1,5 +1,6 @@
 """Order reads: a shopper sees their own orders, merchant staff their merchant's."""
 
+import functools
 from datetime import datetime, timedelta
 
 from django.db.models import (
@@ -16,8 +17,12 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
+from omniretail.catalog.models import Product, Sku
+from omniretail.core import reads
 from omniretail.core.errors import NotFound
+from omniretail.inventory.models import StockLocation
 from omniretail.inventory.selectors import available_by_store
 from omniretail.loyalty import members
 from omniretail.orders.models import (
@@ -29,7 +34,7 @@ from omniretail.orders.models import (
     OrderLine,
 )
 from omniretail.stores.models import Store
-from omniretail.stores.selectors import nearby_stores, public_store
+from omniretail.stores.selectors import nearby_stores
 
 
 def _details():
@@ -52,11 +57,30 @@ def with_details(order: Order) -> Order:
     return order
 
 
-def store_for_checkout(public_id: str) -> Store:
-    """`public_store`, with the stock location checkout reserves from loaded alongside."""
-    return public_store(
-        public_id, queryset=Store.objects.select_related("merchant", "stock_location")
+@functools.cache
+def _checkout_store_sql() -> str:
+    return (
+        f"SELECT {reads.columns(Store, 't0')}, {reads.columns(Organization, 't1')},"
+        f" {reads.columns(StockLocation, 't2')} FROM {reads.table(Store)} t0"
+        f" JOIN {reads.table(Organization)} t1 ON t1.id = t0.merchant_id"
+        f" LEFT JOIN {reads.table(StockLocation)} t2 ON t2.store_id = t0.id"
+        " WHERE t0.public_id = %s AND t0.is_active = %s"
     )
+
+
+def store_for_checkout(public_id: str) -> Store:
+    """`public_store` with its merchant and the stock location checkout reserves from, in
+    one plain statement: every checkout and quote reads it, and compiling the ORM's
+    three-table query cost more CPU than running it."""
+    rows = reads.fetch(_checkout_store_sql(), [public_id, True])
+    if not rows:
+        raise NotFound(_("找不到该门店。"))
+    store, merchant, location = reads.joined(rows[0], Store, Organization, StockLocation)
+    Store.merchant.field.set_cached_value(store, merchant)
+    Store.stock_location.related.set_cached_value(store, location)
+    if location is not None:
+        StockLocation.store.field.set_cached_value(location, store)
+    return store
 
 
 S = Order.Status
@@ -93,12 +117,15 @@ def tab_counts(user) -> dict[str, int]:
 
 def order_of_shopper(user, public_id: str, *, details: bool = True) -> Order:
     """One of the shopper's orders; `details=False`: the order's row alone, for a write that
-    reads nothing else (支付 needs its status and payment intent, not its lines)."""
-    orders = orders_of_shopper(user) if details else Order.objects.filter(shopper=user)
-    order = orders.filter(public_id=public_id).first()
-    if order is None:
+    reads nothing else (支付 needs its status and payment intent, not its lines), read in
+    plain SQL (core.reads): every payment reads it."""
+    if details:
+        found = list(orders_of_shopper(user).filter(public_id=public_id)[:1])
+    else:
+        found = reads.where(Order, "t0.public_id = %s AND t0.shopper_id = %s", [public_id, user.pk])
+    if not found:
         raise NotFound()
-    return order
+    return found[0]
 
 
 def orders_for_staff(user, *, store=None, status=None, day=None) -> QuerySet[Order]:
@@ -168,23 +195,50 @@ def pickups_due(user, *, store, until=None) -> QuerySet[Order]:
     return qs.order_by("pickup_slot_start")
 
 
-def cart_lines(cart: Cart | None):
+@functools.cache
+def _cart_lines_sql(owner: str) -> str:
+    """A cart's lines with each SKU and its product, oldest first; `owner` is the column of
+    the cart that picks it."""
+    cart = f" JOIN {reads.table(Cart)} c ON c.id = t0.cart_id" if owner != "cart_id" else ""
+    where = f"c.{owner}" if cart else "t0.cart_id"
+    return (
+        f"SELECT {reads.columns(CartLine, 't0')}, {reads.columns(Sku, 't1')},"
+        f" {reads.columns(Product, 't2')} FROM {reads.table(CartLine)} t0{cart}"
+        f" JOIN {reads.table(Sku)} t1 ON t1.id = t0.sku_id"
+        f" JOIN {reads.table(Product)} t2 ON t2.id = t1.product_id"
+        f" WHERE {where} = %s ORDER BY t0.added_at, t0.id"
+    )
+
+
+def _cart_lines(owner: str, value) -> list[CartLine]:
+    """In one plain statement: every cart add, the cart page and checkout read the lines,
+    and compiling the ORM's three-table query cost more CPU than running it."""
+    lines = []
+    for row in reads.fetch(_cart_lines_sql(owner), [value]):
+        line, sku, product = reads.joined(row, CartLine, Sku, Product)
+        Sku.product.field.set_cached_value(sku, product)
+        CartLine.sku.field.set_cached_value(line, sku)
+        lines.append(line)
+    return lines
+
+
+def cart_lines(cart: Cart | None) -> list[CartLine]:
     if cart is None:
         return []
-    return list(cart.lines.select_related("sku", "sku__product").order_by("added_at", "id"))
+    lines = _cart_lines("cart_id", cart.pk)
+    for line in lines:
+        CartLine.cart.field.set_cached_value(line, cart)
+    return lines
 
 
-def cart_lines_of(*, user=None, session_key: str | None = None) -> list:
+def cart_lines_of(*, user=None, session_key: str | None = None) -> list[CartLine]:
     """The lines of a shopper's cart (a user's, else the session's) in one query, without
     reading the cart row first: a cart is one per user and per session key."""
     if getattr(user, "is_authenticated", False):
-        owner = Q(cart__user=user)
-    elif session_key:
-        owner = Q(cart__session_key=session_key)
-    else:
-        return []
-    lines = CartLine.objects.filter(owner).select_related("sku", "sku__product")
-    return list(lines.order_by("added_at", "id"))
+        return _cart_lines("user_id", user.pk)
+    if session_key:
+        return _cart_lines("session_key", session_key)
+    return []
 
 
 def cart_availability(cart: Cart | None, *, lat: float, lon: float, limit: int = 5):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
+from omniretail.core import reads
 from omniretail.core.errors import NotFound, ValidationFailed
 from omniretail.core.geo import (
     EARTH_RADIUS_M,
@@ -71,19 +72,6 @@ def _cells_filter(ranges: list[tuple[int, int]]) -> Q:
     return q
 
 
-def _converters(fields) -> tuple:
-    """(position, column, functions) for each of `fields` (in select order) whose values the
-    backend or the field converts (SQLite's decimals, dates, times, booleans; JSON
-    everywhere), as the ORM's compiler would apply them to a statement it wrote."""
-    found = []
-    for i, field in enumerate(fields):
-        col = field.get_col(field.model._meta.db_table)
-        functions = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if functions:
-            found.append((i, col, tuple(functions)))
-    return tuple(found)
-
-
 @functools.cache
 def _store_columns(vendor: str) -> tuple[str, tuple, tuple]:
     """The select list of a store's columns (t0) then its merchant's (t1), and the
@@ -93,17 +81,7 @@ def _store_columns(vendor: str) -> tuple[str, tuple, tuple]:
     store, merchant = Store._meta.concrete_fields, Organization._meta.concrete_fields
     quote = connection.ops.quote_name
     names = [f"t0.{quote(f.column)}" for f in store] + [f"t1.{quote(f.column)}" for f in merchant]
-    return ", ".join(names), _converters(store), _converters(merchant)
-
-
-def _converted(values, converters) -> list:
-    values = list(values)
-    for i, col, functions in converters:
-        value = values[i]
-        for convert in functions:
-            value = convert(value, col, connection)
-        values[i] = value
-    return values
+    return ", ".join(names), reads.converters(store), reads.converters(merchant)
 
 
 def _stores_with_merchant(rows) -> list[Store]:
@@ -116,10 +94,10 @@ def _stores_with_merchant(rows) -> list[Store]:
     merchants: dict[int, Organization] = {}
     stores = []
     for row in rows:
-        store = Store.from_db(db, None, _converted(row[:width], store_converters))
+        store = Store.from_db(db, None, reads.converted(row[:width], store_converters))
         merchant = merchants.get(store.merchant_id)
         if merchant is None:
-            values = _converted(row[width:], merchant_converters)
+            values = reads.converted(row[width:], merchant_converters)
             merchant = merchants[store.merchant_id] = Organization.from_db(db, None, values)
         cache_merchant(store, merchant)
         stores.append(store)
@@ -341,7 +319,7 @@ def _schedule_sql(vendor: str, stores: int) -> str:
 @functools.cache
 def _schedule_converters(vendor: str) -> tuple:
     hours, exception = OpeningHours._meta.get_field, OpeningException._meta.get_field
-    return _converters(
+    return reads.converters(
         [
             hours("store"),
             hours("weekday"),
@@ -376,7 +354,7 @@ def _open_among(store_ids: list[int], at: datetime, *also: datetime) -> set[int]
             [*store_ids, *day_of, *store_ids, yesterday, today],
         )
         converters = _schedule_converters(connection.vendor)
-        rows = [_converted(row, converters) for row in cursor.fetchall()]
+        rows = [reads.converted(row, converters) for row in cursor.fetchall()]
     weekly: dict[tuple[int, date], list] = defaultdict(list)
     special: dict[tuple[int, date], list] = {}
     for store_id, weekday, day, is_closed, opens, closes in rows:

@@ -12,7 +12,7 @@ from omniretail.core.errors import Conflict, NotFound, ValidationFailed
 from omniretail.earning import tiers
 from omniretail.inventory import services as inventory
 from omniretail.loyalty import coupons, members
-from omniretail.loyalty.models import Coupon
+from omniretail.loyalty.models import Coupon, Member
 from omniretail.orders import aftersales
 from omniretail.orders import services as orders
 from omniretail.orders.models import Order
@@ -99,6 +99,27 @@ def test_tier_discount_rounds_half_up_to_the_fen(shopper, merchant):
     assert line.amount == Decimal("1.67")  # 1.665
     tiny = coupons.tier_discount(shopper=shopper, merchant=merchant, subtotal=Decimal("0.09"))
     assert tiny is None  # 0.0045 rounds to nothing: no empty discount line
+
+
+def test_only_an_activated_member_of_this_merchant_gets_its_tier_discount(
+    shopper, merchant, other_merchant
+):
+    # Given 金卡 at both merchants (10% and 20% off) and a gold member of the other one only
+    members.set_tiers(org=merchant, tiers=[{"name": "金卡", "discount_percent": 10}])
+    gold_member(shopper, other_merchant, 20)
+    Member.objects.filter(user=shopper, org=other_merchant).update(tier="金卡")
+
+    def discount(org):
+        line = coupons.tier_discount(shopper=shopper, merchant=org, subtotal=Decimal("100.00"))
+        return line and (line.label, line.amount)
+
+    # Then only the other merchant takes its tier's 20%, not this merchant's same-named tier
+    assert discount(merchant) is None
+    assert discount(other_merchant) == ("金卡会员 20% 折扣", Decimal("20.00"))
+
+    # and a member whose card is not activated yet gets nothing
+    Member.objects.filter(user=shopper, org=other_merchant).update(activated_at=None)
+    assert discount(other_merchant) is None
 
 
 def test_a_non_member_gets_no_tier_discount(buy):
