@@ -44,20 +44,22 @@ def columns(model: type[Model], alias: str) -> str:
     """The select list of every column of `model`, qualified by `alias`, in the order
     `from_db` takes them."""
     quote = connection.ops.quote_name
-    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+    return ", ".join(f"{alias}.{quote(str(f.column))}" for f in model._meta.concrete_fields)
 
 
 @functools.cache
-def _model_converters(model: type[Model], vendor: str) -> tuple:
-    """Kept per database vendor: the functions are called with the connection in use."""
-    return converters(model._meta.concrete_fields)
+def _loading(model: type[Model], vendor: str) -> tuple[list[str], tuple]:
+    """The names `from_db` takes and the columns' converters. Kept per database vendor: the
+    functions are called with the connection in use."""
+    fields = model._meta.concrete_fields
+    return [f.attname for f in fields], converters(fields)
 
 
 def models(model: type[Model], rows) -> list:
     """Instances of `model` from rows of `columns(model, ...)`, as the ORM loads them."""
-    found = _model_converters(model, connection.vendor)
+    names, found = _loading(model, connection.vendor)
     db = connection.alias
-    return [model.from_db(db, None, converted(row, found)) for row in rows]
+    return [model.from_db(db, names, converted(row, found)) for row in rows]
 
 
 @functools.lru_cache(maxsize=256)
@@ -74,7 +76,8 @@ def where(model: type[Model], condition: str, params) -> list:
 def joined(row, *parts: type[Model]) -> list:
     """An instance of each of `parts` from consecutive slices of a row of their `columns`
     (None for a LEFT JOIN that found no row); the caller links them."""
-    db, found, start = connection.alias, [], 0
+    db, start = connection.alias, 0
+    found: list[Model | None] = []
     for model in parts:
         width = len(model._meta.concrete_fields)
         values = row[start : start + width]
@@ -82,8 +85,8 @@ def joined(row, *parts: type[Model]) -> list:
         if values[0] is None:  # the id, every model's first column
             found.append(None)
             continue
-        values = converted(values, _model_converters(model, connection.vendor))
-        found.append(model.from_db(db, None, values))
+        names, functions = _loading(model, connection.vendor)
+        found.append(model.from_db(db, names, converted(values, functions)))
     return found
 
 
