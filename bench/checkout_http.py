@@ -19,7 +19,7 @@ load average, and PostgreSQL's deadlock count over the run is printed (must be 0
     python -m bench.checkout_http   # needs DATABASE_URL (PostgreSQL)
 
 Environment: BENCH_CHECKOUT_HTTP_SECONDS (10), BENCH_CHECKOUT_HTTP_SKUS (50),
-BENCH_CHECKOUT_HTTP_INLINE (0).
+BENCH_CHECKOUT_HTTP_INLINE (0), BENCH_CHECKOUT_HTTP_TASK_WORKERS (2).
 
 Notes, 6 December 2026 (2-core Xeon, PostgreSQL 15, other sessions' work on the machine):
 - 00:07, 20 s runs, load 6.6 (pgbench 9.4): 16.2 orders/s, p50 925 ms, against 318.7: 0.05.
@@ -78,6 +78,26 @@ Notes, 6 December 2026 (2-core Xeon, PostgreSQL 15, other sessions' work on the 
   +13 to +53 %, 0 deadlocks, 0 errors. PostgreSQL's part of an order (~23 ms of CPU at
   05:14, much of it parsing and planning each statement afresh) shrinks, and that CPU goes
   to the two `serve` processes; the bound is pgbench's simple protocol, as before.
+- 17:49-18:01 UTC, this machine, quiet but for the bench (load 3.4-4.2 during runs): the
+  checkout's and the payment's hot reads in plain SQL (core.reads: the store, SKUs, cart,
+  specials, promotions, member tier; the order, the intent's lock, the ledger accounts;
+  the paid order's read and its reservations in the worker). The requests now outran the
+  one worker: 62 orders/s, but the worker fell behind and two shoppers met the unpaid-order
+  limit (100) with orders it had not yet marked paid. So each run now waits for the worker
+  to finish before the next starts, and the bench prints the rate with the worker's
+  delivery counted in; and it starts two `omniretail worker` processes, as operations.md
+  scales them (BENCH_CHECKOUT_HTTP_TASK_WORKERS, 2). Pairs against e9cc294 (this file in
+  both):
+
+  | build | task workers | orders/s | p50 ms | delivered/s | pending at end | pgbench | ratio |
+  | --- | --- | --- | --- | --- | --- | --- | --- |
+  | this | 1 | 35.7 | 356 | 15.5 | 310 | 418.5 | 0.09 |
+  | this | 2 | 46.7 | 322 | 27.8 | 420 | 340.2 | 0.14 |
+  | e9cc294 | 2 | 21.7 | 735 | 13.7 | 186 | 329.4 | 0.07 |
+
+  0 deadlocks, 0 errors. Twice the orders, half the latency. What is left per order is
+  the HTTP stack four times over and the worker's delivery (~72 statements, ~16 ms of CPU
+  per order in one process, two tasks each claimed and closed by the task backend).
 Issue 22's 0.5 is far off: an order is four requests through the whole stack; 28 orders/s
 is ~112 requests/s, ~18 ms of the two cores per request (the two `serve` processes, the
 worker, PostgreSQL and the clients together), where pgbench sends the order's 31 statements
@@ -114,6 +134,8 @@ from bench.common import (
 SECONDS = float(os.environ.get("BENCH_CHECKOUT_HTTP_SECONDS", "10"))
 SKUS = int(os.environ.get("BENCH_CHECKOUT_HTTP_SKUS", "50"))
 PROCESSES, THREADS, WORKERS, RUNS = 4, 4, 2, 3
+# `omniretail worker` processes beside the server (operations.md: M of them share the tasks)
+TASK_WORKERS = int(os.environ.get("BENCH_CHECKOUT_HTTP_TASK_WORKERS", "2"))
 STOCK_EACH = 100_000
 BALANCE = "100000.00"  # each shopper's stored balance: never the limit in a run
 # Every order takes the same pickup slot: the run measures the checkout, not a store's
@@ -387,14 +409,38 @@ def _bound(world) -> tuple[float | None, str]:
     return pgbench_tps(PGBENCH_SCRIPT, world["ids"], clients=PROCESSES * THREADS, seconds=SECONDS)
 
 
-def _run(world, run: int) -> tuple[float, list[float], list[str], float]:
-    """Orders per second, latencies, errors, load average before the run."""
+def _backlog() -> int:
+    """The events the worker has still to deliver (the paid orders' handlers)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM core_outboxevent WHERE status = 'pending'")
+        return cursor.fetchone()[0]
+
+
+def _drain(limit_s: float = 180) -> tuple[int, float]:
+    """Wait for the worker to catch up, so no run starts behind: the events pending when
+    the run ended and the seconds it took to deliver them."""
+    started, first = time.perf_counter(), _backlog()
+    left = first
+    while left and time.perf_counter() - started < limit_s:
+        time.sleep(0.25)
+        left = _backlog()
+    return first, time.perf_counter() - started
+
+
+def _run(world, run: int) -> tuple[float, list[float], list[str], float, float, int]:
+    """Orders per second, latencies, errors, load average before the run; then the orders
+    per second counting the time the worker took to deliver what was left (every order
+    paid, its stock committed, its pickup code issued), and how many events were left."""
     load = os.getloadavg()[0]
     world = {**world, "run": f"r{run}"}
     results, elapsed = run_clients(_client, world, clients=PROCESSES, seconds=SECONDS)
     latencies = [x for lat, _e in results for x in lat]
     errors = [e for _lat, errs in results for e in errs]
-    return len(latencies) / elapsed, latencies, errors, load
+    left, drained = _drain()
+    orders = len(latencies)
+    return orders / elapsed, latencies, errors, load, orders / (elapsed + drained), left
 
 
 def main() -> None:
@@ -416,13 +462,16 @@ def main() -> None:
         world["port"] = port = free_port()
         close_connections()
         server = start_server(port, workers=WORKERS, env=SERVER_ENV)
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "omniretail.cli", "worker"],
-            cwd=REPO,
-            env={**os.environ, **SERVER_ENV},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        task_workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "omniretail.cli", "worker"],
+                cwd=REPO,
+                env={**os.environ, **SERVER_ENV},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(TASK_WORKERS)
+        ]
         world["tokens"], sign_in = _sign_in(world)
         deadlocks_before = _deadlocks()
         runs = []
@@ -431,7 +480,8 @@ def main() -> None:
                 runs.append(_run(world, run))
         finally:
             stop_server(server, grace_s=30)
-            stop_server(worker, grace_s=30)
+            for worker in task_workers:
+                stop_server(worker, grace_s=30)
         deadlocks = _deadlocks() - deadlocks_before
         bound_load = os.getloadavg()[0]
         bounds = [_bound(world) for _ in range(RUNS)]
@@ -459,6 +509,12 @@ def main() -> None:
             )
         print_table(["what", "orders/s", "p50 ms", "p95 ms", "errors", "load avg"], rows)
         print(f"each figure: median of {RUNS} runs of {SECONDS:.0f} s; target ratio >= 0.5")
+        delivered = statistics.median(r[4] for r in runs)
+        left = statistics.median(r[5] for r in runs)
+        print(
+            f"with the worker's delivery (paid status, stock, pickup code, points) finished: "
+            f"{delivered:.1f} orders/s; {left:.0f} events were still pending at the end of a run"
+        )
         print(f"deadlocks reported by PostgreSQL during the HTTP runs: {deadlocks}")
         print(f"sign-in by password over the API, before the runs: p50 {sign_in * 1000:.0f} ms")
         for error in errors[:3]:
