@@ -72,35 +72,24 @@ def _cells_filter(ranges: list[tuple[int, int]]) -> Q:
     return q
 
 
-@functools.cache
-def _store_columns(vendor: str) -> tuple[str, tuple, tuple]:
-    """The select list of a store's columns (t0) then its merchant's (t1), and the
-    converters of each part. The nearby search writes its statements out and builds its
-    models with `from_db`, so it converts the values itself. Kept per database vendor: the
-    functions are called with the connection in use."""
-    store, merchant = Store._meta.concrete_fields, Organization._meta.concrete_fields
-    quote = connection.ops.quote_name
-    names = [f"t0.{quote(f.column)}" for f in store] + [f"t1.{quote(f.column)}" for f in merchant]
-    return ", ".join(names), reads.converters(store), reads.converters(merchant)
+def _store_columns() -> str:
+    """The select list of a store's columns (t0) then its merchant's (t1): the nearby search
+    writes its statements out and builds its models with core.reads."""
+    return f"{reads.columns(Store, 't0')}, {reads.columns(Organization, 't1')}"
 
 
 def _stores_with_merchant(rows) -> list[Store]:
-    """Stores from rows of the store's columns then its merchant's (`_store_columns`), each
-    merchant built once and shared by its stores."""
-    _names, store_converters, merchant_converters = _store_columns(connection.vendor)
+    """Stores from rows of `_store_columns`, each merchant built once and shared by its
+    stores."""
     width = len(Store._meta.concrete_fields)
-    db = connection.alias
     cache_merchant = Store.merchant.field.set_cached_value
     merchants: dict[int, Organization] = {}
-    stores = []
-    for row in rows:
-        store = Store.from_db(db, None, reads.converted(row[:width], store_converters))
+    stores = reads.models(Store, [row[:width] for row in rows])
+    for store, row in zip(stores, rows, strict=True):
         merchant = merchants.get(store.merchant_id)
         if merchant is None:
-            values = reads.converted(row[width:], merchant_converters)
-            merchant = merchants[store.merchant_id] = Organization.from_db(db, None, values)
+            merchant = merchants[store.merchant_id] = reads.models(Organization, [row[width:]])[0]
         cache_merchant(store, merchant)
-        stores.append(store)
     return stores
 
 
@@ -116,7 +105,7 @@ def _ranked_sql(vendor: str, ranges: int, by_merchant: bool) -> str:
     (cell, lat, lon, is_active, merchant, id) index alone, then the rows of just the first
     few with their merchant, in the same statement. `ranges` 0: the cells come as one array
     (`_cell_params`)."""
-    columns = _store_columns(vendor)[0]
+    columns = _store_columns()
     d2 = "(lat - %s) * (lat - %s) + (lon - %s) * (lon - %s) * %s"
     cells = " OR ".join(["cell BETWEEN %s AND %s"] * ranges) if ranges else "cell = ANY(%s)"
     ranked = (
@@ -173,7 +162,7 @@ def _nearest(
         )[:limit]
         if not page:
             return []
-        columns = _store_columns(connection.vendor)[0]
+        columns = _store_columns()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {columns} FROM {Store._meta.db_table} t0"
