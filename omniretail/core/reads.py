@@ -76,17 +76,14 @@ def where(model: type[Model], condition: str, params) -> list:
 def joined(row, *parts: type[Model]) -> list:
     """An instance of each of `parts` from consecutive slices of a row of their `columns`
     (None for a LEFT JOIN that found no row); the caller links them."""
-    db, start = connection.alias, 0
     found: list[Model | None] = []
+    start = 0
     for model in parts:
         width = len(model._meta.concrete_fields)
         values = row[start : start + width]
         start += width
-        if values[0] is None:  # the id, every model's first column
-            found.append(None)
-            continue
-        names, functions = _loading(model, connection.vendor)
-        found.append(model.from_db(db, names, converted(values, functions)))
+        # the id, every model's first column, is NULL for a LEFT JOIN's missing row
+        found.append(models(model, [values])[0] if values[0] is not None else None)
     return found
 
 
