@@ -8,6 +8,8 @@ from typing import Annotated
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Round
 from django.utils.translation import gettext as _
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
@@ -82,6 +84,14 @@ MoneyIn = Annotated[
         "(no spaces, underscores, full-width digits or exponent)",
     ),
 ]
+
+
+def plus(field: str, amount: Decimal) -> Round:
+    """`F(field) + amount` for an UPDATE, to the cent. SQLite adds NUMERIC columns as binary
+    floats (¥0.38 + ¥0.03 is 0.41000000000000003), which a CHECK against another column
+    then refuses; rounded, the sum is the float that column holds for the same amount. On
+    PostgreSQL numeric is exact and the rounding changes nothing."""
+    return Round(F(field) + amount, 2)
 
 
 def format_cny(amount: Decimal) -> str:

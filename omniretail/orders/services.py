@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ from omniretail.core.errors import (
 )
 from omniretail.core.geo import validate_point
 from omniretail.core.ids import new_public_id
-from omniretail.core.money import ZERO, money
+from omniretail.core.money import ZERO, money, plus
 from omniretail.inventory import services as inventory
 from omniretail.inventory.models import Reservation, StockLocation
 from omniretail.loyalty import coupons
@@ -774,7 +773,7 @@ def record_refund(*, order_id: str, amount: Decimal) -> Order:
     """Money went back through the payment route: settle the after-sales request it was
     for, or close a paid order refunded in full."""
     order = Order.objects.get(public_id=order_id)
-    Order.objects.filter(pk=order.pk).update(amount_refunded=F("amount_refunded") + amount)
+    Order.objects.filter(pk=order.pk).update(amount_refunded=plus("amount_refunded", amount))
     order.refresh_from_db()
     if order.after_sales.filter(status=AfterSalesRequest.Status.APPROVED).exists():
         settle_after_sales_refund(order=order)

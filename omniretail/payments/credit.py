@@ -9,14 +9,14 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import User
 from omniretail.accounts.services import normalize_phone
 from omniretail.core.errors import Conflict, DomainError, NotFound, field_error
-from omniretail.core.money import ZERO, money, parse_money
+from omniretail.core.money import ZERO, money, parse_money, plus
 from omniretail.ledger import selectors as ledger_selectors
 from omniretail.ledger import services as ledger
 from omniretail.ledger.models import Account, Posting
@@ -332,7 +332,7 @@ def _settle(line: CreditLine, amount: Decimal, *, refund: bool) -> Decimal:
         part = min(left, bill.remaining)
         done = part == bill.remaining
         CreditBill.objects.filter(pk=bill.pk).update(
-            settled=F("settled") + part,
+            settled=plus("settled", part),
             paid_at=timezone.now() if done else None,
             updated_at=timezone.now(),
         )
@@ -340,7 +340,7 @@ def _settle(line: CreditLine, amount: Decimal, *, refund: bool) -> Decimal:
     part = min(left, line.period_owed)
     if part:
         field = "period_refunded" if refund else "period_repaid"
-        CreditLine.objects.filter(pk=line.pk).update(**{field: F(field) + part})
+        CreditLine.objects.filter(pk=line.pk).update(**{field: plus(field, part)})
         left -= part
     return left
 
@@ -405,7 +405,7 @@ def spend(intent: PaymentIntent, *, amount: Decimal | None = None, key: str = ""
                 _("可用信用额度不足。"), fields={"amount": _("超出可用信用额度")}
             ) from None
         if not key:  # a plain purchase is billed with the month; a plan has its schedule
-            CreditLine.objects.filter(pk=line.pk).update(period_spent=F("period_spent") + amount)
+            CreditLine.objects.filter(pk=line.pk).update(period_spent=plus("period_spent", amount))
     return posting
 
 
@@ -610,7 +610,7 @@ def charge_fee(*, user: User, day: date, overdue: Decimal, bill=None, instalment
                 reference=f"user:{user.public_id}",
             )
             target = bill or instalment
-            type(target).objects.filter(pk=target.pk).update(late_fees=F("late_fees") + fee)
+            type(target).objects.filter(pk=target.pk).update(late_fees=plus("late_fees", fee))
     except IntegrityError:
         return ZERO  # already charged that day
     return fee

@@ -10,13 +10,12 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization, User
 from omniretail.core.errors import Conflict, DomainError, NotFound, field_error
-from omniretail.core.money import ZERO
+from omniretail.core.money import ZERO, plus
 from omniretail.ledger import services as ledger
 from omniretail.ledger.units import yuan_to_fen
 from omniretail.payments import credit, services
@@ -353,13 +352,13 @@ def reduce_principal(plan: InstalmentPlan, amount: Decimal) -> Decimal:
         part = min(left, row.principal)
         gone = part == row.principal
         Instalment.objects.filter(pk=row.pk).update(
-            principal=F("principal") - part,
+            principal=plus("principal", -part),
             fee=ZERO if gone else row.fee,
             waived=gone,
         )
         left -= part
     InstalmentPlan.objects.filter(pk=plan.pk).update(
-        principal_refunded=F("principal_refunded") + (amount - left), updated_at=timezone.now()
+        principal_refunded=plus("principal_refunded", amount - left), updated_at=timezone.now()
     )
     _complete_if_done(plan)
     return left

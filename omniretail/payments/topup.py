@@ -7,13 +7,13 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import User
 from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_error
-from omniretail.core.money import ZERO, parse_money
+from omniretail.core.money import ZERO, parse_money, plus
 from omniretail.ledger import services as ledger
 from omniretail.ledger.services import InsufficientFunds
 from omniretail.ledger.units import yuan_to_fen
@@ -165,8 +165,8 @@ def refund(*, top_up: TopUp, amount, staff: User, idempotency_key: str, reason: 
             ) from None
         refunded = locked.amount_refunded + amount
         TopUp.objects.filter(pk=locked.pk).update(
-            amount_refunded=F("amount_refunded") + amount,
-            bonus_clawed_back=F("bonus_clawed_back") + clawback,
+            amount_refunded=plus("amount_refunded", amount),
+            bonus_clawed_back=plus("bonus_clawed_back", clawback),
             status=TopUp.Status.REFUNDED if refunded == locked.amount else locked.status,
             updated_at=timezone.now(),
         )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.core.errors import Conflict, DomainError
-from omniretail.core.money import CENT, ZERO
+from omniretail.core.money import CENT, ZERO, plus
 from omniretail.ledger import selectors as ledger_reads
 from omniretail.ledger import services as ledger
 from omniretail.ledger.models import Account
@@ -340,7 +340,7 @@ def _reduce(attribution: Attribution, kept: Decimal, order: Order) -> None:
     take = ZERO
     if attribution.status == Status.CREDITED:
         take = attribution.net_amount - _share(kept, attribution.rate)
-        changes["clawed_back"] = F("clawed_back") + take
+        changes["clawed_back"] = plus("clawed_back", take)
     net_before = attribution.net_amount
     Attribution.objects.filter(pk=attribution.pk).update(**changes)
     attribution.refresh_from_db()

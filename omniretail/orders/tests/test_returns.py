@@ -216,3 +216,12 @@ def test_goods_from_a_counter_go_back_on_the_shelf_of_the_store_that_received_th
         )
     assert on_hand(counter, sku) == 2  # nobody puts goods back through the counter's door
     assert on_hand(stocked, sku) == 21
+
+
+def test_refunds_in_parts_that_add_up_to_the_total_close_the_order(place_order, pay, wallet, sku):
+    """On SQLite ¥0.01 + ¥79.79 added in the column came to 79.80000000000001, above the
+    order's ¥79.80, and its CHECK refused the last refund."""
+    order = pay(place_order(lines=[(sku, 2)]))
+    services.record_refund(order_id=order.public_id, amount=Decimal("0.01"))
+    order = services.record_refund(order_id=order.public_id, amount=Decimal("79.79"))
+    assert (order.status, order.amount_refunded) == (Order.Status.REFUNDED, Decimal("79.80"))

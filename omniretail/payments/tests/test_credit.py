@@ -220,6 +220,26 @@ def test_a_refund_of_what_was_already_repaid_goes_to_the_balance(shopper, line, 
     assert selectors.wallet_balance(shopper) == Decimal("300.00")
 
 
+def test_a_refund_that_settles_the_rest_of_a_bill_leaves_it_paid_to_the_fen(shopper, line, clock):
+    """Found by the state machine on SQLite, which adds NUMERIC columns as floats:
+    ¥0.38 repaid plus a ¥0.03 refund came to 0.41000000000000003, above the bill's ¥0.41,
+    and the bill's CHECK refused the refund."""
+    intent = buy(shopper, "0.41")
+    end = credit.month_end(line.period_start)
+    clock(end + timedelta(days=1))
+    credit.charge_late_fees(day=end + timedelta(days=1))  # the month is over: its bill
+    repayment = CreditRepayment.objects.create(
+        user=shopper, kind="bill", amount=Decimal("0.38"), intent_id="k1"
+    )
+    credit.apply_repayment(repayment)
+    services.refund(intent=intent, amount="0.03", idempotency_key="r1")
+    bill = CreditBill.objects.get(line=line)
+    assert (bill.settled, bill.remaining) == (Decimal("0.41"), Decimal("0"))
+    assert bill.paid_at is not None
+    assert credit.available(shopper) == Decimal("2000.00")
+    assert selectors.wallet_balance(shopper) == 0
+
+
 def test_limits_by_hand_cannot_go_below_what_is_owed(shopper, line, staff):
     buy(shopper, "1500.00")
     with pytest.raises(ValidationFailed) as refused:
