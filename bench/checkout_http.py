@@ -316,7 +316,8 @@ RESERVE = """WITH level AS (UPDATE inventory_stocklevel SET reserved = reserved 
 """
 
 # One order's writes as the three requests make them (bench/checkout_http.py's docstring):
-# the cart's two lines, the checkout's transaction, the payment's. `bench_client` holds each
+# the cart's two lines, the checkout's transaction (the stock rows locked after the intent
+# and the order, as the checkout locks them), the payment's. `bench_client` holds each
 # pgbench client's shopper, cart and wallet, as the application's token check gives them.
 PGBENCH_SCRIPT = (
     """\\set x random(:sku_min, :sku_max - 1)
@@ -333,10 +334,7 @@ COMMIT;
 BEGIN;
 SELECT 1 FROM accounts_user WHERE id = :shopper FOR UPDATE;
 SELECT count(*) FROM orders_order WHERE shopper_id = :shopper AND status = 'pending_payment';
-"""
-    + RESERVE.format(sku="x")
-    + RESERVE.format(sku="y")
-    + """INSERT INTO payments_paymentintent (public_id, created_at, updated_at, purpose, reference,
+INSERT INTO payments_paymentintent (public_id, created_at, updated_at, purpose, reference,
   payer_id, payee_id, amount, currency, provider, status, amount_refunded, provider_reference,
   failure_reason, request_fingerprint) VALUES (substr(md5(random()::text), 1, 26), now(), now(),
   'order', substr(md5(random()::text), 1, 26), :shopper, :merchant, 19.80, 'CNY', 'balance',
@@ -349,8 +347,11 @@ INSERT INTO orders_order (public_id, created_at, updated_at, number, shopper_id,
   :shopper, :merchant, :store, :location, 'pickup', 'pending_payment', now(), now(), '{}',
   19.80, 0, '[]', 0, 19.80, 0, 'balance', substr(md5(random()::text), 1, 26),
   now() + interval '15 minutes', '') RETURNING id AS order_id \\gset
-INSERT INTO orders_orderline (public_id, order_id, sku_id, product_name, sku_name, unit_price,
-  quantity, line_total, quantity_returned, reservation_id) VALUES
+"""
+    + RESERVE.format(sku="x")
+    + RESERVE.format(sku="y")
+    + """INSERT INTO orders_orderline (public_id, order_id, sku_id, product_name, sku_name,
+  unit_price, quantity, line_total, quantity_returned, reservation_id) VALUES
   (substr(md5(random()::text), 1, 26), :order_id, :x, 'p', 's', 9.90, 1, 9.90, 0, :res_x),
   (substr(md5(random()::text), 1, 26), :order_id, :y, 'p', 's', 9.90, 1, 9.90, 0, :res_y);
 DELETE FROM orders_cartline WHERE cart_id = :cart AND sku_id IN (:x, :y);

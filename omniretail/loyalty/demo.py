@@ -90,7 +90,8 @@ def load(city) -> list[str]:
         f"Loyalty: {shopper.phone} holds offline points at {hubin.name}, 10:1 to platform "
         "points after an SMS check (/me/points/); merchant console /merchant/loyalty/.",
         f"Loyalty: {shopper.phone} holds a 9 折 coupon at {hubin.name} (/me/coupons/), taken "
-        "at checkout with the member tier's discount.",
+        "at checkout; a 金卡 (5 %) or 钻石 (10 %) member's tier discount comes off first "
+        "(this member is 银卡: none).",
     ]
     if other is None:
         return lines

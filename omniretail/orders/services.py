@@ -576,24 +576,30 @@ def _place_order(
 ):
     """The order for lines already merged by `_merge_lines`, at the fulfilment's location
     (the first of a route that holds them all); `extra_discounts` (the till's points offset)
-    come after the tier's and the coupon's. Stock is reserved first: a refusal costs no
-    pricing, coupon or intent work."""
+    come after the tier's and the coupon's. The stock rows are the ones other shoppers'
+    checkouts wait for, so they are locked as late as the store allows: with one candidate,
+    after the prices, the coupon, the intent and the order, and held for the specials'
+    claims, the lines and the notification only (a refusal rolls the rest back); a route
+    must reserve first to know its store. The specials' rows are locked after the stock
+    rows either way."""
     routed = isinstance(fulfilment, list)
     route: list[Fulfilment] = fulfilment if isinstance(fulfilment, list) else [fulfilment]
     for choice in route:
         _check_fulfilment(choice)
     reference = new_public_id()
-    rank, reservations = inventory.reserve_first(
-        locations=[choice.location for choice in route],
-        lines=merged,
-        reference=reference,
-        ttl=payment_window() + timedelta(minutes=5),
-    )
+
+    def reserve() -> tuple[int, list]:
+        return inventory.reserve_first(
+            locations=[choice.location for choice in route],
+            lines=merged,
+            reference=reference,
+            ttl=payment_window() + timedelta(minutes=5),
+        )
+
+    rank, reservations = reserve() if len(route) > 1 else (0, None)
     chosen = route[rank]
     now = timezone.now()
     priced = pricing.line_prices(merged, store=chosen.store, now=now)
-    claimed = {sku.pk: _claimed_price(sku, priced[sku.pk]) for sku, _q in merged}
-    pricing.claim(shopper=shopper, lines=merged, prices=claimed, now=now)
     subtotal = subtotal_of(merged, priced)
     merchant = chosen.store.merchant if chosen.store else chosen.location.organization
     discount_lines = discounts_for(
@@ -636,6 +642,10 @@ def _place_order(
         expires_at=expires_at,
         note=(note or "")[:200],
     )
+    if reservations is None:
+        rank, reservations = reserve()
+    claimed = {sku.pk: _claimed_price(sku, priced[sku.pk]) for sku, _q in merged}
+    pricing.claim(shopper=shopper, lines=merged, prices=claimed, now=now)
     _hold_lines(order, merged, priced=priced, reservations=reservations)
     if routed:
         events.publish(

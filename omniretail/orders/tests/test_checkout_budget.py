@@ -4,6 +4,7 @@ most 3 transactions, counted as production runs it (the request's own transactio
 test's wrapping one, so each `atomic` costs what it costs there) by a client whose token is
 in use."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -138,3 +139,28 @@ def test_delivering_a_paid_order_s_events_runs_only_the_handlers_that_act_on_it(
     assert (moved.status, moved.attempts) == (OutboxEvent.Status.DELIVERED, 0)
     assert not HandledEvent.objects.filter(event_id=moved.event_id).exists()
     assert client.get(f"/api/orders/orders/{order.json()['id']}").json()["status"] == "paid"
+
+
+HELD_WHILE_LOCKED = re.compile(r"\b(orders_order|payments_\w+|merchandising_\w+|loyalty_\w+)\b")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkout_locks_its_stock_rows_last(api_client, shopper, stocked, store, sku, sku2):
+    """Other shoppers' checkouts of the same goods wait on the stock rows (a flash sale's
+    few SKUs: 8 shoppers on 4 SKUs placed 172 orders/s with the rows locked first, 232-243
+    locked last). A one-store checkout prices, takes its discounts and writes its intent
+    and order first; once it holds the rows it writes only its lines and the store's
+    notification."""
+    client = api_client(shopper)
+    body = pickup_body(store, [(sku, 1), (sku2, 1)])
+    with CaptureQueriesContext(connection) as ran:
+        resp = client.post("/api/orders/checkout", body, headers={"Idempotency-Key": "last"})
+    assert resp.status_code == 201, resp.content
+    statements = _statements(ran)
+    locked = next(
+        i for i, s in enumerate(statements) if re.search(r"UPDATE \"?inventory_stocklevel", s)
+    )
+    assert any("payments_paymentintent" in s for s in statements[:locked])
+    assert any(re.search(r"INTO \"?orders_order\"? ", s) for s in statements[:locked])
+    while_locked = [s for s in statements[locked:] if HELD_WHILE_LOCKED.search(s)]
+    assert while_locked == [], "\n".join(s[:160] for s in statements[locked:])
