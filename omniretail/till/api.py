@@ -5,7 +5,7 @@ offset), read a receipt (JSON or PDF), refund a sale by line, read one's shift."
 import hashlib
 
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from omniretail.accounts.auth import AUTH
 from omniretail.core.api import as_json, idempotent
@@ -124,7 +124,7 @@ def refund(request, order_id: str, payload: TillRefundIn):
         approver=payload.approver,
         approver_password=payload.approver_password,
     )
-    return 201, refund_out(done)
+    return Status(201, refund_out(done))
 
 
 @router.get(
