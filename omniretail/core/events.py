@@ -1,15 +1,17 @@
 """Calls flow down, events flow up. A lower domain publishes a frozen dataclass; the outbox row
 is written in the caller's transaction and delivered after commit by a task (or inline, or
 only by the sweep: OMNI_EVENTS_DELIVERY); the sweep also takes what a crash left.
-A deliverer claims the row first, so two never run its handlers at once; each handler runs
-in a savepoint together with its `HandledEvent` marker, so redelivery never acts twice. A
-failing event backs off and finally goes dead, to be retried from the admin."""
+A deliverer claims the row first, so two never run its handlers at once; the handlers run
+in a savepoint together with their `HandledEvent` markers, so redelivery never acts twice,
+and the others run again without a failing one, so it never holds back their work. A failing
+event backs off and finally goes dead, to be retried from the admin."""
 
 import dataclasses
 import importlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar, dataclass_transform
@@ -30,6 +32,8 @@ _event_types: dict[str, type] = {}
 _Event = TypeVar("_Event")
 # event name -> its handlers, each with the payload values it is for ({} for every event)
 _handlers: dict[str, list[tuple[Callable, dict[str, tuple]]]] = defaultdict(list)
+# set while handlers run: the events they publish are delivered by the same deliverer
+_delivering: ContextVar[bool] = ContextVar("omni_delivering_event", default=False)
 
 
 @dataclass_transform(frozen_default=True, kw_only_default=True)
@@ -111,6 +115,11 @@ def publish(evt) -> OutboxEvent:
     )
     if mode == "inline":
         transaction.on_commit(lambda: deliver(row.pk))
+    elif mode == "task" and _delivering.get():
+        # published by a handler: its deliverer takes it after the commit, the next link of
+        # a chain (a payment's event, then its order's) with no task of its own; robust, as
+        # the change is committed and the sweep delivers it after the window
+        transaction.on_commit(lambda: deliver(row.pk), robust=True)
     elif mode == "task":
         # robust: a queue that refuses the task must not fail the committed change; the
         # sweep delivers the event after the window
@@ -187,10 +196,15 @@ def _claim(queryset) -> OutboxEvent | None:
 
 
 def _run_handlers(row: OutboxEvent) -> list[str]:
-    """Run the handlers not yet run for this claimed event, each in a savepoint with its
-    `HandledEvent` marker; returns the failures."""
+    """Run the handlers not yet run for this claimed event; returns the failures. They run
+    together in one savepoint with their markers in one INSERT (a paid order's five
+    handlers cost three statements of bookkeeping, not fifteen); when one fails, that is
+    rolled back and the others run again without it, so their work is kept and only the
+    failing one is retried."""
     todo = _handlers_for(row.name, row.payload)
-    if todo:
+    if todo and (row.attempts or row.last_error):
+        # only an earlier attempt (counted, or failed before an admin's retry reset the
+        # count) can have left markers: they commit with its count
         done = HandledEvent.objects.filter(event_id=row.event_id, handler__in=list(todo))
         for name in done.values_list("handler", flat=True):
             del todo[name]
@@ -202,21 +216,44 @@ def _run_handlers(row: OutboxEvent) -> list[str]:
         logger.exception("event %s cannot be rebuilt", row.event_id)
         return [f"{row.name}: {exc!r}"]
     errors = []
-    for handler_name, handler in todo.items():
-        try:
-            with transaction.atomic():
-                HandledEvent.objects.create(event_id=row.event_id, handler=handler_name)
-                handler(evt)
-        except Exception as exc:  # a failing handler must not stop the others; it is retried
-            logger.exception("event handler %s failed for %s", handler_name, row.event_id)
-            errors.append(f"{handler_name}: {exc!r}")
+    while todo:
+        failed = _run_together(row, evt, todo)
+        if failed is None:
+            break
+        name, error = failed
+        logger.error("event handler %s failed for %s", name, row.event_id, exc_info=error)
+        errors.append(f"{name}: {error!r}")
+        if name not in todo:  # the markers could not be written: none ran, all are retried
+            break
+        del todo[name]
     return errors
+
+
+def _run_together(row: OutboxEvent, evt, todo: dict[str, Callable]):
+    """The handlers in one savepoint with their markers; on a failure, their work is rolled
+    back and the failing handler's name (or "markers") and exception are returned."""
+    running = "markers"
+    try:
+        with transaction.atomic():
+            HandledEvent.objects.bulk_create(
+                HandledEvent(event_id=row.event_id, handler=name) for name in todo
+            )
+            for name, handler in todo.items():
+                running = name
+                handler(evt)
+    except Exception as exc:  # a failing handler must not stop the others; it is retried
+        return running, exc
+    return None
 
 
 def _attempt(row: OutboxEvent, now: datetime) -> bool:
     """Run the claimed event's handlers and record the attempt: delivered, backing off
     (exponentially, up to the cap), or dead after the last allowed attempt."""
-    errors = _run_handlers(row)
+    token = _delivering.set(True)
+    try:
+        errors = _run_handlers(row)
+    finally:
+        _delivering.reset(token)
     attempts = row.attempts + 1
     if not errors:
         OutboxEvent.objects.filter(pk=row.pk).update(

@@ -7,7 +7,8 @@ from omniretail.orders.events import OrderPaid, OrderStatusChanged
 from omniretail.orders.models import Order
 
 
-@subscribe(OrderPaid)
+# a counter's order, or one paid before the event carried its fulfilment (None)
+@subscribe(OrderPaid, fulfilment=(Order.Fulfilment.COUNTER, None))
 def unlock_paid_vend(event: OrderPaid) -> None:
     vending.order_paid(order_id=event.order_id)
 

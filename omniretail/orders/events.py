@@ -12,6 +12,9 @@ class OrderPaid:
     shopper_id: str
     merchant_id: str
     total: Decimal
+    # Order.Fulfilment's value, so a handler for some kinds (a counter's vend) is passed
+    # over for the others; "" in the events published before it was carried
+    fulfilment: str = ""
 
 
 @events.event

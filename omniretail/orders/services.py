@@ -762,6 +762,7 @@ def mark_paid(*, order_id: str, intent_id: str) -> Order:
             shopper_id=order.shopper.public_id if order.shopper else "",
             merchant_id=order.merchant.public_id,
             total=order.total,
+            fulfilment=order.fulfilment,
         )
     )
     store_phone = order.store.phone if order.store else ""

@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from omniretail.core import events
+from omniretail.core.models import HandledEvent, OutboxEvent
 from omniretail.core.sms import read_sms_file
 from omniretail.counters import commands, vending
 from omniretail.counters.models import Command, Counter, StaffTask, Vend
@@ -98,6 +100,30 @@ def test_an_unlock_nobody_collects_expires_and_is_refunded(counter_setup, api_cl
     assert Order.objects.get(pk=vend.order_id).status == Order.Status.REFUNDED
     assert on_hand(setup, setup.sku) == 4
     assert vending.expire_unlocks(now=timezone.now() + timedelta(seconds=60)) == 0
+
+
+def test_an_order_paid_event_published_before_it_carried_the_fulfilment_still_unlocks(
+    counter_setup, api_client, settings
+):
+    """The unlock's handler is passed over for other orders' OrderPaid by its fulfilment;
+    an event the previous release left in the outbox, without one, still unlocks."""
+    settings.OMNI_EVENTS_DELIVERY = "sweep"
+    setup = counter_setup
+    started(setup)
+    vend = buy(setup, api_client)
+    succeeded = OutboxEvent.objects.get(name__endswith=".PaymentSucceeded")
+    assert events.deliver(succeeded.pk)  # the order is paid; its OrderPaid waits
+    paid = OutboxEvent.objects.get(name__endswith=".OrderPaid")
+    assert paid.payload.pop("fulfilment") == Order.Fulfilment.COUNTER
+    paid.save(update_fields=["payload"])
+    vend.refresh_from_db()
+    assert vend.status == Vend.Status.AWAITING_PAYMENT
+    assert events.deliver(paid.pk)
+    vend.refresh_from_db()
+    assert vend.status == Vend.Status.UNLOCKING
+    assert HandledEvent.objects.filter(
+        event_id=paid.event_id, handler__endswith=".unlock_paid_vend"
+    ).exists()
 
 
 def test_no_unlock_without_payment(counter_setup, api_client):
