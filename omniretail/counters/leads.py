@@ -51,9 +51,9 @@ def attach_to_user(*, session, user) -> int:
     return ScanLead.objects.filter(public_id__in=ids, user__isnull=True).update(user=user)
 
 
-@transaction.atomic
 def convert_for_order(*, order_id: str) -> int:
-    """A paid order converts the shopper's open leads for the products it contains."""
+    """A paid order converts the shopper's open leads for the products it contains (one
+    UPDATE: no transaction of its own)."""
     order = Order.objects.filter(public_id=order_id).only("shopper").first()
     if order is None or order.shopper_id is None:
         return 0

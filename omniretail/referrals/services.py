@@ -462,7 +462,6 @@ def _last_valid_visits(order: Order, window: timedelta) -> dict[int, ShareVisit]
     return latest
 
 
-@transaction.atomic
 def attribute_order(*, order_id: str) -> list[Attribution]:
     """Called on `OrderPaid`: each product bought through a share link is attributed to its
     sharer, who is told what the sale will earn once the order completes. Running it again
@@ -470,15 +469,22 @@ def attribute_order(*, order_id: str) -> list[Attribution]:
     order = Order.objects.filter(public_id=order_id, shopper__isnull=False).first()
     if order is None:
         return []
-    merchant_id = order.merchant_id
-    programme = ReferralProgramme.objects.filter(merchant_id=merchant_id).first()
+    programme = ReferralProgramme.objects.filter(merchant_id=order.merchant_id).first()
     if programme is None:
-        programme = ReferralProgramme(merchant_id=merchant_id)  # the defaults, unsaved
+        programme = ReferralProgramme(merchant_id=order.merchant_id)  # the defaults, unsaved
     if not programme.is_active:
         return []
     visits = _last_valid_visits(order, timedelta(days=programme.attribution_days))
     if not visits:
-        return []
+        return []  # most orders: three reads, no savepoint
+    return _attribute(order, programme, visits)
+
+
+@transaction.atomic
+def _attribute(
+    order: Order, programme: ReferralProgramme, visits: dict[int, ShareVisit]
+) -> list[Attribution]:
+    merchant_id = order.merchant_id
     totals: dict[int, Decimal] = {}
     names: dict[int, str] = {}
     for line in order.lines.select_related("sku"):

@@ -264,17 +264,23 @@ def settle_purchase_order(*, order) -> list[Allocation]:
     )
 
 
-@transaction.atomic
 def settle_consumer_sale(*, order_id: str) -> list[Allocation]:
     """Share a paid shopper order that holds channel goods: goods by the retail rules of
     their category (after the order's discount, spread over lines by value), the retailer's
     own goods and the delivery fee to the retailer. An order of a warehouse (no retailer)
     gives the retailer's shares to its region."""
-    from omniretail.orders.models import Order, OrderLine
+    from omniretail.orders.models import OrderLine
 
     bought = OrderLine.objects.filter(order__public_id=order_id).values("sku_id")
     if not Offer.objects.filter(sku_id__in=bought).exists():
-        return []  # no channel goods (most shop orders): one narrow read
+        return []  # no channel goods (most shop orders): one narrow read, no savepoint
+    return _settle_consumer_sale(order_id)
+
+
+@transaction.atomic
+def _settle_consumer_sale(order_id: str) -> list[Allocation]:
+    from omniretail.orders.models import Order
+
     order = Order.objects.select_related("merchant", "location__organization").get(
         public_id=order_id
     )
