@@ -127,7 +127,8 @@ from C.
   0 deadlocks, 0 errors. Over HTTP the difference is within this sitting's noise (the
   same build ran 23.5 and 32.4 orders/s): the worker is busy all through a run either way,
   so a cheaper delivery shows as fewer events left pending (165 and 235 against 228 and
-  325), not as more requests answered.
+  325), not as more requests answered. After these runs the handlers that leave early (no
+  channel goods, no share-link click) stopped opening a savepoint: 55 -> 49 statements.
 """
 
 import http.client
