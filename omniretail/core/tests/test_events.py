@@ -165,8 +165,7 @@ def record_release(evt: GoodsReleased) -> None:
 def test_an_event_a_handler_publishes_is_delivered_by_the_same_task(settings):
     """A payment's event, then its order's: the worker that delivers the first delivers the
     second after its commit, with no second task to enqueue, claim and close."""
-    settings.OMNI_EVENTS_DELIVERY = "task"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.OMNI_EVENTS_DELIVERY = "task"  # run at once by the tests' immediate task backend
     with (
         mock.patch.object(events, "enqueue", wraps=events.enqueue) as enqueued,
         transaction.atomic(),
