@@ -419,13 +419,31 @@ def _close_active_sql(count: int) -> str:
     )
 
 
-@transaction.atomic
+# One committed reservation's level change on PostgreSQL in one statement: the guarded UPDATE,
+# then (only when it held) its journal row, as RESERVE_LINE_SQL does for the reservation.
+COMMIT_LINE_SQL = """
+WITH level AS (
+    UPDATE inventory_stocklevel
+    SET on_hand = on_hand - %(quantity)s, reserved = reserved - %(quantity)s
+    WHERE location_id = %(location)s AND sku_id = %(sku)s AND reserved >= %(quantity)s
+    RETURNING location_id, sku_id
+)
+INSERT INTO inventory_stockmovement (location_id, sku_id, kind, on_hand_delta,
+    reserved_delta, reason, reference, actor_id, created_at)
+SELECT location_id, sku_id, %(kind)s, -%(quantity)s, -%(quantity)s, '', %(reference)s,
+    %(actor)s, %(now)s
+FROM level
+"""
+
+
+@transaction.atomic(savepoint=False)
 def commit_reservations(*, reservations, actor=None) -> int:
     """The reserved goods leave the shelf (paid and handed over, shipped or vended); how many
     were still active and so committed now. The reservations close in one statement, each
     stock row is updated in SKU key order as checkout reserved them (a payment and a
     checkout of the same goods never wait on each other in a circle), and the journal rows
-    go in one insert."""
+    go in one insert (on PostgreSQL each with its line's update: COMMIT_LINE_SQL). No
+    savepoint: it refuses nothing, and a failing statement fails the caller's payment."""
     if not reservations:
         return 0
     with connection.cursor() as cursor:
@@ -438,10 +456,16 @@ def commit_reservations(*, reservations, actor=None) -> int:
             ],
         )
         closed = {pk for (pk,) in cursor.fetchall()}
+    in_key_order = [
+        r
+        for r in sorted(reservations, key=lambda r: (r.sku_id, r.location_id, r.pk))
+        if r.pk in closed
+    ]
+    if connection.vendor == "postgresql":
+        _commit_in_one_statement_each(in_key_order, actor)
+        return len(closed)
     moved = []
-    for reservation in sorted(reservations, key=lambda r: (r.sku_id, r.location_id, r.pk)):
-        if reservation.pk not in closed:
-            continue
+    for reservation in in_key_order:
         quantity = reservation.quantity
         if _change_level(
             location_id=reservation.location_id,
@@ -463,6 +487,26 @@ def commit_reservations(*, reservations, actor=None) -> int:
             )
     StockMovement.objects.bulk_create(moved)
     return len(closed)
+
+
+def _commit_in_one_statement_each(reservations, actor) -> None:
+    """COMMIT_LINE_SQL for each closed reservation, in the order given (SKU key order)."""
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    with connection.cursor() as cursor:
+        for reservation in reservations:
+            cursor.execute(
+                COMMIT_LINE_SQL,
+                {
+                    "quantity": reservation.quantity,
+                    "location": reservation.location_id,
+                    "sku": reservation.sku_id,
+                    "kind": Kind.SALE,
+                    "reference": reservation.reference[:64],
+                    "actor": actor_id,
+                    "now": now,
+                },
+            )
 
 
 @transaction.atomic
