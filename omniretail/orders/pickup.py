@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Membership
-from omniretail.core import throttle
+from omniretail.core import inserts, throttle
 from omniretail.core.errors import (
     Conflict,
     NotFound,
@@ -33,17 +33,18 @@ Outcome = RedemptionAttempt.Outcome
 
 
 def issue_pickup_code(*, order: Order) -> PickupCode:
-    existing = PickupCode.objects.filter(order=order).first()
-    if existing:
-        return existing
+    """The order's code, made once: one INSERT that skips a conflict (a payment's usual
+    case, with no read first and no savepoint); skipped, the order already has its code, or
+    another order drew the same digits and a new draw is tried."""
     for _attempt in range(10):
-        try:
-            with transaction.atomic():
-                return PickupCode.objects.create(
-                    order=order, code=f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-                )
-        except IntegrityError:
-            continue
+        digits = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        # by id: an attempt the INSERT skips must not become `order.pickup_code`
+        drawn = PickupCode(order_id=order.pk, code=digits)
+        code = drawn if inserts.insert([drawn], skip_conflict=True) else None
+        code = code or PickupCode.objects.filter(order=order).first()
+        if code is not None:
+            code.order = order
+            return code
     raise IntegrityError("could not allocate a pickup code")
 
 

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -22,6 +23,24 @@ def test_staff_of_the_holding_store_redeem_the_code_once(
         redeem_pickup_code(staff=merchant_staff, store=store, code=order.pickup_code.code)
     outcomes = list(RedemptionAttempt.objects.order_by("id").values_list("outcome", flat=True))
     assert outcomes == ["redeemed", "already_redeemed"]
+
+
+def test_a_drawn_code_another_order_holds_is_drawn_again_and_a_code_is_issued_once(
+    place_order, pay, wallet, monkeypatch
+):
+    from omniretail.orders import pickup
+
+    first = pay(place_order())
+    held = int(first.pickup_code.code)
+    draws = iter([held, held, 4242])  # the first order's digits twice, then free ones
+    monkeypatch.setattr(pickup, "secrets", SimpleNamespace(randbelow=lambda _n: next(draws)))
+    second = pay(place_order())
+    assert second.pickup_code.code == "00004242"
+    # asked again (a redelivered payment), each order keeps the code it has
+    monkeypatch.setattr(pickup, "secrets", SimpleNamespace(randbelow=lambda _n: 777))
+    assert pickup.issue_pickup_code(order=second).code == "00004242"
+    assert pickup.issue_pickup_code(order=first).code == f"{held:08d}"
+    assert first.pickup_code.code == f"{held:08d}"  # as the order's own
 
 
 def test_another_store_or_merchant_cannot_redeem(
