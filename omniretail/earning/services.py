@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from omniretail.loyalty import services
 from omniretail.loyalty.models import OrderAward
+from omniretail.orders import selectors
 from omniretail.orders.models import Order
 
 PTS = services.PLATFORM_POINTS
@@ -24,7 +25,7 @@ def points_for_order(order: Order) -> dict[str, int]:
 def award_for_order(*, order_id: str) -> list[OrderAward]:
     """Award a paid order's points once: the awards' rows say it was done (an order that
     earns nothing keeps one empty platform row)."""
-    order = Order.objects.select_related("merchant", "shopper").filter(public_id=order_id).first()
+    order = selectors.order_with_parties(order_id)
     if order is None or order.shopper is None:
         return []
     with transaction.atomic():

@@ -1,7 +1,6 @@
 """Cart, checkout and the order's life until it is handed over. Checkout is one transaction:
 order, price snapshot, stock reservations and payment intent all exist, or none does."""
 
-import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,7 +11,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omniretail.accounts.models import Organization, User
 from omniretail.accounts.selectors import is_platform_operator, require_role
 from omniretail.addresses.services import validate_phone
 from omniretail.catalog.models import Product, Sku
@@ -32,7 +30,7 @@ from omniretail.inventory import services as inventory
 from omniretail.inventory.models import Reservation, StockLocation
 from omniretail.loyalty import coupons
 from omniretail.notifications.services import notify
-from omniretail.orders import delivery, pricing, slots
+from omniretail.orders import delivery, pricing, selectors, slots
 from omniretail.orders.aftersales import settle_after_sales_refund
 from omniretail.orders.events import OrderPaid, OrderRefunded, OrderRouted
 from omniretail.orders.models import (
@@ -697,33 +695,9 @@ def _intent(order: Order) -> PaymentIntent:
 def _commit_stock(order: Order) -> None:
     """The paid order's reservations leave the shelf (inventory takes the stock rows in SKU
     key order, as checkout reserved them). Read in plain SQL, as the paid order's own read
-    (`_paid_order_sql`)."""
+    (`selectors.order_with_parties`)."""
     held = f"t0.id IN (SELECT reservation_id FROM {reads.table(OrderLine)} WHERE order_id = %s)"
     inventory.commit_reservations(reservations=reads.where(Reservation, held, [order.pk]))
-
-
-@functools.cache
-def _paid_order_sql() -> str:
-    """The order with its merchant, store and shopper, in plain SQL (core.reads): every
-    payment's delivery reads it, and compiling the ORM's four-table join cost more CPU."""
-    o, m, s, u = (reads.table(model) for model in (Order, Organization, Store, User))
-    return (
-        f"SELECT {reads.columns(Order, o)}, {reads.columns(Organization, m)},"
-        f" {reads.columns(Store, s)}, {reads.columns(User, u)} FROM {o}"
-        f" JOIN {m} ON {m}.id = {o}.merchant_id LEFT JOIN {s} ON {s}.id = {o}.store_id"
-        f" LEFT JOIN {u} ON {u}.id = {o}.shopper_id WHERE {o}.public_id = %s"
-    )
-
-
-def _paid_order(public_id: str) -> Order:
-    rows = reads.fetch(_paid_order_sql(), [public_id])
-    if not rows:
-        raise Order.DoesNotExist(public_id)
-    order, merchant, store, shopper = reads.joined(rows[0], Order, Organization, Store, User)
-    Order.merchant.field.set_cached_value(order, merchant)
-    Order.store.field.set_cached_value(order, store)
-    Order.shopper.field.set_cached_value(order, shopper)
-    return order
 
 
 @transaction.atomic
@@ -732,7 +706,9 @@ def mark_paid(*, order_id: str, intent_id: str) -> Order:
     pays it (a group-buy voucher's is the seat's intent it was placed with): any other is
     refunded in full and changes nothing here. A payment for an order that already expired
     is refunded at once, so nobody pays for goods we no longer hold."""
-    order = _paid_order(order_id)
+    order = selectors.order_with_parties(order_id)
+    if order is None:
+        raise Order.DoesNotExist(order_id)
     if not payments.accept_payment(
         intent_id=intent_id,
         own_intent_id=order.payment_intent_id,

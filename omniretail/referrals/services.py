@@ -22,6 +22,7 @@ from omniretail.core.errors import Conflict, NotFound, ValidationFailed, field_e
 from omniretail.core.ids import new_public_id
 from omniretail.core.money import CENT, ZERO, money
 from omniretail.notifications.services import notify
+from omniretail.orders import selectors as order_selectors
 from omniretail.orders.models import Order
 from omniretail.referrals import links
 from omniretail.referrals.models import (
@@ -466,8 +467,8 @@ def attribute_order(*, order_id: str) -> list[Attribution]:
     """Called on `OrderPaid`: each product bought through a share link is attributed to its
     sharer, who is told what the sale will earn once the order completes. Running it again
     for the same order adds nothing."""
-    order = Order.objects.filter(public_id=order_id, shopper__isnull=False).first()
-    if order is None:
+    order = order_selectors.order_with_parties(order_id)
+    if order is None or order.shopper_id is None:
         return []
     programme = ReferralProgramme.objects.filter(merchant_id=order.merchant_id).first()
     if programme is None:

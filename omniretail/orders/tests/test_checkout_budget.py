@@ -19,7 +19,8 @@ CHECKOUT_STATEMENTS = 25
 CHECKOUT_TRANSACTIONS = 3
 PAY_STATEMENTS = 19
 CART_ADD_STATEMENTS = 7
-PAID_EVENTS_STATEMENTS = 49
+# PostgreSQL writes each committed line's journal row with its stock update, in one statement
+PAID_EVENTS_STATEMENTS = {"postgresql": 43, "sqlite": 44}
 TRANSACTION = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT"}
 
 
@@ -123,7 +124,8 @@ def test_delivering_a_paid_order_s_events_runs_only_the_handlers_that_act_on_it(
     with CaptureQueriesContext(connection) as ran:
         assert events.deliver_pending(fresh=True) == 1  # its own events follow, inline
     statements = _statements(ran)
-    assert len(statements) <= PAID_EVENTS_STATEMENTS, "\n".join(s[:160] for s in statements)
+    budget = PAID_EVENTS_STATEMENTS[connection.vendor]
+    assert len(statements) <= budget, "\n".join(s[:160] for s in statements)
     marked = HandledEvent.objects.exclude(pk__in=before).values_list("handler", flat=True)
     acted = {name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[1] for name in marked}
     assert not acted & {
