@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from omniretail.core import reads
 from omniretail.loyalty import services
 from omniretail.loyalty.models import OrderAward
 from omniretail.orders import selectors
@@ -28,8 +29,9 @@ def award_for_order(*, order_id: str) -> list[OrderAward]:
     order = selectors.order_with_parties(order_id)
     if order is None or order.shopper is None:
         return []
-    with transaction.atomic():
-        existing = list(OrderAward.objects.filter(order_id=order_id).order_by("id"))
+    # no savepoint: its only caller, OrderPaid's handler, runs in the deliverer's savepoint
+    with transaction.atomic(savepoint=False):
+        existing = reads.where(OrderAward, "t0.order_id = %s ORDER BY t0.id", [order_id])
         if existing:
             return existing
         earned = {code: n for code, n in points_for_order(order).items() if n} or {PTS: 0}

@@ -4,7 +4,7 @@ conditional UPDATE (so two racing actors cannot both move the same order)."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from omniretail.core import events
+from omniretail.core import events, inserts
 from omniretail.core.errors import Conflict
 from omniretail.orders.events import OrderStatusChanged
 from omniretail.orders.models import Order, OrderEvent
@@ -45,12 +45,17 @@ def transition(order: Order, to: str, *, actor=None, note: str = "", **fields) -
     order.status = to
     for name, value in fields.items():
         setattr(order, name, value)
-    OrderEvent.objects.create(
-        order=order,
-        from_status=current,
-        to_status=to,
-        note=note[:200],
-        actor=actor if getattr(actor, "pk", None) else None,
+    # core.inserts: every payment and status change writes one
+    inserts.insert(
+        [
+            OrderEvent(
+                order=order,
+                from_status=current,
+                to_status=to,
+                note=note[:200],
+                actor=actor if getattr(actor, "pk", None) else None,
+            )
+        ]
     )
     events.publish(OrderStatusChanged(order_id=order.public_id, from_status=current, to_status=to))
     return order

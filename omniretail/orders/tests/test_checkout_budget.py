@@ -20,7 +20,7 @@ CHECKOUT_TRANSACTIONS = 3
 PAY_STATEMENTS = 19
 CART_ADD_STATEMENTS = 7
 # PostgreSQL writes each committed line's journal row with its stock update, in one statement
-PAID_EVENTS_STATEMENTS = {"postgresql": 43, "sqlite": 44}
+PAID_EVENTS_STATEMENTS = {"postgresql": 41, "sqlite": 42}
 TRANSACTION = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT"}
 
 
