@@ -69,7 +69,8 @@ def _where_sql(model: type[Model], condition: str) -> str:
 
 def where(model: type[Model], condition: str, params) -> list:
     """The instances of `model` whose rows meet `condition`, SQL over its table as `t0`
-    (written in the code, never from input: each is kept compiled)."""
+    (written in the code, never from input: each is kept compiled); it may end in an ORDER
+    BY or a locking clause."""
     return models(model, fetch(_where_sql(model, condition), params))
 
 

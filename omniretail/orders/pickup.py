@@ -39,12 +39,14 @@ def issue_pickup_code(*, order: Order) -> PickupCode:
     for _attempt in range(10):
         digits = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         # by id: an attempt the INSERT skips must not become `order.pickup_code`
-        drawn = PickupCode(order_id=order.pk, code=digits)
-        code = drawn if inserts.insert([drawn], skip_conflict=True) else None
-        code = code or PickupCode.objects.filter(order=order).first()
-        if code is not None:
+        code = PickupCode(order_id=order.pk, code=digits)
+        if inserts.insert([code], skip_conflict=True):
             code.order = order
             return code
+        existing = PickupCode.objects.filter(order=order).first()
+        if existing is not None:
+            existing.order = order
+            return existing
     raise IntegrityError("could not allocate a pickup code")
 
 
