@@ -14,6 +14,7 @@ from omniretail.catalog.models import Sku
 from omniretail.core import inserts
 from omniretail.core.errors import Conflict, field_error, require_quantity
 from omniretail.core.ids import new_public_id
+from omniretail.inventory import selectors
 from omniretail.inventory.models import (
     Reservation,
     StockLevel,
@@ -381,6 +382,26 @@ def reserve_first(
         except OutOfStock as refusal:
             short = refusal
     raise short or OutOfStock(_("没有可发货的库位。"))
+
+
+def refuse_if_short(*, locations: list, lines: list[tuple]) -> None:
+    """Refuse as `reserve_first` would when no location has the free stock for every line,
+    from one read without locks: most of a flash sale's checkouts meet goods already gone,
+    and each is answered before any order work. Passing holds nothing: the guarded
+    UPDATEs still decide."""
+    if not locations:
+        raise OutOfStock(_("没有可发货的库位。"))
+    free = selectors.available_by_location(
+        [sku.pk for sku, _q in lines], [location.pk for location in locations]
+    )
+    in_key_order = sorted(lines, key=lambda line: line[0].pk)
+    for location in locations:
+        short = next(
+            (sku for sku, q in in_key_order if free.get((location.pk, sku.pk), 0) < q), None
+        )
+        if short is None:
+            return
+    raise _out_of_stock(short)
 
 
 def _close_reservation(reservation: Reservation, status: str) -> bool:

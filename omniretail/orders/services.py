@@ -487,10 +487,15 @@ def checkout(
     discounts (the chosen coupon is used by this order) and open a payment intent. A line
     that cannot be reserved refuses the whole checkout and leaves no trace. A list of
     fulfilments is a route (supply.routing's ranking): the order goes to the first whose
-    location holds every line, and `OrderRouted` tells supply where it went."""
+    location holds every line, and `OrderRouted` tells supply where it went. Goods already
+    sold out are refused first, from a read (`inventory.refuse_if_short`)."""
     if payment_provider not in payment_selectors.method_names():
         raise field_error("payment_provider", _("不支持的支付方式。"))
     merged = _merge_lines(lines)
+    route = fulfilment if isinstance(fulfilment, list) else [fulfilment]
+    for choice in route:  # before its stock is read: a foreign location's is not told
+        _check_fulfilment(choice)
+    inventory.refuse_if_short(locations=[choice.location for choice in route], lines=merged)
     _limit_unpaid(shopper, merged)
     order = _place_order(
         shopper=shopper,

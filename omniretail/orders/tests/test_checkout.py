@@ -1,7 +1,10 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from omniretail.core.errors import ValidationFailed
@@ -14,6 +17,8 @@ from omniretail.orders.tests.conftest import next_slot
 from omniretail.payments.models import PaymentIntent
 
 pytestmark = pytest.mark.django_db
+
+WRITE_OR_LOCK = re.compile(r"^\s*(INSERT|UPDATE|DELETE|WITH)\b|\bFOR (NO KEY )?UPDATE\b", re.I)
 
 
 def stock(location, sku) -> tuple[int, int]:
@@ -60,6 +65,19 @@ def test_out_of_stock_refuses_the_whole_checkout_and_leaves_no_trace(
     assert not Reservation.objects.exists()
     assert stock(stocked, sku) == (20, 0)
     assert not PaymentIntent.objects.exists()
+
+
+def test_a_sold_out_line_is_refused_before_any_order_work(place_order, stocked, sku, sku2):
+    """A flash sale's crowd mostly meets goods already gone: each refusal is answered from
+    one read of the free stock, with no member lock, pricing, intent or order written and
+    rolled back."""
+    place_order(lines=[(sku2, 5)])  # the last five reserved
+    with CaptureQueriesContext(connection) as ctx, pytest.raises(OutOfStock) as refusal:
+        place_order(lines=[(sku, 1), (sku2, 1)])
+    assert "明前西湖龙井250g" in str(refusal.value.message)
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert not [s for s in statements if WRITE_OR_LOCK.search(s)], statements
+    assert Order.objects.count() == 1
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 100, 10**9, "2"])

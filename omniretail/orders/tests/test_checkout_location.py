@@ -69,12 +69,15 @@ def test_counter_fulfilment_is_not_offered_by_public_checkout(
     assert world() == before
 
 
+@pytest.mark.parametrize("held_there", [5, 0])
 def test_a_pickup_cannot_take_stock_from_another_location_than_its_store(
-    api_client, shopper, store, sku, stocked, other_store_location, merchant_staff
+    api_client, shopper, store, sku, stocked, other_store_location, merchant_staff, held_there
 ):
-    inventory.receive_stock(
-        actor=merchant_staff, location=other_store_location, sku=sku, quantity=5
-    )
+    """The same 422 whether or not that location holds the goods: its stock is not told."""
+    if held_there:
+        inventory.receive_stock(
+            actor=merchant_staff, location=other_store_location, sku=sku, quantity=held_there
+        )
     before = world()
     resp = api_client(shopper).post(
         "/api/orders/checkout",
@@ -93,10 +96,14 @@ def test_naming_the_stores_own_location_still_checks_out(api_client, shopper, st
     assert Order.objects.get(public_id=resp.json()["id"]).location == stocked
 
 
+@pytest.mark.parametrize("held_there", [10, 0])
 def test_the_service_refuses_a_hand_built_fulfilment_at_a_foreign_location(
-    shopper, store, sku, stocked, counter_location
+    shopper, store, sku, stocked, counter_location, held_there
 ):
-    """The rule lives in checkout itself, not only in the API's parsing."""
+    """The rule lives in checkout itself, not only in the API's parsing, and comes before
+    any look at that location's stock."""
+    if not held_there:
+        counter_location.levels.update(on_hand=0)
     fulfilment = services.Fulfilment(
         kind=Order.Fulfilment.DELIVERY, location=counter_location, store=None, address=ADDRESS
     )
