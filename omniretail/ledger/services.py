@@ -8,7 +8,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from omniretail.core import reads
+from omniretail.core import inserts, reads
 from omniretail.core.errors import Conflict, field_error
 from omniretail.core.idempotency import MAX_KEY_LENGTH, fingerprint
 from omniretail.core.ids import PublicIdModel
@@ -130,7 +130,7 @@ def post(
             # Claiming the key first makes a concurrent duplicate wait here and replay,
             # instead of racing for the funds and reporting "insufficient". A key already
             # used fails this INSERT and is replayed below: no read before every posting.
-            posting = Posting.objects.create(
+            posting = Posting(
                 asset_id=debit.asset_id,
                 debit=debit,
                 credit=credit,
@@ -141,6 +141,7 @@ def post(
                 reference=reference,
                 memo=memo or {},
             )
+            inserts.insert([posting])  # plain SQL: every payment posts; `create` compiled it
             _apply(posting, debit, credit, amount)
             return posting
     except IntegrityError:

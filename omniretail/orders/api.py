@@ -31,8 +31,8 @@ from omniretail.orders.schemas import (
     ReturnShipmentIn,
     SaleIn,
 )
+from omniretail.payments import selectors as payment_selectors
 from omniretail.payments import services as payments
-from omniretail.payments.models import PaymentIntent
 from omniretail.stores.models import Store
 from omniretail.stores.selectors import store_for_actor
 
@@ -349,7 +349,7 @@ def pay(request, order_id: str, payload: PayIn):
             from omniretail.orders.state import IllegalTransition
 
             raise IllegalTransition(_("该订单无需支付。"))
-        intent = PaymentIntent.objects.get(public_id=order.payment_intent_id)
+        intent = payment_selectors.intent(order.payment_intent_id)
         started = payments.start_payment(intent=intent, return_url=payload.return_url)
         return 200, {
             "intent": intent.public_id,

@@ -1,6 +1,7 @@
 """Cart, checkout and the order's life until it is handed over. Checkout is one transaction:
 order, price snapshot, stock reservations and payment intent all exist, or none does."""
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -112,7 +113,8 @@ def _add_line_sql() -> str:
 
 @transaction.atomic
 def add_to_cart(*, cart: Cart, sku: Sku, quantity: int = 1) -> int:
-    """Put `quantity` more of `sku` in the cart; the line's quantity now."""
+    """Put `quantity` more of `sku` in the cart; the line's quantity now. The line and the
+    cart's stamp in plain SQL: every add runs them, and the ORM's UPDATE compiled each time."""
     quantity = _quantity(quantity)
     _sellable(sku)
     now = timezone.now()
@@ -120,11 +122,13 @@ def add_to_cart(*, cart: Cart, sku: Sku, quantity: int = 1) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_add_line_sql(), [cart.pk, sku.pk, quantity, added_at, MAX_LINE_QUANTITY])
         row = cursor.fetchone()
-    if row is None:
-        raise field_error(
-            "quantity", _("单个商品最多购买 %(max)s 件。") % {"max": MAX_LINE_QUANTITY}
+        if row is None:
+            raise field_error(
+                "quantity", _("单个商品最多购买 %(max)s 件。") % {"max": MAX_LINE_QUANTITY}
+            )
+        cursor.execute(
+            f"UPDATE {reads.table(Cart)} SET updated_at = %s WHERE id = %s", [added_at, cart.pk]
         )
-    Cart.objects.filter(pk=cart.pk).update(updated_at=now)
     return row[0]
 
 
@@ -566,6 +570,19 @@ def _slot_fields(fulfilment: Fulfilment) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=64)  # one per line count
+def _clear_cart_lines_sql(count: int) -> str:
+    ids = ", ".join(["%s"] * count)
+    return f"DELETE FROM {reads.table(CartLine)} WHERE cart_id = %s AND sku_id IN ({ids})"
+
+
+def _clear_cart_lines(cart: Cart, sku_ids: list[int]) -> None:
+    """The bought lines leave the cart, in one plain DELETE: the ORM's delete compiled a
+    query and ran its collector first, a tenth of the checkout request's CPU."""
+    with connection.cursor() as cursor:
+        cursor.execute(_clear_cart_lines_sql(len(sku_ids)), [cart.pk, *sku_ids])
+
+
 def _place_order(
     *,
     shopper,
@@ -663,7 +680,7 @@ def _place_order(
     if order.fulfilment == F_.DELIVERY and order.store_id:
         delivery.open_delivery(order, chosen.distance_m)
     if cart is not None:
-        CartLine.objects.filter(cart=cart, sku__in=[sku for sku, _q in merged]).delete()
+        _clear_cart_lines(cart, [sku.pk for sku, _q in merged])
     if order.fulfilment != F_.IN_STORE:
         notify(
             organization=order.merchant,

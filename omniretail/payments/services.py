@@ -69,8 +69,7 @@ def create_intent(
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_KEY_LENGTH:
         raise field_error("idempotency_key", _("幂等键不能为空且不超过 255 个字符。"))
     if not idempotency_key:
-        intent.save(force_insert=True)
-        return intent
+        return create_intents([intent])[0]
     digest = fingerprint(
         {
             "purpose": intent.purpose,
@@ -86,8 +85,7 @@ def create_intent(
     intent.idempotency_key, intent.request_fingerprint = idempotency_key, digest
     try:
         with transaction.atomic():  # a concurrent twin with the same key loses here
-            intent.save(force_insert=True)
-            return intent
+            return create_intents([intent])[0]
     except IntegrityError:
         replay = _replay_intent(idempotency_key, digest)
         if replay is None:
@@ -146,9 +144,9 @@ def provider_enabled(provider: str) -> bool:
 
 
 def create_intents(intents: list[PaymentIntent]) -> list[PaymentIntent]:
-    """Write intents made by `new_intent` in one INSERT (a batch of group-buy joins) that
-    answers their ids; written directly, as `bulk_create`'s general path was 41 % of a
-    join's CPU."""
+    """Write intents made by `new_intent` in one INSERT (a checkout's one, a batch of
+    group-buy joins) that answers their ids; written directly, as `bulk_create`'s general
+    path was 41 % of a join's CPU (and `save` a quarter of a checkout's intent)."""
     if not intents:
         return intents
     size = connection.ops.bulk_batch_size(inserts.insert_fields(PaymentIntent), intents)
