@@ -165,6 +165,9 @@ other sessions' work, given with each figure):
   0.01 -> 0.03 (what is left is the request's own reads: the store, the SKUs, the slot).
   Orders that succeed pay one statement more (17 -> 18): 206.1 orders/s against 873.1,
   0.24; before 203.8 against 852.4, 0.24 (load 4-5: tests ran beside both).
+- 06:03-06:07 UTC, the same machine, one pair after the order's INSERTs went plain (the
+  intent through `payments.create_intents`): e8d69d9 205.5 orders/s, p50 26.3 ms, against
+  1,108.4, 0.19; this 228.1, p50 23.8 ms, against 1,141.7, 0.20 (load 2.7-4.8).
 """
 
 import os
