@@ -2,13 +2,15 @@
 Who scanned is attached at once when logged in, or at login (the session remembers the
 scans); a paid order of the product converts the lead, attributed to its counter."""
 
+import functools
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
+from omniretail.catalog.models import Sku
 from omniretail.core import reads
 from omniretail.core.errors import NotFound, field_error
 from omniretail.counters.models import Counter, ScanLead
@@ -54,8 +56,8 @@ def attach_to_user(*, session, user) -> int:
 
 def convert_for_order(*, order_id: str) -> int:
     """A paid order converts the shopper's open leads for the products it contains (one
-    UPDATE: no transaction of its own). The order's shopper is read in plain SQL: every paid
-    order asks, and most shoppers scanned nothing."""
+    UPDATE: no transaction of its own). The order's shopper and the UPDATE in plain SQL:
+    every paid order asks, and most shoppers scanned nothing."""
     found = reads.fetch(
         f"SELECT t0.id, t0.shopper_id FROM {reads.table(Order)} t0 WHERE t0.public_id = %s",
         [order_id],
@@ -63,12 +65,32 @@ def convert_for_order(*, order_id: str) -> int:
     if not found or found[0][1] is None:
         return 0
     order_pk, shopper_pk = found[0]
-    return ScanLead.objects.filter(
-        user_id=shopper_pk,
-        product_id__in=OrderLine.objects.filter(order_id=order_pk).values("sku__product_id"),
-        status__in=[ScanLead.Status.NEW, ScanLead.Status.CONTACTED],
-        scanned_at__gte=timezone.now() - CONVERSION_WINDOW,
-    ).update(status=ScanLead.Status.CONVERTED, order_id=order_pk, converted_at=timezone.now())
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _convert_sql(),
+            [
+                ScanLead.Status.CONVERTED,
+                order_pk,
+                connection.ops.adapt_datetimefield_value(now),
+                shopper_pk,
+                order_pk,
+                ScanLead.Status.NEW,
+                ScanLead.Status.CONTACTED,
+                connection.ops.adapt_datetimefield_value(now - CONVERSION_WINDOW),
+            ],
+        )
+        return cursor.rowcount
+
+
+@functools.cache
+def _convert_sql() -> str:
+    return (
+        f"UPDATE {reads.table(ScanLead)} SET status = %s, order_id = %s, converted_at = %s"
+        f" WHERE user_id = %s AND product_id IN (SELECT s.product_id FROM"
+        f" {reads.table(OrderLine)} l JOIN {reads.table(Sku)} s ON s.id = l.sku_id"
+        f" WHERE l.order_id = %s) AND status IN (%s, %s) AND scanned_at >= %s"
+    )
 
 
 def leads_for_actor(user):

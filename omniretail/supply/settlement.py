@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from omniretail.accounts.models import Organization, User
 from omniretail.catalog.models import Category
 from omniretail.catalog.services import parse_price
+from omniretail.core import reads
 from omniretail.core.errors import Conflict, field_error
 from omniretail.ledger import services as ledger
 from omniretail.ledger.models import Account
@@ -269,11 +270,16 @@ def settle_consumer_sale(*, order_id: str) -> list[Allocation]:
     their category (after the order's discount, spread over lines by value), the retailer's
     own goods and the delivery fee to the retailer. An order of a warehouse (no retailer)
     gives the retailer's shares to its region."""
-    from omniretail.orders.models import OrderLine
+    from omniretail.orders.models import Order, OrderLine
 
-    bought = OrderLine.objects.filter(order__public_id=order_id).values("sku_id")
-    if not Offer.objects.filter(sku_id__in=bought).exists():
-        return []  # no channel goods (most shop orders): one narrow read, no savepoint
+    channel_goods = reads.fetch(
+        f"SELECT 1 FROM {reads.table(OrderLine)} l"
+        f" JOIN {reads.table(Order)} o ON o.id = l.order_id"
+        f" JOIN {reads.table(Offer)} f ON f.sku_id = l.sku_id WHERE o.public_id = %s LIMIT 1",
+        [order_id],
+    )
+    if not channel_goods:
+        return []  # none (most shop orders): one narrow plain read, no savepoint
     return _settle_consumer_sale(order_id)
 
 
