@@ -1,6 +1,7 @@
 """The kernel's background work: SMS sent once per key, and its periodic sweeps (the outbox,
 ended throttle windows, old run records)."""
 
+import functools
 from datetime import timedelta
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks import task
 
-from omniretail.core import throttle
+from omniretail.core import reads, throttle
 from omniretail.core.events import deliver_pending
 from omniretail.core.logs import carries_request_id
 from omniretail.core.models import JobRun, SentSms
@@ -43,6 +44,12 @@ def _claim_sms(key: str) -> bool:
         return cursor.fetchone() is not None
 
 
+@functools.cache
+def _sent_sql() -> str:
+    qn = connection.ops.quote_name
+    return f"UPDATE {reads.table(SentSms)} SET {qn('sent_at')} = %s WHERE {qn('key')} = %s"
+
+
 @task()
 @carries_request_id
 def send_sms_once(*, key: str, phone: str, template: str, context: dict) -> bool:
@@ -56,7 +63,9 @@ def send_sms_once(*, key: str, phone: str, template: str, context: dict) -> bool
     except Exception:
         SentSms.objects.filter(key=key).update(claimed_at=None)
         raise
-    SentSms.objects.filter(key=key).update(sent_at=timezone.now())
+    with connection.cursor() as cursor:  # plain SQL, as the claim: every SMS ends here
+        sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(_sent_sql(), [sent_at, key])
     return True
 
 

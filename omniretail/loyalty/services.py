@@ -12,11 +12,12 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omniretail.accounts.models import Organization
+from omniretail.core import reads
 from omniretail.core.errors import Conflict, NotFound, field_error
 from omniretail.ledger import services as ledger
 from omniretail.ledger.models import Account, Asset, Posting
@@ -481,13 +482,14 @@ def points_for_purchase(*, org: Organization, lines, amount: Decimal) -> dict[st
     its per-item rule (a product's own beats the merchant's, as `rule_for`; quantity tiers
     for identical items), plus the per-yuan rule on the whole yuan paid. The till's preview
     and the paid order's award (earning) both count with this one function, which reads the
-    rules in one query."""
+    rules in one plain statement (every paid order counts)."""
     products = [product_id for product_id, _quantity in lines]
-    rules = EarnRule.objects.filter(
-        Q(product__isnull=True) | Q(product_id__in=products),
-        org=org,
-        is_active=True,
-        kind__in=[EarnRule.Kind.PER_ITEM, EarnRule.Kind.PER_YUAN],
+    theirs = f" OR t0.product_id IN ({', '.join(['%s'] * len(products))})" if products else ""
+    rules = reads.where(
+        EarnRule,
+        "t0.org_id = %s AND t0.is_active AND t0.kind IN (%s, %s)"
+        f" AND (t0.product_id IS NULL{theirs})",
+        [org.pk, EarnRule.Kind.PER_ITEM, EarnRule.Kind.PER_YUAN, *products],
     )
     by_key = {(rule.kind, rule.product_id): rule for rule in rules}
     earned: dict[str, int] = {}
