@@ -174,8 +174,11 @@ from C.
   leads' UPDATE, the consumer-sale settlement's channel-goods check, the status change's
   guarded UPDATE, the SMS sent mark). In-process, as at stop 26 (150 orders, process CPU
   per paid order, interleaved, 06:17-06:35 UTC): 8c18a5a 17.6, 16.2, 21.9, 18.4, 15.8 ms;
-  96038cc 14.2, 12.9, 12.6; 2b289cc 13.4, 11.3 (median 17.6 -> 12.9, -27 %). Not yet
-  measured over HTTP.
+  96038cc 14.2, 12.9, 12.6; 2b289cc 13.4, 11.3 (median 17.6 -> 12.9, -27 %). Over HTTP,
+  one pair at 07:04-07:11 UTC, on a machine slower by then (a password sign-in 413 ms):
+  this 33.8 orders/s, p50 440 ms, delivered 28.2/s, 148 events pending at the end, against
+  318.6: 0.11; 8c18a5a 35.4, p50 410 ms, delivered 29.6/s, 212 pending, against 366.3:
+  0.10. The rates are within the noise; as at stop 26, the worker keeps up better.
 """
 
 import http.client
