@@ -350,6 +350,8 @@ def pay(request, order_id: str, payload: PayIn):
 
             raise IllegalTransition(_("该订单无需支付。"))
         intent = payment_selectors.intent(order.payment_intent_id)
+        if intent is None:
+            raise NotFound()
         started = payments.start_payment(intent=intent, return_url=payload.return_url)
         return 200, {
             "intent": intent.public_id,

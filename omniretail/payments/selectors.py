@@ -46,13 +46,11 @@ def visible_intents(user, *, roles=accounts.ALL_ROLES) -> QuerySet[PaymentIntent
     return qs.filter(Q(payer=user) | Q(payee__in=merchants))
 
 
-def intent(public_id: str) -> PaymentIntent:
-    """The intent a caller already holds the reference of (an order's), in plain SQL: the
-    order's 支付 reads it on every payment."""
+def intent(public_id: str) -> PaymentIntent | None:
+    """The intent a caller already holds the reference of (an order's, a paid event's), in
+    plain SQL: every payment reads it, in 支付 and again in its delivery."""
     found = reads.where(PaymentIntent, "t0.public_id = %s", [public_id])
-    if not found:
-        raise NotFound()
-    return found[0]
+    return found[0] if found else None
 
 
 def intent_for_user(user, public_id: str) -> PaymentIntent:

@@ -24,7 +24,7 @@ from omniretail.core.redirects import safe_return
 from omniretail.ledger import services as ledger
 from omniretail.ledger.models import Posting
 from omniretail.ledger.units import yuan_to_fen
-from omniretail.payments import providers
+from omniretail.payments import providers, selectors
 from omniretail.payments.events import PaymentFailed, PaymentRefunded, PaymentSucceeded
 from omniretail.payments.models import CallbackLog, PaymentIntent, Provider, Refund
 from omniretail.payments.providers import get_provider
@@ -393,10 +393,9 @@ def accept_payment(
     other intent is refunded in full, once (keyed on the intent), and the refusal logged;
     the handler then leaves its object as it was. The intent is read in plain SQL (core.reads):
     every payment's delivery asks."""
-    found = reads.where(PaymentIntent, "t0.public_id = %s", [intent_id])
-    if not found:
+    intent = selectors.intent(intent_id)
+    if intent is None:
         raise PaymentIntent.DoesNotExist(intent_id)
-    intent = found[0]
     expected = {"public_id": own_intent_id, "payer_id": payer_id, "amount": amount}
     if purpose is not None:
         expected["purpose"] = purpose
