@@ -115,6 +115,20 @@ def test_joining_an_ended_campaign_or_a_full_group_is_a_409_with_nothing_written
     assert Member.objects.count() == 3 and PaymentIntent.objects.count() == 3
 
 
+def test_joining_a_campaign_that_does_not_exist_is_a_404_with_nothing_written(
+    groupbuys, api_client
+):
+    campaign = groupbuys.campaign()
+    client = api_client(groupbuys.shopper(1))
+    body = {"provider": "sandbox_gateway", "client_value": CLIENT_VALUE}
+
+    unknown = client.post(f"/api/groupbuy/campaigns/{campaign.public_id}x/join", body)
+
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["message"] == "找不到该拼团活动。"
+    assert Member.objects.count() == 0 and PaymentIntent.objects.count() == 0
+
+
 def test_a_short_wallet_refuses_the_join_whole(groupbuys, api_client):
     campaign = groupbuys.campaign()
     poor = groupbuys.shopper(5, wallet="1.00")
