@@ -65,7 +65,7 @@ def _world() -> dict:
     )
     session = SessionStore()
     session[SESSION_KEY] = str(shopper.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "omniretail.accounts.backends.UserBackend"
     session[HASH_SESSION_KEY] = shopper.get_session_auth_hash()
     session.create()
     product = in_store[0].product

@@ -469,7 +469,12 @@ CHANNEL_LAYERS = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# UserBackend signs members in and loads them; Django's own stays behind it only for sessions
+# signed in before it (omniretail.accounts.backends.LEGACY)
+AUTHENTICATION_BACKENDS = [
+    "omniretail.accounts.backends.UserBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "web:login"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from ninja import Router, Status
 
-from omniretail.accounts import selectors, services
+from omniretail.accounts import backends, selectors, services
 from omniretail.accounts.auth import AUTH, require_same_site_json
 from omniretail.accounts.models import ApiToken
 from omniretail.accounts.privacy import consent_gate
@@ -53,7 +53,7 @@ def _token_out(token: ApiToken) -> dict:
 
 
 def _signed_in(request, user, issue_token: bool) -> dict:
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=backends.PATH)
     token = services.issue_api_token(user=user, name="login")[1] if issue_token else None
     return {"user": _user_out(user), "token": token}
 

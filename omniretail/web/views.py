@@ -18,6 +18,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from omniretail.accounts import backends
 from omniretail.accounts import services as accounts
 from omniretail.catalog import discovery, merge
 from omniretail.catalog import selectors as catalog
@@ -274,7 +275,7 @@ def _signed_in(request: HttpRequest, user, next_url: str) -> HttpResponse:
     """Log in, then fold the anonymous cart into the member's: login() renews the session
     key, so the old key is read first."""
     anonymous_key = request.session.session_key
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=backends.PATH)
     if anonymous_key:
         orders.merge_session_cart(session_key=anonymous_key, user=user)
     return redirect(next_url or "web:me")
