@@ -146,6 +146,16 @@ def test_a_longer_window_set_by_the_merchant_keeps_the_click(referrals):
     assert Attribution.objects.get().sharer == referrals.sharer
 
 
+def test_a_sale_through_a_link_earns_nothing_while_the_merchant_has_paused_sharing(referrals):
+    services.configure_programme(
+        staff=referrals.staff, merchant=referrals.merchant, is_active=False
+    )
+    token = referrals.share(referrals.sharer)
+    referrals.click(referrals.buyer, token)
+    referrals.buy(referrals.buyer, complete=False)
+    assert Attribution.objects.count() == 0
+
+
 def test_a_guest_click_counts_once_the_guest_logs_in(referrals):
     token = referrals.share(referrals.sharer)
     guest_visit = services.record_visit(token=token)
