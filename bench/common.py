@@ -186,12 +186,87 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 
 LOAD_DRIFT = 0.5  # a run's load average may differ from its bound's by this share
+OTHER_DRIFT = 0.5  # cores of other work a run and its bound may differ by
 
 
 def comparable(load: float, bound_load: float) -> bool:
     """Whether a run and its bound ran under a like load average: on a shared machine other
     work takes cores from one and not the other, and their ratio would say nothing."""
     return abs(load - bound_load) / max(bound_load, 0.5) <= LOAD_DRIFT
+
+
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _tree_seconds(root: int) -> float:
+    """CPU of `root` and its descendants: live ones from /proc, ended ones from the
+    cutime/cstime of whoever waited for them (clients, pgbench, a stopped server)."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid = int(entry.parent.name)
+            stats[pid] = _stat(pid)
+        except (OSError, ValueError):
+            continue
+        children.setdefault(int(stats[pid][1]), []).append(pid)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            total += sum(int(v) for v in stats[pid][11:15])  # utime stime cutime cstime
+            todo.extend(children.get(pid, []))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _busy_seconds() -> float:
+    """CPU the whole machine spent busy so far (every core), from /proc/stat."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _postmaster() -> int | None:
+    """The local PostgreSQL server this benchmark uses (the parent of its session's backend),
+    or None (SQLite, or a server on another machine)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    try:
+        return int(_stat(backend)[1])
+    except OSError:
+        return None
+
+
+class OtherWork:
+    """The cores that work outside this benchmark kept busy while it ran: the machine's busy
+    CPU less this process tree's and its PostgreSQL server's. A load average cannot tell
+    them apart: a bound measured after our runs inherits their load and would be refused for
+    it. Start it just before a run, read `cores()` just after."""
+
+    def __init__(self) -> None:
+        self.roots = [os.getpid(), *filter(None, [_postmaster()])]
+        self.started = time.monotonic()
+        self.busy, self.own = _busy_seconds(), self._own()
+
+    def _own(self) -> float:
+        return sum(_tree_seconds(root) for root in self.roots)
+
+    def cores(self) -> float:
+        elapsed = time.monotonic() - self.started
+        other = (_busy_seconds() - self.busy) - (self._own() - self.own)
+        return max(other, 0.0) / max(elapsed, 1e-9)
+
+
+def like_other_work(cores: float, bound_cores: float) -> bool:
+    """Whether a run and its bound shared the machine with about as much other work."""
+    return abs(cores - bound_cores) <= OTHER_DRIFT
 
 
 def header(title: str) -> None:
