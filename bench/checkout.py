@@ -177,9 +177,10 @@ from datetime import timedelta
 
 from bench.common import (
     BenchShop,
-    comparable,
     django_database,
     header,
+    like_other_work,
+    measured,
     percentile,
     pgbench_tps,
     print_table,
@@ -396,16 +397,15 @@ def main() -> None:
         queries = _queries_per_checkout(world)
         runs, bounds, note = [], [], None
         for _ in range(RUNS):  # interleaved, so a burst of other work hits both alike
-            load = os.getloadavg()[0]
-            orders, elapsed, latencies = _run_clients(world)
-            runs.append((orders / elapsed, latencies, load))
+            (orders, elapsed, latencies), load, others = measured(lambda: _run_clients(world))
+            runs.append((orders / elapsed, latencies, load, others))
             if label == "postgresql":
-                bound_load = os.getloadavg()[0]
-                bound, note = _pgbench(world)
+                (bound, note), bound_load, bound_others = measured(lambda: _pgbench(world))
                 if bound is not None:
-                    bounds.append((bound, bound_load))
+                    bounds.append((bound, bound_load, bound_others))
         rate = statistics.median(r[0] for r in runs)
         load = statistics.median(r[2] for r in runs)
+        others = statistics.median(r[3] for r in runs)
         latencies = [x for r in runs for x in r[1]]
         rows = [
             [
@@ -417,22 +417,42 @@ def main() -> None:
                 percentile(latencies, 95) * 1000,
                 queries,
                 load,
+                others,
             ]
         ]
         if bounds:
             bound = statistics.median(b[0] for b in bounds)
             bound_load = statistics.median(b[1] for b in bounds)
+            bound_others = statistics.median(b[2] for b in bounds)
             bound_what, bound_statements = (
                 ("pgbench, the refusal's read", 1) if SOLD_OUT else ("pgbench, same row writes", 13)
             )
-            rows.append([label, bound_what, "-", bound, "-", "-", bound_statements, bound_load])
-        columns = ["db", "what", "checkouts", "per s", "p50 ms", "p95 ms", "queries", "load"]
+            rows.append(
+                [
+                    label,
+                    bound_what,
+                    "-",
+                    bound,
+                    "-",
+                    "-",
+                    bound_statements,
+                    bound_load,
+                    bound_others,
+                ]
+            )
+        columns = [
+            *("db", "what", "checkouts", "per s", "p50 ms", "p95 ms", "queries"),
+            *("load", "other cores"),
+        ]
         print_table(columns, rows)
         if not bounds:
             if note:
                 print(f"no pgbench bound: {note}")
-        elif not comparable(load, bound_load):
-            print(f"no ratio: the load differed ({load:.2f} vs {bound_load:.2f} for the bound)")
+        elif not like_other_work(others, bound_others):
+            print(
+                f"no ratio: other work on the machine differed ({others:.2f} vs"
+                f" {bound_others:.2f} cores for the bound)"
+            )
         else:
             print(
                 f"ratio to the pgbench bound: {rate / bound:.2f} ({rate:.0f} / {bound:.0f} per s)"

@@ -200,12 +200,12 @@ from bench.common import (
     BENCH_PASSWORD,
     REPO,
     BenchShop,
-    OtherWork,
     close_connections,
     django_database,
     free_port,
     header,
     like_other_work,
+    measured,
     percentile,
     pgbench_tps,
     print_table,
@@ -518,11 +518,10 @@ def _run(world, run: int) -> tuple[float, list[float], list[str], float, float, 
     per second counting the time the worker took to deliver what was left (every order
     paid, its stock committed, its pickup code issued), how many events were left, and the
     cores other work took during the run."""
-    load = os.getloadavg()[0]
     world = {**world, "run": f"r{run}"}
-    other = OtherWork()
-    results, elapsed = run_clients(_client, world, clients=PROCESSES, seconds=SECONDS)
-    others = other.cores()
+    (results, elapsed), load, others = measured(
+        lambda: run_clients(_client, world, clients=PROCESSES, seconds=SECONDS)
+    )
     latencies = [x for lat, _e in results for x in lat]
     errors = [e for _lat, errs in results for e in errs]
     left, drained = _drain()
@@ -570,14 +569,12 @@ def main() -> None:
             for worker in task_workers:
                 stop_server(worker, grace_s=30)
         deadlocks = _deadlocks() - deadlocks_before
-        bound_load = os.getloadavg()[0]
-        bounds, bound_others = [], []
-        for _ in range(RUNS):
-            other = OtherWork()
-            bounds.append(_bound(world))
-            bound_others.append(other.cores())
+        bounds = [measured(lambda: _bound(world)) for _ in range(RUNS)]
         close_connections()
-        others, bound_other = (statistics.median(o) for o in ([r[6] for r in runs], bound_others))
+        bound_load = statistics.median(b[1] for b in bounds)
+        others, bound_other = (
+            statistics.median(o) for o in ([r[6] for r in runs], [b[2] for b in bounds])
+        )
 
         rate = statistics.median(r[0] for r in runs)
         load = statistics.median(r[3] for r in runs)
@@ -594,8 +591,8 @@ def main() -> None:
                 f"{others:.2f}",
             ]
         ]
-        measured = [b for b, _note in bounds if b is not None]
-        bound = statistics.median(measured) if measured else None
+        found = [b for (b, _note), _load, _others in bounds if b is not None]
+        bound = statistics.median(found) if found else None
         if bound is not None:
             rows.append(
                 [
@@ -622,7 +619,7 @@ def main() -> None:
         for error in errors[:3]:
             print(f"  refused: {error}")
         if bound is None:
-            print(f"no pgbench bound: {bounds[0][1]}")
+            print(f"no pgbench bound: {bounds[0][0][1]}")
         elif not like_other_work(others, bound_other):
             print(
                 f"no ratio: other work on the machine differed ({others:.2f} vs"

@@ -3,6 +3,7 @@ database on the PostgreSQL server that DATABASE_URL names), `omniretail serve` s
 and stopped for the ones measured over the network, the machine it ran on, and a
 plain-text result table."""
 
+import functools
 import logging
 import multiprocessing
 import os
@@ -18,11 +19,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from queue import Empty
+from typing import TypeVar
 from urllib.error import HTTPError
 from urllib.parse import urlsplit, urlunsplit
 from urllib.request import urlopen
 
 REPO = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 CLIENT_GRACE_S = 120  # past its deadline, how long a client may take to report
 
 
@@ -185,14 +188,7 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[int(rank) - 1]
 
 
-LOAD_DRIFT = 0.5  # a run's load average may differ from its bound's by this share
 OTHER_DRIFT = 0.5  # cores of other work a run and its bound may differ by
-
-
-def comparable(load: float, bound_load: float) -> bool:
-    """Whether a run and its bound ran under a like load average: on a shared machine other
-    work takes cores from one and not the other, and their ratio would say nothing."""
-    return abs(load - bound_load) / max(bound_load, 0.5) <= LOAD_DRIFT
 
 
 def _stat(pid: int) -> list[str]:
@@ -228,20 +224,27 @@ def _busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+@functools.cache
 def _postmaster() -> int | None:
-    """The local PostgreSQL server this benchmark uses (the parent of its session's backend),
-    or None (SQLite, or a server on another machine)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
+    """The PostgreSQL server this benchmark uses when it runs on this machine: the process
+    listening on DATABASE_URL's port, found in /proc without opening a session (bench.http
+    counts the server's sessions). None for SQLite or a server elsewhere."""
+    url = urlsplit(os.environ.get("DATABASE_URL", ""))
+    if not url.scheme.startswith("postgres") or url.hostname not in ("127.0.0.1", "localhost"):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (backend,) = cursor.fetchone()
-    try:
-        return int(_stat(backend)[1])
-    except OSError:
-        return None
+    port, inodes = url.port or 5432, set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state, inode = (line.split()[i] for i in (1, 3, 9))
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: listening
+                inodes.add(f"socket:[{inode}]")
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) in inodes:
+                return int(fd.parent.parent.name)
+        except OSError:
+            continue
+    return None
 
 
 class OtherWork:
@@ -259,13 +262,26 @@ class OtherWork:
         return sum(_tree_seconds(root) for root in self.roots)
 
     def cores(self) -> float:
-        elapsed = time.monotonic() - self.started
+        """Cores of other work over the run; what the clock ticks cannot resolve (a tick per
+        core at either end: everything, over a run of a few milliseconds) counts as none."""
+        elapsed = max(time.monotonic() - self.started, 1e-9)
         other = (_busy_seconds() - self.busy) - (self._own() - self.own)
-        return max(other, 0.0) / max(elapsed, 1e-9)
+        resolution = 2 * (os.cpu_count() or 1) / os.sysconf("SC_CLK_TCK")
+        return max(other - resolution, 0.0) / elapsed
+
+
+def measured(run: Callable[[], T]) -> tuple[T, float, float]:
+    """`run()`'s answer, the load average at its start and the cores other work took while it
+    ran (OtherWork): what each benchmark prints beside a run and its bound."""
+    load, other = os.getloadavg()[0], OtherWork()
+    answer = run()
+    return answer, load, other.cores()
 
 
 def like_other_work(cores: float, bound_cores: float) -> bool:
-    """Whether a run and its bound shared the machine with about as much other work."""
+    """Whether a run and its bound shared the machine with about as much other work: on a
+    shared machine other work takes cores from one and not the other, and their ratio would
+    say nothing."""
     return abs(cores - bound_cores) <= OTHER_DRIFT
 
 

@@ -167,9 +167,10 @@ from pathlib import Path
 
 from bench.common import (
     BenchShop,
-    comparable,
+    OtherWork,
     django_database,
     header,
+    like_other_work,
     percentile,
     pgbench_tps,
     print_table,
@@ -434,8 +435,12 @@ def _join_row_work(campaign_id: int, shoppers: list[int]) -> str:
         transaction.set_rollback(True)
     [(sql, params)] = [(q, v) for q, v in sent if q.startswith("WITH")]
     fresh = "substr(md5(random()::text), 1, 26)"
+    import psycopg
+
     values = []
-    with connection.cursor() as cursor:
+    connection.ensure_connection()
+    # a client-side cursor: the project's cursors bind on the server and have no mogrify()
+    with psycopg.ClientCursor(connection.connection) as cursor:
         for value in params:
             if value in (member.public_id, member.intent_id):
                 values.append(fresh)
@@ -464,6 +469,7 @@ def main() -> None:
         from omniretail.groupbuy.models import Campaign, Group
 
         rows, rates = [], {}
+        flashes_other = OtherWork()
         for design in DESIGNS:
             campaign_id = world["campaigns"][design]
             # generous deadline: the flash ends when every request has been answered
@@ -499,7 +505,8 @@ def main() -> None:
             print(f"{design}: flash took {elapsed:.1f}s wall (process start included)")
             if over:
                 raise SystemExit(f"{design}: OVERSUBSCRIBED by {over}")
-        load_flashes = os.getloadavg()[0]
+        load_flashes, flash_others = os.getloadavg()[0], flashes_other.cores()
+        bounds_other = OtherWork()
         bounds = {}
         if label == "postgresql":
             # seats always free (pgbench rolls back), so the claim finds one to lock; a
@@ -517,7 +524,7 @@ def main() -> None:
                 )
                 bounds[name] = tps
                 rows.append([label, name, "-", "-", tps if tps else note[:40], "-", "-", "-"])
-        load_bounds = os.getloadavg()[0]
+        load_bounds, bound_others = os.getloadavg()[0], bounds_other.cores()
         print_table(
             ["db", "what", "requests", "accepted", "accepted/s", "p50 ms", "p99 ms", "oversub"],
             rows,
@@ -525,14 +532,11 @@ def main() -> None:
         print(
             f"load average (1 min) before / after the flashes: {load_before:.2f} / "
             f"{load_flashes:.2f}, after the bounds: {load_bounds:.2f} on {os.cpu_count()} "
-            "cores (others' work included)"
+            f"cores; other work {flash_others:.2f} cores during the flashes, {bound_others:.2f}"
+            " during the bounds"
         )
-        flashes, bounds_load = (load_before + load_flashes) / 2, (load_flashes + load_bounds) / 2
-        if bounds and not comparable(flashes, bounds_load):
-            print(
-                f"no ratios: the flashes ran at load ~{flashes:.1f}, the bounds at "
-                f"~{bounds_load:.1f} (run again when the machine is steadier)"
-            )
+        if bounds and not like_other_work(flash_others, bound_others):
+            print("no ratios: other work on the machine differed (run again when it is steadier)")
             bounds = {}
         for design, rate in rates.items():
             for name, tps in bounds.items():

@@ -125,10 +125,11 @@ import time
 
 from bench.common import (
     close_connections,
-    comparable,
     django_database,
     free_port,
     header,
+    like_other_work,
+    measured,
     percentile,
     print_table,
     run_clients,
@@ -199,14 +200,17 @@ def _client(world, index, deadline, queue) -> None:
     queue.put([(latencies, errors[0])])
 
 
-def _run(world, url: str, uncached: bool = False) -> tuple[float, float, int, float]:
-    """Requests per second, p99 ms, errors, load average before the run."""
-    load = os.getloadavg()[0]
+def _run(world, url: str, uncached: bool = False) -> tuple[float, float, int, float, float]:
+    """Requests per second, p99 ms, errors, load average before the run, the cores other work
+    took meanwhile (a ratio is printed when the bound's and the page's differ by at most half
+    a core: the load average rises with this bench's own runs)."""
     asked = {**world, "url": url, "uncached": uncached}
-    results, elapsed = run_clients(_client, asked, clients=PROCESSES, seconds=SECONDS)
+    (results, elapsed), load, others = measured(
+        lambda: run_clients(_client, asked, clients=PROCESSES, seconds=SECONDS)
+    )
     latencies = [x for lat, _e in results for x in lat]
     errors = sum(e for _lat, e in results)
-    return len(latencies) / elapsed, percentile(latencies, 99) * 1000, errors, load
+    return len(latencies) / elapsed, percentile(latencies, 99) * 1000, errors, load, others
 
 
 class SessionCounter:
@@ -272,24 +276,26 @@ def main() -> None:
                     runs[name].append(_run(world, url, uncached))
             open_at_end = counter.server_sessions_open() if counter else 0
             bound_rps = statistics.median(r[0] for r in runs["bound: SELECT 1 view"])
-            bound_load = statistics.median(r[3] for r in runs["bound: SELECT 1 view"])
+            bound_others = statistics.median(r[4] for r in runs["bound: SELECT 1 view"])
             for name, results in runs.items():
                 rps = statistics.median(r[0] for r in results)
                 load = statistics.median(r[3] for r in results)
+                others = statistics.median(r[4] for r in results)
                 requests += int(sum(r[0] for r in results) * SECONDS)
-                ratio = (
-                    f"{rps / bound_rps:.2f}" if comparable(load, bound_load) else "(load differs)"
-                )
+                alike = like_other_work(others, bound_others)
+                ratio = f"{rps / bound_rps:.2f}" if alike else "(other work differs)"
                 p99 = statistics.median(r[1] for r in results)
                 errors = sum(r[2] for r in results)
-                rows.append([name, f"{rps:.0f}", f"{p99:.0f}", errors, f"{load:.2f}", ratio])
+                row = [name, f"{rps:.0f}", f"{p99:.0f}", errors, f"{load:.2f}", f"{others:.2f}"]
+                rows.append([*row, ratio])
         finally:
             stop_server(server, grace_s=30)
         time.sleep(1)  # the server's sessions have ended and reported
 
         clients = PROCESSES * THREADS
         header(f"HTTP pages under `serve --workers {WORKERS}` ({label}), {clients} clients")
-        print_table(["page", "req/s", "p99 ms", "errors", "load avg", "ratio to bound"], rows)
+        columns = ["page", "req/s", "p99 ms", "errors", "load avg", "other cores", "ratio to bound"]
+        print_table(columns, rows)
         print(f"each figure: median of {RUNS} runs of {SECONDS:.0f} s; target ratio >= 0.5")
         kept = settings.OMNI_PAGE_CACHE_SECONDS
         print(

@@ -152,13 +152,13 @@ from pathlib import Path
 
 from bench.common import (
     BenchShop,
-    OtherWork,
     close_connections,
     cpu_seconds,
     django_database,
     free_port,
     header,
     like_other_work,
+    measured,
     percentile,
     print_table,
     run_clients,
@@ -321,13 +321,12 @@ def _run(world, kind: str, server) -> dict:
     """One run: requests/s, server CPU ms per request, p99 ms, errors, load before, the cores
     other work took (bench.common.OtherWork: a ratio is printed when the bound's and the
     row's differ by at most half a core; the load average rises with this bench's own runs)."""
-    load = os.getloadavg()[0]
     pids = _server_pids(server)
     cpu = sum(cpu_seconds(p) for p in pids)
     asked = {**world, "kind": kind, "bearers": _bearers(world, kind)}
-    other = OtherWork()
-    results, elapsed = run_clients(_client, asked, clients=PROCESSES, seconds=SECONDS)
-    others = other.cores()
+    (results, elapsed), load, others = measured(
+        lambda: run_clients(_client, asked, clients=PROCESSES, seconds=SECONDS)
+    )
     cpu = sum(cpu_seconds(p) for p in pids) - cpu
     latencies = [x for lat, _e in results for x in lat]
     done = len(latencies)

@@ -32,9 +32,10 @@ import random
 import time
 
 from bench.common import (
-    comparable,
     django_database,
     header,
+    like_other_work,
+    measured,
     percentile,
     pgbench_tps,
     print_table,
@@ -164,9 +165,10 @@ def main() -> None:
             ("award", "award_points() against one merchant (lot too)"),
         ]
         for shape, what in shapes:
-            load = os.getloadavg()[0]
-            results, elapsed = run_clients(
-                _client, {**world, "shape": shape}, clients=CLIENTS, seconds=SECONDS
+            (results, elapsed), load, others = measured(
+                lambda shape=shape: run_clients(
+                    _client, {**world, "shape": shape}, clients=CLIENTS, seconds=SECONDS
+                )
             )
             rate = len(results) / elapsed
             rows.append(
@@ -178,21 +180,27 @@ def main() -> None:
                     percentile(results, 50) * 1000,
                     percentile(results, 99) * 1000,
                     load,
+                    others,
                 ]
             )
             if label == "postgresql" and shape != "award":
-                bound_load = os.getloadavg()[0]
-                bound, note = _pgbench(world, hot=shape == "hot")
+                (bound, note), bound_load, bound_others = measured(
+                    lambda shape=shape: _pgbench(world, hot=shape == "hot")
+                )
                 if bound is None:
                     print(f"no pgbench bound: {note}")
                     continue
                 what_bound = "pgbench, same INSERT + conditional UPDATE"
-                rows.append([label, what_bound, "-", bound, "-", "-", bound_load])
-                ratios.append((what, rate, bound, load, bound_load))
-        print_table(["db", "what", "n", "per s", "p50 ms", "p99 ms", "load before"], rows)
-        for what, rate, bound, load, bound_load in ratios:
-            if not comparable(load, bound_load):
-                print(f"{what}: no ratio, the load differed ({load:.2f} vs {bound_load:.2f})")
+                rows.append([label, what_bound, "-", bound, "-", "-", bound_load, bound_others])
+                ratios.append((what, rate, bound, others, bound_others))
+        columns = ["db", "what", "n", "per s", "p50 ms", "p99 ms", "load before", "other cores"]
+        print_table(columns, rows)
+        for what, rate, bound, others, bound_others in ratios:
+            if not like_other_work(others, bound_others):
+                print(
+                    f"{what}: no ratio, other work on the machine differed ({others:.2f} vs"
+                    f" {bound_others:.2f} cores)"
+                )
                 continue
             print(
                 f"{what}: ratio to the pgbench bound {rate / bound:.2f} ({rate:.0f} / {bound:.0f})"

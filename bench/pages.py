@@ -16,9 +16,10 @@ import statistics
 
 from bench.common import (
     close_connections,
-    comparable,
     django_database,
     header,
+    like_other_work,
+    measured,
     percentile,
     print_table,
     run_clients,
@@ -109,11 +110,11 @@ def _within(count: int) -> str:
     return "yes" if 0 <= count <= QUERY_BOUND else "OVER"
 
 
-def _run(world, url: str) -> tuple[float, float, float, int, float]:
-    """Requests per second, p50 and p99 ms, errors, load average before the run."""
-    load = os.getloadavg()[0]
-    results, elapsed = run_clients(
-        _client, {**world, "url": url}, clients=PROCESSES, seconds=SECONDS
+def _run(world, url: str) -> tuple[float, float, float, int, float, float]:
+    """Requests per second, p50 and p99 ms, errors, load average before the run, the cores
+    other work took meanwhile (bench.common.OtherWork decides whether a ratio is printed)."""
+    (results, elapsed), load, others = measured(
+        lambda: run_clients(_client, {**world, "url": url}, clients=PROCESSES, seconds=SECONDS)
     )
     latencies = [x for lat, _e in results for x in lat]
     errors = sum(e for _lat, e in results)
@@ -123,6 +124,7 @@ def _run(world, url: str) -> tuple[float, float, float, int, float]:
         percentile(latencies, 99) * 1000,
         errors,
         load,
+        others,
     )
 
 
@@ -146,11 +148,13 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
         bound_rps = statistics.median(r[0] for r in runs["bound: SELECT 1 view"])
-        bound_load = statistics.median(r[4] for r in runs["bound: SELECT 1 view"])
+        bound_others = statistics.median(r[5] for r in runs["bound: SELECT 1 view"])
         for name, results in runs.items():
             rps = statistics.median(r[0] for r in results)
             load = statistics.median(r[4] for r in results)
-            ratio = f"{rps / bound_rps:.2f}" if comparable(load, bound_load) else "(load differs)"
+            others = statistics.median(r[5] for r in results)
+            alike = like_other_work(others, bound_others)
+            ratio = f"{rps / bound_rps:.2f}" if alike else "(other work differs)"
             count = queries.get(name, 1)  # the bound runs one SELECT
             rows.append(
                 [
@@ -162,6 +166,7 @@ def main() -> None:
                     count if count >= 0 else f"HTTP {-count}",
                     "" if name not in queries else _within(count),
                     f"{load:.2f}",
+                    f"{others:.2f}",
                     ratio,
                 ]
             )
@@ -180,6 +185,7 @@ def main() -> None:
                 "queries",
                 f"<= {QUERY_BOUND}",
                 "load avg",
+                "other cores",
                 "ratio",
             ],
             rows,

@@ -66,9 +66,10 @@ from datetime import timedelta
 
 from bench.common import (
     BenchShop,
-    comparable,
     django_database,
     header,
+    like_other_work,
+    measured,
     percentile,
     pgbench_tps,
     print_table,
@@ -247,8 +248,7 @@ def main() -> None:
         probe = User.objects.get(pk=world["visitors"][0])
         _click(world["tokens"][0], probe)  # warm up; the next click moves the same visit
         click_queries = _queries(lambda: _click(world["tokens"][0], probe))
-        load = os.getloadavg()[0]
-        clicks, elapsed, latencies = _run_clicks(world)
+        (clicks, elapsed, latencies), load, others = measured(lambda: _run_clicks(world))
         rate = clicks / elapsed
         rows = [
             [
@@ -262,9 +262,9 @@ def main() -> None:
             ]
         ]
         bound = note = None
-        bound_load = os.getloadavg()[0]
+        bound_load, bound_others = os.getloadavg()[0], 0.0
         if label == "postgresql":
-            bound, note = _pgbench(world)
+            (bound, note), bound_load, bound_others = measured(lambda: _pgbench(world))
             if bound is not None:
                 rows.append([label, "pgbench, same row operations", "-", bound, "-", "-", "2-3"])
         attributions, attribution_queries = _time_attribution(_paid_orders_with_clicks(world))
@@ -281,10 +281,11 @@ def main() -> None:
         )
         print_table(["db", "what", "n", "per s", "p50 ms", "p99 ms", "queries"], rows)
         print(
-            f"load average (1 min) before the clicks {load:.2f}, before the bound {bound_load:.2f}"
+            f"load average (1 min) before the clicks {load:.2f}, before the bound {bound_load:.2f};"
+            f" other work {others:.2f} and {bound_others:.2f} cores"
         )
-        if bound and not comparable(load, bound_load):
-            print("clicks: no ratio, the load differed between the clicks and the bound")
+        if bound and not like_other_work(others, bound_others):
+            print("clicks: no ratio, other work on the machine differed (clicks vs bound)")
         elif bound:
             print(
                 f"clicks: ratio to the pgbench bound {rate / bound:.2f} ({rate:.0f} / {bound:.0f})"
