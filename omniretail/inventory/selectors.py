@@ -5,7 +5,7 @@ import functools
 from django.db.models import F, QuerySet
 
 from omniretail.accounts.selectors import is_platform_operator, organizations_of
-from omniretail.catalog.models import Product, Sku
+from omniretail.catalog.models import Sku
 from omniretail.core import reads
 from omniretail.core.errors import NotFound
 from omniretail.inventory.models import StockLevel, StockLocation, StockMovement
@@ -75,11 +75,7 @@ def available_by_store(sku_ids, store_ids) -> dict[tuple[int, int], int]:
 @functools.lru_cache(maxsize=64)  # one per line count
 def _skus_sql(count: int) -> str:
     ids = ", ".join(["%s"] * count)
-    return (
-        f"SELECT {reads.columns(Sku, 't0')}, {reads.columns(Product, 't1')}"
-        f" FROM {reads.table(Sku)} t0 JOIN {reads.table(Product)} t1 ON t1.id = t0.product_id"
-        f" WHERE t0.public_id IN ({ids})"
-    )
+    return f"{reads.select_joined(Sku, 'product')} WHERE {reads.table(Sku)}.public_id IN ({ids})"
 
 
 def _skus_with_product(public_ids: list[str]) -> dict[str, Sku]:
@@ -87,8 +83,7 @@ def _skus_with_product(public_ids: list[str]) -> dict[str, Sku]:
     each read them, and compiling the ORM's join cost more CPU than running it."""
     found = {}
     for row in reads.fetch(_skus_sql(len(public_ids)), public_ids) if public_ids else ():
-        sku, product = reads.joined(row, Sku, Product)
-        Sku.product.field.set_cached_value(sku, product)
+        sku = reads.linked(row, Sku, "product")
         found[sku.public_id] = sku
     return found
 

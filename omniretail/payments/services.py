@@ -560,19 +560,16 @@ def _lock_intent(intent: PaymentIntent) -> PaymentIntent:
     two clicks never open two gateway charges) or a refund is decided against what is
     still refundable (exact Decimal arithmetic in Python: SQLite would do it in floats)."""
     (row,) = reads.fetch(_lock_intent_sql(), [intent.pk])
-    locked, payer = reads.joined(row, PaymentIntent, User)
-    PaymentIntent.payer.field.set_cached_value(locked, payer)
-    return locked
+    return reads.linked(row, PaymentIntent, "payer")
 
 
 @functools.cache
 def _lock_intent_sql() -> str:
     """The intent with its payer (a balance payment owns its wallet), in plain SQL: every
     payment takes the lock, and compiling the ORM's locking join cost more CPU than it."""
-    intent, payer = reads.table(PaymentIntent), reads.table(User)
+    intent = reads.table(PaymentIntent)
     return (
-        f"SELECT {reads.columns(PaymentIntent, intent)}, {reads.columns(User, payer)}"
-        f" FROM {intent} LEFT JOIN {payer} ON {payer}.id = {intent}.payer_id"
+        f"{reads.select_joined(PaymentIntent, 'payer')}"
         f" WHERE {intent}.id = %s{reads.for_update(intent)}"
     )
 

@@ -449,8 +449,7 @@ def _attributable_base(order: Order, line_total: Decimal) -> Decimal:
 def _visits_sql() -> str:
     v, k = reads.table(ShareVisit), reads.table(ShareLink)
     return (
-        f"SELECT {reads.columns(ShareVisit, v)}, {reads.columns(ShareLink, k)} FROM {v}"
-        f" JOIN {k} ON {k}.id = {v}.link_id WHERE {v}.visitor_id = %s"
+        f"{reads.select_joined(ShareVisit, 'link')} WHERE {v}.visitor_id = %s"
         f" AND {v}.visited_at >= %s AND {v}.visited_at <= %s AND {k}.sharer_id <> %s"
         f" ORDER BY {v}.visited_at DESC, {v}.id DESC"
     )
@@ -468,9 +467,8 @@ def _last_valid_visits(order: Order, window: timedelta) -> dict[int, ShareVisit]
     rows = reads.fetch(_visits_sql(), [order.shopper_id, since, until, order.shopper_id])
     latest: dict[int, ShareVisit] = {}
     for row in rows:
-        visit, link = reads.joined(row, ShareVisit, ShareLink)
-        ShareVisit.link.field.set_cached_value(visit, link)
-        latest.setdefault(link.product_id, visit)
+        visit = reads.linked(row, ShareVisit, "link")
+        latest.setdefault(visit.link.product_id, visit)
     return latest
 
 
