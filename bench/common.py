@@ -196,9 +196,10 @@ def percentile(values: Sequence[float], pct: float) -> float:
 OTHER_DRIFT = 0.5  # cores of other work a run and its bound may differ by
 
 
-def _tree_seconds(root: int) -> float:
-    """CPU of `root` and its descendants: live ones from /proc, ended ones from the
-    cutime/cstime of whoever waited for them (clients, pgbench, a stopped server)."""
+def _tree_seconds(*roots: int) -> float:
+    """CPU of `roots` and their descendants, from one pass over /proc: live ones from their
+    own counters, ended ones from the cutime/cstime of whoever waited for them (clients,
+    pgbench, a stopped server)."""
     children: dict[int, list[int]] = {}
     stats: dict[int, list[str]] = {}
     for entry in Path("/proc").glob("[0-9]*/stat"):
@@ -208,7 +209,7 @@ def _tree_seconds(root: int) -> float:
         except (OSError, ValueError):
             continue
         children.setdefault(int(stats[pid][1]), []).append(pid)
-    total, todo = 0, [root]
+    total, todo = 0, list(roots)
     while todo:
         pid = todo.pop()
         if pid in stats:
@@ -257,16 +258,13 @@ class OtherWork:
     def __init__(self) -> None:
         self.roots = [os.getpid(), *filter(None, [_postmaster()])]
         self.started = time.monotonic()
-        self.busy, self.own = _busy_seconds(), self._own()
-
-    def _own(self) -> float:
-        return sum(_tree_seconds(root) for root in self.roots)
+        self.busy, self.own = _busy_seconds(), _tree_seconds(*self.roots)
 
     def cores(self) -> float:
         """Cores of other work over the run; what the clock ticks cannot resolve (a tick per
         core at either end: everything, over a run of a few milliseconds) counts as none."""
         elapsed = max(time.monotonic() - self.started, 1e-9)
-        other = (_busy_seconds() - self.busy) - (self._own() - self.own)
+        other = (_busy_seconds() - self.busy) - (_tree_seconds(*self.roots) - self.own)
         resolution = 2 * (os.cpu_count() or 1) / os.sysconf("SC_CLK_TCK")
         return max(other - resolution, 0.0) / elapsed
 
