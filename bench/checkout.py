@@ -2,8 +2,11 @@
 `orders.services.checkout` (price snapshot, two conditional stock UPDATEs, journal rows,
 reservations, order + lines, payment intent, store notification), in separate processes as
 web workers would be. On PostgreSQL the same row writes run as a pgbench script against the
-same tables on the same server, in the same run, as the bound; the ratio is printed. The SQL
-query count of one checkout is printed too (target: at most 25).
+same tables on the same server, in the same run, as the bound; the ratio is printed. Beside
+it runs the Python client's floor: the bound's own statements sent by as many Python processes
+through psycopg (bound and prepared as Django's connection here), with nothing else to do;
+its ratio to pgbench says how much of the gap any Python client pays. The SQL query count of
+one checkout is printed too (target: at most 25).
 
     python -m bench.checkout      # SQLite; with DATABASE_URL set, PostgreSQL + pgbench
 
@@ -168,9 +171,33 @@ other sessions' work, given with each figure):
 - 06:03-06:07 UTC, the same machine, one pair after the order's INSERTs went plain (the
   intent through `payments.create_intents`): e8d69d9 205.5 orders/s, p50 26.3 ms, against
   1,108.4, 0.19; this 228.1, p50 23.8 ms, against 1,141.7, 0.20 (load 2.7-4.8).
+- **The Python client's floor, measured** (7 December 10:50-11:01 UTC, 2-core AMD EPYC,
+  quiet: 0.02 cores of other work; 15 s runs, medians of 3): the checkout 264.2 orders/s,
+  p50 22.1 ms; pgbench 1,167.7; the bound's statements from Python 915.4, 0.78 of pgbench
+  (0.76-0.94 in shorter runs). So a Python client costs little against the bound, and the
+  checkout is 0.23 of pgbench and 0.29 of the floor. All three keep both cores busy (vmstat:
+  0 % idle; user 88-90 % for the checkout, 72-76 % for the other two).
+
+  CPU per transaction, one client alone (process time, and the PostgreSQL backend's from
+  /proc, over 1,500-3,000 transactions):
+
+  | | client ms | server ms | together | per order on 2 busy cores |
+  | --- | --- | --- | --- | --- |
+  | the floor (13 statements) | 0.74 | 0.95 | 1.69 | 2.2 (at 915/s) |
+  | the checkout (18) | 3.29 | 1.64 | 4.93 | 7.6 (at 264/s) |
+
+  Half of pgbench, ~580 orders/s, leaves 3.4 ms of CPU per order on 2 cores. Eight clients
+  at once cost 1.3-1.5 times what one alone does (the floor 1.3, the checkout 1.5): about 2.4
+  ms of one client's CPU. The checkout's own statements cost the server 1.64 of it, which
+  leaves the client ~0.8 ms, about what the floor's client spends on 13 bare statements
+  (0.74 ms) and less than a bare client would spend on the checkout's 18. Even a client that
+  did nothing but send them would land at about 0.45; the 2.3 ms the checkout spends on
+  prices, discounts, checks and models puts it near 0.25. Reaching 0.5 would take fewer
+  statements than the checkout's checks need, or a client not written in Python.
 """
 
 import os
+import re
 import statistics
 import time
 from datetime import timedelta
@@ -367,7 +394,9 @@ ROLLBACK;
 """
 
 
-def _pgbench(world) -> tuple[float | None, str]:
+def _bound(world) -> tuple[str, dict]:
+    """The bound's pgbench script and its variables: the checkout's row writes, or with
+    SOLD_OUT the refusal's read."""
     if SOLD_OUT:
         variables = {
             "sku_min": min(world["skus"]),
@@ -375,7 +404,7 @@ def _pgbench(world) -> tuple[float | None, str]:
             "gone": world["sold_out"],
             "location": world["location"],
         }
-        return pgbench_tps(REFUSAL_SCRIPT, variables, clients=CLIENTS, seconds=SECONDS)
+        return REFUSAL_SCRIPT, variables
     variables = {
         "sku_min": min(world["skus"]),
         "sku_max": max(world["skus"]),
@@ -384,7 +413,76 @@ def _pgbench(world) -> tuple[float | None, str]:
         "store": world["store"],
         "location": world["location"],
     }
-    return pgbench_tps(PGBENCH_SCRIPT, variables, clients=CLIENTS, seconds=SECONDS)
+    return PGBENCH_SCRIPT, variables
+
+
+def _pgbench(world) -> tuple[float | None, str]:
+    script, variables = _bound(world)
+    return pgbench_tps(script, variables, clients=CLIENTS, seconds=SECONDS)
+
+
+def _script_statements(script: str) -> list[tuple[str, str | None]]:
+    """A pgbench script's statements for psycopg, each with the name its `\\gset` gives the
+    returned id (None without one): `:name` becomes `%(name)s`; the `\\set` lines and the
+    transaction's ends are the client's own."""
+    statements = []
+    parts = re.split(r"(;|\\gset)\n", script)  # a \\gset ends its statement as ";" does
+    for chunk, end in zip(parts[::2], parts[1::2], strict=False):
+        text = "\n".join(x for x in chunk.splitlines() if not x.startswith("\\set")).strip()
+        if text in ("BEGIN", "COMMIT", "ROLLBACK"):
+            continue
+        kept = None
+        if end != ";":
+            returned = re.search(r" AS (\w+)$", text)
+            kept, text = returned.group(1), text[: returned.start()]
+        text = re.sub(r"(?<![:\w]):([a-z_]\w*)", r"%(\1)s", text.replace("%", "%%"))
+        statements.append((text, kept))
+    return statements
+
+
+def _floor_client(world, index, deadline, queue):
+    """One of the floor's clients: the bound's statements, with the bound's random SKUs, from
+    Python through psycopg (its values bound on the server and its statements prepared after
+    five uses, as Django's connection does here), and nothing else."""
+    import random
+
+    import django
+    import psycopg
+    from django.db import connection
+
+    django.setup()
+    script, variables = _bound(world)
+    statements = _script_statements(script)
+    settings = connection.settings_dict
+    conn = psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings.get("PASSWORD") or None,
+        dbname=settings["NAME"],
+        prepare_threshold=5,
+    )
+    rng = random.Random(index)
+    done = []
+    while time.time() < deadline:
+        started = time.perf_counter()
+        x = rng.randint(variables["sku_min"], variables["sku_max"])
+        y = rng.randint(variables["sku_min"], variables["sku_max"])
+        values = {**variables, "x": x, "y": y, "a": min(x, y), "b": max(x, y)}
+        with conn.transaction(), conn.cursor() as cursor:
+            for sql, kept in statements:
+                cursor.execute(sql, values)
+                if kept:
+                    values[kept] = cursor.fetchone()[0]
+        done.append(time.perf_counter() - started)
+    conn.close()
+    queue.put(done)
+
+
+def _floor(world) -> float:
+    """Transactions per second of the bound's statements sent by CLIENTS Python processes."""
+    done, elapsed = run_clients(_floor_client, world, clients=CLIENTS, seconds=SECONDS)
+    return len(done) / elapsed
 
 
 def main() -> None:
@@ -395,7 +493,7 @@ def main() -> None:
     with django_database("checkout") as label:
         world = _world()
         queries = _queries_per_checkout(world)
-        runs, bounds, note = [], [], None
+        runs, bounds, floors, note = [], [], [], None
         for _ in range(RUNS):  # interleaved, so a burst of other work hits both alike
             (orders, elapsed, latencies), load, others = measured(lambda: _run_clients(world))
             runs.append((orders / elapsed, latencies, load, others))
@@ -403,6 +501,7 @@ def main() -> None:
                 (bound, note), bound_load, bound_others = measured(lambda: _pgbench(world))
                 if bound is not None:
                     bounds.append((bound, bound_load, bound_others))
+                floors.append(measured(lambda: _floor(world)))
         rate = statistics.median(r[0] for r in runs)
         load = statistics.median(r[2] for r in runs)
         others = statistics.median(r[3] for r in runs)
@@ -440,6 +539,23 @@ def main() -> None:
                     bound_others,
                 ]
             )
+        if floors and bounds:  # beside the bound it is measured against
+            floor = statistics.median(f[0] for f in floors)
+            floor_load = statistics.median(f[1] for f in floors)
+            floor_others = statistics.median(f[2] for f in floors)
+            rows.append(
+                [
+                    label,
+                    "Python + psycopg, the bound's statements",
+                    "-",
+                    floor,
+                    "-",
+                    "-",
+                    bound_statements,
+                    floor_load,
+                    floor_others,
+                ]
+            )
         columns = [
             *("db", "what", "checkouts", "per s", "p50 ms", "p95 ms", "queries"),
             *("load", "other cores"),
@@ -456,6 +572,11 @@ def main() -> None:
         else:
             print(
                 f"ratio to the pgbench bound: {rate / bound:.2f} ({rate:.0f} / {bound:.0f} per s)"
+            )
+        if floors and bounds and like_other_work(floor_others, bound_others):
+            print(
+                f"a Python client sending only the bound's statements: {floor / bound:.2f} of"
+                f" pgbench ({floor:.0f} per s); the checkout is {rate / floor:.2f} of it"
             )
         kind = "refused 2-line checkout" if SOLD_OUT else "2-line checkout"
         print(f"SQL queries per {kind}: {queries} (target <= 25)")
