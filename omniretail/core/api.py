@@ -120,10 +120,18 @@ class OmniAPI(NinjaAPI):
         """ninja's routes under one include per first path segment. Django tries a list's
         patterns in order: in the flat list of ~270 a group-buy join tried ~140 regular
         expressions before its own (resolving it took 73 us, now 31 us; /api/till/sales 95 ->
-        35 us)."""
+        35 us). A name that routes in two groups share (ninja names a route after its
+        function: `join` was community's, group-buy's and loyalty's) is qualified by the
+        group (`groupbuy_join`): the access log and the request histogram label a request by
+        its route's name, one series per view (docs/operations.md), and reverse() finds it."""
         groups: dict[str, list] = {}
         urls = []
-        for pattern in super()._get_urls():
+        patterns = super()._get_urls()
+        heads: dict[str | None, set] = {}
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                heads.setdefault(pattern.name, set()).add(str(pattern.pattern).partition("/")[0])
+        for pattern in patterns:
             head, slash, rest = str(pattern.pattern).partition("/")
             if not isinstance(pattern, URLPattern) or not slash or "<" in head:
                 urls.append(pattern)
@@ -131,12 +139,15 @@ class OmniAPI(NinjaAPI):
             if head not in groups:
                 groups[head] = []
                 urls.append(route(f"{head}/", include(groups[head])))
+            name = pattern.name
+            if name and len(heads[name]) > 1:
+                name = f"{head.replace('-', '_')}_{name}"
             groups[head].append(
                 URLPattern(
-                    RoutePattern(rest, pattern.name, is_endpoint=True),
+                    RoutePattern(rest, name, is_endpoint=True),
                     pattern.callback,
                     pattern.default_args,
-                    pattern.name,
+                    name,
                 )
             )
         return urls
