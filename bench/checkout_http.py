@@ -184,6 +184,19 @@ from C.
   this 33.8 orders/s, p50 440 ms, delivered 28.2/s, 148 events pending at the end, against
   318.6: 0.11; 8c18a5a 35.4, p50 410 ms, delivered 29.6/s, 212 pending, against 366.3:
   0.10. The rates are within the noise; as at stop 26, the worker keeps up better.
+- **Why 0.5 is out of reach over HTTP, measured** (7 December 11:10-11:14 UTC, 2-core AMD
+  EPYC, quiet: 0.01-0.03 cores of other work; a password sign-in 246 ms): 37.9 orders/s,
+  p50 362 ms, 34.5 delivered, against pgbench's 385.1: 0.10; 0 deadlocks, 0 errors. Half
+  of the bound, 193 orders/s, leaves 10.4 ms of the two cores per order for everything: its
+  three requests, the worker's delivery and PostgreSQL's share of both. Measured the same
+  hour on this machine: any request through this stack costs 0.83 ms of server CPU with a
+  view doing one `SELECT 1` (bench/http_writes.py's bound), so three requests spend 2.5 ms
+  before their own work; the checkout's own work at service level is 4.9 ms for one client
+  alone (3.3 in Python, 1.6 in PostgreSQL; bench/checkout.py's notes), 7.6 ms with eight at
+  once; a paid order's delivery ~7 ms in one process (stop 28). That is 14-17 ms before the
+  cart's line and 支付 cost anything, against 10.4. Even with the checkout at the Python
+  floor (its statements sent and nothing else, ~2.7 ms) the three requests' stack and the
+  delivery leave no room for 支付 and the cart.
 """
 
 import http.client
