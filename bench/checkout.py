@@ -177,8 +177,9 @@ other sessions' work, given with each figure):
   (0.76-0.94 in shorter runs). So a Python client costs little against the bound, and the
   checkout is 0.23 of pgbench and 0.29 of the floor. Again with each client loading its
   shopper as a signed-in request does (accounts.UserBackend's plain read, not the ORM's
-  get()): 261.4 against 1,185.4 and 913.4, 0.22 and 0.29, within the runs' noise. All three keep both cores busy (vmstat:
-  0 % idle; user 88-90 % for the checkout, 72-76 % for the other two).
+  get()): 261.4 against 1,185.4 and 913.4, 0.22 and 0.29, within the runs' noise. All three
+  keep both cores busy (vmstat: 0 % idle; user 88-90 % for the checkout, 72-76 % for the
+  other two).
 
   CPU per transaction, one client alone (process time, and the PostgreSQL backend's from
   /proc, over 1,500-3,000 transactions):
