@@ -67,6 +67,16 @@ def phone_page(browser):
 
 
 @pytest.fixture
+def desktop_page(browser):
+    """A desktop's page (1366 x 768): consoles and the till use the width, not the phone's
+    column."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def screenshot(request):
     """Save a screenshot under test-output/ for people to look at."""
     os.makedirs(TEST_OUTPUT, exist_ok=True)

@@ -62,43 +62,40 @@ def test_the_operator_settles_a_month_of_points_between_merchants(
     platform_staff,
     merchant,
     other_merchant,
-    browser,
+    desktop_page,
     screenshot,
 ):
     """商家积分结算 in a real Chromium at a desktop's width: the operator issues last month's
     statements, and records each bank transfer on its row until the month is cleared."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = context.new_page()
-    try:
-        staff_login(page, live_server.url, platform_staff.username)
-        page.goto(f"{live_server.url}/ops/finance/points-statements/?month={month:%Y-%m}")
-        expect(page.get_by_test_id("statements")).to_contain_text("该月暂无结算单")
-        page.get_by_test_id("build").click()
-        expect(page.get_by_role("status").first).to_contain_text("新出具 2 张结算单")
-        expect(page.get_by_test_id("statement-row")).to_have_count(2)
-        expect(page.get_by_test_id("to-collect")).to_contain_text("¥30.00 / ¥0.00")
-        expect(page.get_by_test_id("settled-count")).to_have_text("0 / 2")
+    page = desktop_page
+    staff_login(page, live_server.url, platform_staff.username)
+    page.goto(f"{live_server.url}/ops/finance/points-statements/?month={month:%Y-%m}")
+    expect(page.get_by_test_id("statements")).to_contain_text("该月暂无结算单")
+    page.get_by_test_id("build").click()
+    expect(page.get_by_role("status").first).to_contain_text("新出具 2 张结算单")
+    expect(page.get_by_test_id("statement-row")).to_have_count(2)
+    expect(page.get_by_test_id("to-collect")).to_contain_text("¥30.00 / ¥0.00")
+    expect(page.get_by_test_id("settled-count")).to_have_text("0 / 2")
 
-        owes = page.get_by_test_id("statement-row").filter(has_text=merchant.name)
-        expect(owes).to_contain_text("商家付给平台")
-        owes.get_by_test_id("settle").click()  # no transfer number: the browser asks for it
-        expect(page.get_by_test_id("settled-count")).to_have_text("0 / 2")
-        owes.get_by_test_id("reference").fill("工行 2026 1203 0001")
-        owes.get_by_test_id("settle").click()
-        expect(page.get_by_role("status").first).to_contain_text("已登记结清")
-        expect(owes.get_by_test_id("status")).to_contain_text("已结清 · 工行 2026 1203 0001")
-        expect(page.get_by_test_id("settled-count")).to_have_text("1 / 2")
-        expect(page.get_by_test_id("progress")).to_have_attribute("aria-valuenow", "50")
+    owes = page.get_by_test_id("statement-row").filter(has_text=merchant.name)
+    expect(owes).to_contain_text("商家付给平台")
+    owes.get_by_test_id("settle").click()  # no transfer number: the browser asks for it
+    assert owes.get_by_test_id("reference").evaluate("field => field.validity.valueMissing")
+    expect(page.get_by_test_id("settled-count")).to_have_text("0 / 2")
+    owes.get_by_test_id("reference").fill("工行 2026 1203 0001")
+    owes.get_by_test_id("settle").click()
+    expect(page.get_by_role("status").first).to_contain_text("已登记结清")
+    expect(owes.get_by_test_id("status")).to_contain_text("已结清 · 工行 2026 1203 0001")
+    expect(page.get_by_test_id("settled-count")).to_have_text("1 / 2")
+    expect(page.get_by_test_id("progress")).to_have_attribute("aria-valuenow", "50")
 
-        owed = page.get_by_test_id("statement-row").filter(has_text=other_merchant.name)
-        expect(owed).to_contain_text("平台付给商家")
-        owed.get_by_test_id("reference").fill("招行 77")
-        owed.get_by_test_id("settle").click()
-        expect(page.get_by_test_id("settled-count")).to_have_text("2 / 2")
-        expect(page.get_by_test_id("to-pay")).to_contain_text("¥30.00 / ¥30.00")
-        shoot(screenshot, page, "loyalty-points-statements")
-    finally:
-        context.close()
+    owed = page.get_by_test_id("statement-row").filter(has_text=other_merchant.name)
+    expect(owed).to_contain_text("平台付给商家")
+    owed.get_by_test_id("reference").fill("招行 77")
+    owed.get_by_test_id("settle").click()
+    expect(page.get_by_test_id("settled-count")).to_have_text("2 / 2")
+    expect(page.get_by_test_id("to-pay")).to_contain_text("¥30.00 / ¥30.00")
+    shoot(screenshot, page, "loyalty-points-statements")
     settled = Statement.objects.filter(month=month, status=Statement.Status.SETTLED)
     assert sorted(settled.values_list("transfer_reference", flat=True)) == [
         "工行 2026 1203 0001",

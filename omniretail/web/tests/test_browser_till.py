@@ -18,15 +18,6 @@ pytestmark = pytest.mark.browser
 PHONE = "13900000088"
 
 
-@pytest.fixture
-def desktop_page(browser):
-    """The till's screen: a desktop (1366 x 768), not the phone column."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def test_a_clerk_sells_two_units_to_a_member_for_cash_and_the_receipt_shows_3_points(
     live_server,
     transactional_db,
