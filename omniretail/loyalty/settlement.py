@@ -123,6 +123,7 @@ def build_statement(*, org: Organization, month: date) -> Statement:
         raise field_error("month", _("结算单月份不能早于 %(m)s。") % {"m": f"{FIRST_MONTH:%Y-%m}"})
     existing = Statement.objects.filter(org=org, month=month).first()
     if existing is not None:
+        existing.org = org  # the caller's: its name is printed next, without a read per row
         return existing
     result = compute(org=org, month=month)
     try:
@@ -137,7 +138,9 @@ def build_statement(*, org: Organization, month: date) -> Statement:
                 digest=result["digest"],
             )
     except IntegrityError:
-        return Statement.objects.get(org=org, month=month)
+        existing = Statement.objects.get(org=org, month=month)
+        existing.org = org
+        return existing
 
 
 def verify_statement(statement: Statement) -> None:

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from omniretail.core.errors import ValidationFailed
@@ -80,3 +82,15 @@ def test_the_statements_command_prints_each_merchant(merchant, capsys):
     assert merchant.name in out and "0.00" in out and "issued" in out
     call_command("loyalty_statements", month=last_month().strftime("%Y-%m"))  # verified again
     assert capsys.readouterr().out == out
+
+
+def test_a_month_reads_its_merchants_once_not_once_per_statement(merchant, other_merchant):
+    """`loyalty-statements` and the operator's 出具 build the month: the organisations are
+    read in one statement, and each statement is checked and printed with the one read."""
+    settlement.build_month(last_month())
+    with CaptureQueriesContext(connection) as ctx:
+        again = settlement.build_month(last_month())
+        names = {s.org.name for s in again}
+    assert names == {merchant.name, other_merchant.name}
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "accounts_organization"' in q["sql"]]
+    assert len(reads) == 1, reads
