@@ -4,6 +4,7 @@ field messages, the error envelope in the OpenAPI document, and the idempotent-c
 
 import inspect
 import re
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -16,6 +17,7 @@ from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.operation import Operation, PathView
 
 from omniretail.core.errors import DomainError, UnsupportedMediaType
 from omniretail.core.idempotency import HEADER, principal_of, run_idempotent
@@ -187,14 +189,16 @@ class OmniAPI(NinjaAPI):
                     operation["responses"].setdefault(status, entry)
         return schema
 
-    def _document_idempotency(self, schema: OpenAPISchema) -> None:
-        views = {}
+    def operations(self) -> Iterator[tuple[str, PathView, Operation]]:
+        """Every operation with its OpenAPI operationId and the path view that serves it."""
         for router in self._get_bound_routers():
             for path_view in router.path_operations.values():
                 for operation in path_view.operations:
-                    views[operation.operation_id or self.get_openapi_operation_id(operation)] = (
-                        operation.view_func
-                    )
+                    name = operation.operation_id or self.get_openapi_operation_id(operation)
+                    yield name, path_view, operation
+
+    def _document_idempotency(self, schema: OpenAPISchema) -> None:
+        views = {name: operation.view_func for name, _path_view, operation in self.operations()}
         for item in schema["paths"].values():
             for operation in item.values():
                 honoured, required = _honours_idempotency_key(views.get(operation["operationId"]))
@@ -220,7 +224,7 @@ def links(status: int, **named: dict) -> dict:
     return {"responses": {status: {"links": named}}}
 
 
-def build_api() -> NinjaAPI:
+def build_api() -> OmniAPI:
     api = OmniAPI(
         title="Omniretail API",
         version="1",

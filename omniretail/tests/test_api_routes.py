@@ -18,22 +18,12 @@ def _routes():
             yield route, method, operation["operationId"]
 
 
-def _views():
-    views = {}
-    for router in api._get_bound_routers():
-        for path_view in router.path_operations.values():
-            for operation in path_view.operations:
-                name = operation.operation_id or api.get_openapi_operation_id(operation)
-                views[name] = (path_view, operation)
-    return views
-
-
 def _path_view(view) -> PathView:
     """The PathView a ninja view function dispatches to (its closure holds it)."""
     return next(c.cell_contents for c in view.__closure__ if isinstance(c.cell_contents, PathView))
 
 
-VIEWS = _views()
+VIEWS = {name: (path_view, operation) for name, path_view, operation in api.operations()}
 
 
 @pytest.mark.parametrize("route,method,operation_id", list(_routes()))
