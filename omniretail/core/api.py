@@ -125,11 +125,14 @@ class OmniAPI(NinjaAPI):
         35 us). A name that routes in two groups share (ninja names a route after its
         function: `join` was community's, group-buy's and loyalty's) is qualified by the
         group (`groupbuy_join`): the access log and the request histogram label a request by
-        its route's name, one series per view (docs/operations.md), and reverse() finds it."""
+        its route's name, one series per view (docs/operations.md), and reverse() finds it.
+        Where one route has several operations (GET and POST /auth/tokens), Django reaches
+        only the first's pattern, so its view carries every method's name (`_name_methods`)."""
         groups: dict[str, list] = {}
         urls = []
         patterns = super()._get_urls()
         heads: dict[str | None, set] = {}
+        by_route: dict[str, list] = {}
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
                 heads.setdefault(pattern.name, set()).add(str(pattern.pattern).partition("/")[0])
@@ -152,6 +155,9 @@ class OmniAPI(NinjaAPI):
                     name,
                 )
             )
+            by_route.setdefault(str(pattern.pattern), []).append((pattern.callback, name))
+        for named in by_route.values():
+            _name_methods(named)
         return urls
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> OpenAPISchema:
@@ -206,6 +212,27 @@ class OmniAPI(NinjaAPI):
                     operation.setdefault("parameters", []).append(
                         {**IDEMPOTENCY_KEY, "required": required}
                     )
+
+
+def path_view_of(view) -> PathView | None:
+    """The PathView a ninja view function dispatches to (its closure holds it)."""
+    for cell in view.__closure__ or ():
+        if isinstance(cell.cell_contents, PathView):
+            return cell.cell_contents
+    return None
+
+
+def _name_methods(named: list) -> None:
+    """`names_by_method` on the view Django reaches for a route with several operations (one
+    pattern each, in the path view's order): the access log and the request histogram name a
+    request by the operation its method reaches, not by the first's (core.observability)."""
+    if len(named) < 2 or (path_view := path_view_of(named[0][0])) is None:
+        return
+    named[0][0].names_by_method = {
+        method: name
+        for (_view, name), operation in zip(named, path_view.operations, strict=True)
+        for method in operation.methods
+    }
 
 
 def link(operation_id: str, request_body: dict | None = None, **parameters: str) -> dict:

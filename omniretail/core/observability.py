@@ -54,12 +54,16 @@ METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 def _view_label(request) -> str:
-    """The route's name (or its pattern when unnamed), never the raw path: a label per
-    order number would be a new series per order."""
+    """The route's name (or its pattern when unnamed; on a route with several API operations,
+    the name of the one the method reaches), never the raw path: a label per order number
+    would be a new series per order."""
     match = getattr(request, "resolver_match", None)
     if match is None:  # answered before the URLs were read: WhiteNoise's files, or a 404
         static = "/" + settings.STATIC_URL.lstrip("/")
         return "static" if request.path_info.startswith(static) else "unresolved"
+    names = getattr(match.func, "names_by_method", None)  # one route, several operations
+    if names and request.method in names:
+        return f"{match.namespace}:{names[request.method]}"
     return match.view_name or match.route or "unnamed"
 
 

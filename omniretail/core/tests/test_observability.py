@@ -119,6 +119,23 @@ def test_each_view_is_timed_under_its_name_never_its_path(product_on_sale):
     assert not [k for k in after if any(product_on_sale.public_id in v for _n, v in k[1])]
 
 
+def test_an_api_route_with_two_methods_times_each_under_its_own_name(api_client, shopper):
+    """GET and POST /api/auth/tokens are two operations on one route: a token's creation is
+    timed as `api:create_token`, not under the listing's name."""
+    before = scrape()
+    client = api_client(shopper)
+    assert client.get("/api/auth/tokens").status_code == 200
+    assert client.post("/api/auth/tokens", {"name": "收银台 平板"}).status_code == 201
+
+    after = scrape()
+    listed, created = "api:list_tokens", "api:create_token"
+    assert requests_counted(after, listed) == requests_counted(before, listed) + 1
+    assert requests_counted(after, created, "POST") == (
+        requests_counted(before, created, "POST") + 1
+    )
+    assert requests_counted(after, listed, "POST") == requests_counted(before, listed, "POST")
+
+
 @pytest.fixture
 def product_on_sale(sku):
     return sku.product
