@@ -447,8 +447,9 @@ def _script_statements(script: str) -> list[tuple[str, str | None]]:
 
 def _floor_client(world, index, deadline, queue):
     """One of the floor's clients: the bound's statements, with the bound's random SKUs, from
-    Python through psycopg (its values bound on the server and its statements prepared after
-    five uses, as Django's connection does here), and nothing else."""
+    Python through psycopg, connected with Django's connection parameters (its values bound
+    on the server, its statements prepared after OMNI_DB_PREPARED's five uses), and nothing
+    else."""
     import random
 
     import django
@@ -458,15 +459,7 @@ def _floor_client(world, index, deadline, queue):
     django.setup()
     script, variables = _bound(world)
     statements = _script_statements(script)
-    settings = connection.settings_dict
-    conn = psycopg.connect(
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        password=settings.get("PASSWORD") or None,
-        dbname=settings["NAME"],
-        prepare_threshold=5,
-    )
+    conn = psycopg.connect(**connection.get_connection_params())  # Django's own options
     rng = random.Random(index)
     done = []
     while time.time() < deadline:
